@@ -6,3 +6,10 @@
 //! strings it is given, no async, no SQL.
 
 pub mod consensus;
+pub mod panel;
+mod parse;
+pub mod problem;
+pub mod study;
+
+pub use problem::{Location, Problem, Problems};
+pub use study::{Question, Study};

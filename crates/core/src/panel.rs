@@ -1,0 +1,258 @@
+//! The panel: who is asked. Parsed from a CSV with one expert per row.
+//!
+//! Identities (name, email) live here and in the store only; analyses and reports
+//! work on pseudonyms the store assigns.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::problem::{ProblemSink, Problems, did_you_mean};
+use crate::study::{Language, PanelAttribute, Study};
+
+/// The coordinator's handle for an expert, stable across re-imports (e.g. `E07`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExpertId(String);
+
+impl ExpertId {
+    pub fn parse(id: &str) -> Option<Self> {
+        let valid = (1..=64).contains(&id.len())
+            && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        valid.then(|| Self(id.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ExpertId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A syntactically valid email address (`local@domain.tld`), domain in lower case.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(address: &str) -> Option<Self> {
+        let (local, domain) = address.rsplit_once('@')?;
+        let local_ok = (1..=64).contains(&local.len())
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && domain.len() <= 253
+            && labels.iter().all(|l| {
+                (1..=63).contains(&l.len())
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        (local_ok && domain_ok).then(|| Self(format!("{local}@{}", domain.to_ascii_lowercase())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One expert of the panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelMember {
+    pub id: ExpertId,
+    pub name: String,
+    pub email: Email,
+    pub institution: String,
+    pub country: String,
+    pub bloc: String,
+    pub language: Language,
+    pub expertise: String,
+}
+
+impl PanelMember {
+    /// The value of a grouping attribute (`bloc`, `institution`, …).
+    pub fn attribute(&self, attribute: PanelAttribute) -> &str {
+        match attribute {
+            PanelAttribute::Institution => &self.institution,
+            PanelAttribute::Country => &self.country,
+            PanelAttribute::Bloc => &self.bloc,
+            PanelAttribute::Language => self.language.as_str(),
+            PanelAttribute::Expertise => &self.expertise,
+        }
+    }
+}
+
+/// A checked panel: at least one expert, unique ids and emails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panel {
+    members: Vec<PanelMember>,
+}
+
+impl Panel {
+    pub fn members(&self) -> &[PanelMember] {
+        &self.members
+    }
+
+    /// Parses and validates a panel CSV against the study (its languages and the
+    /// attributes it groups by). `file` names it in problems.
+    pub fn from_csv(source: &str, file: &str, study: &Study) -> Result<Self, Problems> {
+        let mut sink = ProblemSink::new(file, source);
+        let members = read_members(source, study, &mut sink);
+        sink.finish(members.map(|members| Self { members }))
+    }
+}
+
+const COLUMNS: [&str; 8] = ["id", "name", "email", "institution", "country", "bloc", "language", "expertise"];
+
+fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Option<Vec<PanelMember>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.as_bytes());
+    let header = match reader.headers() {
+        Ok(header) => header.clone(),
+        Err(error) => {
+            sink.report_at(1, 1, "(header)", format!("cannot read the header: {error}"), None);
+            return None;
+        }
+    };
+    let column_of = header_columns(&header, source, sink)?;
+    let required: Vec<&str> = ["id", "name", "email", "language"]
+        .into_iter()
+        .chain(study.subgroups.attributes.iter().map(|a| a.name()))
+        .collect();
+
+    let mut members = Vec::new();
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut emails: BTreeMap<String, usize> = BTreeMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                sink.report_at(line, 1, "(row)", format!("cannot read this row: {error}"), Some("check quotes: a field with a comma must be in double quotes".into()));
+                continue;
+            }
+        };
+        let position = record.position().cloned().unwrap_or_else(csv::Position::new);
+        let line = usize::try_from(position.line()).unwrap_or(0);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let start = usize::try_from(position.byte()).unwrap_or(0);
+        let column = |name: &str| field_column(source, start, column_of[name]);
+        let field = |name: &str| record.get(column_of[name]).unwrap_or_default().to_owned();
+        if record.len() != header.len() {
+            sink.report_at(line, 1, "(row)", format!("this row has {} fields, the header has {}", record.len(), header.len()), Some("check for a missing or extra comma; quote fields that contain commas".into()));
+            continue;
+        }
+        let mut row_ok = true;
+        for name in &required {
+            if field(name).is_empty() {
+                let why = if ["id", "name", "email", "language"].contains(name) { "every expert needs one" } else { "the study groups experts by it (`subgroups.attributes`)" };
+                sink.report_at(line, column(name), *name, format!("`{name}` is empty"), Some(why.into()));
+                row_ok = false;
+            }
+        }
+        let id = field("id");
+        let expert_id = ExpertId::parse(&id);
+        if expert_id.is_none() && !id.is_empty() {
+            sink.report_at(line, column("id"), "id", format!("`{id}` is not a valid expert id"), Some("use letters, digits, '-', '_' or '.', at most 64".into()));
+        }
+        if let Some(first) = (!id.is_empty()).then(|| ids.insert(id.clone(), line)).flatten() {
+            sink.report_at(line, column("id"), "id", format!("duplicate expert id `{id}`"), Some(format!("already used on line {first}")));
+            row_ok = false;
+        }
+        let address = field("email");
+        let email = Email::parse(&address);
+        match &email {
+            None if !address.is_empty() => sink.report_at(line, column("email"), "email", format!("`{address}` is not an email address"), Some("write it as name@example.org".into())),
+            Some(email) => {
+                if let Some(first) = emails.insert(email.as_str().to_ascii_lowercase(), line) {
+                    sink.report_at(line, column("email"), "email", format!("duplicate email `{address}`"), Some(format!("already used on line {first}; each expert needs their own address")));
+                    row_ok = false;
+                }
+            }
+            None => {}
+        }
+        let language = field("language");
+        if !language.is_empty() && !study.has_language(&language) {
+            let declared: Vec<&str> = study.languages.iter().map(Language::as_str).collect();
+            let hint = did_you_mean(&language, declared.iter().copied()).unwrap_or_else(|| format!("the study's languages are: {}", declared.join(", ")));
+            sink.report_at(line, column("language"), "language", format!("`{language}` is not one of the study's languages"), Some(hint));
+            row_ok = false;
+        }
+        let language = study.languages.iter().find(|l| l.as_str() == language).cloned();
+        if let (true, Some(id), Some(email), Some(language)) = (row_ok, expert_id, email, language) {
+            members.push(PanelMember {
+                id,
+                name: field("name"),
+                email,
+                institution: field("institution"),
+                country: field("country"),
+                bloc: field("bloc"),
+                language,
+                expertise: field("expertise"),
+            });
+        }
+    }
+    if members.is_empty() && sink.is_empty() {
+        sink.report_at(1, 1, "(panel)", "the panel has no experts", Some("add one row per expert below the header".into()));
+    }
+    Some(members)
+}
+
+/// Maps each known column name to its field index; reports unknown and missing columns.
+fn header_columns(header: &csv::StringRecord, source: &str, sink: &mut ProblemSink<'_>) -> Option<BTreeMap<&'static str, usize>> {
+    let mut column_of = BTreeMap::new();
+    for (index, name) in header.iter().enumerate() {
+        match COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+            Some(known) => {
+                column_of.insert(*known, index);
+            }
+            None => sink.report_at(
+                1,
+                field_column(source, 0, index),
+                name,
+                format!("unknown column `{name}`"),
+                did_you_mean(&name.to_ascii_lowercase(), COLUMNS).or_else(|| Some(format!("columns are: {}", COLUMNS.join(", ")))),
+            ),
+        }
+    }
+    let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !column_of.contains_key(c)).collect();
+    for name in &missing {
+        sink.report_at(1, 1, *name, format!("missing column `{name}`"), Some(format!("the header is: {}", COLUMNS.join(","))));
+    }
+    missing.is_empty().then_some(column_of)
+}
+
+/// 1-based character column where field `index` of the record starting at byte `start` begins.
+fn field_column(source: &str, start: usize, index: usize) -> usize {
+    let mut in_quotes = false;
+    let mut field = 0;
+    let line_start = source[..start.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
+    for (offset, c) in source[start.min(source.len())..].char_indices() {
+        if field == index {
+            return source[line_start..start + offset].chars().count() + 1;
+        }
+        match c {
+            '"' => in_quotes = !in_quotes,
+            ',' if !in_quotes => field += 1,
+            '\n' if !in_quotes => break,
+            _ => {}
+        }
+    }
+    1
+}

@@ -1,0 +1,723 @@
+//! Study files: TOML text in, a checked [`Study`] or every problem found out.
+//!
+//! The document is parsed into a spanned tree first, then every section and every
+//! entry is decoded on its own, so one mistake does not hide the next: a typo in one
+//! domain and a missing translation in another are both reported, each with its line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::consensus::{ConsensusRule, DontKnowPolicy, QuantileMethod};
+use crate::problem::{ProblemSink, Problems, did_you_mean};
+use crate::study::{
+    Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
+    ResponseKind, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
+    is_valid_id, is_valid_language,
+};
+
+const SECTIONS: [&str; 9] =
+    ["study", "scales", "domains", "criteria", "items", "seeds", "consensus", "subgroups", "synthesis"];
+const MAX_ROUNDS: i64 = 10;
+const MAX_SCALE_POINTS: i64 = 11;
+
+type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStudy {
+    id: Spanned<String>,
+    languages: Spanned<Vec<Spanned<String>>>,
+    max_rounds: Spanned<i64>,
+    title: RawText,
+    description: RawText,
+    stopping: Option<RawStopping>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStopping {
+    min_rounds: Option<Spanned<i64>>,
+    stop_when: Option<StopWhen>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScale {
+    min: Spanned<i64>,
+    max: Spanned<i64>,
+    labels: Spanned<BTreeMap<String, Spanned<Vec<String>>>>,
+    agree: Spanned<Vec<Spanned<i64>>>,
+    #[serde(default)]
+    dont_know: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDomain {
+    id: Spanned<String>,
+    title: RawText,
+    description: RawText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Spanned<String>,
+    kind: Option<Spanned<String>>,
+    scale: Option<Spanned<String>>,
+    of: Option<Spanned<String>>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
+    unit: Option<RawText>,
+    prompt: RawText,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSeed {
+    id: Spanned<String>,
+    prompt: RawText,
+    unit: Option<RawText>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
+    realisation: Spanned<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConsensus {
+    iqr_max: Option<Spanned<f64>>,
+    agreement_min_percent: Option<Spanned<f64>>,
+    quantile_method: Option<QuantileMethod>,
+    dont_know: Option<DontKnowPolicy>,
+    stability_max_change_percent: Option<Spanned<f64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubgroups {
+    attributes: Spanned<Vec<Spanned<String>>>,
+    min_group_size: Spanned<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSynthesis {
+    benefit: Spanned<String>,
+    risks: Spanned<Vec<Spanned<String>>>,
+    recommendation: Option<Spanned<String>>,
+}
+
+/// The sections of a study file, each decoded on its own.
+#[derive(Default)]
+struct RawSections {
+    /// Sections present in the file, decodable or not (so a broken section is not also "missing").
+    present: BTreeSet<String>,
+    study: Option<RawStudy>,
+    scales: Vec<(Spanned<String>, RawScale)>,
+    domains: Vec<RawDomain>,
+    criteria: Vec<RawQuestion>,
+    items: Vec<RawQuestion>,
+    seeds: Vec<RawSeed>,
+    consensus: Option<RawConsensus>,
+    subgroups: Option<RawSubgroups>,
+    synthesis: Option<RawSynthesis>,
+}
+
+impl Study {
+    /// Parses and validates a study file. `file` names it in problems.
+    pub fn from_toml(source: &str, file: &str) -> Result<Self, Problems> {
+        let mut sink = ProblemSink::new(file, source);
+        let (document, syntax_errors) = DeTable::parse_recoverable(source);
+        if !syntax_errors.is_empty() {
+            for error in syntax_errors {
+                sink.report(error.span().unwrap_or(0..0), "(syntax)", error.message().trim(), None);
+            }
+            return sink.finish(None);
+        }
+        let raw = decode_sections(document.into_inner(), &mut sink);
+        let study = Checker { sink: &mut sink, languages: Vec::new() }.check(raw);
+        sink.finish(study)
+    }
+}
+
+fn decode_sections(document: DeTable<'_>, sink: &mut ProblemSink<'_>) -> RawSections {
+    let mut raw = RawSections::default();
+    for (key, value) in document {
+        let span = key.span();
+        raw.present.insert(key.get_ref().to_string());
+        match key.get_ref().as_ref() {
+            "study" => raw.study = decode(value, "study", sink),
+            "scales" => {
+                for (name, scale) in entries_of_table(value, "scales", sink) {
+                    let path = format!("scales.{}", name.get_ref());
+                    if let Some(decoded) = decode(scale, &path, sink) {
+                        raw.scales.push((name, decoded));
+                    }
+                }
+            }
+            "domains" => raw.domains = decode_array(value, "domains", sink),
+            "criteria" => raw.criteria = decode_array(value, "criteria", sink),
+            "items" => raw.items = decode_array(value, "items", sink),
+            "seeds" => raw.seeds = decode_array(value, "seeds", sink),
+            "consensus" => raw.consensus = decode(value, "consensus", sink),
+            "subgroups" => raw.subgroups = decode(value, "subgroups", sink),
+            "synthesis" => raw.synthesis = decode(value, "synthesis", sink),
+            other => sink.report(
+                span,
+                other,
+                format!("unknown section `{other}`"),
+                did_you_mean(other, SECTIONS).or_else(|| Some(format!("sections are: {}", SECTIONS.join(", ")))),
+            ),
+        }
+    }
+    raw
+}
+
+fn decode<T: DeserializeOwned>(value: Spanned<DeValue<'_>>, path: &str, sink: &mut ProblemSink<'_>) -> Option<T> {
+    let span = value.span();
+    match T::deserialize(ValueDeserializer::from(value)) {
+        Ok(decoded) => Some(decoded),
+        Err(error) => {
+            let message = error.message().trim().to_owned();
+            let hint = unknown_field_hint(&message);
+            sink.report(error.span().unwrap_or(span), path, message, hint);
+            None
+        }
+    }
+}
+
+/// serde says "unknown field `x`, expected one of `a`, `b`"; turn that into a suggestion.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(field, candidates.iter().copied())
+}
+
+fn decode_array<T: DeserializeOwned>(
+    value: Spanned<DeValue<'_>>,
+    path: &str,
+    sink: &mut ProblemSink<'_>,
+) -> Vec<T> {
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Array(entries) => entries
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, entry)| decode(entry, &format!("{path}[{i}]"), sink))
+            .collect(),
+        _ => {
+            sink.report(span, path, format!("expected `[[{path}]]` entries"), None);
+            Vec::new()
+        }
+    }
+}
+
+fn entries_of_table<'i>(
+    value: Spanned<DeValue<'i>>,
+    path: &str,
+    sink: &mut ProblemSink<'_>,
+) -> Vec<(Spanned<String>, Spanned<DeValue<'i>>)> {
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Table(table) => table
+            .into_iter()
+            .map(|(key, value)| {
+                let key_span = key.span();
+                (Spanned::new(key_span, key.into_inner().into_owned()), value)
+            })
+            .collect(),
+        _ => {
+            sink.report(span, path, format!("expected a table `[{path}.<name>]`"), None);
+            Vec::new()
+        }
+    }
+}
+
+/// Semantic checks over the decoded sections; reports every problem and builds the
+/// study when there is enough to build it from.
+struct Checker<'a, 's> {
+    sink: &'a mut ProblemSink<'s>,
+    languages: Vec<Language>,
+}
+
+impl<'s> Checker<'_, 's> {
+    fn report(&mut self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>, hint: Option<String>) {
+        self.sink.report(span, field, message, hint);
+    }
+
+    fn check(mut self, raw: RawSections) -> Option<Study> {
+        let Some(header) = raw.study else {
+            if raw.present.contains("study") {
+                return None;
+            }
+            self.report(0..0, "study", "missing the `[study]` section", Some("start the file with `[study]` and its `id`, `languages`, `title`".into()));
+            return None;
+        };
+        let id = self.id(&header.id, "study.id").map(StudyId::new_unchecked);
+        self.languages = self.languages(&header.languages);
+        let title = self.text(&header.title, "study.title");
+        let description = self.text(&header.description, "study.description");
+        let max_rounds = self.int_in(&header.max_rounds, 1..=MAX_ROUNDS, "study.max_rounds");
+        let stopping = self.stopping(header.stopping.as_ref(), max_rounds);
+
+        let scales = self.scales(&raw.scales);
+        let domains = self.domains(&raw.domains);
+        let criteria = self.questions(&raw.criteria, "criteria", &scales, true);
+        let items = self.questions(&raw.items, "items", &scales, false);
+        let seeds = self.seeds(&raw.seeds);
+        self.unique_item_ids(&raw.items, &raw.seeds);
+        let consensus = self.consensus(raw.consensus.as_ref());
+        let subgroups = self.subgroups(raw.subgroups.as_ref());
+        let synthesis = match (&raw.synthesis, raw.present.contains("synthesis")) {
+            (None, true) => None,
+            (synthesis, _) => self.synthesis(synthesis.as_ref(), &raw.criteria, &criteria, &scales),
+        };
+
+        if !raw.present.contains("domains") {
+            self.report(0..0, "domains", "the study has no `[[domains]]`", Some("add at least one `[[domains]]` entry with `id` and `title`".into()));
+        }
+        if !raw.present.contains("criteria") {
+            self.report(0..0, "criteria", "the study has no `[[criteria]]`", Some("add at least one `[[criteria]]` entry, e.g. a benefit rating".into()));
+        }
+        Some(Study {
+            id: id?,
+            languages: (!self.languages.is_empty()).then(|| self.languages.clone())?,
+            title: title?,
+            description: description?,
+            max_rounds: max_rounds?,
+            stopping: stopping?,
+            scales,
+            domains,
+            criteria: criteria.into_iter().map(|(id, response, prompt)| Criterion { id: CriterionId::new_unchecked(id), response, prompt }).collect(),
+            items: items.into_iter().map(|(id, response, prompt)| ExtraItem { id: ItemId::new_unchecked(id), response, prompt }).collect(),
+            seeds,
+            consensus: consensus?,
+            subgroups: subgroups?,
+            synthesis: synthesis?,
+        })
+    }
+
+    fn id(&mut self, id: &Spanned<String>, field: &str) -> Option<String> {
+        if is_valid_id(id.get_ref()) {
+            Some(id.get_ref().clone())
+        } else {
+            self.report(
+                id.span(),
+                field,
+                format!("`{}` is not a valid id", id.get_ref()),
+                Some("ids are 1–48 characters of a-z, 0-9, '-' or '_', starting with a letter or digit".into()),
+            );
+            None
+        }
+    }
+
+    fn int_in(&mut self, value: &Spanned<i64>, range: std::ops::RangeInclusive<i64>, field: &str) -> Option<u32> {
+        if range.contains(value.get_ref()) {
+            u32::try_from(*value.get_ref()).ok()
+        } else {
+            self.report(value.span(), field, format!("{} is out of range", value.get_ref()), Some(format!("use a whole number from {} to {}", range.start(), range.end())));
+            None
+        }
+    }
+
+    fn languages(&mut self, raw: &Spanned<Vec<Spanned<String>>>) -> Vec<Language> {
+        if raw.get_ref().is_empty() {
+            self.report(raw.span(), "study.languages", "the study needs at least one language", Some("e.g. `languages = [\"en\", \"zh\"]`".into()));
+        }
+        let mut seen = BTreeSet::new();
+        let mut languages = Vec::new();
+        for code in raw.get_ref() {
+            if !is_valid_language(code.get_ref()) {
+                self.report(code.span(), "study.languages", format!("`{}` is not a language code", code.get_ref()), Some("use codes such as `en`, `zh` or `pt-BR`".into()));
+            } else if !seen.insert(code.get_ref().clone()) {
+                self.report(code.span(), "study.languages", format!("`{}` is listed twice", code.get_ref()), None);
+            } else {
+                languages.push(Language::new_unchecked(code.get_ref().clone()));
+            }
+        }
+        languages
+    }
+
+    /// Checks a localised text: present and non-empty in every study language, no others.
+    fn text(&mut self, raw: &RawText, field: &str) -> Option<Localised> {
+        self.localised(raw.span(), raw.get_ref(), field, |text| {
+            (text.get_ref().trim().is_empty()).then(|| (text.span(), "is empty".to_owned()))
+        })
+        .map(|texts| Localised::new(texts.into_iter().map(|(l, t)| (l, t.into_inner())).collect()))
+    }
+
+    fn localised<T: Clone>(
+        &mut self,
+        span: Range<usize>,
+        texts: &BTreeMap<String, T>,
+        field: &str,
+        check: impl Fn(&T) -> Option<(Range<usize>, String)>,
+    ) -> Option<BTreeMap<Language, T>> {
+        let mut ok = true;
+        let mut out = BTreeMap::new();
+        for (code, text) in texts {
+            if !self.languages.iter().any(|l| l.as_str() == code) {
+                let declared: Vec<&str> = self.languages.iter().map(Language::as_str).collect();
+                self.report(span.clone(), format!("{field}.{code}"), format!("`{code}` is not one of the study's languages ({})", declared.join(", ")), Some("add it to `study.languages` or remove this text".into()));
+                ok = false;
+            } else if let Some((bad_span, problem)) = check(text) {
+                self.report(bad_span, format!("{field}.{code}"), problem, None);
+                ok = false;
+            } else {
+                out.insert(Language::new_unchecked(code.clone()), text.clone());
+            }
+        }
+        let missing: Vec<String> = self.languages.iter().filter(|l| !texts.contains_key(l.as_str())).map(ToString::to_string).collect();
+        for code in &missing {
+            self.report(span.clone(), format!("{field}.{code}"), format!("missing the `{code}` translation"), Some(format!("add `{field}.{code} = \"…\"`")));
+        }
+        (ok && missing.is_empty() && !out.is_empty()).then_some(out)
+    }
+
+    fn stopping(&mut self, raw: Option<&RawStopping>, max_rounds: Option<u32>) -> Option<StoppingRule> {
+        let stop_when = raw.and_then(|r| r.stop_when).unwrap_or(StopWhen::ConsensusOrStable);
+        let min_rounds = match raw.and_then(|r| r.min_rounds.as_ref()) {
+            None => max_rounds.unwrap_or(2).min(2),
+            Some(value) => {
+                let min = self.int_in(value, 1..=MAX_ROUNDS, "study.stopping.min_rounds")?;
+                if max_rounds.is_some_and(|max| min > max) {
+                    self.report(value.span(), "study.stopping.min_rounds", format!("min_rounds {min} is more than max_rounds"), Some("min_rounds must not exceed study.max_rounds".into()));
+                    return None;
+                }
+                min
+            }
+        };
+        Some(StoppingRule { min_rounds, stop_when })
+    }
+
+    fn scales(&mut self, raw: &[(Spanned<String>, RawScale)]) -> Vec<Scale> {
+        raw.iter().filter_map(|(name, scale)| self.scale(name, scale)).collect()
+    }
+
+    fn scale(&mut self, name: &Spanned<String>, raw: &RawScale) -> Option<Scale> {
+        let path = format!("scales.{}", name.get_ref());
+        let id = self.id(name, &path);
+        let (min, max) = (*raw.min.get_ref(), *raw.max.get_ref());
+        let points = max - min + 1;
+        if !(2..=MAX_SCALE_POINTS).contains(&points) {
+            self.report(raw.max.span(), format!("{path}.max"), format!("a scale from {min} to {max} has {points} points"), Some(format!("ordinal scales have 2 to {MAX_SCALE_POINTS} points, with max > min")));
+            return None;
+        }
+        let labels = self.localised(raw.labels.span(), raw.labels.get_ref(), &format!("{path}.labels"), |labels| {
+            let count = i64::try_from(labels.get_ref().len()).unwrap_or(i64::MAX);
+            (count != points).then(|| (labels.span(), format!("has {count} labels for {points} points ({min}..={max})")))
+        });
+        let mut agree = Vec::new();
+        if raw.agree.get_ref().is_empty() {
+            self.report(raw.agree.span(), format!("{path}.agree"), "the agree set is empty", Some(format!("list the points that count as agreement, e.g. `agree = [{}, {max}]`", max - 1)));
+        }
+        for point in raw.agree.get_ref() {
+            match i32::try_from(*point.get_ref()) {
+                Ok(p) if (min..=max).contains(point.get_ref()) => agree.push(p),
+                _ => self.report(point.span(), format!("{path}.agree"), format!("{} is not a point of this scale", point.get_ref()), Some(format!("points run from {min} to {max}"))),
+            }
+        }
+        agree.sort_unstable();
+        agree.dedup();
+        // A scale with bad labels or agree points is still returned, so that questions
+        // referring to it do not report a knock-on "unknown scale"; the problems already
+        // reported keep the study from being built.
+        Some(Scale {
+            id: ScaleId::new_unchecked(id?),
+            min: i32::try_from(min).ok()?,
+            max: i32::try_from(max).ok()?,
+            labels: Localised::new(labels.unwrap_or_default().into_iter().map(|(l, v)| (l, v.into_inner())).collect()),
+            agree,
+            dont_know: raw.dont_know,
+        })
+    }
+
+    fn domains(&mut self, raw: &[RawDomain]) -> Vec<Domain> {
+        let mut seen = BTreeMap::new();
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, domain)| {
+                let path = format!("domains[{i}]");
+                let id = self.unique_id(&domain.id, &format!("{path}.id"), &mut seen, "domain");
+                let title = self.text(&domain.title, &format!("{path}.title"));
+                let description = self.text(&domain.description, &format!("{path}.description"));
+                Some(Domain { id: DomainId::new_unchecked(id?), title: title?, description: description? })
+            })
+            .collect()
+    }
+
+    /// Checks an id for syntax and uniqueness within `seen`.
+    fn unique_id(&mut self, id: &Spanned<String>, field: &str, seen: &mut BTreeMap<String, usize>, what: &str) -> Option<String> {
+        let valid = self.id(id, field)?;
+        if let Some(first) = seen.get(&valid) {
+            let (line, _, _) = crate::problem::line_and_column(self.sink_source(), *first);
+            self.report(id.span(), field, format!("duplicate {what} id `{valid}`"), Some(format!("it is already used on line {line}; ids must be unique")));
+            return None;
+        }
+        seen.insert(valid.clone(), id.span().start);
+        Some(valid)
+    }
+
+    fn sink_source(&self) -> &'s str {
+        self.sink.source()
+    }
+
+    /// Criteria and extra items share a shape; criteria are limited to ordinal and text.
+    fn questions(
+        &mut self,
+        raw: &[RawQuestion],
+        section: &str,
+        scales: &[Scale],
+        is_criterion: bool,
+    ) -> Vec<(String, ResponseKind, Localised)> {
+        let mut seen = BTreeMap::new();
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, question)| {
+                let path = format!("{section}[{i}]");
+                let id = self.unique_id(&question.id, &format!("{path}.id"), &mut seen, if is_criterion { "criterion" } else { "item" });
+                let response = self.response_kind(question, &path, scales, is_criterion);
+                let prompt = self.text(&question.prompt, &format!("{path}.prompt"));
+                if let Some(prompt) = &prompt {
+                    self.placeholders(prompt, question.prompt.span(), &format!("{path}.prompt"), is_criterion);
+                }
+                Some((id?, response?, prompt?))
+            })
+            .collect()
+    }
+
+    fn placeholders(&mut self, prompt: &Localised, span: Range<usize>, field: &str, is_criterion: bool) {
+        for language in self.languages.clone() {
+            let text = prompt.get(&language, &language);
+            for placeholder in text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)) {
+                if !(is_criterion && placeholder == "domain") {
+                    let hint = if is_criterion { "the only placeholder is `{domain}`" } else { "extra items have no placeholders" };
+                    self.report(span.clone(), format!("{field}.{language}"), format!("unknown placeholder `{{{placeholder}}}`"), Some(hint.into()));
+                }
+            }
+        }
+    }
+
+    fn response_kind(&mut self, raw: &RawQuestion, path: &str, scales: &[Scale], is_criterion: bool) -> Option<ResponseKind> {
+        const KINDS: [&str; 6] = ["ordinal", "numeric", "quantile", "probability", "ranking", "text"];
+        let kind = match &raw.kind {
+            Some(kind) => kind.clone(),
+            None if raw.scale.is_some() => Spanned::new(raw.id.span(), "ordinal".to_owned()),
+            None => {
+                self.report(raw.id.span(), format!("{path}.kind"), "missing `kind`", Some(format!("one of: {}", KINDS.join(", "))));
+                return None;
+            }
+        };
+        let allowed: &[&str] = if is_criterion { &["ordinal", "text"] } else { &KINDS };
+        if !allowed.contains(&kind.get_ref().as_str()) {
+            let hint = did_you_mean(kind.get_ref(), allowed.iter().copied()).unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
+            self.report(kind.span(), format!("{path}.kind"), format!("`{}` is not a kind of {}", kind.get_ref(), if is_criterion { "criterion" } else { "item" }), Some(hint));
+            return None;
+        }
+        let kind = kind.get_ref().as_str();
+        self.only_for(kind == "ordinal", raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal");
+        self.only_for(kind == "ranking", raw.of.as_ref().map(Spanned::span), path, "of", "ranking");
+        let bounded = matches!(kind, "numeric" | "quantile");
+        self.only_for(bounded, raw.min.as_ref().map(Spanned::span), path, "min", "numeric and quantile");
+        self.only_for(bounded, raw.max.as_ref().map(Spanned::span), path, "max", "numeric and quantile");
+        self.only_for(bounded, raw.unit.as_ref().map(Spanned::span), path, "unit", "numeric and quantile");
+        match kind {
+            "ordinal" => {
+                let Some(scale) = &raw.scale else {
+                    self.report(raw.id.span(), format!("{path}.scale"), "an ordinal question needs a `scale`", Some(scale_hint(scales)));
+                    return None;
+                };
+                match scales.iter().find(|s| s.id.as_str() == scale.get_ref()) {
+                    Some(found) => Some(ResponseKind::Ordinal { scale: found.id.clone() }),
+                    None => {
+                        let hint = did_you_mean(scale.get_ref(), scales.iter().map(|s| s.id.as_str())).unwrap_or_else(|| scale_hint(scales));
+                        self.report(scale.span(), format!("{path}.scale"), format!("unknown scale `{}`", scale.get_ref()), Some(hint));
+                        None
+                    }
+                }
+            }
+            "numeric" | "quantile" => {
+                let (min, max) = self.bounds(raw.min.as_ref(), raw.max.as_ref(), path)?;
+                let unit = match &raw.unit {
+                    Some(unit) => Some(self.text(unit, &format!("{path}.unit"))?),
+                    None => None,
+                };
+                Some(if kind == "numeric" { ResponseKind::Numeric { min, max, unit } } else { ResponseKind::Quantile { min, max, unit } })
+            }
+            "probability" => Some(ResponseKind::Probability),
+            "ranking" => match raw.of.as_ref().map(|o| (o.span(), o.get_ref().as_str())) {
+                Some((_, "domains")) => Some(ResponseKind::RankingOfDomains),
+                Some((span, other)) => {
+                    self.report(span, format!("{path}.of"), format!("cannot rank `{other}`"), Some("only `of = \"domains\"` is supported".into()));
+                    None
+                }
+                None => {
+                    self.report(raw.id.span(), format!("{path}.of"), "a ranking needs `of`", Some("add `of = \"domains\"`".into()));
+                    None
+                }
+            },
+            _ => Some(ResponseKind::Text),
+        }
+    }
+
+    fn only_for(&mut self, applies: bool, present: Option<Range<usize>>, path: &str, field: &str, kinds: &str) {
+        if let (false, Some(span)) = (applies, present) {
+            self.report(span, format!("{path}.{field}"), format!("`{field}` only applies to {kinds} questions"), Some("remove it or change `kind`".into()));
+        }
+    }
+
+    fn bounds(&mut self, min: Option<&Spanned<f64>>, max: Option<&Spanned<f64>>, path: &str) -> Option<(Option<f64>, Option<f64>)> {
+        for bound in [min, max].into_iter().flatten() {
+            if !bound.get_ref().is_finite() {
+                self.report(bound.span(), path, "bounds must be finite numbers", None);
+                return None;
+            }
+        }
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo.get_ref() >= hi.get_ref()
+        {
+            self.report(hi.span(), format!("{path}.max"), format!("max {} is not above min {}", hi.get_ref(), lo.get_ref()), None);
+            return None;
+        }
+        Some((min.map(|v| *v.get_ref()), max.map(|v| *v.get_ref())))
+    }
+
+    fn seeds(&mut self, raw: &[RawSeed]) -> Vec<SeedItem> {
+        let mut seen = BTreeMap::new();
+        raw.iter()
+            .enumerate()
+            .filter_map(|(i, seed)| {
+                let path = format!("seeds[{i}]");
+                let id = self.unique_id(&seed.id, &format!("{path}.id"), &mut seen, "seed");
+                let prompt = self.text(&seed.prompt, &format!("{path}.prompt"));
+                let unit = seed.unit.as_ref().map(|unit| self.text(unit, &format!("{path}.unit")));
+                let bounds = self.bounds(seed.min.as_ref(), seed.max.as_ref(), &path);
+                let realisation = *seed.realisation.get_ref();
+                let inside = bounds.is_some_and(|(lo, hi)| lo.is_none_or(|lo| realisation >= lo) && hi.is_none_or(|hi| realisation <= hi));
+                if !realisation.is_finite() || (bounds.is_some() && !inside) {
+                    self.report(seed.realisation.span(), format!("{path}.realisation"), format!("{realisation} is outside the seed's min/max"), Some("the known answer must be a finite number within the bounds experts may answer".into()));
+                    return None;
+                }
+                Some(SeedItem::new(ItemId::new_unchecked(id?), prompt?, unit.map_or(Some(None), |u| u.map(Some))?, bounds?, realisation))
+            })
+            .collect()
+    }
+
+    /// Extra items and seeds share one namespace of item ids (domain items contain a dot, so never collide).
+    fn unique_item_ids(&mut self, items: &[RawQuestion], seeds: &[RawSeed]) {
+        let item_ids: BTreeMap<&str, usize> = items.iter().map(|i| (i.id.get_ref().as_str(), i.id.span().start)).collect();
+        for seed in seeds {
+            if let Some(first) = item_ids.get(seed.id.get_ref().as_str()) {
+                let (line, _, _) = crate::problem::line_and_column(self.sink_source(), *first);
+                self.report(seed.id.span(), "seeds.id", format!("`{}` is already the id of an item (line {line})", seed.id.get_ref()), Some("items and seeds share one namespace".into()));
+            }
+        }
+    }
+
+    fn consensus(&mut self, raw: Option<&RawConsensus>) -> Option<ConsensusRule> {
+        let default = ConsensusRule::default();
+        let Some(raw) = raw else { return Some(default) };
+        let iqr_max = self.number_in(raw.iqr_max.as_ref(), 0.0..=100.0, "consensus.iqr_max", default.iqr_max);
+        let agreement = self.number_in(raw.agreement_min_percent.as_ref(), 0.0..=100.0, "consensus.agreement_min_percent", default.agreement_min_percent);
+        let stability = self.number_in(raw.stability_max_change_percent.as_ref(), 0.0..=100.0, "consensus.stability_max_change_percent", default.stability_max_change_percent);
+        Some(ConsensusRule {
+            iqr_max: iqr_max?,
+            agreement_min_percent: agreement?,
+            quantile_method: raw.quantile_method.unwrap_or_default(),
+            dont_know: raw.dont_know.unwrap_or_default(),
+            stability_max_change_percent: stability?,
+        })
+    }
+
+    fn number_in(&mut self, raw: Option<&Spanned<f64>>, range: std::ops::RangeInclusive<f64>, field: &str, default: f64) -> Option<f64> {
+        let Some(raw) = raw else { return Some(default) };
+        if range.contains(raw.get_ref()) {
+            Some(*raw.get_ref())
+        } else {
+            self.report(raw.span(), field, format!("{} is out of range", raw.get_ref()), Some(format!("use a number from {} to {}", range.start(), range.end())));
+            None
+        }
+    }
+
+    fn subgroups(&mut self, raw: Option<&RawSubgroups>) -> Option<Subgroups> {
+        let Some(raw) = raw else {
+            return Some(Subgroups { attributes: vec![PanelAttribute::Bloc], min_group_size: 3 });
+        };
+        let names: Vec<&str> = PanelAttribute::ALL.iter().map(|a| a.name()).collect();
+        let mut attributes = Vec::new();
+        for name in raw.attributes.get_ref() {
+            match PanelAttribute::from_name(name.get_ref()) {
+                Some(attribute) if !attributes.contains(&attribute) => attributes.push(attribute),
+                Some(_) => self.report(name.span(), "subgroups.attributes", format!("`{}` is listed twice", name.get_ref()), None),
+                None => {
+                    let hint = did_you_mean(name.get_ref(), names.iter().copied()).unwrap_or_else(|| format!("panel attributes are: {}", names.join(", ")));
+                    self.report(name.span(), "subgroups.attributes", format!("`{}` is not a panel attribute", name.get_ref()), Some(hint));
+                }
+            }
+        }
+        let size = raw.min_group_size.get_ref();
+        if *size < 2 {
+            self.report(raw.min_group_size.span(), "subgroups.min_group_size", format!("a minimum group size of {size} would expose single experts"), Some("use 2 or more (3 is common) so no group figure describes one person".into()));
+            return None;
+        }
+        Some(Subgroups { attributes, min_group_size: u32::try_from(*size).ok()? })
+    }
+
+    fn synthesis(
+        &mut self,
+        raw: Option<&RawSynthesis>,
+        raw_criteria: &[RawQuestion],
+        criteria: &[(String, ResponseKind, Localised)],
+        scales: &[Scale],
+    ) -> Option<Synthesis> {
+        let Some(raw) = raw else {
+            self.report(0..0, "synthesis", "missing the `[synthesis]` section", Some("name the benefit criterion and the risk criteria, e.g. `benefit = \"benefit\"`, `risks = [\"risk\"]`".into()));
+            return None;
+        };
+        let ordinal_criterion = |this: &mut Self, name: &Spanned<String>, field: &str| -> Option<CriterionId> {
+            let declared = raw_criteria.iter().any(|c| c.id.get_ref() == name.get_ref());
+            if !declared {
+                let hint = did_you_mean(name.get_ref(), raw_criteria.iter().map(|c| c.id.get_ref().as_str()));
+                this.report(name.span(), field, format!("unknown criterion `{}`", name.get_ref()), hint.or_else(|| Some("name one of the `[[criteria]]` ids".into())));
+                return None;
+            }
+            match criteria.iter().find(|(id, _, _)| id == name.get_ref()) {
+                Some((_, ResponseKind::Ordinal { scale }, _)) if scales.iter().any(|s| &s.id == scale) => Some(CriterionId::new_unchecked(name.get_ref().clone())),
+                Some(_) => {
+                    this.report(name.span(), field, format!("criterion `{}` is not an ordinal rating", name.get_ref()), Some("the benefit–risk view needs criteria rated on a scale".into()));
+                    None
+                }
+                None => None, // the criterion itself has a problem, reported where it is defined
+            }
+        };
+        let benefit = ordinal_criterion(self, &raw.benefit, "synthesis.benefit");
+        if raw.risks.get_ref().is_empty() {
+            self.report(raw.risks.span(), "synthesis.risks", "no risk criteria named", Some("list the criteria that rate risks".into()));
+        }
+        let risks: Vec<Option<CriterionId>> = raw.risks.get_ref().iter().map(|r| ordinal_criterion(self, r, "synthesis.risks")).collect();
+        for risk in raw.risks.get_ref().iter().filter(|r| r.get_ref() == raw.benefit.get_ref()) {
+            self.report(risk.span(), "synthesis.risks", format!("`{}` is both the benefit and a risk", risk.get_ref()), None);
+        }
+        let recommendation = match &raw.recommendation {
+            Some(name) => Some(ordinal_criterion(self, name, "synthesis.recommendation")?),
+            None => None,
+        };
+        let risks: Option<Vec<CriterionId>> = risks.into_iter().collect();
+        Some(Synthesis { benefit: benefit?, risks: risks.filter(|r| !r.is_empty())?, recommendation })
+    }
+}
+
+fn scale_hint(scales: &[Scale]) -> String {
+    if scales.is_empty() {
+        "define one under `[scales.<name>]` and refer to it by name".into()
+    } else {
+        format!("defined scales: {}", scales.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "))
+    }
+}

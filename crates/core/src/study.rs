@@ -1,0 +1,353 @@
+//! The checked study model. Values of these types only come out of validation
+//! ([`crate::Study::from_toml`]), so their invariants hold: every reference
+//! resolves, every text exists in every language, every scale is well formed.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::consensus::ConsensusRule;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an id that the caller has checked with [`is_valid_id`].
+            pub(crate) fn new_unchecked(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A study's id: names its folder under the data directory.
+    StudyId
+);
+id_type!(
+    /// A scale's key in `[scales]`.
+    ScaleId
+);
+id_type!(
+    /// A domain (an area the criteria are asked about).
+    DomainId
+);
+id_type!(
+    /// A criterion asked for every domain.
+    CriterionId
+);
+id_type!(
+    /// A question as stored and analysed: `<domain>.<criterion>`, or an extra or seed item's id.
+    ItemId
+);
+id_type!(
+    /// A language code such as `en` or `zh-Hant`.
+    Language
+);
+
+impl ItemId {
+    pub fn for_domain_criterion(domain: &DomainId, criterion: &CriterionId) -> Self {
+        Self(format!("{domain}.{criterion}"))
+    }
+}
+
+impl StudyId {
+    /// Parses a study id, for commands that name a study without its file.
+    pub fn parse(id: &str) -> Option<Self> {
+        is_valid_id(id).then(|| Self(id.to_owned()))
+    }
+}
+
+/// Ids are 1–48 characters of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
+pub fn is_valid_id(id: &str) -> bool {
+    (1..=48).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+}
+
+/// A language code: 2–3 lower-case letters, then optional `-Subtag`s of 2–8 letters/digits.
+pub fn is_valid_language(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A text in every language of the study.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localised<T = String>(BTreeMap<Language, T>);
+
+impl<T> Localised<T> {
+    pub(crate) fn new(texts: BTreeMap<Language, T>) -> Self {
+        Self(texts)
+    }
+
+    /// The text in `language`. Validation guarantees every study language is present;
+    /// for any other language the study's default (`fallback`) is used.
+    pub fn get(&self, language: &Language, fallback: &Language) -> &T {
+        self.0
+            .get(language)
+            .or_else(|| self.0.get(fallback))
+            .or_else(|| self.0.values().next())
+            .expect("validated localised text is never empty")
+    }
+
+    pub fn languages(&self) -> impl Iterator<Item = &Language> {
+        self.0.keys()
+    }
+}
+
+/// How a study decides it may stop asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopWhen {
+    /// Always run `max_rounds` rounds.
+    MaxRounds,
+    /// Stop once every ordinal item reached consensus.
+    Consensus,
+    /// Stop once answers are stable between two rounds.
+    Stable,
+    /// Stop once every item has either reached consensus or is stable.
+    ConsensusOrStable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoppingRule {
+    pub min_rounds: u32,
+    pub stop_when: StopWhen,
+}
+
+/// An ordinal scale `min..=max` with a label per point and language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scale {
+    pub id: ScaleId,
+    pub min: i32,
+    pub max: i32,
+    pub labels: Localised<Vec<String>>,
+    /// The points that count as agreement (non-empty, within `min..=max`).
+    pub agree: Vec<i32>,
+    pub dont_know: bool,
+}
+
+impl Scale {
+    pub fn points(&self) -> std::ops::RangeInclusive<i32> {
+        self.min..=self.max
+    }
+
+    pub fn len(&self) -> usize {
+        usize::try_from(self.max - self.min + 1).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn contains(&self, point: i32) -> bool {
+        self.points().contains(&point)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domain {
+    pub id: DomainId,
+    pub title: Localised,
+    pub description: Localised,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ResponseKind {
+    /// A point on an ordinal scale.
+    Ordinal { scale: ScaleId },
+    /// A number, optionally bounded.
+    Numeric { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
+    /// The 5 %, 50 % and 95 % quantiles of an uncertain quantity.
+    Quantile { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
+    /// A probability in 0..=1.
+    Probability,
+    /// A ranking of all of the study's domains.
+    RankingOfDomains,
+    /// Free text.
+    Text,
+}
+
+/// A criterion, asked once per domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub id: CriterionId,
+    pub response: ResponseKind,
+    /// May contain `{domain}`, replaced by the domain's title.
+    pub prompt: Localised,
+}
+
+/// A question asked once per round, outside the domain × criterion grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraItem {
+    pub id: ItemId,
+    pub response: ResponseKind,
+    pub prompt: Localised,
+}
+
+/// A calibration question whose true value the coordinator knows. The realisation
+/// is only reachable through [`SeedItem::realisation`] and is never part of a [`Question`];
+/// the type is deliberately not serialisable, so it cannot leak into a questionnaire or export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeedItem {
+    pub id: ItemId,
+    pub prompt: Localised,
+    pub unit: Option<Localised>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    realisation: f64,
+}
+
+impl SeedItem {
+    pub(crate) fn new(
+        id: ItemId,
+        prompt: Localised,
+        unit: Option<Localised>,
+        (min, max): (Option<f64>, Option<f64>),
+        realisation: f64,
+    ) -> Self {
+        Self { id, prompt, unit, min, max, realisation }
+    }
+
+    /// The known answer, for calibration (Cooke's classical model). Never show it to an expert.
+    pub fn realisation(&self) -> f64 {
+        self.realisation
+    }
+}
+
+/// A panel attribute that analyses may group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PanelAttribute {
+    Institution,
+    Country,
+    Bloc,
+    Language,
+    Expertise,
+}
+
+impl PanelAttribute {
+    pub const ALL: [Self; 5] = [Self::Institution, Self::Country, Self::Bloc, Self::Language, Self::Expertise];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Institution => "institution",
+            Self::Country => "country",
+            Self::Bloc => "bloc",
+            Self::Language => "language",
+            Self::Expertise => "expertise",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subgroups {
+    pub attributes: Vec<PanelAttribute>,
+    /// Groups smaller than this are suppressed in every output (at least 2).
+    pub min_group_size: u32,
+}
+
+/// Which criteria form the benefit–risk view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Synthesis {
+    pub benefit: CriterionId,
+    pub risks: Vec<CriterionId>,
+    pub recommendation: Option<CriterionId>,
+}
+
+/// A checked study. Not serialisable (it holds the seed realisations); the store keeps
+/// the study file's source text instead, and experts only ever see [`Question`]s.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    pub id: StudyId,
+    /// The study's languages; the first is the default.
+    pub languages: Vec<Language>,
+    pub title: Localised,
+    pub description: Localised,
+    pub max_rounds: u32,
+    pub stopping: StoppingRule,
+    pub scales: Vec<Scale>,
+    pub domains: Vec<Domain>,
+    pub criteria: Vec<Criterion>,
+    pub items: Vec<ExtraItem>,
+    pub seeds: Vec<SeedItem>,
+    pub consensus: ConsensusRule,
+    pub subgroups: Subgroups,
+    pub synthesis: Synthesis,
+}
+
+/// One question of a round as an expert sees it: no answers, no realisations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub id: ItemId,
+    pub domain: Option<DomainId>,
+    pub criterion: Option<CriterionId>,
+    pub is_seed: bool,
+    pub response: ResponseKind,
+}
+
+impl Study {
+    pub fn default_language(&self) -> &Language {
+        &self.languages[0]
+    }
+
+    pub fn scale(&self, id: &ScaleId) -> Option<&Scale> {
+        self.scales.iter().find(|s| &s.id == id)
+    }
+
+    pub fn has_language(&self, code: &str) -> bool {
+        self.languages.iter().any(|l| l.as_str() == code)
+    }
+
+    /// Every question of a round, in the order an expert meets them: domain by domain
+    /// the criteria, then the extra items, then the calibration (seed) questions.
+    pub fn questions(&self) -> Vec<Question> {
+        let grid = self.domains.iter().flat_map(|domain| {
+            self.criteria.iter().map(move |criterion| Question {
+                id: ItemId::for_domain_criterion(&domain.id, &criterion.id),
+                domain: Some(domain.id.clone()),
+                criterion: Some(criterion.id.clone()),
+                is_seed: false,
+                response: criterion.response.clone(),
+            })
+        });
+        let extras = self.items.iter().map(|item| Question {
+            id: item.id.clone(),
+            domain: None,
+            criterion: None,
+            is_seed: false,
+            response: item.response.clone(),
+        });
+        let seeds = self.seeds.iter().map(|seed| Question {
+            id: seed.id.clone(),
+            domain: None,
+            criterion: None,
+            is_seed: true,
+            response: ResponseKind::Quantile { min: seed.min, max: seed.max, unit: seed.unit.clone() },
+        });
+        grid.chain(extras).chain(seeds).collect()
+    }
+}

@@ -1,0 +1,124 @@
+//! Bad study and panel files: every problem is reported at once, with its line, column and a hint.
+
+use delphi_core::panel::Panel;
+use delphi_core::{Problems, Study};
+
+const PLANTED: &str = include_str!("../../../tests/data/five-mistakes.toml");
+const SHIPPED: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+
+fn problems_of(source: &str) -> Problems {
+    match Study::from_toml(source, "study.toml") {
+        Ok(_) => panic!("the study should have been refused"),
+        Err(problems) => problems,
+    }
+}
+
+/// (line, field) of every problem.
+fn lines_and_fields(problems: &Problems) -> Vec<(usize, String)> {
+    problems.iter().map(|p| (p.location.line, p.field.clone())).collect()
+}
+
+#[test]
+fn all_five_planted_mistakes_are_reported_with_their_lines() {
+    let problems = problems_of(PLANTED);
+    let found = lines_and_fields(&problems);
+    let expected = [
+        (16, "scales.level7.agree"),
+        (26, "domains[1].id"),
+        (27, "domains[1].title.zh"),
+        (34, "criteria[0].scale"),
+        (47, "synthesis.risks"),
+    ];
+    for (line, field) in expected {
+        assert!(found.iter().any(|(l, f)| *l == line && f == field), "missing ({line}, {field}) in {found:?}");
+    }
+    // The planted mistakes explain everything: no knock-on noise.
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    let unknown_scale = problems.iter().find(|p| p.field == "criteria[0].scale").expect("reported");
+    assert_eq!(unknown_scale.location.column, 9);
+    assert_eq!(unknown_scale.hint.as_deref(), Some("did you mean `level7`?"));
+    let duplicate = problems.iter().find(|p| p.field == "domains[1].id").expect("reported");
+    assert!(duplicate.hint.as_deref().is_some_and(|h| h.contains("line 19")), "{duplicate:?}");
+}
+
+#[test]
+fn syntax_errors_are_all_reported_with_lines() {
+    let source = "[study]\nid = \"x\nlanguages = [\"en\"\n";
+    let problems = problems_of(source);
+    assert!(problems.iter().all(|p| p.field == "(syntax)"));
+    assert_eq!(problems.problems[0].location.line, 2, "{problems:?}");
+}
+
+#[test]
+fn unknown_keys_in_several_entries_are_each_reported_with_a_suggestion() {
+    let source = SHIPPED
+        .replacen("scale = \"level7\"", "scael = \"level7\"", 1)
+        .replacen("[consensus]\n", "[consensus]\niqr_maximum = 2\n", 1)
+        .replacen("[synthesis]", "[synthesys]", 1);
+    let problems = problems_of(&source);
+    let messages: Vec<String> = problems.iter().map(|p| format!("{} {:?}", p.message, p.hint)).collect();
+    assert!(messages.iter().any(|m| m.contains("unknown field `scael`") && m.contains("did you mean `scale`?")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("unknown field `iqr_maximum`") && m.contains("`iqr_max`")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("unknown section `synthesys`") && m.contains("`synthesis`")), "{messages:?}");
+}
+
+#[test]
+fn wrong_types_and_ranges_are_named_by_field() {
+    let source = SHIPPED
+        .replacen("max_rounds = 3", "max_rounds = 0", 1)
+        .replacen("min_group_size = 3", "min_group_size = 1", 1)
+        .replacen("quantile_method = \"type7\"", "quantile_method = \"type8\"", 1);
+    let problems = problems_of(&source);
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert!(fields.contains(&"study.max_rounds"), "{fields:?}");
+    assert!(fields.contains(&"subgroups.min_group_size"), "{fields:?}");
+    assert!(problems.iter().any(|p| p.message.contains("type8")), "{problems:?}");
+}
+
+#[test]
+fn a_text_in_an_undeclared_language_and_an_empty_text_are_refused() {
+    let source: String = SHIPPED
+        .replacen("title.zh = ", "title.fr = \"Domaines\"\ntitle.zh = ", 1)
+        .lines()
+        .map(|line| if line.starts_with("description.en = \"This Delphi") { "description.en = \"  \"" } else { line })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let problems = problems_of(&source);
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.contains("`fr` is not one of the study's languages")), "{messages:?}");
+    assert!(problems.iter().any(|p| p.field == "study.description.en" && p.message == "is empty"), "{messages:?}");
+}
+
+fn study() -> Study {
+    Study::from_toml(SHIPPED, "study.toml").expect("shipped study is valid")
+}
+
+#[test]
+fn panel_problems_are_all_reported_with_line_and_column() {
+    let csv = "id,name,email,institution,country,bloc,language,expertise\n\
+               E01,Ada,ada@example.org,Inst A,US,US,en,x\n\
+               E02,Bo,not-an-email,Inst B,CN,China,zh,x\n\
+               E01,Cy,cy@example.org,Inst C,DE,Europe,en,x\n\
+               E04,Di,di@example.org,Inst D,FR,Europe,fr,x\n\
+               E05,Ed,ADA@example.org,,FR,Europe,en,x\n";
+    let problems = Panel::from_csv(csv, "panel.csv", &study()).expect_err("refused");
+    let found: Vec<(usize, usize, &str)> =
+        problems.iter().map(|p| (p.location.line, p.location.column, p.field.as_str())).collect();
+    assert_eq!(
+        found,
+        [(3, 8, "email"), (4, 1, "id"), (5, 40, "language"), (6, 8, "email"), (6, 24, "institution")],
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_empty_panel_and_a_bad_header_are_refused() {
+    let header_only = "id,name,email,institution,country,bloc,language,expertise\n";
+    let problems = Panel::from_csv(header_only, "panel.csv", &study()).expect_err("empty panel");
+    assert_eq!(problems.problems[0].message, "the panel has no experts");
+
+    let bad_header = "id,name,e-mail,institution,country,bloc,language,expertise\nE1,A,a@example.org,I,US,US,en,x\n";
+    let problems = Panel::from_csv(bad_header, "panel.csv", &study()).expect_err("bad header");
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages, ["missing column `email`", "unknown column `e-mail`"]);
+}
