@@ -1,1 +1,141 @@
-//! delphi-store
+//! delphi-store: the durable store of a Delphi study.
+//!
+//! One SQLite file per study (WAL, `synchronous=FULL`, foreign keys on) holds the
+//! registered study definition, the panel, the rounds and their frozen
+//! questionnaires, access tokens (hashed), every submission with its revisions, and
+//! an append-only audit log. The round lifecycle (draft → open → closed, one round
+//! at a time, in order, closed rounds immutable) is checked here with clear
+//! refusals, and enforced again by triggers in the schema.
+//!
+//! This is the only crate that knows SQL.
+
+mod audit;
+mod error;
+mod panel;
+mod rounds;
+mod schema;
+mod secret;
+mod status;
+mod submissions;
+mod tokens;
+
+use std::path::Path;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+pub use audit::AuditEntry;
+pub use error::{Refusal, StoreError};
+pub use panel::PanelImport;
+pub use rounds::{Round, RoundState};
+pub use schema::SCHEMA_VERSION;
+pub use status::{GroupCount, RoundStatus};
+pub use submissions::{Answer, Channel, CurrentAnswer, Submission, SubmissionReceipt};
+pub use tokens::{AccessToken, TokenGrant};
+
+/// Who caused a change, as written to the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    Coordinator,
+    System,
+    /// An expert, named only by pseudonym.
+    Expert { pseudonym: String },
+}
+
+impl Actor {
+    fn label(&self) -> String {
+        match self {
+            Self::Coordinator => "coordinator".into(),
+            Self::System => "system".into(),
+            Self::Expert { pseudonym } => format!("expert:{pseudonym}"),
+        }
+    }
+}
+
+/// A study as registered in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredStudy {
+    pub id: String,
+    pub source_sha256: String,
+    pub registered_at: DateTime<Utc>,
+}
+
+/// An open connection to a study store.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        let mut store = Self { conn };
+        schema::migrate(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Registers the study file (first time) or records a new version of it. Returns
+    /// whether anything changed. A changed file does not alter rounds already opened:
+    /// their questionnaires are frozen.
+    pub fn register_study(&mut self, study_id: &str, source: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let hash = secret::sha256_hex(source.as_bytes());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> =
+            tx.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id], |r| r.get(0)).optional()?;
+        let action = match existing {
+            Some(previous) if previous == hash => return Ok(false),
+            Some(_) => {
+                tx.execute(
+                    "UPDATE studies SET source = ?2, source_sha256 = ?3, registered_at = ?4 WHERE id = ?1",
+                    params![study_id, source, hash, timestamp(at)],
+                )?;
+                "study.updated"
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO studies (id, source, source_sha256, registered_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![study_id, source, hash, timestamp(at)],
+                )?;
+                "study.registered"
+            }
+        };
+        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, action, &serde_json::json!({ "source_sha256": hash }))?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    pub fn study(&self, study_id: &str) -> Result<Option<RegisteredStudy>, StoreError> {
+        self.conn
+            .query_row("SELECT id, source_sha256, registered_at FROM studies WHERE id = ?1", [study_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .optional()?
+            .map(|(id, source_sha256, at)| Ok(RegisteredStudy { id, source_sha256, registered_at: parse_timestamp(&at)? }))
+            .transpose()
+    }
+
+    /// Runs SQLite's own consistency check; returns the problems it lists (none when healthy).
+    pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows: Vec<String> = statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(rows.into_iter().filter(|row| row != "ok").collect())
+    }
+}
+
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("bad timestamp `{text}`: {e}")))
+}
+
+/// Refuses work on a study the store does not know.
+fn require_study(conn: &Connection, study_id: &str) -> Result<(), StoreError> {
+    let known: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)", [study_id], |r| r.get(0))?;
+    if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.to_owned()).into()) }
+}

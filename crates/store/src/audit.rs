@@ -1,0 +1,53 @@
+//! The append-only audit log: every state change, in the transaction that makes it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, params};
+
+use crate::{Actor, Store, StoreError, parse_timestamp, timestamp};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub detail: serde_json::Value,
+}
+
+pub(crate) fn record(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    study_id: Option<&str>,
+    actor: &Actor,
+    action: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, study_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![timestamp(at), study_id, actor.label(), action, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The study's audit log, oldest first.
+    pub fn audit_log(&self, study_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT seq, at, actor, action, detail FROM audit_log WHERE study_id = ?1 ORDER BY seq")?;
+        let rows = statement.query_map([study_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        })?;
+        rows.map(|row| {
+            let (seq, at, actor, action, detail) = row?;
+            Ok(AuditEntry {
+                seq,
+                at: parse_timestamp(&at)?,
+                actor,
+                action,
+                detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?,
+            })
+        })
+        .collect()
+    }
+}

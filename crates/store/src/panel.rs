@@ -1,0 +1,110 @@
+//! Importing the panel: add new experts, update changed ones, deactivate those no
+//! longer listed. Nobody is deleted: their past answers stay attributable to their
+//! pseudonym.
+
+use chrono::{DateTime, Utc};
+use delphi_core::panel::{Panel, PanelMember};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::{Actor, Store, StoreError, audit, require_study, secret};
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PanelImport {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub deactivated: usize,
+    /// Experts added to the round that is open now.
+    pub joined_open_round: usize,
+}
+
+impl Store {
+    /// Brings the stored panel in line with `panel`, in one transaction.
+    pub fn import_panel(&mut self, study_id: &str, panel: &Panel, at: DateTime<Utc>) -> Result<PanelImport, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, study_id)?;
+        let open_round: Option<u32> = tx
+            .query_row("SELECT number FROM rounds WHERE study_id = ?1 AND state = 'open'", [study_id], |r| r.get(0))
+            .optional()?;
+        let mut outcome = PanelImport::default();
+        for member in panel.members() {
+            let stored: Option<([String; 7], bool)> = tx
+                .query_row(
+                    "SELECT name, email, institution, country, bloc, language, expertise, active
+                     FROM experts WHERE study_id = ?1 AND id = ?2",
+                    params![study_id, member.id.as_str()],
+                    |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?)),
+                )
+                .optional()?;
+            let fields = fields_of(member);
+            match stored {
+                None => {
+                    tx.execute(
+                        "INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        params![study_id, member.id.as_str(), format!("p-{}", secret::random_base32(8)), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]],
+                    )?;
+                    outcome.added += 1;
+                }
+                Some((stored_fields, active)) => {
+                    if stored_fields == fields && active {
+                        outcome.unchanged += 1;
+                        continue;
+                    }
+                    tx.execute(
+                        "UPDATE experts SET name = ?3, email = ?4, institution = ?5, country = ?6, bloc = ?7,
+                         language = ?8, expertise = ?9, active = 1 WHERE study_id = ?1 AND id = ?2",
+                        params![study_id, member.id.as_str(), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]],
+                    )?;
+                    outcome.updated += 1;
+                }
+            }
+            if let Some(round) = open_round {
+                outcome.joined_open_round += tx.execute(
+                    "INSERT OR IGNORE INTO round_panel (study_id, round, expert_id) VALUES (?1, ?2, ?3)",
+                    params![study_id, round, member.id.as_str()],
+                )?;
+            }
+        }
+        let listed: Vec<&str> = panel.members().iter().map(|m| m.id.as_str()).collect();
+        let stored_ids: Vec<String> = {
+            let mut statement = tx.prepare("SELECT id FROM experts WHERE study_id = ?1 AND active = 1")?;
+            statement.query_map([study_id], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        for id in stored_ids.iter().filter(|id| !listed.contains(&id.as_str())) {
+            tx.execute("UPDATE experts SET active = 0 WHERE study_id = ?1 AND id = ?2", params![study_id, id])?;
+            outcome.deactivated += 1;
+        }
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "panel.imported",
+            &serde_json::json!({
+                "added": outcome.added, "updated": outcome.updated, "unchanged": outcome.unchanged,
+                "deactivated": outcome.deactivated, "joined_open_round": outcome.joined_open_round,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// The number of active experts.
+    pub fn active_panel_size(&self, study_id: &str) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1", [study_id], |r| r.get(0))?)
+    }
+}
+
+fn fields_of(member: &PanelMember) -> [String; 7] {
+    [
+        member.name.clone(),
+        member.email.as_str().to_owned(),
+        member.institution.clone(),
+        member.country.clone(),
+        member.bloc.clone(),
+        member.language.as_str().to_owned(),
+        member.expertise.clone(),
+    ]
+}

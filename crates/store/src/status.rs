@@ -1,0 +1,70 @@
+//! Progress of each round: how many of those asked have answered, overall and per group.
+//! Counts only; who answered what is never part of it.
+
+use delphi_core::study::PanelAttribute;
+use rusqlite::params;
+
+use crate::rounds::{Round, rounds_of};
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupCount {
+    pub attribute: PanelAttribute,
+    pub value: String,
+    pub invited: u32,
+    pub responded: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundStatus {
+    pub round: Round,
+    pub invited: u32,
+    /// Experts with at least one stored answer in this round.
+    pub responded: u32,
+    /// Stored submissions, edits included.
+    pub submissions: u32,
+    pub groups: Vec<GroupCount>,
+}
+
+impl Store {
+    /// Response counts per round, and per value of each of `attributes`.
+    pub fn status(&self, study_id: &str, attributes: &[PanelAttribute]) -> Result<Vec<RoundStatus>, StoreError> {
+        rounds_of(&self.conn, study_id)?
+            .into_iter()
+            .map(|round| {
+                let (invited, responded, submissions): (u32, u32, u32) = self.conn.query_row(
+                    "SELECT (SELECT COUNT(*) FROM round_panel WHERE study_id = ?1 AND round = ?2),
+                            (SELECT COUNT(DISTINCT expert_id) FROM submissions WHERE study_id = ?1 AND round = ?2),
+                            (SELECT COUNT(*) FROM submissions WHERE study_id = ?1 AND round = ?2)",
+                    params![study_id, round.number],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                let groups = attributes
+                    .iter()
+                    .map(|&attribute| self.group_counts(study_id, round.number, attribute))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                Ok(RoundStatus { round, invited, responded, submissions, groups })
+            })
+            .collect()
+    }
+
+    fn group_counts(&self, study_id: &str, round: u32, attribute: PanelAttribute) -> Result<Vec<GroupCount>, StoreError> {
+        // The column name comes from a closed enum, never from input.
+        let column = attribute.name();
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT e.{column}, COUNT(*),
+                    COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM submissions s
+                                                   WHERE s.study_id = p.study_id AND s.round = p.round AND s.expert_id = p.expert_id))
+             FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2
+             GROUP BY e.{column} ORDER BY e.{column}"
+        ))?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            Ok(GroupCount { attribute, value: r.get(0)?, invited: r.get(1)?, responded: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

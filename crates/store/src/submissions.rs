@@ -1,0 +1,158 @@
+//! Submissions: an expert's answers to some or all items of the open round. Every
+//! submission is kept; per item the latest one counts. A submission carrying a
+//! `source_ref` (an email's Message-ID, a client's request id) is stored at most once.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::rounds::{RoundState, require_open};
+use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
+
+/// How an answer arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Api,
+    Email,
+    Cli,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Api => "api",
+            Self::Email => "email",
+            Self::Cli => "cli",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub item_id: String,
+    /// The answer as JSON (a scale point, a number, quantiles, a ranking, text, or "don't know").
+    pub value: serde_json::Value,
+    pub rationale: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    pub study_id: String,
+    pub round: u32,
+    pub expert_id: String,
+    pub channel: Channel,
+    pub source_ref: Option<String>,
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubmissionReceipt {
+    pub submission_id: i64,
+    /// True when this `source_ref` had been stored before; nothing new was written.
+    pub duplicate: bool,
+}
+
+/// The answer that counts for one expert and item, named by pseudonym only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentAnswer {
+    pub pseudonym: String,
+    pub item_id: String,
+    pub value: serde_json::Value,
+    pub rationale: Option<String>,
+    /// 1 for the first answer to this item in the round, 2 after one edit, …
+    pub revision: u32,
+}
+
+impl Store {
+    /// Stores a submission durably. When this returns `Ok`, the answers are committed
+    /// and synced; only then may the expert be told they were received. A refused
+    /// submission is recorded in the audit log with the reason.
+    pub fn record_submission(&mut self, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
+        match self.try_record(submission, at) {
+            Err(StoreError::Refused(refusal)) => {
+                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let known_study = require_study(&tx, &submission.study_id).is_ok();
+                audit::record(&tx, at, known_study.then_some(submission.study_id.as_str()), &actor_for(&tx, submission)?, "submission.rejected", &serde_json::json!({
+                    "round": submission.round, "channel": submission.channel.as_str(), "reason": refusal.to_string(),
+                }))?;
+                tx.commit()?;
+                Err(refusal.into())
+            }
+            other => other,
+        }
+    }
+
+    fn try_record(&mut self, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, &submission.study_id)?;
+        if let Some(source_ref) = &submission.source_ref {
+            let earlier: Option<i64> = tx
+                .query_row("SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2", params![submission.study_id, source_ref], |r| r.get(0))
+                .optional()?;
+            if let Some(submission_id) = earlier {
+                return Ok(SubmissionReceipt { submission_id, duplicate: true });
+            }
+        }
+        let round = require_open(&tx, &submission.study_id, submission.round)?;
+        if let RoundState::Open { deadline, .. } = round.state
+            && at > deadline
+        {
+            return Err(Refusal::DeadlinePassed { round: round.number, deadline }.into());
+        }
+        let asked: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+                            WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1)",
+            params![submission.study_id, submission.round, submission.expert_id],
+            |r| r.get(0),
+        )?;
+        if !asked {
+            return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
+        }
+        if submission.answers.is_empty() {
+            return Err(Refusal::EmptySubmission.into());
+        }
+        tx.execute(
+            "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)],
+        )?;
+        let submission_id = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
+            for answer in &submission.answers {
+                insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
+            }
+        }
+        audit::record(&tx, at, Some(&submission.study_id), &actor_for(&tx, submission)?, "submission.accepted", &serde_json::json!({
+            "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
+        }))?;
+        tx.commit()?;
+        Ok(SubmissionReceipt { submission_id, duplicate: false })
+    }
+
+    /// The answers that count in a round: per expert and item the latest, by pseudonym.
+    pub fn current_answers(&self, study_id: &str, round: u32) -> Result<Vec<CurrentAnswer>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT e.pseudonym, c.item_id, c.value, c.rationale, c.revision
+             FROM current_answers c JOIN experts e ON e.study_id = c.study_id AND e.id = c.expert_id
+             WHERE c.study_id = ?1 AND c.round = ?2 ORDER BY e.pseudonym, c.item_id",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, u32>(4)?))
+        })?;
+        rows.map(|row| {
+            let (pseudonym, item_id, value, rationale, revision) = row?;
+            let value = serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(format!("answer to {item_id}: {e}")))?;
+            Ok(CurrentAnswer { pseudonym, item_id, value, rationale, revision })
+        })
+        .collect()
+    }
+}
+
+/// The audit actor of a submission: the expert's pseudonym, never their identity.
+fn actor_for(conn: &Connection, submission: &Submission) -> Result<Actor, StoreError> {
+    let pseudonym: Option<String> = conn
+        .query_row("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2", params![submission.study_id, submission.expert_id], |r| r.get(0))
+        .optional()?;
+    Ok(pseudonym.map_or(Actor::System, |pseudonym| Actor::Expert { pseudonym }))
+}

@@ -1,0 +1,90 @@
+//! Personal access tokens: one per expert and round, 160 random bits, shown once
+//! when issued and stored only as a SHA-256 hash.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use subtle::ConstantTimeEq;
+
+use crate::rounds::require_open;
+use crate::{Actor, Refusal, Store, StoreError, audit, require_study, secret, timestamp};
+
+/// Bytes of randomness in a token (160 bits; the design asks for at least 128).
+const TOKEN_BYTES: usize = 20;
+
+/// A token in the clear. It exists only between issuing and sending; `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// The token text, to put in the expert's personal link or reply address.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(…)")
+    }
+}
+
+/// What a valid token lets its holder do: answer `round` of `study_id` as one expert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub study_id: String,
+    pub round: u32,
+    pub expert_id: String,
+    pub pseudonym: String,
+    pub language: String,
+}
+
+impl Store {
+    /// Issues a fresh token for an expert in the open round, replacing any earlier one.
+    pub fn issue_token(&mut self, study_id: &str, round: u32, expert_id: &str, at: DateTime<Utc>) -> Result<AccessToken, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, study_id)?;
+        require_open(&tx, study_id, round)?;
+        let pseudonym: String = tx
+            .query_row(
+                "SELECT e.pseudonym FROM experts e JOIN round_panel p ON p.study_id = e.study_id AND p.expert_id = e.id
+                 WHERE e.study_id = ?1 AND e.id = ?2 AND p.round = ?3 AND e.active = 1",
+                params![study_id, expert_id, round],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Refusal::UnknownExpert(expert_id.to_owned()))?;
+        let token = secret::random_base32(TOKEN_BYTES);
+        tx.execute(
+            "INSERT INTO tokens (study_id, round, expert_id, token_sha256, issued_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (study_id, round, expert_id) DO UPDATE SET token_sha256 = excluded.token_sha256, issued_at = excluded.issued_at",
+            params![study_id, round, expert_id, secret::sha256(token.as_bytes()).as_slice(), timestamp(at)],
+        )?;
+        audit::record(&tx, at, Some(study_id), &Actor::System, "token.issued", &serde_json::json!({ "round": round, "expert": pseudonym }))?;
+        tx.commit()?;
+        Ok(AccessToken(token))
+    }
+
+    /// Finds what a presented token grants. Unknown tokens give `None`; the hash is
+    /// compared in constant time, and the lookup costs the same for any token.
+    pub fn resolve_token(&self, presented: &str) -> Result<Option<TokenGrant>, StoreError> {
+        let hash = secret::sha256(presented.trim().as_bytes());
+        let found = self
+            .conn
+            .query_row(
+                "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
+                 FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
+                 WHERE t.token_sha256 = ?1 AND e.active = 1",
+                [hash.as_slice()],
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        TokenGrant { study_id: r.get(1)?, round: r.get(2)?, expert_id: r.get(3)?, pseudonym: r.get(4)?, language: r.get(5)? },
+                    ))
+                },
+            )
+            .optional()?;
+        Ok(found.and_then(|(stored, grant)| bool::from(stored.as_slice().ct_eq(hash.as_slice())).then_some(grant)))
+    }
+}

@@ -1,0 +1,254 @@
+//! The store on a real SQLite file: the round lifecycle, its refusals, durability
+//! across reopening, tokens, submissions with revisions, and the audit log.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use delphi_core::Study;
+use delphi_core::panel::Panel;
+use delphi_core::study::PanelAttribute;
+use delphi_store::{Answer, Channel, Refusal, RoundState, Store, StoreError, Submission};
+use serde_json::json;
+
+const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+const PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
+const ID: &str = "ai-safety-cooperation";
+
+fn t(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0).single().expect("valid time")
+}
+
+fn study() -> Study {
+    Study::from_toml(STUDY, "study.toml").expect("shipped study is valid")
+}
+
+/// A store with the shipped study and panel registered, in a fresh directory.
+fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("delphi.sqlite");
+    let mut store = Store::open(&path).expect("store opens");
+    store.register_study(ID, STUDY, t(0)).expect("registered");
+    let panel = Panel::from_csv(PANEL, "panel.csv", &study()).expect("panel is valid");
+    store.import_panel(ID, &panel, t(0)).expect("panel imported");
+    (dir, path)
+}
+
+fn refusal(result: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
+    match result {
+        Err(StoreError::Refused(refusal)) => refusal,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn answer(item: &str, value: serde_json::Value) -> Answer {
+    Answer { item_id: item.into(), value, rationale: None }
+}
+
+fn submission(round: u32, expert: &str, answers: Vec<Answer>) -> Submission {
+    Submission { study_id: ID.into(), round, expert_id: expert.into(), channel: Channel::Cli, source_ref: None, answers }
+}
+
+#[test]
+fn rounds_open_and_close_in_order_and_survive_reopening_the_file() {
+    let (_dir, path) = setup();
+    Store::open(&path).unwrap().open_round(ID, 1, 3, "{\"q\":1}", t(10), t(1)).expect("round 1 opens");
+    let round = Store::open(&path).unwrap().round(ID, 1).unwrap().expect("round 1 exists");
+    assert_eq!(round.state, RoundState::Open { opened_at: t(1), deadline: t(10) });
+    assert_eq!(round.invited, 20);
+
+    Store::open(&path).unwrap().close_round(ID, 1, t(2)).expect("round 1 closes");
+    Store::open(&path).unwrap().open_round(ID, 2, 3, "{\"q\":2}", t(12), t(3)).expect("round 2 opens");
+    let store = Store::open(&path).unwrap();
+    let states: Vec<(u32, &str)> = store.rounds(ID).unwrap().iter().map(|r| (r.number, r.state.name())).collect();
+    assert_eq!(states, [(1, "closed"), (2, "open")]);
+    assert_eq!(store.questionnaire(ID, 1).unwrap().as_deref(), Some("{\"q\":1}"));
+    let actions: Vec<String> = store.audit_log(ID).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions, ["study.registered", "panel.imported", "round.opened", "round.closed", "round.opened"]);
+    assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn lifecycle_rules_refuse_with_clear_reasons_and_change_nothing() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(refusal(store.open_round(ID, 2, 3, "{}", t(10), t(1))), Refusal::OutOfOrder { requested: 2, next: 1 });
+    assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(1), t(1))), Refusal::DeadlineNotInFuture { deadline: t(1) });
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let refused = refusal(store.open_round(ID, 2, 3, "{}", t(10), t(1)));
+    assert_eq!(refused, Refusal::PreviousRoundOpen { open: 1, requested: 2 });
+    assert!(refused.to_string().contains("delphi round close 1"), "{refused}");
+    assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10), t(1))), Refusal::AlreadyOpen(1));
+    store.close_round(ID, 1, t(2)).unwrap();
+
+    // Nothing of a closed round changes.
+    let before = store.rounds(ID).unwrap();
+    assert_eq!(refusal(store.close_round(ID, 1, t(3))), Refusal::RoundClosed(1));
+    assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10), t(3))), Refusal::RoundClosed(1));
+    assert_eq!(refusal(store.set_deadline(ID, 1, t(20), t(3))), Refusal::RoundClosed(1));
+    assert_eq!(refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(3))), Refusal::RoundClosed(1));
+    assert_eq!(refusal(store.issue_token(ID, 1, "E01", t(3))), Refusal::RoundClosed(1));
+    assert_eq!(store.rounds(ID).unwrap(), before);
+    assert!(store.current_answers(ID, 1).unwrap().is_empty());
+
+    // The study's round limit holds.
+    store.open_round(ID, 2, 2, "{}", t(10), t(3)).unwrap();
+    store.close_round(ID, 2, t(4)).unwrap();
+    assert_eq!(refusal(store.open_round(ID, 3, 2, "{}", t(10), t(5))), Refusal::TooManyRounds { requested: 3, max: 2 });
+
+    let rejected = store.audit_log(ID).unwrap().into_iter().filter(|e| e.action == "submission.rejected").count();
+    assert_eq!(rejected, 1, "the refused submission is in the audit log");
+}
+
+#[test]
+fn the_schema_itself_refuses_to_change_closed_rounds_answers_and_the_audit_log() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(2)).unwrap();
+    store.close_round(ID, 1, t(3)).unwrap();
+    drop(store);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    let attempts = [
+        ("UPDATE rounds SET deadline = 'x' WHERE number = 1", "round is closed"),
+        ("UPDATE rounds SET state = 'open', closed_at = NULL WHERE number = 1", "draft -> open -> closed"),
+        ("DELETE FROM rounds WHERE number = 1", "never deleted"),
+        ("UPDATE answers SET value = '1'", "append-only"),
+        ("DELETE FROM answers", "append-only"),
+        ("DELETE FROM submissions", "append-only"),
+        ("UPDATE audit_log SET action = 'x'", "append-only"),
+        ("DELETE FROM audit_log", "append-only"),
+        ("INSERT INTO submissions (study_id, round, expert_id, channel, received_at) VALUES ('ai-safety-cooperation', 1, 'E01', 'cli', 'now')", "not open"),
+        ("INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at, opened_at, deadline) VALUES ('ai-safety-cooperation', 2, 'open', '{}', '', '', 'now', 'now', 'later')", "created as a draft"),
+    ];
+    for (sql, reason) in attempts {
+        let error = raw.execute(sql, []).expect_err(sql).to_string();
+        assert!(error.contains(reason), "{sql}: {error}");
+    }
+}
+
+#[test]
+fn answers_keep_their_revisions_and_the_latest_counts() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(3)), answer("protocols.benefit", json!(6))]), t(2)).unwrap();
+    store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(3)).unwrap();
+    store.record_submission(&submission(1, "E02", vec![answer("verification.benefit", json!("dont-know"))]), t(3)).unwrap();
+
+    let current = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
+    let by_item: Vec<(&str, serde_json::Value, u32)> =
+        current.iter().map(|a| (a.item_id.as_str(), a.value.clone(), a.revision)).collect();
+    assert_eq!(current.len(), 3);
+    assert!(by_item.contains(&("verification.benefit", json!(5), 2)), "{by_item:?}");
+    assert!(by_item.contains(&("protocols.benefit", json!(6), 1)), "{by_item:?}");
+    assert!(current.iter().all(|a| a.pseudonym.starts_with("p-")), "answers carry pseudonyms only");
+    assert!(current.iter().all(|a| !a.pseudonym.contains("E0")));
+}
+
+#[test]
+fn late_unknown_and_repeated_submissions() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let late = refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(11)));
+    assert_eq!(late, Refusal::DeadlinePassed { round: 1, deadline: t(10) });
+    assert_eq!(refusal(store.record_submission(&submission(1, "E99", vec![answer("x", json!(1))]), t(2))), Refusal::UnknownExpert("E99".into()));
+    assert_eq!(refusal(store.record_submission(&submission(1, "E01", vec![]), t(2))), Refusal::EmptySubmission);
+
+    let mut by_mail = submission(1, "E03", vec![answer("verification.benefit", json!(4))]);
+    by_mail.source_ref = Some("<reply-1@example.org>".into());
+    let first = store.record_submission(&by_mail, t(2)).unwrap();
+    let again = store.record_submission(&by_mail, t(3)).unwrap();
+    assert!(!first.duplicate && again.duplicate);
+    assert_eq!(first.submission_id, again.submission_id);
+    let status = store.status(ID, &[]).unwrap();
+    assert_eq!((status[0].responded, status[0].submissions), (1, 1));
+}
+
+#[test]
+fn tokens_are_random_stored_hashed_and_replaced_on_reissue() {
+    let (dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let first = store.issue_token(ID, 1, "E07", t(2)).unwrap();
+    assert_eq!(first.expose().len(), 32, "160 bits in base32");
+    let grant = store.resolve_token(first.expose()).unwrap().expect("token resolves");
+    assert_eq!((grant.round, grant.expert_id.as_str(), grant.language.as_str()), (1, "E07", "zh"));
+    assert!(store.resolve_token("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap().is_none());
+    assert!(store.resolve_token("").unwrap().is_none());
+    assert_eq!(format!("{first:?}"), "AccessToken(…)");
+
+    let second = store.issue_token(ID, 1, "E07", t(3)).unwrap();
+    assert_ne!(first, second);
+    assert!(store.resolve_token(first.expose()).unwrap().is_none(), "a reissued token replaces the old one");
+    assert!(store.resolve_token(second.expose()).unwrap().is_some());
+    drop(store);
+
+    // Checkpoint the WAL, then look for the token anywhere in the files on disk.
+    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(!bytes.windows(32).any(|w| w == second.expose().as_bytes()), "token stored in the clear");
+    }
+}
+
+#[test]
+fn panel_reimport_adds_updates_and_deactivates_but_keeps_pseudonyms() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    store.record_submission(&submission(1, "E20", vec![answer("verification.benefit", json!(2))]), t(2)).unwrap();
+    let before = store.current_answers(ID, 1).unwrap()[0].pseudonym.clone();
+
+    let edited: String = PANEL
+        .lines()
+        .filter(|line| !line.starts_with("E20,") && !line.starts_with("E19,"))
+        .map(|line| if line.starts_with("E01,") { line.replace("governance", "policy") } else { line.to_owned() })
+        .chain(["E21,New Person,new.person@example.org,Inst N,GB,Europe,en,security".to_owned()])
+        .collect::<Vec<_>>()
+        .join("\n");
+    let panel = Panel::from_csv(&edited, "panel.csv", &study()).unwrap();
+    let outcome = store.import_panel(ID, &panel, t(3)).unwrap();
+    assert_eq!((outcome.added, outcome.updated, outcome.unchanged, outcome.deactivated), (1, 1, 17, 2));
+    assert_eq!(outcome.joined_open_round, 1, "the new expert joins the open round");
+    assert_eq!(store.active_panel_size(ID).unwrap(), 19);
+
+    // The deactivated expert's answer is kept under the same pseudonym; they can no longer answer.
+    assert_eq!(store.current_answers(ID, 1).unwrap()[0].pseudonym, before);
+    assert_eq!(refusal(store.record_submission(&submission(1, "E20", vec![answer("verification.benefit", json!(3))]), t(4))), Refusal::UnknownExpert("E20".into()));
+    store.record_submission(&submission(1, "E21", vec![answer("verification.benefit", json!(3))]), t(4)).unwrap();
+}
+
+#[test]
+fn status_counts_per_group_and_no_identities() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    for expert in ["E01", "E02", "E07"] {
+        store.record_submission(&submission(1, expert, vec![answer("verification.benefit", json!(4))]), t(2)).unwrap();
+    }
+    let status = store.status(ID, &[PanelAttribute::Bloc]).unwrap();
+    assert_eq!((status[0].invited, status[0].responded), (20, 3));
+    let blocs: Vec<(&str, u32, u32)> = status[0].groups.iter().map(|g| (g.value.as_str(), g.invited, g.responded)).collect();
+    assert_eq!(blocs, [("China", 6, 1), ("Europe", 5, 0), ("Other", 3, 0), ("US", 6, 2)]);
+}
+
+#[test]
+fn a_store_from_a_newer_delphi_is_refused() {
+    let (_dir, path) = setup();
+    rusqlite::Connection::open(&path).unwrap().execute_batch("PRAGMA user_version = 999").unwrap();
+    match Store::open(&path) {
+        Err(StoreError::TooNew { found: 999, .. }) => {}
+        other => panic!("expected TooNew, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_open_round_with_no_panel_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10), t(1))), Refusal::UnknownStudy(ID.into()));
+    store.register_study(ID, STUDY, t(0)).unwrap();
+    assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10) + Duration::hours(1), t(1))), Refusal::EmptyPanel);
+    assert!(store.rounds(ID).unwrap().is_empty(), "the refused open left no draft behind");
+}
