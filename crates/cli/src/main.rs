@@ -1,1 +1,102 @@
-fn main() {}
+//! delphi: the command-line tool of a Delphi study.
+//!
+//! The only crate that knows paths, environment variables and exit codes. Each
+//! command loads and checks the study file, opens the study's store, and calls the
+//! library crates.
+
+mod commands;
+mod render;
+mod workspace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, documented in `--help` and the README.
+pub(crate) mod exit {
+    /// Something failed (file system, database); the message says what.
+    pub const FAILURE: u8 = 1;
+    // 2: the command line was wrong (clap exits with it itself).
+    /// The study or panel file has problems; each is listed with file, line and column.
+    pub const INVALID_INPUT: u8 = 3;
+    /// The request breaks a rule of the round lifecycle; nothing was changed.
+    pub const REFUSED: u8 = 4;
+}
+
+const AFTER_HELP: &str = "\
+A Delphi study in five commands:
+  delphi init my-study                      # a study file and panel to edit
+  delphi validate --study my-study/study.toml
+  delphi panel import --study my-study/study.toml my-study/panel.csv
+  delphi round open --study my-study/study.toml --days 14
+  delphi status --study my-study/study.toml
+
+Exit codes:
+  0  success
+  1  failure (file system, database); the message says what failed
+  2  wrong command line
+  3  the study or panel file has problems (all are listed, with file:line:column)
+  4  refused by the round lifecycle (e.g. opening round 2 while round 1 is open);
+     nothing was changed";
+
+/// Run a Delphi expert-elicitation study: define it in a file, import the panel,
+/// open and close rounds, and follow the responses.
+#[derive(Debug, Parser)]
+#[command(name = "delphi", version, about, long_about = None, after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    /// The study file (TOML). See docs/study-format.md.
+    #[arg(long, global = true, env = "DELPHI_STUDY", default_value = "surveys/ai-safety-cooperation.toml")]
+    study: PathBuf,
+
+    /// Where study stores live: <data-dir>/<study-id>/delphi.sqlite.
+    #[arg(long, global = true, env = "DELPHI_DATA_DIR", default_value = "rounds")]
+    data_dir: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new study directory (study.toml + panel.csv) from the shipped study.
+    Init(commands::InitArgs),
+    /// Check a study file (and its panel) and list every problem with file:line:column.
+    Validate(commands::ValidateArgs),
+    /// Manage the panel of experts.
+    #[command(subcommand)]
+    Panel(commands::PanelCommand),
+    /// Open, close and list rounds.
+    #[command(subcommand)]
+    Round(commands::RoundCommand),
+    /// Response counts per round, overall and per group of the panel.
+    Status(commands::StatusArgs),
+    /// Print the study's audit log: every change to the store, oldest first.
+    Audit(commands::AuditArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => commands::init(&args),
+        Command::Validate(args) => commands::validate(&cli.study, &args),
+        Command::Panel(command) => commands::panel(&workspace::Workspace::new(cli.study, cli.data_dir), command),
+        Command::Round(command) => commands::round(&workspace::Workspace::new(cli.study, cli.data_dir), command),
+        Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => ExitCode::from(render::report_error(&error)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

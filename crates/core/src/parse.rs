@@ -375,8 +375,10 @@ impl<'s> Checker<'_, 's> {
             }
         }
         let missing: Vec<String> = self.languages.iter().filter(|l| !texts.contains_key(l.as_str())).map(ToString::to_string).collect();
+        // The key as written inside its table: `title` for `domains[1].title`.
+        let key = field.rsplit('.').next().unwrap_or(field);
         for code in &missing {
-            self.report(span.clone(), format!("{field}.{code}"), format!("missing the `{code}` translation"), Some(format!("add `{field}.{code} = \"…\"`")));
+            self.report(span.clone(), format!("{field}.{code}"), format!("missing the `{code}` translation"), Some(format!("add `{key}.{code} = \"…\"` to this entry")));
         }
         (ok && missing.is_empty() && !out.is_empty()).then_some(out)
     }

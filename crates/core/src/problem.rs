@@ -151,28 +151,39 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo:
+/// a few edits away (a swap of neighbours counts as one), or one is a prefix of the other.
 pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let is_prefix = |c: &str| c.len() >= 3 && word.len() >= 3 && (word.starts_with(c) || c.starts_with(word));
     candidates
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(1) || is_prefix(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
+/// Optimal string alignment distance: insertions, deletions, substitutions and
+/// transpositions of adjacent characters each cost one.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0_usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -192,5 +203,8 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("scael", ["scale", "prompt"]), Some("did you mean `scale`?".into()));
         assert_eq!(did_you_mean("zzzz", ["scale", "prompt"]), None);
+        assert_eq!(did_you_mean("xx", ["en", "zh"]), None, "two-letter codes are all two edits apart");
+        assert_eq!(did_you_mean("iqr_maximum", ["iqr_max", "dont_know"]), Some("did you mean `iqr_max`?".into()));
+        assert_eq!(edit_distance("ab", "ba"), 1);
     }
 }

@@ -1,0 +1,401 @@
+//! The commands: parse arguments, call the library crates, print what happened.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use delphi_core::panel::Panel;
+use delphi_core::study::is_valid_id;
+use delphi_store::{Refusal, Round, RoundState, Store, StoreError};
+
+use crate::render::table;
+use crate::workspace::{self, LoadedStudy, Workspace};
+
+const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+const SHIPPED_PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub(crate) enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The directory to create; it gets study.toml and panel.csv.
+    dir: PathBuf,
+    /// The new study's id (names its store); defaults to the directory's name.
+    #[arg(long)]
+    id: Option<String>,
+    /// Overwrite study.toml and panel.csv if they exist.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// The study file to check (overrides --study).
+    file: Option<PathBuf>,
+    /// The panel CSV to check with it; by default `<study>.panel.csv` or `panel.csv` beside the study, if present.
+    #[arg(long)]
+    panel: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PanelCommand {
+    /// Import the panel CSV: add new experts, update changed ones, deactivate those no
+    /// longer listed (their past answers are kept). Experts added while a round is open join it.
+    Import {
+        /// The panel CSV (id,name,email,institution,country,bloc,language,expertise);
+        /// by default the one beside the study file.
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeadlineArgs {
+    /// Deadline: `2026-12-15` (end of that day, UTC), `2026-12-15 17:00` (UTC) or RFC 3339.
+    #[arg(long, conflicts_with = "days")]
+    deadline: Option<String>,
+    /// Deadline as a number of days from now.
+    #[arg(long, default_value_t = 14)]
+    days: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RoundCommand {
+    /// Freeze the questionnaire of the next round and open it until a deadline.
+    /// Refused while another round is open, out of order, or past the study's max_rounds.
+    Open {
+        /// The round to open; by default the next one.
+        number: Option<u32>,
+        #[command(flatten)]
+        deadline: DeadlineArgs,
+    },
+    /// Prepare the next round as a draft (its questionnaire can still change) without opening it.
+    Draft {
+        /// The round to draft; by default the next one.
+        number: Option<u32>,
+    },
+    /// Close the open round. Nothing of a closed round changes afterwards.
+    Close {
+        /// The round to close; by default the open one.
+        number: Option<u32>,
+    },
+    /// Move the deadline of the open round.
+    Extend {
+        /// The round; by default the open one.
+        number: Option<u32>,
+        #[command(flatten)]
+        deadline: DeadlineArgs,
+    },
+    /// List the rounds with their state, dates and response counts.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+pub(crate) fn init(args: &InitArgs) -> Result<()> {
+    let id = match &args.id {
+        Some(id) => id.clone(),
+        None => args
+            .dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(|n| n.to_ascii_lowercase().replace(' ', "-"))
+            .context("cannot derive a study id from the directory name; pass --id")?,
+    };
+    if !is_valid_id(&id) {
+        bail!("`{id}` is not a valid study id: use 1–48 characters of a-z, 0-9, '-' or '_' (pass --id)");
+    }
+    let study_file = args.dir.join("study.toml");
+    let panel_file = args.dir.join("panel.csv");
+    for file in [&study_file, &panel_file] {
+        if file.exists() && !args.force {
+            bail!("{} already exists; pass --force to overwrite it", file.display());
+        }
+    }
+    std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let shipped_id_line = "id = \"ai-safety-cooperation\"";
+    let study = SHIPPED_STUDY.replacen(shipped_id_line, &format!("id = \"{id}\""), 1);
+    std::fs::write(&study_file, study).with_context(|| format!("cannot write {}", study_file.display()))?;
+    std::fs::write(&panel_file, SHIPPED_PANEL).with_context(|| format!("cannot write {}", panel_file.display()))?;
+    let loaded = workspace::load_study(&study_file)?;
+    println!("created study `{}` in {}", loaded.study.id, args.dir.display());
+    println!("  {}  the study: edit domains, criteria, scales, languages (see docs/study-format.md)", study_file.display());
+    println!("  {}  the panel: one expert per row (the example experts are fictional)", panel_file.display());
+    println!("next:");
+    println!("  delphi validate --study {}", study_file.display());
+    println!("  delphi panel import --study {}", study_file.display());
+    println!("  delphi round open --study {} --days 14", study_file.display());
+    Ok(())
+}
+
+pub(crate) fn validate(default_study: &Path, args: &ValidateArgs) -> Result<()> {
+    let study_path = args.file.as_deref().unwrap_or(default_study);
+    let LoadedStudy { study, .. } = workspace::load_study(study_path)?;
+    let languages: Vec<&str> = study.languages.iter().map(|l| l.as_str()).collect();
+    println!(
+        "ok: {}: study `{}`, {} domains × {} criteria, {} extra items, {} seed items, languages {}, at most {} rounds",
+        study_path.display(),
+        study.id,
+        study.domains.len(),
+        study.criteria.len(),
+        study.items.len(),
+        study.seeds.len(),
+        languages.join(", "),
+        study.max_rounds
+    );
+    let panel_path = args.panel.clone().or_else(|| workspace::default_panel_path(study_path));
+    if let Some(path) = panel_path {
+        let panel = read_panel(&path, &study)?;
+        let blocs: std::collections::BTreeSet<&str> = panel.members().iter().map(|m| m.bloc.as_str()).collect();
+        println!("ok: {}: {} experts in {} blocs", path.display(), panel.members().len(), blocs.len());
+    }
+    Ok(())
+}
+
+fn read_panel(path: &Path, study: &delphi_core::Study) -> Result<Panel> {
+    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read the panel file {}", path.display()))?;
+    Ok(Panel::from_csv(&source, &path.display().to_string(), study)?)
+}
+
+pub(crate) fn panel(workspace: &Workspace, command: PanelCommand) -> Result<()> {
+    let PanelCommand::Import { file } = command;
+    let (loaded, mut store) = workspace.open()?;
+    let path = file
+        .or_else(|| workspace::default_panel_path(workspace.study_path()))
+        .context("no panel file given and none beside the study file; pass the CSV's path")?;
+    let panel = read_panel(&path, &loaded.study)?;
+    let outcome = store.import_panel(loaded.study.id.as_str(), &panel, Utc::now())?;
+    println!(
+        "imported {}: {} added, {} updated, {} unchanged, {} deactivated ({} active experts)",
+        path.display(),
+        outcome.added,
+        outcome.updated,
+        outcome.unchanged,
+        outcome.deactivated,
+        store.active_panel_size(loaded.study.id.as_str())?
+    );
+    if outcome.joined_open_round > 0 {
+        println!("{} new expert(s) joined the open round", outcome.joined_open_round);
+    }
+    Ok(())
+}
+
+pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let study = &loaded.study;
+    let id = study.id.as_str();
+    let now = Utc::now();
+    match command {
+        RoundCommand::Open { number, deadline } => {
+            let number = number.map_or_else(|| next_round(&store, id), Ok)?;
+            let deadline = deadline_from(&deadline, now)?;
+            let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
+            let round = store.open_round(id, number, study.max_rounds, &questionnaire, deadline, now)?;
+            println!("round {} of `{id}` is open until {} ({} experts asked)", round.number, when(deadline), round.invited);
+            println!("questionnaire frozen: {} questions, sha256 {}", study.questions().len(), &round.questionnaire_sha256[..12]);
+        }
+        RoundCommand::Draft { number } => {
+            let number = number.map_or_else(|| next_round(&store, id), Ok)?;
+            let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
+            store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
+            println!("round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`", study.questions().len());
+        }
+        RoundCommand::Close { number } => {
+            let number = number.map_or_else(|| open_round(&store, id), Ok)?;
+            let round = store.close_round(id, number, now)?;
+            let status = store.status(id, &[])?;
+            let responded = status.iter().find(|s| s.round.number == number).map_or(0, |s| s.responded);
+            println!("round {} of `{id}` is closed: {responded} of {} experts answered", round.number, round.invited);
+            if number < study.max_rounds {
+                println!("next: `delphi round open {}` feeds this round's answers back", number + 1);
+            }
+        }
+        RoundCommand::Extend { number, deadline } => {
+            let number = number.map_or_else(|| open_round(&store, id), Ok)?;
+            let deadline = deadline_from(&deadline, now)?;
+            store.set_deadline(id, number, deadline, now)?;
+            println!("round {number} of `{id}` now closes at {}", when(deadline));
+        }
+        RoundCommand::List { format } => list_rounds(&store, id, format)?,
+    }
+    Ok(())
+}
+
+/// The round after the last one opened.
+fn next_round(store: &Store, study_id: &str) -> Result<u32> {
+    let rounds = store.rounds(study_id)?;
+    Ok(rounds.iter().filter(|r| r.state != RoundState::Draft).map(|r| r.number).max().unwrap_or(0) + 1)
+}
+
+fn open_round(store: &Store, study_id: &str) -> Result<u32> {
+    let rounds = store.rounds(study_id)?;
+    match rounds.iter().find(|r| matches!(r.state, RoundState::Open { .. })) {
+        Some(round) => Ok(round.number),
+        None => {
+            let last = rounds.iter().rev().find(|r| r.state != RoundState::Draft).map(|r| r.number);
+            Err(StoreError::from(match last {
+                Some(number) => Refusal::RoundClosed(number),
+                None => Refusal::NoSuchRound(1),
+            }))
+            .context("no round is open")
+        }
+    }
+}
+
+fn deadline_from(args: &DeadlineArgs, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    match &args.deadline {
+        None => Ok(now + Duration::days(i64::from(args.days))),
+        Some(text) => parse_deadline(text),
+    }
+}
+
+fn parse_deadline(text: &str) -> Result<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(t.and_utc());
+        }
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_hms_opt(23, 59, 59).context("end of day")?.and_utc());
+    }
+    bail!("cannot read the deadline `{text}`: write 2026-12-15, `2026-12-15 17:00` (UTC) or 2026-12-15T17:00:00+08:00")
+}
+
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn round_dates(round: &Round) -> (String, String, String) {
+    match round.state {
+        RoundState::Draft => ("-".into(), "-".into(), "-".into()),
+        RoundState::Open { opened_at, deadline } => (when(opened_at), when(deadline), "-".into()),
+        RoundState::Closed { opened_at, deadline, closed_at } => (when(opened_at), when(deadline), when(closed_at)),
+    }
+}
+
+fn list_rounds(store: &Store, study_id: &str, format: Format) -> Result<()> {
+    let status = store.status(study_id, &[])?;
+    match format {
+        Format::Json => {
+            let rounds: Vec<serde_json::Value> = status
+                .iter()
+                .map(|s| {
+                    let (opened, deadline, closed) = round_dates(&s.round);
+                    serde_json::json!({
+                        "round": s.round.number, "state": s.round.state.name(), "opened": opened, "deadline": deadline,
+                        "closed": closed, "invited": s.invited, "responded": s.responded,
+                        "questionnaire_sha256": s.round.questionnaire_sha256,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rounds)?);
+        }
+        Format::Text if status.is_empty() => println!("no rounds yet; open the first with `delphi round open`"),
+        Format::Text => {
+            let rows: Vec<Vec<String>> = status
+                .iter()
+                .map(|s| {
+                    let (opened, deadline, closed) = round_dates(&s.round);
+                    vec![s.round.number.to_string(), s.round.state.name().into(), opened, deadline, closed, format!("{}/{}", s.responded, s.invited)]
+                })
+                .collect();
+            print!("{}", table(&["round", "state", "opened", "deadline", "closed", "answered"], &rows));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
+    let (loaded, store) = workspace.open()?;
+    let study = &loaded.study;
+    let id = study.id.as_str();
+    let status = store.status(id, &study.subgroups.attributes)?;
+    if let Format::Json = args.format {
+        let rounds: Vec<serde_json::Value> = status
+            .iter()
+            .map(|s| {
+                let groups: Vec<serde_json::Value> = s
+                    .groups
+                    .iter()
+                    .map(|g| serde_json::json!({ "attribute": g.attribute.name(), "group": g.value, "invited": g.invited, "responded": g.responded }))
+                    .collect();
+                serde_json::json!({ "round": s.round.number, "state": s.round.state.name(), "invited": s.invited,
+                                    "responded": s.responded, "submissions": s.submissions, "groups": groups })
+            })
+            .collect();
+        let json = serde_json::json!({ "study": id, "active_experts": store.active_panel_size(id)?, "rounds": rounds });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(());
+    }
+    println!("study `{id}`: {} active experts, {} of at most {} rounds", store.active_panel_size(id)?, status.len(), study.max_rounds);
+    for s in &status {
+        let (_, deadline, _) = round_dates(&s.round);
+        let rate = if s.invited == 0 { 0.0 } else { 100.0 * f64::from(s.responded) / f64::from(s.invited) };
+        println!();
+        println!(
+            "round {} ({}{}): {} of {} answered ({rate:.0} %), {} submissions",
+            s.round.number,
+            s.round.state.name(),
+            if deadline == "-" { String::new() } else { format!(", deadline {deadline}") },
+            s.responded,
+            s.invited,
+            s.submissions
+        );
+        let rows: Vec<Vec<String>> = s
+            .groups
+            .iter()
+            .map(|g| vec![g.attribute.name().into(), g.value.clone(), format!("{}/{}", g.responded, g.invited)])
+            .collect();
+        if !rows.is_empty() {
+            for line in table(&["by", "group", "answered"], &rows).lines() {
+                println!("  {line}");
+            }
+        }
+    }
+    if status.is_empty() {
+        println!("no rounds yet; open the first with `delphi round open`");
+    }
+    Ok(())
+}
+
+pub(crate) fn audit(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
+    let (loaded, store) = workspace.open()?;
+    let entries = store.audit_log(loaded.study.id.as_str())?;
+    match args.format {
+        Format::Json => {
+            let json: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| serde_json::json!({ "seq": e.seq, "at": e.at.to_rfc3339(), "actor": e.actor, "action": e.action, "detail": e.detail }))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+        Format::Text => {
+            let rows: Vec<Vec<String>> =
+                entries.iter().map(|e| vec![e.seq.to_string(), when(e.at), e.actor.clone(), e.action.clone(), e.detail.to_string()]).collect();
+            print!("{}", table(&["seq", "at", "actor", "action", "detail"], &rows));
+        }
+    }
+    Ok(())
+}

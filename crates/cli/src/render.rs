@@ -1,0 +1,65 @@
+//! How results and errors are shown on the terminal.
+
+use std::fmt::Write as _;
+
+use delphi_core::Problems;
+use delphi_store::StoreError;
+
+use crate::exit;
+
+/// Prints an error for a person to act on and returns the exit code it stands for.
+pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
+    if let Some(problems) = error.downcast_ref::<Problems>() {
+        eprint!("{}", problems_text(problems));
+        return exit::INVALID_INPUT;
+    }
+    if let Some(refusal) = error.downcast_ref::<StoreError>().and_then(StoreError::refusal) {
+        eprintln!("refused: {refusal}");
+        eprintln!("nothing was changed.");
+        return exit::REFUSED;
+    }
+    eprintln!("error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    exit::FAILURE
+}
+
+/// Every problem as `file:line:column: field: message`, the source line, and the hint.
+pub(crate) fn problems_text(problems: &Problems) -> String {
+    let mut out = String::new();
+    for problem in problems.iter() {
+        let _ = writeln!(out, "error: {}: {}: {}", problem.location, problem.field, problem.message);
+        let number = problem.location.line.to_string();
+        let gutter = " ".repeat(number.len());
+        if !problem.source_line.is_empty() {
+            let _ = writeln!(out, " {number} | {}", problem.source_line);
+            let pad: String = problem.source_line.chars().take(problem.location.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let _ = writeln!(out, " {gutter} | {pad}^");
+        }
+        if let Some(hint) = &problem.hint {
+            let _ = writeln!(out, " {gutter} = hint: {hint}");
+        }
+    }
+    let count = problems.problems.len();
+    let _ = writeln!(out, "{count} problem{} in {}", if count == 1 { "" } else { "s" }, problems.file);
+    out
+}
+
+/// Pads columns of a small table to their widest cell.
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let mut out = line(header.to_vec());
+    out.push('\n');
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        out.push('\n');
+    }
+    out
+}
