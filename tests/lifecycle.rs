@@ -14,7 +14,11 @@ impl Study {
     /// A fresh study directory made by `delphi init`, with its own data directory.
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study", "--id", "kill-test"]).current_dir(dir.path()).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
+            .args(["init", "study", "--id", "kill-test"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         Self { dir }
     }
@@ -49,14 +53,21 @@ impl Study {
 
     fn rounds(&self) -> Vec<(u64, String)> {
         let json: serde_json::Value = serde_json::from_str(&self.ok(&["round", "list", "--format", "json"])).unwrap();
-        json.as_array().unwrap().iter().map(|r| (r["round"].as_u64().unwrap(), r["state"].as_str().unwrap().to_owned())).collect()
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["round"].as_u64().unwrap(), r["state"].as_str().unwrap().to_owned()))
+            .collect()
     }
 
     fn write_panel(&self, experts: usize) -> PathBuf {
         let mut csv = String::from("id,name,email,institution,country,bloc,language,expertise\n");
         for i in 0..experts {
             let bloc = ["US", "China", "Europe", "Other"][i % 4];
-            csv.push_str(&format!("X{i:05},Expert {i},expert{i}@example.org,Institute {},XX,{bloc},en,testing\n", i % 10));
+            csv.push_str(&format!(
+                "X{i:05},Expert {i},expert{i}@example.org,Institute {},XX,{bloc},en,testing\n",
+                i % 10
+            ));
         }
         let path = self.dir.path().join(format!("panel-{experts}.csv"));
         std::fs::write(&path, csv).unwrap();
@@ -70,16 +81,36 @@ fn assert_consistent(store: &Path) -> (u32, Vec<(u32, String, u32)>) {
     let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
     let experts: u32 = db.query_row("SELECT COUNT(*) FROM experts", [], |r| r.get(0)).unwrap();
-    let imports: u32 = db.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'panel.imported'", [], |r| r.get(0)).unwrap();
+    let imports: u32 =
+        db.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'panel.imported'", [], |r| r.get(0)).unwrap();
     assert_eq!(experts > 0, imports > 0, "experts without their audit entry, or the reverse");
     let mut statement = db.prepare("SELECT number, state, COALESCE(invited, 0), (SELECT COUNT(*) FROM round_panel p WHERE p.round = r.number) FROM rounds r ORDER BY number").unwrap();
-    let rounds: Vec<(u32, String, u32, u32)> =
-        statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().map(Result::unwrap).collect();
+    let rounds: Vec<(u32, String, u32, u32)> = statement
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     for (number, state, invited, asked) in &rounds {
         assert_eq!(invited, asked, "round {number}: half of the panel was asked");
-        let opened: u32 = db.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'round.opened' AND json_extract(detail, '$.round') = ?1", [number], |r| r.get(0)).unwrap();
-        let closed: u32 = db.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'round.closed' AND json_extract(detail, '$.round') = ?1", [number], |r| r.get(0)).unwrap();
-        assert_eq!((opened, closed), if state == "closed" { (1, 1) } else { (1, 0) }, "round {number} ({state}) and the audit log disagree");
+        let opened: u32 = db
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'round.opened' AND json_extract(detail, '$.round') = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let closed: u32 = db
+            .query_row(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'round.closed' AND json_extract(detail, '$.round') = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            (opened, closed),
+            if state == "closed" { (1, 1) } else { (1, 0) },
+            "round {number} ({state}) and the audit log disagree"
+        );
     }
     (experts, rounds.into_iter().map(|(n, s, i, _)| (n, s, i)).collect())
 }
@@ -140,7 +171,10 @@ fn out_of_order_and_closed_round_changes_are_refused_with_a_clear_message() {
     let refused = study.run(&["round", "open", "2"]);
     assert_eq!(refused.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("round 1 is still open; close it with `delphi round close 1` before opening round 2"), "{stderr}");
+    assert!(
+        stderr.contains("round 1 is still open; close it with `delphi round close 1` before opening round 2"),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was changed"), "{stderr}");
 
     study.ok(&["round", "close"]);

@@ -29,9 +29,18 @@ fn five_planted_mistakes_are_all_reported_with_their_lines_and_exit_code_3() {
     let out = delphi(&["validate", "tests/data/five-mistakes.toml"], repo());
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
-    for (line, what) in [(16, "not a point of this scale"), (26, "duplicate domain id"), (27, "missing the `zh` translation"), (34, "unknown scale `level-7`"), (47, "unknown criterion `risks`")] {
+    for (line, what) in [
+        (16, "not a point of this scale"),
+        (26, "duplicate domain id"),
+        (27, "missing the `zh` translation"),
+        (34, "unknown scale `level-7`"),
+        (47, "unknown criterion `risks`"),
+    ] {
         let located = format!("tests/data/five-mistakes.toml:{line}:");
-        assert!(stderr.lines().any(|l| l.contains(&located) && l.contains(what)), "line {line} ({what}) missing from:\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l.contains(&located) && l.contains(what)),
+            "line {line} ({what}) missing from:\n{stderr}"
+        );
     }
     assert!(stderr.contains("5 problems in tests/data/five-mistakes.toml"), "{stderr}");
     assert!(stderr.contains("hint: did you mean `level7`?"), "{stderr}");

@@ -137,7 +137,10 @@ pub(crate) fn init(args: &InitArgs) -> Result<()> {
     std::fs::write(&panel_file, SHIPPED_PANEL).with_context(|| format!("cannot write {}", panel_file.display()))?;
     let loaded = workspace::load_study(&study_file)?;
     println!("created study `{}` in {}", loaded.study.id, args.dir.display());
-    println!("  {}  the study: edit domains, criteria, scales, languages (see docs/study-format.md)", study_file.display());
+    println!(
+        "  {}  the study: edit domains, criteria, scales, languages (see docs/study-format.md)",
+        study_file.display()
+    );
     println!("  {}  the panel: one expert per row (the example experts are fictional)", panel_file.display());
     println!("next:");
     println!("  delphi validate --study {}", study_file.display());
@@ -171,7 +174,8 @@ pub(crate) fn validate(default_study: &Path, args: &ValidateArgs) -> Result<()> 
 }
 
 fn read_panel(path: &Path, study: &delphi_core::Study) -> Result<Panel> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("cannot read the panel file {}", path.display()))?;
+    let source =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the panel file {}", path.display()))?;
     Ok(Panel::from_csv(&source, &path.display().to_string(), study)?)
 }
 
@@ -209,14 +213,26 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             let deadline = deadline_from(&deadline, now)?;
             let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
             let round = store.open_round(id, number, study.max_rounds, &questionnaire, deadline, now)?;
-            println!("round {} of `{id}` is open until {} ({} experts asked)", round.number, when(deadline), round.invited);
-            println!("questionnaire frozen: {} questions, sha256 {}", study.questions().len(), &round.questionnaire_sha256[..12]);
+            println!(
+                "round {} of `{id}` is open until {} ({} experts asked)",
+                round.number,
+                when(deadline),
+                round.invited
+            );
+            println!(
+                "questionnaire frozen: {} questions, sha256 {}",
+                study.questions().len(),
+                &round.questionnaire_sha256[..12]
+            );
         }
         RoundCommand::Draft { number } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
             let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
             store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
-            println!("round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`", study.questions().len());
+            println!(
+                "round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`",
+                study.questions().len()
+            );
         }
         RoundCommand::Close { number } => {
             let number = number.map_or_else(|| open_round(&store, id), Ok)?;
@@ -318,7 +334,14 @@ fn list_rounds(store: &Store, study_id: &str, format: Format) -> Result<()> {
                 .iter()
                 .map(|s| {
                     let (opened, deadline, closed) = round_dates(&s.round);
-                    vec![s.round.number.to_string(), s.round.state.name().into(), opened, deadline, closed, format!("{}/{}", s.responded, s.invited)]
+                    vec![
+                        s.round.number.to_string(),
+                        s.round.state.name().into(),
+                        opened,
+                        deadline,
+                        closed,
+                        format!("{}/{}", s.responded, s.invited),
+                    ]
                 })
                 .collect();
             print!("{}", table(&["round", "state", "opened", "deadline", "closed", "answered"], &rows));
@@ -349,7 +372,12 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }
-    println!("study `{id}`: {} active experts, {} of at most {} rounds", store.active_panel_size(id)?, status.len(), study.max_rounds);
+    println!(
+        "study `{id}`: {} active experts, {} of at most {} rounds",
+        store.active_panel_size(id)?,
+        status.len(),
+        study.max_rounds
+    );
     for s in &status {
         let (_, deadline, _) = round_dates(&s.round);
         let rate = if s.invited == 0 { 0.0 } else { 100.0 * f64::from(s.responded) / f64::from(s.invited) };
@@ -392,8 +420,10 @@ pub(crate) fn audit(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&json)?);
         }
         Format::Text => {
-            let rows: Vec<Vec<String>> =
-                entries.iter().map(|e| vec![e.seq.to_string(), when(e.at), e.actor.clone(), e.action.clone(), e.detail.to_string()]).collect();
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| vec![e.seq.to_string(), when(e.at), e.actor.clone(), e.action.clone(), e.detail.to_string()])
+                .collect();
             print!("{}", table(&["seq", "at", "actor", "action", "detail"], &rows));
         }
     }

@@ -34,7 +34,12 @@ pub(crate) fn problems_text(problems: &Problems) -> String {
         let gutter = " ".repeat(number.len());
         if !problem.source_line.is_empty() {
             let _ = writeln!(out, " {number} | {}", problem.source_line);
-            let pad: String = problem.source_line.chars().take(problem.location.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let pad: String = problem
+                .source_line
+                .chars()
+                .take(problem.location.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             let _ = writeln!(out, " {gutter} | {pad}^");
         }
         if let Some(hint) = &problem.hint {

@@ -45,7 +45,8 @@ impl Workspace {
         let path = self.store_path(&loaded.study);
         let dir = path.parent().unwrap_or(&self.data_dir);
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-        let mut store = Store::open(&path).with_context(|| format!("cannot open the study store {}", path.display()))?;
+        let mut store =
+            Store::open(&path).with_context(|| format!("cannot open the study store {}", path.display()))?;
         store.register_study(loaded.study.id.as_str(), &loaded.source, Utc::now())?;
         Ok((loaded, store))
     }
@@ -53,8 +54,9 @@ impl Workspace {
 
 /// Reads and validates a study file; problems come back as a [`delphi_core::Problems`] error.
 pub(crate) fn load_study(path: &Path) -> Result<LoadedStudy> {
-    let source = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the study file {} (set it with --study or DELPHI_STUDY)", path.display()))?;
+    let source = std::fs::read_to_string(path).with_context(|| {
+        format!("cannot read the study file {} (set it with --study or DELPHI_STUDY)", path.display())
+    })?;
     let study = Study::from_toml(&source, &path.display().to_string())?;
     Ok(LoadedStudy { study, source })
 }

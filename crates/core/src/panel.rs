@@ -142,7 +142,13 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                sink.report_at(line, 1, "(row)", format!("cannot read this row: {error}"), Some("check quotes: a field with a comma must be in double quotes".into()));
+                sink.report_at(
+                    line,
+                    1,
+                    "(row)",
+                    format!("cannot read this row: {error}"),
+                    Some("check quotes: a field with a comma must be in double quotes".into()),
+                );
                 continue;
             }
         };
@@ -155,13 +161,23 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         let column = |name: &str| field_column(source, start, column_of[name]);
         let field = |name: &str| record.get(column_of[name]).unwrap_or_default().to_owned();
         if record.len() != header.len() {
-            sink.report_at(line, 1, "(row)", format!("this row has {} fields, the header has {}", record.len(), header.len()), Some("check for a missing or extra comma; quote fields that contain commas".into()));
+            sink.report_at(
+                line,
+                1,
+                "(row)",
+                format!("this row has {} fields, the header has {}", record.len(), header.len()),
+                Some("check for a missing or extra comma; quote fields that contain commas".into()),
+            );
             continue;
         }
         let mut row_ok = true;
         for name in &required {
             if field(name).is_empty() {
-                let why = if ["id", "name", "email", "language"].contains(name) { "every expert needs one" } else { "the study groups experts by it (`subgroups.attributes`)" };
+                let why = if ["id", "name", "email", "language"].contains(name) {
+                    "every expert needs one"
+                } else {
+                    "the study groups experts by it (`subgroups.attributes`)"
+                };
                 sink.report_at(line, column(name), *name, format!("`{name}` is empty"), Some(why.into()));
                 row_ok = false;
             }
@@ -169,19 +185,43 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         let id = field("id");
         let expert_id = ExpertId::parse(&id);
         if expert_id.is_none() && !id.is_empty() {
-            sink.report_at(line, column("id"), "id", format!("`{id}` is not a valid expert id"), Some("use letters, digits, '-', '_' or '.', at most 64".into()));
+            sink.report_at(
+                line,
+                column("id"),
+                "id",
+                format!("`{id}` is not a valid expert id"),
+                Some("use letters, digits, '-', '_' or '.', at most 64".into()),
+            );
         }
         if let Some(first) = (!id.is_empty()).then(|| ids.insert(id.clone(), line)).flatten() {
-            sink.report_at(line, column("id"), "id", format!("duplicate expert id `{id}`"), Some(format!("already used on line {first}")));
+            sink.report_at(
+                line,
+                column("id"),
+                "id",
+                format!("duplicate expert id `{id}`"),
+                Some(format!("already used on line {first}")),
+            );
             row_ok = false;
         }
         let address = field("email");
         let email = Email::parse(&address);
         match &email {
-            None if !address.is_empty() => sink.report_at(line, column("email"), "email", format!("`{address}` is not an email address"), Some("write it as name@example.org".into())),
+            None if !address.is_empty() => sink.report_at(
+                line,
+                column("email"),
+                "email",
+                format!("`{address}` is not an email address"),
+                Some("write it as name@example.org".into()),
+            ),
             Some(email) => {
                 if let Some(first) = emails.insert(email.as_str().to_ascii_lowercase(), line) {
-                    sink.report_at(line, column("email"), "email", format!("duplicate email `{address}`"), Some(format!("already used on line {first}; each expert needs their own address")));
+                    sink.report_at(
+                        line,
+                        column("email"),
+                        "email",
+                        format!("duplicate email `{address}`"),
+                        Some(format!("already used on line {first}; each expert needs their own address")),
+                    );
                     row_ok = false;
                 }
             }
@@ -190,8 +230,15 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         let language = field("language");
         if !language.is_empty() && !study.has_language(&language) {
             let declared: Vec<&str> = study.languages.iter().map(Language::as_str).collect();
-            let hint = did_you_mean(&language, declared.iter().copied()).unwrap_or_else(|| format!("the study's languages are: {}", declared.join(", ")));
-            sink.report_at(line, column("language"), "language", format!("`{language}` is not one of the study's languages"), Some(hint));
+            let hint = did_you_mean(&language, declared.iter().copied())
+                .unwrap_or_else(|| format!("the study's languages are: {}", declared.join(", ")));
+            sink.report_at(
+                line,
+                column("language"),
+                "language",
+                format!("`{language}` is not one of the study's languages"),
+                Some(hint),
+            );
             row_ok = false;
         }
         let language = study.languages.iter().find(|l| l.as_str() == language).cloned();
@@ -209,13 +256,23 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         }
     }
     if members.is_empty() && sink.is_empty() {
-        sink.report_at(1, 1, "(panel)", "the panel has no experts", Some("add one row per expert below the header".into()));
+        sink.report_at(
+            1,
+            1,
+            "(panel)",
+            "the panel has no experts",
+            Some("add one row per expert below the header".into()),
+        );
     }
     Some(members)
 }
 
 /// Maps each known column name to its field index; reports unknown and missing columns.
-fn header_columns(header: &csv::StringRecord, source: &str, sink: &mut ProblemSink<'_>) -> Option<BTreeMap<&'static str, usize>> {
+fn header_columns(
+    header: &csv::StringRecord,
+    source: &str,
+    sink: &mut ProblemSink<'_>,
+) -> Option<BTreeMap<&'static str, usize>> {
     let mut column_of = BTreeMap::new();
     for (index, name) in header.iter().enumerate() {
         match COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
@@ -227,13 +284,20 @@ fn header_columns(header: &csv::StringRecord, source: &str, sink: &mut ProblemSi
                 field_column(source, 0, index),
                 name,
                 format!("unknown column `{name}`"),
-                did_you_mean(&name.to_ascii_lowercase(), COLUMNS).or_else(|| Some(format!("columns are: {}", COLUMNS.join(", ")))),
+                did_you_mean(&name.to_ascii_lowercase(), COLUMNS)
+                    .or_else(|| Some(format!("columns are: {}", COLUMNS.join(", ")))),
             ),
         }
     }
     let missing: Vec<&str> = COLUMNS.iter().copied().filter(|c| !column_of.contains_key(c)).collect();
     for name in &missing {
-        sink.report_at(1, 1, *name, format!("missing column `{name}`"), Some(format!("the header is: {}", COLUMNS.join(","))));
+        sink.report_at(
+            1,
+            1,
+            *name,
+            format!("missing column `{name}`"),
+            Some(format!("the header is: {}", COLUMNS.join(","))),
+        );
     }
     missing.is_empty().then_some(column_of)
 }

@@ -15,9 +15,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::consensus::{ConsensusRule, DontKnowPolicy, QuantileMethod};
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
-    Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    ResponseKind, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
-    is_valid_id, is_valid_language,
+    Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute, ResponseKind,
+    Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, is_valid_id,
+    is_valid_language,
 };
 
 const SECTIONS: [&str; 9] =
@@ -200,11 +200,7 @@ fn unknown_field_hint(message: &str) -> Option<String> {
     did_you_mean(field, candidates.iter().copied())
 }
 
-fn decode_array<T: DeserializeOwned>(
-    value: Spanned<DeValue<'_>>,
-    path: &str,
-    sink: &mut ProblemSink<'_>,
-) -> Vec<T> {
+fn decode_array<T: DeserializeOwned>(value: Spanned<DeValue<'_>>, path: &str, sink: &mut ProblemSink<'_>) -> Vec<T> {
     let span = value.span();
     match value.into_inner() {
         DeValue::Array(entries) => entries
@@ -248,7 +244,13 @@ struct Checker<'a, 's> {
 }
 
 impl<'s> Checker<'_, 's> {
-    fn report(&mut self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>, hint: Option<String>) {
+    fn report(
+        &mut self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         self.sink.report(span, field, message, hint);
     }
 
@@ -257,7 +259,12 @@ impl<'s> Checker<'_, 's> {
             if raw.present.contains("study") {
                 return None;
             }
-            self.report(0..0, "study", "missing the `[study]` section", Some("start the file with `[study]` and its `id`, `languages`, `title`".into()));
+            self.report(
+                0..0,
+                "study",
+                "missing the `[study]` section",
+                Some("start the file with `[study]` and its `id`, `languages`, `title`".into()),
+            );
             return None;
         };
         let id = self.id(&header.id, "study.id").map(StudyId::new_unchecked);
@@ -281,10 +288,20 @@ impl<'s> Checker<'_, 's> {
         };
 
         if !raw.present.contains("domains") {
-            self.report(0..0, "domains", "the study has no `[[domains]]`", Some("add at least one `[[domains]]` entry with `id` and `title`".into()));
+            self.report(
+                0..0,
+                "domains",
+                "the study has no `[[domains]]`",
+                Some("add at least one `[[domains]]` entry with `id` and `title`".into()),
+            );
         }
         if !raw.present.contains("criteria") {
-            self.report(0..0, "criteria", "the study has no `[[criteria]]`", Some("add at least one `[[criteria]]` entry, e.g. a benefit rating".into()));
+            self.report(
+                0..0,
+                "criteria",
+                "the study has no `[[criteria]]`",
+                Some("add at least one `[[criteria]]` entry, e.g. a benefit rating".into()),
+            );
         }
         Some(Study {
             id: id?,
@@ -295,8 +312,14 @@ impl<'s> Checker<'_, 's> {
             stopping: stopping?,
             scales,
             domains,
-            criteria: criteria.into_iter().map(|(id, response, prompt)| Criterion { id: CriterionId::new_unchecked(id), response, prompt }).collect(),
-            items: items.into_iter().map(|(id, response, prompt)| ExtraItem { id: ItemId::new_unchecked(id), response, prompt }).collect(),
+            criteria: criteria
+                .into_iter()
+                .map(|(id, response, prompt)| Criterion { id: CriterionId::new_unchecked(id), response, prompt })
+                .collect(),
+            items: items
+                .into_iter()
+                .map(|(id, response, prompt)| ExtraItem { id: ItemId::new_unchecked(id), response, prompt })
+                .collect(),
             seeds,
             consensus: consensus?,
             subgroups: subgroups?,
@@ -322,20 +345,35 @@ impl<'s> Checker<'_, 's> {
         if range.contains(value.get_ref()) {
             u32::try_from(*value.get_ref()).ok()
         } else {
-            self.report(value.span(), field, format!("{} is out of range", value.get_ref()), Some(format!("use a whole number from {} to {}", range.start(), range.end())));
+            self.report(
+                value.span(),
+                field,
+                format!("{} is out of range", value.get_ref()),
+                Some(format!("use a whole number from {} to {}", range.start(), range.end())),
+            );
             None
         }
     }
 
     fn languages(&mut self, raw: &Spanned<Vec<Spanned<String>>>) -> Vec<Language> {
         if raw.get_ref().is_empty() {
-            self.report(raw.span(), "study.languages", "the study needs at least one language", Some("e.g. `languages = [\"en\", \"zh\"]`".into()));
+            self.report(
+                raw.span(),
+                "study.languages",
+                "the study needs at least one language",
+                Some("e.g. `languages = [\"en\", \"zh\"]`".into()),
+            );
         }
         let mut seen = BTreeSet::new();
         let mut languages = Vec::new();
         for code in raw.get_ref() {
             if !is_valid_language(code.get_ref()) {
-                self.report(code.span(), "study.languages", format!("`{}` is not a language code", code.get_ref()), Some("use codes such as `en`, `zh` or `pt-BR`".into()));
+                self.report(
+                    code.span(),
+                    "study.languages",
+                    format!("`{}` is not a language code", code.get_ref()),
+                    Some("use codes such as `en`, `zh` or `pt-BR`".into()),
+                );
             } else if !seen.insert(code.get_ref().clone()) {
                 self.report(code.span(), "study.languages", format!("`{}` is listed twice", code.get_ref()), None);
             } else {
@@ -365,7 +403,12 @@ impl<'s> Checker<'_, 's> {
         for (code, text) in texts {
             if !self.languages.iter().any(|l| l.as_str() == code) {
                 let declared: Vec<&str> = self.languages.iter().map(Language::as_str).collect();
-                self.report(span.clone(), format!("{field}.{code}"), format!("`{code}` is not one of the study's languages ({})", declared.join(", ")), Some("add it to `study.languages` or remove this text".into()));
+                self.report(
+                    span.clone(),
+                    format!("{field}.{code}"),
+                    format!("`{code}` is not one of the study's languages ({})", declared.join(", ")),
+                    Some("add it to `study.languages` or remove this text".into()),
+                );
                 ok = false;
             } else if let Some((bad_span, problem)) = check(text) {
                 self.report(bad_span, format!("{field}.{code}"), problem, None);
@@ -374,11 +417,17 @@ impl<'s> Checker<'_, 's> {
                 out.insert(Language::new_unchecked(code.clone()), text.clone());
             }
         }
-        let missing: Vec<String> = self.languages.iter().filter(|l| !texts.contains_key(l.as_str())).map(ToString::to_string).collect();
+        let missing: Vec<String> =
+            self.languages.iter().filter(|l| !texts.contains_key(l.as_str())).map(ToString::to_string).collect();
         // The key as written inside its table: `title` for `domains[1].title`.
         let key = field.rsplit('.').next().unwrap_or(field);
         for code in &missing {
-            self.report(span.clone(), format!("{field}.{code}"), format!("missing the `{code}` translation"), Some(format!("add `{key}.{code} = \"…\"` to this entry")));
+            self.report(
+                span.clone(),
+                format!("{field}.{code}"),
+                format!("missing the `{code}` translation"),
+                Some(format!("add `{key}.{code} = \"…\"` to this entry")),
+            );
         }
         (ok && missing.is_empty() && !out.is_empty()).then_some(out)
     }
@@ -390,7 +439,12 @@ impl<'s> Checker<'_, 's> {
             Some(value) => {
                 let min = self.int_in(value, 1..=MAX_ROUNDS, "study.stopping.min_rounds")?;
                 if max_rounds.is_some_and(|max| min > max) {
-                    self.report(value.span(), "study.stopping.min_rounds", format!("min_rounds {min} is more than max_rounds"), Some("min_rounds must not exceed study.max_rounds".into()));
+                    self.report(
+                        value.span(),
+                        "study.stopping.min_rounds",
+                        format!("min_rounds {min} is more than max_rounds"),
+                        Some("min_rounds must not exceed study.max_rounds".into()),
+                    );
                     return None;
                 }
                 min
@@ -409,21 +463,37 @@ impl<'s> Checker<'_, 's> {
         let (min, max) = (*raw.min.get_ref(), *raw.max.get_ref());
         let points = max - min + 1;
         if !(2..=MAX_SCALE_POINTS).contains(&points) {
-            self.report(raw.max.span(), format!("{path}.max"), format!("a scale from {min} to {max} has {points} points"), Some(format!("ordinal scales have 2 to {MAX_SCALE_POINTS} points, with max > min")));
+            self.report(
+                raw.max.span(),
+                format!("{path}.max"),
+                format!("a scale from {min} to {max} has {points} points"),
+                Some(format!("ordinal scales have 2 to {MAX_SCALE_POINTS} points, with max > min")),
+            );
             return None;
         }
         let labels = self.localised(raw.labels.span(), raw.labels.get_ref(), &format!("{path}.labels"), |labels| {
             let count = i64::try_from(labels.get_ref().len()).unwrap_or(i64::MAX);
-            (count != points).then(|| (labels.span(), format!("has {count} labels for {points} points ({min}..={max})")))
+            (count != points)
+                .then(|| (labels.span(), format!("has {count} labels for {points} points ({min}..={max})")))
         });
         let mut agree = Vec::new();
         if raw.agree.get_ref().is_empty() {
-            self.report(raw.agree.span(), format!("{path}.agree"), "the agree set is empty", Some(format!("list the points that count as agreement, e.g. `agree = [{}, {max}]`", max - 1)));
+            self.report(
+                raw.agree.span(),
+                format!("{path}.agree"),
+                "the agree set is empty",
+                Some(format!("list the points that count as agreement, e.g. `agree = [{}, {max}]`", max - 1)),
+            );
         }
         for point in raw.agree.get_ref() {
             match i32::try_from(*point.get_ref()) {
                 Ok(p) if (min..=max).contains(point.get_ref()) => agree.push(p),
-                _ => self.report(point.span(), format!("{path}.agree"), format!("{} is not a point of this scale", point.get_ref()), Some(format!("points run from {min} to {max}"))),
+                _ => self.report(
+                    point.span(),
+                    format!("{path}.agree"),
+                    format!("{} is not a point of this scale", point.get_ref()),
+                    Some(format!("points run from {min} to {max}")),
+                ),
             }
         }
         agree.sort_unstable();
@@ -456,11 +526,22 @@ impl<'s> Checker<'_, 's> {
     }
 
     /// Checks an id for syntax and uniqueness within `seen`.
-    fn unique_id(&mut self, id: &Spanned<String>, field: &str, seen: &mut BTreeMap<String, usize>, what: &str) -> Option<String> {
+    fn unique_id(
+        &mut self,
+        id: &Spanned<String>,
+        field: &str,
+        seen: &mut BTreeMap<String, usize>,
+        what: &str,
+    ) -> Option<String> {
         let valid = self.id(id, field)?;
         if let Some(first) = seen.get(&valid) {
             let (line, _, _) = crate::problem::line_and_column(self.sink_source(), *first);
-            self.report(id.span(), field, format!("duplicate {what} id `{valid}`"), Some(format!("it is already used on line {line}; ids must be unique")));
+            self.report(
+                id.span(),
+                field,
+                format!("duplicate {what} id `{valid}`"),
+                Some(format!("it is already used on line {line}; ids must be unique")),
+            );
             return None;
         }
         seen.insert(valid.clone(), id.span().start);
@@ -484,7 +565,12 @@ impl<'s> Checker<'_, 's> {
             .enumerate()
             .filter_map(|(i, question)| {
                 let path = format!("{section}[{i}]");
-                let id = self.unique_id(&question.id, &format!("{path}.id"), &mut seen, if is_criterion { "criterion" } else { "item" });
+                let id = self.unique_id(
+                    &question.id,
+                    &format!("{path}.id"),
+                    &mut seen,
+                    if is_criterion { "criterion" } else { "item" },
+                );
                 let response = self.response_kind(question, &path, scales, is_criterion);
                 let prompt = self.text(&question.prompt, &format!("{path}.prompt"));
                 if let Some(prompt) = &prompt {
@@ -500,27 +586,53 @@ impl<'s> Checker<'_, 's> {
             let text = prompt.get(&language, &language);
             for placeholder in text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)) {
                 if !(is_criterion && placeholder == "domain") {
-                    let hint = if is_criterion { "the only placeholder is `{domain}`" } else { "extra items have no placeholders" };
-                    self.report(span.clone(), format!("{field}.{language}"), format!("unknown placeholder `{{{placeholder}}}`"), Some(hint.into()));
+                    let hint = if is_criterion {
+                        "the only placeholder is `{domain}`"
+                    } else {
+                        "extra items have no placeholders"
+                    };
+                    self.report(
+                        span.clone(),
+                        format!("{field}.{language}"),
+                        format!("unknown placeholder `{{{placeholder}}}`"),
+                        Some(hint.into()),
+                    );
                 }
             }
         }
     }
 
-    fn response_kind(&mut self, raw: &RawQuestion, path: &str, scales: &[Scale], is_criterion: bool) -> Option<ResponseKind> {
+    fn response_kind(
+        &mut self,
+        raw: &RawQuestion,
+        path: &str,
+        scales: &[Scale],
+        is_criterion: bool,
+    ) -> Option<ResponseKind> {
         const KINDS: [&str; 6] = ["ordinal", "numeric", "quantile", "probability", "ranking", "text"];
         let kind = match &raw.kind {
             Some(kind) => kind.clone(),
             None if raw.scale.is_some() => Spanned::new(raw.id.span(), "ordinal".to_owned()),
             None => {
-                self.report(raw.id.span(), format!("{path}.kind"), "missing `kind`", Some(format!("one of: {}", KINDS.join(", "))));
+                self.report(
+                    raw.id.span(),
+                    format!("{path}.kind"),
+                    "missing `kind`",
+                    Some(format!("one of: {}", KINDS.join(", "))),
+                );
                 return None;
             }
         };
         let allowed: &[&str] = if is_criterion { &["ordinal", "text"] } else { &KINDS };
         if !allowed.contains(&kind.get_ref().as_str()) {
-            let hint = did_you_mean(kind.get_ref(), allowed.iter().copied()).unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
-            self.report(kind.span(), format!("{path}.kind"), format!("`{}` is not a kind of {}", kind.get_ref(), if is_criterion { "criterion" } else { "item" }), Some(hint));
+            let hint = did_you_mean(kind.get_ref(), allowed.iter().copied())
+                .unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
+            self.report(
+                kind.span(),
+                format!("{path}.kind"),
+                format!("`{}` is not a kind of {}", kind.get_ref(), if is_criterion { "criterion" } else { "item" }),
+                Some(hint),
+            );
             return None;
         }
         let kind = kind.get_ref().as_str();
@@ -533,14 +645,25 @@ impl<'s> Checker<'_, 's> {
         match kind {
             "ordinal" => {
                 let Some(scale) = &raw.scale else {
-                    self.report(raw.id.span(), format!("{path}.scale"), "an ordinal question needs a `scale`", Some(scale_hint(scales)));
+                    self.report(
+                        raw.id.span(),
+                        format!("{path}.scale"),
+                        "an ordinal question needs a `scale`",
+                        Some(scale_hint(scales)),
+                    );
                     return None;
                 };
                 match scales.iter().find(|s| s.id.as_str() == scale.get_ref()) {
                     Some(found) => Some(ResponseKind::Ordinal { scale: found.id.clone() }),
                     None => {
-                        let hint = did_you_mean(scale.get_ref(), scales.iter().map(|s| s.id.as_str())).unwrap_or_else(|| scale_hint(scales));
-                        self.report(scale.span(), format!("{path}.scale"), format!("unknown scale `{}`", scale.get_ref()), Some(hint));
+                        let hint = did_you_mean(scale.get_ref(), scales.iter().map(|s| s.id.as_str()))
+                            .unwrap_or_else(|| scale_hint(scales));
+                        self.report(
+                            scale.span(),
+                            format!("{path}.scale"),
+                            format!("unknown scale `{}`", scale.get_ref()),
+                            Some(hint),
+                        );
                         None
                     }
                 }
@@ -551,17 +674,31 @@ impl<'s> Checker<'_, 's> {
                     Some(unit) => Some(self.text(unit, &format!("{path}.unit"))?),
                     None => None,
                 };
-                Some(if kind == "numeric" { ResponseKind::Numeric { min, max, unit } } else { ResponseKind::Quantile { min, max, unit } })
+                Some(if kind == "numeric" {
+                    ResponseKind::Numeric { min, max, unit }
+                } else {
+                    ResponseKind::Quantile { min, max, unit }
+                })
             }
             "probability" => Some(ResponseKind::Probability),
             "ranking" => match raw.of.as_ref().map(|o| (o.span(), o.get_ref().as_str())) {
                 Some((_, "domains")) => Some(ResponseKind::RankingOfDomains),
                 Some((span, other)) => {
-                    self.report(span, format!("{path}.of"), format!("cannot rank `{other}`"), Some("only `of = \"domains\"` is supported".into()));
+                    self.report(
+                        span,
+                        format!("{path}.of"),
+                        format!("cannot rank `{other}`"),
+                        Some("only `of = \"domains\"` is supported".into()),
+                    );
                     None
                 }
                 None => {
-                    self.report(raw.id.span(), format!("{path}.of"), "a ranking needs `of`", Some("add `of = \"domains\"`".into()));
+                    self.report(
+                        raw.id.span(),
+                        format!("{path}.of"),
+                        "a ranking needs `of`",
+                        Some("add `of = \"domains\"`".into()),
+                    );
                     None
                 }
             },
@@ -571,11 +708,21 @@ impl<'s> Checker<'_, 's> {
 
     fn only_for(&mut self, applies: bool, present: Option<Range<usize>>, path: &str, field: &str, kinds: &str) {
         if let (false, Some(span)) = (applies, present) {
-            self.report(span, format!("{path}.{field}"), format!("`{field}` only applies to {kinds} questions"), Some("remove it or change `kind`".into()));
+            self.report(
+                span,
+                format!("{path}.{field}"),
+                format!("`{field}` only applies to {kinds} questions"),
+                Some("remove it or change `kind`".into()),
+            );
         }
     }
 
-    fn bounds(&mut self, min: Option<&Spanned<f64>>, max: Option<&Spanned<f64>>, path: &str) -> Option<(Option<f64>, Option<f64>)> {
+    fn bounds(
+        &mut self,
+        min: Option<&Spanned<f64>>,
+        max: Option<&Spanned<f64>>,
+        path: &str,
+    ) -> Option<(Option<f64>, Option<f64>)> {
         for bound in [min, max].into_iter().flatten() {
             if !bound.get_ref().is_finite() {
                 self.report(bound.span(), path, "bounds must be finite numbers", None);
@@ -585,7 +732,12 @@ impl<'s> Checker<'_, 's> {
         if let (Some(lo), Some(hi)) = (min, max)
             && lo.get_ref() >= hi.get_ref()
         {
-            self.report(hi.span(), format!("{path}.max"), format!("max {} is not above min {}", hi.get_ref(), lo.get_ref()), None);
+            self.report(
+                hi.span(),
+                format!("{path}.max"),
+                format!("max {} is not above min {}", hi.get_ref(), lo.get_ref()),
+                None,
+            );
             return None;
         }
         Some((min.map(|v| *v.get_ref()), max.map(|v| *v.get_ref())))
@@ -602,23 +754,42 @@ impl<'s> Checker<'_, 's> {
                 let unit = seed.unit.as_ref().map(|unit| self.text(unit, &format!("{path}.unit")));
                 let bounds = self.bounds(seed.min.as_ref(), seed.max.as_ref(), &path);
                 let realisation = *seed.realisation.get_ref();
-                let inside = bounds.is_some_and(|(lo, hi)| lo.is_none_or(|lo| realisation >= lo) && hi.is_none_or(|hi| realisation <= hi));
+                let inside = bounds.is_some_and(|(lo, hi)| {
+                    lo.is_none_or(|lo| realisation >= lo) && hi.is_none_or(|hi| realisation <= hi)
+                });
                 if !realisation.is_finite() || (bounds.is_some() && !inside) {
-                    self.report(seed.realisation.span(), format!("{path}.realisation"), format!("{realisation} is outside the seed's min/max"), Some("the known answer must be a finite number within the bounds experts may answer".into()));
+                    self.report(
+                        seed.realisation.span(),
+                        format!("{path}.realisation"),
+                        format!("{realisation} is outside the seed's min/max"),
+                        Some("the known answer must be a finite number within the bounds experts may answer".into()),
+                    );
                     return None;
                 }
-                Some(SeedItem::new(ItemId::new_unchecked(id?), prompt?, unit.map_or(Some(None), |u| u.map(Some))?, bounds?, realisation))
+                Some(SeedItem::new(
+                    ItemId::new_unchecked(id?),
+                    prompt?,
+                    unit.map_or(Some(None), |u| u.map(Some))?,
+                    bounds?,
+                    realisation,
+                ))
             })
             .collect()
     }
 
     /// Extra items and seeds share one namespace of item ids (domain items contain a dot, so never collide).
     fn unique_item_ids(&mut self, items: &[RawQuestion], seeds: &[RawSeed]) {
-        let item_ids: BTreeMap<&str, usize> = items.iter().map(|i| (i.id.get_ref().as_str(), i.id.span().start)).collect();
+        let item_ids: BTreeMap<&str, usize> =
+            items.iter().map(|i| (i.id.get_ref().as_str(), i.id.span().start)).collect();
         for seed in seeds {
             if let Some(first) = item_ids.get(seed.id.get_ref().as_str()) {
                 let (line, _, _) = crate::problem::line_and_column(self.sink_source(), *first);
-                self.report(seed.id.span(), "seeds.id", format!("`{}` is already the id of an item (line {line})", seed.id.get_ref()), Some("items and seeds share one namespace".into()));
+                self.report(
+                    seed.id.span(),
+                    "seeds.id",
+                    format!("`{}` is already the id of an item (line {line})", seed.id.get_ref()),
+                    Some("items and seeds share one namespace".into()),
+                );
             }
         }
     }
@@ -627,8 +798,18 @@ impl<'s> Checker<'_, 's> {
         let default = ConsensusRule::default();
         let Some(raw) = raw else { return Some(default) };
         let iqr_max = self.number_in(raw.iqr_max.as_ref(), 0.0..=100.0, "consensus.iqr_max", default.iqr_max);
-        let agreement = self.number_in(raw.agreement_min_percent.as_ref(), 0.0..=100.0, "consensus.agreement_min_percent", default.agreement_min_percent);
-        let stability = self.number_in(raw.stability_max_change_percent.as_ref(), 0.0..=100.0, "consensus.stability_max_change_percent", default.stability_max_change_percent);
+        let agreement = self.number_in(
+            raw.agreement_min_percent.as_ref(),
+            0.0..=100.0,
+            "consensus.agreement_min_percent",
+            default.agreement_min_percent,
+        );
+        let stability = self.number_in(
+            raw.stability_max_change_percent.as_ref(),
+            0.0..=100.0,
+            "consensus.stability_max_change_percent",
+            default.stability_max_change_percent,
+        );
         Some(ConsensusRule {
             iqr_max: iqr_max?,
             agreement_min_percent: agreement?,
@@ -638,12 +819,23 @@ impl<'s> Checker<'_, 's> {
         })
     }
 
-    fn number_in(&mut self, raw: Option<&Spanned<f64>>, range: std::ops::RangeInclusive<f64>, field: &str, default: f64) -> Option<f64> {
+    fn number_in(
+        &mut self,
+        raw: Option<&Spanned<f64>>,
+        range: std::ops::RangeInclusive<f64>,
+        field: &str,
+        default: f64,
+    ) -> Option<f64> {
         let Some(raw) = raw else { return Some(default) };
         if range.contains(raw.get_ref()) {
             Some(*raw.get_ref())
         } else {
-            self.report(raw.span(), field, format!("{} is out of range", raw.get_ref()), Some(format!("use a number from {} to {}", range.start(), range.end())));
+            self.report(
+                raw.span(),
+                field,
+                format!("{} is out of range", raw.get_ref()),
+                Some(format!("use a number from {} to {}", range.start(), range.end())),
+            );
             None
         }
     }
@@ -657,16 +849,32 @@ impl<'s> Checker<'_, 's> {
         for name in raw.attributes.get_ref() {
             match PanelAttribute::from_name(name.get_ref()) {
                 Some(attribute) if !attributes.contains(&attribute) => attributes.push(attribute),
-                Some(_) => self.report(name.span(), "subgroups.attributes", format!("`{}` is listed twice", name.get_ref()), None),
+                Some(_) => self.report(
+                    name.span(),
+                    "subgroups.attributes",
+                    format!("`{}` is listed twice", name.get_ref()),
+                    None,
+                ),
                 None => {
-                    let hint = did_you_mean(name.get_ref(), names.iter().copied()).unwrap_or_else(|| format!("panel attributes are: {}", names.join(", ")));
-                    self.report(name.span(), "subgroups.attributes", format!("`{}` is not a panel attribute", name.get_ref()), Some(hint));
+                    let hint = did_you_mean(name.get_ref(), names.iter().copied())
+                        .unwrap_or_else(|| format!("panel attributes are: {}", names.join(", ")));
+                    self.report(
+                        name.span(),
+                        "subgroups.attributes",
+                        format!("`{}` is not a panel attribute", name.get_ref()),
+                        Some(hint),
+                    );
                 }
             }
         }
         let size = raw.min_group_size.get_ref();
         if *size < 2 {
-            self.report(raw.min_group_size.span(), "subgroups.min_group_size", format!("a minimum group size of {size} would expose single experts"), Some("use 2 or more (3 is common) so no group figure describes one person".into()));
+            self.report(
+                raw.min_group_size.span(),
+                "subgroups.min_group_size",
+                format!("a minimum group size of {size} would expose single experts"),
+                Some("use 2 or more (3 is common) so no group figure describes one person".into()),
+            );
             return None;
         }
         Some(Subgroups { attributes, min_group_size: u32::try_from(*size).ok()? })
@@ -687,13 +895,25 @@ impl<'s> Checker<'_, 's> {
             let declared = raw_criteria.iter().any(|c| c.id.get_ref() == name.get_ref());
             if !declared {
                 let hint = did_you_mean(name.get_ref(), raw_criteria.iter().map(|c| c.id.get_ref().as_str()));
-                this.report(name.span(), field, format!("unknown criterion `{}`", name.get_ref()), hint.or_else(|| Some("name one of the `[[criteria]]` ids".into())));
+                this.report(
+                    name.span(),
+                    field,
+                    format!("unknown criterion `{}`", name.get_ref()),
+                    hint.or_else(|| Some("name one of the `[[criteria]]` ids".into())),
+                );
                 return None;
             }
             match criteria.iter().find(|(id, _, _)| id == name.get_ref()) {
-                Some((_, ResponseKind::Ordinal { scale }, _)) if scales.iter().any(|s| &s.id == scale) => Some(CriterionId::new_unchecked(name.get_ref().clone())),
+                Some((_, ResponseKind::Ordinal { scale }, _)) if scales.iter().any(|s| &s.id == scale) => {
+                    Some(CriterionId::new_unchecked(name.get_ref().clone()))
+                }
                 Some(_) => {
-                    this.report(name.span(), field, format!("criterion `{}` is not an ordinal rating", name.get_ref()), Some("the benefit–risk view needs criteria rated on a scale".into()));
+                    this.report(
+                        name.span(),
+                        field,
+                        format!("criterion `{}` is not an ordinal rating", name.get_ref()),
+                        Some("the benefit–risk view needs criteria rated on a scale".into()),
+                    );
                     None
                 }
                 None => None, // the criterion itself has a problem, reported where it is defined
@@ -701,11 +921,22 @@ impl<'s> Checker<'_, 's> {
         };
         let benefit = ordinal_criterion(self, &raw.benefit, "synthesis.benefit");
         if raw.risks.get_ref().is_empty() {
-            self.report(raw.risks.span(), "synthesis.risks", "no risk criteria named", Some("list the criteria that rate risks".into()));
+            self.report(
+                raw.risks.span(),
+                "synthesis.risks",
+                "no risk criteria named",
+                Some("list the criteria that rate risks".into()),
+            );
         }
-        let risks: Vec<Option<CriterionId>> = raw.risks.get_ref().iter().map(|r| ordinal_criterion(self, r, "synthesis.risks")).collect();
+        let risks: Vec<Option<CriterionId>> =
+            raw.risks.get_ref().iter().map(|r| ordinal_criterion(self, r, "synthesis.risks")).collect();
         for risk in raw.risks.get_ref().iter().filter(|r| r.get_ref() == raw.benefit.get_ref()) {
-            self.report(risk.span(), "synthesis.risks", format!("`{}` is both the benefit and a risk", risk.get_ref()), None);
+            self.report(
+                risk.span(),
+                "synthesis.risks",
+                format!("`{}` is both the benefit and a risk", risk.get_ref()),
+                None,
+            );
         }
         let recommendation = match &raw.recommendation {
             Some(name) => Some(ordinal_criterion(self, name, "synthesis.recommendation")?),

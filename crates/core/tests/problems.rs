@@ -57,9 +57,18 @@ fn unknown_keys_in_several_entries_are_each_reported_with_a_suggestion() {
         .replacen("[synthesis]", "[synthesys]", 1);
     let problems = problems_of(&source);
     let messages: Vec<String> = problems.iter().map(|p| format!("{} {:?}", p.message, p.hint)).collect();
-    assert!(messages.iter().any(|m| m.contains("unknown field `scael`") && m.contains("did you mean `scale`?")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("unknown field `iqr_maximum`") && m.contains("`iqr_max`")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("unknown section `synthesys`") && m.contains("`synthesis`")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("unknown field `scael`") && m.contains("did you mean `scale`?")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("unknown field `iqr_maximum`") && m.contains("`iqr_max`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("unknown section `synthesys`") && m.contains("`synthesis`")),
+        "{messages:?}"
+    );
 }
 
 #[test]

@@ -40,7 +40,10 @@ fn questions_cover_the_grid_and_never_carry_a_realisation() {
     let json = serde_json::to_string(&questions).expect("questions serialise");
     for seed in &study.seeds {
         let realisation = seed.realisation().to_string();
-        assert!(!json.contains(&format!(":{realisation}")) && !json.contains("realisation"), "seed answer leaked: {json}");
+        assert!(
+            !json.contains(&format!(":{realisation}")) && !json.contains("realisation"),
+            "seed answer leaked: {json}"
+        );
     }
 }
 

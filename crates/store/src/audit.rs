@@ -36,7 +36,13 @@ impl Store {
             .conn
             .prepare("SELECT seq, at, actor, action, detail FROM audit_log WHERE study_id = ?1 ORDER BY seq")?;
         let rows = statement.query_map([study_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
         })?;
         rows.map(|row| {
             let (seq, at, actor, action, detail) = row?;
@@ -45,7 +51,8 @@ impl Store {
                 at: parse_timestamp(&at)?,
                 actor,
                 action,
-                detail: serde_json::from_str(&detail).map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?,
+                detail: serde_json::from_str(&detail)
+                    .map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?,
             })
         })
         .collect()

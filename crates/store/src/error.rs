@@ -10,7 +10,9 @@ pub enum StoreError {
     Refused(#[from] Refusal),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("this store has schema version {found}, newer than this build of delphi understands ({known}); upgrade delphi")]
+    #[error(
+        "this store has schema version {found}, newer than this build of delphi understands ({known}); upgrade delphi"
+    )]
     TooNew { found: u32, known: u32 },
     #[error("the store holds data it cannot read: {0}")]
     Corrupt(String),
@@ -45,7 +47,9 @@ pub enum Refusal {
     UnknownExpert(String),
     #[error("a submission has no answers")]
     EmptySubmission,
-    #[error("the panel import would remove {0} expert(s) who already answered; they are kept but marked inactive instead")]
+    #[error(
+        "the panel import would remove {0} expert(s) who already answered; they are kept but marked inactive instead"
+    )]
     WouldRemoveRespondents(usize),
 }
 

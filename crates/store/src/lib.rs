@@ -39,7 +39,9 @@ pub enum Actor {
     Coordinator,
     System,
     /// An expert, named only by pseudonym.
-    Expert { pseudonym: String },
+    Expert {
+        pseudonym: String,
+    },
 }
 
 impl Actor {
@@ -101,7 +103,14 @@ impl Store {
                 "study.registered"
             }
         };
-        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, action, &serde_json::json!({ "source_sha256": hash }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            action,
+            &serde_json::json!({ "source_sha256": hash }),
+        )?;
         tx.commit()?;
         Ok(true)
     }
@@ -112,7 +121,9 @@ impl Store {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
             })
             .optional()?
-            .map(|(id, source_sha256, at)| Ok(RegisteredStudy { id, source_sha256, registered_at: parse_timestamp(&at)? }))
+            .map(|(id, source_sha256, at)| {
+                Ok(RegisteredStudy { id, source_sha256, registered_at: parse_timestamp(&at)? })
+            })
             .transpose()
     }
 
@@ -136,6 +147,7 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
 
 /// Refuses work on a study the store does not know.
 fn require_study(conn: &Connection, study_id: &str) -> Result<(), StoreError> {
-    let known: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)", [study_id], |r| r.get(0))?;
+    let known: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)", [study_id], |r| r.get(0))?;
     if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.to_owned()).into()) }
 }

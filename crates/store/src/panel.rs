@@ -21,7 +21,12 @@ pub struct PanelImport {
 
 impl Store {
     /// Brings the stored panel in line with `panel`, in one transaction.
-    pub fn import_panel(&mut self, study_id: &str, panel: &Panel, at: DateTime<Utc>) -> Result<PanelImport, StoreError> {
+    pub fn import_panel(
+        &mut self,
+        study_id: &str,
+        panel: &Panel,
+        at: DateTime<Utc>,
+    ) -> Result<PanelImport, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         let open_round: Option<u32> = tx
@@ -55,7 +60,17 @@ impl Store {
                     tx.execute(
                         "UPDATE experts SET name = ?3, email = ?4, institution = ?5, country = ?6, bloc = ?7,
                          language = ?8, expertise = ?9, active = 1 WHERE study_id = ?1 AND id = ?2",
-                        params![study_id, member.id.as_str(), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]],
+                        params![
+                            study_id,
+                            member.id.as_str(),
+                            fields[0],
+                            fields[1],
+                            fields[2],
+                            fields[3],
+                            fields[4],
+                            fields[5],
+                            fields[6]
+                        ],
                     )?;
                     outcome.updated += 1;
                 }
@@ -93,7 +108,9 @@ impl Store {
 
     /// The number of active experts.
     pub fn active_panel_size(&self, study_id: &str) -> Result<u32, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1", [study_id], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1", [study_id], |r| r.get(0))?)
     }
 }
 

@@ -48,7 +48,11 @@ impl Store {
     pub fn questionnaire(&self, study_id: &str, number: u32) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT questionnaire FROM rounds WHERE study_id = ?1 AND number = ?2", params![study_id, number], |r| r.get(0))
+            .query_row(
+                "SELECT questionnaire FROM rounds WHERE study_id = ?1 AND number = ?2",
+                params![study_id, number],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -65,7 +69,14 @@ impl Store {
         require_study(&tx, study_id)?;
         check_next(&rounds_of(&tx, study_id)?, number, max_rounds)?;
         write_draft(&tx, study_id, number, questionnaire, at)?;
-        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, "round.drafted", &serde_json::json!({ "round": number, "questionnaire_sha256": secret::sha256_hex(questionnaire.as_bytes()) }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "round.drafted",
+            &serde_json::json!({ "round": number, "questionnaire_sha256": secret::sha256_hex(questionnaire.as_bytes()) }),
+        )?;
         let round = find(&tx, study_id, number)?;
         tx.commit()?;
         Ok(round)
@@ -103,10 +114,17 @@ impl Store {
             params![study_id, number],
         )?;
         let round = find(&tx, study_id, number)?;
-        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, "round.opened", &serde_json::json!({
-            "round": number, "deadline": timestamp(deadline), "invited": invited,
-            "questionnaire_sha256": round.questionnaire_sha256,
-        }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "round.opened",
+            &serde_json::json!({
+                "round": number, "deadline": timestamp(deadline), "invited": invited,
+                "questionnaire_sha256": round.questionnaire_sha256,
+            }),
+        )?;
         tx.commit()?;
         Ok(round)
     }
@@ -116,28 +134,54 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         let round = require_open(&tx, study_id, number)?;
-        tx.execute("UPDATE rounds SET state = 'closed', closed_at = ?3 WHERE study_id = ?1 AND number = ?2", params![study_id, number, timestamp(at)])?;
+        tx.execute(
+            "UPDATE rounds SET state = 'closed', closed_at = ?3 WHERE study_id = ?1 AND number = ?2",
+            params![study_id, number, timestamp(at)],
+        )?;
         let responded: u32 = tx.query_row(
             "SELECT COUNT(DISTINCT expert_id) FROM submissions WHERE study_id = ?1 AND round = ?2",
             params![study_id, number],
             |r| r.get(0),
         )?;
-        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, "round.closed", &serde_json::json!({ "round": number, "invited": round.invited, "responded": responded }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "round.closed",
+            &serde_json::json!({ "round": number, "invited": round.invited, "responded": responded }),
+        )?;
         let round = find(&tx, study_id, number)?;
         tx.commit()?;
         Ok(round)
     }
 
     /// Moves the deadline of the open round.
-    pub fn set_deadline(&mut self, study_id: &str, number: u32, deadline: DateTime<Utc>, at: DateTime<Utc>) -> Result<Round, StoreError> {
+    pub fn set_deadline(
+        &mut self,
+        study_id: &str,
+        number: u32,
+        deadline: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Round, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         require_open(&tx, study_id, number)?;
         if deadline <= at {
             return Err(Refusal::DeadlineNotInFuture { deadline }.into());
         }
-        tx.execute("UPDATE rounds SET deadline = ?3 WHERE study_id = ?1 AND number = ?2", params![study_id, number, timestamp(deadline)])?;
-        audit::record(&tx, at, Some(study_id), &Actor::Coordinator, "round.deadline_changed", &serde_json::json!({ "round": number, "deadline": timestamp(deadline) }))?;
+        tx.execute(
+            "UPDATE rounds SET deadline = ?3 WHERE study_id = ?1 AND number = ?2",
+            params![study_id, number, timestamp(deadline)],
+        )?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "round.deadline_changed",
+            &serde_json::json!({ "round": number, "deadline": timestamp(deadline) }),
+        )?;
         let round = find(&tx, study_id, number)?;
         tx.commit()?;
         Ok(round)
@@ -167,7 +211,8 @@ fn check_next(rounds: &[Round], number: u32, max_rounds: u32) -> Result<(), Refu
 }
 
 pub(crate) fn require_open(conn: &Connection, study_id: &str, number: u32) -> Result<Round, StoreError> {
-    let round = rounds_of(conn, study_id)?.into_iter().find(|r| r.number == number).ok_or(Refusal::NoSuchRound(number))?;
+    let round =
+        rounds_of(conn, study_id)?.into_iter().find(|r| r.number == number).ok_or(Refusal::NoSuchRound(number))?;
     match round.state {
         RoundState::Open { .. } => Ok(round),
         RoundState::Closed { .. } => Err(Refusal::RoundClosed(number).into()),
@@ -175,14 +220,28 @@ pub(crate) fn require_open(conn: &Connection, study_id: &str, number: u32) -> Re
     }
 }
 
-fn write_draft(conn: &Connection, study_id: &str, number: u32, questionnaire: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-    let study_sha256: String = conn.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id], |r| r.get(0))?;
+fn write_draft(
+    conn: &Connection,
+    study_id: &str,
+    number: u32,
+    questionnaire: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let study_sha256: String =
+        conn.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id], |r| r.get(0))?;
     conn.execute(
         "INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at)
          VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6)
          ON CONFLICT (study_id, number) DO UPDATE SET questionnaire = excluded.questionnaire,
              questionnaire_sha256 = excluded.questionnaire_sha256, study_sha256 = excluded.study_sha256",
-        params![study_id, number, questionnaire, secret::sha256_hex(questionnaire.as_bytes()), study_sha256, timestamp(at)],
+        params![
+            study_id,
+            number,
+            questionnaire,
+            secret::sha256_hex(questionnaire.as_bytes()),
+            study_sha256,
+            timestamp(at)
+        ],
     )?;
     Ok(())
 }
@@ -219,7 +278,9 @@ pub(crate) fn rounds_of(conn: &Connection, study_id: &str) -> Result<Vec<Round>,
         let state = match state.as_str() {
             "draft" => RoundState::Draft,
             "open" => RoundState::Open { opened_at: time(opened)?, deadline: time(deadline)? },
-            "closed" => RoundState::Closed { opened_at: time(opened)?, deadline: time(deadline)?, closed_at: time(closed)? },
+            "closed" => {
+                RoundState::Closed { opened_at: time(opened)?, deadline: time(deadline)?, closed_at: time(closed)? }
+            }
             other => return Err(StoreError::Corrupt(format!("round {number} has state `{other}`"))),
         };
         Ok(Round { number, state, questionnaire_sha256, study_sha256, invited })

@@ -50,7 +50,11 @@ mod tests {
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();
         for ((name, hash), (pinned_name, pinned_hash)) in actual.iter().zip(pinned) {
-            assert_eq!((*name, hash.as_str()), (pinned_name, pinned_hash), "migration {name} was edited; add a new migration instead");
+            assert_eq!(
+                (*name, hash.as_str()),
+                (pinned_name, pinned_hash),
+                "migration {name} was edited; add a new migration instead"
+            );
         }
         assert!(actual.len() >= pinned.len(), "a shipped migration was removed");
     }

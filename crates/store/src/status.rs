@@ -51,7 +51,12 @@ impl Store {
             .collect()
     }
 
-    fn group_counts(&self, study_id: &str, round: u32, attribute: PanelAttribute) -> Result<Vec<GroupCount>, StoreError> {
+    fn group_counts(
+        &self,
+        study_id: &str,
+        round: u32,
+        attribute: PanelAttribute,
+    ) -> Result<Vec<GroupCount>, StoreError> {
         // The column name comes from a closed enum, never from input.
         let column = attribute.name();
         let mut statement = self.conn.prepare(&format!(

@@ -68,14 +68,25 @@ impl Store {
     /// Stores a submission durably. When this returns `Ok`, the answers are committed
     /// and synced; only then may the expert be told they were received. A refused
     /// submission is recorded in the audit log with the reason.
-    pub fn record_submission(&mut self, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
+    pub fn record_submission(
+        &mut self,
+        submission: &Submission,
+        at: DateTime<Utc>,
+    ) -> Result<SubmissionReceipt, StoreError> {
         match self.try_record(submission, at) {
             Err(StoreError::Refused(refusal)) => {
                 let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 let known_study = require_study(&tx, &submission.study_id).is_ok();
-                audit::record(&tx, at, known_study.then_some(submission.study_id.as_str()), &actor_for(&tx, submission)?, "submission.rejected", &serde_json::json!({
-                    "round": submission.round, "channel": submission.channel.as_str(), "reason": refusal.to_string(),
-                }))?;
+                audit::record(
+                    &tx,
+                    at,
+                    known_study.then_some(submission.study_id.as_str()),
+                    &actor_for(&tx, submission)?,
+                    "submission.rejected",
+                    &serde_json::json!({
+                        "round": submission.round, "channel": submission.channel.as_str(), "reason": refusal.to_string(),
+                    }),
+                )?;
                 tx.commit()?;
                 Err(refusal.into())
             }
@@ -88,7 +99,11 @@ impl Store {
         require_study(&tx, &submission.study_id)?;
         if let Some(source_ref) = &submission.source_ref {
             let earlier: Option<i64> = tx
-                .query_row("SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2", params![submission.study_id, source_ref], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2",
+                    params![submission.study_id, source_ref],
+                    |r| r.get(0),
+                )
                 .optional()?;
             if let Some(submission_id) = earlier {
                 return Ok(SubmissionReceipt { submission_id, duplicate: true });
@@ -118,14 +133,22 @@ impl Store {
         )?;
         let submission_id = tx.last_insert_rowid();
         {
-            let mut insert = tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut insert =
+                tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
             for answer in &submission.answers {
                 insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
             }
         }
-        audit::record(&tx, at, Some(&submission.study_id), &actor_for(&tx, submission)?, "submission.accepted", &serde_json::json!({
-            "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
-        }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(&submission.study_id),
+            &actor_for(&tx, submission)?,
+            "submission.accepted",
+            &serde_json::json!({
+                "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
+            }),
+        )?;
         tx.commit()?;
         Ok(SubmissionReceipt { submission_id, duplicate: false })
     }
@@ -138,11 +161,18 @@ impl Store {
              WHERE c.study_id = ?1 AND c.round = ?2 ORDER BY e.pseudonym, c.item_id",
         )?;
         let rows = statement.query_map(params![study_id, round], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, u32>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, u32>(4)?,
+            ))
         })?;
         rows.map(|row| {
             let (pseudonym, item_id, value, rationale, revision) = row?;
-            let value = serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(format!("answer to {item_id}: {e}")))?;
+            let value =
+                serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(format!("answer to {item_id}: {e}")))?;
             Ok(CurrentAnswer { pseudonym, item_id, value, rationale, revision })
         })
         .collect()
@@ -152,7 +182,11 @@ impl Store {
 /// The audit actor of a submission: the expert's pseudonym, never their identity.
 fn actor_for(conn: &Connection, submission: &Submission) -> Result<Actor, StoreError> {
     let pseudonym: Option<String> = conn
-        .query_row("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2", params![submission.study_id, submission.expert_id], |r| r.get(0))
+        .query_row(
+            "SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2",
+            params![submission.study_id, submission.expert_id],
+            |r| r.get(0),
+        )
         .optional()?;
     Ok(pseudonym.map_or(Actor::System, |pseudonym| Actor::Expert { pseudonym }))
 }

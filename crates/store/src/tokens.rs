@@ -42,7 +42,13 @@ pub struct TokenGrant {
 
 impl Store {
     /// Issues a fresh token for an expert in the open round, replacing any earlier one.
-    pub fn issue_token(&mut self, study_id: &str, round: u32, expert_id: &str, at: DateTime<Utc>) -> Result<AccessToken, StoreError> {
+    pub fn issue_token(
+        &mut self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<AccessToken, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         require_open(&tx, study_id, round)?;
@@ -61,7 +67,14 @@ impl Store {
              ON CONFLICT (study_id, round, expert_id) DO UPDATE SET token_sha256 = excluded.token_sha256, issued_at = excluded.issued_at",
             params![study_id, round, expert_id, secret::sha256(token.as_bytes()).as_slice(), timestamp(at)],
         )?;
-        audit::record(&tx, at, Some(study_id), &Actor::System, "token.issued", &serde_json::json!({ "round": round, "expert": pseudonym }))?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::System,
+            "token.issued",
+            &serde_json::json!({ "round": round, "expert": pseudonym }),
+        )?;
         tx.commit()?;
         Ok(AccessToken(token))
     }
@@ -80,7 +93,13 @@ impl Store {
                 |r| {
                     Ok((
                         r.get::<_, Vec<u8>>(0)?,
-                        TokenGrant { study_id: r.get(1)?, round: r.get(2)?, expert_id: r.get(3)?, pseudonym: r.get(4)?, language: r.get(5)? },
+                        TokenGrant {
+                            study_id: r.get(1)?,
+                            round: r.get(2)?,
+                            expert_id: r.get(3)?,
+                            pseudonym: r.get(4)?,
+                            language: r.get(5)?,
+                        },
                     ))
                 },
             )

@@ -43,7 +43,14 @@ fn answer(item: &str, value: serde_json::Value) -> Answer {
 }
 
 fn submission(round: u32, expert: &str, answers: Vec<Answer>) -> Submission {
-    Submission { study_id: ID.into(), round, expert_id: expert.into(), channel: Channel::Cli, source_ref: None, answers }
+    Submission {
+        study_id: ID.into(),
+        round,
+        expert_id: expert.into(),
+        channel: Channel::Cli,
+        source_ref: None,
+        answers,
+    }
 }
 
 #[test]
@@ -83,7 +90,10 @@ fn lifecycle_rules_refuse_with_clear_reasons_and_change_nothing() {
     assert_eq!(refusal(store.close_round(ID, 1, t(3))), Refusal::RoundClosed(1));
     assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10), t(3))), Refusal::RoundClosed(1));
     assert_eq!(refusal(store.set_deadline(ID, 1, t(20), t(3))), Refusal::RoundClosed(1));
-    assert_eq!(refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(3))), Refusal::RoundClosed(1));
+    assert_eq!(
+        refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(3))),
+        Refusal::RoundClosed(1)
+    );
     assert_eq!(refusal(store.issue_token(ID, 1, "E01", t(3))), Refusal::RoundClosed(1));
     assert_eq!(store.rounds(ID).unwrap(), before);
     assert!(store.current_answers(ID, 1).unwrap().is_empty());
@@ -117,8 +127,14 @@ fn the_schema_itself_refuses_to_change_closed_rounds_answers_and_the_audit_log()
         ("DELETE FROM submissions", "append-only"),
         ("UPDATE audit_log SET action = 'x'", "append-only"),
         ("DELETE FROM audit_log", "append-only"),
-        ("INSERT INTO submissions (study_id, round, expert_id, channel, received_at) VALUES ('ai-safety-cooperation', 1, 'E01', 'cli', 'now')", "not open"),
-        ("INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at, opened_at, deadline) VALUES ('ai-safety-cooperation', 2, 'open', '{}', '', '', 'now', 'now', 'later')", "created as a draft"),
+        (
+            "INSERT INTO submissions (study_id, round, expert_id, channel, received_at) VALUES ('ai-safety-cooperation', 1, 'E01', 'cli', 'now')",
+            "not open",
+        ),
+        (
+            "INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at, opened_at, deadline) VALUES ('ai-safety-cooperation', 2, 'open', '{}', '', '', 'now', 'now', 'later')",
+            "created as a draft",
+        ),
     ];
     for (sql, reason) in attempts {
         let error = raw.execute(sql, []).expect_err(sql).to_string();
@@ -131,9 +147,20 @@ fn answers_keep_their_revisions_and_the_latest_counts() {
     let (_dir, path) = setup();
     let mut store = Store::open(&path).unwrap();
     store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
-    store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(3)), answer("protocols.benefit", json!(6))]), t(2)).unwrap();
+    store
+        .record_submission(
+            &submission(
+                1,
+                "E01",
+                vec![answer("verification.benefit", json!(3)), answer("protocols.benefit", json!(6))],
+            ),
+            t(2),
+        )
+        .unwrap();
     store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(3)).unwrap();
-    store.record_submission(&submission(1, "E02", vec![answer("verification.benefit", json!("dont-know"))]), t(3)).unwrap();
+    store
+        .record_submission(&submission(1, "E02", vec![answer("verification.benefit", json!("dont-know"))]), t(3))
+        .unwrap();
 
     let current = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
     let by_item: Vec<(&str, serde_json::Value, u32)> =
@@ -150,9 +177,13 @@ fn late_unknown_and_repeated_submissions() {
     let (_dir, path) = setup();
     let mut store = Store::open(&path).unwrap();
     store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
-    let late = refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(11)));
+    let late =
+        refusal(store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(11)));
     assert_eq!(late, Refusal::DeadlinePassed { round: 1, deadline: t(10) });
-    assert_eq!(refusal(store.record_submission(&submission(1, "E99", vec![answer("x", json!(1))]), t(2))), Refusal::UnknownExpert("E99".into()));
+    assert_eq!(
+        refusal(store.record_submission(&submission(1, "E99", vec![answer("x", json!(1))]), t(2))),
+        Refusal::UnknownExpert("E99".into())
+    );
     assert_eq!(refusal(store.record_submission(&submission(1, "E01", vec![]), t(2))), Refusal::EmptySubmission);
 
     let mut by_mail = submission(1, "E03", vec![answer("verification.benefit", json!(4))]);
@@ -215,7 +246,10 @@ fn panel_reimport_adds_updates_and_deactivates_but_keeps_pseudonyms() {
 
     // The deactivated expert's answer is kept under the same pseudonym; they can no longer answer.
     assert_eq!(store.current_answers(ID, 1).unwrap()[0].pseudonym, before);
-    assert_eq!(refusal(store.record_submission(&submission(1, "E20", vec![answer("verification.benefit", json!(3))]), t(4))), Refusal::UnknownExpert("E20".into()));
+    assert_eq!(
+        refusal(store.record_submission(&submission(1, "E20", vec![answer("verification.benefit", json!(3))]), t(4))),
+        Refusal::UnknownExpert("E20".into())
+    );
     store.record_submission(&submission(1, "E21", vec![answer("verification.benefit", json!(3))]), t(4)).unwrap();
 }
 
@@ -229,7 +263,8 @@ fn status_counts_per_group_and_no_identities() {
     }
     let status = store.status(ID, &[PanelAttribute::Bloc]).unwrap();
     assert_eq!((status[0].invited, status[0].responded), (20, 3));
-    let blocs: Vec<(&str, u32, u32)> = status[0].groups.iter().map(|g| (g.value.as_str(), g.invited, g.responded)).collect();
+    let blocs: Vec<(&str, u32, u32)> =
+        status[0].groups.iter().map(|g| (g.value.as_str(), g.invited, g.responded)).collect();
     assert_eq!(blocs, [("China", 6, 1), ("Europe", 5, 0), ("Other", 3, 0), ("US", 6, 2)]);
 }
 
