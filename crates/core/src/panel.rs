@@ -129,10 +129,12 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         }
     };
     let column_of = header_columns(&header, source, sink)?;
-    let required: Vec<&str> = ["id", "name", "email", "language"]
-        .into_iter()
-        .chain(study.subgroups.attributes.iter().map(|a| a.name()))
-        .collect();
+    let mut required: Vec<&str> = vec!["id", "name", "email", "language"];
+    for attribute in &study.subgroups.attributes {
+        if !required.contains(&attribute.name()) {
+            required.push(attribute.name());
+        }
+    }
 
     let mut members = Vec::new();
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();

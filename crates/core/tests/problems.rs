@@ -131,3 +131,17 @@ fn an_empty_panel_and_a_bad_header_are_refused() {
     let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
     assert_eq!(messages, ["missing column `email`", "unknown column `e-mail`"]);
 }
+
+#[test]
+fn an_empty_field_that_is_also_a_grouping_attribute_is_reported_once() {
+    let source = SHIPPED.replacen(
+        "attributes = [\"bloc\", \"institution\", \"country\"]",
+        "attributes = [\"language\", \"bloc\"]",
+        1,
+    );
+    let study = Study::from_toml(&source, "study.toml").expect("valid");
+    let csv = "id,name,email,institution,country,bloc,language,expertise\nE01,Ada,ada@example.org,I,US,US,,x\n";
+    let problems = Panel::from_csv(csv, "panel.csv", &study).expect_err("refused");
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["language"]);
+}
