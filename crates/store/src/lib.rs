@@ -29,7 +29,7 @@ pub use error::{Refusal, StoreError};
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
-pub use status::{GroupCount, RoundStatus};
+pub use status::{GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{Answer, Channel, CurrentAnswer, Submission, SubmissionReceipt};
 pub use tokens::{AccessToken, TokenGrant};
 

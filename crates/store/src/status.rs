@@ -73,3 +73,43 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// One expert asked in a round, as analyses may see them: a pseudonym and the values
+/// of the grouping attributes, nothing that identifies them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PseudonymousMember {
+    pub pseudonym: String,
+    pub groups: Vec<(PanelAttribute, String)>,
+}
+
+impl Store {
+    /// Everyone asked in `round`, by pseudonym, with their `attributes`, ordered by pseudonym.
+    pub fn round_panel(
+        &self,
+        study_id: &str,
+        round: u32,
+        attributes: &[PanelAttribute],
+    ) -> Result<Vec<PseudonymousMember>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT e.pseudonym, e.institution, e.country, e.bloc, e.language, e.expertise
+             FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2 ORDER BY e.pseudonym",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            let value = |attribute: PanelAttribute| -> rusqlite::Result<String> {
+                r.get(match attribute {
+                    PanelAttribute::Institution => 1,
+                    PanelAttribute::Country => 2,
+                    PanelAttribute::Bloc => 3,
+                    PanelAttribute::Language => 4,
+                    PanelAttribute::Expertise => 5,
+                })
+            };
+            Ok(PseudonymousMember {
+                pseudonym: r.get(0)?,
+                groups: attributes.iter().map(|&a| Ok((a, value(a)?))).collect::<rusqlite::Result<_>>()?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

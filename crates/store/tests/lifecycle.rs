@@ -287,3 +287,19 @@ fn an_open_round_with_no_panel_is_refused() {
     assert_eq!(refusal(store.open_round(ID, 1, 3, "{}", t(10) + Duration::hours(1), t(1))), Refusal::EmptyPanel);
     assert!(store.rounds(ID).unwrap().is_empty(), "the refused open left no draft behind");
 }
+
+#[test]
+fn the_round_panel_for_analysis_carries_pseudonyms_and_groups_only() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let members = store.round_panel(ID, 1, &[PanelAttribute::Bloc, PanelAttribute::Country]).unwrap();
+    assert_eq!(members.len(), 20);
+    let chinese = members.iter().filter(|m| m.groups.contains(&(PanelAttribute::Bloc, "China".into()))).count();
+    assert_eq!(chinese, 6);
+    let everything = format!("{members:?}");
+    for identity in ["E07", "Zhang", "example.org", "Xinghe"] {
+        assert!(!everything.contains(identity), "{identity} leaked into the analysis view");
+    }
+    assert!(store.round_panel(ID, 2, &[]).unwrap().is_empty());
+}
