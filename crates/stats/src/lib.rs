@@ -1,3 +1,33 @@
-//! delphi-stats: long table of pseudonymous answers in, per-item, per-round and
-//! per-group statistics out. polars and statrs live here and nowhere else.
-//! Pure: values in, values out.
+//! delphi-stats: the statistics engine of a Delphi study.
+//!
+//! A long table of pseudonymous answers goes in ([`AnswerTable`]); plain, serialisable
+//! result structs come out: per item and round (median, quartiles with the study's
+//! Hyndman–Fan type, IQR, agreement, CV, Tastle–Wierman, van der Eijk, Leik, rwg,
+//! RAND/UCLA, polarisation, the consensus verdict with its reason), across rounds
+//! (Wilcoxon, McNemar, change of CV and IQR, stability, attrition), across groups
+//! (Mann–Whitney / Kruskal–Wallis, cross-group consensus, small groups suppressed),
+//! rankings (Kendall's W), reliability (Krippendorff's alpha), quantile items (linear pool,
+//! Cooke's classical model, SHELF-style fits) and the benefit–risk synthesis per domain.
+//!
+//! The crate is pure: values in, values out. Undefined figures are never NaN: they are
+//! [`Figure`]s carrying an [`Undefined`] reason. statrs supplies distribution functions
+//! only; quantiles are computed here (statrs' own quantile is type 8, not used).
+
+pub mod cooke;
+mod error;
+mod figure;
+pub mod fit;
+pub mod input;
+pub mod item;
+pub mod kendall;
+pub mod krippendorff;
+pub mod ordinal;
+pub mod quantile;
+pub mod ranktests;
+
+pub use error::StatsError;
+pub use figure::{Figure, Undefined};
+pub use input::{
+    AgreeSet, Answer, AnswerRow, AnswerTable, AnswerTableBuilder, ExpertRef, Finite, Groups, ItemId, ItemKind,
+    ItemRef, ItemSpec, OrdinalScale, Pseudonym, Quantiles, Ranking,
+};
