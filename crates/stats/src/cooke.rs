@@ -23,7 +23,10 @@ fn fu(x: usize) -> f64 {
 }
 
 /// The intrinsic range `[L*, U*]` of an item.
-pub fn intrinsic_range<'a>(quantiles: impl IntoIterator<Item = &'a Quantiles>, realisation: Option<f64>) -> Option<(f64, f64)> {
+pub fn intrinsic_range<'a>(
+    quantiles: impl IntoIterator<Item = &'a Quantiles>,
+    realisation: Option<f64>,
+) -> Option<(f64, f64)> {
     let mut lo = realisation.unwrap_or(f64::INFINITY);
     let mut hi = realisation.unwrap_or(f64::NEG_INFINITY);
     for q in quantiles {
@@ -69,14 +72,20 @@ pub fn calibration(counts: [u64; 4]) -> (Figure, Figure) {
 /// `ln(U* − L*) + Σ p_b ln(p_b / (x_b − x_{b−1}))`.
 pub fn information(q: [f64; 3], lo: f64, hi: f64) -> f64 {
     let x = [lo, q[0], q[1], q[2], hi];
-    (hi - lo).ln() + (0..4).map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln()).sum::<f64>()
+    (hi - lo).ln()
+        + (0..4)
+            .map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln())
+            .sum::<f64>()
 }
 
 /// Quantiles 5/50/95 of a weighted pool of piecewise-linear CDFs on `[lo, hi]`.
 /// Weights need not be normalised; zero-weight experts are ignored.
 pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
     let total: f64 = experts.iter().map(|e| e.1).sum();
-    if total <= 0.0 || experts.is_empty() || !(hi > lo) {
+    if total <= 0.0
+        || experts.is_empty()
+        || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+    {
         return None;
     }
     let mut knots: Vec<f64> = vec![lo, hi];
@@ -111,7 +120,11 @@ pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
     let mut out = [0.0; 3];
     for (o, p) in out.iter_mut().zip(PROBS) {
         let i = fk.iter().position(|&v| v >= p)?;
-        *o = if i == 0 { knots[0] } else { knots[i - 1] + (p - fk[i - 1]) / (fk[i] - fk[i - 1]) * (knots[i] - knots[i - 1]) };
+        *o = if i == 0 {
+            knots[0]
+        } else {
+            knots[i - 1] + (p - fk[i - 1]) / (fk[i] - fk[i - 1]) * (knots[i] - knots[i - 1])
+        };
     }
     Some(out)
 }
@@ -135,13 +148,22 @@ fn figs(q: Option<[f64; 3]>, why: Undefined) -> [Figure; 3] {
 
 /// Equal weights: 1 / number of experts, on the item's intrinsic range.
 pub fn linear_pool(assessments: &[Quantiles], realisation: Option<f64>) -> LinearPool {
-    let why = if assessments.is_empty() { Undefined::NoAnswers } else { Undefined::NotFinite };
+    let why = if assessments.is_empty() {
+        Undefined::NoAnswers
+    } else {
+        Undefined::NotFinite
+    };
     let q = intrinsic_range(assessments, realisation).and_then(|(lo, hi)| {
         let e: Vec<([f64; 3], f64)> = assessments.iter().map(|q| (q.as_array(), 1.0)).collect();
         pool(&e, lo, hi)
     });
     let [q05, q50, q95] = figs(q, why);
-    LinearPool { n: assessments.len(), q05, q50, q95 }
+    LinearPool {
+        n: assessments.len(),
+        q05,
+        q50,
+        q95,
+    }
 }
 
 /// One expert's assessments for the classical model: all seed items, and target items
@@ -223,13 +245,21 @@ impl Seeds<'_> {
         }
         let (_, c) = calibration(counts);
         let i = Figure::new(info / fu(per_item.len()));
-        DmScore { calibration: c, information: i, combined: c.zip(i, |a, b| Figure::new(a * b)) }
+        DmScore {
+            calibration: c,
+            information: i,
+            combined: c.zip(i, |a, b| Figure::new(a * b)),
+        }
     }
 
     fn dm(&self, experts: &[CookeExpert], weights: &[f64]) -> Option<Vec<[f64; 3]>> {
         (0..self.realisations.len())
             .map(|s| {
-                let e: Vec<([f64; 3], f64)> = experts.iter().zip(weights).map(|(x, &w)| (x.seeds[s].as_array(), w)).collect();
+                let e: Vec<([f64; 3], f64)> = experts
+                    .iter()
+                    .zip(weights)
+                    .map(|(x, &w)| (x.seeds[s].as_array(), w))
+                    .collect();
                 pool(&e, self.ranges[s].0, self.ranges[s].1)
             })
             .collect()
@@ -240,40 +270,76 @@ impl Seeds<'_> {
 /// weights `∝ C · I · 1[C ≥ α]` with α chosen among the experts' calibration scores to
 /// maximise the decision maker's own `C · I` (ties: the smallest such α), and the decision
 /// maker's 5/50/95 % quantiles on each target item.
-pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
+pub fn classical_model(
+    realisations: &[f64],
+    experts: &[CookeExpert],
+) -> Result<ClassicalModel, StatsError> {
     let n_seeds = realisations.len();
     let n_targets = experts.first().map_or(0, |e| e.targets.len());
-    if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
-        return Err(StatsError::InvalidInput("every expert needs one assessment per seed and one entry per target".into()));
+    if experts
+        .iter()
+        .any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets)
+    {
+        return Err(StatsError::InvalidInput(
+            "every expert needs one assessment per seed and one entry per target".into(),
+        ));
     }
     if let Some(x) = realisations.iter().find(|x| !x.is_finite()) {
-        return Err(StatsError::NotFinite { what: "a realisation", value: *x });
+        return Err(StatsError::NotFinite {
+            what: "a realisation",
+            value: *x,
+        });
     }
-    let ranges: Option<Vec<(f64, f64)>> =
-        (0..n_seeds).map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s]))).collect();
+    let ranges: Option<Vec<(f64, f64)>> = (0..n_seeds)
+        .map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s])))
+        .collect();
     let undefined_model = |why| {
         let u = Figure::undefined(why);
-        let dm = DmScore { calibration: u, information: u, combined: u };
+        let dm = DmScore {
+            calibration: u,
+            information: u,
+            combined: u,
+        };
         ClassicalModel {
             seeds: n_seeds,
             experts: experts
                 .iter()
-                .map(|e| ExpertScore { expert: e.expert.clone(), calibration: u, information: u, combined: u, weight: u })
+                .map(|e| ExpertScore {
+                    expert: e.expert.clone(),
+                    calibration: u,
+                    information: u,
+                    combined: u,
+                    weight: u,
+                })
                 .collect(),
             alpha: u,
             performance_dm: dm,
             equal_dm: dm,
-            targets: vec![TargetQuantiles { performance: [u; 3], equal: [u; 3] }; n_targets],
+            targets: vec![
+                TargetQuantiles {
+                    performance: [u; 3],
+                    equal: [u; 3]
+                };
+                n_targets
+            ],
         }
     };
     if n_seeds == 0 {
-        return Ok(undefined_model(Undefined::TooFewAnswers { needed: 1, got: 0 }));
+        return Ok(undefined_model(Undefined::TooFewAnswers {
+            needed: 1,
+            got: 0,
+        }));
     }
     if experts.is_empty() {
         return Ok(undefined_model(Undefined::NoAnswers));
     }
-    let Some(ranges) = ranges else { return Ok(undefined_model(Undefined::NoVariation)) };
-    let seeds = Seeds { realisations, ranges };
+    let Some(ranges) = ranges else {
+        return Ok(undefined_model(Undefined::NoVariation));
+    };
+    let seeds = Seeds {
+        realisations,
+        ranges,
+    };
     // Experts' scores.
     let mut cal = Vec::with_capacity(experts.len());
     let mut inf = Vec::with_capacity(experts.len());
@@ -293,15 +359,23 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
     alphas.dedup();
     let mut best: Option<(f64, Vec<f64>, DmScore)> = None;
     for &a in &alphas {
-        let w: Vec<f64> = cal.iter().zip(&inf).map(|(&c, &i)| if c >= a { c * i } else { 0.0 }).collect();
+        let w: Vec<f64> = cal
+            .iter()
+            .zip(&inf)
+            .map(|(&c, &i)| if c >= a { c * i } else { 0.0 })
+            .collect();
         if w.iter().sum::<f64>() <= 0.0 {
             continue;
         }
-        let Some(dm) = seeds.dm(experts, &w) else { continue };
+        let Some(dm) = seeds.dm(experts, &w) else {
+            continue;
+        };
         let score = seeds.score(&dm);
         let better = match &best {
             None => true,
-            Some((_, _, b)) => score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0),
+            Some((_, _, b)) => {
+                score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0)
+            }
         };
         if better {
             best = Some((a, w, score));
@@ -309,14 +383,26 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
     }
     let equal_w = vec![1.0; experts.len()];
     let equal_dm = seeds.dm(experts, &equal_w).map_or(
-        DmScore { calibration: Figure::undefined(Undefined::NotFinite), information: Figure::undefined(Undefined::NotFinite), combined: Figure::undefined(Undefined::NotFinite) },
+        DmScore {
+            calibration: Figure::undefined(Undefined::NotFinite),
+            information: Figure::undefined(Undefined::NotFinite),
+            combined: Figure::undefined(Undefined::NotFinite),
+        },
         |dm| seeds.score(&dm),
     );
     let (alpha, weights, performance_dm) = match best {
         Some((a, w, s)) => (Figure::new(a), Some(w), s),
         None => {
             let u = Figure::undefined(Undefined::NoVariation);
-            (u, None, DmScore { calibration: u, information: u, combined: u })
+            (
+                u,
+                None,
+                DmScore {
+                    calibration: u,
+                    information: u,
+                    combined: u,
+                },
+            )
         }
     };
     let wsum: f64 = weights.as_ref().map_or(0.0, |w| w.iter().sum());
@@ -328,17 +414,31 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             calibration: Figure::new(cal[k]),
             information: Figure::new(inf[k]),
             combined: Figure::new(cal[k] * inf[k]),
-            weight: weights.as_ref().map_or(Figure::undefined(Undefined::NoVariation), |w| Figure::new(w[k] / wsum)),
+            weight: weights
+                .as_ref()
+                .map_or(Figure::undefined(Undefined::NoVariation), |w| {
+                    Figure::new(w[k] / wsum)
+                }),
         })
         .collect();
     let targets = (0..n_targets)
         .map(|t| {
-            let answered: Vec<(usize, &Quantiles)> =
-                experts.iter().enumerate().filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q))).collect();
+            let answered: Vec<(usize, &Quantiles)> = experts
+                .iter()
+                .enumerate()
+                .filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q)))
+                .collect();
             let range = intrinsic_range(answered.iter().map(|a| a.1), None);
             let run = |w: &dyn Fn(usize) -> f64| -> [Figure; 3] {
-                let e: Vec<([f64; 3], f64)> = answered.iter().map(|&(k, q)| (q.as_array(), w(k))).collect();
-                let why = if answered.is_empty() { Undefined::NoAnswers } else { Undefined::NoVariation };
+                let e: Vec<([f64; 3], f64)> = answered
+                    .iter()
+                    .map(|&(k, q)| (q.as_array(), w(k)))
+                    .collect();
+                let why = if answered.is_empty() {
+                    Undefined::NoAnswers
+                } else {
+                    Undefined::NoVariation
+                };
                 figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why)
             };
             TargetQuantiles {
@@ -350,7 +450,14 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             }
         })
         .collect();
-    Ok(ClassicalModel { seeds: n_seeds, experts: scores, alpha, performance_dm, equal_dm, targets })
+    Ok(ClassicalModel {
+        seeds: n_seeds,
+        experts: scores,
+        alpha,
+        performance_dm,
+        equal_dm,
+        targets,
+    })
 }
 
 #[cfg(test)]
@@ -402,7 +509,10 @@ mod tests {
         close(p.q95, 4.0, 1e-12);
         let p = linear_pool(&[q, q, q], None);
         close(p.q50, 2.0, 1e-12);
-        assert_eq!(linear_pool(&[], None).q50.reason(), Some(Undefined::NoAnswers));
+        assert_eq!(
+            linear_pool(&[], None).q50.reason(),
+            Some(Undefined::NoAnswers)
+        );
         // Two disjoint experts: the pooled median lies between them; hand-worked:
         // A (0,1,2), B (10,11,12): L* = −1.2, U* = 13.2; F(x) on [2, 10] = (0.95·½ + … ) → median where
         // both CDFs average to 0.5: F_A = 0.95 + 0.05 (x−2)/11.2, F_B = 0.05 (x+1.2)/11.2.
@@ -417,26 +527,60 @@ mod tests {
     fn classical_model_prefers_the_calibrated_expert() {
         // 10 seeds with realisation 0..9; expert "good" centres on the truth, "bad" is off.
         let real: Vec<f64> = (0..10).map(f64::from).collect();
-        let good: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x - 2.0, x + 0.1, x + 2.0).unwrap()).collect();
-        let bad: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x + 5.0, x + 6.0, x + 7.0).unwrap()).collect();
+        let good: Vec<Quantiles> = real
+            .iter()
+            .map(|&x| Quantiles::new(x - 2.0, x + 0.1, x + 2.0).unwrap())
+            .collect();
+        let bad: Vec<Quantiles> = real
+            .iter()
+            .map(|&x| Quantiles::new(x + 5.0, x + 6.0, x + 7.0).unwrap())
+            .collect();
         let t = Some(Quantiles::new(1.0, 2.0, 3.0).unwrap());
         let m = classical_model(
             &real,
             &[
-                CookeExpert { expert: "good".into(), seeds: good, targets: vec![t] },
-                CookeExpert { expert: "bad".into(), seeds: bad, targets: vec![None] },
+                CookeExpert {
+                    expert: "good".into(),
+                    seeds: good,
+                    targets: vec![t],
+                },
+                CookeExpert {
+                    expert: "bad".into(),
+                    seeds: bad,
+                    targets: vec![None],
+                },
             ],
         )
         .unwrap();
         assert_eq!(m.seeds, 10);
-        assert!(m.experts[0].calibration.value().unwrap() > m.experts[1].calibration.value().unwrap());
+        assert!(
+            m.experts[0].calibration.value().unwrap() > m.experts[1].calibration.value().unwrap()
+        );
         close(m.experts[0].weight, 1.0, 1e-12);
         close(m.experts[1].weight, 0.0, 1e-12);
         close(m.targets[0].performance[1], 2.0, 1e-12);
         // no seeds: everything undefined, no panic
-        let m = classical_model(&[], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).unwrap();
+        let m = classical_model(
+            &[],
+            &[CookeExpert {
+                expert: "x".into(),
+                seeds: vec![],
+                targets: vec![],
+            }],
+        )
+        .unwrap();
         assert!(m.alpha.reason().is_some());
         // mismatched input is an error
-        assert!(classical_model(&[1.0], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).is_err());
+        assert!(
+            classical_model(
+                &[1.0],
+                &[CookeExpert {
+                    expert: "x".into(),
+                    seeds: vec![],
+                    targets: vec![]
+                }]
+            )
+            .is_err()
+        );
     }
 }

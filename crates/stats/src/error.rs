@@ -10,7 +10,9 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum StatsError {
     /// A pseudonym was empty, too long, or looked like a name or an e-mail address.
-    #[error("invalid pseudonym {0:?}: use 1–64 characters from A–Z, a–z, 0–9, '-', '_', '.' (no names, no e-mail addresses)")]
+    #[error(
+        "invalid pseudonym {0:?}: use 1–64 characters from A–Z, a–z, 0–9, '-', '_', '.' (no names, no e-mail addresses)"
+    )]
     InvalidPseudonym(String),
     /// An item id was empty or contained whitespace.
     #[error("invalid item id {0:?}: use 1–128 characters without whitespace")]
@@ -20,7 +22,12 @@ pub enum StatsError {
     InvalidScale { min: i32, max: i32 },
     /// An agree set outside the scale or empty.
     #[error("agree set {lo}..={hi} is empty or outside the scale {min}..={max}")]
-    InvalidAgreeSet { lo: i32, hi: i32, min: i32, max: i32 },
+    InvalidAgreeSet {
+        lo: i32,
+        hi: i32,
+        min: i32,
+        max: i32,
+    },
     /// A number that is NaN or infinite.
     #[error("{what} must be a finite number, got {value}")]
     NotFinite { what: &'static str, value: f64 },
@@ -44,13 +51,26 @@ pub enum StatsError {
     InconsistentGroups(String),
     /// An answer whose kind does not fit the item (e.g. quantiles for an ordinal item).
     #[error("item {item}: a {got} answer does not fit a {expected} item")]
-    WrongAnswerKind { item: String, expected: &'static str, got: &'static str },
+    WrongAnswerKind {
+        item: String,
+        expected: &'static str,
+        got: &'static str,
+    },
     /// An ordinal answer outside the item's scale.
     #[error("item {item}: answer {value} is outside the scale {min}..={max}")]
-    OutOfScale { item: String, value: i32, min: i32, max: i32 },
+    OutOfScale {
+        item: String,
+        value: i32,
+        min: i32,
+        max: i32,
+    },
     /// One expert answered the same item twice in one round.
     #[error("expert {expert} answered item {item} twice in round {round}")]
-    DuplicateAnswer { round: u32, item: String, expert: String },
+    DuplicateAnswer {
+        round: u32,
+        item: String,
+        expert: String,
+    },
     /// A configuration that cannot be applied (e.g. a negative threshold).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),

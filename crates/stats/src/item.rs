@@ -37,7 +37,10 @@ pub struct Verdict {
 impl Verdict {
     /// An undefined verdict.
     pub fn undefined(reason: impl Into<String>) -> Self {
-        Self { outcome: Outcome::Undefined, reason: reason.into() }
+        Self {
+            outcome: Outcome::Undefined,
+            reason: reason.into(),
+        }
     }
 
     /// Whether the rule is met.
@@ -48,14 +51,19 @@ impl Verdict {
 
 /// Formats `value` with the fewest decimals (from `start`) that keep the printed comparison
 /// with `threshold` true to the exact one.
-pub(crate) fn fmt_cmp(value: f64, threshold: f64, start: usize, holds: impl Fn(f64, f64) -> bool) -> String {
+pub(crate) fn fmt_cmp(
+    value: f64,
+    threshold: f64,
+    start: usize,
+    holds: impl Fn(f64, f64) -> bool,
+) -> String {
     let exact = holds(value, threshold);
     for d in start..=6 {
         let s = format!("{value:.d$}");
-        if let Ok(r) = s.parse::<f64>() {
-            if holds(r, threshold) == exact {
-                return s;
-            }
+        if let Ok(r) = s.parse::<f64>()
+            && holds(r, threshold) == exact
+        {
+            return s;
         }
     }
     format!("{value}")
@@ -79,7 +87,14 @@ pub fn consensus_verdict(iqr: Figure, agreement_percent: Figure, rule: &Consensu
         if agr_ok { "≥" } else { "<" },
         rule.agreement_min_percent
     );
-    Verdict { outcome: if iqr_ok && agr_ok { Outcome::Met } else { Outcome::NotMet }, reason }
+    Verdict {
+        outcome: if iqr_ok && agr_ok {
+            Outcome::Met
+        } else {
+            Outcome::NotMet
+        },
+        reason,
+    }
 }
 
 /// Summary of an ordinal item in one round.
@@ -130,7 +145,7 @@ pub struct OrdinalSummary {
     pub consensus: Verdict,
 }
 
-fn response_rate(responded: u64, invited: Option<u64>) -> Figure {
+pub(crate) fn response_rate(responded: u64, invited: Option<u64>) -> Figure {
     match invited {
         Some(i) if i > 0 => Figure::new(f(responded) / f(i)),
         _ => Figure::undefined(Undefined::NoInvited),
@@ -138,13 +153,21 @@ fn response_rate(responded: u64, invited: Option<u64>) -> Figure {
 }
 
 /// Percentage of agreement from counts (see [`OrdinalSummary::agreement_denominator`]).
-pub fn agreement(counts: &[u64], dont_know: u64, scale: OrdinalScale, agree: AgreeSet, policy: DontKnowPolicy) -> (Figure, u64) {
+pub fn agreement(
+    counts: &[u64],
+    dont_know: u64,
+    scale: OrdinalScale,
+    agree: AgreeSet,
+    policy: DontKnowPolicy,
+) -> (Figure, u64) {
     let n: u64 = counts.iter().sum();
     let denom = match policy {
         DontKnowPolicy::Exclude => n,
         DontKnowPolicy::Count => n + dont_know,
     };
-    let agreeing: u64 = (agree.lo()..=agree.hi()).map(|x| counts[scale.index(x)]).sum();
+    let agreeing: u64 = (agree.lo()..=agree.hi())
+        .map(|x| counts[scale.index(x)])
+        .sum();
     if denom == 0 {
         return (Figure::undefined(Undefined::NoAnswers), 0);
     }
@@ -171,7 +194,8 @@ pub fn ordinal_summary(
     let mean = ordinal::mean(counts, min);
     let sd = ordinal::variance(counts, min).map(f64::sqrt);
     let cv = cv_of(sd, mean);
-    let (agreement_percent, agreement_denominator) = agreement(counts, dont_know, scale, agree, rule.dont_know);
+    let (agreement_percent, agreement_denominator) =
+        agreement(counts, dont_know, scale, agree, rule.dont_know);
     let consensus = consensus_verdict(iqr, agreement_percent, rule);
     OrdinalSummary {
         n,
@@ -199,7 +223,13 @@ pub fn ordinal_summary(
 }
 
 fn cv_of(sd: Figure, mean: Figure) -> Figure {
-    sd.zip(mean, |s, m| if m == 0.0 { Figure::undefined(Undefined::ZeroMean) } else { Figure::new(s / m) })
+    sd.zip(mean, |s, m| {
+        if m == 0.0 {
+            Figure::undefined(Undefined::ZeroMean)
+        } else {
+            Figure::new(s / m)
+        }
+    })
 }
 
 /// Summary of a numeric item in one round.
@@ -230,15 +260,26 @@ pub struct NumericSummary {
 }
 
 /// Summarises numeric answers (`values` need not be sorted; they are sorted in place).
-pub fn numeric_summary(values: &mut [f64], dont_know: u64, rule: &ConsensusRule, invited: Option<u64>) -> NumericSummary {
+pub fn numeric_summary(
+    values: &mut [f64],
+    dont_know: u64,
+    rule: &ConsensusRule,
+    invited: Option<u64>,
+) -> NumericSummary {
     values.sort_by(f64::total_cmp);
     let n = values.len() as u64;
     let m = rule.quantile_method;
     let q1 = quantile_sorted(values, 0.25, m);
     let q3 = quantile_sorted(values, 0.75, m);
-    let mean = if n == 0 { Figure::undefined(Undefined::NoAnswers) } else { Figure::new(values.iter().sum::<f64>() / f(n)) };
+    let mean = if n == 0 {
+        Figure::undefined(Undefined::NoAnswers)
+    } else {
+        Figure::new(values.iter().sum::<f64>() / f(n))
+    };
     let sd = match mean.value() {
-        Some(mu) if n >= 2 => Figure::new((values.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / f(n - 1)).sqrt()),
+        Some(mu) if n >= 2 => {
+            Figure::new((values.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / f(n - 1)).sqrt())
+        }
         Some(_) => Figure::undefined(Undefined::TooFewAnswers { needed: 2, got: 1 }),
         None => Figure::undefined(Undefined::NoAnswers),
     };
@@ -288,7 +329,11 @@ mod tests {
         assert_eq!(o.response_rate.value(), Some(0.75));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 30 % < 70 %");
-        let rule6 = ConsensusRule { quantile_method: QuantileMethod::Type6, dont_know: DontKnowPolicy::Count, ..rule };
+        let rule6 = ConsensusRule {
+            quantile_method: QuantileMethod::Type6,
+            dont_know: DontKnowPolicy::Count,
+            ..rule
+        };
         let o = ordinal_summary(&counts, 2, s, agree, &rule6, Some(16));
         assert_eq!(o.iqr.value(), Some(3.0));
         assert_eq!(o.agreement_percent.value(), Some(25.0));
@@ -320,15 +365,24 @@ mod tests {
         assert_eq!(o.consensus.outcome, Outcome::Undefined);
         assert_eq!(o.consensus.reason, "IQR undefined: no valid answers");
         // only don't know, counted: agreement 0 %, IQR still undefined
-        let r2 = ConsensusRule { dont_know: DontKnowPolicy::Count, ..rule };
+        let r2 = ConsensusRule {
+            dont_know: DontKnowPolicy::Count,
+            ..rule
+        };
         let o = ordinal_summary(&[0; 5], 3, s, a, &r2, None);
         assert_eq!(o.agreement_percent.value(), Some(0.0));
         assert_eq!(o.response_rate.reason(), Some(Undefined::NoInvited));
         // n = 1
         let o = ordinal_summary(&[0, 0, 0, 1, 0], 0, s, a, &rule, Some(1));
         assert_eq!(o.iqr.value(), Some(0.0));
-        assert_eq!(o.sd.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
-        assert_eq!(o.cv.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
+        assert_eq!(
+            o.sd.reason(),
+            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
+        );
+        assert_eq!(
+            o.cv.reason(),
+            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
+        );
         assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % ≥ 70 %");
         // all equal, one category
         let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &rule, Some(9));
@@ -336,11 +390,24 @@ mod tests {
         assert_eq!(o.cv.value(), Some(0.0));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         // numeric: n = 0, n = 1, zero mean
-        assert_eq!(numeric_summary(&mut [], 1, &rule, None).median.reason(), Some(Undefined::NoAnswers));
+        assert_eq!(
+            numeric_summary(&mut [], 1, &rule, None).median.reason(),
+            Some(Undefined::NoAnswers)
+        );
         let n = numeric_summary(&mut [2.0], 0, &rule, None);
         assert_eq!(n.iqr.value(), Some(0.0));
-        assert_eq!(numeric_summary(&mut [-1.0, 1.0], 0, &rule, None).cv.reason(), Some(Undefined::ZeroMean));
-        let n = numeric_summary(&mut [9.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0, 6.0, 7.0, 7.0], 0, &rule, None);
+        assert_eq!(
+            numeric_summary(&mut [-1.0, 1.0], 0, &rule, None)
+                .cv
+                .reason(),
+            Some(Undefined::ZeroMean)
+        );
+        let n = numeric_summary(
+            &mut [9.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0, 6.0, 7.0, 7.0],
+            0,
+            &rule,
+            None,
+        );
         assert_eq!(n.iqr.value(), Some(2.5));
     }
 }
