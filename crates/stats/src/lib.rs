@@ -37,3 +37,4 @@ pub mod summarise;
 pub mod synthesis;
 
 pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise};
+pub mod synthetic;
