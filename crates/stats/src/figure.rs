@@ -35,6 +35,8 @@ pub enum Undefined {
     NotFinite,
     /// The numerical optimiser did not converge.
     DidNotConverge,
+    /// An exact test was used, so there is no approximate statistic (z or χ²).
+    ExactTest,
 }
 
 impl fmt::Display for Undefined {
@@ -53,6 +55,7 @@ impl fmt::Display for Undefined {
             Self::TooFewGroups => f.write_str("fewer than two groups large enough to compare"),
             Self::NotFinite => f.write_str("the computation gave no finite number"),
             Self::DidNotConverge => f.write_str("the optimiser did not converge"),
+            Self::ExactTest => f.write_str("an exact test was used"),
         }
     }
 }

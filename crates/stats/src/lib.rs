@@ -12,6 +12,26 @@
 //! The crate is pure: values in, values out. Undefined figures are never NaN: they are
 //! [`Figure`]s carrying an [`Undefined`] reason. statrs supplies distribution functions
 //! only; quantiles are computed here (statrs' own quantile is type 8, not used).
+//!
+//! ```
+//! use delphi_stats::*;
+//!
+//! let scale = OrdinalScale::new(1, 5)?;
+//! let item = ItemSpec::new(ItemId::new("q1")?, ItemKind::Ordinal { scale, agree: AgreeSet::new(scale, 4, 5)? });
+//! let rows = [4, 5, 4, 4, 2].iter().enumerate().map(|(e, &x)| AnswerRow {
+//!     round: 1,
+//!     item: ItemId::new("q1").unwrap(),
+//!     expert: Pseudonym::new(format!("E{e}")).unwrap(),
+//!     groups: Groups::new().with("bloc", "A"),
+//!     answer: Answer::Ordinal(x),
+//! });
+//! let table = AnswerTable::from_rows(vec![item], rows)?;
+//! let summary = summarise(&table, &StatsConfig::default())?;
+//! let summarise::ItemResult::Ordinal(q1) = &summary.items[0].result else { unreachable!() };
+//! assert_eq!(q1.median.value(), Some(4.0));
+//! assert_eq!(q1.consensus.reason, "IQR 0.0 ≤ 1 and 80 % ≥ 70 %");
+//! # Ok::<(), StatsError>(())
+//! ```
 
 pub mod cooke;
 mod error;

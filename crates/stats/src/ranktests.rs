@@ -186,7 +186,7 @@ pub fn wilcoxon(diffs: &[f64]) -> Wilcoxon {
     let statistic = w_plus.min(w_minus);
     let (z, p, method) = if n <= WILCOXON_EXACT_MAX && !ties {
         (
-            Figure::undefined(Undefined::NotFinite),
+            Figure::undefined(Undefined::ExactTest),
             exact_signed_rank_p(n, w_plus),
             TestMethod::Exact,
         )
@@ -399,10 +399,7 @@ pub fn mcnemar(b: u64, c: u64) -> McNemar {
         return McNemar {
             b,
             c,
-            chi_square: Figure::undefined(Undefined::TooFewAnswers {
-                needed: 25,
-                got: usize::try_from(m).unwrap_or(0),
-            }),
+            chi_square: Figure::undefined(Undefined::ExactTest),
             p_value: p,
             method: TestMethod::ExactBinomial,
         };
@@ -438,6 +435,7 @@ mod tests {
         assert_eq!(w.method, Some(TestMethod::Exact));
         close(w.w_plus, 7.0, 0.0);
         close(w.w_minus, 3.0, 0.0);
+        assert_eq!(w.z.reason(), Some(Undefined::ExactTest));
         // 2^4 = 16 sign patterns; P(W+ ≥ 7) = #{sums ≥ 7}/16 = 5/16 → p = 10/16.
         close(w.p_value, 0.625, 1e-12);
     }
@@ -478,6 +476,7 @@ mod tests {
         // exact: b = 1, c = 5: 2·(1 + 6)/64
         let m = mcnemar(1, 5);
         assert_eq!(m.method, TestMethod::ExactBinomial);
+        assert_eq!(m.chi_square.reason(), Some(Undefined::ExactTest));
         close(m.p_value, 14.0 / 64.0, 1e-12);
         close(mcnemar(0, 0).p_value, 1.0, 0.0);
         close(mcnemar(3, 3).p_value, 1.0, 1e-12);
