@@ -583,4 +583,40 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn classical_model_edge_cases() {
+        // n = 1 expert, one seed: weight 1, DM = the expert.
+        let q = Quantiles::new(1.0, 2.0, 3.0).unwrap();
+        let one = CookeExpert {
+            expert: "e".into(),
+            seeds: vec![q],
+            targets: vec![Some(q)],
+        };
+        let m = classical_model(&[2.5], &[one]).unwrap();
+        close(m.experts[0].weight, 1.0, 1e-12);
+        // realisation in bin 2 of 4 with N = 1: s = (0, 0, 1, 0), I = ln(1/0.45)
+        close(
+            m.experts[0].calibration,
+            calibration([0, 0, 1, 0]).1.value().unwrap(),
+            1e-15,
+        );
+        close(m.targets[0].performance[1], 2.0, 1e-12);
+        close(m.targets[0].equal[2], 3.0, 1e-12);
+        // all experts equal: equal weights, same DM as one of them
+        let e = |n: &str| CookeExpert {
+            expert: n.into(),
+            seeds: vec![q, q],
+            targets: vec![None],
+        };
+        let m = classical_model(&[2.5, 1.5], &[e("a"), e("b"), e("c")]).unwrap();
+        for x in &m.experts {
+            close(x.weight, 1.0 / 3.0, 1e-12);
+        }
+        // nobody answered the target: undefined with a reason
+        assert_eq!(m.targets[0].equal[1].reason(), Some(Undefined::NoAnswers));
+        // no experts at all
+        let m = classical_model(&[1.0], &[]).unwrap();
+        assert_eq!(m.alpha.reason(), Some(Undefined::NoAnswers));
+    }
 }

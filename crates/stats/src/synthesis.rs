@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use crate::item::{Outcome, Verdict};
+use crate::item::Outcome;
 use crate::{Figure, Undefined};
 
 /// Where a domain is placed.
@@ -95,8 +95,8 @@ pub struct DomainSynthesis {
     pub worst_risk: Option<String>,
     /// The panel's placement (`None` when a median is undefined).
     pub placement: Option<Placement>,
-    /// Why, in words.
-    pub reason: Verdict,
+    /// Why, in words, including how many of the criteria reached consensus.
+    pub reason: String,
     /// Experts who rated the benefit and every risk.
     pub experts_placed: u64,
     /// Share of them whose own placement equals the panel's.
@@ -133,21 +133,23 @@ pub fn synthesise(
                 wr.median,
                 r
             );
-            (
-                Some(p),
-                Verdict {
-                    outcome: Outcome::Met,
-                    reason: text,
-                },
-            )
+            let agreed = std::iter::once(&benefit)
+                .chain(&risks)
+                .filter(|c| c.consensus == Outcome::Met)
+                .count();
+            let text = format!(
+                "{text}; {agreed} of {} criteria reached consensus",
+                risks.len() + 1
+            );
+            (Some(p), text)
         }
         (None, _) => (
             None,
-            Verdict::undefined(format!("benefit median undefined: {}", benefit.median)),
+            format!("benefit median undefined: {}", benefit.median),
         ),
         _ => (
             None,
-            Verdict::undefined("a risk median is undefined or no risk is rated"),
+            "a risk median is undefined or no risk is rated".to_owned(),
         ),
     };
     let n = expert_placements.len() as u64;
@@ -230,7 +232,11 @@ mod tests {
         assert_eq!(s.worst_risk.as_deref(), Some("information"));
         assert_eq!(s.placement_agreement.value(), Some(0.75));
         assert_eq!(s.certainty, Certainty::High);
-        assert!(s.reason.reason.starts_with("promising: benefit median 6"));
+        assert_eq!(
+            s.reason,
+            "promising: benefit median 6 (0.83 of the scale) against worst risk information \
+             median 3 (0.33); 3 of 3 criteria reached consensus"
+        );
     }
 
     #[test]
