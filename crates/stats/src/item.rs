@@ -298,6 +298,61 @@ pub fn numeric_summary(
     }
 }
 
+impl OrdinalSummary {
+    /// Every figure with a stable name, for tidy exports and report tables.
+    pub fn measures(&self) -> Vec<(&'static str, Figure)> {
+        #[allow(clippy::cast_precision_loss)]
+        let count = |x: u64| Figure::new(x as f64);
+        let r = &self.rand_ucla;
+        vec![
+            ("n", count(self.n)),
+            ("dont_know", count(self.dont_know)),
+            ("response_rate", self.response_rate),
+            ("median", self.median),
+            ("mean", self.mean),
+            ("sd", self.sd),
+            ("q1", self.q1),
+            ("q3", self.q3),
+            ("iqr", self.iqr),
+            ("agreement_percent", self.agreement_percent),
+            ("cv", self.cv),
+            ("tastle_wierman", self.tastle_wierman),
+            ("van_der_eijk", self.van_der_eijk),
+            ("leik", self.leik),
+            ("rwg", self.rwg),
+            ("rand_p30", r.p30),
+            ("rand_p70", r.p70),
+            ("rand_ipr", r.ipr),
+            ("rand_iprcp", r.iprcp),
+            ("rand_asymmetry", r.asymmetry),
+            ("rand_ipras", r.ipras),
+            ("rand_disagreement_index", r.disagreement_index),
+            ("polarisation_low_share", self.polarisation.low_share),
+            ("polarisation_high_share", self.polarisation.high_share),
+        ]
+    }
+}
+
+impl NumericSummary {
+    /// Every figure with a stable name.
+    pub fn measures(&self) -> Vec<(&'static str, Figure)> {
+        #[allow(clippy::cast_precision_loss)]
+        let count = |x: u64| Figure::new(x as f64);
+        vec![
+            ("n", count(self.n)),
+            ("dont_know", count(self.dont_know)),
+            ("response_rate", self.response_rate),
+            ("median", self.median),
+            ("mean", self.mean),
+            ("sd", self.sd),
+            ("q1", self.q1),
+            ("q3", self.q3),
+            ("iqr", self.iqr),
+            ("cv", self.cv),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use delphi_core::consensus::QuantileMethod;

@@ -57,4 +57,6 @@ pub mod summarise;
 pub mod synthesis;
 
 pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise};
+#[cfg(feature = "frame")]
+pub mod frame;
 pub mod synthetic;

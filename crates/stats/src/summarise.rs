@@ -125,6 +125,45 @@ pub enum ItemResult {
     Ranking(RankingSummary),
 }
 
+impl ItemResult {
+    /// Every figure with a stable name, for tidy exports and report tables.
+    pub fn measures(&self) -> Vec<(&'static str, Figure)> {
+        #[allow(clippy::cast_precision_loss)]
+        let count = |x: u64| Figure::new(x as f64);
+        match self {
+            Self::Ordinal(o) => o.measures(),
+            Self::Numeric(n) => n.measures(),
+            Self::Quantile(q) => vec![
+                ("n", count(q.n)),
+                ("dont_know", count(q.dont_know)),
+                ("response_rate", q.response_rate),
+                ("pool_q05", q.pool.q05),
+                ("pool_q50", q.pool.q50),
+                ("pool_q95", q.pool.q95),
+            ],
+            Self::Ranking(r) => vec![
+                ("n", count(r.n)),
+                ("dont_know", count(r.dont_know)),
+                ("response_rate", r.response_rate),
+                ("kendall_w", r.kendall.w),
+                ("kendall_w_uncorrected", r.kendall.w_uncorrected),
+                ("kendall_chi_square", r.kendall.chi_square),
+                ("kendall_p_value", r.kendall.p_value),
+            ],
+        }
+    }
+
+    /// The item kind's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Ordinal(_) => "ordinal",
+            Self::Numeric(_) => "numeric",
+            Self::Quantile(_) => "quantile",
+            Self::Ranking(_) => "ranking",
+        }
+    }
+}
+
 /// One item in one round.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemRound {
