@@ -22,14 +22,8 @@ fn peak_rss_mib() -> Option<f64> {
 
 fn main() {
     let size = std::env::var("DELPHI_BENCH_SIZE").unwrap_or_else(|_| "10000,100,3".into());
-    let dims: Vec<usize> = size
-        .split(',')
-        .map(|x| {
-            x.trim()
-                .parse()
-                .expect("DELPHI_BENCH_SIZE=experts,items,rounds")
-        })
-        .collect();
+    let dims: Vec<usize> =
+        size.split(',').map(|x| x.trim().parse().expect("DELPHI_BENCH_SIZE=experts,items,rounds")).collect();
     let (experts, items, rounds) = (dims[0], dims[1], u32::try_from(dims[2]).unwrap());
     println!("delphi-stats benchmark: {experts} experts × {items} items × {rounds} rounds");
 
@@ -52,11 +46,7 @@ fn main() {
     let rust = times[0];
     println!(
         "  summarise (best of 3): {rust:.3} s   [all runs: {}]",
-        times
-            .iter()
-            .map(|x| format!("{x:.3}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        times.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ")
     );
     println!(
         "  results: {} item-rounds, {} stability pairs, {} group comparisons, {} reliability rounds",
@@ -79,25 +69,16 @@ fn main() {
         let f = std::io::BufWriter::new(std::fs::File::create(&csv).expect("create csv"));
         write_csv(&study.table, f).expect("write csv");
     }
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/stats-bench-pandas.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(&csv)
-        .output()
-        .expect("run python3");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/stats-bench-pandas.py");
+    let out = Command::new("python3").arg(&script).arg(&csv).output().expect("run python3");
     let _ = std::fs::remove_dir_all(&dir);
     if !out.status.success() {
-        eprintln!(
-            "stats-bench-pandas.py failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        eprintln!("stats-bench-pandas.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
         std::process::exit(1);
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let field = |name: &str| -> Option<f64> {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
     };
     let (Some(load), Some(compute)) = (field("load_s"), field("compute_s")) else {
         eprintln!("unexpected output from the pandas script:\n{text}");
@@ -118,10 +99,7 @@ fn main() {
             .sum();
         println!("  sanity: sum of medians rust {ours} / pandas {check}");
     }
-    println!(
-        "  speed-up over pandas + scipy (compute only): {:.1}×",
-        compute / rust
-    );
+    println!("  speed-up over pandas + scipy (compute only): {:.1}×", compute / rust);
 }
 
 fn tempfile_dir() -> PathBuf {

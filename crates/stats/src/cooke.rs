@@ -72,20 +72,14 @@ pub fn calibration(counts: [u64; 4]) -> (Figure, Figure) {
 /// `ln(U* − L*) + Σ p_b ln(p_b / (x_b − x_{b−1}))`.
 pub fn information(q: [f64; 3], lo: f64, hi: f64) -> f64 {
     let x = [lo, q[0], q[1], q[2], hi];
-    (hi - lo).ln()
-        + (0..4)
-            .map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln())
-            .sum::<f64>()
+    (hi - lo).ln() + (0..4).map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln()).sum::<f64>()
 }
 
 /// Quantiles 5/50/95 of a weighted pool of piecewise-linear CDFs on `[lo, hi]`.
 /// Weights need not be normalised; zero-weight experts are ignored.
 pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
     let total: f64 = experts.iter().map(|e| e.1).sum();
-    if total <= 0.0
-        || experts.is_empty()
-        || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
-    {
+    if total <= 0.0 || experts.is_empty() || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let mut knots: Vec<f64> = vec![lo, hi];
@@ -148,22 +142,13 @@ fn figs(q: Option<[f64; 3]>, why: Undefined) -> [Figure; 3] {
 
 /// Equal weights: 1 / number of experts, on the item's intrinsic range.
 pub fn linear_pool(assessments: &[Quantiles], realisation: Option<f64>) -> LinearPool {
-    let why = if assessments.is_empty() {
-        Undefined::NoAnswers
-    } else {
-        Undefined::NotFinite
-    };
+    let why = if assessments.is_empty() { Undefined::NoAnswers } else { Undefined::NotFinite };
     let q = intrinsic_range(assessments, realisation).and_then(|(lo, hi)| {
         let e: Vec<([f64; 3], f64)> = assessments.iter().map(|q| (q.as_array(), 1.0)).collect();
         pool(&e, lo, hi)
     });
     let [q05, q50, q95] = figs(q, why);
-    LinearPool {
-        n: assessments.len(),
-        q05,
-        q50,
-        q95,
-    }
+    LinearPool { n: assessments.len(), q05, q50, q95 }
 }
 
 /// One expert's assessments for the classical model: all seed items, and target items
@@ -245,21 +230,14 @@ impl Seeds<'_> {
         }
         let (_, c) = calibration(counts);
         let i = Figure::new(info / fu(per_item.len()));
-        DmScore {
-            calibration: c,
-            information: i,
-            combined: c.zip(i, |a, b| Figure::new(a * b)),
-        }
+        DmScore { calibration: c, information: i, combined: c.zip(i, |a, b| Figure::new(a * b)) }
     }
 
     fn dm(&self, experts: &[CookeExpert], weights: &[f64]) -> Option<Vec<[f64; 3]>> {
         (0..self.realisations.len())
             .map(|s| {
-                let e: Vec<([f64; 3], f64)> = experts
-                    .iter()
-                    .zip(weights)
-                    .map(|(x, &w)| (x.seeds[s].as_array(), w))
-                    .collect();
+                let e: Vec<([f64; 3], f64)> =
+                    experts.iter().zip(weights).map(|(x, &w)| (x.seeds[s].as_array(), w)).collect();
                 pool(&e, self.ranges[s].0, self.ranges[s].1)
             })
             .collect()
@@ -270,36 +248,22 @@ impl Seeds<'_> {
 /// weights `∝ C · I · 1[C ≥ α]` with α chosen among the experts' calibration scores to
 /// maximise the decision maker's own `C · I` (ties: the smallest such α), and the decision
 /// maker's 5/50/95 % quantiles on each target item.
-pub fn classical_model(
-    realisations: &[f64],
-    experts: &[CookeExpert],
-) -> Result<ClassicalModel, StatsError> {
+pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
     let n_seeds = realisations.len();
     let n_targets = experts.first().map_or(0, |e| e.targets.len());
-    if experts
-        .iter()
-        .any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets)
-    {
+    if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
         return Err(StatsError::InvalidInput(
             "every expert needs one assessment per seed and one entry per target".into(),
         ));
     }
     if let Some(x) = realisations.iter().find(|x| !x.is_finite()) {
-        return Err(StatsError::NotFinite {
-            what: "a realisation",
-            value: *x,
-        });
+        return Err(StatsError::NotFinite { what: "a realisation", value: *x });
     }
-    let ranges: Option<Vec<(f64, f64)>> = (0..n_seeds)
-        .map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s])))
-        .collect();
+    let ranges: Option<Vec<(f64, f64)>> =
+        (0..n_seeds).map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s]))).collect();
     let undefined_model = |why| {
         let u = Figure::undefined(why);
-        let dm = DmScore {
-            calibration: u,
-            information: u,
-            combined: u,
-        };
+        let dm = DmScore { calibration: u, information: u, combined: u };
         ClassicalModel {
             seeds: n_seeds,
             experts: experts
@@ -315,20 +279,11 @@ pub fn classical_model(
             alpha: u,
             performance_dm: dm,
             equal_dm: dm,
-            targets: vec![
-                TargetQuantiles {
-                    performance: [u; 3],
-                    equal: [u; 3]
-                };
-                n_targets
-            ],
+            targets: vec![TargetQuantiles { performance: [u; 3], equal: [u; 3] }; n_targets],
         }
     };
     if n_seeds == 0 {
-        return Ok(undefined_model(Undefined::TooFewAnswers {
-            needed: 1,
-            got: 0,
-        }));
+        return Ok(undefined_model(Undefined::TooFewAnswers { needed: 1, got: 0 }));
     }
     if experts.is_empty() {
         return Ok(undefined_model(Undefined::NoAnswers));
@@ -336,10 +291,7 @@ pub fn classical_model(
     let Some(ranges) = ranges else {
         return Ok(undefined_model(Undefined::NoVariation));
     };
-    let seeds = Seeds {
-        realisations,
-        ranges,
-    };
+    let seeds = Seeds { realisations, ranges };
     // Experts' scores.
     let mut cal = Vec::with_capacity(experts.len());
     let mut inf = Vec::with_capacity(experts.len());
@@ -359,11 +311,7 @@ pub fn classical_model(
     alphas.dedup();
     let mut best: Option<(f64, Vec<f64>, DmScore)> = None;
     for &a in &alphas {
-        let w: Vec<f64> = cal
-            .iter()
-            .zip(&inf)
-            .map(|(&c, &i)| if c >= a { c * i } else { 0.0 })
-            .collect();
+        let w: Vec<f64> = cal.iter().zip(&inf).map(|(&c, &i)| if c >= a { c * i } else { 0.0 }).collect();
         if w.iter().sum::<f64>() <= 0.0 {
             continue;
         }
@@ -373,9 +321,7 @@ pub fn classical_model(
         let score = seeds.score(&dm);
         let better = match &best {
             None => true,
-            Some((_, _, b)) => {
-                score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0)
-            }
+            Some((_, _, b)) => score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0),
         };
         if better {
             best = Some((a, w, score));
@@ -394,15 +340,7 @@ pub fn classical_model(
         Some((a, w, s)) => (Figure::new(a), Some(w), s),
         None => {
             let u = Figure::undefined(Undefined::NoVariation);
-            (
-                u,
-                None,
-                DmScore {
-                    calibration: u,
-                    information: u,
-                    combined: u,
-                },
-            )
+            (u, None, DmScore { calibration: u, information: u, combined: u })
         }
     };
     let wsum: f64 = weights.as_ref().map_or(0.0, |w| w.iter().sum());
@@ -414,31 +352,17 @@ pub fn classical_model(
             calibration: Figure::new(cal[k]),
             information: Figure::new(inf[k]),
             combined: Figure::new(cal[k] * inf[k]),
-            weight: weights
-                .as_ref()
-                .map_or(Figure::undefined(Undefined::NoVariation), |w| {
-                    Figure::new(w[k] / wsum)
-                }),
+            weight: weights.as_ref().map_or(Figure::undefined(Undefined::NoVariation), |w| Figure::new(w[k] / wsum)),
         })
         .collect();
     let targets = (0..n_targets)
         .map(|t| {
-            let answered: Vec<(usize, &Quantiles)> = experts
-                .iter()
-                .enumerate()
-                .filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q)))
-                .collect();
+            let answered: Vec<(usize, &Quantiles)> =
+                experts.iter().enumerate().filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q))).collect();
             let range = intrinsic_range(answered.iter().map(|a| a.1), None);
             let run = |w: &dyn Fn(usize) -> f64| -> [Figure; 3] {
-                let e: Vec<([f64; 3], f64)> = answered
-                    .iter()
-                    .map(|&(k, q)| (q.as_array(), w(k)))
-                    .collect();
-                let why = if answered.is_empty() {
-                    Undefined::NoAnswers
-                } else {
-                    Undefined::NoVariation
-                };
+                let e: Vec<([f64; 3], f64)> = answered.iter().map(|&(k, q)| (q.as_array(), w(k))).collect();
+                let why = if answered.is_empty() { Undefined::NoAnswers } else { Undefined::NoVariation };
                 figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why)
             };
             TargetQuantiles {
@@ -450,14 +374,7 @@ pub fn classical_model(
             }
         })
         .collect();
-    Ok(ClassicalModel {
-        seeds: n_seeds,
-        experts: scores,
-        alpha,
-        performance_dm,
-        equal_dm,
-        targets,
-    })
+    Ok(ClassicalModel { seeds: n_seeds, experts: scores, alpha, performance_dm, equal_dm, targets })
 }
 
 #[cfg(test)]
@@ -509,10 +426,7 @@ mod tests {
         close(p.q95, 4.0, 1e-12);
         let p = linear_pool(&[q, q, q], None);
         close(p.q50, 2.0, 1e-12);
-        assert_eq!(
-            linear_pool(&[], None).q50.reason(),
-            Some(Undefined::NoAnswers)
-        );
+        assert_eq!(linear_pool(&[], None).q50.reason(), Some(Undefined::NoAnswers));
         // Two disjoint experts: the pooled median lies between them; hand-worked:
         // A (0,1,2), B (10,11,12): L* = −1.2, U* = 13.2; F(x) on [2, 10] = (0.95·½ + … ) → median where
         // both CDFs average to 0.5: F_A = 0.95 + 0.05 (x−2)/11.2, F_B = 0.05 (x+1.2)/11.2.
@@ -527,60 +441,28 @@ mod tests {
     fn classical_model_prefers_the_calibrated_expert() {
         // 10 seeds with realisation 0..9; expert "good" centres on the truth, "bad" is off.
         let real: Vec<f64> = (0..10).map(f64::from).collect();
-        let good: Vec<Quantiles> = real
-            .iter()
-            .map(|&x| Quantiles::new(x - 2.0, x + 0.1, x + 2.0).unwrap())
-            .collect();
-        let bad: Vec<Quantiles> = real
-            .iter()
-            .map(|&x| Quantiles::new(x + 5.0, x + 6.0, x + 7.0).unwrap())
-            .collect();
+        let good: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x - 2.0, x + 0.1, x + 2.0).unwrap()).collect();
+        let bad: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x + 5.0, x + 6.0, x + 7.0).unwrap()).collect();
         let t = Some(Quantiles::new(1.0, 2.0, 3.0).unwrap());
         let m = classical_model(
             &real,
             &[
-                CookeExpert {
-                    expert: "good".into(),
-                    seeds: good,
-                    targets: vec![t],
-                },
-                CookeExpert {
-                    expert: "bad".into(),
-                    seeds: bad,
-                    targets: vec![None],
-                },
+                CookeExpert { expert: "good".into(), seeds: good, targets: vec![t] },
+                CookeExpert { expert: "bad".into(), seeds: bad, targets: vec![None] },
             ],
         )
         .unwrap();
         assert_eq!(m.seeds, 10);
-        assert!(
-            m.experts[0].calibration.value().unwrap() > m.experts[1].calibration.value().unwrap()
-        );
+        assert!(m.experts[0].calibration.value().unwrap() > m.experts[1].calibration.value().unwrap());
         close(m.experts[0].weight, 1.0, 1e-12);
         close(m.experts[1].weight, 0.0, 1e-12);
         close(m.targets[0].performance[1], 2.0, 1e-12);
         // no seeds: everything undefined, no panic
-        let m = classical_model(
-            &[],
-            &[CookeExpert {
-                expert: "x".into(),
-                seeds: vec![],
-                targets: vec![],
-            }],
-        )
-        .unwrap();
+        let m = classical_model(&[], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).unwrap();
         assert!(m.alpha.reason().is_some());
         // mismatched input is an error
         assert!(
-            classical_model(
-                &[1.0],
-                &[CookeExpert {
-                    expert: "x".into(),
-                    seeds: vec![],
-                    targets: vec![]
-                }]
-            )
-            .is_err()
+            classical_model(&[1.0], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).is_err()
         );
     }
 
@@ -588,27 +470,15 @@ mod tests {
     fn classical_model_edge_cases() {
         // n = 1 expert, one seed: weight 1, DM = the expert.
         let q = Quantiles::new(1.0, 2.0, 3.0).unwrap();
-        let one = CookeExpert {
-            expert: "e".into(),
-            seeds: vec![q],
-            targets: vec![Some(q)],
-        };
+        let one = CookeExpert { expert: "e".into(), seeds: vec![q], targets: vec![Some(q)] };
         let m = classical_model(&[2.5], &[one]).unwrap();
         close(m.experts[0].weight, 1.0, 1e-12);
         // realisation in bin 2 of 4 with N = 1: s = (0, 0, 1, 0), I = ln(1/0.45)
-        close(
-            m.experts[0].calibration,
-            calibration([0, 0, 1, 0]).1.value().unwrap(),
-            1e-15,
-        );
+        close(m.experts[0].calibration, calibration([0, 0, 1, 0]).1.value().unwrap(), 1e-15);
         close(m.targets[0].performance[1], 2.0, 1e-12);
         close(m.targets[0].equal[2], 3.0, 1e-12);
         // all experts equal: equal weights, same DM as one of them
-        let e = |n: &str| CookeExpert {
-            expert: n.into(),
-            seeds: vec![q, q],
-            targets: vec![None],
-        };
+        let e = |n: &str| CookeExpert { expert: n.into(), seeds: vec![q, q], targets: vec![None] };
         let m = classical_model(&[2.5, 1.5], &[e("a"), e("b"), e("c")]).unwrap();
         for x in &m.experts {
             close(x.weight, 1.0 / 3.0, 1e-12);

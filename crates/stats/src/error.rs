@@ -22,12 +22,7 @@ pub enum StatsError {
     InvalidScale { min: i32, max: i32 },
     /// An agree set outside the scale or empty.
     #[error("agree set {lo}..={hi} is empty or outside the scale {min}..={max}")]
-    InvalidAgreeSet {
-        lo: i32,
-        hi: i32,
-        min: i32,
-        max: i32,
-    },
+    InvalidAgreeSet { lo: i32, hi: i32, min: i32, max: i32 },
     /// A number that is NaN or infinite.
     #[error("{what} must be a finite number, got {value}")]
     NotFinite { what: &'static str, value: f64 },
@@ -51,26 +46,13 @@ pub enum StatsError {
     InconsistentGroups(String),
     /// An answer whose kind does not fit the item (e.g. quantiles for an ordinal item).
     #[error("item {item}: a {got} answer does not fit a {expected} item")]
-    WrongAnswerKind {
-        item: String,
-        expected: &'static str,
-        got: &'static str,
-    },
+    WrongAnswerKind { item: String, expected: &'static str, got: &'static str },
     /// An ordinal answer outside the item's scale.
     #[error("item {item}: answer {value} is outside the scale {min}..={max}")]
-    OutOfScale {
-        item: String,
-        value: i32,
-        min: i32,
-        max: i32,
-    },
+    OutOfScale { item: String, value: i32, min: i32, max: i32 },
     /// One expert answered the same item twice in one round.
     #[error("expert {expert} answered item {item} twice in round {round}")]
-    DuplicateAnswer {
-        round: u32,
-        item: String,
-        expert: String,
-    },
+    DuplicateAnswer { round: u32, item: String, expert: String },
     /// A configuration that cannot be applied (e.g. a negative threshold).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),

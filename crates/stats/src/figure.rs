@@ -68,11 +68,7 @@ pub struct Figure(Result<f64, Undefined>);
 impl Figure {
     /// A figure from a computed number; NaN and infinities become [`Undefined::NotFinite`].
     pub fn new(x: f64) -> Self {
-        if x.is_finite() {
-            Self(Ok(x))
-        } else {
-            Self(Err(Undefined::NotFinite))
-        }
+        if x.is_finite() { Self(Ok(x)) } else { Self(Err(Undefined::NotFinite)) }
     }
 
     /// An undefined figure.
@@ -157,14 +153,8 @@ mod tests {
     #[test]
     fn nan_and_infinity_never_become_values() {
         assert_eq!(Figure::new(f64::NAN).reason(), Some(Undefined::NotFinite));
-        assert_eq!(
-            Figure::new(f64::INFINITY).reason(),
-            Some(Undefined::NotFinite)
-        );
-        assert_eq!(
-            Figure::new(1.0).map(|x| x / 0.0).reason(),
-            Some(Undefined::NotFinite)
-        );
+        assert_eq!(Figure::new(f64::INFINITY).reason(), Some(Undefined::NotFinite));
+        assert_eq!(Figure::new(1.0).map(|x| x / 0.0).reason(), Some(Undefined::NotFinite));
         assert_eq!(Figure::new(2.5).value(), Some(2.5));
     }
 
@@ -172,11 +162,7 @@ mod tests {
     fn serialises_as_number_or_reason() {
         assert_eq!(serde_json::to_string(&Figure::new(1.5)).unwrap(), "1.5");
         assert_eq!(
-            serde_json::to_string(&Figure::undefined(Undefined::TooFewAnswers {
-                needed: 2,
-                got: 1
-            }))
-            .unwrap(),
+            serde_json::to_string(&Figure::undefined(Undefined::TooFewAnswers { needed: 2, got: 1 })).unwrap(),
             r#"{"undefined":{"reason":"too_few_answers","needed":2,"got":1}}"#
         );
     }

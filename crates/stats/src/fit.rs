@@ -51,23 +51,15 @@ pub fn nelder_mead(
         idx.sort_by(|&a, &b| fx[a].total_cmp(&fx[b]));
         simplex = idx.iter().map(|&i| simplex[i].clone()).collect();
         fx = idx.iter().map(|&i| fx[i]).collect();
-        let extent = simplex[1..]
-            .iter()
-            .flat_map(|p| p.iter().zip(&simplex[0]).map(|(a, b)| (a - b).abs()))
-            .fold(0.0, f64::max);
+        let extent =
+            simplex[1..].iter().flat_map(|p| p.iter().zip(&simplex[0]).map(|(a, b)| (a - b).abs())).fold(0.0, f64::max);
         if (fx[d] - fx[0]).abs() <= ftol && extent <= xtol {
             converged = true;
             break;
         }
         #[allow(clippy::cast_precision_loss)]
-        let centroid: Vec<f64> = (0..d)
-            .map(|j| simplex[..d].iter().map(|p| p[j]).sum::<f64>() / d as f64)
-            .collect();
-        let along = |t: f64| -> Vec<f64> {
-            (0..d)
-                .map(|j| centroid[j] + t * (simplex[d][j] - centroid[j]))
-                .collect()
-        };
+        let centroid: Vec<f64> = (0..d).map(|j| simplex[..d].iter().map(|p| p[j]).sum::<f64>() / d as f64).collect();
+        let along = |t: f64| -> Vec<f64> { (0..d).map(|j| centroid[j] + t * (simplex[d][j] - centroid[j])).collect() };
         let xr = along(-1.0);
         let fr = g(&xr);
         if fr < fx[0] {
@@ -98,24 +90,15 @@ pub fn nelder_mead(
                 fx[d] = fc;
             } else {
                 for i in 1..=d {
-                    let p: Vec<f64> = (0..d)
-                        .map(|j| simplex[0][j] + 0.5 * (simplex[i][j] - simplex[0][j]))
-                        .collect();
+                    let p: Vec<f64> = (0..d).map(|j| simplex[0][j] + 0.5 * (simplex[i][j] - simplex[0][j])).collect();
                     fx[i] = g(&p);
                     simplex[i] = p;
                 }
             }
         }
     }
-    let best = (0..=d)
-        .min_by(|&a, &b| fx[a].total_cmp(&fx[b]))
-        .unwrap_or(0);
-    Minimum {
-        x: simplex[best].clone(),
-        value: fx[best],
-        converged,
-        iterations: it,
-    }
+    let best = (0..=d).min_by(|&a, &b| fx[a].total_cmp(&fx[b])).unwrap_or(0);
+    Minimum { x: simplex[best].clone(), value: fx[best], converged, iterations: it }
 }
 
 /// A fitted distribution.
@@ -125,18 +108,9 @@ pub enum Distribution {
     /// Normal(mean, sd).
     Normal { mean: Figure, sd: Figure },
     /// lower + LogNormal(meanlog, sdlog).
-    LogNormal {
-        lower: f64,
-        meanlog: Figure,
-        sdlog: Figure,
-    },
+    LogNormal { lower: f64, meanlog: Figure, sdlog: Figure },
     /// lower + (upper − lower) · Beta(alpha, beta).
-    Beta {
-        lower: f64,
-        upper: f64,
-        alpha: Figure,
-        beta: Figure,
-    },
+    Beta { lower: f64, upper: f64, alpha: Figure, beta: Figure },
 }
 
 /// A least-squares fit: `min Σ (F(v_i; θ) − p_i)²`.
@@ -150,21 +124,15 @@ pub struct Fit {
 
 fn check(values: &[f64], probs: &[f64]) -> Result<(), StatsError> {
     if values.len() != probs.len() || values.len() < 2 {
-        return Err(StatsError::InvalidInput(
-            "need at least two (value, probability) pairs of equal length".into(),
-        ));
+        return Err(StatsError::InvalidInput("need at least two (value, probability) pairs of equal length".into()));
     }
-    if values.iter().chain(probs).any(|x| !x.is_finite())
-        || probs.iter().any(|&p| !(0.0 < p && p < 1.0))
-    {
+    if values.iter().chain(probs).any(|x| !x.is_finite()) || probs.iter().any(|&p| !(0.0 < p && p < 1.0)) {
         return Err(StatsError::InvalidInput(
             "values must be finite and probabilities strictly between 0 and 1".into(),
         ));
     }
     if values.windows(2).any(|w| w[0] >= w[1]) || probs.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(StatsError::InvalidInput(
-            "values and probabilities must be strictly increasing".into(),
-        ));
+        return Err(StatsError::InvalidInput("values and probabilities must be strictly increasing".into()));
     }
     Ok(())
 }
@@ -185,48 +153,26 @@ fn minimise(obj: impl Fn(&[f64]) -> f64, x0: [f64; 2]) -> Minimum {
     let step = [if x0[0] == 0.0 { 0.1 } else { 0.1 * x0[0].abs() }, 0.1];
     let m = nelder_mead(&obj, &x0, &step, 1e-15, 1e-10, 4000);
     // restart once from the optimum to guard against a collapsed simplex
-    nelder_mead(
-        &obj,
-        &m.x,
-        &[0.01 * (m.x[0].abs() + 1e-3), 0.01],
-        1e-15,
-        1e-10,
-        4000,
-    )
+    nelder_mead(&obj, &m.x, &[0.01 * (m.x[0].abs() + 1e-3), 0.01], 1e-15, 1e-10, 4000)
 }
 
 fn sse(cdf: impl Fn(f64) -> Option<f64>, v: &[f64], p: &[f64]) -> f64 {
-    v.iter()
-        .zip(p)
-        .map(|(&x, &pi)| cdf(x).map_or(f64::INFINITY, |c| (c - pi).powi(2)))
-        .sum()
+    v.iter().zip(p).map(|(&x, &pi)| cdf(x).map_or(f64::INFINITY, |c| (c - pi).powi(2))).sum()
 }
 
 fn result(m: &Minimum, make: impl Fn(Figure, Figure) -> Distribution) -> Fit {
     if m.converged {
-        Fit {
-            distribution: make(Figure::new(m.x[0]), Figure::new(m.x[1].exp())),
-            sse: Figure::new(m.value),
-        }
+        Fit { distribution: make(Figure::new(m.x[0]), Figure::new(m.x[1].exp())), sse: Figure::new(m.value) }
     } else {
         let u = Figure::undefined(Undefined::DidNotConverge);
-        Fit {
-            distribution: make(u, u),
-            sse: u,
-        }
+        Fit { distribution: make(u, u), sse: u }
     }
 }
 
 /// Least-squares normal fit.
 pub fn fit_normal(values: &[f64], probs: &[f64]) -> Result<Fit, StatsError> {
     check(values, probs)?;
-    let obj = |t: &[f64]| {
-        sse(
-            |x| Normal::new(t[0], t[1].exp()).ok().map(|d| d.cdf(x)),
-            values,
-            probs,
-        )
-    };
+    let obj = |t: &[f64]| sse(|x| Normal::new(t[0], t[1].exp()).ok().map(|d| d.cdf(x)), values, probs);
     let m = minimise(obj, start(values, probs));
     Ok(result(&m, |mean, sd| Distribution::Normal { mean, sd }))
 }
@@ -235,60 +181,27 @@ pub fn fit_normal(values: &[f64], probs: &[f64]) -> Result<Fit, StatsError> {
 pub fn fit_lognormal(values: &[f64], probs: &[f64], lower: f64) -> Result<Fit, StatsError> {
     check(values, probs)?;
     if !lower.is_finite() || values.iter().any(|&v| v <= lower) {
-        return Err(StatsError::InvalidInput(
-            "every value must exceed the lower bound".into(),
-        ));
+        return Err(StatsError::InvalidInput("every value must exceed the lower bound".into()));
     }
     let logs: Vec<f64> = values.iter().map(|v| (v - lower).ln()).collect();
-    let obj = |t: &[f64]| {
-        sse(
-            |x| {
-                LogNormal::new(t[0], t[1].exp())
-                    .ok()
-                    .map(|d| d.cdf(x - lower))
-            },
-            values,
-            probs,
-        )
-    };
+    let obj = |t: &[f64]| sse(|x| LogNormal::new(t[0], t[1].exp()).ok().map(|d| d.cdf(x - lower)), values, probs);
     let m = minimise(obj, start(&logs, probs));
-    Ok(result(&m, |meanlog, sdlog| Distribution::LogNormal {
-        lower,
-        meanlog,
-        sdlog,
-    }))
+    Ok(result(&m, |meanlog, sdlog| Distribution::LogNormal { lower, meanlog, sdlog }))
 }
 
 /// Least-squares beta fit of `(value − lower) / (upper − lower)` (values strictly inside).
 pub fn fit_beta(values: &[f64], probs: &[f64], lower: f64, upper: f64) -> Result<Fit, StatsError> {
     check(values, probs)?;
-    if !(lower.is_finite() && upper.is_finite() && lower < upper)
-        || values.iter().any(|&v| v <= lower || v >= upper)
-    {
-        return Err(StatsError::InvalidInput(
-            "values must lie strictly between the bounds".into(),
-        ));
+    if !(lower.is_finite() && upper.is_finite() && lower < upper) || values.iter().any(|&v| v <= lower || v >= upper) {
+        return Err(StatsError::InvalidInput("values must lie strictly between the bounds".into()));
     }
-    let xs: Vec<f64> = values
-        .iter()
-        .map(|v| (v - lower) / (upper - lower))
-        .collect();
+    let xs: Vec<f64> = values.iter().map(|v| (v - lower) / (upper - lower)).collect();
     // Start from the moments of the normal fit through the outer points, if they make sense.
     let [mu, ls] = start(&xs, probs);
     let (mu, var) = (mu.clamp(0.05, 0.95), ls.exp().powi(2));
     let k = mu * (1.0 - mu) / var - 1.0;
-    let x0 = if k > 0.0 {
-        [(mu * k).ln(), ((1.0 - mu) * k).ln()]
-    } else {
-        [0.0, 0.0]
-    };
-    let obj = |t: &[f64]| {
-        sse(
-            |x| Beta::new(t[0].exp(), t[1].exp()).ok().map(|d| d.cdf(x)),
-            &xs,
-            probs,
-        )
-    };
+    let x0 = if k > 0.0 { [(mu * k).ln(), ((1.0 - mu) * k).ln()] } else { [0.0, 0.0] };
+    let obj = |t: &[f64]| sse(|x| Beta::new(t[0].exp(), t[1].exp()).ok().map(|d| d.cdf(x)), &xs, probs);
     let m = minimise(obj, x0);
     let u = Figure::undefined(Undefined::DidNotConverge);
     Ok(if m.converged {
@@ -302,15 +215,7 @@ pub fn fit_beta(values: &[f64], probs: &[f64], lower: f64, upper: f64) -> Result
             sse: Figure::new(m.value),
         }
     } else {
-        Fit {
-            distribution: Distribution::Beta {
-                lower,
-                upper,
-                alpha: u,
-                beta: u,
-            },
-            sse: u,
-        }
+        Fit { distribution: Distribution::Beta { lower, upper, alpha: u, beta: u }, sse: u }
     })
 }
 
@@ -325,9 +230,7 @@ mod tests {
     #[test]
     fn golden_normal_lines_92_93() {
         let f = fit_normal(&V, &P).unwrap();
-        let Distribution::Normal { mean, sd } = f.distribution else {
-            panic!()
-        };
+        let Distribution::Normal { mean, sd } = f.distribution else { panic!() };
         assert!((mean.value().unwrap() - 32.86).abs() < 1e-2, "{mean}");
         assert!((sd.value().unwrap() - 23.03).abs() < 1e-2, "{sd}");
     }
@@ -336,9 +239,7 @@ mod tests {
     #[test]
     fn golden_lognormal_line_93() {
         let f = fit_lognormal(&V, &P, 0.0).unwrap();
-        let Distribution::LogNormal { meanlog, sdlog, .. } = f.distribution else {
-            panic!()
-        };
+        let Distribution::LogNormal { meanlog, sdlog, .. } = f.distribution else { panic!() };
         assert!((meanlog.value().unwrap() - 3.431).abs() < 1e-2, "{meanlog}");
         assert!((sdlog.value().unwrap() - 0.682).abs() < 1e-2, "{sdlog}");
     }
@@ -350,9 +251,7 @@ mod tests {
         let p = [0.1, 0.5, 0.9];
         let v: Vec<f64> = p.iter().map(|&q| 10.0 + 100.0 * d.inverse_cdf(q)).collect();
         let f = fit_beta(&v, &p, 10.0, 110.0).unwrap();
-        let Distribution::Beta { alpha, beta, .. } = f.distribution else {
-            panic!()
-        };
+        let Distribution::Beta { alpha, beta, .. } = f.distribution else { panic!() };
         assert!((alpha.value().unwrap() - 2.0).abs() < 1e-3, "{alpha}");
         assert!((beta.value().unwrap() - 5.0).abs() < 1e-3, "{beta}");
         assert!(f.sse.value().unwrap() < 1e-12);

@@ -61,11 +61,7 @@ pub fn stability_frame(s: &StudySummary) -> PolarsResult<DataFrame> {
             ("moved_percent", st.moved_percent),
             ("wilcoxon_statistic", st.wilcoxon.statistic),
             ("wilcoxon_p_value", st.wilcoxon.p_value),
-            (
-                "mcnemar_p_value",
-                st.mcnemar
-                    .map_or(Figure::undefined(crate::Undefined::NoPairs), |m| m.p_value),
-            ),
+            ("mcnemar_p_value", st.mcnemar.map_or(Figure::undefined(crate::Undefined::NoPairs), |m| m.p_value)),
             ("cv_change", st.cv_change),
             ("iqr_change", st.iqr_change),
             ("dropouts", Figure::new(st.attrition.dropouts as f64)),
@@ -89,20 +85,10 @@ pub fn stability_frame(s: &StudySummary) -> PolarsResult<DataFrame> {
 /// value, undefined`. Suppressed groups are absent.
 pub fn groups_frame(s: &StudySummary) -> PolarsResult<DataFrame> {
     let mut long = Long::default();
-    let (mut attr, mut item, mut round, mut group) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut attr, mut item, mut round, mut group) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for g in &s.groups {
         for gr in &g.groups {
-            let GroupFigures::Shown {
-                n,
-                median,
-                q1,
-                q3,
-                iqr,
-                agreement_percent,
-                ..
-            } = &gr.figures
-            else {
+            let GroupFigures::Shown { n, median, q1, q3, iqr, agreement_percent, .. } = &gr.figures else {
                 continue;
             };
             #[allow(clippy::cast_precision_loss)]
@@ -152,19 +138,10 @@ mod tests {
         let st_f = stability_frame(&s).unwrap();
         assert_eq!(st_f.height(), s.stability.len() * 9);
         let g = groups_frame(&s).unwrap();
-        let shown: usize = s
-            .groups
-            .iter()
-            .flat_map(|g| &g.groups)
-            .filter(|g| matches!(g.figures, GroupFigures::Shown { .. }))
-            .count();
+        let shown: usize =
+            s.groups.iter().flat_map(|g| &g.groups).filter(|g| matches!(g.figures, GroupFigures::Shown { .. })).count();
         assert_eq!(g.height(), shown * 6);
         // 40 experts over 10 institutions: 4 per institution < 5, all suppressed
-        assert!(
-            s.groups
-                .iter()
-                .filter(|g| g.attribute == "institution")
-                .all(|g| g.suppressed == g.groups.len())
-        );
+        assert!(s.groups.iter().filter(|g| g.attribute == "institution").all(|g| g.suppressed == g.groups.len()));
     }
 }

@@ -104,10 +104,7 @@ pub fn compare_groups(
     for ((name, &c), &dk) in names.iter().zip(counts).zip(dont_know) {
         let n: u64 = c.iter().sum();
         if n < min_group_size.max(1) {
-            groups.push(GroupResult {
-                group: name.clone(),
-                figures: GroupFigures::Suppressed,
-            });
+            groups.push(GroupResult { group: name.clone(), figures: GroupFigures::Suppressed });
             continue;
         }
         shown.push(c);
@@ -136,9 +133,7 @@ pub fn compare_groups(
     }
     let suppressed = names.len() - shown.len();
     let test = match shown.len() {
-        0 | 1 => GroupTest::NotTested {
-            reason: Undefined::TooFewGroups,
-        },
+        0 | 1 => GroupTest::NotTested { reason: Undefined::TooFewGroups },
         2 => GroupTest::MannWhitney(mann_whitney_counts(shown[0], shown[1])),
         _ => GroupTest::KruskalWallis(kruskal_wallis_counts(&shown)),
     };
@@ -152,23 +147,14 @@ pub fn compare_groups(
     } else if overall.outcome == Outcome::Undefined || undefined > 0 {
         Verdict::undefined(format!("consensus undefined overall or in a group{note}"))
     } else if overall.outcome == Outcome::NotMet {
-        Verdict {
-            outcome: Outcome::NotMet,
-            reason: format!("no consensus overall ({}){note}", overall.reason),
-        }
+        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus overall ({}){note}", overall.reason) }
     } else if failing.is_empty() {
         Verdict {
             outcome: Outcome::Met,
-            reason: format!(
-                "consensus overall and in all {} shown groups{note}",
-                shown.len()
-            ),
+            reason: format!("consensus overall and in all {} shown groups{note}", shown.len()),
         }
     } else {
-        Verdict {
-            outcome: Outcome::NotMet,
-            reason: format!("no consensus in {}{note}", failing.join(", ")),
-        }
+        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus in {}{note}", failing.join(", ")) }
     };
     GroupComparison {
         attribute: attribute.to_owned(),
@@ -188,12 +174,7 @@ mod tests {
 
     fn setup() -> (OrdinalScale, AgreeSet, ConsensusRule, ItemId) {
         let s = OrdinalScale::new(1, 5).unwrap();
-        (
-            s,
-            AgreeSet::new(s, 4, 5).unwrap(),
-            ConsensusRule::default(),
-            ItemId::new("q").unwrap(),
-        )
+        (s, AgreeSet::new(s, 4, 5).unwrap(), ConsensusRule::default(), ItemId::new("q").unwrap())
     }
 
     #[test]
@@ -204,19 +185,7 @@ mod tests {
         let eu = [0, 0, 0, 1, 1];
         let us = [0, 0, 0, 4, 1];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(100.0), &rule);
-        let g = compare_groups(
-            "bloc",
-            &item,
-            1,
-            &names,
-            &[&cn, &eu, &us],
-            &[0, 0, 0],
-            s,
-            a,
-            &rule,
-            5,
-            &overall,
-        );
+        let g = compare_groups("bloc", &item, 1, &names, &[&cn, &eu, &us], &[0, 0, 0], s, a, &rule, 5, &overall);
         assert_eq!(g.suppressed, 1);
         assert_eq!(g.groups[1].figures, GroupFigures::Suppressed);
         assert!(matches!(g.test, GroupTest::MannWhitney(_)));
@@ -238,44 +207,15 @@ mod tests {
         let gb = [6, 4, 0, 0, 0];
         let gc = [0, 0, 0, 5, 5];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(70.0), &rule);
-        let g = compare_groups(
-            "bloc",
-            &item,
-            1,
-            &names,
-            &[&ga, &gb, &gc],
-            &[0, 0, 0],
-            s,
-            a,
-            &rule,
-            5,
-            &overall,
-        );
+        let g = compare_groups("bloc", &item, 1, &names, &[&ga, &gb, &gc], &[0, 0, 0], s, a, &rule, 5, &overall);
         assert!(matches!(g.test, GroupTest::KruskalWallis(k) if k.p_value.value().unwrap() < 0.01));
         assert_eq!(g.cross_group.outcome, Outcome::NotMet);
         assert!(g.cross_group.reason.starts_with("no consensus in B (IQR"));
         // every group suppressed (n = 0 everywhere: all missing)
         let z = [0u64; 5];
-        let g = compare_groups(
-            "bloc",
-            &item,
-            1,
-            &names,
-            &[&z, &z, &z],
-            &[0, 0, 0],
-            s,
-            a,
-            &rule,
-            1,
-            &overall,
-        );
+        let g = compare_groups("bloc", &item, 1, &names, &[&z, &z, &z], &[0, 0, 0], s, a, &rule, 1, &overall);
         assert_eq!(g.suppressed, 3);
         assert_eq!(g.cross_group.outcome, Outcome::Undefined);
-        assert!(matches!(
-            g.test,
-            GroupTest::NotTested {
-                reason: Undefined::TooFewGroups
-            }
-        ));
+        assert!(matches!(g.test, GroupTest::NotTested { reason: Undefined::TooFewGroups }));
     }
 }

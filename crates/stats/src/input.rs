@@ -26,13 +26,8 @@ impl Pseudonym {
         let s = s.into();
         let ok = !s.is_empty()
             && s.len() <= 64
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        if ok {
-            Ok(Self(s))
-        } else {
-            Err(StatsError::InvalidPseudonym(s))
-        }
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        if ok { Ok(Self(s)) } else { Err(StatsError::InvalidPseudonym(s)) }
     }
 
     /// The pseudonym as text.
@@ -89,11 +84,7 @@ impl Groups {
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Groups {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
-        Self(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        Self(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
 
@@ -105,14 +96,7 @@ pub struct Finite(f64);
 impl Finite {
     /// Checks and wraps a number.
     pub fn new(x: f64) -> Result<Self, StatsError> {
-        if x.is_finite() {
-            Ok(Self(x))
-        } else {
-            Err(StatsError::NotFinite {
-                what: "a number",
-                value: x,
-            })
-        }
+        if x.is_finite() { Ok(Self(x)) } else { Err(StatsError::NotFinite { what: "a number", value: x }) }
     }
 
     /// The number.
@@ -134,10 +118,7 @@ impl Quantiles {
     pub fn new(q05: f64, q50: f64, q95: f64) -> Result<Self, StatsError> {
         for v in [q05, q50, q95] {
             if !v.is_finite() {
-                return Err(StatsError::NotFinite {
-                    what: "a quantile",
-                    value: v,
-                });
+                return Err(StatsError::NotFinite { what: "a quantile", value: v });
             }
         }
         if q05 < q50 && q50 < q95 {
@@ -196,9 +177,7 @@ impl Ranking {
     }
 
     /// A strict ranking, best first.
-    pub fn from_order<S: Into<String>>(
-        order: impl IntoIterator<Item = S>,
-    ) -> Result<Self, StatsError> {
+    pub fn from_order<S: Into<String>>(order: impl IntoIterator<Item = S>) -> Result<Self, StatsError> {
         Self::with_ties(order.into_iter().map(|o| vec![o.into()]).collect())
     }
 
@@ -269,11 +248,7 @@ pub struct OrdinalScale {
 impl OrdinalScale {
     /// Checks and wraps a scale.
     pub fn new(min: i32, max: i32) -> Result<Self, StatsError> {
-        if min < max {
-            Ok(Self { min, max })
-        } else {
-            Err(StatsError::InvalidScale { min, max })
-        }
+        if min < max { Ok(Self { min, max }) } else { Err(StatsError::InvalidScale { min, max }) }
     }
     /// The lowest point.
     pub fn min(self) -> i32 {
@@ -311,12 +286,7 @@ impl AgreeSet {
         if lo <= hi && scale.contains(lo) && scale.contains(hi) {
             Ok(Self { lo, hi })
         } else {
-            Err(StatsError::InvalidAgreeSet {
-                lo,
-                hi,
-                min: scale.min,
-                max: scale.max,
-            })
+            Err(StatsError::InvalidAgreeSet { lo, hi, min: scale.min, max: scale.max })
         }
     }
     /// Lowest agreeing point.
@@ -338,10 +308,7 @@ impl AgreeSet {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ItemKind {
     /// Points of an ordinal scale (or "don't know").
-    Ordinal {
-        scale: OrdinalScale,
-        agree: AgreeSet,
-    },
+    Ordinal { scale: OrdinalScale, agree: AgreeSet },
     /// A number (or "don't know").
     Numeric,
     /// 5/50/95 % quantiles; a seed item carries its known realisation.
@@ -378,12 +345,7 @@ pub struct ItemSpec {
 impl ItemSpec {
     /// An item without domain and criterion.
     pub fn new(id: ItemId, kind: ItemKind) -> Self {
-        Self {
-            id,
-            kind,
-            domain: None,
-            criterion: None,
-        }
+        Self { id, kind, domain: None, criterion: None }
     }
 
     /// Sets domain and criterion.
@@ -480,18 +442,11 @@ impl AnswerTableBuilder {
 
     /// The reference of an item.
     pub fn item(&self, id: &ItemId) -> Result<ItemRef, StatsError> {
-        self.item_index
-            .get(id)
-            .map(|&i| ItemRef(i))
-            .ok_or_else(|| StatsError::UnknownItem(id.0.clone()))
+        self.item_index.get(id).map(|&i| ItemRef(i)).ok_or_else(|| StatsError::UnknownItem(id.0.clone()))
     }
 
     /// Registers an expert (or finds them again); the group attributes must not change.
-    pub fn expert(
-        &mut self,
-        pseudonym: &Pseudonym,
-        groups: &Groups,
-    ) -> Result<ExpertRef, StatsError> {
+    pub fn expert(&mut self, pseudonym: &Pseudonym, groups: &Groups) -> Result<ExpertRef, StatsError> {
         if let Some(&i) = self.expert_index.get(pseudonym) {
             if &self.experts[i as usize].1 != groups {
                 return Err(StatsError::InconsistentGroups(pseudonym.0.clone()));
@@ -505,17 +460,8 @@ impl AnswerTableBuilder {
     }
 
     /// Adds one answer by reference (the fast path).
-    pub fn push(
-        &mut self,
-        round: u32,
-        item: ItemRef,
-        expert: ExpertRef,
-        answer: Answer,
-    ) -> Result<(), StatsError> {
-        let spec = self
-            .items
-            .get(item.0 as usize)
-            .ok_or(StatsError::ForeignReference(item.0))?;
+    pub fn push(&mut self, round: u32, item: ItemRef, expert: ExpertRef, answer: Answer) -> Result<(), StatsError> {
+        let spec = self.items.get(item.0 as usize).ok_or(StatsError::ForeignReference(item.0))?;
         if expert.0 as usize >= self.experts.len() {
             return Err(StatsError::ForeignReference(expert.0));
         }
@@ -543,20 +489,13 @@ impl AnswerTableBuilder {
                 Stored::Quantiles(to_u32(self.quantiles.len() - 1))
             }
             (ItemKind::Ranking, Answer::Ranking(_)) => {
-                let Answer::Ranking(r) = answer else {
-                    unreachable!()
-                };
+                let Answer::Ranking(r) = answer else { unreachable!() };
                 self.rankings.push(r);
                 Stored::Ranking(to_u32(self.rankings.len() - 1))
             }
             _ => return Err(wrong()),
         };
-        self.rows.push(Row {
-            item: item.0,
-            round,
-            expert: expert.0,
-            value,
-        });
+        self.rows.push(Row { item: item.0, round, expert: expert.0, value });
         Ok(())
     }
 
@@ -571,14 +510,7 @@ impl AnswerTableBuilder {
     /// expert answered an item twice in a round. The result does not depend on the order in
     /// which rows or experts were added.
     pub fn build(self) -> Result<AnswerTable, StatsError> {
-        let Self {
-            items,
-            experts,
-            mut rows,
-            quantiles,
-            rankings,
-            ..
-        } = self;
+        let Self { items, experts, mut rows, quantiles, rankings, .. } = self;
         // Canonical expert order: by pseudonym.
         let mut order: Vec<u32> = (0..to_u32(experts.len())).collect();
         order.sort_unstable_by(|&a, &b| experts[a as usize].0.cmp(&experts[b as usize].0));
@@ -587,10 +519,8 @@ impl AnswerTableBuilder {
             new_index[old as usize] = to_u32(new);
         }
         let mut slots: Vec<Option<(Pseudonym, Groups)>> = experts.into_iter().map(Some).collect();
-        let experts: Vec<(Pseudonym, Groups)> = order
-            .iter()
-            .map(|&old| slots[old as usize].take().expect("each expert once"))
-            .collect();
+        let experts: Vec<(Pseudonym, Groups)> =
+            order.iter().map(|&old| slots[old as usize].take().expect("each expert once")).collect();
         for r in &mut rows {
             r.expert = new_index[r.expert as usize];
         }
@@ -612,30 +542,12 @@ impl AnswerTableBuilder {
                 }
             }
             let r = rows[start];
-            buckets.push(Bucket {
-                item: r.item,
-                round: r.round,
-                start,
-                end: i,
-            });
+            buckets.push(Bucket { item: r.item, round: r.round, start, end: i });
             start = i;
         }
-        let mut rounds: Vec<u32> = rows
-            .iter()
-            .map(|r| r.round)
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
+        let mut rounds: Vec<u32> = rows.iter().map(|r| r.round).collect::<HashSet<_>>().into_iter().collect();
         rounds.sort_unstable();
-        Ok(AnswerTable {
-            items,
-            experts,
-            rows,
-            quantiles,
-            rankings,
-            buckets,
-            rounds,
-        })
+        Ok(AnswerTable { items, experts, rows, quantiles, rankings, buckets, rounds })
     }
 }
 
@@ -662,10 +574,7 @@ pub struct AnswerTable {
 
 impl AnswerTable {
     /// Builds a table from rows of the long format.
-    pub fn from_rows(
-        items: Vec<ItemSpec>,
-        rows: impl IntoIterator<Item = AnswerRow>,
-    ) -> Result<Self, StatsError> {
+    pub fn from_rows(items: Vec<ItemSpec>, rows: impl IntoIterator<Item = AnswerRow>) -> Result<Self, StatsError> {
         let mut b = AnswerTableBuilder::new(items)?;
         for r in rows {
             b.push_row(r)?;
@@ -700,10 +609,7 @@ impl AnswerTable {
 
     /// The answers of one item in one round, sorted by expert index.
     pub(crate) fn bucket(&self, item: u32, round: u32) -> &[Row] {
-        match self
-            .buckets
-            .binary_search_by_key(&(item, round), |b| (b.item, b.round))
-        {
+        match self.buckets.binary_search_by_key(&(item, round), |b| (b.item, b.round)) {
             Ok(i) => &self.rows[self.buckets[i].start..self.buckets[i].end],
             Err(_) => &[],
         }
@@ -741,10 +647,7 @@ mod tests {
         let s = OrdinalScale::new(1, 5).unwrap();
         vec![ItemSpec::new(
             ItemId::new("q1").unwrap(),
-            ItemKind::Ordinal {
-                scale: s,
-                agree: AgreeSet::new(s, 4, 5).unwrap(),
-            },
+            ItemKind::Ordinal { scale: s, agree: AgreeSet::new(s, 4, 5).unwrap() },
         )]
     }
 
@@ -765,10 +668,7 @@ mod tests {
         let q = Quantiles::new(1.0, 2.0, 3.0).unwrap();
         let out = AnswerTable::from_rows(spec(), [row("e1", Answer::Quantiles(q))]);
         assert!(matches!(out, Err(StatsError::WrongAnswerKind { .. })));
-        let out = AnswerTable::from_rows(
-            spec(),
-            [row("e1", Answer::Ordinal(2)), row("e1", Answer::Ordinal(3))],
-        );
+        let out = AnswerTable::from_rows(spec(), [row("e1", Answer::Ordinal(2)), row("e1", Answer::Ordinal(3))]);
         assert!(matches!(out, Err(StatsError::DuplicateAnswer { .. })));
         let mut other = row("e1", Answer::Ordinal(2));
         other.round = 2;
@@ -777,20 +677,12 @@ mod tests {
         assert!(matches!(out, Err(StatsError::InconsistentGroups(_))));
         let mut unknown = row("e1", Answer::Ordinal(2));
         unknown.item = ItemId::new("nope").unwrap();
-        assert!(matches!(
-            AnswerTable::from_rows(spec(), [unknown]),
-            Err(StatsError::UnknownItem(_))
-        ));
+        assert!(matches!(AnswerTable::from_rows(spec(), [unknown]), Err(StatsError::UnknownItem(_))));
     }
 
     #[test]
     fn ranking_mid_ranks_and_ties() {
-        let r = Ranking::with_ties(vec![
-            vec!["a".into()],
-            vec!["b".into(), "c".into()],
-            vec!["d".into()],
-        ])
-        .unwrap();
+        let r = Ranking::with_ties(vec![vec!["a".into()], vec!["b".into(), "c".into()], vec!["d".into()]]).unwrap();
         let m: Vec<_> = r.mid_ranks().collect();
         assert_eq!(m, vec![("a", 1.0), ("b", 2.5), ("c", 2.5), ("d", 4.0)]);
         assert!((r.tie_term() - 6.0).abs() < 1e-12);

@@ -37,10 +37,7 @@ pub struct Verdict {
 impl Verdict {
     /// An undefined verdict.
     pub fn undefined(reason: impl Into<String>) -> Self {
-        Self {
-            outcome: Outcome::Undefined,
-            reason: reason.into(),
-        }
+        Self { outcome: Outcome::Undefined, reason: reason.into() }
     }
 
     /// Whether the rule is met.
@@ -51,12 +48,7 @@ impl Verdict {
 
 /// Formats `value` with the fewest decimals (from `start`) that keep the printed comparison
 /// with `threshold` true to the exact one.
-pub(crate) fn fmt_cmp(
-    value: f64,
-    threshold: f64,
-    start: usize,
-    holds: impl Fn(f64, f64) -> bool,
-) -> String {
+pub(crate) fn fmt_cmp(value: f64, threshold: f64, start: usize, holds: impl Fn(f64, f64) -> bool) -> String {
     let exact = holds(value, threshold);
     for d in start..=6 {
         let s = format!("{value:.d$}");
@@ -87,14 +79,7 @@ pub fn consensus_verdict(iqr: Figure, agreement_percent: Figure, rule: &Consensu
         if agr_ok { "≥" } else { "<" },
         rule.agreement_min_percent
     );
-    Verdict {
-        outcome: if iqr_ok && agr_ok {
-            Outcome::Met
-        } else {
-            Outcome::NotMet
-        },
-        reason,
-    }
+    Verdict { outcome: if iqr_ok && agr_ok { Outcome::Met } else { Outcome::NotMet }, reason }
 }
 
 /// Summary of an ordinal item in one round.
@@ -165,9 +150,7 @@ pub fn agreement(
         DontKnowPolicy::Exclude => n,
         DontKnowPolicy::Count => n + dont_know,
     };
-    let agreeing: u64 = (agree.lo()..=agree.hi())
-        .map(|x| counts[scale.index(x)])
-        .sum();
+    let agreeing: u64 = (agree.lo()..=agree.hi()).map(|x| counts[scale.index(x)]).sum();
     if denom == 0 {
         return (Figure::undefined(Undefined::NoAnswers), 0);
     }
@@ -194,8 +177,7 @@ pub fn ordinal_summary(
     let mean = ordinal::mean(counts, min);
     let sd = ordinal::variance(counts, min).map(f64::sqrt);
     let cv = cv_of(sd, mean);
-    let (agreement_percent, agreement_denominator) =
-        agreement(counts, dont_know, scale, agree, rule.dont_know);
+    let (agreement_percent, agreement_denominator) = agreement(counts, dont_know, scale, agree, rule.dont_know);
     let consensus = consensus_verdict(iqr, agreement_percent, rule);
     OrdinalSummary {
         n,
@@ -223,13 +205,7 @@ pub fn ordinal_summary(
 }
 
 fn cv_of(sd: Figure, mean: Figure) -> Figure {
-    sd.zip(mean, |s, m| {
-        if m == 0.0 {
-            Figure::undefined(Undefined::ZeroMean)
-        } else {
-            Figure::new(s / m)
-        }
-    })
+    sd.zip(mean, |s, m| if m == 0.0 { Figure::undefined(Undefined::ZeroMean) } else { Figure::new(s / m) })
 }
 
 /// Summary of a numeric item in one round.
@@ -271,15 +247,10 @@ pub fn numeric_summary(
     let m = rule.quantile_method;
     let q1 = quantile_sorted(values, 0.25, m);
     let q3 = quantile_sorted(values, 0.75, m);
-    let mean = if n == 0 {
-        Figure::undefined(Undefined::NoAnswers)
-    } else {
-        Figure::new(values.iter().sum::<f64>() / f(n))
-    };
+    let mean =
+        if n == 0 { Figure::undefined(Undefined::NoAnswers) } else { Figure::new(values.iter().sum::<f64>() / f(n)) };
     let sd = match mean.value() {
-        Some(mu) if n >= 2 => {
-            Figure::new((values.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / f(n - 1)).sqrt())
-        }
+        Some(mu) if n >= 2 => Figure::new((values.iter().map(|x| (x - mu).powi(2)).sum::<f64>() / f(n - 1)).sqrt()),
         Some(_) => Figure::undefined(Undefined::TooFewAnswers { needed: 2, got: 1 }),
         None => Figure::undefined(Undefined::NoAnswers),
     };
@@ -384,11 +355,7 @@ mod tests {
         assert_eq!(o.response_rate.value(), Some(0.75));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 30 % < 70 %");
-        let rule6 = ConsensusRule {
-            quantile_method: QuantileMethod::Type6,
-            dont_know: DontKnowPolicy::Count,
-            ..rule
-        };
+        let rule6 = ConsensusRule { quantile_method: QuantileMethod::Type6, dont_know: DontKnowPolicy::Count, ..rule };
         let o = ordinal_summary(&counts, 2, s, agree, &rule6, Some(16));
         assert_eq!(o.iqr.value(), Some(3.0));
         assert_eq!(o.agreement_percent.value(), Some(25.0));
@@ -420,24 +387,15 @@ mod tests {
         assert_eq!(o.consensus.outcome, Outcome::Undefined);
         assert_eq!(o.consensus.reason, "IQR undefined: no valid answers");
         // only don't know, counted: agreement 0 %, IQR still undefined
-        let r2 = ConsensusRule {
-            dont_know: DontKnowPolicy::Count,
-            ..rule
-        };
+        let r2 = ConsensusRule { dont_know: DontKnowPolicy::Count, ..rule };
         let o = ordinal_summary(&[0; 5], 3, s, a, &r2, None);
         assert_eq!(o.agreement_percent.value(), Some(0.0));
         assert_eq!(o.response_rate.reason(), Some(Undefined::NoInvited));
         // n = 1
         let o = ordinal_summary(&[0, 0, 0, 1, 0], 0, s, a, &rule, Some(1));
         assert_eq!(o.iqr.value(), Some(0.0));
-        assert_eq!(
-            o.sd.reason(),
-            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
-        );
-        assert_eq!(
-            o.cv.reason(),
-            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
-        );
+        assert_eq!(o.sd.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
+        assert_eq!(o.cv.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
         assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % ≥ 70 %");
         // all equal, one category
         let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &rule, Some(9));
@@ -445,24 +403,11 @@ mod tests {
         assert_eq!(o.cv.value(), Some(0.0));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         // numeric: n = 0, n = 1, zero mean
-        assert_eq!(
-            numeric_summary(&mut [], 1, &rule, None).median.reason(),
-            Some(Undefined::NoAnswers)
-        );
+        assert_eq!(numeric_summary(&mut [], 1, &rule, None).median.reason(), Some(Undefined::NoAnswers));
         let n = numeric_summary(&mut [2.0], 0, &rule, None);
         assert_eq!(n.iqr.value(), Some(0.0));
-        assert_eq!(
-            numeric_summary(&mut [-1.0, 1.0], 0, &rule, None)
-                .cv
-                .reason(),
-            Some(Undefined::ZeroMean)
-        );
-        let n = numeric_summary(
-            &mut [9.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0, 6.0, 7.0, 7.0],
-            0,
-            &rule,
-            None,
-        );
+        assert_eq!(numeric_summary(&mut [-1.0, 1.0], 0, &rule, None).cv.reason(), Some(Undefined::ZeroMean));
+        let n = numeric_summary(&mut [9.0, 3.0, 4.0, 4.0, 5.0, 5.0, 5.0, 6.0, 7.0, 7.0], 0, &rule, None);
         assert_eq!(n.iqr.value(), Some(2.5));
     }
 }

@@ -44,10 +44,7 @@ pub fn kendall_w_matrix(ranks: &[Vec<f64>]) -> (Figure, Figure, Figure, Figure) 
     let m = ranks.len();
     let n = ranks.first().map_or(0, Vec::len);
     if m < 2 || n < 2 || ranks.iter().any(|r| r.len() != n) {
-        let u = Figure::undefined(Undefined::TooFewAnswers {
-            needed: 2,
-            got: m.min(n),
-        });
+        let u = Figure::undefined(Undefined::TooFewAnswers { needed: 2, got: m.min(n) });
         return (u, u, u, u);
     }
     let (mf, nf) = (fu(m), fu(n));
@@ -81,12 +78,7 @@ pub fn kendall_w_matrix(ranks: &[Vec<f64>]) -> (Figure, Figure, Figure, Figure) 
     }
     let w = 12.0 * s / denom;
     let chi = mf * (nf - 1.0) * w;
-    (
-        Figure::new(w),
-        w_unc,
-        Figure::new(chi),
-        chi_square_sf(chi, nf - 1.0),
-    )
+    (Figure::new(w), w_unc, Figure::new(chi), chi_square_sf(chi, nf - 1.0))
 }
 
 /// Kendall's W of rankings. The common object set is the set ranked by most raters (ties
@@ -107,9 +99,7 @@ pub fn kendall_w(rankings: &[&Ranking]) -> KendallW {
     // most raters; among equals the first in sorted order
     let common: Vec<&str> = sets
         .iter()
-        .fold((None::<&Vec<&str>>, 0usize), |(best, bc), (k, &c)| {
-            if c > bc { (Some(k), c) } else { (best, bc) }
-        })
+        .fold((None::<&Vec<&str>>, 0usize), |(best, bc), (k, &c)| if c > bc { (Some(k), c) } else { (best, bc) })
         .0
         .cloned()
         .unwrap_or_default();
@@ -200,16 +190,10 @@ mod tests {
         // n = 0 and n = 1 raters
         assert!(kendall_w(&[]).w.reason().is_some());
         let one = Ranking::from_order(["a", "b"]).unwrap();
-        assert_eq!(
-            kendall_w(&[&one]).w.reason(),
-            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
-        );
+        assert_eq!(kendall_w(&[&one]).w.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
         // all raters tie everything: W undefined
         let tie = Ranking::with_ties(vec![vec!["a".into(), "b".into()]]).unwrap();
-        assert_eq!(
-            kendall_w(&[&tie, &tie]).w.reason(),
-            Some(Undefined::NoVariation)
-        );
+        assert_eq!(kendall_w(&[&tie, &tie]).w.reason(), Some(Undefined::NoVariation));
         // identical strict rankings: W = 1
         let k = kendall_w(&[&one, &one, &one]);
         close(k.w, 1.0, 1e-12);

@@ -47,11 +47,7 @@ impl Coincidences {
     /// An empty matrix over the given values (sorted ascending, distinct).
     pub fn new(values: Vec<f64>) -> Self {
         let v = values.len();
-        Self {
-            values,
-            o: vec![0.0; v * v],
-            units: 0,
-        }
+        Self { values, o: vec![0.0; v * v], units: 0 }
     }
 
     /// Adds a unit given as counts per value (`counts[i]` answers equal to `values[i]`).
@@ -97,9 +93,7 @@ impl Coincidences {
     /// Alpha at one level.
     pub fn alpha(&self, level: Level) -> Figure {
         let v = self.values.len();
-        let nc: Vec<f64> = (0..v)
-            .map(|c| self.o[c * v..(c + 1) * v].iter().sum())
-            .collect();
+        let nc: Vec<f64> = (0..v).map(|c| self.o[c * v..(c + 1) * v].iter().sum()).collect();
         let n: f64 = nc.iter().sum();
         if n < 2.0 {
             return Figure::undefined(Undefined::NoAnswers);
@@ -164,12 +158,7 @@ impl Coincidences {
 
 /// Krippendorff's alpha of units given as lists of values (missing values left out).
 pub fn krippendorff_alpha(units: &[Vec<f64>], level: Level) -> Figure {
-    let mut values: Vec<f64> = units
-        .iter()
-        .filter(|u| u.len() >= 2)
-        .flatten()
-        .copied()
-        .collect();
+    let mut values: Vec<f64> = units.iter().filter(|u| u.len() >= 2).flatten().copied().collect();
     values.sort_by(f64::total_cmp);
     values.dedup();
     let mut c = Coincidences::new(values);
@@ -197,21 +186,16 @@ mod tests {
                 p("1 2 3 3 2 4 4 1 2 5 1 ."),
             ]
         };
-        (0..12)
-            .map(|u| rows.iter().filter_map(|r| r[u]).collect())
-            .collect()
+        (0..12).map(|u| rows.iter().filter_map(|r| r[u]).collect()).collect()
     }
 
     /// reference/statistics.md line 66: nominal 0.7434, ordinal 0.8154, interval 0.8491, ratio 0.7974.
     #[test]
     fn golden_data_c_line_66() {
         let d = data_c();
-        for (level, want) in [
-            (Level::Nominal, 0.7434),
-            (Level::Ordinal, 0.8154),
-            (Level::Interval, 0.8491),
-            (Level::Ratio, 0.7974),
-        ] {
+        for (level, want) in
+            [(Level::Nominal, 0.7434), (Level::Ordinal, 0.8154), (Level::Interval, 0.8491), (Level::Ratio, 0.7974)]
+        {
             let a = krippendorff_alpha(&d, level).value().unwrap();
             assert!((a - want).abs() < 1e-4, "{level:?}: {a} vs {want}");
         }
@@ -220,23 +204,15 @@ mod tests {
     #[test]
     fn edge_cases() {
         // no units / only single values: nothing pairable
-        assert_eq!(
-            krippendorff_alpha(&[], Level::Interval).reason(),
-            Some(Undefined::NoAnswers)
-        );
-        assert_eq!(
-            krippendorff_alpha(&[vec![1.0], vec![2.0]], Level::Nominal).reason(),
-            Some(Undefined::NoAnswers)
-        );
+        assert_eq!(krippendorff_alpha(&[], Level::Interval).reason(), Some(Undefined::NoAnswers));
+        assert_eq!(krippendorff_alpha(&[vec![1.0], vec![2.0]], Level::Nominal).reason(), Some(Undefined::NoAnswers));
         // all values equal: no expected disagreement
         assert_eq!(
             krippendorff_alpha(&[vec![3.0, 3.0], vec![3.0, 3.0]], Level::Ordinal).reason(),
             Some(Undefined::NoVariation)
         );
         // perfect agreement with variation between units: alpha = 1
-        let a = krippendorff_alpha(&[vec![1.0, 1.0], vec![2.0, 2.0, 2.0]], Level::Interval)
-            .value()
-            .unwrap();
+        let a = krippendorff_alpha(&[vec![1.0, 1.0], vec![2.0, 2.0, 2.0]], Level::Interval).value().unwrap();
         assert!((a - 1.0).abs() < 1e-12);
     }
 }

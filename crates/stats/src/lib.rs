@@ -48,8 +48,8 @@ pub mod ranktests;
 pub use error::StatsError;
 pub use figure::{Figure, Undefined};
 pub use input::{
-    AgreeSet, Answer, AnswerRow, AnswerTable, AnswerTableBuilder, ExpertRef, Finite, Groups,
-    ItemId, ItemKind, ItemRef, ItemSpec, OrdinalScale, Pseudonym, Quantiles, Ranking,
+    AgreeSet, Answer, AnswerRow, AnswerTable, AnswerTableBuilder, ExpertRef, Finite, Groups, ItemId, ItemKind, ItemRef,
+    ItemSpec, OrdinalScale, Pseudonym, Quantiles, Ranking,
 };
 pub mod groups;
 pub mod stability;

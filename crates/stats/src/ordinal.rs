@@ -30,11 +30,7 @@ pub fn mean(counts: &[u64], min: i32) -> Figure {
     if n == 0 {
         return Figure::undefined(Undefined::NoAnswers);
     }
-    let s: f64 = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| f(c) * (f64::from(min) + fu(i)))
-        .sum();
+    let s: f64 = counts.iter().enumerate().map(|(i, &c)| f(c) * (f64::from(min) + fu(i))).sum();
     Figure::new(s / f(n))
 }
 
@@ -70,12 +66,7 @@ pub fn tastle_wierman(counts: &[u64]) -> Figure {
         return Figure::new(1.0);
     }
     let d = fu(counts.len() - 1);
-    let mu: f64 = counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| f(c) * fu(i))
-        .sum::<f64>()
-        / f(n);
+    let mu: f64 = counts.iter().enumerate().map(|(i, &c)| f(c) * fu(i)).sum::<f64>() / f(n);
     let s: f64 = counts
         .iter()
         .enumerate()
@@ -200,11 +191,7 @@ pub fn rand_ucla(counts: &[u64], min: i32, method: QuantileMethod) -> RandUcla {
     let max = min + i32::try_from(counts.len()).unwrap_or(i32::MAX) - 1;
     let rescaled = !(min == 1 && max == 9);
     let to9 = |x: f64| {
-        if rescaled {
-            1.0 + 8.0 * (x - f64::from(min)) / f64::from(max - min)
-        } else {
-            x
-        }
+        if rescaled { 1.0 + 8.0 * (x - f64::from(min)) / f64::from(max - min) } else { x }
     };
     let p30 = quantile_counts(counts, min, 0.3, method).map(to9);
     let p70 = quantile_counts(counts, min, 0.7, method).map(to9);
@@ -262,12 +249,7 @@ pub fn polarisation(counts: &[u64]) -> Polarisation {
     }
     if n == 0 {
         let u = Figure::undefined(Undefined::NoAnswers);
-        return Polarisation {
-            low_share: u,
-            high_share: u,
-            polarised: None,
-            agreement_negative: None,
-        };
+        return Polarisation { low_share: u, high_share: u, polarised: None, agreement_negative: None };
     }
     Polarisation {
         low_share: Figure::new(f(low) / f(n)),
@@ -335,14 +317,7 @@ mod tests {
     #[test]
     fn edge_case_no_answers() {
         let z = [0u64; 5];
-        for fig in [
-            mean(&z, 1),
-            variance(&z, 1),
-            tastle_wierman(&z),
-            van_der_eijk(&z),
-            leik(&z),
-            rwg(&z, 1),
-        ] {
+        for fig in [mean(&z, 1), variance(&z, 1), tastle_wierman(&z), van_der_eijk(&z), leik(&z), rwg(&z, 1)] {
             assert_eq!(fig.reason(), Some(Undefined::NoAnswers));
         }
         let r = rand_ucla(&z, 1, QuantileMethod::Type7);
@@ -355,14 +330,8 @@ mod tests {
     fn edge_case_one_answer() {
         let one = [0, 0, 1, 0, 0];
         close(mean(&one, 1), 3.0, 0.0);
-        assert_eq!(
-            variance(&one, 1).reason(),
-            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
-        );
-        assert_eq!(
-            rwg(&one, 1).reason(),
-            Some(Undefined::TooFewAnswers { needed: 2, got: 1 })
-        );
+        assert_eq!(variance(&one, 1).reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
+        assert_eq!(rwg(&one, 1).reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
         close(tastle_wierman(&one), 1.0, 0.0);
         close(van_der_eijk(&one), 1.0, 0.0);
         close(leik(&one), 0.0, 0.0);
@@ -397,10 +366,7 @@ mod tests {
         // Uniform over K categories: A = 0.
         close(van_der_eijk(&[3, 3, 3, 3, 3]), 0.0, 1e-12);
         // A two-point scale has no van der Eijk A.
-        assert_eq!(
-            van_der_eijk(&[1, 1]).reason(),
-            Some(Undefined::ScaleTooSmall)
-        );
+        assert_eq!(van_der_eijk(&[1, 1]).reason(), Some(Undefined::ScaleTooSmall));
         // Polarisation thirds on 1..7: low = {1, 2}, high = {6, 7}.
         let p = polarisation(&[2, 1, 0, 0, 0, 0, 3]);
         close(p.low_share, 0.5, 1e-12);

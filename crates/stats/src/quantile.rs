@@ -21,12 +21,7 @@ fn position(n: usize, p: f64, method: QuantileMethod) -> f64 {
 }
 
 /// Quantile `p` from an accessor of the 1-based order statistics `x(1) ≤ … ≤ x(n)`.
-pub(crate) fn quantile_by(
-    n: usize,
-    p: f64,
-    method: QuantileMethod,
-    x: impl Fn(usize) -> f64,
-) -> Option<f64> {
+pub(crate) fn quantile_by(n: usize, p: f64, method: QuantileMethod, x: impl Fn(usize) -> f64) -> Option<f64> {
     if n == 0 || !(0.0..=1.0).contains(&p) {
         return None;
     }
@@ -101,14 +96,8 @@ mod tests {
     #[test]
     fn edge_cases() {
         // n = 0
-        assert_eq!(
-            quantile_sorted(&[], 0.5, Type7).reason(),
-            Some(Undefined::NoAnswers)
-        );
-        assert_eq!(
-            quantile_counts(&[0, 0, 0], 1, 0.5, Type6).reason(),
-            Some(Undefined::NoAnswers)
-        );
+        assert_eq!(quantile_sorted(&[], 0.5, Type7).reason(), Some(Undefined::NoAnswers));
+        assert_eq!(quantile_counts(&[0, 0, 0], 1, 0.5, Type6).reason(), Some(Undefined::NoAnswers));
         // n = 1: every quantile is the value, both types.
         for m in [Type6, Type7] {
             for p in [0.0, 0.05, 0.25, 0.5, 0.75, 1.0] {
@@ -116,10 +105,7 @@ mod tests {
             }
         }
         // all equal
-        assert_eq!(
-            quantile_counts(&[0, 7, 0], 1, 0.25, Type6).value(),
-            Some(2.0)
-        );
+        assert_eq!(quantile_counts(&[0, 7, 0], 1, 0.25, Type6).value(), Some(2.0));
         // type 6 clamps below the first and above the last position: n = 2, p = 0.25 → h = 0.75 → x(1).
         assert_eq!(quantile_sorted(&[1.0, 3.0], 0.25, Type6).value(), Some(1.0));
         assert_eq!(quantile_sorted(&[1.0, 3.0], 0.75, Type6).value(), Some(3.0));

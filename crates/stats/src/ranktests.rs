@@ -62,10 +62,7 @@ pub(crate) fn rank_sums(counts: &[&[u64]]) -> RankSums {
     let mut before = 0u64;
     let mut tie_term = 0.0;
     for cat in 0..k {
-        let t: u64 = counts
-            .iter()
-            .map(|c| c.get(cat).copied().unwrap_or(0))
-            .sum();
+        let t: u64 = counts.iter().map(|c| c.get(cat).copied().unwrap_or(0)).sum();
         if t == 0 {
             continue;
         }
@@ -80,12 +77,7 @@ pub(crate) fn rank_sums(counts: &[&[u64]]) -> RankSums {
         tie_term += tf * tf * tf - tf;
         before += t;
     }
-    RankSums {
-        sums,
-        sizes,
-        tie_term,
-        n: before,
-    }
+    RankSums { sums, sizes, tie_term, n: before }
 }
 
 /// Groups of real values turned into counts over their common sorted distinct values.
@@ -138,19 +130,11 @@ pub const WILCOXON_EXACT_MAX: usize = 50;
 /// `n(n+1)(2n+1)/24 − Σ(t³ − t)/48` and no continuity correction.
 pub fn wilcoxon(diffs: &[f64]) -> Wilcoxon {
     let pairs = diffs.len();
-    let mut abs: Vec<(f64, bool)> = diffs
-        .iter()
-        .filter(|&&d| d != 0.0)
-        .map(|&d| (d.abs(), d > 0.0))
-        .collect();
+    let mut abs: Vec<(f64, bool)> = diffs.iter().filter(|&&d| d != 0.0).map(|&d| (d.abs(), d > 0.0)).collect();
     let zeros = pairs - abs.len();
     let n = abs.len();
     if n == 0 {
-        let u = Figure::undefined(if pairs == 0 {
-            Undefined::NoPairs
-        } else {
-            Undefined::NoChange
-        });
+        let u = Figure::undefined(if pairs == 0 { Undefined::NoPairs } else { Undefined::NoChange });
         return Wilcoxon {
             pairs,
             zeros,
@@ -185,11 +169,7 @@ pub fn wilcoxon(diffs: &[f64]) -> Wilcoxon {
     let w_minus = total - w_plus;
     let statistic = w_plus.min(w_minus);
     let (z, p, method) = if n <= WILCOXON_EXACT_MAX && !ties {
-        (
-            Figure::undefined(Undefined::ExactTest),
-            exact_signed_rank_p(n, w_plus),
-            TestMethod::Exact,
-        )
+        (Figure::undefined(Undefined::ExactTest), exact_signed_rank_p(n, w_plus), TestMethod::Exact)
     } else {
         let mean = total / 2.0;
         let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_term / 48.0;
@@ -257,14 +237,7 @@ pub fn mann_whitney_counts(a: &[u64], b: &[u64]) -> MannWhitney {
     let (f1, f2) = (n1 as f64, n2 as f64);
     if n1 == 0 || n2 == 0 {
         let u = Figure::undefined(Undefined::TooFewAnswers { needed: 1, got: 0 });
-        return MannWhitney {
-            n1,
-            n2,
-            u1: u,
-            z: u,
-            p_value: u,
-            method: TestMethod::Normal,
-        };
+        return MannWhitney { n1, n2, u1: u, z: u, p_value: u, method: TestMethod::Normal };
     }
     let u1 = r.sums[0] - f1 * (f1 + 1.0) / 2.0;
     let u2 = f1 * f2 - u1;
@@ -277,14 +250,7 @@ pub fn mann_whitney_counts(a: &[u64], b: &[u64]) -> MannWhitney {
         let z = (u1.max(u2) - f1 * f2 / 2.0 - 0.5) / var.sqrt();
         (Figure::new(z), normal_two_sided(z))
     };
-    MannWhitney {
-        n1,
-        n2,
-        u1: Figure::new(u1),
-        z,
-        p_value: p,
-        method: TestMethod::Normal,
-    }
+    MannWhitney { n1, n2, u1: Figure::new(u1), z, p_value: p, method: TestMethod::Normal }
 }
 
 /// Mann–Whitney U of two samples of real values.
@@ -310,52 +276,25 @@ pub struct KruskalWallis {
 
 /// Kruskal–Wallis from per-group counts over common ordered categories (empty groups ignored).
 pub fn kruskal_wallis_counts(groups: &[&[u64]]) -> KruskalWallis {
-    let nonempty: Vec<&[u64]> = groups
-        .iter()
-        .copied()
-        .filter(|g| g.iter().any(|&c| c > 0))
-        .collect();
+    let nonempty: Vec<&[u64]> = groups.iter().copied().filter(|g| g.iter().any(|&c| c > 0)).collect();
     let r = rank_sums(&nonempty);
     let k = nonempty.len();
     if k < 2 {
         let u = Figure::undefined(Undefined::TooFewGroups);
-        return KruskalWallis {
-            groups: k,
-            n: r.n,
-            h: u,
-            df: k.saturating_sub(1),
-            p_value: u,
-        };
+        return KruskalWallis { groups: k, n: r.n, h: u, df: k.saturating_sub(1), p_value: u };
     }
     #[allow(clippy::cast_precision_loss)]
     let nn = r.n as f64;
     #[allow(clippy::cast_precision_loss)]
-    let s: f64 = r
-        .sums
-        .iter()
-        .zip(&r.sizes)
-        .map(|(&rs, &ni)| rs * rs / ni as f64)
-        .sum();
+    let s: f64 = r.sums.iter().zip(&r.sizes).map(|(&rs, &ni)| rs * rs / ni as f64).sum();
     let h = 12.0 / (nn * (nn + 1.0)) * s - 3.0 * (nn + 1.0);
     let c = 1.0 - r.tie_term / (nn * nn * nn - nn);
     if c <= 0.0 {
         let u = Figure::undefined(Undefined::NoVariation);
-        return KruskalWallis {
-            groups: k,
-            n: r.n,
-            h: u,
-            df: k - 1,
-            p_value: u,
-        };
+        return KruskalWallis { groups: k, n: r.n, h: u, df: k - 1, p_value: u };
     }
     let h = h / c;
-    KruskalWallis {
-        groups: k,
-        n: r.n,
-        h: Figure::new(h),
-        df: k - 1,
-        p_value: chi_square_sf(h, fu(k - 1)),
-    }
+    KruskalWallis { groups: k, n: r.n, h: Figure::new(h), df: k - 1, p_value: chi_square_sf(h, fu(k - 1)) }
 }
 
 /// Kruskal–Wallis of samples of real values.
@@ -408,13 +347,7 @@ pub fn mcnemar(b: u64, c: u64) -> McNemar {
     let (bf, cf) = (b as f64, c as f64);
     let d = (bf - cf).abs() - 1.0;
     let chi = d.max(0.0).powi(2) / (bf + cf);
-    McNemar {
-        b,
-        c,
-        chi_square: Figure::new(chi),
-        p_value: chi_square_sf(chi, 1.0),
-        method: TestMethod::ChiSquare,
-    }
+    McNemar { b, c, chi_square: Figure::new(chi), p_value: chi_square_sf(chi, 1.0), method: TestMethod::ChiSquare }
 }
 
 #[cfg(test)]
@@ -455,10 +388,7 @@ mod tests {
     #[test]
     fn wilcoxon_edge_cases() {
         assert_eq!(wilcoxon(&[]).p_value.reason(), Some(Undefined::NoPairs));
-        assert_eq!(
-            wilcoxon(&[0.0, 0.0]).p_value.reason(),
-            Some(Undefined::NoChange)
-        );
+        assert_eq!(wilcoxon(&[0.0, 0.0]).p_value.reason(), Some(Undefined::NoChange));
         // n = 1 non-zero: p = 1.
         close(wilcoxon(&[2.0]).p_value, 1.0, 1e-12);
         // all equal non-zero differences: ties → normal approximation.
@@ -489,14 +419,8 @@ mod tests {
         let m = mann_whitney(&[1.0, 2.0], &[3.0, 4.0, 5.0]);
         close(m.u1, 0.0, 0.0);
         close(m.z, 2.5 / 3f64.sqrt(), 1e-12);
-        assert_eq!(
-            mann_whitney(&[], &[1.0]).p_value.reason(),
-            Some(Undefined::TooFewAnswers { needed: 1, got: 0 })
-        );
-        assert_eq!(
-            mann_whitney(&[2.0, 2.0], &[2.0]).p_value.reason(),
-            Some(Undefined::NoVariation)
-        );
+        assert_eq!(mann_whitney(&[], &[1.0]).p_value.reason(), Some(Undefined::TooFewAnswers { needed: 1, got: 0 }));
+        assert_eq!(mann_whitney(&[2.0, 2.0], &[2.0]).p_value.reason(), Some(Undefined::NoVariation));
     }
 
     /// Hand-worked Kruskal–Wallis without ties: [1,2],[3,4],[5,6]: R = 3, 7, 11;
@@ -506,13 +430,7 @@ mod tests {
         let k = kruskal_wallis(&[&[1.0, 2.0], &[3.0, 4.0], &[5.0, 6.0]]);
         close(k.h, 12.0 / 42.0 * 179.0 / 2.0 - 21.0, 1e-12);
         assert_eq!(k.df, 2);
-        assert_eq!(
-            kruskal_wallis(&[&[1.0, 2.0]]).h.reason(),
-            Some(Undefined::TooFewGroups)
-        );
-        assert_eq!(
-            kruskal_wallis(&[&[1.0], &[1.0]]).h.reason(),
-            Some(Undefined::NoVariation)
-        );
+        assert_eq!(kruskal_wallis(&[&[1.0, 2.0]]).h.reason(), Some(Undefined::TooFewGroups));
+        assert_eq!(kruskal_wallis(&[&[1.0], &[1.0]]).h.reason(), Some(Undefined::NoVariation));
     }
 }

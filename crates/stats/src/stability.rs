@@ -56,27 +56,15 @@ pub struct Stability {
 /// The stability verdict: `moved / pairs · 100 ≤ stability_max_change_percent`.
 pub fn stability_verdict(moved: u64, pairs: u64, rule: &ConsensusRule) -> (Figure, Verdict) {
     if pairs == 0 {
-        return (
-            Figure::undefined(Undefined::NoPairs),
-            Verdict::undefined("no expert answered in both rounds"),
-        );
+        return (Figure::undefined(Undefined::NoPairs), Verdict::undefined("no expert answered in both rounds"));
     }
     #[allow(clippy::cast_precision_loss)]
     let pct = 100.0 * moved as f64 / pairs as f64;
     let max = rule.stability_max_change_percent;
     let ok = pct <= max;
     let shown = fmt_cmp(pct, max, 0, |a, b| a <= b);
-    let reason = format!(
-        "{shown} % of {pairs} paired answers changed {} {max} %",
-        if ok { "≤" } else { ">" }
-    );
-    (
-        Figure::new(pct),
-        Verdict {
-            outcome: if ok { Outcome::Met } else { Outcome::NotMet },
-            reason,
-        },
-    )
+    let reason = format!("{shown} % of {pairs} paired answers changed {} {max} %", if ok { "≤" } else { ">" });
+    (Figure::new(pct), Verdict { outcome: if ok { Outcome::Met } else { Outcome::NotMet }, reason })
 }
 
 /// Paired values of one item in two rounds.
@@ -156,11 +144,7 @@ mod tests {
     #[test]
     fn paired_item_hand_worked() {
         let rule = ConsensusRule::default();
-        let p = Paired {
-            earlier: vec![3.0, 4.0, 5.0, 2.0],
-            later: vec![4.0, 4.0, 5.0, 4.0],
-            dropouts: vec![1.0],
-        };
+        let p = Paired { earlier: vec![3.0, 4.0, 5.0, 2.0], later: vec![4.0, 4.0, 5.0, 4.0], dropouts: vec![1.0] };
         let agree = |x: f64| x >= 4.0;
         let s = stability(
             ItemId::new("q").unwrap(),

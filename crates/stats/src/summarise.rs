@@ -9,9 +9,7 @@ use serde::Serialize;
 use crate::cooke::{ClassicalModel, CookeExpert, LinearPool, classical_model, linear_pool};
 use crate::groups::{GroupComparison, compare_groups};
 use crate::input::{AnswerTable, ItemId, ItemKind, Quantiles, Ranking, Row, Stored};
-use crate::item::{
-    NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate,
-};
+use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
 use crate::kendall::{KendallW, kendall_w};
 use crate::krippendorff::{Alphas, Coincidences};
 use crate::stability::{Paired, Stability, stability};
@@ -64,10 +62,7 @@ impl StatsConfig {
         }
         for (name, v) in [
             ("agreement_min_percent", r.agreement_min_percent),
-            (
-                "stability_max_change_percent",
-                r.stability_max_change_percent,
-            ),
+            ("stability_max_change_percent", r.stability_max_change_percent),
         ] {
             if !(0.0..=100.0).contains(&v) {
                 return bad(format!("{name} {v} must lie in 0..=100"));
@@ -271,12 +266,7 @@ fn u32_of(i: usize) -> u32 {
 pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySummary, StatsError> {
     config.validate()?;
     let rule = &config.rule;
-    let mut rounds: Vec<u32> = table
-        .rounds
-        .iter()
-        .chain(config.invited.keys())
-        .copied()
-        .collect();
+    let mut rounds: Vec<u32> = table.rounds.iter().chain(config.invited.keys()).copied().collect();
     rounds.sort_unstable();
     rounds.dedup();
     let invited = |r: u32| config.invited.get(&r).copied();
@@ -296,10 +286,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
             let of = table
                 .experts
                 .iter()
-                .map(|e| {
-                    e.1.get(a)
-                        .and_then(|v| names.binary_search_by(|n| n.as_str().cmp(v)).ok())
-                })
+                .map(|e| e.1.get(a).and_then(|v| names.binary_search_by(|n| n.as_str().cmp(v)).ok()))
                 .collect();
             (a.as_str(), names, of)
         })
@@ -310,9 +297,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         ItemKind::Ordinal { scale, .. } => Some((scale.min(), scale.max())),
         _ => None,
     });
-    let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| {
-        (a.min(lo), b.max(hi))
-    });
+    let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
     let mut coincidences: BTreeMap<u32, Coincidences> = BTreeMap::new();
 
     let mut items = Vec::new();
@@ -366,17 +351,13 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                                 &s.consensus,
                             ));
                         }
-                        let width =
-                            usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
-                        let off =
-                            usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
+                        let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
+                        let off = usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
                         let mut padded = vec![0u64; width];
                         padded[off..off + k].copy_from_slice(&counts);
                         coincidences
                             .entry(r)
-                            .or_insert_with(|| {
-                                Coincidences::new((gmin..=gmax).map(f64::from).collect())
-                            })
+                            .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
                             .add_unit_counts(&padded);
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
@@ -405,16 +386,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                     if !rows.is_empty() {
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, numeric_value);
-                            stab.push(stability(
-                                spec.id.clone(),
-                                r0,
-                                r,
-                                &p,
-                                None,
-                                (cv0, s.cv),
-                                (iqr0, s.iqr),
-                                rule,
-                            ));
+                            stab.push(stability(spec.id.clone(), r0, r, &p, None, (cv0, s.cv), (iqr0, s.iqr), rule));
                         }
                         prev = Some((r, rows, s.cv, s.iqr));
                     }
@@ -453,25 +425,13 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                     })
                 }
             };
-            items.push(ItemRound {
-                item: spec.id.clone(),
-                round: r,
-                result,
-            });
+            items.push(ItemRound { item: spec.id.clone(), round: r, result });
         }
     }
 
-    let reliability = coincidences
-        .into_iter()
-        .map(|(round, c)| RoundReliability {
-            round,
-            alpha: c.alphas(),
-        })
-        .collect();
-    let cooke = rounds
-        .iter()
-        .filter_map(|&r| cooke_round(table, r))
-        .collect::<Result<Vec<_>, _>>()?;
+    let reliability =
+        coincidences.into_iter().map(|(round, c)| RoundReliability { round, alpha: c.alphas() }).collect();
+    let cooke = rounds.iter().filter_map(|&r| cooke_round(table, r)).collect::<Result<Vec<_>, _>>()?;
     let synthesis = match &config.synthesis {
         Some(spec) => synthesis(table, spec, &rounds, &items, &ordinal_index),
         None => Vec::new(),
@@ -536,20 +496,12 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
         }
     }
     let realisations: Vec<f64> = seeds.iter().map(|s| s.1).collect();
-    Some(classical_model(&realisations, &experts).map(|model| {
-        CookeRound {
-            round: r,
-            seed_items: seeds
-                .iter()
-                .map(|s| table.items[s.0 as usize].id.clone())
-                .collect(),
-            target_items: targets
-                .iter()
-                .map(|&t| table.items[t as usize].id.clone())
-                .collect(),
-            experts_excluded: excluded,
-            model,
-        }
+    Some(classical_model(&realisations, &experts).map(|model| CookeRound {
+        round: r,
+        seed_items: seeds.iter().map(|s| table.items[s.0 as usize].id.clone()).collect(),
+        target_items: targets.iter().map(|&t| table.items[t as usize].id.clone()).collect(),
+        experts_excluded: excluded,
+        model,
     }))
 }
 
@@ -560,11 +512,7 @@ fn synthesis(
     items: &[ItemRound],
     index: &HashMap<(u32, u32), usize>,
 ) -> Vec<DomainSynthesis> {
-    let domains: BTreeSet<&str> = table
-        .items
-        .iter()
-        .filter_map(|i| i.domain.as_deref())
-        .collect();
+    let domains: BTreeSet<&str> = table.items.iter().filter_map(|i| i.domain.as_deref()).collect();
     let find = |domain: &str, criterion: &str| -> Option<u32> {
         table
             .items
@@ -581,37 +529,24 @@ fn synthesis(
         let Some(b) = find(d, &spec.benefit) else {
             continue;
         };
-        let risks: Vec<(u32, &str)> = spec
-            .risks
-            .iter()
-            .filter_map(|c| find(d, c).map(|i| (i, c.as_str())))
-            .collect();
+        let risks: Vec<(u32, &str)> = spec.risks.iter().filter_map(|c| find(d, c).map(|i| (i, c.as_str()))).collect();
         for &r in rounds {
             let figure = |ii: u32, criterion: &str| -> CriterionFigure {
-                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else {
-                    unreachable!()
-                };
+                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else { unreachable!() };
                 let (median, consensus) = match index.get(&(ii, r)).map(|&k| &items[k].result) {
                     Some(ItemResult::Ordinal(s)) => (s.median, s.consensus.outcome),
-                    _ => (
-                        Figure::undefined(Undefined::NoAnswers),
-                        crate::item::Outcome::Undefined,
-                    ),
+                    _ => (Figure::undefined(Undefined::NoAnswers), crate::item::Outcome::Undefined),
                 };
                 CriterionFigure {
                     criterion: criterion.to_owned(),
                     item: table.items[ii as usize].id.as_str().to_owned(),
                     median,
-                    normalised: median.map(|m| {
-                        (m - f64::from(scale.min())) / f64::from(scale.max() - scale.min())
-                    }),
+                    normalised: median.map(|m| (m - f64::from(scale.min())) / f64::from(scale.max() - scale.min())),
                     consensus,
                 }
             };
             let norm = |ii: u32, x: i32| -> f64 {
-                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else {
-                    unreachable!()
-                };
+                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else { unreachable!() };
                 f64::from(x - scale.min()) / f64::from(scale.max() - scale.min())
             };
             // Each expert's own placement.

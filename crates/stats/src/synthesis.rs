@@ -113,13 +113,13 @@ pub fn synthesise(
     risks: Vec<CriterionFigure>,
     expert_placements: &[Placement],
 ) -> DomainSynthesis {
-    let worst = risks
-        .iter()
-        .filter_map(|r| r.normalised.value().map(|v| (v, r)))
-        .fold(None::<(f64, &CriterionFigure)>, |acc, (v, r)| match acc {
+    let worst = risks.iter().filter_map(|r| r.normalised.value().map(|v| (v, r))).fold(
+        None::<(f64, &CriterionFigure)>,
+        |acc, (v, r)| match acc {
             Some((bv, _)) if bv >= v => acc,
             _ => Some((v, r)),
-        });
+        },
+    );
     let all_defined = risks.iter().all(|r| r.normalised.is_defined()) && !risks.is_empty();
     let (placement, reason) = match (benefit.normalised.value(), worst) {
         (Some(b), Some((r, wr))) if all_defined => {
@@ -133,24 +133,12 @@ pub fn synthesise(
                 wr.median,
                 r
             );
-            let agreed = std::iter::once(&benefit)
-                .chain(&risks)
-                .filter(|c| c.consensus == Outcome::Met)
-                .count();
-            let text = format!(
-                "{text}; {agreed} of {} criteria reached consensus",
-                risks.len() + 1
-            );
+            let agreed = std::iter::once(&benefit).chain(&risks).filter(|c| c.consensus == Outcome::Met).count();
+            let text = format!("{text}; {agreed} of {} criteria reached consensus", risks.len() + 1);
             (Some(p), text)
         }
-        (None, _) => (
-            None,
-            format!("benefit median undefined: {}", benefit.median),
-        ),
-        _ => (
-            None,
-            "a risk median is undefined or no risk is rated".to_owned(),
-        ),
+        (None, _) => (None, format!("benefit median undefined: {}", benefit.median)),
+        _ => (None, "a risk median is undefined or no risk is rated".to_owned()),
     };
     let n = expert_placements.len() as u64;
     let (placement_agreement, certainty) = match placement {
@@ -166,14 +154,8 @@ pub fn synthesise(
             };
             (Figure::new(share), c)
         }
-        Some(_) => (
-            Figure::undefined(Undefined::NoAnswers),
-            Certainty::Undefined,
-        ),
-        None => (
-            Figure::undefined(Undefined::NoAnswers),
-            Certainty::Undefined,
-        ),
+        Some(_) => (Figure::undefined(Undefined::NoAnswers), Certainty::Undefined),
+        None => (Figure::undefined(Undefined::NoAnswers), Certainty::Undefined),
     };
     DomainSynthesis {
         domain,
@@ -221,12 +203,7 @@ mod tests {
             1,
             crit("benefit", 6.0),
             vec![crit("capabilities", 2.0), crit("information", 3.0)],
-            &[
-                Placement::Promising,
-                Placement::Promising,
-                Placement::NeedsSafeguards,
-                Placement::Promising,
-            ],
+            &[Placement::Promising, Placement::Promising, Placement::NeedsSafeguards, Placement::Promising],
         );
         assert_eq!(s.placement, Some(Placement::Promising));
         assert_eq!(s.worst_risk.as_deref(), Some("information"));
@@ -252,13 +229,7 @@ mod tests {
         let s = synthesise("d".into(), 1, crit("benefit", 6.0), vec![], &[]);
         assert_eq!(s.placement, None);
         // one expert placed differently from the panel
-        let s = synthesise(
-            "d".into(),
-            1,
-            crit("benefit", 6.0),
-            vec![crit("r", 6.0)],
-            &[Placement::Avoid],
-        );
+        let s = synthesise("d".into(), 1, crit("benefit", 6.0), vec![crit("r", 6.0)], &[Placement::Avoid]);
         assert_eq!(s.placement, Some(Placement::NeedsSafeguards));
         assert_eq!(s.certainty, Certainty::Low);
     }

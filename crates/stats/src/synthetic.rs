@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use crate::StatsError;
 use crate::input::{
-    AgreeSet, Answer, AnswerTable, AnswerTableBuilder, Groups, ItemId, ItemKind, ItemSpec,
-    OrdinalScale, Pseudonym, Stored,
+    AgreeSet, Answer, AnswerTable, AnswerTableBuilder, Groups, ItemId, ItemKind, ItemSpec, OrdinalScale, Pseudonym,
+    Stored,
 };
 use crate::summarise::StatsConfig;
 
@@ -53,22 +53,13 @@ pub struct SyntheticStudy {
 
 /// The scale of synthetic item `i`: even items 1–9 (agree 7–9), odd items 1–5 (agree 4–5).
 pub fn synthetic_scale(i: usize) -> (i32, i32, i32, i32) {
-    if i.is_multiple_of(2) {
-        (1, 9, 7, 9)
-    } else {
-        (1, 5, 4, 5)
-    }
+    if i.is_multiple_of(2) { (1, 9, 7, 9) } else { (1, 5, 4, 5) }
 }
 
 /// `experts × items × rounds` ordinal answers. Each expert has a leaning per item; in later
 /// rounds about a third of the experts move one point toward the middle of the panel; about
 /// 5 % drop out per round and 2 % of answers are "don't know". Groups: 3 blocs, 10 institutions.
-pub fn synthetic_study(
-    experts: usize,
-    items: usize,
-    rounds: u32,
-    seed: u64,
-) -> Result<SyntheticStudy, StatsError> {
+pub fn synthetic_study(experts: usize, items: usize, rounds: u32, seed: u64) -> Result<SyntheticStudy, StatsError> {
     let mut rng = SplitMix64::new(seed);
     let specs: Vec<ItemSpec> = (0..items)
         .map(|i| {
@@ -76,10 +67,7 @@ pub fn synthetic_study(
             let scale = OrdinalScale::new(min, max)?;
             Ok(ItemSpec::new(
                 ItemId::new(format!("item{i:03}"))?,
-                ItemKind::Ordinal {
-                    scale,
-                    agree: AgreeSet::new(scale, lo, hi)?,
-                },
+                ItemKind::Ordinal { scale, agree: AgreeSet::new(scale, lo, hi)? },
             ))
         })
         .collect::<Result<_, StatsError>>()?;
@@ -88,14 +76,11 @@ pub fn synthetic_study(
     let blocs = ["CN", "EU", "US"];
     let mut refs = Vec::with_capacity(experts);
     for e in 0..experts {
-        let g = Groups::new()
-            .with("bloc", blocs[e % 3])
-            .with("institution", format!("inst{:02}", e % 10));
+        let g = Groups::new().with("bloc", blocs[e % 3]).with("institution", format!("inst{:02}", e % 10));
         refs.push(b.expert(&Pseudonym::new(format!("E{e:05}"))?, &g)?);
     }
-    let item_refs: Vec<_> = (0..items)
-        .map(|i| b.item(&ItemId::new(format!("item{i:03}"))?))
-        .collect::<Result<_, _>>()?;
+    let item_refs: Vec<_> =
+        (0..items).map(|i| b.item(&ItemId::new(format!("item{i:03}"))?)).collect::<Result<_, _>>()?;
     let mut current: Vec<i32> = vec![0; experts * items];
     let mut active = vec![true; experts];
     let mut invited = BTreeMap::new();
@@ -117,11 +102,7 @@ pub fn synthetic_study(
                 } else if rng.below(3) == 0 {
                     *slot += (centre - *slot).signum();
                 }
-                let answer = if rng.below(50) == 0 {
-                    Answer::DontKnow
-                } else {
-                    Answer::Ordinal(*slot)
-                };
+                let answer = if rng.below(50) == 0 { Answer::DontKnow } else { Answer::Ordinal(*slot) };
                 b.push(r, item, refs[e], answer)?;
             }
         }
@@ -137,10 +118,7 @@ pub fn synthetic_study(
         min_group_size: 5,
         ..StatsConfig::default()
     };
-    Ok(SyntheticStudy {
-        table: b.build()?,
-        config,
-    })
+    Ok(SyntheticStudy { table: b.build()?, config })
 }
 
 /// Writes the table as CSV (`round,item,expert,bloc,institution,value`, empty value for

@@ -25,35 +25,16 @@ fn fig(f: Figure) -> Value {
 }
 
 fn ensure_python() {
-    let ok = |code: &str| {
-        Command::new("python3")
-            .args(["-c", code])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
+    let ok = |code: &str| Command::new("python3").args(["-c", code]).status().is_ok_and(|s| s.success());
     if ok("import numpy, scipy, krippendorff") {
         return;
     }
     let st = Command::new("python3")
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "numpy",
-            "scipy",
-            "krippendorff",
-        ])
+        .args(["-m", "pip", "install", "--quiet", "numpy", "scipy", "krippendorff"])
         .status()
         .expect("python3 must be installed for the cross-check");
-    assert!(
-        st.success(),
-        "could not install numpy scipy krippendorff with pip"
-    );
-    assert!(
-        ok("import numpy, scipy, krippendorff"),
-        "numpy/scipy/krippendorff still not importable after pip install"
-    );
+    assert!(st.success(), "could not install numpy scipy krippendorff with pip");
+    assert!(ok("import numpy, scipy, krippendorff"), "numpy/scipy/krippendorff still not importable after pip install");
 }
 
 struct Case {
@@ -74,9 +55,7 @@ fn cases() -> Vec<Case> {
 
     // Quantiles, types 6 and 7.
     for n in [1usize, 2, 3, 5, 10, 17, 40] {
-        let mut x: Vec<f64> = (0..n)
-            .map(|_| (rng.next_f64() * 100.0).round() / 4.0)
-            .collect();
+        let mut x: Vec<f64> = (0..n).map(|_| (rng.next_f64() * 100.0).round() / 4.0).collect();
         x.sort_by(f64::total_cmp);
         let ps = [0.05, 0.25, 0.3, 0.5, 0.7, 0.75, 0.95];
         let mut rust = Map::new();
@@ -85,11 +64,7 @@ fn cases() -> Vec<Case> {
                 rust.insert(format!("q{p}_{qt}"), fig(quantile_sorted(&x, p, meth)));
             }
         }
-        out.push(Case {
-            input: json!({"type": "quantile", "x": x, "p": ps}),
-            rust,
-            tol: exact,
-        });
+        out.push(Case { input: json!({"type": "quantile", "x": x, "p": ps}), rust, tol: exact });
     }
 
     // Ordinal items: random, plus n = 0, n = 1, all equal, only don't-know.
@@ -97,9 +72,7 @@ fn cases() -> Vec<Case> {
     for _ in 0..60 {
         let k = 3 + rng.below(7) as usize;
         let min = rng.below(3) as i32 - 1;
-        let counts: Vec<u64> = (0..k)
-            .map(|_| if rng.below(4) == 0 { 0 } else { rng.below(40) })
-            .collect();
+        let counts: Vec<u64> = (0..k).map(|_| if rng.below(4) == 0 { 0 } else { rng.below(40) }).collect();
         ord.push((counts, min, rng.below(5)));
     }
     ord.push((vec![0, 0, 0, 0, 0], 1, 0));
@@ -113,19 +86,11 @@ fn cases() -> Vec<Case> {
         let lo = min + rng.below(k as u64) as i32;
         let hi = lo + rng.below((min + k as i32 - lo) as u64) as i32;
         let agree = AgreeSet::new(scale, lo, hi).unwrap();
-        let (qt, method) = if i % 2 == 0 {
-            (7, QuantileMethod::Type7)
-        } else {
-            (6, QuantileMethod::Type6)
-        };
+        let (qt, method) = if i % 2 == 0 { (7, QuantileMethod::Type7) } else { (6, QuantileMethod::Type6) };
         let count_dk = i % 3 == 0;
         let rule = ConsensusRule {
             quantile_method: method,
-            dont_know: if count_dk {
-                DontKnowPolicy::Count
-            } else {
-                DontKnowPolicy::Exclude
-            },
+            dont_know: if count_dk { DontKnowPolicy::Count } else { DontKnowPolicy::Exclude },
             ..ConsensusRule::default()
         };
         let s = ordinal_summary(&counts, dk, scale, agree, &rule, None);
@@ -163,56 +128,26 @@ fn cases() -> Vec<Case> {
     for i in 0..30 {
         let (d, want): (Vec<f64>, TestMethod) = if i % 2 == 0 {
             let n = 1 + rng.below(40) as usize;
-            (
-                (0..n).map(|_| rng.next_f64() * 2.0 - 0.8).collect(),
-                TestMethod::Exact,
-            )
+            ((0..n).map(|_| rng.next_f64() * 2.0 - 0.8).collect(), TestMethod::Exact)
         } else {
             let n = 8 + rng.below(300) as usize;
-            (
-                (0..n).map(|_| rng.below(7) as f64 - 2.0).collect(),
-                TestMethod::Normal,
-            )
+            ((0..n).map(|_| rng.below(7) as f64 - 2.0).collect(), TestMethod::Normal)
         };
         let w = wilcoxon(&d);
         if w.w_plus.is_defined() {
             assert_eq!(w.method, Some(want), "method for case {i}");
         }
-        let rust = m(vec![
-            ("w_plus", fig(w.w_plus)),
-            ("statistic", fig(w.statistic)),
-            ("p", fig(w.p_value)),
-        ]);
-        let method = if want == TestMethod::Exact {
-            "exact"
-        } else {
-            "approx"
-        };
-        out.push(Case {
-            input: json!({"type": "wilcoxon", "d": d, "method": method}),
-            rust,
-            tol: exact,
-        });
+        let rust = m(vec![("w_plus", fig(w.w_plus)), ("statistic", fig(w.statistic)), ("p", fig(w.p_value))]);
+        let method = if want == TestMethod::Exact { "exact" } else { "approx" };
+        out.push(Case { input: json!({"type": "wilcoxon", "d": d, "method": method}), rust, tol: exact });
     }
 
     // McNemar.
-    for (b, c) in [
-        (0, 0),
-        (1, 5),
-        (7, 3),
-        (12, 12),
-        (20, 4),
-        (30, 10),
-        (55, 61),
-        (3, 40),
-    ] {
+    for (b, c) in [(0, 0), (1, 5), (7, 3), (12, 12), (20, 4), (30, 10), (55, 61), (3, 40)] {
         let r = mcnemar(b, c);
         out.push(Case {
             input: json!({"type": "mcnemar", "b": b, "c": c}),
-            rust: m(vec![
-                ("p", fig(r.p_value)),
-                ("chi_square", fig(r.chi_square)),
-            ]),
+            rust: m(vec![("p", fig(r.p_value)), ("chi_square", fig(r.chi_square))]),
             tol: exact,
         });
     }
@@ -223,13 +158,7 @@ fn cases() -> Vec<Case> {
         let n2 = 1 + rng.below(60) as usize;
         let draw = |rng: &mut SplitMix64, n: usize, shift: f64| -> Vec<f64> {
             (0..n)
-                .map(|_| {
-                    if i % 2 == 0 {
-                        rng.below(5) as f64 + shift.round()
-                    } else {
-                        rng.next_f64() + shift / 10.0
-                    }
-                })
+                .map(|_| if i % 2 == 0 { rng.below(5) as f64 + shift.round() } else { rng.next_f64() + shift / 10.0 })
                 .collect()
         };
         let x = draw(&mut rng, n1, 0.0);
@@ -260,9 +189,8 @@ fn cases() -> Vec<Case> {
     for _ in 0..15 {
         let raters = 3 + rng.below(6) as usize;
         let objects = 3 + rng.below(5) as usize;
-        let scores: Vec<Vec<u64>> = (0..raters)
-            .map(|_| (0..objects).map(|_| rng.below(objects as u64)).collect())
-            .collect();
+        let scores: Vec<Vec<u64>> =
+            (0..raters).map(|_| (0..objects).map(|_| rng.below(objects as u64)).collect()).collect();
         let rankings: Vec<Ranking> = scores
             .iter()
             .map(|row| {
@@ -271,12 +199,7 @@ fn cases() -> Vec<Case> {
                 distinct.dedup();
                 let tiers = distinct
                     .iter()
-                    .map(|&s| {
-                        (0..objects)
-                            .filter(|&o| row[o] == s)
-                            .map(|o| format!("o{o}"))
-                            .collect()
-                    })
+                    .map(|&s| (0..objects).filter(|&o| row[o] == s).map(|o| format!("o{o}")).collect())
                     .collect();
                 Ranking::with_ties(tiers).unwrap()
             })
@@ -286,11 +209,7 @@ fn cases() -> Vec<Case> {
         if k.w.is_defined() {
             out.push(Case {
                 input: json!({"type": "kendall", "ranks": scores}),
-                rust: m(vec![
-                    ("w", fig(k.w)),
-                    ("chi_square", fig(k.chi_square)),
-                    ("p", fig(k.p_value)),
-                ]),
+                rust: m(vec![("w", fig(k.w)), ("chi_square", fig(k.chi_square)), ("p", fig(k.p_value))]),
                 tol: exact,
             });
         }
@@ -317,30 +236,14 @@ fn cases() -> Vec<Case> {
                     .collect()
             })
             .collect();
-        let rust_units: Vec<Vec<f64>> = data
-            .iter()
-            .map(|u| u.iter().flatten().copied().collect())
-            .collect();
+        let rust_units: Vec<Vec<f64>> = data.iter().map(|u| u.iter().flatten().copied().collect()).collect();
         let rust = m(vec![
-            (
-                "nominal",
-                fig(krippendorff_alpha(&rust_units, Level::Nominal)),
-            ),
-            (
-                "ordinal",
-                fig(krippendorff_alpha(&rust_units, Level::Ordinal)),
-            ),
-            (
-                "interval",
-                fig(krippendorff_alpha(&rust_units, Level::Interval)),
-            ),
+            ("nominal", fig(krippendorff_alpha(&rust_units, Level::Nominal))),
+            ("ordinal", fig(krippendorff_alpha(&rust_units, Level::Ordinal))),
+            ("interval", fig(krippendorff_alpha(&rust_units, Level::Interval))),
             ("ratio", fig(krippendorff_alpha(&rust_units, Level::Ratio))),
         ]);
-        out.push(Case {
-            input: json!({"type": "krippendorff", "units": data, "coders": coders}),
-            rust,
-            tol: exact,
-        });
+        out.push(Case { input: json!({"type": "krippendorff", "units": data, "coders": coders}), rust, tol: exact });
     }
 
     // Cooke: calibration and information, pooled quantiles.
@@ -365,11 +268,7 @@ fn cases() -> Vec<Case> {
         let w: Vec<f64> = (0..e).map(|_| 0.1 + rng.next_f64()).collect();
         let realisation = (j % 2 == 0).then(|| rng.next_f64() * 120.0 - 10.0);
         let (lo, hi) = intrinsic_range(&qs, realisation).unwrap();
-        let pairs: Vec<([f64; 3], f64)> = qs
-            .iter()
-            .map(|q| q.as_array())
-            .zip(w.iter().copied())
-            .collect();
+        let pairs: Vec<([f64; 3], f64)> = qs.iter().map(|q| q.as_array()).zip(w.iter().copied()).collect();
         let p = pool(&pairs, lo, hi).unwrap();
         let arrays: Vec<[f64; 3]> = qs.iter().map(|q| q.as_array()).collect();
         out.push(Case {
@@ -393,18 +292,8 @@ fn cases() -> Vec<Case> {
         let probs = [0.1 + rng.next_f64() * 0.2, 0.5, 0.7 + rng.next_f64() * 0.2];
         let (family, fit, lower, upper) = match j % 3 {
             0 => ("normal", fit_normal(&values, &probs).unwrap(), None, None),
-            1 => (
-                "lognormal",
-                fit_lognormal(&values, &probs, 0.0).unwrap(),
-                Some(0.0),
-                None,
-            ),
-            _ => (
-                "beta",
-                fit_beta(&values, &probs, 0.0, 60.0).unwrap(),
-                Some(0.0),
-                Some(60.0),
-            ),
+            1 => ("lognormal", fit_lognormal(&values, &probs, 0.0).unwrap(), Some(0.0), None),
+            _ => ("beta", fit_beta(&values, &probs, 0.0, 60.0).unwrap(), Some(0.0), Some(60.0)),
         };
         let (pa, pb) = match fit.distribution {
             Distribution::Normal { mean, sd } => (mean, sd),
@@ -428,49 +317,25 @@ fn agrees_with_numpy_scipy_and_krippendorff() {
     let path = dir.path().join("cases.json");
     let inputs: Vec<&Value> = cases.iter().map(|c| &c.input).collect();
     std::fs::write(&path, serde_json::to_vec(&inputs).unwrap()).unwrap();
-    let script =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/stats-crosscheck.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(&path)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "stats-crosscheck.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results: Vec<Map<String, Value>> =
-        serde_json::from_slice(&out.stdout).expect("JSON from the script");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/stats-crosscheck.py");
+    let out = Command::new("python3").arg(&script).arg(&path).output().expect("run python3");
+    assert!(out.status.success(), "stats-crosscheck.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let results: Vec<Map<String, Value>> = serde_json::from_slice(&out.stdout).expect("JSON from the script");
     assert_eq!(results.len(), cases.len());
     let mut compared = 0;
     let mut failures = Vec::new();
     for (i, (case, py)) in cases.iter().zip(&results).enumerate() {
         for (key, want) in py {
-            let got = case
-                .rust
-                .get(key)
-                .unwrap_or_else(|| panic!("case {i}: Rust has no {key}"));
+            let got = case.rust.get(key).unwrap_or_else(|| panic!("case {i}: Rust has no {key}"));
             compared += 1;
             match (got.as_f64(), want.as_f64()) {
                 (None, None) => {}
                 (Some(g), Some(w)) if (g - w).abs() <= case.tol * w.abs().max(1.0) => {}
-                _ => failures.push(format!(
-                    "case {i} {} {key}: rust {got} vs python {want}",
-                    case.input["type"]
-                )),
+                _ => failures.push(format!("case {i} {} {key}: rust {got} vs python {want}", case.input["type"])),
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {compared} figures disagree:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {compared} figures disagree:\n{}", failures.len(), failures.join("\n"));
     assert!(compared > 1500, "only {compared} figures compared");
-    eprintln!(
-        "cross-check: {compared} figures in {} cases agree",
-        cases.len()
-    );
+    eprintln!("cross-check: {compared} figures in {} cases agree", cases.len());
 }

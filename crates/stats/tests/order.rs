@@ -19,36 +19,18 @@ fn study(answers: &[(u8, u8, u8, i8)]) -> Vec<AnswerRow> {
         let (item, answer) = match i {
             0 => (
                 "verification-benefit",
-                if v % 9 == 0 {
-                    Answer::DontKnow
-                } else {
-                    Answer::Ordinal(1 + i32::from(v).rem_euclid(7))
-                },
+                if v % 9 == 0 { Answer::DontKnow } else { Answer::Ordinal(1 + i32::from(v).rem_euclid(7)) },
             ),
-            1 => (
-                "verification-capabilities",
-                Answer::Ordinal(1 + i32::from(v).rem_euclid(7)),
-            ),
-            2 => (
-                "budget",
-                Answer::Number(Finite::new(f64::from(v) * 0.37).unwrap()),
-            ),
+            1 => ("verification-capabilities", Answer::Ordinal(1 + i32::from(v).rem_euclid(7))),
+            2 => ("budget", Answer::Number(Finite::new(f64::from(v) * 0.37).unwrap())),
             3 => {
                 let o = ["a", "b", "c"];
                 let k = usize::from(v.unsigned_abs()) % 3;
-                (
-                    "priority",
-                    Answer::Ranking(
-                        Ranking::from_order([o[k], o[(k + 1) % 3], o[(k + 2) % 3]]).unwrap(),
-                    ),
-                )
+                ("priority", Answer::Ranking(Ranking::from_order([o[k], o[(k + 1) % 3], o[(k + 2) % 3]]).unwrap()))
             }
             _ => {
                 let x = f64::from(v);
-                (
-                    "seed1",
-                    Answer::Quantiles(Quantiles::new(x, x + 1.5, x + 4.0).unwrap()),
-                )
+                ("seed1", Answer::Quantiles(Quantiles::new(x, x + 1.5, x + 4.0).unwrap()))
             }
         };
         rows.push(common::row(r, item, e, answer));

@@ -5,10 +5,7 @@ use delphi_stats::*;
 
 pub fn scale(min: i32, max: i32, lo: i32, hi: i32) -> ItemKind {
     let s = OrdinalScale::new(min, max).unwrap();
-    ItemKind::Ordinal {
-        scale: s,
-        agree: AgreeSet::new(s, lo, hi).unwrap(),
-    }
+    ItemKind::Ordinal { scale: s, agree: AgreeSet::new(s, lo, hi).unwrap() }
 }
 
 pub fn id(s: &str) -> ItemId {
@@ -18,36 +15,15 @@ pub fn id(s: &str) -> ItemId {
 pub fn items() -> Vec<ItemSpec> {
     let mut v = Vec::new();
     for d in ["infrastructure", "verification"] {
-        v.push(
-            ItemSpec::new(id(&format!("{d}-benefit")), scale(1, 7, 5, 7)).in_domain(d, "benefit"),
-        );
-        v.push(
-            ItemSpec::new(id(&format!("{d}-capabilities")), scale(1, 7, 5, 7))
-                .in_domain(d, "capabilities"),
-        );
-        v.push(
-            ItemSpec::new(id(&format!("{d}-information")), scale(1, 7, 5, 7))
-                .in_domain(d, "information"),
-        );
+        v.push(ItemSpec::new(id(&format!("{d}-benefit")), scale(1, 7, 5, 7)).in_domain(d, "benefit"));
+        v.push(ItemSpec::new(id(&format!("{d}-capabilities")), scale(1, 7, 5, 7)).in_domain(d, "capabilities"));
+        v.push(ItemSpec::new(id(&format!("{d}-information")), scale(1, 7, 5, 7)).in_domain(d, "information"));
     }
     v.push(ItemSpec::new(id("budget"), ItemKind::Numeric));
     v.push(ItemSpec::new(id("priority"), ItemKind::Ranking));
-    v.push(ItemSpec::new(
-        id("seed1"),
-        ItemKind::Quantile {
-            realisation: Some(Finite::new(10.0).unwrap()),
-        },
-    ));
-    v.push(ItemSpec::new(
-        id("seed2"),
-        ItemKind::Quantile {
-            realisation: Some(Finite::new(50.0).unwrap()),
-        },
-    ));
-    v.push(ItemSpec::new(
-        id("target"),
-        ItemKind::Quantile { realisation: None },
-    ));
+    v.push(ItemSpec::new(id("seed1"), ItemKind::Quantile { realisation: Some(Finite::new(10.0).unwrap()) }));
+    v.push(ItemSpec::new(id("seed2"), ItemKind::Quantile { realisation: Some(Finite::new(50.0).unwrap()) }));
+    v.push(ItemSpec::new(id("target"), ItemKind::Quantile { realisation: None }));
     v
 }
 
@@ -78,72 +54,19 @@ pub fn rows() -> Vec<AnswerRow> {
                 e,
                 Answer::Ordinal(6 + i32::from(e % 3 == 0) - move_ * i32::from(e % 3 == 0)),
             ));
-            out.push(row(
-                r,
-                "verification-capabilities",
-                e,
-                Answer::Ordinal(2 + (e % 2) as i32),
-            ));
-            out.push(row(
-                r,
-                "verification-information",
-                e,
-                if e == 5 {
-                    Answer::DontKnow
-                } else {
-                    Answer::Ordinal(2)
-                },
-            ));
-            out.push(row(
-                r,
-                "infrastructure-benefit",
-                e,
-                Answer::Ordinal(5 + (e % 3) as i32 - 1),
-            ));
-            out.push(row(
-                r,
-                "infrastructure-capabilities",
-                e,
-                Answer::Ordinal(if e % 2 == 0 { 7 } else { 2 }),
-            ));
+            out.push(row(r, "verification-capabilities", e, Answer::Ordinal(2 + (e % 2) as i32)));
+            out.push(row(r, "verification-information", e, if e == 5 { Answer::DontKnow } else { Answer::Ordinal(2) }));
+            out.push(row(r, "infrastructure-benefit", e, Answer::Ordinal(5 + (e % 3) as i32 - 1)));
+            out.push(row(r, "infrastructure-capabilities", e, Answer::Ordinal(if e % 2 == 0 { 7 } else { 2 })));
             out.push(row(r, "infrastructure-information", e, Answer::Ordinal(4)));
-            out.push(row(
-                r,
-                "budget",
-                e,
-                Answer::Number(Finite::new(100.0 + (e * e) as f64 + f64::from(r)).unwrap()),
-            ));
-            let order: Vec<&str> = if e % 3 == 0 {
-                vec!["a", "b", "c"]
-            } else {
-                vec!["a", "c", "b"]
-            };
-            out.push(row(
-                r,
-                "priority",
-                e,
-                Answer::Ranking(Ranking::from_order(order).unwrap()),
-            ));
+            out.push(row(r, "budget", e, Answer::Number(Finite::new(100.0 + (e * e) as f64 + f64::from(r)).unwrap())));
+            let order: Vec<&str> = if e % 3 == 0 { vec!["a", "b", "c"] } else { vec!["a", "c", "b"] };
+            out.push(row(r, "priority", e, Answer::Ranking(Ranking::from_order(order).unwrap())));
             let x = e as f64;
-            out.push(row(
-                r,
-                "seed1",
-                e,
-                Answer::Quantiles(Quantiles::new(5.0 + x, 10.0 + x, 15.0 + x).unwrap()),
-            ));
-            out.push(row(
-                r,
-                "seed2",
-                e,
-                Answer::Quantiles(Quantiles::new(30.0, 45.0 + x, 70.0 + x).unwrap()),
-            ));
+            out.push(row(r, "seed1", e, Answer::Quantiles(Quantiles::new(5.0 + x, 10.0 + x, 15.0 + x).unwrap())));
+            out.push(row(r, "seed2", e, Answer::Quantiles(Quantiles::new(30.0, 45.0 + x, 70.0 + x).unwrap())));
             if e % 2 == 0 {
-                out.push(row(
-                    r,
-                    "target",
-                    e,
-                    Answer::Quantiles(Quantiles::new(1.0, 2.0 + x, 9.0 + x).unwrap()),
-                ));
+                out.push(row(r, "target", e, Answer::Quantiles(Quantiles::new(1.0, 2.0 + x, 9.0 + x).unwrap())));
             }
         }
     }
