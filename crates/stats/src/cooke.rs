@@ -1,0 +1,492 @@
+//! Quantile items: the equal-weight linear pool and Cooke's classical model.
+//!
+//! Each expert's 5/50/95 % quantiles define a piecewise-linear CDF through
+//! `(L*, 0), (q05, .05), (q50, .5), (q95, .95), (U*, 1)`, where `[L*, U*]` is the item's
+//! intrinsic range (all experts' quantiles and, on seed items, the realisation) widened by
+//! 10 % on each side. A bin holds the values in `(q_{i−1}, q_i]`.
+
+use serde::Serialize;
+
+use crate::input::Quantiles;
+use crate::ranktests::chi_square_sf;
+use crate::{Figure, StatsError, Undefined};
+
+/// Probabilities of the four inter-quantile bins.
+pub const BIN_P: [f64; 4] = [0.05, 0.45, 0.45, 0.05];
+/// Overshoot of the intrinsic range on each side.
+pub const OVERSHOOT: f64 = 0.1;
+const PROBS: [f64; 3] = [0.05, 0.5, 0.95];
+
+#[allow(clippy::cast_precision_loss)]
+fn fu(x: usize) -> f64 {
+    x as f64
+}
+
+/// The intrinsic range `[L*, U*]` of an item.
+pub fn intrinsic_range<'a>(
+    quantiles: impl IntoIterator<Item = &'a Quantiles>,
+    realisation: Option<f64>,
+) -> Option<(f64, f64)> {
+    let mut lo = realisation.unwrap_or(f64::INFINITY);
+    let mut hi = realisation.unwrap_or(f64::NEG_INFINITY);
+    for q in quantiles {
+        lo = lo.min(q.q05());
+        hi = hi.max(q.q95());
+    }
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return None;
+    }
+    let k = OVERSHOOT * (hi - lo);
+    Some((lo - k, hi + k))
+}
+
+/// The bin (0–3) of a realisation.
+pub fn bin_of(q: [f64; 3], x: f64) -> usize {
+    q.iter().filter(|&&v| x > v).count()
+}
+
+/// Relative information `I(s, p)` and calibration `C = 1 − F_χ²₃(2 N I)` from bin counts.
+pub fn calibration(counts: [u64; 4]) -> (Figure, Figure) {
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        let u = Figure::undefined(Undefined::NoAnswers);
+        return (u, u);
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let nf = n as f64;
+    let i: f64 = counts
+        .iter()
+        .zip(BIN_P)
+        .filter(|&(&c, _)| c > 0)
+        .map(|(&c, p)| {
+            #[allow(clippy::cast_precision_loss)]
+            let s = c as f64 / nf;
+            s * (s / p).ln()
+        })
+        .sum();
+    let i = i.max(0.0);
+    (Figure::new(i), chi_square_sf(2.0 * nf * i, 3.0))
+}
+
+/// Information of one assessment relative to the uniform background on `[lo, hi]`:
+/// `ln(U* − L*) + Σ p_b ln(p_b / (x_b − x_{b−1}))`.
+pub fn information(q: [f64; 3], lo: f64, hi: f64) -> f64 {
+    let x = [lo, q[0], q[1], q[2], hi];
+    (hi - lo).ln() + (0..4).map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln()).sum::<f64>()
+}
+
+/// Quantiles 5/50/95 of a weighted pool of piecewise-linear CDFs on `[lo, hi]`.
+/// Weights need not be normalised; zero-weight experts are ignored.
+pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
+    let total: f64 = experts.iter().map(|e| e.1).sum();
+    if total <= 0.0 || experts.is_empty() || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let mut knots: Vec<f64> = vec![lo, hi];
+    for (q, w) in experts {
+        if *w > 0.0 {
+            knots.extend_from_slice(q);
+        }
+    }
+    knots.sort_by(f64::total_cmp);
+    knots.dedup();
+    let cdf = |x: f64| -> f64 {
+        experts
+            .iter()
+            .filter(|e| e.1 > 0.0)
+            .map(|(q, w)| {
+                let xs = [lo, q[0], q[1], q[2], hi];
+                let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
+                let v = if x <= lo {
+                    0.0
+                } else if x >= hi {
+                    1.0
+                } else {
+                    let i = xs.iter().rposition(|&k| k <= x).unwrap_or(0).min(3);
+                    ps[i] + (ps[i + 1] - ps[i]) * (x - xs[i]) / (xs[i + 1] - xs[i])
+                };
+                w * v
+            })
+            .sum::<f64>()
+            / total
+    };
+    let fk: Vec<f64> = knots.iter().map(|&k| cdf(k)).collect();
+    let mut out = [0.0; 3];
+    for (o, p) in out.iter_mut().zip(PROBS) {
+        let i = fk.iter().position(|&v| v >= p)?;
+        *o = if i == 0 {
+            knots[0]
+        } else {
+            knots[i - 1] + (p - fk[i - 1]) / (fk[i] - fk[i - 1]) * (knots[i] - knots[i - 1])
+        };
+    }
+    Some(out)
+}
+
+/// The equal-weight linear pool of one item's assessments.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct LinearPool {
+    /// Assessments pooled.
+    pub n: usize,
+    /// Pooled 5 % quantile.
+    pub q05: Figure,
+    /// Pooled median.
+    pub q50: Figure,
+    /// Pooled 95 % quantile.
+    pub q95: Figure,
+}
+
+fn figs(q: Option<[f64; 3]>, why: Undefined) -> [Figure; 3] {
+    q.map_or([Figure::undefined(why); 3], |q| q.map(Figure::new))
+}
+
+/// Equal weights: 1 / number of experts, on the item's intrinsic range.
+pub fn linear_pool(assessments: &[Quantiles], realisation: Option<f64>) -> LinearPool {
+    let why = if assessments.is_empty() { Undefined::NoAnswers } else { Undefined::NotFinite };
+    let q = intrinsic_range(assessments, realisation).and_then(|(lo, hi)| {
+        let e: Vec<([f64; 3], f64)> = assessments.iter().map(|q| (q.as_array(), 1.0)).collect();
+        pool(&e, lo, hi)
+    });
+    let [q05, q50, q95] = figs(q, why);
+    LinearPool { n: assessments.len(), q05, q50, q95 }
+}
+
+/// One expert's assessments for the classical model: all seed items, and target items
+/// (`None` where not answered).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CookeExpert {
+    /// Pseudonym (or another anonymous label).
+    pub expert: String,
+    /// One assessment per seed item, in the order of the realisations.
+    pub seeds: Vec<Quantiles>,
+    /// One entry per target item.
+    pub targets: Vec<Option<Quantiles>>,
+}
+
+/// An expert's scores.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpertScore {
+    /// Pseudonym.
+    pub expert: String,
+    /// Calibration score.
+    pub calibration: Figure,
+    /// Mean information over the seed items.
+    pub information: Figure,
+    /// C · I (the unnormalised global weight).
+    pub combined: Figure,
+    /// Normalised performance weight at the optimised α (0 below α).
+    pub weight: Figure,
+}
+
+/// A decision maker's own scores on the seed items.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DmScore {
+    /// Calibration.
+    pub calibration: Figure,
+    /// Mean information over the seeds.
+    pub information: Figure,
+    /// C · I.
+    pub combined: Figure,
+}
+
+/// Decision-maker quantiles of one target item.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TargetQuantiles {
+    /// Performance-weighted (optimised) 5/50/95 %.
+    pub performance: [Figure; 3],
+    /// Equal-weight 5/50/95 %.
+    pub equal: [Figure; 3],
+}
+
+/// Result of Cooke's classical model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassicalModel {
+    /// Number of seed items.
+    pub seeds: usize,
+    /// Experts' scores, in input order.
+    pub experts: Vec<ExpertScore>,
+    /// The optimised cut-off α (experts with C < α get weight 0).
+    pub alpha: Figure,
+    /// Scores of the optimised performance-weight decision maker.
+    pub performance_dm: DmScore,
+    /// Scores of the equal-weight decision maker.
+    pub equal_dm: DmScore,
+    /// Decision-maker quantiles per target item.
+    pub targets: Vec<TargetQuantiles>,
+}
+
+struct Seeds<'a> {
+    realisations: &'a [f64],
+    ranges: Vec<(f64, f64)>,
+}
+
+impl Seeds<'_> {
+    fn score(&self, per_item: &[[f64; 3]]) -> DmScore {
+        let mut counts = [0u64; 4];
+        let mut info = 0.0;
+        for ((q, &x), &(lo, hi)) in per_item.iter().zip(self.realisations).zip(&self.ranges) {
+            counts[bin_of(*q, x)] += 1;
+            info += information(*q, lo, hi);
+        }
+        let (_, c) = calibration(counts);
+        let i = Figure::new(info / fu(per_item.len()));
+        DmScore { calibration: c, information: i, combined: c.zip(i, |a, b| Figure::new(a * b)) }
+    }
+
+    fn dm(&self, experts: &[CookeExpert], weights: &[f64]) -> Option<Vec<[f64; 3]>> {
+        (0..self.realisations.len())
+            .map(|s| {
+                let e: Vec<([f64; 3], f64)> =
+                    experts.iter().zip(weights).map(|(x, &w)| (x.seeds[s].as_array(), w)).collect();
+                pool(&e, self.ranges[s].0, self.ranges[s].1)
+            })
+            .collect()
+    }
+}
+
+/// Cooke's classical model: calibration and information on the seed items, performance
+/// weights `∝ C · I · 1[C ≥ α]` with α chosen among the experts' calibration scores to
+/// maximise the decision maker's own `C · I` (ties: the smallest such α), and the decision
+/// maker's 5/50/95 % quantiles on each target item.
+pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
+    let n_seeds = realisations.len();
+    let n_targets = experts.first().map_or(0, |e| e.targets.len());
+    if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
+        return Err(StatsError::InvalidInput(
+            "every expert needs one assessment per seed and one entry per target".into(),
+        ));
+    }
+    if let Some(x) = realisations.iter().find(|x| !x.is_finite()) {
+        return Err(StatsError::NotFinite { what: "a realisation", value: *x });
+    }
+    let ranges: Option<Vec<(f64, f64)>> =
+        (0..n_seeds).map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s]))).collect();
+    let undefined_model = |why| {
+        let u = Figure::undefined(why);
+        let dm = DmScore { calibration: u, information: u, combined: u };
+        ClassicalModel {
+            seeds: n_seeds,
+            experts: experts
+                .iter()
+                .map(|e| ExpertScore {
+                    expert: e.expert.clone(),
+                    calibration: u,
+                    information: u,
+                    combined: u,
+                    weight: u,
+                })
+                .collect(),
+            alpha: u,
+            performance_dm: dm,
+            equal_dm: dm,
+            targets: vec![TargetQuantiles { performance: [u; 3], equal: [u; 3] }; n_targets],
+        }
+    };
+    if n_seeds == 0 {
+        return Ok(undefined_model(Undefined::TooFewAnswers { needed: 1, got: 0 }));
+    }
+    if experts.is_empty() {
+        return Ok(undefined_model(Undefined::NoAnswers));
+    }
+    let Some(ranges) = ranges else {
+        return Ok(undefined_model(Undefined::NoVariation));
+    };
+    let seeds = Seeds { realisations, ranges };
+    // Experts' scores.
+    let mut cal = Vec::with_capacity(experts.len());
+    let mut inf = Vec::with_capacity(experts.len());
+    for e in experts {
+        let mut counts = [0u64; 4];
+        let mut info = 0.0;
+        for (s, q) in e.seeds.iter().enumerate() {
+            counts[bin_of(q.as_array(), realisations[s])] += 1;
+            info += information(q.as_array(), seeds.ranges[s].0, seeds.ranges[s].1);
+        }
+        cal.push(calibration(counts).1.value().unwrap_or(0.0));
+        inf.push(info / fu(n_seeds));
+    }
+    // Optimise α over the distinct calibration scores, ascending.
+    let mut alphas = cal.clone();
+    alphas.sort_by(f64::total_cmp);
+    alphas.dedup();
+    let mut best: Option<(f64, Vec<f64>, DmScore)> = None;
+    for &a in &alphas {
+        let w: Vec<f64> = cal.iter().zip(&inf).map(|(&c, &i)| if c >= a { c * i } else { 0.0 }).collect();
+        if w.iter().sum::<f64>() <= 0.0 {
+            continue;
+        }
+        let Some(dm) = seeds.dm(experts, &w) else {
+            continue;
+        };
+        let score = seeds.score(&dm);
+        let better = match &best {
+            None => true,
+            Some((_, _, b)) => score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0),
+        };
+        if better {
+            best = Some((a, w, score));
+        }
+    }
+    let equal_w = vec![1.0; experts.len()];
+    let equal_dm = seeds.dm(experts, &equal_w).map_or(
+        DmScore {
+            calibration: Figure::undefined(Undefined::NotFinite),
+            information: Figure::undefined(Undefined::NotFinite),
+            combined: Figure::undefined(Undefined::NotFinite),
+        },
+        |dm| seeds.score(&dm),
+    );
+    let (alpha, weights, performance_dm) = match best {
+        Some((a, w, s)) => (Figure::new(a), Some(w), s),
+        None => {
+            let u = Figure::undefined(Undefined::NoVariation);
+            (u, None, DmScore { calibration: u, information: u, combined: u })
+        }
+    };
+    let wsum: f64 = weights.as_ref().map_or(0.0, |w| w.iter().sum());
+    let scores = experts
+        .iter()
+        .enumerate()
+        .map(|(k, e)| ExpertScore {
+            expert: e.expert.clone(),
+            calibration: Figure::new(cal[k]),
+            information: Figure::new(inf[k]),
+            combined: Figure::new(cal[k] * inf[k]),
+            weight: weights.as_ref().map_or(Figure::undefined(Undefined::NoVariation), |w| Figure::new(w[k] / wsum)),
+        })
+        .collect();
+    let targets = (0..n_targets)
+        .map(|t| {
+            let answered: Vec<(usize, &Quantiles)> =
+                experts.iter().enumerate().filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q))).collect();
+            let range = intrinsic_range(answered.iter().map(|a| a.1), None);
+            let run = |w: &dyn Fn(usize) -> f64| -> [Figure; 3] {
+                let e: Vec<([f64; 3], f64)> = answered.iter().map(|&(k, q)| (q.as_array(), w(k))).collect();
+                let why = if answered.is_empty() { Undefined::NoAnswers } else { Undefined::NoVariation };
+                figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why)
+            };
+            TargetQuantiles {
+                performance: match &weights {
+                    Some(w) => run(&|k| w[k]),
+                    None => [Figure::undefined(Undefined::NoVariation); 3],
+                },
+                equal: run(&|_| 1.0),
+            }
+        })
+        .collect();
+    Ok(ClassicalModel { seeds: n_seeds, experts: scores, alpha, performance_dm, equal_dm, targets })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Figure, b: f64, tol: f64) {
+        let v = a.value().unwrap_or_else(|| panic!("undefined: {a}"));
+        assert!((v - b).abs() <= tol, "{v} vs {b}");
+    }
+
+    /// reference/statistics.md line 81: counts [2,8,8,2] → I 0.0444030, C 0.6201452.
+    #[test]
+    fn golden_calibration_line_81() {
+        let (i, c) = calibration([2, 8, 8, 2]);
+        close(i, 0.044_403_0, 1e-7);
+        close(c, 0.620_145_2, 1e-7);
+    }
+
+    /// reference/statistics.md line 82: [5,5,5,5] → I 0.5108256, C 1.380411e-4; [1,9,9,1] → C 1.
+    #[test]
+    fn golden_calibration_line_82() {
+        let (i, c) = calibration([5, 5, 5, 5]);
+        close(i, 0.510_825_6, 1e-7);
+        close(c, 1.380_411e-4, 1e-9);
+        let (i, c) = calibration([1, 9, 9, 1]);
+        close(i, 0.0, 1e-12);
+        close(c, 1.0, 1e-12);
+        assert_eq!(calibration([0; 4]).1.reason(), Some(Undefined::NoAnswers));
+    }
+
+    /// reference/statistics.md lines 83–85, hand-worked: one expert (0, 5, 10), realisation 5:
+    /// L = 0, U = 10, L* = −1, U* = 11; I = ln 12 + .05 ln(.05/1) + .45 ln(.45/5) · 2 + .05 ln(.05/1).
+    #[test]
+    fn information_lines_83_85() {
+        let q = Quantiles::new(0.0, 5.0, 10.0).unwrap();
+        let (lo, hi) = intrinsic_range([&q], Some(5.0)).unwrap();
+        assert_eq!((lo, hi), (-1.0, 11.0));
+        let want = 12f64.ln() + 0.1 * 0.05f64.ln() + 0.9 * (0.45f64 / 5.0).ln();
+        assert!((information(q.as_array(), lo, hi) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pool_of_one_expert_returns_its_quantiles_and_equal_experts_agree() {
+        let q = Quantiles::new(1.0, 2.0, 4.0).unwrap();
+        let p = linear_pool(&[q], None);
+        close(p.q05, 1.0, 1e-12);
+        close(p.q50, 2.0, 1e-12);
+        close(p.q95, 4.0, 1e-12);
+        let p = linear_pool(&[q, q, q], None);
+        close(p.q50, 2.0, 1e-12);
+        assert_eq!(linear_pool(&[], None).q50.reason(), Some(Undefined::NoAnswers));
+        // Two disjoint experts: the pooled median lies between them; hand-worked:
+        // A (0,1,2), B (10,11,12): L* = −1.2, U* = 13.2; F(x) on [2, 10] = (0.95·½ + … ) → median where
+        // both CDFs average to 0.5: F_A = 0.95 + 0.05 (x−2)/11.2, F_B = 0.05 (x+1.2)/11.2.
+        let a = Quantiles::new(0.0, 1.0, 2.0).unwrap();
+        let b = Quantiles::new(10.0, 11.0, 12.0).unwrap();
+        let p = linear_pool(&[a, b], None);
+        // (0.95 + .05(x−2)/11.2 + .05(x+1.2)/11.2)/2 = .5 ⇒ .05(2x − 0.8)/11.2 = 0.05 ⇒ x = 6.
+        close(p.q50, 6.0, 1e-12);
+    }
+
+    #[test]
+    fn classical_model_prefers_the_calibrated_expert() {
+        // 10 seeds with realisation 0..9; expert "good" centres on the truth, "bad" is off.
+        let real: Vec<f64> = (0..10).map(f64::from).collect();
+        let good: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x - 2.0, x + 0.1, x + 2.0).unwrap()).collect();
+        let bad: Vec<Quantiles> = real.iter().map(|&x| Quantiles::new(x + 5.0, x + 6.0, x + 7.0).unwrap()).collect();
+        let t = Some(Quantiles::new(1.0, 2.0, 3.0).unwrap());
+        let m = classical_model(
+            &real,
+            &[
+                CookeExpert { expert: "good".into(), seeds: good, targets: vec![t] },
+                CookeExpert { expert: "bad".into(), seeds: bad, targets: vec![None] },
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.seeds, 10);
+        assert!(m.experts[0].calibration.value().unwrap() > m.experts[1].calibration.value().unwrap());
+        close(m.experts[0].weight, 1.0, 1e-12);
+        close(m.experts[1].weight, 0.0, 1e-12);
+        close(m.targets[0].performance[1], 2.0, 1e-12);
+        // no seeds: everything undefined, no panic
+        let m = classical_model(&[], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).unwrap();
+        assert!(m.alpha.reason().is_some());
+        // mismatched input is an error
+        assert!(
+            classical_model(&[1.0], &[CookeExpert { expert: "x".into(), seeds: vec![], targets: vec![] }]).is_err()
+        );
+    }
+
+    #[test]
+    fn classical_model_edge_cases() {
+        // n = 1 expert, one seed: weight 1, DM = the expert.
+        let q = Quantiles::new(1.0, 2.0, 3.0).unwrap();
+        let one = CookeExpert { expert: "e".into(), seeds: vec![q], targets: vec![Some(q)] };
+        let m = classical_model(&[2.5], &[one]).unwrap();
+        close(m.experts[0].weight, 1.0, 1e-12);
+        // realisation in bin 2 of 4 with N = 1: s = (0, 0, 1, 0), I = ln(1/0.45)
+        close(m.experts[0].calibration, calibration([0, 0, 1, 0]).1.value().unwrap(), 1e-15);
+        close(m.targets[0].performance[1], 2.0, 1e-12);
+        close(m.targets[0].equal[2], 3.0, 1e-12);
+        // all experts equal: equal weights, same DM as one of them
+        let e = |n: &str| CookeExpert { expert: n.into(), seeds: vec![q, q], targets: vec![None] };
+        let m = classical_model(&[2.5, 1.5], &[e("a"), e("b"), e("c")]).unwrap();
+        for x in &m.experts {
+            close(x.weight, 1.0 / 3.0, 1e-12);
+        }
+        // nobody answered the target: undefined with a reason
+        assert_eq!(m.targets[0].equal[1].reason(), Some(Undefined::NoAnswers));
+        // no experts at all
+        let m = classical_model(&[1.0], &[]).unwrap();
+        assert_eq!(m.alpha.reason(), Some(Undefined::NoAnswers));
+    }
+}

@@ -1,0 +1,221 @@
+//! Across groups: per-group figures, a rank test between groups, and cross-group consensus.
+//!
+//! A group with fewer valid answers than the study's minimum is *suppressed*: it is listed
+//! by name with no figure at all, and it takes part in no test (anonymity). Experts without
+//! the attribute are left out of that attribute's comparison (they still count overall).
+
+use delphi_core::consensus::ConsensusRule;
+use serde::Serialize;
+
+use crate::input::{AgreeSet, ItemId, OrdinalScale};
+use crate::item::{Outcome, Verdict, agreement, consensus_verdict};
+use crate::quantile::quantile_counts;
+use crate::ranktests::{KruskalWallis, MannWhitney, kruskal_wallis_counts, mann_whitney_counts};
+use crate::{Figure, Undefined};
+
+/// A group's figures, or the mark that it was suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum GroupFigures {
+    /// Fewer valid answers than the minimum group size: no figures.
+    Suppressed,
+    /// Figures of a large enough group.
+    Shown {
+        /// Valid answers.
+        n: u64,
+        /// Median.
+        median: Figure,
+        /// First quartile.
+        q1: Figure,
+        /// Third quartile.
+        q3: Figure,
+        /// IQR.
+        iqr: Figure,
+        /// Agreement percentage.
+        agreement_percent: Figure,
+        /// Consensus inside the group.
+        consensus: Verdict,
+    },
+}
+
+/// One group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupResult {
+    /// The group's value of the attribute (e.g. "US").
+    pub group: String,
+    /// Figures or suppression.
+    pub figures: GroupFigures,
+}
+
+/// The test between the shown groups.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "test")]
+pub enum GroupTest {
+    /// Two groups: Mann–Whitney U (first vs second group in name order).
+    MannWhitney(MannWhitney),
+    /// Three or more: Kruskal–Wallis H.
+    KruskalWallis(KruskalWallis),
+    /// No test.
+    NotTested { reason: Undefined },
+}
+
+/// One attribute, item and round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupComparison {
+    /// The attribute (e.g. "bloc").
+    pub attribute: String,
+    /// The item.
+    pub item: ItemId,
+    /// The round.
+    pub round: u32,
+    /// The minimum group size in force.
+    pub min_group_size: u64,
+    /// The groups, by name.
+    pub groups: Vec<GroupResult>,
+    /// How many groups were suppressed.
+    pub suppressed: usize,
+    /// The rank test between the shown groups.
+    pub test: GroupTest,
+    /// Consensus overall *and* inside every shown group.
+    pub cross_group: Verdict,
+}
+
+/// Compares groups of one ordinal item in one round. `counts[g]` holds group `g`'s answers
+/// per scale point, `dont_know[g]` its "don't know" answers.
+#[allow(clippy::too_many_arguments)]
+pub fn compare_groups(
+    attribute: &str,
+    item: &ItemId,
+    round: u32,
+    names: &[String],
+    counts: &[&[u64]],
+    dont_know: &[u64],
+    scale: OrdinalScale,
+    agree: AgreeSet,
+    rule: &ConsensusRule,
+    min_group_size: u64,
+    overall: &Verdict,
+) -> GroupComparison {
+    let m = rule.quantile_method;
+    let mut groups = Vec::with_capacity(names.len());
+    let mut shown: Vec<&[u64]> = Vec::new();
+    let mut failing: Vec<String> = Vec::new();
+    let mut undefined = 0usize;
+    for ((name, &c), &dk) in names.iter().zip(counts).zip(dont_know) {
+        let n: u64 = c.iter().sum();
+        if n < min_group_size.max(1) {
+            groups.push(GroupResult { group: name.clone(), figures: GroupFigures::Suppressed });
+            continue;
+        }
+        shown.push(c);
+        let q1 = quantile_counts(c, scale.min(), 0.25, m);
+        let q3 = quantile_counts(c, scale.min(), 0.75, m);
+        let iqr = q1.zip(q3, |a, b| Figure::new(b - a));
+        let (agreement_percent, _) = agreement(c, dk, scale, agree, rule.dont_know);
+        let consensus = consensus_verdict(iqr, agreement_percent, rule);
+        match consensus.outcome {
+            Outcome::Met => {}
+            Outcome::NotMet => failing.push(format!("{name} ({})", consensus.reason)),
+            Outcome::Undefined => undefined += 1,
+        }
+        groups.push(GroupResult {
+            group: name.clone(),
+            figures: GroupFigures::Shown {
+                n,
+                median: quantile_counts(c, scale.min(), 0.5, m),
+                q1,
+                q3,
+                iqr,
+                agreement_percent,
+                consensus,
+            },
+        });
+    }
+    let suppressed = names.len() - shown.len();
+    let test = match shown.len() {
+        0 | 1 => GroupTest::NotTested { reason: Undefined::TooFewGroups },
+        2 => GroupTest::MannWhitney(mann_whitney_counts(shown[0], shown[1])),
+        _ => GroupTest::KruskalWallis(kruskal_wallis_counts(&shown)),
+    };
+    let note = if suppressed > 0 {
+        format!(" ({suppressed} suppressed, fewer than {min_group_size} answers)")
+    } else {
+        String::new()
+    };
+    let cross_group = if shown.is_empty() {
+        Verdict::undefined(format!("no group large enough to show{note}"))
+    } else if overall.outcome == Outcome::Undefined || undefined > 0 {
+        Verdict::undefined(format!("consensus undefined overall or in a group{note}"))
+    } else if overall.outcome == Outcome::NotMet {
+        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus overall ({}){note}", overall.reason) }
+    } else if failing.is_empty() {
+        Verdict {
+            outcome: Outcome::Met,
+            reason: format!("consensus overall and in all {} shown groups{note}", shown.len()),
+        }
+    } else {
+        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus in {}{note}", failing.join(", ")) }
+    };
+    GroupComparison {
+        attribute: attribute.to_owned(),
+        item: item.clone(),
+        round,
+        min_group_size,
+        groups,
+        suppressed,
+        test,
+        cross_group,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (OrdinalScale, AgreeSet, ConsensusRule, ItemId) {
+        let s = OrdinalScale::new(1, 5).unwrap();
+        (s, AgreeSet::new(s, 4, 5).unwrap(), ConsensusRule::default(), ItemId::new("q").unwrap())
+    }
+
+    #[test]
+    fn small_groups_are_suppressed_and_untested() {
+        let (s, a, rule, item) = setup();
+        let names = ["CN".to_owned(), "EU".to_owned(), "US".to_owned()];
+        let cn = [0, 0, 0, 3, 2];
+        let eu = [0, 0, 0, 1, 1];
+        let us = [0, 0, 0, 4, 1];
+        let overall = consensus_verdict(Figure::new(1.0), Figure::new(100.0), &rule);
+        let g = compare_groups("bloc", &item, 1, &names, &[&cn, &eu, &us], &[0, 0, 0], s, a, &rule, 5, &overall);
+        assert_eq!(g.suppressed, 1);
+        assert_eq!(g.groups[1].figures, GroupFigures::Suppressed);
+        assert!(matches!(g.test, GroupTest::MannWhitney(_)));
+        assert_eq!(g.cross_group.outcome, Outcome::Met);
+        assert_eq!(
+            g.cross_group.reason,
+            "consensus overall and in all 2 shown groups (1 suppressed, fewer than 5 answers)"
+        );
+        // the suppressed group's JSON carries no figure
+        let j = serde_json::to_string(&g.groups[1]).unwrap();
+        assert_eq!(j, r#"{"group":"EU","figures":{"status":"suppressed"}}"#);
+    }
+
+    #[test]
+    fn disagreement_between_groups() {
+        let (s, a, rule, item) = setup();
+        let names = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        let ga = [0, 0, 0, 2, 8];
+        let gb = [6, 4, 0, 0, 0];
+        let gc = [0, 0, 0, 5, 5];
+        let overall = consensus_verdict(Figure::new(1.0), Figure::new(70.0), &rule);
+        let g = compare_groups("bloc", &item, 1, &names, &[&ga, &gb, &gc], &[0, 0, 0], s, a, &rule, 5, &overall);
+        assert!(matches!(g.test, GroupTest::KruskalWallis(k) if k.p_value.value().unwrap() < 0.01));
+        assert_eq!(g.cross_group.outcome, Outcome::NotMet);
+        assert!(g.cross_group.reason.starts_with("no consensus in B (IQR"));
+        // every group suppressed (n = 0 everywhere: all missing)
+        let z = [0u64; 5];
+        let g = compare_groups("bloc", &item, 1, &names, &[&z, &z, &z], &[0, 0, 0], s, a, &rule, 1, &overall);
+        assert_eq!(g.suppressed, 3);
+        assert_eq!(g.cross_group.outcome, Outcome::Undefined);
+        assert!(matches!(g.test, GroupTest::NotTested { reason: Undefined::TooFewGroups }));
+    }
+}

@@ -1,0 +1,583 @@
+//! The whole study: every item in every round, stability, groups, reliability, Cooke's
+//! model and the benefit–risk synthesis, from one [`AnswerTable`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use delphi_core::consensus::{ConsensusRule, QuantileMethod};
+use serde::Serialize;
+
+use crate::cooke::{ClassicalModel, CookeExpert, LinearPool, classical_model, linear_pool};
+use crate::groups::{GroupComparison, compare_groups};
+use crate::input::{AnswerTable, ItemId, ItemKind, Quantiles, Ranking, Row, Stored};
+use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
+use crate::kendall::{KendallW, kendall_w};
+use crate::krippendorff::{Alphas, Coincidences};
+use crate::stability::{Paired, Stability, stability};
+use crate::synthesis::{CriterionFigure, DomainSynthesis, Placement, synthesise};
+use crate::{Figure, StatsError, Undefined};
+
+/// Which criteria are the benefit and which the risks (the study's synthesis section).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SynthesisSpec {
+    /// The benefit criterion.
+    pub benefit: String,
+    /// The risk criteria.
+    pub risks: Vec<String>,
+}
+
+/// What the statistics need to know about the study beyond the answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsConfig {
+    /// Consensus and stability rule, quantile type, don't-know policy.
+    pub rule: ConsensusRule,
+    /// Experts invited per round (for the response rate).
+    pub invited: BTreeMap<u32, u64>,
+    /// Group attributes to compare by (e.g. "bloc", "institution").
+    pub group_attributes: Vec<String>,
+    /// Groups with fewer valid answers are suppressed.
+    pub min_group_size: u64,
+    /// The benefit–risk synthesis, if the study has one.
+    pub synthesis: Option<SynthesisSpec>,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        Self {
+            rule: ConsensusRule::default(),
+            invited: BTreeMap::new(),
+            group_attributes: Vec::new(),
+            min_group_size: 5,
+            synthesis: None,
+        }
+    }
+}
+
+impl StatsConfig {
+    /// Checks thresholds and names.
+    pub fn validate(&self) -> Result<(), StatsError> {
+        let r = &self.rule;
+        let bad = |s: String| Err(StatsError::InvalidConfig(s));
+        if !(r.iqr_max.is_finite() && r.iqr_max >= 0.0) {
+            return bad(format!("iqr_max {} must be a finite number ≥ 0", r.iqr_max));
+        }
+        for (name, v) in [
+            ("agreement_min_percent", r.agreement_min_percent),
+            ("stability_max_change_percent", r.stability_max_change_percent),
+        ] {
+            if !(0.0..=100.0).contains(&v) {
+                return bad(format!("{name} {v} must lie in 0..=100"));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for a in &self.group_attributes {
+            if a.is_empty() || !seen.insert(a) {
+                return bad(format!("group attribute {a:?} is empty or repeated"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A quantile item in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuantileSummary {
+    /// Valid assessments.
+    pub n: u64,
+    /// "Don't know" answers.
+    pub dont_know: u64,
+    /// Response rate.
+    pub response_rate: Figure,
+    /// The known realisation of a seed item.
+    pub realisation: Option<f64>,
+    /// The equal-weight linear pool.
+    pub pool: LinearPool,
+}
+
+/// A ranking item in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankingSummary {
+    /// Valid rankings.
+    pub n: u64,
+    /// "Don't know" answers.
+    pub dont_know: u64,
+    /// Response rate.
+    pub response_rate: Figure,
+    /// Kendall's W and mean ranks.
+    pub kendall: KendallW,
+}
+
+/// The result for one item in one round, by item kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ItemResult {
+    /// An ordinal item.
+    Ordinal(Box<OrdinalSummary>),
+    /// A numeric item.
+    Numeric(NumericSummary),
+    /// A quantile item.
+    Quantile(QuantileSummary),
+    /// A ranking item.
+    Ranking(RankingSummary),
+}
+
+impl ItemResult {
+    /// Every figure with a stable name, for tidy exports and report tables.
+    pub fn measures(&self) -> Vec<(&'static str, Figure)> {
+        #[allow(clippy::cast_precision_loss)]
+        let count = |x: u64| Figure::new(x as f64);
+        match self {
+            Self::Ordinal(o) => o.measures(),
+            Self::Numeric(n) => n.measures(),
+            Self::Quantile(q) => vec![
+                ("n", count(q.n)),
+                ("dont_know", count(q.dont_know)),
+                ("response_rate", q.response_rate),
+                ("pool_q05", q.pool.q05),
+                ("pool_q50", q.pool.q50),
+                ("pool_q95", q.pool.q95),
+            ],
+            Self::Ranking(r) => vec![
+                ("n", count(r.n)),
+                ("dont_know", count(r.dont_know)),
+                ("response_rate", r.response_rate),
+                ("kendall_w", r.kendall.w),
+                ("kendall_w_uncorrected", r.kendall.w_uncorrected),
+                ("kendall_chi_square", r.kendall.chi_square),
+                ("kendall_p_value", r.kendall.p_value),
+            ],
+        }
+    }
+
+    /// The item kind's name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Ordinal(_) => "ordinal",
+            Self::Numeric(_) => "numeric",
+            Self::Quantile(_) => "quantile",
+            Self::Ranking(_) => "ranking",
+        }
+    }
+}
+
+/// One item in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRound {
+    /// The item.
+    pub item: ItemId,
+    /// The round.
+    pub round: u32,
+    /// The figures.
+    pub result: ItemResult,
+}
+
+/// Krippendorff's alpha over the panel in one round: units are the ordinal items, coders the
+/// experts, values the scale points.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoundReliability {
+    /// The round.
+    pub round: u32,
+    /// Alpha at the four levels (the report quotes ordinal and interval).
+    pub alpha: Alphas,
+}
+
+/// Cooke's classical model in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CookeRound {
+    /// The round.
+    pub round: u32,
+    /// Seed items (with realisations), in specification order.
+    pub seed_items: Vec<ItemId>,
+    /// Target items, in specification order (matching `model.targets`).
+    pub target_items: Vec<ItemId>,
+    /// Experts left out because they did not assess every seed item.
+    pub experts_excluded: usize,
+    /// The model.
+    pub model: ClassicalModel,
+}
+
+/// Everything the statistics say about a study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudySummary {
+    /// The quantile type used throughout.
+    pub quantile_method: QuantileMethod,
+    /// Its printable name.
+    pub quantile_method_name: &'static str,
+    /// The rule applied.
+    pub rule: ConsensusRule,
+    /// The rounds summarised.
+    pub rounds: Vec<u32>,
+    /// Every item in every round (items in specification order, rounds ascending).
+    pub items: Vec<ItemRound>,
+    /// Change between consecutive rounds in which an item has answers (ordinal and numeric).
+    pub stability: Vec<Stability>,
+    /// Group comparisons (ordinal items, rounds with answers, attributes in configured order).
+    pub groups: Vec<GroupComparison>,
+    /// Krippendorff's alpha per round.
+    pub reliability: Vec<RoundReliability>,
+    /// Cooke's classical model per round with seed items.
+    pub cooke: Vec<CookeRound>,
+    /// Benefit–risk synthesis per round and domain.
+    pub synthesis: Vec<DomainSynthesis>,
+}
+
+/// A group attribute: its name, its sorted group names, and each expert's group.
+type Attribute<'a> = (&'a str, Vec<String>, Vec<Option<usize>>);
+
+/// Pairs two rounds' answers (both sorted by expert).
+fn pair(a: &[Row], b: &[Row], val: impl Fn(Stored) -> Option<f64>) -> Paired {
+    let mut p = Paired::default();
+    let mut j = 0;
+    for ra in a {
+        while j < b.len() && b[j].expert < ra.expert {
+            j += 1;
+        }
+        let Some(x) = val(ra.value) else { continue };
+        if j < b.len() && b[j].expert == ra.expert {
+            if let Some(y) = val(b[j].value) {
+                p.earlier.push(x);
+                p.later.push(y);
+            }
+        } else {
+            p.dropouts.push(x);
+        }
+    }
+    p
+}
+
+fn ordinal_value(v: Stored) -> Option<f64> {
+    match v {
+        Stored::Ordinal(x) => Some(f64::from(x)),
+        _ => None,
+    }
+}
+
+fn numeric_value(v: Stored) -> Option<f64> {
+    match v {
+        Stored::Number(x) => Some(x),
+        _ => None,
+    }
+}
+
+fn u32_of(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 items")
+}
+
+/// Summarises a whole study.
+pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySummary, StatsError> {
+    config.validate()?;
+    let rule = &config.rule;
+    let mut rounds: Vec<u32> = table.rounds.iter().chain(config.invited.keys()).copied().collect();
+    rounds.sort_unstable();
+    rounds.dedup();
+    let invited = |r: u32| config.invited.get(&r).copied();
+
+    // Group index of every expert, per attribute; group names sorted.
+    let attrs: Vec<Attribute<'_>> = config
+        .group_attributes
+        .iter()
+        .map(|a| {
+            let names: Vec<String> = table
+                .experts
+                .iter()
+                .filter_map(|e| e.1.get(a).map(str::to_owned))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let of = table
+                .experts
+                .iter()
+                .map(|e| e.1.get(a).and_then(|v| names.binary_search_by(|n| n.as_str().cmp(v)).ok()))
+                .collect();
+            (a.as_str(), names, of)
+        })
+        .collect();
+
+    // The union of all ordinal scales, for Krippendorff's alpha.
+    let ordinal_span = table.items.iter().filter_map(|s| match s.kind {
+        ItemKind::Ordinal { scale, .. } => Some((scale.min(), scale.max())),
+        _ => None,
+    });
+    let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
+    let mut coincidences: BTreeMap<u32, Coincidences> = BTreeMap::new();
+
+    let mut items = Vec::new();
+    let mut stab = Vec::new();
+    let mut groups = Vec::new();
+    let mut ordinal_index: HashMap<(u32, u32), usize> = HashMap::new();
+    let mut scratch: Vec<f64> = Vec::new();
+
+    for (ii, spec) in table.items.iter().enumerate() {
+        let ii = u32_of(ii);
+        let mut prev: Option<(u32, &[Row], Figure, Figure)> = None;
+        for &r in &rounds {
+            let rows = table.bucket(ii, r);
+            let dk = rows.iter().filter(|x| x.value == Stored::DontKnow).count() as u64;
+            let result = match spec.kind {
+                ItemKind::Ordinal { scale, agree } => {
+                    let k = scale.points();
+                    let mut counts = vec![0u64; k];
+                    for row in rows {
+                        if let Stored::Ordinal(x) = row.value {
+                            counts[scale.index(x)] += 1;
+                        }
+                    }
+                    let s = ordinal_summary(&counts, dk, scale, agree, rule, invited(r));
+                    if !rows.is_empty() {
+                        for (attr, names, of) in &attrs {
+                            let g = names.len();
+                            let mut gc = vec![0u64; g * k];
+                            let mut gdk = vec![0u64; g];
+                            for row in rows {
+                                if let Some(gi) = of[row.expert as usize] {
+                                    match row.value {
+                                        Stored::Ordinal(x) => gc[gi * k + scale.index(x)] += 1,
+                                        Stored::DontKnow => gdk[gi] += 1,
+                                        _ => {}
+                                    }
+                                }
+                            }
+                            let refs: Vec<&[u64]> = gc.chunks(k).collect();
+                            groups.push(compare_groups(
+                                attr,
+                                &spec.id,
+                                r,
+                                names,
+                                &refs,
+                                &gdk,
+                                scale,
+                                agree,
+                                rule,
+                                config.min_group_size,
+                                &s.consensus,
+                            ));
+                        }
+                        let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
+                        let off = usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
+                        let mut padded = vec![0u64; width];
+                        padded[off..off + k].copy_from_slice(&counts);
+                        coincidences
+                            .entry(r)
+                            .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
+                            .add_unit_counts(&padded);
+                        if let Some((r0, rows0, cv0, iqr0)) = prev {
+                            let p = pair(rows0, rows, ordinal_value);
+                            #[allow(clippy::cast_possible_truncation)]
+                            let is_agree = move |x: f64| agree.contains(x as i32);
+                            stab.push(stability(
+                                spec.id.clone(),
+                                r0,
+                                r,
+                                &p,
+                                Some(&is_agree),
+                                (cv0, s.cv),
+                                (iqr0, s.iqr),
+                                rule,
+                            ));
+                        }
+                        prev = Some((r, rows, s.cv, s.iqr));
+                    }
+                    ordinal_index.insert((ii, r), items.len());
+                    ItemResult::Ordinal(Box::new(s))
+                }
+                ItemKind::Numeric => {
+                    scratch.clear();
+                    scratch.extend(rows.iter().filter_map(|x| numeric_value(x.value)));
+                    let s = numeric_summary(&mut scratch, dk, rule, invited(r));
+                    if !rows.is_empty() {
+                        if let Some((r0, rows0, cv0, iqr0)) = prev {
+                            let p = pair(rows0, rows, numeric_value);
+                            stab.push(stability(spec.id.clone(), r0, r, &p, None, (cv0, s.cv), (iqr0, s.iqr), rule));
+                        }
+                        prev = Some((r, rows, s.cv, s.iqr));
+                    }
+                    ItemResult::Numeric(s)
+                }
+                ItemKind::Quantile { realisation } => {
+                    let qs: Vec<Quantiles> = rows
+                        .iter()
+                        .filter_map(|x| match x.value {
+                            Stored::Quantiles(i) => Some(table.quantiles[i as usize]),
+                            _ => None,
+                        })
+                        .collect();
+                    let realisation = realisation.map(crate::Finite::get);
+                    ItemResult::Quantile(QuantileSummary {
+                        n: qs.len() as u64,
+                        dont_know: dk,
+                        response_rate: response_rate(rows.len() as u64, invited(r)),
+                        realisation,
+                        pool: linear_pool(&qs, realisation),
+                    })
+                }
+                ItemKind::Ranking => {
+                    let rs: Vec<&Ranking> = rows
+                        .iter()
+                        .filter_map(|x| match x.value {
+                            Stored::Ranking(i) => Some(&table.rankings[i as usize]),
+                            _ => None,
+                        })
+                        .collect();
+                    ItemResult::Ranking(RankingSummary {
+                        n: rs.len() as u64,
+                        dont_know: dk,
+                        response_rate: response_rate(rows.len() as u64, invited(r)),
+                        kendall: kendall_w(&rs),
+                    })
+                }
+            };
+            items.push(ItemRound { item: spec.id.clone(), round: r, result });
+        }
+    }
+
+    let reliability =
+        coincidences.into_iter().map(|(round, c)| RoundReliability { round, alpha: c.alphas() }).collect();
+    let cooke = rounds.iter().filter_map(|&r| cooke_round(table, r)).collect::<Result<Vec<_>, _>>()?;
+    let synthesis = match &config.synthesis {
+        Some(spec) => synthesis(table, spec, &rounds, &items, &ordinal_index),
+        None => Vec::new(),
+    };
+    Ok(StudySummary {
+        quantile_method: rule.quantile_method,
+        quantile_method_name: rule.quantile_method.describe(),
+        rule: *rule,
+        rounds,
+        items,
+        stability: stab,
+        groups,
+        reliability,
+        cooke,
+        synthesis,
+    })
+}
+
+fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsError>> {
+    let mut seeds = Vec::new();
+    let mut targets = Vec::new();
+    for (ii, s) in table.items.iter().enumerate() {
+        if let ItemKind::Quantile { realisation } = s.kind {
+            let ii = u32_of(ii);
+            if table.bucket(ii, r).is_empty() {
+                continue;
+            }
+            match realisation {
+                Some(x) => seeds.push((ii, x.get())),
+                None => targets.push(ii),
+            }
+        }
+    }
+    if seeds.is_empty() {
+        return None;
+    }
+    let n = table.experts.len();
+    let dense = |ii: u32| -> Vec<Option<Quantiles>> {
+        let mut v = vec![None; n];
+        for row in table.bucket(ii, r) {
+            if let Stored::Quantiles(i) = row.value {
+                v[row.expert as usize] = Some(table.quantiles[i as usize]);
+            }
+        }
+        v
+    };
+    let seed_q: Vec<Vec<Option<Quantiles>>> = seeds.iter().map(|s| dense(s.0)).collect();
+    let target_q: Vec<Vec<Option<Quantiles>>> = targets.iter().map(|&t| dense(t)).collect();
+    let mut experts = Vec::new();
+    let mut excluded = 0;
+    for e in 0..n {
+        let answered_any = seed_q.iter().chain(&target_q).any(|v| v[e].is_some());
+        let all: Option<Vec<Quantiles>> = seed_q.iter().map(|v| v[e]).collect();
+        match all {
+            Some(s) => experts.push(CookeExpert {
+                expert: table.experts[e].0.as_str().to_owned(),
+                seeds: s,
+                targets: target_q.iter().map(|v| v[e]).collect(),
+            }),
+            None if answered_any => excluded += 1,
+            None => {}
+        }
+    }
+    let realisations: Vec<f64> = seeds.iter().map(|s| s.1).collect();
+    Some(classical_model(&realisations, &experts).map(|model| CookeRound {
+        round: r,
+        seed_items: seeds.iter().map(|s| table.items[s.0 as usize].id.clone()).collect(),
+        target_items: targets.iter().map(|&t| table.items[t as usize].id.clone()).collect(),
+        experts_excluded: excluded,
+        model,
+    }))
+}
+
+fn synthesis(
+    table: &AnswerTable,
+    spec: &SynthesisSpec,
+    rounds: &[u32],
+    items: &[ItemRound],
+    index: &HashMap<(u32, u32), usize>,
+) -> Vec<DomainSynthesis> {
+    let domains: BTreeSet<&str> = table.items.iter().filter_map(|i| i.domain.as_deref()).collect();
+    let find = |domain: &str, criterion: &str| -> Option<u32> {
+        table
+            .items
+            .iter()
+            .position(|i| {
+                i.domain.as_deref() == Some(domain)
+                    && i.criterion.as_deref() == Some(criterion)
+                    && matches!(i.kind, ItemKind::Ordinal { .. })
+            })
+            .map(u32_of)
+    };
+    let mut out = Vec::new();
+    for d in domains {
+        let Some(b) = find(d, &spec.benefit) else {
+            continue;
+        };
+        let risks: Vec<(u32, &str)> = spec.risks.iter().filter_map(|c| find(d, c).map(|i| (i, c.as_str()))).collect();
+        for &r in rounds {
+            let figure = |ii: u32, criterion: &str| -> CriterionFigure {
+                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else { unreachable!() };
+                let (median, consensus) = match index.get(&(ii, r)).map(|&k| &items[k].result) {
+                    Some(ItemResult::Ordinal(s)) => (s.median, s.consensus.outcome),
+                    _ => (Figure::undefined(Undefined::NoAnswers), crate::item::Outcome::Undefined),
+                };
+                CriterionFigure {
+                    criterion: criterion.to_owned(),
+                    item: table.items[ii as usize].id.as_str().to_owned(),
+                    median,
+                    normalised: median.map(|m| (m - f64::from(scale.min())) / f64::from(scale.max() - scale.min())),
+                    consensus,
+                }
+            };
+            let norm = |ii: u32, x: i32| -> f64 {
+                let ItemKind::Ordinal { scale, .. } = table.items[ii as usize].kind else { unreachable!() };
+                f64::from(x - scale.min()) / f64::from(scale.max() - scale.min())
+            };
+            // Each expert's own placement.
+            let risk_rows: Vec<&[Row]> = risks.iter().map(|&(ii, _)| table.bucket(ii, r)).collect();
+            let mut placements = Vec::new();
+            if !risks.is_empty() {
+                'experts: for row in table.bucket(b, r) {
+                    let Stored::Ordinal(bx) = row.value else {
+                        continue;
+                    };
+                    let mut worst = f64::NEG_INFINITY;
+                    for (k, rows) in risk_rows.iter().enumerate() {
+                        match rows.binary_search_by_key(&row.expert, |x| x.expert) {
+                            Ok(j) => match rows[j].value {
+                                Stored::Ordinal(rx) => worst = worst.max(norm(risks[k].0, rx)),
+                                _ => continue 'experts,
+                            },
+                            Err(_) => continue 'experts,
+                        }
+                    }
+                    placements.push(Placement::of(norm(b, bx), worst));
+                }
+            }
+            out.push(synthesise(
+                d.to_owned(),
+                r,
+                figure(b, &spec.benefit),
+                risks.iter().map(|&(ii, c)| figure(ii, c)).collect(),
+                &placements,
+            ));
+        }
+    }
+    out
+}
