@@ -498,6 +498,17 @@ impl<'s> Checker<'_, 's> {
         }
         agree.sort_unstable();
         agree.dedup();
+        // Agreement is a top (or bottom) box: a run of neighbouring points. A gap would make
+        // "% agreement" mean something no reader of the report expects.
+        if agree.windows(2).any(|pair| pair[1] != pair[0] + 1) {
+            let listed: Vec<String> = agree.iter().map(ToString::to_string).collect();
+            self.report(
+                raw.agree.span(),
+                format!("{path}.agree"),
+                format!("the agree points {} are not consecutive", listed.join(", ")),
+                Some(format!("list a run of neighbouring points, e.g. `agree = [{}, {max}]`", max - 1)),
+            );
+        }
         // A scale with bad labels or agree points is still returned, so that questions
         // referring to it do not report a knock-on "unknown scale"; the problems already
         // reported keep the study from being built.

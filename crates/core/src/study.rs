@@ -139,7 +139,8 @@ pub struct Scale {
     pub min: i32,
     pub max: i32,
     pub labels: Localised<Vec<String>>,
-    /// The points that count as agreement (non-empty, within `min..=max`).
+    /// The points that count as agreement: a non-empty run of consecutive points within
+    /// `min..=max`, ascending.
     pub agree: Vec<i32>,
     pub dont_know: bool,
 }
@@ -159,6 +160,11 @@ impl Scale {
 
     pub fn contains(&self, point: i32) -> bool {
         self.points().contains(&point)
+    }
+
+    /// The lowest and highest agree point.
+    pub fn agree_range(&self) -> (i32, i32) {
+        (self.agree[0], self.agree[self.agree.len() - 1])
     }
 }
 

@@ -145,3 +145,11 @@ fn an_empty_field_that_is_also_a_grouping_attribute_is_reported_once() {
     let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
     assert_eq!(fields, ["language"]);
 }
+
+#[test]
+fn an_agree_set_with_a_gap_is_refused() {
+    let source = SHIPPED.replacen("agree = [5, 6, 7]", "agree = [5, 7]", 1);
+    let problems = problems_of(&source);
+    let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.message.as_str())).collect();
+    assert_eq!(found, [("scales.level7.agree", "the agree points 5, 7 are not consecutive")]);
+}
