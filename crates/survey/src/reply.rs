@@ -420,6 +420,12 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
                 .map(|(_, v)| v.replace("\r\n", "\n").trim().to_owned())
                 .filter(|v| !v.is_empty())
                 .map(|text| Answer::Text { text })),
+            // the field is labelled "in %", so a value below 1 is no fraction
+            AnswerSpec::Probability => match get(id) {
+                Some(v) if !v.is_empty() && !v.ends_with('%') => parse_value(&item.answer, &format!("{v}%")),
+                Some(v) => parse_value(&item.answer, &v),
+                None => Ok(None),
+            },
             _ => get(id).map_or(Ok(None), |v| parse_value(&item.answer, &v)),
         };
         match result {

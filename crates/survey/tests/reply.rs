@@ -409,3 +409,65 @@ proptest! {
         }
     }
 }
+
+/// The fields a browser posts for `answers` from the HTML form.
+fn form_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> Vec<(String, String)> {
+    let mut fields = vec![("token".to_owned(), "abc".to_owned())];
+    for item in &q.items {
+        let id = item.id.to_string();
+        match answers.get(&item.id) {
+            None => {}
+            Some(Answer::Ordinal { point }) => fields.push((id, point.to_string())),
+            Some(Answer::DontKnow) => fields.push((id, "dk".to_owned())),
+            Some(Answer::Quantile { p5, p50, p95 }) => {
+                for (suffix, v) in [("p5", p5), ("p50", p50), ("p95", p95)] {
+                    fields.push((format!("{id}:{suffix}"), delphi_survey::answer::num(*v)));
+                }
+            }
+            Some(Answer::Ranking { order }) => {
+                for (rank, domain) in order.iter().enumerate() {
+                    fields.push((format!("{id}:{domain}"), (rank + 1).to_string()));
+                }
+            }
+            Some(Answer::Text { text }) => fields.push((id, text.replace('\n', "\r\n"))),
+            Some(other) => fields.push((id, format_value(other).trim_end_matches('%').to_owned())),
+        }
+    }
+    fields
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_valid_answers_posted_from_the_web_form_read_back_the_same(answers in answers_strategy(&fixture::round2("en"))) {
+        let q = fixture::round2("en");
+        let reply = delphi_survey::reply::parse_form(&q, &form_fields(&q, &answers));
+        prop_assert_eq!(reply.map(|r| r.answers), Ok(answers));
+    }
+}
+
+#[test]
+fn web_form_errors_name_the_item() {
+    let q = fixture::round1("en");
+    let fields: Vec<(String, String)> = [
+        ("verification.benefit", "8"),
+        ("area-ranking:verification", "1"),
+        ("area-ranking:protocols", "1"),
+        ("years-to-first-agreement:p5", "3"),
+        ("protocols.benefit", "4"),
+    ]
+    .iter()
+    .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+    .collect();
+    let errors: Vec<String> =
+        delphi_survey::reply::parse_form(&q, &fields).unwrap_err().0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        errors,
+        [
+            "item verification.benefit: 8 is outside 1–7",
+            "item area-ranking: verification, protocols is listed more than once; infrastructure, evaluations is missing; rank every option exactly once, most promising first",
+            "item years-to-first-agreement: give three numbers, the 5 %, 50 % and 95 % quantiles (for example 5%: 2  50%: 5  95%: 15), found 1",
+        ]
+    );
+}
