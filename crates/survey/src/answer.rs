@@ -79,6 +79,60 @@ pub enum AnswerError {
     WrongKind { expected: &'static str },
 }
 
+impl AnswerError {
+    /// The message in `language` (Chinese for `zh*`, English otherwise).
+    pub fn message(&self, language: &delphi_core::study::Language) -> String {
+        if !crate::ui::is_chinese(language) {
+            return self.to_string();
+        }
+        match self {
+            Self::NotAPoint { found, min, max, dont_know } => {
+                let dk = if *dont_know { "，或写 ? 表示不知道" } else { "" };
+                format!("请写 {min} 到 {max} 之间的数字{dk}，收到的是“{found}”")
+            }
+            Self::OutsideScale { value, min, max } => format!("{value} 超出了 {min}–{max} 的范围"),
+            Self::DontKnowNotAllowed => "此题没有“不知道”选项；如需跳过，请留空".to_owned(),
+            Self::NotANumber { found } => format!("请写一个数字，收到的是“{found}”"),
+            Self::DecimalComma { found } => {
+                format!("小数请用小数点（2.5，而不是 2,5），且不要使用千位分隔符，收到的是“{found}”")
+            }
+            Self::OutOfBounds { value, min, max } => {
+                let range = match (min, max) {
+                    (Some(a), Some(b)) => format!("{}–{}", num(*a), num(*b)),
+                    (Some(a), None) => format!("允许的范围（至少 {}）", num(*a)),
+                    (None, Some(b)) => format!("允许的范围（至多 {}）", num(*b)),
+                    (None, None) => "允许的范围".to_owned(),
+                };
+                format!("{value} 超出了 {range}")
+            }
+            Self::QuantileCount { found } => {
+                format!("请写三个数字，即 5%、50% 和 95% 分位数（例如 5%: 2  50%: 5  95%: 15），收到了 {found} 个")
+            }
+            Self::QuantileOrder { p5, p50, p95 } => {
+                format!("分位数须满足 5% ≤ 50% ≤ 95%，收到的是 {} ≤ {} ≤ {}", num(*p5), num(*p50), num(*p95))
+            }
+            Self::ProbabilityRange { percent } => format!("{percent}% 超出了 0–100% 的范围"),
+            Self::ProbabilityFraction { found } => {
+                format!("请用 0 到 100 的百分数表示概率：30 表示 30%（如指 0.3%，请写 0.3%），收到的是“{found}”")
+            }
+            Self::Ranking { unknown, duplicates, missing } => {
+                let mut parts = Vec::new();
+                if !unknown.is_empty() {
+                    parts.push(format!("“{}”不是选项", unknown.join("”、“")));
+                }
+                if !duplicates.is_empty() {
+                    parts.push(format!("{} 出现了不止一次", duplicates.join("、")));
+                }
+                if !missing.is_empty() {
+                    parts.push(format!("缺少 {}", missing.join("、")));
+                }
+                format!("{}；请将每个选项恰好列出一次，最有前景的在前", parts.join("；"))
+            }
+            Self::WrongKind { .. } => self.to_string(),
+        }
+    }
+}
+
 fn range(min: Option<f64>, max: Option<f64>) -> String {
     match (min, max) {
         (Some(a), Some(b)) => format!("{}–{}", num(a), num(b)),

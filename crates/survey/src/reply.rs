@@ -26,7 +26,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, Language};
 use serde::{Deserialize, Serialize};
 
 use crate::answer::{Answer, AnswerError, parse_value};
@@ -55,6 +55,34 @@ pub enum ReplyError {
     NoForm,
     #[error("the reply contains no answers: write each answer after its [item] marker, on the same line")]
     NoAnswers,
+}
+
+impl ReplyError {
+    /// The message in `language` (Chinese for `zh*`, English otherwise), for the receipt.
+    pub fn message(&self, language: &Language) -> String {
+        if !crate::ui::is_chinese(language) {
+            return self.to_string();
+        }
+        let line_zh = |line: Option<usize>| line.map(|l| format!("（第 {l} 行）")).unwrap_or_default();
+        match self {
+            Self::Answer { item, line, error } => format!("题目 {item}：{}{}", error.message(language), line_zh(*line)),
+            Self::UnknownItem { marker, line } => {
+                format!("[{marker}] 不是本表中的题目，请检查拼写{}", line_zh(Some(*line)))
+            }
+            Self::Twice { item, first, second } => {
+                format!("题目 {item} 有两个不同的答案（第 {first} 行和第 {second} 行），请只保留一个")
+            }
+            Self::NoForm => "回复中没有 [题目] 标记：请在回复时保留表格，并在每个标记后写下答案".to_owned(),
+            Self::NoAnswers => "回复中没有答案：请在每个 [题目] 标记后的同一行写下答案".to_owned(),
+        }
+    }
+}
+
+impl ReplyErrors {
+    /// Every message in `language`, one per line.
+    pub fn message(&self, language: &Language) -> String {
+        self.0.iter().map(|e| e.message(language)).collect::<Vec<_>>().join("\n")
+    }
 }
 
 fn at_line(line: Option<usize>) -> String {

@@ -136,8 +136,12 @@ pub const ZH: Ui = Ui {
 
 /// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.
 pub fn ui(language: &Language) -> &'static Ui {
+    if is_chinese(language) { &ZH } else { &EN }
+}
+
+pub(crate) fn is_chinese(language: &Language) -> bool {
     let code = language.as_str();
-    if code == "zh" || code.starts_with("zh-") { &ZH } else { &EN }
+    code == "zh" || code.starts_with("zh-")
 }
 
 /// Replaces `{name}` by its value for every pair.

@@ -471,3 +471,74 @@ fn web_form_errors_name_the_item() {
         ]
     );
 }
+
+fn assert_valid(q: &Questionnaire, reply: &delphi_survey::Reply) {
+    assert!(!reply.answers.is_empty());
+    for (id, answer) in &reply.answers {
+        let item = q.items.iter().find(|i| &i.id == id).expect("an item of the form");
+        delphi_survey::answer::validate(&item.answer, answer).expect("accepted answers are valid");
+    }
+}
+
+const SHARDS: [&str; 16] = [
+    "[",
+    "]",
+    "> ",
+    "\r",
+    "\n",
+    "-- \n",
+    "::",
+    " wrote:\n",
+    "[end]",
+    "5%:",
+    "?",
+    "【",
+    "］",
+    "９",
+    "\u{a0}",
+    "\n[area-ranking] ",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(mail in any::<String>()) {
+        let q = fixture::round2("en");
+        if let Ok(reply) = parse(&q, &mail) {
+            assert_valid(&q, &reply);
+        }
+    }
+
+    #[test]
+    fn mangled_replies_never_panic_and_never_yield_invalid_answers(
+        answers in answers_strategy(&fixture::round1("en")),
+        style in style(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..40, prop::sample::select(SHARDS.to_vec())), 1..12)
+    ) {
+        let q = fixture::round1("en");
+        let mut chars: Vec<char> = mail(&q, &answers, &style).chars().collect();
+        for (at, cut, shard) in edits {
+            let start = at.index(chars.len().max(1)).min(chars.len());
+            let end = (start + cut).min(chars.len());
+            chars.splice(start..end, shard.chars());
+        }
+        let mangled: String = chars.into_iter().collect();
+        if let Ok(reply) = parse(&q, &mangled) {
+            assert_valid(&q, &reply);
+        }
+    }
+}
+
+#[test]
+fn errors_speak_the_experts_language() {
+    let q = fixture::round1("zh");
+    let errors = parse(&q, "[verification.benefit] 9\n[p-joint-evaluation-2030] 0.3").unwrap_err();
+    assert_eq!(
+        errors.message(&q.language),
+        "题目 verification.benefit：9 超出了 1–7 的范围（第 1 行）\n\
+         题目 p-joint-evaluation-2030：请用 0 到 100 的百分数表示概率：30 表示 30%（如指 0.3%，请写 0.3%），收到的是“0.3”（第 2 行）"
+    );
+    let en = fixture::round1("en");
+    assert_eq!(errors.message(&en.language), errors.to_string());
+}
