@@ -11,6 +11,8 @@
 //!   next marker (numbers are joined with a space; text keeps its paragraphs, the lines of
 //!   a paragraph joined with a space);
 //! - `::` lines (the form's own text) are ignored, and so is anything before the first marker;
+//! - an answer never continues into lines quoted deeper than its marker (a top-posted form
+//!   followed by the quoted original without a header line);
 //! - a signature (a `-- ` line) or the `[end]` marker ends the answers of a part;
 //! - forwarded or quoted header blocks (`On … wrote:`, `-----Original Message-----`,
 //!   `---------- Forwarded message ---------`, `Begin forwarded message:`, Outlook's
@@ -127,6 +129,8 @@ enum Kind {
 struct Entry {
     id: String,
     line: usize,
+    /// The quoting depth of the marker line: deeper lines are quoted text, not the answer.
+    depth: usize,
     lines: Vec<String>,
 }
 
@@ -209,7 +213,9 @@ fn value(item: &Item, lines: &[String]) -> Result<Option<Answer>, AnswerError> {
 /// Splits the mail into parts at header blocks and collects each part's entries.
 fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
     let mail = mail.strip_prefix('\u{feff}').unwrap_or(mail).replace("\r\n", "\n").replace('\r', "\n");
-    let lines: Vec<(usize, String)> = mail.lines().enumerate().map(|(i, l)| (i + 1, unquote(l))).collect();
+    let quoted: Vec<(usize, String)> = mail.lines().map(unquote).collect();
+    let depths: Vec<usize> = quoted.iter().map(|(d, _)| *d).collect();
+    let lines: Vec<(usize, String)> = quoted.into_iter().enumerate().map(|(i, (_, l))| (i + 1, l)).collect();
     let kinds: Vec<Kind> = lines.iter().map(|(_, l)| classify(q, l)).collect();
     let mut parts = vec![Part::default()];
     let mut in_headers = false;
@@ -255,9 +261,10 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
         if part.stopped {
             continue;
         }
+        let depth = depths[i];
         match kind {
             Kind::Blank => {
-                if let Some(entry) = part.entries.last_mut() {
+                if let Some(entry) = part.entries.last_mut().filter(|e| depth <= e.depth) {
                     entry.lines.push(String::new());
                 }
             }
@@ -265,13 +272,13 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
             Kind::Stop => part.stopped = true,
             Kind::Marker { id, rest } => {
                 if q.item(id).is_some() {
-                    part.entries.push(Entry { id: id.clone(), line: *number, lines: vec![rest.clone()] });
+                    part.entries.push(Entry { id: id.clone(), line: *number, depth, lines: vec![rest.clone()] });
                 } else {
                     part.unknown.push((id.clone(), *number));
                 }
             }
             Kind::Content(text) => {
-                if let Some(entry) = part.entries.last_mut() {
+                if let Some(entry) = part.entries.last_mut().filter(|e| depth <= e.depth) {
                     entry.lines.push(text.clone());
                 }
             }
@@ -280,17 +287,22 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
     parts
 }
 
-/// The line without its quoting (`>` any number of times, spaces between allowed).
-fn unquote(line: &str) -> String {
+/// The quoting depth of a line and the line without its quoting (`>` any number of
+/// times, spaces between allowed).
+fn unquote(line: &str) -> (usize, String) {
     let mut rest = line;
+    let mut depth = 0;
     loop {
         let trimmed = rest.trim_start_matches([' ', '\t']);
         match trimmed.strip_prefix('>') {
-            Some(after) => rest = after,
+            Some(after) => {
+                rest = after;
+                depth += 1;
+            }
             None => break,
         }
     }
-    rest.strip_prefix(' ').unwrap_or(rest).to_owned()
+    (depth, rest.strip_prefix(' ').unwrap_or(rest).to_owned())
 }
 
 const OPEN: [char; 3] = ['[', '［', '【'];

@@ -13,7 +13,7 @@ use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
 /// The width of the form's lines, in columns, without the `:: ` prefix.
-pub const COLUMNS: usize = 66;
+pub const COLUMNS: usize = 60;
 /// The prefix of every line that is not an answer.
 pub const COMMENT: &str = "::";
 /// The marker after the last item.

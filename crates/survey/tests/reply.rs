@@ -542,3 +542,11 @@ fn errors_speak_the_experts_language() {
     let en = fixture::round1("en");
     assert_eq!(errors.message(&en.language), errors.to_string());
 }
+
+#[test]
+fn a_top_posted_text_answer_does_not_swallow_the_quoted_original() {
+    let q = fixture::round1("en");
+    let mail = "[proposals] Joint incident database.\n\n> Dear expert, please answer below.\n> :: Round 1\n> [verification.benefit]\n";
+    let reply = parse(&q, mail).expect("parses");
+    assert_eq!(reply.answers, answers(&[("proposals", Answer::Text { text: "Joint incident database.".into() })]));
+}
