@@ -1,15 +1,16 @@
 //! Answers, their validation, and the one syntax in which an expert writes them (the text
 //! form; the HTML form's fields use the same syntax field by field).
 //!
-//! - ordinal: the point's number (`5`), optionally followed by its label (`5 Somewhat high`);
+//! - ordinal: the point's number (`5`), optionally followed by its label (`5 Somewhat high`),
+//!   or the label alone;
 //!   `?`, `dk`, `don't know` or `不知道` for don't-know where the scale allows it;
 //! - numeric: a number with a decimal point (`2.5`, `-3`, `1e6`), optionally followed by the unit;
 //! - quantile: three numbers, the 5 %, 50 % and 95 % quantiles, in that order or labelled
 //!   (`5%: 2  50%: 5  95%: 15`, or `2 5 15`, or `2; 5; 15`);
 //! - probability: a percentage from 0 to 100 (`30`, `30%`, `0.5%`); a bare fraction such as
 //!   `0.3` is refused as ambiguous (write `30` for 30 % or `0.3%` for 0.3 %); stored in 0..=1;
-//! - ranking: every option once, most preferred first, by id or by its number in the list
-//!   (`protocols, verification, evaluations, infrastructure` or `2 1 4 3`);
+//! - ranking: every option once, most preferred first, by id, title or number in the list
+//!   (`protocols, verification, evaluations, infrastructure`, `2 1 4 3`, or `规程与共享标准、验证机制、…`);
 //! - text: anything.
 //!
 //! A decimal comma (`2,5`) is refused rather than guessed.
@@ -284,7 +285,12 @@ fn parse_ordinal(value: &str, min: i32, max: i32, labels: &[String], dont_know: 
     let sign = usize::from(value.starts_with(['-', '+']));
     let digits = value[sign..].bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
-        return Err(not_a_point());
+        // the label alone, as written on the form
+        let lower = value.trim_end_matches('.').to_lowercase();
+        return match labels.iter().position(|l| l.to_lowercase() == lower) {
+            Some(i) => Ok(Answer::Ordinal { point: min + i32::try_from(i).map_err(|_| not_a_point())? }),
+            None => Err(not_a_point()),
+        };
     }
     let (number, rest) = value.split_at(sign + digits);
     let point: i64 = number.parse().map_err(|_| not_a_point())?;
@@ -443,12 +449,24 @@ pub fn fraction_to_percent(value: f64) -> String {
 }
 
 fn parse_ranking(value: &str, options: &[crate::DomainView]) -> Result<Answer, AnswerError> {
+    // titles as written on the form (they may contain spaces) become their ids first
+    let mut value = value.to_lowercase();
+    let mut by_length: Vec<&crate::DomainView> = options.iter().collect();
+    by_length.sort_by_key(|o| std::cmp::Reverse(o.title.chars().count()));
+    for option in by_length {
+        let title = option.title.to_lowercase();
+        if !title.is_empty() {
+            value = value.replace(&title, &format!(" {} ", option.id));
+        }
+    }
     let mut order = Vec::new();
     let mut names = Vec::new();
     let mut unknown = Vec::new();
     for token in value.split(|c: char| c.is_whitespace() || ",;>/、".contains(c)) {
+        // `1.` or `2)` enumerate the list; they are not option numbers
+        let enumerator = token.ends_with(['.', ')']) && token.trim_end_matches(['.', ')']).parse::<usize>().is_ok();
         let token = token.trim_end_matches(['.', ')']).trim_start_matches('(');
-        if token.is_empty() {
+        if token.is_empty() || enumerator {
             continue;
         }
         let by_number = token.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| options.get(i));
@@ -504,7 +522,21 @@ mod tests {
         assert_eq!(parse_value(&spec, "9").unwrap_err().to_string(), "9 is outside 1–7");
         assert!(parse_value(&spec, "5.5").is_err());
         assert!(parse_value(&spec, "5 High").is_err());
-        assert!(parse_value(&spec, "high").is_err());
+        assert!(parse_value(&spec, "hig").is_err());
+        assert_eq!(parse_value(&spec, "somewhat high"), Ok(Some(Answer::Ordinal { point: 5 })));
+    }
+
+    #[test]
+    fn numbers_within_bounds_with_an_optional_unit() {
+        let spec = AnswerSpec::Numeric { min: Some(0.0), max: None, unit: Some("papers".into()) };
+        assert_eq!(parse_value(&spec, "12 papers"), Ok(Some(Answer::Numeric { value: 12.0 })));
+        assert_eq!(parse_value(&spec, "1.5e3"), Ok(Some(Answer::Numeric { value: 1500.0 })));
+        assert_eq!(parse_value(&spec, "-0"), Ok(Some(Answer::Numeric { value: 0.0 })));
+        assert!(matches!(parse_value(&spec, "-1"), Err(AnswerError::OutOfBounds { .. })));
+        assert!(matches!(parse_value(&spec, "1,000"), Err(AnswerError::DecimalComma { .. })));
+        assert!(matches!(parse_value(&spec, "NaN"), Err(AnswerError::NotANumber { .. })));
+        assert!(matches!(parse_value(&spec, "inf"), Err(AnswerError::NotANumber { .. })));
+        assert_eq!(parse_value(&spec, "-1").unwrap_err().to_string(), "-1 is outside the allowed range (at least 0)");
     }
 
     #[test]

@@ -550,3 +550,32 @@ fn a_top_posted_text_answer_does_not_swallow_the_quoted_original() {
     let reply = parse(&q, mail).expect("parses");
     assert_eq!(reply.answers, answers(&[("proposals", Answer::Text { text: "Joint incident database.".into() })]));
 }
+
+#[test]
+fn rankings_by_id_number_or_title() {
+    let q = fixture::round1("en");
+    let zh = fixture::round1("zh");
+    let expected = |q: &Questionnaire| {
+        let ids = ["protocols", "verification", "evaluations", "infrastructure"];
+        let order = ids.iter().map(|d| q.domains.iter().find(|v| v.id.as_str() == *d).expect("domain").id.clone());
+        answers(&[("area-ranking", Answer::Ranking { order: order.collect() })])
+    };
+    for value in [
+        "protocols, verification, evaluations, infrastructure",
+        "2 1 4 3",
+        "Protocols and shared standards > Verification mechanisms > Evaluations > Infrastructure",
+        "1. protocols; 2) verification; evaluations / Infrastructure",
+    ] {
+        let reply = parse(&q, &format!("[area-ranking] {value}")).expect(value);
+        assert_eq!(reply.answers, expected(&q), "{value}");
+    }
+    let reply = parse(&zh, "[area-ranking] 规程与共享标准、验证机制、评测、基础设施").expect("titles in Chinese");
+    assert_eq!(reply.answers, expected(&zh));
+    let message =
+        parse(&q, "[area-ranking] protocols, verification, evaluation, infrastructure").unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "item area-ranking: “evaluation” is not one of the options; evaluations is missing; \
+         rank every option exactly once, most promising first (line 1)"
+    );
+}
