@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::answer::Answer;
 use crate::common::{bounds_hint, describe, sections, summary};
 use crate::feedback::ItemFeedback;
 use crate::ui::{Ui, fill, ui};
@@ -103,12 +104,15 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
         let max = fb.max_count();
         let _ = writeln!(m, ">\n> | | {} |\n> |---:|:---|", escape(ui.distribution));
         let bar = |count: u32| "█".repeat(usize::try_from(count * 12 / max).unwrap_or(0));
+        let you = |own: bool| if own { format!(" {}", escape(ui.you)) } else { String::new() };
         for p in &fb.distribution {
             let label = item.answer.label(p.point).map(escape).unwrap_or_default();
-            let _ = writeln!(m, "> | {} {label} | {} {} |", p.point, bar(p.count), p.count);
+            let own = you(fb.own == Some(Answer::Ordinal { point: p.point }));
+            let _ = writeln!(m, "> | {} {label} | {} {}{own} |", p.point, bar(p.count), p.count);
         }
-        if fb.dont_know > 0 {
-            let _ = writeln!(m, "> | ? {} | {} {} |", escape(ui.dont_know), bar(fb.dont_know), fb.dont_know);
+        if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
+            let own = you(fb.own == Some(Answer::DontKnow));
+            let _ = writeln!(m, "> | ? {} | {} {}{own} |", escape(ui.dont_know), bar(fb.dont_know), fb.dont_know);
         }
     }
     let own = match &fb.own {

@@ -7,6 +7,7 @@
 //! form shows (rationales of other experts included) sits behind `::` and can never be
 //! mistaken for an answer. See [`crate::reply`] for what the parser accepts.
 
+use crate::answer::Answer;
 use crate::common::{bounds_hint, describe, sections, summary, wrap};
 use crate::feedback::ItemFeedback;
 use crate::ui::{Ui, fill, ui};
@@ -115,11 +116,14 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
     if !fb.distribution.is_empty() {
         let max = fb.max_count();
         let bar = |count: u32| "#".repeat(usize::try_from(count * 20 / max).unwrap_or(0).max(usize::from(count > 0)));
+        let you = |own: bool| if own { format!("  {}", ui.you) } else { String::new() };
         for p in &fb.distribution {
-            out.raw(&format!("{COMMENT} {:>4} {:<20} {}", p.point, bar(p.count), p.count));
+            let own = you(fb.own == Some(Answer::Ordinal { point: p.point }));
+            out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", p.point, bar(p.count), p.count));
         }
-        if fb.dont_know > 0 {
-            out.raw(&format!("{COMMENT} {:>4} {:<20} {}", "?", bar(fb.dont_know), fb.dont_know));
+        if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
+            let own = you(fb.own == Some(Answer::DontKnow));
+            out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", "?", bar(fb.dont_know), fb.dont_know));
         }
     }
     match &fb.own {
