@@ -197,8 +197,9 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
     let round_s = round.to_string();
     let _ = writeln!(
         h,
-        "<aside class=\"feedback\" id=\"fb-{id}\">\n<p><strong>{}</strong>: {}</p>",
+        "<aside class=\"feedback\" id=\"fb-{id}\">\n<p><strong>{}</strong>{}{}</p>",
         escape(&fill(ui.group_previous, &[("round", &round_s)])),
+        ui.colon,
         escape(&summary(fb, &item.answer, ui))
     );
     if !fb.distribution.is_empty() {
@@ -218,7 +219,7 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
             if texts.is_empty() {
                 continue;
             }
-            let _ = writeln!(h, "<p>{}:</p>", escape(heading));
+            let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
             for text in texts {
                 let _ = writeln!(h, "<blockquote>{}</blockquote>", escape(text));
             }

@@ -77,12 +77,12 @@ fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, ui: 
         AnswerSpec::Probability => escape(ui.probability_help),
         AnswerSpec::Ranking { options } => {
             let list: Vec<String> = options.iter().map(|o| format!("`{}` {}", o.id, escape(&o.title))).collect();
-            format!("{}: {}", escape(ui.ranking_help), list.join(", "))
+            format!("{}{}{}", escape(ui.ranking_help), ui.colon, list.join(", "))
         }
         AnswerSpec::Text => escape(ui.text_help),
     };
-    let _ = writeln!(m, "- {}: `{}`", escape(ui.item), item.id);
-    let _ = writeln!(m, "- {}: {answer_with}", escape(ui.answer_with));
+    let _ = writeln!(m, "- {}{}`{}`", escape(ui.item), ui.colon, item.id);
+    let _ = writeln!(m, "- {}{}{answer_with}", escape(ui.answer_with), ui.colon);
     if let Some(hint) = bounds_hint(&item.answer, ui) {
         let _ = writeln!(m, "- {}", escape(&hint));
     }
@@ -96,8 +96,9 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
     let round_s = round.to_string();
     let _ = writeln!(
         m,
-        "> **{}**: {}",
+        "> **{}**{}{}",
         escape(&fill(ui.group_previous, &[("round", &round_s)])),
+        ui.colon,
         escape(&summary(fb, &item.answer, ui))
     );
     if !fb.distribution.is_empty() {

@@ -79,13 +79,13 @@ fn item_text(out: &mut Out, item: &Item, round: u32, ui: &Ui) {
             if *dont_know {
                 points.push(format!("? {}", ui.dont_know));
             }
-            out.say(&format!("{}: {}", ui.scale_help, points.join(" · ")));
+            out.say(&format!("{}{}{}", ui.scale_help, ui.colon, points.join(" · ")));
         }
         AnswerSpec::Numeric { .. } => hint(out, ui.numeric_help, &item.answer, ui),
         AnswerSpec::Quantile { .. } => hint(out, ui.quantile_help, &item.answer, ui),
         AnswerSpec::Probability => out.say(ui.probability_help),
         AnswerSpec::Ranking { options } => {
-            out.say(&format!("{}:", ui.ranking_help));
+            out.say(&format!("{}{}", ui.ranking_help, ui.colon.trim_end()));
             for (i, option) in options.iter().enumerate() {
                 out.say_indented(&format!("{} {} ({})", i + 1, option.id, option.title), "  ");
             }
@@ -112,7 +112,7 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
 /// The previous round's feedback as `::` lines.
 fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, ui: &Ui) {
     let round = round.to_string();
-    out.say(&format!("{}: {}", fill(ui.group_previous, &[("round", &round)]), summary(fb, spec, ui)));
+    out.say(&format!("{}{}{}", fill(ui.group_previous, &[("round", &round)]), ui.colon, summary(fb, spec, ui)));
     if !fb.distribution.is_empty() {
         let max = fb.max_count();
         let bar = |count: u32| "#".repeat(usize::try_from(count * 20 / max).unwrap_or(0).max(usize::from(count > 0)));
@@ -131,14 +131,14 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
         None => out.say(&fill(ui.you_did_not_answer, &[("round", &round)])),
     }
     if !fb.rationales.is_empty() {
-        out.say(&format!("{}:", fill(ui.rationales, &[("round", &round)])));
+        out.say(&format!("{}{}", fill(ui.rationales, &[("round", &round)]), ui.colon.trim_end()));
         for (heading, texts) in
             [(ui.below, &fb.rationales.below), (ui.at, &fb.rationales.at), (ui.above, &fb.rationales.above)]
         {
             if texts.is_empty() {
                 continue;
             }
-            out.say_indented(&format!("{heading}:"), "  ");
+            out.say_indented(&format!("{heading}{}", ui.colon.trim_end()), "  ");
             for text in texts {
                 let mut first = true;
                 for line in wrap(text, COLUMNS - 6) {

@@ -6,6 +6,8 @@ use delphi_core::study::Language;
 
 #[derive(Debug)]
 pub struct Ui {
+    /// What follows a label: `": "` or `"："`.
+    pub colon: &'static str,
     pub round: &'static str,
     pub reply_form: &'static str,
     pub how_to_reply: &'static str,
@@ -50,6 +52,7 @@ pub struct Ui {
 }
 
 pub const EN: Ui = Ui {
+    colon: ": ",
     round: "Round {round}",
     reply_form: "Reply form",
     how_to_reply: "How to answer: reply to this email and write each answer after its [item] marker, on the same line. Keep the markers. Lines starting with \"::\" are ignored. Leave an answer empty to skip the item. A text answer may take several lines, up to the next marker. You may reply more than once before the deadline; your latest reply counts.",
@@ -94,6 +97,7 @@ pub const EN: Ui = Ui {
 };
 
 pub const ZH: Ui = Ui {
+    colon: "：",
     round: "第 {round} 轮",
     reply_form: "回复表",
     how_to_reply: "作答方法：回复本邮件，在每个 [item] 标记后的同一行写下答案，并保留这些标记。以“::”开头的行会被忽略。如需跳过某题，留空即可。文字答案可以写多行，直到下一个标记为止。截止日期前可以多次回复，以最后一次回复为准。",
