@@ -7,8 +7,12 @@
 //! form shows (rationales of other experts included) sits behind `::` and can never be
 //! mistaken for an answer. See [`crate::reply`] for what the parser accepts.
 
-use crate::answer::Answer;
-use crate::common::{bounds_hint, describe, sections, summary, wrap};
+use std::collections::BTreeMap;
+
+use delphi_core::study::ItemId;
+
+use crate::answer::{Answer, format_value};
+use crate::common::{bounds_hint, clean, describe, sections, summary, wrap};
 use crate::feedback::ItemFeedback;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -45,6 +49,12 @@ impl Out {
 
 /// The form, in the questionnaire's language, lines ending in `\n`.
 pub fn render(q: &Questionnaire) -> String {
+    render_filled(q, &BTreeMap::new())
+}
+
+/// The form with `answers` written after their markers, as the parser reads them back
+/// (for a receipt, or a reminder that shows what was saved).
+pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> String {
     let ui = ui(&q.language);
     let mut out = Out(String::new());
     out.say(&q.title);
@@ -61,7 +71,8 @@ pub fn render(q: &Questionnaire) -> String {
         }
         for item in section.items {
             out.raw("");
-            item_text(&mut out, item, q.feedback_round.unwrap_or(q.round.saturating_sub(1)), ui);
+            let round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
+            item_text(&mut out, item, answers.get(&item.id), round, ui);
         }
     }
     out.raw("");
@@ -70,7 +81,7 @@ pub fn render(q: &Questionnaire) -> String {
     out.0
 }
 
-fn item_text(out: &mut Out, item: &Item, round: u32, ui: &Ui) {
+fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, ui: &Ui) {
     out.say(&item.prompt);
     match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
@@ -95,11 +106,20 @@ fn item_text(out: &mut Out, item: &Item, round: u32, ui: &Ui) {
     if let Some(feedback) = &item.feedback {
         feedback_text(out, feedback, round, &item.answer, ui);
     }
-    let template = match item.answer {
-        AnswerSpec::Quantile { .. } => " 5%:  50%:  95%:",
-        _ => "",
+    let Some(answer) = answer else {
+        let template = match item.answer {
+            AnswerSpec::Quantile { .. } => " 5%:  50%:  95%:",
+            _ => "",
+        };
+        out.raw(&format!("[{}]{template}", item.id));
+        return;
     };
-    out.raw(&format!("[{}]{template}", item.id));
+    let value = clean(&format_value(answer));
+    let mut lines = value.lines();
+    out.raw(&format!("[{}] {}", item.id, lines.next().unwrap_or_default()));
+    for line in lines {
+        out.raw(line);
+    }
 }
 
 fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {

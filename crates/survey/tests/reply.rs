@@ -12,28 +12,18 @@ use delphi_survey::reply::{ReplyError, parse};
 use delphi_survey::{Answer, AnswerSpec, Questionnaire, text};
 use proptest::prelude::*;
 
-/// The form with `answers` written after their markers, as a plain list of lines.
+/// The form with `answers` written after their markers, as a plain list of lines; with
+/// `next_line`, single-line answers go on the line after their marker.
 fn fill(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, next_line: bool) -> Vec<String> {
     let mut out = Vec::new();
-    for line in text::render(q).lines() {
-        let marker = line.strip_prefix('[').and_then(|l| l.split_once(']')).map(|(id, _)| id);
-        match marker.and_then(|id| q.item(id)).and_then(|item| answers.get(&item.id).map(|a| (item, a))) {
-            Some((item, answer)) => {
-                let value = format_value(answer);
-                let mut paragraphs = value.split("\n\n");
-                let first = paragraphs.next().unwrap_or_default();
-                if next_line && item.answer != AnswerSpec::Text {
-                    out.push(format!("[{}]", item.id));
-                    out.push(first.to_owned());
-                } else {
-                    out.push(format!("[{}] {first}", item.id));
-                }
-                for p in paragraphs {
-                    out.push(String::new());
-                    out.push(p.to_owned());
-                }
+    for line in text::render_filled(q, answers).lines() {
+        let marker = line.strip_prefix('[').and_then(|l| l.split_once(']'));
+        match marker {
+            Some((id, value)) if next_line && q.item(id).is_some_and(|i| i.answer != AnswerSpec::Text) => {
+                out.push(format!("[{id}]"));
+                out.push(value.trim().to_owned());
             }
-            None => out.push(line.to_owned()),
+            _ => out.push(line.to_owned()),
         }
     }
     out

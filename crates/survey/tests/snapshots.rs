@@ -53,6 +53,9 @@ fn all(name: &str, q: &Questionnaire, prefill: bool) {
     check(&format!("{name}.txt"), &text::render(q));
     check(&format!("{name}.html"), &html::render(q, "/s/TOKEN", &answers));
     check(&format!("{name}.md"), &markdown::render(q));
+    if prefill {
+        check(&format!("{name}-filled.txt"), &text::render_filled(q, &answers));
+    }
 }
 
 #[test]
