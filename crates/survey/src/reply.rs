@@ -57,6 +57,8 @@ pub enum ReplyError {
     NoForm,
     #[error("the reply contains no answers: write each answer after its [item] marker, on the same line")]
     NoAnswers,
+    #[error("the form was sent without any answer")]
+    EmptyForm,
 }
 
 impl ReplyError {
@@ -76,6 +78,7 @@ impl ReplyError {
             }
             Self::NoForm => "回复中没有 [题目] 标记：请在回复时保留表格，并在每个标记后写下答案".to_owned(),
             Self::NoAnswers => "回复中没有答案：请在每个 [题目] 标记后的同一行写下答案".to_owned(),
+            Self::EmptyForm => "提交的表格中没有任何答案".to_owned(),
         }
     }
 }
@@ -172,15 +175,20 @@ pub fn parse(q: &Questionnaire, mail: &str) -> Result<Reply, ReplyErrors> {
             Err(error) => errors.push(ReplyError::Answer { item: item.id.to_string(), line: Some(entry.line), error }),
         }
     }
-    finish(q, answers.into_iter().map(|(id, (_, a))| (id, a)).collect(), errors)
+    finish(q, answers.into_iter().map(|(id, (_, a))| (id, a)).collect(), errors, ReplyError::NoAnswers)
 }
 
-fn finish(q: &Questionnaire, answers: BTreeMap<ItemId, Answer>, errors: Vec<ReplyError>) -> Result<Reply, ReplyErrors> {
+fn finish(
+    q: &Questionnaire,
+    answers: BTreeMap<ItemId, Answer>,
+    errors: Vec<ReplyError>,
+    empty: ReplyError,
+) -> Result<Reply, ReplyErrors> {
     if !errors.is_empty() {
         return Err(ReplyErrors(errors));
     }
     if answers.is_empty() {
-        return Err(ReplyErrors(vec![ReplyError::NoAnswers]));
+        return Err(ReplyErrors(vec![empty]));
     }
     let unanswered = q.items.iter().filter(|i| !answers.contains_key(&i.id)).map(|i| i.id.clone()).collect();
     Ok(Reply { answers, unanswered })
@@ -476,7 +484,7 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
             Err(error) => errors.push(ReplyError::Answer { item: id.to_owned(), line: None, error }),
         }
     }
-    finish(q, answers, errors)
+    finish(q, answers, errors, ReplyError::EmptyForm)
 }
 
 fn ranking_fields(

@@ -569,3 +569,10 @@ fn rankings_by_id_number_or_title() {
          rank every option exactly once, most promising first (line 1)"
     );
 }
+
+#[test]
+fn an_empty_web_form_is_refused() {
+    let q = fixture::round1("en");
+    let fields = vec![("verification.benefit".to_owned(), String::new()), ("token".to_owned(), "x".to_owned())];
+    assert_eq!(delphi_survey::reply::parse_form(&q, &fields).unwrap_err().0, [ReplyError::EmptyForm]);
+}
