@@ -385,6 +385,7 @@ fn parse_quantiles(value: &str, unit: Option<&str>) -> Result<Option<[f64; 3]>, 
         if rest.is_empty() || unit.is_some_and(|u| rest.eq_ignore_ascii_case(u)) {
             continue;
         }
+        let rest = unit.filter(|u| !u.is_empty()).and_then(|u| rest.strip_suffix(u)).unwrap_or(rest);
         let v = parse_number(rest)?;
         numbers += 1;
         let slot = pending.take().or_else(|| slots.iter().position(Option::is_none));
@@ -560,7 +561,9 @@ mod tests {
         let q = Some(Answer::Quantile { p5: 2.0, p50: 5.0, p95: 15.5 });
         assert_eq!(parse_value(&spec, "5%: 2  50%: 5  95%: 15.5"), Ok(q.clone()));
         assert_eq!(parse_value(&spec, "2; 5; 15.5 years"), Ok(q.clone()));
-        assert_eq!(parse_value(&spec, "95%=15.5 5%=2 50%=5"), Ok(q));
+        assert_eq!(parse_value(&spec, "95%=15.5 5%=2 50%=5"), Ok(q.clone()));
+        let zh = AnswerSpec::Quantile { min: Some(0.0), max: Some(50.0), unit: Some("年".into()) };
+        assert_eq!(parse_value(&zh, "2年 5年 15.5年"), Ok(q));
         assert_eq!(parse_value(&spec, "5%:  50%:  95%: "), Ok(None));
         assert!(matches!(parse_value(&spec, "5%: 2 50%: 95%:"), Err(AnswerError::QuantileCount { found: 1 })));
         assert!(matches!(parse_value(&spec, "10 5 20"), Err(AnswerError::QuantileOrder { .. })));

@@ -359,6 +359,10 @@ fn is_break(trimmed: &str) -> bool {
     {
         return true;
     }
+    // Thunderbird's "Delphi wrote on 30/11/2026 09:00:"
+    if lower.contains(" wrote on ") && lower.ends_with(':') {
+        return true;
+    }
     if lower.len() >= 10 && lower.chars().all(|c| c == '_') {
         return true;
     }

@@ -276,7 +276,7 @@ fn style() -> impl Strategy<Value = Style> {
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
-        0usize..4,
+        0usize..6,
     )
         .prop_map(|(top_posted, quote, depth, crlf, wrap, requote_wrapped, next_line, strip_comments, header)| {
             Style { top_posted, quote, depth, crlf, wrap, requote_wrapped, next_line, strip_comments, header }
@@ -299,7 +299,9 @@ fn wrap_line(line: &str, width: usize) -> Vec<String> {
     out
 }
 
-const HEADERS: [&str; 4] = [
+const HEADERS: [&str; 6] = [
+    "",
+    "Delphi study wrote on 30/11/2026 09:00:",
     "On Mon, 30 Nov 2026 at 09:00, Delphi study <delphi@example.org> wrote:",
     "-----Original Message-----\nFrom: Delphi study <delphi@example.org>\nSent: Monday, 30 November 2026 09:00\nTo: Ada Example <ada@example.org>\nSubject: Round 2\n",
     "---------- Forwarded message ---------\nFrom: Delphi study <delphi@example.org>\nDate: Mon, 30 Nov 2026 at 09:00\nSubject: Round 2\nTo: <ada@example.org>\n",
