@@ -433,7 +433,7 @@ fn percent_to_fraction(token: &str) -> Option<f64> {
     format!("{head}.{tail}{frac}").parse().ok()
 }
 
-/// The inverse of [`percent_to_fraction`]: `0.07` → `7`.
+/// A probability in 0..=1 as the percentage an expert writes: `0.07` → `7`, exactly.
 pub fn fraction_to_percent(value: f64) -> String {
     let s = num(value);
     if s.contains(['e', 'E', 'N', 'i']) || s.starts_with('-') {

@@ -6,9 +6,13 @@
 //!   resolved, with the group's previous answers ([`RoundFeedback`]) beside every item asked
 //!   before. Seed (calibration) items carry neither their realisation (the core types make
 //!   that impossible) nor group feedback (it would spoil calibration).
-//! - [`text::render`] writes the reply-by-email form and [`reply::parse`] reads a reply;
-//!   [`html::render`] and [`reply::parse_form`] do the same for the web form;
-//!   [`markdown::render`] is the coordinator's preview.
+//! - [`text::render`] writes the reply-by-email form (and [`text::render_filled`] the same
+//!   with saved answers), [`reply::parse`] reads a reply; [`html::render`] and
+//!   [`reply::parse_form`] do the same for the web form; [`markdown::render`] is the
+//!   coordinator's preview. All of them speak the questionnaire's language ([`ui`]: English
+//!   and Chinese; other languages get English UI texts around the study's own texts).
+//! - [`answer`] holds the answer type, the syntax experts write answers in, and validation;
+//!   every error message speaks to the expert (also in Chinese: [`ReplyErrors::message`]).
 
 pub mod answer;
 mod common;
