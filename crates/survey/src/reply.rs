@@ -336,7 +336,7 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
         let token = after_open[..close].trim().to_lowercase();
         let close_len = after_open[close..].chars().next().map_or(1, char::len_utf8);
         let rest = &after_open[close + close_len..];
-        let separated = rest.is_empty() || rest.starts_with(char::is_whitespace) || rest.starts_with([':', '：']);
+        let separated = rest.is_empty() || rest.starts_with(char::is_whitespace) || rest.starts_with([':', '：', '=']);
         let id_like = !token.is_empty()
             && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
         if separated && token == "end" {
@@ -344,7 +344,11 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
         }
         let known = q.item(&token).is_some();
         if separated && id_like && (known || token.contains(['.', '-', '_'])) {
-            let rest = rest.strip_prefix([':', '：']).unwrap_or(rest);
+            // `:` after a marker is decoration; so is `=`, except before a text answer
+            // (which may well start with one)
+            let text = q.item(&token).is_some_and(|i| i.answer == AnswerSpec::Text);
+            let separators: &[char] = if text { &[':', '：'] } else { &[':', '：', '='] };
+            let rest = rest.trim_start().strip_prefix(separators).unwrap_or(rest);
             return Kind::Marker { id: token, rest: rest.to_owned() };
         }
     }

@@ -578,3 +578,17 @@ fn an_empty_web_form_is_refused() {
     let fields = vec![("verification.benefit".to_owned(), String::new()), ("token".to_owned(), "x".to_owned())];
     assert_eq!(delphi_survey::reply::parse_form(&q, &fields).unwrap_err().0, [ReplyError::EmptyForm]);
 }
+
+#[test]
+fn markers_may_be_followed_by_a_colon_or_equals_sign() {
+    let q = fixture::round1("en");
+    let mail = "[verification.benefit]: 5\n[protocols.benefit]=4\n[evaluations.benefit] = 3\n[proposals] =SUM(A1)";
+    let reply = parse(&q, mail).expect("parses");
+    let expected = answers(&[
+        ("verification.benefit", Answer::Ordinal { point: 5 }),
+        ("protocols.benefit", Answer::Ordinal { point: 4 }),
+        ("evaluations.benefit", Answer::Ordinal { point: 3 }),
+        ("proposals", Answer::Text { text: "=SUM(A1)".into() }),
+    ]);
+    assert_eq!(reply.answers, expected);
+}
