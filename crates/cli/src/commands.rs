@@ -211,7 +211,8 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         RoundCommand::Open { number, deadline } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
             let deadline = deadline_from(&deadline, now)?;
-            let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
+            let questionnaire =
+                serde_json::to_string(&delphi_survey::questionnaire(study, number, None, study.default_language())?)?;
             let round = store.open_round(id, number, study.max_rounds, &questionnaire, deadline, now)?;
             println!(
                 "round {} of `{id}` is open until {} ({} experts asked)",
@@ -227,7 +228,8 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         }
         RoundCommand::Draft { number } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
-            let questionnaire = serde_json::to_string(&delphi_survey::questionnaire(study, number))?;
+            let questionnaire =
+                serde_json::to_string(&delphi_survey::questionnaire(study, number, None, study.default_language())?)?;
             store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
             println!(
                 "round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`",

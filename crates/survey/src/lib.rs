@@ -1,43 +1,284 @@
-//! delphi-survey: turns (study, round, previous-round summary, expert) into a frozen
-//! questionnaire and renders it as an HTML form, a plain-text email form (with its
+//! delphi-survey: turns (study, round, previous-round feedback, expert language) into a
+//! frozen questionnaire and renders it as an HTML form, a plain-text email form (with its
 //! parser) and Markdown. Pure: values in, values out.
 //!
-//! So far it builds the round's questionnaire skeleton that a round freezes when it
-//! opens: the questions in order, without feedback (issue 4 adds feedback and the
-//! renderers).
+//! - [`questionnaire`] builds a [`Questionnaire`]: the round's items in one language, texts
+//!   resolved, with the group's previous answers ([`RoundFeedback`]) beside every item asked
+//!   before. Seed (calibration) items carry neither their realisation (the core types make
+//!   that impossible) nor group feedback (it would spoil calibration).
+//! - [`text::render`] writes the reply-by-email form (and [`text::render_filled`] the same
+//!   with saved answers), [`reply::parse`] reads a reply; [`html::render`] and
+//!   [`reply::parse_form`] do the same for the web form; [`markdown::render`] is the
+//!   coordinator's preview. All of them speak the questionnaire's language ([`ui`]: English
+//!   and Chinese; other languages get English UI texts around the study's own texts).
+//! - [`answer`] holds the answer type, the syntax experts write answers in, and validation;
+//!   every error message speaks to the expert (also in Chinese: [`ReplyErrors::message`]).
 
+pub mod answer;
+mod common;
+pub mod feedback;
+pub mod html;
+pub mod markdown;
+pub mod reply;
+pub mod text;
+pub mod ui;
+
+use delphi_core::study::{CriterionId, DomainId, ItemId, Language, ResponseKind};
 use delphi_core::{Question, Study};
 use serde::{Deserialize, Serialize};
 
-/// Bumped whenever the serialised shape changes, so frozen questionnaires stay readable.
-pub const QUESTIONNAIRE_FORMAT: u32 = 1;
+pub use answer::{Answer, AnswerError};
+pub use feedback::{ItemFeedback, PointCount, Rationales, RoundFeedback};
+pub use reply::{Reply, ReplyError, ReplyErrors};
 
-/// What a round asks, frozen when the round opens.
+/// Bumped whenever the serialised shape changes, so frozen questionnaires stay readable.
+/// 1: questions only; 2: texts resolved in one language, answer specs, feedback.
+pub const QUESTIONNAIRE_FORMAT: u32 = 2;
+
+/// What a round asks one expert (or, without feedback, everybody in one language), frozen
+/// when the round opens. Every text is resolved; renderers need nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Questionnaire {
     pub format: u32,
     pub study_id: String,
     pub round: u32,
-    pub questions: Vec<Question>,
+    /// The language the texts are in (one of the study's languages).
+    pub language: Language,
+    pub title: String,
+    pub description: String,
+    /// The round the feedback comes from, if any item shows feedback.
+    pub feedback_round: Option<u32>,
+    /// The domains, in the study's order (for section headings and rankings).
+    pub domains: Vec<DomainView>,
+    /// The items in the order an expert meets them: domain by domain the criteria, then
+    /// the extra items, then the calibration items.
+    pub items: Vec<Item>,
 }
 
-/// The questionnaire of round `round` of `study`.
-pub fn questionnaire(study: &Study, round: u32) -> Questionnaire {
-    Questionnaire { format: QUESTIONNAIRE_FORMAT, study_id: study.id.to_string(), round, questions: study.questions() }
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainView {
+    pub id: DomainId,
+    pub title: String,
+    pub description: String,
+}
+
+/// One item as an expert sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: ItemId,
+    pub domain: Option<DomainId>,
+    pub criterion: Option<CriterionId>,
+    pub is_seed: bool,
+    /// The prompt in the questionnaire's language, `{domain}` filled in.
+    pub prompt: String,
+    pub answer: AnswerSpec,
+    /// The previous round's feedback, where the item was asked before (never for seeds).
+    pub feedback: Option<ItemFeedback>,
+}
+
+/// What an answer to an item may be, with every text resolved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AnswerSpec {
+    /// A point `min..=max`; `labels[i]` names point `min + i`.
+    Ordinal {
+        min: i32,
+        max: i32,
+        labels: Vec<String>,
+        dont_know: bool,
+    },
+    Numeric {
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<String>,
+    },
+    /// The 5 %, 50 % and 95 % quantiles.
+    Quantile {
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<String>,
+    },
+    /// A probability, entered as a percentage 0–100, stored in 0..=1.
+    Probability,
+    /// A ranking of all the options, most preferred first.
+    Ranking {
+        options: Vec<DomainView>,
+    },
+    Text,
+}
+
+impl AnswerSpec {
+    /// The label of an ordinal point, if this is an ordinal spec and the point is on it.
+    pub fn label(&self, point: i32) -> Option<&str> {
+        match self {
+            Self::Ordinal { min, labels, .. } => {
+                usize::try_from(point - min).ok().and_then(|i| labels.get(i)).map(String::as_str)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a questionnaire could not be built.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SurveyError {
+    #[error("feedback comes from round {feedback}, which is not before round {round}")]
+    FeedbackNotEarlier { feedback: u32, round: u32 },
+    #[error("feedback for item {item}: {problem}")]
+    BadFeedback { item: String, problem: String },
+    #[error("round {0} does not exist: rounds are numbered from 1")]
+    RoundZero(u32),
+}
+
+/// The questionnaire of round `round` of `study` in `language`, with `feedback` from an
+/// earlier round beside every item it covers (items it does not know get none; seed items
+/// never get any). An unknown `language` falls back to the study's default.
+pub fn questionnaire(
+    study: &Study,
+    round: u32,
+    feedback: Option<&RoundFeedback>,
+    language: &Language,
+) -> Result<Questionnaire, SurveyError> {
+    if round == 0 {
+        return Err(SurveyError::RoundZero(round));
+    }
+    if let Some(fb) = feedback
+        && fb.round >= round
+    {
+        return Err(SurveyError::FeedbackNotEarlier { feedback: fb.round, round });
+    }
+    let fallback = study.default_language();
+    let language = if study.languages.contains(language) { language } else { fallback };
+    let text = |l: &delphi_core::study::Localised| l.get(language, fallback).clone();
+    let domains: Vec<DomainView> = study
+        .domains
+        .iter()
+        .map(|d| DomainView { id: d.id.clone(), title: text(&d.title), description: text(&d.description) })
+        .collect();
+    let mut items = Vec::new();
+    for question in study.questions() {
+        let item = item(study, &question, &domains, language)?;
+        items.push(item);
+    }
+    let mut used_feedback = false;
+    if let Some(fb) = feedback {
+        for item in items.iter_mut().filter(|i| !i.is_seed) {
+            if let Some(f) = fb.items.get(&item.id) {
+                f.check(&item.answer)
+                    .map_err(|problem| SurveyError::BadFeedback { item: item.id.to_string(), problem })?;
+                item.feedback = Some(f.clone());
+                used_feedback = true;
+            }
+        }
+    }
+    Ok(Questionnaire {
+        format: QUESTIONNAIRE_FORMAT,
+        study_id: study.id.to_string(),
+        round,
+        language: language.clone(),
+        title: text(&study.title),
+        description: text(&study.description),
+        feedback_round: feedback.filter(|_| used_feedback).map(|f| f.round),
+        domains,
+        items,
+    })
+}
+
+fn item(study: &Study, question: &Question, domains: &[DomainView], language: &Language) -> Result<Item, SurveyError> {
+    let fallback = study.default_language();
+    let domain_title = question
+        .domain
+        .as_ref()
+        .and_then(|d| domains.iter().find(|v| &v.id == d))
+        .map(|d| d.title.as_str())
+        .unwrap_or_default();
+    let prompt = if question.is_seed {
+        study.seeds.iter().find(|s| s.id == question.id).map(|s| s.prompt.get(language, fallback).clone())
+    } else if let Some(criterion) = &question.criterion {
+        study.criteria.iter().find(|c| &c.id == criterion).map(|c| c.prompt.get(language, fallback).clone())
+    } else {
+        study.items.iter().find(|i| i.id == question.id).map(|i| i.prompt.get(language, fallback).clone())
+    }
+    .unwrap_or_default()
+    .replace("{domain}", domain_title);
+    let unit = |u: &Option<delphi_core::study::Localised>| u.as_ref().map(|u| u.get(language, fallback).clone());
+    let answer = match &question.response {
+        ResponseKind::Ordinal { scale } => {
+            let scale = study.scale(scale).ok_or_else(|| SurveyError::BadFeedback {
+                item: question.id.to_string(),
+                problem: format!("unknown scale {scale}"),
+            })?;
+            AnswerSpec::Ordinal {
+                min: scale.min,
+                max: scale.max,
+                labels: scale.labels.get(language, fallback).clone(),
+                dont_know: scale.dont_know,
+            }
+        }
+        ResponseKind::Numeric { min, max, unit: u } => AnswerSpec::Numeric { min: *min, max: *max, unit: unit(u) },
+        ResponseKind::Quantile { min, max, unit: u } => AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u) },
+        ResponseKind::Probability => AnswerSpec::Probability,
+        ResponseKind::RankingOfDomains => AnswerSpec::Ranking { options: domains.to_vec() },
+        ResponseKind::Text => AnswerSpec::Text,
+    };
+    Ok(Item {
+        id: question.id.clone(),
+        domain: question.domain.clone(),
+        criterion: question.criterion.clone(),
+        is_seed: question.is_seed,
+        prompt,
+        answer,
+        feedback: None,
+    })
+}
+
+impl Questionnaire {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id.as_str() == id)
+    }
+
+    pub fn domain(&self, id: &DomainId) -> Option<&DomainView> {
+        self.domains.iter().find(|d| &d.id == id)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn study() -> Study {
+        let source = include_str!("../../../surveys/ai-safety-cooperation.toml");
+        Study::from_toml(source, "study.toml").expect("valid")
+    }
+
     #[test]
     fn a_round_asks_every_question_of_the_study_and_hides_seed_answers() {
-        let source = include_str!("../../../surveys/ai-safety-cooperation.toml");
-        let study = Study::from_toml(source, "study.toml").expect("valid");
-        let q = questionnaire(&study, 2);
-        assert_eq!((q.round, q.questions.len()), (2, study.questions().len()));
+        let study = study();
+        let q = questionnaire(&study, 2, None, study.default_language()).expect("builds");
+        assert_eq!((q.round, q.items.len()), (2, study.questions().len()));
         let json = serde_json::to_string(&q).expect("serialises");
         let seed = &study.seeds[0];
         assert!(json.contains(seed.id.as_str()) && !json.contains("realisation"), "{json}");
+        assert!(!json.contains("28.0") && !json.contains(":28,") && !json.contains(":28}"), "{json}");
+        let back: Questionnaire = serde_json::from_str(&json).expect("reads back");
+        assert_eq!(back, q);
+    }
+
+    #[test]
+    fn texts_are_resolved_in_the_experts_language_and_domain_filled_in() {
+        let study = study();
+        let zh = study.languages.iter().find(|l| l.as_str() == "zh").expect("zh");
+        let q = questionnaire(&study, 1, None, zh).expect("builds");
+        let item = q.item("verification.benefit").expect("item");
+        assert!(item.prompt.contains("验证机制") && !item.prompt.contains("{domain}"), "{}", item.prompt);
+        assert!(matches!(&item.answer, AnswerSpec::Ordinal { labels, .. } if labels[0] == "很低"));
+    }
+
+    #[test]
+    fn feedback_must_come_from_an_earlier_round() {
+        let study = study();
+        let fb = RoundFeedback { round: 2, items: Default::default() };
+        let err = questionnaire(&study, 2, Some(&fb), study.default_language()).unwrap_err();
+        assert_eq!(err, SurveyError::FeedbackNotEarlier { feedback: 2, round: 2 });
     }
 }

@@ -1,0 +1,211 @@
+//! Helpers the renderers share: sections, wording of answers and statistics, wrapping.
+
+use crate::answer::{Answer, fraction_to_percent, num};
+use crate::feedback::ItemFeedback;
+use crate::ui::{Ui, fill};
+use crate::{AnswerSpec, Item, Questionnaire};
+
+/// A run of consecutive items under one heading.
+#[derive(Debug)]
+pub(crate) struct Section<'a> {
+    pub title: String,
+    pub description: Option<String>,
+    pub items: Vec<&'a Item>,
+}
+
+pub(crate) fn sections<'a>(q: &'a Questionnaire, ui: &Ui) -> Vec<Section<'a>> {
+    let mut out: Vec<Section<'a>> = Vec::new();
+    let mut last_key: Option<String> = None;
+    for item in &q.items {
+        let key = match (&item.domain, item.is_seed) {
+            (Some(d), _) => format!("domain:{d}"),
+            (None, true) => "seeds".to_owned(),
+            (None, false) => "general".to_owned(),
+        };
+        if last_key.as_ref() != Some(&key) {
+            let (title, description) = match (&item.domain, item.is_seed) {
+                (Some(d), _) => match q.domain(d) {
+                    Some(view) => (view.title.clone(), Some(view.description.clone())),
+                    None => (d.to_string(), None),
+                },
+                (None, true) => (ui.calibration.to_owned(), Some(ui.calibration_note.to_owned())),
+                (None, false) => (ui.general.to_owned(), None),
+            };
+            out.push(Section { title, description, items: Vec::new() });
+            last_key = Some(key);
+        }
+        if let Some(section) = out.last_mut() {
+            section.items.push(item);
+        }
+    }
+    out
+}
+
+/// A statistic of an item in the unit the expert answers in (percent for probabilities).
+pub(crate) fn stat(spec: &AnswerSpec, value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(v) if matches!(spec, AnswerSpec::Probability) => format!("{} %", round2(v * 100.0)),
+        Some(v) => round2(v),
+    }
+}
+
+pub(crate) fn round2(v: f64) -> String {
+    num((v * 100.0).round() / 100.0)
+}
+
+pub(crate) fn summary(fb: &ItemFeedback, spec: &AnswerSpec, ui: &Ui) -> String {
+    if fb.n == 0 {
+        return ui.no_answers.to_owned();
+    }
+    if fb.median.is_none() {
+        return fill(ui.answers, &[("n", &fb.n.to_string())]);
+    }
+    fill(
+        ui.summary,
+        &[
+            ("median", &stat(spec, fb.median)),
+            ("q1", &stat(spec, fb.q1)),
+            ("q3", &stat(spec, fb.q3)),
+            ("n", &fb.n.to_string()),
+        ],
+    )
+}
+
+/// An answer in words, for "your answer in round n".
+pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
+    let unit = match spec {
+        AnswerSpec::Numeric { unit: Some(u), .. } | AnswerSpec::Quantile { unit: Some(u), .. } => format!(" {u}"),
+        _ => String::new(),
+    };
+    match answer {
+        Answer::Ordinal { point } => match spec.label(*point) {
+            Some(label) => format!("{point} ({label})"),
+            None => point.to_string(),
+        },
+        Answer::DontKnow => ui.dont_know.to_owned(),
+        Answer::Numeric { value } => format!("{}{unit}", num(*value)),
+        Answer::Quantile { p5, p50, p95 } => {
+            format!("5 %: {}, 50 %: {}, 95 %: {}{unit}", num(*p5), num(*p50), num(*p95))
+        }
+        Answer::Probability { value } => format!("{} %", fraction_to_percent(*value)),
+        Answer::Ranking { order } => {
+            let titles: Vec<String> = order
+                .iter()
+                .map(|id| match spec {
+                    AnswerSpec::Ranking { options } => {
+                        options.iter().find(|o| &o.id == id).map_or_else(|| id.to_string(), |o| o.title.clone())
+                    }
+                    _ => id.to_string(),
+                })
+                .collect();
+            titles.join(" > ")
+        }
+        Answer::Text { text } => format!("“{text}”"),
+    }
+}
+
+/// The range (and unit) hint of numeric and quantile items.
+pub(crate) fn bounds_hint(spec: &AnswerSpec, ui: &Ui) -> Option<String> {
+    let (AnswerSpec::Numeric { min, max, unit } | AnswerSpec::Quantile { min, max, unit }) = spec else {
+        return None;
+    };
+    let mut parts = Vec::new();
+    if min.is_some() || max.is_some() {
+        let show = |v: &Option<f64>| v.map_or_else(|| "…".to_owned(), num);
+        parts.push(fill(ui.range, &[("min", &show(min)), ("max", &show(max))]));
+    }
+    if let Some(unit) = unit {
+        parts.push(fill(ui.unit, &[("unit", unit)]));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// Terminal columns of a character: 2 for East Asian wide characters.
+pub(crate) fn char_width(c: char) -> usize {
+    let cp = u32::from(c);
+    let wide = matches!(cp,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD);
+    if wide { 2 } else { 1 }
+}
+
+pub(crate) fn width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+/// Wraps text to `columns`, breaking at spaces and between wide characters; line breaks
+/// in the text are kept.
+pub(crate) fn wrap(text: &str, columns: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in clean(text).split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        let mut atoms: Vec<(bool, String)> = Vec::new();
+        let mut space = false;
+        let mut word = String::new();
+        for c in paragraph.chars() {
+            if c.is_whitespace() {
+                if !word.is_empty() {
+                    atoms.push((space, std::mem::take(&mut word)));
+                }
+                space = true;
+            } else if char_width(c) == 2 {
+                if !word.is_empty() {
+                    atoms.push((space, std::mem::take(&mut word)));
+                    space = false;
+                }
+                atoms.push((space, c.to_string()));
+                space = false;
+            } else {
+                word.push(c);
+            }
+        }
+        if !word.is_empty() {
+            atoms.push((space, word));
+        }
+        for (space, atom) in atoms {
+            let w = width(&atom);
+            let add = if line.is_empty() { w } else { w + usize::from(space) };
+            if used + add > columns && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                line.push_str(&atom);
+                used = w;
+            } else {
+                if space && !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(&atom);
+                used += add;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Line breaks made `\n`, every other control character (and the Unicode line and
+/// paragraph separators) a space, so that no text can start a line of its own.
+pub(crate) fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\n' => '\n',
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wraps_at_spaces_and_between_wide_characters() {
+        assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("验证机制很好", 6), ["验证机", "制很好"]);
+        assert_eq!(wrap("a\n\nb", 10), ["a", "", "b"]);
+    }
+}

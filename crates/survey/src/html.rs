@@ -1,0 +1,282 @@
+//! The web form: one self-contained HTML page that works without JavaScript, with every
+//! input labelled, items as fieldsets with legends, large touch targets on a phone, and
+//! the previous round's feedback beside each item as a small inline SVG bar chart with its
+//! numbers. Every text is escaped with [`escape`]. The field names are those
+//! [`crate::reply::parse_form`] reads.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use delphi_core::study::ItemId;
+
+use crate::answer::{Answer, fraction_to_percent, num};
+use crate::common::{bounds_hint, describe, sections, summary};
+use crate::feedback::ItemFeedback;
+use crate::ui::{Ui, fill, ui};
+use crate::{AnswerSpec, Item, Questionnaire};
+
+/// Escapes text for HTML element content and double- or single-quoted attribute values;
+/// control characters other than line breaks become spaces.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in crate::common::clean(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:1rem/1.5 system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;\
+margin:0 auto;max-width:46rem;padding:1rem;color:#1a1a1a;background:#fff}\
+h1{font-size:1.5rem;line-height:1.25}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #ccc}\
+fieldset{border:1px solid #bbb;border-radius:.5rem;margin:1rem 0;padding:.75rem 1rem}\
+legend{font-weight:600;padding:0 .25rem}\
+.choices label{display:block;padding:.4rem .25rem;min-height:2.75rem;box-sizing:border-box}\
+.choices input{margin-right:.5rem;width:1.25rem;height:1.25rem;vertical-align:middle}\
+.field{margin:.5rem 0}.field label{display:block;font-weight:500}\
+input[type=number],select,textarea{font:inherit;padding:.4rem;max-width:100%;box-sizing:border-box}\
+textarea{width:100%;min-height:6rem}\
+.help{color:#444;font-size:.9rem;margin:.25rem 0}\
+.feedback{background:#f3f6fa;border-left:4px solid #4a6fa5;padding:.5rem .75rem;margin:.75rem 0;font-size:.9rem}\
+.feedback svg{max-width:100%;height:auto;display:block}\
+.feedback blockquote{margin:.25rem 0 .25rem 1rem;white-space:pre-wrap}\
+button{font:inherit;font-weight:600;padding:.75rem 1.5rem;margin:1rem 0;border-radius:.5rem;border:0;\
+background:#24528f;color:#fff}\
+:focus-visible{outline:3px solid #c60;outline-offset:2px}\
+@media (min-width:40rem){.choices label{display:inline-block;margin-right:1rem}}";
+
+/// The form page for `q`, posting to `action`, showing `current` answers (those already
+/// saved in this round) as filled in.
+pub fn render(q: &Questionnaire, action: &str, current: &BTreeMap<ItemId, Answer>) -> String {
+    let ui = ui(&q.language);
+    let mut h = String::new();
+    let round = fill(ui.round, &[("round", &q.round.to_string())]);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{} · {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        escape(q.language.as_str()),
+        escape(&q.title),
+        escape(&round)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>\n<p><strong>{}</strong></p>", escape(&q.title), escape(&round));
+    let _ = writeln!(h, "<p>{}</p>\n<p class=\"help\">{}</p>", escape(&q.description), escape(ui.html_intro));
+    let _ = writeln!(h, "<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">", escape(action));
+    let feedback_round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
+    for (s, section) in sections(q, ui).into_iter().enumerate() {
+        let _ = writeln!(
+            h,
+            "<section aria-labelledby=\"section-{s}\">\n<h2 id=\"section-{s}\">{}</h2>",
+            escape(&section.title)
+        );
+        if let Some(description) = &section.description {
+            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(description));
+        }
+        for item in section.items {
+            item_html(&mut h, item, current.get(&item.id), feedback_round, ui);
+        }
+        h.push_str("</section>\n");
+    }
+    let _ = writeln!(h, "<button type=\"submit\">{}</button>\n</form>\n</main>\n</body>\n</html>", escape(ui.submit));
+    h
+}
+
+fn item_html(h: &mut String, item: &Item, current: Option<&Answer>, feedback_round: u32, ui: &Ui) {
+    let id = escape(item.id.as_str());
+    let described = if item.feedback.is_some() { format!(" aria-describedby=\"fb-{id}\"") } else { String::new() };
+    let _ = writeln!(h, "<fieldset id=\"item-{id}\"{described}>\n<legend>{}</legend>", escape(&item.prompt));
+    if let Some(hint) = bounds_hint(&item.answer, ui) {
+        let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(&hint));
+    }
+    match &item.answer {
+        AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
+            h.push_str("<div class=\"choices\">\n");
+            let checked = |v: &Answer| if current == Some(v) { " checked" } else { "" };
+            for (label, point) in labels.iter().zip(*min..) {
+                let _ = writeln!(
+                    h,
+                    "<label><input type=\"radio\" name=\"{id}\" value=\"{point}\"{}> {point} {}</label>",
+                    checked(&Answer::Ordinal { point }),
+                    escape(label)
+                );
+            }
+            if *dont_know {
+                let _ = writeln!(
+                    h,
+                    "<label><input type=\"radio\" name=\"{id}\" value=\"dk\"{}> {}</label>",
+                    checked(&Answer::DontKnow),
+                    escape(ui.dont_know)
+                );
+            }
+            h.push_str("</div>\n");
+        }
+        AnswerSpec::Numeric { min, max, .. } => {
+            let value = match current {
+                Some(Answer::Numeric { value }) => num(*value),
+                _ => String::new(),
+            };
+            number_input(h, &id, &id, ui.numeric_help, &value, *min, *max);
+        }
+        AnswerSpec::Quantile { min, max, .. } => {
+            let values = match current {
+                Some(Answer::Quantile { p5, p50, p95 }) => [num(*p5), num(*p50), num(*p95)],
+                _ => Default::default(),
+            };
+            for ((suffix, label), value) in [("p5", ui.q5), ("p50", ui.q50), ("p95", ui.q95)].into_iter().zip(values) {
+                number_input(h, &format!("{id}:{suffix}"), &format!("{id}:{suffix}"), label, &value, *min, *max);
+            }
+        }
+        AnswerSpec::Probability => {
+            let value = match current {
+                Some(Answer::Probability { value }) => fraction_to_percent(*value),
+                _ => String::new(),
+            };
+            number_input(h, &id, &id, ui.probability, &value, Some(0.0), Some(100.0));
+        }
+        AnswerSpec::Ranking { options } => {
+            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(ui.ranking_help));
+            for option in options {
+                let rank = match current {
+                    Some(Answer::Ranking { order }) => order.iter().position(|d| d == &option.id).map(|i| i + 1),
+                    _ => None,
+                };
+                let field = format!("{id}:{}", escape(option.id.as_str()));
+                let _ = writeln!(
+                    h,
+                    "<div class=\"field\"><label for=\"{field}\">{} {}</label>\n<select id=\"{field}\" name=\"{field}\">\n<option value=\"\">{}</option>",
+                    escape(ui.rank_of),
+                    escape(&option.title),
+                    escape(ui.rank_choose)
+                );
+                for r in 1..=options.len() {
+                    let selected = if rank == Some(r) { " selected" } else { "" };
+                    let _ = writeln!(h, "<option value=\"{r}\"{selected}>{r}</option>");
+                }
+                h.push_str("</select></div>\n");
+            }
+        }
+        AnswerSpec::Text => {
+            let value = match current {
+                Some(Answer::Text { text }) => escape(text),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                h,
+                "<div class=\"field\"><label for=\"{id}\">{}</label>\n<textarea id=\"{id}\" name=\"{id}\" rows=\"5\">{value}</textarea></div>",
+                escape(ui.text_label)
+            );
+        }
+    }
+    if let Some(fb) = &item.feedback {
+        feedback_html(h, item, fb, feedback_round, ui);
+    }
+    h.push_str("</fieldset>\n");
+}
+
+fn number_input(h: &mut String, field: &str, name: &str, label: &str, value: &str, min: Option<f64>, max: Option<f64>) {
+    let bound = |attr: &str, v: Option<f64>| v.map(|v| format!(" {attr}=\"{}\"", num(v))).unwrap_or_default();
+    let _ = writeln!(
+        h,
+        "<div class=\"field\"><label for=\"{field}\">{}</label>\n<input type=\"number\" id=\"{field}\" name=\"{name}\" step=\"any\" inputmode=\"decimal\"{}{} value=\"{}\"></div>",
+        escape(label),
+        bound("min", min),
+        bound("max", max),
+        escape(value)
+    );
+}
+
+fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &Ui) {
+    let id = escape(item.id.as_str());
+    let round_s = round.to_string();
+    let _ = writeln!(
+        h,
+        "<aside class=\"feedback\" id=\"fb-{id}\">\n<p><strong>{}</strong>{}{}</p>",
+        escape(&fill(ui.group_previous, &[("round", &round_s)])),
+        ui.colon,
+        escape(&summary(fb, &item.answer, ui))
+    );
+    if !fb.distribution.is_empty() {
+        chart(h, item, fb, ui);
+    }
+    let own = match &fb.own {
+        Some(own) => fill(ui.your_answer, &[("round", &round_s), ("answer", &describe(&item.answer, own, ui))]),
+        None => fill(ui.you_did_not_answer, &[("round", &round_s)]),
+    };
+    let _ = writeln!(h, "<p>{}</p>", escape(&own));
+    if !fb.rationales.is_empty() {
+        let _ =
+            writeln!(h, "<details open>\n<summary>{}</summary>", escape(&fill(ui.rationales, &[("round", &round_s)])));
+        for (heading, texts) in
+            [(ui.below, &fb.rationales.below), (ui.at, &fb.rationales.at), (ui.above, &fb.rationales.above)]
+        {
+            if texts.is_empty() {
+                continue;
+            }
+            let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
+            for text in texts {
+                let _ = writeln!(h, "<blockquote>{}</blockquote>", escape(text));
+            }
+        }
+        h.push_str("</details>\n");
+    }
+    h.push_str("</aside>\n");
+}
+
+/// A bar per scale point (and don't-know), the count above each bar, the point below;
+/// the expert's own previous answer drawn darker, the median as a dashed line.
+fn chart(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
+    let id = escape(item.id.as_str());
+    let mut bars: Vec<(String, u32, bool)> = fb
+        .distribution
+        .iter()
+        .map(|p| (p.point.to_string(), p.count, fb.own == Some(Answer::Ordinal { point: p.point })))
+        .collect();
+    if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
+        bars.push(("?".to_owned(), fb.dont_know, fb.own == Some(Answer::DontKnow)));
+    }
+    let (slot, top, plot, width) = (32u32, 16u32, 60u32, 32 * u32::try_from(bars.len()).unwrap_or(1));
+    let height = top + plot + 18;
+    let max = fb.max_count();
+    let description: Vec<String> = bars.iter().map(|(label, count, _)| format!("{label}: {count}")).collect();
+    let _ = writeln!(
+        h,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{}\" height=\"{}\" role=\"img\" aria-labelledby=\"chart-{id}\">\n<title id=\"chart-{id}\">{}</title>",
+        width * 2,
+        height * 2,
+        escape(&format!("{} — {}", ui.distribution, description.join(", ")))
+    );
+    for (i, (label, count, own)) in bars.iter().enumerate() {
+        let x = u32::try_from(i).unwrap_or(0) * slot;
+        let bar = count * plot / max;
+        let y = top + plot - bar;
+        let fill = if *own { "#24528f" } else { "#8fa9cf" };
+        let _ = writeln!(
+            h,
+            "<rect x=\"{}\" y=\"{y}\" width=\"{}\" height=\"{bar}\" fill=\"{fill}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{count}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x + 4,
+            slot - 8,
+            x + slot / 2,
+            y.saturating_sub(3).max(10),
+            x + slot / 2,
+            height - 4,
+            escape(label)
+        );
+    }
+    if let (Some(median), Some(first)) = (fb.median, fb.distribution.first()) {
+        let x = (median - f64::from(first.point)) * f64::from(slot) + f64::from(slot) / 2.0;
+        let _ = writeln!(
+            h,
+            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#c60\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
+            top - 4,
+            top + plot
+        );
+    }
+    h.push_str("</svg>\n");
+}

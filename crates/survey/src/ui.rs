@@ -1,0 +1,161 @@
+//! The renderers' own words, per language. A study may use languages this table does not
+//! know: their study texts come from the study file, and the UI falls back to English.
+//! Placeholders in braces (`{round}`, `{n}`) are filled by [`fill`].
+
+use delphi_core::study::Language;
+
+#[derive(Debug)]
+pub struct Ui {
+    /// What follows a label: `": "` or `"："`.
+    pub colon: &'static str,
+    pub round: &'static str,
+    pub reply_form: &'static str,
+    pub how_to_reply: &'static str,
+    pub general: &'static str,
+    pub calibration: &'static str,
+    pub calibration_note: &'static str,
+    pub dont_know: &'static str,
+    pub skip_note: &'static str,
+    pub scale_help: &'static str,
+    pub numeric_help: &'static str,
+    pub quantile_help: &'static str,
+    pub probability_help: &'static str,
+    pub ranking_help: &'static str,
+    pub text_help: &'static str,
+    pub text_label: &'static str,
+    pub range: &'static str,
+    pub unit: &'static str,
+    pub group_previous: &'static str,
+    pub summary: &'static str,
+    pub no_answers: &'static str,
+    pub answers: &'static str,
+    pub distribution: &'static str,
+    pub your_answer: &'static str,
+    pub you: &'static str,
+    pub you_did_not_answer: &'static str,
+    pub rationales: &'static str,
+    pub below: &'static str,
+    pub at: &'static str,
+    pub above: &'static str,
+    pub submit: &'static str,
+    pub q5: &'static str,
+    pub q50: &'static str,
+    pub q95: &'static str,
+    pub probability: &'static str,
+    pub rank_of: &'static str,
+    pub rank_choose: &'static str,
+    pub html_intro: &'static str,
+    pub preview: &'static str,
+    pub item: &'static str,
+    pub answer_with: &'static str,
+    pub end: &'static str,
+}
+
+pub const EN: Ui = Ui {
+    colon: ": ",
+    round: "Round {round}",
+    reply_form: "Reply form",
+    how_to_reply: "How to answer: reply to this email and write each answer after its [item] marker, on the same line. Keep the markers. Lines starting with \"::\" are ignored. Leave an answer empty to skip the item. A text answer may take several lines, up to the next marker. You may reply more than once before the deadline; your latest reply counts.",
+    general: "General questions",
+    calibration: "Calibration questions",
+    calibration_note: "These questions have known answers; they measure how well calibrated estimates are. No group results are shown for them.",
+    dont_know: "don't know",
+    skip_note: "Leave empty to skip.",
+    scale_help: "Write the number of your answer",
+    numeric_help: "Write a number (with a decimal point, e.g. 2.5)",
+    quantile_help: "Write three numbers: your 5 %, 50 % and 95 % quantiles (a low value you are 95 % sure the truth exceeds, your best estimate, a high value you are 95 % sure it stays below)",
+    probability_help: "Write a percentage from 0 to 100",
+    ranking_help: "List every option once, most promising first, by name or number, separated by commas",
+    text_help: "Write as many lines as you like, up to the next marker",
+    text_label: "Your answer",
+    range: "range {min}–{max}",
+    unit: "unit: {unit}",
+    group_previous: "The group in round {round}",
+    summary: "median {median}, middle half {q1}–{q3}, {n} answers",
+    no_answers: "no answers",
+    answers: "{n} answers",
+    distribution: "Answers per point",
+    your_answer: "Your answer in round {round}: {answer}",
+    you: "← you",
+    you_did_not_answer: "You did not answer this item in round {round}.",
+    rationales: "Reasons given in round {round} (anonymous)",
+    below: "Answers below the median",
+    at: "Answers at the median",
+    above: "Answers above the median",
+    submit: "Submit answers",
+    q5: "5 % quantile (low)",
+    q50: "50 % quantile (best estimate)",
+    q95: "95 % quantile (high)",
+    probability: "Probability in %",
+    rank_of: "Rank of",
+    rank_choose: "choose a rank",
+    html_intro: "Answer what you can; you may leave any question empty. Your answers can be changed until the deadline. Group results are anonymous.",
+    preview: "Coordinator preview",
+    item: "item",
+    answer_with: "answer with",
+    end: "end of the form",
+};
+
+pub const ZH: Ui = Ui {
+    colon: "：",
+    round: "第 {round} 轮",
+    reply_form: "回复表",
+    how_to_reply: "作答方法：回复本邮件，在每个 [item] 标记后的同一行写下答案，并保留这些标记。以“::”开头的行会被忽略。如需跳过某题，留空即可。文字答案可以写多行，直到下一个标记为止。截止日期前可以多次回复，以最后一次回复为准。",
+    general: "综合问题",
+    calibration: "校准问题",
+    calibration_note: "这些问题的答案是已知的，用于衡量估计的校准程度。这些问题不显示小组结果。",
+    dont_know: "不知道",
+    skip_note: "留空即跳过。",
+    scale_help: "请写下所选答案的数字",
+    numeric_help: "请写一个数字（小数用小数点，例如 2.5）",
+    quantile_help: "请写三个数字：您的 5%、50% 和 95% 分位数（您有 95% 把握真实值高于的低值、最佳估计、您有 95% 把握真实值低于的高值）",
+    probability_help: "请写一个 0 到 100 之间的百分数",
+    ranking_help: "请按从最有前景到最没有前景的顺序列出每个选项（名称或编号），用逗号分隔",
+    text_help: "可写多行，直到下一个标记为止",
+    text_label: "您的回答",
+    range: "范围 {min}–{max}",
+    unit: "单位：{unit}",
+    group_previous: "第 {round} 轮的小组结果",
+    summary: "中位数 {median}，中间一半 {q1}–{q3}，共 {n} 个回答",
+    no_answers: "无回答",
+    answers: "共 {n} 个回答",
+    distribution: "各选项的回答数",
+    your_answer: "您在第 {round} 轮的答案：{answer}",
+    you: "← 您",
+    you_did_not_answer: "您在第 {round} 轮未回答此题。",
+    rationales: "第 {round} 轮的理由（匿名）",
+    below: "低于中位数的回答",
+    at: "等于中位数的回答",
+    above: "高于中位数的回答",
+    submit: "提交答案",
+    q5: "5% 分位数（低值）",
+    q50: "50% 分位数（最佳估计）",
+    q95: "95% 分位数（高值）",
+    probability: "概率（%）",
+    rank_of: "排序：",
+    rank_choose: "选择名次",
+    html_intro: "请尽量作答；任何问题都可以留空。截止日期前可以修改答案。小组结果是匿名的。",
+    preview: "协调人预览",
+    item: "题目",
+    answer_with: "作答格式",
+    end: "表格结束",
+};
+
+/// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.
+pub fn ui(language: &Language) -> &'static Ui {
+    if is_chinese(language) { &ZH } else { &EN }
+}
+
+pub(crate) fn is_chinese(language: &Language) -> bool {
+    let code = language.as_str();
+    code == "zh" || code.starts_with("zh-")
+}
+
+/// Replaces `{name}` by its value for every pair.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
