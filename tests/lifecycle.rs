@@ -80,6 +80,14 @@ fn assert_consistent(store: &Path) -> (u32, Vec<(u32, String, u32)>) {
     let db = rusqlite::Connection::open(store).unwrap();
     let check: String = db.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(check, "ok");
+    // A process killed after creating the file but before its schema committed leaves an
+    // empty database; the schema is created in one transaction, so it is all or nothing.
+    let schema_version: u32 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let tables: u32 = db.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
+    if schema_version == 0 {
+        assert_eq!(tables, 0, "a half-created schema");
+        return (0, Vec::new());
+    }
     let experts: u32 = db.query_row("SELECT COUNT(*) FROM experts", [], |r| r.get(0)).unwrap();
     let imports: u32 =
         db.query_row("SELECT COUNT(*) FROM audit_log WHERE action = 'panel.imported'", [], |r| r.get(0)).unwrap();
