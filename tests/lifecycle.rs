@@ -83,7 +83,8 @@ fn assert_consistent(store: &Path) -> (u32, Vec<(u32, String, u32)>) {
     // A process killed after creating the file but before its schema committed leaves an
     // empty database; the schema is created in one transaction, so it is all or nothing.
     let schema_version: u32 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let tables: u32 = db.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
+    let tables: u32 =
+        db.query_row("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0)).unwrap();
     if schema_version == 0 {
         assert_eq!(tables, 0, "a half-created schema");
         return (0, Vec::new());
