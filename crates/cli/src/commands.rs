@@ -7,9 +7,11 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use delphi_core::panel::Panel;
 use delphi_core::study::is_valid_id;
-use delphi_store::{Refusal, Round, RoundState, Store, StoreError};
+use delphi_store::{Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission};
 
-use crate::render::table;
+use crate::analysis;
+use crate::frozen::{self, FrozenRound};
+use crate::render::{InvalidAnswers, table};
 use crate::workspace::{self, LoadedStudy, Workspace};
 
 const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -20,6 +22,13 @@ pub(crate) enum Format {
     #[default]
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ShowFormat {
+    Text,
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +99,17 @@ pub(crate) enum RoundCommand {
         number: Option<u32>,
         #[command(flatten)]
         deadline: DeadlineArgs,
+    },
+    /// Show a round's frozen questionnaire as an expert gets it: the reply-by-email text
+    /// form, Markdown (a preview for the coordinator) or the HTML form.
+    Show {
+        /// The round; by default the open one.
+        number: Option<u32>,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Markdown)]
+        format: ShowFormat,
+        /// The language; by default the study's first.
+        #[arg(long)]
+        language: Option<String>,
     },
     /// List the rounds with their state, dates and response counts.
     List {
@@ -211,8 +231,8 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         RoundCommand::Open { number, deadline } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
             let deadline = deadline_from(&deadline, now)?;
-            let questionnaire =
-                serde_json::to_string(&delphi_survey::questionnaire(study, number, None, study.default_language())?)?;
+            let frozen = frozen_round(study, &store, number)?;
+            let questionnaire = serde_json::to_string(&frozen)?;
             let round = store.open_round(id, number, study.max_rounds, &questionnaire, deadline, now)?;
             println!(
                 "round {} of `{id}` is open until {} ({} experts asked)",
@@ -228,8 +248,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         }
         RoundCommand::Draft { number } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
-            let questionnaire =
-                serde_json::to_string(&delphi_survey::questionnaire(study, number, None, study.default_language())?)?;
+            let questionnaire = serde_json::to_string(&frozen_round(study, &store, number)?)?;
             store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
             println!(
                 "round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`",
@@ -242,6 +261,14 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             let status = store.status(id, &[])?;
             let responded = status.iter().find(|s| s.round.number == number).map_or(0, |s| s.responded);
             println!("round {} of `{id}` is closed: {responded} of {} experts answered", round.number, round.invited);
+            let summary = analysis::summarise(study, &store, number)?;
+            let dir = workspace.round_dir(study, number);
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let path = dir.join("summary.json");
+            std::fs::write(&path, serde_json::to_string_pretty(&summary)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            print!("{}", consensus_overview(study, &summary, number));
+            println!("all figures: {}", path.display());
             if number < study.max_rounds {
                 println!("next: `delphi round open {}` feeds this round's answers back", number + 1);
             }
@@ -251,6 +278,17 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             let deadline = deadline_from(&deadline, now)?;
             store.set_deadline(id, number, deadline, now)?;
             println!("round {number} of `{id}` now closes at {}", when(deadline));
+        }
+        RoundCommand::Show { number, format, language } => {
+            let number = number.map_or_else(|| open_round(&store, id), Ok)?;
+            let frozen = FrozenRound::load(&store, id, number)?;
+            let questionnaire = frozen.in_language(language.as_deref().unwrap_or(study.default_language().as_str()));
+            let shown = match format {
+                ShowFormat::Text => delphi_survey::text::render(questionnaire),
+                ShowFormat::Markdown => delphi_survey::markdown::render(questionnaire),
+                ShowFormat::Html => delphi_survey::html::render(questionnaire, "#", &Default::default()),
+            };
+            print!("{shown}");
         }
         RoundCommand::List { format } => list_rounds(&store, id, format)?,
     }
@@ -429,5 +467,130 @@ pub(crate) fn audit(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
             print!("{}", table(&["seq", "at", "actor", "action", "detail"], &rows));
         }
     }
+    Ok(())
+}
+
+/// Round `number`'s questionnaires; from round 2 on, with the feedback of the round before
+/// (which must be closed: an open one is refused when the round opens).
+fn frozen_round(study: &delphi_core::Study, store: &Store, number: u32) -> Result<FrozenRound> {
+    let id = study.id.as_str();
+    let previous = number.checked_sub(1).filter(|&n| n > 0);
+    let closed_previous = previous
+        .filter(|&n| store.round(id, n).ok().flatten().is_some_and(|r| matches!(r.state, RoundState::Closed { .. })));
+    let feedback = match closed_previous {
+        Some(previous) => {
+            let summary = analysis::summarise(study, store, previous)?;
+            Some(frozen::group_feedback(study, &summary, &store.current_answers(id, previous)?, previous))
+        }
+        None => None,
+    };
+    FrozenRound::build(study, number, feedback.as_ref())
+}
+
+/// Per domain and criterion: n, median, IQR, agreement and the verdict; then the
+/// benefit–risk placement of each domain.
+fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudySummary, round: u32) -> String {
+    let figure =
+        |f: delphi_stats::Figure, digits: usize| f.value().map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"));
+    let mut rows = Vec::new();
+    for item in summary.items.iter().filter(|i| i.round == round) {
+        if let delphi_stats::summarise::ItemResult::Ordinal(o) = &item.result {
+            let verdict = match o.consensus.outcome {
+                delphi_stats::item::Outcome::Met => "consensus",
+                delphi_stats::item::Outcome::NotMet => "no consensus",
+                delphi_stats::item::Outcome::Undefined => "undefined",
+            };
+            rows.push(vec![
+                item.item.as_str().to_owned(),
+                o.n.to_string(),
+                figure(o.median, 1),
+                figure(o.iqr, 2),
+                format!("{} %", figure(o.agreement_percent, 0)),
+                verdict.to_owned(),
+            ]);
+        }
+    }
+    let mut out = format!("\nconsensus in round {round} ({}):\n", study.consensus.quantile_method.describe());
+    out.push_str(&table(&["item", "n", "median", "IQR", "agree", "verdict"], &rows));
+    let placements: Vec<Vec<String>> = study
+        .domains
+        .iter()
+        .filter_map(|domain| summary.synthesis.iter().find(|d| d.round == round && d.domain == domain.id.as_str()))
+        .map(|d| {
+            let placement = match d.placement {
+                Some(delphi_stats::synthesis::Placement::Promising) => "promising",
+                Some(delphi_stats::synthesis::Placement::NeedsSafeguards) => "needs safeguards",
+                Some(delphi_stats::synthesis::Placement::Avoid) => "avoid",
+                None => "undetermined",
+            };
+            let certainty = match d.certainty {
+                delphi_stats::synthesis::Certainty::High => "high",
+                delphi_stats::synthesis::Certainty::Moderate => "moderate",
+                delphi_stats::synthesis::Certainty::Low => "low",
+                delphi_stats::synthesis::Certainty::Undefined => "–",
+            };
+            vec![d.domain.clone(), placement.to_owned(), certainty.to_owned(), d.reason.clone()]
+        })
+        .collect();
+    if !placements.is_empty() {
+        out.push_str("\nbenefit against risk:\n");
+        out.push_str(&table(&["domain", "placement", "certainty", "why"], &placements));
+    }
+    out
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AnswerArgs {
+    /// The expert's id in the panel (e.g. E07).
+    #[arg(long)]
+    expert: String,
+    /// The filled-in text form; `-` or nothing reads standard input.
+    file: Option<PathBuf>,
+}
+
+/// Records an expert's reply to the open round, all of it or nothing.
+pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let id = loaded.study.id.as_str();
+    let text = match args.file.as_deref() {
+        None => std::io::read_to_string(std::io::stdin()).context("cannot read the reply from standard input")?,
+        Some(path) if path == Path::new("-") => {
+            std::io::read_to_string(std::io::stdin()).context("cannot read the reply from standard input")?
+        }
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+    };
+    let round = open_round(&store, id)?;
+    let language = store
+        .expert_language(id, &args.expert)?
+        .ok_or_else(|| StoreError::from(Refusal::UnknownExpert(args.expert.clone())))?;
+    let frozen = FrozenRound::load(&store, id, round)?;
+    let questionnaire = frozen.in_language(&language);
+    // The coordinator reads these messages, so they are in the study's first language.
+    let coordinator_language = loaded.study.default_language();
+    let reply = delphi_survey::reply::parse(questionnaire, &text)
+        .map_err(|errors| InvalidAnswers(errors.0.iter().map(|e| e.message(coordinator_language)).collect()))?;
+    let answers = reply
+        .answers
+        .iter()
+        .map(|(item, answer)| {
+            Ok(Answer { item_id: item.to_string(), value: serde_json::to_value(answer)?, rationale: None })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let submission = Submission {
+        study_id: id.to_owned(),
+        round,
+        expert_id: args.expert.clone(),
+        channel: Channel::Cli,
+        source_ref: None,
+        answers,
+    };
+    store.record_submission(&submission, Utc::now())?;
+    let empty = reply.unanswered.len();
+    println!(
+        "recorded {} answers of {} in round {round} ({empty} item{} left empty)",
+        reply.answers.len(),
+        args.expert,
+        if empty == 1 { "" } else { "s" }
+    );
     Ok(())
 }

@@ -4,7 +4,9 @@
 //! command loads and checks the study file, opens the study's store, and calls the
 //! library crates.
 
+mod analysis;
 mod commands;
+mod frozen;
 mod render;
 mod workspace;
 
@@ -36,7 +38,7 @@ Exit codes:
   0  success
   1  failure (file system, database); the message says what failed
   2  wrong command line
-  3  the study or panel file has problems (all are listed, with file:line:column)
+  3  the study or panel file, or a submitted answer, has problems (all are listed)
   4  refused by the round lifecycle (e.g. opening round 2 while round 1 is open);
      nothing was changed";
 
@@ -69,6 +71,9 @@ enum Command {
     /// Open, close and list rounds.
     #[command(subcommand)]
     Round(commands::RoundCommand),
+    /// Record an expert's answers from a filled-in reply form (a file or standard input),
+    /// e.g. answers sent by other means; checked exactly as an emailed reply is.
+    Answer(commands::AnswerArgs),
     /// Response counts per round, overall and per group of the panel.
     Status(commands::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
@@ -82,6 +87,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate(&cli.study, &args),
         Command::Panel(command) => commands::panel(&workspace::Workspace::new(cli.study, cli.data_dir), command),
         Command::Round(command) => commands::round(&workspace::Workspace::new(cli.study, cli.data_dir), command),
+        Command::Answer(args) => commands::answer(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
     };

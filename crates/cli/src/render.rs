@@ -13,6 +13,10 @@ pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
         eprint!("{}", problems_text(problems));
         return exit::INVALID_INPUT;
     }
+    if let Some(invalid) = error.downcast_ref::<InvalidAnswers>() {
+        eprint!("{invalid}");
+        return exit::INVALID_INPUT;
+    }
     if let Some(refusal) = error.downcast_ref::<StoreError>().and_then(StoreError::refusal) {
         eprintln!("refused: {refusal}");
         eprintln!("nothing was changed.");
@@ -24,6 +28,26 @@ pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
     }
     exit::FAILURE
 }
+
+/// A reply whose answers were refused; nothing of it was stored.
+#[derive(Debug)]
+pub(crate) struct InvalidAnswers(pub Vec<String>);
+
+impl std::fmt::Display for InvalidAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for message in &self.0 {
+            writeln!(f, "error: {message}")?;
+        }
+        writeln!(
+            f,
+            "{} problem{} in the reply; nothing was recorded",
+            self.0.len(),
+            if self.0.len() == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for InvalidAnswers {}
 
 /// Every problem as `file:line:column: field: message`, the source line, and the hint.
 pub(crate) fn problems_text(problems: &Problems) -> String {

@@ -38,6 +38,11 @@ impl Workspace {
         self.data_dir.join(study.id.as_str()).join("delphi.sqlite")
     }
 
+    /// Where a round's outputs go: `<data-dir>/<study-id>/round-<n>/`.
+    pub fn round_dir(&self, study: &Study, round: u32) -> PathBuf {
+        self.data_dir.join(study.id.as_str()).join(format!("round-{round}"))
+    }
+
     /// Loads the study, opens (or creates) its store and records the study file's
     /// current version in it.
     pub fn open(&self) -> Result<(LoadedStudy, Store)> {

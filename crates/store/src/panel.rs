@@ -125,3 +125,17 @@ fn fields_of(member: &PanelMember) -> [String; 7] {
         member.expertise.clone(),
     ]
 }
+
+impl Store {
+    /// The language of an active expert, or `None` if no active expert has this id.
+    pub fn expert_language(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT language FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
+                params![study_id, expert_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,93 @@
+//! The glue between the store and the statistics engine: the study's questions as the
+//! engine's item specs, the stored answers as its long table (pseudonyms and group
+//! attributes only), and the summary of the rounds so far.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use delphi_core::Study;
+use delphi_core::study::ResponseKind;
+use delphi_stats::{
+    AgreeSet, Answer as StatsAnswer, AnswerTableBuilder, Finite, Groups, ItemId, ItemKind, ItemSpec, OrdinalScale,
+    Pseudonym, Quantiles, Ranking, StatsConfig, StudySummary, SynthesisSpec,
+};
+use delphi_store::Store;
+use delphi_survey::answer::Answer;
+
+/// The statistics engine's view of every question that has figures (text has none).
+fn item_specs(study: &Study) -> Result<Vec<ItemSpec>> {
+    let mut specs = Vec::new();
+    for question in study.questions() {
+        let kind = match &question.response {
+            ResponseKind::Ordinal { scale } => {
+                let scale = study.scale(scale).context("a validated study resolves its scales")?;
+                let points = OrdinalScale::new(scale.min, scale.max)?;
+                let (lo, hi) = scale.agree_range();
+                ItemKind::Ordinal { scale: points, agree: AgreeSet::new(points, lo, hi)? }
+            }
+            ResponseKind::Numeric { .. } | ResponseKind::Probability => ItemKind::Numeric,
+            ResponseKind::Quantile { .. } => {
+                let realisation = study.seeds.iter().find(|s| s.id == question.id).map(|s| s.realisation());
+                ItemKind::Quantile { realisation: realisation.map(Finite::new).transpose()? }
+            }
+            ResponseKind::RankingOfDomains => ItemKind::Ranking,
+            ResponseKind::Text => continue,
+        };
+        let mut spec = ItemSpec::new(ItemId::new(question.id.as_str())?, kind);
+        if let (Some(domain), Some(criterion)) = (&question.domain, &question.criterion) {
+            spec = spec.in_domain(domain.as_str(), criterion.as_str());
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
+}
+
+/// A stored answer as the engine takes it; `None` for text, which has no figures.
+fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
+    Ok(Some(match answer {
+        Answer::Ordinal { point } => StatsAnswer::Ordinal(*point),
+        Answer::DontKnow => StatsAnswer::DontKnow,
+        Answer::Numeric { value } | Answer::Probability { value } => StatsAnswer::Number(Finite::new(*value)?),
+        Answer::Quantile { p5, p50, p95 } => StatsAnswer::Quantiles(Quantiles::new(*p5, *p50, *p95)?),
+        Answer::Ranking { order } => StatsAnswer::Ranking(Ranking::from_order(order.iter().map(|d| d.as_str()))?),
+        Answer::Text { .. } => return Ok(None),
+    }))
+}
+
+/// Summarises rounds `1..=last` of the study from the answers that count in each.
+pub(crate) fn summarise(study: &Study, store: &Store, last: u32) -> Result<StudySummary> {
+    let id = study.id.as_str();
+    let specs = item_specs(study)?;
+    let mut builder = AnswerTableBuilder::new(specs)?;
+    let mut invited = BTreeMap::new();
+    for round in store.rounds(id)?.into_iter().filter(|r| r.number <= last && r.invited > 0) {
+        invited.insert(round.number, u64::from(round.invited));
+        let panel = store.round_panel(id, round.number, &study.subgroups.attributes)?;
+        let groups: BTreeMap<&str, Groups> = panel
+            .iter()
+            .map(|m| (m.pseudonym.as_str(), m.groups.iter().map(|(a, v)| (a.name(), v.as_str())).collect()))
+            .collect();
+        for stored in store.current_answers(id, round.number)? {
+            let answer: Answer = serde_json::from_value(stored.value.clone()).with_context(|| {
+                format!("round {}: the stored answer to {} is unreadable", round.number, stored.item_id)
+            })?;
+            let Some(answer) = stats_answer(&answer)? else { continue };
+            let pseudonym = Pseudonym::new(stored.pseudonym.as_str())?;
+            let no_groups = Groups::new();
+            let expert = builder.expert(&pseudonym, groups.get(stored.pseudonym.as_str()).unwrap_or(&no_groups))?;
+            let item = builder.item(&ItemId::new(stored.item_id.as_str())?)?;
+            builder.push(round.number, item, expert, answer)?;
+        }
+    }
+    let config = StatsConfig {
+        rule: study.consensus,
+        invited,
+        group_attributes: study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
+        min_group_size: u64::from(study.subgroups.min_group_size),
+        synthesis: Some(SynthesisSpec {
+            benefit: study.synthesis.benefit.to_string(),
+            risks: study.synthesis.risks.iter().map(ToString::to_string).collect(),
+        }),
+    };
+    Ok(delphi_stats::summarise(&builder.build()?, &config)?)
+}

@@ -1,0 +1,144 @@
+//! What a round freezes when it opens: its questionnaire in every language of the study,
+//! with the previous round's group feedback. Each expert's own previous answer is added
+//! when their copy is rendered, never frozen into the shared one.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, Result};
+use delphi_core::Study;
+use delphi_core::study::{ItemId, Language, ResponseKind};
+use delphi_stats::StudySummary;
+use delphi_stats::summarise::ItemResult;
+use delphi_store::{CurrentAnswer, Store};
+use delphi_survey::answer::Answer;
+use delphi_survey::feedback::{ItemFeedback, PointCount, Rationales, RoundFeedback};
+use delphi_survey::{Questionnaire, questionnaire};
+use serde::{Deserialize, Serialize};
+
+/// Bumped when the frozen shape changes.
+const FROZEN_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct FrozenRound {
+    pub format: u32,
+    pub round: u32,
+    /// The same questionnaire in each of the study's languages.
+    pub questionnaires: BTreeMap<Language, Questionnaire>,
+}
+
+impl FrozenRound {
+    /// Builds round `round`'s questionnaires, with `feedback` from the round before.
+    pub fn build(study: &Study, round: u32, feedback: Option<&RoundFeedback>) -> Result<Self> {
+        let questionnaires = study
+            .languages
+            .iter()
+            .map(|language| Ok((language.clone(), questionnaire(study, round, feedback, language)?)))
+            .collect::<Result<_>>()?;
+        Ok(Self { format: FROZEN_FORMAT, round, questionnaires })
+    }
+
+    pub fn load(store: &Store, study_id: &str, round: u32) -> Result<Self> {
+        let json = store.questionnaire(study_id, round)?.with_context(|| format!("round {round} does not exist"))?;
+        serde_json::from_str(&json).with_context(|| format!("the frozen questionnaire of round {round} is unreadable"))
+    }
+
+    /// The questionnaire in `language`, or in the study's first language.
+    pub fn in_language(&self, language: &str) -> &Questionnaire {
+        self.questionnaires
+            .iter()
+            .find(|(l, _)| l.as_str() == language)
+            .or_else(|| self.questionnaires.iter().next())
+            .map(|(_, q)| q)
+            .expect("a frozen round has a questionnaire in at least one language")
+    }
+}
+
+/// The group feedback of round `round` (no expert's own answer): per ordinal and numeric
+/// item the distribution, median and quartiles; per domain the rationales, grouped by where
+/// their author's rating of the synthesis' recommendation (or benefit) criterion lay.
+pub(crate) fn group_feedback(
+    study: &Study,
+    summary: &StudySummary,
+    answers: &[CurrentAnswer],
+    round: u32,
+) -> RoundFeedback {
+    let questions = study.questions();
+    let mut items = BTreeMap::new();
+    for item_round in summary.items.iter().filter(|i| i.round == round) {
+        let Some(question) = questions.iter().find(|q| q.id.as_str() == item_round.item.as_str()) else { continue };
+        let count = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+        let feedback = match (&item_round.result, &question.response) {
+            (ItemResult::Ordinal(o), ResponseKind::Ordinal { scale }) => {
+                let Some(scale) = study.scale(scale) else { continue };
+                ItemFeedback {
+                    n: count(o.n + o.dont_know),
+                    median: o.median.value(),
+                    q1: o.q1.value(),
+                    q3: o.q3.value(),
+                    distribution: scale
+                        .points()
+                        .zip(&o.counts)
+                        .map(|(point, &n)| PointCount { point, count: count(n) })
+                        .collect(),
+                    dont_know: count(o.dont_know),
+                    own: None,
+                    rationales: Rationales::default(),
+                }
+            }
+            (ItemResult::Numeric(n), _) => ItemFeedback {
+                n: count(n.n + n.dont_know),
+                median: n.median.value(),
+                q1: n.q1.value(),
+                q3: n.q3.value(),
+                dont_know: count(n.dont_know),
+                ..ItemFeedback::default()
+            },
+            _ => continue,
+        };
+        items.insert(question.id.clone(), feedback);
+    }
+    attach_rationales(study, answers, &mut items);
+    RoundFeedback { round, items }
+}
+
+/// Puts each domain's free-text rationales on the domain's anchor item, by position.
+fn attach_rationales(study: &Study, answers: &[CurrentAnswer], items: &mut BTreeMap<ItemId, ItemFeedback>) {
+    let anchor = study.synthesis.recommendation.as_ref().unwrap_or(&study.synthesis.benefit);
+    let text_criteria: Vec<_> =
+        study.criteria.iter().filter(|c| c.response == ResponseKind::Text).map(|c| c.id.clone()).collect();
+    for domain in &study.domains {
+        let anchor_id = ItemId::for_domain_criterion(&domain.id, anchor);
+        let Some(feedback) = items.get_mut(&anchor_id) else { continue };
+        let Some(median) = feedback.median else { continue };
+        let rating = |pseudonym: &str| {
+            answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor_id.as_str()).and_then(|a| {
+                match serde_json::from_value::<Answer>(a.value.clone()) {
+                    Ok(Answer::Ordinal { point }) => Some(f64::from(point)),
+                    _ => None,
+                }
+            })
+        };
+        for criterion in &text_criteria {
+            let text_id = ItemId::for_domain_criterion(&domain.id, criterion);
+            for answer in answers.iter().filter(|a| a.item_id == text_id.as_str()) {
+                let Ok(Answer::Text { text }) = serde_json::from_value::<Answer>(answer.value.clone()) else {
+                    continue;
+                };
+                let text = text.trim().to_owned();
+                if text.is_empty() {
+                    continue;
+                }
+                let side = match rating(&answer.pseudonym) {
+                    Some(r) if r < median => &mut feedback.rationales.below,
+                    Some(r) if r > median => &mut feedback.rationales.above,
+                    _ => &mut feedback.rationales.at,
+                };
+                side.push(text);
+            }
+        }
+        // Order by text, not by author, so the order reveals nothing about who wrote what.
+        for side in [&mut feedback.rationales.below, &mut feedback.rationales.at, &mut feedback.rationales.above] {
+            side.sort();
+        }
+    }
+}
