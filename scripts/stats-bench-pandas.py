@@ -34,6 +34,29 @@ def scale(item):
     return (1, 9, 7, 9) if int(item[4:]) % 2 == 0 else (1, 5, 4, 5)
 
 
+def median_box(median, lo, hi, alo, ahi):
+    """The box of the scale holding the median: the agree set, its mirror, or the points between."""
+    mlo, mhi = lo + hi - ahi, lo + hi - alo
+    if mhi < alo:
+        boxes = [(mlo, mhi), (mhi + 1, alo - 1), (alo, ahi)]
+    elif mlo > ahi:
+        boxes = [(alo, ahi), (ahi + 1, mlo - 1), (mlo, mhi)]
+    else:
+        boxes = [(lo, alo - 1), (alo, ahi), (ahi + 1, hi)]
+    for a, b in boxes:
+        if a <= b and a <= median <= b:
+            return a, b
+    return None
+
+
+def box_consensus(values, median, iqr, lo, hi, alo, ahi):
+    box = None if median is None else median_box(median, lo, hi, alo, ahi)
+    if box is None or iqr is None or len(values) == 0:
+        return False
+    share = 100.0 * ((values >= box[0]) & (values <= box[1])).mean()
+    return iqr <= IQR_MAX and share >= AGREE_MIN
+
+
 def main():
     t0 = time.perf_counter()
     df = pd.read_csv(sys.argv[1], dtype={"round": np.int32, "item": "category", "expert": "category",
@@ -53,8 +76,7 @@ def main():
         m = xc.ordinal_measures(counts, lo, alo, ahi, dk, 7, False)
         m["n"] = len(vals)
         m["response_rate"] = (len(vals) + dk) / invited[rnd]
-        m["consensus"] = (m["iqr"] is not None and m["agreement"] is not None
-                          and m["iqr"] <= IQR_MAX and m["agreement"] >= AGREE_MIN)
+        m["consensus"] = box_consensus(vals, m["median"], m["iqr"], lo, hi, alo, ahi)
         per_item[(item, rnd)] = m
         for attr in ("bloc", "institution"):
             shown = []
@@ -65,7 +87,8 @@ def main():
                     continue
                 q1, med, q3 = np.quantile(gv, [0.25, 0.5, 0.75])
                 agr = 100.0 * ((gv >= alo) & (gv <= ahi)).mean()
-                groups_out.append((attr, item, rnd, gname, med, q3 - q1, agr, q3 - q1 <= IQR_MAX and agr >= AGREE_MIN))
+                groups_out.append((attr, item, rnd, gname, med, q3 - q1, agr,
+                                   box_consensus(gv, med, q3 - q1, lo, hi, alo, ahi)))
                 shown.append(gv)
             if len(shown) == 2:
                 stats.mannwhitneyu(shown[0], shown[1], alternative="two-sided", method="asymptotic")

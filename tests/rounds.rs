@@ -105,6 +105,9 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         benefit.contains(" 6.0 ") && benefit.ends_with("consensus") && !benefit.contains("no consensus"),
         "{benefit}"
     );
+    // Risk rated low by nearly everyone is consensus too, on the bottom box of the scale.
+    let low_risk = line_of("verification.risk-harm ");
+    assert!(low_risk.contains(" 2.0 ") && low_risk.ends_with(" consensus") && low_risk.contains(" 0 % "), "{low_risk}");
     // The placements follow from the simulated ratings.
     let synthesis = closed.split("benefit against risk:").nth(1).expect("a benefit–risk section");
     let placement = |domain: &str| {

@@ -37,13 +37,38 @@ pub enum DontKnowPolicy {
     Count,
 }
 
+/// Which answers count towards consensus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsensusPosition {
+    /// Consensus means agreement: the share of answers in the scale's agree set (top box).
+    AgreeSet,
+    /// Consensus on whatever position the panel takes: the share of answers in the box that
+    /// holds the median — the agree set, its mirror at the other end of the scale, or the
+    /// points between. A panel that firmly rates a risk low has reached consensus too.
+    #[default]
+    MedianBox,
+}
+
+impl ConsensusPosition {
+    /// How the methods section of a report states it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::AgreeSet => "share of answers in the agree set (top box)",
+            Self::MedianBox => "share of answers in the box holding the median (top box, its mirror, or between)",
+        }
+    }
+}
+
 /// The study's definition of consensus and of stability between rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ConsensusRule {
     /// Consensus needs an interquartile range no larger than this (in scale points).
     pub iqr_max: f64,
-    /// … and at least this percentage of answers in the scale's agree set.
+    /// … and at least this percentage of answers in the position that counts ([`Self::position`]).
     pub agreement_min_percent: f64,
+    /// Which answers count: the agree set only, or the box that holds the median.
+    pub position: ConsensusPosition,
     /// Quantile definition for quartiles and IQR.
     pub quantile_method: QuantileMethod,
     /// Whether "don't know" answers count in the agreement denominator.
@@ -57,6 +82,7 @@ impl Default for ConsensusRule {
         Self {
             iqr_max: 1.0,
             agreement_min_percent: 70.0,
+            position: ConsensusPosition::MedianBox,
             quantile_method: QuantileMethod::Type7,
             dont_know: DontKnowPolicy::Exclude,
             stability_max_change_percent: 15.0,

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::consensus::{ConsensusRule, DontKnowPolicy, QuantileMethod};
+use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, QuantileMethod};
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute, ResponseKind,
@@ -94,6 +94,7 @@ struct RawConsensus {
     iqr_max: Option<Spanned<f64>>,
     agreement_min_percent: Option<Spanned<f64>>,
     quantile_method: Option<QuantileMethod>,
+    position: Option<ConsensusPosition>,
     dont_know: Option<DontKnowPolicy>,
     stability_max_change_percent: Option<Spanned<f64>>,
 }
@@ -824,6 +825,7 @@ impl<'s> Checker<'_, 's> {
         Some(ConsensusRule {
             iqr_max: iqr_max?,
             agreement_min_percent: agreement?,
+            position: raw.position.unwrap_or_default(),
             quantile_method: raw.quantile_method.unwrap_or_default(),
             dont_know: raw.dont_know.unwrap_or_default(),
             stability_max_change_percent: stability?,

@@ -8,7 +8,7 @@ use delphi_core::consensus::ConsensusRule;
 use serde::Serialize;
 
 use crate::input::{AgreeSet, ItemId, OrdinalScale};
-use crate::item::{Outcome, Verdict, agreement, consensus_verdict};
+use crate::item::{Outcome, Verdict, agreement, positional_verdict};
 use crate::quantile::quantile_counts;
 use crate::ranktests::{KruskalWallis, MannWhitney, kruskal_wallis_counts, mann_whitney_counts};
 use crate::{Figure, Undefined};
@@ -94,7 +94,7 @@ pub fn compare_groups(
     agree: AgreeSet,
     rule: &ConsensusRule,
     min_group_size: u64,
-    overall: &Verdict,
+    (overall, overall_box): (&Verdict, Option<AgreeSet>),
 ) -> GroupComparison {
     let m = rule.quantile_method;
     let mut groups = Vec::with_capacity(names.len());
@@ -112,23 +112,22 @@ pub fn compare_groups(
         let q3 = quantile_counts(c, scale.min(), 0.75, m);
         let iqr = q1.zip(q3, |a, b| Figure::new(b - a));
         let (agreement_percent, _) = agreement(c, dk, scale, agree, rule.dont_know);
-        let consensus = consensus_verdict(iqr, agreement_percent, rule);
+        let median = quantile_counts(c, scale.min(), 0.5, m);
+        let (consensus, group_box, _) = positional_verdict(c, dk, scale, agree, rule, median, iqr);
         match consensus.outcome {
+            // Consensus in a group counts only on the panel's own position.
+            Outcome::Met if group_box != overall_box => failing.push(format!(
+                "{name} (consensus {}, the panel's {})",
+                box_text(group_box),
+                box_text(overall_box)
+            )),
             Outcome::Met => {}
             Outcome::NotMet => failing.push(format!("{name} ({})", consensus.reason)),
             Outcome::Undefined => undefined += 1,
         }
         groups.push(GroupResult {
             group: name.clone(),
-            figures: GroupFigures::Shown {
-                n,
-                median: quantile_counts(c, scale.min(), 0.5, m),
-                q1,
-                q3,
-                iqr,
-                agreement_percent,
-                consensus,
-            },
+            figures: GroupFigures::Shown { n, median, q1, q3, iqr, agreement_percent, consensus },
         });
     }
     let suppressed = names.len() - shown.len();
@@ -168,9 +167,19 @@ pub fn compare_groups(
     }
 }
 
+fn box_text(points: Option<AgreeSet>) -> String {
+    match points {
+        Some(b) if b.lo() == b.hi() => format!("at {}", b.lo()),
+        Some(b) => format!("in {}–{}", b.lo(), b.hi()),
+        None => "undetermined".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::item::consensus_verdict;
+    use delphi_core::consensus::ConsensusPosition;
 
     fn setup() -> (OrdinalScale, AgreeSet, ConsensusRule, ItemId) {
         let s = OrdinalScale::new(1, 5).unwrap();
@@ -185,7 +194,8 @@ mod tests {
         let eu = [0, 0, 0, 1, 1];
         let us = [0, 0, 0, 4, 1];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(100.0), &rule);
-        let g = compare_groups("bloc", &item, 1, &names, &[&cn, &eu, &us], &[0, 0, 0], s, a, &rule, 5, &overall);
+        let g =
+            compare_groups("bloc", &item, 1, &names, &[&cn, &eu, &us], &[0, 0, 0], s, a, &rule, 5, (&overall, Some(a)));
         assert_eq!(g.suppressed, 1);
         assert_eq!(g.groups[1].figures, GroupFigures::Suppressed);
         assert!(matches!(g.test, GroupTest::MannWhitney(_)));
@@ -207,13 +217,32 @@ mod tests {
         let gb = [6, 4, 0, 0, 0];
         let gc = [0, 0, 0, 5, 5];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(70.0), &rule);
-        let g = compare_groups("bloc", &item, 1, &names, &[&ga, &gb, &gc], &[0, 0, 0], s, a, &rule, 5, &overall);
+        let g =
+            compare_groups("bloc", &item, 1, &names, &[&ga, &gb, &gc], &[0, 0, 0], s, a, &rule, 5, (&overall, Some(a)));
         assert!(matches!(g.test, GroupTest::KruskalWallis(k) if k.p_value.value().unwrap() < 0.01));
+        // B is united too, but at the other end of the scale: no cross-group consensus.
         assert_eq!(g.cross_group.outcome, Outcome::NotMet);
-        assert!(g.cross_group.reason.starts_with("no consensus in B (IQR"));
+        assert_eq!(g.cross_group.reason, "no consensus in B (consensus in 1–2, the panel's in 4–5)");
+        // Counting the agree set only, B simply has no consensus.
+        let top_box = ConsensusRule { position: ConsensusPosition::AgreeSet, ..rule };
+        let g = compare_groups(
+            "bloc",
+            &item,
+            1,
+            &names,
+            &[&ga, &gb, &gc],
+            &[0, 0, 0],
+            s,
+            a,
+            &top_box,
+            5,
+            (&overall, Some(a)),
+        );
+        assert!(g.cross_group.reason.starts_with("no consensus in B (IQR"), "{}", g.cross_group.reason);
         // every group suppressed (n = 0 everywhere: all missing)
         let z = [0u64; 5];
-        let g = compare_groups("bloc", &item, 1, &names, &[&z, &z, &z], &[0, 0, 0], s, a, &rule, 1, &overall);
+        let g =
+            compare_groups("bloc", &item, 1, &names, &[&z, &z, &z], &[0, 0, 0], s, a, &rule, 1, (&overall, Some(a)));
         assert_eq!(g.suppressed, 3);
         assert_eq!(g.cross_group.outcome, Outcome::Undefined);
         assert!(matches!(g.test, GroupTest::NotTested { reason: Undefined::TooFewGroups }));

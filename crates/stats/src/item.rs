@@ -1,6 +1,6 @@
 //! Per item and round: descriptive figures, consensus measures and the consensus verdict.
 
-use delphi_core::consensus::{ConsensusRule, DontKnowPolicy};
+use delphi_core::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy};
 use serde::Serialize;
 
 use crate::input::{AgreeSet, OrdinalScale};
@@ -63,6 +63,59 @@ pub(crate) fn fmt_cmp(value: f64, threshold: f64, start: usize, holds: impl Fn(f
 
 /// The consensus verdict of the study's rule: IQR ≤ `iqr_max` and agreement ≥ `agreement_min_percent`.
 pub fn consensus_verdict(iqr: Figure, agreement_percent: Figure, rule: &ConsensusRule) -> Verdict {
+    verdict_in(iqr, agreement_percent, rule, None)
+}
+
+/// The box of the scale that holds `median`. The boxes are the agree set, its mirror image
+/// at the other end of the scale and the points between them; when the mirror would overlap
+/// the agree set, the points below and above the agree set are the other boxes. `None` when
+/// the median falls between two boxes (3.5 between 1–3 and 4–4).
+pub fn median_box(median: f64, scale: OrdinalScale, agree: AgreeSet) -> Option<AgreeSet> {
+    let (min, max, lo, hi) = (scale.min(), scale.max(), agree.lo(), agree.hi());
+    let mirror = (min + max - hi, min + max - lo);
+    let boxes = if mirror.1 < lo {
+        [mirror, (mirror.1 + 1, lo - 1), (lo, hi)]
+    } else if mirror.0 > hi {
+        [(lo, hi), (hi + 1, mirror.0 - 1), mirror]
+    } else {
+        [(min, lo - 1), (lo, hi), (hi + 1, max)]
+    };
+    boxes
+        .into_iter()
+        .filter(|(a, b)| a <= b)
+        .find(|(a, b)| median >= f64::from(*a) && median <= f64::from(*b))
+        .and_then(|(a, b)| AgreeSet::new(scale, a, b).ok())
+}
+
+/// The verdict under the study's [`ConsensusPosition`], with the box it was judged on.
+pub fn positional_verdict(
+    counts: &[u64],
+    dont_know: u64,
+    scale: OrdinalScale,
+    agree: AgreeSet,
+    rule: &ConsensusRule,
+    median: Figure,
+    iqr: Figure,
+) -> (Verdict, Option<AgreeSet>, Figure) {
+    let judged = match (rule.position, median.as_result()) {
+        (ConsensusPosition::AgreeSet, _) => agree,
+        (ConsensusPosition::MedianBox, Ok(m)) => match median_box(m, scale, agree) {
+            Some(found) => found,
+            None => {
+                let reason = format!("the median {m} lies between two boxes of the scale");
+                return (Verdict { outcome: Outcome::NotMet, reason }, None, Figure::undefined(Undefined::NoAnswers));
+            }
+        },
+        (ConsensusPosition::MedianBox, Err(e)) => {
+            return (Verdict::undefined(format!("median undefined: {e}")), None, Figure::undefined(e));
+        }
+    };
+    let (percent, _) = agreement(counts, dont_know, scale, judged, rule.dont_know);
+    let label = (rule.position == ConsensusPosition::MedianBox).then_some(judged);
+    (verdict_in(iqr, percent, rule, label), Some(judged), percent)
+}
+
+fn verdict_in(iqr: Figure, agreement_percent: Figure, rule: &ConsensusRule, judged: Option<AgreeSet>) -> Verdict {
     let (iqr, agr) = match (iqr.as_result(), agreement_percent.as_result()) {
         (Ok(i), Ok(a)) => (i, a),
         (Err(e), _) => return Verdict::undefined(format!("IQR undefined: {e}")),
@@ -72,8 +125,11 @@ pub fn consensus_verdict(iqr: Figure, agreement_percent: Figure, rule: &Consensu
     let agr_ok = agr >= rule.agreement_min_percent;
     let i = fmt_cmp(iqr, rule.iqr_max, 1, |a, b| a <= b);
     let a = fmt_cmp(agr, rule.agreement_min_percent, 0, |a, b| a >= b);
+    let within = judged.map_or_else(String::new, |b| {
+        if b.lo() == b.hi() { format!(" at {}", b.lo()) } else { format!(" in {}–{}", b.lo(), b.hi()) }
+    });
     let reason = format!(
-        "IQR {i} {} {} and {a} % {} {} %",
+        "IQR {i} {} {} and {a} %{within} {} {} %",
         if iqr_ok { "≤" } else { ">" },
         rule.iqr_max,
         if agr_ok { "≥" } else { "<" },
@@ -126,6 +182,11 @@ pub struct OrdinalSummary {
     pub rand_ucla: RandUcla,
     /// Polarisation flag.
     pub polarisation: Polarisation,
+    /// The points the verdict was judged on: the agree set, or under
+    /// [`ConsensusPosition::MedianBox`] the box holding the median.
+    pub consensus_box: Option<AgreeSet>,
+    /// The share of answers in that box.
+    pub consensus_box_percent: Figure,
     /// The consensus verdict and its reason.
     pub consensus: Verdict,
 }
@@ -178,7 +239,8 @@ pub fn ordinal_summary(
     let sd = ordinal::variance(counts, min).map(f64::sqrt);
     let cv = cv_of(sd, mean);
     let (agreement_percent, agreement_denominator) = agreement(counts, dont_know, scale, agree, rule.dont_know);
-    let consensus = consensus_verdict(iqr, agreement_percent, rule);
+    let (consensus, consensus_box, consensus_box_percent) =
+        positional_verdict(counts, dont_know, scale, agree, rule, median, iqr);
     OrdinalSummary {
         n,
         dont_know,
@@ -200,6 +262,8 @@ pub fn ordinal_summary(
         rwg: ordinal::rwg(counts, min),
         rand_ucla: ordinal::rand_ucla(counts, min, m),
         polarisation: ordinal::polarisation(counts),
+        consensus_box,
+        consensus_box_percent,
         consensus,
     }
 }
@@ -329,6 +393,7 @@ mod tests {
     use delphi_core::consensus::QuantileMethod;
 
     use super::*;
+    use delphi_core::consensus::ConsensusPosition;
 
     fn scale5() -> (OrdinalScale, AgreeSet) {
         let s = OrdinalScale::new(1, 5).unwrap();
@@ -342,7 +407,7 @@ mod tests {
         let s = OrdinalScale::new(1, 9).unwrap();
         let agree = AgreeSet::new(s, 7, 9).unwrap();
         let counts = [0, 0, 1, 2, 3, 1, 2, 0, 1];
-        let rule = ConsensusRule::default();
+        let rule = ConsensusRule { position: ConsensusPosition::AgreeSet, ..ConsensusRule::default() };
         let o = ordinal_summary(&counts, 2, s, agree, &rule, Some(16));
         assert_eq!(o.q1.value(), Some(4.25));
         assert_eq!(o.q3.value(), Some(6.75));
@@ -355,6 +420,12 @@ mod tests {
         assert_eq!(o.response_rate.value(), Some(0.75));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 30 % < 70 %");
+        // By the box holding the median (5, in the middle box 4–6 between 1–3 and 7–9): 6 of 10.
+        let by_median = ConsensusRule { position: ConsensusPosition::MedianBox, ..rule };
+        let o = ordinal_summary(&counts, 2, s, agree, &by_median, Some(16));
+        assert_eq!(o.consensus_box, AgreeSet::new(s, 4, 6).ok());
+        assert_eq!(o.consensus_box_percent.value(), Some(60.0));
+        assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 60 % in 4–6 < 70 %");
         let rule6 = ConsensusRule { quantile_method: QuantileMethod::Type6, dont_know: DontKnowPolicy::Count, ..rule };
         let o = ordinal_summary(&counts, 2, s, agree, &rule6, Some(16));
         assert_eq!(o.iqr.value(), Some(3.0));
@@ -376,6 +447,31 @@ mod tests {
     }
 
     #[test]
+    fn median_boxes_mirror_the_agree_set() {
+        let s7 = OrdinalScale::new(1, 7).unwrap();
+        let top = AgreeSet::new(s7, 5, 7).unwrap();
+        let boxes = |m: f64| median_box(m, s7, top).map(|b| (b.lo(), b.hi()));
+        assert_eq!(boxes(6.0), Some((5, 7)));
+        assert_eq!(boxes(5.0), Some((5, 7)));
+        assert_eq!(boxes(4.0), Some((4, 4)));
+        assert_eq!(boxes(2.5), Some((1, 3)));
+        assert_eq!(boxes(3.5), None, "between the bottom box and the middle point");
+        // An agree set at the bottom mirrors to the top.
+        let bottom = AgreeSet::new(s7, 1, 2).unwrap();
+        assert_eq!(median_box(7.0, s7, bottom).map(|b| (b.lo(), b.hi())), Some((6, 7)));
+        assert_eq!(median_box(4.0, s7, bottom).map(|b| (b.lo(), b.hi())), Some((3, 5)));
+        // An agree set over most of the scale: the rest is the other box.
+        let wide = AgreeSet::new(s7, 3, 7).unwrap();
+        assert_eq!(median_box(1.5, s7, wide).map(|b| (b.lo(), b.hi())), Some((1, 2)));
+        // A panel united on "low risk" has consensus, judged on the bottom box.
+        let rule = ConsensusRule::default();
+        let o = ordinal_summary(&[6, 10, 2, 0, 0, 0, 0], 0, s7, top, &rule, Some(18));
+        assert_eq!(o.agreement_percent.value(), Some(0.0));
+        assert_eq!(o.consensus.outcome, Outcome::Met);
+        assert_eq!(o.consensus.reason, "IQR 1.0 ≤ 1 and 100 % in 1–3 ≥ 70 %");
+    }
+
+    #[test]
     fn edge_cases() {
         let (s, a) = scale5();
         let rule = ConsensusRule::default();
@@ -385,7 +481,7 @@ mod tests {
         assert_eq!(o.response_rate.value(), Some(0.0));
         assert_eq!(o.median.reason(), Some(Undefined::NoAnswers));
         assert_eq!(o.consensus.outcome, Outcome::Undefined);
-        assert_eq!(o.consensus.reason, "IQR undefined: no valid answers");
+        assert_eq!(o.consensus.reason, "median undefined: no valid answers");
         // only don't know, counted: agreement 0 %, IQR still undefined
         let r2 = ConsensusRule { dont_know: DontKnowPolicy::Count, ..rule };
         let o = ordinal_summary(&[0; 5], 3, s, a, &r2, None);
@@ -396,11 +492,16 @@ mod tests {
         assert_eq!(o.iqr.value(), Some(0.0));
         assert_eq!(o.sd.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
         assert_eq!(o.cv.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
-        assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % ≥ 70 %");
-        // all equal, one category
+        assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % in 4–5 ≥ 70 %");
+        // all equal, one category outside the agree set: united on "disagree" (the bottom
+        // box 1–2), which is consensus by the median's box but not by the agree set
         let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &rule, Some(9));
         assert_eq!(o.sd.value(), Some(0.0));
         assert_eq!(o.cv.value(), Some(0.0));
+        assert_eq!(o.consensus.outcome, Outcome::Met);
+        assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % in 1–2 ≥ 70 %");
+        let top_box = ConsensusRule { position: ConsensusPosition::AgreeSet, ..rule };
+        let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &top_box, Some(9));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         // numeric: n = 0, n = 1, zero mean
         assert_eq!(numeric_summary(&mut [], 1, &rule, None).median.reason(), Some(Undefined::NoAnswers));

@@ -348,7 +348,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                                 agree,
                                 rule,
                                 config.min_group_size,
-                                &s.consensus,
+                                (&s.consensus, s.consensus_box),
                             ));
                         }
                         let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);

@@ -30,7 +30,11 @@ fn every_item_and_round_is_summarised() {
     let o = ordinal(&s, "verification-information", 1);
     assert_eq!((o.n, o.dont_know), (11, 1));
     assert_eq!(o.response_rate.value(), Some(1.0));
-    assert_eq!(o.consensus.outcome, Outcome::NotMet); // 2 is not in the agree set 5..7
+    // Everyone answered 2 (risk low): not agreement in the agree set 5..7, but consensus on the
+    // bottom box 1..3 that holds the median.
+    assert_eq!(o.agreement_percent.value(), Some(0.0));
+    assert_eq!(o.consensus.outcome, Outcome::Met);
+    assert!(o.consensus.reason.ends_with("in 1–3 ≥ 70 %"), "{}", o.consensus.reason);
     let o = ordinal(&s, "verification-benefit", 2);
     assert_eq!(o.response_rate.value(), Some(11.0 / 12.0));
     assert_eq!(o.consensus.outcome, Outcome::Met);
