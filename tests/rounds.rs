@@ -143,6 +143,17 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     let preview = ok(root, &["round", "show", "--format", "markdown"], None);
     assert!(preview.contains("Round 2"), "{preview}");
     assert!(preview.contains("Expert view"), "rationales are fed back:\n{preview}");
+    assert!(
+        !preview.contains("You did not answer") && !preview.contains("Your answer in round"),
+        "the shared copy names no one's answers"
+    );
+    // Each expert's copy carries their own previous answer, in their language.
+    let e01 = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
+    assert!(e01.contains("Your answer in round 1: 6"), "{e01}");
+    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
+    assert!(e20.contains("You did not answer this item in round 1."), "{e20}");
+    let e07 = ok(root, &["round", "show", "--format", "text", "--expert", "E07"], None);
+    assert!(e07.contains("您在第 1 轮"), "E07 reads Chinese: {e07}");
     let html = ok(root, &["round", "show", "--format", "html"], None);
     assert!(!html.contains("<script>alert"), "expert text must be escaped in HTML");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the rationale is shown, escaped");

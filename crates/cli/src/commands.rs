@@ -107,9 +107,12 @@ pub(crate) enum RoundCommand {
         number: Option<u32>,
         #[arg(long, value_enum, default_value_t = ShowFormat::Markdown)]
         format: ShowFormat,
-        /// The language; by default the study's first.
+        /// The language; by default the study's first (or the expert's, with --expert).
         #[arg(long)]
         language: Option<String>,
+        /// Show the copy made out to this expert: with their own answers of the previous round.
+        #[arg(long)]
+        expert: Option<String>,
     },
     /// List the rounds with their state, dates and response counts.
     List {
@@ -279,10 +282,27 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             store.set_deadline(id, number, deadline, now)?;
             println!("round {number} of `{id}` now closes at {}", when(deadline));
         }
-        RoundCommand::Show { number, format, language } => {
+        RoundCommand::Show { number, format, language, expert } => {
             let number = number.map_or_else(|| open_round(&store, id), Ok)?;
             let frozen = FrozenRound::load(&store, id, number)?;
-            let questionnaire = frozen.in_language(language.as_deref().unwrap_or(study.default_language().as_str()));
+            let expert_language = match &expert {
+                Some(expert) => Some(
+                    store
+                        .expert_language(id, expert)?
+                        .ok_or_else(|| StoreError::from(Refusal::UnknownExpert(expert.clone())))?,
+                ),
+                None => None,
+            };
+            let language = language.or(expert_language).unwrap_or_else(|| study.default_language().to_string());
+            let shared = frozen.in_language(&language);
+            let personal;
+            let questionnaire = match &expert {
+                Some(expert) => {
+                    personal = personalised(&store, id, shared, expert)?;
+                    &personal
+                }
+                None => shared,
+            };
             let shown = match format {
                 ShowFormat::Text => delphi_survey::text::render(questionnaire),
                 ShowFormat::Markdown => delphi_survey::markdown::render(questionnaire),
@@ -593,4 +613,24 @@ pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
         if empty == 1 { "" } else { "s" }
     );
     Ok(())
+}
+
+/// The expert's copy of a round's questionnaire: their own answers of the round fed back.
+fn personalised(
+    store: &Store,
+    study_id: &str,
+    shared: &delphi_survey::Questionnaire,
+    expert: &str,
+) -> Result<delphi_survey::Questionnaire> {
+    let Some(previous_round) = shared.feedback_round else { return Ok(shared.clone()) };
+    let previous = store
+        .expert_answers(study_id, previous_round, expert)?
+        .into_iter()
+        .filter_map(|(item, value)| {
+            let id = shared.items.iter().find(|i| i.id.as_str() == item)?.id.clone();
+            Some(serde_json::from_value(value).map(|answer| (id, answer)))
+        })
+        .collect::<Result<_, _>>()
+        .context("a stored answer is unreadable")?;
+    Ok(delphi_survey::personalise(shared, &previous))
 }

@@ -11,7 +11,7 @@ use delphi_stats::StudySummary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
 use delphi_survey::answer::Answer;
-use delphi_survey::feedback::{ItemFeedback, PointCount, Rationales, RoundFeedback};
+use delphi_survey::feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
 use delphi_survey::{Questionnaire, questionnaire};
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +81,7 @@ pub(crate) fn group_feedback(
                         .map(|(point, &n)| PointCount { point, count: count(n) })
                         .collect(),
                     dont_know: count(o.dont_know),
-                    own: None,
+                    own: OwnAnswer::NotPersonalised,
                     rationales: Rationales::default(),
                 }
             }

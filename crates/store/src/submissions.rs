@@ -190,3 +190,27 @@ fn actor_for(conn: &Connection, submission: &Submission) -> Result<Actor, StoreE
         .optional()?;
     Ok(pseudonym.map_or(Actor::System, |pseudonym| Actor::Expert { pseudonym }))
 }
+
+impl Store {
+    /// One expert's answers that count in a round, by item: for showing them their own
+    /// previous answers, and to no one else.
+    pub fn expert_answers(
+        &self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+    ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT item_id, value FROM current_answers WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 ORDER BY item_id",
+        )?;
+        let rows = statement
+            .query_map(params![study_id, round, expert_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|row| {
+            let (item_id, value) = row?;
+            let value =
+                serde_json::from_str(&value).map_err(|e| StoreError::Corrupt(format!("answer to {item_id}: {e}")))?;
+            Ok((item_id, value))
+        })
+        .collect()
+    }
+}

@@ -31,10 +31,32 @@ pub struct ItemFeedback {
     /// Empty for other kinds.
     pub distribution: Vec<PointCount>,
     pub dont_know: u32,
-    /// The expert's own answer in that round, if they gave one.
-    pub own: Option<Answer>,
+    /// The expert's own answer in that round.
+    pub own: OwnAnswer,
     /// Anonymous rationales, grouped by where their author's answer lay.
     pub rationales: Rationales,
+}
+
+/// The expert's own answer in the round fed back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum OwnAnswer {
+    /// The shared questionnaire, not yet made out to one expert: nothing is said about them.
+    #[default]
+    NotPersonalised,
+    /// The expert did not answer the item in that round.
+    Missing,
+    /// The expert's answer.
+    Given { answer: Answer },
+}
+
+impl OwnAnswer {
+    pub fn answer(&self) -> Option<&Answer> {
+        match self {
+            Self::Given { answer } => Some(answer),
+            Self::NotPersonalised | Self::Missing => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +100,7 @@ impl ItemFeedback {
         if !self.distribution.is_empty() && counted != self.n {
             return Err(format!("n is {} but the distribution counts {counted}", self.n));
         }
-        if let Some(own) = &self.own {
+        if let Some(own) = self.own.answer() {
             crate::answer::validate(spec, own).map_err(|e| format!("own answer: {e}"))?;
         }
         Ok(())

@@ -11,7 +11,7 @@ use delphi_core::study::ItemId;
 
 use crate::answer::{Answer, fraction_to_percent, num};
 use crate::common::{bounds_hint, describe, sections, summary};
-use crate::feedback::ItemFeedback;
+use crate::feedback::{ItemFeedback, OwnAnswer};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -206,10 +206,15 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
         chart(h, item, fb, ui);
     }
     let own = match &fb.own {
-        Some(own) => fill(ui.your_answer, &[("round", &round_s), ("answer", &describe(&item.answer, own, ui))]),
-        None => fill(ui.you_did_not_answer, &[("round", &round_s)]),
+        OwnAnswer::Given { answer } => {
+            Some(fill(ui.your_answer, &[("round", &round_s), ("answer", &describe(&item.answer, answer, ui))]))
+        }
+        OwnAnswer::Missing => Some(fill(ui.you_did_not_answer, &[("round", &round_s)])),
+        OwnAnswer::NotPersonalised => None,
     };
-    let _ = writeln!(h, "<p>{}</p>", escape(&own));
+    if let Some(own) = own {
+        let _ = writeln!(h, "<p>{}</p>", escape(&own));
+    }
     if !fb.rationales.is_empty() {
         let _ =
             writeln!(h, "<details open>\n<summary>{}</summary>", escape(&fill(ui.rationales, &[("round", &round_s)])));
@@ -236,10 +241,10 @@ fn chart(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
     let mut bars: Vec<(String, u32, bool)> = fb
         .distribution
         .iter()
-        .map(|p| (p.point.to_string(), p.count, fb.own == Some(Answer::Ordinal { point: p.point })))
+        .map(|p| (p.point.to_string(), p.count, fb.own.answer() == Some(&Answer::Ordinal { point: p.point })))
         .collect();
-    if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
-        bars.push(("?".to_owned(), fb.dont_know, fb.own == Some(Answer::DontKnow)));
+    if fb.dont_know > 0 || fb.own.answer() == Some(&Answer::DontKnow) {
+        bars.push(("?".to_owned(), fb.dont_know, fb.own.answer() == Some(&Answer::DontKnow)));
     }
     let (slot, top, plot, width) = (32u32, 16u32, 60u32, 32 * u32::try_from(bars.len()).unwrap_or(1));
     let height = top + plot + 18;

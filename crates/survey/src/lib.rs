@@ -23,12 +23,14 @@ pub mod reply;
 pub mod text;
 pub mod ui;
 
+use std::collections::BTreeMap;
+
 use delphi_core::study::{CriterionId, DomainId, ItemId, Language, ResponseKind};
 use delphi_core::{Question, Study};
 use serde::{Deserialize, Serialize};
 
 pub use answer::{Answer, AnswerError};
-pub use feedback::{ItemFeedback, PointCount, Rationales, RoundFeedback};
+pub use feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
 pub use reply::{Reply, ReplyError, ReplyErrors};
 
 /// Bumped whenever the serialised shape changes, so frozen questionnaires stay readable.
@@ -230,6 +232,19 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
         answer,
         feedback: None,
     })
+}
+
+/// Makes the shared questionnaire of a round out to one expert: beside each item's group
+/// feedback, their own answer in the round fed back (`previous`), or that they gave none.
+pub fn personalise(shared: &Questionnaire, previous: &BTreeMap<ItemId, Answer>) -> Questionnaire {
+    let mut personal = shared.clone();
+    for item in &mut personal.items {
+        if let Some(feedback) = &mut item.feedback {
+            feedback.own =
+                previous.get(&item.id).map_or(OwnAnswer::Missing, |answer| OwnAnswer::Given { answer: answer.clone() });
+        }
+    }
+    personal
 }
 
 impl Questionnaire {

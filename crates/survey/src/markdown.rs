@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::answer::Answer;
 use crate::common::{bounds_hint, describe, sections, summary};
-use crate::feedback::ItemFeedback;
+use crate::feedback::{ItemFeedback, OwnAnswer};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -108,19 +108,24 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
         let you = |own: bool| if own { format!(" {}", escape(ui.you)) } else { String::new() };
         for p in &fb.distribution {
             let label = item.answer.label(p.point).map(escape).unwrap_or_default();
-            let own = you(fb.own == Some(Answer::Ordinal { point: p.point }));
+            let own = you(fb.own.answer() == Some(&Answer::Ordinal { point: p.point }));
             let _ = writeln!(m, "> | {} {label} | {} {}{own} |", p.point, bar(p.count), p.count);
         }
-        if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
-            let own = you(fb.own == Some(Answer::DontKnow));
+        if fb.dont_know > 0 || fb.own.answer() == Some(&Answer::DontKnow) {
+            let own = you(fb.own.answer() == Some(&Answer::DontKnow));
             let _ = writeln!(m, "> | ? {} | {} {}{own} |", escape(ui.dont_know), bar(fb.dont_know), fb.dont_know);
         }
     }
     let own = match &fb.own {
-        Some(own) => fill(ui.your_answer, &[("round", &round_s), ("answer", &describe(&item.answer, own, ui))]),
-        None => fill(ui.you_did_not_answer, &[("round", &round_s)]),
+        OwnAnswer::Given { answer } => {
+            Some(fill(ui.your_answer, &[("round", &round_s), ("answer", &describe(&item.answer, answer, ui))]))
+        }
+        OwnAnswer::Missing => Some(fill(ui.you_did_not_answer, &[("round", &round_s)])),
+        OwnAnswer::NotPersonalised => None,
     };
-    let _ = writeln!(m, ">\n> {}", escape(&own));
+    if let Some(own) = own {
+        let _ = writeln!(m, ">\n> {}", escape(&own));
+    }
     if !fb.rationales.is_empty() {
         let _ = writeln!(m, ">\n> **{}**", escape(&fill(ui.rationales, &[("round", &round_s)])));
         for (heading, texts) in

@@ -13,7 +13,7 @@ use delphi_core::study::ItemId;
 
 use crate::answer::{Answer, format_value};
 use crate::common::{bounds_hint, clean, describe, sections, summary, wrap};
-use crate::feedback::ItemFeedback;
+use crate::feedback::{ItemFeedback, OwnAnswer};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -138,17 +138,20 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
         let bar = |count: u32| "#".repeat(usize::try_from(count * 20 / max).unwrap_or(0).max(usize::from(count > 0)));
         let you = |own: bool| if own { format!("  {}", ui.you) } else { String::new() };
         for p in &fb.distribution {
-            let own = you(fb.own == Some(Answer::Ordinal { point: p.point }));
+            let own = you(fb.own.answer() == Some(&Answer::Ordinal { point: p.point }));
             out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", p.point, bar(p.count), p.count));
         }
-        if fb.dont_know > 0 || fb.own == Some(Answer::DontKnow) {
-            let own = you(fb.own == Some(Answer::DontKnow));
+        if fb.dont_know > 0 || fb.own.answer() == Some(&Answer::DontKnow) {
+            let own = you(fb.own.answer() == Some(&Answer::DontKnow));
             out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", "?", bar(fb.dont_know), fb.dont_know));
         }
     }
     match &fb.own {
-        Some(own) => out.say(&fill(ui.your_answer, &[("round", &round), ("answer", &describe(spec, own, ui))])),
-        None => out.say(&fill(ui.you_did_not_answer, &[("round", &round)])),
+        OwnAnswer::Given { answer } => {
+            out.say(&fill(ui.your_answer, &[("round", &round), ("answer", &describe(spec, answer, ui))]));
+        }
+        OwnAnswer::Missing => out.say(&fill(ui.you_did_not_answer, &[("round", &round)])),
+        OwnAnswer::NotPersonalised => {}
     }
     if !fb.rationales.is_empty() {
         out.say(&format!("{}{}", fill(ui.rationales, &[("round", &round)]), ui.colon.trim_end()));

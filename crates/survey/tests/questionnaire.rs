@@ -2,7 +2,7 @@
 
 mod fixture;
 
-use delphi_survey::{Answer, ItemFeedback, PointCount, RoundFeedback, SurveyError, questionnaire};
+use delphi_survey::{Answer, ItemFeedback, OwnAnswer, PointCount, RoundFeedback, SurveyError, questionnaire};
 
 #[test]
 fn feedback_is_attached_to_every_item_asked_before_but_never_to_seeds() {
@@ -38,7 +38,8 @@ fn feedback_that_does_not_fit_its_item_is_refused() {
     };
     let off_scale = ItemFeedback { n: 1, distribution: vec![PointCount { point: 9, count: 1 }], ..Default::default() };
     assert!(matches!(bad(off_scale), SurveyError::BadFeedback { .. }));
-    let wrong_own = ItemFeedback { own: Some(Answer::Numeric { value: 3.0 }), ..Default::default() };
+    let wrong_own =
+        ItemFeedback { own: OwnAnswer::Given { answer: Answer::Numeric { value: 3.0 } }, ..Default::default() };
     assert_eq!(
         bad(wrong_own).to_string(),
         "feedback for item verification.benefit: own answer: expected a point on the scale"
@@ -75,4 +76,38 @@ fn a_language_without_ui_texts_gets_the_study_texts_and_english_ui() {
     assert!(form.contains("How to answer") && form.contains("验证机制"), "{form}");
     let page = delphi_survey::html::render(&q, "/s/x", &Default::default());
     assert!(page.contains("<html lang=\"fr\">") && page.contains("Submit answers"));
+}
+
+#[test]
+fn the_shared_questionnaire_says_nothing_of_anyone_until_personalised() {
+    let mut shared = fixture::round2("en");
+    for item in &mut shared.items {
+        if let Some(feedback) = &mut item.feedback {
+            feedback.own = OwnAnswer::NotPersonalised;
+        }
+    }
+    let text = delphi_survey::text::render(&shared);
+    assert!(text.contains("The group in round 1") || text.contains("round 1"), "feedback is shown");
+    assert!(!text.contains("You did not answer") && !text.contains("Your answer in round"), "{text}");
+
+    let benefit = delphi_core::study::ItemId::for_domain_criterion(
+        &shared.domains[0].id,
+        shared.items[0].criterion.as_ref().expect("a criterion item"),
+    );
+    let previous = std::collections::BTreeMap::from([(benefit.clone(), Answer::Ordinal { point: 6 })]);
+    let personal = delphi_survey::personalise(&shared, &previous);
+    let own = |id: &delphi_core::study::ItemId| {
+        personal.items.iter().find(|i| &i.id == id).and_then(|i| i.feedback.clone()).map(|f| f.own)
+    };
+    assert_eq!(own(&benefit), Some(OwnAnswer::Given { answer: Answer::Ordinal { point: 6 } }));
+    let other =
+        personal.items.iter().find(|i| i.feedback.is_some() && i.id != benefit).expect("another item with feedback");
+    assert_eq!(other.feedback.as_ref().map(|f| f.own.clone()), Some(OwnAnswer::Missing));
+    let text = delphi_survey::text::render(&personal);
+    assert!(text.contains("You did not answer this item in round 1."), "{text}");
+    assert_eq!(
+        shared.items[0].feedback.as_ref().map(|f| f.own.clone()),
+        Some(OwnAnswer::NotPersonalised),
+        "the shared copy is unchanged"
+    );
 }
