@@ -138,8 +138,24 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     let late = delphi(root, &["answer", "--expert", "E01"], Some(&reply(0, 1)));
     assert_eq!(late.status.code(), Some(4), "{}", String::from_utf8_lossy(&late.stderr));
 
+    // Between the rounds the coordinator drops an item that reached consensus and rewords
+    // another; the reworded item continues the old one.
+    let study_file = root.join("study/study.toml");
+    let mut study = std::fs::read_to_string(&study_file).unwrap();
+    study.push_str(
+        "\n[[items]]\nid = \"p-joint-evaluation-2030-v2\"\nkind = \"probability\"\nfirst_round = 2\n\
+         continues = \"p-joint-evaluation-2030\"\nprompt.en = \"Reworded: a joint evaluation by 2030?\"\nprompt.zh = \"改写后的问题\"\n\n\
+         [[revisions]]\nround = 2\ndrop = [\"verification.recommendation\", \"p-joint-evaluation-2030\"]\n",
+    );
+    std::fs::write(&study_file, study).unwrap();
+
     // Round 2 feeds back the group's answers and the rationales, inert.
     ok(root, &["round", "open"], None);
+    let form = ok(root, &["round", "show", "--format", "text"], None);
+    assert!(!form.contains("[verification.recommendation]") && !form.contains("[p-joint-evaluation-2030]"), "{form}");
+    assert!(form.contains("[p-joint-evaluation-2030-v2]") && form.contains("Reworded: a joint evaluation"), "{form}");
+    let reworded = form.split("Reworded: a joint evaluation").nth(1).unwrap().split("[p-joint").next().unwrap();
+    assert!(reworded.contains("round 1"), "the reworded item gets the old item's feedback: {reworded}");
     let preview = ok(root, &["round", "show", "--format", "markdown"], None);
     assert!(preview.contains("Round 2"), "{preview}");
     assert!(preview.contains("Expert view"), "rationales are fed back:\n{preview}");
@@ -162,7 +178,13 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     }
 
     for (i, expert) in experts.iter().enumerate().take(16) {
-        ok(root, &["answer", "--expert", expert], Some(&reply(i, 2)));
+        let answers = reply(i, 2)
+            .lines()
+            .filter(|l| !l.contains("[verification.recommendation]"))
+            .map(|l| l.replace("[p-joint-evaluation-2030]", "[p-joint-evaluation-2030-v2]"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        ok(root, &["answer", "--expert", expert], Some(&answers));
     }
     let closed = ok(root, &["round", "close"], None);
     assert!(closed.contains("16 of 20 experts answered"), "{closed}");
@@ -170,5 +192,10 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         serde_json::from_str(&std::fs::read_to_string(root.join("data/rounds-test/round-2/summary.json")).unwrap())
             .unwrap();
     assert_eq!(summary["rounds"], serde_json::json!([1, 2]));
-    assert!(!summary["stability"].as_array().unwrap().is_empty(), "round-to-round stability is computed");
+    let stability = summary["stability"].as_array().unwrap();
+    assert!(!stability.is_empty(), "round-to-round stability is computed");
+    let across =
+        stability.iter().find(|s| s["item"] == "p-joint-evaluation-2030-v2").expect("stability across the rewording");
+    assert_eq!(across["continues"], "p-joint-evaluation-2030");
+    assert_eq!((across["from_round"].as_u64(), across["pairs"].as_u64()), (Some(1), Some(16)));
 }

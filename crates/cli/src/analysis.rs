@@ -37,6 +37,9 @@ fn item_specs(study: &Study) -> Result<Vec<ItemSpec>> {
         if let (Some(domain), Some(criterion)) = (&question.domain, &question.criterion) {
             spec = spec.in_domain(domain.as_str(), criterion.as_str());
         }
+        if let Some(earlier) = &question.continues {
+            spec = spec.continuing(ItemId::new(earlier.as_str())?);
+        }
         specs.push(spec);
     }
     Ok(specs)

@@ -245,7 +245,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             );
             println!(
                 "questionnaire frozen: {} questions, sha256 {}",
-                study.questions().len(),
+                study.questions_in_round(number).len(),
                 &round.questionnaire_sha256[..12]
             );
         }
@@ -255,7 +255,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
             println!(
                 "round {number} of `{id}` is drafted ({} questions); open it with `delphi round open {number}`",
-                study.questions().len()
+                study.questions_in_round(number).len()
             );
         }
         RoundCommand::Close { number } => {
@@ -627,7 +627,7 @@ fn personalised(
         .expert_answers(study_id, previous_round, expert)?
         .into_iter()
         .filter_map(|(item, value)| {
-            let id = shared.items.iter().find(|i| i.id.as_str() == item)?.id.clone();
+            let id = delphi_core::study::ItemId::parse(&item)?;
             Some(serde_json::from_value(value).map(|answer| (id, answer)))
         })
         .collect::<Result<_, _>>()

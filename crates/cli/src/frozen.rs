@@ -62,11 +62,19 @@ pub(crate) fn group_feedback(
     answers: &[CurrentAnswer],
     round: u32,
 ) -> RoundFeedback {
-    let questions = study.questions();
+    // Feedback goes to the items of the next round: an item asked again gets its own
+    // figures, a rewording or split part gets those of the item it continues.
+    let next = study.questions_in_round(round + 1);
+    let count = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
     let mut items = BTreeMap::new();
-    for item_round in summary.items.iter().filter(|i| i.round == round) {
-        let Some(question) = questions.iter().find(|q| q.id.as_str() == item_round.item.as_str()) else { continue };
-        let count = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
+    for question in &next {
+        let asked_before =
+            |id: &ItemId| summary.items.iter().find(|i| i.round == round && i.item.as_str() == id.as_str());
+        let Some(item_round) =
+            asked_before(&question.id).or_else(|| question.continues.as_ref().and_then(asked_before))
+        else {
+            continue;
+        };
         let feedback = match (&item_round.result, &question.response) {
             (ItemResult::Ordinal(o), ResponseKind::Ordinal { scale }) => {
                 let Some(scale) = study.scale(scale) else { continue };

@@ -16,12 +16,12 @@ use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, Quantil
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute, ResponseKind,
-    Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, is_valid_id,
+    Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, is_valid_id,
     is_valid_language,
 };
 
-const SECTIONS: [&str; 9] =
-    ["study", "scales", "domains", "criteria", "items", "seeds", "consensus", "subgroups", "synthesis"];
+const SECTIONS: [&str; 10] =
+    ["study", "scales", "domains", "criteria", "items", "seeds", "revisions", "consensus", "subgroups", "synthesis"];
 const MAX_ROUNDS: i64 = 10;
 const MAX_SCALE_POINTS: i64 = 11;
 
@@ -75,6 +75,17 @@ struct RawQuestion {
     max: Option<Spanned<f64>>,
     unit: Option<RawText>,
     prompt: RawText,
+    /// Extra items only: the round the item is first asked in (default 1).
+    first_round: Option<Spanned<i64>>,
+    /// Extra items only: the earlier item this one continues (a rewording or a split).
+    continues: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRevision {
+    round: Spanned<i64>,
+    drop: Spanned<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -125,6 +136,7 @@ struct RawSections {
     criteria: Vec<RawQuestion>,
     items: Vec<RawQuestion>,
     seeds: Vec<RawSeed>,
+    revisions: Vec<RawRevision>,
     consensus: Option<RawConsensus>,
     subgroups: Option<RawSubgroups>,
     synthesis: Option<RawSynthesis>,
@@ -166,6 +178,7 @@ fn decode_sections(document: DeTable<'_>, sink: &mut ProblemSink<'_>) -> RawSect
             "criteria" => raw.criteria = decode_array(value, "criteria", sink),
             "items" => raw.items = decode_array(value, "items", sink),
             "seeds" => raw.seeds = decode_array(value, "seeds", sink),
+            "revisions" => raw.revisions = decode_array(value, "revisions", sink),
             "consensus" => raw.consensus = decode(value, "consensus", sink),
             "subgroups" => raw.subgroups = decode(value, "subgroups", sink),
             "synthesis" => raw.synthesis = decode(value, "synthesis", sink),
@@ -281,6 +294,14 @@ impl<'s> Checker<'_, 's> {
         let items = self.questions(&raw.items, "items", &scales, false);
         let seeds = self.seeds(&raw.seeds);
         self.unique_item_ids(&raw.items, &raw.seeds);
+        let grid: Vec<(String, Option<ResponseKind>)> = domains
+            .iter()
+            .flat_map(|d| {
+                criteria.iter().map(move |(c, response, _)| (format!("{}.{c}", d.id), Some(response.clone())))
+            })
+            .collect();
+        let lineage = self.lineage(&raw.items, &items, &grid, max_rounds);
+        let revisions = self.revisions(&raw.revisions, &raw.items, &raw.seeds, &grid, max_rounds);
         let consensus = self.consensus(raw.consensus.as_ref());
         let subgroups = self.subgroups(raw.subgroups.as_ref());
         let synthesis = match (&raw.synthesis, raw.present.contains("synthesis")) {
@@ -319,9 +340,17 @@ impl<'s> Checker<'_, 's> {
                 .collect(),
             items: items
                 .into_iter()
-                .map(|(id, response, prompt)| ExtraItem { id: ItemId::new_unchecked(id), response, prompt })
+                .zip(lineage?)
+                .map(|((id, response, prompt), (first_round, continues))| ExtraItem {
+                    id: ItemId::new_unchecked(id),
+                    response,
+                    prompt,
+                    first_round,
+                    continues: continues.map(ItemId::new_unchecked),
+                })
                 .collect(),
             seeds,
+            revisions: revisions?,
             consensus: consensus?,
             subgroups: subgroups?,
             synthesis: synthesis?,
@@ -648,6 +677,9 @@ impl<'s> Checker<'_, 's> {
             return None;
         }
         let kind = kind.get_ref().as_str();
+        let extra = "extra items'";
+        self.only_for(!is_criterion, raw.first_round.as_ref().map(Spanned::span), path, "first_round", extra);
+        self.only_for(!is_criterion, raw.continues.as_ref().map(Spanned::span), path, "continues", extra);
         self.only_for(kind == "ordinal", raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal");
         self.only_for(kind == "ranking", raw.of.as_ref().map(Spanned::span), path, "of", "ranking");
         let bounded = matches!(kind, "numeric" | "quantile");
@@ -804,6 +836,133 @@ impl<'s> Checker<'_, 's> {
                 );
             }
         }
+    }
+
+    /// Each extra item's first round and the earlier item it continues. A continuation is
+    /// answered the same way as the item it continues (so stability can pair them) and that
+    /// item is asked in an earlier round.
+    fn lineage(
+        &mut self,
+        raw: &[RawQuestion],
+        items: &[(String, ResponseKind, Localised)],
+        grid: &[(String, Option<ResponseKind>)],
+        max_rounds: Option<u32>,
+    ) -> Option<Vec<(u32, Option<String>)>> {
+        let last = i64::from(max_rounds.unwrap_or(10));
+        let first_round_of = |item: &RawQuestion| item.first_round.as_ref().map_or(1, |r| *r.get_ref());
+        let mut lineage = Vec::new();
+        let mut ok = true;
+        for (i, item) in raw.iter().enumerate() {
+            let path = format!("items[{i}]");
+            let first = first_round_of(item);
+            if !(1..=last).contains(&first) {
+                let span = item.first_round.as_ref().map_or(item.id.span(), Spanned::span);
+                self.report(
+                    span,
+                    format!("{path}.first_round"),
+                    format!("round {first} is not a round of this study"),
+                    Some(format!("use a round from 1 to {last} (study.max_rounds)")),
+                );
+                ok = false;
+                continue;
+            }
+            let Some(continues) = &item.continues else {
+                lineage.push((u32::try_from(first).ok()?, None));
+                continue;
+            };
+            let name = continues.get_ref();
+            let field = format!("{path}.continues");
+            let earlier_item = raw.iter().position(|other| other.id.get_ref() == name);
+            let earlier_kind = match earlier_item {
+                Some(j) => Some((
+                    first_round_of(&raw[j]),
+                    items.iter().find(|(id, _, _)| id == name).map(|(_, r, _)| r.clone()),
+                )),
+                None => grid.iter().find(|(id, _)| id == name).map(|(_, r)| (1, r.clone())),
+            };
+            let own_kind = items.iter().find(|(id, _, _)| id == item.id.get_ref()).map(|(_, r, _)| r);
+            match earlier_kind {
+                None => {
+                    let candidates =
+                        raw.iter().map(|o| o.id.get_ref().as_str()).chain(grid.iter().map(|(id, _)| id.as_str()));
+                    let hint = did_you_mean(name, candidates)
+                        .unwrap_or_else(|| "name an extra item or a `<domain>.<criterion>` item".into());
+                    self.report(continues.span(), field, format!("`{name}` is not an item of this study"), Some(hint));
+                    ok = false;
+                }
+                Some(_) if name == item.id.get_ref() => {
+                    self.report(continues.span(), field, "an item cannot continue itself", None);
+                    ok = false;
+                }
+                Some((earlier_first, _)) if earlier_first >= first => {
+                    self.report(
+                        continues.span(),
+                        field,
+                        format!("`{name}` is first asked in round {earlier_first}, not before round {first}"),
+                        Some("set `first_round` to a later round than the item it continues".into()),
+                    );
+                    ok = false;
+                }
+                Some((_, Some(earlier))) if own_kind.is_some_and(|own| *own != earlier) => {
+                    self.report(continues.span(), field, format!("`{name}` is answered differently"), Some("a continuation keeps the kind and scale of the item it continues, so answers can be compared across rounds".into()));
+                    ok = false;
+                }
+                Some(_) => lineage.push((u32::try_from(first).ok()?, Some(name.clone()))),
+            }
+        }
+        ok.then_some(lineage)
+    }
+
+    /// Items dropped from a round on (e.g. once they reached consensus).
+    fn revisions(
+        &mut self,
+        raw: &[RawRevision],
+        items: &[RawQuestion],
+        seeds: &[RawSeed],
+        grid: &[(String, Option<ResponseKind>)],
+        max_rounds: Option<u32>,
+    ) -> Option<Vec<Revision>> {
+        let last = i64::from(max_rounds.unwrap_or(10));
+        let known = |name: &str| {
+            items.iter().any(|i| i.id.get_ref() == name)
+                || seeds.iter().any(|s| s.id.get_ref() == name)
+                || grid.iter().any(|(id, _)| id == name)
+        };
+        let mut revisions = Vec::new();
+        let mut ok = true;
+        for (i, revision) in raw.iter().enumerate() {
+            let path = format!("revisions[{i}]");
+            let round = *revision.round.get_ref();
+            if !(2..=last).contains(&round) {
+                self.report(
+                    revision.round.span(),
+                    format!("{path}.round"),
+                    format!("round {round} cannot be revised"),
+                    Some(format!("revisions apply from round 2 to {last}")),
+                );
+                ok = false;
+            }
+            let mut drop = Vec::new();
+            for name in revision.drop.get_ref() {
+                if known(name.get_ref()) {
+                    drop.push(ItemId::new_unchecked(name.get_ref().clone()));
+                } else {
+                    let candidates =
+                        items.iter().map(|o| o.id.get_ref().as_str()).chain(grid.iter().map(|(id, _)| id.as_str()));
+                    let hint = did_you_mean(name.get_ref(), candidates)
+                        .unwrap_or_else(|| "name an item id, e.g. `verification.benefit`".into());
+                    self.report(
+                        name.span(),
+                        format!("{path}.drop"),
+                        format!("`{}` is not an item of this study", name.get_ref()),
+                        Some(hint),
+                    );
+                    ok = false;
+                }
+            }
+            revisions.push(Revision { round: u32::try_from(round).unwrap_or(0), drop });
+        }
+        ok.then_some(revisions)
     }
 
     fn consensus(&mut self, raw: Option<&RawConsensus>) -> Option<ConsensusRule> {

@@ -63,6 +63,12 @@ impl ItemId {
     pub fn for_domain_criterion(domain: &DomainId, criterion: &CriterionId) -> Self {
         Self(format!("{domain}.{criterion}"))
     }
+
+    /// Parses a stored item id: an id, or `<domain>.<criterion>`.
+    pub fn parse(id: &str) -> Option<Self> {
+        let parts: Vec<&str> = id.split('.').collect();
+        (parts.len() <= 2 && parts.iter().all(|p| is_valid_id(p))).then(|| Self(id.to_owned()))
+    }
 }
 
 impl StudyId {
@@ -208,6 +214,19 @@ pub struct ExtraItem {
     pub id: ItemId,
     pub response: ResponseKind,
     pub prompt: Localised,
+    /// The round it is first asked in (items experts proposed join later rounds).
+    pub first_round: u32,
+    /// The earlier item it continues — a rewording or one part of a split — answered the
+    /// same way, so stability pairs its answers with that item's.
+    pub continues: Option<ItemId>,
+}
+
+/// A change between rounds: items no longer asked from `round` on (e.g. because they
+/// reached consensus, or were reworded or split into items that continue them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub round: u32,
+    pub drop: Vec<ItemId>,
 }
 
 /// A calibration question whose true value the coordinator knows. The realisation
@@ -300,6 +319,7 @@ pub struct Study {
     pub criteria: Vec<Criterion>,
     pub items: Vec<ExtraItem>,
     pub seeds: Vec<SeedItem>,
+    pub revisions: Vec<Revision>,
     pub consensus: ConsensusRule,
     pub subgroups: Subgroups,
     pub synthesis: Synthesis,
@@ -313,6 +333,8 @@ pub struct Question {
     pub criterion: Option<CriterionId>,
     pub is_seed: bool,
     pub response: ResponseKind,
+    /// The earlier item this one continues, if any (see [`ExtraItem::continues`]).
+    pub continues: Option<ItemId>,
 }
 
 impl Study {
@@ -328,8 +350,9 @@ impl Study {
         self.languages.iter().any(|l| l.as_str() == code)
     }
 
-    /// Every question of a round, in the order an expert meets them: domain by domain
-    /// the criteria, then the extra items, then the calibration (seed) questions.
+    /// Every question of the study in any round, in the order an expert meets them:
+    /// domain by domain the criteria, then the extra items, then the calibration (seed)
+    /// questions. [`Study::questions_in_round`] gives those of one round.
     pub fn questions(&self) -> Vec<Question> {
         let grid = self.domains.iter().flat_map(|domain| {
             self.criteria.iter().map(move |criterion| Question {
@@ -338,6 +361,7 @@ impl Study {
                 criterion: Some(criterion.id.clone()),
                 is_seed: false,
                 response: criterion.response.clone(),
+                continues: None,
             })
         });
         let extras = self.items.iter().map(|item| Question {
@@ -346,6 +370,7 @@ impl Study {
             criterion: None,
             is_seed: false,
             response: item.response.clone(),
+            continues: item.continues.clone(),
         });
         let seeds = self.seeds.iter().map(|seed| Question {
             id: seed.id.clone(),
@@ -353,7 +378,17 @@ impl Study {
             criterion: None,
             is_seed: true,
             response: ResponseKind::Quantile { min: seed.min, max: seed.max, unit: seed.unit.clone() },
+            continues: None,
         });
         grid.chain(extras).chain(seeds).collect()
+    }
+
+    /// The questions of round `round`: those first asked by then and not dropped by a
+    /// revision of this or an earlier round, in the order of [`Study::questions`].
+    pub fn questions_in_round(&self, round: u32) -> Vec<Question> {
+        let first_round =
+            |id: &ItemId| self.items.iter().find(|item| &item.id == id).map_or(1, |item| item.first_round);
+        let dropped = |id: &ItemId| self.revisions.iter().any(|r| r.round <= round && r.drop.contains(id));
+        self.questions().into_iter().filter(|q| first_round(&q.id) <= round && !dropped(&q.id)).collect()
     }
 }

@@ -153,3 +153,42 @@ fn an_agree_set_with_a_gap_is_refused() {
     let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.message.as_str())).collect();
     assert_eq!(found, [("scales.level7.agree", "the agree points 5, 7 are not consecutive")]);
 }
+
+#[test]
+fn revisions_and_continuations_are_checked() {
+    let source = format!(
+        "{SHIPPED}\n[[items]]\nid = \"p-v2\"\nkind = \"probability\"\nfirst_round = 2\ncontinues = \"p-joint-evaluation-2030\"\nprompt.en = \"Reworded\"\nprompt.zh = \"改写\"\n\n\
+         [[items]]\nid = \"bad-continuation\"\nkind = \"numeric\"\nfirst_round = 2\ncontinues = \"p-joint-evaluation-2030\"\nprompt.en = \"x\"\nprompt.zh = \"x\"\n\n\
+         [[items]]\nid = \"too-early\"\nkind = \"probability\"\ncontinues = \"p-joint-evaluation-2030\"\nprompt.en = \"x\"\nprompt.zh = \"x\"\n\n\
+         [[revisions]]\nround = 2\ndrop = [\"verification.recommendation\", \"p-joint-evaluation-2030\", \"no-such-item\"]\n\n\
+         [[revisions]]\nround = 1\ndrop = []\n"
+    );
+    let problems = problems_of(&source);
+    let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            ("items[5].continues", "`p-joint-evaluation-2030` is answered differently"),
+            ("items[6].continues", "`p-joint-evaluation-2030` is first asked in round 1, not before round 1"),
+            ("revisions[0].drop", "`no-such-item` is not an item of this study"),
+            ("revisions[1].round", "round 1 cannot be revised"),
+        ]
+    );
+}
+
+#[test]
+fn a_round_asks_what_is_added_and_not_what_is_dropped() {
+    let source = format!(
+        "{SHIPPED}\n[[items]]\nid = \"p-v2\"\nkind = \"probability\"\nfirst_round = 2\ncontinues = \"p-joint-evaluation-2030\"\nprompt.en = \"Reworded\"\nprompt.zh = \"改写\"\n\n\
+         [[revisions]]\nround = 2\ndrop = [\"verification.recommendation\", \"p-joint-evaluation-2030\"]\n"
+    );
+    let study = Study::from_toml(&source, "study.toml").expect("valid");
+    let ids = |round| study.questions_in_round(round).into_iter().map(|q| q.id.to_string()).collect::<Vec<_>>();
+    let (one, two, three) = (ids(1), ids(2), ids(3));
+    assert!(one.contains(&"verification.recommendation".into()) && !one.contains(&"p-v2".into()));
+    assert!(!two.contains(&"verification.recommendation".into()) && !two.contains(&"p-joint-evaluation-2030".into()));
+    assert!(two.contains(&"p-v2".into()) && three.contains(&"p-v2".into()));
+    assert_eq!(one.len() - 2 + 1, two.len());
+    let v2 = study.questions_in_round(2).into_iter().find(|q| q.id.as_str() == "p-v2").expect("asked");
+    assert_eq!(v2.continues.as_ref().map(|c| c.as_str()), Some("p-joint-evaluation-2030"));
+}

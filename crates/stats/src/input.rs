@@ -340,12 +340,15 @@ pub struct ItemSpec {
     pub domain: Option<String>,
     /// The criterion (benefit, a risk, …) it measures, if any.
     pub criterion: Option<String>,
+    /// The earlier item it continues (a rewording or part of a split): stability pairs its
+    /// first answers with that item's last ones.
+    pub continues: Option<ItemId>,
 }
 
 impl ItemSpec {
     /// An item without domain and criterion.
     pub fn new(id: ItemId, kind: ItemKind) -> Self {
-        Self { id, kind, domain: None, criterion: None }
+        Self { id, kind, domain: None, criterion: None, continues: None }
     }
 
     /// Sets domain and criterion.
@@ -353,6 +356,13 @@ impl ItemSpec {
     pub fn in_domain(mut self, domain: impl Into<String>, criterion: impl Into<String>) -> Self {
         self.domain = Some(domain.into());
         self.criterion = Some(criterion.into());
+        self
+    }
+
+    /// Marks the item as continuing an earlier one.
+    #[must_use]
+    pub fn continuing(mut self, earlier: ItemId) -> Self {
+        self.continues = Some(earlier);
         self
     }
 }

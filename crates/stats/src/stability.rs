@@ -29,6 +29,9 @@ pub struct Attrition {
 pub struct Stability {
     /// The item.
     pub item: ItemId,
+    /// When the earlier round's answers are to the item this one continues (a rewording or
+    /// a split), that item.
+    pub continues: Option<ItemId>,
     /// Earlier round.
     pub from_round: u32,
     /// Later round.
@@ -104,6 +107,7 @@ pub(crate) fn stability(
     });
     Stability {
         item,
+        continues: None,
         from_round,
         to_round,
         pairs,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cooke::{ClassicalModel, CookeExpert, LinearPool, classical_model, linear_pool};
 use crate::groups::{GroupComparison, compare_groups};
-use crate::input::{AnswerTable, ItemId, ItemKind, Quantiles, Ranking, Row, Stored};
+use crate::input::{AnswerTable, ItemId, ItemKind, ItemSpec, Quantiles, Ranking, Row, Stored};
 use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
 use crate::kendall::{KendallW, kendall_w};
 use crate::krippendorff::{Alphas, Coincidences};
@@ -224,6 +224,42 @@ pub struct StudySummary {
 type Attribute<'a> = (&'a str, Vec<String>, Vec<Option<usize>>);
 
 /// Pairs two rounds' answers (both sorted by expert).
+/// For an item that continues an earlier one: the earlier item's last round with answers
+/// before the item's own first, its rows, CV and IQR — what stability pairs against.
+fn predecessor<'t>(
+    table: &'t AnswerTable,
+    item: u32,
+    spec: &ItemSpec,
+    rounds: &[u32],
+    rule: &ConsensusRule,
+) -> Option<(u32, &'t [Row], Figure, Figure)> {
+    let earlier = table.items.iter().position(|s| Some(&s.id) == spec.continues.as_ref())?;
+    let earlier = u32_of(earlier);
+    let first_own = rounds.iter().copied().find(|&r| !table.bucket(item, r).is_empty())?;
+    let r0 = rounds.iter().copied().filter(|&r| r < first_own && !table.bucket(earlier, r).is_empty()).max()?;
+    let rows = table.bucket(earlier, r0);
+    let dont_know = rows.iter().filter(|x| x.value == Stored::DontKnow).count() as u64;
+    let (cv, iqr) = match table.items[earlier as usize].kind {
+        ItemKind::Ordinal { scale, agree } => {
+            let mut counts = vec![0u64; scale.points()];
+            for row in rows {
+                if let Stored::Ordinal(x) = row.value {
+                    counts[scale.index(x)] += 1;
+                }
+            }
+            let s = ordinal_summary(&counts, dont_know, scale, agree, rule, None);
+            (s.cv, s.iqr)
+        }
+        ItemKind::Numeric => {
+            let mut values: Vec<f64> = rows.iter().filter_map(|x| numeric_value(x.value)).collect();
+            let s = numeric_summary(&mut values, dont_know, rule, None);
+            (s.cv, s.iqr)
+        }
+        ItemKind::Quantile { .. } | ItemKind::Ranking => return None,
+    };
+    Some((r0, rows, cv, iqr))
+}
+
 fn pair(a: &[Row], b: &[Row], val: impl Fn(Stored) -> Option<f64>) -> Paired {
     let mut p = Paired::default();
     let mut j = 0;
@@ -308,7 +344,10 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
 
     for (ii, spec) in table.items.iter().enumerate() {
         let ii = u32_of(ii);
-        let mut prev: Option<(u32, &[Row], Figure, Figure)> = None;
+        // A continuation starts from the last answers to the item it continues.
+        let mut prev: Option<(u32, &[Row], Figure, Figure)> = predecessor(table, ii, spec, &rounds, rule);
+        let lineage_round = prev.map(|(r0, ..)| r0);
+        let stability_before = stab.len();
         for &r in &rounds {
             let rows = table.bucket(ii, r);
             let dk = rows.iter().filter(|x| x.value == Stored::DontKnow).count() as u64;
@@ -426,6 +465,11 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                 }
             };
             items.push(ItemRound { item: spec.id.clone(), round: r, result });
+        }
+        if let (Some(r0), Some(earlier)) = (lineage_round, &spec.continues)
+            && let Some(first) = stab[stability_before..].iter_mut().find(|st| st.from_round == r0)
+        {
+            first.continues = Some(earlier.clone());
         }
     }
 

@@ -130,3 +130,25 @@ fn invalid_config_is_rejected() {
     cfg.group_attributes = vec!["bloc".into(), "bloc".into()];
     assert!(summarise(&t, &cfg).is_err());
 }
+
+#[test]
+fn stability_follows_an_item_across_a_rewording() {
+    let scale = OrdinalScale::new(1, 5).unwrap();
+    let ordinal = ItemKind::Ordinal { scale, agree: AgreeSet::new(scale, 4, 5).unwrap() };
+    let old = ItemId::new("old-wording").unwrap();
+    let new = ItemId::new("new-wording").unwrap();
+    let items = vec![ItemSpec::new(old.clone(), ordinal), ItemSpec::new(new.clone(), ordinal).continuing(old.clone())];
+    let mut builder = AnswerTableBuilder::new(items).unwrap();
+    // Round 1 asks the old wording, round 2 the new one; two of four experts move.
+    for (e, (before, after)) in [(3, 4), (4, 4), (2, 4), (5, 5)].into_iter().enumerate() {
+        let expert = builder.expert(&Pseudonym::new(format!("p-{e}")).unwrap(), &Groups::new()).unwrap();
+        let (o, n) = (builder.item(&old).unwrap(), builder.item(&new).unwrap());
+        builder.push(1, o, expert, Answer::Ordinal(before)).unwrap();
+        builder.push(2, n, expert, Answer::Ordinal(after)).unwrap();
+    }
+    let s = summarise(&builder.build().unwrap(), &StatsConfig::default()).unwrap();
+    let st = s.stability.iter().find(|x| x.item == new).expect("stability across the rewording");
+    assert_eq!((st.from_round, st.to_round, st.pairs, st.moved), (1, 2, 4, 2));
+    assert_eq!(st.continues.as_ref(), Some(&old));
+    assert!(!s.stability.iter().any(|x| x.item == old), "the old wording alone has no second round");
+}

@@ -76,6 +76,9 @@ pub struct Item {
     pub answer: AnswerSpec,
     /// The previous round's feedback, where the item was asked before (never for seeds).
     pub feedback: Option<ItemFeedback>,
+    /// The earlier item this one continues (a rewording or part of a split), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<ItemId>,
 }
 
 /// What an answer to an item may be, with every text resolved.
@@ -158,7 +161,7 @@ pub fn questionnaire(
         .map(|d| DomainView { id: d.id.clone(), title: text(&d.title), description: text(&d.description) })
         .collect();
     let mut items = Vec::new();
-    for question in study.questions() {
+    for question in study.questions_in_round(round) {
         let item = item(study, &question, &domains, language)?;
         items.push(item);
     }
@@ -231,17 +234,19 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
         prompt,
         answer,
         feedback: None,
+        continues: question.continues.clone(),
     })
 }
 
 /// Makes the shared questionnaire of a round out to one expert: beside each item's group
-/// feedback, their own answer in the round fed back (`previous`), or that they gave none.
+/// feedback, their own answer in the round fed back (`previous`; for a continuation, their
+/// answer to the item it continues), or that they gave none.
 pub fn personalise(shared: &Questionnaire, previous: &BTreeMap<ItemId, Answer>) -> Questionnaire {
     let mut personal = shared.clone();
     for item in &mut personal.items {
         if let Some(feedback) = &mut item.feedback {
-            feedback.own =
-                previous.get(&item.id).map_or(OwnAnswer::Missing, |answer| OwnAnswer::Given { answer: answer.clone() });
+            let own = previous.get(&item.id).or_else(|| item.continues.as_ref().and_then(|c| previous.get(c)));
+            feedback.own = own.map_or(OwnAnswer::Missing, |answer| OwnAnswer::Given { answer: answer.clone() });
         }
     }
     personal
