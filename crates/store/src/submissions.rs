@@ -73,84 +73,48 @@ impl Store {
         submission: &Submission,
         at: DateTime<Utc>,
     ) -> Result<SubmissionReceipt, StoreError> {
-        match self.try_record(submission, at) {
-            Err(StoreError::Refused(refusal)) => {
-                let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let known_study = require_study(&tx, &submission.study_id).is_ok();
-                audit::record(
-                    &tx,
-                    at,
-                    known_study.then_some(submission.study_id.as_str()),
-                    &actor_for(&tx, submission)?,
-                    "submission.rejected",
-                    &serde_json::json!({
-                        "round": submission.round, "channel": submission.channel.as_str(), "reason": refusal.to_string(),
-                    }),
-                )?;
-                tx.commit()?;
-                Err(refusal.into())
-            }
-            other => other,
-        }
+        let mut outcomes = self.record_submissions(std::slice::from_ref(submission), at)?;
+        outcomes.pop().expect("one outcome per submission").map_err(StoreError::from)
     }
 
-    fn try_record(&mut self, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        require_study(&tx, &submission.study_id)?;
-        if let Some(source_ref) = &submission.source_ref {
-            let earlier: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2",
-                    params![submission.study_id, source_ref],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(submission_id) = earlier {
-                return Ok(SubmissionReceipt { submission_id, duplicate: true });
+    /// Stores several submissions in one transaction, synced once (group commit): the
+    /// outcome of each, in order. A refused submission does not affect the others; it is
+    /// recorded in the audit log with the reason. When this returns `Ok`, every accepted
+    /// submission is durable.
+    pub fn record_submissions(
+        &mut self,
+        submissions: &[Submission],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Result<SubmissionReceipt, Refusal>>, StoreError> {
+        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(submissions.len());
+        for submission in submissions {
+            let savepoint = tx.savepoint()?;
+            match record_in(&savepoint, submission, at) {
+                Ok(receipt) => {
+                    savepoint.commit()?;
+                    outcomes.push(Ok(receipt));
+                }
+                Err(StoreError::Refused(refusal)) => {
+                    drop(savepoint); // rolls back whatever the refused submission wrote
+                    let known_study = require_study(&tx, &submission.study_id).is_ok();
+                    audit::record(
+                        &tx,
+                        at,
+                        known_study.then_some(submission.study_id.as_str()),
+                        &actor_for(&tx, submission)?,
+                        "submission.rejected",
+                        &serde_json::json!({
+                            "round": submission.round, "channel": submission.channel.as_str(), "reason": refusal.to_string(),
+                        }),
+                    )?;
+                    outcomes.push(Err(refusal));
+                }
+                Err(failure) => return Err(failure),
             }
         }
-        let round = require_open(&tx, &submission.study_id, submission.round)?;
-        if let RoundState::Open { deadline, .. } = round.state
-            && at > deadline
-        {
-            return Err(Refusal::DeadlinePassed { round: round.number, deadline }.into());
-        }
-        let asked: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
-                            WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1)",
-            params![submission.study_id, submission.round, submission.expert_id],
-            |r| r.get(0),
-        )?;
-        if !asked {
-            return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
-        }
-        if submission.answers.is_empty() {
-            return Err(Refusal::EmptySubmission.into());
-        }
-        tx.execute(
-            "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)],
-        )?;
-        let submission_id = tx.last_insert_rowid();
-        {
-            let mut insert =
-                tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
-            for answer in &submission.answers {
-                insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
-            }
-        }
-        audit::record(
-            &tx,
-            at,
-            Some(&submission.study_id),
-            &actor_for(&tx, submission)?,
-            "submission.accepted",
-            &serde_json::json!({
-                "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
-            }),
-        )?;
         tx.commit()?;
-        Ok(SubmissionReceipt { submission_id, duplicate: false })
+        Ok(outcomes)
     }
 
     /// The answers that count in a round: per expert and item the latest, by pseudonym.
@@ -177,6 +141,64 @@ impl Store {
         })
         .collect()
     }
+}
+
+/// Checks and writes one submission inside the caller's transaction.
+fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
+    require_study(tx, &submission.study_id)?;
+    if let Some(source_ref) = &submission.source_ref {
+        let earlier: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2",
+                params![submission.study_id, source_ref],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(submission_id) = earlier {
+            return Ok(SubmissionReceipt { submission_id, duplicate: true });
+        }
+    }
+    let round = require_open(tx, &submission.study_id, submission.round)?;
+    if let RoundState::Open { deadline, .. } = round.state
+        && at > deadline
+    {
+        return Err(Refusal::DeadlinePassed { round: round.number, deadline }.into());
+    }
+    let asked: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+                        WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1)",
+        params![submission.study_id, submission.round, submission.expert_id],
+        |r| r.get(0),
+    )?;
+    if !asked {
+        return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
+    }
+    if submission.answers.is_empty() {
+        return Err(Refusal::EmptySubmission.into());
+    }
+    tx.execute(
+        "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)],
+    )?;
+    let submission_id = tx.last_insert_rowid();
+    {
+        let mut insert =
+            tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
+        for answer in &submission.answers {
+            insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
+        }
+    }
+    audit::record(
+        tx,
+        at,
+        Some(&submission.study_id),
+        &actor_for(tx, submission)?,
+        "submission.accepted",
+        &serde_json::json!({
+            "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
+        }),
+    )?;
+    Ok(SubmissionReceipt { submission_id, duplicate: false })
 }
 
 /// The audit actor of a submission: the expert's pseudonym, never their identity.

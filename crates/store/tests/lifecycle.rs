@@ -303,3 +303,24 @@ fn the_round_panel_for_analysis_carries_pseudonyms_and_groups_only() {
     }
     assert!(store.round_panel(ID, 2, &[]).unwrap().is_empty());
 }
+
+#[test]
+fn a_batch_commits_once_and_a_refused_submission_does_not_sink_the_others() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let batch = vec![
+        submission(1, "E01", vec![answer("verification.benefit", json!(5))]),
+        submission(1, "E99", vec![answer("verification.benefit", json!(5))]),
+        submission(1, "E02", vec![]),
+        submission(1, "E03", vec![answer("verification.benefit", json!(4))]),
+    ];
+    let outcomes = store.record_submissions(&batch, t(2)).unwrap();
+    assert!(outcomes[0].is_ok() && outcomes[3].is_ok(), "{outcomes:?}");
+    assert_eq!(outcomes[1], Err(Refusal::UnknownExpert("E99".into())));
+    assert_eq!(outcomes[2], Err(Refusal::EmptySubmission));
+    let stored = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
+    assert_eq!(stored.len(), 2);
+    let actions: Vec<String> = store.audit_log(ID).unwrap().into_iter().map(|e| e.action).skip(3).collect();
+    assert_eq!(actions, ["submission.accepted", "submission.rejected", "submission.rejected", "submission.accepted"]);
+}
