@@ -10,9 +10,10 @@ use delphi_core::study::is_valid_id;
 use delphi_store::{Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission};
 
 use crate::analysis;
-use crate::frozen::{self, FrozenRound};
+use crate::frozen;
 use crate::render::{InvalidAnswers, table};
 use crate::workspace::{self, LoadedStudy, Workspace};
+use delphi_survey::FrozenRound;
 
 const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const SHIPPED_PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
@@ -284,7 +285,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         }
         RoundCommand::Show { number, format, language, expert } => {
             let number = number.map_or_else(|| open_round(&store, id), Ok)?;
-            let frozen = FrozenRound::load(&store, id, number)?;
+            let frozen = frozen::load(&store, id, number)?;
             let expert_language = match &expert {
                 Some(expert) => Some(
                     store
@@ -504,7 +505,7 @@ fn frozen_round(study: &delphi_core::Study, store: &Store, number: u32) -> Resul
         }
         None => None,
     };
-    FrozenRound::build(study, number, feedback.as_ref())
+    Ok(FrozenRound::build(study, number, feedback.as_ref())?)
 }
 
 /// Per domain and criterion: n, median, IQR, agreement and the verdict; then the
@@ -583,7 +584,7 @@ pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
     let language = store
         .expert_language(id, &args.expert)?
         .ok_or_else(|| StoreError::from(Refusal::UnknownExpert(args.expert.clone())))?;
-    let frozen = FrozenRound::load(&store, id, round)?;
+    let frozen = frozen::load(&store, id, round)?;
     let questionnaire = frozen.in_language(&language);
     // The coordinator reads these messages, so they are in the study's first language.
     let coordinator_language = loaded.study.default_language();

@@ -1,56 +1,23 @@
-//! What a round freezes when it opens: its questionnaire in every language of the study,
-//! with the previous round's group feedback. Each expert's own previous answer is added
-//! when their copy is rendered, never frozen into the shared one.
+//! The feedback a round freezes: the previous round's group figures and anonymous
+//! rationales, built from the statistics engine's summary (the frozen questionnaires
+//! themselves are `delphi_survey::FrozenRound`).
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::{ItemId, Language, ResponseKind};
+use delphi_core::study::{ItemId, ResponseKind};
 use delphi_stats::StudySummary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
+use delphi_survey::FrozenRound;
 use delphi_survey::answer::Answer;
 use delphi_survey::feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
-use delphi_survey::{Questionnaire, questionnaire};
-use serde::{Deserialize, Serialize};
 
-/// Bumped when the frozen shape changes.
-const FROZEN_FORMAT: u32 = 1;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct FrozenRound {
-    pub format: u32,
-    pub round: u32,
-    /// The same questionnaire in each of the study's languages.
-    pub questionnaires: BTreeMap<Language, Questionnaire>,
-}
-
-impl FrozenRound {
-    /// Builds round `round`'s questionnaires, with `feedback` from the round before.
-    pub fn build(study: &Study, round: u32, feedback: Option<&RoundFeedback>) -> Result<Self> {
-        let questionnaires = study
-            .languages
-            .iter()
-            .map(|language| Ok((language.clone(), questionnaire(study, round, feedback, language)?)))
-            .collect::<Result<_>>()?;
-        Ok(Self { format: FROZEN_FORMAT, round, questionnaires })
-    }
-
-    pub fn load(store: &Store, study_id: &str, round: u32) -> Result<Self> {
-        let json = store.questionnaire(study_id, round)?.with_context(|| format!("round {round} does not exist"))?;
-        serde_json::from_str(&json).with_context(|| format!("the frozen questionnaire of round {round} is unreadable"))
-    }
-
-    /// The questionnaire in `language`, or in the study's first language.
-    pub fn in_language(&self, language: &str) -> &Questionnaire {
-        self.questionnaires
-            .iter()
-            .find(|(l, _)| l.as_str() == language)
-            .or_else(|| self.questionnaires.iter().next())
-            .map(|(_, q)| q)
-            .expect("a frozen round has a questionnaire in at least one language")
-    }
+/// Loads the frozen questionnaires of a round.
+pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound> {
+    let json = store.questionnaire(study_id, round)?.with_context(|| format!("round {round} does not exist"))?;
+    serde_json::from_str(&json).with_context(|| format!("the frozen questionnaire of round {round} is unreadable"))
 }
 
 /// The group feedback of round `round` (no expert's own answer): per ordinal and numeric

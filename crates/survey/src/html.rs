@@ -49,11 +49,52 @@ textarea{width:100%;min-height:6rem}\
 button{font:inherit;font-weight:600;padding:.75rem 1.5rem;margin:1rem 0;border-radius:.5rem;border:0;\
 background:#24528f;color:#fff}\
 :focus-visible{outline:3px solid #c60;outline-offset:2px}\
-@media (min-width:40rem){.choices label{display:inline-block;margin-right:1rem}}";
+@media (min-width:40rem){.choices label{display:inline-block;margin-right:1rem}}\
+.notice{border-left:4px solid #24528f;padding:.25rem 1rem;background:#eef3fa}\
+.notice.errors{border-color:#b00020;background:#fdecee}";
+
+/// The stylesheet every page carries inline (a server's Content-Security-Policy allows it
+/// by its hash, so no other style or script can run).
+pub fn stylesheet() -> &'static str {
+    STYLE
+}
+
+/// What a page says above the form after a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The answers were stored.
+    Saved,
+    /// The answers were refused; nothing was stored. Messages speak to the expert.
+    Refused(Vec<String>),
+}
 
 /// The form page for `q`, posting to `action`, showing `current` answers (those already
 /// saved in this round) as filled in.
 pub fn render(q: &Questionnaire, action: &str, current: &BTreeMap<ItemId, Answer>) -> String {
+    render_with_notice(q, action, current, None)
+}
+
+/// A short page with a heading and a message (an invalid link, a passed deadline), in
+/// the language of `language`'s UI and with the form's stylesheet.
+pub fn message_page(language: &delphi_core::study::Language, heading: &str, message: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p>{}</p>\n</main>\n</body>\n</html>\n",
+        escape(language.as_str()),
+        escape(heading),
+        escape(heading),
+        escape(message)
+    )
+}
+
+/// [`render`], with a notice after the heading: saved, or the errors to fix.
+pub fn render_with_notice(
+    q: &Questionnaire,
+    action: &str,
+    current: &BTreeMap<ItemId, Answer>,
+    notice: Option<&Notice>,
+) -> String {
     let ui = ui(&q.language);
     let mut h = String::new();
     let round = fill(ui.round, &[("round", &q.round.to_string())]);
@@ -67,6 +108,19 @@ pub fn render(q: &Questionnaire, action: &str, current: &BTreeMap<ItemId, Answer
         escape(&round)
     );
     let _ = writeln!(h, "<h1>{}</h1>\n<p><strong>{}</strong></p>", escape(&q.title), escape(&round));
+    match notice {
+        Some(Notice::Saved) => {
+            let _ = writeln!(h, "<div class=\"notice\" role=\"status\"><p>{}</p></div>", escape(ui.saved));
+        }
+        Some(Notice::Refused(errors)) => {
+            let _ = writeln!(h, "<div class=\"notice errors\" role=\"alert\"><p>{}</p><ul>", escape(ui.not_saved));
+            for error in errors {
+                let _ = writeln!(h, "<li>{}</li>", escape(error));
+            }
+            let _ = writeln!(h, "</ul></div>");
+        }
+        None => {}
+    }
     let _ = writeln!(h, "<p>{}</p>\n<p class=\"help\">{}</p>", escape(&q.description), escape(ui.html_intro));
     let _ = writeln!(h, "<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">", escape(action));
     let feedback_round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));

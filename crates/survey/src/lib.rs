@@ -17,6 +17,7 @@
 pub mod answer;
 mod common;
 pub mod feedback;
+pub mod frozen;
 pub mod html;
 pub mod markdown;
 pub mod reply;
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 pub use answer::{Answer, AnswerError};
 pub use feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
+pub use frozen::FrozenRound;
 pub use reply::{Reply, ReplyError, ReplyErrors};
 
 /// Bumped whenever the serialised shape changes, so frozen questionnaires stay readable.

@@ -33,6 +33,10 @@ pub struct Ui {
     pub your_answer: &'static str,
     pub you: &'static str,
     pub you_did_not_answer: &'static str,
+    /// Shown after answers were stored.
+    pub saved: &'static str,
+    /// Shown above the errors of a refused submission.
+    pub not_saved: &'static str,
     pub rationales: &'static str,
     pub below: &'static str,
     pub at: &'static str,
@@ -78,6 +82,8 @@ pub const EN: Ui = Ui {
     your_answer: "Your answer in round {round}: {answer}",
     you: "← you",
     you_did_not_answer: "You did not answer this item in round {round}.",
+    saved: "Your answers are saved. You can change them until the deadline; your latest answers count.",
+    not_saved: "Nothing was saved yet. Please fix these answers and send the form again:",
     rationales: "Reasons given in round {round} (anonymous)",
     below: "Answers below the median",
     at: "Answers at the median",
@@ -123,6 +129,8 @@ pub const ZH: Ui = Ui {
     your_answer: "您在第 {round} 轮的答案：{answer}",
     you: "← 您",
     you_did_not_answer: "您在第 {round} 轮未回答此题。",
+    saved: "您的答案已保存。截止日期前您可以修改答案，以最后一次提交为准。",
+    not_saved: "尚未保存任何答案。请修改以下答案后重新提交：",
     rationales: "第 {round} 轮的理由（匿名）",
     below: "低于中位数的回答",
     at: "等于中位数的回答",
