@@ -1,5 +1,13 @@
 //! delphi-collect: the channels through which experts answer — an HTTP service
-//! (personal web links, JSON API) and email (SMTP out, Maildir/IMAP in). The only
-//! crate that knows HTTP, SMTP and IMAP.
+//! (personal web links, a JSON API, a coordinator status endpoint) and, later, email
+//! (SMTP out, Maildir/IMAP in). The only crate that knows HTTP, SMTP and IMAP.
 //!
-//! Not built yet (see issues 5 and 6); the crate exists so the workspace has its final shape.
+//! Answers reach the store through one writer thread that commits them in batches
+//! (group commit); an answer is acknowledged only after its batch committed.
+
+pub mod http;
+mod limits;
+pub mod writer;
+
+pub use http::{Service, ServiceConfig, serve};
+pub use writer::{WriteError, Writer};

@@ -71,6 +71,13 @@ impl ItemId {
     }
 }
 
+impl Language {
+    /// Parses a language code such as `en` or `zh-Hant`.
+    pub fn parse(code: &str) -> Option<Self> {
+        is_valid_language(code).then(|| Self(code.to_owned()))
+    }
+}
+
 impl StudyId {
     /// Parses a study id, for commands that name a study without its file.
     pub fn parse(id: &str) -> Option<Self> {

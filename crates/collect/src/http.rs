@@ -1,0 +1,555 @@
+//! The HTTP service: each expert's personal link (`/s/{token}`) shows their questionnaire
+//! for the open round — in their language, with the group's feedback and their own
+//! previous answers — and takes their answers, as often as they like until the deadline
+//! (the latest answer counts). A JSON API does the same for scripts, and a token-protected
+//! endpoint shows the coordinator the response counts (never who answered what).
+//!
+//! An answer is acknowledged (2xx, or the redirect to the "saved" page) only after the
+//! writer committed it. Unknown tokens and tokens of closed rounds get the same page.
+
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Json};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use delphi_core::study::{ItemId, Language, PanelAttribute};
+use delphi_store::{Answer as StoredAnswer, Channel, Refusal, RoundState, Store, StoreError, Submission, TokenGrant};
+use delphi_survey::answer::{Answer, validate};
+use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
+use delphi_survey::{FrozenRound, Questionnaire, personalise, reply};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tokio::net::TcpListener;
+
+use crate::limits::RateLimiter;
+use crate::writer::{WriteError, Writer};
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub study_id: String,
+    /// The panel attributes the coordinator's status endpoint counts by.
+    pub group_attributes: Vec<PanelAttribute>,
+    /// Bearer token for `/api/v1/status`; without one the endpoint does not exist.
+    pub coordinator_token: Option<String>,
+    /// Requests allowed per client address and per personal token in a minute.
+    pub requests_per_minute: u32,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+}
+
+impl ServiceConfig {
+    pub fn new(study_id: impl Into<String>) -> Self {
+        Self {
+            study_id: study_id.into(),
+            group_attributes: Vec::new(),
+            coordinator_token: None,
+            requests_per_minute: 120,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The service's shared state: a read connection, the writer, limits and caches.
+#[derive(Debug)]
+pub struct Service {
+    config: ServiceConfig,
+    reader: Mutex<Store>,
+    writer: Writer,
+    limiter: RateLimiter,
+    content_security_policy: HeaderValue,
+    frozen: Mutex<HashMap<u32, Arc<FrozenRound>>>,
+    coordinator_token_sha256: Option<[u8; 32]>,
+}
+
+impl Service {
+    /// `reader` is a connection of its own to the study's store; `writer` commits answers.
+    pub fn new(config: ServiceConfig, reader: Store, writer: Writer) -> Arc<Self> {
+        let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(stylesheet().as_bytes()));
+        let policy = format!(
+            "default-src 'none'; style-src 'sha256-{style_hash}'; img-src 'self' data:; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'"
+        );
+        Arc::new(Self {
+            limiter: RateLimiter::new(config.requests_per_minute, Duration::from_secs(60)),
+            content_security_policy: HeaderValue::from_str(&policy).expect("the policy is plain ASCII"),
+            coordinator_token_sha256: config.coordinator_token.as_ref().map(|t| Sha256::digest(t.as_bytes()).into()),
+            config,
+            reader: Mutex::new(reader),
+            writer,
+            frozen: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    service: Arc<Service>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(service);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/s/{token}", get(form_page).post(form_submit))
+        .route("/api/v1/s/{token}", get(api_questionnaire).post(api_submit))
+        .route("/api/v1/status", get(api_status))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { invalid_link() })
+        .layer(DefaultBodyLimit::max(service.config.max_body_bytes))
+        .layer(middleware::map_response_with_state(service.clone(), security_headers))
+        .with_state(service)
+}
+
+async fn security_headers(State(service): State<Arc<Service>>, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, service.content_security_policy.clone());
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A personal link must not leak to other sites through the Referer header.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// What a token gives access to right now.
+enum Access {
+    /// Unknown token, another study's, a closed round's, or a deactivated expert's.
+    Invalid,
+    DeadlinePassed {
+        language: Language,
+        deadline: DateTime<Utc>,
+    },
+    Open(Box<OpenRound>),
+}
+
+struct OpenRound {
+    grant: TokenGrant,
+    deadline: DateTime<Utc>,
+    /// The expert's copy: their language, their own previous answers beside the feedback.
+    questionnaire: Questionnaire,
+    /// Their answers saved so far in this round.
+    current: BTreeMap<ItemId, Answer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored data is unreadable: {0}")]
+    Unreadable(String),
+}
+
+impl Service {
+    fn access(&self, token: &str, now: DateTime<Utc>) -> Result<Access, ServiceError> {
+        let store = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(grant) = store.resolve_token(token)? else { return Ok(Access::Invalid) };
+        if grant.study_id != self.config.study_id {
+            return Ok(Access::Invalid);
+        }
+        let Some(round) = store.round(&grant.study_id, grant.round)? else { return Ok(Access::Invalid) };
+        let RoundState::Open { deadline, .. } = round.state else { return Ok(Access::Invalid) };
+        let language = Language::parse(&grant.language).unwrap_or_else(|| Language::parse("en").expect("en"));
+        if now > deadline {
+            return Ok(Access::DeadlinePassed { language, deadline });
+        }
+        let frozen = self.frozen_round(&store, grant.round)?;
+        let shared = frozen.in_language(&grant.language);
+        let previous = match shared.feedback_round {
+            Some(previous) => answers_by_item(store.expert_answers(&grant.study_id, previous, &grant.expert_id)?)?,
+            None => BTreeMap::new(),
+        };
+        let questionnaire = personalise(shared, &previous);
+        let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
+        Ok(Access::Open(Box::new(OpenRound { grant, deadline, questionnaire, current })))
+    }
+
+    /// A round's frozen questionnaires, parsed once.
+    fn frozen_round(&self, store: &Store, round: u32) -> Result<Arc<FrozenRound>, ServiceError> {
+        let mut cache = self.frozen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(frozen) = cache.get(&round) {
+            return Ok(frozen.clone());
+        }
+        let json = store
+            .questionnaire(&self.config.study_id, round)?
+            .ok_or_else(|| ServiceError::Unreadable(format!("round {round} has no questionnaire")))?;
+        let frozen: Arc<FrozenRound> =
+            Arc::new(serde_json::from_str(&json).map_err(|e| ServiceError::Unreadable(e.to_string()))?);
+        cache.insert(round, frozen.clone());
+        Ok(frozen)
+    }
+
+    /// Counts a request against the client's and the token's allowance.
+    fn within_limits(&self, client: SocketAddr, token: &str) -> bool {
+        self.limiter.allow(&client.ip().to_string()) & self.limiter.allow(&format!("token:{token}"))
+    }
+}
+
+fn answers_by_item(stored: Vec<(String, serde_json::Value)>) -> Result<BTreeMap<ItemId, Answer>, ServiceError> {
+    stored
+        .into_iter()
+        .filter_map(|(item, value)| ItemId::parse(&item).map(|id| (id, value)))
+        .map(|(id, value)| {
+            serde_json::from_value(value)
+                .map(|answer| (id, answer))
+                .map_err(|e| ServiceError::Unreadable(e.to_string()))
+        })
+        .collect()
+}
+
+/// Runs the store work of a request off the async threads.
+async fn blocking<T: Send + 'static>(
+    service: &Arc<Service>,
+    work: impl FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, Response> {
+    let service = service.clone();
+    match tokio::task::spawn_blocking(move || work(&service)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => {
+            eprintln!("delphi serve: {error}");
+            Err(unavailable())
+        }
+        Err(panic) => {
+            eprintln!("delphi serve: a request failed: {panic}");
+            Err(unavailable())
+        }
+    }
+}
+
+fn page(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+fn invalid_link() -> Response {
+    let english = Language::parse("en").expect("en");
+    page(
+        StatusCode::NOT_FOUND,
+        message_page(
+            &english,
+            "This link is not valid · 此链接无效",
+            "The link may be mistyped, or its round of the study has closed. Please use the link in your \
+             latest invitation, or write to the study coordinator. · 链接可能有误，或该轮调查已结束。请使用最近一次邀请中的链接，或联系研究协调人。",
+        ),
+    )
+}
+
+fn deadline_passed(language: &Language, deadline: DateTime<Utc>) -> Response {
+    let when = deadline.format("%Y-%m-%d %H:%M UTC");
+    let (heading, message) = if language.as_str().starts_with("zh") {
+        ("截止时间已过", format!("本轮已于 {when} 截止，无法再提交或修改答案。"))
+    } else {
+        (
+            "The deadline has passed",
+            format!("This round closed for answers at {when}; answers can no longer be sent or changed."),
+        )
+    };
+    page(StatusCode::GONE, message_page(language, heading, &message))
+}
+
+fn too_many_requests(service: &Service) -> Response {
+    let mut response = page(
+        StatusCode::TOO_MANY_REQUESTS,
+        message_page(&Language::parse("en").expect("en"), "Too many requests", "Please wait a minute and try again."),
+    );
+    if let Ok(value) = HeaderValue::from_str(&service.limiter.window_seconds().to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn unavailable() -> Response {
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        message_page(
+            &Language::parse("en").expect("en"),
+            "Not saved",
+            "Something went wrong on our side and your answers were not saved. Please try again in a moment.",
+        ),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct FormQuery {
+    saved: Option<String>,
+}
+
+async fn form_page(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    Query(query): Query<FormQuery>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service);
+    }
+    let token_for_access = token.clone();
+    let access = match blocking(&service, move |s| s.access(&token_for_access, Utc::now())).await {
+        Ok(access) => access,
+        Err(response) => return response,
+    };
+    match access {
+        Access::Invalid => invalid_link(),
+        Access::DeadlinePassed { language, deadline } => deadline_passed(&language, deadline),
+        Access::Open(open) => {
+            let notice = query.saved.is_some().then_some(Notice::Saved);
+            let html = render_with_notice(&open.questionnaire, &format!("/s/{token}"), &open.current, notice.as_ref());
+            page(StatusCode::OK, html)
+        }
+    }
+}
+
+async fn form_submit(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service);
+    }
+    let token_for_access = token.clone();
+    let open = match blocking(&service, move |s| s.access(&token_for_access, Utc::now())).await {
+        Ok(Access::Open(open)) => open,
+        Ok(Access::Invalid) => return invalid_link(),
+        Ok(Access::DeadlinePassed { language, deadline }) => return deadline_passed(&language, deadline),
+        Err(response) => return response,
+    };
+    let action = format!("/s/{token}");
+    let reply = match reply::parse_form(&open.questionnaire, &fields) {
+        Ok(reply) => reply,
+        Err(errors) => {
+            let language = open.questionnaire.language.clone();
+            let notice = Notice::Refused(errors.0.iter().map(|e| e.message(&language)).collect());
+            let html = render_with_notice(&open.questionnaire, &action, &open.current, Some(&notice));
+            return page(StatusCode::UNPROCESSABLE_ENTITY, html);
+        }
+    };
+    match store_answers(&service, &open.grant, Channel::Web, None, reply.answers).await {
+        Ok(_) => Redirect::to(&format!("{action}?saved=1")).into_response(),
+        Err(error) => write_failure(&open, &error),
+    }
+}
+
+fn write_failure(open: &OpenRound, error: &WriteError) -> Response {
+    match error {
+        WriteError::Refused(Refusal::DeadlinePassed { .. }) => {
+            let language = open.questionnaire.language.clone();
+            deadline_passed(&language, open.deadline)
+        }
+        WriteError::Refused(_) => invalid_link(),
+        WriteError::Failed(_) | WriteError::Stopped => unavailable(),
+    }
+}
+
+/// Hands the answers to the writer and waits for the commit.
+async fn store_answers(
+    service: &Service,
+    grant: &TokenGrant,
+    channel: Channel,
+    source_ref: Option<String>,
+    answers: BTreeMap<ItemId, Answer>,
+) -> Result<delphi_store::SubmissionReceipt, WriteError> {
+    let answers = answers
+        .iter()
+        .map(|(item, answer)| StoredAnswer {
+            item_id: item.to_string(),
+            value: serde_json::to_value(answer).expect("answers serialise"),
+            rationale: None,
+        })
+        .collect();
+    let submission = Submission {
+        study_id: grant.study_id.clone(),
+        round: grant.round,
+        expert_id: grant.expert_id.clone(),
+        channel,
+        source_ref,
+        answers,
+    };
+    service.writer.submit(submission).await
+}
+
+#[derive(Debug, Serialize)]
+struct ApiQuestionnaire<'a> {
+    study: &'a str,
+    round: u32,
+    deadline: String,
+    language: &'a str,
+    questionnaire: &'a Questionnaire,
+    answers: &'a BTreeMap<ItemId, Answer>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiError {
+    error: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<String>,
+}
+
+fn api_error(status: StatusCode, error: &str, problems: Vec<String>) -> Response {
+    (status, Json(ApiError { error: error.to_owned(), problems })).into_response()
+}
+
+fn api_access_error(access: &Access) -> Option<Response> {
+    match access {
+        Access::Invalid => {
+            Some(api_error(StatusCode::NOT_FOUND, "this link is not valid, or its round has closed", vec![]))
+        }
+        Access::DeadlinePassed { deadline, .. } => {
+            Some(api_error(StatusCode::GONE, &format!("the deadline passed at {}", deadline.to_rfc3339()), vec![]))
+        }
+        Access::Open(_) => None,
+    }
+}
+
+async fn api_questionnaire(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
+    }
+    let access = match blocking(&service, move |s| s.access(&token, Utc::now())).await {
+        Ok(access) => access,
+        Err(response) => return response,
+    };
+    if let Some(response) = api_access_error(&access) {
+        return response;
+    }
+    let Access::Open(open) = access else { return invalid_link() };
+    Json(ApiQuestionnaire {
+        study: &open.grant.study_id,
+        round: open.grant.round,
+        deadline: open.deadline.to_rfc3339(),
+        language: open.questionnaire.language.as_str(),
+        questionnaire: &open.questionnaire,
+        answers: &open.current,
+    })
+    .into_response()
+}
+
+/// The JSON body of an API submission: answers by item id, as typed values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiSubmission {
+    answers: BTreeMap<String, Answer>,
+}
+
+#[derive(Debug, Serialize)]
+struct ApiReceipt {
+    submission: i64,
+    recorded: usize,
+    duplicate: bool,
+}
+
+async fn api_submit(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<ApiSubmission>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
+    }
+    let access = match blocking(&service, move |s| s.access(&token, Utc::now())).await {
+        Ok(access) => access,
+        Err(response) => return response,
+    };
+    if let Some(response) = api_access_error(&access) {
+        return response;
+    }
+    let Access::Open(open) = access else { return invalid_link() };
+    let (answers, problems) = check_answers(&open.questionnaire, body.answers);
+    if !problems.is_empty() || answers.is_empty() {
+        let problems = if problems.is_empty() { vec!["the submission has no answers".to_owned()] } else { problems };
+        return api_error(StatusCode::UNPROCESSABLE_ENTITY, "nothing was stored; fix these answers", problems);
+    }
+    let idempotency =
+        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| (1..=128).contains(&k.len()));
+    let source_ref = idempotency.map(|key| format!("api:{}:{key}", open.grant.expert_id));
+    let recorded = answers.len();
+    match store_answers(&service, &open.grant, Channel::Api, source_ref, answers).await {
+        Ok(receipt) => Json(ApiReceipt { submission: receipt.submission_id, recorded, duplicate: receipt.duplicate })
+            .into_response(),
+        Err(WriteError::Refused(Refusal::DeadlinePassed { deadline, .. })) => {
+            api_error(StatusCode::GONE, &format!("the deadline passed at {}", deadline.to_rfc3339()), vec![])
+        }
+        Err(WriteError::Refused(_)) => {
+            api_error(StatusCode::NOT_FOUND, "this link is not valid, or its round has closed", vec![])
+        }
+        Err(error) => {
+            api_error(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}; nothing was stored, try again"), vec![])
+        }
+    }
+}
+
+/// Every answer checked against its item; all problems, or the answers.
+fn check_answers(q: &Questionnaire, answers: BTreeMap<String, Answer>) -> (BTreeMap<ItemId, Answer>, Vec<String>) {
+    let mut valid = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (id, answer) in answers {
+        match q.items.iter().find(|item| item.id.as_str() == id) {
+            None => problems.push(format!("{id} is not an item of this round")),
+            Some(item) => match validate(&item.answer, &answer) {
+                Ok(()) => {
+                    valid.insert(item.id.clone(), answer);
+                }
+                Err(error) => problems.push(format!("item {id}: {error}")),
+            },
+        }
+    }
+    (valid, problems)
+}
+
+async fn api_status(State(service): State<Arc<Service>>, headers: HeaderMap) -> Response {
+    let Some(expected) = service.coordinator_token_sha256 else { return invalid_link() };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let presented: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
+    if !bool::from(presented.ct_eq(&expected)) {
+        let mut response = api_error(StatusCode::UNAUTHORIZED, "a coordinator token is needed", vec![]);
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    let status = blocking(&service, |s| {
+        let store = s.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let rounds = store.status(&s.config.study_id, &s.config.group_attributes)?;
+        Ok(rounds
+            .iter()
+            .map(|r| {
+                let groups: Vec<serde_json::Value> = r
+                    .groups
+                    .iter()
+                    .map(|g| serde_json::json!({"attribute": g.attribute.name(), "group": g.value, "invited": g.invited, "responded": g.responded}))
+                    .collect();
+                serde_json::json!({"round": r.round.number, "state": r.round.state.name(), "invited": r.invited,
+                                   "responded": r.responded, "submissions": r.submissions, "groups": groups})
+            })
+            .collect::<Vec<_>>())
+    })
+    .await;
+    match status {
+        Ok(rounds) => Json(serde_json::json!({ "study": service.config.study_id, "rounds": rounds })).into_response(),
+        Err(response) => response,
+    }
+}
