@@ -115,6 +115,9 @@ pub(crate) enum RoundCommand {
         #[arg(long)]
         expert: Option<String>,
     },
+    /// Issue each expert's personal link to the open round's web form (`delphi serve`).
+    /// A new link replaces the expert's earlier one.
+    Links(crate::serve::LinksArgs),
     /// List the rounds with their state, dates and response counts.
     List {
         #[arg(long, value_enum, default_value_t)]
@@ -310,6 +313,10 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
                 ShowFormat::Html => delphi_survey::html::render(questionnaire, "#", &Default::default()),
             };
             print!("{shown}");
+        }
+        RoundCommand::Links(args) => {
+            drop(store);
+            crate::serve::links(workspace, &args)?;
         }
         RoundCommand::List { format } => list_rounds(&store, id, format)?,
     }

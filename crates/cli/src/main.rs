@@ -8,6 +8,7 @@ mod analysis;
 mod commands;
 mod frozen;
 mod render;
+mod serve;
 mod workspace;
 
 use std::path::PathBuf;
@@ -74,6 +75,10 @@ enum Command {
     /// Record an expert's answers from a filled-in reply form (a file or standard input),
     /// e.g. answers sent by other means; checked exactly as an emailed reply is.
     Answer(commands::AnswerArgs),
+    /// Serve the open round's personal web forms and JSON API (see `delphi round links`).
+    Serve(serve::ServeArgs),
+    /// Send answers through a personal link's JSON API (for experts who prefer a script).
+    Submit(serve::SubmitArgs),
     /// Response counts per round, overall and per group of the panel.
     Status(commands::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
@@ -88,6 +93,8 @@ fn main() -> ExitCode {
         Command::Panel(command) => commands::panel(&workspace::Workspace::new(cli.study, cli.data_dir), command),
         Command::Round(command) => commands::round(&workspace::Workspace::new(cli.study, cli.data_dir), command),
         Command::Answer(args) => commands::answer(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Submit(args) => serve::submit(&args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
     };

@@ -113,3 +113,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+impl Store {
+    /// The ids of the experts asked in a round (for issuing their links), in id order.
+    pub fn round_experts(&self, study_id: &str, round: u32) -> Result<Vec<String>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.expert_id FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1 ORDER BY p.expert_id",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

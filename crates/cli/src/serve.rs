@@ -1,0 +1,184 @@
+//! `delphi serve`, `delphi round links` and `delphi submit`: the web channel from the
+//! command line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+use clap::Args;
+use delphi_collect::{Service, ServiceConfig, Writer, serve};
+use delphi_store::{Refusal, RoundState, Store, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::workspace::Workspace;
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on. The default serves this machine only; put a TLS-terminating
+    /// reverse proxy in front to serve experts elsewhere.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "DELPHI_BIND")]
+    bind: SocketAddr,
+    /// Requests allowed per minute per client address and per personal link.
+    #[arg(long, default_value_t = 120)]
+    requests_per_minute: u32,
+    /// Bearer token of the coordinator's status endpoint (/api/v1/status); a random one
+    /// is made and printed when unset.
+    #[arg(long, env = "DELPHI_COORDINATOR_TOKEN", hide_env_values = true)]
+    coordinator_token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LinksArgs {
+    /// The server's address as experts reach it.
+    #[arg(long, default_value = "http://127.0.0.1:8080", env = "DELPHI_BASE_URL")]
+    base_url: String,
+    /// Only these experts (ids from the panel); by default everyone asked in the open round.
+    #[arg(long = "expert")]
+    experts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SubmitArgs {
+    /// The expert's personal link (…/s/<token>).
+    link: String,
+    /// A JSON file {"answers": {"<item>": <answer>, …}}; `-` reads standard input.
+    file: PathBuf,
+}
+
+/// Serves the open round's forms until Ctrl-C or SIGTERM, then finishes what is in flight.
+pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
+    let (loaded, _) = workspace.open()?;
+    let path = workspace.store_path(&loaded.study);
+    let reader = Store::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let (writer, writer_thread) = Writer::spawn(Store::open(&path)?);
+    let coordinator_token = match &args.coordinator_token {
+        Some(token) => token.clone(),
+        None => {
+            let mut bytes = [0_u8; 20];
+            getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+            let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            println!("coordinator token (for /api/v1/status): {token}");
+            token
+        }
+    };
+    let mut config = ServiceConfig::new(loaded.study.id.as_str());
+    config.group_attributes = loaded.study.subgroups.attributes.clone();
+    config.coordinator_token = Some(coordinator_token);
+    config.requests_per_minute = args.requests_per_minute;
+    let service = Service::new(config, reader, writer);
+
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {} (is another server running?)", args.bind))?;
+        let address = listener.local_addr()?;
+        println!("serving study `{}` on http://{address} (Ctrl-C or SIGTERM stops it)", loaded.study.id);
+        serve(listener, service, shutdown_signal()).await.context("the server failed")
+    })?;
+    // Every handle of the writer is gone with the service: the thread drains and ends.
+    writer_thread.join().map_err(|_| anyhow::anyhow!("the writer thread failed"))?;
+    println!("stopped; every acknowledged answer is stored");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+}
+
+/// Issues a personal link for each expert of the open round (replacing earlier links).
+pub(crate) fn links(workspace: &Workspace, args: &LinksArgs) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let id = loaded.study.id.as_str();
+    let round = store
+        .rounds(id)?
+        .into_iter()
+        .find(|r| matches!(r.state, RoundState::Open { .. }))
+        .map(|r| r.number)
+        .ok_or_else(|| StoreError::from(Refusal::RoundNotOpen(0)))
+        .context("no round is open; open one with `delphi round open`")?;
+    let experts = if args.experts.is_empty() { store.round_experts(id, round)? } else { args.experts.clone() };
+    let base = args.base_url.trim_end_matches('/');
+    eprintln!("personal links for round {round}; each replaces the expert's earlier link:");
+    for expert in experts {
+        let token = store.issue_token(id, round, &expert, Utc::now())?;
+        println!("{expert}\t{base}/s/{}", token.expose());
+    }
+    Ok(())
+}
+
+/// Sends answers through the JSON API of a personal link. The request carries an
+/// idempotency key made from the answers, so sending the same file twice stores it once.
+pub(crate) fn submit(args: &SubmitArgs) -> Result<()> {
+    let body = read_input(&args.file)?;
+    let parsed: serde_json::Value = serde_json::from_str(&body).context("the answers are not valid JSON")?;
+    if !parsed.get("answers").is_some_and(serde_json::Value::is_object) {
+        bail!("the file must hold {{\"answers\": {{\"<item id>\": <answer>, …}}}}");
+    }
+    let api = api_url(&args.link)?;
+    let key: String = Sha256::digest(body.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (status, reply) = runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(&api)
+            .header("idempotency-key", key)
+            .json(&parsed)
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {api}"))?;
+        let status = response.status();
+        let reply: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+        anyhow::Ok((status, reply))
+    })?;
+    if status.is_success() {
+        let duplicate = if reply["duplicate"] == true { " (already stored before: nothing new)" } else { "" };
+        println!("stored {} answers as submission {}{duplicate}", reply["recorded"], reply["submission"]);
+        return Ok(());
+    }
+    let mut message =
+        format!("the server refused the answers ({status}): {}", reply["error"].as_str().unwrap_or("no reason given"));
+    for problem in reply["problems"].as_array().into_iter().flatten() {
+        message.push_str(&format!("\n  - {}", problem.as_str().unwrap_or_default()));
+    }
+    bail!(message)
+}
+
+fn read_input(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).context("cannot read standard input")
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    }
+}
+
+/// `http://host/s/<token>` → `http://host/api/v1/s/<token>`.
+fn api_url(link: &str) -> Result<String> {
+    let (base, token) = link.trim().rsplit_once("/s/").context("a personal link ends in /s/<token>")?;
+    if token.is_empty() || token.contains('/') {
+        bail!("a personal link ends in /s/<token>");
+    }
+    Ok(format!("{base}/api/v1/s/{token}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn personal_links_map_to_the_api() {
+        assert_eq!(super::api_url("http://127.0.0.1:8080/s/abc").unwrap(), "http://127.0.0.1:8080/api/v1/s/abc");
+        assert!(super::api_url("http://127.0.0.1:8080/x/abc").is_err());
+        assert!(super::api_url("http://127.0.0.1:8080/s/").is_err());
+    }
+}
