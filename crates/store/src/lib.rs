@@ -151,3 +151,17 @@ fn require_study(conn: &Connection, study_id: &str) -> Result<(), StoreError> {
         conn.query_row("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)", [study_id], |r| r.get(0))?;
     if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.to_owned()).into()) }
 }
+
+/// The physical bound of durable writes on a disk: single-row transactions committed one
+/// by one with the store's settings (WAL, `synchronous=FULL`), per second. Benchmarks set
+/// group commit against it. Writes a scratch database in `dir`.
+pub fn measure_commit_rate(dir: &Path, commits: u32) -> Result<f64, StoreError> {
+    let conn = Connection::open(dir.join("commit-rate.sqlite"))?;
+    schema::configure(&conn)?;
+    conn.execute_batch("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")?;
+    let started = std::time::Instant::now();
+    for i in 0..commits {
+        conn.execute("INSERT INTO t (v) VALUES (?1)", [i.to_string()])?;
+    }
+    Ok(f64::from(commits) / started.elapsed().as_secs_f64())
+}

@@ -1,0 +1,160 @@
+//! Load benchmark (bounded, loopback only): concurrent clients submit full questionnaires
+//! through the JSON API of a real server over a real SQLite file. Reports acknowledged
+//! (durably committed) submissions per second and latency percentiles, next to the raw rate
+//! of fsync-ed single-row SQLite commits on the same disk, measured in the same run.
+//!
+//! `cargo bench -p delphi-collect` · knobs: DELPHI_BENCH_CLIENTS (256), DELPHI_BENCH_SECONDS (10).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use delphi_collect::{Service, ServiceConfig, Writer, serve};
+use delphi_core::Study;
+use delphi_core::panel::Panel;
+use delphi_store::Store;
+use delphi_survey::answer::Answer;
+use delphi_survey::{AnswerSpec, FrozenRound};
+
+const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+const ID: &str = "ai-safety-cooperation";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// A valid answer to every item of the questionnaire.
+fn full_answers(frozen: &FrozenRound, seed: u64) -> serde_json::Value {
+    let q = frozen.in_language("en");
+    let mut answers = BTreeMap::new();
+    for item in &q.items {
+        let answer = match &item.answer {
+            AnswerSpec::Ordinal { min, max, .. } => {
+                Answer::Ordinal { point: min + i32::try_from(seed % u64::try_from(max - min + 1).unwrap()).unwrap() }
+            }
+            AnswerSpec::Numeric { .. } => Answer::Numeric { value: 1.0 },
+            AnswerSpec::Quantile { .. } => Answer::Quantile { p5: 1.0, p50: 5.0, p95: 20.0 },
+            AnswerSpec::Probability => Answer::Probability { value: 0.4 },
+            AnswerSpec::Ranking { options } => {
+                Answer::Ranking { order: options.iter().map(|o| o.id.clone()).collect() }
+            }
+            AnswerSpec::Text => Answer::Text { text: format!("Reasons, take {seed}.") },
+        };
+        answers.insert(item.id.to_string(), answer);
+    }
+    serde_json::json!({ "answers": answers })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn main() {
+    let clients = usize::try_from(env_or("DELPHI_BENCH_CLIENTS", 256)).unwrap();
+    let seconds = env_or("DELPHI_BENCH_SECONDS", 10);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("delphi.sqlite");
+    let study = Study::from_toml(STUDY, "study.toml").unwrap();
+    let mut csv = String::from("id,name,email,institution,country,bloc,language,expertise\n");
+    for i in 0..clients {
+        csv.push_str(&format!(
+            "X{i:04},Expert {i},x{i}@example.org,Institute {},XX,{},en,t\n",
+            i % 10,
+            ["US", "China", "Europe", "Other"][i % 4]
+        ));
+    }
+    let mut store = Store::open(&path).unwrap();
+    let now = Utc::now();
+    store.register_study(ID, STUDY, now).unwrap();
+    store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
+    let frozen = FrozenRound::build(&study, 1, None).unwrap();
+    store
+        .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
+        .unwrap();
+    let tokens: Vec<String> =
+        (0..clients).map(|i| store.issue_token(ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
+    drop(store);
+
+    let raw_rate = delphi_store::measure_commit_rate(dir.path(), 300).unwrap();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
+    let mut config = ServiceConfig::new(ID);
+    config.requests_per_minute = u32::MAX;
+    let service = Service::new(config, Store::open(&path).unwrap(), writer);
+    let (address, stop, server) = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address: SocketAddr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, service, async {
+            let _ = stopped.await;
+        }));
+        (address, stop, server)
+    });
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let bodies: Arc<Vec<serde_json::Value>> = Arc::new((0..7).map(|s| full_answers(&frozen, s)).collect());
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let (client, bodies) = (client.clone(), bodies.clone());
+            let url = format!("http://{address}/api/v1/s/{token}");
+            runtime.spawn(async move {
+                let mut latencies = Vec::new();
+                let mut failures = 0_u64;
+                let mut n = 0_usize;
+                while Instant::now() < until {
+                    let sent = Instant::now();
+                    let response = client.post(&url).json(&bodies[n % bodies.len()]).send().await;
+                    match response {
+                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
+                        _ => failures += 1,
+                    }
+                    n += 1;
+                }
+                (latencies, failures)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (l, f) = runtime.block_on(task).unwrap();
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    runtime.block_on(server).unwrap().unwrap();
+    drop(runtime);
+    writer_thread.join().unwrap();
+
+    let stored = Store::open(&path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    latencies.sort_unstable();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = latencies.len() as f64 / elapsed;
+    println!(
+        "delphi-collect load benchmark: {clients} concurrent clients, {seconds} s, full questionnaires (30 answers each)"
+    );
+    println!("  acknowledged durable submissions: {} ({rate:.0}/s), failures: {failures}", latencies.len());
+    println!("  stored submissions in the store:  {stored}");
+    println!(
+        "  latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.90).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(&latencies, 1.0).as_secs_f64() * 1e3
+    );
+    println!("  raw fsync-ed single-row SQLite commits on the same disk: {raw_rate:.0}/s");
+    println!("  group commit / raw commit rate: {:.1}×", rate / raw_rate);
+    assert_eq!(u64::from(stored), latencies.len() as u64, "every acknowledged submission is stored");
+}
