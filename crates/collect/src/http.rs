@@ -136,15 +136,26 @@ enum Access {
         language: Language,
         deadline: DateTime<Utc>,
     },
-    Open(Box<OpenRound>),
+    Open(OpenRound),
 }
 
 struct OpenRound {
     grant: TokenGrant,
     deadline: DateTime<Utc>,
-    /// The expert's copy: their language, their own previous answers beside the feedback.
+    frozen: Arc<FrozenRound>,
+}
+
+impl OpenRound {
+    /// The shared questionnaire in the expert's language: enough to check answers.
+    fn questionnaire(&self) -> &Questionnaire {
+        self.frozen.in_language(&self.grant.language)
+    }
+}
+
+/// What the expert's page shows: their copy of the questionnaire (own previous answers
+/// beside the feedback) and the answers they saved so far in this round.
+struct Shown {
     questionnaire: Questionnaire,
-    /// Their answers saved so far in this round.
     current: BTreeMap<ItemId, Answer>,
 }
 
@@ -165,19 +176,25 @@ impl Service {
         }
         let Some(round) = store.round(&grant.study_id, grant.round)? else { return Ok(Access::Invalid) };
         let RoundState::Open { deadline, .. } = round.state else { return Ok(Access::Invalid) };
-        let language = Language::parse(&grant.language).unwrap_or_else(|| Language::parse("en").expect("en"));
         if now > deadline {
+            let language = Language::parse(&grant.language).unwrap_or_else(|| Language::parse("en").expect("en"));
             return Ok(Access::DeadlinePassed { language, deadline });
         }
         let frozen = self.frozen_round(&store, grant.round)?;
-        let shared = frozen.in_language(&grant.language);
+        Ok(Access::Open(OpenRound { grant, deadline, frozen }))
+    }
+
+    fn show(&self, open: &OpenRound) -> Result<Shown, ServiceError> {
+        let store = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let grant = &open.grant;
+        let shared = open.questionnaire();
         let previous = match shared.feedback_round {
             Some(previous) => answers_by_item(store.expert_answers(&grant.study_id, previous, &grant.expert_id)?)?,
             None => BTreeMap::new(),
         };
         let questionnaire = personalise(shared, &previous);
         let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
-        Ok(Access::Open(Box::new(OpenRound { grant, deadline, questionnaire, current })))
+        Ok(Shown { questionnaire, current })
     }
 
     /// A round's frozen questionnaires, parsed once.
@@ -303,15 +320,24 @@ async fn form_page(
         Ok(access) => access,
         Err(response) => return response,
     };
-    match access {
-        Access::Invalid => invalid_link(),
-        Access::DeadlinePassed { language, deadline } => deadline_passed(&language, deadline),
-        Access::Open(open) => {
-            let notice = query.saved.is_some().then_some(Notice::Saved);
-            let html = render_with_notice(&open.questionnaire, &format!("/s/{token}"), &open.current, notice.as_ref());
-            page(StatusCode::OK, html)
-        }
-    }
+    let open = match access {
+        Access::Invalid => return invalid_link(),
+        Access::DeadlinePassed { language, deadline } => return deadline_passed(&language, deadline),
+        Access::Open(open) => open,
+    };
+    let notice = query.saved.is_some().then_some(Notice::Saved);
+    show_form(&service, open, &token, notice).await
+}
+
+/// The expert's form page, with a notice above it.
+async fn show_form(service: &Arc<Service>, open: OpenRound, token: &str, notice: Option<Notice>) -> Response {
+    let refused = matches!(notice, Some(Notice::Refused(_)));
+    let shown = match blocking(service, move |s| s.show(&open)).await {
+        Ok(shown) => shown,
+        Err(response) => return response,
+    };
+    let html = render_with_notice(&shown.questionnaire, &format!("/s/{token}"), &shown.current, notice.as_ref());
+    page(if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, html)
 }
 
 async fn form_submit(
@@ -330,18 +356,16 @@ async fn form_submit(
         Ok(Access::DeadlinePassed { language, deadline }) => return deadline_passed(&language, deadline),
         Err(response) => return response,
     };
-    let action = format!("/s/{token}");
-    let reply = match reply::parse_form(&open.questionnaire, &fields) {
+    let reply = match reply::parse_form(open.questionnaire(), &fields) {
         Ok(reply) => reply,
         Err(errors) => {
-            let language = open.questionnaire.language.clone();
+            let language = open.questionnaire().language.clone();
             let notice = Notice::Refused(errors.0.iter().map(|e| e.message(&language)).collect());
-            let html = render_with_notice(&open.questionnaire, &action, &open.current, Some(&notice));
-            return page(StatusCode::UNPROCESSABLE_ENTITY, html);
+            return show_form(&service, open, &token, Some(notice)).await;
         }
     };
     match store_answers(&service, &open.grant, Channel::Web, None, reply.answers).await {
-        Ok(_) => Redirect::to(&format!("{action}?saved=1")).into_response(),
+        Ok(_) => Redirect::to(&format!("/s/{token}?saved=1")).into_response(),
         Err(error) => write_failure(&open, &error),
     }
 }
@@ -349,7 +373,7 @@ async fn form_submit(
 fn write_failure(open: &OpenRound, error: &WriteError) -> Response {
     match error {
         WriteError::Refused(Refusal::DeadlinePassed { .. }) => {
-            let language = open.questionnaire.language.clone();
+            let language = open.questionnaire().language.clone();
             deadline_passed(&language, open.deadline)
         }
         WriteError::Refused(_) => invalid_link(),
@@ -433,13 +457,18 @@ async fn api_questionnaire(
         return response;
     }
     let Access::Open(open) = access else { return invalid_link() };
+    let (grant, deadline) = (open.grant.clone(), open.deadline);
+    let shown = match blocking(&service, move |s| s.show(&open)).await {
+        Ok(shown) => shown,
+        Err(response) => return response,
+    };
     Json(ApiQuestionnaire {
-        study: &open.grant.study_id,
-        round: open.grant.round,
-        deadline: open.deadline.to_rfc3339(),
-        language: open.questionnaire.language.as_str(),
-        questionnaire: &open.questionnaire,
-        answers: &open.current,
+        study: &grant.study_id,
+        round: grant.round,
+        deadline: deadline.to_rfc3339(),
+        language: shown.questionnaire.language.as_str(),
+        questionnaire: &shown.questionnaire,
+        answers: &shown.current,
     })
     .into_response()
 }
@@ -476,7 +505,7 @@ async fn api_submit(
         return response;
     }
     let Access::Open(open) = access else { return invalid_link() };
-    let (answers, problems) = check_answers(&open.questionnaire, body.answers);
+    let (answers, problems) = check_answers(open.questionnaire(), body.answers);
     if !problems.is_empty() || answers.is_empty() {
         let problems = if problems.is_empty() { vec!["the submission has no answers".to_owned()] } else { problems };
         return api_error(StatusCode::UNPROCESSABLE_ENTITY, "nothing was stored; fix these answers", problems);

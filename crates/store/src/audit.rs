@@ -22,10 +22,8 @@ pub(crate) fn record(
     action: &str,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO audit_log (at, study_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![timestamp(at), study_id, actor.label(), action, detail.to_string()],
-    )?;
+    conn.prepare_cached("INSERT INTO audit_log (at, study_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![timestamp(at), study_id, actor.label(), action, detail.to_string()])?;
     Ok(())
 }
 

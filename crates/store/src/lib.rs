@@ -147,8 +147,9 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
 
 /// Refuses work on a study the store does not know.
 fn require_study(conn: &Connection, study_id: &str) -> Result<(), StoreError> {
-    let known: bool =
-        conn.query_row("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)", [study_id], |r| r.get(0))?;
+    let known: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)")?
+        .query_row([study_id], |r| r.get(0))?;
     if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.to_owned()).into()) }
 }
 

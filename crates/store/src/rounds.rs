@@ -254,7 +254,7 @@ fn find(conn: &Connection, study_id: &str, number: u32) -> Result<Round, StoreEr
 }
 
 pub(crate) fn rounds_of(conn: &Connection, study_id: &str) -> Result<Vec<Round>, StoreError> {
-    let mut statement = conn.prepare(
+    let mut statement = conn.prepare_cached(
         "SELECT number, state, questionnaire_sha256, study_sha256, opened_at, deadline, closed_at, COALESCE(invited, 0)
          FROM rounds WHERE study_id = ?1 ORDER BY number",
     )?;

@@ -86,17 +86,14 @@ impl Store {
         submissions: &[Submission],
         at: DateTime<Utc>,
     ) -> Result<Vec<Result<SubmissionReceipt, Refusal>>, StoreError> {
-        let mut tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut outcomes = Vec::with_capacity(submissions.len());
         for submission in submissions {
-            let savepoint = tx.savepoint()?;
-            match record_in(&savepoint, submission, at) {
-                Ok(receipt) => {
-                    savepoint.commit()?;
-                    outcomes.push(Ok(receipt));
-                }
+            // `record_in` checks everything before it writes, so a refusal leaves nothing
+            // behind and needs no savepoint; a failure of the store fails the whole batch.
+            match record_in(&tx, submission, at) {
+                Ok(receipt) => outcomes.push(Ok(receipt)),
                 Err(StoreError::Refused(refusal)) => {
-                    drop(savepoint); // rolls back whatever the refused submission wrote
                     let known_study = require_study(&tx, &submission.study_id).is_ok();
                     audit::record(
                         &tx,
@@ -148,11 +145,8 @@ fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Res
     require_study(tx, &submission.study_id)?;
     if let Some(source_ref) = &submission.source_ref {
         let earlier: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2",
-                params![submission.study_id, source_ref],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2")?
+            .query_row(params![submission.study_id, source_ref], |r| r.get(0))
             .optional()?;
         if let Some(submission_id) = earlier {
             return Ok(SubmissionReceipt { submission_id, duplicate: true });
@@ -164,26 +158,27 @@ fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Res
     {
         return Err(Refusal::DeadlinePassed { round: round.number, deadline }.into());
     }
-    let asked: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
-                        WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1)",
-        params![submission.study_id, submission.round, submission.expert_id],
-        |r| r.get(0),
-    )?;
-    if !asked {
+    let pseudonym: Option<String> = tx
+        .prepare_cached(
+            "SELECT e.pseudonym FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1",
+        )?
+        .query_row(params![submission.study_id, submission.round, submission.expert_id], |r| r.get(0))
+        .optional()?;
+    let Some(pseudonym) = pseudonym else {
         return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
-    }
+    };
     if submission.answers.is_empty() {
         return Err(Refusal::EmptySubmission.into());
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)],
-    )?;
+    )?
+    .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)])?;
     let submission_id = tx.last_insert_rowid();
     {
-        let mut insert =
-            tx.prepare("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut insert = tx
+            .prepare_cached("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
         for answer in &submission.answers {
             insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
         }
@@ -192,7 +187,7 @@ fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Res
         tx,
         at,
         Some(&submission.study_id),
-        &actor_for(tx, submission)?,
+        &Actor::Expert { pseudonym },
         "submission.accepted",
         &serde_json::json!({
             "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
@@ -204,11 +199,8 @@ fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Res
 /// The audit actor of a submission: the expert's pseudonym, never their identity.
 fn actor_for(conn: &Connection, submission: &Submission) -> Result<Actor, StoreError> {
     let pseudonym: Option<String> = conn
-        .query_row(
-            "SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2",
-            params![submission.study_id, submission.expert_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2")?
+        .query_row(params![submission.study_id, submission.expert_id], |r| r.get(0))
         .optional()?;
     Ok(pseudonym.map_or(Actor::System, |pseudonym| Actor::Expert { pseudonym }))
 }
@@ -222,8 +214,14 @@ impl Store {
         round: u32,
         expert_id: &str,
     ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
-        let mut statement = self.conn.prepare(
-            "SELECT item_id, value FROM current_answers WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 ORDER BY item_id",
+        // Not through the `current_answers` view: its window functions would rank every
+        // answer of the study on each call; this stays on the expert's own submissions.
+        let mut statement = self.conn.prepare_cached(
+            "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
+             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3
+               AND s.id = (SELECT MAX(s2.id) FROM submissions s2 JOIN answers a2 ON a2.submission_id = s2.id
+                           WHERE s2.study_id = ?1 AND s2.round = ?2 AND s2.expert_id = ?3 AND a2.item_id = a.item_id)
+             ORDER BY a.item_id",
         )?;
         let rows = statement
             .query_map(params![study_id, round, expert_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

@@ -85,24 +85,23 @@ impl Store {
         let hash = secret::sha256(presented.trim().as_bytes());
         let found = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
                  FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
                  WHERE t.token_sha256 = ?1 AND e.active = 1",
-                [hash.as_slice()],
-                |r| {
-                    Ok((
-                        r.get::<_, Vec<u8>>(0)?,
-                        TokenGrant {
-                            study_id: r.get(1)?,
-                            round: r.get(2)?,
-                            expert_id: r.get(3)?,
-                            pseudonym: r.get(4)?,
-                            language: r.get(5)?,
-                        },
-                    ))
-                },
-            )
+            )?
+            .query_row([hash.as_slice()], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    TokenGrant {
+                        study_id: r.get(1)?,
+                        round: r.get(2)?,
+                        expert_id: r.get(3)?,
+                        pseudonym: r.get(4)?,
+                        language: r.get(5)?,
+                    },
+                ))
+            })
             .optional()?;
         Ok(found.and_then(|(stored, grant)| bool::from(stored.as_slice().ct_eq(hash.as_slice())).then_some(grant)))
     }
