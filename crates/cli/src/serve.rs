@@ -50,7 +50,10 @@ pub(crate) struct SubmitArgs {
 pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
     let (loaded, _) = workspace.open()?;
     let path = workspace.store_path(&loaded.study);
-    let reader = Store::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let readers = (0..4)
+        .map(|_| Store::open(&path))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot open {}", path.display()))?;
     let (writer, writer_thread) = Writer::spawn(Store::open(&path)?);
     let coordinator_token = match &args.coordinator_token {
         Some(token) => token.clone(),
@@ -66,7 +69,7 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     config.group_attributes = loaded.study.subgroups.attributes.clone();
     config.coordinator_token = Some(coordinator_token);
     config.requests_per_minute = args.requests_per_minute;
-    let service = Service::new(config, reader, writer);
+    let service = Service::new(config, readers, writer);
 
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime")?;

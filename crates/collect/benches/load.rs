@@ -88,7 +88,7 @@ fn main() {
     let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
     let mut config = ServiceConfig::new(ID);
     config.requests_per_minute = u32::MAX;
-    let service = Service::new(config, Store::open(&path).unwrap(), writer);
+    let service = Service::new(config, (0..4).map(|_| Store::open(&path).unwrap()).collect(), writer);
     let (address, stop, server) = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();

@@ -65,7 +65,9 @@ impl ServiceConfig {
 #[derive(Debug)]
 pub struct Service {
     config: ServiceConfig,
-    reader: Mutex<Store>,
+    /// Read connections; WAL lets them read while the writer commits.
+    readers: Vec<Mutex<Store>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     writer: Writer,
     limiter: RateLimiter,
     content_security_policy: HeaderValue,
@@ -74,8 +76,10 @@ pub struct Service {
 }
 
 impl Service {
-    /// `reader` is a connection of its own to the study's store; `writer` commits answers.
-    pub fn new(config: ServiceConfig, reader: Store, writer: Writer) -> Arc<Self> {
+    /// `readers` are connections of their own to the study's store (at least one; a few let
+    /// requests read in parallel); `writer` commits answers.
+    pub fn new(config: ServiceConfig, readers: Vec<Store>, writer: Writer) -> Arc<Self> {
+        assert!(!readers.is_empty(), "the service needs a read connection");
         let style_hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(stylesheet().as_bytes()));
         let policy = format!(
             "default-src 'none'; style-src 'sha256-{style_hash}'; img-src 'self' data:; form-action 'self'; \
@@ -86,7 +90,8 @@ impl Service {
             content_security_policy: HeaderValue::from_str(&policy).expect("the policy is plain ASCII"),
             coordinator_token_sha256: config.coordinator_token.as_ref().map(|t| Sha256::digest(t.as_bytes()).into()),
             config,
-            reader: Mutex::new(reader),
+            readers: readers.into_iter().map(Mutex::new).collect(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             writer,
             frozen: Mutex::new(HashMap::new()),
         })
@@ -168,8 +173,19 @@ enum ServiceError {
 }
 
 impl Service {
+    /// A free read connection if there is one, else the next in turn.
+    fn reader(&self) -> std::sync::MutexGuard<'_, Store> {
+        for reader in &self.readers {
+            if let Ok(guard) = reader.try_lock() {
+                return guard;
+            }
+        }
+        let next = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.readers.len();
+        self.readers[next].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn access(&self, token: &str, now: DateTime<Utc>) -> Result<Access, ServiceError> {
-        let store = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = self.reader();
         let Some(grant) = store.resolve_token(token)? else { return Ok(Access::Invalid) };
         if grant.study_id != self.config.study_id {
             return Ok(Access::Invalid);
@@ -185,7 +201,7 @@ impl Service {
     }
 
     fn show(&self, open: &OpenRound) -> Result<Shown, ServiceError> {
-        let store = self.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = self.reader();
         let grant = &open.grant;
         let shared = open.questionnaire();
         let previous = match shared.feedback_round {
@@ -561,7 +577,7 @@ async fn api_status(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
         return response;
     }
     let status = blocking(&service, |s| {
-        let store = s.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let store = s.reader();
         let rounds = store.status(&s.config.study_id, &s.config.group_attributes)?;
         Ok(rounds
             .iter()

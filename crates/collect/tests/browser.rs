@@ -87,7 +87,8 @@ async fn chromium_fills_in_the_form_and_the_answers_are_stored() {
     store.open_round(ID, 1, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
     let token = store.issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
     let (writer, _thread) = Writer::spawn(Store::open(&path).unwrap());
-    let service = Service::new(ServiceConfig::new(ID), Store::open(&path).unwrap(), writer);
+    let service =
+        Service::new(ServiceConfig::new(ID), vec![Store::open(&path).unwrap(), Store::open(&path).unwrap()], writer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address: SocketAddr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, service, std::future::pending::<()>()));

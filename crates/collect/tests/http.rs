@@ -50,7 +50,7 @@ impl Server {
         config.coordinator_token = Some(COORDINATOR.into());
         config.group_attributes = vec![PanelAttribute::Bloc];
         config.requests_per_minute = requests_per_minute;
-        let service = Service::new(config, Store::open(&path).unwrap(), writer);
+        let service = Service::new(config, vec![Store::open(&path).unwrap(), Store::open(&path).unwrap()], writer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address: SocketAddr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
