@@ -35,6 +35,9 @@ use tokio::net::TcpListener;
 use crate::limits::RateLimiter;
 use crate::writer::{WriteError, Writer};
 
+/// The JSON API, described for clients and tools.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
@@ -116,6 +119,7 @@ fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/s/{token}", get(api_questionnaire).post(api_submit))
         .route("/api/v1/status", get(api_status))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/api/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
         .fallback(|| async { invalid_link() })
         .layer(DefaultBodyLimit::max(service.config.max_body_bytes))
         .layer(middleware::map_response_with_state(service.clone(), security_headers))

@@ -312,3 +312,19 @@ async fn concurrent_submissions_are_all_acknowledged_and_stored() {
         "every acknowledged submission is stored, once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_is_described_by_an_openapi_document_that_matches_its_routes() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let spec: Value =
+        server.client.get(format!("{}/api/v1/openapi.json", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(spec["openapi"], "3.0.3");
+    let paths: Vec<&str> = spec["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(paths, ["/api/v1/s/{token}", "/api/v1/status"]);
+    // Every kind of answer the API takes is documented.
+    let kinds = spec["components"]["schemas"]["Answer"]["oneOf"].to_string();
+    for kind in ["ordinal", "dont-know", "numeric", "quantile", "probability", "ranking", "text"] {
+        assert!(kinds.contains(&format!("[\"{kind}\"]")), "{kind} undocumented");
+    }
+    server.stop().await;
+}
