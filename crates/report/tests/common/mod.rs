@@ -1,0 +1,123 @@
+//! Fixtures: the shipped study with deterministic synthetic answers.
+#![allow(dead_code)]
+
+use delphi_core::Study;
+use delphi_core::study::ResponseKind;
+use delphi_stats::synthetic::SplitMix64;
+use delphi_stats::*;
+
+pub const SHIPPED: &str = include_str!("../../../../surveys/ai-safety-cooperation.toml");
+
+pub fn shipped() -> Study {
+    Study::from_toml(SHIPPED, "ai-safety-cooperation.toml").expect("the shipped study is valid")
+}
+
+/// The statistics engine's item specs for every question of the study that it analyses
+/// (text questions are not analysed).
+pub fn specs(study: &Study) -> Vec<ItemSpec> {
+    let mut out = Vec::new();
+    for q in study.questions() {
+        let id = ItemId::new(q.id.as_str()).unwrap();
+        let kind = match &q.response {
+            ResponseKind::Ordinal { scale } => {
+                let s = study.scale(scale).unwrap();
+                let sc = OrdinalScale::new(s.min, s.max).unwrap();
+                let (lo, hi) = s.agree_range();
+                ItemKind::Ordinal { scale: sc, agree: AgreeSet::new(sc, lo, hi).unwrap() }
+            }
+            ResponseKind::Numeric { .. } | ResponseKind::Probability => ItemKind::Numeric,
+            ResponseKind::Quantile { .. } => {
+                let realisation =
+                    study.seeds.iter().find(|s| s.id == q.id).map(|s| Finite::new(s.realisation()).unwrap());
+                ItemKind::Quantile { realisation }
+            }
+            ResponseKind::RankingOfDomains => ItemKind::Ranking,
+            ResponseKind::Text => continue,
+        };
+        let mut spec = ItemSpec::new(id, kind);
+        if let (Some(d), Some(c)) = (&q.domain, &q.criterion) {
+            spec = spec.in_domain(d.as_str(), c.as_str());
+        }
+        out.push(spec);
+    }
+    out
+}
+
+pub fn config(study: &Study, experts: u64, rounds: u32) -> StatsConfig {
+    StatsConfig {
+        rule: study.consensus,
+        invited: (1..=rounds).map(|r| (r, experts)).collect(),
+        group_attributes: study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
+        min_group_size: u64::from(study.subgroups.min_group_size),
+        synthesis: Some(SynthesisSpec {
+            benefit: study.synthesis.benefit.as_str().to_owned(),
+            risks: study.synthesis.risks.iter().map(|r| r.as_str().to_owned()).collect(),
+        }),
+    }
+}
+
+/// `experts` experts answer every question in `rounds` rounds: each has a leaning per item;
+/// later rounds pull answers toward the item's centre; a few drop out, a few say "don't know".
+pub fn answers(study: &Study, experts: usize, rounds: u32, seed: u64) -> AnswerTable {
+    let specs = specs(study);
+    let mut rng = SplitMix64::new(seed);
+    let blocs = ["US", "CN", "EU", "other"];
+    let countries = ["us", "cn", "de", "fr", "uk", "sg"];
+    let domains: Vec<String> = study.domains.iter().map(|d| d.id.as_str().to_owned()).collect();
+    let mut rows = Vec::new();
+    // each item's centre and each expert's leaning
+    let centre: Vec<f64> = specs.iter().map(|_| rng.next_f64()).collect();
+    let lean: Vec<Vec<f64>> =
+        (0..experts).map(|_| specs.iter().map(|_| rng.next_f64() * 2.0 - 1.0).collect()).collect();
+    for r in 1..=rounds {
+        let pull = 1.0 / f64::from(r * r);
+        for e in 0..experts {
+            if r > 1 && e % 17 == 16 {
+                continue; // dropped out
+            }
+            let groups = Groups::new()
+                .with("bloc", blocs[e % blocs.len()])
+                .with("institution", format!("inst{:02}", e % 7))
+                .with("country", countries[e % countries.len()]);
+            let expert = Pseudonym::new(format!("p-{e:04}")).unwrap();
+            for (i, spec) in specs.iter().enumerate() {
+                let x = (centre[i] + 0.6 * pull * lean[e][i]).clamp(0.0, 1.0);
+                let answer = match spec.kind {
+                    ItemKind::Ordinal { scale, .. } => {
+                        if rng.below(40) == 0 {
+                            Answer::DontKnow
+                        } else {
+                            let span = f64::from(scale.max() - scale.min());
+                            #[allow(clippy::cast_possible_truncation)]
+                            Answer::Ordinal(scale.min() + (x * span).round() as i32)
+                        }
+                    }
+                    ItemKind::Numeric => Answer::Number(Finite::new(x).unwrap()),
+                    ItemKind::Quantile { .. } => {
+                        let m = 5.0 + 40.0 * x;
+                        Answer::Quantiles(Quantiles::new(m * 0.5, m, m * 1.6 + 1.0).unwrap())
+                    }
+                    ItemKind::Ranking => {
+                        let mut order = domains.clone();
+                        let k = (e + r as usize) % order.len();
+                        order.swap(0, k);
+                        Answer::Ranking(Ranking::from_order(order).unwrap())
+                    }
+                };
+                rows.push(AnswerRow {
+                    round: r,
+                    item: spec.id.clone(),
+                    expert: expert.clone(),
+                    groups: groups.clone(),
+                    answer,
+                });
+            }
+        }
+    }
+    AnswerTable::from_rows(specs, rows).unwrap()
+}
+
+pub fn summary(study: &Study, experts: usize, rounds: u32) -> StudySummary {
+    let table = answers(study, experts, rounds, 7);
+    summarise(&table, &config(study, experts as u64, rounds)).unwrap()
+}
