@@ -50,6 +50,14 @@ impl Num {
         Self { value: Some(n as f64), text: n.to_string(), note: None }
     }
 
+    /// A p-value: four decimals, or `< 0.0001`.
+    pub fn p_value(f: Figure) -> Self {
+        match f.value() {
+            Some(v) if v < 0.0001 => Self { value: Some(v), text: "< 0.0001".into(), note: None },
+            _ => Self::of(f, 4),
+        }
+    }
+
     fn missing() -> Self {
         Self { value: None, text: "—".into(), note: None }
     }
@@ -627,7 +635,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         round: r,
                         n: k.n,
                         w: Num::of(k.kendall.w, 3),
-                        p_value: Num::of(k.kendall.p_value, 4),
+                        p_value: Num::p_value(k.kendall.p_value),
                         mean_ranks,
                     });
                 }

@@ -66,7 +66,17 @@ pub fn answers(study: &Study, experts: usize, rounds: u32, seed: u64) -> AnswerT
     let domains: Vec<String> = study.domains.iter().map(|d| d.id.as_str().to_owned()).collect();
     let mut rows = Vec::new();
     // each item's centre and each expert's leaning
-    let centre: Vec<f64> = specs.iter().map(|_| rng.next_f64()).collect();
+    // (verification promising, protocols needing safeguards, the others random)
+    let centre: Vec<f64> = specs
+        .iter()
+        .map(|s| match s.id.as_str() {
+            "verification.benefit" | "protocols.benefit" => 0.85,
+            "verification.risk-capabilities" | "verification.risk-information" | "verification.risk-harm" => 0.2,
+            "protocols.risk-capabilities" => 0.65,
+            "protocols.risk-information" | "protocols.risk-harm" => 0.3,
+            _ => rng.next_f64(),
+        })
+        .collect();
     let lean: Vec<Vec<f64>> =
         (0..experts).map(|_| specs.iter().map(|_| rng.next_f64() * 2.0 - 1.0).collect()).collect();
     for r in 1..=rounds {
