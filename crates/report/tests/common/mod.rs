@@ -131,3 +131,18 @@ pub fn summary(study: &Study, experts: usize, rounds: u32) -> StudySummary {
     let table = answers(study, experts, rounds, 7);
     summarise(&table, &config(study, experts as u64, rounds)).unwrap()
 }
+
+/// The shipped study with `extra` more domains (`d-000`, …) for benchmarks.
+pub fn study_with_domains(extra: usize) -> Study {
+    let marker = "# ---------------------------------------------------------------- criteria";
+    let mut domains = String::new();
+    for i in 0..extra {
+        domains.push_str(&format!(
+            "[[domains]]\nid = \"d-{i:03}\"\ntitle.en = \"Synthetic area {i}\"\ntitle.zh = \"合成领域 {i}\"\n\
+             description.en = \"A synthetic area of technical AI safety, number {i}.\"\n\
+             description.zh = \"第 {i} 个合成的技术性人工智能安全领域。\"\n\n"
+        ));
+    }
+    let src = SHIPPED.replacen(marker, &format!("{domains}{marker}"), 1);
+    Study::from_toml(&src, "synthetic.toml").expect("the synthetic study is valid")
+}
