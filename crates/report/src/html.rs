@@ -140,7 +140,7 @@ fn scatter_svg(out: &mut String, points: &[BenefitRiskPoint], benefit_axis: &str
         let _ = write!(
             out,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"#000\"/><text x=\"{:.1}\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
-            x + 5.0,
+            x + 5.0 + 10.0 * f64::from(u32::try_from(p.stack).unwrap_or(0)),
             y - 5.0,
             p.marker
         );
@@ -439,4 +439,15 @@ pub fn render_html(report: &Report) -> String {
     }
     out.push_str("</body>\n</html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_the_five_characters() {
+        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(escape("中文 — ok"), "中文 — ok");
+    }
 }

@@ -358,3 +358,20 @@ pub fn render_markdown(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escapes_inline_markup_and_line_starts() {
+        assert_eq!(
+            escape("**b** _i_ `c` [l](u) <h> | # ! ~ & $ \\"),
+            r"\*\*b\*\* \_i\_ \`c\` \[l\](u) \<h\> \| \# \! \~ \& \$ \\"
+        );
+        assert_eq!(escape("- item"), r"\- item");
+        assert_eq!(escape("1. item"), r"1\. item");
+        assert_eq!(escape("risk-harm 5.0"), "risk-harm 5.0");
+        assert_eq!(escape("a\nb"), "a b");
+    }
+}

@@ -246,6 +246,8 @@ pub struct BenefitRiskPoint {
     pub agreement: Num,
     /// How sure the panel is, in the report's language.
     pub certainty: String,
+    /// How many earlier points sit at the same place (to set this marker's label aside).
+    pub stack: usize,
 }
 
 /// A domain's placement in every round.
@@ -670,8 +672,16 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 let syn = s.synthesis.iter().find(|x| x.round == r && x.domain == d.id.as_str())?;
                 Some(benefit_risk_point(ctx, i + 1, &d.id, syn))
             })
-            .collect()
+            .collect::<Vec<BenefitRiskPoint>>()
     });
+    let mut benefit_risk = benefit_risk;
+    let at = |p: &BenefitRiskPoint| (p.benefit.value, p.risk.value);
+    let stacks: Vec<usize> = (0..benefit_risk.len())
+        .map(|i| benefit_risk[..i].iter().filter(|p| at(p) == at(&benefit_risk[i])).count())
+        .collect();
+    for (p, k) in benefit_risk.iter_mut().zip(stacks) {
+        p.stack = k;
+    }
     let placements = ctx
         .study
         .domains
@@ -735,6 +745,7 @@ fn benefit_risk_point(ctx: &Ctx<'_>, marker: usize, domain: &DomainId, s: &Domai
             .map(|k| if k == "needssafeguards" { "needs_safeguards".into() } else { k }),
         agreement: Num::of(s.placement_agreement.map(|x| 100.0 * x), 1),
         certainty: ctx.certainty(s.certainty),
+        stack: 0,
     }
 }
 
@@ -966,4 +977,29 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
 
 fn delphi_core_criterion(ctx: &Ctx<'_>, id: &str) -> delphi_core::study::CriterionId {
     ctx.study.criteria.iter().find(|c| c.id.as_str() == id).map(|c| c.id.clone()).expect("criterion of the study")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use delphi_stats::Undefined;
+
+    #[test]
+    fn numbers_keep_one_decimal_at_least_and_trim_the_rest() {
+        assert_eq!(fmt_number(5.0, 2), "5.0");
+        assert_eq!(fmt_number(1.25, 2), "1.25");
+        assert_eq!(fmt_number(1.5, 2), "1.5");
+        assert_eq!(fmt_number(0.8333, 3), "0.833");
+        assert_eq!(fmt_number(-0.0001, 2), "0.0");
+        assert_eq!(fmt_number(-2.25, 2), "-2.25");
+        assert_eq!(fmt_number(70.0, 0), "70.0");
+    }
+
+    #[test]
+    fn undefined_figures_print_a_dash_and_keep_the_reason() {
+        let n = Num::of(Figure::undefined(Undefined::NoAnswers), 2);
+        assert_eq!((n.value, n.text.as_str(), n.note.as_deref()), (None, "—", Some("no valid answers")));
+        assert_eq!(Num::p_value(Figure::new(0.00001)).text, "< 0.0001");
+        assert_eq!(Num::p_value(Figure::new(0.01234)).text, "0.0123");
+    }
 }
