@@ -323,6 +323,25 @@ pub fn render_markdown(report: &Report) -> String {
         table(&mut out, &[&l.item, &l.unit, &l.round, &l.n, "5 %", "50 %", "95 %"], &rows);
     }
 
+    if !o.numeric.is_empty() {
+        let _ = writeln!(out, "### {}", e(&l.numeric));
+        let rows: Vec<Vec<String>> = o
+            .numeric
+            .iter()
+            .map(|q| {
+                vec![
+                    e(&q.item),
+                    q.round.to_string(),
+                    q.n.to_string(),
+                    t(&q.median),
+                    format!("{}–{}", t(&q.q1), t(&q.q3)),
+                    t(&q.iqr),
+                ]
+            })
+            .collect();
+        table(&mut out, &[&l.item, &l.round, &l.n, &l.median, &l.quartiles, &l.iqr], &rows);
+    }
+
     let m = &report.methods;
     let _ = writeln!(out, "## {}\n", e(&l.methods));
     let rounds_m: Vec<String> = m.rounds.iter().map(u32::to_string).collect();

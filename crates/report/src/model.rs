@@ -152,6 +152,27 @@ pub struct Overview {
     pub placements: Vec<PlacementOverRounds>,
     /// Quantile items: the equal-weight pooled distribution per round.
     pub quantiles: Vec<QuantileRow>,
+    /// Numeric and probability items outside the domain grid, per round.
+    pub numeric: Vec<NumericRow>,
+}
+
+/// A numeric item outside the domain grid in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumericRow {
+    /// Item id.
+    pub item: String,
+    /// Round.
+    pub round: u32,
+    /// Valid answers.
+    pub n: u64,
+    /// Median.
+    pub median: Num,
+    /// First quartile.
+    pub q1: Num,
+    /// Third quartile.
+    pub q3: Num,
+    /// IQR.
+    pub iqr: Num,
 }
 
 /// Responses in one round.
@@ -595,6 +616,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     let mut consensus = Vec::new();
     let mut rankings = Vec::new();
     let mut quantiles = Vec::new();
+    let mut numeric = Vec::new();
     for q in &questions {
         let id = q.id.as_str();
         let cells: Vec<Option<ConsensusCell>> = s
@@ -657,6 +679,15 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         q95: Num::of(p.pool.q95, 2),
                     });
                 }
+                Some(ItemResult::Numeric(x)) if q.domain.is_none() => numeric.push(NumericRow {
+                    item: id.to_owned(),
+                    round: r,
+                    n: x.n,
+                    median: Num::of(x.median, 3),
+                    q1: Num::of(x.q1, 3),
+                    q3: Num::of(x.q3, 3),
+                    iqr: Num::of(x.iqr, 3),
+                }),
                 _ => {}
             }
         }
@@ -700,7 +731,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 .collect(),
         })
         .collect();
-    Overview { response, consensus, rankings, benefit_risk, benefit_risk_round, placements, quantiles }
+    Overview { response, consensus, rankings, benefit_risk, benefit_risk_round, placements, quantiles, numeric }
 }
 
 /// The normalised quartiles of a domain criterion's answers.

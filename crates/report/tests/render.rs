@@ -359,3 +359,23 @@ fn a_summary_without_rounds_is_refused() {
     empty.items.clear();
     assert!(matches!(build(study, &empty, &study.languages[0]), Err(delphi_report::ReportError::NoRounds)));
 }
+
+#[test]
+fn extra_items_are_reported_and_a_foreign_summary_is_refused() {
+    let (study, summary) = &*FIXTURE;
+    let r = report("en");
+    assert_eq!(r.overview.numeric.len(), 3, "p-joint-evaluation-2030 in three rounds");
+    assert!(r.overview.numeric.iter().all(|x| x.item == "p-joint-evaluation-2030" && x.n > 0));
+    assert_eq!(r.overview.quantiles.len(), 3 * 3, "one forecast and two seeds in three rounds");
+    let md = render_markdown(&r);
+    assert!(md.contains("### Numeric items"));
+
+    // a summary of another study
+    let other = common::study_with_domains(1);
+    let foreign = common::summary(&other, 10, 1);
+    match build(study, &foreign, &study.languages[0]) {
+        Err(delphi_report::ReportError::UnknownItem(item)) => assert!(item.starts_with("d-000.")),
+        x => panic!("{x:?}"),
+    }
+    let _ = summary;
+}
