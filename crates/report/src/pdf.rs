@@ -152,3 +152,20 @@ pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, Re
         .map_err(|e| ReportError::Typst(diagnostics(&e)))?;
     Ok(PdfReport { pdf, template: TEMPLATE, json, pages: document.pages().len(), warnings })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_reads_the_data_file_the_cli_writes() {
+        assert!(TEMPLATE.contains(&format!("default: \"{DATA_FILE}\"")));
+        assert!(!TEMPLATE.contains("eval("), "no text is ever evaluated as markup");
+    }
+
+    #[test]
+    fn cjk_ranges() {
+        assert!(is_cjk('中') && is_cjk('，') && is_cjk('한'));
+        assert!(!is_cjk('é') && !is_cjk('—'));
+    }
+}
