@@ -198,4 +198,32 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         stability.iter().find(|s| s["item"] == "p-joint-evaluation-2030-v2").expect("stability across the rewording");
     assert_eq!(across["continues"], "p-joint-evaluation-2030");
     assert_eq!((across["from_round"].as_u64(), across["pairs"].as_u64()), (Some(1), Some(16)));
+
+    // The reports of both rounds: the PDF holds the figures and the anonymous rationales,
+    // literally (markup inert), in English and in Chinese.
+    let reported = ok(root, &["report", "--out", "reports"], None);
+    assert!(reported.contains("round-2/en: report.pdf"), "{reported}");
+    let pdf = root.join("reports/rounds-test/round-2/en/report.pdf");
+    let text = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Expert view 0 on verification: <script>alert(1)</script> #set page(width: 1pt)"),
+        "rationale missing:\n{text}"
+    );
+    let benefit_row =
+        text.lines().find(|l| l.contains("Verification mechanisms") && l.contains("benefit")).expect("a benefit row");
+    assert!(benefit_row.contains("6.0"), "{benefit_row}");
+    for file in ["report.typ", "report.json", "report.html", "report.md"] {
+        assert!(root.join("reports/rounds-test/round-2/en").join(file).is_file(), "{file}");
+    }
+    let zh = root.join("reports/rounds-test/round-2/zh/report.pdf");
+    let info = Command::new("pdfinfo").arg(&zh).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:"), "the Chinese PDF is a PDF");
+    for identity in ["Avery", "example.org", "\"E01\""] {
+        let json = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.json")).unwrap();
+        assert!(!json.contains(identity) && !text.contains(identity), "{identity} in the report");
+    }
 }

@@ -6,44 +6,11 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::ResponseKind;
 use delphi_stats::{
-    AgreeSet, Answer as StatsAnswer, AnswerTableBuilder, Finite, Groups, ItemId, ItemKind, ItemSpec, OrdinalScale,
-    Pseudonym, Quantiles, Ranking, StatsConfig, StudySummary, SynthesisSpec,
+    Answer as StatsAnswer, AnswerTableBuilder, Finite, Groups, ItemId, Pseudonym, Quantiles, Ranking, StudySummary,
 };
 use delphi_store::Store;
 use delphi_survey::answer::Answer;
-
-/// The statistics engine's view of every question that has figures (text has none).
-fn item_specs(study: &Study) -> Result<Vec<ItemSpec>> {
-    let mut specs = Vec::new();
-    for question in study.questions() {
-        let kind = match &question.response {
-            ResponseKind::Ordinal { scale } => {
-                let scale = study.scale(scale).context("a validated study resolves its scales")?;
-                let points = OrdinalScale::new(scale.min, scale.max)?;
-                let (lo, hi) = scale.agree_range();
-                ItemKind::Ordinal { scale: points, agree: AgreeSet::new(points, lo, hi)? }
-            }
-            ResponseKind::Numeric { .. } | ResponseKind::Probability => ItemKind::Numeric,
-            ResponseKind::Quantile { .. } => {
-                let realisation = study.seeds.iter().find(|s| s.id == question.id).map(|s| s.realisation());
-                ItemKind::Quantile { realisation: realisation.map(Finite::new).transpose()? }
-            }
-            ResponseKind::RankingOfDomains => ItemKind::Ranking,
-            ResponseKind::Text => continue,
-        };
-        let mut spec = ItemSpec::new(ItemId::new(question.id.as_str())?, kind);
-        if let (Some(domain), Some(criterion)) = (&question.domain, &question.criterion) {
-            spec = spec.in_domain(domain.as_str(), criterion.as_str());
-        }
-        if let Some(earlier) = &question.continues {
-            spec = spec.continuing(ItemId::new(earlier.as_str())?);
-        }
-        specs.push(spec);
-    }
-    Ok(specs)
-}
 
 /// A stored answer as the engine takes it; `None` for text, which has no figures.
 fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
@@ -60,7 +27,7 @@ fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
 /// Summarises rounds `1..=last` of the study from the answers that count in each.
 pub(crate) fn summarise(study: &Study, store: &Store, last: u32) -> Result<StudySummary> {
     let id = study.id.as_str();
-    let specs = item_specs(study)?;
+    let specs = delphi_stats::study::item_specs(study)?;
     let mut builder = AnswerTableBuilder::new(specs)?;
     let mut invited = BTreeMap::new();
     for round in store.rounds(id)?.into_iter().filter(|r| r.number <= last && r.invited > 0) {
@@ -82,15 +49,6 @@ pub(crate) fn summarise(study: &Study, store: &Store, last: u32) -> Result<Study
             builder.push(round.number, item, expert, answer)?;
         }
     }
-    let config = StatsConfig {
-        rule: study.consensus,
-        invited,
-        group_attributes: study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
-        min_group_size: u64::from(study.subgroups.min_group_size),
-        synthesis: Some(SynthesisSpec {
-            benefit: study.synthesis.benefit.to_string(),
-            risks: study.synthesis.risks.iter().map(ToString::to_string).collect(),
-        }),
-    };
+    let config = delphi_stats::study::config(study, invited);
     Ok(delphi_stats::summarise(&builder.build()?, &config)?)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::{ItemId, ResponseKind};
+use delphi_core::study::{CriterionId, DomainId, ItemId, ResponseKind};
 use delphi_stats::StudySummary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
@@ -78,42 +78,57 @@ pub(crate) fn group_feedback(
 
 /// Puts each domain's free-text rationales on the domain's anchor item, by position.
 fn attach_rationales(study: &Study, answers: &[CurrentAnswer], items: &mut BTreeMap<ItemId, ItemFeedback>) {
-    let anchor = study.synthesis.recommendation.as_ref().unwrap_or(&study.synthesis.benefit);
-    let text_criteria: Vec<_> =
-        study.criteria.iter().filter(|c| c.response == ResponseKind::Text).map(|c| c.id.clone()).collect();
     for domain in &study.domains {
-        let anchor_id = ItemId::for_domain_criterion(&domain.id, anchor);
-        let Some(feedback) = items.get_mut(&anchor_id) else { continue };
+        let anchor = ItemId::for_domain_criterion(&domain.id, rationale_anchor(study));
+        let Some(feedback) = items.get_mut(&anchor) else { continue };
         let Some(median) = feedback.median else { continue };
-        let rating = |pseudonym: &str| {
-            answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor_id.as_str()).and_then(|a| {
-                match serde_json::from_value::<Answer>(a.value.clone()) {
-                    Ok(Answer::Ordinal { point }) => Some(f64::from(point)),
-                    _ => None,
-                }
-            })
-        };
-        for criterion in &text_criteria {
-            let text_id = ItemId::for_domain_criterion(&domain.id, criterion);
-            for answer in answers.iter().filter(|a| a.item_id == text_id.as_str()) {
-                let Ok(Answer::Text { text }) = serde_json::from_value::<Answer>(answer.value.clone()) else {
-                    continue;
-                };
-                let text = text.trim().to_owned();
-                if text.is_empty() {
-                    continue;
-                }
-                let side = match rating(&answer.pseudonym) {
-                    Some(r) if r < median => &mut feedback.rationales.below,
-                    Some(r) if r > median => &mut feedback.rationales.above,
-                    _ => &mut feedback.rationales.at,
-                };
-                side.push(text);
+        feedback.rationales = rationales_by_position(study, answers, &domain.id, median);
+    }
+}
+
+/// The criterion a domain's rationales are placed by: the synthesis' recommendation, or
+/// else its benefit.
+pub(crate) fn rationale_anchor(study: &Study) -> &CriterionId {
+    study.synthesis.recommendation.as_ref().unwrap_or(&study.synthesis.benefit)
+}
+
+/// A domain's free-text rationales, grouped by where their author's rating of the anchor
+/// criterion lay against the panel's `median`, each group sorted by text so the order
+/// says nothing about who wrote what.
+pub(crate) fn rationales_by_position(
+    study: &Study,
+    answers: &[CurrentAnswer],
+    domain: &DomainId,
+    median: f64,
+) -> Rationales {
+    let anchor = ItemId::for_domain_criterion(domain, rationale_anchor(study));
+    let rating = |pseudonym: &str| {
+        answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor.as_str()).and_then(|a| {
+            match serde_json::from_value::<Answer>(a.value.clone()) {
+                Ok(Answer::Ordinal { point }) => Some(f64::from(point)),
+                _ => None,
             }
-        }
-        // Order by text, not by author, so the order reveals nothing about who wrote what.
-        for side in [&mut feedback.rationales.below, &mut feedback.rationales.at, &mut feedback.rationales.above] {
-            side.sort();
+        })
+    };
+    let mut rationales = Rationales::default();
+    for criterion in study.criteria.iter().filter(|c| c.response == ResponseKind::Text) {
+        let text_id = ItemId::for_domain_criterion(domain, &criterion.id);
+        for answer in answers.iter().filter(|a| a.item_id == text_id.as_str()) {
+            let Ok(Answer::Text { text }) = serde_json::from_value::<Answer>(answer.value.clone()) else { continue };
+            let text = text.trim().to_owned();
+            if text.is_empty() {
+                continue;
+            }
+            let side = match rating(&answer.pseudonym) {
+                Some(r) if r < median => &mut rationales.below,
+                Some(r) if r > median => &mut rationales.above,
+                _ => &mut rationales.at,
+            };
+            side.push(text);
         }
     }
+    for side in [&mut rationales.below, &mut rationales.at, &mut rationales.above] {
+        side.sort();
+    }
+    rationales
 }

@@ -8,6 +8,7 @@ mod analysis;
 mod commands;
 mod frozen;
 mod render;
+mod report;
 mod serve;
 mod workspace;
 
@@ -79,6 +80,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Send answers through a personal link's JSON API (for experts who prefer a script).
     Submit(serve::SubmitArgs),
+    /// Write the reports of the rounds so far: PDF, HTML and Markdown per language.
+    Report(report::ReportArgs),
     /// Response counts per round, overall and per group of the panel.
     Status(commands::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Answer(args) => commands::answer(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Submit(args) => serve::submit(&args),
+        Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
     };

@@ -1,5 +1,53 @@
-//! delphi-report: summaries of rounds in, a report model out, and its renderers
-//! (PDF through typst, HTML, Markdown, tidy exports). typst lives here and nowhere
-//! else. Pure: values in, values out.
+//! delphi-report: the report of a Delphi study, per domain and round.
 //!
-//! Not built yet (see issue 7); the crate exists so the workspace has its final shape.
+//! The study and the statistics of rounds 1..N go in; a serialisable [`Report`] model comes
+//! out ([`build`]), and renderers turn it into bytes and strings:
+//!
+//! - [`render_pdf`] gives a PDF compiled in-process with typst from a template ([`TEMPLATE`]) that
+//!   reads the model as JSON, so nothing an expert or the study author wrote is parsed as
+//!   markup. The template and the JSON come back with the PDF, for the CLI to write beside
+//!   it; `typst compile report.typ` recompiles it.
+//! - [`render_html`] gives one self-contained HTML file (inline CSS and SVG charts, no scripts).
+//! - [`render_markdown`] gives Markdown.
+//!
+//! Charts are vectors in greys with their numbers beside them. The embedded fonts have no
+//! Chinese glyphs: pass a CJK font in [`PdfOptions::fonts`], otherwise the PDF carries a
+//! notice that CJK text is missing (HTML and Markdown always hold the full text).
+//!
+//! No expert is named: the model holds counts, group figures (small groups suppressed by the
+//! statistics engine) and verdicts; Cooke's per-expert results are left out. Rationales have
+//! a typed place ([`RationaleGroup`]) but the statistics do not supply them yet.
+//!
+//! Pure: values in, values out. No files, no network, a fixed date.
+
+mod html;
+pub mod labels;
+mod markdown;
+pub mod model;
+mod pdf;
+
+pub use html::render_html;
+pub use markdown::render_markdown;
+pub use model::{RationaleGroup, Report, build};
+pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
+
+/// What can go wrong making a report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The summary covers no round.
+    #[error("the summary covers no round: there is nothing to report")]
+    NoRounds,
+    /// The summary holds an item the study does not ask.
+    #[error("the summary holds item {0:?}, which is not a question of the study: summary and study do not match")]
+    UnknownItem(String),
+    /// A font given in the options could not be read.
+    #[error("a font passed to the PDF renderer is not a TTF, OTF or font collection")]
+    Font,
+    /// The model could not be serialised.
+    #[error("the report model could not be serialised: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Typst failed (a bug in the template, or an edited template).
+    #[error("typst could not compile the report: {0}")]
+    Typst(String),
+}

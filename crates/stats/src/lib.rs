@@ -53,6 +53,7 @@ pub use input::{
 };
 pub mod groups;
 pub mod stability;
+pub mod study;
 pub mod summarise;
 pub mod synthesis;
 

@@ -1,0 +1,1036 @@
+//! The report model: plain, serialisable data built from a [`Study`] and a [`StudySummary`].
+//!
+//! Every figure is carried twice: as a number (`value`, absent when undefined) and as the text
+//! that every renderer prints (`text`), so the PDF, HTML and Markdown show the same characters.
+//! No expert is named anywhere: the model holds counts, group names (blocs, institutions) and
+//! figures only; Cooke's per-expert results are left out.
+
+use std::collections::BTreeMap;
+
+use delphi_core::Study;
+use delphi_core::consensus::DontKnowPolicy;
+use delphi_core::study::{DomainId, ItemId, Language, ResponseKind, StopWhen};
+use delphi_stats::groups::GroupFigures;
+use delphi_stats::item::{Outcome, Verdict};
+use delphi_stats::summarise::{ItemResult, ItemRound};
+use delphi_stats::synthesis::{Certainty, DomainSynthesis};
+use delphi_stats::{Figure, StudySummary};
+use serde::Serialize;
+
+use crate::ReportError;
+use crate::labels::Labels;
+
+/// The version of the JSON the template reads.
+pub const FORMAT: &str = "delphi-report/1";
+
+/// A figure as a number and as printed text (`—` when undefined, with the reason in `note`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Num {
+    /// The number, if defined.
+    pub value: Option<f64>,
+    /// What the renderers print.
+    pub text: String,
+    /// Why the figure is undefined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Num {
+    /// A figure with up to `decimals` decimals (at least one), trailing zeros trimmed.
+    pub fn of(f: Figure, decimals: usize) -> Self {
+        match f.value() {
+            Some(v) => Self { value: Some(v), text: fmt_number(v, decimals), note: None },
+            None => Self { value: None, text: "—".into(), note: f.reason().map(|r| r.to_string()) },
+        }
+    }
+
+    /// A count.
+    pub fn count(n: u64) -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        Self { value: Some(n as f64), text: n.to_string(), note: None }
+    }
+
+    /// A p-value: four decimals, or `< 0.0001`.
+    pub fn p_value(f: Figure) -> Self {
+        match f.value() {
+            Some(v) if v < 0.0001 => Self { value: Some(v), text: "< 0.0001".into(), note: None },
+            _ => Self::of(f, 4),
+        }
+    }
+
+    fn missing() -> Self {
+        Self { value: None, text: "—".into(), note: None }
+    }
+}
+
+/// `v` with at most `decimals` decimals and at least one; `-0.0` prints as `0.0`.
+pub fn fmt_number(v: f64, decimals: usize) -> String {
+    let mut s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        while s.ends_with('0') && !s.ends_with(".0") {
+            s.pop();
+        }
+    } else {
+        s.push_str(".0");
+    }
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s.remove(0);
+    }
+    s
+}
+
+/// A consensus or stability verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerdictCell {
+    /// `met`, `not_met` or `undefined`.
+    pub outcome: String,
+    /// The outcome in the report's language.
+    pub label: String,
+    /// Why, with figures and thresholds.
+    pub reason: String,
+}
+
+impl VerdictCell {
+    fn of(v: &Verdict, labels: &Labels) -> Self {
+        let (outcome, label) = match v.outcome {
+            Outcome::Met => ("met", &labels.met),
+            Outcome::NotMet => ("not_met", &labels.not_met),
+            Outcome::Undefined => ("undefined", &labels.undefined),
+        };
+        Self { outcome: outcome.into(), label: label.clone(), reason: v.reason.clone() }
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The report's language code.
+    pub language: String,
+    /// Headings and words in that language.
+    pub labels: Labels,
+    /// The study.
+    pub study: StudyInfo,
+    /// The rounds reported.
+    pub rounds: Vec<u32>,
+    /// Study-wide figures.
+    pub overview: Overview,
+    /// How the figures were made.
+    pub methods: Methods,
+    /// Every domain, every round.
+    pub domains: Vec<DomainReport>,
+    /// Notices the renderers print at the top (e.g. a missing CJK font).
+    pub notices: Vec<String>,
+}
+
+/// The study's id, title and description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StudyInfo {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+}
+
+/// Study-wide figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    /// Responses per round.
+    pub response: Vec<ResponseRound>,
+    /// Consensus over rounds for every ordinal item.
+    pub consensus: Vec<ConsensusOverRounds>,
+    /// Kendall's W of every ranking item per round.
+    pub rankings: Vec<RankingRound>,
+    /// The benefit–risk placement of every domain in the last round with a synthesis.
+    pub benefit_risk: Vec<BenefitRiskPoint>,
+    /// The round `benefit_risk` is taken from.
+    pub benefit_risk_round: Option<u32>,
+    /// Placement of every domain in every round.
+    pub placements: Vec<PlacementOverRounds>,
+    /// Quantile items: the equal-weight pooled distribution per round.
+    pub quantiles: Vec<QuantileRow>,
+    /// Numeric and probability items outside the domain grid, per round.
+    pub numeric: Vec<NumericRow>,
+}
+
+/// A numeric item outside the domain grid in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumericRow {
+    /// Item id.
+    pub item: String,
+    /// Round.
+    pub round: u32,
+    /// Valid answers.
+    pub n: u64,
+    /// Median.
+    pub median: Num,
+    /// First quartile.
+    pub q1: Num,
+    /// Third quartile.
+    pub q3: Num,
+    /// IQR.
+    pub iqr: Num,
+}
+
+/// Responses in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRound {
+    /// Round.
+    pub round: u32,
+    /// Experts invited, if known.
+    pub invited: Option<u64>,
+    /// The most answers (valid or "don't know") any item received.
+    pub responded: u64,
+    /// `responded / invited`.
+    pub rate: Num,
+}
+
+/// One item's consensus in every round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsensusOverRounds {
+    /// Item id.
+    pub item: String,
+    /// Domain title, for grid items.
+    pub domain: Option<String>,
+    /// Criterion id, for grid items.
+    pub criterion: Option<String>,
+    /// Per reported round (same order as [`Report::rounds`]); `None` when not asked.
+    pub rounds: Vec<Option<ConsensusCell>>,
+}
+
+/// An item's median and verdict in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsensusCell {
+    /// Median.
+    pub median: Num,
+    /// Verdict.
+    pub verdict: VerdictCell,
+}
+
+/// Kendall's W of one ranking item in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankingRound {
+    /// Item id.
+    pub item: String,
+    /// Round.
+    pub round: u32,
+    /// Valid rankings.
+    pub n: u64,
+    /// Kendall's W (tie-corrected).
+    pub w: Num,
+    /// p-value of the χ² test.
+    pub p_value: Num,
+    /// Mean rank of every object (domain titles where they are domains), best first.
+    pub mean_ranks: Vec<NamedNum>,
+}
+
+/// A named figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedNum {
+    /// Name.
+    pub name: String,
+    /// Figure.
+    pub value: Num,
+}
+
+/// A domain on the benefit–risk chart.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenefitRiskPoint {
+    /// Marker number on the chart (1-based, domain order).
+    pub marker: usize,
+    /// Domain id.
+    pub domain: String,
+    /// Domain title.
+    pub title: String,
+    /// Benefit median, normalised to 0–1.
+    pub benefit: Num,
+    /// Benefit quartiles, normalised (the uncertainty bar).
+    pub benefit_q1: Num,
+    /// Third quartile.
+    pub benefit_q3: Num,
+    /// Worst risk median, normalised.
+    pub risk: Num,
+    /// Worst risk quartiles, normalised.
+    pub risk_q1: Num,
+    /// Third quartile.
+    pub risk_q3: Num,
+    /// The worst risk's criterion.
+    pub worst_risk: Option<String>,
+    /// Placement in the report's language.
+    pub placement: Option<String>,
+    /// Placement key (`promising`, `needs_safeguards`, `avoid`).
+    pub placement_key: Option<String>,
+    /// Share of experts placing the domain the same way.
+    pub agreement: Num,
+    /// How sure the panel is, in the report's language.
+    pub certainty: String,
+    /// How many earlier points sit at the same place (to set this marker's label aside).
+    pub stack: usize,
+}
+
+/// A domain's placement in every round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlacementOverRounds {
+    /// Domain title.
+    pub title: String,
+    /// Per reported round.
+    pub rounds: Vec<Option<String>>,
+}
+
+/// A quantile item's pooled distribution in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuantileRow {
+    /// Item id.
+    pub item: String,
+    /// Whether it is a calibration (seed) item.
+    pub seed: bool,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Round.
+    pub round: u32,
+    /// Valid assessments.
+    pub n: u64,
+    /// Pooled 5 % quantile.
+    pub q05: Num,
+    /// Pooled median.
+    pub q50: Num,
+    /// Pooled 95 % quantile.
+    pub q95: Num,
+}
+
+/// The methods section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Methods {
+    /// The consensus definition in words.
+    pub consensus_definition: String,
+    /// Maximum IQR.
+    pub iqr_max: Num,
+    /// Minimum agreement (%).
+    pub agreement_min_percent: Num,
+    /// The quantile method's name.
+    pub quantile_method: String,
+    /// How "don't know" answers are counted.
+    pub dont_know: String,
+    /// The stability definition in words.
+    pub stability: String,
+    /// The stopping rule in words.
+    pub stopping: String,
+    /// Rounds reported.
+    pub rounds: Vec<u32>,
+    /// Maximum rounds of the study.
+    pub max_rounds: u32,
+    /// Minimum group size for group figures.
+    pub min_group_size: u32,
+    /// Attributes groups are compared by.
+    pub group_attributes: Vec<String>,
+    /// Krippendorff's alpha (ordinal) per round.
+    pub reliability: Vec<NamedNum>,
+}
+
+/// One domain.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainReport {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Every reported round.
+    pub rounds: Vec<DomainRound>,
+}
+
+/// One domain in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainRound {
+    /// Round.
+    pub round: u32,
+    /// The criteria with figures.
+    pub criteria: Vec<CriterionRow>,
+    /// Distributions of answers in rounds 1..=this, side by side (ordinal criteria).
+    pub distributions: Vec<Distribution>,
+    /// Change since the previous round.
+    pub stability: Vec<StabilityRow>,
+    /// Groups compared, one table per attribute.
+    pub groups: Vec<GroupTable>,
+    /// The benefit–risk synthesis.
+    pub synthesis: Option<SynthesisCell>,
+    /// Anonymous rationales grouped by position (empty until the statistics supply them).
+    pub rationales: Vec<RationaleGroup>,
+}
+
+/// Anonymous rationales of the experts taking one position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RationaleGroup {
+    /// Criterion the position is on.
+    pub criterion: String,
+    /// The position (e.g. a scale label).
+    pub position: String,
+    /// The texts, verbatim, without names.
+    pub texts: Vec<String>,
+}
+
+/// A criterion's figures in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionRow {
+    /// Criterion id.
+    pub criterion: String,
+    /// The question as asked.
+    pub question: String,
+    /// Item kind (`ordinal`, `numeric`, …).
+    pub kind: String,
+    /// Valid answers.
+    pub n: u64,
+    /// "Don't know" answers.
+    pub dont_know: u64,
+    /// Median.
+    pub median: Num,
+    /// First quartile.
+    pub q1: Num,
+    /// Third quartile.
+    pub q3: Num,
+    /// IQR.
+    pub iqr: Num,
+    /// Percentage in the agree set (ordinal only).
+    pub agreement: Num,
+    /// Consensus verdict (ordinal only).
+    pub verdict: Option<VerdictCell>,
+}
+
+/// An ordinal criterion's answers per scale point in several rounds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Distribution {
+    /// Criterion id.
+    pub criterion: String,
+    /// The rounds shown (columns).
+    pub rounds: Vec<u32>,
+    /// Valid answers per round.
+    pub n: Vec<u64>,
+    /// The largest count (for bar lengths).
+    pub max_count: u64,
+    /// One row per scale point.
+    pub points: Vec<PointRow>,
+}
+
+/// One scale point's counts per round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PointRow {
+    /// The point.
+    pub point: i32,
+    /// Its label.
+    pub label: String,
+    /// Whether it is in the agree set.
+    pub agree: bool,
+    /// Counts per round (matching [`Distribution::rounds`]).
+    pub counts: Vec<u64>,
+}
+
+/// Change of one criterion since the previous round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StabilityRow {
+    /// Criterion id.
+    pub criterion: String,
+    /// Earlier round.
+    pub from_round: u32,
+    /// Experts answering in both rounds.
+    pub pairs: u64,
+    /// Of those, how many changed.
+    pub moved: u64,
+    /// Percentage moved.
+    pub moved_percent: Num,
+    /// Change of the IQR.
+    pub iqr_change: Num,
+    /// Stability verdict.
+    pub verdict: VerdictCell,
+}
+
+/// Groups of one attribute compared on every criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupTable {
+    /// The attribute (`bloc`, `institution`, …).
+    pub attribute: String,
+    /// Group names (columns).
+    pub groups: Vec<String>,
+    /// One row per criterion.
+    pub rows: Vec<GroupRow>,
+    /// Minimum group size in force.
+    pub min_group_size: u64,
+}
+
+/// One criterion across groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRow {
+    /// Criterion id.
+    pub criterion: String,
+    /// Per group (matching [`GroupTable::groups`]).
+    pub cells: Vec<GroupCell>,
+    /// Groups suppressed.
+    pub suppressed: usize,
+    /// Consensus overall and in every shown group.
+    pub cross_group: VerdictCell,
+}
+
+/// A group's figures, or the mark that it was suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCell {
+    /// Too small to show.
+    pub suppressed: bool,
+    /// Valid answers (0 when suppressed).
+    pub n: u64,
+    /// Median.
+    pub median: Num,
+    /// IQR.
+    pub iqr: Num,
+}
+
+/// The benefit–risk synthesis of one domain in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SynthesisCell {
+    /// Benefit median.
+    pub benefit: Num,
+    /// Normalised to 0–1.
+    pub benefit_normalised: Num,
+    /// Each risk: median and normalised.
+    pub risks: Vec<RiskFigure>,
+    /// The worst risk's criterion.
+    pub worst_risk: Option<String>,
+    /// Placement in the report's language.
+    pub placement: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Experts placed individually.
+    pub experts_placed: u64,
+    /// Share placing the domain the same way as the panel (%).
+    pub placement_agreement: Num,
+    /// How sure the panel is.
+    pub certainty: String,
+}
+
+/// A risk criterion in the synthesis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskFigure {
+    /// Criterion id.
+    pub criterion: String,
+    /// Median.
+    pub median: Num,
+    /// Normalised.
+    pub normalised: Num,
+}
+
+struct Ctx<'a> {
+    study: &'a Study,
+    summary: &'a StudySummary,
+    lang: &'a Language,
+    labels: Labels,
+    items: BTreeMap<(&'a str, u32), &'a ItemRound>,
+}
+
+impl Ctx<'_> {
+    fn text<'s>(&self, t: &'s delphi_core::study::Localised) -> &'s str {
+        t.get(self.lang, self.study.default_language())
+    }
+    fn item(&self, id: &str, round: u32) -> Option<&ItemRound> {
+        self.items.get(&(id, round)).copied()
+    }
+    fn domain_title(&self, id: &str) -> Option<String> {
+        self.study.domains.iter().find(|d| d.id.as_str() == id).map(|d| self.text(&d.title).to_owned())
+    }
+    fn placement(&self, s: &DomainSynthesis) -> Option<String> {
+        s.placement.map(|p| self.labels.placement(p).to_owned())
+    }
+    fn certainty(&self, c: Certainty) -> String {
+        self.labels.certainty(c).to_owned()
+    }
+}
+
+/// Builds the report in `language` (one of the study's languages; others fall back to the default).
+///
+/// Fails when the summary covers no round, or when it does not belong to the study (an
+/// item of the summary is not a question of the study).
+pub fn build(study: &Study, summary: &StudySummary, language: &Language) -> Result<Report, ReportError> {
+    if summary.rounds.is_empty() {
+        return Err(ReportError::NoRounds);
+    }
+    let questions = study.questions();
+    for it in &summary.items {
+        if !questions.iter().any(|q| q.id.as_str() == it.item.as_str()) {
+            return Err(ReportError::UnknownItem(it.item.as_str().to_owned()));
+        }
+    }
+    let ctx = Ctx {
+        study,
+        summary,
+        lang: language,
+        labels: Labels::for_language(language.as_str()),
+        items: summary.items.iter().map(|i| ((i.item.as_str(), i.round), i)).collect(),
+    };
+    let domains = study.domains.iter().map(|d| domain_report(&ctx, &d.id)).collect();
+    Ok(Report {
+        format: FORMAT.into(),
+        language: language.as_str().to_owned(),
+        study: StudyInfo {
+            id: study.id.as_str().to_owned(),
+            title: ctx.text(&study.title).to_owned(),
+            description: ctx.text(&study.description).to_owned(),
+        },
+        rounds: summary.rounds.clone(),
+        overview: overview(&ctx),
+        methods: methods(&ctx),
+        domains,
+        notices: Vec::new(),
+        labels: ctx.labels,
+    })
+}
+
+fn overview(ctx: &Ctx<'_>) -> Overview {
+    let s = ctx.summary;
+    let response = s
+        .rounds
+        .iter()
+        .map(|&r| {
+            let mut invited = None;
+            let mut responded = 0;
+            for it in s.items.iter().filter(|i| i.round == r) {
+                let (n, dk, inv) = match &it.result {
+                    ItemResult::Ordinal(o) => (o.n, o.dont_know, o.invited),
+                    ItemResult::Numeric(o) => (o.n, o.dont_know, o.invited),
+                    ItemResult::Quantile(q) => (q.n, q.dont_know, None),
+                    ItemResult::Ranking(k) => (k.n, k.dont_know, None),
+                };
+                responded = responded.max(n + dk);
+                invited = invited.or(inv);
+            }
+            #[allow(clippy::cast_precision_loss)]
+            let rate = match invited {
+                Some(i) if i > 0 => Num::of(Figure::new(100.0 * responded as f64 / i as f64), 1),
+                _ => Num::missing(),
+            };
+            ResponseRound { round: r, invited, responded, rate }
+        })
+        .collect();
+
+    let questions = ctx.study.questions();
+    let mut consensus = Vec::new();
+    let mut rankings = Vec::new();
+    let mut quantiles = Vec::new();
+    let mut numeric = Vec::new();
+    for q in &questions {
+        let id = q.id.as_str();
+        let cells: Vec<Option<ConsensusCell>> = s
+            .rounds
+            .iter()
+            .map(|&r| match ctx.item(id, r).map(|i| &i.result) {
+                Some(ItemResult::Ordinal(o)) => Some(ConsensusCell {
+                    median: Num::of(o.median, 2),
+                    verdict: VerdictCell::of(&o.consensus, &ctx.labels),
+                }),
+                _ => None,
+            })
+            .collect();
+        if cells.iter().any(Option::is_some) {
+            consensus.push(ConsensusOverRounds {
+                item: id.to_owned(),
+                domain: q.domain.as_ref().and_then(|d| ctx.domain_title(d.as_str())),
+                criterion: q.criterion.as_ref().map(|c| c.as_str().to_owned()),
+                rounds: cells,
+            });
+        }
+        for &r in &s.rounds {
+            match ctx.item(id, r).map(|i| &i.result) {
+                Some(ItemResult::Ranking(k)) => {
+                    let mut mean_ranks: Vec<NamedNum> = k
+                        .kendall
+                        .mean_ranks
+                        .iter()
+                        .map(|(name, v)| NamedNum {
+                            name: ctx.domain_title(name).unwrap_or_else(|| name.clone()),
+                            value: Num::of(*v, 2),
+                        })
+                        .collect();
+                    mean_ranks.sort_by(|a, b| {
+                        let (x, y) = (a.value.value.unwrap_or(f64::MAX), b.value.value.unwrap_or(f64::MAX));
+                        x.total_cmp(&y)
+                    });
+                    rankings.push(RankingRound {
+                        item: id.to_owned(),
+                        round: r,
+                        n: k.n,
+                        w: Num::of(k.kendall.w, 3),
+                        p_value: Num::p_value(k.kendall.p_value),
+                        mean_ranks,
+                    });
+                }
+                Some(ItemResult::Quantile(p)) => {
+                    let unit = match &q.response {
+                        ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
+                        _ => None,
+                    };
+                    quantiles.push(QuantileRow {
+                        item: id.to_owned(),
+                        seed: q.is_seed,
+                        unit,
+                        round: r,
+                        n: p.n,
+                        q05: Num::of(p.pool.q05, 2),
+                        q50: Num::of(p.pool.q50, 2),
+                        q95: Num::of(p.pool.q95, 2),
+                    });
+                }
+                Some(ItemResult::Numeric(x)) if q.domain.is_none() => numeric.push(NumericRow {
+                    item: id.to_owned(),
+                    round: r,
+                    n: x.n,
+                    median: Num::of(x.median, 3),
+                    q1: Num::of(x.q1, 3),
+                    q3: Num::of(x.q3, 3),
+                    iqr: Num::of(x.iqr, 3),
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    let benefit_risk_round = s.synthesis.iter().map(|x| x.round).max();
+    let benefit_risk = benefit_risk_round.map_or_else(Vec::new, |r| {
+        ctx.study
+            .domains
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let syn = s.synthesis.iter().find(|x| x.round == r && x.domain == d.id.as_str())?;
+                Some(benefit_risk_point(ctx, i + 1, &d.id, syn))
+            })
+            .collect::<Vec<BenefitRiskPoint>>()
+    });
+    let mut benefit_risk = benefit_risk;
+    let at = |p: &BenefitRiskPoint| (p.benefit.value, p.risk.value);
+    let stacks: Vec<usize> = (0..benefit_risk.len())
+        .map(|i| benefit_risk[..i].iter().filter(|p| at(p) == at(&benefit_risk[i])).count())
+        .collect();
+    for (p, k) in benefit_risk.iter_mut().zip(stacks) {
+        p.stack = k;
+    }
+    let placements = ctx
+        .study
+        .domains
+        .iter()
+        .map(|d| PlacementOverRounds {
+            title: ctx.text(&d.title).to_owned(),
+            rounds: s
+                .rounds
+                .iter()
+                .map(|&r| {
+                    s.synthesis
+                        .iter()
+                        .find(|x| x.round == r && x.domain == d.id.as_str())
+                        .and_then(|x| ctx.placement(x))
+                })
+                .collect(),
+        })
+        .collect();
+    Overview { response, consensus, rankings, benefit_risk, benefit_risk_round, placements, quantiles, numeric }
+}
+
+/// The normalised quartiles of a domain criterion's answers.
+fn normalised_quartiles(ctx: &Ctx<'_>, domain: &DomainId, criterion: &str, round: u32) -> (Num, Num) {
+    let Some(c) = ctx.study.criteria.iter().find(|c| c.id.as_str() == criterion) else {
+        return (Num::missing(), Num::missing());
+    };
+    let id = ItemId::for_domain_criterion(domain, &c.id);
+    let (Some(ItemResult::Ordinal(o)), ResponseKind::Ordinal { scale }) =
+        (ctx.item(id.as_str(), round).map(|i| &i.result), &c.response)
+    else {
+        return (Num::missing(), Num::missing());
+    };
+    let Some(sc) = ctx.study.scale(scale) else { return (Num::missing(), Num::missing()) };
+    let (lo, hi) = (f64::from(sc.min), f64::from(sc.max));
+    let norm = |f: Figure| Num::of(f.map(|x| (x - lo) / (hi - lo)), 3);
+    (norm(o.q1), norm(o.q3))
+}
+
+fn benefit_risk_point(ctx: &Ctx<'_>, marker: usize, domain: &DomainId, s: &DomainSynthesis) -> BenefitRiskPoint {
+    let (bq1, bq3) = normalised_quartiles(ctx, domain, &s.benefit.criterion, s.round);
+    let worst = s.worst_risk.as_deref().and_then(|w| s.risks.iter().find(|r| r.criterion == w));
+    let (rq1, rq3) = s
+        .worst_risk
+        .as_deref()
+        .map_or((Num::missing(), Num::missing()), |w| normalised_quartiles(ctx, domain, w, s.round));
+    BenefitRiskPoint {
+        marker,
+        domain: s.domain.clone(),
+        title: ctx.domain_title(&s.domain).unwrap_or_else(|| s.domain.clone()),
+        benefit: Num::of(s.benefit.normalised, 3),
+        benefit_q1: bq1,
+        benefit_q3: bq3,
+        risk: worst.map_or_else(Num::missing, |w| Num::of(w.normalised, 3)),
+        risk_q1: rq1,
+        risk_q3: rq3,
+        worst_risk: s.worst_risk.clone(),
+        placement: ctx.placement(s),
+        placement_key: s
+            .placement
+            .map(|p| format!("{p:?}").to_lowercase())
+            .map(|k| if k == "needssafeguards" { "needs_safeguards".into() } else { k }),
+        agreement: Num::of(s.placement_agreement.map(|x| 100.0 * x), 1),
+        certainty: ctx.certainty(s.certainty),
+        stack: 0,
+    }
+}
+
+fn methods(ctx: &Ctx<'_>) -> Methods {
+    let rule = &ctx.summary.rule;
+    let l = &ctx.labels;
+    let iqr = fmt_number(rule.iqr_max, 2);
+    let agr = fmt_number(rule.agreement_min_percent, 1);
+    let stab = fmt_number(rule.stability_max_change_percent, 1);
+    let stop = match ctx.study.stopping.stop_when {
+        StopWhen::MaxRounds => &l.stop_max_rounds,
+        StopWhen::Consensus => &l.stop_consensus,
+        StopWhen::Stable => &l.stop_stable,
+        StopWhen::ConsensusOrStable => &l.stop_consensus_or_stable,
+    };
+    Methods {
+        consensus_definition: l.consensus_definition.replace("{iqr}", &iqr).replace("{agreement}", &agr),
+        iqr_max: Num::of(Figure::new(rule.iqr_max), 2),
+        agreement_min_percent: Num::of(Figure::new(rule.agreement_min_percent), 1),
+        quantile_method: ctx.summary.quantile_method_name.to_owned(),
+        dont_know: match rule.dont_know {
+            DontKnowPolicy::Exclude => l.dont_know_exclude.clone(),
+            DontKnowPolicy::Count => l.dont_know_count.clone(),
+        },
+        stability: l.stability_definition.replace("{change}", &stab),
+        stopping: format!("{} {}", l.stop_min_rounds.replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop),
+        rounds: ctx.summary.rounds.clone(),
+        max_rounds: ctx.study.max_rounds,
+        min_group_size: ctx.study.subgroups.min_group_size,
+        group_attributes: ctx.study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
+        reliability: ctx
+            .summary
+            .reliability
+            .iter()
+            .map(|r| NamedNum { name: format!("{} {}", l.round, r.round), value: Num::of(r.alpha.ordinal, 3) })
+            .collect(),
+    }
+}
+
+fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
+    let d = ctx.study.domains.iter().find(|d| &d.id == domain).expect("domain of the study");
+    let rounds = ctx.summary.rounds.iter().map(|&r| domain_round(ctx, domain, r)).collect();
+    DomainReport {
+        id: domain.as_str().to_owned(),
+        title: ctx.text(&d.title).to_owned(),
+        description: ctx.text(&d.description).to_owned(),
+        rounds,
+    }
+}
+
+fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
+    let s = ctx.summary;
+    let title = ctx.domain_title(domain.as_str()).unwrap_or_default();
+    let mut criteria = Vec::new();
+    let mut distributions = Vec::new();
+    let mut stability = Vec::new();
+    let mut group_tables: Vec<GroupTable> = Vec::new();
+    let earlier: Vec<u32> = s.rounds.iter().copied().filter(|&r| r <= round).collect();
+    for c in &ctx.study.criteria {
+        let id = ItemId::for_domain_criterion(domain, &c.id);
+        let Some(it) = ctx.item(id.as_str(), round) else { continue };
+        let question = ctx.text(&c.prompt).replace("{domain}", &title);
+        let cid = c.id.as_str().to_owned();
+        match &it.result {
+            ItemResult::Ordinal(o) => {
+                criteria.push(CriterionRow {
+                    criterion: cid.clone(),
+                    question,
+                    kind: "ordinal".into(),
+                    n: o.n,
+                    dont_know: o.dont_know,
+                    median: Num::of(o.median, 2),
+                    q1: Num::of(o.q1, 2),
+                    q3: Num::of(o.q3, 2),
+                    iqr: Num::of(o.iqr, 2),
+                    agreement: Num::of(o.agreement_percent, 1),
+                    verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
+                });
+                if let ResponseKind::Ordinal { scale } = &c.response
+                    && let Some(sc) = ctx.study.scale(scale)
+                {
+                    let labels = sc.labels.get(ctx.lang, ctx.study.default_language());
+                    let (alo, ahi) = sc.agree_range();
+                    let per_round: Vec<(u32, Vec<u64>, u64)> = earlier
+                        .iter()
+                        .filter_map(|&r| match ctx.item(id.as_str(), r).map(|i| &i.result) {
+                            Some(ItemResult::Ordinal(o)) => Some((r, o.counts.clone(), o.n)),
+                            _ => None,
+                        })
+                        .collect();
+                    let points = sc
+                        .points()
+                        .enumerate()
+                        .map(|(k, p)| PointRow {
+                            point: p,
+                            label: labels.get(k).cloned().unwrap_or_default(),
+                            agree: (alo..=ahi).contains(&p),
+                            counts: per_round.iter().map(|x| x.1.get(k).copied().unwrap_or(0)).collect(),
+                        })
+                        .collect::<Vec<_>>();
+                    distributions.push(Distribution {
+                        criterion: cid.clone(),
+                        rounds: per_round.iter().map(|x| x.0).collect(),
+                        n: per_round.iter().map(|x| x.2).collect(),
+                        max_count: per_round.iter().flat_map(|x| x.1.iter().copied()).max().unwrap_or(0),
+                        points,
+                    });
+                }
+            }
+            ItemResult::Numeric(o) => criteria.push(CriterionRow {
+                criterion: cid.clone(),
+                question,
+                kind: "numeric".into(),
+                n: o.n,
+                dont_know: o.dont_know,
+                median: Num::of(o.median, 2),
+                q1: Num::of(o.q1, 2),
+                q3: Num::of(o.q3, 2),
+                iqr: Num::of(o.iqr, 2),
+                agreement: Num::missing(),
+                verdict: None,
+            }),
+            _ => {}
+        }
+        for st in s.stability.iter().filter(|x| x.item.as_str() == id.as_str() && x.to_round == round) {
+            stability.push(StabilityRow {
+                criterion: cid.clone(),
+                from_round: st.from_round,
+                pairs: st.pairs,
+                moved: st.moved,
+                moved_percent: Num::of(st.moved_percent, 1),
+                iqr_change: Num::of(st.iqr_change, 2),
+                verdict: VerdictCell::of(&st.verdict, &ctx.labels),
+            });
+        }
+        for g in s.groups.iter().filter(|x| x.item.as_str() == id.as_str() && x.round == round) {
+            let names: Vec<String> = g.groups.iter().map(|x| x.group.clone()).collect();
+            let pos = match group_tables.iter().position(|t| t.attribute == g.attribute) {
+                Some(p) => p,
+                None => {
+                    group_tables.push(GroupTable {
+                        attribute: g.attribute.clone(),
+                        groups: Vec::new(),
+                        rows: Vec::new(),
+                        min_group_size: g.min_group_size,
+                    });
+                    group_tables.len() - 1
+                }
+            };
+            let table = &mut group_tables[pos];
+            for n in &names {
+                if !table.groups.contains(n) {
+                    table.groups.push(n.clone());
+                }
+            }
+            table.rows.push(GroupRow {
+                criterion: cid.clone(),
+                cells: Vec::new(),
+                suppressed: g.suppressed,
+                cross_group: VerdictCell::of(&g.cross_group, &ctx.labels),
+            });
+        }
+    }
+    // Rows of a table must line up with its columns: cells are filled by group name.
+    for t in &mut group_tables {
+        t.groups.sort();
+    }
+    let group_tables = align_groups(ctx, domain, round, group_tables);
+    let synthesis =
+        s.synthesis.iter().find(|x| x.round == round && x.domain == domain.as_str()).map(|x| SynthesisCell {
+            benefit: Num::of(x.benefit.median, 2),
+            benefit_normalised: Num::of(x.benefit.normalised, 3),
+            risks: x
+                .risks
+                .iter()
+                .map(|r| RiskFigure {
+                    criterion: r.criterion.clone(),
+                    median: Num::of(r.median, 2),
+                    normalised: Num::of(r.normalised, 3),
+                })
+                .collect(),
+            worst_risk: x.worst_risk.clone(),
+            placement: ctx.placement(x),
+            reason: x.reason.clone(),
+            experts_placed: x.experts_placed,
+            placement_agreement: Num::of(x.placement_agreement.map(|v| 100.0 * v), 1),
+            certainty: ctx.certainty(x.certainty),
+        });
+    DomainRound { round, criteria, distributions, stability, groups: group_tables, synthesis, rationales: Vec::new() }
+}
+
+/// Rebuilds every group table's cells so that each row has one cell per column (group names
+/// sorted), a group absent from a row's comparison being marked suppressed.
+fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupTable>) -> Vec<GroupTable> {
+    tables
+        .into_iter()
+        .map(|mut t| {
+            for row in &mut t.rows {
+                let id = ItemId::for_domain_criterion(domain, &delphi_core_criterion(ctx, &row.criterion));
+                let Some(g) = ctx
+                    .summary
+                    .groups
+                    .iter()
+                    .find(|x| x.item.as_str() == id.as_str() && x.round == round && x.attribute == t.attribute)
+                else {
+                    continue;
+                };
+                row.cells = t
+                    .groups
+                    .iter()
+                    .map(|name| {
+                        let pos = g.groups.iter().position(|x| &x.group == name);
+                        match pos.map(|p| &g.groups[p].figures) {
+                            Some(GroupFigures::Shown { n, median, iqr, .. }) => GroupCell {
+                                suppressed: false,
+                                n: *n,
+                                median: Num::of(*median, 2),
+                                iqr: Num::of(*iqr, 2),
+                            },
+                            _ => GroupCell { suppressed: true, n: 0, median: Num::missing(), iqr: Num::missing() },
+                        }
+                    })
+                    .collect();
+            }
+            t
+        })
+        .collect()
+}
+
+fn delphi_core_criterion(ctx: &Ctx<'_>, id: &str) -> delphi_core::study::CriterionId {
+    ctx.study.criteria.iter().find(|c| c.id.as_str() == id).map(|c| c.id.clone()).expect("criterion of the study")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use delphi_stats::Undefined;
+
+    #[test]
+    fn numbers_keep_one_decimal_at_least_and_trim_the_rest() {
+        assert_eq!(fmt_number(5.0, 2), "5.0");
+        assert_eq!(fmt_number(1.25, 2), "1.25");
+        assert_eq!(fmt_number(1.5, 2), "1.5");
+        assert_eq!(fmt_number(0.8333, 3), "0.833");
+        assert_eq!(fmt_number(-0.0001, 2), "0.0");
+        assert_eq!(fmt_number(-2.25, 2), "-2.25");
+        assert_eq!(fmt_number(70.0, 0), "70.0");
+    }
+
+    #[test]
+    fn undefined_figures_print_a_dash_and_keep_the_reason() {
+        let n = Num::of(Figure::undefined(Undefined::NoAnswers), 2);
+        assert_eq!((n.value, n.text.as_str(), n.note.as_deref()), (None, "—", Some("no valid answers")));
+        assert_eq!(Num::p_value(Figure::new(0.00001)).text, "< 0.0001");
+        assert_eq!(Num::p_value(Figure::new(0.01234)).text, "0.0123");
+    }
+}
