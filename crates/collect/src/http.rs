@@ -326,24 +326,27 @@ struct FormQuery {
     saved: Option<String>,
 }
 
+/// The open round a personal link gives access to, or the page that says why not.
+async fn open_for_form(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
+    if !service.within_limits(client, &token) {
+        return Err(too_many_requests(service));
+    }
+    match blocking(service, move |s| s.access(&token, Utc::now())).await? {
+        Access::Open(open) => Ok(open),
+        Access::Invalid => Err(invalid_link()),
+        Access::DeadlinePassed { language, deadline } => Err(deadline_passed(&language, deadline)),
+    }
+}
+
 async fn form_page(
     State(service): State<Arc<Service>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     Query(query): Query<FormQuery>,
 ) -> Response {
-    if !service.within_limits(client, &token) {
-        return too_many_requests(&service);
-    }
-    let token_for_access = token.clone();
-    let access = match blocking(&service, move |s| s.access(&token_for_access, Utc::now())).await {
-        Ok(access) => access,
-        Err(response) => return response,
-    };
-    let open = match access {
-        Access::Invalid => return invalid_link(),
-        Access::DeadlinePassed { language, deadline } => return deadline_passed(&language, deadline),
-        Access::Open(open) => open,
+    let open = match open_for_form(&service, client, token.clone()).await {
+        Ok(open) => open,
+        Err(refusal) => return refusal,
     };
     let notice = query.saved.is_some().then_some(Notice::Saved);
     show_form(&service, open, &token, notice).await
@@ -366,15 +369,9 @@ async fn form_submit(
     Path(token): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    if !service.within_limits(client, &token) {
-        return too_many_requests(&service);
-    }
-    let token_for_access = token.clone();
-    let open = match blocking(&service, move |s| s.access(&token_for_access, Utc::now())).await {
-        Ok(Access::Open(open)) => open,
-        Ok(Access::Invalid) => return invalid_link(),
-        Ok(Access::DeadlinePassed { language, deadline }) => return deadline_passed(&language, deadline),
-        Err(response) => return response,
+    let open = match open_for_form(&service, client, token.clone()).await {
+        Ok(open) => open,
+        Err(refusal) => return refusal,
     };
     let reply = match reply::parse_form(open.questionnaire(), &fields) {
         Ok(reply) => reply,
@@ -449,15 +446,19 @@ fn api_error(status: StatusCode, error: &str, problems: Vec<String>) -> Response
     (status, Json(ApiError { error: error.to_owned(), problems })).into_response()
 }
 
-fn api_access_error(access: &Access) -> Option<Response> {
-    match access {
+/// The open round a personal link gives access to, or the API's refusal.
+async fn open_for_api(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
+    if !service.within_limits(client, &token) {
+        return Err(api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]));
+    }
+    match blocking(service, move |s| s.access(&token, Utc::now())).await? {
+        Access::Open(open) => Ok(open),
         Access::Invalid => {
-            Some(api_error(StatusCode::NOT_FOUND, "this link is not valid, or its round has closed", vec![]))
+            Err(api_error(StatusCode::NOT_FOUND, "this link is not valid, or its round has closed", vec![]))
         }
         Access::DeadlinePassed { deadline, .. } => {
-            Some(api_error(StatusCode::GONE, &format!("the deadline passed at {}", deadline.to_rfc3339()), vec![]))
+            Err(api_error(StatusCode::GONE, &format!("the deadline passed at {}", deadline.to_rfc3339()), vec![]))
         }
-        Access::Open(_) => None,
     }
 }
 
@@ -466,17 +467,10 @@ async fn api_questionnaire(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if !service.within_limits(client, &token) {
-        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
-    }
-    let access = match blocking(&service, move |s| s.access(&token, Utc::now())).await {
-        Ok(access) => access,
-        Err(response) => return response,
+    let open = match open_for_api(&service, client, token).await {
+        Ok(open) => open,
+        Err(refusal) => return refusal,
     };
-    if let Some(response) = api_access_error(&access) {
-        return response;
-    }
-    let Access::Open(open) = access else { return invalid_link() };
     let (grant, deadline) = (open.grant.clone(), open.deadline);
     let shown = match blocking(&service, move |s| s.show(&open)).await {
         Ok(shown) => shown,
@@ -514,17 +508,10 @@ async fn api_submit(
     headers: HeaderMap,
     Json(body): Json<ApiSubmission>,
 ) -> Response {
-    if !service.within_limits(client, &token) {
-        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
-    }
-    let access = match blocking(&service, move |s| s.access(&token, Utc::now())).await {
-        Ok(access) => access,
-        Err(response) => return response,
+    let open = match open_for_api(&service, client, token).await {
+        Ok(open) => open,
+        Err(refusal) => return refusal,
     };
-    if let Some(response) = api_access_error(&access) {
-        return response;
-    }
-    let Access::Open(open) = access else { return invalid_link() };
     let (answers, problems) = check_answers(open.questionnaire(), body.answers);
     if !problems.is_empty() || answers.is_empty() {
         let problems = if problems.is_empty() { vec!["the submission has no answers".to_owned()] } else { problems };
