@@ -219,11 +219,26 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     for file in ["report.typ", "report.json", "report.html", "report.md"] {
         assert!(root.join("reports/rounds-test/round-2/en").join(file).is_file(), "{file}");
     }
+    // Tidy exports: every figure, and every answer by pseudonym; no cell can run as a formula.
+    let figures = std::fs::read_to_string(root.join("reports/rounds-test/round-2/figures.csv")).unwrap();
+    assert!(figures.starts_with("round,item,measure,value,undefined_because\n"), "{figures}");
+    assert!(
+        figures.lines().any(|l| l.starts_with("2,verification.benefit,median,6,")),
+        "the round-2 median is exported"
+    );
+    let answers = std::fs::read_to_string(root.join("reports/rounds-test/round-2/answers.csv")).unwrap();
+    assert!(
+        answers.lines().skip(1).all(|l| l.split(',').nth(1).is_some_and(|p| p.starts_with("p-"))),
+        "pseudonyms only"
+    );
+    assert!(answers.lines().all(|l| !l.split(',').any(|cell| cell.starts_with('='))), "a formula cell");
+    assert!(answers.contains("=cmd|"), "the hostile rationale is exported, inside its JSON");
     let zh = root.join("reports/rounds-test/round-2/zh/report.pdf");
     let info = Command::new("pdfinfo").arg(&zh).output().unwrap();
     assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:"), "the Chinese PDF is a PDF");
     for identity in ["Avery", "example.org", "\"E01\""] {
         let json = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.json")).unwrap();
         assert!(!json.contains(identity) && !text.contains(identity), "{identity} in the report");
+        assert!(!answers.contains(identity) && !figures.contains(identity), "{identity} in the exports");
     }
 }

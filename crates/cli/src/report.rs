@@ -57,6 +57,15 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     if languages.is_empty() {
         bail!("none of {:?} is a language of the study", args.languages);
     }
+    let round_dir = args.out.join(id).join(format!("round-{last}"));
+    std::fs::create_dir_all(&round_dir).with_context(|| format!("cannot create {}", round_dir.display()))?;
+    write_figures(&round_dir.join("figures.csv"), &summary)?;
+    let answered = write_answers(&round_dir.join("answers.csv"), &store, id, last)?;
+    write(&round_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    println!(
+        "{}: figures.csv (every figure), answers.csv ({answered} pseudonymous answers), summary.json",
+        round_dir.display()
+    );
     for language in languages {
         let dir = args.out.join(id).join(format!("round-{last}")).join(language.as_str());
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -132,4 +141,62 @@ fn add_rationales(
         }
     }
     Ok(())
+}
+
+/// A spreadsheet cell that cannot run as a formula: text starting with `=`, `+`, `-`, `@`
+/// or a control character gets a leading apostrophe (expert text reaches these files).
+fn inert_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Every figure of every item and round, one per row (tidy); undefined figures say why.
+fn write_figures(path: &Path, summary: &delphi_stats::StudySummary) -> Result<()> {
+    let mut out = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    out.write_record(["round", "item", "measure", "value", "undefined_because"])?;
+    for item in &summary.items {
+        for (measure, figure) in item.result.measures() {
+            let (value, why) = match figure.value() {
+                Some(v) => (v.to_string(), String::new()),
+                None => (String::new(), figure.reason().map(|r| r.to_string()).unwrap_or_default()),
+            };
+            out.write_record([item.round.to_string(), inert_cell(item.item.as_str()), measure.to_owned(), value, why])?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Every answer that counts in rounds 1..=last, by pseudonym (never a name or email).
+fn write_answers(path: &Path, store: &delphi_store::Store, study_id: &str, last: u32) -> Result<usize> {
+    let mut out = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    out.write_record(["round", "expert", "item", "answer", "revision"])?;
+    let mut count = 0;
+    for round in 1..=last {
+        for answer in store.current_answers(study_id, round)? {
+            out.write_record([
+                round.to_string(),
+                answer.pseudonym,
+                inert_cell(&answer.item_id),
+                inert_cell(&answer.value.to_string()),
+                answer.revision.to_string(),
+            ])?;
+            count += 1;
+        }
+    }
+    out.flush()?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_made_inert() {
+        assert_eq!(super::inert_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(super::inert_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::inert_cell("-2"), "'-2");
+        assert_eq!(super::inert_cell("plain"), "plain");
+    }
 }
