@@ -233,6 +233,9 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     );
     assert!(answers.lines().all(|l| !l.split(',').any(|cell| cell.starts_with('='))), "a formula cell");
     assert!(answers.contains("=cmd|"), "the hostile rationale is exported, inside its JSON");
+    // The methods section states the rule the verdicts used.
+    let model = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.json")).unwrap();
+    assert!(model.contains("the part of the scale that holds the median"), "the methods name the consensus rule");
     let zh = root.join("reports/rounds-test/round-2/zh/report.pdf");
     let info = Command::new("pdfinfo").arg(&zh).output().unwrap();
     assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:"), "the Chinese PDF is a PDF");

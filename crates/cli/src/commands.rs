@@ -424,18 +424,7 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
     let id = study.id.as_str();
     let status = store.status(id, &study.subgroups.attributes)?;
     if let Format::Json = args.format {
-        let rounds: Vec<serde_json::Value> = status
-            .iter()
-            .map(|s| {
-                let groups: Vec<serde_json::Value> = s
-                    .groups
-                    .iter()
-                    .map(|g| serde_json::json!({ "attribute": g.attribute.name(), "group": g.value, "invited": g.invited, "responded": g.responded }))
-                    .collect();
-                serde_json::json!({ "round": s.round.number, "state": s.round.state.name(), "invited": s.invited,
-                                    "responded": s.responded, "submissions": s.submissions, "groups": groups })
-            })
-            .collect();
+        let rounds: Vec<serde_json::Value> = status.iter().map(delphi_store::RoundStatus::to_json).collect();
         let json = serde_json::json!({ "study": id, "active_experts": store.active_panel_size(id)?, "rounds": rounds });
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());

@@ -570,18 +570,7 @@ async fn api_status(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
     let status = blocking(&service, |s| {
         let store = s.reader();
         let rounds = store.status(&s.config.study_id, &s.config.group_attributes)?;
-        Ok(rounds
-            .iter()
-            .map(|r| {
-                let groups: Vec<serde_json::Value> = r
-                    .groups
-                    .iter()
-                    .map(|g| serde_json::json!({"attribute": g.attribute.name(), "group": g.value, "invited": g.invited, "responded": g.responded}))
-                    .collect();
-                serde_json::json!({"round": r.round.number, "state": r.round.state.name(), "invited": r.invited,
-                                   "responded": r.responded, "submissions": r.submissions, "groups": groups})
-            })
-            .collect::<Vec<_>>())
+        Ok(rounds.iter().map(delphi_store::RoundStatus::to_json).collect::<Vec<_>>())
     })
     .await;
     match status {

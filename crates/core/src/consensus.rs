@@ -50,16 +50,6 @@ pub enum ConsensusPosition {
     MedianBox,
 }
 
-impl ConsensusPosition {
-    /// How the methods section of a report states it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::AgreeSet => "share of answers in the agree set (top box)",
-            Self::MedianBox => "share of answers in the box holding the median (top box, its mirror, or between)",
-        }
-    }
-}
-
 /// The study's definition of consensus and of stability between rounds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ConsensusRule {

@@ -78,13 +78,6 @@ impl Language {
     }
 }
 
-impl StudyId {
-    /// Parses a study id, for commands that name a study without its file.
-    pub fn parse(id: &str) -> Option<Self> {
-        is_valid_id(id).then(|| Self(id.to_owned()))
-    }
-}
-
 /// Ids are 1–48 characters of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
 pub fn is_valid_id(id: &str) -> bool {
     (1..=48).contains(&id.len())
@@ -118,10 +111,6 @@ impl<T> Localised<T> {
             .or_else(|| self.0.get(fallback))
             .or_else(|| self.0.values().next())
             .expect("validated localised text is never empty")
-    }
-
-    pub fn languages(&self) -> impl Iterator<Item = &Language> {
-        self.0.keys()
     }
 }
 

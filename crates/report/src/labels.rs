@@ -36,7 +36,10 @@ pub struct Labels {
     pub seed: String,
     pub methods: String,
     pub consensus_definition_heading: String,
+    /// The consensus rule when only the agree set counts.
     pub consensus_definition: String,
+    /// The consensus rule when the box holding the median counts (the default).
+    pub consensus_definition_median_box: String,
     pub quantile_method: String,
     pub dont_know_heading: String,
     pub dont_know_exclude: String,
@@ -156,6 +159,9 @@ impl Labels {
             consensus_definition: s(
                 "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the scale's agree set.",
             ),
+            consensus_definition_median_box: s(
+                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the part of the scale that holds the median: the agree set, its mirror at the other end of the scale, or the points between. A panel united on a low rating has consensus too.",
+            ),
             quantile_method: s("Quantile method"),
             dont_know_heading: s("\"Don't know\""),
             dont_know_exclude: s("\"Don't know\" answers are left out of the agreement's denominator."),
@@ -252,6 +258,9 @@ impl Labels {
             consensus_definition_heading: s("共识"),
             consensus_definition: s(
                 "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在量表的同意区间内时，视为达成共识。",
+            ),
+            consensus_definition_median_box: s(
+                "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在中位数所在的量表区间（同意区间、量表另一端与之对称的区间，或两者之间的点）内时，视为达成共识。专家一致给出低评分同样视为共识。",
             ),
             quantile_method: s("分位数方法"),
             dont_know_heading: s("“不知道”"),

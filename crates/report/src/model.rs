@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use delphi_core::Study;
-use delphi_core::consensus::DontKnowPolicy;
+use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
 use delphi_core::study::{DomainId, ItemId, Language, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
 use delphi_stats::item::{Outcome, Verdict};
@@ -793,7 +793,12 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
         StopWhen::ConsensusOrStable => &l.stop_consensus_or_stable,
     };
     Methods {
-        consensus_definition: l.consensus_definition.replace("{iqr}", &iqr).replace("{agreement}", &agr),
+        consensus_definition: match rule.position {
+            ConsensusPosition::AgreeSet => &l.consensus_definition,
+            ConsensusPosition::MedianBox => &l.consensus_definition_median_box,
+        }
+        .replace("{iqr}", &iqr)
+        .replace("{agreement}", &agr),
         iqr_max: Num::of(Figure::new(rule.iqr_max), 2),
         agreement_min_percent: Num::of(Figure::new(rule.agreement_min_percent), 1),
         quantile_method: ctx.summary.quantile_method_name.to_owned(),

@@ -47,10 +47,6 @@ pub enum Refusal {
     UnknownExpert(String),
     #[error("a submission has no answers")]
     EmptySubmission,
-    #[error(
-        "the panel import would remove {0} expert(s) who already answered; they are kept but marked inactive instead"
-    )]
-    WouldRemoveRespondents(usize),
 }
 
 impl StoreError {

@@ -26,6 +26,22 @@ pub struct RoundStatus {
     pub groups: Vec<GroupCount>,
 }
 
+impl RoundStatus {
+    /// The counts as the coordinator's tools show them (CLI `status --format json`, the
+    /// server's status endpoint): round, state, invited, responded, submissions, groups.
+    pub fn to_json(&self) -> serde_json::Value {
+        let groups: Vec<serde_json::Value> = self
+            .groups
+            .iter()
+            .map(|g| {
+                serde_json::json!({ "attribute": g.attribute.name(), "group": g.value, "invited": g.invited, "responded": g.responded })
+            })
+            .collect();
+        serde_json::json!({ "round": self.round.number, "state": self.round.state.name(), "invited": self.invited,
+                            "responded": self.responded, "submissions": self.submissions, "groups": groups })
+    }
+}
+
 impl Store {
     /// Response counts per round, and per value of each of `attributes`.
     pub fn status(&self, study_id: &str, attributes: &[PanelAttribute]) -> Result<Vec<RoundStatus>, StoreError> {
