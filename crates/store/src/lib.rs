@@ -2,15 +2,17 @@
 //!
 //! One SQLite file per study (WAL, `synchronous=FULL`, foreign keys on) holds the
 //! registered study definition, the panel, the rounds and their frozen
-//! questionnaires, access tokens (hashed), every submission with its revisions, and
-//! an append-only audit log. The round lifecycle (draft → open → closed, one round
-//! at a time, in order, closed rounds immutable) is checked here with clear
-//! refusals, and enforced again by triggers in the schema.
+//! questionnaires, access tokens (hashed), every submission with its revisions, the
+//! messages sent and the replies dealt with, and an append-only audit log. The round
+//! lifecycle (draft → open → closed, one round at a time, in order, closed rounds
+//! immutable) is checked here with clear refusals, and enforced again by triggers in the
+//! schema.
 //!
 //! This is the only crate that knows SQL.
 
 mod audit;
 mod error;
+mod mail;
 mod panel;
 mod rounds;
 mod schema;
@@ -26,12 +28,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
+pub use mail::{InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, Recipient, Reservation, Transport};
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
 pub use status::{GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{Answer, Channel, CurrentAnswer, Submission, SubmissionReceipt};
-pub use tokens::{AccessToken, TokenGrant};
+pub use tokens::{AccessToken, TokenGrant, TokenPurpose};
 
 /// Who caused a change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,10 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::StoreError;
 
-pub(crate) const MIGRATIONS: &[(&str, &str)] = &[("0001_initial.sql", include_str!("migrations/0001_initial.sql"))];
+pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_initial.sql", include_str!("migrations/0001_initial.sql")),
+    ("0002_mail.sql", include_str!("migrations/0002_mail.sql")),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -48,7 +51,10 @@ mod tests {
     /// migrate to exactly the schema a new store gets. Add a new file instead.
     #[test]
     fn shipped_migrations_are_unchanged() {
-        let pinned = [("0001_initial.sql", "8bf89f6eb6f3252c69f50edcfa4ef15c5b44e93ccc88199519609186734f7254")];
+        let pinned = [
+            ("0001_initial.sql", "8bf89f6eb6f3252c69f50edcfa4ef15c5b44e93ccc88199519609186734f7254"),
+            ("0002_mail.sql", "bb6ba09d37d015a462b700f14a9ac08da33c0298a980a5030a35b6be90ad4de4"),
+        ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();
         for ((name, hash), (pinned_name, pinned_hash)) in actual.iter().zip(pinned) {
@@ -59,5 +65,32 @@ mod tests {
             );
         }
         assert!(actual.len() >= pinned.len(), "a shipped migration was removed");
+    }
+
+    /// A store made before the email channel keeps its personal links working.
+    #[test]
+    fn links_issued_before_schema_2_stay_valid() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO studies VALUES ('s', '', '', '2026-01-01T00:00:00Z');
+             INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise)
+             VALUES ('s', 'E01', 'p-1', 'A', 'a@x', 'I', 'US', 'US', 'en', '');
+             INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at)
+             VALUES ('s', 1, 'draft', '{}', '', '', '2026-01-01T00:00:00Z');
+             UPDATE rounds SET state = 'open', opened_at = '2026-01-01T00:00:00Z', deadline = '2026-02-01T00:00:00Z';
+             INSERT INTO tokens VALUES ('s', 1, 'E01', x'00ff', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let migrated: (String, String, Option<String>) = conn
+            .query_row(
+                "SELECT expert_id, purpose, revoked_at FROM access_tokens WHERE token_sha256 = x'00ff'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(migrated, ("E01".to_owned(), "link".to_owned(), None));
     }
 }

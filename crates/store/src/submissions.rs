@@ -141,7 +141,11 @@ impl Store {
 }
 
 /// Checks and writes one submission inside the caller's transaction.
-fn record_in(tx: &Connection, submission: &Submission, at: DateTime<Utc>) -> Result<SubmissionReceipt, StoreError> {
+pub(crate) fn record_in(
+    tx: &Connection,
+    submission: &Submission,
+    at: DateTime<Utc>,
+) -> Result<SubmissionReceipt, StoreError> {
     require_study(tx, &submission.study_id)?;
     if let Some(source_ref) = &submission.source_ref {
         let earlier: Option<i64> = tx

@@ -1,5 +1,6 @@
-//! Personal access tokens: one per expert and round, 160 random bits, shown once
-//! when issued and stored only as a SHA-256 hash.
+//! Personal access tokens: 160 random bits, shown once when issued and stored only as a
+//! SHA-256 hash. An expert may hold several live tokens for a round (one per message that
+//! carried a link); issuing a replacing token revokes the others.
 
 use std::fmt;
 
@@ -30,6 +31,31 @@ impl fmt::Debug for AccessToken {
     }
 }
 
+/// Why a token was issued; a replacing one revokes the expert's other tokens of the round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// A link handed out by `delphi round links`: replaces every earlier token of the round.
+    Link,
+    /// The reply address and link of an invitation: kept alongside earlier tokens.
+    Invitation,
+    /// The reply address and link of a reminder: kept alongside earlier tokens.
+    Reminder,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Link => "link",
+            Self::Invitation => "invitation",
+            Self::Reminder => "reminder",
+        }
+    }
+
+    fn replaces_earlier(self) -> bool {
+        self == Self::Link
+    }
+}
+
 /// What a valid token lets its holder do: answer `round` of `study_id` as one expert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenGrant {
@@ -49,6 +75,20 @@ impl Store {
         expert_id: &str,
         at: DateTime<Utc>,
     ) -> Result<AccessToken, StoreError> {
+        self.issue_token_for(study_id, round, expert_id, TokenPurpose::Link, at)
+    }
+
+    /// Issues a fresh token for an expert in the open round. A [`TokenPurpose::Link`]
+    /// revokes the expert's earlier tokens of the round; the others keep them valid, so the
+    /// link of an invitation still works after a reminder brought a new one.
+    pub fn issue_token_for(
+        &mut self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+        purpose: TokenPurpose,
+        at: DateTime<Utc>,
+    ) -> Result<AccessToken, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         require_open(&tx, study_id, round)?;
@@ -61,11 +101,25 @@ impl Store {
             )
             .optional()?
             .ok_or_else(|| Refusal::UnknownExpert(expert_id.to_owned()))?;
+        if purpose.replaces_earlier() {
+            tx.execute(
+                "UPDATE access_tokens SET revoked_at = ?4
+                 WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
+                params![study_id, round, expert_id, timestamp(at)],
+            )?;
+        }
         let token = secret::random_base32(TOKEN_BYTES);
         tx.execute(
-            "INSERT INTO tokens (study_id, round, expert_id, token_sha256, issued_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (study_id, round, expert_id) DO UPDATE SET token_sha256 = excluded.token_sha256, issued_at = excluded.issued_at",
-            params![study_id, round, expert_id, secret::sha256(token.as_bytes()).as_slice(), timestamp(at)],
+            "INSERT INTO access_tokens (token_sha256, study_id, round, expert_id, purpose, issued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                secret::sha256(token.as_bytes()).as_slice(),
+                study_id,
+                round,
+                expert_id,
+                purpose.as_str(),
+                timestamp(at)
+            ],
         )?;
         audit::record(
             &tx,
@@ -73,7 +127,7 @@ impl Store {
             Some(study_id),
             &Actor::System,
             "token.issued",
-            &serde_json::json!({ "round": round, "expert": pseudonym }),
+            &serde_json::json!({ "round": round, "expert": pseudonym, "purpose": purpose.as_str() }),
         )?;
         tx.commit()?;
         Ok(AccessToken(token))
@@ -87,8 +141,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
-                 FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
-                 WHERE t.token_sha256 = ?1 AND e.active = 1",
+                 FROM access_tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
+                 WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND e.active = 1",
             )?
             .query_row([hash.as_slice()], |r| {
                 Ok((

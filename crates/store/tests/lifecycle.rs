@@ -324,3 +324,77 @@ fn a_batch_commits_once_and_a_refused_submission_does_not_sink_the_others() {
     let actions: Vec<String> = store.audit_log(ID).unwrap().into_iter().map(|e| e.action).skip(3).collect();
     assert_eq!(actions, ["submission.accepted", "submission.rejected", "submission.rejected", "submission.accepted"]);
 }
+
+#[test]
+fn invitation_and_reminder_tokens_live_side_by_side_until_a_link_replaces_them() {
+    use delphi_store::TokenPurpose;
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(20), t(1)).unwrap();
+    let invitation = store.issue_token_for(ID, 1, "E01", TokenPurpose::Invitation, t(2)).unwrap();
+    let reminder = store.issue_token_for(ID, 1, "E01", TokenPurpose::Reminder, t(3)).unwrap();
+    for token in [&invitation, &reminder] {
+        assert_eq!(store.resolve_token(token.expose()).unwrap().map(|g| g.expert_id).as_deref(), Some("E01"));
+    }
+    let link = store.issue_token(ID, 1, "E01", t(4)).unwrap();
+    assert!(store.resolve_token(invitation.expose()).unwrap().is_none(), "a new link revokes the invitation's");
+    assert!(store.resolve_token(reminder.expose()).unwrap().is_none(), "a new link revokes the reminder's");
+    assert!(store.resolve_token(link.expose()).unwrap().is_some());
+}
+
+#[test]
+fn a_reserved_message_is_found_again_and_once_sent_never_changes() {
+    use delphi_store::{OutgoingKind, Transport};
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(20), t(1)).unwrap();
+    let first = store.reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, "<a@x>", t(2)).unwrap();
+    assert_eq!(first.sent_at, None);
+    store.mark_mail_failed(first.id, "421 try later").unwrap();
+    let again = store.reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, "<b@x>", t(3)).unwrap();
+    assert_eq!((again.id, again.message_id.as_str()), (first.id, "<a@x>"), "a retry keeps the Message-ID");
+    store.mark_mail_sent(first.id, Transport::Smtp, t(4)).unwrap();
+    let rerun = store.reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, "<c@x>", t(5)).unwrap();
+    assert_eq!(rerun.sent_at, Some(t(4)));
+    let reminder = store.reserve_mail(ID, 1, "E01", &OutgoingKind::Reminder { number: 1 }, "<d@x>", t(5)).unwrap();
+    assert_ne!(reminder.id, first.id, "each reminder is a message of its own");
+    assert_eq!(store.mail_counts(ID, 1).unwrap(), [("invitation".to_owned(), 1, 0), ("reminder".to_owned(), 0, 1)]);
+    let sql = rusqlite::Connection::open(&path).unwrap();
+    let edit = sql.execute("UPDATE outgoing_mail SET sent_at = NULL, transport = NULL WHERE id = ?1", [first.id]);
+    assert!(edit.unwrap_err().to_string().contains("never changed"));
+}
+
+#[test]
+fn a_reply_and_its_answers_are_recorded_together_and_only_once() {
+    use delphi_store::{InboundMessage, InboundOutcome};
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(20), t(1)).unwrap();
+    let message = InboundMessage {
+        message_key: "<reply-1@mail.example>".into(),
+        outcome: InboundOutcome::Recorded,
+        expert_id: Some("E01".into()),
+        round: Some(1),
+        detail: json!({ "answers": 1 }),
+    };
+    let mut answers =
+        submission(1, "E01", vec![answer("verification.benefit", json!({"kind": "ordinal", "point": 4}))]);
+    answers.channel = Channel::Email;
+    answers.source_ref = Some(message.message_key.clone());
+    let (record, new) = store.record_inbound(ID, &message, Some(&answers), t(2)).unwrap();
+    assert!(new);
+    assert_eq!(record.outcome, InboundOutcome::Recorded);
+    let (again, new) = store.record_inbound(ID, &message, Some(&answers), t(3)).unwrap();
+    assert!(!new, "the same reply is dealt with once");
+    assert_eq!((again.submission_id, again.processed_at), (record.submission_id, t(2)));
+    assert_eq!(store.current_answers(ID, 1).unwrap().len(), 1);
+
+    // After the deadline the reply is kept as refused, with the reason, and nothing is stored.
+    let late = InboundMessage { message_key: "<reply-2@mail.example>".into(), ..message };
+    answers.source_ref = Some(late.message_key.clone());
+    let (record, _) = store.record_inbound(ID, &late, Some(&answers), t(21)).unwrap();
+    assert_eq!(record.outcome, InboundOutcome::Refused);
+    assert!(record.detail["refused"].as_str().unwrap().contains("deadline"));
+    assert_eq!(record.submission_id, None);
+    assert_eq!(store.current_answers(ID, 1).unwrap()[0].revision, 1);
+}

@@ -1,0 +1,357 @@
+//! The email channel's records: every message sent (reserved before it is handed over,
+//! marked sent after, so a re-run sends nothing twice) and every reply dealt with
+//! (written in the same transaction as the answers it carried, so a reply is processed
+//! exactly once).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use crate::submissions::record_in;
+use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, require_study, timestamp};
+
+/// What a message the tool sends is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutgoingKind {
+    Invitation,
+    /// The `number`-th reminder of the round (1, 2, …).
+    Reminder {
+        number: u32,
+    },
+    /// The answer to an expert's reply: a receipt, or the problems to fix.
+    Receipt {
+        reply_key: String,
+    },
+}
+
+impl OutgoingKind {
+    fn columns(&self) -> (&'static str, String) {
+        match self {
+            Self::Invitation => ("invitation", String::new()),
+            Self::Reminder { number } => ("reminder", number.to_string()),
+            Self::Receipt { reply_key } => ("receipt", reply_key.clone()),
+        }
+    }
+}
+
+/// How a message left: handed to an SMTP server, or written to the outbox folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Smtp,
+    Outbox,
+}
+
+impl Transport {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Smtp => "smtp",
+            Self::Outbox => "outbox",
+        }
+    }
+}
+
+/// A message reserved for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: i64,
+    /// Kept across attempts, so a receiving client can tell a re-sent copy for what it is.
+    pub message_id: String,
+    /// When it was sent already (a re-run): nothing is to be sent.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Someone to write to: an active expert asked in a round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub expert_id: String,
+    pub name: String,
+    pub email: String,
+    pub language: String,
+    /// Whether an accepted submission of theirs is in this round.
+    pub answered: bool,
+}
+
+/// What became of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundOutcome {
+    /// Its answers were stored.
+    Recorded,
+    /// The expert was identified but the form had problems; they were told which.
+    Invalid,
+    /// The round refused it (closed, deadline passed); the expert was told.
+    Refused,
+    AutoReply,
+    Bounce,
+    /// A valid token, but sent from an address that is not the expert's.
+    Spoofed,
+    /// Carries something that looks like a token, but no live one.
+    UnknownToken,
+    /// Carries no token at all.
+    NoToken,
+}
+
+impl InboundOutcome {
+    pub const ALL: [Self; 8] = [
+        Self::Recorded,
+        Self::Invalid,
+        Self::Refused,
+        Self::AutoReply,
+        Self::Bounce,
+        Self::Spoofed,
+        Self::UnknownToken,
+        Self::NoToken,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recorded => "recorded",
+            Self::Invalid => "invalid",
+            Self::Refused => "refused",
+            Self::AutoReply => "auto-reply",
+            Self::Bounce => "bounce",
+            Self::Spoofed => "spoofed",
+            Self::UnknownToken => "unknown-token",
+            Self::NoToken => "no-token",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == text)
+    }
+}
+
+/// A reply as dealt with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundRecord {
+    pub message_key: String,
+    pub outcome: InboundOutcome,
+    pub expert_id: Option<String>,
+    pub round: Option<u32>,
+    pub submission_id: Option<i64>,
+    /// What was recorded, or why not (never the sender's address).
+    pub detail: serde_json::Value,
+    pub processed_at: DateTime<Utc>,
+}
+
+/// A reply to record: its outcome as judged by its reader, and the answers when it had any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundMessage {
+    pub message_key: String,
+    pub outcome: InboundOutcome,
+    pub expert_id: Option<String>,
+    pub round: Option<u32>,
+    pub detail: serde_json::Value,
+}
+
+impl Store {
+    /// The active experts asked in `round`, with where to write to them.
+    pub fn round_recipients(&self, study_id: &str, round: u32) -> Result<Vec<Recipient>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT e.id, e.name, e.email, e.language,
+                    EXISTS (SELECT 1 FROM submissions s WHERE s.study_id = p.study_id AND s.round = p.round AND s.expert_id = p.expert_id)
+             FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1 ORDER BY e.id",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            Ok(Recipient {
+                expert_id: r.get(0)?,
+                name: r.get(1)?,
+                email: r.get(2)?,
+                language: r.get(3)?,
+                answered: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// An active expert's email address, to check a reply's sender against.
+    pub fn expert_email(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT email FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
+                params![study_id, expert_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Reserves a message for sending, or finds the reservation a earlier run made (sent
+    /// or not). `message_id` is used only for a new reservation.
+    pub fn reserve_mail(
+        &mut self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+        kind: &OutgoingKind,
+        message_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Reservation, StoreError> {
+        let (kind_label, occasion) = kind.columns();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, study_id)?;
+        tx.execute(
+            "INSERT INTO outgoing_mail (study_id, round, expert_id, kind, occasion, message_id, reserved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (study_id, round, expert_id, kind, occasion) DO NOTHING",
+            params![study_id, round, expert_id, kind_label, occasion, message_id, timestamp(at)],
+        )?;
+        let (id, message_id, sent_at): (i64, String, Option<String>) = tx.query_row(
+            "SELECT id, message_id, sent_at FROM outgoing_mail
+             WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND kind = ?4 AND occasion = ?5",
+            params![study_id, round, expert_id, kind_label, occasion],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        tx.commit()?;
+        Ok(Reservation { id, message_id, sent_at: sent_at.as_deref().map(parse_timestamp).transpose()? })
+    }
+
+    /// Marks a reserved message as handed over to its transport. Audited without the address.
+    pub fn mark_mail_sent(
+        &mut self,
+        reservation: i64,
+        transport: Transport,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (study_id, round, kind, pseudonym): (String, u32, String, String) = tx.query_row(
+            "SELECT m.study_id, m.round, m.kind, e.pseudonym FROM outgoing_mail m
+             JOIN experts e ON e.study_id = m.study_id AND e.id = m.expert_id WHERE m.id = ?1",
+            [reservation],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        tx.execute(
+            "UPDATE outgoing_mail SET sent_at = ?2, transport = ?3, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            params![reservation, timestamp(at), transport.as_str()],
+        )?;
+        audit::record(
+            &tx,
+            at,
+            Some(&study_id),
+            &Actor::System,
+            "mail.sent",
+            &serde_json::json!({ "round": round, "kind": kind, "expert": pseudonym, "transport": transport.as_str() }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Notes a failed attempt to send a reserved message; a re-run tries it again.
+    pub fn mark_mail_failed(&mut self, reservation: i64, error: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outgoing_mail SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            params![reservation, error],
+        )?;
+        Ok(())
+    }
+
+    /// How many messages of each kind were sent in a round, and how many are reserved but unsent.
+    pub fn mail_counts(&self, study_id: &str, round: u32) -> Result<Vec<(String, u64, u64)>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT kind, COUNT(sent_at), COUNT(*) - COUNT(sent_at) FROM outgoing_mail
+             WHERE study_id = ?1 AND round = ?2 GROUP BY kind ORDER BY kind",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            let count = |i| r.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or_default());
+            Ok((r.get(0)?, count(1)?, count(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The record of a reply already dealt with.
+    pub fn inbound(&self, study_id: &str, message_key: &str) -> Result<Option<InboundRecord>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT outcome, expert_id, round, submission_id, detail, processed_at FROM inbound_mail
+                 WHERE study_id = ?1 AND message_key = ?2",
+            )?
+            .query_row(params![study_id, message_key], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<u32>>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?
+            .map(|(outcome, expert_id, round, submission_id, detail, at)| {
+                Ok(InboundRecord {
+                    message_key: message_key.to_owned(),
+                    outcome: InboundOutcome::parse(&outcome)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown outcome `{outcome}` of a reply")))?,
+                    expert_id,
+                    round,
+                    submission_id,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| StoreError::Corrupt(format!("detail of reply {message_key}: {e}")))?,
+                    processed_at: parse_timestamp(&at)?,
+                })
+            })
+            .transpose()
+    }
+
+    /// Records a reply as dealt with, and its answers when it carried some, in one
+    /// transaction: either both are stored or neither. A reply recorded before is returned
+    /// as it was (nothing is written twice). When the round refuses the answers (closed,
+    /// deadline passed), the reply is recorded as [`InboundOutcome::Refused`] with the reason.
+    pub fn record_inbound(
+        &mut self,
+        study_id: &str,
+        message: &InboundMessage,
+        submission: Option<&Submission>,
+        at: DateTime<Utc>,
+    ) -> Result<(InboundRecord, bool), StoreError> {
+        if let Some(existing) = self.inbound(study_id, &message.message_key)? {
+            return Ok((existing, false));
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, study_id)?;
+        let (outcome, submission_id, detail) = match submission {
+            None => (message.outcome, None, message.detail.clone()),
+            Some(submission) => match record_in(&tx, submission, at) {
+                Ok(receipt) => (InboundOutcome::Recorded, Some(receipt.submission_id), message.detail.clone()),
+                Err(StoreError::Refused(refusal)) => {
+                    let mut detail = message.detail.clone();
+                    detail["refused"] = serde_json::Value::String(refusal.to_string());
+                    (InboundOutcome::Refused, None, detail)
+                }
+                Err(failure) => return Err(failure),
+            },
+        };
+        tx.execute(
+            "INSERT INTO inbound_mail (study_id, message_key, outcome, expert_id, round, submission_id, detail, processed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                study_id,
+                message.message_key,
+                outcome.as_str(),
+                message.expert_id,
+                message.round,
+                submission_id,
+                detail.to_string(),
+                timestamp(at)
+            ],
+        )?;
+        if outcome != InboundOutcome::Recorded {
+            audit::record(
+                &tx,
+                at,
+                Some(study_id),
+                &Actor::System,
+                "mail.set-aside",
+                &serde_json::json!({ "outcome": outcome.as_str(), "round": message.round }),
+            )?;
+        }
+        tx.commit()?;
+        let record = InboundRecord {
+            message_key: message.message_key.clone(),
+            outcome,
+            expert_id: message.expert_id.clone(),
+            round: message.round,
+            submission_id,
+            detail,
+            processed_at: at,
+        };
+        Ok((record, true))
+    }
+}
