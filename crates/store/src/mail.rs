@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::submissions::record_in;
+use crate::tokens::{self, AccessToken, TokenPurpose};
 use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, require_study, timestamp};
 
 /// What a message the tool sends is for.
@@ -175,17 +176,21 @@ impl Store {
             .optional()?)
     }
 
-    /// Reserves a message for sending, or finds the reservation a earlier run made (sent
-    /// or not). `message_id` is used only for a new reservation.
+    /// Reserves a message for sending, or finds the reservation an earlier run made (sent
+    /// or not). `message_id` is used only for a new reservation. When the message is still
+    /// to be sent and `token` is given, a fresh token for its link and reply address is
+    /// issued in the same transaction; the token exists in the clear only in the result.
+    #[allow(clippy::too_many_arguments)]
     pub fn reserve_mail(
         &mut self,
         study_id: &str,
         round: u32,
         expert_id: &str,
         kind: &OutgoingKind,
+        token: Option<TokenPurpose>,
         message_id: &str,
         at: DateTime<Utc>,
-    ) -> Result<Reservation, StoreError> {
+    ) -> Result<(Reservation, Option<AccessToken>), StoreError> {
         let (kind_label, occasion) = kind.columns();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
@@ -200,8 +205,15 @@ impl Store {
             params![study_id, round, expert_id, kind_label, occasion],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
+        let reservation = Reservation { id, message_id, sent_at: sent_at.as_deref().map(parse_timestamp).transpose()? };
+        let token = match token {
+            Some(purpose) if reservation.sent_at.is_none() => {
+                Some(tokens::issue_in(&tx, study_id, round, expert_id, purpose, at)?)
+            }
+            _ => None,
+        };
         tx.commit()?;
-        Ok(Reservation { id, message_id, sent_at: sent_at.as_deref().map(parse_timestamp).transpose()? })
+        Ok((reservation, token))
     }
 
     /// Marks a reserved message as handed over to its transport. Audited without the address.

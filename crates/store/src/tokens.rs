@@ -5,7 +5,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use subtle::ConstantTimeEq;
 
 use crate::rounds::require_open;
@@ -90,47 +90,9 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<AccessToken, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        require_study(&tx, study_id)?;
-        require_open(&tx, study_id, round)?;
-        let pseudonym: String = tx
-            .query_row(
-                "SELECT e.pseudonym FROM experts e JOIN round_panel p ON p.study_id = e.study_id AND p.expert_id = e.id
-                 WHERE e.study_id = ?1 AND e.id = ?2 AND p.round = ?3 AND e.active = 1",
-                params![study_id, expert_id, round],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| Refusal::UnknownExpert(expert_id.to_owned()))?;
-        if purpose.replaces_earlier() {
-            tx.execute(
-                "UPDATE access_tokens SET revoked_at = ?4
-                 WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
-                params![study_id, round, expert_id, timestamp(at)],
-            )?;
-        }
-        let token = secret::random_base32(TOKEN_BYTES);
-        tx.execute(
-            "INSERT INTO access_tokens (token_sha256, study_id, round, expert_id, purpose, issued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                secret::sha256(token.as_bytes()).as_slice(),
-                study_id,
-                round,
-                expert_id,
-                purpose.as_str(),
-                timestamp(at)
-            ],
-        )?;
-        audit::record(
-            &tx,
-            at,
-            Some(study_id),
-            &Actor::System,
-            "token.issued",
-            &serde_json::json!({ "round": round, "expert": pseudonym, "purpose": purpose.as_str() }),
-        )?;
+        let token = issue_in(&tx, study_id, round, expert_id, purpose, at)?;
         tx.commit()?;
-        Ok(AccessToken(token))
+        Ok(token)
     }
 
     /// Finds what a presented token grants. Unknown tokens give `None`; the hash is
@@ -159,4 +121,55 @@ impl Store {
             .optional()?;
         Ok(found.and_then(|(stored, grant)| bool::from(stored.as_slice().ct_eq(hash.as_slice())).then_some(grant)))
     }
+}
+
+/// Issues a token inside the caller's transaction (see [`Store::issue_token_for`]).
+pub(crate) fn issue_in(
+    tx: &Connection,
+    study_id: &str,
+    round: u32,
+    expert_id: &str,
+    purpose: TokenPurpose,
+    at: DateTime<Utc>,
+) -> Result<AccessToken, StoreError> {
+    require_study(tx, study_id)?;
+    require_open(tx, study_id, round)?;
+    let pseudonym: String = tx
+        .query_row(
+            "SELECT e.pseudonym FROM experts e JOIN round_panel p ON p.study_id = e.study_id AND p.expert_id = e.id
+                 WHERE e.study_id = ?1 AND e.id = ?2 AND p.round = ?3 AND e.active = 1",
+            params![study_id, expert_id, round],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| Refusal::UnknownExpert(expert_id.to_owned()))?;
+    if purpose.replaces_earlier() {
+        tx.execute(
+            "UPDATE access_tokens SET revoked_at = ?4
+                 WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
+            params![study_id, round, expert_id, timestamp(at)],
+        )?;
+    }
+    let token = secret::random_base32(TOKEN_BYTES);
+    tx.execute(
+        "INSERT INTO access_tokens (token_sha256, study_id, round, expert_id, purpose, issued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            secret::sha256(token.as_bytes()).as_slice(),
+            study_id,
+            round,
+            expert_id,
+            purpose.as_str(),
+            timestamp(at)
+        ],
+    )?;
+    audit::record(
+        tx,
+        at,
+        Some(study_id),
+        &Actor::System,
+        "token.issued",
+        &serde_json::json!({ "round": round, "expert": pseudonym, "purpose": purpose.as_str() }),
+    )?;
+    Ok(AccessToken(token))
 }
