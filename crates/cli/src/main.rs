@@ -7,6 +7,7 @@
 mod analysis;
 mod commands;
 mod frozen;
+mod mail;
 mod render;
 mod report;
 mod serve;
@@ -76,6 +77,14 @@ enum Command {
     /// Record an expert's answers from a filled-in reply form (a file or standard input),
     /// e.g. answers sent by other means; checked exactly as an emailed reply is.
     Answer(commands::AnswerArgs),
+    /// Email each expert of the open round their invitation: personal link, deadline and
+    /// reply form, in their language. Re-running sends only what was not sent.
+    Invite(mail::InviteArgs),
+    /// Remind those who have not answered the open round, on a schedule (run it daily).
+    Remind(mail::RemindArgs),
+    /// Read replies from a Maildir or an IMAP folder, store their answers exactly once and
+    /// send each expert a receipt (or what to fix).
+    Ingest(mail::IngestArgs),
     /// Serve the open round's personal web forms and JSON API (see `delphi round links`).
     Serve(serve::ServeArgs),
     /// Send answers through a personal link's JSON API (for experts who prefer a script).
@@ -96,6 +105,9 @@ fn main() -> ExitCode {
         Command::Panel(command) => commands::panel(&workspace::Workspace::new(cli.study, cli.data_dir), command),
         Command::Round(command) => commands::round(&workspace::Workspace::new(cli.study, cli.data_dir), command),
         Command::Answer(args) => commands::answer(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Invite(args) => mail::invite(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Remind(args) => mail::remind(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Ingest(args) => mail::ingest(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Submit(args) => serve::submit(&args),
         Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),

@@ -38,6 +38,11 @@ impl Workspace {
         self.data_dir.join(study.id.as_str()).join("delphi.sqlite")
     }
 
+    /// The study's folder under the data directory: `<data-dir>/<study-id>/`.
+    pub fn study_dir(&self, study: &Study) -> PathBuf {
+        self.data_dir.join(study.id.as_str())
+    }
+
     /// Where a round's outputs go: `<data-dir>/<study-id>/round-<n>/`.
     pub fn round_dir(&self, study: &Study, round: u32) -> PathBuf {
         self.data_dir.join(study.id.as_str()).join(format!("round-{round}"))

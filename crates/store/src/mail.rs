@@ -164,14 +164,15 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// An active expert's email address, to check a reply's sender against.
-    pub fn expert_email(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+    /// An active expert's name and email address: whom to write to, and the address a
+    /// reply's sender is checked against.
+    pub fn expert_contact(&self, study_id: &str, expert_id: &str) -> Result<Option<(String, String)>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT email FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
+                "SELECT name, email FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
                 params![study_id, expert_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }
@@ -266,6 +267,27 @@ impl Store {
             Ok((r.get(0)?, count(1)?, count(2)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The experts a message of `kind` was sent to in a round (a dry run shows who is left).
+    pub fn mail_sent_to(&self, study_id: &str, round: u32, kind: &OutgoingKind) -> Result<Vec<String>, StoreError> {
+        let (kind_label, occasion) = kind.columns();
+        let mut statement = self.conn.prepare(
+            "SELECT expert_id FROM outgoing_mail
+             WHERE study_id = ?1 AND round = ?2 AND kind = ?3 AND occasion = ?4 AND sent_at IS NOT NULL ORDER BY expert_id",
+        )?;
+        let rows = statement.query_map(params![study_id, round, kind_label, occasion], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The highest reminder number reserved in a round (0 when none was).
+    pub fn last_reminder(&self, study_id: &str, round: u32) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(CAST(occasion AS INTEGER)), 0) FROM outgoing_mail
+             WHERE study_id = ?1 AND round = ?2 AND kind = 'reminder'",
+            params![study_id, round],
+            |r| r.get(0),
+        )?)
     }
 
     /// The record of a reply already dealt with.

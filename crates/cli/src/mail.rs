@@ -1,0 +1,383 @@
+//! `delphi invite`, `delphi remind` and `delphi ingest`: the email channel from the
+//! command line. With no SMTP server configured, messages are written as `.eml` files to
+//! the study's outbox folder (`<data-dir>/<study>/outbox/`).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration, Utc};
+use clap::Args;
+use delphi_collect::mail::{
+    Address, Campaign, CampaignReport, ImapSettings, Ingest, IngestError, Ingested, MailTransport, Mailbox,
+    MailboxError, RoundMail, Sender, SmtpSettings, each_imap_message, each_maildir_message, ingest_message,
+    send_campaign,
+};
+use delphi_store::{InboundOutcome, OutgoingKind, Refusal, RoundState, Store, StoreError};
+
+use crate::frozen;
+use crate::workspace::Workspace;
+
+/// How messages leave and whom they come from (shared by invite, remind and ingest).
+#[derive(Debug, Args)]
+pub(crate) struct MailArgs {
+    /// SMTP server: smtp://[user@]host[:port] (STARTTLS, port 587), smtps://[user@]host[:port]
+    /// (TLS, port 465), or smtp://localhost:25?tls=none. The password is read from
+    /// DELPHI_SMTP_PASSWORD. Without a server, messages go to the outbox folder.
+    #[arg(long, env = "DELPHI_SMTP_URL")]
+    smtp: Option<String>,
+    /// Where messages are written when no SMTP server is given [default: <data-dir>/<study>/outbox].
+    #[arg(long)]
+    outbox: Option<PathBuf>,
+    /// The sender, e.g. "AI Safety Delphi <delphi@example.org>".
+    #[arg(long, env = "DELPHI_MAIL_FROM", default_value = "Delphi study <delphi@localhost>")]
+    from: String,
+    /// The address replies go to (each message adds +<token> to it, so the mailbox must
+    /// accept plus-addresses) [default: the sender's address].
+    #[arg(long, env = "DELPHI_REPLY_TO")]
+    reply_to: Option<String>,
+    /// The web server's address as experts reach it, for personal links.
+    #[arg(long, default_value = "http://127.0.0.1:8080", env = "DELPHI_BASE_URL")]
+    base_url: String,
+    /// SMTP connections used at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    connections: u32,
+    /// Show what would be sent (and, for ingest, what each message is), but store and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InviteArgs {
+    #[command(flatten)]
+    mail: MailArgs,
+    /// Only these experts (ids from the panel); by default everyone asked in the open round.
+    #[arg(long = "expert")]
+    experts: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RemindArgs {
+    #[command(flatten)]
+    mail: MailArgs,
+    /// When reminders are due, in days before the deadline (run `delphi remind` daily, e.g.
+    /// from cron: each reminder goes out once, to those who have not answered).
+    #[arg(long, env = "DELPHI_REMINDER_SCHEDULE", value_delimiter = ',', default_value = "7,2")]
+    schedule: Vec<u32>,
+    /// Send a reminder now, whatever the schedule says.
+    #[arg(long)]
+    now: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IngestArgs {
+    #[command(flatten)]
+    mail: MailArgs,
+    /// Read replies from this Maildir (its new/ and cur/ folders).
+    #[arg(long, conflicts_with = "imap", required_unless_present = "imap")]
+    maildir: Option<PathBuf>,
+    /// Read replies from an IMAP folder: imaps://user@host[:993]/Folder (TLS) or
+    /// imap://user@host[:143]/Folder (STARTTLS). The password is read from DELPHI_IMAP_PASSWORD.
+    #[arg(long, env = "DELPHI_IMAP_URL")]
+    imap: Option<String>,
+}
+
+/// The sender, the transport, and where the round stands.
+struct Outgoing {
+    sender: Sender,
+    transport: MailTransport,
+    describe: String,
+}
+
+fn outgoing(workspace: &Workspace, study: &delphi_core::Study, args: &MailArgs) -> Result<Outgoing> {
+    let from: Mailbox = args
+        .from
+        .parse()
+        .with_context(|| format!("--from `{}` is not an address like \"Name <a@b.org>\"", args.from))?;
+    let reply_to: Address = match &args.reply_to {
+        Some(address) => address.parse().with_context(|| format!("--reply-to `{address}` is not an email address"))?,
+        None => from.email.clone(),
+    };
+    if reply_to.user().contains('+') {
+        bail!("--reply-to `{reply_to}` already has a +tag; give the plain address, the token is added to it");
+    }
+    let sender = Sender { from, reply_to, base_url: args.base_url.clone() };
+    let (transport, describe) = match &args.smtp {
+        Some(url) => {
+            let settings = SmtpSettings::parse(url, std::env::var("DELPHI_SMTP_PASSWORD").ok())?;
+            let describe = format!("SMTP server {}:{}", settings.host, settings.port);
+            (MailTransport::smtp(&settings, args.connections)?, describe)
+        }
+        None => {
+            let dir = args.outbox.clone().unwrap_or_else(|| workspace.study_dir(study).join("outbox"));
+            let describe = format!("outbox {}", dir.display());
+            (MailTransport::Outbox(dir), describe)
+        }
+    };
+    Ok(Outgoing { sender, transport, describe })
+}
+
+/// The open round: its number and deadline.
+fn open_round(store: &Store, study_id: &str) -> Result<(u32, DateTime<Utc>)> {
+    store
+        .rounds(study_id)?
+        .into_iter()
+        .find_map(|r| match r.state {
+            RoundState::Open { deadline, .. } => Some((r.number, deadline)),
+            _ => None,
+        })
+        .ok_or_else(|| StoreError::from(Refusal::RoundNotOpen(0)))
+        .context("no round is open; open one with `delphi round open`")
+}
+
+pub(crate) fn invite(workspace: &Workspace, args: &InviteArgs) -> Result<()> {
+    send(workspace, &args.mail, &args.experts, |_, _| Ok(Some(Campaign::Invitation)))
+}
+
+pub(crate) fn remind(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
+    send(workspace, &args.mail, &[], |store, (study_id, round, opened, deadline, now)| {
+        if now >= deadline {
+            bail!("the deadline of round {round} has passed; extend it with `delphi round extend --days N` first");
+        }
+        let last = store.last_reminder(study_id, round)?;
+        let due = due_reminders(&args.schedule, opened, deadline, now);
+        let number = if args.now { last.max(due) + 1 } else { due };
+        if number == 0 {
+            match next_reminder_at(&args.schedule, deadline, now) {
+                Some(at) => println!(
+                    "no reminder is due yet; the next is due at {} (or pass --now)",
+                    at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                None => println!(
+                    "no reminder is due (schedule: {:?} days before the deadline); pass --now to send one",
+                    args.schedule
+                ),
+            }
+            return Ok(None);
+        }
+        Ok(Some(Campaign::Reminder { number }))
+    })
+}
+
+/// How many of the scheduled reminders (days before the deadline) are due at `now`;
+/// reminders scheduled before the round opened do not count.
+pub(crate) fn due_reminders(
+    schedule: &[u32],
+    opened: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> u32 {
+    let due = schedule
+        .iter()
+        .map(|&days| deadline - Duration::days(i64::from(days)))
+        .filter(|&at| at > opened && at <= now)
+        .count();
+    u32::try_from(due).unwrap_or(u32::MAX)
+}
+
+fn next_reminder_at(schedule: &[u32], deadline: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    schedule.iter().map(|&days| deadline - Duration::days(i64::from(days))).filter(|&at| at > now).min()
+}
+
+type RoundFacts<'a> = (&'a str, u32, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+
+fn send(
+    workspace: &Workspace,
+    args: &MailArgs,
+    only: &[String],
+    choose: impl FnOnce(&Store, RoundFacts<'_>) -> Result<Option<Campaign>>,
+) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let study = &loaded.study;
+    let id = study.id.as_str();
+    let (round, deadline) = open_round(&store, id)?;
+    let opened = match store.round(id, round)?.map(|r| r.state) {
+        Some(RoundState::Open { opened_at, .. }) => opened_at,
+        _ => Utc::now(),
+    };
+    let Some(campaign) = choose(&store, (id, round, opened, deadline, Utc::now()))? else { return Ok(()) };
+    let out = outgoing(workspace, study, args)?;
+    let mut recipients = store.round_recipients(id, round)?;
+    if !only.is_empty() {
+        for expert in only {
+            if !recipients.iter().any(|r| &r.expert_id == expert) {
+                return Err(StoreError::from(Refusal::UnknownExpert(expert.clone())).into());
+            }
+        }
+        recipients.retain(|r| only.contains(&r.expert_id));
+    }
+    let what = match campaign {
+        Campaign::Invitation => "invitation".to_owned(),
+        Campaign::Reminder { number } => format!("reminder {number}"),
+    };
+    let kind = match campaign {
+        Campaign::Invitation => OutgoingKind::Invitation,
+        Campaign::Reminder { number } => OutgoingKind::Reminder { number },
+    };
+    if args.dry_run {
+        let sent = store.mail_sent_to(id, round, &kind)?;
+        let mut count = 0;
+        for recipient in recipients.iter().filter(|r| campaign.addresses(r)) {
+            if sent.contains(&recipient.expert_id) {
+                continue;
+            }
+            println!("would send the {what} of round {round} to {} ({})", recipient.expert_id, recipient.language);
+            count += 1;
+        }
+        let skipped = recipients.len() - count;
+        println!(
+            "dry run: {count} message(s) would go to the {}; {skipped} expert(s) skipped (answered already, or sent before); nothing was stored or sent",
+            out.describe
+        );
+        return Ok(());
+    }
+    out.transport.check()?;
+    let frozen = frozen::load(&store, id, round)?;
+    let mail = RoundMail { study_id: id, round, deadline, frozen: &frozen, sender: &out.sender };
+    let label = format!("{what}s");
+    let mut progress = progress_line(&label);
+    let report = send_campaign(
+        &mut store,
+        &mail,
+        campaign,
+        &recipients,
+        &out.transport,
+        args.connections as usize,
+        &mut progress,
+    )?;
+    finish_progress();
+    print_report(&what, round, &report, &out.describe);
+    if !report.failed.is_empty() {
+        bail!("{} message(s) could not be sent; run the command again to retry them", report.failed.len());
+    }
+    Ok(())
+}
+
+fn print_report(what: &str, round: u32, report: &CampaignReport, describe: &str) {
+    println!(
+        "round {round}: {} {what}(s) sent to the {describe}; {} sent before (not sent again)",
+        report.sent, report.already_sent
+    );
+    for (expert, error) in &report.failed {
+        println!("  not sent to {expert}: {error}");
+    }
+}
+
+/// A progress line on standard error when it is a terminal: `label: done/total`.
+fn progress_line(label: &str) -> impl FnMut(usize, usize) + '_ {
+    let terminal = std::io::stderr().is_terminal();
+    move |done, total| {
+        if terminal && (done == total || done % 25 == 0) {
+            eprint!("\r{label}: {done}/{total}");
+        }
+    }
+}
+
+fn finish_progress() {
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
+}
+
+pub(crate) fn ingest(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let study = &loaded.study;
+    let out = outgoing(workspace, study, &args.mail)?;
+    let ingest = Ingest {
+        study_id: study.id.as_str(),
+        sender: &out.sender,
+        transport: &out.transport,
+        dry_run: args.mail.dry_run,
+    };
+    let mut results: Vec<(String, Ingested)> = Vec::new();
+    let mut process = |message: &delphi_collect::mail::MailboxMessage| -> Result<(), IngestError> {
+        let ingested = ingest_message(&mut store, &ingest, &message.raw, Utc::now())?;
+        print_ingested(&message.place, &ingested, args.mail.dry_run);
+        results.push((message.place.clone(), ingested));
+        Ok(())
+    };
+    let source = match (&args.maildir, &args.imap) {
+        (Some(dir), _) => {
+            if args.mail.dry_run {
+                // A dry run leaves the Maildir as it is: read the files, mark nothing.
+                read_maildir_without_marking(dir, &mut process)?;
+            } else {
+                each_maildir_message(dir, &mut process)?;
+            }
+            format!("Maildir {}", dir.display())
+        }
+        (None, Some(url)) => {
+            let settings = ImapSettings::parse(url, std::env::var("DELPHI_IMAP_PASSWORD").ok())?;
+            if args.mail.dry_run {
+                bail!(
+                    "--dry-run reads a Maildir only (an IMAP run marks what it processed); copy the folder or run without --dry-run"
+                );
+            }
+            each_imap_message(&settings, &mut process)?;
+            format!("IMAP {}:{}/{}", settings.host, settings.port, settings.folder)
+        }
+        (None, None) => bail!("give --maildir DIR or --imap URL"),
+    };
+    summarise(&source, &results, args.mail.dry_run);
+    Ok(())
+}
+
+fn read_maildir_without_marking(
+    dir: &std::path::Path,
+    process: &mut impl FnMut(&delphi_collect::mail::MailboxMessage) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    let copy = tempfile_dir()?;
+    for sub in ["new", "cur"] {
+        let from = dir.join(sub);
+        let to = copy.join(sub);
+        std::fs::create_dir_all(&to).map_err(|source| MailboxError::Maildir { path: to.clone(), source })?;
+        if let Ok(entries) = std::fs::read_dir(&from) {
+            for entry in entries.filter_map(Result::ok) {
+                std::fs::copy(entry.path(), to.join(entry.file_name()))
+                    .map_err(|source| MailboxError::Maildir { path: entry.path(), source })?;
+            }
+        }
+    }
+    let outcome = each_maildir_message(&copy, process);
+    std::fs::remove_dir_all(&copy).ok();
+    outcome.map(|_| ())
+}
+
+fn tempfile_dir() -> Result<PathBuf, MailboxError> {
+    let dir = std::env::temp_dir().join(format!("delphi-dry-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|source| MailboxError::Maildir { path: dir.clone(), source })?;
+    Ok(dir)
+}
+
+fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
+    let who = ingested.expert_id.as_deref().map(|e| format!(" from {e}")).unwrap_or_default();
+    let earlier = if ingested.earlier { " (dealt with before: nothing new)" } else { "" };
+    let line = match ingested.outcome {
+        InboundOutcome::Recorded => {
+            format!("{} {} answer(s){who}", if dry_run { "would record" } else { "recorded" }, ingested.answers)
+        }
+        InboundOutcome::Invalid => format!(
+            "not recorded{who}, the form has problems (the expert is sent them): {}",
+            ingested.problems.join("; ")
+        ),
+        InboundOutcome::Refused => {
+            format!("refused{who}: {}", ingested.reason.as_deref().unwrap_or("the round does not accept answers"))
+        }
+        outcome => format!("set aside ({}){who}: {}", outcome.as_str(), ingested.reason.as_deref().unwrap_or("")),
+    };
+    println!("{place}: {line}{earlier}");
+}
+
+fn summarise(source: &str, results: &[(String, Ingested)], dry_run: bool) {
+    let count = |outcome| results.iter().filter(|(_, i)| i.outcome == outcome && !i.earlier).count();
+    let earlier = results.iter().filter(|(_, i)| i.earlier).count();
+    let set_aside = results.len() - earlier - count(InboundOutcome::Recorded);
+    println!(
+        "{source}: {} message(s) read; {} recorded, {} invalid (the expert was told what to fix), {} refused by the round, {set_aside} set aside in all, {earlier} dealt with before{}",
+        results.len(),
+        count(InboundOutcome::Recorded),
+        count(InboundOutcome::Invalid),
+        count(InboundOutcome::Refused),
+        if dry_run { "; dry run: nothing was stored or sent" } else { "" }
+    );
+}

@@ -1,0 +1,276 @@
+//! The messages the tool sends, as pure functions from what to say to a MIME message:
+//! plain text (with the reply form) and HTML alternatives, in the expert's language.
+//!
+//! Every message that invites an answer carries a token twice: in the personal link and
+//! in the reply address (`local+token@domain`), so a reply finds its expert even when the
+//! quoted text is cut. Nothing an expert wrote reaches HTML unescaped.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use delphi_core::study::ItemId;
+use delphi_survey::Questionnaire;
+use delphi_survey::answer::Answer;
+use delphi_survey::html::escape;
+use lettre::Message;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+
+use super::words::{Words, fill, words};
+
+/// Who the messages come from, and where replies go.
+#[derive(Debug, Clone)]
+pub struct Sender {
+    pub from: Mailbox,
+    /// The address replies go to; each message adds `+token` to its local part.
+    pub reply_to: lettre::Address,
+    /// The web server's address as experts reach it, for personal links (`{base}/s/{token}`).
+    pub base_url: String,
+}
+
+impl Sender {
+    /// `local+token@domain`: the reply address that names the expert.
+    pub fn reply_address(&self, token: &str) -> Result<lettre::Address, ComposeError> {
+        let address = format!("{}+{token}@{}", self.reply_to.user(), self.reply_to.domain());
+        address.parse().map_err(|_| ComposeError::Address(address))
+    }
+
+    pub fn link(&self, token: &str) -> String {
+        format!("{}/s/{token}", self.base_url.trim_end_matches('/'))
+    }
+}
+
+/// The expert a message goes to.
+#[derive(Debug, Clone)]
+pub struct Addressee {
+    pub name: String,
+    pub email: String,
+}
+
+/// What a message says.
+#[derive(Debug, Clone, Copy)]
+pub enum Letter<'a> {
+    /// The round is open: the link, the deadline and the form.
+    Invitation { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
+    /// A reminder to someone who has not answered yet.
+    Reminder { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
+    /// The answers of a reply were stored: what was recorded, as the form filled in.
+    Receipt {
+        questionnaire: &'a Questionnaire,
+        recorded: &'a BTreeMap<ItemId, Answer>,
+        unanswered: usize,
+        deadline: DateTime<Utc>,
+    },
+    /// A reply could not be read: what to fix. Nothing was stored.
+    Problems { questionnaire: &'a Questionnaire, problems: &'a [String], deadline: DateTime<Utc> },
+    /// The round no longer accepts answers.
+    Refused { questionnaire: &'a Questionnaire, reason: &'a str },
+}
+
+impl Letter<'_> {
+    fn questionnaire(&self) -> &Questionnaire {
+        match self {
+            Self::Invitation { questionnaire, .. }
+            | Self::Reminder { questionnaire, .. }
+            | Self::Receipt { questionnaire, .. }
+            | Self::Problems { questionnaire, .. }
+            | Self::Refused { questionnaire, .. } => questionnaire,
+        }
+    }
+
+    /// Whether the message is an automatic answer to the expert's own message (RFC 3834).
+    fn answers_a_reply(&self) -> bool {
+        matches!(self, Self::Receipt { .. } | Self::Problems { .. } | Self::Refused { .. })
+    }
+}
+
+/// Headers that tie a message into its thread and identify it.
+#[derive(Debug, Clone)]
+pub struct Threading {
+    pub message_id: String,
+    /// The Message-ID of the expert's reply a receipt answers.
+    pub in_reply_to: Option<String>,
+    pub date: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("`{0}` is not a valid email address")]
+    Address(String),
+    #[error("the message cannot be built: {0}")]
+    Build(#[from] lettre::error::Error),
+}
+
+/// Builds the message. `token` (when the letter invites an answer) goes into the link and
+/// the reply address; without one, replies go to the plain reply address.
+pub fn compose(
+    letter: &Letter<'_>,
+    sender: &Sender,
+    to: &Addressee,
+    token: Option<&str>,
+    threading: &Threading,
+) -> Result<Message, ComposeError> {
+    let q = letter.questionnaire();
+    let w = words(&q.language);
+    let round = q.round.to_string();
+    let to_address: lettre::Address = to.email.parse().map_err(|_| ComposeError::Address(to.email.clone()))?;
+    let reply_to = match token {
+        Some(token) => sender.reply_address(token)?,
+        None => sender.reply_to.clone(),
+    };
+    let link = token.map(|t| sender.link(t));
+    let subject = match letter {
+        Letter::Invitation { deadline, .. } => {
+            fill(w.invitation_subject, &[("round", &round), ("title", &q.title), ("deadline", &day(*deadline))])
+        }
+        Letter::Reminder { deadline, .. } => {
+            fill(w.reminder_subject, &[("round", &round), ("title", &q.title), ("deadline", &day(*deadline))])
+        }
+        Letter::Receipt { .. } => fill(w.receipt_subject, &[("round", &round), ("title", &q.title)]),
+        Letter::Problems { .. } => fill(w.problems_subject, &[("round", &round), ("title", &q.title)]),
+        Letter::Refused { .. } => fill(w.refused_subject, &[("round", &round), ("title", &q.title)]),
+    };
+    let body = Body::of(letter, w, &to.name, link.as_deref());
+    let mut builder = Message::builder()
+        .from(sender.from.clone())
+        .reply_to(Mailbox::new(sender.from.name.clone(), reply_to))
+        .to(Mailbox::new(Some(to.name.clone()), to_address))
+        .subject(subject)
+        .message_id(Some(threading.message_id.clone()))
+        .date(threading.date.into());
+    if let Some(reply) = &threading.in_reply_to {
+        builder = builder.in_reply_to(reply.clone()).references(reply.clone());
+    }
+    if letter.answers_a_reply() {
+        // So that an expert's own auto-responder does not answer back (RFC 3834).
+        builder = builder
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("Auto-Submitted"), "auto-replied".into()));
+    }
+    let message = builder.multipart(
+        MultiPart::alternative()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(body.text))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(body.html)),
+    )?;
+    Ok(message)
+}
+
+/// The deadline as a date and time in UTC, e.g. `2026-12-14 17:00 UTC`.
+fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The text and HTML of a message, said once as paragraphs and the form.
+struct Body {
+    text: String,
+    html: String,
+}
+
+/// A piece of a message.
+enum Block {
+    Para(String),
+    Link(String),
+    List(Vec<String>),
+    /// The reply form (or the form filled in), kept verbatim.
+    Form(String),
+}
+
+impl Body {
+    fn of(letter: &Letter<'_>, w: &Words, name: &str, link: Option<&str>) -> Self {
+        let q = letter.questionnaire();
+        let round = q.round.to_string();
+        let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", name)]))];
+        let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>| {
+            if let Some(link) = link {
+                blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
+                blocks.push(Block::Link(link.to_owned()));
+            }
+            blocks.push(Block::Para(w.answer_by_reply.to_owned()));
+            blocks.push(Block::Para(fill(w.closes, &[("deadline", &day(deadline))])));
+        };
+        match letter {
+            Letter::Invitation { deadline, .. } => {
+                blocks.push(Block::Para(fill(w.invitation, &[("round", &round), ("title", &q.title)])));
+                if q.feedback_round.is_some() {
+                    blocks.push(Block::Para(w.feedback_included.to_owned()));
+                }
+                blocks.push(Block::Para(w.anonymity.to_owned()));
+                answer_ways(&mut blocks, *deadline);
+                blocks.push(Block::Form(delphi_survey::text::render(q)));
+            }
+            Letter::Reminder { deadline, .. } => {
+                blocks.push(Block::Para(fill(w.reminder, &[("round", &round), ("title", &q.title)])));
+                answer_ways(&mut blocks, *deadline);
+                blocks.push(Block::Form(delphi_survey::text::render(q)));
+            }
+            Letter::Receipt { recorded, unanswered, deadline, .. } => {
+                let count = recorded.len().to_string();
+                blocks.push(Block::Para(fill(w.receipt, &[("count", &count), ("round", &round)])));
+                if *unanswered > 0 {
+                    blocks.push(Block::Para(fill(w.receipt_unanswered, &[("n", &unanswered.to_string())])));
+                }
+                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                if let Some(link) = link {
+                    blocks.push(Block::Link(link.to_owned()));
+                }
+                blocks.push(Block::Form(delphi_survey::text::render_filled(q, recorded)));
+            }
+            Letter::Problems { problems, deadline, .. } => {
+                blocks.push(Block::Para(w.problems.to_owned()));
+                blocks.push(Block::List(problems.to_vec()));
+                blocks.push(Block::Para(w.problems_fix.to_owned()));
+                answer_ways(&mut blocks, *deadline);
+                blocks.push(Block::Form(delphi_survey::text::render(q)));
+            }
+            Letter::Refused { reason, .. } => {
+                blocks.push(Block::Para(w.refused.to_owned()));
+                blocks.push(Block::Para((*reason).to_owned()));
+            }
+        }
+        blocks.push(Block::Para(w.signature.to_owned()));
+        Self { text: text_of(&blocks), html: html_of(&blocks, &q.language) }
+    }
+}
+
+fn text_of(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Para(text) | Block::Link(text) => out.push_str(text),
+            Block::List(items) => {
+                let lines: Vec<String> = items.iter().map(|item| format!("  - {item}")).collect();
+                out.push_str(&lines.join("\n"));
+            }
+            Block::Form(form) => out.push_str(form.trim_end()),
+        }
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+fn html_of(blocks: &[Block], language: &delphi_core::study::Language) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"></head><body style=\"font-family: sans-serif; line-height: 1.5\">\n",
+        escape(language.as_str())
+    );
+    for block in blocks {
+        match block {
+            Block::Para(text) => out.push_str(&format!("<p>{}</p>\n", escape(text))),
+            Block::Link(link) => {
+                let link = escape(link);
+                out.push_str(&format!("<p><a href=\"{link}\">{link}</a></p>\n"));
+            }
+            Block::List(items) => {
+                out.push_str("<ul>\n");
+                for item in items {
+                    out.push_str(&format!("<li>{}</li>\n", escape(item)));
+                }
+                out.push_str("</ul>\n");
+            }
+            Block::Form(form) => out.push_str(&format!("<pre>{}</pre>\n", escape(form.trim_end()))),
+        }
+    }
+    out.push_str("</body></html>\n");
+    out
+}

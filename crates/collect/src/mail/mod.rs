@@ -1,0 +1,20 @@
+//! The email channel: invitations and reminders out (SMTP or an outbox folder), replies
+//! in (Maildir or IMAP), receipts back.
+
+pub mod compose;
+pub mod inbound;
+pub mod ingest;
+pub mod mailbox;
+pub mod send;
+pub mod transport;
+mod words;
+
+pub use compose::{Addressee, Letter, Sender, Threading, compose};
+pub use ingest::{Ingest, IngestError, Ingested, ingest_message};
+pub use mailbox::{ImapSettings, MailboxError, MailboxMessage, each_imap_message, each_maildir_message};
+pub use send::{Campaign, CampaignReport, RoundMail, SendError, personal_questionnaire, send_campaign};
+pub use transport::{MailTransport, Security, SmtpSettings, TransportError};
+
+/// Addresses as the senders' settings take them.
+pub use lettre::Address;
+pub use lettre::message::Mailbox;

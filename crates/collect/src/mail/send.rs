@@ -1,0 +1,252 @@
+//! Sending a round's invitations or reminders: each message is reserved (with the token of
+//! its link) before it is handed over and marked sent after, so a re-run after a crash or
+//! a failure sends only what is missing. Delivery runs on a few threads over pooled SMTP
+//! connections; the store is written from the calling thread only.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, mpsc};
+
+use chrono::{DateTime, Utc};
+use delphi_core::study::ItemId;
+use delphi_store::{OutgoingKind, Recipient, Store, StoreError, TokenPurpose};
+use delphi_survey::answer::Answer;
+use delphi_survey::{FrozenRound, Questionnaire, personalise};
+use lettre::Message;
+use sha2::{Digest, Sha256};
+
+use super::compose::{Addressee, ComposeError, Letter, Sender, Threading, compose};
+use super::transport::{MailTransport, TransportError};
+
+/// Which messages a campaign sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Campaign {
+    Invitation,
+    /// The `number`-th reminder, to those who have not answered the round.
+    Reminder {
+        number: u32,
+    },
+}
+
+impl Campaign {
+    fn kind(self) -> OutgoingKind {
+        match self {
+            Self::Invitation => OutgoingKind::Invitation,
+            Self::Reminder { number } => OutgoingKind::Reminder { number },
+        }
+    }
+
+    fn token_purpose(self) -> TokenPurpose {
+        match self {
+            Self::Invitation => TokenPurpose::Invitation,
+            Self::Reminder { .. } => TokenPurpose::Reminder,
+        }
+    }
+
+    fn file_label(self) -> String {
+        match self {
+            Self::Invitation => "invitation".into(),
+            Self::Reminder { number } => format!("reminder-{number}"),
+        }
+    }
+
+    /// Whether `recipient` is to get this campaign's message: everyone is invited; only
+    /// those who have not answered the round yet are reminded.
+    pub fn addresses(self, recipient: &Recipient) -> bool {
+        match self {
+            Self::Invitation => true,
+            Self::Reminder { .. } => !recipient.answered,
+        }
+    }
+}
+
+/// A round's messages to send.
+#[derive(Debug, Clone, Copy)]
+pub struct RoundMail<'a> {
+    pub study_id: &'a str,
+    pub round: u32,
+    pub deadline: DateTime<Utc>,
+    pub frozen: &'a FrozenRound,
+    pub sender: &'a Sender,
+}
+
+/// What a campaign did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CampaignReport {
+    pub sent: usize,
+    /// Sent by an earlier run: not sent again.
+    pub already_sent: usize,
+    /// Expert id and why, for each message that could not be handed over (a re-run retries it).
+    pub failed: Vec<(String, String)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the message to {expert} cannot be built: {source}")]
+    Compose { expert: String, source: ComposeError },
+}
+
+/// The questionnaire as this expert gets it: in their language, with their own answers of
+/// the round the feedback comes from.
+pub fn personal_questionnaire(
+    store: &Store,
+    study_id: &str,
+    frozen: &FrozenRound,
+    expert_id: &str,
+    language: &str,
+) -> Result<Questionnaire, StoreError> {
+    let shared = frozen.in_language(language);
+    let Some(previous_round) = shared.feedback_round else { return Ok(shared.clone()) };
+    let previous = answers_by_item(store.expert_answers(study_id, previous_round, expert_id)?);
+    Ok(personalise(shared, &previous))
+}
+
+/// Stored answers by item; answers that no longer read as an answer (a study edited
+/// between rounds) are left out rather than shown wrongly.
+pub fn answers_by_item(stored: Vec<(String, serde_json::Value)>) -> BTreeMap<ItemId, Answer> {
+    stored
+        .into_iter()
+        .filter_map(|(item, value)| Some((ItemId::parse(&item)?, serde_json::from_value(value).ok()?)))
+        .collect()
+}
+
+/// A Message-ID unique to this message: a hash of what it is and when it was made.
+pub fn new_message_id(domain: &str, parts: &[&str], at: DateTime<Utc>) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.update(at.timestamp_nanos_opt().unwrap_or_default().to_le_bytes());
+    let hex: String = hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("<delphi.{hex}@{domain}>")
+}
+
+/// A delivery's outcome: the reservation, the expert, and whether the message was handed over.
+type Delivery = (i64, String, Result<(), TransportError>);
+
+struct Job {
+    reservation: i64,
+    expert: String,
+    name: String,
+    message: Message,
+}
+
+/// Sends `campaign`'s message of `round` to each of `recipients` it addresses, through
+/// `transport` with up to `connections` deliveries at once. `progress(done, total)` is
+/// called after each message.
+pub fn send_campaign(
+    store: &mut Store,
+    mail: &RoundMail<'_>,
+    campaign: Campaign,
+    recipients: &[Recipient],
+    transport: &MailTransport,
+    connections: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<CampaignReport, SendError> {
+    let addressed: Vec<&Recipient> = recipients.iter().filter(|r| campaign.addresses(r)).collect();
+    let total = addressed.len();
+    let mut report = CampaignReport::default();
+    std::thread::scope(|scope| -> Result<(), SendError> {
+        // Made inside the scope, so an early return drops the queue and the threads end.
+        let (job_sender, jobs) = mpsc::sync_channel::<Job>(connections.max(1) * 4);
+        let jobs = Arc::new(Mutex::new(jobs));
+        let (result_sender, results) = mpsc::channel::<Delivery>();
+        for _ in 0..connections.max(1) {
+            let result_sender = result_sender.clone();
+            let jobs = Arc::clone(&jobs);
+            scope.spawn(move || {
+                loop {
+                    let job = jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                    let Ok(job) = job else { break };
+                    let outcome = transport.deliver(&job.message, &job.name);
+                    if result_sender.send((job.reservation, job.expert, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(result_sender);
+        let mut done = 0;
+        let record = |store: &mut Store, (reservation, expert, outcome): Delivery, report: &mut CampaignReport| {
+            match outcome {
+                Ok(()) => {
+                    store.mark_mail_sent(reservation, transport.kind(), Utc::now())?;
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    store.mark_mail_failed(reservation, &error.to_string())?;
+                    report.failed.push((expert, error.to_string()));
+                }
+            }
+            Ok::<_, SendError>(())
+        };
+        for recipient in addressed {
+            let now = Utc::now();
+            let kind = campaign.kind();
+            let message_id = new_message_id(
+                mail.sender.reply_to.domain(),
+                &[mail.study_id, &mail.round.to_string(), &recipient.expert_id, &campaign.file_label()],
+                now,
+            );
+            let (reservation, token) = store.reserve_mail(
+                mail.study_id,
+                mail.round,
+                &recipient.expert_id,
+                &kind,
+                Some(campaign.token_purpose()),
+                &message_id,
+                now,
+            )?;
+            let Some(token) = token.filter(|_| reservation.sent_at.is_none()) else {
+                report.already_sent += 1;
+                done += 1;
+                progress(done, total);
+                continue;
+            };
+            let questionnaire =
+                personal_questionnaire(store, mail.study_id, mail.frozen, &recipient.expert_id, &recipient.language)?;
+            let letter = match campaign {
+                Campaign::Invitation => Letter::Invitation { questionnaire: &questionnaire, deadline: mail.deadline },
+                Campaign::Reminder { .. } => {
+                    Letter::Reminder { questionnaire: &questionnaire, deadline: mail.deadline }
+                }
+            };
+            let to = Addressee { name: recipient.name.clone(), email: recipient.email.clone() };
+            let threading = Threading { message_id: reservation.message_id.clone(), in_reply_to: None, date: now };
+            let message = compose(&letter, mail.sender, &to, Some(token.expose()), &threading)
+                .map_err(|source| SendError::Compose { expert: recipient.expert_id.clone(), source })?;
+            let name = format!("round-{}-{}-{}", mail.round, campaign.file_label(), recipient.expert_id);
+            // Hand the job over; meanwhile record whatever deliveries finished.
+            let mut job = Job { reservation: reservation.id, expert: recipient.expert_id.clone(), name, message };
+            loop {
+                match job_sender.try_send(job) {
+                    Ok(()) => break,
+                    Err(mpsc::TrySendError::Full(back)) => {
+                        job = back;
+                        if let Ok(result) = results.recv_timeout(std::time::Duration::from_millis(50)) {
+                            record(store, result, &mut report)?;
+                            done += 1;
+                            progress(done, total);
+                        }
+                    }
+                    Err(mpsc::TrySendError::Disconnected(_)) => unreachable!("the delivery threads outlive the queue"),
+                }
+            }
+            while let Ok(result) = results.try_recv() {
+                record(store, result, &mut report)?;
+                done += 1;
+                progress(done, total);
+            }
+        }
+        drop(job_sender);
+        for result in results.iter() {
+            record(store, result, &mut report)?;
+            done += 1;
+            progress(done, total);
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}

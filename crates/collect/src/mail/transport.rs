@@ -1,0 +1,238 @@
+//! Where messages go: an SMTP server (STARTTLS or implicit TLS, authentication, pooled
+//! connections, retries with backoff on temporary failures), or, with no server
+//! configured, `.eml` files in an outbox folder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::{PoolConfig, SmtpTransport};
+use lettre::{Message, Transport as _};
+
+pub use delphi_store::Transport as TransportKind;
+
+/// How to reach an SMTP server, read from a URL:
+/// `smtp://[user@]host[:port]` (STARTTLS required, port 587), `smtps://[user@]host[:port]`
+/// (implicit TLS, port 465), `smtp://host:port?tls=none` (plain; only to this machine).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    StartTls,
+    ImplicitTls,
+    /// No encryption: allowed only to a server on this machine.
+    Plain,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error(
+        "`{0}` is not an SMTP URL; write smtp://[user@]host[:port] (STARTTLS), smtps://[user@]host[:port] (TLS) or smtp://localhost:25?tls=none"
+    )]
+    Url(String),
+    #[error(
+        "refusing to send credentials or mail unencrypted to {0}: tls=none is only for a server on this machine (localhost)"
+    )]
+    PlainToRemote(String),
+    #[error("the SMTP server {server} cannot be used: {source}")]
+    Setup { server: String, source: lettre::transport::smtp::Error },
+    #[error("cannot write to the outbox {path}: {source}")]
+    Outbox { path: PathBuf, source: std::io::Error },
+    #[error("the SMTP server refused the message for good: {0}")]
+    Permanent(String),
+    #[error("the SMTP server failed {attempts} times: {last}")]
+    Temporary { attempts: u32, last: String },
+}
+
+impl SmtpSettings {
+    /// Reads an SMTP URL; the password comes separately (from the environment), never from
+    /// the command line.
+    pub fn parse(url: &str, password: Option<String>) -> Result<Self, TransportError> {
+        let bad = || TransportError::Url(url.to_owned());
+        let (scheme, rest) = url.trim().split_once("://").ok_or_else(bad)?;
+        let (authority, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let authority = authority.trim_end_matches('/');
+        let (user, host_port) = match authority.rsplit_once('@') {
+            Some((user, host_port)) => (Some(user.to_owned()), host_port),
+            None => (None, authority),
+        };
+        let mut security = match scheme.to_ascii_lowercase().as_str() {
+            "smtp" => Security::StartTls,
+            "smtps" => Security::ImplicitTls,
+            _ => return Err(bad()),
+        };
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("tls", "none")) if security == Security::StartTls => security = Security::Plain,
+                Some(("tls", "starttls" | "required")) if security == Security::StartTls => {}
+                _ => return Err(bad()),
+            }
+        }
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad())?),
+            None => (host_port, if security == Security::ImplicitTls { 465 } else { 587 }),
+        };
+        if host.is_empty() || user.as_deref() == Some("") {
+            return Err(bad());
+        }
+        let settings = Self { host: host.to_owned(), port, security, user, password };
+        if security == Security::Plain && !is_loopback(&settings.host) {
+            return Err(TransportError::PlainToRemote(settings.host));
+        }
+        Ok(settings)
+    }
+
+    fn describe(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host == "[::1]"
+}
+
+/// Where messages go.
+#[derive(Debug, Clone)]
+pub enum MailTransport {
+    Smtp {
+        transport: SmtpTransport,
+        server: String,
+    },
+    /// `.eml` files in this folder, one per message.
+    Outbox(PathBuf),
+}
+
+/// Retries of a temporary SMTP failure, and the pause before each.
+const BACKOFF: [Duration; 3] = [Duration::from_millis(250), Duration::from_secs(1), Duration::from_secs(4)];
+
+impl MailTransport {
+    /// A pooled SMTP transport with up to `connections` connections.
+    pub fn smtp(settings: &SmtpSettings, connections: u32) -> Result<Self, TransportError> {
+        let server = settings.describe();
+        let setup = |source| TransportError::Setup { server: server.clone(), source };
+        let tls = || TlsParameters::new(settings.host.clone()).map_err(setup);
+        let mut builder = SmtpTransport::builder_dangerous(settings.host.clone()).port(settings.port);
+        builder = match settings.security {
+            Security::StartTls => builder.tls(Tls::Required(tls()?)),
+            Security::ImplicitTls => builder.tls(Tls::Wrapper(tls()?)),
+            Security::Plain => builder.tls(Tls::None),
+        };
+        if let Some(user) = &settings.user {
+            builder =
+                builder.credentials(Credentials::new(user.clone(), settings.password.clone().unwrap_or_default()));
+        }
+        let transport = builder
+            .timeout(Some(Duration::from_secs(30)))
+            .pool_config(PoolConfig::new().max_size(connections.max(1)))
+            .build();
+        Ok(Self::Smtp { transport, server })
+    }
+
+    /// Checks that the server answers and accepts the credentials, before anything is reserved.
+    pub fn check(&self) -> Result<(), TransportError> {
+        match self {
+            Self::Smtp { transport, server } => match transport.test_connection() {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(TransportError::Temporary { attempts: 1, last: format!("{server} did not answer") }),
+                Err(source) => Err(TransportError::Setup { server: server.clone(), source }),
+            },
+            Self::Outbox(dir) => {
+                std::fs::create_dir_all(dir).map_err(|source| TransportError::Outbox { path: dir.clone(), source })
+            }
+        }
+    }
+
+    pub fn kind(&self) -> TransportKind {
+        match self {
+            Self::Smtp { .. } => TransportKind::Smtp,
+            Self::Outbox(_) => TransportKind::Outbox,
+        }
+    }
+
+    /// Hands the message over: to the SMTP server (retrying temporary failures with
+    /// backoff), or to `<outbox>/<name>.eml`, written whole or not at all.
+    pub fn deliver(&self, message: &Message, name: &str) -> Result<(), TransportError> {
+        match self {
+            Self::Outbox(dir) => write_eml(dir, name, &message.formatted()),
+            Self::Smtp { transport, .. } => {
+                let mut attempts = 0;
+                loop {
+                    attempts += 1;
+                    match transport.send(message) {
+                        Ok(_) => return Ok(()),
+                        Err(error) if error.is_permanent() => return Err(TransportError::Permanent(error.to_string())),
+                        Err(error) => match BACKOFF.get(attempts as usize - 1) {
+                            Some(pause) => std::thread::sleep(*pause),
+                            None => return Err(TransportError::Temporary { attempts, last: error.to_string() }),
+                        },
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to `<dir>/<name>.eml` through a temporary file and a rename, synced, so
+/// the outbox never holds half a message.
+fn write_eml(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), TransportError> {
+    let path = dir.join(format!("{name}.eml"));
+    let failed = |source| TransportError::Outbox { path: path.clone(), source };
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let temporary = dir.join(format!(".{name}.eml.tmp"));
+    let mut file = std::fs::File::create(&temporary).map_err(failed)?;
+    file.write_all(bytes).map_err(failed)?;
+    file.sync_all().map_err(failed)?;
+    std::fs::rename(&temporary, &path).map_err(failed)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_choose_tls_by_default_and_refuse_plain_text_to_other_machines() {
+        let s = SmtpSettings::parse("smtp://delphi@mail.example.org", Some("pw".into())).unwrap();
+        assert_eq!(
+            (s.host.as_str(), s.port, s.security, s.user.as_deref()),
+            ("mail.example.org", 587, Security::StartTls, Some("delphi"))
+        );
+        let s = SmtpSettings::parse("smtps://mail.example.org", None).unwrap();
+        assert_eq!((s.port, s.security), (465, Security::ImplicitTls));
+        let s = SmtpSettings::parse("smtp://127.0.0.1:2525?tls=none", None).unwrap();
+        assert_eq!((s.port, s.security), (2525, Security::Plain));
+        assert!(matches!(
+            SmtpSettings::parse("smtp://mail.example.org:25?tls=none", None),
+            Err(TransportError::PlainToRemote(_))
+        ));
+        for bad in
+            ["mail.example.org", "http://x", "smtp://", "smtp://host:port", "smtps://host?tls=none", "smtp://@host"]
+        {
+            assert!(matches!(SmtpSettings::parse(bad, None), Err(TransportError::Url(_))), "{bad}");
+        }
+        assert!(!format!("{:?}", SmtpSettings::parse("smtp://u@h", Some("secret".into())).unwrap()).contains("secret"));
+    }
+}

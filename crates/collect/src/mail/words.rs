@@ -1,0 +1,88 @@
+//! The email channel's own words, per language (Chinese for `zh`, English otherwise, like
+//! the forms). Placeholders in braces are filled by [`fill`].
+
+use delphi_core::study::Language;
+
+pub(crate) use delphi_survey::ui::fill;
+
+#[derive(Debug)]
+pub(crate) struct Words {
+    pub invitation_subject: &'static str,
+    pub reminder_subject: &'static str,
+    pub receipt_subject: &'static str,
+    pub problems_subject: &'static str,
+    pub refused_subject: &'static str,
+    pub greeting: &'static str,
+    pub invitation: &'static str,
+    pub feedback_included: &'static str,
+    pub anonymity: &'static str,
+    pub answer_on_the_web: &'static str,
+    pub answer_by_reply: &'static str,
+    pub closes: &'static str,
+    pub reminder: &'static str,
+    pub receipt: &'static str,
+    pub receipt_unanswered: &'static str,
+    pub receipt_change: &'static str,
+    pub problems: &'static str,
+    pub problems_fix: &'static str,
+    pub refused: &'static str,
+    pub signature: &'static str,
+}
+
+const EN: Words = Words {
+    invitation_subject: "Round {round}: {title} (answers by {deadline})",
+    reminder_subject: "Reminder, round {round}: {title} (answers by {deadline})",
+    receipt_subject: "Received: your answers to round {round} of {title}",
+    problems_subject: "Not yet recorded: your reply to round {round} of {title}",
+    refused_subject: "Not recorded: your reply to round {round} of {title}",
+    greeting: "Dear {name},",
+    invitation: "You are invited to answer round {round} of the Delphi study “{title}”.",
+    feedback_included: "The form shows the panel's answers of the previous round and your own, with the \
+                        reasons experts gave; you may keep or change your view.",
+    anonymity: "Your answers are anonymous: other experts and the reports see only the group's figures \
+                and reasons without names.",
+    answer_on_the_web: "Answer on the web with your personal link (do not forward it):",
+    answer_by_reply: "Or reply to this email: keep the form below and write each answer after its [item] \
+                      marker. You may answer some items now and the rest later; the latest answer counts.",
+    closes: "The round closes on {deadline}.",
+    reminder: "This is a reminder: round {round} of the Delphi study “{title}” is still waiting for your \
+               answers.",
+    receipt: "Thank you. {count} answers of yours to round {round} were recorded; they are listed in the \
+              form below.",
+    receipt_unanswered: "{n} items are still empty; you can answer them later.",
+    receipt_change: "You can change any answer until {deadline} by replying again or on the web; the \
+                     latest answer counts.",
+    problems: "Your reply could not be recorded yet, and nothing of it was stored. Please fix the following:",
+    problems_fix: "Then reply again with the whole form.",
+    refused: "Your reply could not be recorded, because the round no longer accepts answers:",
+    signature: "— The study's coordinators",
+};
+
+const ZH: Words = Words {
+    invitation_subject: "第{round}轮：{title}（请于{deadline}前作答）",
+    reminder_subject: "提醒，第{round}轮：{title}（请于{deadline}前作答）",
+    receipt_subject: "已收到：您对“{title}”第{round}轮的回答",
+    problems_subject: "尚未记录：您对“{title}”第{round}轮的回复",
+    refused_subject: "未能记录：您对“{title}”第{round}轮的回复",
+    greeting: "{name}，您好：",
+    invitation: "诚邀您参加德尔菲研究“{title}”第{round}轮问卷。",
+    feedback_included: "问卷中附有上一轮专家组的回答、您本人的回答以及专家们给出的理由；您可以保留或修改自己的观点。",
+    anonymity: "您的回答是匿名的：其他专家和报告只能看到小组的统计结果和不署名的理由。",
+    answer_on_the_web: "请通过您的个人链接在线作答（请勿转发）：",
+    answer_by_reply: "或直接回复本邮件：保留下面的问卷，在每个[条目]标记后写下您的回答。您可以先回答部分条目，其余稍后再答；以最后一次回答为准。",
+    closes: "本轮将于{deadline}截止。",
+    reminder: "温馨提醒：德尔菲研究“{title}”第{round}轮仍在等待您的回答。",
+    receipt: "谢谢！您在第{round}轮的{count}个回答已记录，列于下方问卷中。",
+    receipt_unanswered: "还有{n}个条目未作答，您可以稍后再答。",
+    receipt_change: "在{deadline}之前，您可以再次回复或在线修改任何回答；以最后一次回答为准。",
+    problems: "您的回复暂未能记录，其中的内容均未保存。请修改以下问题：",
+    problems_fix: "然后请带着完整问卷再次回复。",
+    refused: "本轮已不再接受回答，您的回复未能记录：",
+    signature: "——研究协调人",
+};
+
+/// The words for `language`.
+pub(crate) fn words(language: &Language) -> &'static Words {
+    let code = language.as_str();
+    if code == "zh" || code.starts_with("zh-") { &ZH } else { &EN }
+}
