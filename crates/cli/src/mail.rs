@@ -381,3 +381,27 @@ fn summarise(source: &str, results: &[(String, Ingested)], dry_run: bool) {
         if dry_run { "; dry run: nothing was stored or sent" } else { "" }
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, d, 12, 0, 0).single().unwrap()
+    }
+
+    #[test]
+    fn reminders_fall_due_by_days_before_the_deadline() {
+        let (opened, deadline) = (day(1), day(15));
+        let schedule = [7, 2];
+        assert_eq!(due_reminders(&schedule, opened, deadline, day(7)), 0);
+        assert_eq!(due_reminders(&schedule, opened, deadline, day(8)), 1);
+        assert_eq!(due_reminders(&schedule, opened, deadline, day(13)), 2);
+        assert_eq!(next_reminder_at(&schedule, deadline, day(9)), Some(day(13)));
+        assert_eq!(next_reminder_at(&schedule, deadline, day(14)), None);
+        // A round opened late: a reminder that would fall before the opening is not owed.
+        assert_eq!(due_reminders(&[20, 2], day(3), deadline, day(13)), 1);
+    }
+}

@@ -274,3 +274,69 @@ fn html_of(blocks: &[Block], language: &delphi_core::study::Language) -> String 
     out.push_str("</body></html>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use delphi_core::Study;
+    use delphi_survey::FrozenRound;
+
+    use super::*;
+
+    fn questionnaire(language: &str) -> Questionnaire {
+        let study =
+            Study::from_toml(include_str!("../../../../surveys/ai-safety-cooperation.toml"), "study.toml").unwrap();
+        FrozenRound::build(&study, 1, None).unwrap().in_language(language).clone()
+    }
+
+    fn sender() -> Sender {
+        Sender {
+            from: "Delphi <delphi@study.example>".parse().unwrap(),
+            reply_to: "delphi@study.example".parse().unwrap(),
+            base_url: "https://study.example/".into(),
+        }
+    }
+
+    fn threading() -> Threading {
+        let date = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).single().unwrap();
+        Threading { message_id: "<m1@study.example>".into(), in_reply_to: None, date }
+    }
+
+    fn raw(letter: &Letter<'_>, name: &str, token: Option<&str>) -> String {
+        let to = Addressee { name: name.into(), email: "expert@example.org".into() };
+        String::from_utf8(compose(letter, &sender(), &to, token, &threading()).unwrap().formatted()).unwrap()
+    }
+
+    #[test]
+    fn an_invitation_carries_the_token_in_link_and_reply_address_and_escapes_the_name() {
+        let q = questionnaire("en");
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
+        let token = "abcdefghijklmnopqrstuvwxyz234567";
+        let message =
+            raw(&Letter::Invitation { questionnaire: &q, deadline }, "Eve <script>alert(1)</script>", Some(token));
+        let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
+        let reply_to = parsed.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap();
+        assert_eq!(reply_to, format!("delphi+{token}@study.example"));
+        let text = parsed.body_text(0).unwrap();
+        assert!(text.contains(&format!("https://study.example/s/{token}")));
+        assert!(text.contains("2026-12-14 17:00 UTC"));
+        assert!(text.contains("[verification.benefit]"), "the reply form");
+        let html = parsed.body_html(0).unwrap();
+        assert!(html.contains("Eve &lt;script&gt;") && !html.contains("<script>"), "{html}");
+        assert!(!message.contains("Auto-Submitted"), "an invitation is not an automatic reply");
+    }
+
+    #[test]
+    fn answers_to_replies_are_marked_automatic_and_go_in_the_experts_language() {
+        let q = questionnaire("zh");
+        let problems = vec!["第 9 行：超出 1–5".to_owned()];
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
+        let message = raw(&Letter::Problems { questionnaire: &q, problems: &problems, deadline }, "王", None);
+        assert!(message.contains("Auto-Submitted: auto-replied"));
+        let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
+        assert!(parsed.subject().unwrap().starts_with("尚未记录"), "{:?}", parsed.subject());
+        assert!(parsed.body_text(0).unwrap().contains("第 9 行：超出 1–5"));
+        let reply_to = parsed.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap();
+        assert_eq!(reply_to, "delphi@study.example", "without a token, replies go to the plain address");
+    }
+}

@@ -241,7 +241,7 @@ pub fn send_campaign(
             }
         }
         drop(job_sender);
-        for result in results.iter() {
+        for result in &results {
             record(store, result, &mut report)?;
             done += 1;
             progress(done, total);

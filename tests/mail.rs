@@ -1,0 +1,338 @@
+//! The email channel through the CLI, on the embedded default: invitations and reminders
+//! written to the outbox, replies read from a real Maildir folder, receipts back. Checks
+//! what each expert gets, that re-running sends and stores nothing twice, that replies
+//! which are not answers are set aside, and that killing `ingest` mid-way loses nothing
+//! and duplicates nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use mail_parser::MessageParser;
+
+fn delphi(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
+    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
+    command
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = delphi(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "delphi {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A study `mail` with the shipped panel and round 1 open.
+fn study() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
+        .args(["init", "study", "--id", "mail"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    ok(dir.path(), &["panel", "import"]);
+    ok(dir.path(), &["round", "open", "--days", "14"]);
+    dir
+}
+
+fn outbox(root: &Path) -> PathBuf {
+    root.join("data/mail/outbox")
+}
+
+fn outbox_files(root: &Path, kind: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(outbox(root))
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "eml") && p.to_string_lossy().contains(kind));
+    files.sort();
+    files
+}
+
+/// What a test needs of a sent message.
+#[derive(Debug)]
+struct Sent {
+    to: String,
+    reply_to: String,
+    subject: String,
+    text: String,
+    html: String,
+    message_id: String,
+}
+
+fn read_sent(path: &Path) -> Sent {
+    let raw = std::fs::read(path).unwrap();
+    let message = MessageParser::default().parse(&raw).expect("a MIME message");
+    let address = |a: Option<&mail_parser::Address<'_>>| {
+        a.and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned()
+    };
+    Sent {
+        to: address(message.to()),
+        reply_to: address(message.reply_to()),
+        subject: message.subject().unwrap_or_default().to_owned(),
+        text: message.body_text(0).unwrap_or_default().into_owned(),
+        html: message.body_html(0).unwrap_or_default().into_owned(),
+        message_id: message.message_id().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The expert's token: the `+tag` of the reply address.
+fn token_of(sent: &Sent) -> String {
+    let local = sent.reply_to.split('@').next().unwrap();
+    local.split_once('+').expect("a reply address with a token").1.to_owned()
+}
+
+/// The invitations in the outbox, by recipient address.
+fn invitations(root: &Path) -> BTreeMap<String, Sent> {
+    outbox_files(root, "-invitation-").iter().map(|p| read_sent(p)).map(|s| (s.to.clone(), s)).collect()
+}
+
+/// A plain-text reply to `invitation` from `from`, with `answers` written above the quoted form.
+fn reply(invitation: &Sent, from: &str, message_id: &str, answers: &str) -> Vec<u8> {
+    let quoted: String = invitation.text.lines().map(|line| format!("> {line}\r\n")).collect();
+    format!(
+        "From: {from}\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <{message_id}>\r\nIn-Reply-To: <{}>\r\n\
+         Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{}\r\n\r\nOn Friday the study wrote:\r\n{quoted}",
+        invitation.reply_to,
+        invitation.subject,
+        invitation.message_id,
+        answers.replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
+fn maildir(root: &Path) -> PathBuf {
+    let dir = root.join("maildir");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    dir
+}
+
+fn deliver(maildir: &Path, name: &str, raw: &[u8]) {
+    std::fs::write(maildir.join("tmp").join(name), raw).unwrap();
+    std::fs::rename(maildir.join("tmp").join(name), maildir.join("new").join(name)).unwrap();
+}
+
+fn sql(root: &Path, query: &str) -> i64 {
+    let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
+    conn.query_row(query, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn invitations_go_to_the_outbox_once_each_in_the_experts_language() {
+    let dir = study();
+    let root = dir.path();
+    let dry = ok(root, &["invite", "--dry-run"]);
+    assert!(dry.contains("20 message(s) would go"), "{dry}");
+    assert!(outbox_files(root, "").is_empty(), "a dry run writes nothing");
+
+    let first = ok(root, &["invite"]);
+    assert!(first.contains("20 invitation(s) sent"), "{first}");
+    let again = ok(root, &["invite"]);
+    assert!(again.contains("0 invitation(s) sent") && again.contains("20 sent before"), "{again}");
+    let sent = invitations(root);
+    assert_eq!(sent.len(), 20, "one invitation per expert, none twice");
+
+    let panel = std::fs::read_to_string(root.join("study/panel.csv")).unwrap();
+    for row in panel.lines().skip(1) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let (email, language) = (fields[2], fields[6]);
+        let invitation = &sent[email];
+        let token = token_of(invitation);
+        assert_eq!(token.len(), 32);
+        assert!(invitation.text.contains(&format!("/s/{token}")), "the link carries the same token");
+        assert!(invitation.html.contains(&format!("/s/{token}")));
+        assert!(invitation.text.contains("[verification.benefit]"), "the reply form is in the text part");
+        if language == "zh" {
+            assert!(invitation.subject.starts_with("第1轮"), "{}", invitation.subject);
+        } else {
+            assert!(invitation.subject.starts_with("Round 1"), "{}", invitation.subject);
+        }
+    }
+    let tokens: std::collections::BTreeSet<String> = sent.values().map(token_of).collect();
+    assert_eq!(tokens.len(), 20, "every expert has a token of their own");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM outgoing_mail WHERE kind = 'invitation' AND sent_at IS NOT NULL"), 20);
+}
+
+#[test]
+fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
+    let dir = study();
+    let root = dir.path();
+    ok(root, &["invite"]);
+    let sent = invitations(root);
+    let maildir = maildir(root);
+    let avery = &sent["avery.placeholder@example.org"];
+    let jordan = &sent["jordan.samplewood@example.org"];
+    deliver(
+        &maildir,
+        "1.avery",
+        &reply(
+            avery,
+            "Avery Placeholder <Avery.Placeholder@Example.org>",
+            "r1@example.org",
+            "[verification.benefit] 4\n[verification.risk-capabilities] 2",
+        ),
+    );
+    deliver(
+        &maildir,
+        "2.jordan",
+        &reply(jordan, "jordan.samplewood@example.org", "r2@example.org", "[verification.benefit] 9"),
+    );
+    deliver(&maildir, "3.spoof", &reply(avery, "mallory@example.net", "r3@example.net", "[verification.benefit] 1"));
+    let mut away = reply(jordan, "jordan.samplewood@example.org", "r4@example.org", "I am out of the office.");
+    away.splice(0..0, b"Auto-Submitted: auto-replied\r\n".iter().copied());
+    deliver(&maildir, "4.away", &away);
+    let forged =
+        String::from_utf8(reply(avery, "avery.placeholder@example.org", "r5@example.org", "[verification.benefit] 1"))
+            .unwrap()
+            .replace(&token_of(avery), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    deliver(&maildir, "5.guess", forged.as_bytes());
+
+    let dry = ok(root, &["ingest", "--maildir", "maildir", "--dry-run"]);
+    assert!(dry.contains("would record 2 answer(s) from E01"), "{dry}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM inbound_mail"), 0, "a dry run stores nothing");
+    assert!(outbox_files(root, "-receipt-").is_empty(), "a dry run sends nothing");
+
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("recorded 2 answer(s) from E01"), "{out}");
+    assert!(out.contains("not recorded from E02, the form has problems"), "{out}");
+    assert!(out.contains("set aside (spoofed) from E01"), "{out}");
+    assert!(out.contains("set aside (auto-reply)"), "{out}");
+    assert!(out.contains("set aside (unknown-token)"), "{out}");
+    assert_eq!(std::fs::read_dir(maildir.join("new")).unwrap().count(), 0, "processed messages leave new/");
+
+    let outcomes = |outcome: &str| sql(root, &format!("SELECT COUNT(*) FROM inbound_mail WHERE outcome = '{outcome}'"));
+    assert_eq!(["recorded", "invalid", "spoofed", "auto-reply", "unknown-token"].map(outcomes), [1, 1, 1, 1, 1]);
+    let stored = sql(
+        root,
+        "SELECT COUNT(*) FROM answers a JOIN submissions s ON s.id = a.submission_id WHERE s.expert_id = 'E01' AND s.channel = 'email'",
+    );
+    assert_eq!(stored, 2, "only the genuine reply's answers are stored");
+
+    // The receipt lists what was recorded; the invalid reply gets the problems; nobody else hears back.
+    let receipts: Vec<Sent> = outbox_files(root, "-receipt-").iter().map(|p| read_sent(p)).collect();
+    assert_eq!(receipts.len(), 2, "{receipts:?}");
+    let to_avery = receipts.iter().find(|r| r.to == "avery.placeholder@example.org").expect("a receipt for Avery");
+    assert!(to_avery.text.contains("2 answers of yours to round 1 were recorded"), "{}", to_avery.text);
+    assert!(to_avery.text.contains("[verification.benefit] 4"), "the receipt shows the recorded answer");
+    let to_jordan = receipts.iter().find(|r| r.to == "jordan.samplewood@example.org").expect("problems for Jordan");
+    assert!(to_jordan.text.contains("nothing of it was stored") && to_jordan.text.contains("9"), "{}", to_jordan.text);
+    assert_eq!(token_of(to_jordan), token_of(jordan), "answering the problems reaches the same expert");
+
+    let again = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(again.contains("5 dealt with before"), "{again}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions"), 1, "nothing stored twice");
+    assert_eq!(outbox_files(root, "-receipt-").len(), 2, "no receipt sent twice");
+}
+
+#[test]
+fn reminders_go_only_to_experts_who_have_not_answered_and_earlier_links_keep_working() {
+    let dir = study();
+    let root = dir.path();
+    ok(root, &["invite"]);
+    let sent = invitations(root);
+    let maildir = maildir(root);
+    let avery = &sent["avery.placeholder@example.org"];
+    deliver(
+        &maildir,
+        "1",
+        &reply(avery, "avery.placeholder@example.org", "r1@example.org", "[verification.benefit] 4"),
+    );
+    ok(root, &["ingest", "--maildir", "maildir"]);
+
+    let not_due = ok(root, &["remind"]);
+    assert!(not_due.contains("no reminder is due yet"), "{not_due}");
+    assert!(outbox_files(root, "-reminder-").is_empty());
+    let now = ok(root, &["remind", "--now"]);
+    assert!(now.contains("19 reminder 1(s) sent"), "{now}");
+    let reminders: Vec<Sent> = outbox_files(root, "-reminder-1-").iter().map(|p| read_sent(p)).collect();
+    assert_eq!(reminders.len(), 19);
+    assert!(reminders.iter().all(|r| r.to != avery.to), "no reminder to an expert who answered");
+    let rerun = ok(root, &["remind"]);
+    assert!(rerun.contains("no reminder is due yet"), "{rerun}");
+
+    // Both the invitation's and the reminder's reply address identify the expert.
+    let jordan_reminder = reminders.iter().find(|r| r.to == "jordan.samplewood@example.org").unwrap();
+    let jordan_invitation = &sent["jordan.samplewood@example.org"];
+    assert_ne!(token_of(jordan_reminder), token_of(jordan_invitation));
+    deliver(
+        &maildir,
+        "2",
+        &reply(jordan_invitation, "jordan.samplewood@example.org", "r2@example.org", "[verification.benefit] 3"),
+    );
+    deliver(
+        &maildir,
+        "3",
+        &reply(jordan_reminder, "jordan.samplewood@example.org", "r3@example.org", "[verification.benefit] 2"),
+    );
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert_eq!(out.matches("recorded 1 answer(s) from E02").count(), 2, "{out}");
+    let second = ok(root, &["remind", "--now"]);
+    assert!(second.contains("18 reminder 2(s) sent"), "{second}");
+}
+
+/// Replies for the kill test: `count` genuine replies, spread over the panel.
+fn many_replies(root: &Path, maildir: &Path, count: usize) {
+    let sent: Vec<Sent> = invitations(root).into_values().collect();
+    for i in 0..count {
+        let invitation = &sent[i % sent.len()];
+        let point = 1 + i % 5;
+        let raw = reply(
+            invitation,
+            &invitation.to,
+            &format!("bulk-{i}@example.org"),
+            &format!("[verification.benefit] {point}"),
+        );
+        deliver(maildir, &format!("{i:04}"), &raw);
+    }
+}
+
+#[test]
+fn killing_ingest_mid_way_loses_nothing_and_duplicates_nothing() {
+    let dir = study();
+    let root = dir.path();
+    ok(root, &["invite"]);
+    let maildir = maildir(root);
+    let count = 300;
+    many_replies(root, &maildir, count);
+    for delay_ms in [150, 300, 450, 600] {
+        let mut child = delphi(root)
+            .args(["ingest", "--maildir", "maildir"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let killed_at = sql(root, "SELECT COUNT(*) FROM inbound_mail");
+    eprintln!("the killed runs dealt with {killed_at} of {count} replies");
+    assert!(killed_at < i64::try_from(count).unwrap(), "the kills must come mid-way for this test to mean anything");
+    ok(root, &["ingest", "--maildir", "maildir"]);
+    let final_count = sql(root, "SELECT COUNT(*) FROM inbound_mail");
+    assert_eq!(
+        final_count,
+        i64::try_from(count).unwrap(),
+        "every reply is dealt with (killed runs had done {killed_at})"
+    );
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE channel = 'email'"), final_count, "each once");
+    assert_eq!(sql(root, "SELECT COUNT(DISTINCT source_ref) FROM submissions"), final_count);
+    assert_eq!(
+        sql(root, "SELECT COUNT(*) FROM outgoing_mail WHERE kind = 'receipt' AND sent_at IS NOT NULL"),
+        final_count,
+        "every reply got its receipt in the end"
+    );
+    assert_eq!(outbox_files(root, "-receipt-").len(), count);
+    let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+}
