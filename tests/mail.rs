@@ -336,3 +336,209 @@ fn killing_ingest_mid_way_loses_nothing_and_duplicates_nothing() {
     let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
 }
+
+// ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).
+
+#[path = "support/mail_servers.rs"]
+#[allow(dead_code)]
+mod mail_servers;
+
+use mail_servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};
+
+/// `delphi` with the SMTP server as its transport (the password from the environment, as
+/// a coordinator would set it) and the test CA trusted.
+fn delphi_smtp(root: &Path, sink: &SmtpSink, args: &[&str]) -> std::process::Output {
+    delphi(root)
+        .args(args)
+        .args(["--smtp", &format!("smtp://{}@localhost:{}", sink.user, sink.port)])
+        .env("DELPHI_SMTP_PASSWORD", &sink.password)
+        .env("SSL_CERT_FILE", &test_ca().bundle)
+        .output()
+        .unwrap()
+}
+
+fn header_of(raw: &[u8], name: &str) -> String {
+    let message = MessageParser::default().parse(raw).unwrap();
+    message.header_raw(name).unwrap_or_default().trim().to_owned()
+}
+
+#[test]
+fn invitations_reach_a_real_smtp_server_over_starttls_with_authentication_once() {
+    let dir = study();
+    let root = dir.path();
+    let sink = SmtpSink::start(SmtpSecurity::StartTls);
+
+    let refused = delphi(root)
+        .args(["invite", "--smtp", &format!("smtp://{}@localhost:{}", sink.user, sink.port)])
+        .env("DELPHI_SMTP_PASSWORD", "wrong")
+        .env("SSL_CERT_FILE", &test_ca().bundle)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("localhost") && message.to_lowercase().contains("auth"), "{message}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM outgoing_mail"), 0, "nothing reserved when the server refuses us");
+
+    let out = delphi_smtp(root, &sink, &["invite"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let received = sink.wait_for(20, Duration::from_secs(30));
+    assert_eq!(received.len(), 20);
+    let mut recipients = sink.envelope_recipients();
+    recipients.sort();
+    let panel = std::fs::read_to_string(root.join("study/panel.csv")).unwrap();
+    let mut emails: Vec<String> = panel.lines().skip(1).map(|row| row.split(',').nth(2).unwrap().to_owned()).collect();
+    emails.sort();
+    assert_eq!(recipients, emails, "one invitation to each expert's address");
+    assert!(received.iter().all(|raw| header_of(raw, "Content-Type").starts_with("multipart/alternative")));
+
+    let again = delphi_smtp(root, &sink, &["invite"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("20 sent before"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sink.messages().len(), 20, "a re-run sends nothing twice");
+    assert!(outbox_files(root, "").is_empty(), "with a server, nothing goes to the outbox");
+}
+
+/// One case of the reply corpus (tests/data/replies/cases.toml).
+#[derive(Debug, serde::Deserialize)]
+struct Case {
+    file: String,
+    expert: Option<String>,
+    other_expert: Option<String>,
+    outcome: String,
+    why: String,
+    #[serde(default)]
+    answers: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    problems: Vec<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Corpus {
+    case: Vec<Case>,
+}
+
+/// A live token for `expert`, from a personal link (`delphi round links`).
+fn token_for(root: &Path, expert: &str) -> String {
+    let line = ok(root, &["round", "links", "--expert", expert]);
+    line.trim().rsplit("/s/").next().unwrap().to_owned()
+}
+
+#[test]
+fn the_reply_corpus_read_over_imap_ends_as_expected_and_a_second_run_changes_nothing() {
+    let dir = study();
+    let root = dir.path();
+    let corpus_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/replies");
+    let corpus: Corpus = toml::from_str(&std::fs::read_to_string(corpus_dir.join("cases.toml")).unwrap()).unwrap();
+    assert!(corpus.case.len() >= 20, "the corpus holds at least 20 replies");
+
+    let mut tokens = BTreeMap::new();
+    let mut token = |expert: &str| tokens.entry(expert.to_owned()).or_insert_with(|| token_for(root, expert)).clone();
+    let dovecot = Dovecot::start();
+    let mut keys = Vec::new();
+    for case in &corpus.case {
+        let mut raw = std::fs::read(corpus_dir.join(&case.file)).unwrap();
+        for (placeholder, expert) in [("{{TOKEN}}", &case.expert), ("{{TOKEN_OTHER}}", &case.other_expert)] {
+            if let Some(expert) = expert {
+                raw = replace_bytes(&raw, placeholder.as_bytes(), token(expert).as_bytes());
+            }
+        }
+        let key = MessageParser::default().parse(&raw).and_then(|m| m.message_id().map(|id| format!("<{id}>")));
+        keys.push(key.expect("every corpus message has a Message-ID"));
+        dovecot.deliver(&raw);
+    }
+
+    let sink = SmtpSink::start(SmtpSecurity::StartTls);
+    let imap = format!("imaps://{}@localhost:{}/INBOX", dovecot.user, dovecot.port);
+    let ingest = |root: &Path| {
+        let out = delphi(root)
+            .args(["ingest", "--imap", &imap, "--smtp", &format!("smtp://{}@localhost:{}", sink.user, sink.port)])
+            .env("DELPHI_IMAP_PASSWORD", &dovecot.password)
+            .env("DELPHI_SMTP_PASSWORD", &sink.password)
+            .env("SSL_CERT_FILE", &test_ca().bundle)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let report = ingest(root);
+
+    let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
+    let mut answered = 0;
+    let mut failures = Vec::new();
+    for (case, key) in corpus.case.iter().zip(&keys) {
+        let row: Option<(String, Option<i64>, Option<String>)> = conn
+            .query_row("SELECT outcome, submission_id, expert_id FROM inbound_mail WHERE message_key = ?1", [key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .ok();
+        let Some((outcome, submission, expert)) = row else {
+            failures.push(format!("{}: not dealt with", case.file));
+            continue;
+        };
+        let expected = if case.outcome == "duplicate" { "recorded" } else { case.outcome.as_str() };
+        if outcome != expected {
+            failures.push(format!("{} ({}): {outcome}, expected {}", case.file, case.why, case.outcome));
+            continue;
+        }
+        if matches!(expected, "recorded" | "invalid") && case.outcome != "duplicate" {
+            answered += 1;
+            assert_eq!(expert.as_deref(), case.expert.as_deref(), "{}", case.file);
+        }
+        for (item, value) in &case.answers {
+            let stored: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM answers WHERE submission_id = ?1 AND item_id = ?2",
+                    rusqlite::params![submission, item],
+                    |r| r.get(0),
+                )
+                .ok();
+            let stored: Option<serde_json::Value> = stored.map(|s| serde_json::from_str(&s).unwrap());
+            if stored.as_ref() != Some(value) {
+                failures.push(format!("{}: {item} stored as {stored:?}, expected {value}", case.file));
+            }
+        }
+        if !case.problems.is_empty() {
+            let to_expert = sink
+                .messages()
+                .into_iter()
+                .find(|raw| header_of(raw, "In-Reply-To").contains(key.trim_matches(['<', '>'])))
+                .map(|raw| MessageParser::default().parse(&raw).unwrap().body_text(0).unwrap().into_owned());
+            match to_expert {
+                Some(text) => {
+                    for problem in &case.problems {
+                        if !text.contains(problem.as_str()) {
+                            failures.push(format!("{}: the answer to the expert lacks “{problem}”:\n{text}", case.file));
+                        }
+                    }
+                }
+                None => failures.push(format!("{}: the expert was not told the problems", case.file)),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}\n\ningest said:\n{report}", failures.join("\n"));
+
+    // Answers go back only to identified experts, to their panel address; nobody else hears back.
+    let sent = sink.wait_for(answered, Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sink.messages().len(), answered, "{:?}", sink.envelope_recipients());
+    assert!(sent.iter().all(|raw| header_of(raw, "Auto-Submitted") == "auto-replied"));
+
+    let before: i64 = conn.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap();
+    let second = ingest(root);
+    assert!(second.contains("0 message(s) read"), "processed messages are marked in the mailbox: {second}");
+    let after: i64 = conn.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap();
+    assert_eq!(before, after, "a second run stores nothing twice");
+    assert_eq!(sink.messages().len(), answered, "and sends nothing twice");
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(replacement);
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
