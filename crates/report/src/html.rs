@@ -228,16 +228,7 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
             })
             .collect();
         table(out, &head, &rows);
-        let _ = writeln!(
-            out,
-            "<p class=\"small\">{} / {} ({}). {} ({}: {})</p>",
-            e(&l.median),
-            e(&l.iqr),
-            e(&l.n),
-            e(&l.suppressed_note),
-            e(&l.min_group_size),
-            g.min_group_size
-        );
+        let _ = writeln!(out, "<p class=\"small\">{}</p>", e(&g.note));
     }
     if let Some(s) = &r.synthesis {
         let _ = writeln!(out, "<h4>{}</h4>", e(&l.synthesis));

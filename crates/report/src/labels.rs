@@ -127,6 +127,8 @@ pub struct Labels {
     /// `{n}` rationales.
     pub feedback_rationales: String,
     pub list_separator: String,
+    /// Under a group table; `{k}` groups were too small in every row and are left out.
+    pub groups_hidden: String,
 }
 
 fn s(x: &str) -> String {
@@ -282,6 +284,7 @@ impl Labels {
             feedback_own_answer: s("each expert's own previous answer, to them alone"),
             feedback_rationales: s("{n} anonymous rationales"),
             list_separator: s("; "),
+            groups_hidden: s("{k} groups too small in every row are left out, unnamed."),
         }
     }
 
@@ -403,6 +406,7 @@ impl Labels {
             feedback_own_answer: s("专家本人上一轮的回答，仅本人可见"),
             feedback_rationales: s("{n} 条匿名理由"),
             list_separator: s("；"),
+            groups_hidden: s("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
         }
     }
 }

@@ -151,16 +151,7 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
             })
             .collect();
         table(out, &head, &rows);
-        let _ = writeln!(
-            out,
-            "{} / {} ({}). {} ({}: {})\n",
-            e(&l.median),
-            e(&l.iqr),
-            e(&l.n),
-            e(&l.suppressed_note),
-            e(&l.min_group_size),
-            g.min_group_size
-        );
+        let _ = writeln!(out, "{}\n", e(&g.note));
     }
     if let Some(s) = &r.synthesis {
         let _ = writeln!(out, "#### {}", e(&l.synthesis));

@@ -579,6 +579,10 @@ pub struct GroupTable {
     pub rows: Vec<GroupRow>,
     /// Minimum group size in force.
     pub min_group_size: u64,
+    /// Groups suppressed in every row: left out, so that their names appear nowhere.
+    pub hidden: usize,
+    /// What the cells show and what was suppressed or left out, in the report's language.
+    pub note: String,
 }
 
 /// One criterion across groups.
@@ -1191,6 +1195,8 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                         groups: Vec::new(),
                         rows: Vec::new(),
                         min_group_size: g.min_group_size,
+                        hidden: 0,
+                        note: String::new(),
                     });
                     group_tables.len() - 1
                 }
@@ -1269,6 +1275,25 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                         }
                     })
                     .collect();
+            }
+            // A group too small in every row would show nothing but its name, which alone can
+            // point at its few members (a one-expert institution): leave the column out.
+            let shown: Vec<bool> = (0..t.groups.len())
+                .map(|j| t.rows.iter().any(|row| row.cells.get(j).is_some_and(|c| !c.suppressed)))
+                .collect();
+            t.hidden = shown.iter().filter(|s| !**s).count();
+            let keep = |j: usize| shown[j];
+            t.groups = t.groups.iter().enumerate().filter(|(j, _)| keep(*j)).map(|(_, g)| g.clone()).collect();
+            for row in &mut t.rows {
+                row.cells = row.cells.iter().enumerate().filter(|(j, _)| keep(*j)).map(|(_, c)| c.clone()).collect();
+            }
+            let l = &ctx.labels;
+            t.note = format!(
+                "{} / {} ({}). {} ({}: {})",
+                l.median, l.iqr, l.n, l.suppressed_note, l.min_group_size, t.min_group_size
+            );
+            if t.hidden > 0 {
+                t.note = format!("{} {}", t.note, l.groups_hidden.replace("{k}", &t.hidden.to_string()));
             }
             t
         })

@@ -199,6 +199,29 @@ fn small_groups_are_marked_suppressed() {
     assert!(suppressed > 0, "some group of 16 experts split 6 ways is below 3");
     let html = render_html(&r);
     assert!(html.contains("<i>suppressed</i>"));
+
+    // Groups suppressed wherever they appear are left out, names and all.
+    let named = |shown: bool| -> std::collections::BTreeSet<&str> {
+        summary
+            .groups
+            .iter()
+            .flat_map(|g| &g.groups)
+            .filter(|g| matches!(g.figures, delphi_stats::groups::GroupFigures::Shown { .. }) == shown)
+            .map(|g| g.group.as_str())
+            .collect()
+    };
+    let never_shown: Vec<&str> = named(false).difference(&named(true)).copied().collect();
+    assert!(!never_shown.is_empty(), "16 experts over 7 institutions leave some with 2");
+    let hidden: usize = r.domains.iter().flat_map(|d| &d.rounds).flat_map(|x| &x.groups).map(|g| g.hidden).sum();
+    assert!(hidden >= never_shown.len(), "{hidden}");
+    let (md, json) = (render_markdown(&r), serde_json::to_string(&r).unwrap());
+    for name in never_shown {
+        assert!(!html.contains(name) && !md.contains(name) && !json.contains(name), "{name} is named");
+    }
+    for name in named(true) {
+        assert!(html.contains(name), "{name} is shown");
+    }
+    assert!(html.contains("groups too small in every row are left out, unnamed."));
 }
 
 #[test]
