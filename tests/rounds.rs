@@ -1,8 +1,10 @@
 //! Two Delphi rounds through the real binary: experts' replies are recorded, closing a
 //! round summarises it (consensus per item, the benefit–risk placement of each domain),
 //! and the next round's questionnaire feeds the group's answers and rationales back —
-//! without naming anyone, and with expert text inert.
+//! without naming anyone, and with expert text inert. The reports hold the panel's
+//! composition, the rounds' dates and feedback, and tidy exports in CSV and Parquet.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -63,6 +65,47 @@ fn reply(i: usize, round: u32) -> String {
         ),
         _ => format!("{}\r\n\r\n-- \r\nExpert {i}\r\n", body.replace('\n', "\r\n")),
     }
+}
+
+/// The header and rows of a Parquet file, read with the parquet crate's row reader.
+fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<parquet::record::Field>>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let reader = SerializedFileReader::new(file).expect("a Parquet file");
+    let names =
+        reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_owned()).collect();
+    let rows = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| row.unwrap().get_column_iter().map(|(_, field)| field.clone()).collect())
+        .collect();
+    (names, rows)
+}
+
+/// Checks that `<name>.parquet` holds the header and rows of `<name>.csv` in `dir`, cell by
+/// cell (CSV's empty cell is Parquet's null, CSV's texts are made inert); returns the rows.
+fn parquet_matches_csv(dir: &Path, name: &str) -> Vec<Vec<parquet::record::Field>> {
+    use parquet::record::Field;
+    let (names, rows) = parquet_rows(&dir.join(format!("{name}.parquet")));
+    let csv_text = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), names, "{name}: columns");
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), rows.len(), "{name}: as many rows in Parquet as in CSV");
+    for (record, row) in records.iter().zip(&rows) {
+        let expected: Vec<String> = row
+            .iter()
+            .map(|field| match field {
+                Field::Null => String::new(),
+                Field::Long(x) => x.to_string(),
+                Field::Double(x) => x.to_string(),
+                Field::Str(x) => delphi_report::tidy::inert_cell(x),
+                other => panic!("{name}: an unexpected Parquet type {other:?}"),
+            })
+            .collect();
+        assert_eq!(record.iter().collect::<Vec<_>>(), expected, "{name}");
+    }
+    rows
 }
 
 #[test]
@@ -233,8 +276,79 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     );
     assert!(answers.lines().all(|l| !l.split(',').any(|cell| cell.starts_with('='))), "a formula cell");
     assert!(answers.contains("=cmd|"), "the hostile rationale is exported, inside its JSON");
-    // The methods section states the rule the verdicts used.
     let model = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.json")).unwrap();
+    // Parquet beside each CSV: the same rows, typed; expert text verbatim, pseudonyms only.
+    let round_dir = root.join("reports/rounds-test/round-2");
+    let figure_rows = parquet_matches_csv(&round_dir, "figures");
+    assert!(figure_rows.len() > 100, "{} figures", figure_rows.len());
+    let answer_rows = parquet_matches_csv(&round_dir, "answers");
+    assert_eq!(answer_rows.len(), answers.lines().count() - 1);
+    let texts: Vec<String> = answer_rows.iter().map(|row| format!("{row:?}")).collect();
+    assert!(texts.iter().any(|t| t.contains("=cmd|")), "the hostile rationale is exported");
+    assert!(
+        answer_rows.iter().all(|row| matches!(&row[1], parquet::record::Field::Str(p) if p.starts_with("p-"))),
+        "pseudonyms only"
+    );
+    let cells: Vec<&str> = figure_rows
+        .iter()
+        .chain(&answer_rows)
+        .flatten()
+        .filter_map(|field| match field {
+            parquet::record::Field::Str(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for identity in ["Avery", "example.org", "E01"] {
+        assert!(!cells.iter().any(|cell| cell.contains(identity)), "{identity} in a Parquet export");
+    }
+
+    // The overview counts the panel by institution and bloc (groups below the minimum of 3
+    // counted together, unnamed); the methods give each round's dates and feedback.
+    let md = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.md")).unwrap();
+    let pdf_dense: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let members: Vec<Vec<&str>> = PANEL.lines().skip(1).map(|l| split_csv_line(l)).collect();
+    let answered = |round: u32, id: &str| experts.iter().take(if round == 1 { 18 } else { 16 }).any(|e| *e == id);
+    for column in [3, 5] {
+        let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for m in &members {
+            groups.entry(m[column]).or_default().push(m[0]);
+        }
+        for (group, ids) in groups {
+            let cells: Vec<String> = (1..=2)
+                .map(|round| format!("{} / {}", ids.iter().filter(|id| answered(round, id)).count(), ids.len()))
+                .collect();
+            let row = format!("| {group} | {} |", cells.join(" | "));
+            if ids.len() >= 3 {
+                assert!(md.contains(&row), "{row} missing:\n{md}");
+                let dense: String = row.chars().filter(|c| !c.is_whitespace() && *c != '|').collect();
+                assert!(pdf_dense.contains(&dense), "{row} missing from the PDF");
+            } else {
+                assert!(!md.contains(group) && !text.contains(group) && !model.contains(group), "{group} is named");
+            }
+        }
+    }
+    assert!(md.contains("smaller groups (fewer than 3 each)"), "{md}");
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(root, &["round", "list", "--format", "json"], None)).unwrap();
+    for round in listed.as_array().unwrap() {
+        let dates = format!(
+            "| {} | {} | {} | {} |",
+            round["round"],
+            round["opened"].as_str().unwrap(),
+            round["deadline"].as_str().unwrap(),
+            round["closed"].as_str().unwrap()
+        );
+        assert!(md.contains(&dates), "{dates} missing:\n{md}");
+    }
+    assert!(md.contains("| Nothing (first round). |"), "{md}");
+    let methods = md.split("### Rounds: dates and feedback").nth(1).expect("the rounds of the methods");
+    let fed_back = methods.lines().find(|l| l.starts_with("| 2 |")).expect("round 2's row");
+    assert!(fed_back.contains("From round 1, on ") && fed_back.contains("own previous answer"), "{fed_back}");
+    let shown = preview.matches("Expert view").count();
+    assert!(shown > 0 && fed_back.contains(&format!("; {shown} anonymous rationales.")), "{shown}: {fed_back}");
+    assert!(md.contains("At least 2 rounds;"), "the stopping rule of the study file");
+
+    // The methods section states the rule the verdicts used.
     assert!(model.contains("the part of the scale that holds the median"), "the methods name the consensus rule");
     let zh = root.join("reports/rounds-test/round-2/zh/report.pdf");
     let info = Command::new("pdfinfo").arg(&zh).output().unwrap();
@@ -244,4 +358,31 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         assert!(!json.contains(identity) && !text.contains(identity), "{identity} in the report");
         assert!(!answers.contains(identity) && !figures.contains(identity), "{identity} in the exports");
     }
+
+    // A study file without a stopping rule: the report says none was defined.
+    let study = std::fs::read_to_string(&study_file).unwrap();
+    let rule = study.find("[study.stopping]").expect("the shipped study states a stopping rule");
+    let end = study[rule..].find("\n\n").map_or(study.len(), |n| rule + n);
+    std::fs::write(&study_file, format!("{}{}", &study[..rule], &study[end..])).unwrap();
+    ok(root, &["report", "--out", "reports-without-rule", "--language", "en"], None);
+    let md = std::fs::read_to_string(root.join("reports-without-rule/rounds-test/round-2/en/report.md")).unwrap();
+    assert!(md.contains("The study defines no stopping rule; it runs at most 3 rounds."), "{md}");
+}
+
+/// The fields of a line of the panel CSV (quoted fields may hold commas).
+fn split_csv_line(line: &str) -> Vec<&str> {
+    let mut fields = Vec::new();
+    let (mut start, mut quoted) = (0, false);
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                fields.push(line[start..i].trim_matches('"'));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(line[start..].trim_matches('"'));
+    fields
 }

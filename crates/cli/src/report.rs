@@ -1,12 +1,19 @@
 //! `delphi report`: the reports of a study's rounds so far — PDF (with its Typst template
-//! and data beside it, to edit and recompile), HTML and Markdown, in each study language.
+//! and data beside it, to edit and recompile), HTML and Markdown, in each study language —
+//! and the tidy exports of their figures and answers (CSV and Parquet) and summary (JSON).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use delphi_report::{DATA_FILE, PdfOptions, build, render_html, render_markdown, render_pdf};
-use delphi_store::RoundState;
+use delphi_core::study::PanelAttribute;
+use delphi_report::tidy::{self, AnswerRow};
+use delphi_report::{
+    Conduct, DATA_FILE, FeedbackGiven, PanelCount, PdfOptions, RoundConduct, build, render_html, render_markdown,
+    render_pdf,
+};
+use delphi_store::{RoundState, Store};
+use delphi_survey::feedback::OwnAnswer;
 
 use crate::analysis;
 use crate::workspace::Workspace;
@@ -59,17 +66,24 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     }
     let round_dir = args.out.join(id).join(format!("round-{last}"));
     std::fs::create_dir_all(&round_dir).with_context(|| format!("cannot create {}", round_dir.display()))?;
-    write_figures(&round_dir.join("figures.csv"), &summary)?;
-    let answered = write_answers(&round_dir.join("answers.csv"), &store, id, last)?;
+    let figures = tidy::figures(&summary);
+    write(&round_dir.join("figures.csv"), &figures.to_csv()?)?;
+    write(&round_dir.join("figures.parquet"), &figures.to_parquet()?)?;
+    let answers = tidy::answers(&answer_rows(&store, id, last)?);
+    write(&round_dir.join("answers.csv"), &answers.to_csv()?)?;
+    write(&round_dir.join("answers.parquet"), &answers.to_parquet()?)?;
     write(&round_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     println!(
-        "{}: figures.csv (every figure), answers.csv ({answered} pseudonymous answers), summary.json",
-        round_dir.display()
+        "{}: figures.csv + .parquet ({} figures), answers.csv + .parquet ({} pseudonymous answers), summary.json",
+        round_dir.display(),
+        figures.rows(),
+        answers.rows()
     );
+    let conduct = conduct(&loaded.source, study, &store, last)?;
     for language in languages {
         let dir = args.out.join(id).join(format!("round-{last}")).join(language.as_str());
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let mut model = build(study, &summary, language)?;
+        let mut model = build(study, &summary, &conduct, language)?;
         add_rationales(study, &store, &summary, &mut model)?;
         let pdf = render_pdf(&model, &options)?;
         write(&dir.join("report.pdf"), &pdf.pdf)?;
@@ -143,60 +157,98 @@ fn add_rationales(
     Ok(())
 }
 
-/// A spreadsheet cell that cannot run as a formula: text starting with `=`, `+`, `-`, `@`
-/// or a control character gets a leading apostrophe (expert text reaches these files).
-fn inert_cell(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
-}
-
-/// Every figure of every item and round, one per row (tidy); undefined figures say why.
-fn write_figures(path: &Path, summary: &delphi_stats::StudySummary) -> Result<()> {
-    let mut out = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    out.write_record(["round", "item", "measure", "value", "undefined_because"])?;
-    for item in &summary.items {
-        for (measure, figure) in item.result.measures() {
-            let (value, why) = match figure.value() {
-                Some(v) => (v.to_string(), String::new()),
-                None => (String::new(), figure.reason().map(|r| r.to_string()).unwrap_or_default()),
-            };
-            out.write_record([item.round.to_string(), inert_cell(item.item.as_str()), measure.to_owned(), value, why])?;
-        }
-    }
-    out.flush()?;
-    Ok(())
-}
-
 /// Every answer that counts in rounds 1..=last, by pseudonym (never a name or email).
-fn write_answers(path: &Path, store: &delphi_store::Store, study_id: &str, last: u32) -> Result<usize> {
-    let mut out = csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
-    out.write_record(["round", "expert", "item", "answer", "revision"])?;
-    let mut count = 0;
+fn answer_rows(store: &Store, study_id: &str, last: u32) -> Result<Vec<AnswerRow>> {
+    let mut rows = Vec::new();
     for round in 1..=last {
         for answer in store.current_answers(study_id, round)? {
-            out.write_record([
-                round.to_string(),
-                answer.pseudonym,
-                inert_cell(&answer.item_id),
-                inert_cell(&answer.value.to_string()),
-                answer.revision.to_string(),
-            ])?;
-            count += 1;
+            rows.push(AnswerRow {
+                round,
+                pseudonym: answer.pseudonym,
+                item: answer.item_id,
+                answer: answer.value.to_string(),
+                revision: answer.revision,
+            });
         }
     }
-    out.flush()?;
-    Ok(count)
+    Ok(rows)
+}
+
+/// How rounds 1..=last ran, from the store: their dates, what each questionnaire fed back
+/// (counted from the questionnaire as frozen), and the panel per institution and bloc.
+fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -> Result<Conduct> {
+    let id = study.id.as_str();
+    let mut rounds = Vec::new();
+    for round in store.rounds(id)?.into_iter().filter(|r| r.number <= last) {
+        let (opened_at, deadline, closed_at) = match round.state {
+            RoundState::Closed { opened_at, deadline, closed_at } => (opened_at, deadline, Some(closed_at)),
+            RoundState::Open { opened_at, deadline } => (opened_at, deadline, None),
+            RoundState::Draft => continue,
+        };
+        let frozen = crate::frozen::load(store, id, round.number)?;
+        rounds.push(RoundConduct {
+            round: round.number,
+            opened_at,
+            deadline,
+            closed_at,
+            feedback: feedback_given(round.number, frozen.in_language(study.default_language().as_str())),
+        });
+    }
+    let panel = store
+        .status(id, &[PanelAttribute::Institution, PanelAttribute::Bloc])?
+        .into_iter()
+        .filter(|s| s.round.number <= last)
+        .flat_map(|s| {
+            let round = s.round.number;
+            s.groups.into_iter().map(move |g| PanelCount {
+                attribute: g.attribute,
+                group: g.value,
+                round,
+                invited: g.invited,
+                responded: g.responded,
+            })
+        })
+        .collect();
+    Ok(Conduct { rounds, panel, stopping_rule_stated: states_a_stopping_rule(source) })
+}
+
+/// What a frozen questionnaire shows of the round before. The shared copy leaves each item's
+/// own answer `NotPersonalised`; every expert's copy gets their own previous answer there
+/// (`delphi_survey::personalise`, used by the web forms and `round show --expert`).
+fn feedback_given(round: u32, questionnaire: &delphi_survey::Questionnaire) -> FeedbackGiven {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let shown: Vec<_> = questionnaire.items.iter().filter_map(|i| i.feedback.as_ref()).collect();
+    FeedbackGiven {
+        // a later round whose items show no feedback still came after the round before
+        from_round: questionnaire.feedback_round.or_else(|| round.checked_sub(1).filter(|&r| r > 0)),
+        items_asked: count(questionnaire.items.len()),
+        items_with_feedback: count(shown.len()),
+        distributions: count(shown.iter().filter(|f| !f.distribution.is_empty()).count()),
+        medians: count(shown.iter().filter(|f| f.median.is_some()).count()),
+        quartiles: count(shown.iter().filter(|f| f.q1.is_some() && f.q3.is_some()).count()),
+        own_answers: count(shown.iter().filter(|f| f.own == OwnAnswer::NotPersonalised).count()),
+        rationales: count(
+            shown.iter().map(|f| f.rationales.below.len() + f.rationales.at.len() + f.rationales.above.len()).sum(),
+        ),
+    }
+}
+
+/// Whether the study file has a `[study.stopping]` table. The parsed study always carries a
+/// stopping rule (a default one when the file states none), so only the source can tell.
+fn states_a_stopping_rule(source: &str) -> bool {
+    source
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|file| file.get("study")?.as_table()?.get("stopping").map(|_| ()))
+        .is_some()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn cells_that_a_spreadsheet_would_run_are_made_inert() {
-        assert_eq!(super::inert_cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
-        assert_eq!(super::inert_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(super::inert_cell("-2"), "'-2");
-        assert_eq!(super::inert_cell("plain"), "plain");
+    fn a_stopping_rule_is_stated_only_by_its_table() {
+        assert!(super::states_a_stopping_rule("[study]\nid = \"x\"\n[study.stopping]\nmin_rounds = 2\n"));
+        assert!(super::states_a_stopping_rule("[study]\nstopping = { min_rounds = 3 }\n"));
+        assert!(!super::states_a_stopping_rule("[study]\nid = \"x\"\n# [study.stopping]\n"));
     }
 }

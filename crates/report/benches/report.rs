@@ -21,11 +21,12 @@ struct Timing {
 
 fn full_set(study: &Study, summary: &StudySummary) -> Timing {
     let start = Instant::now();
+    let conduct = common::conduct(study, 3, true);
     let mut pdf_time = Duration::ZERO;
     let mut pages = 0;
     let mut bytes = 0;
     for language in &study.languages {
-        let report = build(study, summary, language).expect("report");
+        let report = build(study, summary, &conduct, language).expect("report");
         let t = Instant::now();
         let pdf = render_pdf(&report, &PdfOptions::default()).expect("pdf");
         pdf_time += t.elapsed();

@@ -228,16 +228,7 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
             })
             .collect();
         table(out, &head, &rows);
-        let _ = writeln!(
-            out,
-            "<p class=\"small\">{} / {} ({}). {} ({}: {})</p>",
-            e(&l.median),
-            e(&l.iqr),
-            e(&l.n),
-            e(&l.suppressed_note),
-            e(&l.min_group_size),
-            g.min_group_size
-        );
+        let _ = writeln!(out, "<p class=\"small\">{}</p>", e(&g.note));
     }
     if let Some(s) = &r.synthesis {
         let _ = writeln!(out, "<h4>{}</h4>", e(&l.synthesis));
@@ -309,6 +300,31 @@ pub fn render_html(report: &Report) -> String {
         })
         .collect();
     table(&mut out, &[&l.round, &l.invited, &l.responded, &l.rate], &rows);
+
+    if !o.composition.is_empty() {
+        let _ = writeln!(out, "<h3>{}</h3>", e(&l.composition));
+        let heads: Vec<String> = report.rounds.iter().map(|r| format!("{} {r}", l.round)).collect();
+        for c in &o.composition {
+            let mut head: Vec<&str> = vec![&c.label];
+            head.extend(heads.iter().map(String::as_str));
+            let rows: Vec<Vec<String>> = c
+                .rows
+                .iter()
+                .map(|g| {
+                    let (open, close) = match g.kind.as_str() {
+                        "smaller" => ("<i>", "</i>"),
+                        "total" => ("<b>", "</b>"),
+                        _ => ("", ""),
+                    };
+                    let mut v = vec![format!("{open}{}{close}", e(&g.group))];
+                    v.extend(g.counts.iter().map(|x| e(&x.text)));
+                    v
+                })
+                .collect();
+            table(&mut out, &head, &rows);
+        }
+        let _ = writeln!(out, "<p class=\"small\">{}</p>", e(&o.composition_note));
+    }
 
     let _ = writeln!(out, "<h3>{}</h3>", e(&l.consensus_over_rounds));
     let round_heads: Vec<String> = report.rounds.iter().map(|r| format!("{} {r}", l.round)).collect();
@@ -449,6 +465,13 @@ pub fn render_html(report: &Report) -> String {
         vec![e(&l.reliability), rel.join("; ")],
     ];
     table(&mut out, &["", ""], &rows);
+    let _ = writeln!(out, "<h3>{}</h3>", e(&l.rounds_conducted));
+    let rows: Vec<Vec<String>> = m
+        .conducted
+        .iter()
+        .map(|r| vec![r.round.to_string(), e(&r.opened), e(&r.deadline), e(&r.closed), e(&r.feedback)])
+        .collect();
+    table(&mut out, &[&l.round, &l.opened, &l.deadline, &l.closed, &l.fed_back], &rows);
 
     for d in &report.domains {
         let _ = writeln!(out, "<h2>{}</h2>\n<p>{}</p>", e(&d.title), e(&d.description));

@@ -94,6 +94,41 @@ pub struct Labels {
     pub certainty_undefined: String,
     pub anonymity: String,
     pub cjk_font_missing: String,
+    pub composition: String,
+    /// Under the composition tables; `{n}` is the minimum group size.
+    pub composition_note: String,
+    pub institution: String,
+    pub bloc: String,
+    /// The row counting small groups together; `{k}` groups, each below `{n}`.
+    pub smaller_groups: String,
+    pub total: String,
+    pub rounds_conducted: String,
+    pub opened: String,
+    pub deadline: String,
+    pub closed: String,
+    pub fed_back: String,
+    pub not_recorded: String,
+    /// A study file without a stopping rule; `{max}` is its maximum of rounds.
+    pub stop_none: String,
+    pub feedback_first_round: String,
+    /// `{round}` fed back, but no item carried feedback.
+    pub feedback_nothing: String,
+    /// `{round}`, `{with}` of `{asked}` items, then `{parts}`.
+    pub feedback_from: String,
+    /// `{n}` items.
+    pub feedback_items: String,
+    /// What was shown, `{what}`, on how many items, `{items}`.
+    pub feedback_part: String,
+    pub feedback_distribution: String,
+    pub feedback_median_quartiles: String,
+    pub feedback_median: String,
+    pub feedback_quartiles: String,
+    pub feedback_own_answer: String,
+    /// `{n}` rationales.
+    pub feedback_rationales: String,
+    pub list_separator: String,
+    /// Under a group table; `{k}` groups were too small in every row and are left out.
+    pub groups_hidden: String,
 }
 
 fn s(x: &str) -> String {
@@ -222,6 +257,34 @@ impl Labels {
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
+            composition: s("Panel composition"),
+            composition_note: s(
+                "Experts who answered / experts asked, per round. Groups with fewer than {n} experts are counted together, without their names.",
+            ),
+            institution: s("Institution"),
+            bloc: s("Bloc"),
+            smaller_groups: s("{k} smaller groups (fewer than {n} each)"),
+            total: s("Total"),
+            rounds_conducted: s("Rounds: dates and feedback"),
+            opened: s("Opened"),
+            deadline: s("Deadline"),
+            closed: s("Closed"),
+            fed_back: s("Fed back to the experts"),
+            not_recorded: s("not recorded"),
+            stop_none: s("The study defines no stopping rule; it runs at most {max} rounds."),
+            feedback_first_round: s("Nothing (first round)."),
+            feedback_nothing: s("Nothing from round {round}."),
+            feedback_from: s("From round {round}, on {with} of {asked} items: {parts}."),
+            feedback_items: s("{n} items"),
+            feedback_part: s("{what} ({items})"),
+            feedback_distribution: s("the distribution of the group's answers"),
+            feedback_median_quartiles: s("the group's median and quartiles"),
+            feedback_median: s("the group's median"),
+            feedback_quartiles: s("the group's quartiles"),
+            feedback_own_answer: s("each expert's own previous answer, to them alone"),
+            feedback_rationales: s("{n} anonymous rationales"),
+            list_separator: s("; "),
+            groups_hidden: s("{k} groups too small in every row are left out, unnamed."),
         }
     }
 
@@ -318,6 +381,32 @@ impl Labels {
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
+            composition: s("专家组构成"),
+            composition_note: s("各轮作答人数 / 受邀人数。人数少于 {n} 人的分组合并计数，不列出名称。"),
+            institution: s("机构"),
+            bloc: s("阵营"),
+            smaller_groups: s("{k} 个较小分组（各少于 {n} 人）"),
+            total: s("合计"),
+            rounds_conducted: s("轮次：日期与反馈"),
+            opened: s("开始"),
+            deadline: s("截止"),
+            closed: s("结束"),
+            fed_back: s("反馈给专家的内容"),
+            not_recorded: s("未记录"),
+            stop_none: s("本研究未规定停止规则；最多进行 {max} 轮。"),
+            feedback_first_round: s("无（第一轮）。"),
+            feedback_nothing: s("未反馈第 {round} 轮的内容。"),
+            feedback_from: s("第 {round} 轮的结果，涉及 {asked} 个题目中的 {with} 个：{parts}。"),
+            feedback_items: s("{n} 个题目"),
+            feedback_part: s("{what}（{items}）"),
+            feedback_distribution: s("小组回答的分布"),
+            feedback_median_quartiles: s("小组的中位数和四分位数"),
+            feedback_median: s("小组的中位数"),
+            feedback_quartiles: s("小组的四分位数"),
+            feedback_own_answer: s("专家本人上一轮的回答，仅本人可见"),
+            feedback_rationales: s("{n} 条匿名理由"),
+            list_separator: s("；"),
+            groups_hidden: s("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! delphi-report: the report of a Delphi study, per domain and round.
 //!
-//! The study and the statistics of rounds 1..N go in; a serialisable [`Report`] model comes
+//! The study, the statistics of rounds 1..N and what the store recorded of how the rounds ran
+//! ([`Conduct`]: dates, feedback, panel counts) go in; a serialisable [`Report`] model comes
 //! out ([`build`]), and renderers turn it into bytes and strings:
 //!
 //! - [`render_pdf`] gives a PDF compiled in-process with typst from a template ([`TEMPLATE`]) that
@@ -9,14 +10,18 @@
 //!   it; `typst compile report.typ` recompiles it.
 //! - [`render_html`] gives one self-contained HTML file (inline CSS and SVG charts, no scripts).
 //! - [`render_markdown`] gives Markdown.
+//! - [`tidy`] gives the tidy exports (every figure, every pseudonymous answer) as CSV and
+//!   Parquet, one table written in both encodings.
 //!
 //! Charts are vectors in greys with their numbers beside them. The embedded fonts have no
 //! Chinese glyphs: pass a CJK font in [`PdfOptions::fonts`], otherwise the PDF carries a
 //! notice that CJK text is missing (HTML and Markdown always hold the full text).
 //!
 //! No expert is named: the model holds counts, group figures (small groups suppressed by the
-//! statistics engine) and verdicts; Cooke's per-expert results are left out. Rationales have
-//! a typed place ([`RationaleGroup`]) but the statistics do not supply them yet.
+//! statistics engine) and verdicts; Cooke's per-expert results are left out. The panel's
+//! composition is counts per bloc and institution, groups smaller than the study's minimum
+//! counted together without their names. Rationales have a typed place ([`RationaleGroup`]),
+//! which the caller fills with anonymous texts.
 //!
 //! Pure: values in, values out. No files, no network, a fixed date.
 
@@ -25,10 +30,11 @@ pub mod labels;
 mod markdown;
 pub mod model;
 mod pdf;
+pub mod tidy;
 
 pub use html::render_html;
 pub use markdown::render_markdown;
-pub use model::{RationaleGroup, Report, build};
+pub use model::{Conduct, FeedbackGiven, PanelCount, RationaleGroup, Report, RoundConduct, build};
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
 
 /// What can go wrong making a report.
@@ -50,4 +56,12 @@ pub enum ReportError {
     /// Typst failed (a bug in the template, or an edited template).
     #[error("typst could not compile the report: {0}")]
     Typst(String),
+    /// A tidy export could not be encoded.
+    #[error("the {format} export could not be written: {reason}")]
+    Export {
+        /// `CSV` or `Parquet`.
+        format: &'static str,
+        /// What the encoder said.
+        reason: String,
+    },
 }

@@ -151,16 +151,7 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
             })
             .collect();
         table(out, &head, &rows);
-        let _ = writeln!(
-            out,
-            "{} / {} ({}). {} ({}: {})\n",
-            e(&l.median),
-            e(&l.iqr),
-            e(&l.n),
-            e(&l.suppressed_note),
-            e(&l.min_group_size),
-            g.min_group_size
-        );
+        let _ = writeln!(out, "{}\n", e(&g.note));
     }
     if let Some(s) = &r.synthesis {
         let _ = writeln!(out, "#### {}", e(&l.synthesis));
@@ -226,6 +217,31 @@ pub fn render_markdown(report: &Report) -> String {
         })
         .collect();
     table(&mut out, &[&l.round, &l.invited, &l.responded, &l.rate], &rows);
+
+    if !o.composition.is_empty() {
+        let _ = writeln!(out, "### {}", e(&l.composition));
+        let heads: Vec<String> = report.rounds.iter().map(|r| format!("{} {r}", l.round)).collect();
+        for c in &o.composition {
+            let mut head: Vec<&str> = vec![&c.label];
+            head.extend(heads.iter().map(String::as_str));
+            let rows: Vec<Vec<String>> = c
+                .rows
+                .iter()
+                .map(|g| {
+                    let group = match g.kind.as_str() {
+                        "smaller" => format!("*{}*", e(&g.group)),
+                        "total" => format!("**{}**", e(&g.group)),
+                        _ => e(&g.group),
+                    };
+                    let mut v = vec![group];
+                    v.extend(g.counts.iter().map(|x| e(&x.text)));
+                    v
+                })
+                .collect();
+            table(&mut out, &head, &rows);
+        }
+        let _ = writeln!(out, "{}\n", e(&o.composition_note));
+    }
 
     let _ = writeln!(out, "### {}", e(&l.consensus_over_rounds));
     let round_heads: Vec<String> = report.rounds.iter().map(|r| format!("{} {r}", l.round)).collect();
@@ -367,6 +383,13 @@ pub fn render_markdown(report: &Report) -> String {
     ] {
         let _ = writeln!(out, "- **{}:** {}", e(k), v);
     }
+    let _ = writeln!(out, "\n### {}", e(&l.rounds_conducted));
+    let rows: Vec<Vec<String>> = m
+        .conducted
+        .iter()
+        .map(|r| vec![r.round.to_string(), e(&r.opened), e(&r.deadline), e(&r.closed), e(&r.feedback)])
+        .collect();
+    table(&mut out, &[&l.round, &l.opened, &l.deadline, &l.closed, &l.fed_back], &rows);
     out.push('\n');
 
     for d in &report.domains {

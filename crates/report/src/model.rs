@@ -7,9 +7,10 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use delphi_core::Study;
 use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
-use delphi_core::study::{DomainId, ItemId, Language, ResponseKind, StopWhen};
+use delphi_core::study::{DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
 use delphi_stats::item::{Outcome, Verdict};
 use delphi_stats::summarise::{ItemResult, ItemRound};
@@ -101,6 +102,71 @@ impl VerdictCell {
     }
 }
 
+/// How the study was run, as the store recorded it: what neither the study file nor the
+/// statistics hold. The CLI reads it from the store and the frozen questionnaires.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Conduct {
+    /// Every reported round: when it ran and what it fed back.
+    pub rounds: Vec<RoundConduct>,
+    /// Experts asked and experts who answered, per round and group of the panel (counts only).
+    pub panel: Vec<PanelCount>,
+    /// Whether the study file states a stopping rule. Without one the study carries a default
+    /// that nothing enforces, so the report says that none was defined.
+    pub stopping_rule_stated: bool,
+}
+
+/// One round's dates and feedback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundConduct {
+    /// Round.
+    pub round: u32,
+    /// When it opened (its questionnaire was frozen).
+    pub opened_at: DateTime<Utc>,
+    /// The deadline experts were given (the last one set).
+    pub deadline: DateTime<Utc>,
+    /// When it closed; reported rounds are closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// What its questionnaire showed of the round before.
+    pub feedback: FeedbackGiven,
+}
+
+/// What a round's questionnaire showed of the previous round, counted from the questionnaire
+/// as it was frozen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeedbackGiven {
+    /// The round fed back (`None` for the first round, which feeds nothing back).
+    pub from_round: Option<u32>,
+    /// Items the round asked.
+    pub items_asked: u32,
+    /// Items that carried feedback.
+    pub items_with_feedback: u32,
+    /// Items showing the distribution of the group's answers.
+    pub distributions: u32,
+    /// Items showing the group's median.
+    pub medians: u32,
+    /// Items showing the group's quartiles.
+    pub quartiles: u32,
+    /// Items on which each expert's copy shows their own previous answer.
+    pub own_answers: u32,
+    /// Anonymous rationales shown.
+    pub rationales: u32,
+}
+
+/// Experts of one group asked in a round, and how many of them answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelCount {
+    /// The attribute the group is a value of (institution, bloc, …).
+    pub attribute: PanelAttribute,
+    /// The group (e.g. the institution's name).
+    pub group: String,
+    /// Round.
+    pub round: u32,
+    /// Experts of the group asked in the round.
+    pub invited: u32,
+    /// Of them, experts who answered.
+    pub responded: u32,
+}
+
 /// The whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -140,6 +206,10 @@ pub struct StudyInfo {
 pub struct Overview {
     /// Responses per round.
     pub response: Vec<ResponseRound>,
+    /// The panel by institution and by bloc: counts per round, small groups counted together.
+    pub composition: Vec<Composition>,
+    /// What the composition tables show and how small groups are counted.
+    pub composition_note: String,
     /// Consensus over rounds for every ordinal item.
     pub consensus: Vec<ConsensusOverRounds>,
     /// Kendall's W of every ranking item per round.
@@ -173,6 +243,55 @@ pub struct NumericRow {
     pub q3: Num,
     /// IQR.
     pub iqr: Num,
+}
+
+/// The panel split by one attribute, in every reported round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Composition {
+    /// The attribute (`institution`, `bloc`).
+    pub attribute: String,
+    /// The attribute in the report's language.
+    pub label: String,
+    /// Groups of at least the minimum group size in every round they appear in, by name;
+    /// then one row counting all smaller groups together (no names); then the total.
+    pub rows: Vec<CompositionRow>,
+}
+
+/// One group's counts per reported round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CompositionRow {
+    /// The group's name, or the words for the smaller groups or the total.
+    pub group: String,
+    /// `named`, `smaller` or `total`.
+    pub kind: String,
+    /// Per reported round (same order as [`Report::rounds`]).
+    pub counts: Vec<CountCell>,
+}
+
+/// Experts asked and answering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountCell {
+    /// Asked.
+    pub invited: u32,
+    /// Answered.
+    pub responded: u32,
+    /// What the renderers print: `answered / asked`.
+    pub text: String,
+}
+
+/// One round in the methods: dates and what was fed back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundMethods {
+    /// Round.
+    pub round: u32,
+    /// Opened, `YYYY-MM-DD HH:MM UTC`.
+    pub opened: String,
+    /// Deadline, same format.
+    pub deadline: String,
+    /// Closed, same format, or `—`.
+    pub closed: String,
+    /// What the round's questionnaire showed of the round before, in words.
+    pub feedback: String,
 }
 
 /// Responses in one round.
@@ -316,10 +435,12 @@ pub struct Methods {
     pub dont_know: String,
     /// The stability definition in words.
     pub stability: String,
-    /// The stopping rule in words.
+    /// The stopping rule in words (or that the study defines none).
     pub stopping: String,
     /// Rounds reported.
     pub rounds: Vec<u32>,
+    /// Each reported round's dates and feedback.
+    pub conducted: Vec<RoundMethods>,
     /// Maximum rounds of the study.
     pub max_rounds: u32,
     /// Minimum group size for group figures.
@@ -458,6 +579,10 @@ pub struct GroupTable {
     pub rows: Vec<GroupRow>,
     /// Minimum group size in force.
     pub min_group_size: u64,
+    /// Groups suppressed in every row: left out, so that their names appear nowhere.
+    pub hidden: usize,
+    /// What the cells show and what was suppressed or left out, in the report's language.
+    pub note: String,
 }
 
 /// One criterion across groups.
@@ -523,6 +648,7 @@ pub struct RiskFigure {
 struct Ctx<'a> {
     study: &'a Study,
     summary: &'a StudySummary,
+    conduct: &'a Conduct,
     lang: &'a Language,
     labels: Labels,
     items: BTreeMap<(&'a str, u32), &'a ItemRound>,
@@ -546,11 +672,17 @@ impl Ctx<'_> {
     }
 }
 
-/// Builds the report in `language` (one of the study's languages; others fall back to the default).
+/// Builds the report in `language` (one of the study's languages; others fall back to the
+/// default), from the study, the statistics of the reported rounds and how they were run.
 ///
 /// Fails when the summary covers no round, or when it does not belong to the study (an
 /// item of the summary is not a question of the study).
-pub fn build(study: &Study, summary: &StudySummary, language: &Language) -> Result<Report, ReportError> {
+pub fn build(
+    study: &Study,
+    summary: &StudySummary,
+    conduct: &Conduct,
+    language: &Language,
+) -> Result<Report, ReportError> {
     if summary.rounds.is_empty() {
         return Err(ReportError::NoRounds);
     }
@@ -563,6 +695,7 @@ pub fn build(study: &Study, summary: &StudySummary, language: &Language) -> Resu
     let ctx = Ctx {
         study,
         summary,
+        conduct,
         lang: language,
         labels: Labels::for_language(language.as_str()),
         items: summary.items.iter().map(|i| ((i.item.as_str(), i.round), i)).collect(),
@@ -731,7 +864,117 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 .collect(),
         })
         .collect();
-    Overview { response, consensus, rankings, benefit_risk, benefit_risk_round, placements, quantiles, numeric }
+    let composition = [PanelAttribute::Institution, PanelAttribute::Bloc]
+        .into_iter()
+        .map(|a| composition(ctx, a))
+        // without counts (no panel recorded) there is only the total row, of zeros
+        .filter(|c| c.rows.len() > 1)
+        .collect();
+    Overview {
+        response,
+        composition,
+        composition_note: ctx.labels.composition_note.replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
+        consensus,
+        rankings,
+        benefit_risk,
+        benefit_risk_round,
+        placements,
+        quantiles,
+        numeric,
+    }
+}
+
+/// The panel by `attribute`: a group is named only if it has at least the minimum group size
+/// in every reported round it appears in; the others are counted together, unnamed, so that
+/// an institution with one or two experts on the panel does not point at them.
+fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
+    let l = &ctx.labels;
+    let rounds = &ctx.summary.rounds;
+    let min = ctx.study.subgroups.min_group_size;
+    let counts: Vec<&PanelCount> =
+        ctx.conduct.panel.iter().filter(|c| c.attribute == attribute && rounds.contains(&c.round)).collect();
+    let mut groups: Vec<&str> = counts.iter().map(|c| c.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let (named, smaller): (Vec<&str>, Vec<&str>) =
+        groups.into_iter().partition(|g| counts.iter().filter(|c| c.group == *g).all(|c| c.invited >= min));
+    let cells = |members: &[&str]| -> Vec<CountCell> {
+        rounds
+            .iter()
+            .map(|&r| {
+                let (invited, responded) = counts
+                    .iter()
+                    .filter(|c| c.round == r && members.contains(&c.group.as_str()))
+                    .fold((0, 0), |(i, a), c| (i + c.invited, a + c.responded));
+                CountCell { invited, responded, text: format!("{responded} / {invited}") }
+            })
+            .collect()
+    };
+    let mut rows: Vec<CompositionRow> = named
+        .iter()
+        .map(|g| CompositionRow { group: (*g).to_owned(), kind: "named".into(), counts: cells(&[g]) })
+        .collect();
+    if !smaller.is_empty() {
+        rows.push(CompositionRow {
+            group: l.smaller_groups.replace("{k}", &smaller.len().to_string()).replace("{n}", &min.to_string()),
+            kind: "smaller".into(),
+            counts: cells(&smaller),
+        });
+    }
+    let all: Vec<&str> = named.iter().chain(&smaller).copied().collect();
+    rows.push(CompositionRow { group: l.total.clone(), kind: "total".into(), counts: cells(&all) });
+    Composition {
+        attribute: attribute.name().to_owned(),
+        label: match attribute {
+            PanelAttribute::Institution => l.institution.clone(),
+            PanelAttribute::Bloc => l.bloc.clone(),
+            other => other.name().to_owned(),
+        },
+        rows,
+    }
+}
+
+/// A timestamp as the methods print it, the same in every language.
+fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// What a round fed back, in words, from the counts of its frozen questionnaire.
+fn feedback_words(labels: &Labels, f: &FeedbackGiven) -> String {
+    let Some(from) = f.from_round else { return labels.feedback_first_round.clone() };
+    if f.items_with_feedback == 0 {
+        return labels.feedback_nothing.replace("{round}", &from.to_string());
+    }
+    let part = |what: &str, n: u32| {
+        labels
+            .feedback_part
+            .replace("{what}", what)
+            .replace("{items}", &labels.feedback_items.replace("{n}", &n.to_string()))
+    };
+    let mut parts = Vec::new();
+    if f.distributions > 0 {
+        parts.push(part(&labels.feedback_distribution, f.distributions));
+    }
+    if f.medians > 0 && f.medians == f.quartiles {
+        parts.push(part(&labels.feedback_median_quartiles, f.medians));
+    } else {
+        if f.medians > 0 {
+            parts.push(part(&labels.feedback_median, f.medians));
+        }
+        if f.quartiles > 0 {
+            parts.push(part(&labels.feedback_quartiles, f.quartiles));
+        }
+    }
+    if f.own_answers > 0 {
+        parts.push(part(&labels.feedback_own_answer, f.own_answers));
+    }
+    parts.push(labels.feedback_rationales.replace("{n}", &f.rationales.to_string()));
+    labels
+        .feedback_from
+        .replace("{round}", &from.to_string())
+        .replace("{with}", &f.items_with_feedback.to_string())
+        .replace("{asked}", &f.items_asked.to_string())
+        .replace("{parts}", &parts.join(labels.list_separator.as_str()))
 }
 
 /// The normalised quartiles of a domain criterion's answers.
@@ -807,8 +1050,33 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
             DontKnowPolicy::Count => l.dont_know_count.clone(),
         },
         stability: l.stability_definition.replace("{change}", &stab),
-        stopping: format!("{} {}", l.stop_min_rounds.replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop),
+        stopping: if ctx.conduct.stopping_rule_stated {
+            format!("{} {}", l.stop_min_rounds.replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop)
+        } else {
+            l.stop_none.replace("{max}", &ctx.study.max_rounds.to_string())
+        },
         rounds: ctx.summary.rounds.clone(),
+        conducted: ctx
+            .summary
+            .rounds
+            .iter()
+            .map(|&r| match ctx.conduct.rounds.iter().find(|c| c.round == r) {
+                Some(c) => RoundMethods {
+                    round: r,
+                    opened: when(c.opened_at),
+                    deadline: when(c.deadline),
+                    closed: c.closed_at.map_or_else(|| "—".to_owned(), when),
+                    feedback: feedback_words(l, &c.feedback),
+                },
+                None => RoundMethods {
+                    round: r,
+                    opened: "—".into(),
+                    deadline: "—".into(),
+                    closed: "—".into(),
+                    feedback: l.not_recorded.clone(),
+                },
+            })
+            .collect(),
         max_rounds: ctx.study.max_rounds,
         min_group_size: ctx.study.subgroups.min_group_size,
         group_attributes: ctx.study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
@@ -927,6 +1195,8 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                         groups: Vec::new(),
                         rows: Vec::new(),
                         min_group_size: g.min_group_size,
+                        hidden: 0,
+                        note: String::new(),
                     });
                     group_tables.len() - 1
                 }
@@ -1005,6 +1275,25 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                         }
                     })
                     .collect();
+            }
+            // A group too small in every row would show nothing but its name, which alone can
+            // point at its few members (a one-expert institution): leave the column out.
+            let shown: Vec<bool> = (0..t.groups.len())
+                .map(|j| t.rows.iter().any(|row| row.cells.get(j).is_some_and(|c| !c.suppressed)))
+                .collect();
+            t.hidden = shown.iter().filter(|s| !**s).count();
+            let keep = |j: usize| shown[j];
+            t.groups = t.groups.iter().enumerate().filter(|(j, _)| keep(*j)).map(|(_, g)| g.clone()).collect();
+            for row in &mut t.rows {
+                row.cells = row.cells.iter().enumerate().filter(|(j, _)| keep(*j)).map(|(_, c)| c.clone()).collect();
+            }
+            let l = &ctx.labels;
+            t.note = format!(
+                "{} / {} ({}). {} ({}: {})",
+                l.median, l.iqr, l.n, l.suppressed_note, l.min_group_size, t.min_group_size
+            );
+            if t.hidden > 0 {
+                t.note = format!("{} {}", t.note, l.groups_hidden.replace("{k}", &t.hidden.to_string()));
             }
             t
         })

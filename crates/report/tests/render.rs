@@ -1,32 +1,36 @@
-//! Renders the shipped study with three rounds of synthetic answers and checks the PDF
-//! (through poppler's `pdftotext`, `pdfinfo`, `pdftoppm`), the HTML and the Markdown.
+//! Renders the shipped study with three rounds of synthetic answers, run by the shipped panel,
+//! and checks the PDF (through poppler's `pdftotext`, `pdfinfo`, `pdftoppm`), the HTML, the
+//! Markdown and the tidy exports (CSV and Parquet, read back).
 //!
 //! Needs poppler-utils on the PATH; the Chinese PDF test needs fonts-noto-cjk
 //! (`/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc`).
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::LazyLock;
 
 use delphi_core::Study;
+use delphi_core::study::PanelAttribute;
 use delphi_report::model::Report;
-use delphi_report::{PdfOptions, RationaleGroup, build, render_html, render_markdown, render_pdf};
+use delphi_report::{Conduct, PdfOptions, RationaleGroup, build, render_html, render_markdown, render_pdf};
 use delphi_stats::StudySummary;
 
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
-static FIXTURE: LazyLock<(Study, StudySummary)> = LazyLock::new(|| {
+static FIXTURE: LazyLock<(Study, StudySummary, Conduct)> = LazyLock::new(|| {
     let study = common::shipped();
     let summary = common::summary(&study, 40, 3);
-    (study, summary)
+    let conduct = common::conduct(&study, 3, true);
+    (study, summary, conduct)
 });
 
 fn report(lang: &str) -> Report {
-    let (study, summary) = &*FIXTURE;
+    let (study, summary, conduct) = &*FIXTURE;
     let language = study.languages.iter().find(|l| l.as_str() == lang).unwrap();
-    build(study, summary, language).unwrap()
+    build(study, summary, conduct, language).unwrap()
 }
 
 fn artifacts() -> PathBuf {
@@ -58,6 +62,56 @@ fn pdf_text(path: &str) -> String {
 
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Without any whitespace: pdftotext spaces CJK text and wrapped lines its own way.
+fn dense(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The shipped panel's groups by `attribute`: each group's members, by their index in the panel.
+fn panel_groups(study: &Study, attribute: PanelAttribute) -> BTreeMap<String, Vec<usize>> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, member) in common::shipped_panel(study).members().iter().enumerate() {
+        groups.entry(member.attribute(attribute).to_owned()).or_default().push(i);
+    }
+    groups
+}
+
+/// Names of groups below the study's minimum group size, which no output may hold.
+fn small_group_names(study: &Study) -> Vec<String> {
+    let min = usize::try_from(study.subgroups.min_group_size).unwrap();
+    [PanelAttribute::Institution, PanelAttribute::Bloc]
+        .into_iter()
+        .flat_map(|a| panel_groups(study, a))
+        .filter(|(_, members)| members.len() < min)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Every composition row (its group and its counts of every round) is on one line of the
+/// text, and so is every round's number and dates, followed by what it fed back.
+fn check_conduct(report: &Report, text: &str) {
+    let lines: Vec<String> = text.lines().map(dense).collect();
+    let mut rows = 0;
+    for c in &report.overview.composition {
+        for row in &c.rows {
+            let counts: Vec<&str> = row.counts.iter().map(|x| x.text.as_str()).collect();
+            let want = dense(&format!("{} {}", row.group, counts.join(" ")));
+            assert!(lines.iter().any(|l| l.contains(&want)), "no line holds the composition row {want:?}");
+            rows += 1;
+        }
+    }
+    assert!(rows > 2, "institution and bloc rows");
+    let flat = dense(text);
+    for r in &report.methods.conducted {
+        let want = dense(&format!("{} {} {} {}", r.round, r.opened, r.deadline, r.closed));
+        assert!(lines.iter().any(|l| l.contains(&want)), "no line holds the dates of round {}: {want:?}", r.round);
+        assert!(flat.contains(&dense(&format!("{} {}", r.closed, r.feedback))), "feedback of round {}", r.round);
+    }
+    for name in small_group_names(&common::shipped()) {
+        assert!(!flat.contains(&dense(&name)), "the small group {name:?} is named");
+    }
 }
 
 fn pages(path: &str) -> usize {
@@ -101,7 +155,7 @@ fn check_rows(report: &Report, text: &str) {
 
 #[test]
 fn model_matches_the_summary_and_names_nobody() {
-    let (_, summary) = &*FIXTURE;
+    let (_, summary, _) = &*FIXTURE;
     let r = report("en");
     assert_eq!(r.rounds, vec![1, 2, 3]);
     assert_eq!(r.domains.len(), 4);
@@ -139,12 +193,35 @@ fn small_groups_are_marked_suppressed() {
     // minimum is 3, so make a study-sized panel where some groups are too small.
     let study = common::shipped();
     let summary = common::summary(&study, 16, 2);
-    let r = build(&study, &summary, &study.languages[0]).unwrap();
+    let r = build(&study, &summary, &common::conduct(&study, 2, true), &study.languages[0]).unwrap();
     let cells = r.domains.iter().flat_map(|d| &d.rounds).flat_map(|x| &x.groups).flat_map(|g| &g.rows);
     let suppressed = cells.flat_map(|row| &row.cells).filter(|c| c.suppressed).count();
     assert!(suppressed > 0, "some group of 16 experts split 6 ways is below 3");
     let html = render_html(&r);
     assert!(html.contains("<i>suppressed</i>"));
+
+    // Groups suppressed wherever they appear are left out, names and all.
+    let named = |shown: bool| -> std::collections::BTreeSet<&str> {
+        summary
+            .groups
+            .iter()
+            .flat_map(|g| &g.groups)
+            .filter(|g| matches!(g.figures, delphi_stats::groups::GroupFigures::Shown { .. }) == shown)
+            .map(|g| g.group.as_str())
+            .collect()
+    };
+    let never_shown: Vec<&str> = named(false).difference(&named(true)).copied().collect();
+    assert!(!never_shown.is_empty(), "16 experts over 7 institutions leave some with 2");
+    let hidden: usize = r.domains.iter().flat_map(|d| &d.rounds).flat_map(|x| &x.groups).map(|g| g.hidden).sum();
+    assert!(hidden >= never_shown.len(), "{hidden}");
+    let (md, json) = (render_markdown(&r), serde_json::to_string(&r).unwrap());
+    for name in never_shown {
+        assert!(!html.contains(name) && !md.contains(name) && !json.contains(name), "{name} is named");
+    }
+    for name in named(true) {
+        assert!(html.contains(name), "{name} is shown");
+    }
+    assert!(html.contains("groups too small in every row are left out, unnamed."));
 }
 
 #[test]
@@ -175,6 +252,7 @@ fn pdf_holds_the_figures_in_english() {
     }
     assert!(flat.contains(&r.methods.quantile_method));
     assert!(flat.contains("Benefit and worst risk of each domain"));
+    check_conduct(&r, &text);
     // A page to look at: the overview with the benefit–risk chart.
     let png = artifacts().join("report-en-page");
     tool("pdftoppm", &["-png", "-r", "70", "-f", "2", "-l", "3", &path, png.to_str().unwrap()]);
@@ -220,9 +298,11 @@ fn pdf_holds_the_figures_in_chinese() {
     check_rows(&r, &text);
     let flat = squash(&text);
     assert!(!flat.contains("No CJK font"));
-    for needle in ["验证机制", "规程与共享标准", "各轮共识情况", "达成共识", "方法"] {
+    for needle in ["验证机制", "规程与共享标准", "各轮共识情况", "达成共识", "方法", "专家组构成", "轮次：日期与反馈"]
+    {
         assert!(flat.contains(needle), "{needle} missing from the Chinese PDF");
     }
+    check_conduct(&r, &text);
     let png = artifacts().join("report-zh-page");
     tool("pdftoppm", &["-png", "-r", "70", "-f", "2", "-l", "2", &path, png.to_str().unwrap()]);
 }
@@ -238,7 +318,7 @@ fn markup_report() -> Report {
     );
     let study = Study::from_toml(&study_src, "markup.toml").unwrap();
     let summary = common::summary(&study, 20, 2);
-    let mut r = build(&study, &summary, &study.languages[0]).unwrap();
+    let mut r = build(&study, &summary, &common::conduct(&study, 2, true), &study.languages[0]).unwrap();
     r.domains[1].rounds[0].rationales.push(RationaleGroup {
         criterion: "benefit".into(),
         position: "High".into(),
@@ -321,8 +401,35 @@ fn html_is_well_formed_and_self_contained() {
                 }
             }
         }
+        let cells: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.tag_name().name() == "tr")
+            .map(|tr| {
+                let texts: Vec<String> = tr.children().filter(|c| c.is_element()).map(|c| all_text(&c)).collect();
+                texts.join(" | ")
+            })
+            .collect();
+        for c in &r.overview.composition {
+            for row in &c.rows {
+                let counts: Vec<&str> = row.counts.iter().map(|x| x.text.as_str()).collect();
+                let want = format!("{} | {}", row.group, counts.join(" | "));
+                assert!(cells.contains(&want), "{lang}: no table row {want:?}");
+            }
+        }
+        for x in &r.methods.conducted {
+            let want = format!("{} | {} | {} | {} | {}", x.round, x.opened, x.deadline, x.closed, x.feedback);
+            assert!(cells.contains(&want), "{lang}: no table row {want:?}");
+        }
+        for name in small_group_names(&common::shipped()) {
+            assert!(!html.contains(&name), "{lang}: the small group {name:?} is named");
+        }
         std::fs::write(artifacts().join(format!("report-{lang}.html")), &html).unwrap();
     }
+}
+
+/// The text of an element and everything in it.
+fn all_text(node: &roxmltree::Node<'_, '_>) -> String {
+    node.descendants().filter(roxmltree::Node::is_text).filter_map(|n| n.text()).collect()
 }
 
 #[test]
@@ -349,21 +456,235 @@ fn markdown_holds_the_figures() {
             }
         }
     }
+    let shown = delphi_report_markdown_unescape(&md);
+    for c in &r.overview.composition {
+        for row in &c.rows {
+            let group = match row.kind.as_str() {
+                "smaller" => format!("*{}*", row.group),
+                "total" => format!("**{}**", row.group),
+                _ => row.group.clone(),
+            };
+            let counts: Vec<&str> = row.counts.iter().map(|x| x.text.as_str()).collect();
+            let want = format!("| {group} | {} |", counts.join(" | "));
+            assert!(shown.contains(&want), "{want}");
+        }
+    }
+    for x in &r.methods.conducted {
+        let want = format!("| {} | {} | {} | {} | {} |", x.round, x.opened, x.deadline, x.closed, x.feedback);
+        assert!(shown.contains(&want), "{want}");
+    }
+    for name in small_group_names(&common::shipped()) {
+        assert!(!shown.contains(&name), "the small group {name:?} is named");
+    }
     std::fs::write(artifacts().join("report-en.md"), &md).unwrap();
 }
 
 #[test]
+fn the_panel_is_counted_by_institution_and_bloc_without_naming_small_groups() {
+    let (study, _, _) = &*FIXTURE;
+    let min = usize::try_from(study.subgroups.min_group_size).unwrap();
+    let r = report("en");
+    let json = serde_json::to_string(&r).unwrap();
+    assert_eq!(r.overview.composition.len(), 2);
+    let mut pooled = 0;
+    for (c, attribute) in r.overview.composition.iter().zip([PanelAttribute::Institution, PanelAttribute::Bloc]) {
+        assert_eq!(c.attribute, attribute.name());
+        let groups = panel_groups(study, attribute);
+        let counts = |members: &[usize]| -> Vec<(u32, u32)> {
+            r.rounds
+                .iter()
+                .map(|&round| {
+                    let answered = members.iter().filter(|&&i| common::answered(i, round)).count();
+                    (u32::try_from(members.len()).unwrap(), u32::try_from(answered).unwrap())
+                })
+                .collect()
+        };
+        let of = |row: &delphi_report::model::CompositionRow| -> Vec<(u32, u32)> {
+            row.counts.iter().map(|x| (x.invited, x.responded)).collect()
+        };
+        let (large, small): (Vec<_>, Vec<_>) = groups.iter().partition(|(_, members)| members.len() >= min);
+        let named: Vec<_> = c.rows.iter().filter(|row| row.kind == "named").collect();
+        assert_eq!(
+            named.iter().map(|row| row.group.as_str()).collect::<Vec<_>>(),
+            large.iter().map(|(g, _)| g.as_str()).collect::<Vec<_>>()
+        );
+        for (row, (_, members)) in named.iter().zip(&large) {
+            assert_eq!(of(row), counts(members), "{}", row.group);
+        }
+        let smaller = c.rows.iter().find(|row| row.kind == "smaller");
+        if small.is_empty() {
+            assert!(smaller.is_none());
+        } else {
+            let members: Vec<usize> = small.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+            let smaller = smaller.expect("a row for the small groups");
+            assert_eq!(of(smaller), counts(&members));
+            assert!(smaller.group.starts_with(&format!("{} smaller groups", small.len())), "{}", smaller.group);
+            pooled += small.len();
+        }
+        let total = c.rows.last().unwrap();
+        assert_eq!(total.kind, "total");
+        let everyone: Vec<usize> = groups.values().flatten().copied().collect();
+        assert_eq!(of(total), counts(&everyone));
+        assert!(total.counts.iter().all(|x| x.text == format!("{} / {}", x.responded, x.invited)));
+    }
+    assert!(pooled > 0, "the shipped panel has institutions below the minimum group size");
+    for name in small_group_names(study) {
+        assert!(!json.contains(&name), "the small group {name:?} is named");
+    }
+}
+
+#[test]
+fn methods_give_each_rounds_dates_its_feedback_and_the_stopping_rule() {
+    let (study, summary, conduct) = &*FIXTURE;
+    let r = report("en");
+    assert_eq!(r.methods.conducted.iter().map(|x| x.round).collect::<Vec<_>>(), r.rounds);
+    for (row, c) in r.methods.conducted.iter().zip(&conduct.rounds) {
+        let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        assert_eq!((&row.opened, &row.deadline), (&when(c.opened_at), &when(c.deadline)));
+        assert_eq!(row.closed, when(c.closed_at.unwrap()));
+        let f = &c.feedback;
+        match f.from_round {
+            None => assert_eq!(row.feedback, "Nothing (first round)."),
+            Some(from) => {
+                let head = format!("From round {from}, on {} of {} items:", f.items_with_feedback, f.items_asked);
+                assert!(row.feedback.starts_with(&head), "{}", row.feedback);
+                assert!(
+                    row.feedback.contains(&format!("distribution of the group's answers ({} items)", f.distributions))
+                );
+                assert!(row.feedback.contains(&format!("median and quartiles ({} items)", f.medians)));
+                assert!(
+                    row.feedback.contains(&format!("own previous answer, to them alone ({} items)", f.own_answers))
+                );
+                assert!(row.feedback.contains(&format!("{} anonymous rationales", f.rationales)), "{}", row.feedback);
+            }
+        }
+    }
+    assert!(r.methods.stopping.starts_with("At least 2 rounds; then stop once"), "{}", r.methods.stopping);
+
+    // What was not shown is not claimed: a round without own answers, quartiles or rationales.
+    let mut sparse = conduct.clone();
+    let f = &mut sparse.rounds[1].feedback;
+    (f.own_answers, f.quartiles, f.rationales) = (0, 0, 0);
+    let row = build(study, summary, &sparse, &study.languages[0]).unwrap().methods.conducted[1].feedback.clone();
+    assert!(!row.contains("own previous answer") && !row.contains("quartiles"), "{row}");
+    assert!(row.contains("the group's median (") && row.contains("0 anonymous rationales"), "{row}");
+
+    // A study file without a stopping rule: the report says none was defined.
+    let unstated = common::conduct(study, 3, false);
+    let zh = study.languages.iter().find(|l| l.as_str() == "zh").unwrap();
+    let en = build(study, summary, &unstated, &study.languages[0]).unwrap().methods.stopping;
+    assert_eq!(en, format!("The study defines no stopping rule; it runs at most {} rounds.", study.max_rounds));
+    let zh = build(study, summary, &unstated, zh).unwrap().methods.stopping;
+    assert!(zh.contains("未规定停止规则") && zh.contains(&study.max_rounds.to_string()), "{zh}");
+}
+
+/// The header and rows of a Parquet file, read with the parquet crate's row reader.
+fn parquet_rows(path: &std::path::Path) -> (Vec<String>, Vec<Vec<parquet::record::Field>>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let names =
+        reader.metadata().file_metadata().schema_descr().columns().iter().map(|c| c.name().to_owned()).collect();
+    let rows = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| row.unwrap().get_column_iter().map(|(_, field)| field.clone()).collect())
+        .collect();
+    (names, rows)
+}
+
+/// Writes `table` as CSV and as Parquet, reads the Parquet back and checks it holds the CSV's
+/// header and rows, cell by cell (CSV's empty cell is Parquet's null; CSV's texts are inert).
+/// Returns the rows.
+fn same_rows_in_csv_and_parquet(table: &delphi_report::tidy::Table, name: &str) -> Vec<Vec<parquet::record::Field>> {
+    use parquet::record::Field;
+    let path = artifacts().join(format!("{name}.parquet"));
+    std::fs::write(&path, table.to_parquet().unwrap()).unwrap();
+    let (names, rows) = parquet_rows(&path);
+    let csv = table.to_csv().unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), names);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), rows.len(), "{name}: rows");
+    assert_eq!(rows.len(), table.rows());
+    for (record, row) in records.iter().zip(&rows) {
+        let expected: Vec<String> = row
+            .iter()
+            .map(|field| match field {
+                Field::Null => String::new(),
+                Field::Long(x) => x.to_string(),
+                Field::Double(x) => x.to_string(),
+                Field::Str(x) => delphi_report::tidy::inert_cell(x),
+                other => panic!("{name}: an unexpected Parquet type {other:?}"),
+            })
+            .collect();
+        assert_eq!(record.iter().collect::<Vec<_>>(), expected, "{name}");
+    }
+    rows
+}
+
+#[test]
+fn parquet_exports_hold_the_rows_of_the_csv_exports() {
+    use parquet::record::Field;
+    let (_, summary, _) = &*FIXTURE;
+    let figures = delphi_report::tidy::figures(summary);
+    let rows = same_rows_in_csv_and_parquet(&figures, "figures");
+    let measures: usize = summary.items.iter().map(|i| i.result.measures().len()).sum();
+    assert_eq!(rows.len(), measures, "one row per figure");
+    // exactly one of value / undefined_because on every row, and some figures are undefined
+    assert!(
+        rows.iter().all(|r| matches!((&r[3], &r[4]), (Field::Double(_), Field::Null) | (Field::Null, Field::Str(_))))
+    );
+    let undefined = summary.items.iter().flat_map(|i| i.result.measures()).filter(|(_, f)| f.value().is_none()).count();
+    assert_eq!(rows.iter().filter(|r| r[3] == Field::Null).count(), undefined, "a null for each undefined figure");
+
+    // Answers: expert text verbatim in Parquet, inert in CSV; pseudonyms only.
+    let hostile = r#"{"kind":"text","text":"=cmd|' /C calc'!A0"}"#;
+    let answers = delphi_report::tidy::answers(&[
+        delphi_report::tidy::AnswerRow {
+            round: 1,
+            pseudonym: "p-3f9a".into(),
+            item: "verification.benefit".into(),
+            answer: r#"{"kind":"ordinal","point":6}"#.into(),
+            revision: 1,
+        },
+        delphi_report::tidy::AnswerRow {
+            round: 2,
+            pseudonym: "p-07c2".into(),
+            item: "verification.rationale".into(),
+            answer: r#"=HYPERLINK("http://x.invalid")"#.into(),
+            revision: 3,
+        },
+        delphi_report::tidy::AnswerRow {
+            round: 2,
+            pseudonym: "p-07c2".into(),
+            item: "protocols.rationale".into(),
+            answer: hostile.into(),
+            revision: 1,
+        },
+    ]);
+    let rows = same_rows_in_csv_and_parquet(&answers, "answers");
+    assert_eq!(rows[1][3], Field::Str(r#"=HYPERLINK("http://x.invalid")"#.into()), "verbatim in Parquet");
+    assert_eq!((&rows[1][0], &rows[1][4]), (&Field::Long(2), &Field::Long(3)));
+    let csv = String::from_utf8(answers.to_csv().unwrap()).unwrap();
+    assert!(csv.contains("'=HYPERLINK") && !csv.contains(",=HYPERLINK"), "{csv}");
+
+    // An empty table is a valid file with the header and no rows.
+    let none = delphi_report::tidy::answers(&[]);
+    assert!(same_rows_in_csv_and_parquet(&none, "answers-empty").is_empty());
+}
+
+#[test]
 fn a_summary_without_rounds_is_refused() {
-    let (study, summary) = &*FIXTURE;
+    let (study, summary, conduct) = &*FIXTURE;
     let mut empty = summary.clone();
     empty.rounds.clear();
     empty.items.clear();
-    assert!(matches!(build(study, &empty, &study.languages[0]), Err(delphi_report::ReportError::NoRounds)));
+    assert!(matches!(build(study, &empty, conduct, &study.languages[0]), Err(delphi_report::ReportError::NoRounds)));
 }
 
 #[test]
 fn extra_items_are_reported_and_a_foreign_summary_is_refused() {
-    let (study, summary) = &*FIXTURE;
+    let (study, summary, conduct) = &*FIXTURE;
     let r = report("en");
     assert_eq!(r.overview.numeric.len(), 3, "p-joint-evaluation-2030 in three rounds");
     assert!(r.overview.numeric.iter().all(|x| x.item == "p-joint-evaluation-2030" && x.n > 0));
@@ -374,7 +695,7 @@ fn extra_items_are_reported_and_a_foreign_summary_is_refused() {
     // a summary of another study
     let other = common::study_with_domains(1);
     let foreign = common::summary(&other, 10, 1);
-    match build(study, &foreign, &study.languages[0]) {
+    match build(study, &foreign, conduct, &study.languages[0]) {
         Err(delphi_report::ReportError::UnknownItem(item)) => assert!(item.starts_with("d-000.")),
         x => panic!("{x:?}"),
     }

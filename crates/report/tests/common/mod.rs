@@ -1,11 +1,86 @@
 //! Fixtures: the shipped study with deterministic synthetic answers.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+
+use chrono::{Duration, TimeZone, Utc};
 use delphi_core::Study;
+use delphi_core::panel::Panel;
+use delphi_core::study::PanelAttribute;
+use delphi_report::{Conduct, FeedbackGiven, PanelCount, RoundConduct};
 use delphi_stats::synthetic::SplitMix64;
 use delphi_stats::*;
 
 pub const SHIPPED: &str = include_str!("../../../../surveys/ai-safety-cooperation.toml");
+pub const SHIPPED_PANEL: &str = include_str!("../../../../surveys/ai-safety-cooperation.panel.csv");
+
+/// The shipped panel, checked against `study`.
+pub fn shipped_panel(study: &Study) -> Panel {
+    Panel::from_csv(SHIPPED_PANEL, "ai-safety-cooperation.panel.csv", study).expect("the shipped panel is valid")
+}
+
+/// Whether panel member `index` answered in `round`: everyone in round 1, then all but every
+/// fifth member.
+pub fn answered(index: usize, round: u32) -> bool {
+    round == 1 || index % 5 != 4
+}
+
+/// How `rounds` rounds of the shipped study ran: the shipped panel asked in every round (see
+/// [`answered`]); round r open for a week from 2 March 2026 + 14 (r − 1) days, 09:00 UTC, closed
+/// an hour after its deadline; from round 2 on the questionnaire fed back round r − 1.
+pub fn conduct(study: &Study, rounds: u32, stopping_rule_stated: bool) -> Conduct {
+    let panel = shipped_panel(study);
+    let mut counts = Vec::new();
+    for round in 1..=rounds {
+        for attribute in [PanelAttribute::Institution, PanelAttribute::Bloc] {
+            let mut groups: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+            for (i, member) in panel.members().iter().enumerate() {
+                let group = groups.entry(member.attribute(attribute)).or_default();
+                group.0 += 1;
+                group.1 += u32::from(answered(i, round));
+            }
+            counts.extend(groups.into_iter().map(|(group, (invited, responded))| PanelCount {
+                attribute,
+                group: group.to_owned(),
+                round,
+                invited,
+                responded,
+            }));
+        }
+    }
+    let asked = u32::try_from(study.questions().len()).unwrap();
+    Conduct {
+        rounds: (1..=rounds)
+            .map(|round| {
+                let opened_at =
+                    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + Duration::days(14 * (i64::from(round) - 1));
+                let deadline = opened_at + Duration::days(7) + Duration::hours(8);
+                RoundConduct {
+                    round,
+                    opened_at,
+                    deadline,
+                    closed_at: Some(deadline + Duration::hours(1)),
+                    feedback: if round == 1 {
+                        FeedbackGiven { items_asked: asked, ..FeedbackGiven::default() }
+                    } else {
+                        FeedbackGiven {
+                            from_round: Some(round - 1),
+                            items_asked: asked,
+                            items_with_feedback: asked - 9,
+                            distributions: asked - 10,
+                            medians: asked - 9,
+                            quartiles: asked - 9,
+                            own_answers: asked - 9,
+                            rationales: 11 * round,
+                        }
+                    },
+                }
+            })
+            .collect(),
+        panel: counts,
+        stopping_rule_stated,
+    }
+}
 
 pub fn shipped() -> Study {
     Study::from_toml(SHIPPED, "ai-safety-cooperation.toml").expect("the shipped study is valid")
