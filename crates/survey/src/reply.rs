@@ -13,7 +13,10 @@
 //! - `::` lines (the form's own text) are ignored, and so is anything before the first marker;
 //! - an answer never continues into lines quoted deeper than its marker (a top-posted form
 //!   followed by the quoted original without a header line);
-//! - a signature (a `-- ` line) or the `[end]` marker ends the answers of a part;
+//! - a signature (a `-- ` line, or a phone's "Sent from my iPhone") or the `[end]` marker
+//!   ends the answers of a part; a blank line ends a number, so a sign-off below the last
+//!   answer ("Thanks,") is not read as part of it;
+//! - `[...]`, `[…]` or `[snip]` where a quote was cut is ignored;
 //! - forwarded or quoted header blocks (`On … wrote:`, `-----Original Message-----`,
 //!   `---------- Forwarded message ---------`, `Begin forwarded message:`, Outlook's
 //!   `From:`/`Sent:` block, their Chinese forms) split the mail into parts. The answers are
@@ -214,7 +217,18 @@ fn value(item: &Item, lines: &[String]) -> Result<Option<Answer>, AnswerError> {
         }
         return parse_value(&item.answer, &paragraphs.join("\n\n"));
     }
-    let joined: Vec<String> = lines.iter().map(|l| normalise_symbols(l.trim())).filter(|l| !l.is_empty()).collect();
+    // A wrapped answer continues on the next lines, but a blank line after it ends it: what
+    // follows ("Thanks,", a name) is a sign-off, not more of the number.
+    let mut joined: Vec<String> = Vec::new();
+    for line in lines.iter().map(|l| normalise_symbols(l.trim())) {
+        if line.is_empty() {
+            if !joined.is_empty() {
+                break;
+            }
+        } else {
+            joined.push(line);
+        }
+    }
     parse_value(&item.answer, &joined.join(" "))
 }
 
@@ -324,8 +338,11 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
     if trimmed.starts_with("::") {
         return Kind::Comment;
     }
-    if trimmed == "--" {
+    if trimmed == "--" || is_mobile_signature(trimmed) {
         return Kind::Stop;
+    }
+    if is_elision(trimmed) {
+        return Kind::Comment;
     }
     if is_break(trimmed) {
         return Kind::Break;
@@ -353,6 +370,33 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
         }
     }
     Kind::Content(line.to_owned())
+}
+
+/// The signature a phone's mail app adds on its own ("Sent from my iPhone"): like `-- `,
+/// it ends the answers.
+fn is_mobile_signature(trimmed: &str) -> bool {
+    let lower = trimmed.to_lowercase();
+    let prefixes = [
+        "sent from my ",
+        "sent from mail for ",
+        "sent from outlook for ",
+        "get outlook for ",
+        "sent from yahoo mail",
+        "发自我的",
+        "从我的",
+        "von meinem ",
+        "envoyé de mon ",
+        "enviado desde mi ",
+    ];
+    lower.chars().count() <= 60 && prefixes.iter().any(|p| lower.starts_with(p))
+}
+
+/// `[...]`, `[…]`, `[snip]`: where a quote was cut. Neither a marker nor part of an answer.
+fn is_elision(trimmed: &str) -> bool {
+    let Some(inner) = trimmed.strip_prefix(OPEN).and_then(|rest| rest.strip_suffix(CLOSE)) else { return false };
+    let inner = inner.trim().to_lowercase();
+    inner.chars().all(|c| c == '.' || c == '…' || c == '-' || c == ' ')
+        || matches!(inner.as_str(), "snip" | "snipped" | "trimmed" | "cut")
 }
 
 fn is_break(trimmed: &str) -> bool {

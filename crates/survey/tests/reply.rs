@@ -592,3 +592,29 @@ fn markers_may_be_followed_by_a_colon_or_equals_sign() {
     ]);
     assert_eq!(reply.answers, expected);
 }
+
+#[test]
+fn a_sign_off_a_phone_signature_and_cut_quotes_are_not_answers() {
+    let q = fixture::round1("en");
+    let sign_off = "[verification.risk-capabilities] 3\n[evaluations.risk-information] 5\n\nThanks,\nLi Yangben\n";
+    let reply = parse(&q, sign_off).expect("the sign-off is not part of the last answer");
+    assert_eq!(reply.answers[&q.item("evaluations.risk-information").unwrap().id], Answer::Ordinal { point: 5 });
+
+    let phone = "[protocols.risk-harm] 2\n[proposals] Cooperation on watermarking standards.\n\nSent from my iPhone\n";
+    let reply = parse(&q, phone).expect("a phone's signature ends the answers");
+    let text = Answer::Text { text: "Cooperation on watermarking standards.".into() };
+    assert_eq!(reply.answers[&q.item("proposals").unwrap().id], text);
+
+    let cut = "On Mon, Delphi study wrote:\n> [...]\n>\n> [verification.recommendation] 4\n>\n> […]\n> [protocols.risk-capabilities] 1\n> [snip]\n";
+    let reply = parse(&q, cut).expect("quote elisions are neither markers nor answers");
+    assert_eq!(reply.answers.len(), 2);
+    assert_eq!(reply.answers[&q.item("protocols.risk-capabilities").unwrap().id], Answer::Ordinal { point: 1 });
+
+    // A wrapped number still continues on the next line, as long as no blank line comes first.
+    let wrapped = "[years-to-first-agreement] 2 6\n20\n";
+    let reply = parse(&q, wrapped).expect("a wrapped quantile answer");
+    assert_eq!(
+        reply.answers[&q.item("years-to-first-agreement").unwrap().id],
+        Answer::Quantile { p5: 2.0, p50: 6.0, p95: 20.0 }
+    );
+}
