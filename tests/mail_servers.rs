@@ -78,9 +78,11 @@ fn message(n: usize) -> Vec<u8> {
 }
 
 fn curl(args: &[&str]) -> Output {
-    Command::new("curl").args(["--silent", "--show-error", "--max-time", "20"]).args(args).output().expect(
-        "curl is needed for this test (scripts/test installs it)",
-    )
+    Command::new("curl")
+        .args(["--silent", "--show-error", "--max-time", "20"])
+        .args(args)
+        .output()
+        .expect("curl is needed for this test (scripts/test installs it)")
 }
 
 fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> String {

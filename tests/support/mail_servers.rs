@@ -442,7 +442,8 @@ fn mail_owner() -> (u32, u32, Option<String>) {
     };
     let (uid, gid) = (id("Uid:"), id("Gid:"));
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let entries: Vec<Vec<&str>> = passwd.lines().map(|l| l.split(':').collect()).filter(|f: &Vec<&str>| f.len() > 3).collect();
+    let entries: Vec<Vec<&str>> =
+        passwd.lines().map(|l| l.split(':').collect()).filter(|f: &Vec<&str>| f.len() > 3).collect();
     if uid == 0 {
         let mail = entries.iter().find(|f| f[0] == "mail").expect("a `mail` user in /etc/passwd");
         (mail[2].parse().expect("mail's uid"), mail[3].parse().expect("mail's gid"), None)

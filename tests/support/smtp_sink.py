@@ -11,8 +11,8 @@ Security modes:
   starttls  STARTTLS required before anything else; AUTH PLAIN/LOGIN required after it
   tls       implicit TLS from the first byte (port 465 style); AUTH PLAIN/LOGIN required
 
-Messages are accepted by --workers processes (default 2) sharing the listening socket
-and one counter: a single Python process tops out at a few hundred messages a second.
+Messages are accepted by --workers processes (default 2), each with its own listening
+socket on the port (SO_REUSEPORT), sharing one counter: a single Python process tops out at a few hundred messages a second.
 With several workers, NNNNNNNN.eml may appear a moment before NNNNNNNN-1.eml; readers
 should take the gapless prefix (mail_servers.rs does).
 
@@ -179,15 +179,24 @@ def main():
     logging.getLogger("mail.log").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(1024)
-    sock.setblocking(False)
+    # one listening socket per worker on the same port (SO_REUSEPORT): the kernel spreads
+    # the connections over them; a single shared socket would leave one worker doing all
+    def listener(port):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(1024)
+        sock.setblocking(False)
+        return sock
+
+    first = listener(0)
+    port = first.getsockname()[1]
+    sockets = [first] + [listener(port) for _ in range(max(1, args.workers) - 1)]
     counter = multiprocessing.Value("Q", 0)
 
     children = []
-    for _ in range(max(1, args.workers)):
+    for sock in sockets:
         pid = os.fork()
         if pid == 0:
             die_with_parent()
@@ -196,9 +205,11 @@ def main():
             finally:
                 os._exit(0)
         children.append(pid)
+    for sock in sockets:
+        sock.close()
 
     # the workers accept on the socket already; the port is usable once printed
-    sys.stdout.write(f"{sock.getsockname()[1]}\n")
+    sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
 
     def stop(*_):
