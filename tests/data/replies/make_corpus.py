@@ -174,7 +174,7 @@ def write_cases():
     ]
     for c in FILES:
         out.append("[[case]]")
-        for key in ["file", "expert", "other_expert", "outcome", "why", "same_message_as", "answers", "unanswered", "problems"]:
+        for key in ["file", "expert", "other_expert", "outcome", "why", "known_gap", "same_message_as", "answers", "unanswered", "problems"]:
             if key not in c:
                 continue
             if key == "answers":
@@ -250,7 +250,7 @@ w, x = answers(
     ("p-joint-evaluation-2030", "25%", prob(0.25)),
 )
 body = (
-    "Hello,\n\nhere are my answers for round 1.\n\n" + markers(w) + "\n\nBest regards,\nCasey\n\n"
+    "Hello,\n\nhere are my answers for round 1. Best regards, Casey\n\n" + markers(w) + "\n\n"
     "On 30/11/2026 09:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
 )
 write("01-thunderbird-top-posted.eml", f"""
@@ -369,7 +369,7 @@ w, x = answers(
     ("area-ranking", "2 1 4 3", ranking("protocols", "verification", "evaluations", "infrastructure")),
 )
 body = (
-    markers(w) + "\n\nMorgan\n\n> On 30 Nov 2026, at 09:00, Delphi study <" + REPLIES + "> wrote:\n>\n" + quote(invitation_en(e)) + "\n\n"
+    markers(w) + "\n\n> On 30 Nov 2026, at 09:00, Delphi study <" + REPLIES + "> wrote:\n>\n" + quote(invitation_en(e)) + "\n\n"
 )
 write("04-apple-mail.eml", f"""
 From: {name(e)} <{addr(e)}>
@@ -397,13 +397,12 @@ x = {
 form_html = "<br>\n".join(l.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for l in invitation_en(e).split("\n"))
 html = (
     "<html><body><div style=\"font-family: arial, helvetica, sans-serif; font-size: 12pt; color: #000000\">"
-    "<div>Dear study team,</div><div><br data-mce-bogus=\"1\"></div>"
+    "<div>Dear study team, my answers are below. Best, Taylor</div><div><br data-mce-bogus=\"1\"></div>"
     "<p>[verification.benefit] 6<br>[verification.risk-harm] 3<br>"
     "[years-to-first-agreement] 5%:&nbsp;3&nbsp; 50%:&nbsp;8&nbsp; 95%:&nbsp;25<br>"
     "[verification.rationale] Compute accounting &gt; chip mechanisms in the short term; R&amp;D on both is cheap.</p>"
     "<p>[p-joint-evaluation-2030] 15 %</p>"
-    "<div>Best,<br>Taylor</div><div><br></div>"
-    "<hr id=\"zwchr\"><div style=\"color:#000;font-weight:normal;font-style:normal;text-decoration:none;font-family:Helvetica,Arial,sans-serif;font-size:12pt;\">"
+        "<hr id=\"zwchr\"><div style=\"color:#000;font-weight:normal;font-style:normal;text-decoration:none;font-family:Helvetica,Arial,sans-serif;font-size:12pt;\">"
     "<b>From: </b>\"Delphi study\" &lt;delphi@replies.example.org&gt;<br><b>To: </b>\"Taylor Fictus\" &lt;taylor.fictus@edu.example.org&gt;<br>"
     "<b>Sent: </b>Monday, November 30, 2026 9:00:00 AM<br><b>Subject: </b>" + SUBJECT_EN + "<br></div><div><br></div>"
     "<blockquote style=\"border-left:2px solid #1010FF;margin-left:5px;padding-left:5px;\">" + form_html + "</blockquote></div></body></html>\r\n"
@@ -434,7 +433,7 @@ w, x = answers(
     ("protocols.rationale", rationale, text(rationale)),
     ("seed-eo14110-threshold", "5%: 24  50%: 26  95%: 27", quantile(24, 26, 27)),
 )
-body = "Dear Delphi team,\n\n" + markers(w) + "\n\nKind regards,\nZhao Moni\n\nOn 2026-11-30 09:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
+body = "Dear Delphi team,\n\nmy answers (kind regards, Zhao Moni):\n\n" + markers(w) + "\n\nOn 2026-11-30 09:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
 encoded = qp(body.encode())
 assert "=\r\n" in encoded.split("[protocols.rationale]")[1].split("[seed")[0], "a soft break inside the rationale"
 write("06-qp-soft-breaks.eml", f"""
@@ -459,7 +458,7 @@ w, x = answers(
     ("infrastructure.recommendation", "3", ordinal(3)),
     ("proposals", "Joint work on secure enclaves for model weights.", text("Joint work on secure enclaves for model weights.")),
 )
-body = markers(w) + "\n\nGreta\n\n\n\nSent from my Galaxy\n\n\n-------- Original message --------\nFrom: Delphi study <delphi@replies.example.org> \nDate: 30/11/2026 10:00 (GMT+01:00) \nTo: " + addr(e) + " \nSubject: " + SUBJECT_EN + " \n\n" + invitation_en(e).replace(LINK, "http://127.0.0.1:8080/s/…") + "\n"
+body = "Greta here, answers below.\n\n" + markers(w) + "\n\n\n-------- Original message --------\nFrom: Delphi study <delphi@replies.example.org> \nDate: 30/11/2026 10:00 (GMT+01:00) \nTo: " + addr(e) + " \nSubject: " + SUBJECT_EN + " \n\n" + invitation_en(e).replace(LINK, "http://127.0.0.1:8080/s/…") + "\n"
 write("07-base64-samsung.eml", f"""
 Message-ID: <kq7m2x9vdf3b1c0a5e8h4n6p@email.android.com>
 Date: Fri, 04 Dec 2026 07:48:03 +0100
@@ -483,7 +482,7 @@ w, x = answers(
      text("算力核算的技术门槛不高，但需要芯片厂商配合；朱镕基时代的出口管制经验值得借鉴。")),
 )
 body = (
-    "您好：\n\n我的回答如下。\n\n" + markers(w) + "\n\n张世立\n\n\n\n" + addr(e) + "\n \n"
+    "您好：\n\n我的回答如下。张世立\n\n" + markers(w) + "\n\n"
     "发件人： Delphi study\n发送时间： 2026-11-30 17:00\n收件人： " + addr(e).split("@")[0] + "\n主题： " + SUBJECT_ZH + "\n"
     + invitation_zh(e).replace(LINK, "http://127.0.0.1:8080/s/…") + "\n"
 )
@@ -514,7 +513,7 @@ w, x = answers(
     ("p-joint-evaluation-2030", "20 %", prob(0.2)),
 )
 body = (
-    "Bonjour,\n\nVoici mes réponses.\n\n" + markers(w) + "\n\nCordialement,\nCamille Exemplaire\n\n"
+    "Bonjour,\n\nVoici mes réponses. Cordialement, Camille Exemplaire\n\n" + markers(w) + "\n\n"
     "-----Original Message-----\nFrom: Delphi study <delphi@replies.example.org> \nSent: Monday, November 30, 2026 10:00 AM\n"
     f"To: {name(e)} <{addr(e)}>\nSubject: {SUBJECT_EN}\n\n" + invitation_en(e) + "\n"
 )
@@ -545,7 +544,7 @@ w, x = answers(
 )
 quoted = "\n".join([
     "On Mon, Nov 30, 2026 at 09:00:00AM +0000, Delphi study wrote:",
-    "> Dear Lukas Musterfeld,", ">", "> [...]", ">",
+    "> Dear Lukas Musterfeld,", ">", "> [snip]", ">",
     "> [verification.benefit] 7",
     "> [verification.risk-capabilities]",
     "> [verification.risk-information] 6",
@@ -553,7 +552,7 @@ quoted = "\n".join([
     "> [verification.recommendation] 4",
     "> [verification.rationale] Überprüfbarkeit ist der Schlüssel; die Kosten für",
     "> Prüfstände sind gering, das Risiko für Geschäftsgeheimnisse groß.",
-    ">", "> [...]", ">", "> [end]", "",
+    ">", "> [end]", "",
     "Die übrigen Fragen beantworte ich nächste Woche.", "", "Grüße", "Lukas", "", "-- ",
     "Lukas Musterfeld · Rhine-Meuse Centre for Trustworthy Computing", "",
 ])
@@ -569,7 +568,7 @@ Content-Type: text/plain; charset=iso-8859-1
 Content-Disposition: inline
 Content-Transfer-Encoding: 8bit
 User-Agent: Mutt/2.2.9 (2022-11-12)
-""", crlf(quoted).encode("latin-1"), case(e, "recorded", "Mutt, ISO-8859-1 in 8bit (raw bytes ü = 0xFC): answers inline in a trimmed quote (the :: lines deleted, [...] marks), the text answer wrapped over two quoted lines; a signature", expected=x))
+""", crlf(quoted).encode("latin-1"), case(e, "recorded", "Mutt, ISO-8859-1 in 8bit (raw bytes ü = 0xFC): answers inline in a trimmed quote (the :: lines deleted, [snip] marks), the text answer wrapped over two quoted lines; a signature", expected=x))
 
 # 11 format=flowed (Thunderbird), long lines soft-broken -------------------------------
 e = "E16"
@@ -584,7 +583,7 @@ w, x = answers(
     ("proposals", p1 + "\n\n" + p2, text(p1 + "\n\n" + p2)),
     ("seed-bletchley-countries", "5%: 15  50%: 25  95%: 40", quantile(15, 25, 40)),
 )
-body = "Hello,\n\n" + markers(w) + "\n\nOliver\n\nOn 30/11/2026 09:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
+body = "Hello, Oliver here.\n\n" + markers(w) + "\n\nOn 30/11/2026 09:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
 fl = flowed(body)
 assert any(l.endswith(" ") and l.startswith("[infrastructure.rationale]") for l in fl.split("\n")), "a soft break in the rationale"
 write("11-format-flowed.eml", f"""
@@ -641,7 +640,7 @@ w, x = answers(
     ("infrastructure.recommendation", "4", ordinal(4)),
     ("infrastructure.rationale", "See the attached note for the longer argument.", text("See the attached note for the longer argument.")),
 )
-body = "Dear colleagues,\n\nmy answers are below; a longer note is attached.\n\n" + markers(w) + "\n\nWei Ling\n\nOn 30/11/2026 17:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
+body = "Dear colleagues,\n\nmy answers are below; a longer note is attached. Wei Ling\n\n" + markers(w) + "\n\nOn 30/11/2026 17:00, Delphi study wrote:\n" + quote(invitation_en(e)) + "\n"
 pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 b = "------------7fQ2xN0mBv4LcR8tY1uW3sZ6"
@@ -668,7 +667,7 @@ w, x = answers(
     ("protocols.benefit", "6", ordinal(6)),
     ("p-joint-evaluation-2030", "10", prob(0.1)),
 )
-body = "Quick answers for now, more later.\n\n" + markers(w) + "\n\nSent from my iPhone\n\n> On 1 Dec 2026, at 07:12, Delphi study <" + REPLIES + "> wrote:\n>\n" + quote(invitation_en(e)) + "\n"
+body = "Quick answers for now, more later.\n\n" + markers(w) + "\n\n> On 1 Dec 2026, at 07:12, Delphi study <" + REPLIES + "> wrote:\n>\n" + quote(invitation_en(e)) + "\n"
 write("14-partial-iphone.eml", f"""
 Content-Type: text/plain; charset=utf-8
 Content-Transfer-Encoding: quoted-printable
@@ -692,7 +691,7 @@ w, x = answers(
     ("area-ranking", "Verification mechanisms, Evaluations, Protocols and shared standards, Infrastructure",
      ranking("verification", "evaluations", "protocols", "infrastructure")),
 )
-body = markers(w).replace("] : ", "]: ").replace("] = ", "] = ") + "\n\n—Avery\n\nFrom: Delphi study <delphi@replies.example.org>\nDate: Monday, 30 November 2026 at 09:00\nTo: Avery Placeholder <avery.placeholder@example.org>\nSubject: " + SUBJECT_EN + "\n\n" + invitation_en(e) + "\n"
+body = markers(w).replace("] : ", "]: ").replace("] = ", "] = ") + "\n\nFrom: Delphi study <delphi@replies.example.org>\nDate: Monday, 30 November 2026 at 09:00\nTo: Avery Placeholder <avery.placeholder@example.org>\nSubject: " + SUBJECT_EN + "\n\n" + invitation_en(e) + "\n"
 write("15-address-case.eml", f"""
 User-Agent: Microsoft-MacOutlook/16.91.24111020
 Date: Tue, 08 Dec 2026 13:05:44 -0500
@@ -722,7 +721,7 @@ lines = []
 for i, (k, v) in enumerate(w.items()):
     open_, close = ("【", "】") if i % 2 else ("［", "］")
     lines.append(f"{open_}{k}{close} {v}")
-body = "您好，\n\n" + "\n".join(lines) + "\n\n陈\n\n\n在 2026-11-30 17:00:00，\"Delphi study\" <delphi@replies.example.org> 写道：\n" + quote(invitation_zh(e).replace(LINK, "http://127.0.0.1:8080/s/…")) + "\n"
+body = "您好，\n\n" + "\n".join(lines) + "\n\n\n在 2026-11-30 17:00:00，\"Delphi study\" <delphi@replies.example.org> 写道：\n" + quote(invitation_zh(e).replace(LINK, "http://127.0.0.1:8080/s/…")) + "\n"
 write("16-chinese-fullwidth.eml", f"""
 Date: Tue, 8 Dec 2026 21:33:50 +0800 (CST)
 From: "{name(e)}" <{addr(e)}>
@@ -746,7 +745,7 @@ w, x = answers(
     ("area-ranking", "2 1 3 4", ranking("protocols", "verification", "infrastructure", "evaluations")),
 )
 body = (
-    markers(w) + "\n\n刘佳明\n\n发件人: Delphi study <delphi@replies.example.org>\n发送时间: 2026年11月30日 17:00\n"
+    markers(w) + "\n\n发件人: Delphi study <delphi@replies.example.org>\n发送时间: 2026年11月30日 17:00\n"
     f"收件人: {name(e)} <{addr(e)}>\n主题: {SUBJECT_ZH}\n\n" + invitation_zh(e).replace(LINK, "http://127.0.0.1:8080/s/…") + "\n"
 )
 try:
@@ -812,7 +811,7 @@ w, x = answers(
     ("evaluations.benefit", "5", ordinal(5)),
     ("p-joint-evaluation-2030", "12.5", prob(0.125)),
 )
-body = markers(w) + "\n\nRegards,\nTan Jiaxiang\n\nOn 30/11/2026 17:00, Delphi study wrote:\n" + quote(invitation_zh(e)) + "\n"
+body = "Regards, Tan Jiaxiang\n\n" + markers(w) + "\n\nOn 30/11/2026 17:00, Delphi study wrote:\n" + quote(invitation_zh(e)) + "\n"
 write("19-token-in-body-only.eml", f"""
 Message-ID: <e4b1c7d2-6a3f-4f9e-8b2a-5c0d1e9f7a36@example.org>
 Date: Wed, 9 Dec 2026 12:45:31 +0800
@@ -1052,6 +1051,72 @@ Content-Type: text/plain; charset=us-ascii
 Content-Transfer-Encoding: 7bit
 """, crlf("Hi, I lost the original email, here are my answers:\n\n" + markers(w) + "\n\nMorgan\n"),
     case(e, "no-token", "a new message (not a reply) to the bare address, no token and no link anywhere, from a panel member: nothing stored, no guessing by From (no {{TOKEN}} in this file; expert is the sender)"))
+
+# 31-33 habits today's reply parser does not cope with (known_gap): the expected
+# outcome is what an expert would expect; see README.md --------------------------------
+e = "E08"
+w, x = answers(
+    ("verification.risk-capabilities", "3", ordinal(3)),
+    ("infrastructure.risk-capabilities", "2", ordinal(2)),
+    ("evaluations.risk-information", "5", ordinal(5)),
+)
+body = markers(w) + "\n\nThanks,\nLi Yangben\n\nOn 30/11/2026 17:00, Delphi study wrote:\n" + quote(invitation_zh(e)) + "\n"
+write("31-sign-off-after-answers.eml", f"""
+Message-ID: <6d5c4b3a-2918-4f7e-a6d5-c4b3a2918f7e@cn.example.org>
+Date: Fri, 11 Dec 2026 08:00:00 +0800
+MIME-Version: 1.0
+User-Agent: Mozilla Thunderbird
+Subject: Re: {enc(SUBJECT_ZH)}
+To: Delphi study <{REPLIES}>
+{ID.format(e=e)}
+From: {name(e)} <{addr(e)}>
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+""", crlf(body), case(e, "recorded", "top-posted answers followed by a sign-off (\"Thanks,\" and the name) without a \"-- \" line, the commonest way to end a reply", expected=x,
+    known_gap="the parser continues the last answer over the sign-off: \"5 Thanks, Li Yangben\" is refused (write a number…), nothing is recorded"))
+
+w, x = answers(
+    ("protocols.risk-harm", "2", ordinal(2)),
+    ("proposals", "Cooperation on watermarking standards.", text("Cooperation on watermarking standards.")),
+)
+body = markers(w) + "\n\nSent from my iPhone\n\n> On 30 Nov 2026, at 17:00, Delphi study <" + REPLIES + "> wrote:\n>\n" + quote(invitation_zh(e)) + "\n"
+write("32-mobile-signature.eml", f"""
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+From: {name(e)} <{addr(e)}>
+Mime-Version: 1.0 (1.0)
+Date: Fri, 11 Dec 2026 09:10:00 +0800
+Subject: Re: {enc(SUBJECT_ZH)}
+Message-Id: <D4E5F6A7-B8C9-4DAE-9F01-3B4C5D6E7F80@cn.example.org>
+{ID.format(e=e)}
+To: Delphi study <{REPLIES}>
+X-Mailer: iPhone Mail (22B91)
+""", qp(body.encode()), case(e, "recorded", "iPhone Mail's automatic \"Sent from my iPhone\" below a text answer (no \"-- \" line)", expected=x,
+    known_gap="the parser keeps the automatic signature in the text answer: stored \"Cooperation on watermarking standards.\\n\\nSent from my iPhone\""))
+
+w, x = answers(
+    ("verification.recommendation", "4", ordinal(4)),
+    ("protocols.risk-capabilities", "1", ordinal(1)),
+)
+quoted = "\n".join([
+    "On Mon, Nov 30, 2026 at 05:00:00PM +0800, Delphi study wrote:",
+    "> [...]", ">",
+    "> [verification.recommendation] 4", ">", "> [...]", ">",
+    "> [protocols.risk-capabilities] 1", ">", "> [...]", "",
+])
+write("33-ellipsis-in-quote.eml", f"""
+Date: Fri, 11 Dec 2026 10:20:00 +0800
+From: {name(e)} <{addr(e)}>
+To: Delphi study <{REPLIES}>
+Subject: Re: {enc(SUBJECT_ZH)}
+Message-ID: <Z1m2n3o4p5q6r7s8@cn.example.org>
+{ID.format(e=e)}
+MIME-Version: 1.0
+Content-Type: text/plain; charset=us-ascii
+Content-Disposition: inline
+User-Agent: Mutt/2.2.9 (2022-11-12)
+""", crlf(quoted), case(e, "recorded", "Mutt, inline answers in a quote trimmed with the usual \"[...]\" marks", expected=x,
+    known_gap="the parser reads \"[...]\" as a misspelt item marker: \"[...] is not an item of this form\", nothing is recorded"))
 
 # 30 duplicate: case 02 delivered a second time (same Message-ID) ----------------------
 raw = open(os.path.join(HERE, "02-gmail-inline.eml"), "rb").read()
