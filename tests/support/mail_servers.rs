@@ -35,7 +35,7 @@ pub const IMAP_PASSWORD: &str = "s3cret-imap";
 const SINK_SCRIPT: &str = include_str!("smtp_sink.py");
 
 /// A certificate authority and a server certificate it signed for `localhost`,
-/// `127.0.0.1` and `::1`, made with the `openssl` command once per test process.
+/// `127.0.0.1` and `::1`, made with the `openssl` command.
 #[derive(Debug)]
 pub struct TestCa {
     /// The CA certificate (PEM): what a client must trust (`SSL_CERT_FILE`, `--cacert`).
@@ -44,20 +44,28 @@ pub struct TestCa {
     pub cert: PathBuf,
     /// The server certificate's private key (PEM, unencrypted).
     pub key: PathBuf,
-    dir: TempDir,
 }
 
-/// The test process's certificate authority, made on first use. Its directory lives as
-/// long as the process (a static is never dropped, so it is left in the temp dir: four
-/// small files).
+/// The test CA, made on first use in `CARGO_TARGET_TMPDIR/delphi-test-ca` and kept there
+/// for later test runs (it is valid for ten years): made in a temporary directory and
+/// renamed into place, so test processes running at the same time agree on one.
 pub fn test_ca() -> &'static TestCa {
     static CA: OnceLock<TestCa> = OnceLock::new();
-    CA.get_or_init(make_ca)
+    CA.get_or_init(|| {
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let dir = tmp.join("delphi-test-ca");
+        if !dir.join("cert.pem").exists() {
+            let new =
+                tempfile::Builder::new().prefix("delphi-test-ca.").tempdir_in(tmp).expect("a temporary directory");
+            make_ca(new.path());
+            // fails if another process got there first: then its CA is used
+            let _ = std::fs::rename(new.path(), &dir);
+        }
+        TestCa { bundle: dir.join("ca.pem"), cert: dir.join("cert.pem"), key: dir.join("key.pem") }
+    })
 }
 
-fn make_ca() -> TestCa {
-    let dir = tempfile::Builder::new().prefix("delphi-test-ca.").tempdir().expect("a temporary directory");
-    let d = dir.path();
+fn make_ca(d: &Path) {
     let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
     run(Command::new("openssl")
         .args(["req", "-x509"])
@@ -82,8 +90,8 @@ fn make_ca() -> TestCa {
         .args(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"])
         .args(["-out", "cert.pem", "-days", "3650", "-extfile", "server.ext"])
         .current_dir(d));
-    // Dovecot's master reads the key as root; the sink reads it as this user
-    TestCa { bundle: d.join("ca.pem"), cert: d.join("cert.pem"), key: d.join("key.pem"), dir }
+    // the tempdir is 0700; Dovecot reads the key as root, the sink as this user
+    set_mode(d, 0o755);
 }
 
 /// How an [`SmtpSink`] secures its connections.
