@@ -410,6 +410,8 @@ struct Case {
     answers: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     problems: Vec<String>,
+    /// For a duplicate: the case whose message this is again.
+    same_message_as: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -457,7 +459,12 @@ fn the_reply_corpus_read_over_imap_ends_as_expected_and_a_second_run_changes_not
             .env("SSL_CERT_FILE", &test_ca().bundle)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let report = ingest(root);
@@ -467,15 +474,20 @@ fn the_reply_corpus_read_over_imap_ends_as_expected_and_a_second_run_changes_not
     let mut failures = Vec::new();
     for (case, key) in corpus.case.iter().zip(&keys) {
         let row: Option<(String, Option<i64>, Option<String>)> = conn
-            .query_row("SELECT outcome, submission_id, expert_id FROM inbound_mail WHERE message_key = ?1", [key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT outcome, submission_id, expert_id FROM inbound_mail WHERE message_key = ?1",
+                [key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .ok();
         let Some((outcome, submission, expert)) = row else {
             failures.push(format!("{}: not dealt with", case.file));
             continue;
         };
-        let expected = if case.outcome == "duplicate" { "recorded" } else { case.outcome.as_str() };
+        let expected = match &case.same_message_as {
+            Some(original) => corpus.case.iter().find(|c| &c.file == original).map_or("?", |c| c.outcome.as_str()),
+            None => case.outcome.as_str(),
+        };
         if outcome != expected {
             failures.push(format!("{} ({}): {outcome}, expected {}", case.file, case.why, case.outcome));
             continue;
@@ -507,7 +519,8 @@ fn the_reply_corpus_read_over_imap_ends_as_expected_and_a_second_run_changes_not
                 Some(text) => {
                     for problem in &case.problems {
                         if !text.contains(problem.as_str()) {
-                            failures.push(format!("{}: the answer to the expert lacks “{problem}”:\n{text}", case.file));
+                            failures
+                                .push(format!("{}: the answer to the expert lacks “{problem}”:\n{text}", case.file));
                         }
                     }
                 }
@@ -521,6 +534,23 @@ fn the_reply_corpus_read_over_imap_ends_as_expected_and_a_second_run_changes_not
     let sent = sink.wait_for(answered, Duration::from_secs(30));
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(sink.messages().len(), answered, "{:?}", sink.envelope_recipients());
+    let panel = std::fs::read_to_string(root.join("study/panel.csv")).unwrap();
+    let email_of = |expert: &str| {
+        panel
+            .lines()
+            .find(|row| row.starts_with(&format!("{expert},")))
+            .map(|row| row.split(',').nth(2).unwrap().to_owned())
+    };
+    let mut expected: Vec<String> = corpus
+        .case
+        .iter()
+        .filter(|c| matches!(c.outcome.as_str(), "recorded" | "invalid"))
+        .filter_map(|c| email_of(c.expert.as_deref()?))
+        .collect();
+    let mut recipients = sink.envelope_recipients();
+    expected.sort();
+    recipients.sort();
+    assert_eq!(recipients, expected, "each answer goes to the panel address of the expert the token names");
     assert!(sent.iter().all(|raw| header_of(raw, "Auto-Submitted") == "auto-replied"));
 
     let before: i64 = conn.query_row("SELECT COUNT(*) FROM submissions", [], |r| r.get(0)).unwrap();

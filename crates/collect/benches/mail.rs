@@ -50,7 +50,9 @@ fn main() {
         store.register_study(ID, STUDY, now).unwrap();
         store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
         let frozen = FrozenRound::build(&study, 1, None).unwrap();
-        store.open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::days(14), now).unwrap();
+        store
+            .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::days(14), now)
+            .unwrap();
         (store, frozen)
     };
     let sink = mail_servers::SmtpSink::start(mail_servers::SmtpSecurity::Plain);
@@ -89,9 +91,16 @@ fn main() {
     let deadline = Utc::now() + chrono::Duration::days(14);
     let mail = RoundMail { study_id: ID, round: 1, deadline, frozen: &frozen, sender: &sender };
     let started = Instant::now();
-    let report =
-        send_campaign(&mut store, &mail, Campaign::Invitation, &recipients, &transport, connections as usize, &mut |_, _| {})
-            .unwrap();
+    let report = send_campaign(
+        &mut store,
+        &mail,
+        Campaign::Invitation,
+        &recipients,
+        &transport,
+        connections as usize,
+        &mut |_, _| {},
+    )
+    .unwrap();
     let smtp_time = started.elapsed();
     assert_eq!((report.sent, report.failed.len()), (experts, 0));
     let received = sink.wait_for(2 * experts, Duration::from_secs(120));
@@ -101,15 +110,26 @@ fn main() {
     let outbox = MailTransport::Outbox(dir.path().join("outbox"));
     let mail = RoundMail { frozen: &frozen, ..mail };
     let started = Instant::now();
-    let report =
-        send_campaign(&mut store, &mail, Campaign::Invitation, &recipients, &outbox, connections as usize, &mut |_, _| {})
-            .unwrap();
+    let report = send_campaign(
+        &mut store,
+        &mail,
+        Campaign::Invitation,
+        &recipients,
+        &outbox,
+        connections as usize,
+        &mut |_, _| {},
+    )
+    .unwrap();
     let outbox_time = started.elapsed();
     assert_eq!(report.sent, experts);
 
     let rate = |d: Duration| experts as f64 / d.as_secs_f64();
     println!("invitations: {experts} experts, {connections} SMTP connections, loopback aiosmtpd sink");
-    println!("  bound (one pre-built message, same server):  {:>6.2} s  {:>7.0} msg/s", bound.as_secs_f64(), rate(bound));
+    println!(
+        "  bound (one pre-built message, same server):  {:>6.2} s  {:>7.0} msg/s",
+        bound.as_secs_f64(),
+        rate(bound)
+    );
     println!(
         "  personalised invitations over SMTP:         {:>6.2} s  {:>7.0} msg/s  ({:.2}x the bound's time; target < 20 s)",
         smtp_time.as_secs_f64(),

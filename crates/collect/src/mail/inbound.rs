@@ -48,7 +48,13 @@ pub fn read(raw: &[u8]) -> Incoming {
         .map_or_else(fallback_key, |id| format!("<{}>", id.trim_matches(['<', '>'])));
     let from = message.from().and_then(|a| a.first()).and_then(|a| a.address()).map(str::to_ascii_lowercase);
     let subject = message.subject().unwrap_or_default().to_owned();
-    let text = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+    // An HTML-only reply is turned into text here rather than by mail-parser, whose
+    // conversion runs block elements together: a marker must start its own line, and a
+    // <blockquote> is quoting.
+    let text = match message.text_part(0) {
+        Some(part) if part.is_text_html() => html_to_text(&message.body_html(0).unwrap_or_default()),
+        _ => message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+    };
 
     let mut tokens = Vec::new();
     let recipients = ["To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"];
@@ -72,6 +78,148 @@ pub fn read(raw: &[u8]) -> Incoming {
         message.return_address().is_some_and(|r| r.trim().is_empty() || r.trim() == "<>"),
     );
     Incoming { key, from, automatic, tokens, text }
+}
+
+/// Plain text of an HTML body: block elements and `<br>` end lines, `<blockquote>` quotes
+/// its lines with `> `, entities are decoded, runs of white space collapse as a browser
+/// collapses them, and `<head>`, `<style>` and `<script>` are dropped.
+pub fn html_to_text(html: &str) -> String {
+    const BLOCKS: [&str; 17] = [
+        "p",
+        "div",
+        "br",
+        "tr",
+        "li",
+        "ul",
+        "ol",
+        "table",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "blockquote",
+    ];
+    let mut lines: Vec<(usize, String)> = vec![(0, String::new())];
+    let mut depth = 0_usize;
+    let mut hidden = 0_usize;
+    let mut rest = html;
+    let new_line = |lines: &mut Vec<(usize, String)>, depth: usize| {
+        if lines.last().is_some_and(|(_, l)| !l.trim().is_empty()) {
+            lines.push((depth, String::new()));
+        } else if let Some(last) = lines.last_mut() {
+            last.0 = depth;
+        }
+    };
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('<') {
+            let end = after.find('>').map_or(after.len(), |i| i + 1);
+            let tag = &after[..end.saturating_sub(1)];
+            rest = &after[end.min(after.len())..];
+            let closing = tag.starts_with('/');
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            match name.as_str() {
+                "head" | "style" | "script" | "title" => {
+                    hidden = if closing { hidden.saturating_sub(1) } else { hidden + 1 };
+                }
+                "blockquote" => {
+                    depth = if closing { depth.saturating_sub(1) } else { depth + 1 };
+                    new_line(&mut lines, depth);
+                }
+                name if BLOCKS.contains(&name) => {
+                    // `<br>` ends a line even when the line is empty (a blank line in the text).
+                    if name == "br" && lines.last().is_some_and(|(_, l)| l.trim().is_empty()) {
+                        lines.push((depth, String::new()));
+                    } else {
+                        new_line(&mut lines, depth);
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        let (chunk, after) = rest.split_at(end);
+        rest = after;
+        if hidden > 0 {
+            continue;
+        }
+        let decoded = decode_entities(chunk);
+        let Some((_, line)) = lines.last_mut() else { continue };
+        for word in decoded.split(|c: char| c.is_ascii_whitespace()) {
+            if word.is_empty() {
+                if !line.ends_with(' ') && !line.is_empty() {
+                    line.push(' ');
+                }
+                continue;
+            }
+            line.push_str(word);
+            line.push(' ');
+        }
+        // A run of text keeps its last space only if more text follows on the line.
+        if !decoded.ends_with(|c: char| c.is_ascii_whitespace()) && line.ends_with(' ') {
+            line.pop();
+        }
+    }
+    while lines.len() > 1 && lines.last().is_some_and(|(_, l)| l.trim().is_empty()) {
+        lines.pop();
+    }
+    let mut out = String::new();
+    for (depth, line) in lines {
+        out.push_str(&"> ".repeat(depth));
+        out.push_str(line.trim().replace('\u{a0}', " ").trim());
+        out.push('\n');
+    }
+    out
+}
+
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -175,6 +323,30 @@ mod tests {
         assert_eq!(token_in_address("delphi@x"), None);
         let text = format!("see http://127.0.0.1:8080/s/{TOKEN} and /s/{TOKEN}1 and /s/tooshort");
         assert_eq!(tokens_in_text(&text), [TOKEN]);
+    }
+
+    #[test]
+    fn html_replies_keep_their_lines_and_quoting() {
+        let html = "<html><head><style>p{}</style></head><body><div>Dear team, below. Best, T</div>\
+                    <p>[a.b] 6<br>[c.d] 5%:&nbsp;3&nbsp; 50%: 8<br>[e] x &gt; y; R&amp;D</p>\
+                    <blockquote>Dear T,<br>\n<br>\n:: form<br>[a.b]</blockquote><p>after</p></body></html>";
+        let text = html_to_text(html);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "Dear team, below. Best, T",
+                "[a.b] 6",
+                "[c.d] 5%: 3  50%: 8",
+                "[e] x > y; R&D",
+                "> Dear T,",
+                "> ",
+                "> :: form",
+                "> [a.b]",
+                "after"
+            ],
+            "{text}"
+        );
     }
 
     #[test]
