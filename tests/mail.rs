@@ -340,7 +340,6 @@ fn killing_ingest_mid_way_loses_nothing_and_duplicates_nothing() {
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).
 
 #[path = "support/mail_servers.rs"]
-#[allow(dead_code)]
 mod mail_servers;
 
 use mail_servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};

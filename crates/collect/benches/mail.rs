@@ -9,7 +9,6 @@
 //! DELPHI_BENCH_CONNECTIONS (4). Needs python3 with aiosmtpd (scripts/test installs it).
 
 #[path = "../../../tests/support/mail_servers.rs"]
-#[allow(dead_code)]
 mod mail_servers;
 
 use std::time::{Duration, Instant};
