@@ -19,7 +19,6 @@ use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
 use delphi_survey::FrozenRound;
-use lettre::Transport as _;
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const ID: &str = "ai-safety-cooperation";
@@ -63,8 +62,7 @@ fn main() {
     };
 
     // The bound: the same server, the same connections, one message built once.
-    let transport = MailTransport::smtp(&settings, connections).unwrap();
-    let MailTransport::Smtp { transport: smtp, .. } = &transport else { unreachable!() };
+    let transport = MailTransport::smtp(&settings, connections);
     let sample = lettre::Message::builder()
         .from(sender.from.clone())
         .to("x0@example.org".parse().unwrap())
@@ -74,10 +72,10 @@ fn main() {
     let started = Instant::now();
     std::thread::scope(|scope| {
         for worker in 0..connections as usize {
-            let (smtp, sample) = (smtp, &sample);
+            let (transport, sample) = (&transport, &sample);
             scope.spawn(move || {
                 for _ in (worker..experts).step_by(connections as usize) {
-                    smtp.send(sample).unwrap();
+                    transport.deliver(sample, "bound").unwrap();
                 }
             });
         }

@@ -28,7 +28,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
-pub use mail::{InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, Recipient, Reservation, Transport};
+pub use mail::{
+    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, Transport,
+};
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;

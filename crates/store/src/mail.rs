@@ -34,6 +34,15 @@ impl OutgoingKind {
     }
 }
 
+/// A message to one expert about a round.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingMail<'a> {
+    pub study_id: &'a str,
+    pub round: u32,
+    pub expert_id: &'a str,
+    pub kind: &'a OutgoingKind,
+}
+
 /// How a message left: handed to an SMTP server, or written to the outbox folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
@@ -181,40 +190,59 @@ impl Store {
     /// or not). `message_id` is used only for a new reservation. When the message is still
     /// to be sent and `token` is given, a fresh token for its link and reply address is
     /// issued in the same transaction; the token exists in the clear only in the result.
-    #[allow(clippy::too_many_arguments)]
     pub fn reserve_mail(
         &mut self,
-        study_id: &str,
-        round: u32,
-        expert_id: &str,
-        kind: &OutgoingKind,
+        mail: &OutgoingMail<'_>,
         token: Option<TokenPurpose>,
         message_id: &str,
         at: DateTime<Utc>,
     ) -> Result<(Reservation, Option<AccessToken>), StoreError> {
+        let mut reserved =
+            self.reserve_mails(mail.study_id, mail.round, mail.kind, token, &[(mail.expert_id, message_id)], at)?;
+        Ok(reserved.pop().expect("one reservation per request"))
+    }
+
+    /// [`Store::reserve_mail`] for several experts (`(expert id, message id)` each) in one
+    /// transaction, synced once: what sending to a large panel needs.
+    pub fn reserve_mails(
+        &mut self,
+        study_id: &str,
+        round: u32,
+        kind: &OutgoingKind,
+        token: Option<TokenPurpose>,
+        requests: &[(&str, &str)],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<(Reservation, Option<AccessToken>)>, StoreError> {
         let (kind_label, occasion) = kind.columns();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
-        tx.execute(
-            "INSERT INTO outgoing_mail (study_id, round, expert_id, kind, occasion, message_id, reserved_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (study_id, round, expert_id, kind, occasion) DO NOTHING",
-            params![study_id, round, expert_id, kind_label, occasion, message_id, timestamp(at)],
-        )?;
-        let (id, message_id, sent_at): (i64, String, Option<String>) = tx.query_row(
-            "SELECT id, message_id, sent_at FROM outgoing_mail
-             WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND kind = ?4 AND occasion = ?5",
-            params![study_id, round, expert_id, kind_label, occasion],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        let reservation = Reservation { id, message_id, sent_at: sent_at.as_deref().map(parse_timestamp).transpose()? };
-        let token = match token {
-            Some(purpose) if reservation.sent_at.is_none() => {
-                Some(tokens::issue_in(&tx, study_id, round, expert_id, purpose, at)?)
-            }
-            _ => None,
-        };
+        let mut reserved = Vec::with_capacity(requests.len());
+        for (expert_id, message_id) in requests {
+            tx.prepare_cached(
+                "INSERT INTO outgoing_mail (study_id, round, expert_id, kind, occasion, message_id, reserved_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (study_id, round, expert_id, kind, occasion) DO NOTHING",
+            )?
+            .execute(params![study_id, round, expert_id, kind_label, occasion, message_id, timestamp(at)])?;
+            let (id, message_id, sent_at): (i64, String, Option<String>) = tx
+                .prepare_cached(
+                    "SELECT id, message_id, sent_at FROM outgoing_mail
+                     WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND kind = ?4 AND occasion = ?5",
+                )?
+                .query_row(params![study_id, round, expert_id, kind_label, occasion], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+            let reservation =
+                Reservation { id, message_id, sent_at: sent_at.as_deref().map(parse_timestamp).transpose()? };
+            let token = match token {
+                Some(purpose) if reservation.sent_at.is_none() => {
+                    Some(tokens::issue_in(&tx, study_id, round, expert_id, purpose, at)?)
+                }
+                _ => None,
+            };
+            reserved.push((reservation, token));
+        }
         tx.commit()?;
-        Ok((reservation, token))
+        Ok(reserved)
     }
 
     /// Marks a reserved message as handed over to its transport. Audited without the address.
@@ -224,25 +252,37 @@ impl Store {
         transport: Transport,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.mark_mails_sent(&[reservation], transport, at)
+    }
+
+    /// [`Store::mark_mail_sent`] for several messages in one transaction.
+    pub fn mark_mails_sent(
+        &mut self,
+        reservations: &[i64],
+        transport: Transport,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (study_id, round, kind, pseudonym): (String, u32, String, String) = tx.query_row(
-            "SELECT m.study_id, m.round, m.kind, e.pseudonym FROM outgoing_mail m
-             JOIN experts e ON e.study_id = m.study_id AND e.id = m.expert_id WHERE m.id = ?1",
-            [reservation],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?;
-        tx.execute(
-            "UPDATE outgoing_mail SET sent_at = ?2, transport = ?3, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
-            params![reservation, timestamp(at), transport.as_str()],
-        )?;
-        audit::record(
-            &tx,
-            at,
-            Some(&study_id),
-            &Actor::System,
-            "mail.sent",
-            &serde_json::json!({ "round": round, "kind": kind, "expert": pseudonym, "transport": transport.as_str() }),
-        )?;
+        for &reservation in reservations {
+            let (study_id, round, kind, pseudonym): (String, u32, String, String) = tx
+                .prepare_cached(
+                    "SELECT m.study_id, m.round, m.kind, e.pseudonym FROM outgoing_mail m
+                     JOIN experts e ON e.study_id = m.study_id AND e.id = m.expert_id WHERE m.id = ?1",
+                )?
+                .query_row([reservation], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            tx.prepare_cached(
+                "UPDATE outgoing_mail SET sent_at = ?2, transport = ?3, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+            )?
+            .execute(params![reservation, timestamp(at), transport.as_str()])?;
+            audit::record(
+                &tx,
+                at,
+                Some(&study_id),
+                &Actor::System,
+                "mail.sent",
+                &serde_json::json!({ "round": round, "kind": kind, "expert": pseudonym, "transport": transport.as_str() }),
+            )?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -344,26 +344,24 @@ fn invitation_and_reminder_tokens_live_side_by_side_until_a_link_replaces_them()
 
 #[test]
 fn a_reserved_message_is_found_again_and_once_sent_never_changes() {
-    use delphi_store::{OutgoingKind, TokenPurpose, Transport};
+    use delphi_store::{OutgoingKind, OutgoingMail, TokenPurpose, Transport};
+    let mail = |kind| OutgoingMail { study_id: ID, round: 1, expert_id: "E01", kind };
     let (_dir, path) = setup();
     let mut store = Store::open(&path).unwrap();
     store.open_round(ID, 1, 3, "{}", t(20), t(1)).unwrap();
-    let (first, token) = store
-        .reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, Some(TokenPurpose::Invitation), "<a@x>", t(2))
-        .unwrap();
+    let (first, token) =
+        store.reserve_mail(&mail(&OutgoingKind::Invitation), Some(TokenPurpose::Invitation), "<a@x>", t(2)).unwrap();
     assert_eq!(first.sent_at, None);
     assert!(store.resolve_token(token.expect("a token for the link").expose()).unwrap().is_some());
     store.mark_mail_failed(first.id, "421 try later").unwrap();
-    let (again, _) = store.reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, None, "<b@x>", t(3)).unwrap();
+    let (again, _) = store.reserve_mail(&mail(&OutgoingKind::Invitation), None, "<b@x>", t(3)).unwrap();
     assert_eq!((again.id, again.message_id.as_str()), (first.id, "<a@x>"), "a retry keeps the Message-ID");
     store.mark_mail_sent(first.id, Transport::Smtp, t(4)).unwrap();
-    let (rerun, token) = store
-        .reserve_mail(ID, 1, "E01", &OutgoingKind::Invitation, Some(TokenPurpose::Invitation), "<c@x>", t(5))
-        .unwrap();
+    let (rerun, token) =
+        store.reserve_mail(&mail(&OutgoingKind::Invitation), Some(TokenPurpose::Invitation), "<c@x>", t(5)).unwrap();
     assert_eq!(rerun.sent_at, Some(t(4)));
     assert!(token.is_none(), "nothing to send, so no new token");
-    let (reminder, _) =
-        store.reserve_mail(ID, 1, "E01", &OutgoingKind::Reminder { number: 1 }, None, "<d@x>", t(5)).unwrap();
+    let (reminder, _) = store.reserve_mail(&mail(&OutgoingKind::Reminder { number: 1 }), None, "<d@x>", t(5)).unwrap();
     assert_ne!(reminder.id, first.id, "each reminder is a message of its own");
     assert_eq!(store.mail_counts(ID, 1).unwrap(), [("invitation".to_owned(), 1, 0), ("reminder".to_owned(), 0, 1)]);
     let sql = rusqlite::Connection::open(&path).unwrap();

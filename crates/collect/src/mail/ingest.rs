@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use delphi_store::{
-    Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, Store, StoreError, Submission,
-    TokenGrant,
+    Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Store, StoreError,
+    Submission, TokenGrant,
 };
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
@@ -241,8 +241,8 @@ fn answer_the_expert(
     let kind = OutgoingKind::Receipt { reply_key: incoming.key.clone() };
     let message_id =
         new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id, &grant.expert_id, &incoming.key], now);
-    let (reservation, _) =
-        store.reserve_mail(ingest.study_id, grant.round, &grant.expert_id, &kind, None, &message_id, now)?;
+    let mail = OutgoingMail { study_id: ingest.study_id, round: grant.round, expert_id: &grant.expert_id, kind: &kind };
+    let (reservation, _) = store.reserve_mail(&mail, None, &message_id, now)?;
     if reservation.sent_at.is_some() {
         return Ok(false);
     }

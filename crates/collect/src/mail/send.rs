@@ -126,6 +126,43 @@ pub fn new_message_id(domain: &str, parts: &[&str], at: DateTime<Utc>) -> String
 /// A delivery's outcome: the reservation, the expert, and whether the message was handed over.
 type Delivery = (i64, String, Result<(), TransportError>);
 
+/// Messages reserved (with their tokens) in one transaction. A crash loses no more than
+/// this many reserved-but-unsent messages' tokens, which are harmless: never seen by anyone.
+const RESERVATION_BATCH: usize = 64;
+
+/// `first` and whatever else has been delivered by now.
+fn finished(results: &mpsc::Receiver<Delivery>, first: Delivery) -> Vec<Delivery> {
+    let mut finished = vec![first];
+    finished.extend(results.try_iter());
+    finished
+}
+
+/// Records deliveries: the messages handed over are marked sent in one transaction, the
+/// failures are noted one by one (a re-run retries them). Returns how many were recorded.
+fn record_deliveries(
+    store: &mut Store,
+    transport: &MailTransport,
+    deliveries: Vec<Delivery>,
+    report: &mut CampaignReport,
+) -> Result<usize, SendError> {
+    let count = deliveries.len();
+    let mut sent = Vec::with_capacity(count);
+    for (reservation, expert, outcome) in deliveries {
+        match outcome {
+            Ok(()) => sent.push(reservation),
+            Err(error) => {
+                store.mark_mail_failed(reservation, &error.to_string())?;
+                report.failed.push((expert, error.to_string()));
+            }
+        }
+    }
+    if !sent.is_empty() {
+        store.mark_mails_sent(&sent, transport.kind(), Utc::now())?;
+        report.sent += sent.len();
+    }
+    Ok(count)
+}
+
 struct Job {
     reservation: i64,
     expert: String,
@@ -169,81 +206,75 @@ pub fn send_campaign(
         }
         drop(result_sender);
         let mut done = 0;
-        let record = |store: &mut Store, (reservation, expert, outcome): Delivery, report: &mut CampaignReport| {
-            match outcome {
-                Ok(()) => {
-                    store.mark_mail_sent(reservation, transport.kind(), Utc::now())?;
-                    report.sent += 1;
-                }
-                Err(error) => {
-                    store.mark_mail_failed(reservation, &error.to_string())?;
-                    report.failed.push((expert, error.to_string()));
-                }
-            }
-            Ok::<_, SendError>(())
-        };
-        for recipient in addressed {
+        let kind = campaign.kind();
+        for chunk in addressed.chunks(RESERVATION_BATCH) {
             let now = Utc::now();
-            let kind = campaign.kind();
-            let message_id = new_message_id(
-                mail.sender.reply_to.domain(),
-                &[mail.study_id, &mail.round.to_string(), &recipient.expert_id, &campaign.file_label()],
-                now,
-            );
-            let (reservation, token) = store.reserve_mail(
+            let message_ids: Vec<String> = chunk
+                .iter()
+                .map(|r| {
+                    let parts = [mail.study_id, &mail.round.to_string(), &r.expert_id, &campaign.file_label()];
+                    new_message_id(mail.sender.reply_to.domain(), &parts, now)
+                })
+                .collect();
+            let requests: Vec<(&str, &str)> =
+                chunk.iter().zip(&message_ids).map(|(r, id)| (r.expert_id.as_str(), id.as_str())).collect();
+            let reserved = store.reserve_mails(
                 mail.study_id,
                 mail.round,
-                &recipient.expert_id,
                 &kind,
                 Some(campaign.token_purpose()),
-                &message_id,
+                &requests,
                 now,
             )?;
-            let Some(token) = token.filter(|_| reservation.sent_at.is_none()) else {
-                report.already_sent += 1;
-                done += 1;
-                progress(done, total);
-                continue;
-            };
-            let questionnaire =
-                personal_questionnaire(store, mail.study_id, mail.frozen, &recipient.expert_id, &recipient.language)?;
-            let letter = match campaign {
-                Campaign::Invitation => Letter::Invitation { questionnaire: &questionnaire, deadline: mail.deadline },
-                Campaign::Reminder { .. } => {
-                    Letter::Reminder { questionnaire: &questionnaire, deadline: mail.deadline }
-                }
-            };
-            let to = Addressee { name: recipient.name.clone(), email: recipient.email.clone() };
-            let threading = Threading { message_id: reservation.message_id.clone(), in_reply_to: None, date: now };
-            let message = compose(&letter, mail.sender, &to, Some(token.expose()), &threading)
-                .map_err(|source| SendError::Compose { expert: recipient.expert_id.clone(), source })?;
-            let name = format!("round-{}-{}-{}", mail.round, campaign.file_label(), recipient.expert_id);
-            // Hand the job over; meanwhile record whatever deliveries finished.
-            let mut job = Job { reservation: reservation.id, expert: recipient.expert_id.clone(), name, message };
-            loop {
-                match job_sender.try_send(job) {
-                    Ok(()) => break,
-                    Err(mpsc::TrySendError::Full(back)) => {
-                        job = back;
-                        if let Ok(result) = results.recv_timeout(std::time::Duration::from_millis(50)) {
-                            record(store, result, &mut report)?;
-                            done += 1;
-                            progress(done, total);
+            for (recipient, (reservation, token)) in chunk.iter().zip(reserved) {
+                let Some(token) = token.filter(|_| reservation.sent_at.is_none()) else {
+                    report.already_sent += 1;
+                    done += 1;
+                    progress(done, total);
+                    continue;
+                };
+                let questionnaire = personal_questionnaire(
+                    store,
+                    mail.study_id,
+                    mail.frozen,
+                    &recipient.expert_id,
+                    &recipient.language,
+                )?;
+                let letter = match campaign {
+                    Campaign::Invitation => {
+                        Letter::Invitation { questionnaire: &questionnaire, deadline: mail.deadline }
+                    }
+                    Campaign::Reminder { .. } => {
+                        Letter::Reminder { questionnaire: &questionnaire, deadline: mail.deadline }
+                    }
+                };
+                let to = Addressee { name: recipient.name.clone(), email: recipient.email.clone() };
+                let threading = Threading { message_id: reservation.message_id.clone(), in_reply_to: None, date: now };
+                let message = compose(&letter, mail.sender, &to, Some(token.expose()), &threading)
+                    .map_err(|source| SendError::Compose { expert: recipient.expert_id.clone(), source })?;
+                let name = format!("round-{}-{}-{}", mail.round, campaign.file_label(), recipient.expert_id);
+                // Hand the job over; while the queue is full, record what was delivered.
+                let mut job = Job { reservation: reservation.id, expert: recipient.expert_id.clone(), name, message };
+                loop {
+                    match job_sender.try_send(job) {
+                        Ok(()) => break,
+                        Err(mpsc::TrySendError::Full(back)) => {
+                            job = back;
+                            if let Ok(first) = results.recv_timeout(std::time::Duration::from_millis(50)) {
+                                done += record_deliveries(store, transport, finished(&results, first), &mut report)?;
+                                progress(done, total);
+                            }
+                        }
+                        Err(mpsc::TrySendError::Disconnected(_)) => {
+                            unreachable!("the delivery threads outlive the queue")
                         }
                     }
-                    Err(mpsc::TrySendError::Disconnected(_)) => unreachable!("the delivery threads outlive the queue"),
                 }
-            }
-            while let Ok(result) = results.try_recv() {
-                record(store, result, &mut report)?;
-                done += 1;
-                progress(done, total);
             }
         }
         drop(job_sender);
-        for result in &results {
-            record(store, result, &mut report)?;
-            done += 1;
+        while let Ok(first) = results.recv() {
+            done += record_deliveries(store, transport, finished(&results, first), &mut report)?;
             progress(done, total);
         }
         Ok(())
