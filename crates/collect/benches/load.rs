@@ -56,6 +56,29 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
+/// CPU time (user + system) used so far by this process and by its thread named `thread`,
+/// from /proc (Linux; zero elsewhere), in seconds.
+fn cpu_seconds(thread: &str) -> (f64, f64) {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th.
+    fn ticks(stat: &str) -> Option<(String, f64)> {
+        let (head, rest) = stat.rsplit_once(')')?;
+        let name = head.split_once('(')?.1.to_owned();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some((name, fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?))
+    }
+    let per_second = 100.0; // USER_HZ on Linux
+    let process = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| ticks(&s)).map_or(0.0, |(_, t)| t);
+    let named = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok().and_then(|s| ticks(&s)))
+        .filter(|(name, _)| name == thread)
+        .map(|(_, t)| t)
+        .sum::<f64>();
+    (process / per_second, named / per_second)
+}
+
 fn main() {
     let clients = usize::try_from(env_or("DELPHI_BENCH_CLIENTS", 256)).unwrap();
     let seconds = env_or("DELPHI_BENCH_SECONDS", 10);
@@ -104,6 +127,7 @@ fn main() {
     let bodies: Arc<Vec<String>> = Arc::new((0..7).map(|s| full_answers(&frozen, s).to_string()).collect());
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let cpu_before = cpu_seconds("delphi-writer");
     let tasks: Vec<_> = tokens
         .into_iter()
         .map(|token| {
@@ -139,6 +163,7 @@ fn main() {
         failures += f;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_seconds("delphi-writer");
     let _ = stop.send(());
     runtime.block_on(server).unwrap().unwrap();
     drop(runtime);
@@ -159,6 +184,13 @@ fn main() {
         percentile(&latencies, 0.90).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         percentile(&latencies, 1.0).as_secs_f64() * 1e3
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let per_submission = |seconds: f64| seconds / latencies.len().max(1) as f64 * 1e6;
+    println!(
+        "  CPU per acknowledged submission: {:.0} µs in all (server, SQLite and load generator), {:.0} µs of it on the writer thread",
+        per_submission(cpu_after.0 - cpu_before.0),
+        per_submission(cpu_after.1 - cpu_before.1)
     );
     println!("  raw fsync-ed single-row SQLite commits on the same disk: {raw_rate:.0}/s");
     println!("  group commit / raw commit rate: {:.1}×", rate / raw_rate);

@@ -40,6 +40,10 @@ pub struct TokenGrant {
     pub language: String,
 }
 
+const RESOLVE_TOKEN: &str = "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
+     FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
+     WHERE t.token_sha256 = ?1 AND e.active = 1";
+
 impl Store {
     /// Issues a fresh token for an expert in the open round, replacing any earlier one.
     pub fn issue_token(
@@ -85,11 +89,7 @@ impl Store {
         let hash = secret::sha256(presented.trim().as_bytes());
         let found = self
             .conn
-            .prepare_cached(
-                "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
-                 FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
-                 WHERE t.token_sha256 = ?1 AND e.active = 1",
-            )?
+            .prepare_cached(RESOLVE_TOKEN)?
             .query_row([hash.as_slice()], |r| {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
@@ -104,5 +104,25 @@ impl Store {
             })
             .optional()?;
         Ok(found.and_then(|(stored, grant)| bool::from(stored.as_slice().ct_eq(hash.as_slice())).then_some(grant)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use crate::Store;
+
+    /// A cached statement runs as prepared, whatever is bound to it: no re-parsing and
+    /// re-planning per request (see `schema::configure`).
+    #[test]
+    fn resolving_tokens_reuses_the_prepared_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        for token in ["a", "b", "c", "d"] {
+            assert!(store.resolve_token(token).unwrap().is_none());
+        }
+        let statement = store.conn.prepare_cached(super::RESOLVE_TOKEN).unwrap();
+        assert_eq!(statement.get_status(StatementStatus::RePrepare), 0);
     }
 }
