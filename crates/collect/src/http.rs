@@ -23,7 +23,7 @@ use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use delphi_core::study::{ItemId, Language, PanelAttribute};
-use delphi_store::{Answer as StoredAnswer, Channel, Refusal, RoundState, Store, StoreError, Submission, TokenGrant};
+use delphi_store::{Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant};
 use delphi_survey::answer::{Answer, validate};
 use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, personalise, reply};
@@ -406,15 +406,12 @@ async fn store_answers(
     source_ref: Option<String>,
     answers: BTreeMap<ItemId, Answer>,
 ) -> Result<delphi_store::SubmissionReceipt, WriteError> {
+    // Encoded here, on the request's own thread, so the single writer does SQL only.
     let answers = answers
         .iter()
-        .map(|(item, answer)| StoredAnswer {
-            item_id: item.to_string(),
-            value: serde_json::to_value(answer).expect("answers serialise"),
-            rationale: None,
-        })
+        .map(|(item, answer)| EncodedAnswer::new(item.as_str(), answer, None).expect("answers serialise"))
         .collect();
-    let submission = Submission {
+    let submission = EncodedSubmission {
         study_id: grant.study_id.clone(),
         round: grant.round,
         expert_id: grant.expert_id.clone(),

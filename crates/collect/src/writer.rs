@@ -3,7 +3,7 @@
 //! commit). Each caller waits for its own outcome, which exists only after the commit.
 
 use chrono::Utc;
-use delphi_store::{Refusal, Store, Submission, SubmissionReceipt};
+use delphi_store::{EncodedSubmission, Refusal, Store, SubmissionReceipt};
 use tokio::sync::{mpsc, oneshot};
 
 /// Submissions committed together at most.
@@ -24,7 +24,7 @@ pub enum WriteError {
 
 #[derive(Debug)]
 struct Job {
-    submission: Submission,
+    submission: EncodedSubmission,
     reply: oneshot::Sender<Result<SubmissionReceipt, WriteError>>,
 }
 
@@ -47,7 +47,8 @@ impl Writer {
     }
 
     /// Queues a submission and waits until its batch is committed (or refused).
-    pub async fn submit(&self, submission: Submission) -> Result<SubmissionReceipt, WriteError> {
+    pub async fn submit(&self, submission: impl Into<EncodedSubmission>) -> Result<SubmissionReceipt, WriteError> {
+        let submission = submission.into();
         let (reply, outcome) = oneshot::channel();
         self.jobs.send(Job { submission, reply }).await.map_err(|_| WriteError::Stopped)?;
         outcome.await.map_err(|_| WriteError::Stopped)?
@@ -55,27 +56,33 @@ impl Writer {
 }
 
 fn run(mut store: Store, mut queue: mpsc::Receiver<Job>) {
+    let mut submissions = Vec::with_capacity(MAX_BATCH);
+    let mut replies = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(Job { submission, reply }) = next.take() {
+            submissions.push(submission);
+            replies.push(reply);
+            if submissions.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
             }
         }
-        let submissions: Vec<Submission> = batch.iter().map(|job| job.submission.clone()).collect();
-        match store.record_submissions(&submissions, Utc::now()) {
+        let outcomes = store.record_encoded_submissions(&submissions, Utc::now());
+        // The batch is committed (or failed as a whole): answer every caller first, and
+        // only then free the batch's memory.
+        match outcomes {
             Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome.map_err(WriteError::Refused));
+                for (reply, outcome) in replies.drain(..).zip(outcomes) {
+                    let _ = reply.send(outcome.map_err(WriteError::Refused));
                 }
             }
             Err(failure) => {
                 let message = failure.to_string();
-                for job in batch {
-                    let _ = job.reply.send(Err(WriteError::Failed(message.clone())));
+                for reply in replies.drain(..) {
+                    let _ = reply.send(Err(WriteError::Failed(message.clone())));
                 }
             }
         }
+        submissions.clear();
     }
 }

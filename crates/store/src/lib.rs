@@ -30,7 +30,9 @@ pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
 pub use status::{GroupCount, PseudonymousMember, RoundStatus};
-pub use submissions::{Answer, Channel, CurrentAnswer, Submission, SubmissionReceipt};
+pub use submissions::{
+    Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedSubmission, Submission, SubmissionReceipt,
+};
 pub use tokens::{AccessToken, TokenGrant};
 
 /// Who caused a change, as written to the audit log.
@@ -73,6 +75,9 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         schema::configure(&conn)?;
+        // Room for every statement a busy connection reuses (the writer alone keeps about a
+        // dozen, the multi-row answer inserts among them), so none is evicted and re-prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self { conn };
         schema::migrate(&mut store.conn)?;
         Ok(store)

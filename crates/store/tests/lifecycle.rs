@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_core::study::PanelAttribute;
-use delphi_store::{Answer, Channel, Refusal, RoundState, Store, StoreError, Submission};
+use delphi_store::{
+    Answer, Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, Submission,
+};
 use serde_json::json;
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -323,4 +325,71 @@ fn a_batch_commits_once_and_a_refused_submission_does_not_sink_the_others() {
     assert_eq!(stored.len(), 2);
     let actions: Vec<String> = store.audit_log(ID).unwrap().into_iter().map(|e| e.action).skip(3).collect();
     assert_eq!(actions, ["submission.accepted", "submission.rejected", "submission.rejected", "submission.accepted"]);
+}
+
+#[test]
+fn encoded_submissions_of_any_size_store_every_answer_once() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    // 45 answers go in multi-row chunks of 32, 8, 4 and 1; 1 and 30 in their own shapes.
+    let answers = |n: usize, offset: i64| -> Vec<EncodedAnswer> {
+        (0..n)
+            .map(|i| {
+                let value = json!({ "kind": "ordinal", "point": i64::try_from(i).unwrap() + offset });
+                let rationale = (i % 7 == 0).then(|| format!("because \"{i}\""));
+                EncodedAnswer::new(format!("item.{i:02}"), &value, rationale).unwrap()
+            })
+            .collect()
+    };
+    let encoded = |expert: &str, n: usize, offset: i64| EncodedSubmission {
+        study_id: ID.into(),
+        round: 1,
+        expert_id: expert.into(),
+        channel: Channel::Api,
+        source_ref: None,
+        answers: answers(n, offset),
+    };
+    let batch = [encoded("E01", 45, 0), encoded("E02", 1, 0), encoded("E03", 30, 0), encoded("E01", 3, 100)];
+    let outcomes = store.record_encoded_submissions(&batch, t(2)).unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+
+    let current = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
+    assert_eq!(current.len(), 45 + 1 + 30);
+    assert!(
+        current
+            .iter()
+            .any(|a| a.item_id == "item.01" && a.value == json!({"kind": "ordinal", "point": 101}) && a.revision == 2)
+    );
+    assert!(
+        current
+            .iter()
+            .any(|a| a.item_id == "item.44" && a.value == json!({"kind": "ordinal", "point": 44}) && a.revision == 1)
+    );
+    assert!(current.iter().any(|a| a.item_id == "item.28" && a.rationale.as_deref() == Some("because \"28\"")));
+
+    let accepted: Vec<serde_json::Value> = store
+        .audit_log(ID)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "submission.accepted")
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(accepted.len(), 4);
+    assert_eq!(
+        accepted[0],
+        json!({ "round": 1, "channel": "api", "submission": outcomes[0].as_ref().unwrap().submission_id, "answers": 45 })
+    );
+
+    // The plain API stores the same rows as the encoded one.
+    let plain = submission(1, "E04", vec![answer("a", json!([1, "x"])), answer("b", json!(null))]);
+    store.record_submission(&plain, t(3)).unwrap();
+    let e04: Vec<_> = Store::open(&path)
+        .unwrap()
+        .current_answers(ID, 1)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.item_id == "a" || a.item_id == "b")
+        .collect();
+    assert_eq!(e04.iter().map(|a| a.value.clone()).collect::<Vec<_>>(), [json!([1, "x"]), json!(null)]);
 }
