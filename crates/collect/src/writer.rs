@@ -36,12 +36,24 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `store` (its own connection).
+    /// Starts the writer thread on `store` (its own connection). Checkpoints of the WAL run
+    /// on a helper thread with a connection of its own, so that no batch waits for one.
     pub fn spawn(store: Store) -> (Self, std::thread::JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let thread = std::thread::Builder::new()
             .name("delphi-writer".into())
-            .spawn(move || run(store, queue))
+            .spawn(move || {
+                let checkpointer = store.reopen().and_then(|helper| {
+                    store.defer_checkpoints(CHECKPOINT_FALLBACK_PAGES)?;
+                    Ok(Checkpointer::spawn(helper))
+                });
+                let checkpointer =
+                    checkpointer.map_err(|e| eprintln!("delphi serve: checkpoints stay on the writer ({e})")).ok();
+                run(store, queue, checkpointer.as_ref());
+                if let Some(checkpointer) = checkpointer {
+                    checkpointer.stop();
+                }
+            })
             .expect("the writer thread starts");
         (Self { jobs }, thread)
     }
@@ -55,7 +67,7 @@ impl Writer {
     }
 }
 
-fn run(mut store: Store, mut queue: mpsc::Receiver<Job>) {
+fn run(mut store: Store, mut queue: mpsc::Receiver<Job>, checkpointer: Option<&Checkpointer>) {
     let mut submissions = Vec::with_capacity(MAX_BATCH);
     let mut replies = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
@@ -84,5 +96,53 @@ fn run(mut store: Store, mut queue: mpsc::Receiver<Job>) {
             }
         }
         submissions.clear();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.nudge();
+        }
+    }
+}
+
+/// WAL pages after which the writer checkpoints by itself, should the helper fall behind
+/// (SQLite's own default is 1,000 pages; the helper normally keeps the WAL far smaller).
+const CHECKPOINT_FALLBACK_PAGES: u32 = 20_000;
+
+/// Least time between two checkpoints: each ends with an fsync of the database file, and
+/// the disk is better spent on the WAL syncs that acknowledge answers.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The thread that checkpoints the WAL after commits, at most once per interval.
+#[derive(Debug)]
+struct Checkpointer {
+    nudges: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn spawn(store: Store) -> Self {
+        let (nudges, nudged) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("delphi-checkpoint".into())
+            .spawn(move || {
+                while nudged.recv().is_ok() {
+                    if let Err(error) = store.checkpoint() {
+                        eprintln!("delphi serve: checkpoint failed (the writer will checkpoint itself): {error}");
+                    }
+                    std::thread::sleep(CHECKPOINT_INTERVAL);
+                }
+                // A last one, so a store left behind by a clean stop has a short WAL.
+                let _ = store.checkpoint();
+            })
+            .expect("the checkpoint thread starts");
+        Self { nudges, thread }
+    }
+
+    /// Asks for a checkpoint soon; never blocks.
+    fn nudge(&self) {
+        let _ = self.nudges.try_send(());
+    }
+
+    fn stop(self) {
+        drop(self.nudges);
+        let _ = self.thread.join();
     }
 }

@@ -393,3 +393,16 @@ fn encoded_submissions_of_any_size_store_every_answer_once() {
         .collect();
     assert_eq!(e04.iter().map(|a| a.value.clone()).collect::<Vec<_>>(), [json!([1, "x"]), json!(null)]);
 }
+
+#[test]
+fn a_helper_connection_checkpoints_what_the_writer_committed() {
+    let (_dir, path) = setup();
+    let mut writer = Store::open(&path).unwrap();
+    writer.defer_checkpoints(20_000).unwrap();
+    let helper = writer.reopen().unwrap();
+    writer.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    writer.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(2)).unwrap();
+    let (log, copied) = helper.checkpoint().unwrap();
+    assert!(log > 0 && copied == log, "{log} frames in the WAL, {copied} copied");
+    assert_eq!(helper.current_answers(ID, 1).unwrap().len(), 1);
+}
