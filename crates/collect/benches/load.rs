@@ -3,7 +3,8 @@
 //! (durably committed) submissions per second and latency percentiles, next to the raw rate
 //! of fsync-ed single-row SQLite commits on the same disk, measured in the same run.
 //!
-//! `cargo bench -p delphi-collect` · knobs: DELPHI_BENCH_CLIENTS (256), DELPHI_BENCH_SECONDS (10).
+//! `cargo bench -p delphi-collect` · knobs: DELPHI_BENCH_CLIENTS (256), DELPHI_BENCH_SECONDS (10),
+//! DELPHI_BENCH_CLIENT (`raw`, the light HTTP/1.1 load generator, or `reqwest`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -45,6 +46,82 @@ fn full_answers(frozen: &FrozenRound, seed: u64) -> serde_json::Value {
         answers.insert(item.id.to_string(), answer);
     }
     serde_json::json!({ "answers": answers })
+}
+
+/// The light load generator: one keep-alive HTTP/1.1 connection per client, each request
+/// written whole from bytes prepared before the clock starts, the response read just far
+/// enough to know its status and length. It leaves more of the two cores to the server
+/// than reqwest does (`DELPHI_BENCH_CLIENT=reqwest` measures with reqwest instead).
+async fn raw_client_loop(address: SocketAddr, token: &str, bodies: &[String], until: Instant) -> (Vec<Duration>, u64) {
+    // Readiness plus non-blocking reads and writes (tokio's `net`, no `io-util` needed).
+    async fn write_all(stream: &tokio::net::TcpStream, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            stream.writable().await.unwrap();
+            match stream.try_write(bytes) {
+                Ok(written) => bytes = &bytes[written..],
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("write: {e}"),
+            }
+        }
+    }
+    async fn read_some(stream: &tokio::net::TcpStream, buffer: &mut Vec<u8>) {
+        let mut chunk = [0_u8; 4096];
+        loop {
+            stream.readable().await.unwrap();
+            match stream.try_read(&mut chunk) {
+                Ok(0) => panic!("the server closed the connection"),
+                Ok(read) => return buffer.extend_from_slice(&chunk[..read]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+    }
+    let requests: Vec<Vec<u8>> = bodies
+        .iter()
+        .map(|body| {
+            format!(
+                "POST /api/v1/s/{token} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failures = 0_u64;
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut buffer = Vec::with_capacity(4096);
+    let mut n = 0_usize;
+    while Instant::now() < until {
+        let sent = Instant::now();
+        write_all(&stream, &requests[n % requests.len()]).await;
+        n += 1;
+        // Read the head, then as much of the body as it announces.
+        buffer.clear();
+        let (head_end, status, length) = loop {
+            read_some(&stream, &mut buffer).await;
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&buffer[..end]).unwrap().to_ascii_lowercase();
+                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .expect("the server sends a content-length");
+                break (end + 4, status, length);
+            }
+        };
+        while buffer.len() < head_end + length {
+            read_some(&stream, &mut buffer).await;
+        }
+        if (200..300).contains(&status) {
+            latencies.push(sent.elapsed());
+        } else {
+            failures += 1;
+        }
+    }
+    (latencies, failures)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -123,6 +200,7 @@ fn main() {
     });
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let raw_client = std::env::var("DELPHI_BENCH_CLIENT").map_or(true, |c| c != "reqwest");
     // Bodies serialised once, so the load generator spends its share of the CPU on HTTP only.
     let bodies: Arc<Vec<String>> = Arc::new((0..7).map(|s| full_answers(&frozen, s).to_string()).collect());
     let until = Instant::now() + Duration::from_secs(seconds);
@@ -134,6 +212,9 @@ fn main() {
             let (client, bodies) = (client.clone(), bodies.clone());
             let url = format!("http://{address}/api/v1/s/{token}");
             runtime.spawn(async move {
+                if raw_client {
+                    return raw_client_loop(address, &token, &bodies, until).await;
+                }
                 let mut latencies = Vec::new();
                 let mut failures = 0_u64;
                 let mut n = 0_usize;
@@ -174,7 +255,8 @@ fn main() {
     #[allow(clippy::cast_precision_loss)]
     let rate = latencies.len() as f64 / elapsed;
     println!(
-        "delphi-collect load benchmark: {clients} concurrent clients, {seconds} s, full questionnaires (30 answers each)"
+        "delphi-collect load benchmark: {clients} concurrent clients ({}), {seconds} s, full questionnaires (30 answers each)",
+        if raw_client { "light HTTP/1.1 client" } else { "reqwest" }
     );
     println!("  acknowledged durable submissions: {} ({rate:.0}/s), failures: {failures}", latencies.len());
     println!("  stored submissions in the store:  {stored}");
