@@ -33,7 +33,7 @@ pub use status::{GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{
     Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedSubmission, Submission, SubmissionReceipt,
 };
-pub use tokens::{AccessToken, TokenGrant};
+pub use tokens::{AccessToken, TokenGrant, TokenHash};
 
 /// Who caused a change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::rounds::{RoundState, require_open};
+use crate::tokens::{self, TokenHash};
 use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
 
 /// How an answer arrived.
@@ -98,6 +99,10 @@ pub struct EncodedSubmission {
     pub channel: Channel,
     pub source_ref: Option<String>,
     pub answers: Vec<EncodedAnswer>,
+    /// The token the submission came with, if any. The submission is then refused
+    /// ([`Refusal::TokenNotCurrent`]) unless, at commit, this is still the expert's token
+    /// for the round: a server may trust a token it checked earlier only this way.
+    pub token: Option<TokenHash>,
 }
 
 impl From<Submission> for EncodedSubmission {
@@ -115,6 +120,7 @@ impl From<&Submission> for EncodedSubmission {
             channel: submission.channel,
             source_ref: submission.source_ref.clone(),
             answers: submission.answers.iter().map(EncodedAnswer::from).collect(),
+            token: None,
         }
     }
 }
@@ -295,6 +301,11 @@ fn record_in(
     let Some(pseudonym) = pseudonym else {
         return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
     };
+    if let Some(token) = &submission.token
+        && !tokens::token_is_current(tx, token, &submission.study_id, submission.round, &submission.expert_id)?
+    {
+        return Err(Refusal::TokenNotCurrent.into());
+    }
     if submission.answers.is_empty() {
         return Err(Refusal::EmptySubmission.into());
     }

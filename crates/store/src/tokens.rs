@@ -44,6 +44,45 @@ const RESOLVE_TOKEN: &str = "SELECT t.token_sha256, t.study_id, t.round, t.exper
      FROM tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
      WHERE t.token_sha256 = ?1 AND e.active = 1";
 
+/// What the store keeps of a presented token: its SHA-256. A server may hold these (to
+/// recognise a token it has seen) without holding any token; `Debug` hides the bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash([u8; 32]);
+
+impl TokenHash {
+    /// The hash of a token as presented in a link or a reply (surrounding space ignored).
+    pub fn of(presented: &str) -> Self {
+        Self(secret::sha256(presented.trim().as_bytes()))
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenHash(…)")
+    }
+}
+
+/// Whether `token` is, right now, the token of `expert_id` for `round` of `study_id` (not
+/// replaced by a newer one). Run inside a submission's transaction, it makes the token's
+/// validity part of what is committed.
+pub(crate) fn token_is_current(
+    conn: &rusqlite::Connection,
+    token: &TokenHash,
+    study_id: &str,
+    round: u32,
+    expert_id: &str,
+) -> Result<bool, StoreError> {
+    let stored: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT token_sha256 FROM tokens WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3")?
+        .query_row(params![study_id, round, expert_id], |r| r.get(0))
+        .optional()?;
+    Ok(stored.is_some_and(|stored| bool::from(stored.as_slice().ct_eq(token.as_bytes()))))
+}
+
 impl Store {
     /// Issues a fresh token for an expert in the open round, replacing any earlier one.
     pub fn issue_token(

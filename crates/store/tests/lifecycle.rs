@@ -6,7 +6,7 @@ use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_core::study::PanelAttribute;
 use delphi_store::{
-    Answer, Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, Submission,
+    Answer, Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, Submission, TokenHash,
 };
 use serde_json::json;
 
@@ -349,6 +349,7 @@ fn encoded_submissions_of_any_size_store_every_answer_once() {
         channel: Channel::Api,
         source_ref: None,
         answers: answers(n, offset),
+        token: None,
     };
     let batch = [encoded("E01", 45, 0), encoded("E02", 1, 0), encoded("E03", 30, 0), encoded("E01", 3, 100)];
     let outcomes = store.record_encoded_submissions(&batch, t(2)).unwrap();
@@ -405,4 +406,31 @@ fn a_helper_connection_checkpoints_what_the_writer_committed() {
     let (log, copied) = helper.checkpoint().unwrap();
     assert!(log > 0 && copied == log, "{log} frames in the WAL, {copied} copied");
     assert_eq!(helper.current_answers(ID, 1).unwrap().len(), 1);
+}
+
+#[test]
+fn a_submission_carrying_a_token_is_stored_only_while_that_token_is_current() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let first = store.issue_token(ID, 1, "E07", t(2)).unwrap();
+    let with_token = |token: &str| {
+        let mut encoded =
+            EncodedSubmission::from(&submission(1, "E07", vec![answer("verification.benefit", json!(5))]));
+        encoded.token = Some(TokenHash::of(token));
+        encoded
+    };
+    assert!(store.record_encoded_submissions(&[with_token(first.expose())], t(3)).unwrap()[0].is_ok());
+    let second = store.issue_token(ID, 1, "E07", t(4)).unwrap();
+    let outcomes =
+        store.record_encoded_submissions(&[with_token(first.expose()), with_token(second.expose())], t(5)).unwrap();
+    assert_eq!(outcomes[0], Err(Refusal::TokenNotCurrent), "the replaced token");
+    assert!(outcomes[1].is_ok(), "the new token");
+    assert_eq!(
+        store.record_encoded_submissions(&[with_token("not-a-token")], t(5)).unwrap()[0],
+        Err(Refusal::TokenNotCurrent)
+    );
+    assert_eq!(format!("{:?}", TokenHash::of(second.expose())), "TokenHash(…)");
+    let status = store.status(ID, &[]).unwrap();
+    assert_eq!(status[0].submissions, 2);
 }
