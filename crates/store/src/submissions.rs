@@ -260,18 +260,26 @@ impl Batch {
 /// chunks of 32, 16, 8, 4, 2 and 1, so at most six statements are ever cached for it.
 const ANSWER_CHUNK: usize = 32;
 
-/// `INSERT INTO answers` of `rows` rows: one statement (and one statement journal) for
-/// many answers, instead of one per answer.
-fn insert_answers_sql(rows: usize) -> String {
-    let mut sql = String::from("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES ");
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        let base = 2 + 3 * row;
-        sql.push_str(&format!("(?1, ?{}, ?{}, ?{})", base, base + 1, base + 2));
-    }
-    sql
+/// `INSERT INTO answers` of `rows` rows (a power of two up to [`ANSWER_CHUNK`]): one
+/// statement (and one statement journal) for many answers, instead of one per answer.
+/// The texts are built once; they are the keys of the statement cache.
+fn insert_answers_sql(rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = SQL.get_or_init(|| {
+        (0..=ANSWER_CHUNK.ilog2())
+            .map(|power| {
+                let values: Vec<String> = (0..1_usize << power)
+                    .map(|row| {
+                        let base = 2 + 3 * row;
+                        format!("(?1, ?{}, ?{}, ?{})", base, base + 1, base + 2)
+                    })
+                    .collect();
+                format!("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES {}", values.join(", "))
+            })
+            .collect()
+    });
+    debug_assert!(rows.is_power_of_two() && rows <= ANSWER_CHUNK);
+    &texts[rows.ilog2() as usize]
 }
 
 /// Checks and writes one submission inside the caller's transaction.
@@ -318,7 +326,7 @@ fn record_in(
     while !rest.is_empty() {
         let rows = if rest.len() >= ANSWER_CHUNK { ANSWER_CHUNK } else { 1 << rest.len().ilog2() };
         let (chunk, after) = rest.split_at(rows);
-        let mut insert = tx.prepare_cached(&insert_answers_sql(rows))?;
+        let mut insert = tx.prepare_cached(insert_answers_sql(rows))?;
         insert.raw_bind_parameter(1, submission_id)?;
         for (row, answer) in chunk.iter().enumerate() {
             let base = 2 + 3 * row;
