@@ -3,7 +3,8 @@
 //! (durably committed) submissions per second and latency percentiles, next to the raw rate
 //! of fsync-ed single-row SQLite commits on the same disk, measured in the same run.
 //!
-//! `cargo bench -p delphi-collect` · knobs: DELPHI_BENCH_CLIENTS (256), DELPHI_BENCH_SECONDS (10).
+//! `cargo bench -p delphi-collect` · knobs: DELPHI_BENCH_CLIENTS (256), DELPHI_BENCH_SECONDS (10),
+//! DELPHI_BENCH_CLIENT (`raw`, the light HTTP/1.1 load generator, or `reqwest`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -47,6 +48,82 @@ fn full_answers(frozen: &FrozenRound, seed: u64) -> serde_json::Value {
     serde_json::json!({ "answers": answers })
 }
 
+/// The light load generator: one keep-alive HTTP/1.1 connection per client, each request
+/// written whole from bytes prepared before the clock starts, the response read just far
+/// enough to know its status and length. It leaves more of the two cores to the server
+/// than reqwest does (`DELPHI_BENCH_CLIENT=reqwest` measures with reqwest instead).
+async fn raw_client_loop(address: SocketAddr, token: &str, bodies: &[String], until: Instant) -> (Vec<Duration>, u64) {
+    // Readiness plus non-blocking reads and writes (tokio's `net`, no `io-util` needed).
+    async fn write_all(stream: &tokio::net::TcpStream, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            stream.writable().await.unwrap();
+            match stream.try_write(bytes) {
+                Ok(written) => bytes = &bytes[written..],
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("write: {e}"),
+            }
+        }
+    }
+    async fn read_some(stream: &tokio::net::TcpStream, buffer: &mut Vec<u8>) {
+        let mut chunk = [0_u8; 4096];
+        loop {
+            stream.readable().await.unwrap();
+            match stream.try_read(&mut chunk) {
+                Ok(0) => panic!("the server closed the connection"),
+                Ok(read) => return buffer.extend_from_slice(&chunk[..read]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+    }
+    let requests: Vec<Vec<u8>> = bodies
+        .iter()
+        .map(|body| {
+            format!(
+                "POST /api/v1/s/{token} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+                 content-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut failures = 0_u64;
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let mut buffer = Vec::with_capacity(4096);
+    let mut n = 0_usize;
+    while Instant::now() < until {
+        let sent = Instant::now();
+        write_all(&stream, &requests[n % requests.len()]).await;
+        n += 1;
+        // Read the head, then as much of the body as it announces.
+        buffer.clear();
+        let (head_end, status, length) = loop {
+            read_some(&stream, &mut buffer).await;
+            if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&buffer[..end]).unwrap().to_ascii_lowercase();
+                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let length: usize = head
+                    .lines()
+                    .find_map(|line| line.strip_prefix("content-length:"))
+                    .map(|v| v.trim().parse().unwrap())
+                    .expect("the server sends a content-length");
+                break (end + 4, status, length);
+            }
+        };
+        while buffer.len() < head_end + length {
+            read_some(&stream, &mut buffer).await;
+        }
+        if (200..300).contains(&status) {
+            latencies.push(sent.elapsed());
+        } else {
+            failures += 1;
+        }
+    }
+    (latencies, failures)
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -54,6 +131,29 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
+}
+
+/// CPU time (user + system) used so far by this process and by its thread named `thread`,
+/// from /proc (Linux; zero elsewhere), in seconds.
+fn cpu_seconds(thread: &str) -> (f64, f64) {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th.
+    fn ticks(stat: &str) -> Option<(String, f64)> {
+        let (head, rest) = stat.rsplit_once(')')?;
+        let name = head.split_once('(')?.1.to_owned();
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        Some((name, fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?))
+    }
+    let per_second = 100.0; // USER_HZ on Linux
+    let process = std::fs::read_to_string("/proc/self/stat").ok().and_then(|s| ticks(&s)).map_or(0.0, |(_, t)| t);
+    let named = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("stat")).ok().and_then(|s| ticks(&s)))
+        .filter(|(name, _)| name == thread)
+        .map(|(_, t)| t)
+        .sum::<f64>();
+    (process / per_second, named / per_second)
 }
 
 fn main() {
@@ -100,16 +200,21 @@ fn main() {
     });
 
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
+    let raw_client = std::env::var("DELPHI_BENCH_CLIENT").map_or(true, |c| c != "reqwest");
     // Bodies serialised once, so the load generator spends its share of the CPU on HTTP only.
     let bodies: Arc<Vec<String>> = Arc::new((0..7).map(|s| full_answers(&frozen, s).to_string()).collect());
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let cpu_before = cpu_seconds("delphi-writer");
     let tasks: Vec<_> = tokens
         .into_iter()
         .map(|token| {
             let (client, bodies) = (client.clone(), bodies.clone());
             let url = format!("http://{address}/api/v1/s/{token}");
             runtime.spawn(async move {
+                if raw_client {
+                    return raw_client_loop(address, &token, &bodies, until).await;
+                }
                 let mut latencies = Vec::new();
                 let mut failures = 0_u64;
                 let mut n = 0_usize;
@@ -139,6 +244,7 @@ fn main() {
         failures += f;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let cpu_after = cpu_seconds("delphi-writer");
     let _ = stop.send(());
     runtime.block_on(server).unwrap().unwrap();
     drop(runtime);
@@ -149,7 +255,8 @@ fn main() {
     #[allow(clippy::cast_precision_loss)]
     let rate = latencies.len() as f64 / elapsed;
     println!(
-        "delphi-collect load benchmark: {clients} concurrent clients, {seconds} s, full questionnaires (30 answers each)"
+        "delphi-collect load benchmark: {clients} concurrent clients ({}), {seconds} s, full questionnaires (30 answers each)",
+        if raw_client { "light HTTP/1.1 client" } else { "reqwest" }
     );
     println!("  acknowledged durable submissions: {} ({rate:.0}/s), failures: {failures}", latencies.len());
     println!("  stored submissions in the store:  {stored}");
@@ -159,6 +266,13 @@ fn main() {
         percentile(&latencies, 0.90).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         percentile(&latencies, 1.0).as_secs_f64() * 1e3
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let per_submission = |seconds: f64| seconds / latencies.len().max(1) as f64 * 1e6;
+    println!(
+        "  CPU per acknowledged submission: {:.0} µs in all (server, SQLite and load generator), {:.0} µs of it on the writer thread",
+        per_submission(cpu_after.0 - cpu_before.0),
+        per_submission(cpu_after.1 - cpu_before.1)
     );
     println!("  raw fsync-ed single-row SQLite commits on the same disk: {raw_rate:.0}/s");
     println!("  group commit / raw commit rate: {:.1}×", rate / raw_rate);

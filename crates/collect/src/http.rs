@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -23,7 +24,9 @@ use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use delphi_core::study::{ItemId, Language, PanelAttribute};
-use delphi_store::{Answer as StoredAnswer, Channel, Refusal, RoundState, Store, StoreError, Submission, TokenGrant};
+use delphi_store::{
+    Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
+};
 use delphi_survey::answer::{Answer, validate};
 use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, personalise, reply};
@@ -75,8 +78,17 @@ pub struct Service {
     limiter: RateLimiter,
     content_security_policy: HeaderValue,
     frozen: Mutex<HashMap<u32, Arc<FrozenRound>>>,
+    /// Tokens seen valid, by hash, with what they opened: lets an API submission skip the
+    /// token and round lookups. Only submissions use it, and each carries its token to the
+    /// writer, which stores it only if the token is still current in the committing
+    /// transaction (a replaced token, a deactivated expert, a closed round or a passed
+    /// deadline are refused there, and the entry is dropped). Pages never use it.
+    grants: Mutex<HashMap<TokenHash, Arc<OpenRound>>>,
     coordinator_token_sha256: Option<[u8; 32]>,
 }
+
+/// Entries of the token cache at most; past that it starts afresh.
+const GRANTS_CACHED: usize = 100_000;
 
 impl Service {
     /// `readers` are connections of their own to the study's store (at least one; a few let
@@ -97,6 +109,7 @@ impl Service {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             writer,
             frozen: Mutex::new(HashMap::new()),
+            grants: Mutex::new(HashMap::new()),
         })
     }
 }
@@ -148,6 +161,7 @@ enum Access {
     Open(OpenRound),
 }
 
+#[derive(Debug)]
 struct OpenRound {
     grant: TokenGrant,
     deadline: DateTime<Utc>,
@@ -230,6 +244,24 @@ impl Service {
             Arc::new(serde_json::from_str(&json).map_err(|e| ServiceError::Unreadable(e.to_string()))?);
         cache.insert(round, frozen.clone());
         Ok(frozen)
+    }
+
+    /// The open round a token was last seen to open, unless its deadline has passed since.
+    fn cached_grant(&self, token: &TokenHash, now: DateTime<Utc>) -> Option<Arc<OpenRound>> {
+        let grants = self.grants.lock().unwrap_or_else(PoisonError::into_inner);
+        grants.get(token).filter(|open| now <= open.deadline).cloned()
+    }
+
+    fn remember_grant(&self, token: TokenHash, open: Arc<OpenRound>) {
+        let mut grants = self.grants.lock().unwrap_or_else(PoisonError::into_inner);
+        if grants.len() >= GRANTS_CACHED {
+            grants.clear();
+        }
+        grants.insert(token, open);
+    }
+
+    fn forget_grant(&self, token: &TokenHash) {
+        self.grants.lock().unwrap_or_else(PoisonError::into_inner).remove(token);
     }
 
     /// Counts a request against the client's and the token's allowance.
@@ -381,7 +413,7 @@ async fn form_submit(
             return show_form(&service, open, &token, Some(notice)).await;
         }
     };
-    match store_answers(&service, &open.grant, Channel::Web, None, reply.answers).await {
+    match store_answers(&service, &open.grant, TokenHash::of(&token), Channel::Web, None, reply.answers).await {
         Ok(_) => Redirect::to(&format!("/s/{token}?saved=1")).into_response(),
         Err(error) => write_failure(&open, &error),
     }
@@ -402,25 +434,24 @@ fn write_failure(open: &OpenRound, error: &WriteError) -> Response {
 async fn store_answers(
     service: &Service,
     grant: &TokenGrant,
+    token: TokenHash,
     channel: Channel,
     source_ref: Option<String>,
     answers: BTreeMap<ItemId, Answer>,
 ) -> Result<delphi_store::SubmissionReceipt, WriteError> {
+    // Encoded here, on the request's own thread, so the single writer does SQL only.
     let answers = answers
         .iter()
-        .map(|(item, answer)| StoredAnswer {
-            item_id: item.to_string(),
-            value: serde_json::to_value(answer).expect("answers serialise"),
-            rationale: None,
-        })
+        .map(|(item, answer)| EncodedAnswer::new(item.as_str(), answer, None).expect("answers serialise"))
         .collect();
-    let submission = Submission {
+    let submission = EncodedSubmission {
         study_id: grant.study_id.clone(),
         round: grant.round,
         expert_id: grant.expert_id.clone(),
         channel,
         source_ref,
         answers,
+        token: Some(token),
     };
     service.writer.submit(submission).await
 }
@@ -451,6 +482,11 @@ async fn open_for_api(service: &Arc<Service>, client: SocketAddr, token: String)
     if !service.within_limits(client, &token) {
         return Err(api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]));
     }
+    access_for_api(service, token).await
+}
+
+/// The open round a token gives access to, looked up in the store, or the API's refusal.
+async fn access_for_api(service: &Arc<Service>, token: String) -> Result<OpenRound, Response> {
     match blocking(service, move |s| s.access(&token, Utc::now())).await? {
         Access::Open(open) => Ok(open),
         Access::Invalid => {
@@ -506,14 +542,36 @@ async fn api_submit(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    Json(body): Json<ApiSubmission>,
+    body: Bytes,
 ) -> Response {
-    let open = match open_for_api(&service, client, token).await {
-        Ok(open) => open,
+    let body: ApiSubmission = match json_body(&headers, body).await {
+        Ok(body) => body,
         Err(refusal) => return refusal,
+    };
+    if !service.within_limits(client, &token) {
+        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
+    }
+    let hash = TokenHash::of(&token);
+    let (open, cached) = match service.cached_grant(&hash, Utc::now()) {
+        Some(open) => (open, true),
+        None => match access_for_api(&service, token.clone()).await {
+            Ok(open) => {
+                let open = Arc::new(open);
+                service.remember_grant(hash, open.clone());
+                (open, false)
+            }
+            Err(refusal) => return refusal,
+        },
     };
     let (answers, problems) = check_answers(open.questionnaire(), body.answers);
     if !problems.is_empty() || answers.is_empty() {
+        // Say what is wrong with the answers only to a token that is valid now.
+        if cached {
+            service.forget_grant(&hash);
+            if let Err(refusal) = access_for_api(&service, token).await {
+                return refusal;
+            }
+        }
         let problems = if problems.is_empty() { vec!["the submission has no answers".to_owned()] } else { problems };
         return api_error(StatusCode::UNPROCESSABLE_ENTITY, "nothing was stored; fix these answers", problems);
     }
@@ -521,7 +579,11 @@ async fn api_submit(
         headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| (1..=128).contains(&k.len()));
     let source_ref = idempotency.map(|key| format!("api:{}:{key}", open.grant.expert_id));
     let recorded = answers.len();
-    match store_answers(&service, &open.grant, Channel::Api, source_ref, answers).await {
+    let outcome = store_answers(&service, &open.grant, hash, Channel::Api, source_ref, answers).await;
+    if let Err(WriteError::Refused(_)) = outcome {
+        service.forget_grant(&hash);
+    }
+    match outcome {
         Ok(receipt) => Json(ApiReceipt { submission: receipt.submission_id, recorded, duplicate: receipt.duplicate })
             .into_response(),
         Err(WriteError::Refused(Refusal::DeadlinePassed { deadline, .. })) => {
@@ -533,6 +595,26 @@ async fn api_submit(
         Err(error) => {
             api_error(StatusCode::SERVICE_UNAVAILABLE, &format!("{error}; nothing was stored, try again"), vec![])
         }
+    }
+}
+
+/// A JSON request body. Parsed with serde_json directly when that works (axum's `Json`
+/// tracks the path of every field as it goes: 8 % of the server's CPU per submission under
+/// load); on any problem, or another content type, axum's own extractor decides, so
+/// refusals (400, 415, 422 and their messages) stay exactly as they were.
+async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Bytes) -> Result<T, Response> {
+    let plain_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case("application/json"));
+    if plain_json && let Ok(value) = serde_json::from_slice(&body) {
+        return Ok(value);
+    }
+    let mut request = axum::http::Request::new(axum::body::Body::from(body));
+    *request.headers_mut() = headers.clone();
+    match Json::<T>::from_request(request, &()).await {
+        Ok(Json(value)) => Ok(value),
+        Err(rejection) => Err(rejection.into_response()),
     }
 }
 

@@ -3,7 +3,7 @@
 //! commit). Each caller waits for its own outcome, which exists only after the commit.
 
 use chrono::Utc;
-use delphi_store::{Refusal, Store, Submission, SubmissionReceipt};
+use delphi_store::{EncodedSubmission, Refusal, Store, SubmissionReceipt};
 use tokio::sync::{mpsc, oneshot};
 
 /// Submissions committed together at most.
@@ -24,7 +24,7 @@ pub enum WriteError {
 
 #[derive(Debug)]
 struct Job {
-    submission: Submission,
+    submission: EncodedSubmission,
     reply: oneshot::Sender<Result<SubmissionReceipt, WriteError>>,
 }
 
@@ -36,46 +36,113 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `store` (its own connection).
+    /// Starts the writer thread on `store` (its own connection). Checkpoints of the WAL run
+    /// on a helper thread with a connection of its own, so that no batch waits for one.
     pub fn spawn(store: Store) -> (Self, std::thread::JoinHandle<()>) {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
         let thread = std::thread::Builder::new()
             .name("delphi-writer".into())
-            .spawn(move || run(store, queue))
+            .spawn(move || {
+                let checkpointer = store.reopen().and_then(|helper| {
+                    store.defer_checkpoints(CHECKPOINT_FALLBACK_PAGES)?;
+                    Ok(Checkpointer::spawn(helper))
+                });
+                let checkpointer =
+                    checkpointer.map_err(|e| eprintln!("delphi serve: checkpoints stay on the writer ({e})")).ok();
+                run(store, queue, checkpointer.as_ref());
+                if let Some(checkpointer) = checkpointer {
+                    checkpointer.stop();
+                }
+            })
             .expect("the writer thread starts");
         (Self { jobs }, thread)
     }
 
     /// Queues a submission and waits until its batch is committed (or refused).
-    pub async fn submit(&self, submission: Submission) -> Result<SubmissionReceipt, WriteError> {
+    pub async fn submit(&self, submission: impl Into<EncodedSubmission>) -> Result<SubmissionReceipt, WriteError> {
+        let submission = submission.into();
         let (reply, outcome) = oneshot::channel();
         self.jobs.send(Job { submission, reply }).await.map_err(|_| WriteError::Stopped)?;
         outcome.await.map_err(|_| WriteError::Stopped)?
     }
 }
 
-fn run(mut store: Store, mut queue: mpsc::Receiver<Job>) {
+fn run(mut store: Store, mut queue: mpsc::Receiver<Job>, checkpointer: Option<&Checkpointer>) {
+    let mut submissions = Vec::with_capacity(MAX_BATCH);
+    let mut replies = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.blocking_recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(Job { submission, reply }) = next.take() {
+            submissions.push(submission);
+            replies.push(reply);
+            if submissions.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
             }
         }
-        let submissions: Vec<Submission> = batch.iter().map(|job| job.submission.clone()).collect();
-        match store.record_submissions(&submissions, Utc::now()) {
+        let outcomes = store.record_encoded_submissions(&submissions, Utc::now());
+        // The batch is committed (or failed as a whole): answer every caller first, and
+        // only then free the batch's memory.
+        match outcomes {
             Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(outcome.map_err(WriteError::Refused));
+                for (reply, outcome) in replies.drain(..).zip(outcomes) {
+                    let _ = reply.send(outcome.map_err(WriteError::Refused));
                 }
             }
             Err(failure) => {
                 let message = failure.to_string();
-                for job in batch {
-                    let _ = job.reply.send(Err(WriteError::Failed(message.clone())));
+                for reply in replies.drain(..) {
+                    let _ = reply.send(Err(WriteError::Failed(message.clone())));
                 }
             }
         }
+        submissions.clear();
+        if let Some(checkpointer) = checkpointer {
+            checkpointer.nudge();
+        }
+    }
+}
+
+/// WAL pages after which the writer checkpoints by itself, should the helper fall behind
+/// (SQLite's own default is 1,000 pages; the helper normally keeps the WAL far smaller).
+const CHECKPOINT_FALLBACK_PAGES: u32 = 20_000;
+
+/// Least time between two checkpoints: each ends with an fsync of the database file, and
+/// the disk is better spent on the WAL syncs that acknowledge answers.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The thread that checkpoints the WAL after commits, at most once per interval.
+#[derive(Debug)]
+struct Checkpointer {
+    nudges: std::sync::mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    fn spawn(store: Store) -> Self {
+        let (nudges, nudged) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("delphi-checkpoint".into())
+            .spawn(move || {
+                while nudged.recv().is_ok() {
+                    if let Err(error) = store.checkpoint() {
+                        eprintln!("delphi serve: checkpoint failed (the writer will checkpoint itself): {error}");
+                    }
+                    std::thread::sleep(CHECKPOINT_INTERVAL);
+                }
+                // A last one, so a store left behind by a clean stop has a short WAL.
+                let _ = store.checkpoint();
+            })
+            .expect("the checkpoint thread starts");
+        Self { nudges, thread }
+    }
+
+    /// Asks for a checkpoint soon; never blocks.
+    fn nudge(&self) {
+        let _ = self.nudges.try_send(());
+    }
+
+    fn stop(self) {
+        drop(self.nudges);
+        let _ = self.thread.join();
     }
 }

@@ -328,3 +328,48 @@ async fn the_api_is_described_by_an_openapi_document_that_matches_its_routes() {
     }
     server.stop().await;
 }
+
+/// The service remembers tokens it has seen valid; a replaced token, a deactivated expert
+/// or a closed round must still stop submissions at once, and invalid answers sent with a
+/// replaced token get the invalid-link answer, not a list of problems.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_token_or_a_deactivated_expert_stops_api_submissions_at_once() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let post = |token: String, answers: Value| {
+        server.client.post(format!("{}/api/v1/s/{token}", server.base)).json(&answers).send()
+    };
+    let good = || json!({"answers": {"verification.benefit": {"kind": "ordinal", "point": 6}}});
+    let bad = || json!({"answers": {"verification.benefit": {"kind": "ordinal", "point": 99}}});
+
+    let old = server.token("E01");
+    assert_eq!(post(old.clone(), good()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(post(old.clone(), good()).await.unwrap().status(), StatusCode::OK, "served from the cache");
+    let new = server.token("E01");
+    assert_eq!(post(old.clone(), good()).await.unwrap().status(), StatusCode::NOT_FOUND, "replaced token");
+    assert_eq!(post(old.clone(), bad()).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(post(new.clone(), good()).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(post(new.clone(), bad()).await.unwrap().status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A replaced token whose entry is still cached, with invalid answers: still not found.
+    let newer = server.token("E01");
+    assert_eq!(post(new.clone(), bad()).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(post(newer.clone(), good()).await.unwrap().status(), StatusCode::OK);
+
+    // E02 answers, then leaves the panel: the cached token stops working.
+    let e02 = server.token("E02");
+    assert_eq!(post(e02.clone(), good()).await.unwrap().status(), StatusCode::OK);
+    let study = Study::from_toml(STUDY, "study.toml").unwrap();
+    let without_e02: String =
+        PANEL.lines().filter(|line| !line.starts_with("E02,")).map(|l| format!("{l}\n")).collect();
+    Store::open(&server.path)
+        .unwrap()
+        .import_panel(ID, &Panel::from_csv(&without_e02, "panel.csv", &study).unwrap(), Utc::now())
+        .unwrap();
+    assert_eq!(post(e02.clone(), good()).await.unwrap().status(), StatusCode::NOT_FOUND, "deactivated expert");
+
+    // The round closes: the cached token of E01 stops working too.
+    Store::open(&server.path).unwrap().close_round(ID, 1, Utc::now()).unwrap();
+    assert_eq!(post(newer, good()).await.unwrap().status(), StatusCode::NOT_FOUND, "closed round");
+    let submissions = Store::open(&server.path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    assert_eq!(submissions, 5, "only the accepted ones were stored");
+    server.stop().await;
+}

@@ -22,8 +22,20 @@ pub(crate) fn record(
     action: &str,
     detail: &serde_json::Value,
 ) -> Result<(), StoreError> {
+    record_text(conn, &timestamp(at), study_id, actor, action, &detail.to_string())
+}
+
+/// [`record`] with the time formatted and the detail written as JSON text already.
+pub(crate) fn record_text(
+    conn: &Connection,
+    at: &str,
+    study_id: Option<&str>,
+    actor: &Actor,
+    action: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
     conn.prepare_cached("INSERT INTO audit_log (at, study_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![timestamp(at), study_id, actor.label(), action, detail.to_string()])?;
+        .execute(params![at, study_id, actor.label(), action, detail])?;
     Ok(())
 }
 

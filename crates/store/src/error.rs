@@ -47,6 +47,8 @@ pub enum Refusal {
     UnknownExpert(String),
     #[error("a submission has no answers")]
     EmptySubmission,
+    #[error("this link is no longer valid (a newer one was issued); use the link in the latest invitation")]
+    TokenNotCurrent,
 }
 
 impl StoreError {

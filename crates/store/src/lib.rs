@@ -35,8 +35,10 @@ pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
 pub use status::{GroupCount, PseudonymousMember, RoundStatus};
-pub use submissions::{Answer, Channel, CurrentAnswer, Submission, SubmissionReceipt};
-pub use tokens::{AccessToken, TokenGrant, TokenPurpose};
+pub use submissions::{
+    Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedSubmission, Submission, SubmissionReceipt,
+};
+pub use tokens::{AccessToken, TokenGrant, TokenHash, TokenPurpose};
 
 /// Who caused a change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +80,41 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)?;
         schema::configure(&conn)?;
+        // Room for every statement a busy connection reuses (the writer alone keeps about a
+        // dozen, the multi-row answer inserts among them), so none is evicted and re-prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         let mut store = Self { conn };
         schema::migrate(&mut store.conn)?;
         Ok(store)
+    }
+
+    /// Another connection to the same store file (for a helper thread of the connection's
+    /// owner, such as a [`Store::checkpoint`] thread beside a writer).
+    pub fn reopen(&self) -> Result<Self, StoreError> {
+        let path = self
+            .conn
+            .path()
+            .filter(|path| !path.is_empty())
+            .ok_or_else(|| StoreError::Corrupt("an in-memory store cannot be reopened".into()))?;
+        Self::open(Path::new(path))
+    }
+
+    /// Leaves checkpoints (copying the WAL back into the database file, with an fsync of
+    /// that file) to another connection that calls [`Store::checkpoint`], so that commits
+    /// on this one never wait for them. As a safety net, this connection still checkpoints
+    /// by itself once the WAL reaches `fallback_pages` pages (SQLite's default is 1,000).
+    pub fn defer_checkpoints(&self, fallback_pages: u32) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", fallback_pages)?;
+        Ok(())
+    }
+
+    /// Copies what is committed in the WAL into the database file without blocking the
+    /// writer or readers (a passive checkpoint). Durability does not depend on it: every
+    /// commit is synced in the WAL already. Returns the WAL's frames and those copied.
+    pub fn checkpoint(&self) -> Result<(i64, i64), StoreError> {
+        let (_busy, log, copied): (i64, i64, i64) =
+            self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok((log, copied))
     }
 
     /// Registers the study file (first time) or records a new version of it. Returns

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::submissions::record_in;
+use crate::submissions::record_one_in;
 use crate::tokens::{self, AccessToken, TokenPurpose};
 use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, require_study, timestamp};
 
@@ -382,7 +382,7 @@ impl Store {
         require_study(&tx, study_id)?;
         let (outcome, submission_id, detail) = match submission {
             None => (message.outcome, None, message.detail.clone()),
-            Some(submission) => match record_in(&tx, submission, at) {
+            Some(submission) => match record_one_in(&tx, submission, at) {
                 Ok(receipt) => (InboundOutcome::Recorded, Some(receipt.submission_id), message.detail.clone()),
                 Err(StoreError::Refused(refusal)) => {
                     let mut detail = message.detail.clone();

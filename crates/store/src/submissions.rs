@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::rounds::{RoundState, require_open};
+use crate::tokens::{self, TokenHash};
 use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
 
 /// How an answer arrived.
@@ -53,6 +54,77 @@ pub struct SubmissionReceipt {
     pub duplicate: bool,
 }
 
+/// An answer with its value already encoded as JSON text. A server builds these on its
+/// request threads, so that the single writer spends its time on SQL only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedAnswer {
+    item_id: String,
+    /// JSON text, written by `serde_json` (so it always parses back).
+    json: String,
+    rationale: Option<String>,
+}
+
+impl EncodedAnswer {
+    /// Encodes `value` (anything that serialises to JSON: a `serde_json::Value`, a typed answer).
+    pub fn new(
+        item_id: impl Into<String>,
+        value: &impl serde::Serialize,
+        rationale: Option<String>,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self { item_id: item_id.into(), json: serde_json::to_string(value)?, rationale })
+    }
+
+    pub fn item_id(&self) -> &str {
+        &self.item_id
+    }
+
+    /// The value as JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}
+
+impl From<&Answer> for EncodedAnswer {
+    fn from(answer: &Answer) -> Self {
+        Self { item_id: answer.item_id.clone(), json: answer.value.to_string(), rationale: answer.rationale.clone() }
+    }
+}
+
+/// A [`Submission`] whose answers are encoded already (see [`EncodedAnswer`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedSubmission {
+    pub study_id: String,
+    pub round: u32,
+    pub expert_id: String,
+    pub channel: Channel,
+    pub source_ref: Option<String>,
+    pub answers: Vec<EncodedAnswer>,
+    /// The token the submission came with, if any. The submission is then refused
+    /// ([`Refusal::TokenNotCurrent`]) unless, at commit, this is still the expert's token
+    /// for the round: a server may trust a token it checked earlier only this way.
+    pub token: Option<TokenHash>,
+}
+
+impl From<Submission> for EncodedSubmission {
+    fn from(submission: Submission) -> Self {
+        Self::from(&submission)
+    }
+}
+
+impl From<&Submission> for EncodedSubmission {
+    fn from(submission: &Submission) -> Self {
+        Self {
+            study_id: submission.study_id.clone(),
+            round: submission.round,
+            expert_id: submission.expert_id.clone(),
+            channel: submission.channel,
+            source_ref: submission.source_ref.clone(),
+            answers: submission.answers.iter().map(EncodedAnswer::from).collect(),
+            token: None,
+        }
+    }
+}
+
 /// The answer that counts for one expert and item, named by pseudonym only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrentAnswer {
@@ -86,12 +158,23 @@ impl Store {
         submissions: &[Submission],
         at: DateTime<Utc>,
     ) -> Result<Vec<Result<SubmissionReceipt, Refusal>>, StoreError> {
+        let encoded: Vec<EncodedSubmission> = submissions.iter().map(EncodedSubmission::from).collect();
+        self.record_encoded_submissions(&encoded, at)
+    }
+
+    /// [`Store::record_submissions`] for submissions whose answers are encoded already.
+    pub fn record_encoded_submissions(
+        &mut self,
+        submissions: &[EncodedSubmission],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Result<SubmissionReceipt, Refusal>>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut batch = Batch { at, received_at: timestamp(at), checked: Vec::new() };
         let mut outcomes = Vec::with_capacity(submissions.len());
         for submission in submissions {
             // `record_in` checks everything before it writes, so a refusal leaves nothing
             // behind and needs no savepoint; a failure of the store fails the whole batch.
-            match record_in(&tx, submission, at) {
+            match record_in(&tx, submission, &mut batch) {
                 Ok(receipt) => outcomes.push(Ok(receipt)),
                 Err(StoreError::Refused(refusal)) => {
                     let known_study = require_study(&tx, &submission.study_id).is_ok();
@@ -140,14 +223,73 @@ impl Store {
     }
 }
 
-/// Checks and writes one submission inside the caller's transaction.
-pub(crate) fn record_in(
-    tx: &Connection,
-    submission: &Submission,
+/// What one batch (one transaction) shares: its time, and the studies and rounds found
+/// open in it. Nothing else writes while the batch's transaction holds the write lock, and
+/// a submission never changes a round, so a round checked open stays open to the commit.
+struct Batch {
     at: DateTime<Utc>,
+    received_at: String,
+    /// (study, round) found known and open, with the round's deadline.
+    checked: Vec<(String, u32, DateTime<Utc>)>,
+}
+
+impl Batch {
+    /// Refuses a submission to an unknown study or a round not open (checked once per
+    /// study and round in a batch), or past the round's deadline.
+    fn require_open(&mut self, tx: &Connection, study_id: &str, number: u32) -> Result<(), StoreError> {
+        let deadline = match self.checked.iter().find(|(s, n, _)| s == study_id && *n == number) {
+            Some((_, _, deadline)) => *deadline,
+            None => {
+                require_study(tx, study_id)?;
+                let round = require_open(tx, study_id, number)?;
+                let RoundState::Open { deadline, .. } = round.state else {
+                    return Err(Refusal::RoundNotOpen(number).into());
+                };
+                self.checked.push((study_id.to_owned(), number, deadline));
+                deadline
+            }
+        };
+        if self.at > deadline {
+            return Err(Refusal::DeadlinePassed { round: number, deadline }.into());
+        }
+        Ok(())
+    }
+}
+
+/// Rows of one multi-row `INSERT INTO answers` at most; a submission's answers go in
+/// chunks of 32, 16, 8, 4, 2 and 1, so at most six statements are ever cached for it.
+const ANSWER_CHUNK: usize = 32;
+
+/// `INSERT INTO answers` of `rows` rows (a power of two up to [`ANSWER_CHUNK`]): one
+/// statement (and one statement journal) for many answers, instead of one per answer.
+/// The texts are built once; they are the keys of the statement cache.
+fn insert_answers_sql(rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = SQL.get_or_init(|| {
+        (0..=ANSWER_CHUNK.ilog2())
+            .map(|power| {
+                let values: Vec<String> = (0..1_usize << power)
+                    .map(|row| {
+                        let base = 2 + 3 * row;
+                        format!("(?1, ?{}, ?{}, ?{})", base, base + 1, base + 2)
+                    })
+                    .collect();
+                format!("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES {}", values.join(", "))
+            })
+            .collect()
+    });
+    debug_assert!(rows.is_power_of_two() && rows <= ANSWER_CHUNK);
+    &texts[rows.ilog2() as usize]
+}
+
+/// Checks and writes one submission inside the caller's transaction.
+fn record_in(
+    tx: &Connection,
+    submission: &EncodedSubmission,
+    batch: &mut Batch,
 ) -> Result<SubmissionReceipt, StoreError> {
-    require_study(tx, &submission.study_id)?;
     if let Some(source_ref) = &submission.source_ref {
+        require_study(tx, &submission.study_id)?;
         let earlier: Option<i64> = tx
             .prepare_cached("SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2")?
             .query_row(params![submission.study_id, source_ref], |r| r.get(0))
@@ -156,12 +298,7 @@ pub(crate) fn record_in(
             return Ok(SubmissionReceipt { submission_id, duplicate: true });
         }
     }
-    let round = require_open(tx, &submission.study_id, submission.round)?;
-    if let RoundState::Open { deadline, .. } = round.state
-        && at > deadline
-    {
-        return Err(Refusal::DeadlinePassed { round: round.number, deadline }.into());
-    }
+    batch.require_open(tx, &submission.study_id, submission.round)?;
     let pseudonym: Option<String> = tx
         .prepare_cached(
             "SELECT e.pseudonym FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
@@ -172,36 +309,66 @@ pub(crate) fn record_in(
     let Some(pseudonym) = pseudonym else {
         return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
     };
+    if let Some(token) = &submission.token
+        && !tokens::token_is_current(tx, token, &submission.study_id, submission.round, &submission.expert_id)?
+    {
+        return Err(Refusal::TokenNotCurrent.into());
+    }
     if submission.answers.is_empty() {
         return Err(Refusal::EmptySubmission.into());
     }
     tx.prepare_cached(
         "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, timestamp(at)])?;
+    .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, batch.received_at])?;
     let submission_id = tx.last_insert_rowid();
-    {
-        let mut insert = tx
-            .prepare_cached("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (?1, ?2, ?3, ?4)")?;
-        for answer in &submission.answers {
-            insert.execute(params![submission_id, answer.item_id, answer.value.to_string(), answer.rationale])?;
+    let mut rest = submission.answers.as_slice();
+    while !rest.is_empty() {
+        let rows = if rest.len() >= ANSWER_CHUNK { ANSWER_CHUNK } else { 1 << rest.len().ilog2() };
+        let (chunk, after) = rest.split_at(rows);
+        let mut insert = tx.prepare_cached(insert_answers_sql(rows))?;
+        insert.raw_bind_parameter(1, submission_id)?;
+        for (row, answer) in chunk.iter().enumerate() {
+            let base = 2 + 3 * row;
+            insert.raw_bind_parameter(base, &answer.item_id)?;
+            insert.raw_bind_parameter(base + 1, &answer.json)?;
+            insert.raw_bind_parameter(base + 2, &answer.rationale)?;
         }
+        insert.raw_execute()?;
+        rest = after;
     }
-    audit::record(
+    // The detail holds numbers and a fixed word only, so it is written without a JSON value.
+    let detail = format!(
+        r#"{{"answers":{},"channel":"{}","round":{},"submission":{submission_id}}}"#,
+        submission.answers.len(),
+        submission.channel.as_str(),
+        submission.round
+    );
+    audit::record_text(
         tx,
-        at,
+        &batch.received_at,
         Some(&submission.study_id),
         &Actor::Expert { pseudonym },
         "submission.accepted",
-        &serde_json::json!({
-            "round": submission.round, "channel": submission.channel.as_str(), "submission": submission_id, "answers": submission.answers.len(),
-        }),
+        &detail,
     )?;
     Ok(SubmissionReceipt { submission_id, duplicate: false })
 }
 
+/// Checks and writes one plain submission inside the caller's transaction (a reply read
+/// from a mailbox is recorded together with the record of the message).
+pub(crate) fn record_one_in(
+    tx: &Connection,
+    submission: &Submission,
+    at: DateTime<Utc>,
+) -> Result<SubmissionReceipt, StoreError> {
+    require_study(tx, &submission.study_id)?;
+    let mut batch = Batch { at, received_at: timestamp(at), checked: Vec::new() };
+    record_in(tx, &EncodedSubmission::from(submission), &mut batch)
+}
+
 /// The audit actor of a submission: the expert's pseudonym, never their identity.
-fn actor_for(conn: &Connection, submission: &Submission) -> Result<Actor, StoreError> {
+fn actor_for(conn: &Connection, submission: &EncodedSubmission) -> Result<Actor, StoreError> {
     let pseudonym: Option<String> = conn
         .prepare_cached("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2")?
         .query_row(params![submission.study_id, submission.expert_id], |r| r.get(0))

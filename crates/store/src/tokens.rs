@@ -66,6 +66,52 @@ pub struct TokenGrant {
     pub language: String,
 }
 
+const RESOLVE_TOKEN: &str = "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
+     FROM access_tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
+     WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND e.active = 1";
+
+/// What the store keeps of a presented token: its SHA-256. A server may hold these (to
+/// recognise a token it has seen) without holding any token; `Debug` hides the bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash([u8; 32]);
+
+impl TokenHash {
+    /// The hash of a token as presented in a link or a reply (surrounding space ignored).
+    pub fn of(presented: &str) -> Self {
+        Self(secret::sha256(presented.trim().as_bytes()))
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenHash(…)")
+    }
+}
+
+/// Whether `token` is, right now, a live token of `expert_id` for `round` of `study_id`
+/// (not revoked by a replacing link). Run inside a submission's transaction, it makes the
+/// token's validity part of what is committed.
+pub(crate) fn token_is_current(
+    conn: &rusqlite::Connection,
+    token: &TokenHash,
+    study_id: &str,
+    round: u32,
+    expert_id: &str,
+) -> Result<bool, StoreError> {
+    let stored: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT token_sha256 FROM access_tokens
+             WHERE token_sha256 = ?4 AND study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
+        )?
+        .query_row(params![study_id, round, expert_id, token.as_bytes()], |r| r.get(0))
+        .optional()?;
+    Ok(stored.is_some_and(|stored| bool::from(stored.as_slice().ct_eq(token.as_bytes()))))
+}
+
 impl Store {
     /// Issues a fresh token for an expert in the open round, replacing any earlier one.
     pub fn issue_token(
@@ -101,11 +147,7 @@ impl Store {
         let hash = secret::sha256(presented.trim().as_bytes());
         let found = self
             .conn
-            .prepare_cached(
-                "SELECT t.token_sha256, t.study_id, t.round, t.expert_id, e.pseudonym, e.language
-                 FROM access_tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
-                 WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND e.active = 1",
-            )?
+            .prepare_cached(RESOLVE_TOKEN)?
             .query_row([hash.as_slice()], |r| {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
@@ -172,4 +214,24 @@ pub(crate) fn issue_in(
         &serde_json::json!({ "round": round, "expert": pseudonym, "purpose": purpose.as_str() }),
     )?;
     Ok(AccessToken(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use crate::Store;
+
+    /// A cached statement runs as prepared, whatever is bound to it: no re-parsing and
+    /// re-planning per request (see `schema::configure`).
+    #[test]
+    fn resolving_tokens_reuses_the_prepared_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        for token in ["a", "b", "c", "d"] {
+            assert!(store.resolve_token(token).unwrap().is_none());
+        }
+        let statement = store.conn.prepare_cached(super::RESOLVE_TOKEN).unwrap();
+        assert_eq!(statement.get_status(StatementStatus::RePrepare), 0);
+    }
 }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_core::study::PanelAttribute;
-use delphi_store::{Answer, Channel, Refusal, RoundState, Store, StoreError, Submission};
+use delphi_store::{
+    Answer, Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, Submission, TokenHash,
+};
 use serde_json::json;
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -402,4 +404,112 @@ fn a_reply_and_its_answers_are_recorded_together_and_only_once() {
     assert!(record.detail["refused"].as_str().unwrap().contains("deadline"));
     assert_eq!(record.submission_id, None);
     assert_eq!(store.current_answers(ID, 1).unwrap()[0].revision, 1);
+}
+
+#[test]
+fn encoded_submissions_of_any_size_store_every_answer_once() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    // 45 answers go in multi-row chunks of 32, 8, 4 and 1; 1 and 30 in their own shapes.
+    let answers = |n: usize, offset: i64| -> Vec<EncodedAnswer> {
+        (0..n)
+            .map(|i| {
+                let value = json!({ "kind": "ordinal", "point": i64::try_from(i).unwrap() + offset });
+                let rationale = (i % 7 == 0).then(|| format!("because \"{i}\""));
+                EncodedAnswer::new(format!("item.{i:02}"), &value, rationale).unwrap()
+            })
+            .collect()
+    };
+    let encoded = |expert: &str, n: usize, offset: i64| EncodedSubmission {
+        study_id: ID.into(),
+        round: 1,
+        expert_id: expert.into(),
+        channel: Channel::Api,
+        source_ref: None,
+        answers: answers(n, offset),
+        token: None,
+    };
+    let batch = [encoded("E01", 45, 0), encoded("E02", 1, 0), encoded("E03", 30, 0), encoded("E01", 3, 100)];
+    let outcomes = store.record_encoded_submissions(&batch, t(2)).unwrap();
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+
+    let current = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
+    assert_eq!(current.len(), 45 + 1 + 30);
+    assert!(
+        current
+            .iter()
+            .any(|a| a.item_id == "item.01" && a.value == json!({"kind": "ordinal", "point": 101}) && a.revision == 2)
+    );
+    assert!(
+        current
+            .iter()
+            .any(|a| a.item_id == "item.44" && a.value == json!({"kind": "ordinal", "point": 44}) && a.revision == 1)
+    );
+    assert!(current.iter().any(|a| a.item_id == "item.28" && a.rationale.as_deref() == Some("because \"28\"")));
+
+    let accepted: Vec<serde_json::Value> = store
+        .audit_log(ID)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "submission.accepted")
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(accepted.len(), 4);
+    assert_eq!(
+        accepted[0],
+        json!({ "round": 1, "channel": "api", "submission": outcomes[0].as_ref().unwrap().submission_id, "answers": 45 })
+    );
+
+    // The plain API stores the same rows as the encoded one.
+    let plain = submission(1, "E04", vec![answer("a", json!([1, "x"])), answer("b", json!(null))]);
+    store.record_submission(&plain, t(3)).unwrap();
+    let e04: Vec<_> = Store::open(&path)
+        .unwrap()
+        .current_answers(ID, 1)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.item_id == "a" || a.item_id == "b")
+        .collect();
+    assert_eq!(e04.iter().map(|a| a.value.clone()).collect::<Vec<_>>(), [json!([1, "x"]), json!(null)]);
+}
+
+#[test]
+fn a_helper_connection_checkpoints_what_the_writer_committed() {
+    let (_dir, path) = setup();
+    let mut writer = Store::open(&path).unwrap();
+    writer.defer_checkpoints(20_000).unwrap();
+    let helper = writer.reopen().unwrap();
+    writer.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    writer.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(2)).unwrap();
+    let (log, copied) = helper.checkpoint().unwrap();
+    assert!(log > 0 && copied == log, "{log} frames in the WAL, {copied} copied");
+    assert_eq!(helper.current_answers(ID, 1).unwrap().len(), 1);
+}
+
+#[test]
+fn a_submission_carrying_a_token_is_stored_only_while_that_token_is_current() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let first = store.issue_token(ID, 1, "E07", t(2)).unwrap();
+    let with_token = |token: &str| {
+        let mut encoded =
+            EncodedSubmission::from(&submission(1, "E07", vec![answer("verification.benefit", json!(5))]));
+        encoded.token = Some(TokenHash::of(token));
+        encoded
+    };
+    assert!(store.record_encoded_submissions(&[with_token(first.expose())], t(3)).unwrap()[0].is_ok());
+    let second = store.issue_token(ID, 1, "E07", t(4)).unwrap();
+    let outcomes =
+        store.record_encoded_submissions(&[with_token(first.expose()), with_token(second.expose())], t(5)).unwrap();
+    assert_eq!(outcomes[0], Err(Refusal::TokenNotCurrent), "the replaced token");
+    assert!(outcomes[1].is_ok(), "the new token");
+    assert_eq!(
+        store.record_encoded_submissions(&[with_token("not-a-token")], t(5)).unwrap()[0],
+        Err(Refusal::TokenNotCurrent)
+    );
+    assert_eq!(format!("{:?}", TokenHash::of(second.expose())), "TokenHash(…)");
+    let status = store.status(ID, &[]).unwrap();
+    assert_eq!(status[0].submissions, 2);
 }
