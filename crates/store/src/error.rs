@@ -47,7 +47,7 @@ pub enum Refusal {
     UnknownExpert(String),
     #[error("a submission has no answers")]
     EmptySubmission,
-    #[error("this link is no longer valid (a newer one was issued); use the link in the latest invitation")]
+    #[error("this link is no longer valid (the coordinator issued you a new one); use your newest link")]
     TokenNotCurrent,
 }
 
