@@ -108,6 +108,15 @@ fn reply(invitation: &Sent, from: &str, message_id: &str, answers: &str) -> Vec<
     .into_bytes()
 }
 
+/// A study whose round 1 invitations are in the outbox (by recipient), and an empty Maildir.
+fn invited() -> (tempfile::TempDir, BTreeMap<String, Sent>, PathBuf) {
+    let dir = study();
+    ok(dir.path(), &["invite"]);
+    let sent = invitations(dir.path());
+    let maildir = maildir(dir.path());
+    (dir, sent, maildir)
+}
+
 fn maildir(root: &Path) -> PathBuf {
     let dir = root.join("maildir");
     for sub in ["new", "cur", "tmp"] {
@@ -164,11 +173,8 @@ fn invitations_go_to_the_outbox_once_each_in_the_experts_language() {
 
 #[test]
 fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
-    let dir = study();
+    let (dir, sent, maildir) = invited();
     let root = dir.path();
-    ok(root, &["invite"]);
-    let sent = invitations(root);
-    let maildir = maildir(root);
     let avery = &sent["avery.placeholder@example.org"];
     let jordan = &sent["jordan.samplewood@example.org"];
     deliver(
@@ -235,11 +241,8 @@ fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
 
 #[test]
 fn reminders_go_only_to_experts_who_have_not_answered_and_earlier_links_keep_working() {
-    let dir = study();
+    let (dir, sent, maildir) = invited();
     let root = dir.path();
-    ok(root, &["invite"]);
-    let sent = invitations(root);
-    let maildir = maildir(root);
     let avery = &sent["avery.placeholder@example.org"];
     deliver(
         &maildir,
