@@ -400,6 +400,33 @@ fn invitations_reach_a_real_smtp_server_over_starttls_with_authentication_once()
     assert!(outbox_files(root, "").is_empty(), "with a server, nothing goes to the outbox");
 }
 
+#[test]
+fn invitations_also_go_over_implicit_tls() {
+    let dir = study();
+    let root = dir.path();
+    let sink = SmtpSink::start(SmtpSecurity::ImplicitTls);
+    let out = delphi(root)
+        .args(["invite", "--expert", "E07", "--smtp", &format!("smtps://{}@localhost:{}", sink.user, sink.port)])
+        .env("DELPHI_SMTP_PASSWORD", &sink.password)
+        .env("SSL_CERT_FILE", &test_ca().bundle)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let received = sink.wait_for(1, Duration::from_secs(30));
+    assert_eq!(sink.envelope_recipients().len(), 1);
+    assert!(header_of(&received[0], "Reply-To").contains("+"), "the reply address carries the token");
+
+    // An unknown certificate authority is refused: nothing is sent, nothing recorded as sent.
+    let untrusted = delphi(root)
+        .args(["invite", "--smtp", &format!("smtps://{}@localhost:{}", sink.user, sink.port)])
+        .env("DELPHI_SMTP_PASSWORD", &sink.password)
+        .env("SSL_CERT_FILE", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(!untrusted.status.success());
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM outgoing_mail WHERE sent_at IS NOT NULL"), 1);
+}
+
 /// One case of the reply corpus (tests/data/replies/cases.toml).
 #[derive(Debug, serde::Deserialize)]
 struct Case {
