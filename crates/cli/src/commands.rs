@@ -448,6 +448,18 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
             s.invited,
             s.submissions
         );
+        let mail = store.mail_counts(id, s.round.number)?;
+        if !mail.is_empty() {
+            let said: Vec<String> = mail
+                .iter()
+                .map(|(kind, sent, unsent)| {
+                    let pending =
+                        if *unsent > 0 { format!(" ({unsent} not sent yet: re-run to retry)") } else { String::new() };
+                    format!("{sent} {kind}(s){pending}")
+                })
+                .collect();
+            println!("  email: {} sent", said.join(", "));
+        }
         let rows: Vec<Vec<String>> = s
             .groups
             .iter()
