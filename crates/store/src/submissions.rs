@@ -440,13 +440,14 @@ impl Store {
         expert_id: &str,
     ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
         // Not through the `current_answers` view: its window functions would rank every
-        // answer of the study on each call; this stays on the expert's own submissions.
+        // answer of the study on each call; this stays on the expert's own submissions, read
+        // once (a correlated `MAX` per answer re-read every submission's answers for each).
         let mut statement = self.conn.prepare_cached(
-            "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
-             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3
-               AND s.id = (SELECT MAX(s2.id) FROM submissions s2 JOIN answers a2 ON a2.submission_id = s2.id
-                           WHERE s2.study_id = ?1 AND s2.round = ?2 AND s2.expert_id = ?3 AND a2.item_id = a.item_id)
-             ORDER BY a.item_id",
+            "SELECT item_id, value FROM (
+                 SELECT a.item_id, a.value, ROW_NUMBER() OVER (PARTITION BY a.item_id ORDER BY s.id DESC) AS newest
+                 FROM submissions s JOIN answers a ON a.submission_id = s.id
+                 WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3)
+             WHERE newest = 1 ORDER BY item_id",
         )?;
         let rows = statement
             .query_map(params![study_id, round, expert_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

@@ -172,6 +172,16 @@ fn answers_keep_their_revisions_and_the_latest_counts() {
     assert!(by_item.contains(&("protocols.benefit", json!(6), 1)), "{by_item:?}");
     assert!(current.iter().all(|a| a.pseudonym.starts_with("p-")), "answers carry pseudonyms only");
     assert!(current.iter().all(|a| !a.pseudonym.contains("E0")));
+
+    // An expert sees their own latest answer to each item, and no one else's.
+    let own = Store::open(&path).unwrap().expert_answers(ID, 1, "E01").unwrap();
+    assert_eq!(
+        own,
+        [("protocols.benefit".to_owned(), json!(6)), ("verification.benefit".to_owned(), json!(5))],
+        "by item, the latest"
+    );
+    assert_eq!(Store::open(&path).unwrap().expert_answers(ID, 1, "E02").unwrap().len(), 1);
+    assert!(Store::open(&path).unwrap().expert_answers(ID, 1, "E03").unwrap().is_empty());
 }
 
 #[test]
