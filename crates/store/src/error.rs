@@ -47,6 +47,8 @@ pub enum Refusal {
     UnknownExpert(String),
     #[error("a submission has no answers")]
     EmptySubmission,
+    #[error("item `{0}` is answered more than once in one submission")]
+    RepeatedItem(String),
     #[error("this link is no longer valid (the coordinator issued you a new one); use your newest link")]
     TokenNotCurrent,
 }

@@ -36,7 +36,7 @@ pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
 pub use status::{GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{
-    Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedSubmission, Submission, SubmissionReceipt,
+    Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedAnswers, EncodedSubmission, Submission, SubmissionReceipt,
 };
 pub use tokens::{AccessToken, TokenGrant, TokenHash, TokenPurpose};
 

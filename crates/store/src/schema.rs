@@ -10,6 +10,7 @@ use crate::StoreError;
 pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial.sql", include_str!("migrations/0001_initial.sql")),
     ("0002_mail.sql", include_str!("migrations/0002_mail.sql")),
+    ("0003_answers_as_one_row.sql", include_str!("migrations/0003_answers_as_one_row.sql")),
 ];
 
 /// The schema version this build writes.
@@ -60,6 +61,7 @@ mod tests {
         let pinned = [
             ("0001_initial.sql", "8bf89f6eb6f3252c69f50edcfa4ef15c5b44e93ccc88199519609186734f7254"),
             ("0002_mail.sql", "bb6ba09d37d015a462b700f14a9ac08da33c0298a980a5030a35b6be90ad4de4"),
+            ("0003_answers_as_one_row.sql", "2daf2738c7ab140cd45bce67fcec589c5406e2067e0ebdcc4afdeda72376ddf7"),
         ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();
@@ -98,5 +100,98 @@ mod tests {
             )
             .unwrap();
         assert_eq!(migrated, ("E01".to_owned(), "link".to_owned(), None));
+    }
+
+    /// Rows of `answers` in their natural order, and all of `current_answers`.
+    type Snapshot = (
+        Vec<(i64, String, String, Option<String>)>,
+        Vec<(String, u32, String, String, String, Option<String>, i64, u32)>,
+    );
+
+    fn snapshot(conn: &Connection) -> Snapshot {
+        let answers = conn
+            .prepare("SELECT submission_id, item_id, value, rationale FROM answers")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let current = conn
+            .prepare(
+                "SELECT study_id, round, expert_id, item_id, value, rationale, submission_id, revision
+                 FROM current_answers ORDER BY study_id, round, expert_id, item_id",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        (answers, current)
+    }
+
+    /// A store of schema 2 keeps every answer, in order and with its exact JSON, when its
+    /// answers move into one row per submission; answers of a closed round move too.
+    #[test]
+    fn answers_of_schema_2_move_into_one_row_per_submission() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        conn.execute_batch(MIGRATIONS[0].1).unwrap();
+        conn.execute_batch(MIGRATIONS[1].1).unwrap();
+        conn.execute_batch(
+            r#"PRAGMA user_version = 2;
+             INSERT INTO studies VALUES ('s', '', '', '2026-01-01T00:00:00Z');
+             INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise)
+             VALUES ('s', 'E01', 'p-1', 'A', 'a@x', 'I', 'US', 'US', 'en', ''),
+                    ('s', 'E02', 'p-2', 'B', 'b@x', 'I', 'CN', 'CN', 'zh', '');
+             INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at)
+             VALUES ('s', 1, 'draft', '{}', '', '', '2026-01-01T00:00:00Z'), ('s', 2, 'draft', '{}', '', '', '2026-01-01T00:00:00Z');
+             UPDATE rounds SET state = 'open', opened_at = '2026-01-01T00:00:00Z', deadline = '2026-02-01T00:00:00Z' WHERE number = 1;
+             INSERT INTO submissions (id, study_id, round, expert_id, channel, source_ref, received_at) VALUES
+                 (1, 's', 1, 'E01', 'web', NULL, '2026-01-02T00:00:00Z'),
+                 (2, 's', 1, 'E02', 'email', '<m@x>', '2026-01-02T00:00:01Z'),
+                 (3, 's', 1, 'E01', 'api', NULL, '2026-01-03T00:00:00Z');
+             INSERT INTO answers (submission_id, item_id, value, rationale) VALUES
+                 (1, 'z.last', '0.25', NULL),
+                 (1, 'a.first', '{"text":"a \"quoted\" ünïcode ✓ 中文\n\\u0001"}', 'because "so"'),
+                 (1, 'm.middle', '{"quantiles":[0.05,1e-7,-3.5E+300,12345678901234567890],"k":null}', ''),
+                 (2, 'a.first', '"dont-know"', '多语言'),
+                 (2, 'z.last', '[3,1,2]', NULL),
+                 (3, 'z.last', '-0.0', 'changed my mind'),
+                 (3, 'b.other', 'true', NULL);
+             UPDATE rounds SET state = 'closed', closed_at = '2026-02-01T00:00:00Z' WHERE number = 1;
+             UPDATE rounds SET state = 'open', opened_at = '2026-02-02T00:00:00Z', deadline = '2026-03-01T00:00:00Z' WHERE number = 2;
+             INSERT INTO submissions (id, study_id, round, expert_id, channel, source_ref, received_at) VALUES
+                 (4, 's', 2, 'E02', 'cli', NULL, '2026-02-03T00:00:00Z');
+             INSERT INTO answers (submission_id, item_id, value, rationale) VALUES (4, 'a.first', '7', 'r2');"#,
+        )
+        .unwrap();
+        let before = snapshot(&conn);
+        assert_eq!(before.0.len(), 8);
+        migrate(&mut conn).unwrap();
+        assert_eq!(snapshot(&conn), before);
+        let stored: String =
+            conn.query_row("SELECT answers FROM submission_answers WHERE submission_id = 2", [], |r| r.get(0)).unwrap();
+        assert_eq!(stored, r#"[["a.first","dont-know","多语言"],["z.last",[3,1,2],null]]"#);
+
+        // The schema still refuses what it refused: changed answers, answers to a closed round.
+        for sql in [
+            "UPDATE answers SET value = '1'",
+            "DELETE FROM answers",
+            "UPDATE submission_answers SET answers = '[]'",
+            "DELETE FROM submission_answers",
+        ] {
+            let error = conn.execute(sql, []).expect_err(sql).to_string();
+            assert!(error.contains("append-only"), "{sql}: {error}");
+        }
+        conn.execute_batch("INSERT INTO submissions (id, study_id, round, expert_id, channel, received_at) VALUES (5, 's', 2, 'E01', 'cli', 'now')").unwrap();
+        conn.execute("INSERT INTO submission_answers VALUES (5, '[[\"a.first\",1,null]]')", []).unwrap();
+        conn.execute_batch("UPDATE rounds SET state = 'closed', closed_at = 'now' WHERE number = 2").unwrap();
+        let error =
+            conn.execute("INSERT INTO submission_answers VALUES (4, '[]')", []).expect_err("closed").to_string();
+        assert!(error.contains("not open"), "{error}");
+        let error = conn.execute("INSERT INTO answers VALUES (5, 'x', '1', NULL)", []).expect_err("view").to_string();
+        assert!(error.contains("submission_answers"), "{error}");
     }
 }

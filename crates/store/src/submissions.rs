@@ -90,6 +90,95 @@ impl From<&Answer> for EncodedAnswer {
     }
 }
 
+/// A submission's answers as the store keeps them: one JSON array of
+/// `[item_id, value, rationale]` entries (the rationale a string or null), in the order they
+/// were given. Built on a server's request threads (collect [`EncodedAnswer`]s into it), so
+/// the writer binds one text and inserts one row per submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedAnswers {
+    /// Always a complete JSON array.
+    json: String,
+    /// The item ids, in order, to count them and find an item answered twice.
+    items: Vec<String>,
+}
+
+impl Default for EncodedAnswers {
+    fn default() -> Self {
+        Self { json: "[]".to_owned(), items: Vec::new() }
+    }
+}
+
+impl EncodedAnswers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one answer.
+    pub fn push(&mut self, answer: EncodedAnswer) {
+        let EncodedAnswer { item_id, json, rationale } = answer;
+        self.json.pop(); // the closing `]`
+        if !self.items.is_empty() {
+            self.json.push(',');
+        }
+        self.json.push('[');
+        push_json_string(&mut self.json, &item_id);
+        self.json.push(',');
+        self.json.push_str(&json);
+        self.json.push(',');
+        match &rationale {
+            Some(text) => push_json_string(&mut self.json, text),
+            None => self.json.push_str("null"),
+        }
+        self.json.push_str("]]");
+        self.items.push(item_id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The item ids, in the order they were answered.
+    pub fn item_ids(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(String::as_str)
+    }
+
+    /// The JSON array the store keeps.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// An item answered more than once, if any (a submission answers each item at most once).
+    fn repeated_item(&self) -> Option<&str> {
+        let mut sorted: Vec<&str> = self.item_ids().collect();
+        sorted.sort_unstable();
+        sorted.windows(2).find(|pair| pair[0] == pair[1]).map(|pair| pair[0])
+    }
+}
+
+fn push_json_string(out: &mut String, text: &str) {
+    out.push_str(&serde_json::to_string(text).expect("a string serialises"));
+}
+
+impl FromIterator<EncodedAnswer> for EncodedAnswers {
+    fn from_iter<I: IntoIterator<Item = EncodedAnswer>>(answers: I) -> Self {
+        let mut encoded = Self::new();
+        encoded.extend(answers);
+        encoded
+    }
+}
+
+impl Extend<EncodedAnswer> for EncodedAnswers {
+    fn extend<I: IntoIterator<Item = EncodedAnswer>>(&mut self, answers: I) {
+        for answer in answers {
+            self.push(answer);
+        }
+    }
+}
+
 /// A [`Submission`] whose answers are encoded already (see [`EncodedAnswer`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedSubmission {
@@ -98,7 +187,7 @@ pub struct EncodedSubmission {
     pub expert_id: String,
     pub channel: Channel,
     pub source_ref: Option<String>,
-    pub answers: Vec<EncodedAnswer>,
+    pub answers: EncodedAnswers,
     /// The token the submission came with, if any. The submission is then refused
     /// ([`Refusal::TokenNotCurrent`]) unless, at commit, this is still the expert's token
     /// for the round: a server may trust a token it checked earlier only this way.
@@ -256,32 +345,6 @@ impl Batch {
     }
 }
 
-/// Rows of one multi-row `INSERT INTO answers` at most; a submission's answers go in
-/// chunks of 32, 16, 8, 4, 2 and 1, so at most six statements are ever cached for it.
-const ANSWER_CHUNK: usize = 32;
-
-/// `INSERT INTO answers` of `rows` rows (a power of two up to [`ANSWER_CHUNK`]): one
-/// statement (and one statement journal) for many answers, instead of one per answer.
-/// The texts are built once; they are the keys of the statement cache.
-fn insert_answers_sql(rows: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let texts = SQL.get_or_init(|| {
-        (0..=ANSWER_CHUNK.ilog2())
-            .map(|power| {
-                let values: Vec<String> = (0..1_usize << power)
-                    .map(|row| {
-                        let base = 2 + 3 * row;
-                        format!("(?1, ?{}, ?{}, ?{})", base, base + 1, base + 2)
-                    })
-                    .collect();
-                format!("INSERT INTO answers (submission_id, item_id, value, rationale) VALUES {}", values.join(", "))
-            })
-            .collect()
-    });
-    debug_assert!(rows.is_power_of_two() && rows <= ANSWER_CHUNK);
-    &texts[rows.ilog2() as usize]
-}
-
 /// Checks and writes one submission inside the caller's transaction.
 fn record_in(
     tx: &Connection,
@@ -317,26 +380,17 @@ fn record_in(
     if submission.answers.is_empty() {
         return Err(Refusal::EmptySubmission.into());
     }
+    if let Some(item) = submission.answers.repeated_item() {
+        return Err(Refusal::RepeatedItem(item.to_owned()).into());
+    }
     tx.prepare_cached(
         "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, batch.received_at])?;
     let submission_id = tx.last_insert_rowid();
-    let mut rest = submission.answers.as_slice();
-    while !rest.is_empty() {
-        let rows = if rest.len() >= ANSWER_CHUNK { ANSWER_CHUNK } else { 1 << rest.len().ilog2() };
-        let (chunk, after) = rest.split_at(rows);
-        let mut insert = tx.prepare_cached(insert_answers_sql(rows))?;
-        insert.raw_bind_parameter(1, submission_id)?;
-        for (row, answer) in chunk.iter().enumerate() {
-            let base = 2 + 3 * row;
-            insert.raw_bind_parameter(base, &answer.item_id)?;
-            insert.raw_bind_parameter(base + 1, &answer.json)?;
-            insert.raw_bind_parameter(base + 2, &answer.rationale)?;
-        }
-        insert.raw_execute()?;
-        rest = after;
-    }
+    // All the answers in one row (the `answers` view shows them one per row).
+    tx.prepare_cached("INSERT INTO submission_answers (submission_id, answers) VALUES (?1, ?2)")?
+        .execute(params![submission_id, submission.answers.json()])?;
     // The detail holds numbers and a fixed word only, so it is written without a JSON value.
     let detail = format!(
         r#"{{"answers":{},"channel":"{}","round":{},"submission":{submission_id}}}"#,
@@ -386,13 +440,14 @@ impl Store {
         expert_id: &str,
     ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
         // Not through the `current_answers` view: its window functions would rank every
-        // answer of the study on each call; this stays on the expert's own submissions.
+        // answer of the study on each call; this stays on the expert's own submissions, read
+        // once (a correlated `MAX` per answer re-read every submission's answers for each).
         let mut statement = self.conn.prepare_cached(
-            "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
-             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3
-               AND s.id = (SELECT MAX(s2.id) FROM submissions s2 JOIN answers a2 ON a2.submission_id = s2.id
-                           WHERE s2.study_id = ?1 AND s2.round = ?2 AND s2.expert_id = ?3 AND a2.item_id = a.item_id)
-             ORDER BY a.item_id",
+            "SELECT item_id, value FROM (
+                 SELECT a.item_id, a.value, ROW_NUMBER() OVER (PARTITION BY a.item_id ORDER BY s.id DESC) AS newest
+                 FROM submissions s JOIN answers a ON a.submission_id = s.id
+                 WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3)
+             WHERE newest = 1 ORDER BY item_id",
         )?;
         let rows = statement
             .query_map(params![study_id, round, expert_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;

@@ -172,6 +172,16 @@ fn answers_keep_their_revisions_and_the_latest_counts() {
     assert!(by_item.contains(&("protocols.benefit", json!(6), 1)), "{by_item:?}");
     assert!(current.iter().all(|a| a.pseudonym.starts_with("p-")), "answers carry pseudonyms only");
     assert!(current.iter().all(|a| !a.pseudonym.contains("E0")));
+
+    // An expert sees their own latest answer to each item, and no one else's.
+    let own = Store::open(&path).unwrap().expert_answers(ID, 1, "E01").unwrap();
+    assert_eq!(
+        own,
+        [("protocols.benefit".to_owned(), json!(6)), ("verification.benefit".to_owned(), json!(5))],
+        "by item, the latest"
+    );
+    assert_eq!(Store::open(&path).unwrap().expert_answers(ID, 1, "E02").unwrap().len(), 1);
+    assert!(Store::open(&path).unwrap().expert_answers(ID, 1, "E03").unwrap().is_empty());
 }
 
 #[test]
@@ -411,8 +421,8 @@ fn encoded_submissions_of_any_size_store_every_answer_once() {
     let (_dir, path) = setup();
     let mut store = Store::open(&path).unwrap();
     store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
-    // 45 answers go in multi-row chunks of 32, 8, 4 and 1; 1 and 30 in their own shapes.
-    let answers = |n: usize, offset: i64| -> Vec<EncodedAnswer> {
+    // Each submission's answers are one row, whatever their number.
+    let answers = |n: usize, offset: i64| -> delphi_store::EncodedAnswers {
         (0..n)
             .map(|i| {
                 let value = json!({ "kind": "ordinal", "point": i64::try_from(i).unwrap() + offset });
@@ -472,6 +482,62 @@ fn encoded_submissions_of_any_size_store_every_answer_once() {
         .filter(|a| a.item_id == "a" || a.item_id == "b")
         .collect();
     assert_eq!(e04.iter().map(|a| a.value.clone()).collect::<Vec<_>>(), [json!([1, "x"]), json!(null)]);
+}
+
+#[test]
+fn answers_keep_their_order_and_exact_json_and_an_item_is_answered_once_per_submission() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let values = [
+        ("z.first", json!(0.25), None),
+        ("a.second", json!("a \"quoted\" ünïcode ✓ 中文\n\u{1}\\"), Some("why \"so\" — 因为".to_owned())),
+        (
+            "m.third",
+            json!({"quantiles": [0.05, 1e-7, -3.5e300, 12345678901234567890_u64], "z": null, "a": -0.0}),
+            Some(String::new()),
+        ),
+        ("b.fourth", json!([3, 1, 2]), None),
+    ];
+    let answers: delphi_store::EncodedAnswers =
+        values.iter().map(|(item, value, why)| EncodedAnswer::new(*item, value, why.clone()).unwrap()).collect();
+    let repeated: delphi_store::EncodedAnswers =
+        ["x", "y", "x"].iter().map(|item| EncodedAnswer::new(*item, &json!(1), None).unwrap()).collect();
+    let encoded = |expert: &str, answers: delphi_store::EncodedAnswers| EncodedSubmission {
+        study_id: ID.into(),
+        round: 1,
+        expert_id: expert.into(),
+        channel: Channel::Api,
+        source_ref: None,
+        answers,
+        token: None,
+    };
+    let outcomes =
+        store.record_encoded_submissions(&[encoded("E01", repeated), encoded("E02", answers)], t(2)).unwrap();
+    assert_eq!(outcomes[0], Err(Refusal::RepeatedItem("x".into())), "refused, and the others stored");
+    let stored = outcomes[1].as_ref().unwrap().submission_id;
+    drop(store);
+
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    let rows: Vec<(String, String, Option<String>)> = raw
+        .prepare("SELECT item_id, value, rationale FROM answers WHERE submission_id = ?1")
+        .unwrap()
+        .query_map([stored], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(String, String, Option<String>)> = values
+        .iter()
+        .map(|(item, value, why)| ((*item).to_owned(), serde_json::to_string(value).unwrap(), why.clone()))
+        .collect();
+    assert_eq!(rows, expected, "in the order given, byte for byte");
+    let submissions: i64 = raw.query_row("SELECT count(*) FROM submission_answers", [], |r| r.get(0)).unwrap();
+    assert_eq!(submissions, 1);
+    let current = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
+    for (item, value, why) in &values {
+        let answer = current.iter().find(|a| a.item_id == *item).unwrap();
+        assert_eq!((&answer.value, &answer.rationale), (value, why));
+    }
 }
 
 #[test]
