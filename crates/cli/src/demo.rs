@@ -134,7 +134,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     let collector = Collector::start(&workspace.store_path(study), study)?;
     println!("web collector on {} (loopback, this run only)", collector.base_url);
     let sender = Sender {
-        from: "AI Safety Delphi (demo) <delphi@demo.example.org>".parse::<Mailbox>()?,
+        from: "AI Safety Delphi demo <delphi@demo.example.org>".parse::<Mailbox>().context("the sender")?,
         reply_to: "delphi@demo.example.org".parse()?,
         base_url: collector.base_url.clone(),
     };
@@ -283,7 +283,7 @@ fn run_round(
         if expert.dropped_out {
             continue;
         }
-        if round > 1 && rng.chance(args.dropout) || round == 1 && rng.chance(args.dropout / 2.0) {
+        if rng.chance(args.dropout) {
             expert.dropped_out = true;
             tally.dropped += 1;
             continue;
@@ -625,14 +625,14 @@ fn view(domain: &str, criterion: &str, bloc: &str) -> Option<f64> {
         ("protocols", "risk-information") => 2.3,
         ("protocols", "risk-harm") => 2.2,
         ("protocols", "recommendation") => 4.3,
-        ("infrastructure", "benefit") => 4.6,
-        ("infrastructure", "risk-capabilities") => 3.8,
+        ("infrastructure", "benefit") => 5.2,
+        ("infrastructure", "risk-capabilities") => 3.6,
         ("infrastructure", "risk-information") => 4.6,
-        ("infrastructure", "risk-harm") => 4.4,
+        ("infrastructure", "risk-harm") => 4.2,
         ("infrastructure", "recommendation") => 3.2,
-        ("evaluations", "benefit") => 4.8,
-        ("evaluations", "risk-capabilities") => 5.6,
-        ("evaluations", "risk-information") => 5.0,
+        ("evaluations", "benefit") => 4.4,
+        ("evaluations", "risk-capabilities") => 6.0,
+        ("evaluations", "risk-information") => 5.2,
         ("evaluations", "risk-harm") => 4.8,
         ("evaluations", "recommendation") => 2.6,
         _ => return None,
