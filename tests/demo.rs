@@ -11,7 +11,8 @@ use std::process::{Command, Output};
 
 const STUDY: &str = "ai-safety-cooperation";
 const DOMAINS: [&str; 4] = ["verification", "protocols", "infrastructure", "evaluations"];
-const TITLES: [&str; 4] = ["Verification mechanisms", "Protocols and shared standards", "Infrastructure", "Evaluations"];
+const TITLES: [&str; 4] =
+    ["Verification mechanisms", "Protocols and shared standards", "Infrastructure", "Evaluations"];
 const RISKS: [&str; 3] = ["risk-capabilities", "risk-information", "risk-harm"];
 
 fn demo(dir: &Path, args: &[&str]) -> Output {
@@ -125,11 +126,13 @@ fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_sa
                 as usize
         };
         assert_eq!((stored("api"), stored("email")), (web, email), "round {round}: {stdout}");
-        assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM submissions WHERE round = {round}")) as usize, web + email);
-        let replies = count(
-            &db,
-            &format!("SELECT COUNT(*) FROM inbound_mail WHERE round = {round} AND outcome = 'recorded'"),
-        ) as usize;
+        assert_eq!(
+            count(&db, &format!("SELECT COUNT(*) FROM submissions WHERE round = {round}")) as usize,
+            web + email
+        );
+        let replies =
+            count(&db, &format!("SELECT COUNT(*) FROM inbound_mail WHERE round = {round} AND outcome = 'recorded'"))
+                as usize;
         assert_eq!(replies, email, "each emailed reply is recorded once");
 
         // The outbox: an invitation per expert, a receipt per emailed answer.
@@ -141,8 +144,7 @@ fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_sa
     assert!(by_channel[0] > 0 && by_channel[1] > 0, "answers came by both channels: {by_channel:?}");
     assert!(by_channel[0] > by_channel[1], "most answers come through the web: {by_channel:?}");
     // Round 2 fed round 1 back: its frozen questionnaire carries medians.
-    let frozen: String =
-        db.query_row("SELECT questionnaire FROM rounds WHERE number = 2", [], |r| r.get(0)).unwrap();
+    let frozen: String = db.query_row("SELECT questionnaire FROM rounds WHERE number = 2", [], |r| r.get(0)).unwrap();
     assert!(frozen.contains("\"median\":"), "round 2 shows the group's medians");
 
     // The reports: the areas and their round-2 medians in the English PDF.
@@ -196,12 +198,8 @@ fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_sa
         })
         .collect();
     for domain in DOMAINS {
-        let synthesis = summary["synthesis"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["round"] == 2 && d["domain"] == domain)
-            .unwrap();
+        let synthesis =
+            summary["synthesis"].as_array().unwrap().iter().find(|d| d["round"] == 2 && d["domain"] == domain).unwrap();
         assert_eq!(synthesis["placement"], placements[domain], "{domain}: {synthesis}");
         let printed = stdout
             .lines()

@@ -143,7 +143,9 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
 
     let mut tallies = Vec::new();
     for round in 1..=args.rounds {
-        let tally = run_round(&workspace, study, &mut store, &collector, &sender, &transport, &maildir, &mut panel, round, args)?;
+        let tally = run_round(
+            &workspace, study, &mut store, &collector, &sender, &transport, &maildir, &mut panel, round, args,
+        )?;
         println!(
             "round {round}: {} invitations written, {} answers via the web, {} by email, {} dropped out",
             tally.invited, tally.web, tally.email, tally.dropped
@@ -203,7 +205,8 @@ fn prepare(demo_dir: &Path, fresh: bool) -> Result<()> {
     if !fresh {
         bail!("{} holds an earlier demo; pass --fresh to replace it (the folder is deleted)", demo_dir.display());
     }
-    std::fs::remove_dir_all(demo_dir).with_context(|| format!("cannot delete the earlier demo {}", demo_dir.display()))?;
+    std::fs::remove_dir_all(demo_dir)
+        .with_context(|| format!("cannot delete the earlier demo {}", demo_dir.display()))?;
     std::fs::create_dir_all(demo_dir).with_context(|| format!("cannot create {}", demo_dir.display()))
 }
 
@@ -258,9 +261,8 @@ fn run_round(
         WithCommand::try_parse_from(["open", &round.to_string(), "--days", "14"]).context("round open's arguments")?;
     crate::commands::round(workspace, open.command)?;
 
-    let deadline = match store.round(id, round)?.map(|r| r.state) {
-        Some(RoundState::Open { deadline, .. }) => deadline,
-        _ => bail!("round {round} did not open"),
+    let Some(RoundState::Open { deadline, .. }) = store.round(id, round)?.map(|r| r.state) else {
+        bail!("round {round} did not open");
     };
     let frozen = crate::frozen::load(store, id, round)?;
     let recipients = store.round_recipients(id, round)?;
@@ -371,7 +373,12 @@ impl Collector {
 
     /// Posts each expert's answers to the JSON API of their personal link, all at once;
     /// returns how many were acknowledged (all, or an error).
-    fn submit_all(&self, submissions: &[(String, Invitation, BTreeMap<String, Answer>)], round: u32, seed: u64) -> Result<usize> {
+    fn submit_all(
+        &self,
+        submissions: &[(String, Invitation, BTreeMap<String, Answer>)],
+        round: u32,
+        seed: u64,
+    ) -> Result<usize> {
         let client = reqwest::Client::new();
         self.runtime.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
@@ -432,7 +439,9 @@ fn read_invitation(path: &Path) -> Result<Invitation> {
     let link_token = text
         .split("/s/")
         .nth(1)
-        .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>())
+        .map(|rest| {
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>()
+        })
         .filter(|token| !token.is_empty())
         .with_context(|| format!("{} has no personal link", path.display()))?;
     Ok(Invitation {
@@ -464,7 +473,11 @@ fn reply_to_invitation(
             None => quoted.push_str(&format!("> {line}\r\n")),
         }
     }
-    let greeting = if expert.language == "zh" { "您好，\r\n\r\n我的答案写在下面的表格中。" } else { "Hello,\r\n\r\nmy answers are in the form below." };
+    let greeting = if expert.language == "zh" {
+        "您好，\r\n\r\n我的答案写在下面的表格中。"
+    } else {
+        "Hello,\r\n\r\nmy answers are in the form below."
+    };
     format!(
         "From: {} <{}>\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <demo-{seed}-r{round}-{}@panel.example.org>\r\n\
          In-Reply-To: <{}>\r\nReferences: <{}>\r\nDate: {}\r\nMIME-Version: 1.0\r\n\
@@ -505,7 +518,11 @@ const BLOCS: [(&str, &[(&str, &str)]); 4] = [
     ("US", &[("Lakeshore Center for AI Safety", "US"), ("Pinecrest University", "US"), ("Harbor Policy Lab", "US")]),
     (
         "China",
-        &[("Eastlake Institute of AI Governance", "CN"), ("Jade River University", "CN"), ("Hengshan AI Safety Lab", "CN")],
+        &[
+            ("Eastlake Institute of AI Governance", "CN"),
+            ("Jade River University", "CN"),
+            ("Hengshan AI Safety Lab", "CN"),
+        ],
     ),
     ("Europe", &[("Rhinebridge Institute", "DE"), ("Nordfjord University", "NO")]),
     ("Other", &[("Southern Cross AI Centre", "AU"), ("Meridian Policy Forum", "SG")]),
@@ -569,7 +586,12 @@ fn synthetic_panel(args: &DemoArgs, study: &Study) -> Vec<SimulatedExpert> {
             let id = format!("E{:0width$}", index + 1);
             SimulatedExpert {
                 index,
-                email: format!("{}.{}.{}@panel.example.org", given.to_lowercase(), surname.to_lowercase(), id.to_lowercase()),
+                email: format!(
+                    "{}.{}.{}@panel.example.org",
+                    given.to_lowercase(),
+                    surname.to_lowercase(),
+                    id.to_lowercase()
+                ),
                 name: format!("{given} {surname}"),
                 id,
                 institution,
@@ -656,11 +678,15 @@ fn view(domain: &str, criterion: &str, bloc: &str) -> Option<f64> {
 /// Short, made-up reasons per area: for cooperation, and against it.
 fn reason(domain: &str, favourable: bool, chinese: bool) -> &'static str {
     match (domain, favourable, chinese) {
-        ("verification", true, false) => "Hardware-based checks let each side verify claims without trusting the other.",
+        ("verification", true, false) => {
+            "Hardware-based checks let each side verify claims without trusting the other."
+        }
         ("verification", true, true) => "基于硬件的核查让双方无需互信即可验证对方的声明。",
         ("verification", false, false) => "Verification could expose sensitive details of chips and data centres.",
         ("verification", false, true) => "核查可能暴露芯片和数据中心的敏感细节。",
-        ("protocols", true, false) => "Shared incident formats and red-teaming protocols cost little and help everyone.",
+        ("protocols", true, false) => {
+            "Shared incident formats and red-teaming protocols cost little and help everyone."
+        }
         ("protocols", true, true) => "共享事件报告格式和红队测试规程成本低，对各方都有益。",
         ("protocols", false, false) => "Standards move slowly; an agreement may stay on paper.",
         ("protocols", false, true) => "标准制定进展缓慢，协议可能停留在纸面上。",
@@ -761,14 +787,23 @@ impl SimulatedExpert {
                         } else if round == 1 && rng.chance(0.5) {
                             Answer::Text { text: because.to_owned() }
                         } else if round > 1 && rng.chance(0.15) {
-                            let text = if chinese { "参考小组反馈后调整了评分。" } else { "I moved toward the group after reading the feedback." };
+                            let text = if chinese {
+                                "参考小组反馈后调整了评分。"
+                            } else {
+                                "I moved toward the group after reading the feedback."
+                            };
                             Answer::Text { text: text.to_owned() }
                         } else {
                             continue;
                         }
                     }
                     None if round == 1 && rng.chance(0.2) => Answer::Text {
-                        text: if chinese { "联合建立人工智能事件数据库。" } else { "A joint database of AI incidents." }.to_owned(),
+                        text: if chinese {
+                            "联合建立人工智能事件数据库。"
+                        } else {
+                            "A joint database of AI incidents."
+                        }
+                        .to_owned(),
                     },
                     None => continue,
                 },
@@ -827,7 +862,9 @@ fn conclusions(
     let per_round: Vec<String> = status
         .iter()
         .zip(tallies)
-        .map(|(s, t)| format!("round {}: {}/{} ({} web, {} email)", s.round.number, s.responded, s.invited, t.web, t.email))
+        .map(|(s, t)| {
+            format!("round {}: {}/{} ({} web, {} email)", s.round.number, s.responded, s.invited, t.web, t.email)
+        })
         .collect();
     out.push_str(&format!("answered: {}\n", per_round.join(" · ")));
     let met = |outcome: Outcome| outcome == Outcome::Met;
@@ -859,11 +896,14 @@ fn conclusions(
                 d.worst_risk
                     .as_ref()
                     .and_then(|w| d.risks.iter().find(|r| &r.criterion == w))
-                    .map_or("–".into(), |r| format!("{} {}", r.median.value().map_or("–".into(), |m| format!("{m}")), r.criterion)),
+                    .map_or("–".into(), |r| {
+                        format!("{} {}", r.median.value().map_or("–".into(), |m| format!("{m}")), r.criterion)
+                    }),
             ),
             None => ("undetermined", "–".into(), "–".into(), "–".into()),
         };
-        let blocs = if by_bloc.is_empty() || args.blocs < 2 { "–".into() } else { format!("{across}/{}", by_bloc.len()) };
+        let blocs =
+            if by_bloc.is_empty() || args.blocs < 2 { "–".into() } else { format!("{across}/{}", by_bloc.len()) };
         rows.push(vec![
             domain.id.as_str().to_owned(),
             verdict.to_owned(),
