@@ -6,6 +6,7 @@
 
 mod analysis;
 mod commands;
+mod demo;
 mod frozen;
 mod mail;
 mod render;
@@ -95,6 +96,11 @@ enum Command {
     Status(commands::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
     Audit(commands::AuditArgs),
+    /// Run the shipped study end to end with a synthetic panel of fictional experts: every
+    /// round opened, invitations written to the outbox, answers through the web collector's
+    /// JSON API and by email reply, rounds closed, reports written, the conclusions printed.
+    /// Uses <data-dir>/demo/ (ignores --study).
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -113,6 +119,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
+        Command::Demo(args) => demo::demo(&cli.data_dir, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
