@@ -238,9 +238,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         RoundCommand::Open { number, deadline } => {
             let number = number.map_or_else(|| next_round(&store, id), Ok)?;
             let deadline = deadline_from(&deadline, now)?;
-            let frozen = frozen_round(study, &store, number)?;
-            let questionnaire = serde_json::to_string(&frozen)?;
-            let round = store.open_round(id, number, study.max_rounds, &questionnaire, deadline, now)?;
+            let round = open_with_feedback(study, &mut store, number, deadline, now)?;
             println!(
                 "round {} of `{id}` is open until {} ({} experts asked)",
                 round.number,
@@ -264,16 +262,10 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         }
         RoundCommand::Close { number } => {
             let number = number.map_or_else(|| open_round(&store, id), Ok)?;
-            let round = store.close_round(id, number, now)?;
+            let (round, summary, path) = close_and_summarise(workspace, study, &mut store, number, now)?;
             let status = store.status(id, &[])?;
             let responded = status.iter().find(|s| s.round.number == number).map_or(0, |s| s.responded);
             println!("round {} of `{id}` is closed: {responded} of {} experts answered", round.number, round.invited);
-            let summary = analysis::summarise(study, &store, number)?;
-            let dir = workspace.round_dir(study, number);
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            let path = dir.join("summary.json");
-            std::fs::write(&path, serde_json::to_string_pretty(&summary)?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
             print!("{}", consensus_overview(study, &summary, number));
             println!("all figures: {}", path.display());
             if number < study.max_rounds {
@@ -321,6 +313,38 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
         RoundCommand::List { format } => list_rounds(&store, id, format)?,
     }
     Ok(())
+}
+
+/// Opens round `number`: its questionnaire frozen in every language, with the previous
+/// round's group feedback (`delphi round open`).
+pub(crate) fn open_with_feedback(
+    study: &delphi_core::Study,
+    store: &mut Store,
+    number: u32,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<delphi_store::Round> {
+    let questionnaire = serde_json::to_string(&frozen_round(study, store, number)?)?;
+    Ok(store.open_round(study.id.as_str(), number, study.max_rounds, &questionnaire, deadline, now)?)
+}
+
+/// Closes round `number` and writes the summary of rounds 1..number to
+/// `<data-dir>/<study>/round-N/summary.json` (`delphi round close`).
+pub(crate) fn close_and_summarise(
+    workspace: &Workspace,
+    study: &delphi_core::Study,
+    store: &mut Store,
+    number: u32,
+    now: DateTime<Utc>,
+) -> Result<(delphi_store::Round, delphi_stats::StudySummary, PathBuf)> {
+    let round = store.close_round(study.id.as_str(), number, now)?;
+    let summary = analysis::summarise(study, store, number)?;
+    let dir = workspace.round_dir(study, number);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("summary.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&summary)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok((round, summary, path))
 }
 
 /// The round after the last one opened.

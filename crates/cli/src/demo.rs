@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 use chrono::Utc;
-use clap::{Args, Parser};
+use clap::Args;
 use delphi_collect::mail::{
     Campaign, Ingest, IngestError, MailTransport, Mailbox, RoundMail, Sender, each_maildir_message, ingest_message,
     send_campaign,
@@ -143,19 +143,13 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
 
     let mut tallies = Vec::new();
     for round in 1..=args.rounds {
-        let tally = run_round(
-            &workspace, study, &mut store, &collector, &sender, &transport, &maildir, &mut panel, round, args,
-        )?;
+        let tally = run_round(study, &mut store, &collector, &sender, &transport, &maildir, &mut panel, round, args)?;
         println!(
             "round {round}: {} invitations written, {} answers via the web, {} by email, {} dropped out",
             tally.invited, tally.web, tally.email, tally.dropped
         );
-        let closed = store.close_round(id, round, Utc::now())?;
-        let summary = crate::analysis::summarise(study, &store, round)?;
-        let round_dir = workspace.round_dir(study, round);
-        std::fs::create_dir_all(&round_dir).with_context(|| format!("cannot create {}", round_dir.display()))?;
-        let summary_path = round_dir.join("summary.json");
-        write(&summary_path, serde_json::to_string_pretty(&summary)?.as_bytes())?;
+        let (closed, _, summary_path) =
+            crate::commands::close_and_summarise(&workspace, study, &mut store, round, Utc::now())?;
         println!(
             "round {round} closed: {} of {} answered; all figures in {}",
             tally.web + tally.email,
@@ -167,9 +161,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     collector.stop()?;
     drop(store);
 
-    let report_args: WithArgs<crate::report::ReportArgs> =
-        WithArgs::try_parse_from(["--out".as_ref(), args.out.as_os_str()]).context("the report's arguments")?;
-    crate::report::report(&workspace, &report_args.args)?;
+    crate::report::report(&workspace, &crate::report::ReportArgs::all_to(args.out.clone()))?;
 
     let store = Store::open(&workspace.store_path(study))?;
     let summary = crate::analysis::summarise(study, &store, args.rounds)?;
@@ -214,22 +206,6 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Parses the arguments of one of the CLI's own commands, so the demo runs the very code
-/// behind it (the argument types keep their fields to themselves).
-#[derive(Debug, Parser)]
-#[command(no_binary_name = true)]
-struct WithArgs<T: clap::Args> {
-    #[command(flatten)]
-    args: T,
-}
-
-#[derive(Debug, Parser)]
-#[command(no_binary_name = true)]
-struct WithCommand<T: clap::Subcommand> {
-    #[command(subcommand)]
-    command: T,
-}
-
 // ------------------------------------------------------------------------------- one round
 
 /// What happened in a round.
@@ -243,7 +219,6 @@ struct Tally {
 
 #[allow(clippy::too_many_arguments)]
 fn run_round(
-    workspace: &Workspace,
     study: &Study,
     store: &mut Store,
     collector: &Collector,
@@ -255,15 +230,11 @@ fn run_round(
     args: &DemoArgs,
 ) -> Result<Tally> {
     let id = study.id.as_str();
-    // `delphi round open N --days 14`, in-process: it freezes the questionnaire with the
-    // previous round's feedback. It opens its own connection to the store.
-    let open: WithCommand<crate::commands::RoundCommand> =
-        WithCommand::try_parse_from(["open", &round.to_string(), "--days", "14"]).context("round open's arguments")?;
-    crate::commands::round(workspace, open.command)?;
-
-    let Some(RoundState::Open { deadline, .. }) = store.round(id, round)?.map(|r| r.state) else {
-        bail!("round {round} did not open");
-    };
+    // `delphi round open N --days 14`: the questionnaire frozen with the previous round's feedback.
+    let now = Utc::now();
+    let opened = crate::commands::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
+    let RoundState::Open { deadline, .. } = opened.state else { bail!("round {round} did not open") };
+    println!("round {round} is open until {}", deadline.format("%Y-%m-%d %H:%M UTC"));
     let frozen = crate::frozen::load(store, id, round)?;
     let recipients = store.round_recipients(id, round)?;
     let mail = RoundMail { study_id: id, round, deadline, frozen: &frozen, sender };

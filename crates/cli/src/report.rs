@@ -43,6 +43,13 @@ pub(crate) struct ReportArgs {
     cjk_font: Option<PathBuf>,
 }
 
+impl ReportArgs {
+    /// Every closed round, every language, into `out`, with the system's CJK font.
+    pub(crate) fn all_to(out: PathBuf) -> Self {
+        Self { round: None, languages: Vec::new(), out, cjk_font: None }
+    }
+}
+
 pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     let (loaded, store) = workspace.open()?;
     let study = &loaded.study;
