@@ -15,7 +15,8 @@ use crate::render::{InvalidAnswers, table};
 use crate::workspace::{self, LoadedStudy, Workspace};
 use delphi_survey::FrozenRound;
 
-const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+/// The shipped study, for `delphi init` and `delphi demo`.
+pub(crate) const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const SHIPPED_PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]

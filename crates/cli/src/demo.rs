@@ -33,9 +33,9 @@ use delphi_survey::{AnswerSpec, Questionnaire};
 
 use crate::workspace::Workspace;
 
-/// The shipped study: the demo runs it whatever `--study` says, since its simulated experts
-/// hold views about this study's areas and criteria.
-const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+// The demo runs the shipped study whatever `--study` says, since its simulated experts hold
+// views about this study's areas and criteria.
+use crate::commands::SHIPPED_STUDY;
 
 const AFTER_HELP: &str = "\
 What it does, step by step:
