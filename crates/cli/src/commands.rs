@@ -295,7 +295,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             let personal;
             let questionnaire = match &expert {
                 Some(expert) => {
-                    personal = personalised(&store, id, shared, expert)?;
+                    personal = delphi_collect::personal_questionnaire(&store, id, &frozen, expert, &language)?;
                     &personal
                 }
                 None => shared,
@@ -647,24 +647,4 @@ pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
         if empty == 1 { "" } else { "s" }
     );
     Ok(())
-}
-
-/// The expert's copy of a round's questionnaire: their own answers of the round fed back.
-fn personalised(
-    store: &Store,
-    study_id: &str,
-    shared: &delphi_survey::Questionnaire,
-    expert: &str,
-) -> Result<delphi_survey::Questionnaire> {
-    let Some(previous_round) = shared.feedback_round else { return Ok(shared.clone()) };
-    let previous = store
-        .expert_answers(study_id, previous_round, expert)?
-        .into_iter()
-        .filter_map(|(item, value)| {
-            let id = delphi_core::study::ItemId::parse(&item)?;
-            Some(serde_json::from_value(value).map(|answer| (id, answer)))
-        })
-        .collect::<Result<_, _>>()
-        .context("a stored answer is unreadable")?;
-    Ok(delphi_survey::personalise(shared, &previous))
 }

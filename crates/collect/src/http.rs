@@ -29,7 +29,9 @@ use delphi_store::{
 };
 use delphi_survey::answer::{Answer, validate};
 use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
-use delphi_survey::{FrozenRound, Questionnaire, personalise, reply};
+use delphi_survey::{FrozenRound, Questionnaire, reply};
+
+use crate::personal::{answers_by_item, personal_questionnaire};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -221,12 +223,8 @@ impl Service {
     fn show(&self, open: &OpenRound) -> Result<Shown, ServiceError> {
         let store = self.reader();
         let grant = &open.grant;
-        let shared = open.questionnaire();
-        let previous = match shared.feedback_round {
-            Some(previous) => answers_by_item(store.expert_answers(&grant.study_id, previous, &grant.expert_id)?)?,
-            None => BTreeMap::new(),
-        };
-        let questionnaire = personalise(shared, &previous);
+        let questionnaire =
+            personal_questionnaire(&store, &grant.study_id, &open.frozen, &grant.expert_id, &grant.language)?;
         let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
         Ok(Shown { questionnaire, current })
     }
@@ -268,18 +266,6 @@ impl Service {
     fn within_limits(&self, client: SocketAddr, token: &str) -> bool {
         self.limiter.allow(&client.ip().to_string()) & self.limiter.allow(&format!("token:{token}"))
     }
-}
-
-fn answers_by_item(stored: Vec<(String, serde_json::Value)>) -> Result<BTreeMap<ItemId, Answer>, ServiceError> {
-    stored
-        .into_iter()
-        .filter_map(|(item, value)| ItemId::parse(&item).map(|id| (id, value)))
-        .map(|(id, value)| {
-            serde_json::from_value(value)
-                .map(|answer| (id, answer))
-                .map_err(|e| ServiceError::Unreadable(e.to_string()))
-        })
-        .collect()
 }
 
 /// Runs the store work of a request off the async threads.

@@ -9,7 +9,9 @@
 pub mod http;
 mod limits;
 pub mod mail;
+mod personal;
 pub mod writer;
 
 pub use http::{Service, ServiceConfig, serve};
+pub use personal::{answers_by_item, personal_questionnaire};
 pub use writer::{WriteError, Writer};

@@ -154,7 +154,8 @@ pub fn ui(language: &Language) -> &'static Ui {
     if is_chinese(language) { &ZH } else { &EN }
 }
 
-pub(crate) fn is_chinese(language: &Language) -> bool {
+/// Whether `language` is Chinese (`zh` or a variant): which of the tool's own texts to use.
+pub fn is_chinese(language: &Language) -> bool {
     let code = language.as_str();
     code == "zh" || code.starts_with("zh-")
 }

@@ -13,8 +13,9 @@ use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use super::compose::{Addressee, ComposeError, Letter, Sender, Threading, compose};
 use super::inbound::{Automatic, Incoming, read};
-use super::send::{answers_by_item, new_message_id};
+use super::send::new_message_id;
 use super::transport::{MailTransport, TransportError};
+use crate::personal::answers_by_item;
 
 /// What ingesting needs besides the store.
 #[derive(Debug, Clone, Copy)]
@@ -222,7 +223,7 @@ fn answer_the_expert(
         _ => now,
     };
     let recorded = match record.submission_id {
-        Some(_) => answers_by_item(store.expert_answers(ingest.study_id, grant.round, &grant.expert_id)?),
+        Some(_) => answers_by_item(store.expert_answers(ingest.study_id, grant.round, &grant.expert_id)?)?,
         None => Default::default(),
     };
     let refused_reason = record.detail.get("refused").and_then(|r| r.as_str()).unwrap_or_default().to_owned();

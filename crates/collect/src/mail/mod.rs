@@ -12,7 +12,7 @@ mod words;
 pub use compose::{Addressee, Letter, Sender, Threading, compose};
 pub use ingest::{Ingest, IngestError, Ingested, ingest_message};
 pub use mailbox::{ImapSettings, MailboxError, MailboxMessage, each_imap_message, each_maildir_message};
-pub use send::{Campaign, CampaignReport, RoundMail, SendError, personal_questionnaire, send_campaign};
+pub use send::{Campaign, CampaignReport, RoundMail, SendError, send_campaign};
 pub use transport::{MailTransport, Security, SmtpSettings, TransportError};
 
 /// Addresses as the senders' settings take them.

@@ -3,19 +3,17 @@
 //! a failure sends only what is missing. Delivery runs on a few threads over pooled SMTP
 //! connections; the store is written from the calling thread only.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
-use delphi_core::study::ItemId;
 use delphi_store::{OutgoingKind, Recipient, Store, StoreError, TokenPurpose};
-use delphi_survey::answer::Answer;
-use delphi_survey::{FrozenRound, Questionnaire, personalise};
+use delphi_survey::FrozenRound;
 use lettre::Message;
 use sha2::{Digest, Sha256};
 
 use super::compose::{Addressee, ComposeError, Letter, Sender, Threading, compose};
 use super::transport::{MailTransport, TransportError};
+use crate::personal::personal_questionnaire;
 
 /// Which messages a campaign sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,30 +83,6 @@ pub enum SendError {
     Store(#[from] StoreError),
     #[error("the message to {expert} cannot be built: {source}")]
     Compose { expert: String, source: ComposeError },
-}
-
-/// The questionnaire as this expert gets it: in their language, with their own answers of
-/// the round the feedback comes from.
-pub fn personal_questionnaire(
-    store: &Store,
-    study_id: &str,
-    frozen: &FrozenRound,
-    expert_id: &str,
-    language: &str,
-) -> Result<Questionnaire, StoreError> {
-    let shared = frozen.in_language(language);
-    let Some(previous_round) = shared.feedback_round else { return Ok(shared.clone()) };
-    let previous = answers_by_item(store.expert_answers(study_id, previous_round, expert_id)?);
-    Ok(personalise(shared, &previous))
-}
-
-/// Stored answers by item; answers that no longer read as an answer (a study edited
-/// between rounds) are left out rather than shown wrongly.
-pub fn answers_by_item(stored: Vec<(String, serde_json::Value)>) -> BTreeMap<ItemId, Answer> {
-    stored
-        .into_iter()
-        .filter_map(|(item, value)| Some((ItemId::parse(&item)?, serde_json::from_value(value).ok()?)))
-        .collect()
 }
 
 /// A Message-ID unique to this message: a hash of what it is and when it was made.

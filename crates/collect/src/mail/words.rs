@@ -4,6 +4,7 @@
 use delphi_core::study::Language;
 
 pub(crate) use delphi_survey::ui::fill;
+use delphi_survey::ui::is_chinese;
 
 #[derive(Debug)]
 pub(crate) struct Words {
@@ -83,6 +84,5 @@ const ZH: Words = Words {
 
 /// The words for `language`.
 pub(crate) fn words(language: &Language) -> &'static Words {
-    let code = language.as_str();
-    if code == "zh" || code.starts_with("zh-") { &ZH } else { &EN }
+    if is_chinese(language) { &ZH } else { &EN }
 }

@@ -1,0 +1,39 @@
+//! An expert's own answers as the channels show them back: the previous round's in their
+//! copy of the questionnaire (web form, invitations, reminders, `round show --expert`),
+//! and the current round's in the form and in receipts.
+
+use std::collections::BTreeMap;
+
+use delphi_core::study::ItemId;
+use delphi_store::{Store, StoreError};
+use delphi_survey::answer::Answer;
+use delphi_survey::{FrozenRound, Questionnaire, personalise};
+
+/// The questionnaire as this expert gets it: in `language`, with their own answers of the
+/// round the feedback comes from.
+pub fn personal_questionnaire(
+    store: &Store,
+    study_id: &str,
+    frozen: &FrozenRound,
+    expert_id: &str,
+    language: &str,
+) -> Result<Questionnaire, StoreError> {
+    let shared = frozen.in_language(language);
+    let Some(previous_round) = shared.feedback_round else { return Ok(shared.clone()) };
+    let previous = answers_by_item(store.expert_answers(study_id, previous_round, expert_id)?)?;
+    Ok(personalise(shared, &previous))
+}
+
+/// Stored answers (`Store::expert_answers`) by item. An answer that no longer reads as one
+/// is an error rather than left out, so no copy shown to an expert silently drops it.
+pub fn answers_by_item(stored: Vec<(String, serde_json::Value)>) -> Result<BTreeMap<ItemId, Answer>, StoreError> {
+    stored
+        .into_iter()
+        .filter_map(|(item, value)| ItemId::parse(&item).map(|id| (id, value)))
+        .map(|(id, value)| {
+            serde_json::from_value(value)
+                .map(|answer| (id.clone(), answer))
+                .map_err(|e| StoreError::Corrupt(format!("the stored answer to {id} is unreadable: {e}")))
+        })
+        .collect()
+}
