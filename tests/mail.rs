@@ -209,10 +209,10 @@ fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
 
     let out = ok(root, &["ingest", "--maildir", "maildir"]);
     assert!(out.contains("recorded 2 answer(s) from E01"), "{out}");
-    assert!(out.contains("not recorded from E02, the form has problems"), "{out}");
+    assert!(out.contains("asked to fix from E02"), "{out}");
     assert!(out.contains("set aside (spoofed) from E01"), "{out}");
     assert!(out.contains("set aside (auto-reply)"), "{out}");
-    assert!(out.contains("set aside (unknown-token)"), "{out}");
+    assert!(out.contains("set aside (unknown-token)") && out.contains("the sender was sent a notice"), "{out}");
     assert_eq!(std::fs::read_dir(maildir.join("new")).unwrap().count(), 0, "processed messages leave new/");
 
     let outcomes = |outcome: &str| sql(root, &format!("SELECT COUNT(*) FROM inbound_mail WHERE outcome = '{outcome}'"));
@@ -223,10 +223,19 @@ fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
     );
     assert_eq!(stored, 2, "only the genuine reply's answers are stored");
 
-    // The receipt lists what was recorded; the invalid reply gets the problems; nobody else hears back.
+    // The receipt lists what was recorded; the invalid reply gets the problems; Avery, whose
+    // second message carried no token of hers, gets a notice at her panel address; nobody
+    // else hears back (not the outsider who used her token).
     let receipts: Vec<Sent> = outbox_files(root, "-receipt-").iter().map(|p| read_sent(p)).collect();
-    assert_eq!(receipts.len(), 2, "{receipts:?}");
-    let to_avery = receipts.iter().find(|r| r.to == "avery.placeholder@example.org").expect("a receipt for Avery");
+    assert_eq!(receipts.len(), 3, "{receipts:?}");
+    let notice = receipts.iter().find(|r| r.subject.starts_with("Which invitation?")).expect("a notice to Avery");
+    assert_eq!(notice.to, "avery.placeholder@example.org");
+    assert!(notice.text.contains("could not tell which invitation"), "{}", notice.text);
+    assert_eq!(token_of(notice).len(), 32, "the notice carries a fresh personal reply address");
+    let to_avery = receipts
+        .iter()
+        .find(|r| r.to == "avery.placeholder@example.org" && r.subject.starts_with("Received"))
+        .expect("a receipt for Avery");
     assert!(to_avery.text.contains("2 answers of yours to round 1 were recorded"), "{}", to_avery.text);
     assert!(to_avery.text.contains("[verification.benefit] 4"), "the receipt shows the recorded answer");
     let to_jordan = receipts.iter().find(|r| r.to == "jordan.samplewood@example.org").expect("problems for Jordan");
@@ -236,7 +245,7 @@ fn replies_are_recorded_once_and_answered_and_the_rest_is_set_aside() {
     let again = ok(root, &["ingest", "--maildir", "maildir"]);
     assert!(again.contains("5 dealt with before"), "{again}");
     assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions"), 1, "nothing stored twice");
-    assert_eq!(outbox_files(root, "-receipt-").len(), 2, "no receipt sent twice");
+    assert_eq!(outbox_files(root, "-receipt-").len(), 3, "no receipt sent twice");
 }
 
 #[test]
@@ -289,7 +298,8 @@ fn many_replies(root: &Path, maildir: &Path, count: usize) {
     let sent: Vec<Sent> = invitations(root).into_values().collect();
     for i in 0..count {
         let invitation = &sent[i % sent.len()];
-        let point = 1 + i % 5;
+        // each expert's next reply changes their answer (an unchanged one records nothing)
+        let point = 1 + (i / sent.len()) % 5;
         let raw = reply(
             invitation,
             &invitation.to,
@@ -340,6 +350,58 @@ fn killing_ingest_mid_way_loses_nothing_and_duplicates_nothing() {
     let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
     let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
+}
+
+/// An HTML-only reply whose text has entities beside multi-byte characters: the shape that
+/// once panicked `ingest` and, left in new/, stopped the channel for good.
+fn entity_reply(invitation: &Sent, message_id: &str) -> Vec<u8> {
+    format!(
+        "From: {}\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <{message_id}>\r\nDate: Sat, 28 Nov 2026 10:00:00 +0800\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         <html><body><p>[verification.benefit] 6</p><p>[verification.rationale] Re R&amp;D – “verification” first.&nbsp; 中文&hellip;</p>\
+         <p>&nbsp;</p><blockquote><p>在 2026-11-30 09:00:00，\"Delphi\" &lt;delphi@localhost&gt; 写道：</p><p>&gt; 写道：&amp</p></blockquote></body></html>\r\n",
+        invitation.to, invitation.reply_to, invitation.subject
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_poison_message_is_set_aside_and_the_replies_after_it_are_all_recorded() {
+    let (dir, sent, maildir) = invited();
+    let root = dir.path();
+    // First in new/: bytes that are no mail at all, and the entity-laden HTML reply.
+    deliver(&maildir, "0000.poison", b"\x00\xff\xfe<html>&#xffffffff; &amp\xe2\x80 \r\n\r\n\x1b[2J");
+    let first = sent.values().next().unwrap();
+    deliver(&maildir, "0001.entities", &entity_reply(first, "entities@example.org"));
+    let invitations: Vec<&Sent> = sent.values().collect();
+    for i in 0..30 {
+        let invitation = invitations[(i + 1) % invitations.len()];
+        let point = 1 + (i / invitations.len()) % 5;
+        let raw = reply(
+            invitation,
+            &invitation.to,
+            &format!("good-{i}@example.org"),
+            &format!("[verification.risk-harm] {point}"),
+        );
+        deliver(&maildir, &format!("{:04}.good", i + 2), &raw);
+    }
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("new/0000.poison: set aside"), "{out}");
+    assert!(out.contains("new/0001.entities: recorded 2 answer(s)"), "{out}");
+    assert_eq!(out.matches(": recorded 1 answer(s)").count(), 30, "{out}");
+    assert_eq!(std::fs::read_dir(maildir.join("new")).unwrap().count(), 0, "nothing is left to stop a later run");
+    let rationale: String = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite"))
+        .unwrap()
+        .query_row("SELECT value FROM answers WHERE item_id = 'verification.rationale'", [], |r| r.get(0))
+        .unwrap();
+    assert!(rationale.contains("Re R&D – “verification” first.") && rationale.contains("中文…"), "{rationale}");
+    let status = ok(root, &["status"]);
+    assert!(
+        status.contains("1 email message(s) set aside for you to look at") && status.contains("no-token"),
+        "{status}"
+    );
+    let again = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(again.contains("32 dealt with before"), "{again}");
 }
 
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).

@@ -450,7 +450,25 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
     let status = store.status(id, &study.subgroups.attributes)?;
     if let Format::Json = args.format {
         let rounds: Vec<serde_json::Value> = status.iter().map(delphi_store::RoundStatus::to_json).collect();
-        let json = serde_json::json!({ "study": id, "active_experts": store.active_panel_size(id)?, "rounds": rounds });
+        let waiting: Vec<serde_json::Value> = store
+            .inbound_waiting(id)?
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "message": r.message_key,
+                    "outcome": r.outcome.as_str(),
+                    "expert": r.expert_id,
+                    "reason": r.detail.get("reason"),
+                    "at": r.processed_at.to_rfc3339(),
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "study": id,
+            "active_experts": store.active_panel_size(id)?,
+            "rounds": rounds,
+            "mail_waiting_for_the_coordinator": waiting,
+        });
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(());
     }
@@ -498,6 +516,23 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
     }
     if status.is_empty() {
         println!("no rounds yet; open the first with `delphi round open`");
+    }
+    let waiting = store.inbound_waiting(id)?;
+    if !waiting.is_empty() {
+        println!();
+        println!(
+            "{} email message(s) set aside for you to look at (answers that could not be tied to an expert, or could not be read):",
+            waiting.len()
+        );
+        for record in &waiting {
+            let reason = record.detail.get("reason").and_then(|r| r.as_str()).unwrap_or_default();
+            println!(
+                "  {} {} ({}): {reason}",
+                record.processed_at.format("%Y-%m-%d %H:%M"),
+                record.message_key,
+                record.outcome.as_str()
+            );
+        }
     }
     Ok(())
 }

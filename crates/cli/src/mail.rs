@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use delphi_collect::mail::{
     Address, Campaign, CampaignReport, ImapSettings, Ingest, IngestError, Ingested, MailTransport, Mailbox,
-    MailboxError, RoundMail, Sender, SmtpSettings, each_imap_message, each_maildir_message, ingest_message,
+    MailboxError, RoundMail, Sender, SmtpSettings, each_imap_message, each_maildir_message, ingest_or_set_aside,
     send_campaign,
 };
 use delphi_store::{InboundOutcome, OutgoingKind, Refusal, RoundState, Store, StoreError};
@@ -36,9 +36,11 @@ pub(crate) struct MailArgs {
     /// accept plus-addresses) [default: the sender's address].
     #[arg(long, env = "DELPHI_REPLY_TO")]
     reply_to: Option<String>,
-    /// The web server's address as experts reach it, for personal links.
-    #[arg(long, default_value = "http://127.0.0.1:8080", env = "DELPHI_BASE_URL")]
-    base_url: String,
+    /// The web server's address as experts reach it, for personal links. `invite` and
+    /// `remind` remember it for the study, so receipts written later by `ingest` link to the
+    /// same place [default: the address remembered, else http://127.0.0.1:8080].
+    #[arg(long, env = "DELPHI_BASE_URL")]
+    base_url: Option<String>,
     /// SMTP connections used at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
     connections: u32,
@@ -89,7 +91,12 @@ struct Outgoing {
     describe: String,
 }
 
-fn outgoing(workspace: &Workspace, study: &delphi_core::Study, args: &MailArgs) -> Result<Outgoing> {
+/// Where personal links point when nobody said.
+const DEFAULT_BASE_URL: &str = "http://127.0.0.1:8080";
+/// The study setting that remembers `--base-url`.
+const BASE_URL_SETTING: &str = "base_url";
+
+fn outgoing(workspace: &Workspace, study: &delphi_core::Study, args: &MailArgs, store: &Store) -> Result<Outgoing> {
     let from: Mailbox = args
         .from
         .parse()
@@ -101,7 +108,11 @@ fn outgoing(workspace: &Workspace, study: &delphi_core::Study, args: &MailArgs) 
     if reply_to.user().contains('+') {
         bail!("--reply-to `{reply_to}` already has a +tag; give the plain address, the token is added to it");
     }
-    let sender = Sender { from, reply_to, base_url: args.base_url.clone() };
+    let base_url = match &args.base_url {
+        Some(url) => url.clone(),
+        None => store.setting(study.id.as_str(), BASE_URL_SETTING)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+    };
+    let sender = Sender { from, reply_to, base_url };
     let (transport, describe) = match &args.smtp {
         Some(url) => {
             let settings = SmtpSettings::parse(url, std::env::var("DELPHI_SMTP_PASSWORD").ok())?;
@@ -196,7 +207,10 @@ fn send(
         _ => Utc::now(),
     };
     let Some(campaign) = choose(&store, (id, round, opened, deadline, Utc::now()))? else { return Ok(()) };
-    let out = outgoing(workspace, study, args)?;
+    let out = outgoing(workspace, study, args, &store)?;
+    if let Some(url) = args.base_url.as_deref().filter(|_| !args.dry_run) {
+        store.set_setting(id, BASE_URL_SETTING, url, Utc::now())?;
+    }
     let mut recipients = store.round_recipients(id, round)?;
     if !only.is_empty() {
         for expert in only {
@@ -282,7 +296,7 @@ fn finish_progress() {
 pub(crate) fn ingest(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
-    let out = outgoing(workspace, study, &args.mail)?;
+    let out = outgoing(workspace, study, &args.mail, &store)?;
     let ingest = Ingest {
         study_id: study.id.as_str(),
         sender: &out.sender,
@@ -291,7 +305,7 @@ pub(crate) fn ingest(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
     };
     let mut results: Vec<(String, Ingested)> = Vec::new();
     let mut process = |message: &delphi_collect::mail::MailboxMessage| -> Result<(), IngestError> {
-        let ingested = ingest_message(&mut store, &ingest, &message.raw, Utc::now())?;
+        let ingested = ingest_or_set_aside(&mut store, &ingest, &message.raw, Utc::now())?;
         print_ingested(&message.place, &ingested, args.mail.dry_run);
         results.push((message.place.clone(), ingested));
         Ok(())
@@ -349,21 +363,45 @@ fn tempfile_dir() -> Result<PathBuf, MailboxError> {
     Ok(dir)
 }
 
+/// One line per message: recorded N, nothing to record, asked to fix, refused, or set aside
+/// (why), with who it was from as the panel knows them.
 fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
     let who = ingested.expert_id.as_deref().map(|e| format!(" from {e}")).unwrap_or_default();
     let earlier = if ingested.earlier { " (dealt with before: nothing new)" } else { "" };
+    let kept_newer = if ingested.kept_newer.is_empty() {
+        String::new()
+    } else {
+        format!("; {} answer(s) older than later ones, not taken", ingested.kept_newer.len())
+    };
     let line = match ingested.outcome {
         InboundOutcome::Recorded => {
-            format!("{} {} answer(s){who}", if dry_run { "would record" } else { "recorded" }, ingested.answers)
+            let unchanged =
+                if ingested.unchanged > 0 { format!(", {} unchanged", ingested.unchanged) } else { String::new() };
+            let verb = if dry_run { "would record" } else { "recorded" };
+            format!("{verb} {} answer(s){who}{unchanged}{kept_newer}", ingested.answers)
         }
-        InboundOutcome::Invalid => format!(
-            "not recorded{who}, the form has problems (the expert is sent them): {}",
-            ingested.problems.join("; ")
+        InboundOutcome::Unchanged => format!(
+            "nothing to record{who}: its {} answer(s) are as recorded or quoted from our letter{kept_newer} (the expert is told)",
+            ingested.unchanged
         ),
+        InboundOutcome::Invalid => {
+            format!(
+                "asked to fix{who}, nothing recorded (the expert is sent the form filled in): {}",
+                ingested.problems.join("; ")
+            )
+        }
         InboundOutcome::Refused => {
             format!("refused{who}: {}", ingested.reason.as_deref().unwrap_or("the round does not accept answers"))
         }
-        outcome => format!("set aside ({}){who}: {}", outcome.as_str(), ingested.reason.as_deref().unwrap_or("")),
+        outcome => {
+            let notice = if ingested.answered { "; the sender was sent a notice at their panel address" } else { "" };
+            format!(
+                "set aside ({}){who}: {} [{}]{notice}",
+                outcome.as_str(),
+                ingested.reason.as_deref().unwrap_or(""),
+                ingested.key
+            )
+        }
     };
     println!("{place}: {line}{earlier}");
 }
@@ -371,11 +409,15 @@ fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
 fn summarise(source: &str, results: &[(String, Ingested)], dry_run: bool) {
     let count = |outcome| results.iter().filter(|(_, i)| i.outcome == outcome && !i.earlier).count();
     let earlier = results.iter().filter(|(_, i)| i.earlier).count();
-    let set_aside = results.len() - earlier - count(InboundOutcome::Recorded);
+    let answered =
+        [InboundOutcome::Recorded, InboundOutcome::Unchanged, InboundOutcome::Invalid, InboundOutcome::Refused];
+    let set_aside = results.len() - earlier - answered.iter().map(|o| count(*o)).sum::<usize>();
+    let waiting = results.iter().filter(|(_, i)| !i.earlier && i.outcome.needs_the_coordinator()).count();
     println!(
-        "{source}: {} message(s) read; {} recorded, {} invalid (the expert was told what to fix), {} refused by the round, {set_aside} set aside in all, {earlier} dealt with before{}",
+        "{source}: {} message(s) read; {} recorded, {} with nothing to record, {} asked to fix, {} refused by the round, {set_aside} set aside ({waiting} for you to look at: `delphi status` lists them), {earlier} dealt with before{}",
         results.len(),
         count(InboundOutcome::Recorded),
+        count(InboundOutcome::Unchanged),
         count(InboundOutcome::Invalid),
         count(InboundOutcome::Refused),
         if dry_run { "; dry run: nothing was stored or sent" } else { "" }

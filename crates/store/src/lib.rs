@@ -29,7 +29,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
 pub use mail::{
-    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, Transport,
+    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, SentLetter,
+    Transport,
 };
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};

@@ -97,10 +97,15 @@ pub enum InboundOutcome {
     UnknownToken,
     /// Carries no token at all.
     NoToken,
+    /// The expert's own, but every answer in it was already recorded, copied from a letter
+    /// of ours, or older than what they answered later: nothing to record.
+    Unchanged,
+    /// Could not be read at all; set aside for the coordinator.
+    Unreadable,
 }
 
 impl InboundOutcome {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Recorded,
         Self::Invalid,
         Self::Refused,
@@ -109,6 +114,8 @@ impl InboundOutcome {
         Self::Spoofed,
         Self::UnknownToken,
         Self::NoToken,
+        Self::Unchanged,
+        Self::Unreadable,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,7 +128,15 @@ impl InboundOutcome {
             Self::Spoofed => "spoofed",
             Self::UnknownToken => "unknown-token",
             Self::NoToken => "no-token",
+            Self::Unchanged => "unchanged",
+            Self::Unreadable => "unreadable",
         }
+    }
+
+    /// Whether the coordinator should look at such a message: it may be an expert's answer
+    /// that could not be tied to them.
+    pub fn needs_the_coordinator(self) -> bool {
+        matches!(self, Self::Spoofed | Self::UnknownToken | Self::NoToken | Self::Unreadable)
     }
 
     pub fn parse(text: &str) -> Option<Self> {
@@ -427,5 +442,155 @@ impl Store {
             processed_at: at,
         };
         Ok((record, true))
+    }
+}
+
+/// A letter the tool sent, found by its Message-ID (what a reply's In-Reply-To names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentLetter {
+    pub expert_id: String,
+    pub round: u32,
+    pub kind: OutgoingKind,
+}
+
+impl Store {
+    /// An active panel member by email address (case-insensitive): id, name and language.
+    pub fn expert_by_address(
+        &self,
+        study_id: &str,
+        address: &str,
+    ) -> Result<Option<(String, String, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, language FROM experts
+                 WHERE study_id = ?1 AND active = 1 AND lower(trim(email)) = lower(trim(?2)) ORDER BY id LIMIT 1",
+                params![study_id, address],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// The letter sent under `message_id` (with or without angle brackets), if the tool sent it.
+    pub fn sent_letter(&self, study_id: &str, message_id: &str) -> Result<Option<SentLetter>, StoreError> {
+        let bare = message_id.trim().trim_matches(['<', '>']);
+        let row: Option<(String, u32, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT expert_id, round, kind, occasion FROM outgoing_mail
+                 WHERE study_id = ?1 AND message_id IN (?2, '<' || ?2 || '>')",
+                params![study_id, bare],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((expert_id, round, kind, occasion)) = row else { return Ok(None) };
+        let kind = match kind.as_str() {
+            "invitation" => OutgoingKind::Invitation,
+            "reminder" => OutgoingKind::Reminder { number: occasion.parse().unwrap_or(0) },
+            _ => OutgoingKind::Receipt { reply_key: occasion },
+        };
+        Ok(Some(SentLetter { expert_id, round, kind }))
+    }
+
+    /// An expert's current answers in a round (item → stored JSON), each with when it was
+    /// written: the sender's Date of the email it came in (`written_at` in the reply's
+    /// record), otherwise when it was received.
+    pub fn answers_written(
+        &self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, (serde_json::Value, DateTime<Utc>)>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT a.item_id, a.value, COALESCE(json_extract(m.detail, '$.written_at'), s.received_at)
+             FROM answers a JOIN submissions s ON s.id = a.submission_id
+             LEFT JOIN inbound_mail m ON m.study_id = s.study_id AND m.submission_id = s.id
+             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 ORDER BY s.id",
+        )?;
+        let rows = statement.query_map(params![study_id, round, expert_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut latest = std::collections::BTreeMap::new();
+        for row in rows {
+            let (item, value, written) = row?;
+            let value = serde_json::from_str(&value)
+                .map_err(|e| StoreError::Corrupt(format!("answer to {item} of {expert_id}: {e}")))?;
+            latest.insert(item, (value, parse_timestamp(&written)?));
+        }
+        Ok(latest)
+    }
+
+    /// An expert's answers in a round as they stood right after submission `submission_id`
+    /// (item → stored JSON): what a receipt for that submission showed.
+    pub fn answers_as_of(
+        &self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+        submission_id: i64,
+    ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
+             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 AND s.id <= ?4 ORDER BY s.id",
+        )?;
+        let rows = statement.query_map(params![study_id, round, expert_id, submission_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut latest = std::collections::BTreeMap::new();
+        for row in rows {
+            let (item, value) = row?;
+            let value = serde_json::from_str(&value)
+                .map_err(|e| StoreError::Corrupt(format!("answer to {item} of {expert_id}: {e}")))?;
+            latest.insert(item, value);
+        }
+        Ok(latest)
+    }
+
+    /// Replies set aside that the coordinator should look at (see
+    /// [`InboundOutcome::needs_the_coordinator`]), oldest first.
+    pub fn inbound_waiting(&self, study_id: &str) -> Result<Vec<InboundRecord>, StoreError> {
+        let keys: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT message_key FROM inbound_mail
+                 WHERE study_id = ?1 AND outcome IN ('spoofed', 'unknown-token', 'no-token', 'unreadable')
+                 ORDER BY processed_at, message_key",
+            )?
+            .query_map(params![study_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter().filter_map(|key| self.inbound(study_id, key).transpose()).collect()
+    }
+
+    /// A study setting a command stored for later ones (e.g. `base_url`).
+    pub fn setting(&self, study_id: &str, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM study_settings WHERE study_id = ?1 AND key = ?2",
+                params![study_id, key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Stores a study setting, replacing an earlier value.
+    pub fn set_setting(&mut self, study_id: &str, key: &str, value: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        require_study(&tx, study_id)?;
+        tx.execute(
+            "INSERT INTO study_settings (study_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            params![study_id, key, value, timestamp(at)],
+        )?;
+        audit::record(
+            &tx,
+            at,
+            Some(study_id),
+            &Actor::Coordinator,
+            "study.setting",
+            &serde_json::json!({ "key": key, "value": value }),
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }

@@ -11,6 +11,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_initial.sql", include_str!("migrations/0001_initial.sql")),
     ("0002_mail.sql", include_str!("migrations/0002_mail.sql")),
     ("0003_answers_as_one_row.sql", include_str!("migrations/0003_answers_as_one_row.sql")),
+    ("0004_study_settings.sql", include_str!("migrations/0004_study_settings.sql")),
 ];
 
 /// The schema version this build writes.
@@ -62,6 +63,7 @@ mod tests {
             ("0001_initial.sql", "8bf89f6eb6f3252c69f50edcfa4ef15c5b44e93ccc88199519609186734f7254"),
             ("0002_mail.sql", "bb6ba09d37d015a462b700f14a9ac08da33c0298a980a5030a35b6be90ad4de4"),
             ("0003_answers_as_one_row.sql", "2daf2738c7ab140cd45bce67fcec589c5406e2067e0ebdcc4afdeda72376ddf7"),
+            ("0004_study_settings.sql", "5f4e66513ad7b4e61abb966db8254301ca92e346235e0f48e91b629ffdb82a6b"),
         ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();

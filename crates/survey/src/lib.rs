@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use answer::{Answer, AnswerError};
 pub use feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
 pub use frozen::FrozenRound;
-pub use reply::{Reply, ReplyError, ReplyErrors};
+pub use reply::{Reading, Reply, ReplyError, ReplyErrors, Signer};
 
 /// Bumped whenever the serialised shape changes, so frozen questionnaires stay readable.
 /// 1: questions only; 2: texts resolved in one language, answer specs, feedback.

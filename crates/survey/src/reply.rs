@@ -28,7 +28,7 @@
 //! with `>` (read as quoting), `::`, an `[item-id]` marker, a lone `--`, or a line ending in
 //! `wrote:`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use delphi_core::study::{ItemId, Language};
@@ -43,17 +43,65 @@ pub struct Reply {
     pub answers: BTreeMap<ItemId, Answer>,
     /// Items of the questionnaire left empty, in the questionnaire's order.
     pub unanswered: Vec<ItemId>,
+    /// Items whose answer stands in quoted text (`>` lines, or below a quoted header block):
+    /// copied from the message replied to, unless the expert changed it there.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub quoted: BTreeSet<ItemId>,
 }
 
-/// One problem with a submission. Messages speak to the expert.
+/// Who is replying, as far as the parser cares: a line with their name ends their answers
+/// (a sign-off), and a quote of a message of their own holds no new answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Signer {
+    /// Ways the person may sign: the full name and each part of it.
+    pub names: Vec<String>,
+    /// Their addresses, lower-cased.
+    pub addresses: Vec<String>,
+}
+
+impl Signer {
+    /// The signer with this panel name and address.
+    pub fn new(name: &str, address: &str) -> Self {
+        let name = name.trim();
+        let mut names = vec![name.to_lowercase()];
+        names.extend(
+            name.split(|c: char| c.is_whitespace() || c == ',')
+                .map(|part| part.trim_matches('.').to_lowercase())
+                .filter(|part| part.chars().count() >= 2),
+        );
+        let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+        names.push(compact);
+        names.sort();
+        names.dedup();
+        Self { names, addresses: vec![address.trim().to_lowercase()] }
+    }
+
+    fn is_name(&self, line: &str) -> bool {
+        let line = line.trim_matches(|c: char| c.is_whitespace() || "-–—~,.;:!，。！".contains(c)).to_lowercase();
+        !line.is_empty() && self.names.iter().any(|n| *n == line)
+    }
+
+    fn is_named_in(&self, line: &str) -> bool {
+        let lower = line.to_lowercase();
+        self.addresses.iter().any(|a| !a.is_empty() && lower.contains(a.as_str()))
+            || self.names.first().is_some_and(|full| full.chars().count() >= 2 && lower.contains(full.as_str()))
+    }
+}
+
+/// One problem with a submission. `Display` is for the coordinator (item ids, line
+/// numbers); [`ReplyError::message`] speaks to the expert, in the question's own words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReplyError {
     #[error("item {item}: {error}{}", at_line(*.line))]
-    Answer { item: String, line: Option<usize>, error: AnswerError },
+    Answer { item: String, prompt: String, line: Option<usize>, error: AnswerError },
     #[error("[{marker}] is not an item of this form; check its spelling{}", at_line(Some(*.line)))]
     UnknownItem { marker: String, line: usize },
     #[error("item {item} is answered twice, differently (lines {first} and {second}); keep one answer")]
-    Twice { item: String, first: usize, second: usize },
+    Twice { item: String, prompt: String, first: usize, second: usize },
+    #[error(
+        "“{value}” (line {line}) stands apart from any marker, next to the empty marker [{item}]: it is not clear which item it answers"
+    )]
+    Unplaced { value: String, item: String, prompt: String, line: usize },
     #[error(
         "the reply contains no [item] markers: reply to the email keeping the form, and write each answer after its marker"
     )]
@@ -65,23 +113,44 @@ pub enum ReplyError {
 }
 
 impl ReplyError {
-    /// The message in `language` (Chinese for `zh*`, English otherwise), for the receipt.
+    /// The message for the expert in `language` (Chinese for `zh*`, English otherwise):
+    /// questions are named by their wording, never by an internal id or a line number of
+    /// the expert's own mail.
     pub fn message(&self, language: &Language) -> String {
-        if !crate::ui::is_chinese(language) {
-            return self.to_string();
+        let zh = crate::ui::is_chinese(language);
+        match (self, zh) {
+            (Self::Answer { prompt, error, .. }, false) => format!("“{}”: {error}", short(prompt)),
+            (Self::Answer { prompt, error, .. }, true) => format!("“{}”：{}", short(prompt), error.message(language)),
+            (Self::UnknownItem { marker, .. }, false) => {
+                format!("[{marker}] is not a marker of this form; check its spelling")
+            }
+            (Self::UnknownItem { marker, .. }, true) => format!("[{marker}] 不是本表中的标记，请检查拼写"),
+            (Self::Twice { prompt, .. }, false) => {
+                format!("“{}” is answered twice, differently; keep one answer", short(prompt))
+            }
+            (Self::Twice { prompt, .. }, true) => format!("“{}”有两个不同的答案，请只保留一个", short(prompt)),
+            (Self::Unplaced { value, prompt, .. }, false) => format!(
+                "we could not tell which question “{}” answers: it is not written after a marker. If it answers “{}”, write it right after that question's [marker], on the same line",
+                short(value),
+                short(prompt)
+            ),
+            (Self::Unplaced { value, prompt, .. }, true) => format!(
+                "无法判断“{}”回答的是哪一题：它没有写在标记之后。如果它是“{}”的答案，请写在该题的[标记]之后、同一行",
+                short(value),
+                short(prompt)
+            ),
+            (Self::NoForm, false) | (Self::NoAnswers, false) | (Self::EmptyForm, false) => self.to_string(),
+            (Self::NoForm, true) => "回复中没有 [题目] 标记：请在回复时保留表格，并在每个标记后写下答案".to_owned(),
+            (Self::NoAnswers, true) => "回复中没有答案：请在每个 [题目] 标记后的同一行写下答案".to_owned(),
+            (Self::EmptyForm, true) => "提交的表格中没有任何答案".to_owned(),
         }
-        let line_zh = |line: Option<usize>| line.map(|l| format!("（第 {l} 行）")).unwrap_or_default();
+    }
+
+    /// The item the problem is about, if it is about one.
+    pub fn item(&self) -> Option<&str> {
         match self {
-            Self::Answer { item, line, error } => format!("题目 {item}：{}{}", error.message(language), line_zh(*line)),
-            Self::UnknownItem { marker, line } => {
-                format!("[{marker}] 不是本表中的题目，请检查拼写{}", line_zh(Some(*line)))
-            }
-            Self::Twice { item, first, second } => {
-                format!("题目 {item} 有两个不同的答案（第 {first} 行和第 {second} 行），请只保留一个")
-            }
-            Self::NoForm => "回复中没有 [题目] 标记：请在回复时保留表格，并在每个标记后写下答案".to_owned(),
-            Self::NoAnswers => "回复中没有答案：请在每个 [题目] 标记后的同一行写下答案".to_owned(),
-            Self::EmptyForm => "提交的表格中没有任何答案".to_owned(),
+            Self::Answer { item, .. } | Self::Twice { item, .. } | Self::Unplaced { item, .. } => Some(item),
+            _ => None,
         }
     }
 }
@@ -95,6 +164,21 @@ impl ReplyErrors {
 
 fn at_line(line: Option<usize>) -> String {
     line.map(|l| format!(" (line {l})")).unwrap_or_default()
+}
+
+/// A question's wording (or an expert's value) cut to a length a message can quote.
+fn short(text: &str) -> String {
+    const MAX: usize = 90;
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(MAX).collect();
+    if let Some(space) = cut.rfind(' ').filter(|&at| at > MAX / 2) {
+        cut.truncate(space);
+    }
+    cut.push('…');
+    cut
 }
 
 /// Every problem of a submission, in the order of the submission.
@@ -121,8 +205,11 @@ enum Kind {
     Comment,
     /// A header that starts a quoted or forwarded part.
     Break,
-    /// `-- ` or `[end]`: what follows in this part is not answers.
+    /// `-- `, `[end]` or a phone's signature: what follows in this part is not answers.
     Stop,
+    /// A closing ("Best regards,"), the signer's name, or a phone number: once a part has
+    /// answers, what follows is the signature.
+    SignOff,
     /// `[id] rest`, with `rest` as written.
     Marker {
         id: String,
@@ -138,47 +225,174 @@ struct Entry {
     /// The quoting depth of the marker line: deeper lines are quoted text, not the answer.
     depth: usize,
     lines: Vec<String>,
+    /// A line of the form's text came after the answer: what follows is not part of it.
+    closed: bool,
+}
+
+/// A line of content that follows the form's own text rather than a marker.
+#[derive(Debug)]
+struct Stray {
+    line: usize,
+    text: String,
+    /// The line before it (the form's text, or another stray line), so that the tail of a
+    /// form line cut by a client's re-wrap is known by what it continues.
+    after: String,
+    /// The entry before it and the entry after it (indices into `Part::entries`).
+    previous: Option<usize>,
+    next: usize,
 }
 
 #[derive(Debug, Default)]
 struct Part {
     entries: Vec<Entry>,
     unknown: Vec<(String, usize)>,
+    strays: Vec<Stray>,
     stopped: bool,
+    /// Below a header block: the text of another message (quoted, forwarded or original).
+    below_header: bool,
+    /// A quote of the signer's own earlier message: no new answers in it.
+    own: bool,
+    /// The form's text was seen since the last marker: content now is no answer's continuation.
+    after_form_text: bool,
+    /// The last line of the form's text or stray content, for [`Stray::after`].
+    last_text: String,
 }
 
 /// Reads a reply to the text form of `q`.
 pub fn parse(q: &Questionnaire, mail: &str) -> Result<Reply, ReplyErrors> {
-    let parts = split_parts(q, mail);
+    parse_signed(q, mail, &Signer::default())
+}
+
+/// Everything read from a reply, usable or not: the valid answers (an item with a problem
+/// has none), which of them stand in quoted text, and every problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    pub answers: BTreeMap<ItemId, Answer>,
+    pub quoted: BTreeSet<ItemId>,
+    pub errors: Vec<ReplyError>,
+}
+
+/// Reads a reply to the text form of `q` written by `signer`: all answers, or every problem.
+pub fn parse_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Result<Reply, ReplyErrors> {
+    let reading = read_signed(q, mail, signer);
+    let mut reply = finish(q, reading.answers, reading.errors, ReplyError::NoAnswers)?;
+    reply.quoted = reading.quoted;
+    Ok(reply)
+}
+
+/// Reads a reply to the text form of `q` written by `signer`, keeping the valid answers
+/// beside the problems (to fill them in again when the expert is asked to fix the rest).
+pub fn read_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Reading {
+    let parts = split_parts(q, mail, signer);
     let has_markers = |p: &Part| !p.entries.is_empty() || !p.unknown.is_empty();
-    let answered = |p: &Part| {
-        p.entries.iter().any(|e| q.item(&e.id).is_some_and(|item| !matches!(value(item, &e.lines), Ok(None))))
+    let answered =
+        |p: &Part| p.entries.iter().any(|e| q.item(&e.id).is_some_and(|item| !matches!(value(item, e), Ok(None))));
+    let candidates = || parts.iter().filter(|p| !p.own);
+    let mut reading = Reading { answers: BTreeMap::new(), quoted: BTreeSet::new(), errors: Vec::new() };
+    let Some(part) = candidates().find(|p| answered(p)).or_else(|| candidates().find(|p| has_markers(p))) else {
+        let error = if parts.iter().any(has_markers) { ReplyError::NoAnswers } else { ReplyError::NoForm };
+        reading.errors.push(error);
+        return reading;
     };
-    let Some(part) = parts.iter().find(|p| answered(p)).or_else(|| parts.iter().find(|p| has_markers(p))) else {
-        return Err(ReplyErrors(vec![ReplyError::NoForm]));
-    };
-    let mut errors: Vec<ReplyError> = Vec::new();
     for (marker, line) in &part.unknown {
-        errors.push(ReplyError::UnknownItem { marker: marker.clone(), line: *line });
+        reading.errors.push(ReplyError::UnknownItem { marker: marker.clone(), line: *line });
     }
+    let unplaced = unplaced(q, part);
     let mut answers: BTreeMap<ItemId, (usize, Answer)> = BTreeMap::new();
+    let mut refused: BTreeSet<String> = unplaced.iter().filter_map(|e| e.item().map(str::to_owned)).collect();
+    reading.errors.extend(unplaced);
     for entry in &part.entries {
         let Some(item) = q.item(&entry.id) else { continue };
-        match value(item, &entry.lines) {
+        let prompt = item.prompt.clone();
+        match value(item, entry) {
             Ok(None) => {}
             Ok(Some(answer)) => match answers.get(&item.id) {
                 Some((first, earlier)) if *earlier != answer => {
-                    errors.push(ReplyError::Twice { item: item.id.to_string(), first: *first, second: entry.line });
+                    refused.insert(item.id.to_string());
+                    reading.errors.push(ReplyError::Twice {
+                        item: item.id.to_string(),
+                        prompt,
+                        first: *first,
+                        second: entry.line,
+                    });
                 }
                 Some(_) => {}
                 None => {
+                    if entry.depth > 0 || part.below_header {
+                        reading.quoted.insert(item.id.clone());
+                    }
                     answers.insert(item.id.clone(), (entry.line, answer));
                 }
             },
-            Err(error) => errors.push(ReplyError::Answer { item: item.id.to_string(), line: Some(entry.line), error }),
+            Err(error) => {
+                refused.insert(item.id.to_string());
+                reading.errors.push(ReplyError::Answer {
+                    item: item.id.to_string(),
+                    prompt,
+                    line: Some(entry.line),
+                    error,
+                });
+            }
         }
     }
-    finish(q, answers.into_iter().map(|(id, (_, a))| (id, a)).collect(), errors, ReplyError::NoAnswers)
+    reading.answers =
+        answers.into_iter().filter(|(id, _)| !refused.contains(id.as_str())).map(|(id, (_, a))| (id, a)).collect();
+    reading.quoted.retain(|id| reading.answers.contains_key(id));
+    reading
+}
+
+/// Values that stand apart from any marker (after the form's text, above an empty marker):
+/// the expert meant them for some item, but which one only they can say.
+fn unplaced(q: &Questionnaire, part: &Part) -> Vec<ReplyError> {
+    let form = form_words(q);
+    let mut errors = Vec::new();
+    for stray in &part.strays {
+        if is_form_fragment(&form, &stray.after, &stray.text) {
+            continue;
+        }
+        let empty_neighbour = [Some(stray.next), stray.previous].into_iter().flatten().find_map(|index| {
+            let entry = part.entries.get(index)?;
+            let item = q.item(&entry.id)?;
+            let empty = matches!(value(item, entry), Ok(None));
+            let fits = matches!(parse_value(&item.answer, &normalise_symbols(stray.text.trim())), Ok(Some(_)));
+            (empty && fits).then_some(item)
+        });
+        if let Some(item) = empty_neighbour {
+            errors.push(ReplyError::Unplaced {
+                value: stray.text.trim().to_owned(),
+                item: item.id.to_string(),
+                prompt: item.prompt.clone(),
+                line: stray.line,
+            });
+        }
+    }
+    errors
+}
+
+/// The words of the form's own text (every `::` line), for telling a re-wrapped piece of
+/// it from an expert's words.
+fn form_words(q: &Questionnaire) -> String {
+    let mut words = String::new();
+    for line in crate::text::render(q).lines() {
+        if let Some(text) = line.strip_prefix(crate::text::COMMENT) {
+            words.push(' ');
+            words.push_str(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    words.push(' ');
+    words
+}
+
+/// A line that is a piece of the form's own text, cut loose by a client that re-wrapped
+/// the quote (`> Very high · ? don't know`): it continues the form line before it, or it
+/// is long enough to be unmistakable on its own. A short piece alone ("5") could be an
+/// expert's value, so it must continue its line.
+fn is_form_fragment(form_words: &str, after: &str, line: &str) -> bool {
+    let normal = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let piece = normal(line);
+    let continued = format!(" {} {piece} ", normal(after));
+    let long_enough = piece.chars().count() >= 12 || piece.chars().filter(|c| !c.is_ascii()).count() >= 6;
+    form_words.contains(&continued) || (long_enough && form_words.contains(&piece))
 }
 
 fn finish(
@@ -194,18 +408,22 @@ fn finish(
         return Err(ReplyErrors(vec![empty]));
     }
     let unanswered = q.items.iter().filter(|i| !answers.contains_key(&i.id)).map(|i| i.id.clone()).collect();
-    Ok(Reply { answers, unanswered })
+    Ok(Reply { answers, unanswered, quoted: BTreeSet::new() })
 }
 
 /// The answer written in an entry's lines (the marker line's rest first).
-fn value(item: &Item, lines: &[String]) -> Result<Option<Answer>, AnswerError> {
+fn value(item: &Item, entry: &Entry) -> Result<Option<Answer>, AnswerError> {
+    let lines = &entry.lines;
     if item.answer == AnswerSpec::Text {
+        // Lines the expert typed keep their breaks; quoted lines were re-wrapped by the
+        // mail client, so a paragraph of them is joined again.
+        let joiner = if entry.depth > 0 { " " } else { "\n" };
         let mut paragraphs: Vec<String> = Vec::new();
         let mut current: Vec<&str> = Vec::new();
         for line in lines.iter().map(|l| l.trim()) {
             if line.is_empty() {
                 if !current.is_empty() {
-                    paragraphs.push(current.join(" "));
+                    paragraphs.push(current.join(joiner));
                     current.clear();
                 }
             } else {
@@ -213,7 +431,7 @@ fn value(item: &Item, lines: &[String]) -> Result<Option<Answer>, AnswerError> {
             }
         }
         if !current.is_empty() {
-            paragraphs.push(current.join(" "));
+            paragraphs.push(current.join(joiner));
         }
         return parse_value(&item.answer, &paragraphs.join("\n\n"));
     }
@@ -233,12 +451,12 @@ fn value(item: &Item, lines: &[String]) -> Result<Option<Answer>, AnswerError> {
 }
 
 /// Splits the mail into parts at header blocks and collects each part's entries.
-fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
+fn split_parts(q: &Questionnaire, mail: &str, signer: &Signer) -> Vec<Part> {
     let mail = mail.strip_prefix('\u{feff}').unwrap_or(mail).replace("\r\n", "\n").replace('\r', "\n");
     let quoted: Vec<(usize, String)> = mail.lines().map(unquote).collect();
     let depths: Vec<usize> = quoted.iter().map(|(d, _)| *d).collect();
     let lines: Vec<(usize, String)> = quoted.into_iter().enumerate().map(|(i, (_, l))| (i + 1, l)).collect();
-    let kinds: Vec<Kind> = lines.iter().map(|(_, l)| classify(q, l)).collect();
+    let kinds: Vec<Kind> = lines.iter().map(|(_, l)| classify(q, l, signer)).collect();
     let mut parts = vec![Part::default()];
     let mut in_headers = false;
     let mut seen_field = false;
@@ -255,6 +473,12 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
                 in_headers = false;
             } else if is_header_field(trimmed) || seen_field {
                 seen_field = true;
+                if is_field_named(trimmed, &["from", "发件人"])
+                    && signer.is_named_in(trimmed)
+                    && let Some(part) = parts.last_mut()
+                {
+                    part.own = true;
+                }
                 continue;
             } else {
                 in_headers = false;
@@ -264,17 +488,23 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
             && lines.get(i + 1).is_some_and(|(_, next)| is_header_field(next.trim()));
         if matches!(kind, Kind::Break) || outlook {
             // "On Mon, … <x@y>\nwrote:" wrapped by the client: the first half is no answer.
+            let mut attribution = line.clone();
             if line.trim().to_lowercase().ends_with("wrote:")
                 && !line.trim().starts_with("On ")
                 && i > 0
                 && lines[i - 1].1.trim().starts_with("On ")
-                && let Some(part) = parts.last_mut()
-                && let Some(entry) = part.entries.last_mut()
-                && entry.lines.last().is_some_and(|l| l.trim().starts_with("On "))
             {
-                entry.lines.pop();
+                attribution = format!("{} {line}", lines[i - 1].1);
+                if let Some(part) = parts.last_mut() {
+                    if let Some(entry) = part.entries.last_mut()
+                        && entry.lines.last().is_some_and(|l| l.trim().starts_with("On "))
+                    {
+                        entry.lines.pop();
+                    }
+                    part.strays.retain(|s| s.line != lines[i - 1].0);
+                }
             }
-            parts.push(Part::default());
+            parts.push(Part { below_header: true, own: signer.is_named_in(&attribution), ..Part::default() });
             in_headers = true;
             seen_field = outlook;
             continue;
@@ -286,22 +516,55 @@ fn split_parts(q: &Questionnaire, mail: &str) -> Vec<Part> {
         let depth = depths[i];
         match kind {
             Kind::Blank => {
-                if let Some(entry) = part.entries.last_mut().filter(|e| depth <= e.depth) {
+                if let Some(entry) = part.entries.last_mut().filter(|e| depth <= e.depth && !e.closed) {
                     entry.lines.push(String::new());
                 }
             }
-            Kind::Comment | Kind::Break => {}
+            Kind::Comment => {
+                part.after_form_text = true;
+                let text = line.trim().trim_start_matches("::").trim_start_matches("：：");
+                part.last_text = text.to_owned();
+                if let Some(entry) = part.entries.last_mut() {
+                    entry.closed = true;
+                }
+            }
+            Kind::Break => {}
             Kind::Stop => part.stopped = true,
+            Kind::SignOff => {
+                if !part.entries.is_empty() {
+                    part.stopped = true;
+                }
+            }
             Kind::Marker { id, rest } => {
+                part.after_form_text = false;
                 if q.item(id).is_some() {
-                    part.entries.push(Entry { id: id.clone(), line: *number, depth, lines: vec![rest.clone()] });
+                    part.entries.push(Entry {
+                        id: id.clone(),
+                        line: *number,
+                        depth,
+                        lines: vec![rest.clone()],
+                        closed: false,
+                    });
                 } else {
                     part.unknown.push((id.clone(), *number));
                 }
             }
             Kind::Content(text) => {
-                if let Some(entry) = part.entries.last_mut().filter(|e| depth <= e.depth) {
-                    entry.lines.push(text.clone());
+                let open = part.entries.last_mut().filter(|e| depth <= e.depth && !e.closed);
+                match open {
+                    Some(entry) => entry.lines.push(text.clone()),
+                    None if part.after_form_text => {
+                        let next = part.entries.len();
+                        let after = std::mem::replace(&mut part.last_text, text.clone());
+                        part.strays.push(Stray {
+                            line: *number,
+                            text: text.clone(),
+                            after,
+                            previous: next.checked_sub(1),
+                            next,
+                        });
+                    }
+                    None => {}
                 }
             }
         }
@@ -316,7 +579,7 @@ fn unquote(line: &str) -> (usize, String) {
     let mut depth = 0;
     loop {
         let trimmed = rest.trim_start_matches([' ', '\t']);
-        match trimmed.strip_prefix('>') {
+        match trimmed.strip_prefix(['>', '＞']) {
             Some(after) => {
                 rest = after;
                 depth += 1;
@@ -330,12 +593,12 @@ fn unquote(line: &str) -> (usize, String) {
 const OPEN: [char; 3] = ['[', '［', '【'];
 const CLOSE: [char; 3] = [']', '］', '】'];
 
-fn classify(q: &Questionnaire, line: &str) -> Kind {
+fn classify(q: &Questionnaire, line: &str, signer: &Signer) -> Kind {
     let trimmed = line.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}');
     if trimmed.is_empty() {
         return Kind::Blank;
     }
-    if trimmed.starts_with("::") {
+    if trimmed.starts_with("::") || trimmed.starts_with("：：") {
         return Kind::Comment;
     }
     if trimmed == "--" || is_mobile_signature(trimmed) {
@@ -360,7 +623,9 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
             return Kind::Stop;
         }
         let known = q.item(&token).is_some();
-        if separated && id_like && (known || token.contains(['.', '-', '_'])) {
+        // A known item's marker needs no space after it (`［protocols.benefit］４`); an
+        // unknown one does, so that `[1]` or `[sic]` in a text stays text.
+        if id_like && (known || (separated && token.contains(['.', '-', '_']))) {
             // `:` after a marker is decoration; so is `=`, except before a text answer
             // (which may well start with one)
             let text = q.item(&token).is_some_and(|i| i.answer == AnswerSpec::Text);
@@ -369,7 +634,87 @@ fn classify(q: &Questionnaire, line: &str) -> Kind {
             return Kind::Marker { id: token, rest: rest.to_owned() };
         }
     }
+    if is_closing(trimmed) || signer.is_name(trimmed) || is_contact_line(trimmed) {
+        return Kind::SignOff;
+    }
     Kind::Content(line.to_owned())
+}
+
+/// A closing on a line of its own, maybe with a short name after it ("Best regards,",
+/// "Thanks, J.", "Cheers, Sam", "此致", "祝好！").
+fn is_closing(trimmed: &str) -> bool {
+    const CLOSINGS: [&str; 44] = [
+        "best",
+        "best regards",
+        "kind regards",
+        "warm regards",
+        "warmest regards",
+        "with best regards",
+        "with kind regards",
+        "best wishes",
+        "all best",
+        "all the best",
+        "regards",
+        "many thanks",
+        "thanks",
+        "thanks again",
+        "thanks so much",
+        "thank you",
+        "thank you again",
+        "thank you very much",
+        "thanks and regards",
+        "thanks & regards",
+        "thx",
+        "cheers",
+        "sincerely",
+        "yours sincerely",
+        "sincerely yours",
+        "yours",
+        "yours truly",
+        "respectfully",
+        "take care",
+        "mit freundlichen grüßen",
+        "viele grüße",
+        "cordialement",
+        "此致",
+        "敬礼",
+        "此致敬礼",
+        "祝好",
+        "顺祝商祺",
+        "顺颂商祺",
+        "顺祝",
+        "谢谢",
+        "多谢",
+        "祝工作顺利",
+        "感谢",
+        "非常感谢",
+    ];
+    let lower = trimmed.to_lowercase();
+    let bare = lower.trim_end_matches(|c: char| ",.!;:，。！；：~".contains(c) || c.is_whitespace());
+    if CLOSINGS.contains(&bare) {
+        return true;
+    }
+    // "Thanks, J." / "Best, Sam" / "Cheers – Ana": a closing and at most three short words.
+    let Some((head, tail)) = bare.split_once([',', '，', '–', '—']) else { return false };
+    let words: Vec<&str> = tail.split_whitespace().collect();
+    CLOSINGS.contains(&head.trim())
+        && (1..=3).contains(&words.len())
+        && words.iter().all(|w| w.chars().count() <= 15 && !w.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// A telephone, fax or postal line of a signature block.
+fn is_contact_line(trimmed: &str) -> bool {
+    let lower = trimmed.to_lowercase();
+    let phone_label =
+        ["tel:", "tel.", "phone:", "mobile:", "mob:", "cell:", "fax:", "电话", "手机", "传真", "t:", "m:", "p:"]
+            .iter()
+            .any(|label| lower.starts_with(label));
+    let address_label = ["address:", "地址：", "地址:", "addr:"].iter().any(|label| lower.starts_with(label));
+    let digits = trimmed.chars().filter(char::is_ascii_digit).count();
+    let phone_shaped = trimmed.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        && digits >= 8
+        && (trimmed.starts_with('+') || trimmed.contains(['-', '(']));
+    address_label || (phone_label && digits >= 6) || phone_shaped
 }
 
 /// The signature a phone's mail app adds on its own ("Sent from my iPhone"): like `-- `,
@@ -467,7 +812,8 @@ fn normalise_symbols(value: &str) -> String {
             '\u{a0}' | '\u{3000}' | '\u{2007}' | '\u{202f}' => ' ',
             '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c),
             '．' | '。' => '.',
-            '，' => ',',
+            // a full-width comma separates, it is never a decimal comma (`２０，２８，３５`)
+            '，' => ';',
             '：' => ':',
             '；' => ';',
             '％' => '%',
@@ -533,7 +879,9 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
                 answers.insert(item.id.clone(), answer);
             }
             Ok(None) => {}
-            Err(error) => errors.push(ReplyError::Answer { item: id.to_owned(), line: None, error }),
+            Err(error) => {
+                errors.push(ReplyError::Answer { item: id.to_owned(), prompt: item.prompt.clone(), line: None, error })
+            }
         }
     }
     finish(q, answers, errors, ReplyError::EmptyForm)

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use delphi_core::study::ItemId;
 use delphi_survey::answer::format_value;
-use delphi_survey::reply::{ReplyError, parse};
+use delphi_survey::reply::{ReplyError, Signer, parse, parse_signed, read_signed};
 use delphi_survey::{Answer, AnswerSpec, Questionnaire, text};
 use proptest::prelude::*;
 
@@ -366,8 +366,22 @@ proptest! {
     ) {
         let q = &questionnaires()[which];
         let mail = mail(q, &answers, &style);
+        // A client that wraps a text answer's long line breaks it where a person would
+        // have pressed Enter, so a text answer reads back with the same words; its line
+        // breaks may be the client's.
+        let words = |answers: &BTreeMap<ItemId, Answer>| -> BTreeMap<ItemId, Answer> {
+            answers
+                .iter()
+                .map(|(id, a)| match a {
+                    Answer::Text { text } => {
+                        (id.clone(), Answer::Text { text: text.split_whitespace().collect::<Vec<_>>().join(" ") })
+                    }
+                    other => (id.clone(), other.clone()),
+                })
+                .collect()
+        };
         match parse(q, &mail) {
-            Ok(reply) => prop_assert_eq!(reply.answers, answers, "{}", mail),
+            Ok(reply) => prop_assert_eq!(words(&reply.answers), words(&answers), "{}", mail),
             Err(e) => prop_assert!(false, "{e}\n---\n{mail}"),
         }
     }
@@ -526,13 +540,23 @@ proptest! {
 fn errors_speak_the_experts_language() {
     let q = fixture::round1("zh");
     let errors = parse(&q, "[verification.benefit] 9\n[p-joint-evaluation-2030] 0.3").unwrap_err();
+    let benefit = short_prompt(&q, "verification.benefit");
+    let joint = short_prompt(&q, "p-joint-evaluation-2030");
     assert_eq!(
         errors.message(&q.language),
-        "题目 verification.benefit：9 超出了 1–7 的范围（第 1 行）\n\
-         题目 p-joint-evaluation-2030：请用 0 到 100 的百分数表示概率：30 表示 30%（如指 0.3%，请写 0.3%），收到的是“0.3”（第 2 行）"
+        format!(
+            "“{benefit}”：9 超出了 1–7 的范围\n\
+             “{joint}”：请用 0 到 100 的百分数表示概率：30 表示 30%（如指 0.3%，请写 0.3%），收到的是“0.3”"
+        )
     );
+    // The expert is told which question, in its words; never an item id or a line of their mail.
     let en = fixture::round1("en");
-    assert_eq!(errors.message(&en.language), errors.to_string());
+    let errors = parse(&en, "[verification.benefit] 9").unwrap_err();
+    let message = errors.message(&en.language);
+    assert!(message.starts_with("“How much would US–China cooperation in the area"), "{message}");
+    assert!(!message.contains("verification.benefit") && !message.contains("line"), "{message}");
+    // The coordinator's version names the item and the line.
+    assert_eq!(errors.to_string(), "item verification.benefit: 9 is outside 1–7 (line 1)");
 }
 
 #[test]
@@ -617,4 +641,138 @@ fn a_sign_off_a_phone_signature_and_cut_quotes_are_not_answers() {
         reply.answers[&q.item("years-to-first-agreement").unwrap().id],
         Answer::Quantile { p5: 2.0, p50: 6.0, p95: 20.0 }
     );
+}
+
+/// A question's wording as the messages quote it: one line, cut near 90 characters.
+fn short_prompt(q: &Questionnaire, id: &str) -> String {
+    let prompt =
+        q.items.iter().find(|i| i.id.as_str() == id).unwrap().prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+    if prompt.chars().count() <= 90 {
+        return prompt;
+    }
+    let mut cut: String = prompt.chars().take(90).collect();
+    if let Some(space) = cut.rfind(' ').filter(|&at| at > 45) {
+        cut.truncate(space);
+    }
+    cut + "…"
+}
+
+// ---- How people write replies (issue 12): each test names the habit it stands for.
+
+fn ordinal(point: i32) -> Answer {
+    Answer::Ordinal { point }
+}
+
+fn text_answer(text: &str) -> Answer {
+    Answer::Text { text: text.to_owned() }
+}
+
+#[test]
+fn full_width_markers_need_no_space_and_a_full_width_comma_separates() {
+    let q = fixture::round1("zh");
+    let reply =
+        parse(&q, "［protocols.benefit］４\n【verification.benefit】５\n[years-to-first-agreement]２０，２８，３５")
+            .unwrap();
+    assert_eq!(reply.answers[&ItemId::parse("protocols.benefit").unwrap()], ordinal(4));
+    assert_eq!(reply.answers[&ItemId::parse("verification.benefit").unwrap()], ordinal(5));
+    assert_eq!(
+        reply.answers[&ItemId::parse("years-to-first-agreement").unwrap()],
+        Answer::Quantile { p5: 20.0, p50: 28.0, p95: 35.0 }
+    );
+    // An unknown bracketed word stays text: `[1]` or `[sic]` in a rationale is no marker.
+    let reply = parse(&q, "[verification.rationale] as in [1] and [sic]\n[protocols.benefit] 3").unwrap();
+    assert_eq!(reply.answers[&ItemId::parse("verification.rationale").unwrap()], text_answer("as in [1] and [sic]"));
+}
+
+#[test]
+fn values_typed_above_their_markers_are_asked_about_not_moved() {
+    let q = fixture::round1("en");
+    let form = text::render(&q);
+    // Under each question's text the expert types the rating, above the (empty) marker.
+    let mut typed = String::new();
+    let mut pending = ["6", "2", "5"].into_iter();
+    for line in form.lines() {
+        if line.starts_with("[verification.") && !line.contains("rationale") {
+            if let Some(value) = pending.next() {
+                typed.push_str(value);
+                typed.push('\n');
+            }
+        }
+        typed.push_str(line);
+        typed.push('\n');
+    }
+    let reading = read_signed(&q, &typed, &Signer::default());
+    assert!(reading.answers.is_empty(), "nothing is guessed: {:?}", reading.answers);
+    let unplaced: Vec<&ReplyError> =
+        reading.errors.iter().filter(|e| matches!(e, ReplyError::Unplaced { .. })).collect();
+    assert_eq!(unplaced.len(), 3, "{:?}", reading.errors);
+    let message = unplaced[0].message(&q.language);
+    assert!(message.contains("“6”") && message.contains("How much would US–China cooperation"), "{message}");
+    assert!(!message.contains("verification.benefit"), "no internal id: {message}");
+    // The same values after their markers are plain answers.
+    let after = typed.replace("6\n[verification.benefit]", "[verification.benefit]\n6");
+    let reading = read_signed(&q, &after, &Signer::default());
+    assert_eq!(reading.answers.get(&ItemId::parse("verification.benefit").unwrap()), Some(&ordinal(6)));
+}
+
+#[test]
+fn a_sign_off_a_name_or_a_phone_number_is_not_part_of_the_last_answer() {
+    let q = fixture::round1("en");
+    let signer = Signer::new("Wei Zhang", "wei.zhang@example.cn");
+    let rationale = ItemId::parse("verification.rationale").unwrap();
+    for ending in [
+        "Best regards,\nWei Zhang\nProfessor, Example University\n+86 10 6278 0000",
+        "Thanks,\nJ.",
+        "Cheers, Sam",
+        "Wei",
+        "此致\n敬礼\n张伟",
+        "Tel: +1 (617) 555-0100",
+    ] {
+        let mail = format!("[verification.benefit] 5\n[verification.rationale] Chips first.\nThen audits.\n{ending}\n");
+        let reply = parse_signed(&q, &mail, &signer).unwrap();
+        assert_eq!(reply.answers[&rationale], text_answer("Chips first.\nThen audits."), "{ending}");
+    }
+    // A line that merely starts like a closing is the expert's text.
+    let reply =
+        parse_signed(&q, "[verification.rationale] Thanks to audits, trust grows.\nBest practice is open.", &signer)
+            .unwrap();
+    assert_eq!(reply.answers[&rationale], text_answer("Thanks to audits, trust grows.\nBest practice is open."));
+}
+
+#[test]
+fn pieces_of_the_form_rewrapped_by_a_phone_stay_out_of_a_text_answer() {
+    let q = fixture::round1("en");
+    let form = text::render(&q);
+    let mut quoted = String::from("On Mon, Delphi <d@x> wrote:\n");
+    for line in form.lines() {
+        if line == "[verification.rationale]" {
+            quoted.push_str("> [verification.rationale] Audits are cheap.\n");
+            continue;
+        }
+        // iOS re-wraps the quote at 40 columns: the tail of a long `::` line loses its `::`.
+        if line.starts_with("::") && line.chars().count() > 40 {
+            let cut =
+                line.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).filter(|&i| i <= 40).last().unwrap();
+            quoted.push_str(&format!("> {}\n> {}\n", &line[..cut], &line[cut + 1..]));
+        } else {
+            quoted.push_str(&format!("> {line}\n"));
+        }
+    }
+    let reply = parse(&q, &quoted).unwrap();
+    assert_eq!(reply.answers[&ItemId::parse("verification.rationale").unwrap()], text_answer("Audits are cheap."));
+    assert_eq!(reply.answers.len(), 1, "{:?}", reply.answers);
+}
+
+#[test]
+fn a_quote_of_the_experts_own_earlier_message_holds_no_new_answers() {
+    let q = fixture::round1("en");
+    let signer = Signer::new("Wei Zhang", "wei.zhang@example.cn");
+    let mail = "Sorry, one more thought - I will write it on the web form.\n\n\
+                On Tue, 1 Dec 2026, Wei Zhang <wei.zhang@example.cn> wrote:\n\
+                > [verification.benefit] 3\n\
+                > On Mon, Delphi <d@x> wrote:\n> > [verification.benefit]\n";
+    assert_eq!(parse_signed(&q, mail, &signer).unwrap_err().0, [ReplyError::NoAnswers]);
+    // Without knowing the signer, the quoted answer is read (and flagged as quoted).
+    let reply = parse(&q, mail).unwrap();
+    assert!(reply.quoted.contains(&ItemId::parse("verification.benefit").unwrap()));
 }

@@ -59,10 +59,30 @@ pub enum Letter<'a> {
         questionnaire: &'a Questionnaire,
         recorded: &'a BTreeMap<ItemId, Answer>,
         unanswered: usize,
+        /// Questions (in their wording) whose answer in the reply was older than one the
+        /// expert gave later, which stands.
+        kept_newer: &'a [String],
         deadline: DateTime<Utc>,
     },
-    /// A reply could not be read: what to fix. Nothing was stored.
-    Problems { questionnaire: &'a Questionnaire, problems: &'a [String], deadline: DateTime<Utc> },
+    /// A reply could not be read: what to fix, and the form with every answer that could
+    /// be read (and every answer recorded before) filled in. Nothing was stored.
+    Problems {
+        questionnaire: &'a Questionnaire,
+        problems: &'a [String],
+        filled: &'a BTreeMap<ItemId, Answer>,
+        deadline: DateTime<Utc>,
+    },
+    /// A reply held no answer of its own (all as recorded, copied from a letter of ours,
+    /// or older than later answers): nothing was stored; what stands is shown.
+    Unchanged {
+        questionnaire: &'a Questionnaire,
+        recorded: &'a BTreeMap<ItemId, Answer>,
+        kept_newer: &'a [String],
+        deadline: DateTime<Utc>,
+    },
+    /// A message from a panel member that carries no token of theirs: it could not be
+    /// tied to their invitation. A fresh link and reply address come with this notice.
+    Untied { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
     /// The round no longer accepts answers.
     Refused { questionnaire: &'a Questionnaire, reason: &'a str },
 }
@@ -74,13 +94,22 @@ impl Letter<'_> {
             | Self::Reminder { questionnaire, .. }
             | Self::Receipt { questionnaire, .. }
             | Self::Problems { questionnaire, .. }
+            | Self::Unchanged { questionnaire, .. }
+            | Self::Untied { questionnaire, .. }
             | Self::Refused { questionnaire, .. } => questionnaire,
         }
     }
 
     /// Whether the message is an automatic answer to the expert's own message (RFC 3834).
     fn answers_a_reply(&self) -> bool {
-        matches!(self, Self::Receipt { .. } | Self::Problems { .. } | Self::Refused { .. })
+        matches!(
+            self,
+            Self::Receipt { .. }
+                | Self::Problems { .. }
+                | Self::Unchanged { .. }
+                | Self::Untied { .. }
+                | Self::Refused { .. }
+        )
     }
 }
 
@@ -128,6 +157,8 @@ pub fn compose(
         }
         Letter::Receipt { .. } => fill(w.receipt_subject, &[("round", &round), ("title", &q.title)]),
         Letter::Problems { .. } => fill(w.problems_subject, &[("round", &round), ("title", &q.title)]),
+        Letter::Unchanged { .. } => fill(w.unchanged_subject, &[("round", &round), ("title", &q.title)]),
+        Letter::Untied { .. } => fill(w.untied_subject, &[("round", &round), ("title", &q.title)]),
         Letter::Refused { .. } => fill(w.refused_subject, &[("round", &round), ("title", &q.title)]),
     };
     let body = Body::of(letter, w, &to.name, link.as_deref());
@@ -202,9 +233,13 @@ impl Body {
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
             }
-            Letter::Receipt { recorded, unanswered, deadline, .. } => {
+            Letter::Receipt { recorded, unanswered, kept_newer, deadline, .. } => {
                 let count = recorded.len().to_string();
                 blocks.push(Block::Para(fill(w.receipt, &[("count", &count), ("round", &round)])));
+                if !kept_newer.is_empty() {
+                    blocks.push(Block::Para(w.kept_newer.to_owned()));
+                    blocks.push(Block::List(kept_newer.to_vec()));
+                }
                 if *unanswered > 0 {
                     blocks.push(Block::Para(fill(w.receipt_unanswered, &[("n", &unanswered.to_string())])));
                 }
@@ -214,10 +249,27 @@ impl Body {
                 }
                 blocks.push(Block::Form(delphi_survey::text::render_filled(q, recorded)));
             }
-            Letter::Problems { problems, deadline, .. } => {
+            Letter::Problems { problems, filled, deadline, .. } => {
                 blocks.push(Block::Para(w.problems.to_owned()));
                 blocks.push(Block::List(problems.to_vec()));
                 blocks.push(Block::Para(w.problems_fix.to_owned()));
+                answer_ways(&mut blocks, *deadline);
+                blocks.push(Block::Form(delphi_survey::text::render_filled(q, filled)));
+            }
+            Letter::Unchanged { recorded, kept_newer, deadline, .. } => {
+                blocks.push(Block::Para(w.unchanged.to_owned()));
+                if !kept_newer.is_empty() {
+                    blocks.push(Block::Para(w.kept_newer.to_owned()));
+                    blocks.push(Block::List(kept_newer.to_vec()));
+                }
+                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                if let Some(link) = link {
+                    blocks.push(Block::Link(link.to_owned()));
+                }
+                blocks.push(Block::Form(delphi_survey::text::render_filled(q, recorded)));
+            }
+            Letter::Untied { deadline, .. } => {
+                blocks.push(Block::Para(w.untied.to_owned()));
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
             }
@@ -331,7 +383,9 @@ mod tests {
         let q = questionnaire("zh");
         let problems = vec!["第 9 行：超出 1–5".to_owned()];
         let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
-        let message = raw(&Letter::Problems { questionnaire: &q, problems: &problems, deadline }, "王", None);
+        let filled = BTreeMap::new();
+        let message =
+            raw(&Letter::Problems { questionnaire: &q, problems: &problems, filled: &filled, deadline }, "王", None);
         assert!(message.contains("Auto-Submitted: auto-replied"));
         let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
         assert!(parsed.subject().unwrap().starts_with("尚未记录"), "{:?}", parsed.subject());

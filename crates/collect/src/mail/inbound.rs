@@ -2,7 +2,8 @@
 //! who sent it, which tokens it carries, and its text, whatever its MIME shape and charset
 //! (quoted-printable, base64, HTML only, GB2312, windows-1252, …).
 
-use mail_parser::{HeaderValue, MessageParser};
+use chrono::{DateTime, Utc};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
 
 /// A message that is not an expert's answer, set aside without a reply.
@@ -26,8 +27,13 @@ pub struct Incoming {
     /// Token-shaped strings found in the recipient addresses (`+token@`), then the subject
     /// and text (`/s/token`), in that order, without repeats.
     pub tokens: Vec<String>,
-    /// The body as plain text (the HTML turned into text when there is no plain part).
+    /// The body as plain text (the HTML turned into text when there is no plain part;
+    /// format=flowed lines joined again).
     pub text: String,
+    /// When the sender's client says it was written (the Date header), if readable.
+    pub written: Option<DateTime<Utc>>,
+    /// The Message-IDs this message answers (In-Reply-To, then References), each `<…>`.
+    pub replies_to: Vec<String>,
 }
 
 /// Length of a token: 160 bits in base32.
@@ -39,7 +45,15 @@ pub fn read(raw: &[u8]) -> Incoming {
     let fallback_key = || format!("sha256:{}", hex(&Sha256::digest(raw)));
     let Some(message) = MessageParser::default().parse(raw) else {
         let text = String::from_utf8_lossy(raw).into_owned();
-        return Incoming { key: fallback_key(), from: None, automatic: None, tokens: tokens_in_text(&text), text };
+        return Incoming {
+            key: fallback_key(),
+            from: None,
+            automatic: None,
+            tokens: tokens_in_text(&text),
+            text,
+            written: None,
+            replies_to: Vec::new(),
+        };
     };
     let key = message
         .message_id()
@@ -53,8 +67,33 @@ pub fn read(raw: &[u8]) -> Incoming {
     // <blockquote> is quoting.
     let text = match message.text_part(0) {
         Some(part) if part.is_text_html() => html_to_text(&message.body_html(0).unwrap_or_default()),
-        _ => message.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        Some(part) => {
+            let body = message.body_text(0).map(|t| t.into_owned()).unwrap_or_default();
+            let content_type = part.content_type();
+            let attribute = |name| content_type.and_then(|c| c.attribute(name)).map(str::to_ascii_lowercase);
+            if attribute("format").as_deref() == Some("flowed") {
+                unflow(&body, attribute("delsp").as_deref() == Some("yes"))
+            } else {
+                body
+            }
+        }
+        None => String::new(),
     };
+    let written = message.date().and_then(|d| DateTime::from_timestamp(d.to_timestamp(), 0));
+    let mut replies_to: Vec<String> = Vec::new();
+    for value in [message.in_reply_to(), message.references()] {
+        let ids: Vec<String> = match value {
+            HeaderValue::Text(id) => vec![id.to_string()],
+            HeaderValue::TextList(ids) => ids.iter().map(ToString::to_string).collect(),
+            _ => Vec::new(),
+        };
+        for id in ids {
+            let id = format!("<{}>", id.trim().trim_matches(['<', '>']));
+            if !replies_to.contains(&id) {
+                replies_to.push(id);
+            }
+        }
+    }
 
     let mut tokens = Vec::new();
     let recipients = ["To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"];
@@ -67,6 +106,10 @@ pub fn read(raw: &[u8]) -> Incoming {
     }
     tokens.extend(tokens_in_text(&subject));
     tokens.extend(tokens_in_text(&text));
+    // A link in an HTML part carries its token in the address, not in the text shown.
+    if let Some(html) = message.body_html(0) {
+        tokens.extend(tokens_in_text(&html));
+    }
     let mut seen = std::collections::HashSet::new();
     tokens.retain(|t| seen.insert(t.clone()));
 
@@ -77,149 +120,113 @@ pub fn read(raw: &[u8]) -> Incoming {
         from.as_deref(),
         message.return_address().is_some_and(|r| r.trim().is_empty() || r.trim() == "<>"),
     );
-    Incoming { key, from, automatic, tokens, text }
+    Incoming { key, from, automatic, tokens, text, written, replies_to }
 }
 
-/// Plain text of an HTML body: block elements and `<br>` end lines, `<blockquote>` quotes
-/// its lines with `> `, entities are decoded, runs of white space collapse as a browser
-/// collapses them, and `<head>`, `<style>` and `<script>` are dropped.
+/// Joins the lines of a format=flowed body (RFC 3676) that the sender's client broke: a
+/// line ending in a space continues on the next line of the same quoting depth. Space
+/// stuffing is undone; the signature separator `-- ` stays a line of its own.
+fn unflow(body: &str, delete_space: bool) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut open: Option<usize> = None;
+    for line in body.lines() {
+        let depth = line.chars().take_while(|c| *c == '>').count();
+        let content = &line[depth..];
+        let content = content.strip_prefix(' ').unwrap_or(content);
+        let prefix = if depth > 0 { format!("{} ", ">".repeat(depth)) } else { String::new() };
+        let continues = open == Some(depth);
+        let soft = content.ends_with(' ') && content != "-- ";
+        let piece = if soft && delete_space { &content[..content.len() - 1] } else { content };
+        match out.last_mut() {
+            Some(last) if continues => last.push_str(piece),
+            _ => out.push(format!("{prefix}{piece}")),
+        }
+        open = soft.then_some(depth);
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Plain text of an HTML body, through html2text (html5ever underneath: any HTML a mail
+/// client writes, every HTML5 entity): block elements and `<br>` end lines, `<pre>` keeps
+/// its lines, table cells stand side by side on their row's line, `<blockquote>` quotes its
+/// lines with `> `. Links, emphasis and images add nothing (no `[link]` brackets that could
+/// pass for markers). Lines are never wrapped.
 pub fn html_to_text(html: &str) -> String {
-    const BLOCKS: [&str; 17] = [
-        "p",
-        "div",
-        "br",
-        "tr",
-        "li",
-        "ul",
-        "ol",
-        "table",
-        "hr",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "pre",
-        "blockquote",
-    ];
-    let mut lines: Vec<(usize, String)> = vec![(0, String::new())];
-    let mut depth = 0_usize;
-    let mut hidden = 0_usize;
-    let mut rest = html;
-    let new_line = |lines: &mut Vec<(usize, String)>, depth: usize| {
-        if lines.last().is_some_and(|(_, l)| !l.trim().is_empty()) {
-            lines.push((depth, String::new()));
-        } else if let Some(last) = lines.last_mut() {
-            last.0 = depth;
-        }
+    const NO_WRAP: usize = 100_000;
+    let rendered = html2text::config::with_decorator(Bare)
+        .no_table_borders()
+        .allow_width_overflow()
+        .string_from_read(html.as_bytes(), NO_WRAP);
+    let text = match rendered {
+        Ok(text) => text,
+        // A table too wide even for NO_WRAP: the cells one per line, still readable.
+        Err(_) => html2text::config::with_decorator(Bare)
+            .raw_mode(true)
+            .string_from_read(html.as_bytes(), NO_WRAP)
+            .unwrap_or_default(),
     };
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('<') {
-            let end = after.find('>').map_or(after.len(), |i| i + 1);
-            let tag = &after[..end.saturating_sub(1)];
-            rest = &after[end.min(after.len())..];
-            let closing = tag.starts_with('/');
-            let name: String = tag
-                .trim_start_matches('/')
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase();
-            match name.as_str() {
-                "head" | "style" | "script" | "title" => {
-                    hidden = if closing { hidden.saturating_sub(1) } else { hidden + 1 };
-                }
-                "blockquote" => {
-                    depth = if closing { depth.saturating_sub(1) } else { depth + 1 };
-                    new_line(&mut lines, depth);
-                }
-                name if BLOCKS.contains(&name) => {
-                    // `<br>` ends a line even when the line is empty (a blank line in the text).
-                    if name == "br" && lines.last().is_some_and(|(_, l)| l.trim().is_empty()) {
-                        lines.push((depth, String::new()));
-                    } else {
-                        new_line(&mut lines, depth);
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        }
-        let end = rest.find('<').unwrap_or(rest.len());
-        let (chunk, after) = rest.split_at(end);
-        rest = after;
-        if hidden > 0 {
-            continue;
-        }
-        let decoded = decode_entities(chunk);
-        let Some((_, line)) = lines.last_mut() else { continue };
-        for word in decoded.split(|c: char| c.is_ascii_whitespace()) {
-            if word.is_empty() {
-                if !line.ends_with(' ') && !line.is_empty() {
-                    line.push(' ');
-                }
-                continue;
-            }
-            line.push_str(word);
-            line.push(' ');
-        }
-        // A run of text keeps its last space only if more text follows on the line.
-        if !decoded.ends_with(|c: char| c.is_ascii_whitespace()) && line.ends_with(' ') {
-            line.pop();
-        }
-    }
-    while lines.len() > 1 && lines.last().is_some_and(|(_, l)| l.trim().is_empty()) {
-        lines.pop();
-    }
-    let mut out = String::new();
-    for (depth, line) in lines {
-        out.push_str(&"> ".repeat(depth));
-        out.push_str(line.trim().replace('\u{a0}', " ").trim());
-        out.push('\n');
-    }
-    out
+    text.lines().map(|line| line.trim_end().replace('\u{a0}', " ")).collect::<Vec<_>>().join("\n") + "\n"
 }
 
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..semi];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|dec| dec.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
+/// html2text's decorations for a reply: only quoting is shown.
+#[derive(Debug, Clone, Copy)]
+struct Bare;
+
+impl html2text::render::TextDecorator for Bare {
+    type Annotation = ();
+
+    fn decorate_link_start(&mut self, _url: &str) -> (String, ()) {
+        (String::new(), ())
     }
-    out.push_str(rest);
-    out
+    fn decorate_link_end(&mut self) -> String {
+        String::new()
+    }
+    fn decorate_em_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_em_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_strong_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_strong_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_strikeout_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_strikeout_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_code_start(&self) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn decorate_code_end(&self) -> String {
+        String::new()
+    }
+    fn decorate_preformat_first(&self) {}
+    fn decorate_preformat_cont(&self) {}
+    fn decorate_image(&mut self, _src: &str, _title: &str) -> (String, ()) {
+        (String::new(), ())
+    }
+    fn header_prefix(&self, _level: usize) -> String {
+        String::new()
+    }
+    fn quote_prefix(&self) -> String {
+        "> ".to_owned()
+    }
+    fn unordered_item_prefix(&self) -> String {
+        "- ".to_owned()
+    }
+    fn ordered_item_prefix(&self, i: i64) -> String {
+        format!("{i}. ")
+    }
+    fn make_subblock_decorator(&self) -> Self {
+        Bare
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -336,16 +343,45 @@ mod tests {
             lines,
             [
                 "Dear team, below. Best, T",
+                "",
                 "[a.b] 6",
                 "[c.d] 5%: 3  50%: 8",
                 "[e] x > y; R&D",
+                "",
                 "> Dear T,",
-                "> ",
+                ">",
                 "> :: form",
                 "> [a.b]",
+                "",
                 "after"
             ],
             "{text}"
+        );
+    }
+
+    #[test]
+    fn html_tables_pre_blocks_and_entities_beside_multibyte_text_read_as_a_person_reads_them() {
+        let html = "<p>Re R&amp;D – “verification” first.&nbsp;中文&hellip; &#20013;&mdash;ok &amp</p>\
+                    <table><tr><td>[verification.benefit]</td><td>5</td></tr>\
+                    <tr><td>[verification.rationale]</td><td>line one<br>line two</td></tr></table>\
+                    <pre>[a.b] 6\n:: text\n[c.d] 7</pre><p>see <a href=\"https://x.example/s/t\">my link</a></p>\
+                    <p class=MsoNormal><o:p>&nbsp;</o:p></p><p class=MsoNormal>Wei<o:p></o:p></p>";
+        let text = html_to_text(html);
+        let lines: Vec<&str> = text.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines[0], "Re R&D – “verification” first. 中文… 中—ok &", "{text}");
+        let cells: Vec<String> =
+            lines[1..4].iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        assert_eq!(cells, ["[verification.benefit] 5", "[verification.rationale] line one", "line two"], "{text}");
+        assert_eq!(&lines[4..7], ["[a.b] 6", ":: text", "[c.d] 7"], "{text}");
+        assert_eq!(&lines[7..], ["see my link", "Wei"], "no [link] brackets that could pass for markers: {text}");
+    }
+
+    #[test]
+    fn format_flowed_lines_are_joined_again() {
+        let body = "[verification.rationale] Chip-level mechanisms are the only \ncredible path.\nA new line.\n> quoted and \n> joined\n-- \nsig\n";
+        assert_eq!(
+            unflow(body, false),
+            "[verification.rationale] Chip-level mechanisms are the only credible path.\nA new line.\n> quoted and joined\n-- \nsig\n"
         );
     }
 

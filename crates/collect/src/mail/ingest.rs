@@ -5,11 +5,14 @@
 //! without a live token are set aside without an answer (no backscatter).
 
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+use delphi_core::study::ItemId;
 use delphi_store::{
     Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Store, StoreError,
     Submission, TokenGrant,
 };
-use delphi_survey::{FrozenRound, Questionnaire, reply};
+use delphi_survey::{FrozenRound, Questionnaire, Signer, reply};
 
 use super::compose::{Addressee, ComposeError, Letter, Sender, Threading, compose};
 use super::inbound::{Automatic, Incoming, read};
@@ -38,11 +41,16 @@ pub struct Ingested {
     pub earlier: bool,
     /// Answers stored (or, in a dry run, that would be).
     pub answers: usize,
+    /// Answers in the reply that changed nothing: as already recorded, or copied from one of
+    /// our receipts.
+    pub unchanged: usize,
+    /// Items whose answer in the reply was older than one given later (which stands).
+    pub kept_newer: Vec<String>,
     /// Why the message was set aside or refused, for the coordinator.
     pub reason: Option<String>,
     /// What is wrong with the form of an invalid reply, as the expert is told.
     pub problems: Vec<String>,
-    /// Whether an answer to the expert went out now (a receipt, or the problems).
+    /// Whether an answer to the expert went out now (a receipt, the problems, or a notice).
     pub answered: bool,
 }
 
@@ -60,11 +68,126 @@ pub enum IngestError {
     Mailbox(#[from] super::mailbox::MailboxError),
 }
 
+impl IngestError {
+    /// Whether the error is about the message itself (so the message is set aside and the
+    /// others go on), rather than about the store, the mail server or the mailbox.
+    fn is_the_messages(&self) -> bool {
+        matches!(self, Self::Questionnaire { .. } | Self::Compose { .. })
+    }
+}
+
+/// A panel member who wrote, as the panel knows them.
+#[derive(Debug, Clone)]
+struct PanelMember {
+    expert_id: String,
+    language: String,
+}
+
 /// The judgement of a message, before anything is stored.
 enum Judgement {
-    SetAside { outcome: InboundOutcome, expert: Option<TokenGrant>, reason: String },
-    Invalid { grant: TokenGrant, token: String, questionnaire: Questionnaire, problems: Vec<String> },
-    Answers { grant: TokenGrant, token: String, questionnaire: Questionnaire, reply: reply::Reply },
+    SetAside {
+        outcome: InboundOutcome,
+        expert: Option<TokenGrant>,
+        reason: String,
+        /// A panel member whose message could not be tied to them: they get a short notice.
+        notify: Option<PanelMember>,
+    },
+    Invalid {
+        grant: TokenGrant,
+        token: String,
+        questionnaire: Questionnaire,
+        problems: Vec<String>,
+        /// What the "please fix" form shows filled in: the answers recorded before, with
+        /// every answer of this reply that could be read.
+        filled: BTreeMap<ItemId, delphi_survey::Answer>,
+    },
+    Unchanged {
+        grant: TokenGrant,
+        token: String,
+        questionnaire: Questionnaire,
+        unchanged: usize,
+        kept_newer: Vec<String>,
+        written: DateTime<Utc>,
+    },
+    Answers {
+        grant: TokenGrant,
+        token: String,
+        questionnaire: Questionnaire,
+        changes: BTreeMap<ItemId, delphi_survey::Answer>,
+        unchanged: usize,
+        kept_newer: Vec<String>,
+        written: DateTime<Utc>,
+    },
+}
+
+/// Deals with one raw message; safe to call again with the same message at any time. A
+/// message that cannot be dealt with because of what it is (not because the store or the
+/// mail server failed) is set aside as unreadable, with the reason, so the others go on;
+/// so is one whose reading panics, which is a bug but must not stop the channel.
+pub fn ingest_or_set_aside(
+    store: &mut Store,
+    ingest: &Ingest<'_>,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Ingested, IngestError> {
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest_message(store, ingest, raw, now)));
+    let reason = match attempt {
+        Ok(Ok(ingested)) => return Ok(ingested),
+        Ok(Err(error)) if error.is_the_messages() => error.to_string(),
+        Ok(Err(error)) => return Err(error),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            format!("reading it failed inside delphi (a bug; please report it): {what}")
+        }
+    };
+    let key = raw_key(raw);
+    let mut ingested = Ingested {
+        key: key.clone(),
+        outcome: InboundOutcome::Unreadable,
+        expert_id: None,
+        earlier: false,
+        answers: 0,
+        unchanged: 0,
+        kept_newer: Vec::new(),
+        reason: Some(reason.clone()),
+        problems: Vec::new(),
+        answered: false,
+    };
+    if ingest.dry_run {
+        return Ok(ingested);
+    }
+    let message = InboundMessage {
+        message_key: key,
+        outcome: InboundOutcome::Unreadable,
+        expert_id: None,
+        round: None,
+        detail: serde_json::json!({ "reason": reason }),
+    };
+    let (record, new) = store.record_inbound(ingest.study_id, &message, None, now)?;
+    ingested.earlier = !new;
+    ingested.outcome = record.outcome;
+    Ok(ingested)
+}
+
+/// The key of a message that may not even parse: its Message-ID found by a plain look at
+/// the headers, or a hash of its bytes.
+fn raw_key(raw: &[u8]) -> String {
+    let head = raw.split(|b| *b == b'\n').take_while(|line| !line.iter().all(u8::is_ascii_whitespace));
+    for line in head {
+        let line = String::from_utf8_lossy(line);
+        if let Some((name, value)) = line.split_once(':')
+            && name.trim().eq_ignore_ascii_case("message-id")
+            && !value.trim().is_empty()
+        {
+            return format!("<{}>", value.trim().trim_matches(['<', '>']));
+        }
+    }
+    use sha2::Digest;
+    format!("sha256:{}", sha2::Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
 /// Deals with one raw message; safe to call again with the same message at any time.
@@ -75,14 +198,22 @@ pub fn ingest_message(
     now: DateTime<Utc>,
 ) -> Result<Ingested, IngestError> {
     let incoming = read(raw);
-    let judgement = judge(store, ingest.study_id, &incoming)?;
+    let judgement = judge(store, ingest.study_id, &incoming, now)?;
     let (message, submission) = to_record(&incoming, &judgement);
+    let (unchanged, kept_newer) = match &judgement {
+        Judgement::Answers { unchanged, kept_newer, .. } | Judgement::Unchanged { unchanged, kept_newer, .. } => {
+            (*unchanged, kept_newer.clone())
+        }
+        _ => (0, Vec::new()),
+    };
     let mut ingested = Ingested {
         key: incoming.key.clone(),
         outcome: message.outcome,
         expert_id: message.expert_id.clone(),
         earlier: false,
         answers: submission.as_ref().map_or(0, |s| s.answers.len()),
+        unchanged,
+        kept_newer,
         reason: message.detail.get("reason").and_then(|r| r.as_str()).map(str::to_owned),
         problems: match &judgement {
             Judgement::Invalid { problems, .. } => problems.clone(),
@@ -106,47 +237,108 @@ pub fn ingest_message(
     Ok(ingested)
 }
 
-fn judge(store: &Store, study_id: &str, incoming: &Incoming) -> Result<Judgement, IngestError> {
+fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
     if let Some(automatic) = incoming.automatic {
         let (outcome, reason) = match automatic {
             Automatic::AutoReply => (InboundOutcome::AutoReply, "an automatic reply (e.g. out of office)"),
             Automatic::Bounce => (InboundOutcome::Bounce, "a delivery failure report"),
         };
-        return Ok(Judgement::SetAside { outcome, expert: None, reason: reason.into() });
+        return Ok(Judgement::SetAside { outcome, expert: None, reason: reason.into(), notify: None });
     }
-    let mut found = None;
+    let sender = match &incoming.from {
+        Some(address) => store.expert_by_address(study_id, address)?,
+        None => None,
+    };
+    let mut grants = Vec::new();
     for token in &incoming.tokens {
         if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == study_id) {
-            found = Some((grant, token.clone()));
-            break;
+            grants.push((grant, token.clone()));
         }
     }
-    let Some((grant, token)) = found else {
-        let (outcome, reason) = if incoming.tokens.is_empty() {
-            (InboundOutcome::NoToken, "no personal token in the addresses, subject or text")
-        } else {
-            (InboundOutcome::UnknownToken, "its token is not a live token of this study (mistyped, replaced or old)")
+    // The sender's own token wins: a colleague's link pasted into the text names the
+    // colleague, not the sender.
+    let own = grants.iter().position(|(grant, _)| sender.as_ref().is_some_and(|(id, _, _)| *id == grant.expert_id));
+    let Some(own) = own else {
+        let notify = sender.map(|(expert_id, _, language)| PanelMember { expert_id, language });
+        let (outcome, expert, reason) = match grants.into_iter().next() {
+            Some((grant, _)) => (
+                InboundOutcome::Spoofed,
+                Some(grant),
+                "its token is not the sender's: sent from an address that is not the token's expert's on the panel",
+            ),
+            None if incoming.tokens.is_empty() => {
+                (InboundOutcome::NoToken, None, "no personal token in the addresses, subject or text")
+            }
+            None => (
+                InboundOutcome::UnknownToken,
+                None,
+                "its token is not a live token of this study (mistyped, replaced or old)",
+            ),
         };
-        return Ok(Judgement::SetAside { outcome, expert: None, reason: reason.into() });
+        return Ok(Judgement::SetAside { outcome, expert, reason: reason.into(), notify });
     };
-    let expected =
-        store.expert_contact(study_id, &grant.expert_id)?.map(|(_, email)| email.trim().to_ascii_lowercase());
-    if expected.is_none() || incoming.from.as_deref() != expected.as_deref() {
-        return Ok(Judgement::SetAside {
-            outcome: InboundOutcome::Spoofed,
-            expert: Some(grant),
-            reason: "sent from an address that is not the expert's on the panel".into(),
-        });
-    }
+    let (grant, token) = grants.swap_remove(own);
+    let (name, email) = store.expert_contact(study_id, &grant.expert_id)?.unwrap_or_default();
     let frozen = frozen_round(store, study_id, grant.round)?;
     let questionnaire = frozen.in_language(&grant.language).clone();
-    Ok(match reply::parse(&questionnaire, &incoming.text) {
-        Ok(reply) => Judgement::Answers { grant, token, questionnaire, reply },
-        Err(errors) => {
-            let problems = errors.0.iter().map(|e| e.message(&questionnaire.language)).collect();
-            Judgement::Invalid { grant, token, questionnaire, problems }
+    let reading = reply::read_signed(&questionnaire, &incoming.text, &Signer::new(&name, &email));
+    if !reading.errors.is_empty() {
+        let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
+        let mut filled = answers_by_item(store.expert_answers(study_id, grant.round, &grant.expert_id)?)?;
+        filled.extend(reading.answers);
+        return Ok(Judgement::Invalid { grant, token, questionnaire, problems, filled });
+    }
+    // When the expert wrote it, as their client says, but never later than it arrived.
+    let written = incoming.written.map_or(now, |at| at.min(now));
+    let stored = store.answers_written(study_id, grant.round, &grant.expert_id)?;
+    let shown = shown_by_our_receipt(store, study_id, &grant, incoming)?;
+    let mut changes = BTreeMap::new();
+    let mut unchanged = 0;
+    let mut kept_newer = Vec::new();
+    for (item, answer) in reading.answers {
+        let value = serde_json::to_value(&answer).expect("an answer is plain data");
+        let copied = reading.quoted.contains(&item) && shown.get(item.as_str()) == Some(&value);
+        match stored.get(item.as_str()) {
+            _ if copied => unchanged += 1,
+            Some((now_stored, _)) if *now_stored == value => unchanged += 1,
+            Some((_, stored_written)) if *stored_written > written => {
+                kept_newer
+                    .push(questionnaire.item(item.as_str()).map_or_else(|| item.to_string(), |i| i.prompt.clone()));
+            }
+            _ => {
+                changes.insert(item, answer);
+            }
         }
+    }
+    Ok(if changes.is_empty() {
+        Judgement::Unchanged { grant, token, questionnaire, unchanged, kept_newer, written }
+    } else {
+        Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written }
     })
+}
+
+/// What the receipt this message replies to showed the expert (item → stored JSON): a
+/// quoted answer equal to it is a copy, not an answer. Empty when the message answers no
+/// receipt of ours to this expert in this round.
+fn shown_by_our_receipt(
+    store: &Store,
+    study_id: &str,
+    grant: &TokenGrant,
+    incoming: &Incoming,
+) -> Result<BTreeMap<String, serde_json::Value>, IngestError> {
+    for message_id in &incoming.replies_to {
+        let Some(letter) = store.sent_letter(study_id, message_id)? else { continue };
+        if letter.expert_id != grant.expert_id || letter.round != grant.round {
+            continue;
+        }
+        let OutgoingKind::Receipt { reply_key } = letter.kind else { continue };
+        if let Some(submission) = store.inbound(study_id, &reply_key)?.and_then(|r| r.submission_id) {
+            return Ok(store.answers_as_of(study_id, grant.round, &grant.expert_id, submission)?);
+        }
+        // A receipt that recorded nothing new showed what stood then; what stands now
+        // includes it, so answers equal to what is stored are already not counted.
+    }
+    Ok(BTreeMap::new())
 }
 
 fn frozen_round(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound, IngestError> {
@@ -166,7 +358,7 @@ fn to_record(incoming: &Incoming, judgement: &Judgement) -> (InboundMessage, Opt
         detail,
     };
     match judgement {
-        Judgement::SetAside { outcome, expert, reason } => {
+        Judgement::SetAside { outcome, expert, reason, .. } => {
             (message(*outcome, expert.as_ref(), serde_json::json!({ "reason": reason })), None)
         }
         Judgement::Invalid { grant, problems, .. } => (
@@ -177,9 +369,21 @@ fn to_record(incoming: &Incoming, judgement: &Judgement) -> (InboundMessage, Opt
             ),
             None,
         ),
-        Judgement::Answers { grant, reply, .. } => {
-            let answers: Vec<Answer> = reply
-                .answers
+        Judgement::Unchanged { grant, unchanged, kept_newer, written, .. } => (
+            message(
+                InboundOutcome::Unchanged,
+                Some(grant),
+                serde_json::json!({
+                    "reason": "no answer of its own: every answer in it is recorded already, copied from our letter, or older than a later one",
+                    "unchanged": unchanged,
+                    "kept_newer": kept_newer,
+                    "written_at": timestamp(*written),
+                }),
+            ),
+            None,
+        ),
+        Judgement::Answers { grant, changes, unchanged, kept_newer, written, .. } => {
+            let answers: Vec<Answer> = changes
                 .iter()
                 .map(|(item, answer)| Answer {
                     item_id: item.to_string(),
@@ -187,7 +391,12 @@ fn to_record(incoming: &Incoming, judgement: &Judgement) -> (InboundMessage, Opt
                     rationale: None,
                 })
                 .collect();
-            let detail = serde_json::json!({ "answers": answers.len(), "unanswered": reply.unanswered.len() });
+            let detail = serde_json::json!({
+                "answers": answers.len(),
+                "unchanged": unchanged,
+                "kept_newer": kept_newer,
+                "written_at": timestamp(*written),
+            });
             let submission = Submission {
                 study_id: grant.study_id.clone(),
                 round: grant.round,
@@ -201,7 +410,13 @@ fn to_record(incoming: &Incoming, judgement: &Judgement) -> (InboundMessage, Opt
     }
 }
 
-/// Sends the expert the receipt, the problems, or the refusal for their reply, once: the
+/// The store's timestamp format, so `written_at` compares with `received_at`.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Sends the expert the receipt, the problems, the "nothing changed" note, the refusal,
+/// or (to a panel member whose message could not be tied to them) a notice, once: the
 /// message is reserved under the reply's key, so a re-run sends only what did not go out.
 /// Goes to the panel's address, never to the sender's. Returns whether a message went out.
 fn answer_the_expert(
@@ -212,8 +427,12 @@ fn answer_the_expert(
     record: &InboundRecord,
     now: DateTime<Utc>,
 ) -> Result<bool, IngestError> {
+    if let Judgement::SetAside { notify: Some(member), .. } = judgement {
+        return notify_untied(store, ingest, incoming, member, now);
+    }
     let (grant, token, questionnaire) = match judgement {
         Judgement::Invalid { grant, token, questionnaire, .. }
+        | Judgement::Unchanged { grant, token, questionnaire, .. }
         | Judgement::Answers { grant, token, questionnaire, .. } => (grant, token, questionnaire),
         Judgement::SetAside { .. } => return Ok(false),
     };
@@ -222,40 +441,104 @@ fn answer_the_expert(
         delphi_store::RoundState::Open { deadline, .. } => deadline,
         _ => now,
     };
-    let recorded = match record.submission_id {
-        Some(_) => answers_by_item(store.expert_answers(ingest.study_id, grant.round, &grant.expert_id)?)?,
-        None => Default::default(),
-    };
+    let recorded = answers_by_item(store.expert_answers(ingest.study_id, grant.round, &grant.expert_id)?)?;
     let refused_reason = record.detail.get("refused").and_then(|r| r.as_str()).unwrap_or_default().to_owned();
-    let problems: Vec<String> = match judgement {
-        Judgement::Invalid { problems, .. } => problems.clone(),
-        _ => Vec::new(),
+    let empty = Vec::new();
+    let no_answers = BTreeMap::new();
+    let (problems, filled, kept_newer) = match judgement {
+        Judgement::Invalid { problems, filled, .. } => (problems, filled, &empty),
+        Judgement::Unchanged { kept_newer, .. } | Judgement::Answers { kept_newer, .. } => {
+            (&empty, &no_answers, kept_newer)
+        }
+        Judgement::SetAside { .. } => (&empty, &no_answers, &empty),
     };
     let unanswered = questionnaire.items.len().saturating_sub(recorded.len());
     let letter = match record.outcome {
-        InboundOutcome::Recorded => Letter::Receipt { questionnaire, recorded: &recorded, unanswered, deadline },
-        InboundOutcome::Invalid => Letter::Problems { questionnaire, problems: &problems, deadline },
+        InboundOutcome::Recorded => {
+            Letter::Receipt { questionnaire, recorded: &recorded, unanswered, kept_newer, deadline }
+        }
+        InboundOutcome::Invalid => Letter::Problems { questionnaire, problems, filled, deadline },
+        InboundOutcome::Unchanged => Letter::Unchanged { questionnaire, recorded: &recorded, kept_newer, deadline },
         InboundOutcome::Refused => Letter::Refused { questionnaire, reason: &refused_reason },
         _ => return Ok(false),
     };
-    let Some((name, email)) = store.expert_contact(ingest.study_id, &grant.expert_id)? else { return Ok(false) };
+    // The token the expert used goes back in the reply address, so answering the receipt
+    // (or the problems) reaches the same expert again; it is not stored in the clear.
+    let token = (record.outcome != InboundOutcome::Refused).then_some(Some(token.as_str()));
+    let to = Recipient { expert_id: &grant.expert_id, round: grant.round };
+    send_answer(store, ingest, incoming, &letter, to, token.map_or(ReplyToken::None, ReplyToken::Given), now)
+}
+
+/// Whom an answer goes to.
+#[derive(Debug, Clone, Copy)]
+struct Recipient<'a> {
+    expert_id: &'a str,
+    round: u32,
+}
+
+/// The token an answer carries in its link and reply address.
+#[derive(Debug, Clone, Copy)]
+enum ReplyToken<'a> {
+    None,
+    Given(Option<&'a str>),
+    /// A fresh one, issued with the reservation (for a notice to a panel member whose
+    /// message carried none of theirs).
+    Fresh,
+}
+
+/// A short notice to a panel member whose message could not be tied to them, with a
+/// fresh link and reply address for the open round. Nothing is sent when no round is open.
+fn notify_untied(
+    store: &mut Store,
+    ingest: &Ingest<'_>,
+    incoming: &Incoming,
+    member: &PanelMember,
+    now: DateTime<Utc>,
+) -> Result<bool, IngestError> {
+    let open = store.rounds(ingest.study_id)?.into_iter().find_map(|r| match r.state {
+        delphi_store::RoundState::Open { deadline, .. } => Some((r.number, deadline)),
+        _ => None,
+    });
+    let Some((round, deadline)) = open else { return Ok(false) };
+    let frozen = frozen_round(store, ingest.study_id, round)?;
+    let questionnaire = frozen.in_language(&member.language).clone();
+    let letter = Letter::Untied { questionnaire: &questionnaire, deadline };
+    let to = Recipient { expert_id: &member.expert_id, round };
+    send_answer(store, ingest, incoming, &letter, to, ReplyToken::Fresh, now)
+}
+
+/// Reserves, composes, delivers and marks sent one answer to a reply.
+fn send_answer(
+    store: &mut Store,
+    ingest: &Ingest<'_>,
+    incoming: &Incoming,
+    letter: &Letter<'_>,
+    to: Recipient<'_>,
+    token: ReplyToken<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, IngestError> {
+    let Some((name, email)) = store.expert_contact(ingest.study_id, to.expert_id)? else { return Ok(false) };
     let kind = OutgoingKind::Receipt { reply_key: incoming.key.clone() };
     let message_id =
-        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id, &grant.expert_id, &incoming.key], now);
-    let mail = OutgoingMail { study_id: ingest.study_id, round: grant.round, expert_id: &grant.expert_id, kind: &kind };
-    let (reservation, _) = store.reserve_mail(&mail, None, &message_id, now)?;
+        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id, to.expert_id, &incoming.key], now);
+    let mail = OutgoingMail { study_id: ingest.study_id, round: to.round, expert_id: to.expert_id, kind: &kind };
+    let purpose = matches!(token, ReplyToken::Fresh).then_some(delphi_store::TokenPurpose::Invitation);
+    let (reservation, fresh) = store.reserve_mail(&mail, purpose, &message_id, now)?;
     if reservation.sent_at.is_some() {
         return Ok(false);
     }
-    let to = Addressee { name, email };
+    let fresh = fresh.map(|t| t.expose().to_owned());
+    let token = match token {
+        ReplyToken::None => None,
+        ReplyToken::Given(token) => token,
+        ReplyToken::Fresh => fresh.as_deref(),
+    };
+    let addressee = Addressee { name, email };
     let threading =
         Threading { message_id: reservation.message_id, in_reply_to: Some(incoming.key.clone()), date: now };
-    // The token the expert used goes back in the reply address, so answering the receipt
-    // (or the problems) reaches the same expert again; it is not stored in the clear.
-    let token = (record.outcome != InboundOutcome::Refused).then_some(token.as_str());
-    let message = compose(&letter, ingest.sender, &to, token, &threading)
+    let message = compose(letter, ingest.sender, &addressee, token, &threading)
         .map_err(|source| IngestError::Compose { key: incoming.key.clone(), source })?;
-    let name = format!("round-{}-receipt-{}-{}", grant.round, grant.expert_id, short_hash(&incoming.key));
+    let name = format!("round-{}-receipt-{}-{}", to.round, to.expert_id, short_hash(&incoming.key));
     match ingest.transport.deliver(&message, &name) {
         Ok(()) => {
             store.mark_mail_sent(reservation.id, ingest.transport.kind(), now)?;

@@ -13,6 +13,8 @@ pub(crate) struct Words {
     pub receipt_subject: &'static str,
     pub problems_subject: &'static str,
     pub refused_subject: &'static str,
+    pub unchanged_subject: &'static str,
+    pub untied_subject: &'static str,
     pub greeting: &'static str,
     pub invitation: &'static str,
     pub feedback_included: &'static str,
@@ -27,6 +29,9 @@ pub(crate) struct Words {
     pub problems: &'static str,
     pub problems_fix: &'static str,
     pub refused: &'static str,
+    pub unchanged: &'static str,
+    pub kept_newer: &'static str,
+    pub untied: &'static str,
     pub signature: &'static str,
 }
 
@@ -36,6 +41,8 @@ const EN: Words = Words {
     receipt_subject: "Received: your answers to round {round} of {title}",
     problems_subject: "Not yet recorded: your reply to round {round} of {title}",
     refused_subject: "Not recorded: your reply to round {round} of {title}",
+    unchanged_subject: "Nothing changed: your reply to round {round} of {title}",
+    untied_subject: "Which invitation? Your message about round {round} of {title}",
     greeting: "Dear {name},",
     invitation: "You are invited to answer round {round} of the Delphi study “{title}”.",
     feedback_included: "The form shows the panel's answers of the previous round and your own, with the \
@@ -56,6 +63,13 @@ const EN: Words = Words {
     problems: "Your reply could not be recorded yet, and nothing of it was stored. Please fix the following:",
     problems_fix: "Then reply again with the whole form.",
     refused: "Your reply could not be recorded, because the round no longer accepts answers:",
+    unchanged: "Thank you for your reply. It changes none of your answers, so nothing new was recorded: \
+                every answer in it is the one already recorded (or was quoted from an earlier message). \
+                Your answers as they stand are in the form below.",
+    kept_newer: "These answers in your reply were older than answers you gave later, which stand:",
+    untied: "We received a message from you about this round, but it does not carry your personal \
+             link or reply address, so we could not tell which invitation it answers, and nothing of it \
+             was recorded. Please answer with the link below, or reply to this email.",
     signature: "— The study's coordinators",
 };
 
@@ -65,6 +79,8 @@ const ZH: Words = Words {
     receipt_subject: "已收到：您对“{title}”第{round}轮的回答",
     problems_subject: "尚未记录：您对“{title}”第{round}轮的回复",
     refused_subject: "未能记录：您对“{title}”第{round}轮的回复",
+    unchanged_subject: "没有变化：您对“{title}”第{round}轮的回复",
+    untied_subject: "无法对应邀请：您关于“{title}”第{round}轮的邮件",
     greeting: "{name}，您好：",
     invitation: "诚邀您参加德尔菲研究“{title}”第{round}轮问卷。",
     feedback_included: "问卷中附有上一轮专家组的回答、您本人的回答以及专家们给出的理由；您可以保留或修改自己的观点。",
@@ -79,6 +95,9 @@ const ZH: Words = Words {
     problems: "您的回复暂未能记录，其中的内容均未保存。请修改以下问题：",
     problems_fix: "然后请带着完整问卷再次回复。",
     refused: "本轮已不再接受回答，您的回复未能记录：",
+    unchanged: "感谢您的回复。回复中没有改动任何回答，因此没有记录新内容：其中的每个回答都与已记录的相同（或引自之前的邮件）。您目前的回答见下方问卷。",
+    kept_newer: "回复中的以下回答早于您之后给出的回答，以后者为准：",
+    untied: "我们收到了您关于本轮的邮件，但其中没有您的个人链接或回复地址，无法判断它回答的是哪一封邀请，因此没有记录任何内容。请使用下面的链接作答，或直接回复本邮件。",
     signature: "——研究协调人",
 };
 
