@@ -352,6 +352,100 @@ fn killing_ingest_mid_way_loses_nothing_and_duplicates_nothing() {
     assert_eq!(integrity, "ok");
 }
 
+/// A reply to a letter of ours (`letter`), quoting all of it with `> ` and `edit` applied to
+/// the quote, with `top` written above.
+fn reply_to_letter(letter: &Sent, from: &str, message_id: &str, top: &str, edit: Option<(&str, &str)>) -> Vec<u8> {
+    let text = match edit {
+        Some((from, to)) => letter.text.replace(from, to),
+        None => letter.text.clone(),
+    };
+    let quoted: String = text.lines().map(|line| format!("> {line}\r\n")).collect();
+    format!(
+        "From: {from}\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <{message_id}>\r\nIn-Reply-To: <{id}>\r\nReferences: <{id}>\r\n\
+         Date: Wed, 2 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: 8bit\r\n\r\n{top}\r\n\r\nOn Tuesday the study wrote:\r\n{quoted}",
+        letter.reply_to,
+        letter.subject,
+        id = letter.message_id.trim_matches(['<', '>']),
+    )
+    .into_bytes()
+}
+
+#[test]
+fn the_fix_letter_comes_back_filled_in_and_replying_to_it_records_the_whole_form() {
+    let dir = study();
+    let root = dir.path();
+    ok(root, &["invite", "--base-url", "https://delphi.example.org"]);
+    let sent = invitations(root);
+    let maildir = maildir(root);
+    let avery = &sent["avery.placeholder@example.org"];
+    assert!(avery.text.contains("https://delphi.example.org/s/"), "{}", avery.text);
+    deliver(
+        &maildir,
+        "1.first",
+        &reply(avery, &avery.to, "first@example.org", "[verification.benefit] 5\n[verification.risk-harm] 9"),
+    );
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("asked to fix from E01"), "{out}");
+    let letter = read_sent(&outbox_files(root, "-receipt-")[0]);
+    // The problem is named by the question's words, not the item's id or a line number.
+    let problem = letter.text.lines().find(|l| l.starts_with("  - ")).expect("a list of problems");
+    assert!(problem.contains("provides opportunities for harm") && problem.contains("9 is outside 1–7"), "{problem}");
+    assert!(!problem.contains("verification.risk-harm") && !problem.contains("line"), "{problem}");
+    // The form comes back with the valid answer filled in, and links where `invite` said.
+    assert!(letter.text.contains("[verification.benefit] 5"), "{}", letter.text);
+    assert!(
+        letter.text.contains("[verification.risk-harm] 9"),
+        "the answer to fix is shown as written: {}",
+        letter.text
+    );
+    assert!(letter.text.contains("https://delphi.example.org/s/"), "the remembered base URL: {}", letter.text);
+    // The expert fixes the one answer inside the quote and sends the rest unchanged.
+    deliver(
+        &maildir,
+        "2.fixed",
+        &reply_to_letter(
+            &letter,
+            &avery.to,
+            "fixed@example.org",
+            "Fixed, sorry!",
+            Some(("[verification.risk-harm]", "[verification.risk-harm] 3")),
+        ),
+    );
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("recorded 2 answer(s) from E01"), "{out}");
+    let letters = || outbox_files(root, "-receipt-").into_iter().map(|p| read_sent(&p));
+    let receipt = letters().find(|s| s.subject.starts_with("Received")).expect("a receipt");
+    // "Thanks, all good!" over that receipt records nothing and says so, even after a later
+    // change on another channel that the quoted receipt would otherwise undo.
+    let mut cli = delphi(root)
+        .args(["answer", "--expert", "E01", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(cli.stdin.as_mut().unwrap(), b"[verification.benefit] 2\n").unwrap();
+    assert!(cli.wait_with_output().unwrap().status.success());
+    deliver(
+        &maildir,
+        "3.thanks",
+        &reply_to_letter(&receipt, &avery.to, "thanks@example.org", "Thanks, all good!", None),
+    );
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("nothing to record from E01"), "{out}");
+    let benefit: String = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT value FROM current_answers WHERE expert_id = 'E01' AND item_id = 'verification.benefit'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(benefit, r#"{"kind":"ordinal","point":2}"#, "the later answer stands");
+    let note = letters().find(|s| s.subject.starts_with("Nothing changed"));
+    assert!(note.is_some_and(|n| n.text.contains("nothing new was recorded")), "the expert is told");
+}
+
 /// An HTML-only reply whose text has entities beside multi-byte characters: the shape that
 /// once panicked `ingest` and, left in new/, stopped the channel for good.
 fn entity_reply(invitation: &Sent, message_id: &str) -> Vec<u8> {

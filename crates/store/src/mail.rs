@@ -451,6 +451,8 @@ pub struct SentLetter {
     pub expert_id: String,
     pub round: u32,
     pub kind: OutgoingKind,
+    /// When it was written (reserved), so what it showed can be read back.
+    pub reserved_at: DateTime<Utc>,
 }
 
 impl Store {
@@ -474,22 +476,22 @@ impl Store {
     /// The letter sent under `message_id` (with or without angle brackets), if the tool sent it.
     pub fn sent_letter(&self, study_id: &str, message_id: &str) -> Result<Option<SentLetter>, StoreError> {
         let bare = message_id.trim().trim_matches(['<', '>']);
-        let row: Option<(String, u32, String, String)> = self
+        let row: Option<(String, u32, String, String, String)> = self
             .conn
             .query_row(
-                "SELECT expert_id, round, kind, occasion FROM outgoing_mail
+                "SELECT expert_id, round, kind, occasion, reserved_at FROM outgoing_mail
                  WHERE study_id = ?1 AND message_id IN (?2, '<' || ?2 || '>')",
                 params![study_id, bare],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let Some((expert_id, round, kind, occasion)) = row else { return Ok(None) };
+        let Some((expert_id, round, kind, occasion, reserved_at)) = row else { return Ok(None) };
         let kind = match kind.as_str() {
             "invitation" => OutgoingKind::Invitation,
             "reminder" => OutgoingKind::Reminder { number: occasion.parse().unwrap_or(0) },
             _ => OutgoingKind::Receipt { reply_key: occasion },
         };
-        Ok(Some(SentLetter { expert_id, round, kind }))
+        Ok(Some(SentLetter { expert_id, round, kind, reserved_at: parse_timestamp(&reserved_at)? }))
     }
 
     /// An expert's current answers in a round (item → stored JSON), each with when it was
@@ -520,20 +522,20 @@ impl Store {
         Ok(latest)
     }
 
-    /// An expert's answers in a round as they stood right after submission `submission_id`
-    /// (item → stored JSON): what a receipt for that submission showed.
+    /// An expert's answers in a round as they stood at `at` (item → stored JSON): what a
+    /// letter written then showed them.
     pub fn answers_as_of(
         &self,
         study_id: &str,
         round: u32,
         expert_id: &str,
-        submission_id: i64,
+        at: DateTime<Utc>,
     ) -> Result<std::collections::BTreeMap<String, serde_json::Value>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
-             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 AND s.id <= ?4 ORDER BY s.id",
+             WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 AND s.received_at <= ?4 ORDER BY s.id",
         )?;
-        let rows = statement.query_map(params![study_id, round, expert_id, submission_id], |r| {
+        let rows = statement.query_map(params![study_id, round, expert_id, timestamp(at)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut latest = std::collections::BTreeMap::new();

@@ -4,12 +4,26 @@
 //!
 //! What [`parse`] copes with:
 //! - CRLF or CR line ends, a byte-order mark, non-breaking and ideographic spaces, and
-//!   full-width brackets, digits and punctuation (`［verification.benefit］ ５`);
+//!   full-width brackets, digits and punctuation (`［verification.benefit］５`, no space
+//!   needed after a known marker; a full-width comma `２０，２８，３５` separates values and is
+//!   never read as a decimal comma);
 //! - quoting with `>` at any depth (`> `, `>>`, `> > `), and answers written either on a
 //!   quoted marker line or on unquoted lines right after it;
 //! - lines wrapped by a mail client: an answer continues on the following lines until the
-//!   next marker (numbers are joined with a space; text keeps its paragraphs, the lines of
-//!   a paragraph joined with a space);
+//!   next marker or the form's next `::` line (numbers are joined with a space; a text
+//!   answer keeps the line breaks the expert typed, while quoted lines, which clients
+//!   re-wrap, are joined with a space);
+//! - values that stand apart from any marker, after the form's text and beside an empty
+//!   marker (typed under the question, above its marker): which item they answer is not
+//!   certain, so they are a problem to ask about ([`ReplyError::Unplaced`]), never moved;
+//!   pieces of the form's own lines re-wrapped by a client (`> Very high · ? don't know`)
+//!   are recognised by what they continue and ignored;
+//! - sign-offs without a `-- ` line: a closing on its own line ("Best regards,", "Thanks,
+//!   J.", "此致", "祝好"), the signer's name ([`Signer`]), or a phone or address line ends
+//!   the answers of a part once it has any;
+//! - a part quoted from the signer's own earlier message (its attribution names them) holds
+//!   no new answers; answers in quoted text are flagged ([`Reply::quoted`]) so the caller
+//!   can tell a copy from a change;
 //! - `::` lines (the form's own text) are ignored, and so is anything before the first marker;
 //! - an answer never continues into lines quoted deeper than its marker (a top-posted form
 //!   followed by the quoted original without a header line);
@@ -25,8 +39,11 @@
 //!   found below a greeting.
 //!
 //! What it cannot tell apart from structure: inside a text answer, a line that starts
-//! with `>` (read as quoting), `::`, an `[item-id]` marker, a lone `--`, or a line ending in
-//! `wrote:`.
+//! with `>` (read as quoting), `::`, an `[item-id]` marker, a lone `--`, a line ending in
+//! `wrote:`, or a line that is only a closing ("Thanks!") or the signer's name.
+//!
+//! Messages: `Display` is for the coordinator (item ids, line numbers);
+//! [`ReplyError::message`] is for the expert and names each question by its wording.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -168,7 +185,7 @@ fn at_line(line: Option<usize>) -> String {
 
 /// A question's wording (or an expert's value) cut to a length a message can quote.
 fn short(text: &str) -> String {
-    const MAX: usize = 90;
+    const MAX: usize = 160;
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= MAX {
         return one_line;

@@ -643,15 +643,15 @@ fn a_sign_off_a_phone_signature_and_cut_quotes_are_not_answers() {
     );
 }
 
-/// A question's wording as the messages quote it: one line, cut near 90 characters.
+/// A question's wording as the messages quote it: one line, cut near 160 characters.
 fn short_prompt(q: &Questionnaire, id: &str) -> String {
     let prompt =
         q.items.iter().find(|i| i.id.as_str() == id).unwrap().prompt.split_whitespace().collect::<Vec<_>>().join(" ");
-    if prompt.chars().count() <= 90 {
+    if prompt.chars().count() <= 160 {
         return prompt;
     }
-    let mut cut: String = prompt.chars().take(90).collect();
-    if let Some(space) = cut.rfind(' ').filter(|&at| at > 45) {
+    let mut cut: String = prompt.chars().take(160).collect();
+    if let Some(space) = cut.rfind(' ').filter(|&at| at > 80) {
         cut.truncate(space);
     }
     cut + "…"

@@ -291,7 +291,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     // When the expert wrote it, as their client says, but never later than it arrived.
     let written = incoming.written.map_or(now, |at| at.min(now));
     let stored = store.answers_written(study_id, grant.round, &grant.expert_id)?;
-    let shown = shown_by_our_receipt(store, study_id, &grant, incoming)?;
+    let shown = shown_by_our_letter(store, study_id, &grant, incoming)?;
     let mut changes = BTreeMap::new();
     let mut unchanged = 0;
     let mut kept_newer = Vec::new();
@@ -317,10 +317,11 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     })
 }
 
-/// What the receipt this message replies to showed the expert (item → stored JSON): a
-/// quoted answer equal to it is a copy, not an answer. Empty when the message answers no
-/// receipt of ours to this expert in this round.
-fn shown_by_our_receipt(
+/// What the letter of ours this message replies to showed the expert as their answers
+/// (item → stored JSON): their answers when it was written. A quoted answer equal to it is
+/// a copy, not an answer (a thank-you over an old receipt reverts nothing). Empty when the
+/// message answers no letter of ours to this expert in this round.
+fn shown_by_our_letter(
     store: &Store,
     study_id: &str,
     grant: &TokenGrant,
@@ -328,15 +329,9 @@ fn shown_by_our_receipt(
 ) -> Result<BTreeMap<String, serde_json::Value>, IngestError> {
     for message_id in &incoming.replies_to {
         let Some(letter) = store.sent_letter(study_id, message_id)? else { continue };
-        if letter.expert_id != grant.expert_id || letter.round != grant.round {
-            continue;
+        if letter.expert_id == grant.expert_id && letter.round == grant.round {
+            return Ok(store.answers_as_of(study_id, grant.round, &grant.expert_id, letter.reserved_at)?);
         }
-        let OutgoingKind::Receipt { reply_key } = letter.kind else { continue };
-        if let Some(submission) = store.inbound(study_id, &reply_key)?.and_then(|r| r.submission_id) {
-            return Ok(store.answers_as_of(study_id, grant.round, &grant.expert_id, submission)?);
-        }
-        // A receipt that recorded nothing new showed what stood then; what stands now
-        // includes it, so answers equal to what is stored are already not counted.
     }
     Ok(BTreeMap::new())
 }
