@@ -68,6 +68,7 @@ class HtmlText(html.parser.HTMLParser):
 def html_to_text(source):
     p = HtmlText()
     p.feed(source)
+    p.close()
     return "".join(p.out).replace("\xa0", " ")
 
 
