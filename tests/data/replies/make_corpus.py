@@ -1129,6 +1129,12 @@ write_bytes("30-duplicate.eml", "", b"", case("E02", "duplicate", "case 02 deliv
 with open(os.path.join(HERE, "30-duplicate.eml"), "wb") as f:
     f.write(received + raw)
 
+# the client and issue-12 classes of the first 33 cases (see cases_issue12.py)
+OLD = {'01': ('thunderbird', ['ordinary', 'ranking', 'probability']), '02': ('gmail-web', ['ordinary', 'dont-know', 'quantile']), '03': ('outlook-desktop', ['ordinary', 'probability']), '04': ('apple-mail', ['ordinary', 'ranking']), '05': ('zimbra', ['html', 'quantile']), '06': ('roundcube', ['ordinary', 'quantile']), '07': ('samsung', ['ordinary']), '08': ('foxmail', ['zh', 'dont-know', 'ranking']), '09': ('outlook-desktop', ['ordinary', 'probability']), '10': ('mutt', ['ordinary', 'partial']), '11': ('thunderbird', ['ordinary', 'quantile']), '12': ('outlook-desktop', ['sign-off']), '13': ('thunderbird', ['ordinary']), '14': ('ios-mail', ['partial', 'probability']), '15': ('outlook-mac', ['ordinary', 'ranking']), '16': ('netease', ['full-width', 'zh', 'dont-know', 'quantile', 'probability']), '17': ('outlook-zh', ['zh', 'ranking']), '18': ('gmail-web', ['zh', 'quantile']), '19': ('thunderbird', ['ordinary', 'probability']), '20': ('thunderbird', ['invalid', 'zh']), '21': ('roundcube', ['invalid']), '22': ('outlook-desktop', ['auto-reply']), '23': ('exim-autoresponder', ['auto-reply']), '24': ('outlook-desktop', ['auto-reply']), '25': ('postfix-dsn', ['bounce']), '26': ('thunderbird', ['spoofed']), '27': ('thunderbird', ['spoofed']), '28': ('ios-mail', ['unknown-token']), '29': ('apple-mail', ['no-token']), '30': ('gmail-web', ['duplicate']), '31': ('thunderbird', ['sign-off', 'zh']), '32': ('ios-mail', ['sign-off', 'zh']), '33': ('mutt', ['ordinary', 'partial'])}
+for _c in FILES:
+    if _c["file"][:2] in OLD:
+        _c["client"], _c["classes"] = OLD[_c["file"][:2]][0], list(OLD[_c["file"][:2]][1])
+
 exec(open(os.path.join(HERE, "cases_issue12.py"), encoding="utf-8").read())
 
 write_cases()
