@@ -45,10 +45,13 @@ class HtmlText(html.parser.HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out = []
         self.skip = 0
+        self.pre = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in ("style", "head", "script"):
             self.skip += 1
+        if tag == "pre":
+            self.pre += 1
         if tag == "br":
             self.out.append("\n")
             return
@@ -62,11 +65,15 @@ class HtmlText(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("style", "head", "script"):
             self.skip -= 1
+        if tag == "pre":
+            self.pre -= 1
         if tag == "br" or (tag in self.BREAKS and self.out and not self.out[-1].endswith("\n")):
             self.out.append("\n")
 
     def handle_data(self, data):
-        if not self.skip:
+        if not self.skip and self.pre:
+            self.out.append(data.replace("\r", ""))
+        elif not self.skip:
             self.out.append(data.replace("\r", "").replace("\n", " ") if data.strip() else data.replace("\n", ""))
 
 
@@ -226,7 +233,7 @@ def check_case(delphi, data, db, c):
             if r.returncode == 0:
                 problems.append(f"{c['file']}: accepted, expected invalid")
             for p in c.get("problems", []):
-                if re.fullmatch(r"[\w.\-\[\]]+", p) and p.strip("[]").split("]")[0] not in r.stderr:
+                if re.fullmatch(r"[\w.\-\[\]]+", p, re.ASCII) and p.strip("[]").split("]")[0] not in r.stderr:
                     problems.append(f"{c['file']}: the refusal does not name {p}: {r.stderr}")
             return problems
         if r.returncode:
