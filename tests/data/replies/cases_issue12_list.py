@@ -518,7 +518,7 @@ w, x = answers(("verification.benefit", "6", ordinal(6)), ("verification.rationa
 qb = rewrap_quote(inline(e, w))
 assert not any(starts_like_a_value(l[2:]) for l in qb.split("\n"))
 add("87-rewrapped-ios.eml", *apple(e, "87", "Sun, 13 Dec 2026 08:00:00 +0000", "Answers in the form below.", ios=True, quoted_block=qb),
-    e, "recorded", "rewrapped: iOS Mail, answers in the quoted form whose lines the phone broke at 60 columns (\"> 7\", \"> Very high · ? don't know\" lines without \"::\" right after text answers)", "ios-mail", ["rewrapped"], expected=x)
+    e, "recorded", "rewrapped: iOS Mail, answers in the quoted form whose lines the phone broke at 60 columns (continuation lines such as \"> developing,\" or \"> include\" without \"::\" right after text answers)", "ios-mail", ["rewrapped"], expected=x)
 
 e = expert("en")
 w, x = answers(("infrastructure.benefit", "4", ordinal(4)), ("infrastructure.rationale", "Too early for joint operation.", text("Too early for joint operation.")),
