@@ -168,6 +168,8 @@ def structure(cases):
                     problems.append(f"{c['file']}: a token inside base64")
                 if c["outcome"] not in ("no-token", "unknown-token") and not in_headers:
                     problems.append(f"{c['file']}: base64 body but no token in the headers")
+        if raw.count(b"{{") != len(re.findall(rb"\{\{(?:TOKEN|TOKEN_OTHER|RECEIPT_ID|RECEIPT_QUOTED(?:\|[^}]*)?)\}\}", raw)):
+            problems.append(f"{c['file']}: a placeholder split or misspelt")
         if b"{{RECEIPT_" in raw and c.get("step", 1) == 1:
             problems.append(f"{c['file']}: a receipt placeholder in step 1")
         for part in msg.walk():

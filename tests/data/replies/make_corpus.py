@@ -13,6 +13,7 @@ Run: python3 tests/data/replies/make_corpus.py
 """
 
 import base64
+import re
 import email.quoprimime
 import os
 from email.header import Header
@@ -91,7 +92,11 @@ def crlf(text):
 
 def qp(data: bytes) -> str:
     """Quoted-printable with CRLF line ends and soft breaks at 76 columns."""
-    return email.quoprimime.body_encode(data.replace(b"\r\n", b"\n").decode("latin-1"), 76, eol="\r\n")
+    out = email.quoprimime.body_encode(data.replace(b"\r\n", b"\n").decode("latin-1"), 76, eol="\r\n")
+    # a placeholder is replaced in the raw bytes: a soft break must not split it
+    for p in ("{{TOKEN_OTHER}}", "{{TOKEN}}"):
+        out = re.sub("(?:=\r\n)?".join(re.escape(ch) for ch in p), p, out)
+    return out
 
 
 def b64(data: bytes) -> str:
