@@ -390,6 +390,11 @@ impl Dovecot {
         assert!(out.status.success(), "doveadm save failed: {}", String::from_utf8_lossy(&out.stderr));
     }
 
+    /// Removes from `folder` the messages whose Message-ID header is `message_id` (`<…>`).
+    pub fn expunge(&self, folder: &str, message_id: &str) {
+        run(self.doveadm().args(["expunge", "-u", &self.user, "mailbox", folder, "header", "Message-ID", message_id]));
+    }
+
     fn status(&self, folder: &str, field: &str) -> usize {
         let out = run(self.doveadm().args(["mailbox", "status", "-u", &self.user, field, folder]));
         // "INBOX messages=3" (the folder name, then field=value)
