@@ -34,6 +34,9 @@ pub struct Incoming {
     pub written: Option<DateTime<Utc>>,
     /// The Message-IDs this message answers (In-Reply-To, then References), each `<…>`.
     pub replies_to: Vec<String>,
+    /// Whether it has a body to read at all (a text or HTML part); Outlook's rich text sent
+    /// as a winmail.dat attachment alone has none.
+    pub readable: bool,
 }
 
 /// Length of a token: 160 bits in base32.
@@ -53,6 +56,7 @@ pub fn read(raw: &[u8]) -> Incoming {
             text,
             written: None,
             replies_to: Vec::new(),
+            readable: true,
         };
     };
     let key = message
@@ -65,6 +69,7 @@ pub fn read(raw: &[u8]) -> Incoming {
     // An HTML-only reply is turned into text here rather than by mail-parser, whose
     // conversion runs block elements together: a marker must start its own line, and a
     // <blockquote> is quoting.
+    let readable = message.text_part(0).is_some() || message.html_part(0).is_some();
     let text = match message.text_part(0) {
         Some(part) if part.is_text_html() => html_to_text(&message.body_html(0).unwrap_or_default()),
         Some(part) => {
@@ -120,7 +125,7 @@ pub fn read(raw: &[u8]) -> Incoming {
         from.as_deref(),
         message.return_address().is_some_and(|r| r.trim().is_empty() || r.trim() == "<>"),
     );
-    Incoming { key, from, automatic, tokens, text, written, replies_to }
+    Incoming { key, from, automatic, tokens, text, written, replies_to, readable }
 }
 
 /// Joins the lines of a format=flowed body (RFC 3676) that the sender's client broke: a

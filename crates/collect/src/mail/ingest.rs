@@ -278,6 +278,14 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
         return Ok(Judgement::SetAside { outcome, expert, reason: reason.into(), notify });
     };
     let (grant, token) = grants.swap_remove(own);
+    if !incoming.readable {
+        return Ok(Judgement::SetAside {
+            outcome: InboundOutcome::Unreadable,
+            expert: Some(grant),
+            reason: "it has no text or HTML to read (e.g. Outlook's rich text as a winmail.dat attachment only)".into(),
+            notify: None,
+        });
+    }
     let (name, email) = store.expert_contact(study_id, &grant.expert_id)?.unwrap_or_default();
     let frozen = frozen_round(store, study_id, grant.round)?;
     let questionnaire = frozen.in_language(&grant.language).clone();
