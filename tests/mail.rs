@@ -1141,3 +1141,45 @@ fn replace_bytes(haystack: &[u8], needle: &[u8], replacement: &[u8]) -> Vec<u8> 
     out.extend_from_slice(rest);
     out
 }
+
+#[test]
+fn a_dry_run_over_imap_reads_everything_and_marks_nothing() {
+    let (dir, sent, _) = invited();
+    let root = dir.path();
+    let avery = &sent["avery.placeholder@example.org"];
+    let jordan = &sent["jordan.samplewood@example.org"];
+    let dovecot = Dovecot::start();
+    dovecot.deliver(&reply(avery, "avery.placeholder@example.org", "d1@example.org", "[verification.benefit] 4"));
+    dovecot.deliver(&reply(jordan, "jordan.samplewood@example.org", "d2@example.org", "[verification.benefit] 5"));
+    let imap = format!("imaps://{}@localhost:{}/INBOX", dovecot.user, dovecot.port);
+    let ingest = |extra: &[&str]| {
+        let out = delphi(root)
+            .args(["ingest", "--imap", &imap])
+            .args(extra)
+            .env("DELPHI_IMAP_PASSWORD", &dovecot.password)
+            .env("SSL_CERT_FILE", &test_ca().bundle)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        stdout
+    };
+
+    for run in ["first", "second"] {
+        let dry = ingest(&["--dry-run"]);
+        assert!(dry.contains("INBOX/1: would record 1 answer(s) from E01"), "{run} dry run: {dry}");
+        assert!(dry.contains("INBOX/2: would record 1 answer(s) from E02"), "{run} dry run: {dry}");
+        assert!(dry.contains("2 message(s) read") && dry.contains("nothing was stored or sent"), "{dry}");
+        assert_eq!(sql(root, "SELECT COUNT(*) FROM inbound_mail"), 0, "a dry run stores nothing");
+        assert_eq!(dovecot.unseen_count("INBOX"), 2, "read with PEEK: \\Seen is left alone");
+    }
+    assert!(outbox_files(root, "-receipt-").is_empty(), "a dry run sends nothing");
+
+    // Nothing was marked: the real run finds both, and marks them.
+    let real = ingest(&[]);
+    assert!(real.contains("2 message(s) read; 2 recorded"), "{real}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE channel = 'email'"), 2);
+    assert_eq!(dovecot.unseen_count("INBOX"), 2, "a real run leaves \\Seen alone too");
+    let after = ingest(&["--dry-run"]);
+    assert!(after.contains("0 message(s) read"), "processed messages are marked: {after}");
+}

@@ -322,12 +322,13 @@ pub(crate) fn ingest(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
         }
         (None, Some(url)) => {
             let settings = ImapSettings::parse(url, std::env::var("DELPHI_IMAP_PASSWORD").ok())?;
-            if args.mail.dry_run {
-                bail!(
-                    "--dry-run reads a Maildir only (an IMAP run marks what it processed); copy the folder or run without --dry-run"
-                );
-            }
-            each_imap_message(&settings, &mut process)?;
+            // A dry run opens the folder read-only and marks nothing: the next run reads the same.
+            let marking = if args.mail.dry_run {
+                delphi_collect::mail::Marking::Leave
+            } else {
+                delphi_collect::mail::Marking::Mark
+            };
+            each_imap_message(&settings, marking, &mut process)?;
             format!("IMAP {}:{}/{}", settings.host, settings.port, settings.folder)
         }
         (None, None) => bail!("give --maildir DIR or --imap URL"),

@@ -2,9 +2,13 @@
 //! message is handed to a callback; only after the callback returns (its answers are
 //! committed) is the message marked as processed in the mailbox (moved to `cur/` with the
 //! Seen flag, or given the IMAP keyword `$DelphiProcessed`). The store, not the mark,
-//! decides what was processed: a crash between the two is harmless.
+//! decides what was processed: a crash between the two is harmless. IMAP is spoken with
+//! async-imap on a runtime of its own behind a synchronous API, each step (connect, TLS,
+//! greeting, LOGIN, SELECT, SEARCH, every FETCH and STORE, LOGOUT) with a deadline, so an
+//! unanswering server ends a run with an error naming the step instead of hanging it.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// An IMAP mailbox: `imaps://user@host[:993]/Folder` (TLS) or
 /// `imap://user@host[:143]/Folder` (STARTTLS required); the password comes separately.
@@ -16,6 +20,24 @@ pub struct ImapSettings {
     pub user: String,
     pub password: String,
     pub folder: String,
+    pub timeouts: ImapTimeouts,
+}
+
+/// How long each step of an IMAP run may wait for the server before the run fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImapTimeouts {
+    /// The TCP connection (name lookup included), the TLS handshake and the greeting, each.
+    pub connect: Duration,
+    /// Each command: STARTTLS, LOGIN, SELECT, SEARCH, each STORE, LOGOUT.
+    pub command: Duration,
+    /// Each message's FETCH (a reply with large attachments takes a while).
+    pub fetch: Duration,
+}
+
+impl Default for ImapTimeouts {
+    fn default() -> Self {
+        Self { connect: Duration::from_secs(30), command: Duration::from_secs(30), fetch: Duration::from_secs(60) }
+    }
 }
 
 impl std::fmt::Debug for ImapSettings {
@@ -26,6 +48,7 @@ impl std::fmt::Debug for ImapSettings {
             .field("starttls", &self.starttls)
             .field("user", &self.user)
             .field("folder", &self.folder)
+            .field("timeouts", &self.timeouts)
             .finish_non_exhaustive()
     }
 }
@@ -42,6 +65,18 @@ pub enum MailboxError {
     Maildir { path: PathBuf, source: std::io::Error },
     #[error("IMAP server {server}: {message}")]
     Imap { server: String, message: String },
+    /// A step of an IMAP run got no answer in time; `what` names it ("no answer to LOGIN").
+    #[error("IMAP server {server}: {what} within {}", seconds(*after))]
+    ImapTimeout { server: String, what: String, after: Duration },
+}
+
+/// `30 s`, `0.2 s`.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_millis() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} s", duration.as_secs_f64())
+    }
 }
 
 impl ImapSettings {
@@ -70,6 +105,7 @@ impl ImapSettings {
             user: user.to_owned(),
             password: password.ok_or(MailboxError::NoPassword)?,
             folder: folder.to_owned(),
+            timeouts: ImapTimeouts::default(),
         })
     }
 }
@@ -128,44 +164,157 @@ pub fn each_maildir_message<E: From<MailboxError>>(
 /// The keyword a processed message gets in the IMAP mailbox.
 const PROCESSED: &str = "$DelphiProcessed";
 
-/// The messages of an IMAP folder not yet marked processed, oldest first, each passed to
-/// `process` and then marked. Read with `BODY.PEEK[]`, so the Seen flag a person relies on
-/// is left alone. Stops at the first error.
+/// Whether [`each_imap_message`] marks what it processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marking {
+    /// Give each message `$DelphiProcessed` once `process` returned Ok (a real run).
+    Mark,
+    /// Open the folder read-only (`EXAMINE`) and change nothing (a dry run): the next run
+    /// reads the same messages.
+    Leave,
+}
+
+/// An IMAP session's stream once TLS is up (implicit, or after STARTTLS).
+type TlsSession = async_imap::Session<tokio_native_tls::TlsStream<tokio::net::TcpStream>>;
+
+/// The messages of an IMAP folder not yet marked processed, oldest first (by UID), each
+/// passed to `process` and then, with [`Marking::Mark`], marked `$DelphiProcessed`. Read
+/// with `BODY.PEEK[]`, so the Seen flag a person relies on is left alone. Stops at the
+/// first error.
+///
+/// Every step has a deadline ([`ImapSettings::timeouts`]): a server that stops answering
+/// ends the run with [`MailboxError::ImapTimeout`], naming the step, instead of hanging a
+/// cron job. The session runs on a current-thread tokio runtime of its own, so this must
+/// not be called from inside an async runtime; `process` runs outside it, between steps.
 pub fn each_imap_message<E: From<MailboxError>>(
     settings: &ImapSettings,
+    marking: Marking,
     mut process: impl FnMut(&MailboxMessage) -> Result<(), E>,
 ) -> Result<usize, E> {
     let server = format!("{}:{}", settings.host, settings.port);
-    let imap_error = |message: String| MailboxError::Imap { server: server.clone(), message };
-    let mode = if settings.starttls { imap::ConnectionMode::StartTls } else { imap::ConnectionMode::Tls };
-    let client = imap::ClientBuilder::new(settings.host.as_str(), settings.port)
-        .mode(mode)
-        .tls_kind(imap::TlsKind::Native)
-        .connect()
-        .map_err(|e| imap_error(format!("cannot connect: {e}")))?;
-    let mut session = client
-        .login(&settings.user, &settings.password)
-        .map_err(|(e, _)| imap_error(format!("login as {} refused: {e}", settings.user)))?;
-    session.select(&settings.folder).map_err(|e| imap_error(format!("cannot open folder {}: {e}", settings.folder)))?;
-    let mut uids: Vec<u32> = session
-        .uid_search(format!("NOT KEYWORD {PROCESSED}"))
-        .map_err(|e| imap_error(format!("search failed: {e}")))?
-        .into_iter()
-        .collect();
-    uids.sort_unstable();
-    let mut count = 0;
-    for uid in uids {
-        let fetches =
-            session.uid_fetch(uid.to_string(), "BODY.PEEK[]").map_err(|e| imap_error(format!("fetch failed: {e}")))?;
-        let Some(raw) = fetches.iter().find_map(|f| f.body().map(<[u8]>::to_vec)) else { continue };
-        process(&MailboxMessage { place: format!("{}/{uid}", settings.folder), raw })?;
-        count += 1;
-        session
-            .uid_store(uid.to_string(), format!("+FLAGS ({PROCESSED})"))
-            .map_err(|e| imap_error(format!("cannot mark message {uid}: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| MailboxError::Imap { server: server.clone(), message: format!("cannot start a runtime: {e}") })?;
+    let imap = Imap { runtime: &runtime, server: &server, settings };
+    let outcome = imap.run(marking, &mut process);
+    // A name lookup left running by a connect that timed out is not waited for.
+    runtime.shutdown_background();
+    outcome
+}
+
+/// One IMAP run: the runtime its steps are driven on, and where to.
+struct Imap<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    server: &'a str,
+    settings: &'a ImapSettings,
+}
+
+impl Imap<'_> {
+    fn failed(&self, message: String) -> MailboxError {
+        MailboxError::Imap { server: self.server.to_owned(), message }
     }
-    session.logout().ok();
-    Ok(count)
+
+    /// Runs one step to its end, or fails when it takes longer than `limit`:
+    /// `what` says what went unanswered ("no answer to LOGIN").
+    fn step<T>(&self, what: &str, limit: Duration, step: impl Future<Output = T>) -> Result<T, MailboxError> {
+        // the timer is made inside the runtime: it needs its clock
+        self.runtime.block_on(async { tokio::time::timeout(limit, step).await }).map_err(|_| {
+            MailboxError::ImapTimeout { server: self.server.to_owned(), what: what.to_owned(), after: limit }
+        })
+    }
+
+    fn run<E: From<MailboxError>>(
+        &self,
+        marking: Marking,
+        process: &mut impl FnMut(&MailboxMessage) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let (settings, limits) = (self.settings, self.settings.timeouts);
+        let mut session = self.log_in()?;
+        let folder = &settings.folder;
+        match marking {
+            Marking::Mark => self
+                .step(&format!("no answer to SELECT {folder}"), limits.command, session.select(folder))?
+                .map_err(|e| self.failed(format!("cannot open folder {folder}: {e}")))?,
+            Marking::Leave => self
+                .step(&format!("no answer to EXAMINE {folder}"), limits.command, session.examine(folder))?
+                .map_err(|e| self.failed(format!("cannot open folder {folder}: {e}")))?,
+        };
+        let mut uids: Vec<u32> = self
+            .step("no answer to UID SEARCH", limits.command, session.uid_search(format!("NOT KEYWORD {PROCESSED}")))?
+            .map_err(|e| self.failed(format!("search failed: {e}")))?
+            .into_iter()
+            .collect();
+        uids.sort_unstable();
+        let mut count = 0;
+        for uid in uids {
+            let fetched = self
+                .step(&format!("no answer to UID FETCH {uid}"), limits.fetch, async {
+                    use futures_util::TryStreamExt as _;
+                    session.uid_fetch(uid.to_string(), "BODY.PEEK[]").await?.try_collect::<Vec<_>>().await
+                })?
+                .map_err(|e| self.failed(format!("cannot fetch message {uid}: {e}")))?;
+            let Some(raw) = fetched.iter().find_map(|f| f.body().map(<[u8]>::to_vec)) else { continue };
+            process(&MailboxMessage { place: format!("{folder}/{uid}"), raw })?;
+            count += 1;
+            if marking == Marking::Mark {
+                self.step(&format!("no answer to UID STORE {uid}"), limits.command, async {
+                    use futures_util::TryStreamExt as _;
+                    let query = format!("+FLAGS.SILENT ({PROCESSED})");
+                    session.uid_store(uid.to_string(), query).await?.try_collect::<Vec<_>>().await
+                })?
+                .map_err(|e| self.failed(format!("cannot mark message {uid}: {e}")))?;
+            }
+        }
+        // The work is done and recorded: a server that fails or stalls at LOGOUT only costs
+        // the wait, not the run.
+        let _ = self.step("no answer to LOGOUT", limits.command, session.logout());
+        Ok(count)
+    }
+
+    /// Connects (TLS from the first byte, or STARTTLS), reads the greeting, logs in.
+    fn log_in(&self) -> Result<TlsSession, MailboxError> {
+        let (settings, limits) = (self.settings, self.settings.timeouts);
+        let tcp = self
+            .step(
+                "no TCP connection",
+                limits.connect,
+                tokio::net::TcpStream::connect((settings.host.as_str(), settings.port)),
+            )?
+            .map_err(|e| self.failed(format!("cannot connect: {e}")))?;
+        let tls = tokio_native_tls::native_tls::TlsConnector::new()
+            .map(tokio_native_tls::TlsConnector::from)
+            .map_err(|e| self.failed(format!("cannot set up TLS: {e}")))?;
+        let handshake = |tcp: tokio::net::TcpStream| {
+            self.step("no TLS handshake", limits.connect, tls.connect(&settings.host, tcp))?
+                .map_err(|e| self.failed(format!("TLS failed: {e}")))
+        };
+        let client = if settings.starttls {
+            let mut plain = async_imap::Client::new(tcp);
+            self.greeting(&mut plain)?;
+            self.step("no answer to STARTTLS", limits.command, plain.run_command_and_check_ok("STARTTLS", None))?
+                .map_err(|e| self.failed(format!("STARTTLS refused: {e}")))?;
+            // no greeting after STARTTLS
+            async_imap::Client::new(handshake(plain.into_inner())?)
+        } else {
+            let mut client = async_imap::Client::new(handshake(tcp)?);
+            self.greeting(&mut client)?;
+            client
+        };
+        self.step("no answer to LOGIN", limits.command, client.login(&settings.user, &settings.password))?
+            .map_err(|(e, _)| self.failed(format!("login as {} refused: {e}", settings.user)))
+    }
+
+    fn greeting<T>(&self, client: &mut async_imap::Client<T>) -> Result<(), MailboxError>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + std::fmt::Debug + Send,
+    {
+        match self.step("no greeting", self.settings.timeouts.connect, client.read_response())? {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(self.failed("closed the connection before its greeting".to_owned())),
+            Err(e) => Err(self.failed(format!("no greeting: {e}"))),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -188,5 +337,21 @@ mod tests {
         assert!(
             !format!("{:?}", ImapSettings::parse("imaps://u@h", Some("secret".into())).unwrap()).contains("secret")
         );
+        assert_eq!(s.timeouts, ImapTimeouts::default());
+        assert_eq!(s.timeouts.fetch, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_timeout_names_the_server_the_step_and_the_wait() {
+        let error = |after| MailboxError::ImapTimeout {
+            server: "mail.example.org:993".into(),
+            what: "no answer to LOGIN".into(),
+            after,
+        };
+        assert_eq!(
+            error(Duration::from_secs(30)).to_string(),
+            "IMAP server mail.example.org:993: no answer to LOGIN within 30 s"
+        );
+        assert_eq!(error(Duration::from_millis(1500)).to_string().rsplit(" within ").next(), Some("1.5 s"));
     }
 }

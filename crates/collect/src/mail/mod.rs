@@ -11,7 +11,9 @@ mod words;
 
 pub use compose::{Addressee, Letter, Sender, Threading, compose};
 pub use ingest::{Ingest, IngestError, Ingested, ingest_message, ingest_or_set_aside};
-pub use mailbox::{ImapSettings, MailboxError, MailboxMessage, each_imap_message, each_maildir_message};
+pub use mailbox::{
+    ImapSettings, ImapTimeouts, MailboxError, MailboxMessage, Marking, each_imap_message, each_maildir_message,
+};
 pub use send::{Campaign, CampaignReport, RoundMail, SendError, send_campaign};
 pub use transport::{MailTransport, Security, SmtpSettings, TransportError};
 
