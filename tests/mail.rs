@@ -395,8 +395,8 @@ fn the_fix_letter_comes_back_filled_in_and_replying_to_it_records_the_whole_form
     // The form comes back with the valid answer filled in, and links where `invite` said.
     assert!(letter.text.contains("[verification.benefit] 5"), "{}", letter.text);
     assert!(
-        letter.text.contains("[verification.risk-harm] 9"),
-        "the answer to fix is shown as written: {}",
+        letter.text.lines().any(|l| l == "[verification.risk-harm]"),
+        "the answer to fix is left to fix: {}",
         letter.text
     );
     assert!(letter.text.contains("https://delphi.example.org/s/"), "the remembered base URL: {}", letter.text);

@@ -30,7 +30,7 @@ pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
 pub use mail::{
     InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, SentLetter,
-    Transport,
+    Transport, Written,
 };
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};

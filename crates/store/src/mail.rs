@@ -445,6 +445,16 @@ impl Store {
     }
 }
 
+/// When a stored answer was written, as far as the tool can know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// The Date of the email it came in: the expert's own clock, comparable with the Dates
+    /// of their other emails even when that clock is off.
+    ByEmail(DateTime<Utc>),
+    /// When another channel (web, API, `delphi answer`) received it: the tool's clock.
+    Received(DateTime<Utc>),
+}
+
 /// A letter the tool sent, found by its Message-ID (what a reply's In-Reply-To names).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentLetter {
@@ -495,29 +505,33 @@ impl Store {
     }
 
     /// An expert's current answers in a round (item → stored JSON), each with when it was
-    /// written: the sender's Date of the email it came in (`written_at` in the reply's
-    /// record), otherwise when it was received.
+    /// written: the Date of the email it came in, as the expert's client set it
+    /// (`written_at` in the reply's record), or when it was received by another channel.
     pub fn answers_written(
         &self,
         study_id: &str,
         round: u32,
         expert_id: &str,
-    ) -> Result<std::collections::BTreeMap<String, (serde_json::Value, DateTime<Utc>)>, StoreError> {
+    ) -> Result<std::collections::BTreeMap<String, (serde_json::Value, Written)>, StoreError> {
         let mut statement = self.conn.prepare(
-            "SELECT a.item_id, a.value, COALESCE(json_extract(m.detail, '$.written_at'), s.received_at)
+            "SELECT a.item_id, a.value, json_extract(m.detail, '$.written_at'), s.received_at
              FROM answers a JOIN submissions s ON s.id = a.submission_id
              LEFT JOIN inbound_mail m ON m.study_id = s.study_id AND m.submission_id = s.id
              WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 ORDER BY s.id",
         )?;
         let rows = statement.query_map(params![study_id, round, expert_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
         })?;
         let mut latest = std::collections::BTreeMap::new();
         for row in rows {
-            let (item, value, written) = row?;
+            let (item, value, by_email, received) = row?;
             let value = serde_json::from_str(&value)
                 .map_err(|e| StoreError::Corrupt(format!("answer to {item} of {expert_id}: {e}")))?;
-            latest.insert(item, (value, parse_timestamp(&written)?));
+            let written = match by_email {
+                Some(date) => Written::ByEmail(parse_timestamp(&date)?),
+                None => Written::Received(parse_timestamp(&received)?),
+            };
+            latest.insert(item, (value, written));
         }
         Ok(latest)
     }

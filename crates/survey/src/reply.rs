@@ -93,9 +93,23 @@ impl Signer {
         Self { names, addresses: vec![address.trim().to_lowercase()] }
     }
 
+    /// A line that is the signer's name, whole or in part, maybe with a title
+    /// ("Dr. Zara Prototyne", "Zara", "— Prof. Prototyne").
     fn is_name(&self, line: &str) -> bool {
+        const TITLES: [&str; 9] = ["dr", "prof", "professor", "mr", "mrs", "ms", "mx", "sir", "dame"];
         let line = line.trim_matches(|c: char| c.is_whitespace() || "-–—~,.;:!，。！".contains(c)).to_lowercase();
-        !line.is_empty() && self.names.iter().any(|n| *n == line)
+        if line.is_empty() {
+            return false;
+        }
+        if self.names.iter().any(|n| *n == line) {
+            return true;
+        }
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| ".,".contains(c)))
+            .filter(|w| !TITLES.contains(w))
+            .collect();
+        (1..=4).contains(&words.len()) && words.iter().all(|w| self.names.iter().any(|n| n == w))
     }
 
     fn is_named_in(&self, line: &str) -> bool {
@@ -113,8 +127,8 @@ pub enum ReplyError {
     Answer { item: String, prompt: String, line: Option<usize>, error: AnswerError },
     #[error("[{marker}] is not an item of this form; check its spelling{}", at_line(Some(*.line)))]
     UnknownItem { marker: String, line: usize },
-    #[error("item {item} is answered twice, differently (lines {first} and {second}); keep one answer")]
-    Twice { item: String, prompt: String, first: usize, second: usize },
+    #[error("item {item} is answered twice, differently{}; keep one answer", .lines.map(|(a, b)| format!(" (lines {a} and {b})")).unwrap_or_default())]
+    Twice { item: String, prompt: String, lines: Option<(usize, usize)> },
     #[error(
         "“{value}” (line {line}) stands apart from any marker, next to the empty marker [{item}]: it is not clear which item it answers"
     )]
@@ -226,7 +240,7 @@ enum Kind {
     Stop,
     /// A closing ("Best regards,"), the signer's name, or a phone number: once a part has
     /// answers, what follows is the signature.
-    SignOff,
+    SignOff(String),
     /// `[id] rest`, with `rest` as written.
     Marker {
         id: String,
@@ -275,6 +289,15 @@ struct Part {
     last_text: String,
 }
 
+impl Part {
+    /// A line after the form's text that continues no answer.
+    fn push_stray(&mut self, line: usize, text: &str) {
+        let next = self.entries.len();
+        let after = std::mem::replace(&mut self.last_text, text.to_owned());
+        self.strays.push(Stray { line, text: text.to_owned(), after, previous: next.checked_sub(1), next });
+    }
+}
+
 /// Reads a reply to the text form of `q`.
 pub fn parse(q: &Questionnaire, mail: &str) -> Result<Reply, ReplyErrors> {
     parse_signed(q, mail, &Signer::default())
@@ -287,6 +310,11 @@ pub struct Reading {
     pub answers: BTreeMap<ItemId, Answer>,
     pub quoted: BTreeSet<ItemId>,
     pub errors: Vec<ReplyError>,
+    /// Answers to the same items found in other parts of the mail (e.g. written into the
+    /// quoted original below top-posted answers) that differ from `answers`. A copy of what
+    /// a letter showed or what is stored is harmless; anything else is a second answer, and
+    /// only the caller, who knows those, can tell.
+    pub elsewhere: BTreeMap<ItemId, Answer>,
 }
 
 /// Reads a reply to the text form of `q` written by `signer`: all answers, or every problem.
@@ -305,7 +333,8 @@ pub fn read_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Reading {
     let answered =
         |p: &Part| p.entries.iter().any(|e| q.item(&e.id).is_some_and(|item| !matches!(value(item, e), Ok(None))));
     let candidates = || parts.iter().filter(|p| !p.own);
-    let mut reading = Reading { answers: BTreeMap::new(), quoted: BTreeSet::new(), errors: Vec::new() };
+    let mut reading =
+        Reading { answers: BTreeMap::new(), quoted: BTreeSet::new(), errors: Vec::new(), elsewhere: BTreeMap::new() };
     let Some(part) = candidates().find(|p| answered(p)).or_else(|| candidates().find(|p| has_markers(p))) else {
         let error = if parts.iter().any(has_markers) { ReplyError::NoAnswers } else { ReplyError::NoForm };
         reading.errors.push(error);
@@ -329,8 +358,7 @@ pub fn read_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Reading {
                     reading.errors.push(ReplyError::Twice {
                         item: item.id.to_string(),
                         prompt,
-                        first: *first,
-                        second: entry.line,
+                        lines: Some((*first, entry.line)),
                     });
                 }
                 Some(_) => {}
@@ -355,6 +383,16 @@ pub fn read_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Reading {
     reading.answers =
         answers.into_iter().filter(|(id, _)| !refused.contains(id.as_str())).map(|(id, (_, a))| (id, a)).collect();
     reading.quoted.retain(|id| reading.answers.contains_key(id));
+    for other in candidates().filter(|p| !std::ptr::eq(*p, part)) {
+        for entry in &other.entries {
+            let Some(item) = q.item(&entry.id) else { continue };
+            if let Ok(Some(answer)) = value(item, entry)
+                && reading.answers.get(&item.id).is_some_and(|chosen| *chosen != answer)
+            {
+                reading.elsewhere.entry(item.id.clone()).or_insert(answer);
+            }
+        }
+    }
     reading
 }
 
@@ -432,9 +470,9 @@ fn finish(
 fn value(item: &Item, entry: &Entry) -> Result<Option<Answer>, AnswerError> {
     let lines = &entry.lines;
     if item.answer == AnswerSpec::Text {
-        // Lines the expert typed keep their breaks; quoted lines were re-wrapped by the
-        // mail client, so a paragraph of them is joined again.
-        let joiner = if entry.depth > 0 { " " } else { "\n" };
+        // Line breaks are kept as the expert typed them (a client's soft breaks, format=flowed
+        // or quoted-printable, were undone before the text got here).
+        let joiner = "\n";
         let mut paragraphs: Vec<String> = Vec::new();
         let mut current: Vec<&str> = Vec::new();
         for line in lines.iter().map(|l| l.trim()) {
@@ -547,9 +585,14 @@ fn split_parts(q: &Questionnaire, mail: &str, signer: &Signer) -> Vec<Part> {
             }
             Kind::Break => {}
             Kind::Stop => part.stopped = true,
-            Kind::SignOff => {
-                if !part.entries.is_empty() {
+            // A closing, a name or a phone line ends the answers when it follows one (an
+            // answer still open at this depth); elsewhere, e.g. a "best" cut loose from the
+            // form's own text by a re-wrap, it is an ordinary line.
+            Kind::SignOff(text) => {
+                if part.entries.last().is_some_and(|e| !e.closed && depth <= e.depth) {
                     part.stopped = true;
+                } else if part.after_form_text {
+                    part.push_stray(*number, text);
                 }
             }
             Kind::Marker { id, rest } => {
@@ -571,15 +614,7 @@ fn split_parts(q: &Questionnaire, mail: &str, signer: &Signer) -> Vec<Part> {
                 match open {
                     Some(entry) => entry.lines.push(text.clone()),
                     None if part.after_form_text => {
-                        let next = part.entries.len();
-                        let after = std::mem::replace(&mut part.last_text, text.clone());
-                        part.strays.push(Stray {
-                            line: *number,
-                            text: text.clone(),
-                            after,
-                            previous: next.checked_sub(1),
-                            next,
-                        });
+                        part.push_stray(*number, text);
                     }
                     None => {}
                 }
@@ -652,7 +687,7 @@ fn classify(q: &Questionnaire, line: &str, signer: &Signer) -> Kind {
         }
     }
     if is_closing(trimmed) || signer.is_name(trimmed) || is_contact_line(trimmed) {
-        return Kind::SignOff;
+        return Kind::SignOff(line.to_owned());
     }
     Kind::Content(line.to_owned())
 }

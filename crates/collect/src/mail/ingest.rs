@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use delphi_core::study::ItemId;
 use delphi_store::{
     Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Store, StoreError,
-    Submission, TokenGrant,
+    Submission, TokenGrant, Written,
 };
 use delphi_survey::{FrozenRound, Questionnaire, Signer, reply};
 
@@ -289,17 +289,32 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     let (name, email) = store.expert_contact(study_id, &grant.expert_id)?.unwrap_or_default();
     let frozen = frozen_round(store, study_id, grant.round)?;
     let questionnaire = frozen.in_language(&grant.language).clone();
-    let reading = reply::read_signed(&questionnaire, &incoming.text, &Signer::new(&name, &email));
+    let mut reading = reply::read_signed(&questionnaire, &incoming.text, &Signer::new(&name, &email));
+    let stored = store.answers_written(study_id, grant.round, &grant.expert_id)?;
+    let shown = shown_by_our_letter(store, study_id, &grant, incoming)?;
+    // A second, different answer elsewhere in the mail (typed into the quoted form below
+    // top-posted answers) is a question only the expert can settle, unless it is a copy of
+    // what our letter showed or of what is stored.
+    for (item, other) in std::mem::take(&mut reading.elsewhere) {
+        let value = serde_json::to_value(&other).expect("an answer is plain data");
+        let copy =
+            shown.get(item.as_str()) == Some(&value) || stored.get(item.as_str()).is_some_and(|(v, _)| *v == value);
+        if !copy {
+            reading.answers.remove(&item);
+            let prompt = questionnaire.item(item.as_str()).map(|i| i.prompt.clone()).unwrap_or_default();
+            reading.errors.push(reply::ReplyError::Twice { item: item.to_string(), prompt, lines: None });
+        }
+    }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
         let mut filled = answers_by_item(store.expert_answers(study_id, grant.round, &grant.expert_id)?)?;
         filled.extend(reading.answers);
         return Ok(Judgement::Invalid { grant, token, questionnaire, problems, filled });
     }
-    // When the expert wrote it, as their client says, but never later than it arrived.
-    let written = incoming.written.map_or(now, |at| at.min(now));
-    let stored = store.answers_written(study_id, grant.round, &grant.expert_id)?;
-    let shown = shown_by_our_letter(store, study_id, &grant, incoming)?;
+    // When the expert wrote it, as their client says: against their other emails, the Date
+    // as it is (one clock, even if wrong); against other channels, never later than arrival.
+    let dated = incoming.written.unwrap_or(now);
+    let arrived_by = dated.min(now);
     let mut changes = BTreeMap::new();
     let mut unchanged = 0;
     let mut kept_newer = Vec::new();
@@ -309,7 +324,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
         match stored.get(item.as_str()) {
             _ if copied => unchanged += 1,
             Some((now_stored, _)) if *now_stored == value => unchanged += 1,
-            Some((_, stored_written)) if *stored_written > written => {
+            Some((_, stored_written)) if newer(*stored_written, dated, arrived_by) => {
                 kept_newer
                     .push(questionnaire.item(item.as_str()).map_or_else(|| item.to_string(), |i| i.prompt.clone()));
             }
@@ -319,10 +334,20 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
         }
     }
     Ok(if changes.is_empty() {
-        Judgement::Unchanged { grant, token, questionnaire, unchanged, kept_newer, written }
+        Judgement::Unchanged { grant, token, questionnaire, unchanged, kept_newer, written: dated }
     } else {
-        Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written }
+        Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written: dated }
     })
+}
+
+/// Whether a stored answer was written after an email dated `dated` that arrived by
+/// `arrived_by`: an emailed answer is compared by the Dates of the two emails, an answer from
+/// another channel by when it was received.
+fn newer(stored: Written, dated: DateTime<Utc>, arrived_by: DateTime<Utc>) -> bool {
+    match stored {
+        Written::ByEmail(at) => at > dated,
+        Written::Received(at) => at > arrived_by,
+    }
 }
 
 /// What the letter of ours this message replies to showed the expert as their answers
