@@ -30,6 +30,11 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 
 /// A study `mail` with the shipped panel and round 1 open.
 fn study() -> tempfile::TempDir {
+    study_with_panel(None)
+}
+
+/// A study `mail` with round 1 open, its panel the shipped one or `panel` (a CSV file).
+fn study_with_panel(panel: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
         .args(["init", "study", "--id", "mail"])
@@ -37,6 +42,9 @@ fn study() -> tempfile::TempDir {
         .output()
         .unwrap();
     assert!(init.status.success());
+    if let Some(panel) = panel {
+        std::fs::copy(panel, dir.path().join("study/panel.csv")).unwrap();
+    }
     ok(dir.path(), &["panel", "import"]);
     ok(dir.path(), &["round", "open", "--days", "14"]);
     dir
@@ -635,17 +643,7 @@ fn corpus() -> Vec<Case> {
 
 /// A study with the corpus panel (tests/data/replies/panel.csv) and round 1 open.
 fn corpus_study() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "mail"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    std::fs::copy(corpus_dir().join("panel.csv"), dir.path().join("study/panel.csv")).unwrap();
-    ok(dir.path(), &["panel", "import"]);
-    ok(dir.path(), &["round", "open", "--days", "14"]);
-    dir
+    study_with_panel(Some(&corpus_dir().join("panel.csv")))
 }
 
 /// A live token for `expert`, from a personal link (`delphi round links`).

@@ -70,7 +70,7 @@ pub struct Reply {
 /// (a sign-off), and a quote of a message of their own holds no new answers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Signer {
-    /// Ways the person may sign: the full name and each part of it.
+    /// Ways the person may sign, lower-cased: the full name first, then each part of it.
     pub names: Vec<String>,
     /// Their addresses, lower-cased.
     pub addresses: Vec<String>,
@@ -88,8 +88,9 @@ impl Signer {
         );
         let compact: String = name.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
         names.push(compact);
-        names.sort();
-        names.dedup();
+        // the full name stays first
+        let mut seen = BTreeSet::new();
+        names.retain(|n| !n.is_empty() && seen.insert(n.clone()));
         Self { names, addresses: vec![address.trim().to_lowercase()] }
     }
 

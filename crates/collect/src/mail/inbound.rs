@@ -45,7 +45,7 @@ const TOKEN_LEN: usize = 32;
 /// Reads a raw message. A message that is not MIME at all still gets a key and its bytes
 /// as text, so it is dealt with (and set aside) like any other.
 pub fn read(raw: &[u8]) -> Incoming {
-    let fallback_key = || format!("sha256:{}", hex(&Sha256::digest(raw)));
+    let fallback_key = || content_key(raw);
     let Some(message) = MessageParser::default().parse(raw) else {
         let text = String::from_utf8_lossy(raw).into_owned();
         return Incoming {
@@ -232,6 +232,11 @@ impl html2text::render::TextDecorator for Bare {
     fn make_subblock_decorator(&self) -> Self {
         Bare
     }
+}
+
+/// The key of a message without a Message-ID: `sha256:<hash of the raw bytes>`.
+pub fn content_key(raw: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(raw)))
 }
 
 fn hex(bytes: &[u8]) -> String {

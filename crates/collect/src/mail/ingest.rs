@@ -71,7 +71,7 @@ pub enum IngestError {
 impl IngestError {
     /// Whether the error is about the message itself (so the message is set aside and the
     /// others go on), rather than about the store, the mail server or the mailbox.
-    fn is_the_messages(&self) -> bool {
+    fn is_about_the_message(&self) -> bool {
         matches!(self, Self::Questionnaire { .. } | Self::Compose { .. })
     }
 }
@@ -133,7 +133,7 @@ pub fn ingest_or_set_aside(
     let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ingest_message(store, ingest, raw, now)));
     let reason = match attempt {
         Ok(Ok(ingested)) => return Ok(ingested),
-        Ok(Err(error)) if error.is_the_messages() => error.to_string(),
+        Ok(Err(error)) if error.is_about_the_message() => error.to_string(),
         Ok(Err(error)) => return Err(error),
         Err(panic) => {
             let what = panic
@@ -186,8 +186,7 @@ fn raw_key(raw: &[u8]) -> String {
             return format!("<{}>", value.trim().trim_matches(['<', '>']));
         }
     }
-    use sha2::Digest;
-    format!("sha256:{}", sha2::Sha256::digest(raw).iter().map(|b| format!("{b:02x}")).collect::<String>())
+    super::inbound::content_key(raw)
 }
 
 /// Deals with one raw message; safe to call again with the same message at any time.
