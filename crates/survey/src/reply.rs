@@ -102,7 +102,7 @@ impl Signer {
         if line.is_empty() {
             return false;
         }
-        if self.names.iter().any(|n| *n == line) {
+        if self.names.contains(&line) {
             return true;
         }
         let words: Vec<&str> = line
@@ -933,7 +933,7 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
             }
             Ok(None) => {}
             Err(error) => {
-                errors.push(ReplyError::Answer { item: id.to_owned(), prompt: item.prompt.clone(), line: None, error })
+                errors.push(ReplyError::Answer { item: id.to_owned(), prompt: item.prompt.clone(), line: None, error });
             }
         }
     }

@@ -692,11 +692,12 @@ fn values_typed_above_their_markers_are_asked_about_not_moved() {
     let mut typed = String::new();
     let mut pending = ["6", "2", "5"].into_iter();
     for line in form.lines() {
-        if line.starts_with("[verification.") && !line.contains("rationale") {
-            if let Some(value) = pending.next() {
-                typed.push_str(value);
-                typed.push('\n');
-            }
+        if line.starts_with("[verification.")
+            && !line.contains("rationale")
+            && let Some(value) = pending.next()
+        {
+            typed.push_str(value);
+            typed.push('\n');
         }
         typed.push_str(line);
         typed.push('\n');
@@ -751,8 +752,7 @@ fn pieces_of_the_form_rewrapped_by_a_phone_stay_out_of_a_text_answer() {
         }
         // iOS re-wraps the quote at 40 columns: the tail of a long `::` line loses its `::`.
         if line.starts_with("::") && line.chars().count() > 40 {
-            let cut =
-                line.char_indices().filter(|(_, c)| *c == ' ').map(|(i, _)| i).filter(|&i| i <= 40).last().unwrap();
+            let cut = line.char_indices().map(|(i, _)| i).rfind(|&i| i <= 40 && line[i..].starts_with(' ')).unwrap();
             quoted.push_str(&format!("> {}\n> {}\n", &line[..cut], &line[cut + 1..]));
         } else {
             quoted.push_str(&format!("> {line}\n"));
