@@ -654,10 +654,18 @@ pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
         .ok_or_else(|| StoreError::from(Refusal::UnknownExpert(args.expert.clone())))?;
     let frozen = frozen::load(&store, id, round)?;
     let questionnaire = frozen.in_language(&language);
-    // The coordinator reads these messages, so they are in the study's first language.
+    // The coordinator reads these messages, so they are in the study's first language, and
+    // name items by id and lines by number (the expert's version names the question).
     let coordinator_language = loaded.study.default_language();
+    let for_the_coordinator = |e: &delphi_survey::ReplyError| {
+        if delphi_survey::ui::is_chinese(coordinator_language) {
+            e.message(coordinator_language)
+        } else {
+            e.to_string()
+        }
+    };
     let reply = delphi_survey::reply::parse(questionnaire, &text)
-        .map_err(|errors| InvalidAnswers(errors.0.iter().map(|e| e.message(coordinator_language)).collect()))?;
+        .map_err(|errors| InvalidAnswers(errors.0.iter().map(for_the_coordinator).collect()))?;
     let answers = reply
         .answers
         .iter()

@@ -90,7 +90,8 @@ fn gmail_style_inline_answers_below_a_wrapped_attribution_with_crlf() {
         (
             "verification.rationale",
             Answer::Text {
-                text: "Checks on compute are feasible and cheap.\n\nSecond paragraph with <b>html</b>.".to_owned(),
+                // the line break the expert typed is kept
+                text: "Checks on compute are feasible\nand cheap.\n\nSecond paragraph with <b>html</b>.".to_owned(),
             },
         ),
     ]);
