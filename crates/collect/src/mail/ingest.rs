@@ -491,9 +491,12 @@ fn answer_the_expert(
     };
     // The token the expert used goes back in the reply address, so answering the receipt
     // (or the problems) reaches the same expert again; it is not stored in the clear.
-    let token = (record.outcome != InboundOutcome::Refused).then_some(Some(token.as_str()));
+    let token = match record.outcome {
+        InboundOutcome::Refused => ReplyToken::None,
+        _ => ReplyToken::Given(token),
+    };
     let to = Recipient { expert_id: &grant.expert_id, round: grant.round };
-    send_answer(store, ingest, incoming, &letter, to, token.map_or(ReplyToken::None, ReplyToken::Given), now)
+    send_answer(store, ingest, incoming, &letter, to, token, now)
 }
 
 /// Whom an answer goes to.
@@ -507,7 +510,7 @@ struct Recipient<'a> {
 #[derive(Debug, Clone, Copy)]
 enum ReplyToken<'a> {
     None,
-    Given(Option<&'a str>),
+    Given(&'a str),
     /// A fresh one, issued with the reservation (for a notice to a panel member whose
     /// message carried none of theirs).
     Fresh,
@@ -557,7 +560,7 @@ fn send_answer(
     let fresh = fresh.map(|t| t.expose().to_owned());
     let token = match token {
         ReplyToken::None => None,
-        ReplyToken::Given(token) => token,
+        ReplyToken::Given(token) => Some(token),
         ReplyToken::Fresh => fresh.as_deref(),
     };
     let addressee = Addressee { name, email };
