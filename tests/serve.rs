@@ -29,7 +29,7 @@ fn free_port() -> u16 {
 fn start_server(dir: &Path, port: u16) -> Child {
     let child = delphi(dir)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--requests-per-minute", "100000"])
-        .env("DELPHI_COORDINATOR_TOKEN", "test-coordinator")
+        .env("DELPHI_COORDINATOR_TOKEN", "test-coordinator-0123456789abcdef")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -133,4 +133,35 @@ fn acknowledged_answers_survive_sigkill_and_none_is_stored_twice() {
 
 fn store_path(root: &Path) -> PathBuf {
     root.join("data/crash/delphi.sqlite")
+}
+
+#[test]
+fn an_empty_or_short_coordinator_token_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
+        .args(["init", "study", "--id", "tokens"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    ok(&root, &["panel", "import"]);
+    ok(&root, &["round", "open"]);
+    let port = free_port().to_string();
+    for token in ["", "   ", "short-guessable"] {
+        let out = delphi(&root)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--coordinator-token", token])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "a token of {:?} must not start the server", token);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("at least 32 characters"), "{stderr}");
+    }
+    // The same through the environment.
+    let out = delphi(&root)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DELPHI_COORDINATOR_TOKEN", "x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
 }

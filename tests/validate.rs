@@ -62,6 +62,23 @@ fn a_bad_panel_is_reported_row_by_row() {
 }
 
 #[test]
+fn a_line_break_in_a_panel_name_is_refused_before_it_can_break_an_invitation() {
+    // Saved by a spreadsheet (CRLF) with Alt+Enter inside a name cell.
+    let dir = tempfile::tempdir().unwrap();
+    let panel = dir.path().join("panel.csv");
+    std::fs::write(
+        &panel,
+        "id,name,email,institution,country,bloc,language,expertise\r\nE1,\"Ada\r\nLovelace\",ada@example.org,I,US,US,en,x\r\nE2,Bo,bo@example.org,I,CN,China,zh,x\r\n",
+    )
+    .unwrap();
+    let study = repo().join("surveys/ai-safety-cooperation.toml");
+    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("panel.csv:2:8: name: `name` contains a line break"), "{stderr}");
+}
+
+#[test]
 fn a_missing_file_is_a_failure_that_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = delphi(&["validate", "nowhere.toml"], dir.path());

@@ -47,6 +47,9 @@ pub(crate) struct SubmitArgs {
 }
 
 /// Serves the open round's forms until Ctrl-C or SIGTERM, then finishes what is in flight.
+/// The shortest coordinator token accepted: 128 bits written in hex.
+const MIN_COORDINATOR_TOKEN: usize = 32;
+
 pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
     let (loaded, _) = workspace.open()?;
     let path = workspace.store_path(&loaded.study);
@@ -56,7 +59,12 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
         .with_context(|| format!("cannot open {}", path.display()))?;
     let (writer, writer_thread) = Writer::spawn(Store::open(&path)?);
     let coordinator_token = match &args.coordinator_token {
-        Some(token) => token.clone(),
+        // An empty or short token would open the status endpoint (who answered, per
+        // institution) to anyone, or to guessing.
+        Some(token) if token.trim().chars().count() < MIN_COORDINATOR_TOKEN => bail!(
+            "the coordinator token (--coordinator-token or DELPHI_COORDINATOR_TOKEN) must have at least {MIN_COORDINATOR_TOKEN} characters (128 bits as hex); leave it out and a random one is made and printed"
+        ),
+        Some(token) => token.trim().to_owned(),
         None => {
             let mut bytes = [0_u8; 20];
             getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;

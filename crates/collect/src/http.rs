@@ -627,7 +627,10 @@ async fn api_status(State(service): State<Arc<Service>>, headers: HeaderMap) -> 
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.trim().split_once(' '))
+        // the scheme is case-insensitive (RFC 7235)
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token)
         .unwrap_or_default();
     let presented: [u8; 32] = Sha256::digest(presented.trim().as_bytes()).into();
     if !bool::from(presented.ct_eq(&expected)) {

@@ -254,6 +254,11 @@ async fn the_coordinator_sees_counts_only_with_the_token() {
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     let wrong = server.client.get(&url).bearer_auth("guess").send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let basic = server.client.get(&url).header("Authorization", format!("Basic {COORDINATOR}")).send().await.unwrap();
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED, "only the bearer scheme");
+    // The scheme is case-insensitive (RFC 7235): `bearer` is `Bearer`.
+    let lower = server.client.get(&url).header("Authorization", format!("bearer {COORDINATOR}")).send().await.unwrap();
+    assert_eq!(lower.status(), StatusCode::OK);
     let status = server.client.get(&url).bearer_auth(COORDINATOR).send().await.unwrap();
     assert_eq!(status.status(), StatusCode::OK);
     let text = status.text().await.unwrap();

@@ -155,11 +155,18 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
             }
         };
         let position = record.position().cloned().unwrap_or_else(csv::Position::new);
-        let line = usize::try_from(position.line()).unwrap_or(0);
+        // Counted from the byte offset, not taken from the reader: its line count is off
+        // after CRLF line ends and after a quoted field that spans lines.
+        let mut start_byte = usize::try_from(position.byte()).unwrap_or(0).min(source.len());
+        // after `\r\n` the reader's record starts at the `\n`
+        while source.as_bytes().get(start_byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start_byte += 1;
+        }
+        let line = source.as_bytes()[..start_byte].iter().filter(|b| **b == b'\n').count() + 1;
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let start = usize::try_from(position.byte()).unwrap_or(0);
+        let start = start_byte;
         let column = |name: &str| field_column(source, start, column_of[name]);
         let field = |name: &str| record.get(column_of[name]).unwrap_or_default().to_owned();
         if record.len() != header.len() {
@@ -181,6 +188,22 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
                     "the study groups experts by it (`subgroups.attributes`)"
                 };
                 sink.report_at(line, column(name), *name, format!("`{name}` is empty"), Some(why.into()));
+                row_ok = false;
+            }
+        }
+        // The name goes into the header of every message to the expert, and every field
+        // into reports and terminals: a line break or a control character breaks them.
+        for name in COLUMNS.iter().filter(|c| column_of.contains_key(*c)) {
+            let value = field(name);
+            if let Some(at) = value.chars().position(char::is_control) {
+                let found = value.chars().nth(at).map_or(0, u32::from);
+                sink.report_at(
+                    line,
+                    column(name) + at,
+                    *name,
+                    format!("`{name}` contains a line break or another control character (U+{found:04X})"),
+                    Some("write the field on one line, without control characters".into()),
+                );
                 row_ok = false;
             }
         }
@@ -311,7 +334,8 @@ fn field_column(source: &str, start: usize, index: usize) -> usize {
     let line_start = source[..start.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
     for (offset, c) in source[start.min(source.len())..].char_indices() {
         if field == index {
-            return source[line_start..start + offset].chars().count() + 1;
+            // a quoted field's first character is after its quote
+            return source[line_start..start + offset].chars().count() + 1 + usize::from(c == '"');
         }
         match c {
             '"' => in_quotes = !in_quotes,

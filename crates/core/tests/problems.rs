@@ -121,6 +121,19 @@ fn panel_problems_are_all_reported_with_line_and_column() {
 }
 
 #[test]
+fn a_line_break_or_control_character_in_a_panel_field_is_refused_where_it_is() {
+    // A spreadsheet cell with Alt+Enter in it: the CSV quotes the name over two lines.
+    let csv = "id,name,email,institution,country,bloc,language,expertise\r\n\
+               E01,\"Ada\r\nLovelace\",ada@example.org,Inst A,US,US,en,x\r\n\
+               E02,Bo,bo@example.org,Inst\u{1b}[2J B,CN,China,zh,x\r\n";
+    let problems = Panel::from_csv(csv, "panel.csv", &study()).expect_err("refused");
+    let found: Vec<(usize, usize, &str)> =
+        problems.iter().map(|p| (p.location.line, p.location.column, p.field.as_str())).collect();
+    assert_eq!(found, [(2, 9, "name"), (4, 27, "institution")], "{problems:?}");
+    assert!(problems.problems[0].message.contains("line break"), "{problems:?}");
+}
+
+#[test]
 fn an_empty_panel_and_a_bad_header_are_refused() {
     let header_only = "id,name,email,institution,country,bloc,language,expertise\n";
     let problems = Panel::from_csv(header_only, "panel.csv", &study()).expect_err("empty panel");
