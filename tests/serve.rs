@@ -153,7 +153,7 @@ fn an_empty_or_short_coordinator_token_is_refused_at_start() {
             .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--coordinator-token", token])
             .output()
             .unwrap();
-        assert!(!out.status.success(), "a token of {:?} must not start the server", token);
+        assert!(!out.status.success(), "a token of {token:?} must not start the server");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("at least 32 characters"), "{stderr}");
     }
