@@ -262,9 +262,10 @@ impl Service {
         self.grants.lock().unwrap_or_else(PoisonError::into_inner).remove(token);
     }
 
-    /// Counts a request against the client's and the token's allowance.
+    /// Counts a request against the client's and then the token's allowance; a request the
+    /// client's allowance refuses leaves no trace of its token.
     fn within_limits(&self, client: SocketAddr, token: &str) -> bool {
-        self.limiter.allow(&client.ip().to_string()) & self.limiter.allow(&format!("token:{token}"))
+        self.limiter.allow(&client.ip().to_string()) && self.limiter.allow(&format!("token:{token}"))
     }
 }
 
