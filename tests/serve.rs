@@ -42,18 +42,42 @@ fn start_server(dir: &Path, port: u16) -> Child {
     child
 }
 
-#[test]
-fn acknowledged_answers_survive_sigkill_and_none_is_stored_twice() {
+/// A study `id` with the shipped panel and round 1 open.
+fn open_study(id: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().to_path_buf();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "crash"])
-        .current_dir(&root)
+        .args(["init", "study", "--id", id])
+        .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(init.status.success());
-    ok(&root, &["panel", "import"]);
-    ok(&root, &["round", "open"]);
+    ok(dir.path(), &["panel", "import"]);
+    ok(dir.path(), &["round", "open"]);
+    dir
+}
+
+/// Runs a command that must end by itself (here: refuse to start); a server that starts
+/// anyway is stopped after 10 s and the test fails instead of hanging.
+fn refused(command: &mut Command) -> String {
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{command:?} started instead of refusing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success(), "{command:?} must fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn acknowledged_answers_survive_sigkill_and_none_is_stored_twice() {
+    let dir = open_study("crash");
+    let root = dir.path().to_path_buf();
     let port = free_port();
     let links: Vec<(String, String)> =
         ok(&root, &["round", "links", "--base-url", &format!("http://127.0.0.1:{port}")])
@@ -137,31 +161,22 @@ fn store_path(root: &Path) -> PathBuf {
 
 #[test]
 fn an_empty_or_short_coordinator_token_is_refused_at_start() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = open_study("tokens");
     let root = dir.path().to_path_buf();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "tokens"])
-        .current_dir(&root)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    ok(&root, &["panel", "import"]);
-    ok(&root, &["round", "open"]);
     let port = free_port().to_string();
     for token in ["", "   ", "short-guessable"] {
-        let out = delphi(&root)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--coordinator-token", token])
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "a token of {token:?} must not start the server");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("at least 32 characters"), "{stderr}");
+        let stderr = refused(delphi(&root).args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--coordinator-token",
+            token,
+        ]));
+        assert!(stderr.contains("at least 32 characters"), "a token of {token:?}: {stderr}");
     }
     // The same through the environment.
-    let out = delphi(&root)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("DELPHI_COORDINATOR_TOKEN", "x")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
+    let stderr = refused(
+        delphi(&root).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).env("DELPHI_COORDINATOR_TOKEN", "x"),
+    );
+    assert!(stderr.contains("at least 32 characters"), "{stderr}");
 }

@@ -11,8 +11,8 @@
 //!   quoted marker line or on unquoted lines right after it;
 //! - lines wrapped by a mail client: an answer continues on the following lines until the
 //!   next marker or the form's next `::` line (numbers are joined with a space; a text
-//!   answer keeps the line breaks the expert typed, while quoted lines, which clients
-//!   re-wrap, are joined with a space);
+//!   answer keeps its line breaks: a client's soft breaks, format=flowed or
+//!   quoted-printable, are undone before the text reaches the parser);
 //! - values that stand apart from any marker, after the form's text and beside an empty
 //!   marker (typed under the question, above its marker): which item they answer is not
 //!   certain, so they are a problem to ask about ([`ReplyError::Unplaced`]), never moved;
@@ -400,6 +400,10 @@ pub fn read_signed(q: &Questionnaire, mail: &str, signer: &Signer) -> Reading {
 /// Values that stand apart from any marker (after the form's text, above an empty marker):
 /// the expert meant them for some item, but which one only they can say.
 fn unplaced(q: &Questionnaire, part: &Part) -> Vec<ReplyError> {
+    if part.strays.is_empty() {
+        return Vec::new();
+    }
+    // rendered only when needed: most replies have no stray lines
     let form = form_words(q);
     let mut errors = Vec::new();
     for stray in &part.strays {

@@ -306,7 +306,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
-        let mut filled = answers_by_item(store.expert_answers(study_id, grant.round, &grant.expert_id)?)?;
+        let mut filled = answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?;
         filled.extend(reading.answers);
         return Ok(Judgement::Invalid { grant, token, questionnaire, problems, filled });
     }
