@@ -114,3 +114,107 @@ fn help_teaches_the_workflow_and_the_exit_codes() {
     let usage = delphi(&["round", "open", "--days", "x"], repo());
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// A study made by `delphi init` in a fresh directory: `study/study.toml` and `study/panel.csv`.
+fn initialised() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = delphi(&["init", "study", "--id", "bytes"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    dir
+}
+
+/// `file:line:column` of byte `offset` of `bytes` (valid UTF-8 before it), as an editor counts.
+fn position(file: &str, bytes: &[u8], offset: usize) -> String {
+    let before = std::str::from_utf8(&bytes[..offset]).unwrap();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    format!("{file}:{}:{}", before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+#[test]
+fn a_stray_byte_in_the_study_file_is_exit_3_with_its_line_column_and_offset() {
+    let dir = initialised();
+    let path = dir.path().join("study/study.toml");
+    let mut bytes = std::fs::read(&path).unwrap();
+    // after the first two characters of the Chinese title: columns count characters, not bytes
+    let offset = bytes.windows(12).position(|w| w == b"title.zh = \"").unwrap() + 12 + "中美".len();
+    bytes.insert(offset, 0xFF);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let out = delphi(&["validate", "study/study.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let expected = format!(
+        "{}: (encoding): the byte 0xFF at byte offset {offset} is not UTF-8",
+        position("study/study.toml", &bytes, offset)
+    );
+    assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
+    assert!(!stderr.contains("cannot read the study file"), "{stderr}");
+    // every command that loads the study says the same
+    let status = delphi(&["--study", "study/study.toml", "--data-dir", "data", "status"], dir.path());
+    assert_eq!(status.status.code(), Some(3));
+    assert!(text(&status.stderr).contains(&expected), "{}", text(&status.stderr));
+}
+
+#[test]
+fn a_latin1_name_in_the_panel_is_exit_3_for_validate_and_import() {
+    let dir = initialised();
+    let path = dir.path().join("study/panel.csv");
+    let csv = std::fs::read_to_string(&path).unwrap().replacen("Avery Placeholder", "Ren\u{e9}e Placeholder", 1);
+    // as a Windows spreadsheet saves it: é as the single byte 0xE9
+    let bytes: Vec<u8> = csv.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let offset = bytes.iter().position(|&b| b == 0xE9).unwrap();
+    let expected = format!(
+        "{}: (encoding): the byte 0xE9 at byte offset {offset} is not UTF-8",
+        position("study/panel.csv", &bytes, offset)
+    );
+    assert!(expected.starts_with("study/panel.csv:2:8:"), "{expected}");
+
+    for args in [&["validate"][..], &["panel", "import"][..]] {
+        let out = delphi(&[&["--study", "study/study.toml", "--data-dir", "data"][..], args].concat(), dir.path());
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&expected), "{args:?}: expected `{expected}` in:\n{stderr}");
+        assert!(stderr.contains("hint: save the file as UTF-8"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_latin1_reply_form_given_to_answer_is_exit_3_with_its_position_and_records_nothing() {
+    let dir = initialised();
+    let run = |args: &[&str], stdin: Option<&[u8]>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
+        command.args(["--study", "study/study.toml", "--data-dir", "data"]).args(args).current_dir(dir.path());
+        command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut input, stdin.unwrap_or_default()).unwrap();
+        drop(input);
+        child.wait_with_output().unwrap()
+    };
+    for args in [&["panel", "import"][..], &["round", "open"][..]] {
+        let out = run(args, None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let form = b"[verification.benefit] 5\n[verification.rationale] caf\xe9 au lait helps nobody\n";
+    std::fs::write(dir.path().join("reply.txt"), form).unwrap();
+    let offset = form.iter().position(|&b| b == 0xE9).unwrap();
+
+    for (args, file, stdin) in [
+        (&["answer", "--expert", "E01", "reply.txt"][..], "reply.txt", None),
+        (&["answer", "--expert", "E01", "-"][..], "<standard input>", Some(&form[..])),
+    ] {
+        let out = run(args, stdin);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", text(&out.stderr));
+        let expected =
+            format!("{}: (encoding): the byte 0xE9 at byte offset {offset} is not UTF-8", position(file, form, offset));
+        assert!(expected.contains(":2:29:"), "{expected}");
+        assert!(text(&out.stderr).contains(&expected), "{args:?}: expected `{expected}` in:\n{}", text(&out.stderr));
+    }
+    let status = run(&["status", "--format", "json"], None);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["rounds"][0]["submissions"], 0, "nothing recorded: {status}");
+}

@@ -9,10 +9,9 @@ use delphi_core::panel::Panel;
 use delphi_core::study::is_valid_id;
 use delphi_store::{Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission};
 
-use crate::analysis;
-use crate::frozen;
-use crate::render::{InvalidAnswers, table};
+use crate::render::{InvalidAnswers, Refused, table};
 use crate::workspace::{self, LoadedStudy, Workspace};
+use crate::{analysis, atomic, frozen, source};
 use delphi_survey::FrozenRound;
 
 /// The shipped study, for `delphi init` and `delphi demo`.
@@ -90,9 +89,21 @@ pub(crate) enum RoundCommand {
         /// The round to draft; by default the next one.
         number: Option<u32>,
     },
-    /// Close the open round. Nothing of a closed round changes afterwards.
+    /// Close the open round and write its figures to <data-dir>/<study>/round-N/summary.json.
+    /// Nothing of a closed round changes afterwards.
+    ///
+    /// If an earlier close was interrupted (killed, or the disk was full) after the round
+    /// closed but before its summary was written, run the same command again: it writes the
+    /// missing summary and changes nothing else.
     Close {
-        /// The round to close; by default the open one.
+        /// The round to close; by default the open one (or, when none is open, the last
+        /// closed round if its summary is missing).
+        number: Option<u32>,
+    },
+    /// Write a closed round's summary.json again from the store: the very bytes `round close`
+    /// wrote, since a closed round never changes. For a summary that was lost or deleted.
+    Summary {
+        /// The round; by default the last closed one.
         number: Option<u32>,
     },
     /// Move the deadline of the open round.
@@ -161,8 +172,8 @@ pub(crate) fn init(args: &InitArgs) -> Result<()> {
     std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
     let shipped_id_line = "id = \"ai-safety-cooperation\"";
     let study = SHIPPED_STUDY.replacen(shipped_id_line, &format!("id = \"{id}\""), 1);
-    std::fs::write(&study_file, study).with_context(|| format!("cannot write {}", study_file.display()))?;
-    std::fs::write(&panel_file, SHIPPED_PANEL).with_context(|| format!("cannot write {}", panel_file.display()))?;
+    atomic::write(&study_file, study.as_bytes())?;
+    atomic::write(&panel_file, SHIPPED_PANEL.as_bytes())?;
     let loaded = workspace::load_study(&study_file)?;
     println!("created study `{}` in {}", loaded.study.id, args.dir.display());
     println!(
@@ -202,8 +213,7 @@ pub(crate) fn validate(default_study: &Path, args: &ValidateArgs) -> Result<()> 
 }
 
 fn read_panel(path: &Path, study: &delphi_core::Study) -> Result<Panel> {
-    let source =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read the panel file {}", path.display()))?;
+    let source = source::read_text(path, "the panel file")?;
     Ok(Panel::from_csv(&source, &path.display().to_string(), study)?)
 }
 
@@ -262,8 +272,17 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             );
         }
         RoundCommand::Close { number } => {
-            let number = number.map_or_else(|| open_round(&store, id), Ok)?;
-            let (round, summary, path) = close_and_summarise(workspace, study, &mut store, number, now)?;
+            let number = number.map_or_else(|| round_to_close(workspace, study, &store), Ok)?;
+            let (round, summary, path) = if closed_without_summary(workspace, study, &store, number)? {
+                let round = store.round(id, number)?.ok_or(Refusal::NoSuchRound(number)).map_err(StoreError::from)?;
+                let (summary, path) = write_summary(workspace, study, &store, number)?;
+                println!(
+                    "round {number} was closed by a `round close` that did not finish; its summary is now written"
+                );
+                (round, summary, path)
+            } else {
+                close_and_summarise(workspace, study, &mut store, number, now)?
+            };
             let status = store.status(id, &[])?;
             let responded = status.iter().find(|s| s.round.number == number).map_or(0, |s| s.responded);
             println!("round {} of `{id}` is closed: {responded} of {} experts answered", round.number, round.invited);
@@ -272,6 +291,21 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
             if number < study.max_rounds {
                 println!("next: `delphi round open {}` feeds this round's answers back", number + 1);
             }
+        }
+        RoundCommand::Summary { number } => {
+            let number = number.map_or_else(|| last_closed_round(&store, id), Ok)?;
+            match store.round(id, number)?.map(|r| r.state) {
+                Some(RoundState::Closed { .. }) => {}
+                Some(_) => {
+                    return Err(Refused(format!(
+                        "round {number} is not closed; its summary is written when it closes (`delphi round close {number}`)"
+                    ))
+                    .into());
+                }
+                None => return Err(StoreError::from(Refusal::NoSuchRound(number)).into()),
+            }
+            let (_, path) = write_summary(workspace, study, &store, number)?;
+            println!("summary of round {number} written: {}", path.display());
         }
         RoundCommand::Extend { number, deadline } => {
             let number = number.map_or_else(|| open_round(&store, id), Ok)?;
@@ -339,13 +373,59 @@ pub(crate) fn close_and_summarise(
     now: DateTime<Utc>,
 ) -> Result<(delphi_store::Round, delphi_stats::StudySummary, PathBuf)> {
     let round = store.close_round(study.id.as_str(), number, now)?;
+    let (summary, path) = write_summary(workspace, study, store, number)?;
+    Ok((round, summary, path))
+}
+
+/// Writes the summary of rounds 1..number to `<data-dir>/<study>/round-N/summary.json`,
+/// atomically. It depends on the store alone, so writing it again gives the same bytes.
+fn write_summary(
+    workspace: &Workspace,
+    study: &delphi_core::Study,
+    store: &Store,
+    number: u32,
+) -> Result<(delphi_stats::StudySummary, PathBuf)> {
     let summary = analysis::summarise(study, store, number)?;
+    let path = summary_path(workspace, study, number);
     let dir = workspace.round_dir(study, number);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("summary.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&summary)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok((round, summary, path))
+    atomic::write(&path, serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    Ok((summary, path))
+}
+
+fn summary_path(workspace: &Workspace, study: &delphi_core::Study, number: u32) -> PathBuf {
+    workspace.round_dir(study, number).join("summary.json")
+}
+
+/// Whether round `number` is closed but has no summary: a close that was interrupted.
+fn closed_without_summary(
+    workspace: &Workspace,
+    study: &delphi_core::Study,
+    store: &Store,
+    number: u32,
+) -> Result<bool> {
+    let closed = store.round(study.id.as_str(), number)?.is_some_and(|r| matches!(r.state, RoundState::Closed { .. }));
+    Ok(closed && !summary_path(workspace, study, number).exists())
+}
+
+/// What `delphi round close` closes without a number: the open round; when none is open,
+/// the last closed round if an interrupted close left it without its summary.
+fn round_to_close(workspace: &Workspace, study: &delphi_core::Study, store: &Store) -> Result<u32> {
+    let id = study.id.as_str();
+    open_round(store, id).or_else(|refusal| match last_closed_round(store, id) {
+        Ok(last) if closed_without_summary(workspace, study, store, last)? => Ok(last),
+        _ => Err(refusal),
+    })
+}
+
+fn last_closed_round(store: &Store, study_id: &str) -> Result<u32> {
+    let rounds = store.rounds(study_id)?;
+    rounds
+        .iter()
+        .rev()
+        .find(|r| matches!(r.state, RoundState::Closed { .. }))
+        .map(|r| r.number)
+        .context("no round is closed yet; close one with `delphi round close`")
 }
 
 /// The round after the last one opened.
@@ -637,16 +717,22 @@ pub(crate) struct AnswerArgs {
     file: Option<PathBuf>,
 }
 
+/// The reply form on standard input, as UTF-8 text.
+fn read_stdin() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .context("cannot read the reply from standard input")?;
+    Ok(source::text_of(bytes, "<standard input>")?)
+}
+
 /// Records an expert's reply to the open round, all of it or nothing.
 pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let id = loaded.study.id.as_str();
     let text = match args.file.as_deref() {
-        None => std::io::read_to_string(std::io::stdin()).context("cannot read the reply from standard input")?,
-        Some(path) if path == Path::new("-") => {
-            std::io::read_to_string(std::io::stdin()).context("cannot read the reply from standard input")?
-        }
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+        None => read_stdin()?,
+        Some(path) if path == Path::new("-") => read_stdin()?,
+        Some(path) => source::read_text(path, "the reply form")?,
     };
     let round = open_round(&store, id)?;
     let language = store

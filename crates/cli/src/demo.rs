@@ -203,7 +203,7 @@ fn prepare(demo_dir: &Path, fresh: bool) -> Result<()> {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    crate::atomic::write(path, bytes)
 }
 
 // ------------------------------------------------------------------------------- one round

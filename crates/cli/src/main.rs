@@ -4,19 +4,34 @@
 //! command loads and checks the study file, opens the study's store, and calls the
 //! library crates.
 
+// Every `print!` and `println!` of this crate goes through `output`, so that a closed pipe
+// (`delphi report | head -1`) ends the printing and not the command. These two definitions
+// shadow std's macros in every module declared below them.
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::print(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::print(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::print(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod analysis;
+mod atomic;
 mod commands;
 mod demo;
 mod frozen;
 mod mail;
+mod output;
 mod render;
 mod report;
 mod serve;
+mod source;
 mod workspace;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 /// Exit codes, documented in `--help` and the README.
@@ -121,6 +136,9 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Demo(args) => demo::demo(&cli.data_dir, &args),
     };
+    // The work is done; output that could not be written (other than to a reader that
+    // left) is a failure of the command too.
+    let result = result.and_then(|()| output::finish().context("cannot write to standard output"));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => ExitCode::from(render::report_error(&error)),

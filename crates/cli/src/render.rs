@@ -22,12 +22,30 @@ pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
         eprintln!("nothing was changed.");
         return exit::REFUSED;
     }
+    if let Some(refused) = error.downcast_ref::<Refused>() {
+        eprintln!("refused: {refused}");
+        eprintln!("nothing was changed.");
+        return exit::REFUSED;
+    }
     eprintln!("error: {error}");
     for cause in error.chain().skip(1) {
         eprintln!("  caused by: {cause}");
     }
     exit::FAILURE
 }
+
+/// A request the round lifecycle refuses that the store has no rule for (exit 4), e.g. the
+/// summary of a round that is still open.
+#[derive(Debug)]
+pub(crate) struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// A reply whose answers were refused; nothing of it was stored.
 #[derive(Debug)]

@@ -110,8 +110,9 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     Ok(())
 }
 
+/// Each file whole or not at all: a report killed half-way leaves no half a PDF behind.
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    crate::atomic::write(path, bytes)
 }
 
 fn cjk_font(chosen: Option<&Path>) -> Result<Option<Vec<u8>>> {

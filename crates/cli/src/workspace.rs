@@ -64,9 +64,10 @@ impl Workspace {
 
 /// Reads and validates a study file; problems come back as a [`delphi_core::Problems`] error.
 pub(crate) fn load_study(path: &Path) -> Result<LoadedStudy> {
-    let source = std::fs::read_to_string(path).with_context(|| {
+    let bytes = std::fs::read(path).with_context(|| {
         format!("cannot read the study file {} (set it with --study or DELPHI_STUDY)", path.display())
     })?;
+    let source = crate::source::text_of(bytes, &path.display().to_string())?;
     let study = Study::from_toml(&source, &path.display().to_string())?;
     Ok(LoadedStudy { study, source })
 }
