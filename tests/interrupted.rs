@@ -241,7 +241,11 @@ fn round_close_killed_at_twelve_points_leaves_a_consistent_store_and_a_summary_i
                 );
                 "closed with its summary"
             }
-            ("closed", None) => "closed without its summary",
+            ("closed", None) => {
+                let status = ok(root, &["status"]);
+                assert!(status.contains("`delphi round summary 1` writes it"), "status tells of it: {status}");
+                "closed without its summary"
+            }
             (other, _) => panic!("round 1 is {other}"),
         };
         *outcomes.entry(outcome).or_default() += 1;

@@ -571,6 +571,14 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
             s.invited,
             s.submissions
         );
+        if matches!(s.round.state, RoundState::Closed { .. })
+            && !summary_path(workspace, study, s.round.number).exists()
+        {
+            println!(
+                "  its summary.json is missing (a close that did not finish?): `delphi round summary {}` writes it",
+                s.round.number
+            );
+        }
         let mail = store.mail_counts(id, s.round.number)?;
         if !mail.is_empty() {
             let said: Vec<String> = mail
