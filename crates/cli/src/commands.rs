@@ -100,8 +100,9 @@ pub(crate) enum RoundCommand {
         /// closed round if its summary is missing).
         number: Option<u32>,
     },
-    /// Write a closed round's summary.json again from the store: the very bytes `round close`
-    /// wrote, since a closed round never changes. For a summary that was lost or deleted.
+    /// Write a closed round's summary.json again from the store, as `round close` writes it:
+    /// for a summary that was lost, deleted, or never written because a close was interrupted.
+    /// A closed round never changes, so with the same study file the bytes are the same.
     Summary {
         /// The round; by default the last closed one.
         number: Option<u32>,
