@@ -506,6 +506,156 @@ fn a_poison_message_is_set_aside_and_the_replies_after_it_are_all_recorded() {
     assert!(again.contains("32 dealt with before"), "{again}");
 }
 
+/// What a hostile reply carries to the coordinator's terminal: the OSC sequence that sets the
+/// window title (ended by BEL), the CSI sequence that clears the screen, and a right-to-left
+/// override that shows "exe.jpg" as "gpj.exe".
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{202E}gpj.exe\u{1b}[2J";
+/// How the tool shows it: every one of them escaped and visible.
+const HOSTILE_SHOWN: &str = "\\e]0;pwned\\x07\\u{202e}gpj.exe\\e[2J";
+
+/// The raw bytes a terminal acts on (ESC, BEL, U+202E in UTF-8) found in `output`.
+fn raw_terminal_bytes(output: &[u8]) -> Vec<&'static str> {
+    let contains = |needle: &[u8]| output.windows(needle.len()).any(|w| w == needle);
+    [("ESC", &b"\x1b"[..]), ("BEL", b"\x07"), ("U+202E", "\u{202E}".as_bytes())]
+        .into_iter()
+        .filter(|(_, bytes)| contains(bytes))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+#[test]
+fn escape_sequences_in_replies_reach_the_terminal_escaped_never_raw() {
+    let (dir, sent, maildir) = invited();
+    let root = dir.path();
+    let avery = &sent["avery.placeholder@example.org"];
+    deliver(
+        &maildir,
+        "1.hostile",
+        &reply(avery, &avery.to, "hostile@example.org", &format!("[verification.benefit] {HOSTILE}")),
+    );
+    // A message tied to nobody, whose Message-ID carries the same sequences: `status` lists it.
+    let untied = format!(
+        "From: stranger@example.net\r\nTo: delphi@replies.example.org\r\nSubject: hello {HOSTILE}\r\n\
+         Message-ID: <{HOSTILE}@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n"
+    );
+    deliver(&maildir, "2.untied", untied.as_bytes());
+
+    let ingest = delphi(root).args(["ingest", "--maildir", "maildir"]).output().unwrap();
+    assert!(ingest.status.success(), "{}", String::from_utf8_lossy(&ingest.stderr));
+    let shown = String::from_utf8_lossy(&ingest.stdout);
+    assert_eq!(raw_terminal_bytes(&ingest.stdout), Vec::<&str>::new(), "ingest's output: {shown:?}");
+    assert_eq!(raw_terminal_bytes(&ingest.stderr), Vec::<&str>::new(), "ingest's errors");
+    assert!(shown.contains("asked to fix from E01") && shown.contains(HOSTILE_SHOWN), "{shown}");
+    assert!(shown.contains("set aside (no-token)"), "{shown}");
+    // The expert's text is stored as they wrote it: the data is theirs.
+    let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
+    let problems: String =
+        conn.query_row("SELECT detail FROM inbound_mail WHERE outcome = 'invalid'", [], |r| r.get(0)).unwrap();
+    let problems: serde_json::Value = serde_json::from_str(&problems).unwrap();
+    assert!(problems["problems"][0].as_str().unwrap().contains(HOSTILE), "{problems}");
+
+    let mut answer = delphi(root)
+        .args(["answer", "--expert", "E02", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(answer.stdin.as_mut().unwrap(), format!("[verification.benefit] {HOSTILE}\n").as_bytes())
+        .unwrap();
+    let answer = answer.wait_with_output().unwrap();
+    assert_eq!(answer.status.code(), Some(3), "an invalid answer is exit 3");
+    assert_eq!(raw_terminal_bytes(&answer.stdout), Vec::<&str>::new(), "answer's output");
+    assert_eq!(raw_terminal_bytes(&answer.stderr), Vec::<&str>::new(), "answer's errors");
+    assert!(
+        String::from_utf8_lossy(&answer.stderr).contains(HOSTILE_SHOWN),
+        "{}",
+        String::from_utf8_lossy(&answer.stderr)
+    );
+
+    for format in ["text", "json"] {
+        let status = delphi(root).args(["status", "--format", format]).output().unwrap();
+        assert!(status.status.success());
+        let shown = String::from_utf8_lossy(&status.stdout);
+        assert_eq!(raw_terminal_bytes(&status.stdout), Vec::<&str>::new(), "status --format {format}: {shown:?}");
+        assert!(shown.contains("pwned"), "the untied message is listed: {shown}");
+    }
+    let status = ok(root, &["status"]);
+    assert!(status.contains("\\e]0;pwned\\x07\\u{202e}gpj.exe\\e[2J@example.net"), "{status}");
+    let json: serde_json::Value = serde_json::from_str(&ok(root, &["status", "--format", "json"])).unwrap();
+    let listed = json["mail_waiting_for_the_coordinator"][0]["message"].as_str().unwrap().to_owned();
+    assert!(listed.contains(HOSTILE), "the JSON holds the same value, escaped: {listed:?}");
+}
+
+/// A vacation responder no heuristic knows (French, no RFC 3834 header), answering a letter
+/// of ours: quoting it (`quote`), or with its own words alone.
+fn unknown_responder(invitation: &Sent, message_id: &str, quote: bool) -> Vec<u8> {
+    let words = "Merci pour votre message. Je vous r\u{e9}pondrai d\u{e8}s que possible.\n\nJ. Samplewood";
+    if quote {
+        return reply(invitation, &invitation.to, message_id, words);
+    }
+    format!(
+        "From: {}\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <{message_id}>\r\nIn-Reply-To: <{}>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
+        invitation.to,
+        invitation.reply_to,
+        invitation.subject,
+        invitation.message_id,
+        words.replace('\n', "\r\n")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn an_auto_responder_nobody_recognises_gets_at_most_one_letter_an_hour() {
+    let (dir, sent, maildir) = invited();
+    let root = dir.path();
+    let letters_to = |address: &str| {
+        outbox_files(root, "-receipt-").iter().map(|p| read_sent(p)).filter(|s| s.to == address).count()
+    };
+    // A loop: each auto-reply comes in and is read; without a limit each would be answered,
+    // and the answer answered again. Its own words alone: "please fix" (no form in it).
+    let jordan = &sent["jordan.samplewood@example.org"];
+    for i in 0..5 {
+        deliver(&maildir, &format!("{i}.away"), &unknown_responder(jordan, &format!("loop-{i}@example.org"), false));
+        let out = ok(root, &["ingest", "--maildir", "maildir"]);
+        if i == 0 {
+            assert!(out.contains("asked to fix from E02"), "{out}");
+        } else {
+            assert!(
+                out.contains(
+                    "not readable from E02, nothing recorded (no letter: the expert got one like it within the hour"
+                ),
+                "{out}"
+            );
+            assert!(out.contains("; 1 got no letter"), "{out}");
+        }
+        assert_eq!(letters_to(&jordan.to), 1, "after message {i}");
+    }
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM inbound_mail WHERE outcome = 'invalid'"), 5, "each is recorded");
+    // Quoting our letter back, the blank form and all: "nothing changed", once.
+    let casey = &sent["casey.mockford@example.org"];
+    for i in 0..3 {
+        deliver(
+            &maildir,
+            &format!("{i}.quoting"),
+            &unknown_responder(casey, &format!("quoting-{i}@example.org"), true),
+        );
+        let out = ok(root, &["ingest", "--maildir", "maildir"]);
+        let line = out.lines().find(|l| l.starts_with(&format!("new/{i}.quoting"))).expect("a line for the message");
+        assert!(line.contains("nothing to record from E03"), "{out}");
+        assert_eq!(line.contains("no letter"), i > 0, "{out}");
+        assert_eq!(letters_to(&casey.to), 1, "after message {i}");
+    }
+    // Nobody else is held back by those loops.
+    let avery = &sent["avery.placeholder@example.org"];
+    deliver(&maildir, "9.avery", &reply(avery, &avery.to, "avery-typo@example.org", "[verification.benefit] 9"));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    let line = out.lines().find(|l| l.starts_with("new/9.avery")).expect("a line for the message");
+    assert!(line.contains("asked to fix from E01") && !line.contains("no letter"), "{out}");
+    assert_eq!(letters_to(&avery.to), 1);
+}
+
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).
 
 #[path = "support/mail_servers.rs"]

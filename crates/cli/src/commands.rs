@@ -340,7 +340,7 @@ pub(crate) fn round(workspace: &Workspace, command: RoundCommand) -> Result<()> 
                 ShowFormat::Markdown => delphi_survey::markdown::render(questionnaire),
                 ShowFormat::Html => delphi_survey::html::render(questionnaire, "#", &Default::default()),
             };
-            print!("{shown}");
+            print!("{}", crate::render::for_terminal(&shown));
         }
         RoundCommand::Links(args) => {
             drop(store);
@@ -550,7 +550,7 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
             "rounds": rounds,
             "mail_waiting_for_the_coordinator": waiting,
         });
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        println!("{}", crate::render::json_for_terminal(&json)?);
         return Ok(());
     }
     println!(
@@ -599,7 +599,7 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
             .collect();
         if !rows.is_empty() {
             for line in table(&["by", "group", "answered"], &rows).lines() {
-                println!("  {line}");
+                println!("  {}", crate::render::for_terminal(line));
             }
         }
     }
@@ -615,12 +615,8 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
         );
         for record in &waiting {
             let reason = record.detail.get("reason").and_then(|r| r.as_str()).unwrap_or_default();
-            println!(
-                "  {} {} ({}): {reason}",
-                record.processed_at.format("%Y-%m-%d %H:%M"),
-                record.message_key,
-                record.outcome.as_str()
-            );
+            let line = format!("{} ({}): {reason}", record.message_key, record.outcome.as_str());
+            println!("  {} {}", record.processed_at.format("%Y-%m-%d %H:%M"), crate::render::line_for_terminal(&line));
         }
     }
     Ok(())
@@ -635,14 +631,14 @@ pub(crate) fn audit(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
                 .iter()
                 .map(|e| serde_json::json!({ "seq": e.seq, "at": e.at.to_rfc3339(), "actor": e.actor, "action": e.action, "detail": e.detail }))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&json)?);
+            println!("{}", crate::render::json_for_terminal(&serde_json::Value::Array(json))?);
         }
         Format::Text => {
             let rows: Vec<Vec<String>> = entries
                 .iter()
                 .map(|e| vec![e.seq.to_string(), when(e.at), e.actor.clone(), e.action.clone(), e.detail.to_string()])
                 .collect();
-            print!("{}", table(&["seq", "at", "actor", "action", "detail"], &rows));
+            print!("{}", crate::render::for_terminal(&table(&["seq", "at", "actor", "action", "detail"], &rows)));
         }
     }
     Ok(())

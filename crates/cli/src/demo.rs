@@ -350,7 +350,13 @@ impl Collector {
         round: u32,
         seed: u64,
     ) -> Result<usize> {
-        let client = reqwest::Client::new();
+        // The collector runs in this process on loopback; a request that hangs all the same
+        // (a bug, a stuck writer) ends the demo with an error instead of hanging it.
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .context("cannot set up the HTTP client")?;
         self.runtime.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
             for (expert, invitation, answers) in submissions {

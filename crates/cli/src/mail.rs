@@ -16,6 +16,7 @@ use delphi_collect::mail::{
 use delphi_store::{InboundOutcome, OutgoingKind, Refusal, RoundState, Store, StoreError};
 
 use crate::frozen;
+use crate::render::line_for_terminal;
 use crate::workspace::Workspace;
 
 /// How messages leave and whom they come from (shared by invite, remind and ingest).
@@ -273,7 +274,7 @@ fn print_report(what: &str, round: u32, report: &CampaignReport, describe: &str)
         report.sent, report.already_sent
     );
     for (expert, error) in &report.failed {
-        println!("  not sent to {expert}: {error}");
+        println!("  not sent to {expert}: {}", line_for_terminal(error));
     }
 }
 
@@ -364,6 +365,10 @@ fn tempfile_dir() -> Result<PathBuf, MailboxError> {
     Ok(dir)
 }
 
+/// What a line says of a message whose answer was held back by the loop-breaker.
+const HELD_BACK: &str =
+    "no letter: the expert got one like it within the hour; at most one an hour, so an auto-responder cannot loop";
+
 /// One line per message: recorded N, nothing to record, asked to fix, refused, or set aside
 /// (why), with who it was from as the panel knows them.
 fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
@@ -382,9 +387,13 @@ fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
             format!("{verb} {} answer(s){who}{unchanged}{kept_newer}", ingested.answers)
         }
         InboundOutcome::Unchanged => format!(
-            "nothing to record{who}: its {} answer(s) are as recorded or quoted from our letter{kept_newer} (the expert is told)",
-            ingested.unchanged
+            "nothing to record{who}: its {} answer(s) are as recorded or quoted from our letter{kept_newer} ({})",
+            ingested.unchanged,
+            if ingested.held_back { HELD_BACK } else { "the expert is told" }
         ),
+        InboundOutcome::Invalid if ingested.held_back => {
+            format!("not readable{who}, nothing recorded ({HELD_BACK}): {}", ingested.problems.join("; "))
+        }
         InboundOutcome::Invalid => {
             format!(
                 "asked to fix{who}, nothing recorded (the expert is sent the form filled in): {}",
@@ -404,7 +413,8 @@ fn print_ingested(place: &str, ingested: &Ingested, dry_run: bool) {
             )
         }
     };
-    println!("{place}: {line}{earlier}");
+    // The line quotes what the sender wrote (values, Message-IDs): never raw on a terminal.
+    println!("{}", line_for_terminal(&format!("{place}: {line}{earlier}")));
 }
 
 fn summarise(source: &str, results: &[(String, Ingested)], dry_run: bool) {
@@ -414,8 +424,14 @@ fn summarise(source: &str, results: &[(String, Ingested)], dry_run: bool) {
         [InboundOutcome::Recorded, InboundOutcome::Unchanged, InboundOutcome::Invalid, InboundOutcome::Refused];
     let set_aside = results.len() - earlier - answered.iter().map(|o| count(*o)).sum::<usize>();
     let waiting = results.iter().filter(|(_, i)| !i.earlier && i.outcome.needs_the_coordinator()).count();
+    let held_back = results.iter().filter(|(_, i)| i.held_back && !i.earlier).count();
+    let held_back = if held_back > 0 {
+        format!("; {held_back} got no letter (one like it went to the expert within the hour)")
+    } else {
+        String::new()
+    };
     println!(
-        "{source}: {} message(s) read; {} recorded, {} with nothing to record, {} asked to fix, {} refused by the round, {set_aside} set aside ({waiting} for you to look at: `delphi status` lists them), {earlier} dealt with before{}",
+        "{source}: {} message(s) read; {} recorded, {} with nothing to record, {} asked to fix, {} refused by the round, {set_aside} set aside ({waiting} for you to look at: `delphi status` lists them), {earlier} dealt with before{held_back}{}",
         results.len(),
         count(InboundOutcome::Recorded),
         count(InboundOutcome::Unchanged),

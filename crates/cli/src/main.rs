@@ -26,6 +26,7 @@ mod render;
 mod report;
 mod serve;
 mod source;
+mod submit;
 mod workspace;
 
 use std::path::PathBuf;
@@ -104,7 +105,7 @@ enum Command {
     /// Serve the open round's personal web forms and JSON API (see `delphi round links`).
     Serve(serve::ServeArgs),
     /// Send answers through a personal link's JSON API (for experts who prefer a script).
-    Submit(serve::SubmitArgs),
+    Submit(submit::SubmitArgs),
     /// Write the reports of the rounds so far: PDF, HTML and Markdown per language.
     Report(report::ReportArgs),
     /// Response counts per round, overall and per group of the panel.
@@ -130,7 +131,7 @@ fn main() -> ExitCode {
         Command::Remind(args) => mail::remind(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Ingest(args) => mail::ingest(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Submit(args) => serve::submit(&args),
+        Command::Submit(args) => submit::submit(&args),
         Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),

@@ -3,33 +3,37 @@
 use std::fmt::Write as _;
 
 use delphi_core::Problems;
+pub(crate) use delphi_core::text::{for_terminal, line_for_terminal};
+use delphi_core::text::{is_bidi_control, is_control};
 use delphi_store::StoreError;
 
 use crate::exit;
 
-/// Prints an error for a person to act on and returns the exit code it stands for.
+/// Prints an error for a person to act on and returns the exit code it stands for. Errors
+/// quote what experts wrote (a value that is not a number, a reply's Message-ID), so all
+/// of it goes through [`for_terminal`].
 pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
     if let Some(problems) = error.downcast_ref::<Problems>() {
-        eprint!("{}", problems_text(problems));
+        eprint!("{}", for_terminal(&problems_text(problems)));
         return exit::INVALID_INPUT;
     }
     if let Some(invalid) = error.downcast_ref::<InvalidAnswers>() {
-        eprint!("{invalid}");
+        eprint!("{}", for_terminal(&invalid.to_string()));
         return exit::INVALID_INPUT;
     }
     if let Some(refusal) = error.downcast_ref::<StoreError>().and_then(StoreError::refusal) {
-        eprintln!("refused: {refusal}");
+        eprintln!("refused: {}", for_terminal(&refusal.to_string()));
         eprintln!("nothing was changed.");
         return exit::REFUSED;
     }
     if let Some(refused) = error.downcast_ref::<Refused>() {
-        eprintln!("refused: {refused}");
+        eprintln!("refused: {}", for_terminal(&refused.to_string()));
         eprintln!("nothing was changed.");
         return exit::REFUSED;
     }
-    eprintln!("error: {error}");
+    eprintln!("error: {}", for_terminal(&error.to_string()));
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", for_terminal(&cause.to_string()));
     }
     exit::FAILURE
 }
@@ -46,6 +50,25 @@ impl std::fmt::Display for Refused {
 }
 
 impl std::error::Error for Refused {}
+
+/// JSON for a terminal: serde_json writes C0 controls as `\u00XX` already, but DEL, C1
+/// and bidi controls raw; each is written as its `\uXXXX` escape here (all are in the
+/// Basic Multilingual Plane), which is the same JSON value. Outside strings serde_json
+/// writes ASCII only, so every such character found is inside a string.
+pub(crate) fn json_for_terminal(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_string_pretty(value)?;
+    Ok(json
+        .chars()
+        .map(|c| {
+            // A line feed outside a string is layout; inside one serde_json writes `\n`.
+            if c != '\n' && (is_control(c) || is_bidi_control(c)) {
+                format!("\\u{:04x}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect())
+}
 
 /// A reply whose answers were refused; nothing of it was stored.
 #[derive(Debug)]
@@ -109,4 +132,18 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::json_for_terminal;
+
+    #[test]
+    fn json_for_a_terminal_escapes_c1_and_bidi_controls_and_stays_the_same_value() {
+        let value = serde_json::json!({ "reason": "a\u{1b}[2Jb\u{202E}c\u{9b}d\u{7f}", "n": [1, 2] });
+        let shown = json_for_terminal(&value).unwrap();
+        assert!(!shown.contains(['\u{1b}', '\u{202E}', '\u{9b}', '\u{7f}']), "{shown}");
+        assert!(shown.contains("\\u202e") && shown.contains("\\u009b"), "{shown}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&shown).unwrap(), value);
+    }
 }

@@ -1,15 +1,13 @@
-//! `delphi serve`, `delphi round links` and `delphi submit`: the web channel from the
-//! command line.
+//! `delphi serve` and `delphi round links`: the web channel from the command line
+//! (`delphi submit`, its client side, is in `submit.rs`).
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Args;
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_store::{Refusal, RoundState, Store, StoreError};
-use sha2::{Digest, Sha256};
 
 use crate::workspace::Workspace;
 
@@ -36,14 +34,6 @@ pub(crate) struct LinksArgs {
     /// Only these experts (ids from the panel); by default everyone asked in the open round.
     #[arg(long = "expert")]
     experts: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct SubmitArgs {
-    /// The expert's personal link (…/s/<token>).
-    link: String,
-    /// A JSON file {"answers": {"<item>": <answer>, …}}; `-` reads standard input.
-    file: PathBuf,
 }
 
 /// Serves the open round's forms until Ctrl-C or SIGTERM, then finishes what is in flight.
@@ -129,67 +119,4 @@ pub(crate) fn links(workspace: &Workspace, args: &LinksArgs) -> Result<()> {
         println!("{expert}\t{base}/s/{}", token.expose());
     }
     Ok(())
-}
-
-/// Sends answers through the JSON API of a personal link. The request carries an
-/// idempotency key made from the answers, so sending the same file twice stores it once.
-pub(crate) fn submit(args: &SubmitArgs) -> Result<()> {
-    let body = read_input(&args.file)?;
-    let parsed: serde_json::Value = serde_json::from_str(&body).context("the answers are not valid JSON")?;
-    if !parsed.get("answers").is_some_and(serde_json::Value::is_object) {
-        bail!("the file must hold {{\"answers\": {{\"<item id>\": <answer>, …}}}}");
-    }
-    let api = api_url(&args.link)?;
-    let key: String = Sha256::digest(body.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let (status, reply) = runtime.block_on(async {
-        let response = reqwest::Client::new()
-            .post(&api)
-            .header("idempotency-key", key)
-            .json(&parsed)
-            .send()
-            .await
-            .with_context(|| format!("cannot reach {api}"))?;
-        let status = response.status();
-        let reply: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
-        anyhow::Ok((status, reply))
-    })?;
-    if status.is_success() {
-        let duplicate = if reply["duplicate"] == true { " (already stored before: nothing new)" } else { "" };
-        println!("stored {} answers as submission {}{duplicate}", reply["recorded"], reply["submission"]);
-        return Ok(());
-    }
-    let mut message =
-        format!("the server refused the answers ({status}): {}", reply["error"].as_str().unwrap_or("no reason given"));
-    for problem in reply["problems"].as_array().into_iter().flatten() {
-        message.push_str(&format!("\n  - {}", problem.as_str().unwrap_or_default()));
-    }
-    bail!(message)
-}
-
-fn read_input(path: &Path) -> Result<String> {
-    if path == Path::new("-") {
-        std::io::read_to_string(std::io::stdin()).context("cannot read standard input")
-    } else {
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-    }
-}
-
-/// `http://host/s/<token>` → `http://host/api/v1/s/<token>`.
-fn api_url(link: &str) -> Result<String> {
-    let (base, token) = link.trim().rsplit_once("/s/").context("a personal link ends in /s/<token>")?;
-    if token.is_empty() || token.contains('/') {
-        bail!("a personal link ends in /s/<token>");
-    }
-    Ok(format!("{base}/api/v1/s/{token}"))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn personal_links_map_to_the_api() {
-        assert_eq!(super::api_url("http://127.0.0.1:8080/s/abc").unwrap(), "http://127.0.0.1:8080/api/v1/s/abc");
-        assert!(super::api_url("http://127.0.0.1:8080/x/abc").is_err());
-        assert!(super::api_url("http://127.0.0.1:8080/s/").is_err());
-    }
 }

@@ -10,6 +10,7 @@ pub mod panel;
 mod parse;
 pub mod problem;
 pub mod study;
+pub mod text;
 
 pub use problem::{Location, Problem, Problems};
 pub use study::{Question, Study};

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use delphi_core::text::for_report;
+
 use crate::model::{BenefitRiskPoint, Distribution, DomainRound, Num, Report, VerdictCell};
 
 /// Escapes text for HTML element content and attribute values.
@@ -27,8 +29,10 @@ th{background:#eee}.met{font-weight:bold}.undefined{font-style:italic}.small{fon
 .notice{border:2px solid #000;padding:.5em;font-weight:bold}.dist{display:inline-block;margin:0 1em 1em 0;vertical-align:top}\
 svg text{font-family:serif;font-size:10px}";
 
+/// Every text of the report, expert text included: control characters and bidi overrides
+/// dropped (`delphi_core::text::for_report`), then escaped.
 fn e(s: &str) -> String {
-    escape(s)
+    escape(&for_report(s))
 }
 
 fn verdict(v: Option<&VerdictCell>) -> String {

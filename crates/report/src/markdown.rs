@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use delphi_core::text::for_report;
+
 use crate::model::{DomainRound, Num, Report, VerdictCell};
 
 /// Escapes text so that a Markdown renderer shows it literally, also inside a table cell:
@@ -33,8 +35,10 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Every text of the report, expert text included: control characters and bidi overrides
+/// dropped (`delphi_core::text::for_report`), then escaped.
 fn e(s: &str) -> String {
-    escape(s)
+    escape(&for_report(s))
 }
 
 /// Our own figures (digits, `.`, `-`, `—`) need no escaping; in table cells they cannot start a list.

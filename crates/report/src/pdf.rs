@@ -121,7 +121,7 @@ pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, Re
     // Characters no font has: with CJK among them, say so in the PDF and to the caller.
     let mut report = report.clone();
     let mut warnings = Vec::new();
-    let text = serde_json::to_string(&report)?;
+    let text = serde_json::to_string(&report_data(&report)?)?;
     let mut missing: Vec<char> = text
         .chars()
         .filter(|c| !c.is_ascii() && !fonts.iter().any(|f| f.info().coverage.contains(u32::from(*c))))
@@ -134,7 +134,7 @@ pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, Re
     if !missing.is_empty() {
         warnings.push(format!("{} characters have no glyph in the available fonts", missing.len()));
     }
-    let json = serde_json::to_string_pretty(&report)?;
+    let json = serde_json::to_string_pretty(&report_data(&report)?)?;
 
     let world = ReportWorld {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
@@ -151,6 +151,28 @@ pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, Re
     let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|e| ReportError::Typst(diagnostics(&e)))?;
     Ok(PdfReport { pdf, template: TEMPLATE, json, pages: document.pages().len(), warnings })
+}
+
+/// The model as the template reads it: every text with its control characters and bidi
+/// overrides dropped (`delphi_core::text::for_report`). Typst would otherwise set a NUL or
+/// ESC as a missing glyph, and an unbalanced override would reorder the rest of a line.
+fn report_data(report: &Report) -> Result<serde_json::Value, ReportError> {
+    let mut data = serde_json::to_value(report)?;
+    drop_controls(&mut data);
+    Ok(data)
+}
+
+fn drop_controls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let std::borrow::Cow::Owned(clean) = delphi_core::text::for_report(text) {
+                *text = clean;
+            }
+        }
+        serde_json::Value::Array(values) => values.iter_mut().for_each(drop_controls),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(drop_controls),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

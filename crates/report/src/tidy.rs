@@ -5,9 +5,14 @@
 //! The encodings differ only where their readers do: a CSV cell that a spreadsheet would run as
 //! a formula gets a leading apostrophe ([`inert_cell`]) and an absent value is an empty cell;
 //! Parquet is typed, so its texts are verbatim, its numbers are doubles and absent values are
-//! nulls. Neither ever holds a name or an email: answers carry the store's random pseudonyms.
+//! nulls. In both, a text's control characters and bidi overrides are dropped, as in every
+//! report (`delphi_core::text::for_report`): a NUL or ESC in a free-text answer would otherwise
+//! reach whoever `cat`s the CSV or prints a column. Neither ever holds a name or an email:
+//! answers carry the store's random pseudonyms.
 
 use std::sync::Arc;
+
+use delphi_core::text::for_report;
 
 use delphi_stats::StudySummary;
 use parquet::basic::{LogicalType, Repetition, Type as PhysicalType};
@@ -46,9 +51,9 @@ impl Values {
     fn csv_cell(&self, row: usize) -> String {
         match self {
             Self::Integers(v) => v[row].to_string(),
-            Self::Texts(v) => inert_cell(&v[row]),
+            Self::Texts(v) => inert_cell(&for_report(&v[row])),
             Self::OptionalNumbers(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
-            Self::OptionalTexts(v) => v[row].as_deref().map(inert_cell).unwrap_or_default(),
+            Self::OptionalTexts(v) => v[row].as_deref().map(|t| inert_cell(&for_report(t))).unwrap_or_default(),
         }
     }
 }
@@ -110,7 +115,7 @@ impl Table {
                         writer.typed::<Int64Type>().write_batch(v, None, None)?;
                     }
                     Values::Texts(v) => {
-                        let bytes: Vec<ByteArray> = v.iter().map(|s| ByteArray::from(s.as_str())).collect();
+                        let bytes: Vec<ByteArray> = v.iter().map(|s| ByteArray::from(for_report(s).as_ref())).collect();
                         writer.typed::<ByteArrayType>().write_batch(&bytes, None, None)?;
                     }
                     Values::OptionalNumbers(v) => {
@@ -118,7 +123,8 @@ impl Table {
                         writer.typed::<DoubleType>().write_batch(&present, Some(&definition_levels(v)), None)?;
                     }
                     Values::OptionalTexts(v) => {
-                        let present: Vec<ByteArray> = v.iter().flatten().map(|s| ByteArray::from(s.as_str())).collect();
+                        let present: Vec<ByteArray> =
+                            v.iter().flatten().map(|s| ByteArray::from(for_report(s).as_ref())).collect();
                         writer.typed::<ByteArrayType>().write_batch(&present, Some(&definition_levels(v)), None)?;
                     }
                 }

@@ -356,6 +356,62 @@ fn markup_appears_literally() {
     assert!(!md.contains("<b>") && !md.contains("**strong**") && !md.contains("[link]"));
 }
 
+/// A rationale as a hostile or broken mail client could deliver it: NUL, BEL, the ESC
+/// sequences that set a terminal's title and clear its screen, a C1 CSI, and a right-to-left
+/// override (U+202E) that would show "exe.png" as "gnp.exe" and reorder the text after it.
+const CONTROLLED: &str = "Fair\u{0} point\u{7} \u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m then \u{202E}gnp.exe\u{202C} and \u{2067}isolate\u{2069} end";
+/// What a reader sees of it: the same words, none of the controls.
+const CONTROLLED_SHOWN: &str = "Fair point ]0;pwned[2J31m then gnp.exe and isolate end";
+
+fn raw_controls(text: &str) -> Vec<String> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect()
+}
+
+#[test]
+fn expert_text_reaches_no_report_with_its_control_characters_or_bidi_overrides() {
+    let mut r = report("en");
+    r.domains[0].rounds[0].rationales.push(RationaleGroup {
+        criterion: "benefit".into(),
+        position: "High".into(),
+        texts: vec![CONTROLLED.into()],
+    });
+
+    let html = render_html(&r);
+    assert_eq!(raw_controls(&html), Vec::<String>::new(), "report.html");
+    let doc = roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
+    assert!(doc.descendants().filter_map(|n| n.text()).any(|t| t == CONTROLLED_SHOWN), "the words stay in the HTML");
+
+    let md = render_markdown(&r);
+    assert_eq!(raw_controls(&md), Vec::<String>::new(), "report.md");
+    assert!(delphi_report_markdown_unescape(&md).contains(CONTROLLED_SHOWN), "the words stay in the Markdown");
+
+    let out = render_pdf(&r, &PdfOptions::default()).unwrap();
+    assert_eq!(raw_controls(&out.json), Vec::<String>::new(), "report.json beside the PDF");
+    let text = pdf_text(&write_pdf("report-controls.pdf", &out.pdf));
+    // pdftotext ends pages with a form feed of its own.
+    assert_eq!(raw_controls(&text.replace('\u{c}', "")), Vec::<String>::new(), "the PDF's text");
+    assert!(squash(&text).contains(CONTROLLED_SHOWN), "the words stay in the PDF");
+
+    let answers = delphi_report::tidy::answers(&[delphi_report::tidy::AnswerRow {
+        round: 1,
+        pseudonym: "p-3f9a".into(),
+        item: "verification.rationale".into(),
+        answer: serde_json::json!({ "kind": "text", "text": CONTROLLED }).to_string(),
+        revision: 1,
+    }]);
+    let csv = String::from_utf8(answers.to_csv().unwrap()).unwrap();
+    assert_eq!(raw_controls(&csv.replace("\r\n", "\n")), Vec::<String>::new(), "answers.csv");
+    let rows = same_rows_in_csv_and_parquet(&answers, "answers-controls");
+    let parquet::record::Field::Str(stored) = &rows[0][3] else { panic!("a text column: {rows:?}") };
+    assert_eq!(raw_controls(stored), Vec::<String>::new(), "answers.parquet");
+    assert!(stored.contains("gnp.exe and"), "{stored}");
+}
+
 /// Undoes CommonMark backslash escapes (what a renderer shows).
 fn delphi_report_markdown_unescape(s: &str) -> String {
     let mut out = String::new();

@@ -335,6 +335,29 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// How many answers to replies judged `outcome` (e.g. "please fix" letters to invalid
+    /// replies) were sent to an expert since `since`, leaving out the answer to
+    /// `except_reply` (a re-run of that reply): what keeps an auto-responder and the tool
+    /// from writing to each other forever.
+    pub fn answers_sent_since(
+        &self,
+        study_id: &str,
+        expert_id: &str,
+        outcome: InboundOutcome,
+        since: DateTime<Utc>,
+        except_reply: &str,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM outgoing_mail m
+             JOIN inbound_mail i ON i.study_id = m.study_id AND i.message_key = m.occasion
+             WHERE m.study_id = ?1 AND m.expert_id = ?2 AND m.kind = 'receipt' AND i.outcome = ?3
+               AND m.sent_at IS NOT NULL AND m.sent_at >= ?4 AND m.occasion <> ?5",
+            params![study_id, expert_id, outcome.as_str(), timestamp(since), except_reply],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
     /// The highest reminder number reserved in a round (0 when none was).
     pub fn last_reminder(&self, study_id: &str, round: u32) -> Result<u32, StoreError> {
         Ok(self.conn.query_row(

@@ -1141,6 +1141,7 @@ for _c in FILES:
         _c["client"], _c["classes"] = OLD[_c["file"][:2]][0], list(OLD[_c["file"][:2]][1])
 
 exec(open(os.path.join(HERE, "cases_issue12.py"), encoding="utf-8").read())
+exec(open(os.path.join(HERE, "cases_issue16.py"), encoding="utf-8").read())
 
 write_cases()
 write_panel()

@@ -24,6 +24,11 @@ pub struct Incoming {
     /// The sender's address, lower-cased.
     pub from: Option<String>,
     pub automatic: Option<Automatic>,
+    /// No RFC 3834 header says so, but the subject or the message's own opening lines read
+    /// like an out-of-office (English or Chinese): set aside as an automatic reply unless
+    /// it also carries answers of its own (a person who writes "I'm away next week, here
+    /// are my answers" is recorded).
+    pub reads_like_auto_reply: bool,
     /// Token-shaped strings found in the recipient addresses (`+token@`), then the subject
     /// and text (`/s/token`), in that order, without repeats.
     pub tokens: Vec<String>,
@@ -52,6 +57,7 @@ pub fn read(raw: &[u8]) -> Incoming {
             key: fallback_key(),
             from: None,
             automatic: None,
+            reads_like_auto_reply: reads_like_auto_reply("", &text),
             tokens: tokens_in_text(&text),
             text,
             written: None,
@@ -125,7 +131,8 @@ pub fn read(raw: &[u8]) -> Incoming {
         from.as_deref(),
         message.return_address().is_some_and(|r| r.trim().is_empty() || r.trim() == "<>"),
     );
-    Incoming { key, from, automatic, tokens, text, written, replies_to, readable }
+    let reads_like_auto_reply = automatic.is_none() && reads_like_auto_reply(&subject, &text);
+    Incoming { key, from, automatic, reads_like_auto_reply, tokens, text, written, replies_to, readable }
 }
 
 /// Joins the lines of a format=flowed body (RFC 3676) that the sender's client broke: a
@@ -326,6 +333,130 @@ fn automatic_kind(
     None
 }
 
+/// Subject words of out-of-office replies: Outlook/Exchange ("Automatic reply:", "Out of
+/// Office:"), Gmail and other vacation responders, QQ Mail and 163/126 ("自动回复", often as
+/// "【自动回复】"), Foxmail and Chinese Exchange ("休假", "外出", "出差", "不在办公室").
+const AWAY_SUBJECT: &[&str] = &[
+    "out of office",
+    "out of the office",
+    "out-of-office",
+    "automatic reply",
+    "automatic response",
+    "auto response",
+    "autoresponse",
+    "auto-reply",
+    "autoreply",
+    "auto reply",
+    "vacation",
+    "on leave",
+    "annual leave",
+    "away from",
+    "自动回复",
+    "自動回覆",
+    "自動回复",
+    "自动答复",
+    "休假",
+    "年假",
+    "外出",
+    "出差",
+    "不在办公室",
+    "不在辦公室",
+];
+
+/// Phrases of the opening lines of out-of-office replies, as Outlook, Gmail, Exchange,
+/// QQ Mail, 163/126 and the usual vacation responders word them (apostrophes straightened,
+/// lower case).
+const AWAY_TEXT: &[&str] = &[
+    "out of the office",
+    "out of office",
+    "out-of-office",
+    "away from the office",
+    "away from my desk",
+    "i am away",
+    "i'm away",
+    "i am currently away",
+    "i am on leave",
+    "i'm on leave",
+    "on annual leave",
+    "on parental leave",
+    "on maternity leave",
+    "on paternity leave",
+    "on sick leave",
+    "on vacation",
+    "on holiday",
+    "limited access to email",
+    "limited access to e-mail",
+    "limited access to my email",
+    "no access to email",
+    "without access to email",
+    "not be checking email",
+    "not be checking my email",
+    "won't be checking",
+    "when i return",
+    "upon my return",
+    "until my return",
+    "this is an automatic reply",
+    "this is an automated reply",
+    "this is an automatic response",
+    "this is an automated response",
+    "automatic reply",
+    "auto-reply",
+    "autoreply",
+    "your message has been received",
+    "your email has been received",
+    "自动回复",
+    "自動回覆",
+    "自动答复",
+    "休假",
+    "年假",
+    "请假",
+    "外出",
+    "出差",
+    "不在办公室",
+    "不在辦公室",
+    "回来后",
+    "回來後",
+    "返回后",
+    "邮件已收到",
+    "来信已收到",
+    "这是一封自动",
+    "此邮件为自动",
+    "本邮件为自动",
+];
+
+/// Whether a message without automatic-reply headers reads like an out-of-office: by its
+/// subject, or by its own opening lines (what precedes the quoted or forwarded message, at
+/// most 20 lines: a responder's note is short, and a quoted letter of ours must not count).
+fn reads_like_auto_reply(subject: &str, text: &str) -> bool {
+    let subject = subject.to_lowercase();
+    if AWAY_SUBJECT.iter().any(|p| subject.contains(p)) {
+        return true;
+    }
+    let opening: String = text
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with('>') && !starts_a_quoted_message(line))
+        .filter(|line| !line.is_empty())
+        .take(20)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .replace(['\u{2019}', '\u{2018}'], "'");
+    AWAY_TEXT.iter().any(|p| opening.contains(p))
+}
+
+/// The first line of a quoted or forwarded message below a reply's own text.
+fn starts_a_quoted_message(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    (lower.starts_with("on ") && lower.ends_with("wrote:"))
+        || lower.starts_with("-----original message")
+        || lower.starts_with("from:")
+        || line.starts_with("发件人")
+        || line.starts_with("寄件者")
+        || line.ends_with("写道：")
+        || line.ends_with("写道:")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +534,28 @@ mod tests {
         assert_ne!(a.key, b.key);
         let c = read(b"From: A@X\r\nMessage-ID: <m1@x>\r\nSubject: hi\r\n\r\nbody\r\n");
         assert_eq!((c.key.as_str(), c.from.as_deref()), ("<m1@x>", Some("a@x")));
+    }
+
+    #[test]
+    fn out_of_office_replies_without_headers_read_like_auto_replies_in_english_and_chinese() {
+        let reads = |subject: &str, body: &str| {
+            let raw =
+                format!("From: a@x\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}");
+            let incoming = read(raw.as_bytes());
+            assert_eq!(incoming.automatic, None, "no header says so: {subject} / {body}");
+            incoming.reads_like_auto_reply
+        };
+        assert!(reads("Re: Round 1", "Thank you for your email. I\u{2019}m away until 4 January with limited access."));
+        assert!(reads("Re: Round 1", "I am out of the office until 14 December.\r\n\r\nGreta"));
+        assert!(reads("=?utf-8?b?44CQ6Ieq5Yqo5Zue5aSN44CRUm91bmQgMQ==?=", "您好"), "【自动回复】 as QQ Mail writes it");
+        assert!(reads("Re: Round 1", "您好！我正在休假，12月10日返回，回来后会尽快回复您。"));
+        assert!(reads("Re: Round 1", "我目前不在办公室。"));
+        // An answer that mentions an office, and a form quoted below its own lines, do not.
+        assert!(!reads("Re: Round 1", "[verification.benefit] 5\r\nThe office of the treaty matters."));
+        assert!(!reads(
+            "Re: Round 1",
+            "[verification.benefit] 5\r\n\r\nOn Monday the study wrote:\r\n> I am out of the office"
+        ));
     }
 
     #[test]

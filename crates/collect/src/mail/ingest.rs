@@ -52,7 +52,16 @@ pub struct Ingested {
     pub problems: Vec<String>,
     /// Whether an answer to the expert went out now (a receipt, the problems, or a notice).
     pub answered: bool,
+    /// A "please fix" (or "nothing changed") letter was due, but one went to the expert
+    /// within the hour: none is sent (the loop-breaker against auto-responders that no
+    /// heuristic recognises).
+    pub held_back: bool,
 }
+
+/// At most one "please fix" letter, and one "nothing changed" letter, per expert in this
+/// window, whatever comes in: the answers to messages that stored nothing, which an
+/// auto-responder would answer again. Receipts of recorded answers are never held back.
+pub const LOOP_BREAKER_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -156,6 +165,7 @@ pub fn ingest_or_set_aside(
         reason: Some(reason.clone()),
         problems: Vec::new(),
         answered: false,
+        held_back: false,
     };
     if ingest.dry_run {
         return Ok(ingested);
@@ -198,7 +208,13 @@ pub fn ingest_message(
 ) -> Result<Ingested, IngestError> {
     let incoming = read(raw);
     let judgement = judge(store, ingest.study_id, &incoming, now)?;
-    let (message, submission) = to_record(&incoming, &judgement);
+    let (mut message, submission) = to_record(&incoming, &judgement);
+    // Decided before the reply is recorded and kept with it, so a later run over the same
+    // message knows its answer was held back, not lost in a crash, and sends none either.
+    let held_back = held_back(store, ingest.study_id, &message, now)?;
+    if held_back {
+        message.detail["held_back"] = serde_json::Value::Bool(true);
+    }
     let (unchanged, kept_newer) = match &judgement {
         Judgement::Answers { unchanged, kept_newer, .. } | Judgement::Unchanged { unchanged, kept_newer, .. } => {
             (*unchanged, kept_newer.clone())
@@ -219,6 +235,7 @@ pub fn ingest_message(
             _ => Vec::new(),
         },
         answered: false,
+        held_back,
     };
     if ingest.dry_run {
         return Ok(ingested);
@@ -232,8 +249,24 @@ pub fn ingest_message(
     if !new && record.outcome != InboundOutcome::Recorded {
         ingested.answers = 0;
     }
-    ingested.answered = answer_the_expert(store, ingest, &incoming, &judgement, &record, now)?;
+    ingested.held_back = record.detail.get("held_back") == Some(&serde_json::Value::Bool(true));
+    if !ingested.held_back {
+        ingested.answered = answer_the_expert(store, ingest, &incoming, &judgement, &record, now)?;
+    }
     Ok(ingested)
+}
+
+/// Whether the answer to `message` is to be held back by the loop-breaker: it stored
+/// nothing (invalid, or nothing new) and a letter answering such a message went to the same
+/// expert within [`LOOP_BREAKER_INTERVAL`].
+fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateTime<Utc>) -> Result<bool, IngestError> {
+    Ok(match (&message.expert_id, message.outcome) {
+        (Some(expert), outcome @ (InboundOutcome::Invalid | InboundOutcome::Unchanged)) => {
+            let since = now - LOOP_BREAKER_INTERVAL;
+            store.answers_sent_since(study_id, expert, outcome, since, &message.message_key)? > 0
+        }
+        _ => false,
+    })
 }
 
 fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
@@ -304,6 +337,14 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
             reading.errors.push(reply::ReplyError::Twice { item: item.to_string(), prompt, lines: None });
         }
     }
+    if incoming.reads_like_auto_reply && !has_answers_of_its_own(&reading, &shown, &stored) {
+        return Ok(Judgement::SetAside {
+            outcome: InboundOutcome::AutoReply,
+            expert: Some(grant),
+            reason: "it reads like an automatic reply (out of office) and carries no answer of its own".into(),
+            notify: None,
+        });
+    }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
         let mut filled = answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?;
@@ -337,6 +378,25 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     } else {
         Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written: dated }
     })
+}
+
+/// Whether a reply carries anything an expert wrote as an answer: an answer that is not a
+/// copy of what our letter showed or of what is stored, or a problem with something that
+/// was meant as one (a value out of range, a misspelt marker). A form without answers, or
+/// one quoted back unchanged, is not.
+fn has_answers_of_its_own(
+    reading: &reply::Reading,
+    shown: &BTreeMap<String, serde_json::Value>,
+    stored: &BTreeMap<String, (serde_json::Value, Written)>,
+) -> bool {
+    let copied = |item: &ItemId, answer: &delphi_survey::Answer| {
+        let value = serde_json::to_value(answer).expect("an answer is plain data");
+        shown.get(item.as_str()) == Some(&value) || stored.get(item.as_str()).is_some_and(|(v, _)| *v == value)
+    };
+    let no_answer = |e: &reply::ReplyError| {
+        matches!(e, reply::ReplyError::NoForm | reply::ReplyError::NoAnswers | reply::ReplyError::EmptyForm)
+    };
+    reading.answers.iter().any(|(item, answer)| !copied(item, answer)) || reading.errors.iter().any(|e| !no_answer(e))
 }
 
 /// Whether a stored answer was written after an email dated `dated` that arrived by
