@@ -114,7 +114,10 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     if let Some(files) = delphi_collect::raise_open_file_limit()
         && usize::try_from(files).is_ok_and(|files| files < args.max_connections)
     {
-        eprintln!("delphi serve: at most {files} open files allowed, so fewer than {} connections", args.max_connections);
+        eprintln!(
+            "delphi serve: at most {files} open files allowed, so fewer than {} connections",
+            args.max_connections
+        );
     }
     let service = Service::new(config, readers, writer);
 
