@@ -62,6 +62,8 @@ pub struct ServiceConfig {
     pub connections: ConnectionLimits,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// How long a client over its allowance waits for its 429.
+    pub refusal_pause: Duration,
 }
 
 impl ServiceConfig {
@@ -74,6 +76,7 @@ impl ServiceConfig {
             max_body_bytes: 64 * 1024,
             connections: ConnectionLimits::default(),
             trusted_proxies: TrustedProxies::default(),
+            refusal_pause: Duration::from_secs(1),
         }
     }
 }
@@ -370,20 +373,25 @@ fn deadline_passed(language: &Language, deadline: DateTime<Utc>) -> Response {
     page(StatusCode::GONE, message_page(language, heading, &message))
 }
 
-fn too_many_requests(service: &Service) -> Response {
+async fn too_many_requests(service: &Service) -> Response {
     let response = page(
         StatusCode::TOO_MANY_REQUESTS,
         message_page(&Language::parse("en").expect("en"), "Too many requests", "Please wait a minute and try again."),
     );
-    with_retry_after(service, response)
+    with_retry_after(service, response).await
 }
 
-fn api_too_many_requests(service: &Service) -> Response {
+async fn api_too_many_requests(service: &Service) -> Response {
     with_retry_after(service, api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]))
+        .await
 }
 
-/// Every 429 says when to come back: when the client's window has surely ended.
-fn with_retry_after(service: &Service, mut response: Response) -> Response {
+/// Every 429 says when to come back: when the client's window has surely ended. It comes
+/// after a pause: a flooding client that waits for its answers (as an HTTP/1.1 client must)
+/// then sends one request per connection per pause, and the connection caps bound its
+/// connections, so a flood costs the server little (see BENCHMARKS.md, under attack).
+async fn with_retry_after(service: &Service, mut response: Response) -> Response {
+    tokio::time::sleep(service.config.refusal_pause).await;
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(service.limiter.window_seconds()));
     response
 }
@@ -407,7 +415,7 @@ struct FormQuery {
 /// The open round a personal link gives access to, or the page that says why not.
 async fn open_for_form(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
     if !service.within_limits(client, &token) {
-        return Err(too_many_requests(service));
+        return Err(too_many_requests(service).await);
     }
     match blocking(service, move |s| s.access(&token, Utc::now())).await? {
         Access::Open(open) => Ok(open),
@@ -535,7 +543,7 @@ fn api_error(status: StatusCode, error: &str, problems: Vec<String>) -> Response
 /// The open round a personal link gives access to, or the API's refusal.
 async fn open_for_api(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
     if !service.within_limits(client, &token) {
-        return Err(api_too_many_requests(service));
+        return Err(api_too_many_requests(service).await);
     }
     access_for_api(service, token).await
 }
@@ -600,20 +608,20 @@ const MAX_IDEMPOTENCY_KEY: usize = 128;
 
 /// The request's idempotency key, if it has one; a key that cannot be kept as given is
 /// refused, never ignored (ignoring it would store a retry twice).
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, Response> {
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, UnusableIdempotencyKey> {
     let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
     let key = value.to_str().ok().filter(|key| key.bytes().all(|b| b.is_ascii_graphic()));
     match key {
         Some(key) if (1..=MAX_IDEMPOTENCY_KEY).contains(&key.len()) => Ok(Some(key)),
-        _ => Err(api_error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (no spaces); nothing was stored"
-            ),
-            vec![],
-        )),
+        _ => Err(UnusableIdempotencyKey),
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (no spaces); nothing was stored"
+)]
+struct UnusableIdempotencyKey;
 
 async fn api_submit(
     State(service): State<Arc<Service>>,
@@ -628,10 +636,10 @@ async fn api_submit(
     };
     let idempotency = match idempotency_key(&headers) {
         Ok(key) => key,
-        Err(refusal) => return refusal,
+        Err(unusable) => return api_error(StatusCode::BAD_REQUEST, &unusable.to_string(), vec![]),
     };
     if !service.within_limits(client, &token) {
-        return api_too_many_requests(&service);
+        return api_too_many_requests(&service).await;
     }
     let hash = TokenHash::of(&token);
     let (open, cached) = match service.cached_grant(&hash, Utc::now()) {
@@ -745,7 +753,7 @@ async fn api_status(
     let Some(expected) = service.coordinator_token_sha256 else { return invalid_link() };
     // Every attempt counts, a wrong token too: guessing goes at the client's allowance.
     if !service.limiter.allow(&format!("status:{}", client.ip())) {
-        return api_too_many_requests(&service);
+        return api_too_many_requests(&service).await;
     }
     let presented = headers
         .get(header::AUTHORIZATION)
