@@ -11,7 +11,8 @@
 //! the server's machine here, which makes the figures harsher than a remote attack.
 //!
 //! `cargo bench -p delphi-collect --bench attack` · knobs: DELPHI_BENCH_SECONDS (15 per
-//! phase), DELPHI_BENCH_FLOODERS (200), DELPHI_BENCH_HALF_OPEN (1000).
+//! phase), DELPHI_BENCH_FLOODERS (200), DELPHI_BENCH_HALF_OPEN (1000),
+//! DELPHI_BENCH_REFUSAL_PAUSE_MS (the service's default, 1000; 0 shows what the pause buys).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -281,6 +282,10 @@ fn main() {
     let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
     let mut config = ServiceConfig::new(ID);
     config.requests_per_minute = 600;
+    if let Ok(pause) = std::env::var("DELPHI_BENCH_REFUSAL_PAUSE_MS") {
+        config.refusal_pause = Duration::from_millis(pause.parse().expect("milliseconds"));
+    }
+    let refusal_pause = config.refusal_pause;
     let service = Service::new(config, (0..4).map(|_| Store::open(&path).unwrap()).collect(), writer);
     let (address, stop_server, server) = server_runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
@@ -332,7 +337,7 @@ fn main() {
         PACE.as_millis()
     );
     println!(
-        "  attack: {flooders} flooders (unique 8–16 KB paths, closed loop), {half_opens} half-open connections from 8 addresses"
+        "  attack: {flooders} flooders (unique 8–16 KB paths, closed loop), {half_opens} half-open connections from 8 addresses; pause before a 429: {refusal_pause:?}"
     );
     for (kind, calm, attacked) in
         [("page loads", &calm.pages, &attacked.pages), ("submissions", &calm.submissions, &attacked.submissions)]

@@ -262,7 +262,10 @@ async fn serve_connection(
 ) {
     let _ = stream.set_nodelay(true);
     let per_request = listening.clone();
+    let requests = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = requests.clone();
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let client = per_request.proxies.client_address(peer.ip(), request.headers());
         let (mut parts, body) = request.into_parts();
         parts.extensions.insert(ConnectInfo(SocketAddr::new(client, peer.port())));
@@ -287,8 +290,12 @@ async fn serve_connection(
             connection.await
         }
     };
+    // A kept-alive connection closed after its requests is ordinary; one that never sent a
+    // whole request is what a slow or malicious client does.
+    let served = requests.load(std::sync::atomic::Ordering::Relaxed);
     if let Err(error) = outcome
         && error.is_timeout()
+        && served == 0
     {
         let timeout = listening.limits.header_timeout;
         listening.log.line(|| {
