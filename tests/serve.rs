@@ -362,3 +362,54 @@ fn the_request_log_names_no_token_and_a_flood_does_not_flood_it() {
     assert!(lines <= allowed, "{lines} lines in {elapsed} s for 3,002 requests:\n{log}");
     assert!(log.contains("were left out"), "the left-out lines are counted:\n{log}");
 }
+
+/// Few file descriptors (a hard limit of 100 the server cannot raise): the connection cap
+/// follows the limit, connections past it are refused at once instead of failing `accept`
+/// (or a commit) for lack of files, one address gets a quarter of them, and an expert on
+/// another address is answered. The refusals are logged.
+#[test]
+fn with_few_file_descriptors_connections_are_refused_and_an_expert_is_still_answered() {
+    let dir = open_study("files");
+    let root = dir.path().to_path_buf();
+    let port = free_port();
+    let links = ok(&root, &["round", "links", "--base-url", &format!("http://127.0.0.2:{port}")]);
+    let link = links.lines().next().unwrap().split_once('\t').unwrap().1.to_owned();
+    let log = root.join("serve.log");
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -n 100 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_delphi")])
+        .args(["--study", "study/study.toml", "--data-dir", "data", "serve", "--bind", &format!("0.0.0.0:{port}")])
+        .current_dir(&root)
+        .stderr(std::fs::File::create(&log).unwrap());
+    let server = start(&mut command, port);
+
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let Ok(mut connection) = std::net::TcpStream::connect(("127.0.0.1", port)) else { continue };
+        use std::io::Write as _;
+        let _ = connection.write_all(PARTIAL_HEAD);
+        slow.push(connection);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _context = runtime.enter();
+    let client = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    for attempt in 0..3 {
+        let started = Instant::now();
+        let status = runtime.block_on(client.get(&link).send()).map(|p| p.status());
+        let took = started.elapsed();
+        assert!(
+            matches!(status, Ok(s) if s.is_success()) && took < Duration::from_secs(1),
+            "attempt {attempt}: {status:?} after {took:?}"
+        );
+    }
+    drop(slow);
+    stop(server);
+    let log = std::fs::read_to_string(log).unwrap();
+    assert!(log.contains("at most 36 connections at once (9 from one address)"), "{log}");
+    assert!(log.contains("refused a connection from 127.0.0.1"), "{log}");
+}

@@ -98,6 +98,17 @@ fn effective_cap(configured: usize) -> usize {
     configured.min(allowed).max(1)
 }
 
+/// The per-client cap under a global cap of `cap`: never more than a quarter of it, so that
+/// one address cannot take every connection even when few files are allowed; unless the
+/// caller asked for no per-client cap at all (a per-client cap as large as the global one).
+fn per_client_cap(limits: &ConnectionLimits, cap: usize) -> usize {
+    if limits.max_connections_per_client >= limits.max_connections {
+        cap
+    } else {
+        limits.max_connections_per_client.min(cap / 4).max(1)
+    }
+}
+
 /// What the accept loop shares with its connections.
 #[derive(Debug)]
 pub(crate) struct Listening {
@@ -114,8 +125,17 @@ pub(crate) async fn run(
     listening: Listening,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    let mut listening = listening;
+    let cap = effective_cap(listening.limits.max_connections);
+    listening.limits.max_connections_per_client = per_client_cap(&listening.limits, cap);
+    if cap < listening.limits.max_connections {
+        tracing::warn!(
+            "at most {cap} connections at once ({} from one address): the open-file limit allows no more",
+            listening.limits.max_connections_per_client
+        );
+    }
     let listening = Arc::new(listening);
-    let open = Arc::new(Semaphore::new(effective_cap(listening.limits.max_connections)));
+    let open = Arc::new(Semaphore::new(cap));
     let per_client = Arc::new(PerClient::default());
     let (stop, stopping) = watch::channel(false);
     let mut connections = JoinSet::new();
@@ -354,6 +374,16 @@ impl Body for DeadlineBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_client_gets_at_most_a_quarter_of_a_small_cap_unless_asked_otherwise() {
+        let limits = ConnectionLimits::default();
+        assert_eq!(per_client_cap(&limits, 4_096), 128);
+        assert_eq!(per_client_cap(&limits, 36), 9, "few files: a quarter");
+        assert_eq!(per_client_cap(&limits, 2), 1);
+        let uncapped = ConnectionLimits { max_connections_per_client: 4_096, ..ConnectionLimits::default() };
+        assert_eq!(per_client_cap(&uncapped, 960), 960);
+    }
 
     #[test]
     fn a_client_has_its_own_cap_and_ipv6_clients_count_by_their_64() {
