@@ -71,8 +71,10 @@ pub(crate) struct SubmitArgs {
 const MIN_COORDINATOR_TOKEN: usize = 32;
 
 pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
-    if args.header_timeout == 0 || args.body_timeout == 0 || args.max_connections_per_client == 0 {
-        bail!("--header-timeout, --body-timeout and --max-connections-per-client must be above 0");
+    if [args.header_timeout, args.body_timeout].contains(&0)
+        || [args.max_connections, args.max_connections_per_client].contains(&0)
+    {
+        bail!("--header-timeout, --body-timeout, --max-connections and --max-connections-per-client must be above 0");
     }
     // The request log and every refusal, on stderr; plain text for journald and files.
     let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_target(false).try_init();
@@ -110,15 +112,9 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
         max_connections_per_client: args.max_connections_per_client,
         ..ConnectionLimits::default()
     };
-    // Connections are capped by the flags, not by the kernel's default of 1,024 files.
-    if let Some(files) = delphi_collect::raise_open_file_limit()
-        && usize::try_from(files).is_ok_and(|files| files < args.max_connections)
-    {
-        eprintln!(
-            "delphi serve: at most {files} open files allowed, so fewer than {} connections",
-            args.max_connections
-        );
-    }
+    // Connections are capped by the flags, not by the kernel's default of 1,024 files (the
+    // service says so in its log if the hard limit is lower still).
+    delphi_collect::raise_open_file_limit();
     let service = Service::new(config, readers, writer);
 
     let runtime =
