@@ -325,6 +325,8 @@ impl Collector {
         // Every simulated expert comes from 127.0.0.1: the per-address limit, meant for a
         // real panel behind a proxy, would refuse most of them.
         config.requests_per_minute = 1_000_000;
+        // …and all of them post at once: as many connections from that one address.
+        config.connections.max_connections_per_client = config.connections.max_connections;
         let service = Service::new(config, readers, writer);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

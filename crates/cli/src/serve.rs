@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Args;
-use delphi_collect::{Service, ServiceConfig, Writer, serve};
+use delphi_collect::{Cidr, ConnectionLimits, Service, ServiceConfig, TrustedProxies, Writer, serve};
 use delphi_store::{Refusal, RoundState, Store, StoreError};
 
 use crate::workspace::Workspace;
@@ -24,6 +24,26 @@ pub(crate) struct ServeArgs {
     /// is made and printed when unset.
     #[arg(long, env = "DELPHI_COORDINATOR_TOKEN", hide_env_values = true)]
     coordinator_token: Option<String>,
+    /// A reverse proxy (address or block, e.g. 127.0.0.1 or 10.0.0.0/8 or fd00::/8) whose
+    /// X-Forwarded-For header (or, without one, Forwarded: for=) names the client; repeat it
+    /// for several. Limits then count per expert instead of per proxy. The proxy must append
+    /// to X-Forwarded-For (or set it); headers from any other peer are ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "DELPHI_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxies: Vec<Cidr>,
+    /// Seconds a client has to send a request's head, on a new connection and between the
+    /// requests of a kept-alive one (then the connection is closed).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body (a larger form on a slow line needs more).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    body_timeout: u64,
+    /// Connections open at once; more are refused (the open-file limit may lower it).
+    #[arg(long, default_value_t = 4096)]
+    max_connections: usize,
+    /// Connections open at once from one client address (an IPv6 client by its /64);
+    /// trusted proxies are not capped.
+    #[arg(long, default_value_t = 128)]
+    max_connections_per_client: usize,
 }
 
 #[derive(Debug, Args)]
@@ -41,6 +61,13 @@ pub(crate) struct LinksArgs {
 const MIN_COORDINATOR_TOKEN: usize = 32;
 
 pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
+    if [args.header_timeout, args.body_timeout].contains(&0)
+        || [args.max_connections, args.max_connections_per_client].contains(&0)
+    {
+        bail!("--header-timeout, --body-timeout, --max-connections and --max-connections-per-client must be above 0");
+    }
+    // The request log and every refusal, on stderr; plain text for journald and files.
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_target(false).try_init();
     let (loaded, _) = workspace.open()?;
     let path = workspace.store_path(&loaded.study);
     let readers = (0..4)
@@ -67,6 +94,17 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     config.group_attributes = loaded.study.subgroups.attributes.clone();
     config.coordinator_token = Some(coordinator_token);
     config.requests_per_minute = args.requests_per_minute;
+    config.trusted_proxies = TrustedProxies::new(args.trusted_proxies.clone());
+    config.connections = ConnectionLimits {
+        header_timeout: std::time::Duration::from_secs(args.header_timeout),
+        body_timeout: std::time::Duration::from_secs(args.body_timeout),
+        max_connections: args.max_connections,
+        max_connections_per_client: args.max_connections_per_client,
+        ..ConnectionLimits::default()
+    };
+    // Connections are capped by the flags, not by the kernel's default of 1,024 files (the
+    // service says so in its log if the hard limit is lower still).
+    delphi_collect::raise_open_file_limit();
     let service = Service::new(config, readers, writer);
 
     let runtime =

@@ -188,6 +188,9 @@ fn main() {
     let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
     let mut config = ServiceConfig::new(ID);
     config.requests_per_minute = u32::MAX;
+    // Every simulated expert connects from 127.0.0.1: one address, as many connections.
+    config.connections.max_connections_per_client = clients;
+    config.connections.max_connections = config.connections.max_connections.max(clients);
     let service = Service::new(config, (0..4).map(|_| Store::open(&path).unwrap()).collect(), writer);
     let (address, stop, server) = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

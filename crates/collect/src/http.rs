@@ -38,6 +38,9 @@ use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 
 use crate::limits::RateLimiter;
+use crate::listener::{ConnectionLimits, Listening};
+use crate::proxy::TrustedProxies;
+use crate::throttle::{LINES_PER_SECOND, LogThrottle};
 use crate::writer::{WriteError, Writer};
 
 /// The JSON API, described for clients and tools.
@@ -55,6 +58,12 @@ pub struct ServiceConfig {
     pub requests_per_minute: u32,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Timeouts and caps of connections.
+    pub connections: ConnectionLimits,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// How long a client over its allowance waits for its 429.
+    pub refusal_pause: Duration,
 }
 
 impl ServiceConfig {
@@ -65,6 +74,9 @@ impl ServiceConfig {
             coordinator_token: None,
             requests_per_minute: 120,
             max_body_bytes: 64 * 1024,
+            connections: ConnectionLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
+            refusal_pause: Duration::from_secs(1),
         }
     }
 }
@@ -87,6 +99,8 @@ pub struct Service {
     /// deadline are refused there, and the entry is dropped). Pages never use it.
     grants: Mutex<HashMap<TokenHash, Arc<OpenRound>>>,
     coordinator_token_sha256: Option<[u8; 32]>,
+    /// Every log line of the service goes through it, so a flood cannot flood the log.
+    log: Arc<LogThrottle>,
 }
 
 /// Entries of the token cache at most; past that it starts afresh.
@@ -112,6 +126,7 @@ impl Service {
             writer,
             frozen: Mutex::new(HashMap::new()),
             grants: Mutex::new(HashMap::new()),
+            log: Arc::new(LogThrottle::new(LINES_PER_SECOND)),
         })
     }
 }
@@ -122,10 +137,13 @@ pub async fn serve(
     service: Arc<Service>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let listening = Listening {
+        limits: service.config.connections.clone(),
+        proxies: service.config.trusted_proxies.clone(),
+        log: service.log.clone(),
+    };
     let app = router(service);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    crate::listener::run(listener, app, listening, shutdown).await
 }
 
 fn router(service: Arc<Service>) -> Router {
@@ -138,6 +156,7 @@ fn router(service: Arc<Service>) -> Router {
         .fallback(|| async { invalid_link() })
         .layer(DefaultBodyLimit::max(service.config.max_body_bytes))
         .layer(middleware::map_response_with_state(service.clone(), security_headers))
+        .layer(middleware::from_fn_with_state(service.clone(), log_request))
         .with_state(service)
 }
 
@@ -150,6 +169,42 @@ async fn security_headers(State(service): State<Arc<Service>>, mut response: Res
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Logs each request (through the throttle): client, method, path without its token, status
+/// and time taken.
+async fn log_request(
+    State(service): State<Arc<Service>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = loggable_path(request.uri().path());
+    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    service.log.line(|| match client {
+        Some(client) => tracing::info!("{client} {method} {path} {status} {millis:.1} ms"),
+        None => tracing::info!("{method} {path} {status} {millis:.1} ms"),
+    });
+    response
+}
+
+/// A request path fit for the log: a personal token never appears (`/s/…`), and a path
+/// that is none of the service's is shortened to its length.
+fn loggable_path(path: &str) -> String {
+    const FIXED: [&str; 4] = ["/", "/healthz", "/api/v1/status", "/api/v1/openapi.json"];
+    if FIXED.contains(&path) {
+        return path.to_owned();
+    }
+    for personal in ["/s/", "/api/v1/s/"] {
+        if path.starts_with(personal) {
+            return format!("{personal}…");
+        }
+    }
+    format!("(another path of {} bytes)", path.len())
 }
 
 /// What a token gives access to right now.
@@ -274,15 +329,15 @@ async fn blocking<T: Send + 'static>(
     service: &Arc<Service>,
     work: impl FnOnce(&Service) -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, Response> {
-    let service = service.clone();
-    match tokio::task::spawn_blocking(move || work(&service)).await {
+    let worker = service.clone();
+    match tokio::task::spawn_blocking(move || work(&worker)).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => {
-            eprintln!("delphi serve: {error}");
+            service.log.line(|| tracing::error!("a request could not be answered: {error}"));
             Err(unavailable())
         }
         Err(panic) => {
-            eprintln!("delphi serve: a request failed: {panic}");
+            service.log.line(|| tracing::error!("a request failed: {panic}"));
             Err(unavailable())
         }
     }
@@ -318,14 +373,26 @@ fn deadline_passed(language: &Language, deadline: DateTime<Utc>) -> Response {
     page(StatusCode::GONE, message_page(language, heading, &message))
 }
 
-fn too_many_requests(service: &Service) -> Response {
-    let mut response = page(
+async fn too_many_requests(service: &Service) -> Response {
+    let response = page(
         StatusCode::TOO_MANY_REQUESTS,
         message_page(&Language::parse("en").expect("en"), "Too many requests", "Please wait a minute and try again."),
     );
-    if let Ok(value) = HeaderValue::from_str(&service.limiter.window_seconds().to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    with_retry_after(service, response).await
+}
+
+async fn api_too_many_requests(service: &Service) -> Response {
+    with_retry_after(service, api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]))
+        .await
+}
+
+/// Every 429 says when to come back: when the client's window has surely ended. It comes
+/// after a pause: a flooding client that waits for its answers (as an HTTP/1.1 client must)
+/// then sends one request per connection per pause, and the connection caps bound its
+/// connections, so a flood costs the server little (see BENCHMARKS.md, under attack).
+async fn with_retry_after(service: &Service, mut response: Response) -> Response {
+    tokio::time::sleep(service.config.refusal_pause).await;
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(service.limiter.window_seconds()));
     response
 }
 
@@ -348,7 +415,7 @@ struct FormQuery {
 /// The open round a personal link gives access to, or the page that says why not.
 async fn open_for_form(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
     if !service.within_limits(client, &token) {
-        return Err(too_many_requests(service));
+        return Err(too_many_requests(service).await);
     }
     match blocking(service, move |s| s.access(&token, Utc::now())).await? {
         Access::Open(open) => Ok(open),
@@ -402,11 +469,12 @@ async fn form_submit(
     };
     match store_answers(&service, &open.grant, TokenHash::of(&token), Channel::Web, None, reply.answers).await {
         Ok(_) => Redirect::to(&format!("/s/{token}?saved=1")).into_response(),
-        Err(error) => write_failure(&open, &error),
+        Err(error) => write_failure(&service, &open, &error),
     }
 }
 
-fn write_failure(open: &OpenRound, error: &WriteError) -> Response {
+fn write_failure(service: &Service, open: &OpenRound, error: &WriteError) -> Response {
+    log_write_error(service, error);
     match error {
         WriteError::Refused(Refusal::DeadlinePassed { .. }) => {
             let language = open.questionnaire().language.clone();
@@ -414,6 +482,14 @@ fn write_failure(open: &OpenRound, error: &WriteError) -> Response {
         }
         WriteError::Refused(_) => invalid_link(),
         WriteError::Failed(_) | WriteError::Stopped => unavailable(),
+    }
+}
+
+/// A failed commit (disk full, I/O error) is the coordinator's to know; a refusal by a rule
+/// is an expert's ordinary business.
+fn log_write_error(service: &Service, error: &WriteError) {
+    if matches!(error, WriteError::Failed(_) | WriteError::Stopped) {
+        service.log.line(|| tracing::error!("answers were not stored (the client was told to retry): {error}"));
     }
 }
 
@@ -467,7 +543,7 @@ fn api_error(status: StatusCode, error: &str, problems: Vec<String>) -> Response
 /// The open round a personal link gives access to, or the API's refusal.
 async fn open_for_api(service: &Arc<Service>, client: SocketAddr, token: String) -> Result<OpenRound, Response> {
     if !service.within_limits(client, &token) {
-        return Err(api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]));
+        return Err(api_too_many_requests(service).await);
     }
     access_for_api(service, token).await
 }
@@ -517,12 +593,35 @@ struct ApiSubmission {
     answers: BTreeMap<String, Answer>,
 }
 
+/// What an API client is told of a stored submission. `submission` names it among the
+/// expert's own submissions of the round (`r1-3`: round 1, their third), so it says nothing
+/// about anyone else's; a retry that found it stored gets the same name.
 #[derive(Debug, Serialize)]
 struct ApiReceipt {
-    submission: i64,
+    submission: String,
     recorded: usize,
     duplicate: bool,
 }
+
+/// The longest idempotency key taken.
+const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// The request's idempotency key, if it has one; a key that cannot be kept as given is
+/// refused, never ignored (ignoring it would store a retry twice).
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, UnusableIdempotencyKey> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().ok().filter(|key| key.bytes().all(|b| b.is_ascii_graphic()));
+    match key {
+        Some(key) if (1..=MAX_IDEMPOTENCY_KEY).contains(&key.len()) => Ok(Some(key)),
+        _ => Err(UnusableIdempotencyKey),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters (no spaces); nothing was stored"
+)]
+struct UnusableIdempotencyKey;
 
 async fn api_submit(
     State(service): State<Arc<Service>>,
@@ -535,8 +634,12 @@ async fn api_submit(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
+    let idempotency = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(unusable) => return api_error(StatusCode::BAD_REQUEST, &unusable.to_string(), vec![]),
+    };
     if !service.within_limits(client, &token) {
-        return api_error(StatusCode::TOO_MANY_REQUESTS, "too many requests; wait a minute", vec![]);
+        return api_too_many_requests(&service).await;
     }
     let hash = TokenHash::of(&token);
     let (open, cached) = match service.cached_grant(&hash, Utc::now()) {
@@ -562,17 +665,36 @@ async fn api_submit(
         let problems = if problems.is_empty() { vec!["the submission has no answers".to_owned()] } else { problems };
         return api_error(StatusCode::UNPROCESSABLE_ENTITY, "nothing was stored; fix these answers", problems);
     }
-    let idempotency =
-        headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| (1..=128).contains(&k.len()));
     let source_ref = idempotency.map(|key| format!("api:{}:{key}", open.grant.expert_id));
     let recorded = answers.len();
     let outcome = store_answers(&service, &open.grant, hash, Channel::Api, source_ref, answers).await;
     if let Err(WriteError::Refused(_)) = outcome {
         service.forget_grant(&hash);
     }
+    if let Err(error) = &outcome {
+        log_write_error(&service, error);
+    }
     match outcome {
-        Ok(receipt) => Json(ApiReceipt { submission: receipt.submission_id, recorded, duplicate: receipt.duplicate })
-            .into_response(),
+        Ok(receipt) => {
+            let (grant, id) = (open.grant.clone(), receipt.submission_id);
+            let number = blocking(&service, move |s| {
+                Ok(s.reader().expert_submission_number(&grant.study_id, grant.round, &grant.expert_id, id)?)
+            })
+            .await;
+            match number {
+                Ok(number) => Json(ApiReceipt {
+                    submission: format!("r{}-{number}", open.grant.round),
+                    recorded,
+                    duplicate: receipt.duplicate,
+                })
+                .into_response(),
+                Err(_) => api_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the answers are stored, but their receipt could not be read; send them again with the same Idempotency-Key to get it",
+                    vec![],
+                ),
+            }
+        }
         Err(WriteError::Refused(Refusal::DeadlinePassed { deadline, .. })) => {
             api_error(StatusCode::GONE, &format!("the deadline passed at {}", deadline.to_rfc3339()), vec![])
         }
@@ -623,8 +745,16 @@ fn check_answers(q: &Questionnaire, answers: BTreeMap<String, Answer>) -> (BTree
     (valid, problems)
 }
 
-async fn api_status(State(service): State<Arc<Service>>, headers: HeaderMap) -> Response {
+async fn api_status(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
     let Some(expected) = service.coordinator_token_sha256 else { return invalid_link() };
+    // Every attempt counts, a wrong token too: guessing goes at the client's allowance.
+    if !service.limiter.allow(&format!("status:{}", client.ip())) {
+        return api_too_many_requests(&service).await;
+    }
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -8,10 +8,15 @@
 
 pub mod http;
 mod limits;
+mod listener;
 pub mod mail;
 mod personal;
+mod proxy;
+mod throttle;
 pub mod writer;
 
 pub use http::{Service, ServiceConfig, serve};
+pub use listener::{ConnectionLimits, raise_open_file_limit};
 pub use personal::{answers_by_item, personal_questionnaire};
+pub use proxy::{Cidr, CidrError, TrustedProxies};
 pub use writer::{WriteError, Writer};

@@ -1,6 +1,10 @@
 //! Request rate limits per client address and per token: a fixed window per key, in
 //! constant memory per key (a keyed 64-bit fingerprint, whatever the key's length) and a
 //! hard bound on the number of keys (windows that ended go first, then the oldest half).
+//!
+//! Not `governor` (nor `tower_governor` over it): its keyed store makes an entry for every
+//! new key and forgets keys only when `retain_recent` is called, which drops just the keys
+//! whose window ended, so a flood of new keys within one window has no bound at all.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};

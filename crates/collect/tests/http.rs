@@ -1,13 +1,16 @@
 //! The HTTP service against a real server on an ephemeral loopback port and a real SQLite
 //! file: personal links, saving and editing answers, refusals (late, wrong token, invalid,
-//! oversized, malformed), the JSON API, the coordinator endpoint, limits and concurrency.
+//! oversized, malformed), the JSON API, the coordinator endpoint, limits and concurrency;
+//! and the service under abuse: half-sent requests, idle and trickling connections, one
+//! address holding many connections, a flood behind a trusted proxy, guessing the
+//! coordinator's token, tampered forms and idempotency keys.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use delphi_collect::{Service, ServiceConfig, Writer, serve};
+use delphi_collect::{Service, ServiceConfig, TrustedProxies, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_core::study::PanelAttribute;
@@ -35,6 +38,11 @@ impl Server {
     /// A store with the shipped study and panel, round 1 open until `deadline_in`, and a
     /// server on it.
     async fn start(deadline_in: Duration, requests_per_minute: u32) -> Self {
+        Self::start_with(deadline_in, |config| config.requests_per_minute = requests_per_minute).await
+    }
+
+    /// The same, with the service configured by `configure` (after the defaults of the tests).
+    async fn start_with(deadline_in: Duration, configure: impl FnOnce(&mut ServiceConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("delphi.sqlite");
         let study = Study::from_toml(STUDY, "study.toml").unwrap();
@@ -49,10 +57,11 @@ impl Server {
         let mut config = ServiceConfig::new(ID);
         config.coordinator_token = Some(COORDINATOR.into());
         config.group_attributes = vec![PanelAttribute::Bloc];
-        config.requests_per_minute = requests_per_minute;
+        configure(&mut config);
         let service = Service::new(config, vec![Store::open(&path).unwrap(), Store::open(&path).unwrap()], writer);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address: SocketAddr = listener.local_addr().unwrap();
+        // On every loopback address, so that tests can be clients from 127.0.0.1 and 127.0.0.2.
+        let listener = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
+        let address = SocketAddr::from(([127, 0, 0, 1], listener.local_addr().unwrap().port()));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, service, async {
             let _ = stopped.await;
@@ -376,5 +385,296 @@ async fn a_replaced_token_or_a_deactivated_expert_stops_api_submissions_at_once(
     assert_eq!(post(newer, good()).await.unwrap().status(), StatusCode::NOT_FOUND, "closed round");
     let submissions = Store::open(&server.path).unwrap().status(ID, &[]).unwrap()[0].submissions;
     assert_eq!(submissions, 5, "only the accepted ones were stored");
+    server.stop().await;
+}
+
+/// A raw connection from `local` (an address of the loopback block) to the server.
+async fn connect_from(local: &str, server: &Server) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{local}:0").parse().unwrap()).unwrap();
+    let port: u16 = server.base.rsplit_once(':').unwrap().1.parse().unwrap();
+    socket.connect(SocketAddr::from(([127, 0, 0, 1], port))).await.unwrap()
+}
+
+/// What the server sends until it closes the connection, or `None` if it still has not
+/// closed it after `wait`.
+async fn until_closed(connection: &mut tokio::net::TcpStream, wait: std::time::Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt as _;
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(wait, async {
+        let mut buffer = [0_u8; 4096];
+        loop {
+            match connection.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    read.ok().map(|()| String::from_utf8_lossy(&received).into_owned())
+}
+
+async fn send_raw(connection: &mut tokio::net::TcpStream, bytes: &[u8]) {
+    use tokio::io::AsyncWriteExt as _;
+    connection.write_all(bytes).await.unwrap();
+}
+
+fn short_timeouts(config: &mut ServiceConfig) {
+    config.connections.header_timeout = std::time::Duration::from_secs(1);
+    config.connections.body_timeout = std::time::Duration::from_secs(1);
+}
+
+/// A slowloris client: a head that never ends, a kept-alive connection left idle, a body
+/// trickled byte by byte. Each is closed after its timeout (1 s here), and the trickled
+/// answers are not stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_head_an_idle_connection_and_a_trickled_body_are_cut_off() {
+    let server = Server::start_with(Duration::hours(1), short_timeouts).await;
+    let token = server.token("E01");
+    let patience = std::time::Duration::from_secs(4);
+
+    let mut half_sent = connect_from("127.0.0.1", &server).await;
+    send_raw(&mut half_sent, b"GET /healthz HTTP/1.1\r\nHost: delphi\r\nX-Slow: 1").await;
+    assert!(until_closed(&mut half_sent, patience).await.is_some(), "a head that never ends is cut off");
+
+    // One whole request, answered; then nothing: the server closes the idle connection.
+    let mut idle = connect_from("127.0.0.1", &server).await;
+    send_raw(&mut idle, b"GET /healthz HTTP/1.1\r\nHost: delphi\r\n\r\n").await;
+    let answered = until_closed(&mut idle, patience).await.expect("the idle connection is closed");
+    assert!(answered.starts_with("HTTP/1.1 200") && answered.ends_with("ok"), "{answered}");
+
+    let mut trickled = connect_from("127.0.0.1", &server).await;
+    let body = r#"{"answers": {"verification.benefit": {"kind": "ordinal", "point": 5}}}"#;
+    let head = format!(
+        "POST /api/v1/s/{token} HTTP/1.1\r\nHost: delphi\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    send_raw(&mut trickled, head.as_bytes()).await;
+    send_raw(&mut trickled, &body.as_bytes()[..10]).await;
+    let refused = until_closed(&mut trickled, patience).await.expect("a trickled body is cut off");
+    assert!(refused.is_empty() || refused.starts_with("HTTP/1.1 4"), "{refused}");
+    assert!(server.stored().is_empty(), "nothing of a body that did not arrive is stored");
+    // A request sent at a normal pace is not affected.
+    let fine = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap();
+    assert_eq!(fine.status(), StatusCode::OK);
+    server.stop().await;
+}
+
+/// One address opens connections until it is refused: it gets its own share only, and an
+/// expert on another address still gets in. A trusted proxy carries many clients and is
+/// not held to that share.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_address_cannot_take_every_connection_but_a_trusted_proxy_is_not_capped() {
+    let server = Server::start_with(Duration::hours(1), |config| {
+        config.connections.max_connections = 40;
+        config.connections.max_connections_per_client = 8;
+        config.trusted_proxies = TrustedProxies::new(vec!["127.0.0.3".parse().unwrap()]);
+    })
+    .await;
+    let token = server.token("E01");
+    let quick = std::time::Duration::from_millis(300);
+
+    // Which of `count` half-sent connections from `local` the server keeps open: after a
+    // second to settle, a refused one has been closed (its end of file is there to read).
+    let hold = |local: &'static str, count: usize| {
+        let server = &server;
+        async move {
+            use tokio::io::AsyncWriteExt as _;
+            let mut kept = Vec::new();
+            for _ in 0..count {
+                let mut connection = connect_from(local, server).await;
+                // A refused connection may be closed before this is written; that is fine.
+                let _ = connection.write_all(b"GET /healthz HTTP/1.1\r\nHost: delphi\r\n").await;
+                kept.push(connection);
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let mut open = Vec::new();
+            for mut connection in kept {
+                if until_closed(&mut connection, std::time::Duration::from_millis(20)).await.is_none() {
+                    open.push(connection);
+                }
+            }
+            open
+        }
+    };
+    let attacker = hold("127.0.0.1", 30).await;
+    assert_eq!(attacker.len(), 8, "one address holds its share only");
+    let client = reqwest::Client::builder()
+        .local_address(Some("127.0.0.2".parse().unwrap()))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let page = client.get(format!("{}/s/{token}", server.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "another address is served");
+    drop(page);
+    tokio::time::sleep(quick).await; // its connection is closed, its place free again
+    let proxy = hold("127.0.0.3", 28).await;
+    assert_eq!(proxy.len(), 28, "a trusted proxy is not capped per address");
+    // The global cap (40) holds: 8 + 28 open, so of 8 more from yet another address only 4
+    // fit.
+    let third = hold("127.0.0.4", 8).await;
+    assert_eq!(third.len(), 4, "the global cap: 40 at once");
+    drop((attacker, proxy, third));
+    server.stop().await;
+}
+
+/// Behind a trusted reverse proxy every request comes from the proxy's address; the client
+/// is read from X-Forwarded-For. One client flooding gets refused, another is served. A peer
+/// that is not trusted cannot dodge its limit with a forged header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_one_flooding_client_does_not_get_another_expert_refused() {
+    let server = Server::start_with(Duration::hours(1), |config| {
+        config.requests_per_minute = 5;
+        config.trusted_proxies = TrustedProxies::new(vec!["127.0.0.1/32".parse().unwrap()]);
+    })
+    .await;
+    let token = server.token("E01");
+    let get = |path: String, forwarded_for: &'static str| {
+        server.client.get(format!("{}{path}", server.base)).header("x-forwarded-for", forwarded_for).send()
+    };
+    let mut flood = Vec::new();
+    for i in 0..12 {
+        // What a proxy appends after the client's own (forged) value.
+        flood.push(get(format!("/s/flood-{i}"), "198.51.100.1, 203.0.113.66").await.unwrap().status());
+    }
+    assert_eq!(flood[..5], [StatusCode::NOT_FOUND; 5]);
+    assert_eq!(flood[5..], [StatusCode::TOO_MANY_REQUESTS; 7], "the flooding client is refused");
+    let expert = get(format!("/s/{token}"), "203.0.113.7").await.unwrap();
+    assert_eq!(expert.status(), StatusCode::OK, "another expert behind the same proxy is served");
+
+    // An untrusted peer's header is not believed: a new forged address each time does not help.
+    let untrusted = reqwest::Client::builder().local_address(Some("127.0.0.2".parse().unwrap())).build().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        let forged = format!("192.0.2.{i}");
+        let sent = untrusted.get(format!("{}/s/spoof-{i}", server.base)).header("x-forwarded-for", forged);
+        statuses.push(sent.send().await.unwrap().status());
+    }
+    assert_eq!(statuses[5..], [StatusCode::TOO_MANY_REQUESTS; 2], "{statuses:?}");
+    server.stop().await;
+}
+
+/// Every 429 says when to come back, pages and API alike; the coordinator's endpoint counts
+/// every attempt, a wrong token too, so its token cannot be guessed at speed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_429_says_when_to_retry_and_guessing_the_coordinator_token_is_limited() {
+    let server = Server::start(Duration::hours(1), 3).await;
+    let token = server.token("E01");
+    let page = format!("{}/s/{token}", server.base);
+    let api = format!("{}/api/v1/s/{token}", server.base);
+    for _ in 0..3 {
+        server.client.get(&page).send().await.unwrap();
+    }
+    for refused in [server.client.get(&page).send().await.unwrap(), server.client.get(&api).send().await.unwrap()] {
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers()["retry-after"], "60");
+    }
+    let answers = json!({"answers": {"verification.benefit": {"kind": "ordinal", "point": 5}}});
+    let posted = server.client.post(&api).json(&answers).send().await.unwrap();
+    assert_eq!(
+        (posted.status(), posted.headers()["retry-after"].clone()),
+        (StatusCode::TOO_MANY_REQUESTS, "60".parse().unwrap())
+    );
+
+    let status = format!("{}/api/v1/status", server.base);
+    for guess in ["a", "b", "c"] {
+        let wrong = server.client.get(&status).bearer_auth(guess).send().await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    }
+    let limited = server.client.get(&status).bearer_auth("d").send().await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.headers()["retry-after"], "60");
+    let right = server.client.get(&status).bearer_auth(COORDINATOR).send().await.unwrap();
+    assert_eq!(right.status(), StatusCode::TOO_MANY_REQUESTS, "the allowance is the address's, whatever it sends");
+    server.stop().await;
+}
+
+/// A receipt names the submission among the expert's own: what others send in between does
+/// not move it, and a retry gets the same name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receipt_does_not_move_with_other_experts_submissions() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let (first, second) = (server.token("E01"), server.token("E02"));
+    let submit = |token: &str, key: &str| {
+        let body = json!({"answers": {"verification.benefit": {"kind": "ordinal", "point": 4}}});
+        let request = server.client.post(format!("{}/api/v1/s/{token}", server.base)).json(&body);
+        request.header("idempotency-key", key).send()
+    };
+    let receipt = |response: reqwest::Response| async move { response.json::<Value>().await.unwrap() };
+    let own_first = receipt(submit(&first, "a").await.unwrap()).await;
+    assert_eq!(own_first["submission"], "r1-1");
+    for key in ["x", "y", "z"] {
+        assert_eq!(receipt(submit(&second, key).await.unwrap()).await["submission"].as_str().unwrap().len(), 4);
+    }
+    let retried = receipt(submit(&first, "a").await.unwrap()).await;
+    assert_eq!((retried["submission"].clone(), retried["duplicate"].clone()), (json!("r1-1"), json!(true)));
+    let own_second = receipt(submit(&first, "b").await.unwrap()).await;
+    assert_eq!(own_second["submission"], "r1-2", "E02's three submissions are not counted");
+    let others_last = receipt(submit(&second, "w").await.unwrap()).await;
+    assert_eq!(others_last["submission"], "r1-4");
+    server.stop().await;
+}
+
+/// An Idempotency-Key the service cannot keep as sent is refused; ignoring it would store
+/// every retry anew.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlong_or_invisible_idempotency_key_is_refused_and_a_retry_stores_nothing() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let token = server.token("E01");
+    let send = |key: String| {
+        let body = json!({"answers": {"verification.benefit": {"kind": "ordinal", "point": 4}}});
+        server
+            .client
+            .post(format!("{}/api/v1/s/{token}", server.base))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let submissions = || Store::open(&server.path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    for key in ["k".repeat(129), "with space".to_owned(), "tab\tkey".to_owned()] {
+        for _attempt in 0..2 {
+            let refused = send(key.clone()).await.unwrap();
+            assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{key:?}");
+            let body: Value = refused.json().await.unwrap();
+            assert!(body["error"].as_str().unwrap().contains("Idempotency-Key must be 1 to 128"), "{body}");
+        }
+    }
+    assert_eq!(submissions(), 0);
+    let longest = "k".repeat(128);
+    assert_eq!(send(longest.clone()).await.unwrap().status(), StatusCode::OK);
+    let retry: Value = send(longest).await.unwrap().json().await.unwrap();
+    assert_eq!(retry["duplicate"], true);
+    assert_eq!(submissions(), 1, "the longest key is kept: its retry is stored once");
+    server.stop().await;
+}
+
+/// An answer carrying a field of no answer kind is refused, not stored without it; a web form
+/// with a field twice or a field it does not have is shown again with the problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_or_repeated_fields_are_refused_with_a_reason_and_nothing_is_stored() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let token = server.token("E01");
+    for answer in
+        [json!({"kind": "ordinal", "point": 5, "comment": "is this kept?"}), json!({"kind": "dont-know", "point": 5})]
+    {
+        let refused = server
+            .client
+            .post(format!("{}/api/v1/s/{token}", server.base))
+            .json(&json!({"answers": {"verification.benefit": answer}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+        let text = refused.text().await.unwrap();
+        assert!(text.contains("unknown field"), "{text}");
+    }
+    let twice = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benefit", "6")]).await;
+    assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = twice.text().await.unwrap();
+    assert!(html.contains("was sent twice") && html.contains("Nothing was saved"), "{html}");
+    let unknown = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benfit", "6")]).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().await.unwrap().contains("verification.benfit"));
+    assert!(server.stored().is_empty());
     server.stop().await;
 }

@@ -431,6 +431,24 @@ fn actor_for(conn: &Connection, submission: &EncodedSubmission) -> Result<Actor,
 }
 
 impl Store {
+    /// Which of the expert's submissions of the round `submission_id` is (1 for their first):
+    /// a receipt number that reveals nothing about other experts' submissions.
+    pub fn expert_submission_number(
+        &self,
+        study_id: &str,
+        round: u32,
+        expert_id: &str,
+        submission_id: i64,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM submissions WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND id <= ?4",
+            )?
+            .query_row(params![study_id, round, expert_id, submission_id], |r| r.get(0))?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+
     /// One expert's answers that count in a round, by item: for showing them their own
     /// previous answers, and to no one else.
     pub fn expert_answers(

@@ -22,7 +22,7 @@ use crate::AnswerSpec;
 
 /// One expert's answer to one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case", from = "StrictAnswer")]
 pub enum Answer {
     Ordinal {
         point: i32,
@@ -47,6 +47,36 @@ pub enum Answer {
     Text {
         text: String,
     },
+}
+
+/// An answer as read: a field that is not the answer's own is refused, never dropped (a
+/// client that sends `{"kind": "ordinal", "point": 5, "comment": "…"}` must learn that its
+/// comment was not kept). serde lets a unit variant of a tagged enum ignore any field, so
+/// "don't know" is read as an empty struct here.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+enum StrictAnswer {
+    Ordinal { point: i32 },
+    DontKnow {},
+    Numeric { value: f64 },
+    Quantile { p5: f64, p50: f64, p95: f64 },
+    Probability { value: f64 },
+    Ranking { order: Vec<DomainId> },
+    Text { text: String },
+}
+
+impl From<StrictAnswer> for Answer {
+    fn from(read: StrictAnswer) -> Self {
+        match read {
+            StrictAnswer::Ordinal { point } => Self::Ordinal { point },
+            StrictAnswer::DontKnow {} => Self::DontKnow,
+            StrictAnswer::Numeric { value } => Self::Numeric { value },
+            StrictAnswer::Quantile { p5, p50, p95 } => Self::Quantile { p5, p50, p95 },
+            StrictAnswer::Probability { value } => Self::Probability { value },
+            StrictAnswer::Ranking { order } => Self::Ranking { order },
+            StrictAnswer::Text { text } => Self::Text { text },
+        }
+    }
 }
 
 /// Why a value is not a valid answer to its item. Messages speak to the expert.
@@ -500,6 +530,22 @@ pub fn format_value(answer: &Answer) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_with_a_field_of_its_own_kind_only_is_read_and_any_other_field_is_refused() {
+        let read = |json: &str| serde_json::from_str::<Answer>(json);
+        assert_eq!(read(r#"{"kind": "ordinal", "point": 5}"#).unwrap(), Answer::Ordinal { point: 5 });
+        assert_eq!(read(r#"{"kind": "dont-know"}"#).unwrap(), Answer::DontKnow);
+        for extra in [
+            r#"{"kind": "ordinal", "point": 5, "comment": "kept?"}"#,
+            r#"{"kind": "dont-know", "point": 5}"#,
+            r#"{"kind": "probability", "value": 0.2, "p50": 0.3}"#,
+            r#"{"kind": "text", "text": "a", "html": "<b>a</b>"}"#,
+        ] {
+            let error = read(extra).expect_err(extra).to_string();
+            assert!(error.contains("unknown field"), "{extra}: {error}");
+        }
+    }
 
     fn ordinal() -> AnswerSpec {
         AnswerSpec::Ordinal {

@@ -142,6 +142,12 @@ pub enum ReplyError {
     NoAnswers,
     #[error("the form was sent without any answer")]
     EmptyForm,
+    /// A web form field this questionnaire does not have (an old page, a tampered form).
+    #[error("the form has a field “{name}” that this questionnaire does not have")]
+    UnknownField { name: String },
+    /// A web form field sent more than once: which value was meant cannot be told.
+    #[error("the form sends the field “{name}” more than once")]
+    RepeatedField { name: String, item: String, prompt: String },
 }
 
 impl ReplyError {
@@ -175,13 +181,30 @@ impl ReplyError {
             (Self::NoForm, true) => "回复中没有 [题目] 标记：请在回复时保留表格，并在每个标记后写下答案".to_owned(),
             (Self::NoAnswers, true) => "回复中没有答案：请在每个 [题目] 标记后的同一行写下答案".to_owned(),
             (Self::EmptyForm, true) => "提交的表格中没有任何答案".to_owned(),
+            (Self::UnknownField { name }, false) => format!(
+                "the page sent an answer “{}” that this questionnaire does not ask; open your personal link again and answer on the new page",
+                short(name)
+            ),
+            (Self::UnknownField { name }, true) => {
+                format!("页面提交了本问卷没有的答案“{}”；请重新打开您的个人链接，在新页面上作答", short(name))
+            }
+            (Self::RepeatedField { prompt, .. }, false) => format!(
+                "“{}” was sent twice, so we cannot tell which answer you meant; open your personal link again and answer it once",
+                short(prompt)
+            ),
+            (Self::RepeatedField { prompt, .. }, true) => {
+                format!("“{}”被提交了两次，无法判断您的答案；请重新打开您的个人链接，只回答一次", short(prompt))
+            }
         }
     }
 
     /// The item the problem is about, if it is about one.
     pub fn item(&self) -> Option<&str> {
         match self {
-            Self::Answer { item, .. } | Self::Twice { item, .. } | Self::Unplaced { item, .. } => Some(item),
+            Self::Answer { item, .. }
+            | Self::Twice { item, .. }
+            | Self::Unplaced { item, .. }
+            | Self::RepeatedField { item, .. } => Some(item),
             _ => None,
         }
     }
@@ -890,6 +913,10 @@ fn normalise_symbols(value: &str) -> String {
 /// (ordinal `dk` = don't know), `id:p5` / `id:p50` / `id:p95` for quantiles, `id:domain` →
 /// rank for rankings. Unknown fields are ignored.
 pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Reply, ReplyErrors> {
+    let strays = stray_fields(q, fields);
+    if !strays.is_empty() {
+        return Err(ReplyErrors(strays));
+    }
     let get = |name: &str| fields.iter().rev().find(|(n, _)| n == name).map(|(_, v)| normalise_symbols(v.trim()));
     let mut answers = BTreeMap::new();
     let mut errors = Vec::new();
@@ -942,6 +969,49 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
         }
     }
     finish(q, answers, errors, ReplyError::EmptyForm)
+}
+
+/// The fields of a web form that the questionnaire's page does not send, and those sent more
+/// than once (each named once): such a form was not made by our page as it is, and guessing
+/// what it meant could store an answer the expert never gave.
+fn stray_fields(q: &Questionnaire, fields: &[(String, String)]) -> Vec<ReplyError> {
+    let mut expected: BTreeMap<String, &Item> = BTreeMap::new();
+    for item in &q.items {
+        let id = item.id.as_str();
+        match &item.answer {
+            AnswerSpec::Quantile { .. } => {
+                for part in ["p5", "p50", "p95"] {
+                    expected.insert(format!("{id}:{part}"), item);
+                }
+            }
+            AnswerSpec::Ranking { options } => {
+                for option in options {
+                    expected.insert(format!("{id}:{}", option.id.as_str()), item);
+                }
+            }
+            _ => {
+                expected.insert(id.to_owned(), item);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut reported = BTreeSet::new();
+    let mut errors = Vec::new();
+    for (name, _) in fields {
+        let first = seen.insert(name.as_str());
+        if (first && expected.contains_key(name)) || !reported.insert(name.as_str()) {
+            continue;
+        }
+        errors.push(match expected.get(name) {
+            Some(item) => ReplyError::RepeatedField {
+                name: name.clone(),
+                item: item.id.as_str().to_owned(),
+                prompt: item.prompt.clone(),
+            },
+            None => ReplyError::UnknownField { name: name.clone() },
+        });
+    }
+    errors
 }
 
 fn ranking_fields(

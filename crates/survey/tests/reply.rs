@@ -419,7 +419,8 @@ proptest! {
 
 /// The fields a browser posts for `answers` from the HTML form.
 fn form_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> Vec<(String, String)> {
-    let mut fields = vec![("token".to_owned(), "abc".to_owned())];
+    // Exactly the fields the page has: it carries the token in its action, not in a field.
+    let mut fields = Vec::new();
     for item in &q.items {
         let id = item.id.to_string();
         match answers.get(&item.id) {
@@ -600,8 +601,44 @@ fn rankings_by_id_number_or_title() {
 #[test]
 fn an_empty_web_form_is_refused() {
     let q = fixture::round1("en");
-    let fields = vec![("verification.benefit".to_owned(), String::new()), ("token".to_owned(), "x".to_owned())];
+    let fields = vec![("verification.benefit".to_owned(), String::new()), ("proposals".to_owned(), " ".to_owned())];
     assert_eq!(delphi_survey::reply::parse_form(&q, &fields).unwrap_err().0, [ReplyError::EmptyForm]);
+}
+
+#[test]
+fn a_web_form_with_a_field_it_does_not_have_or_a_field_twice_is_refused_in_the_experts_words() {
+    let q = fixture::round1("en");
+    let form = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    };
+    // A stale page or a hand-made request: the unknown field is named, nothing is taken.
+    let unknown = form(&[("verification.benefit", "5"), ("verification.benfit", "6"), ("token", "x")]);
+    let errors = delphi_survey::reply::parse_form(&q, &unknown).unwrap_err().0;
+    assert_eq!(
+        errors,
+        [
+            ReplyError::UnknownField { name: "verification.benfit".into() },
+            ReplyError::UnknownField { name: "token".into() }
+        ]
+    );
+    let english = delphi_core::study::Language::parse("en").unwrap();
+    assert!(errors[0].message(&english).contains("open your personal link again"), "{}", errors[0].message(&english));
+    // The same field twice: the last one used to win silently.
+    let twice = form(&[("verification.benefit", "2"), ("protocols.benefit", "4"), ("verification.benefit", "7")]);
+    let errors = delphi_survey::reply::parse_form(&q, &twice).unwrap_err().0;
+    assert!(
+        matches!(&errors[..], [ReplyError::RepeatedField { name, item, .. }] if name == "verification.benefit" && item == "verification.benefit"),
+        "{errors:?}"
+    );
+    let chinese = delphi_core::study::Language::parse("zh").unwrap();
+    assert!(errors[0].message(&chinese).contains("两次"), "{}", errors[0].message(&chinese));
+    // A quantile's parts and a ranking's places are fields of their own, each once.
+    let parts = form(&[
+        ("years-to-first-agreement:p5", "1"),
+        ("years-to-first-agreement:p50", "3"),
+        ("years-to-first-agreement:p95", "9"),
+    ]);
+    assert!(delphi_survey::reply::parse_form(&q, &parts).is_ok());
 }
 
 #[test]
