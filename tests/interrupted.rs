@@ -316,17 +316,59 @@ fn reported_study() -> (tempfile::TempDir, BTreeMap<PathBuf, Vec<u8>>) {
     (template, files)
 }
 
+/// Number of files under `dir` with a final (not hidden temporary) name.
+fn final_files(dir: &Path) -> usize {
+    fn walk(dir: &Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path)
+                } else {
+                    usize::from(!entry.file_name().to_string_lossy().starts_with('.'))
+                }
+            })
+            .sum()
+    }
+    walk(dir)
+}
+
+/// Runs `delphi args` and SIGKILLs it as soon as `files` report files exist under their
+/// final names (or lets it finish if it never gets there). Kills placed by progress, not by
+/// time: on a busy machine a run's time varies tenfold, its order of files does not.
+fn kill_when_written(root: &Path, args: &[&str], files: usize) {
+    let mut child: Child = delphi(root, args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let reports = root.join("reports");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        if final_files(&reports) >= files {
+            let _ = child.kill(); // an error only means it had exited already
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+}
+
 #[test]
 fn report_killed_mid_way_leaves_no_half_file_and_a_rerun_completes() {
     let (template, reference) = reported_study();
-    let uninterrupted = run_time(template.path(), &["report"]);
+    let total = reference.len();
     let mut partial_runs = 0;
-    for delay in [0.2, 0.4, 0.6, 0.8].map(|f| uninterrupted.mul_f64(f)) {
+    // Before the first file, after the first, a third, two thirds, and all but one.
+    for after in [0, 1, total / 3, 2 * total / 3, total - 1] {
         let copy = copy_of(template.path());
-        kill_after(copy.path(), &["report"], delay);
+        if after == 0 {
+            kill_after(copy.path(), &["report"], Duration::ZERO);
+        } else {
+            kill_when_written(copy.path(), &["report"], after);
+        }
         let written = assert_report_files_complete(copy.path(), &reference, false);
-        eprintln!("report killed after {delay:?} of {uninterrupted:?}: {written} of {} files", reference.len());
-        if written > 0 && written < reference.len() {
+        eprintln!("report killed once {after} files were written: {written} of {total} files");
+        if written > 0 && written < total {
             partial_runs += 1;
         }
         ok(copy.path(), &["report"]);
