@@ -130,7 +130,7 @@ impl PrimeExponents {
     fn add(&mut self, mut x: u64, power: i64) {
         let mut q = 2;
         while q * q <= x {
-            while x % q == 0 {
+            while x.is_multiple_of(q) {
                 *self.0.entry(q).or_default() += power;
                 x /= q;
             }

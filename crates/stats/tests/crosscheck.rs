@@ -161,7 +161,7 @@ fn cases() -> Vec<Case> {
         };
         let x = draw(&mut rng, n1, 0.0);
         let y = draw(&mut rng, n2, 1.0);
-        out.push(mann_whitney_case(x, y));
+        out.push(mann_whitney_case(&x, &y));
         let k = 2 + rng.below(4) as usize;
         let groups: Vec<Vec<f64>> = (0..k)
             .map(|g| {
@@ -316,8 +316,8 @@ fn wilcoxon_case(d: &[f64], want: TestMethod) -> Case {
 }
 
 /// A Mann–Whitney case, exact when n1 + n2 ≤ 50.
-fn mann_whitney_case(x: Vec<f64>, y: Vec<f64>) -> Case {
-    let r = mann_whitney(&x, &y);
+fn mann_whitney_case(x: &[f64], y: &[f64]) -> Case {
+    let r = mann_whitney(x, y);
     let want = if x.len() + y.len() <= 50 { TestMethod::Exact } else { TestMethod::Normal };
     if r.p_value.is_defined() {
         assert_eq!(r.method, want, "method for {x:?} vs {y:?}");
@@ -345,12 +345,12 @@ fn rank_test_cases(rng: &mut SplitMix64, out: &mut Vec<Case>) {
         let n2 = lo + rng.below(span) as usize;
         let x: Vec<f64> = (0..n1).map(|_| (1 + rng.below(5)) as f64).collect();
         let y: Vec<f64> = (0..n2).map(|_| (1 + rng.below(4) + rng.below(2)) as f64).collect();
-        out.push(mann_whitney_case(x, y));
+        out.push(mann_whitney_case(&x, &y));
     }
     let bloc: Vec<f64> = (0..40).map(|i| f64::from(1 + i % 5)).collect();
     for (x, y) in [(vec![3.0, 5.0], vec![4.0, 4.0]), (bloc.clone(), bloc)] {
         assert_eq!(mann_whitney(&x, &y).p_value.value(), Some(1.0), "U1 = n1·n2/2 must give p = 1");
-        out.push(mann_whitney_case(x, y));
+        out.push(mann_whitney_case(&x, &y));
     }
 }
 

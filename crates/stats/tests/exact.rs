@@ -63,7 +63,7 @@ fn mann_whitney_with_ties_matches_the_permutation_test() {
     assert_close(p_exact_mann_whitney(&b, &a), 0.038_850_038_850_038_85);
     let a = [4.0, 5.0, 3.0, 4.0, 4.0, 5.0, 2.0, 4.0, 5.0, 3.0];
     let b = [3.0, 2.0, 4.0, 1.0, 3.0, 3.0, 2.0, 4.0, 3.0, 2.0, 1.0, 3.0];
-    assert_close(p_exact_mann_whitney(&a, &b), 0.009_244_625_343_696_551_5);
+    assert_close(p_exact_mann_whitney(&a, &b), 0.009_244_625_343_696_552);
     assert_close(p_exact_mann_whitney(&[5.0, 4.0], &[1.0, 2.0, 2.0, 3.0, 5.0, 4.0, 5.0, 1.0]), 0.4);
 }
 
