@@ -127,6 +127,27 @@ def ordinal_measures(counts, lo, agree_lo, agree_hi, dk, qtype, count_dk):
     return out
 
 
+def wilcoxon_enumerated(nz):
+    """Exact two-sided p of W+ over all 2^n sign patterns (mid-ranks of |d| fixed)."""
+    n = len(nz)
+    r = stats.rankdata(np.abs(nz))
+    signs = (np.arange(2 ** n)[:, None] >> np.arange(n)) & 1
+    t = signs @ r
+    obs = r[nz > 0].sum()
+    return min(1.0, 2 * min((t <= obs + 1e-9).mean(), (t >= obs - 1e-9).mean()))
+
+
+def wilcoxon_shift(nz):
+    """The same p for larger n: numbers of sign patterns per doubled W+, one rank at a time."""
+    r = np.rint(2 * stats.rankdata(np.abs(nz))).astype(np.int64)
+    ways = np.zeros(int(r.sum()) + 1, dtype=np.int64)
+    ways[0] = 1
+    for a in r:
+        ways[a:] = ways[a:] + ways[:-a].copy()
+    obs = int(r[nz > 0].sum())
+    return min(1.0, 2 * min(ways[: obs + 1].sum(), ways[obs:].sum()) / ways.sum())
+
+
 def wilcoxon(d, method):
     d = np.asarray(d, dtype=float)
     nz = d[d != 0]
@@ -134,7 +155,15 @@ def wilcoxon(d, method):
         return {"w_plus": None, "statistic": None, "p": None}
     r = stats.rankdata(np.abs(nz))
     w_plus = float(r[nz > 0].sum())
-    res = stats.wilcoxon(d, zero_method="wilcox", correction=False, method=("exact" if method == "exact" else "approx"))
+    if method == "exact":
+        res = stats.wilcoxon(d, zero_method="wilcox", method="exact")
+        ties = len(np.unique(np.abs(nz))) < len(nz)
+        if ties or len(nz) < len(d):
+            # scipy's "exact" assumes no ties or zeros: enumerate instead.
+            p = wilcoxon_enumerated(nz) if len(nz) <= 16 else wilcoxon_shift(nz)
+            return {"w_plus": w_plus, "statistic": fin(res.statistic), "p": p}
+        return {"w_plus": w_plus, "statistic": fin(res.statistic), "p": fin(res.pvalue)}
+    res = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="approx")
     return {"w_plus": w_plus, "statistic": fin(res.statistic), "p": fin(res.pvalue)}
 
 
@@ -147,12 +176,32 @@ def mcnemar(b, c):
     return {"p": fin(stats.chi2.sf(chi, 1)), "chi_square": chi}
 
 
-def mann_whitney(x, y):
+def mann_whitney_dp(x, y):
+    """Exact two-sided p of the rank sum of x over all C(N, n1) splits, mid-ranks fixed:
+    numbers of splits per (group size, doubled rank sum), adding one value at a time."""
+    r = np.rint(2 * stats.rankdata(np.concatenate([x, y]))).astype(np.int64)
+    n1 = len(x)
+    ways = np.zeros((n1 + 1, int(r.sum()) + 1), dtype=np.int64)
+    ways[0, 0] = 1
+    for a in r:
+        ways[1:, a:] = ways[1:, a:] + ways[:-1, :-a].copy()
+    obs = int(r[:n1].sum())
+    dist = ways[n1]
+    return min(1.0, 2 * min(dist[: obs + 1].sum(), dist[obs:].sum()) / dist.sum())
+
+
+def mann_whitney(x, y, method):
     if len(x) == 0 or len(y) == 0:
         return {"u1": None, "p": None}
-    res = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", method="asymptotic")
     if len(set(list(x) + list(y))) == 1:
-        return {"u1": fin(res.statistic), "p": None}
+        return {"u1": fin(stats.mannwhitneyu(x, y).statistic), "p": None}
+    if method == "exact":
+        res = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
+        if len(set(list(x) + list(y))) == len(x) + len(y):
+            return {"u1": fin(res.statistic), "p": fin(res.pvalue)}
+        # scipy's "exact" assumes no ties: count the splits instead.
+        return {"u1": fin(res.statistic), "p": mann_whitney_dp(x, y)}
+    res = stats.mannwhitneyu(x, y, use_continuity=True, alternative="two-sided", method="asymptotic")
     return {"u1": fin(res.statistic), "p": fin(res.pvalue)}
 
 
@@ -256,7 +305,7 @@ def run(case):
     if t == "mcnemar":
         return mcnemar(case["b"], case["c"])
     if t == "mann_whitney":
-        return mann_whitney(case["x"], case["y"])
+        return mann_whitney(case["x"], case["y"], case["method"])
     if t == "kruskal":
         return kruskal(case["groups"])
     if t == "kendall":

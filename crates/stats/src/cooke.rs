@@ -45,27 +45,114 @@ pub fn bin_of(q: [f64; 3], x: f64) -> usize {
     q.iter().filter(|&&v| x > v).count()
 }
 
-/// Relative information `I(s, p)` and calibration `C = 1 − F_χ²₃(2 N I)` from bin counts.
+/// The bin probabilities of the 5/50/95 % quantiles as whole parts of their sum (20):
+/// (1, 9, 9, 1) / 20 = [`BIN_P`].
+pub const BIN_PARTS: [u64; 4] = [1, 9, 9, 1];
+
+/// Relative information `I(s, p)` and calibration `C = 1 − F_χ²₃(2 N I)` from the counts of
+/// realisations in the four 5/50/95 % bins.
+///
+/// Equal counts give equal scores bit for bit, in any order of the bins, and so do all count
+/// vectors whose scores are mathematically equal (see [`calibration_from_parts`]).
 pub fn calibration(counts: [u64; 4]) -> (Figure, Figure) {
     let n: u64 = counts.iter().sum();
     if n == 0 {
         let u = Figure::undefined(Undefined::NoAnswers);
         return (u, u);
     }
+    scores_from_log_ratio(n, counts.len(), log_likelihood_ratio(&counts, &BIN_PARTS))
+}
+
+/// Relative information and calibration for any number of bins whose probabilities are
+/// `parts[i] / Σ parts` (whole numbers: quantiles at 10/50/90 % give (10, 40, 40, 10)).
+///
+/// `N·I(s, p) = ln(Π cᵢ^cᵢ · Dᴺ / (Nᴺ · Π kᵢ^cᵢ))` with `D = Σ kᵢ` is the logarithm of a
+/// rational number. It is evaluated from that number's prime factorisation, adding
+/// `e_q · ln q` over the primes q in increasing order (compensated), so the result depends only
+/// on the number itself: permuting the bins, or any other count vector with the same value
+/// (`(0, 0, 0, 5)` and `(2, 4, 5, 9)` both give 20⁵), yields the same bits. Summing
+/// `sᵢ ln(sᵢ/pᵢ)` in bin order does not, and an α cut-off then separates experts whose
+/// scores are equal.
+pub fn calibration_from_parts(counts: &[u64], parts: &[u64]) -> Result<(Figure, Figure), StatsError> {
+    if counts.len() != parts.len() || counts.len() < 2 {
+        return Err(StatsError::InvalidInput(format!(
+            "calibration needs one count per bin and at least two bins (got {} counts, {} bins)",
+            counts.len(),
+            parts.len()
+        )));
+    }
+    if let Some(b) = parts.iter().position(|&k| k == 0) {
+        return Err(StatsError::InvalidInput(format!("bin {b} has probability 0")));
+    }
+    let n: u64 = counts.iter().sum();
+    if n == 0 {
+        let u = Figure::undefined(Undefined::NoAnswers);
+        return Ok((u, u));
+    }
+    Ok(scores_from_log_ratio(n, counts.len(), log_likelihood_ratio(counts, parts)))
+}
+
+/// `(I, C)` from `N·I` over `bins` bins.
+fn scores_from_log_ratio(n: u64, bins: usize, n_times_i: f64) -> (Figure, Figure) {
+    // Rounding can leave a true 0 (e.g. counts ∝ parts) a hair below it.
+    let n_times_i = n_times_i.max(0.0);
     #[allow(clippy::cast_precision_loss)]
-    let nf = n as f64;
-    let i: f64 = counts
-        .iter()
-        .zip(BIN_P)
-        .filter(|&(&c, _)| c > 0)
-        .map(|(&c, p)| {
-            #[allow(clippy::cast_precision_loss)]
-            let s = c as f64 / nf;
-            s * (s / p).ln()
-        })
-        .sum();
-    let i = i.max(0.0);
-    (Figure::new(i), chi_square_sf(2.0 * nf * i, 3.0))
+    let i = n_times_i / n as f64;
+    (Figure::new(i), chi_square_sf(2.0 * n_times_i, fu(bins - 1)))
+}
+
+/// `N·I(s, p)` as `Σ_q e_q ln q` over the prime factorisation of
+/// `Π cᵢ^cᵢ · Dᴺ / (Nᴺ · Π kᵢ^cᵢ)`; `counts` and `parts` have equal lengths, parts > 0.
+fn log_likelihood_ratio(counts: &[u64], parts: &[u64]) -> f64 {
+    let n: u64 = counts.iter().sum();
+    let mut exponents = PrimeExponents::default();
+    for (&c, &k) in counts.iter().zip(parts) {
+        if c > 0 {
+            exponents.add(c, to_i64(c));
+            exponents.add(k, -to_i64(c));
+        }
+    }
+    exponents.add(parts.iter().sum(), to_i64(n));
+    exponents.add(n, -to_i64(n));
+    exponents.log()
+}
+
+fn to_i64(x: u64) -> i64 {
+    i64::try_from(x).expect("counts of seed items fit in i64")
+}
+
+/// A positive rational number as exponents of its prime factors, in increasing order.
+#[derive(Default)]
+struct PrimeExponents(std::collections::BTreeMap<u64, i64>);
+
+impl PrimeExponents {
+    /// Multiplies by `x^power` (`x ≥ 1`).
+    fn add(&mut self, mut x: u64, power: i64) {
+        let mut q = 2;
+        while q * q <= x {
+            while x.is_multiple_of(q) {
+                *self.0.entry(q).or_default() += power;
+                x /= q;
+            }
+            q += 1;
+        }
+        if x > 1 {
+            *self.0.entry(x).or_default() += power;
+        }
+    }
+
+    /// The natural logarithm, summed in increasing order of the primes with Neumaier's
+    /// compensation: a function of the number alone.
+    fn log(&self) -> f64 {
+        let (mut sum, mut carry) = (0.0f64, 0.0f64);
+        #[allow(clippy::cast_precision_loss)]
+        for term in self.0.iter().filter(|&(_, &e)| e != 0).map(|(&q, &e)| e as f64 * (q as f64).ln()) {
+            let t = sum + term;
+            carry += if sum.abs() >= term.abs() { (sum - t) + term } else { (term - t) + sum };
+            sum = t;
+        }
+        sum + carry
+    }
 }
 
 /// Information of one assessment relative to the uniform background on `[lo, hi]`:
@@ -244,10 +331,23 @@ impl Seeds<'_> {
     }
 }
 
+/// What the α search maximises: the decision maker scored as a virtual expert at the same
+/// cut-off, `C_DM · I_DM · 1[C_DM ≥ α]` (Cooke 1991, EXCALIBUR, ANDURYL). Undefined scores
+/// rank below every defined one.
+fn dm_objective(dm: &DmScore, alpha: f64) -> f64 {
+    match (dm.calibration.value(), dm.combined.value()) {
+        (Some(c), Some(ci)) if c >= alpha => ci,
+        (Some(_), Some(_)) => 0.0,
+        _ => -1.0,
+    }
+}
+
 /// Cooke's classical model: calibration and information on the seed items, performance
 /// weights `∝ C · I · 1[C ≥ α]` with α chosen among the experts' calibration scores to
-/// maximise the decision maker's own `C · I` (ties: the smallest such α), and the decision
-/// maker's 5/50/95 % quantiles on each target item.
+/// maximise the decision maker's own `C · I · 1[C_DM ≥ α]` (ties, including a DM below every
+/// cut-off: the smallest such α), and the decision maker's 5/50/95 % quantiles on each target
+/// item. Experts with mathematically equal calibration scores have bit-identical ones (see
+/// [`calibration_from_parts`]), so they pass or fail every cut-off together.
 pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
     let n_seeds = realisations.len();
     let n_targets = experts.first().map_or(0, |e| e.targets.len());
@@ -321,7 +421,7 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
         let score = seeds.score(&dm);
         let better = match &best {
             None => true,
-            Some((_, _, b)) => score.combined.value().unwrap_or(-1.0) > b.combined.value().unwrap_or(-1.0),
+            Some((best_a, _, b)) => dm_objective(&score, a) > dm_objective(b, *best_a),
         };
         if better {
             best = Some((a, w, score));
@@ -488,5 +588,81 @@ mod tests {
         // no experts at all
         let m = classical_model(&[1.0], &[]).unwrap();
         assert_eq!(m.alpha.reason(), Some(Undefined::NoAnswers));
+    }
+
+    /// The example: counts (3, 4, 2, 1) and (1, 4, 2, 3) are the same multiset of
+    /// (count, probability) pairs; summed in bin order their scores differed in the 16th digit.
+    /// (0, 0, 0, 5) and (2, 4, 5, 9) are not permutations of each other but both have
+    /// N·I = ln 20⁵ (Π c^c · 20ᴺ / (Nᴺ 9^(c1+c2)) = 20⁵ for both; worked with exact integers in
+    /// scripts/cooke-equal-scores.py): equal calibration scores too, bit for bit.
+    #[test]
+    fn mathematically_equal_calibrations_are_bit_identical() {
+        let bits = |c: [u64; 4]| {
+            let (i, c) = calibration(c);
+            (i.value().unwrap().to_bits(), c.value().unwrap().to_bits())
+        };
+        assert_eq!(bits([3, 4, 2, 1]), bits([1, 4, 2, 3]));
+        assert_eq!(bits([3, 4, 2, 1]), bits([1, 2, 4, 3]));
+        // Same 2N·I over different N: the same calibration (I itself differs: N·I / N).
+        assert_eq!(bits([0, 0, 0, 5]).1, bits([2, 4, 5, 9]).1);
+        assert_eq!(bits([0, 0, 0, 5]).1, bits([9, 5, 4, 2]).1);
+        // Different values stay different.
+        assert_ne!(bits([3, 4, 2, 1]), bits([4, 3, 2, 1]));
+        // N·I = ln 20⁵ for (0, 0, 0, 5): I = ln(20⁵)/5 = ln 20.
+        close(calibration([0, 0, 0, 5]).0, 20f64.ln(), 1e-15);
+    }
+
+    #[test]
+    fn calibration_from_parts_checks_its_bins() {
+        // (10, 40, 40, 10) are the 10/50/90 % bins; (5, 45, 45, 5) the same as BIN_PARTS.
+        let (i, c) = calibration_from_parts(&[2, 8, 8, 2], &[5, 45, 45, 5]).unwrap();
+        assert_eq!((i, c), calibration([2, 8, 8, 2]));
+        let (i, _) = calibration_from_parts(&[1, 4, 4, 1], &[10, 40, 40, 10]).unwrap();
+        close(i, 0.0, 0.0);
+        assert!(calibration_from_parts(&[1, 2, 3], &[1, 9, 9, 1]).is_err());
+        assert!(calibration_from_parts(&[1], &[1]).is_err());
+        assert!(calibration_from_parts(&[1, 2], &[0, 1]).is_err());
+        let (i, _) = calibration_from_parts(&[0, 0], &[1, 1]).unwrap();
+        assert_eq!(i.reason(), Some(Undefined::NoAnswers));
+    }
+
+    /// A tied panel (3 experts, 5 seeds, integer answers; experts 2 and 3 have the same bin
+    /// counts (2, 1, 2, 0)) on which the decision maker's indicator changes α. Found and scored
+    /// by the independent Python model in scripts/cooke-dm-indicator.py (seed 15, trial 218):
+    /// - maximising C·I alone picks α = 0.10117 (experts 2 and 3 only; DM C·I = 0.0026362),
+    ///   but that DM's calibration 0.0182 is below its own α, so as a virtual expert it scores 0;
+    /// - with the indicator, α = 0.00012999 (all three experts; DM C·I = 0.0026262 and
+    ///   C_DM = 0.0182 ≥ α), as EXCALIBUR and ANDURYL choose.
+    #[test]
+    fn dm_indicator_changes_alpha_on_a_tied_panel() {
+        let panel: [[[f64; 3]; 5]; 3] = [
+            [[3., 7., 11.], [7., 11., 12.], [5., 9., 13.], [6., 10., 12.], [1., 10., 13.]],
+            [[9., 10., 13.], [1., 3., 12.], [8., 10., 12.], [3., 6., 9.], [2., 7., 12.]],
+            [[1., 4., 8.], [6., 7., 8.], [4., 7., 12.], [0., 1., 9.], [6., 8., 12.]],
+        ];
+        let real = [0., 7., 3., 5., 9.];
+        let experts: Vec<CookeExpert> = panel
+            .iter()
+            .enumerate()
+            .map(|(k, e)| CookeExpert {
+                expert: format!("E{k}"),
+                seeds: e.iter().map(|q| Quantiles::new(q[0], q[1], q[2]).unwrap()).collect(),
+                targets: vec![],
+            })
+            .collect();
+        let m = classical_model(&real, &experts).unwrap();
+        let cal: Vec<f64> = m.experts.iter().map(|e| e.calibration.value().unwrap()).collect();
+        assert_eq!(cal[1].to_bits(), cal[2].to_bits(), "equal counts, equal score");
+        close(m.alpha, 0.000_129_988_435_373_446_21, 1e-15);
+        for (e, want) in
+            m.experts.iter().zip([0.000_451_663_579_750_644_1, 0.453_996_513_870_206_73, 0.545_551_822_550_042_5])
+        {
+            close(e.weight, want, 1e-9);
+        }
+        close(m.performance_dm.calibration, 0.018_196_976_774_875_494, 1e-12);
+        close(m.performance_dm.information, 0.144_320_223_137_213_6, 1e-9);
+        assert!(m.performance_dm.calibration.value().unwrap() >= m.alpha.value().unwrap());
+        // Without the indicator the higher α would have won (Python: DM C·I 0.0026362 > 0.0026262).
+        assert!(m.performance_dm.combined.value().unwrap() < 0.002_636_181_595_490_022_3);
     }
 }

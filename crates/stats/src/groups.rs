@@ -247,4 +247,20 @@ mod tests {
         assert_eq!(g.cross_group.outcome, Outcome::Undefined);
         assert!(matches!(g.test, GroupTest::NotTested { reason: Undefined::TooFewGroups }));
     }
+
+    /// The issue's reproduction as a group comparison: bloc A {3, 5}, bloc B {4, 4} on a
+    /// five-point item, U1 = n1·n2/2. Delphi reported p = 0.683; the exact test (and scipy, and
+    /// R) give 1. summary.json says which method gave the p-value.
+    #[test]
+    fn centred_blocs_give_p_one_and_say_how() {
+        let (s, a, rule, item) = setup();
+        let names = ["A".to_owned(), "B".to_owned()];
+        let (ga, gb) = ([0, 0, 1, 0, 1], [0, 0, 0, 2, 0]);
+        let overall = consensus_verdict(Figure::new(1.0), Figure::new(50.0), &rule);
+        let g = compare_groups("bloc", &item, 1, &names, &[&ga, &gb], &[0, 0], s, a, &rule, 1, (&overall, Some(a)));
+        let GroupTest::MannWhitney(m) = g.test else { panic!("two groups: {:?}", g.test) };
+        assert_eq!(m.p_value.value(), Some(1.0));
+        let json = serde_json::to_string(&g.test).unwrap();
+        assert!(json.contains(r#""method":"exact""#), "{json}");
+    }
 }

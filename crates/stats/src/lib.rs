@@ -5,7 +5,8 @@
 //! Hyndman–Fan type, IQR, agreement, CV, Tastle–Wierman, van der Eijk, Leik, rwg,
 //! RAND/UCLA, polarisation, the consensus verdict with its reason), across rounds
 //! (Wilcoxon, McNemar, change of CV and IQR, stability, attrition), across groups
-//! (Mann–Whitney / Kruskal–Wallis, cross-group consensus, small groups suppressed),
+//! (Mann–Whitney / Kruskal–Wallis, cross-group consensus, small groups suppressed; Wilcoxon
+//! and Mann–Whitney exact on small samples, ties included, and each p-value names its method),
 //! rankings (Kendall's W), reliability (Krippendorff's alpha), quantile items (linear pool,
 //! Cooke's classical model, SHELF-style fits) and the benefit–risk synthesis per domain.
 //!

@@ -184,4 +184,24 @@ mod tests {
         assert_eq!(s.cv_change.reason(), Some(Undefined::NoAnswers));
         assert!(s.attrition.test.p_value.reason().is_some());
     }
+
+    /// The drop-out test at U1 = n1·n2/2: drop-outs answered {3, 5} before leaving, the stayers
+    /// {4, 4}; their answers are centred on each other, so p = 1 (the reproduction).
+    #[test]
+    fn dropouts_centred_on_the_stayers_give_p_one() {
+        let p = Paired { earlier: vec![4.0, 4.0], later: vec![4.0, 5.0], dropouts: vec![3.0, 5.0] };
+        let s = stability(
+            ItemId::new("q").unwrap(),
+            1,
+            2,
+            &p,
+            None,
+            (Figure::new(0.1), Figure::new(0.1)),
+            (Figure::new(1.0), Figure::new(1.0)),
+            &ConsensusRule::default(),
+        );
+        assert_eq!((s.attrition.dropouts, s.attrition.stayers), (2, 2));
+        assert_eq!(s.attrition.test.p_value.value(), Some(1.0));
+        assert_eq!(s.attrition.test.method, crate::ranktests::TestMethod::Exact);
+    }
 }

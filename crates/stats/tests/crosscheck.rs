@@ -15,7 +15,7 @@ use delphi_stats::item::ordinal_summary;
 use delphi_stats::kendall::kendall_w;
 use delphi_stats::krippendorff::{Level, krippendorff_alpha};
 use delphi_stats::quantile::quantile_sorted;
-use delphi_stats::ranktests::{TestMethod, kruskal_wallis, mann_whitney, mcnemar, wilcoxon};
+use delphi_stats::ranktests::{TestMethod, WILCOXON_EXACT_MAX, kruskal_wallis, mann_whitney, mcnemar, wilcoxon};
 use delphi_stats::synthetic::SplitMix64;
 use delphi_stats::{AgreeSet, Figure, OrdinalScale, Quantiles, Ranking};
 use serde_json::{Map, Value, json};
@@ -124,7 +124,8 @@ fn cases() -> Vec<Case> {
         });
     }
 
-    // Wilcoxon: exact (continuous, no ties, n ≤ 50) and normal (integer differences with ties).
+    // Wilcoxon: exact (continuous, no ties) and integer differences with ties (exact up to 50
+    // non-zero differences, normal beyond).
     for i in 0..30 {
         let (d, want): (Vec<f64>, TestMethod) = if i % 2 == 0 {
             let n = 1 + rng.below(40) as usize;
@@ -133,13 +134,10 @@ fn cases() -> Vec<Case> {
             let n = 8 + rng.below(300) as usize;
             ((0..n).map(|_| rng.below(7) as f64 - 2.0).collect(), TestMethod::Normal)
         };
-        let w = wilcoxon(&d);
-        if w.w_plus.is_defined() {
-            assert_eq!(w.method, Some(want), "method for case {i}");
-        }
-        let rust = m(vec![("w_plus", fig(w.w_plus)), ("statistic", fig(w.statistic)), ("p", fig(w.p_value))]);
-        let method = if want == TestMethod::Exact { "exact" } else { "approx" };
-        out.push(Case { input: json!({"type": "wilcoxon", "d": d, "method": method}), rust, tol: exact });
+        // Tied integer differences are exact too when at most 50 are non-zero.
+        let nonzero = d.iter().filter(|&&x| x != 0.0).count();
+        let want = if nonzero <= WILCOXON_EXACT_MAX { TestMethod::Exact } else { want };
+        out.push(wilcoxon_case(&d, want));
     }
 
     // McNemar.
@@ -163,12 +161,7 @@ fn cases() -> Vec<Case> {
         };
         let x = draw(&mut rng, n1, 0.0);
         let y = draw(&mut rng, n2, 1.0);
-        let r = mann_whitney(&x, &y);
-        out.push(Case {
-            input: json!({"type": "mann_whitney", "x": x, "y": y}),
-            rust: m(vec![("u1", fig(r.u1)), ("p", fig(r.p_value))]),
-            tol: exact,
-        });
+        out.push(mann_whitney_case(&x, &y));
         let k = 2 + rng.below(4) as usize;
         let groups: Vec<Vec<f64>> = (0..k)
             .map(|g| {
@@ -306,7 +299,59 @@ fn cases() -> Vec<Case> {
             tol: 1e-6,
         });
     }
+    rank_test_cases(&mut rng, &mut out);
     out
+}
+
+/// A Wilcoxon case; the Python side is told which method Rust used and checks it
+/// independently (scipy exact or approx; its own enumeration where there are ties).
+fn wilcoxon_case(d: &[f64], want: TestMethod) -> Case {
+    let w = wilcoxon(d);
+    if w.w_plus.is_defined() {
+        assert_eq!(w.method, Some(want), "method for {d:?}");
+    }
+    let rust = m(vec![("w_plus", fig(w.w_plus)), ("statistic", fig(w.statistic)), ("p", fig(w.p_value))]);
+    let method = if want == TestMethod::Exact { "exact" } else { "approx" };
+    Case { input: json!({"type": "wilcoxon", "d": d, "method": method}), rust, tol: 1e-9 }
+}
+
+/// A Mann–Whitney case, exact when n1 + n2 ≤ 50.
+fn mann_whitney_case(x: &[f64], y: &[f64]) -> Case {
+    let r = mann_whitney(x, y);
+    let want = if x.len() + y.len() <= 50 { TestMethod::Exact } else { TestMethod::Normal };
+    if r.p_value.is_defined() {
+        assert_eq!(r.method, want, "method for {x:?} vs {y:?}");
+    }
+    let method = if want == TestMethod::Exact { "exact" } else { "approx" };
+    Case {
+        input: json!({"type": "mann_whitney", "x": x, "y": y, "method": method}),
+        rust: m(vec![("u1", fig(r.u1)), ("p", fig(r.p_value))]),
+        tol: 1e-9,
+    }
+}
+
+/// Small tied samples as Delphi panels give them (issue 15): Wilcoxon on five-point answers
+/// with zeros, Mann–Whitney on ordinal blocs below and above the exact limit, and
+/// U1 = n1·n2/2 exactly, where both methods must give p = 1.
+fn rank_test_cases(rng: &mut SplitMix64, out: &mut Vec<Case>) {
+    for _ in 0..16 {
+        let n = 1 + rng.below(16) as usize;
+        let d: Vec<f64> = (0..n).map(|_| rng.below(5) as f64 - 1.0).collect();
+        out.push(wilcoxon_case(&d, TestMethod::Exact));
+    }
+    for i in 0..12 {
+        let (lo, span) = if i % 2 == 0 { (1, 20) } else { (26, 30) };
+        let n1 = lo + rng.below(span) as usize;
+        let n2 = lo + rng.below(span) as usize;
+        let x: Vec<f64> = (0..n1).map(|_| (1 + rng.below(5)) as f64).collect();
+        let y: Vec<f64> = (0..n2).map(|_| (1 + rng.below(4) + rng.below(2)) as f64).collect();
+        out.push(mann_whitney_case(&x, &y));
+    }
+    let bloc: Vec<f64> = (0..40).map(|i| f64::from(1 + i % 5)).collect();
+    for (x, y) in [(vec![3.0, 5.0], vec![4.0, 4.0]), (bloc.clone(), bloc)] {
+        assert_eq!(mann_whitney(&x, &y).p_value.value(), Some(1.0), "U1 = n1·n2/2 must give p = 1");
+        out.push(mann_whitney_case(&x, &y));
+    }
 }
 
 #[test]
