@@ -37,7 +37,7 @@ fn study() -> tempfile::TempDir {
 fn study_with_panel(panel: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "mail"])
+        .args(["init", "study", "--id", "mail", "--example", "ai-safety"])
         .current_dir(dir.path())
         .output()
         .unwrap();

@@ -118,7 +118,7 @@ fn help_teaches_the_workflow_and_the_exit_codes() {
 /// A study made by `delphi init` in a fresh directory: `study/study.toml` and `study/panel.csv`.
 fn initialised() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = delphi(&["init", "study", "--id", "bytes"], dir.path());
+    let out = delphi(&["init", "study", "--id", "bytes", "--example", "ai-safety"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     dir
 }

@@ -14,9 +14,27 @@ use crate::workspace::{self, LoadedStudy, Workspace};
 use crate::{analysis, atomic, frozen, source};
 use delphi_survey::FrozenRound;
 
-/// The shipped study, for `delphi init` and `delphi demo`.
+/// The shipped study, for `delphi init --example ai-safety` and `delphi demo`.
 pub(crate) const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const SHIPPED_PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
+/// The short, commented, single-language study `delphi init` starts a new coordinator with.
+const STARTER_STUDY: &str = include_str!("../../../surveys/starter.toml");
+const STARTER_PANEL: &str = include_str!("../../../surveys/starter.panel.csv");
+
+/// The complete studies `delphi init --example` can write instead of the starter.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Example {
+    /// The shipped two-language study of US–China cooperation on AI safety (the demo's).
+    AiSafety,
+}
+
+impl Example {
+    fn files(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::AiSafety => (SHIPPED_STUDY, SHIPPED_PANEL, "ai-safety-cooperation"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub(crate) enum Format {
@@ -42,6 +60,9 @@ pub(crate) struct InitArgs {
     /// Overwrite study.toml and panel.csv if they exist.
     #[arg(long)]
     force: bool,
+    /// Write a complete example study instead of the short starter.
+    #[arg(long, value_enum)]
+    example: Option<Example>,
 }
 
 #[derive(Debug, Args)]
@@ -171,14 +192,14 @@ pub(crate) fn init(args: &InitArgs) -> Result<()> {
         }
     }
     std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
-    let shipped_id_line = "id = \"ai-safety-cooperation\"";
-    let study = SHIPPED_STUDY.replacen(shipped_id_line, &format!("id = \"{id}\""), 1);
+    let (template, panel, template_id) = args.example.map_or((STARTER_STUDY, STARTER_PANEL, "starter"), Example::files);
+    let study = template.replacen(&format!("id = \"{template_id}\""), &format!("id = \"{id}\""), 1);
     atomic::write(&study_file, study.as_bytes())?;
-    atomic::write(&panel_file, SHIPPED_PANEL.as_bytes())?;
+    atomic::write(&panel_file, panel.as_bytes())?;
     let loaded = workspace::load_study(&study_file)?;
     println!("created study `{}` in {}", loaded.study.id, args.dir.display());
     println!(
-        "  {}  the study: edit domains, criteria, scales, languages (see docs/study-format.md)",
+        "  {}  the study: its comments say what to edit (all options: docs/study-format.md)",
         study_file.display()
     );
     println!("  {}  the panel: one expert per row (the example experts are fictional)", panel_file.display());
