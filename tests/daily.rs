@@ -77,7 +77,7 @@ const COMPLETE: [&str; 7] = [
 ];
 
 fn outbox_reminders(root: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("data/starter/outbox"))
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("data/study/outbox"))
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
     files.retain(|p| p.to_string_lossy().contains("-reminder-"));

@@ -29,8 +29,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
 pub use mail::{
-    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, SentLetter,
-    Transport, Written,
+    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, ReminderRecord, Reservation,
+    SentLetter, Transport, Written,
 };
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
