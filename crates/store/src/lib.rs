@@ -35,7 +35,7 @@ pub use mail::{
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
-pub use status::{GroupCount, PseudonymousMember, RoundStatus};
+pub use status::{ExpertProgress, GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{
     Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedAnswers, EncodedSubmission, Submission, SubmissionReceipt,
 };
