@@ -288,5 +288,7 @@ fn the_invalid_link_page_follows_the_studys_languages_and_names_its_contact() {
     server.kill().unwrap();
     server.wait().unwrap();
     assert!(page.contains("This link is not valid") && page.contains("此链接无效"), "{page}");
-    assert!(!page.contains("@"), "no contact address when the study gives none: {page}");
+    let main = &page[page.find("<main>").unwrap()..page.find("</main>").unwrap()];
+    assert!(!main.contains('@'), "no contact address when the study gives none: {main}");
+    assert!(main.contains("write to the study coordinator."), "{main}");
 }
