@@ -378,6 +378,17 @@ impl Store {
         )?)
     }
 
+    /// Whether an answer to the reply `reply_key` went out already, in any round: a reply
+    /// to a closed round is answered once, even when a round opens before it is read again.
+    pub fn reply_answered(&self, study_id: &str, reply_key: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outgoing_mail
+                            WHERE study_id = ?1 AND kind = 'receipt' AND occasion = ?2 AND sent_at IS NOT NULL)",
+            params![study_id, reply_key],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The reminders of a round reserved at or after `since` (the start of a slot of the
     /// reminder schedule), oldest first: who, which number, and whether it was sent.
     pub fn reminders_since(
