@@ -314,9 +314,8 @@ fn a_late_reply_to_a_closed_round_is_never_recorded_and_the_expert_is_shown_the_
     ok(root, &["round", "close"]);
     let round_1 = "SELECT COUNT(*) FROM submissions WHERE round = 1";
     assert_eq!(sql(root, round_1), 1);
-    let letters_to_avery = || -> Vec<Sent> {
-        outbox_files(root, "-receipt-E01-").iter().map(|p| read_sent(p)).collect::<Vec<_>>()
-    };
+    let letters_to_avery =
+        || -> Vec<Sent> { outbox_files(root, "-receipt-E01-").iter().map(|p| read_sent(p)).collect::<Vec<_>>() };
 
     // Between rounds: the late answer is not recorded, and Avery is told why and what next.
     deliver(&maildir, "1", &reply(avery, from, "late-1@example.org", "[verification.benefit] 4"));
@@ -337,7 +336,10 @@ fn a_late_reply_to_a_closed_round_is_never_recorded_and_the_expert_is_shown_the_
     assert!(out.contains("refused from E01"), "{out}");
     assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE expert_id = 'E01'"), 0, "in no round");
     let late = letters_to_avery().into_iter().find(|l| l.subject.contains("round 2 is open")).unwrap_or_else(|| {
-        panic!("no letter naming the open round: {:?}", letters_to_avery().iter().map(|l| &l.subject).collect::<Vec<_>>())
+        panic!(
+            "no letter naming the open round: {:?}",
+            letters_to_avery().iter().map(|l| &l.subject).collect::<Vec<_>>()
+        )
     });
     assert_eq!(letters_to_avery().len(), 2, "one letter per late reply, though the first was read again");
     assert!(late.subject.starts_with("Round 1 has closed, round 2 is open"), "{}", late.subject);

@@ -369,7 +369,10 @@ fn invalid_link_words(language: &Language, contact: Option<&str>) -> (&'static s
         let write = contact.map_or_else(|| "或联系研究协调人。".to_owned(), |c| format!("或联系研究协调人：{c}。"));
         ("此链接无效", format!("链接可能有误，或该轮调查已结束。请使用最近一次邀请中的链接，{write}"))
     } else {
-        let write = contact.map_or_else(|| "write to the study coordinator.".to_owned(), |c| format!("write to the study coordinator: {c}."));
+        let write = contact.map_or_else(
+            || "write to the study coordinator.".to_owned(),
+            |c| format!("write to the study coordinator: {c}."),
+        );
         (
             "This link is not valid",
             format!(
