@@ -32,10 +32,10 @@ type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
 struct RawStudy {
     id: Spanned<String>,
     languages: Spanned<Vec<Spanned<String>>>,
+    contact: Option<Spanned<String>>,
     max_rounds: Spanned<i64>,
     title: RawText,
     description: RawText,
-    contact: Option<Spanned<String>>,
     stopping: Option<RawStopping>,
 }
 
