@@ -74,7 +74,7 @@ fn reply(i: usize) -> String {
 fn answered_study() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", STUDY])
+        .args(["init", "study", "--id", STUDY, "--example", "ai-safety"])
         .current_dir(dir.path())
         .output()
         .unwrap();

@@ -15,7 +15,7 @@ impl Study {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
-            .args(["init", "study", "--id", "kill-test"])
+            .args(["init", "study", "--id", "kill-test", "--example", "ai-safety"])
             .current_dir(dir.path())
             .output()
             .unwrap();

@@ -37,7 +37,7 @@ fn study() -> tempfile::TempDir {
 fn study_with_panel(panel: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "mail"])
+        .args(["init", "study", "--id", "mail", "--example", "ai-safety"])
         .current_dir(dir.path())
         .output()
         .unwrap();
@@ -295,10 +295,66 @@ fn reminders_go_only_to_experts_who_have_not_answered_and_earlier_links_keep_wor
     );
     let out = ok(root, &["ingest", "--maildir", "maildir"]);
     assert_eq!(out.matches("recorded 1 answer(s) from E02").count(), 2, "{out}");
-    let second = ok(root, &["remind", "--now"]);
+    // Everyone left was reminded in this slot already: a second one only on purpose.
+    let second = ok(root, &["remind", "--now", "--force"]);
     assert!(second.contains("18 reminder 2(s) sent"), "{second}");
     let status = ok(root, &["status"]);
     assert!(status.contains("email: 20 invitation(s), 3 receipt(s), 37 reminder(s) sent"), "{status}");
+}
+
+#[test]
+fn a_late_reply_to_a_closed_round_is_never_recorded_and_the_expert_is_shown_the_open_round() {
+    let (dir, sent, maildir) = invited();
+    let root = dir.path();
+    let avery = &sent["avery.placeholder@example.org"];
+    let jordan = &sent["jordan.samplewood@example.org"];
+    let from = "avery.placeholder@example.org";
+    deliver(&maildir, "0", &reply(jordan, &jordan.to, "on-time@example.org", "[verification.benefit] 5"));
+    ok(root, &["ingest", "--maildir", "maildir"]);
+    ok(root, &["round", "close"]);
+    let round_1 = "SELECT COUNT(*) FROM submissions WHERE round = 1";
+    assert_eq!(sql(root, round_1), 1);
+    let letters_to_avery =
+        || -> Vec<Sent> { outbox_files(root, "-receipt-E01-").iter().map(|p| read_sent(p)).collect::<Vec<_>>() };
+
+    // Between rounds: the late answer is not recorded, and Avery is told why and what next.
+    deliver(&maildir, "1", &reply(avery, from, "late-1@example.org", "[verification.benefit] 4"));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("refused from E01: it answers round 1, which has closed"), "{out}");
+    assert_eq!(sql(root, round_1), 1, "a late answer is never recorded into the closed round");
+    let letters = letters_to_avery();
+    assert_eq!(letters.len(), 1);
+    let between = &letters[0];
+    assert!(between.subject.starts_with("Round 1 has closed"), "{}", between.subject);
+    assert!(between.text.contains("between rounds"), "{}", between.text);
+    assert!(!between.text.contains("/s/"), "no link to a round that does not exist: {}", between.text);
+
+    // Round 2 opens; another late reply to the round-1 invitation gets round 2's link.
+    ok(root, &["round", "open"]);
+    deliver(&maildir, "2", &reply(avery, from, "late-2@example.org", "[verification.benefit] 6"));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("refused from E01"), "{out}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE expert_id = 'E01'"), 0, "in no round");
+    let late = letters_to_avery().into_iter().find(|l| l.subject.contains("round 2 is open")).unwrap_or_else(|| {
+        panic!(
+            "no letter naming the open round: {:?}",
+            letters_to_avery().iter().map(|l| &l.subject).collect::<Vec<_>>()
+        )
+    });
+    assert_eq!(letters_to_avery().len(), 2, "one letter per late reply, though the first was read again");
+    assert!(late.subject.starts_with("Round 1 has closed, round 2 is open"), "{}", late.subject);
+    assert!(late.text.contains("Round 2 is open now"), "{}", late.text);
+    let token = token_of(&late);
+    assert_ne!(token, token_of(avery), "a fresh token, for round 2");
+    assert!(late.text.contains(&format!("http://127.0.0.1:8080/s/{token}")), "its link: {}", late.text);
+    assert!(late.text.contains("[verification.benefit]"), "round 2's form: {}", late.text);
+
+    // Answering that letter records in round 2, the open round.
+    deliver(&maildir, "3", &reply(&late, from, "round-2@example.org", "[verification.benefit] 6"));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("recorded 1 answer(s) from E01"), "{out}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE expert_id = 'E01' AND round = 2"), 1);
+    assert_eq!(sql(root, round_1), 1, "round 1 never changed");
 }
 
 /// Replies for the kill test: `count` genuine replies, spread over the panel.

@@ -113,7 +113,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "rounds-test"])
+        .args(["init", "study", "--id", "rounds-test", "--example", "ai-safety"])
         .current_dir(root)
         .output()
         .unwrap();

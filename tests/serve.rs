@@ -53,7 +53,7 @@ fn start(command: &mut Command, port: u16) -> Child {
 fn open_study(id: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", id])
+        .args(["init", "study", "--id", id, "--example", "ai-safety"])
         .current_dir(dir.path())
         .output()
         .unwrap();

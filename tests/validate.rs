@@ -79,6 +79,35 @@ fn a_line_break_in_a_panel_name_is_refused_before_it_can_break_an_invitation() {
 }
 
 #[test]
+fn a_semicolon_separated_panel_gets_one_clear_problem_that_says_how_to_save_it_with_commas() {
+    // What Excel writes as "CSV" where the comma is the decimal separator: `;`, CRLF.
+    let dir = tempfile::tempdir().unwrap();
+    let panel = dir.path().join("panel.csv");
+    std::fs::write(
+        &panel,
+        "id;name;email;institution;country;bloc;language;expertise\r\nE1;Ada;ada@example.org;I;DE;EU;en;x\r\n",
+    )
+    .unwrap();
+    let study = repo().join("surveys/ai-safety-cooperation.toml");
+    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("panel.csv:1:1: (header): the file is separated by semicolons"), "{stderr}");
+    assert!(stderr.contains("CSV UTF-8 (Comma delimited)"), "how to fix it: {stderr}");
+    assert!(!stderr.contains("missing column"), "one problem, not nine: {stderr}");
+    assert!(stderr.contains("1 problem in"), "{stderr}");
+
+    // A comma file with a semicolon inside a field is read as usual.
+    std::fs::write(
+        &panel,
+        "id,name,email,institution,country,bloc,language,expertise\nE1,Ada; Countess,ada@example.org,I,DE,EU,en,x\n",
+    )
+    .unwrap();
+    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_missing_file_is_a_failure_that_names_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = delphi(&["validate", "nowhere.toml"], dir.path());
@@ -118,7 +147,7 @@ fn help_teaches_the_workflow_and_the_exit_codes() {
 /// A study made by `delphi init` in a fresh directory: `study/study.toml` and `study/panel.csv`.
 fn initialised() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = delphi(&["init", "study", "--id", "bytes"], dir.path());
+    let out = delphi(&["init", "study", "--id", "bytes", "--example", "ai-safety"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     dir
 }

@@ -14,9 +14,27 @@ use crate::workspace::{self, LoadedStudy, Workspace};
 use crate::{analysis, atomic, frozen, source};
 use delphi_survey::FrozenRound;
 
-/// The shipped study, for `delphi init` and `delphi demo`.
+/// The shipped study, for `delphi init --example ai-safety` and `delphi demo`.
 pub(crate) const SHIPPED_STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const SHIPPED_PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
+/// The short, commented, single-language study `delphi init` starts a new coordinator with.
+const STARTER_STUDY: &str = include_str!("../../../surveys/starter.toml");
+const STARTER_PANEL: &str = include_str!("../../../surveys/starter.panel.csv");
+
+/// The complete studies `delphi init --example` can write instead of the starter.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum Example {
+    /// The shipped two-language study of US–China cooperation on AI safety (the demo's).
+    AiSafety,
+}
+
+impl Example {
+    fn files(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::AiSafety => (SHIPPED_STUDY, SHIPPED_PANEL, "ai-safety-cooperation"),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]
 pub(crate) enum Format {
@@ -42,6 +60,9 @@ pub(crate) struct InitArgs {
     /// Overwrite study.toml and panel.csv if they exist.
     #[arg(long)]
     force: bool,
+    /// Write a complete example study instead of the short starter.
+    #[arg(long, value_enum)]
+    example: Option<Example>,
 }
 
 #[derive(Debug, Args)]
@@ -171,14 +192,14 @@ pub(crate) fn init(args: &InitArgs) -> Result<()> {
         }
     }
     std::fs::create_dir_all(&args.dir).with_context(|| format!("cannot create {}", args.dir.display()))?;
-    let shipped_id_line = "id = \"ai-safety-cooperation\"";
-    let study = SHIPPED_STUDY.replacen(shipped_id_line, &format!("id = \"{id}\""), 1);
+    let (template, panel, template_id) = args.example.map_or((STARTER_STUDY, STARTER_PANEL, "starter"), Example::files);
+    let study = template.replacen(&format!("id = \"{template_id}\""), &format!("id = \"{id}\""), 1);
     atomic::write(&study_file, study.as_bytes())?;
-    atomic::write(&panel_file, SHIPPED_PANEL.as_bytes())?;
+    atomic::write(&panel_file, panel.as_bytes())?;
     let loaded = workspace::load_study(&study_file)?;
     println!("created study `{}` in {}", loaded.study.id, args.dir.display());
     println!(
-        "  {}  the study: edit domains, criteria, scales, languages (see docs/study-format.md)",
+        "  {}  the study: its comments say what to edit (all options: docs/study-format.md)",
         study_file.display()
     );
     println!("  {}  the panel: one expert per row (the example experts are fictional)", panel_file.display());
@@ -544,10 +565,15 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
                 })
             })
             .collect();
+        let experts = match open_round_progress(&store, id)? {
+            Some(progress) => progress.to_json(),
+            None => serde_json::Value::Null,
+        };
         let json = serde_json::json!({
             "study": id,
             "active_experts": store.active_panel_size(id)?,
             "rounds": rounds,
+            "open_round_experts": experts,
             "mail_waiting_for_the_coordinator": waiting,
         });
         println!("{}", crate::render::json_for_terminal(&json)?);
@@ -606,6 +632,9 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
     if status.is_empty() {
         println!("no rounds yet; open the first with `delphi round open`");
     }
+    if let Some(progress) = open_round_progress(&store, id)? {
+        print!("{}", progress.to_text());
+    }
     let waiting = store.inbound_waiting(id)?;
     if !waiting.is_empty() {
         println!();
@@ -620,6 +649,120 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Who has answered how much of the open round: for the coordinator's own terminal, where
+/// naming experts is fine (never in a report or an export).
+struct RoundProgress {
+    round: u32,
+    questions: Vec<String>,
+    complete: Vec<delphi_store::ExpertProgress>,
+    partly: Vec<delphi_store::ExpertProgress>,
+    not_answered: Vec<delphi_store::ExpertProgress>,
+}
+
+/// The open round's progress per expert, or `None` when no round is open.
+fn open_round_progress(store: &Store, study_id: &str) -> Result<Option<RoundProgress>> {
+    let Some(round) = store.rounds(study_id)?.into_iter().find(|r| matches!(r.state, RoundState::Open { .. })) else {
+        return Ok(None);
+    };
+    let frozen = frozen::load(store, study_id, round.number)?;
+    // The same items in every language: any one lists them.
+    let questions: Vec<String> = frozen
+        .questionnaires
+        .values()
+        .next()
+        .map_or_else(Vec::new, |q| q.items.iter().map(|item| item.id.to_string()).collect());
+    let mut progress = RoundProgress {
+        round: round.number,
+        questions,
+        complete: Vec::new(),
+        partly: Vec::new(),
+        not_answered: Vec::new(),
+    };
+    for expert in store.expert_progress(study_id, round.number)? {
+        let answered = progress.answered(&expert);
+        if answered == 0 {
+            progress.not_answered.push(expert);
+        } else if answered < progress.questions.len() {
+            progress.partly.push(expert);
+        } else {
+            progress.complete.push(expert);
+        }
+    }
+    Ok(Some(progress))
+}
+
+impl RoundProgress {
+    /// How many of the round's questions `expert` has answered.
+    fn answered(&self, expert: &delphi_store::ExpertProgress) -> usize {
+        self.questions.iter().filter(|q| expert.answered.contains(q.as_str())).count()
+    }
+
+    fn missing(&self, expert: &delphi_store::ExpertProgress) -> Vec<String> {
+        self.questions.iter().filter(|q| !expert.answered.contains(q.as_str())).cloned().collect()
+    }
+
+    fn to_text(&self) -> String {
+        // Names are the panel's text: escaped before the table measures them.
+        let name = |e: &delphi_store::ExpertProgress| crate::render::for_terminal(&e.name).into_owned();
+        let mut out = format!(
+            "\nround {}, expert by expert (for you only; reports never name anyone):\n  answered every question: {}\n",
+            self.round,
+            self.complete.len()
+        );
+        let indented = |table: String| table.lines().map(|l| format!("    {l}\n")).collect::<String>();
+        if !self.partly.is_empty() {
+            out.push_str(&format!("  answered in part ({}):\n", self.partly.len()));
+            let rows: Vec<Vec<String>> = self
+                .partly
+                .iter()
+                .map(|e| {
+                    let of = format!("{} of {} questions", self.answered(e), self.questions.len());
+                    vec![crate::render::for_terminal(&e.expert_id).into_owned(), name(e), of]
+                })
+                .collect();
+            out.push_str(&indented(table_body(&rows)));
+        }
+        if !self.not_answered.is_empty() {
+            out.push_str(&format!("  not answered yet ({}):\n", self.not_answered.len()));
+            let rows: Vec<Vec<String>> = self
+                .not_answered
+                .iter()
+                .map(|e| vec![crate::render::for_terminal(&e.expert_id).into_owned(), name(e)])
+                .collect();
+            out.push_str(&indented(table_body(&rows)));
+        }
+        out
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        let who = |e: &delphi_store::ExpertProgress| serde_json::json!({ "expert": e.expert_id, "name": e.name });
+        let partly: Vec<serde_json::Value> = self
+            .partly
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "expert": e.expert_id, "name": e.name, "answered": self.answered(e),
+                    "questions": self.questions.len(), "missing": self.missing(e),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "round": self.round,
+            "questions": self.questions.len(),
+            "complete": self.complete.iter().map(who).collect::<Vec<_>>(),
+            "partly_answered": partly,
+            "not_answered": self.not_answered.iter().map(who).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// The rows of a table without its header line, columns aligned.
+fn table_body(rows: &[Vec<String>]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let header = vec![""; columns];
+    table(&header, rows).lines().skip(1).map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 pub(crate) fn audit(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
@@ -661,11 +804,13 @@ fn frozen_round(study: &delphi_core::Study, store: &Store, number: u32) -> Resul
     Ok(FrozenRound::build(study, number, feedback.as_ref())?)
 }
 
-/// Per domain and criterion: n, median, IQR, agreement and the verdict; then the
-/// benefit–risk placement of each domain.
+/// Per domain and criterion: n, median, IQR, the share of answers the verdict was decided on
+/// (with the part of the scale it counts) and the verdict; then the benefit–risk placement
+/// of each domain.
 fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudySummary, round: u32) -> String {
     let figure =
         |f: delphi_stats::Figure, digits: usize| f.value().map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"));
+    let by_median_box = study.consensus.position == delphi_core::consensus::ConsensusPosition::MedianBox;
     let mut rows = Vec::new();
     for item in summary.items.iter().filter(|i| i.round == round) {
         if let delphi_stats::summarise::ItemResult::Ordinal(o) = &item.result {
@@ -674,18 +819,38 @@ fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudyS
                 delphi_stats::item::Outcome::NotMet => "no consensus",
                 delphi_stats::item::Outcome::Undefined => "undefined",
             };
-            rows.push(vec![
+            let mut row = vec![
                 item.item.as_str().to_owned(),
                 o.n.to_string(),
                 figure(o.median, 1),
                 figure(o.iqr, 2),
-                format!("{} %", figure(o.agreement_percent, 0)),
-                verdict.to_owned(),
-            ]);
+                deciding_share(o.consensus_box_percent, o.consensus_box, study.consensus.agreement_min_percent),
+            ];
+            if by_median_box {
+                row.push(format!("{} %", figure(o.agreement_percent, 0)));
+            }
+            row.push(verdict.to_owned());
+            rows.push(row);
         }
     }
-    let mut out = format!("\nconsensus in round {round} ({}):\n", study.consensus.quantile_method.describe());
-    out.push_str(&table(&["item", "n", "median", "IQR", "agree", "verdict"], &rows));
+    let rule = &study.consensus;
+    let position = if by_median_box {
+        "in the box holding the median (the agree set, its mirror at the other end of the scale, or the points between)"
+    } else {
+        "in the scale's agree set (top box)"
+    };
+    let mut out = format!(
+        "\nconsensus in round {round}: IQR ≤ {} and at least {} % of answers {position}; quartiles by {}\n",
+        rule.iqr_max,
+        rule.agreement_min_percent,
+        rule.quantile_method.describe()
+    );
+    let header: &[&str] = if by_median_box {
+        &["item", "n", "median", "IQR", "deciding share", "top box", "verdict"]
+    } else {
+        &["item", "n", "median", "IQR", "deciding share", "verdict"]
+    };
+    out.push_str(&table(header, &rows));
     let placements: Vec<Vec<String>> = study
         .domains
         .iter()
@@ -711,6 +876,26 @@ fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudyS
         out.push_str(&table(&["domain", "placement", "certainty", "why"], &placements));
     }
     out
+}
+
+/// The share of answers a consensus verdict was decided on, with the part of the scale it
+/// counts: `100 % in 1–2`, `60 % at 3`; without a box (the median between two), the dash.
+fn deciding_share(percent: delphi_stats::Figure, judged: Option<delphi_stats::AgreeSet>, threshold: f64) -> String {
+    match (percent.value(), judged) {
+        (Some(p), Some(b)) if b.lo() == b.hi() => format!("{} % at {}", share_against(p, threshold), b.lo()),
+        (Some(p), Some(b)) => format!("{} % in {}–{}", share_against(p, threshold), b.lo(), b.hi()),
+        _ => "– (median between boxes)".to_owned(),
+    }
+}
+
+/// `percent` with the fewest decimals that keep it on the same side of `threshold`, so
+/// 69.6 % against 70 % never prints as 70 %.
+fn share_against(percent: f64, threshold: f64) -> String {
+    let reaches = percent >= threshold;
+    (0..=3)
+        .map(|digits| format!("{percent:.digits$}"))
+        .find(|shown| shown.parse::<f64>().is_ok_and(|v| (v >= threshold) == reaches))
+        .unwrap_or_else(|| percent.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -781,4 +966,18 @@ pub(crate) fn answer(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
         if empty == 1 { "" } else { "s" }
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_against;
+
+    #[test]
+    fn a_share_just_under_the_threshold_never_prints_as_reaching_it() {
+        assert_eq!(share_against(69.6, 70.0), "69.6");
+        assert_eq!(share_against(69.96, 70.0), "69.96");
+        assert_eq!(share_against(70.0, 70.0), "70");
+        assert_eq!(share_against(100.0, 70.0), "100");
+        assert_eq!(share_against(66.666_666, 70.0), "67");
+    }
 }

@@ -322,6 +322,8 @@ impl Collector {
         let (writer, writer_thread) = Writer::spawn(open()?);
         let mut config = ServiceConfig::new(study.id.as_str());
         config.group_attributes = study.subgroups.attributes.clone();
+        config.languages = study.languages.clone();
+        config.contact = study.contact.clone();
         // Every simulated expert comes from 127.0.0.1: the per-address limit, meant for a
         // real panel behind a proxy, would refuse most of them.
         config.requests_per_minute = 1_000_000;

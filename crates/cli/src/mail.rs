@@ -2,6 +2,7 @@
 //! command line. With no SMTP server configured, messages are written as `.eml` files to
 //! the study's outbox folder (`<data-dir>/<study>/outbox/`).
 
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -59,18 +60,30 @@ pub(crate) struct InviteArgs {
     experts: Vec<String>,
 }
 
+// Reminders go to those who have not answered the open round, at most one per expert in
+// each slot of the schedule (REMIND_AFTER_HELP says what a slot is, in `remind --help`).
 #[derive(Debug, Args)]
+#[command(after_help = REMIND_AFTER_HELP)]
 pub(crate) struct RemindArgs {
     #[command(flatten)]
     mail: MailArgs,
-    /// When reminders are due, in days before the deadline (run `delphi remind` daily, e.g.
-    /// from cron: each reminder goes out once, to those who have not answered).
+    /// When reminders are due, in days before the deadline; each day begins a slot.
     #[arg(long, env = "DELPHI_REMINDER_SCHEDULE", value_delimiter = ',', default_value = "7,2")]
     schedule: Vec<u32>,
-    /// Send a reminder now, whatever the schedule says.
+    /// Send now, before the schedule's next day, to those not yet reminded in this slot.
     #[arg(long)]
     now: bool,
+    /// Send to everyone who has not answered, even those reminded in this slot already.
+    #[arg(long)]
+    force: bool,
 }
+
+const REMIND_AFTER_HELP: &str = "\
+Slots: the schedule's days (days before the deadline) cut the round into slots: from the
+opening to the first reminder day, from one reminder day to the next, and from the last to
+the deadline. An expert gets at most one reminder in each slot, however often `remind`
+runs (cron twice, or --now after a scheduled one); --force sends anyway. Moving the
+deadline (`round extend`) moves the slots.";
 
 #[derive(Debug, Args)]
 pub(crate) struct IngestArgs {
@@ -143,7 +156,20 @@ fn open_round(store: &Store, study_id: &str) -> Result<(u32, DateTime<Utc>)> {
 }
 
 pub(crate) fn invite(workspace: &Workspace, args: &InviteArgs) -> Result<()> {
-    send(workspace, &args.mail, &args.experts, |_, _| Ok(Some(Campaign::Invitation)))
+    send(workspace, &args.mail, &args.experts, |_, _| Ok(Some(Plan::everyone(Campaign::Invitation))))
+}
+
+/// What a run sends: the campaign, and who is left out of it (reminded in this slot).
+struct Plan {
+    campaign: Campaign,
+    reminded_in_slot: BTreeSet<String>,
+    slot_start: DateTime<Utc>,
+}
+
+impl Plan {
+    fn everyone(campaign: Campaign) -> Self {
+        Self { campaign, reminded_in_slot: BTreeSet::new(), slot_start: DateTime::<Utc>::MIN_UTC }
+    }
 }
 
 pub(crate) fn remind(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
@@ -151,10 +177,8 @@ pub(crate) fn remind(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
         if now >= deadline {
             bail!("the deadline of round {round} has passed; extend it with `delphi round extend --days N` first");
         }
-        let last = store.last_reminder(study_id, round)?;
-        let due = due_reminders(&args.schedule, opened, deadline, now);
-        let number = if args.now { last.max(due) + 1 } else { due };
-        if number == 0 {
+        let slot_start = slot_start(&args.schedule, opened, deadline, now);
+        if slot_start == opened && !args.now {
             match next_reminder_at(&args.schedule, deadline, now) {
                 Some(at) => println!(
                     "no reminder is due yet; the next is due at {} (or pass --now)",
@@ -167,24 +191,38 @@ pub(crate) fn remind(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
             }
             return Ok(None);
         }
-        Ok(Some(Campaign::Reminder { number }))
+        let in_slot = store.reminders_since(study_id, round, slot_start)?;
+        let last = store.last_reminder(study_id, round)?;
+        // A re-run in the slot goes on with the slot's last reminder, so what an earlier run
+        // reserved but could not send goes out under its own Message-ID; --force starts anew.
+        let number = match in_slot.last() {
+            Some(latest) if !args.force && latest.number == last => last,
+            _ => last + 1,
+        };
+        let reminded_in_slot = if args.force {
+            BTreeSet::new()
+        } else {
+            in_slot.into_iter().filter(|r| r.sent).map(|r| r.expert_id).collect()
+        };
+        Ok(Some(Plan { campaign: Campaign::Reminder { number }, reminded_in_slot, slot_start }))
     })
 }
 
-/// How many of the scheduled reminders (days before the deadline) are due at `now`;
-/// reminders scheduled before the round opened do not count.
-pub(crate) fn due_reminders(
+/// When the slot of the reminder schedule that `now` falls in began: the latest scheduled
+/// reminder time (days before the deadline) at or before `now`, or the opening when none
+/// has come yet. Reminder times before the opening do not count.
+pub(crate) fn slot_start(
     schedule: &[u32],
     opened: DateTime<Utc>,
     deadline: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> u32 {
-    let due = schedule
+) -> DateTime<Utc> {
+    schedule
         .iter()
         .map(|&days| deadline - Duration::days(i64::from(days)))
         .filter(|&at| at > opened && at <= now)
-        .count();
-    u32::try_from(due).unwrap_or(u32::MAX)
+        .max()
+        .unwrap_or(opened)
 }
 
 fn next_reminder_at(schedule: &[u32], deadline: DateTime<Utc>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -197,7 +235,7 @@ fn send(
     workspace: &Workspace,
     args: &MailArgs,
     only: &[String],
-    choose: impl FnOnce(&Store, RoundFacts<'_>) -> Result<Option<Campaign>>,
+    choose: impl FnOnce(&Store, RoundFacts<'_>) -> Result<Option<Plan>>,
 ) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
@@ -207,7 +245,8 @@ fn send(
         Some(RoundState::Open { opened_at, .. }) => opened_at,
         _ => Utc::now(),
     };
-    let Some(campaign) = choose(&store, (id, round, opened, deadline, Utc::now()))? else { return Ok(()) };
+    let Some(plan) = choose(&store, (id, round, opened, deadline, Utc::now()))? else { return Ok(()) };
+    let campaign = plan.campaign;
     let out = outgoing(workspace, study, args, &store)?;
     if let Some(url) = args.base_url.as_deref().filter(|_| !args.dry_run) {
         store.set_setting(id, BASE_URL_SETTING, url, Utc::now())?;
@@ -220,6 +259,15 @@ fn send(
             }
         }
         recipients.retain(|r| only.contains(&r.expert_id));
+    }
+    let before = recipients.len();
+    recipients.retain(|r| !plan.reminded_in_slot.contains(&r.expert_id));
+    let left_out = before - recipients.len();
+    if left_out > 0 {
+        println!(
+            "{left_out} expert(s) already reminded in this slot of the schedule (since {}): not reminded again (--force sends anyway)",
+            plan.slot_start.format("%Y-%m-%d %H:%M UTC")
+        );
     }
     let what = match campaign {
         Campaign::Invitation => "invitation".to_owned(),
@@ -452,15 +500,20 @@ mod tests {
     }
 
     #[test]
-    fn reminders_fall_due_by_days_before_the_deadline() {
+    fn the_schedule_cuts_the_round_into_slots_that_begin_on_reminder_days() {
         let (opened, deadline) = (day(1), day(15));
         let schedule = [7, 2];
-        assert_eq!(due_reminders(&schedule, opened, deadline, day(7)), 0);
-        assert_eq!(due_reminders(&schedule, opened, deadline, day(8)), 1);
-        assert_eq!(due_reminders(&schedule, opened, deadline, day(13)), 2);
+        assert_eq!(slot_start(&schedule, opened, deadline, day(7)), opened, "before the first reminder day");
+        assert_eq!(slot_start(&schedule, opened, deadline, day(8)), day(8));
+        assert_eq!(slot_start(&schedule, opened, deadline, day(12)), day(8));
+        assert_eq!(slot_start(&schedule, opened, deadline, day(13)), day(13));
+        assert_eq!(slot_start(&[2, 7], opened, deadline, day(14)), day(13), "the order given does not matter");
         assert_eq!(next_reminder_at(&schedule, deadline, day(9)), Some(day(13)));
         assert_eq!(next_reminder_at(&schedule, deadline, day(14)), None);
-        // A round opened late: a reminder that would fall before the opening is not owed.
-        assert_eq!(due_reminders(&[20, 2], day(3), deadline, day(13)), 1);
+        // A round opened late: a reminder day before the opening begins no slot.
+        assert_eq!(slot_start(&[20, 2], day(3), deadline, day(12)), day(3));
+        // The deadline brought forward to day 10 on day 8: both reminder days have passed,
+        // and it is one slot (from day 8), not two reminders at once.
+        assert_eq!(slot_start(&schedule, opened, day(10), day(8)), day(8));
     }
 }

@@ -81,7 +81,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Create a new study directory (study.toml + panel.csv) from the shipped study.
+    /// Create a new study directory (study.toml + panel.csv): a short commented starter
+    /// study in one language, or with `--example ai-safety` the shipped two-language study.
     Init(commands::InitArgs),
     /// Check a study file (and its panel) and list every problem with file:line:column.
     Validate(commands::ValidateArgs),

@@ -64,6 +64,11 @@ pub struct ServiceConfig {
     pub trusted_proxies: TrustedProxies,
     /// How long a client over its allowance waits for its 429.
     pub refusal_pause: Duration,
+    /// The study's languages, the first the default: the pages no link leads to (an invalid
+    /// link) speak each of them. Empty means English.
+    pub languages: Vec<Language>,
+    /// Whom experts write to (`study.contact`), named on those pages.
+    pub contact: Option<String>,
 }
 
 impl ServiceConfig {
@@ -77,6 +82,8 @@ impl ServiceConfig {
             connections: ConnectionLimits::default(),
             trusted_proxies: TrustedProxies::default(),
             refusal_pause: Duration::from_secs(1),
+            languages: Vec::new(),
+            contact: None,
         }
     }
 }
@@ -101,6 +108,8 @@ pub struct Service {
     coordinator_token_sha256: Option<[u8; 32]>,
     /// Every log line of the service goes through it, so a flood cannot flood the log.
     log: Arc<LogThrottle>,
+    /// The page of a link that opens nothing, made once: a flood of made-up links costs no work.
+    invalid_link_page: String,
 }
 
 /// Entries of the token cache at most; past that it starts afresh.
@@ -116,7 +125,9 @@ impl Service {
             "default-src 'none'; style-src 'sha256-{style_hash}'; img-src 'self' data:; form-action 'self'; \
              frame-ancestors 'none'; base-uri 'none'"
         );
+        let invalid_link_page = invalid_link_page(&config.languages, config.contact.as_deref());
         Arc::new(Self {
+            invalid_link_page,
             limiter: RateLimiter::new(config.requests_per_minute, Duration::from_secs(60)),
             content_security_policy: HeaderValue::from_str(&policy).expect("the policy is plain ASCII"),
             coordinator_token_sha256: config.coordinator_token.as_ref().map(|t| Sha256::digest(t.as_bytes()).into()),
@@ -153,7 +164,7 @@ fn router(service: Arc<Service>) -> Router {
         .route("/api/v1/status", get(api_status))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
-        .fallback(|| async { invalid_link() })
+        .fallback(|State(service): State<Arc<Service>>| async move { invalid_link(&service) })
         .layer(DefaultBodyLimit::max(service.config.max_body_bytes))
         .layer(middleware::map_response_with_state(service.clone(), security_headers))
         .layer(middleware::from_fn_with_state(service.clone(), log_request))
@@ -347,17 +358,48 @@ fn page(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
 }
 
-fn invalid_link() -> Response {
+fn invalid_link(service: &Service) -> Response {
+    page(StatusCode::NOT_FOUND, service.invalid_link_page.clone())
+}
+
+/// What an invalid link's page says in one language: its heading and its message, naming
+/// `contact` when the study has one. English for a language without words of its own.
+fn invalid_link_words(language: &Language, contact: Option<&str>) -> (&'static str, String) {
+    if delphi_survey::ui::is_chinese(language) {
+        let write = contact.map_or_else(|| "或联系研究协调人。".to_owned(), |c| format!("或联系研究协调人：{c}。"));
+        ("此链接无效", format!("链接可能有误，或该轮调查已结束。请使用最近一次邀请中的链接，{write}"))
+    } else {
+        let write = contact.map_or_else(
+            || "write to the study coordinator.".to_owned(),
+            |c| format!("write to the study coordinator: {c}."),
+        );
+        (
+            "This link is not valid",
+            format!(
+                "The link may be mistyped, or its round of the study has closed. Please use the link in your \
+                 latest invitation, or {write}"
+            ),
+        )
+    }
+}
+
+/// The page of a link that opens nothing, in each of the study's languages (each text once,
+/// the default language first), with the study's contact when it has one.
+fn invalid_link_page(languages: &[Language], contact: Option<&str>) -> String {
     let english = Language::parse("en").expect("en");
-    page(
-        StatusCode::NOT_FOUND,
-        message_page(
-            &english,
-            "This link is not valid · 此链接无效",
-            "The link may be mistyped, or its round of the study has closed. Please use the link in your \
-             latest invitation, or write to the study coordinator. · 链接可能有误，或该轮调查已结束。请使用最近一次邀请中的链接，或联系研究协调人。",
-        ),
-    )
+    let languages = if languages.is_empty() { std::slice::from_ref(&english) } else { languages };
+    let mut headings: Vec<&str> = Vec::new();
+    let mut messages: Vec<String> = Vec::new();
+    for language in languages {
+        let (heading, message) = invalid_link_words(language, contact);
+        if !headings.contains(&heading) {
+            headings.push(heading);
+            messages.push(message);
+        }
+    }
+    let first = &languages[0];
+    let page_language = if delphi_survey::ui::is_chinese(first) { first } else { &english };
+    message_page(page_language, &headings.join(" · "), &messages.join(" · "))
 }
 
 fn deadline_passed(language: &Language, deadline: DateTime<Utc>) -> Response {
@@ -419,7 +461,7 @@ async fn open_for_form(service: &Arc<Service>, client: SocketAddr, token: String
     }
     match blocking(service, move |s| s.access(&token, Utc::now())).await? {
         Access::Open(open) => Ok(open),
-        Access::Invalid => Err(invalid_link()),
+        Access::Invalid => Err(invalid_link(service)),
         Access::DeadlinePassed { language, deadline } => Err(deadline_passed(&language, deadline)),
     }
 }
@@ -480,7 +522,7 @@ fn write_failure(service: &Service, open: &OpenRound, error: &WriteError) -> Res
             let language = open.questionnaire().language.clone();
             deadline_passed(&language, open.deadline)
         }
-        WriteError::Refused(_) => invalid_link(),
+        WriteError::Refused(_) => invalid_link(service),
         WriteError::Failed(_) | WriteError::Stopped => unavailable(),
     }
 }
@@ -750,7 +792,7 @@ async fn api_status(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(expected) = service.coordinator_token_sha256 else { return invalid_link() };
+    let Some(expected) = service.coordinator_token_sha256 else { return invalid_link(&service) };
     // Every attempt counts, a wrong token too: guessing goes at the client's allowance.
     if !service.limiter.allow(&format!("status:{}", client.ip())) {
         return api_too_many_requests(&service).await;
@@ -778,5 +820,29 @@ async fn api_status(
     match status {
         Ok(rounds) => Json(serde_json::json!({ "study": service.config.study_id, "rounds": rounds })).into_response(),
         Err(response) => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn languages(codes: &[&str]) -> Vec<Language> {
+        codes.iter().map(|c| Language::parse(c).unwrap()).collect()
+    }
+
+    #[test]
+    fn the_invalid_link_page_speaks_each_language_of_the_study_once_and_escapes_the_contact() {
+        let chinese_only = invalid_link_page(&languages(&["zh"]), None);
+        assert!(chinese_only.contains("此链接无效") && !chinese_only.contains("not valid"), "{chinese_only}");
+        assert!(chinese_only.contains("lang=\"zh\""));
+        // French has no words of its own yet: English once, not twice.
+        let english_french = invalid_link_page(&languages(&["fr", "en"]), Some("Ana <ana@example.org>"));
+        assert_eq!(english_french.matches("This link is not valid").count(), 2, "title and heading");
+        assert!(english_french.contains("lang=\"en\""));
+        assert!(english_french.contains("Ana &lt;ana@example.org&gt;"), "{english_french}");
+        let both = invalid_link_page(&languages(&["zh", "en"]), Some("王老师 <wang@example.cn>"));
+        assert!(both.contains("此链接无效 · This link is not valid"), "the default language first: {both}");
+        assert!(both.contains("联系研究协调人：王老师"), "{both}");
     }
 }

@@ -120,6 +120,21 @@ impl Panel {
 const COLUMNS: [&str; 8] = ["id", "name", "email", "institution", "country", "bloc", "language", "expertise"];
 
 fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Option<Vec<PanelMember>> {
+    if separated_by_semicolons(source) {
+        sink.report_at(
+            1,
+            1,
+            "(header)",
+            "the file is separated by semicolons (`;`), not commas",
+            Some(
+                "spreadsheets in many European locales save CSV with `;`. Save it with commas: in Excel \
+                 choose Save As › “CSV UTF-8 (Comma delimited)”; in LibreOffice Calc tick “Edit filter settings” \
+                 and choose `,` as the field delimiter"
+                    .into(),
+            ),
+        );
+        return None;
+    }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.as_bytes());
     let header = match reader.headers() {
         Ok(header) => header.clone(),
@@ -290,6 +305,20 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         );
     }
     Some(members)
+}
+
+/// Whether the header line is a panel header with `;` between its columns (and no commas):
+/// what Excel writes as "CSV" where the comma is the decimal separator.
+fn separated_by_semicolons(source: &str) -> bool {
+    let header = source.trim_start_matches('\u{feff}').lines().next().unwrap_or_default();
+    if header.contains(',') || !header.contains(';') {
+        return false;
+    }
+    let known = header
+        .split(';')
+        .filter(|name| COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name.trim().trim_matches('"'))))
+        .count();
+    known >= 2
 }
 
 /// Maps each known column name to its field index; reports unknown and missing columns.

@@ -32,6 +32,7 @@ type RawText = Spanned<BTreeMap<String, Spanned<String>>>;
 struct RawStudy {
     id: Spanned<String>,
     languages: Spanned<Vec<Spanned<String>>>,
+    contact: Option<Spanned<String>>,
     max_rounds: Spanned<i64>,
     title: RawText,
     description: RawText,
@@ -283,6 +284,7 @@ impl<'s> Checker<'_, 's> {
         };
         let id = self.id(&header.id, "study.id").map(StudyId::new_unchecked);
         self.languages = self.languages(&header.languages);
+        let contact = self.contact(header.contact.as_ref());
         let title = self.text(&header.title, "study.title");
         let description = self.text(&header.description, "study.description");
         let max_rounds = self.int_in(&header.max_rounds, 1..=MAX_ROUNDS, "study.max_rounds");
@@ -354,7 +356,35 @@ impl<'s> Checker<'_, 's> {
             consensus: consensus?,
             subgroups: subgroups?,
             synthesis: synthesis?,
+            contact: contact?,
         })
+    }
+
+    /// `study.contact`: one line of text (a name and an address), or nothing.
+    fn contact(&mut self, raw: Option<&Spanned<String>>) -> Option<Option<String>> {
+        let Some(raw) = raw else { return Some(None) };
+        let text = raw.get_ref().trim();
+        let problem = if text.is_empty() {
+            Some("is empty")
+        } else if text.chars().any(char::is_control) {
+            Some("contains a line break or another control character")
+        } else if text.chars().count() > 200 {
+            Some("is longer than 200 characters")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                self.report(
+                    raw.span(),
+                    "study.contact",
+                    format!("the contact {problem}"),
+                    Some("write a name and an address on one line, e.g. \"Ana Lima <ana.lima@example.org>\", or leave `contact` out".into()),
+                );
+                None
+            }
+            None => Some(Some(text.to_owned())),
+        }
     }
 
     fn id(&mut self, id: &Spanned<String>, field: &str) -> Option<String> {

@@ -319,6 +319,9 @@ pub struct Study {
     pub consensus: ConsensusRule,
     pub subgroups: Subgroups,
     pub synthesis: Synthesis,
+    /// Whom experts write to about the study (`study.contact`, e.g. "Ana Lima
+    /// <ana@example.org>"), shown where an expert may need a person; optional.
+    pub contact: Option<String>,
 }
 
 /// One question of a round as an expert sees it: no answers, no realisations.

@@ -205,3 +205,18 @@ fn a_round_asks_what_is_added_and_not_what_is_dropped() {
     let v2 = study.questions_in_round(2).into_iter().find(|q| q.id.as_str() == "p-v2").expect("asked");
     assert_eq!(v2.continues.as_ref().map(|c| c.as_str()), Some("p-joint-evaluation-2030"));
 }
+
+#[test]
+fn a_contact_on_two_lines_or_empty_is_reported_at_its_line() {
+    let shipped_header = "max_rounds = 3\n";
+    assert!(SHIPPED.contains(shipped_header));
+    for (contact, says) in [("\"\"", "the contact is empty"), ("\"Ana\\nLima <a@b.org>\"", "line break")] {
+        let source = SHIPPED.replacen(shipped_header, &format!("{shipped_header}contact = {contact}\n"), 1);
+        let problems = problems_of(&source);
+        let problem = problems.iter().find(|p| p.field == "study.contact").expect("reported");
+        let line = SHIPPED.lines().position(|l| l == "max_rounds = 3").unwrap() + 2;
+        assert_eq!(problem.location.line, line, "{problem}");
+        assert!(problem.to_string().contains(says), "{problem}");
+        assert_eq!(problems.iter().count(), 1, "only the contact: {problems:?}");
+    }
+}

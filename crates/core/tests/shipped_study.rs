@@ -59,3 +59,22 @@ fn example_panel_spans_four_blocs_of_at_least_the_minimum_size() {
     assert_eq!(blocs.keys().copied().collect::<Vec<_>>(), ["China", "Europe", "Other", "US"]);
     assert!(blocs.values().all(|n| *n >= study.subgroups.min_group_size), "{blocs:?}");
 }
+
+const STARTER: &str = include_str!("../../../surveys/starter.toml");
+const STARTER_PANEL: &str = include_str!("../../../surveys/starter.panel.csv");
+
+#[test]
+fn the_starter_study_is_valid_in_one_language_with_its_panel_and_a_contact() {
+    let study = match Study::from_toml(STARTER, "starter.toml") {
+        Ok(study) => study,
+        Err(problems) => panic!("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
+    };
+    let languages: Vec<&str> = study.languages.iter().map(|l| l.as_str()).collect();
+    assert_eq!(languages, ["en"]);
+    assert_eq!(study.contact.as_deref(), Some("Study coordinator <coordinator@example.org>"));
+    assert!(study.domains.len() >= 2 && !study.criteria.is_empty());
+    let panel = Panel::from_csv(STARTER_PANEL, "starter.panel.csv", &study).expect("the starter panel is valid");
+    assert!(panel.members().iter().all(|m| m.language.as_str() == "en"));
+    // The shipped study has no contact: the field is optional.
+    assert_eq!(self::study().contact, None);
+}

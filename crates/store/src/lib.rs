@@ -29,13 +29,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 pub use audit::AuditEntry;
 pub use error::{Refusal, StoreError};
 pub use mail::{
-    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, Reservation, SentLetter,
-    Transport, Written,
+    InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, ReminderRecord, Reservation,
+    SentLetter, Transport, Written,
 };
 pub use panel::PanelImport;
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
-pub use status::{GroupCount, PseudonymousMember, RoundStatus};
+pub use status::{ExpertProgress, GroupCount, PseudonymousMember, RoundStatus};
 pub use submissions::{
     Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedAnswers, EncodedSubmission, Submission, SubmissionReceipt,
 };

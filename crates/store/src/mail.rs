@@ -34,6 +34,16 @@ impl OutgoingKind {
     }
 }
 
+/// A reminder reserved for an expert (see [`Store::reminders_since`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRecord {
+    pub expert_id: String,
+    /// Its number in the round (1, 2, …).
+    pub number: u32,
+    /// Whether it was handed over; a reserved one that was not is sent by a re-run.
+    pub sent: bool,
+}
+
 /// A message to one expert about a round.
 #[derive(Debug, Clone, Copy)]
 pub struct OutgoingMail<'a> {
@@ -366,6 +376,36 @@ impl Store {
             params![study_id, round],
             |r| r.get(0),
         )?)
+    }
+
+    /// Whether an answer to the reply `reply_key` went out already, in any round: a reply
+    /// to a closed round is answered once, even when a round opens before it is read again.
+    pub fn reply_answered(&self, study_id: &str, reply_key: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outgoing_mail
+                            WHERE study_id = ?1 AND kind = 'receipt' AND occasion = ?2 AND sent_at IS NOT NULL)",
+            params![study_id, reply_key],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The reminders of a round reserved at or after `since` (the start of a slot of the
+    /// reminder schedule), oldest first: who, which number, and whether it was sent.
+    pub fn reminders_since(
+        &self,
+        study_id: &str,
+        round: u32,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<ReminderRecord>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT expert_id, CAST(occasion AS INTEGER), sent_at IS NOT NULL FROM outgoing_mail
+             WHERE study_id = ?1 AND round = ?2 AND kind = 'reminder' AND reserved_at >= ?3
+             ORDER BY reserved_at, id",
+        )?;
+        let rows = statement.query_map(params![study_id, round, timestamp(since)], |r| {
+            Ok(ReminderRecord { expert_id: r.get(0)?, number: r.get(1)?, sent: r.get(2)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The record of a reply already dealt with.

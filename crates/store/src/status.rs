@@ -1,5 +1,8 @@
-//! Progress of each round: how many of those asked have answered, overall and per group.
-//! Counts only; who answered what is never part of it.
+//! Progress of each round: how many of those asked have answered, overall and per group;
+//! and, for the coordinator's own terminal only (`delphi status`), which questions each
+//! expert asked has answered so far. Reports and exports never see the latter.
+
+use std::collections::BTreeSet;
 
 use delphi_core::study::PanelAttribute;
 use rusqlite::params;
@@ -139,5 +142,43 @@ impl Store {
         )?;
         let rows = statement.query_map(params![study_id, round], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// An active expert asked in a round, with the items they have answered: what the
+/// coordinator needs to see who to chase. Names an expert, so it is for the coordinator's
+/// own terminal, never for a report or an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpertProgress {
+    pub expert_id: String,
+    pub name: String,
+    /// The items with a stored answer (the latest counts), by item id.
+    pub answered: BTreeSet<String>,
+}
+
+impl Store {
+    /// Each active expert asked in `round`, in id order, with the items they have answered.
+    pub fn expert_progress(&self, study_id: &str, round: u32) -> Result<Vec<ExpertProgress>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.expert_id, e.name, c.item_id
+             FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
+             LEFT JOIN current_answers c ON c.study_id = p.study_id AND c.round = p.round AND c.expert_id = p.expert_id
+             WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1
+             ORDER BY p.expert_id, c.item_id",
+        )?;
+        let rows = statement.query_map(params![study_id, round], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+        })?;
+        let mut progress: Vec<ExpertProgress> = Vec::new();
+        for row in rows {
+            let (expert_id, name, item) = row?;
+            if progress.last().is_none_or(|p| p.expert_id != expert_id) {
+                progress.push(ExpertProgress { expert_id, name, answered: BTreeSet::new() });
+            }
+            if let (Some(item), Some(last)) = (item, progress.last_mut()) {
+                last.answered.insert(item);
+            }
+        }
+        Ok(progress)
     }
 }

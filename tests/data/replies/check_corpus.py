@@ -191,7 +191,7 @@ def run(delphi, scratch, *args, stdin=None):
 
 def with_delphi(delphi, cases):
     with tempfile.TemporaryDirectory(prefix="delphi-corpus.") as scratch:
-        r = subprocess.run([delphi, "init", "study", "--id", "corpus"], cwd=scratch, capture_output=True, text=True)
+        r = subprocess.run([delphi, "init", "study", "--id", "corpus", "--example", "ai-safety"], cwd=scratch, capture_output=True, text=True)
         if r.returncode:
             sys.exit(f"delphi init: {r.stderr}")
         with open(os.path.join(HERE, "panel.csv"), "rb") as src, open(os.path.join(scratch, "study", "panel.csv"), "wb") as dst:

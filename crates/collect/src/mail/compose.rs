@@ -85,6 +85,11 @@ pub enum Letter<'a> {
     Untied { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
     /// The round no longer accepts answers.
     Refused { questionnaire: &'a Questionnaire, reason: &'a str },
+    /// A reply to round `closed`, which has closed, while the questionnaire's round is open:
+    /// nothing was recorded; a fresh link and reply address for the open round come with it.
+    Late { questionnaire: &'a Questionnaire, closed: u32, deadline: DateTime<Utc> },
+    /// A reply to the questionnaire's round, which has closed, while no round is open.
+    BetweenRounds { questionnaire: &'a Questionnaire },
 }
 
 impl Letter<'_> {
@@ -96,7 +101,9 @@ impl Letter<'_> {
             | Self::Problems { questionnaire, .. }
             | Self::Unchanged { questionnaire, .. }
             | Self::Untied { questionnaire, .. }
-            | Self::Refused { questionnaire, .. } => questionnaire,
+            | Self::Refused { questionnaire, .. }
+            | Self::Late { questionnaire, .. }
+            | Self::BetweenRounds { questionnaire } => questionnaire,
         }
     }
 
@@ -109,6 +116,8 @@ impl Letter<'_> {
                 | Self::Unchanged { .. }
                 | Self::Untied { .. }
                 | Self::Refused { .. }
+                | Self::Late { .. }
+                | Self::BetweenRounds { .. }
         )
     }
 }
@@ -160,6 +169,10 @@ pub fn compose(
         Letter::Unchanged { .. } => fill(w.unchanged_subject, &[("round", &round), ("title", &q.title)]),
         Letter::Untied { .. } => fill(w.untied_subject, &[("round", &round), ("title", &q.title)]),
         Letter::Refused { .. } => fill(w.refused_subject, &[("round", &round), ("title", &q.title)]),
+        Letter::Late { closed, .. } => {
+            fill(w.late_subject, &[("closed", &closed.to_string()), ("round", &round), ("title", &q.title)])
+        }
+        Letter::BetweenRounds { .. } => fill(w.between_rounds_subject, &[("round", &round), ("title", &q.title)]),
     };
     let body = Body::of(letter, w, &to.name, link.as_deref());
     let mut builder = Message::builder()
@@ -276,6 +289,14 @@ impl Body {
             Letter::Refused { reason, .. } => {
                 blocks.push(Block::Para(w.refused.to_owned()));
                 blocks.push(Block::Para((*reason).to_owned()));
+            }
+            Letter::Late { closed, deadline, .. } => {
+                blocks.push(Block::Para(fill(w.late, &[("closed", &closed.to_string()), ("round", &round)])));
+                answer_ways(&mut blocks, *deadline);
+                blocks.push(Block::Form(delphi_survey::text::render(q)));
+            }
+            Letter::BetweenRounds { .. } => {
+                blocks.push(Block::Para(fill(w.between_rounds, &[("round", &round)])));
             }
         }
         blocks.push(Block::Para(w.signature.to_owned()));

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use delphi_core::study::ItemId;
 use delphi_store::{
-    Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Store, StoreError,
-    Submission, TokenGrant, Written,
+    Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, RoundState, Store,
+    StoreError, Submission, TokenGrant, Written,
 };
 use delphi_survey::{FrozenRound, Questionnaire, Signer, reply};
 
@@ -18,7 +18,7 @@ use super::compose::{Addressee, ComposeError, Letter, Sender, Threading, compose
 use super::inbound::{Automatic, Incoming, read};
 use super::send::new_message_id;
 use super::transport::{MailTransport, TransportError};
-use crate::personal::answers_by_item;
+use crate::personal::{answers_by_item, personal_questionnaire};
 
 /// What ingesting needs besides the store.
 #[derive(Debug, Clone, Copy)]
@@ -127,6 +127,9 @@ enum Judgement {
         kept_newer: Vec<String>,
         written: DateTime<Utc>,
     },
+    /// A reply to a round that has closed: nothing of it is recorded, whatever it holds;
+    /// the expert is pointed to the open round, or told the study is between rounds.
+    Closed { grant: TokenGrant, reason: String },
 }
 
 /// Deals with one raw message; safe to call again with the same message at any time. A
@@ -345,6 +348,10 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
             notify: None,
         });
     }
+    if round_is_closed(store, study_id, grant.round)? {
+        let reason = format!("it answers round {}, which has closed", grant.round);
+        return Ok(Judgement::Closed { grant, reason });
+    }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
         let mut filled = answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?;
@@ -378,6 +385,18 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     } else {
         Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written: dated }
     })
+}
+
+fn round_is_closed(store: &Store, study_id: &str, round: u32) -> Result<bool, IngestError> {
+    Ok(matches!(store.round(study_id, round)?.map(|r| r.state), Some(RoundState::Closed { .. })))
+}
+
+/// The open round of the study, with its deadline, if one is open.
+fn open_round(store: &Store, study_id: &str) -> Result<Option<(u32, DateTime<Utc>)>, IngestError> {
+    Ok(store.rounds(study_id)?.into_iter().find_map(|r| match r.state {
+        RoundState::Open { deadline, .. } => Some((r.number, deadline)),
+        _ => None,
+    }))
 }
 
 /// Whether a reply carries anything an expert wrote as an answer: an answer that is not a
@@ -448,6 +467,10 @@ fn to_record(incoming: &Incoming, judgement: &Judgement) -> (InboundMessage, Opt
         Judgement::SetAside { outcome, expert, reason, .. } => {
             (message(*outcome, expert.as_ref(), serde_json::json!({ "reason": reason })), None)
         }
+        Judgement::Closed { grant, reason } => (
+            message(InboundOutcome::Refused, Some(grant), serde_json::json!({ "reason": reason, "refused": reason })),
+            None,
+        ),
         Judgement::Invalid { grant, problems, .. } => (
             message(
                 InboundOutcome::Invalid,
@@ -517,11 +540,14 @@ fn answer_the_expert(
     if let Judgement::SetAside { notify: Some(member), .. } = judgement {
         return notify_untied(store, ingest, incoming, member, now);
     }
+    if let Judgement::Closed { grant, .. } = judgement {
+        return answer_late(store, ingest, incoming, grant, now);
+    }
     let (grant, token, questionnaire) = match judgement {
         Judgement::Invalid { grant, token, questionnaire, .. }
         | Judgement::Unchanged { grant, token, questionnaire, .. }
         | Judgement::Answers { grant, token, questionnaire, .. } => (grant, token, questionnaire),
-        Judgement::SetAside { .. } => return Ok(false),
+        Judgement::SetAside { .. } | Judgement::Closed { .. } => return Ok(false),
     };
     let Some(round) = store.round(ingest.study_id, grant.round)? else { return Ok(false) };
     let deadline = match round.state {
@@ -537,7 +563,7 @@ fn answer_the_expert(
         Judgement::Unchanged { kept_newer, .. } | Judgement::Answers { kept_newer, .. } => {
             (&empty, &no_answers, kept_newer)
         }
-        Judgement::SetAside { .. } => (&empty, &no_answers, &empty),
+        Judgement::SetAside { .. } | Judgement::Closed { .. } => (&empty, &no_answers, &empty),
     };
     let unanswered = questionnaire.items.len().saturating_sub(recorded.len());
     let letter = match record.outcome {
@@ -585,16 +611,51 @@ fn notify_untied(
     member: &PanelMember,
     now: DateTime<Utc>,
 ) -> Result<bool, IngestError> {
-    let open = store.rounds(ingest.study_id)?.into_iter().find_map(|r| match r.state {
-        delphi_store::RoundState::Open { deadline, .. } => Some((r.number, deadline)),
-        _ => None,
-    });
-    let Some((round, deadline)) = open else { return Ok(false) };
+    let Some((round, deadline)) = open_round(store, ingest.study_id)? else { return Ok(false) };
     let frozen = frozen_round(store, ingest.study_id, round)?;
     let questionnaire = frozen.in_language(&member.language).clone();
     let letter = Letter::Untied { questionnaire: &questionnaire, deadline };
     let to = Recipient { expert_id: &member.expert_id, round };
     send_answer(store, ingest, incoming, &letter, to, ReplyToken::Fresh, now)
+}
+
+/// The answer to a reply to a closed round: which round is open, with a fresh link and
+/// reply address for it and its form; or, when none is open, that the study is between
+/// rounds. The late answers themselves are never recorded, in the closed round or the open.
+fn answer_late(
+    store: &mut Store,
+    ingest: &Ingest<'_>,
+    incoming: &Incoming,
+    grant: &TokenGrant,
+    now: DateTime<Utc>,
+) -> Result<bool, IngestError> {
+    // Read again later (a Maildir's cur/), after a round opened, it gets no second letter.
+    if store.reply_answered(ingest.study_id, &incoming.key)? {
+        return Ok(false);
+    }
+    let open = match open_round(store, ingest.study_id)? {
+        Some((round, deadline)) if store.round_experts(ingest.study_id, round)?.contains(&grant.expert_id) => {
+            Some((round, deadline))
+        }
+        _ => None,
+    };
+    match open {
+        Some((round, deadline)) => {
+            let frozen = frozen_round(store, ingest.study_id, round)?;
+            let questionnaire =
+                personal_questionnaire(store, ingest.study_id, &frozen, &grant.expert_id, &grant.language)?;
+            let letter = Letter::Late { questionnaire: &questionnaire, closed: grant.round, deadline };
+            let to = Recipient { expert_id: &grant.expert_id, round };
+            send_answer(store, ingest, incoming, &letter, to, ReplyToken::Fresh, now)
+        }
+        None => {
+            let frozen = frozen_round(store, ingest.study_id, grant.round)?;
+            let questionnaire = frozen.in_language(&grant.language).clone();
+            let letter = Letter::BetweenRounds { questionnaire: &questionnaire };
+            let to = Recipient { expert_id: &grant.expert_id, round: grant.round };
+            send_answer(store, ingest, incoming, &letter, to, ReplyToken::None, now)
+        }
+    }
 }
 
 /// Reserves, composes, delivers and marks sent one answer to a reply.

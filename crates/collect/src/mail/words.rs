@@ -15,6 +15,8 @@ pub(crate) struct Words {
     pub refused_subject: &'static str,
     pub unchanged_subject: &'static str,
     pub untied_subject: &'static str,
+    pub late_subject: &'static str,
+    pub between_rounds_subject: &'static str,
     pub greeting: &'static str,
     pub invitation: &'static str,
     pub feedback_included: &'static str,
@@ -32,6 +34,8 @@ pub(crate) struct Words {
     pub unchanged: &'static str,
     pub kept_newer: &'static str,
     pub untied: &'static str,
+    pub late: &'static str,
+    pub between_rounds: &'static str,
     pub signature: &'static str,
 }
 
@@ -43,6 +47,8 @@ const EN: Words = Words {
     refused_subject: "Not recorded: your reply to round {round} of {title}",
     unchanged_subject: "Nothing changed: your reply to round {round} of {title}",
     untied_subject: "Which invitation? Your message about round {round} of {title}",
+    late_subject: "Round {closed} has closed, round {round} is open: {title}",
+    between_rounds_subject: "Round {round} has closed: {title}",
     greeting: "Dear {name},",
     invitation: "You are invited to answer round {round} of the Delphi study “{title}”.",
     feedback_included: "The form shows the panel's answers of the previous round and your own, with the \
@@ -70,6 +76,12 @@ const EN: Words = Words {
     untied: "We received a message from you about this round, but it does not carry your personal \
              link or reply address, so we could not tell which invitation it answers, and nothing of it \
              was recorded. Please answer with the link below, or reply to this email.",
+    late: "Thank you for your reply. It answers round {closed}, which has closed, so nothing of it was \
+           recorded. Round {round} is open now: please answer it with your personal link below, or reply to \
+           this email with the form of round {round} below.",
+    between_rounds: "Thank you for your reply. It answers round {round}, which has closed, so nothing of it \
+                     was recorded. The study is between rounds now: if there is a further round, you will \
+                     receive an invitation with a new link when it opens.",
     signature: "— The study's coordinators",
 };
 
@@ -81,6 +93,8 @@ const ZH: Words = Words {
     refused_subject: "未能记录：您对“{title}”第{round}轮的回复",
     unchanged_subject: "没有变化：您对“{title}”第{round}轮的回复",
     untied_subject: "无法对应邀请：您关于“{title}”第{round}轮的邮件",
+    late_subject: "第{closed}轮已结束，第{round}轮正在进行：{title}",
+    between_rounds_subject: "第{round}轮已结束：{title}",
     greeting: "{name}，您好：",
     invitation: "诚邀您参加德尔菲研究“{title}”第{round}轮问卷。",
     feedback_included: "问卷中附有上一轮专家组的回答、您本人的回答以及专家们给出的理由；您可以保留或修改自己的观点。",
@@ -98,6 +112,8 @@ const ZH: Words = Words {
     unchanged: "感谢您的回复。回复中没有改动任何回答，因此没有记录新内容：其中的每个回答都与已记录的相同（或引自之前的邮件）。您目前的回答见下方问卷。",
     kept_newer: "回复中的以下回答早于您之后给出的回答，以后者为准：",
     untied: "我们收到了您关于本轮的邮件，但其中没有您的个人链接或回复地址，无法判断它回答的是哪一封邀请，因此没有记录任何内容。请使用下面的链接作答，或直接回复本邮件。",
+    late: "感谢您的回复。它回答的是已经结束的第{closed}轮，因此没有记录任何内容。第{round}轮现正进行：请使用下面的个人链接作答，或回复本邮件并填写下方第{round}轮的问卷。",
+    between_rounds: "感谢您的回复。它回答的是已经结束的第{round}轮，因此没有记录任何内容。本研究目前处于两轮之间：如果还有下一轮，开始时您会收到附有新链接的邀请。",
     signature: "——研究协调人",
 };
 
