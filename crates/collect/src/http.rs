@@ -28,7 +28,7 @@ use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
 };
 use delphi_survey::answer::{Answer, validate};
-use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
+use delphi_survey::html::{Notice, Problem, message_page, render_refused, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use crate::personal::{answers_by_item, personal_questionnaire};
@@ -233,10 +233,12 @@ impl OpenRound {
 }
 
 /// What the expert's page shows: their copy of the questionnaire (own previous answers
-/// beside the feedback) and the answers they saved so far in this round.
+/// beside the feedback, carried-over answers filled in) and the answers they saved so far
+/// in this round, with their draft over them if a refused submission left one.
 struct Shown {
     questionnaire: Questionnaire,
     current: BTreeMap<ItemId, Answer>,
+    has_draft: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -280,8 +282,29 @@ impl Service {
         let grant = &open.grant;
         let questionnaire =
             personal_questionnaire(&store, &grant.study_id, &open.frozen, &grant.expert_id, &grant.language)?;
-        let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
-        Ok(Shown { questionnaire, current })
+        let mut current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
+        let draft = answers_by_item(store.draft(&grant.study_id, grant.round, &grant.expert_id)?)?;
+        let has_draft = !draft.is_empty();
+        current.extend(draft);
+        Ok(Shown { questionnaire, current, has_draft })
+    }
+
+    /// Keeps the valid answers of a refused web submission as the expert's draft (never
+    /// counted), and the refusal in the audit log. Written on a read connection: drafts are
+    /// rare, and the writer's batches are for answers that count.
+    fn keep_draft(
+        &self,
+        open: &OpenRound,
+        answers: &BTreeMap<ItemId, Answer>,
+        problems: usize,
+    ) -> Result<(), ServiceError> {
+        let grant = &open.grant;
+        let answers = answers
+            .iter()
+            .map(|(item, answer)| (item.to_string(), serde_json::to_value(answer).expect("answers serialise")))
+            .collect();
+        self.reader().save_draft(&grant.study_id, grant.round, &grant.expert_id, &answers, problems, Utc::now())?;
+        Ok(())
     }
 
     /// A round's frozen questionnaires, parsed once.
@@ -434,19 +457,39 @@ async fn form_page(
         Ok(open) => open,
         Err(refusal) => return refusal,
     };
-    let notice = query.saved.is_some().then_some(Notice::Saved);
-    show_form(&service, open, &token, notice).await
-}
-
-/// The expert's form page, with a notice above it.
-async fn show_form(service: &Arc<Service>, open: OpenRound, token: &str, notice: Option<Notice>) -> Response {
-    let refused = matches!(notice, Some(Notice::Refused(_)));
-    let shown = match blocking(service, move |s| s.show(&open)).await {
+    let saved = query.saved.is_some();
+    let shown = match blocking(&service, move |s| s.show(&open)).await {
         Ok(shown) => shown,
         Err(response) => return response,
     };
+    let notice = if shown.has_draft { Some(Notice::Draft) } else { saved.then_some(Notice::Saved) };
     let html = render_with_notice(&shown.questionnaire, &format!("/s/{token}"), &shown.current, notice.as_ref());
-    page(if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, html)
+    page(StatusCode::OK, html)
+}
+
+/// The form again after a refused submission: every value as the expert sent it, the
+/// problems beside their questions; the valid answers kept as a draft first.
+async fn show_refused(
+    service: &Arc<Service>,
+    open: OpenRound,
+    token: &str,
+    fields: Vec<(String, String)>,
+    answers: BTreeMap<ItemId, Answer>,
+    errors: Vec<reply::ReplyError>,
+) -> Response {
+    let problems = errors.len();
+    let shown = match blocking(service, move |s| {
+        s.keep_draft(&open, &answers, problems)?;
+        s.show(&open)
+    })
+    .await
+    {
+        Ok(shown) => shown,
+        Err(response) => return response,
+    };
+    let q = &shown.questionnaire;
+    let html = render_refused(q, &format!("/s/{token}"), &fields, &Problem::all(q, &errors));
+    page(StatusCode::UNPROCESSABLE_ENTITY, html)
 }
 
 async fn form_submit(
@@ -462,9 +505,8 @@ async fn form_submit(
     let reply = match reply::parse_form(open.questionnaire(), &fields) {
         Ok(reply) => reply,
         Err(errors) => {
-            let language = open.questionnaire().language.clone();
-            let notice = Notice::Refused(errors.0.iter().map(|e| e.message(&language)).collect());
-            return show_form(&service, open, &token, Some(notice)).await;
+            let (answers, _) = reply::read_form(open.questionnaire(), &fields);
+            return show_refused(&service, open, &token, fields, answers, errors.0).await;
         }
     };
     match store_answers(&service, &open.grant, TokenHash::of(&token), Channel::Web, None, reply.answers).await {

@@ -205,3 +205,20 @@ fn a_round_asks_what_is_added_and_not_what_is_dropped() {
     let v2 = study.questions_in_round(2).into_iter().find(|q| q.id.as_str() == "p-v2").expect("asked");
     assert_eq!(v2.continues.as_ref().map(|c| c.as_str()), Some("p-joint-evaluation-2030"));
 }
+
+#[test]
+fn the_carry_over_rule_is_read_and_an_unknown_one_is_refused_where_it_is() {
+    let shipped = Study::from_toml(SHIPPED, "study.toml").expect("valid");
+    assert_eq!(shipped.carry_over, delphi_core::study::CarryOver::Confirm, "confirm is the default");
+    let reconfirm = SHIPPED.replacen("max_rounds = 3\n", "max_rounds = 3\ncarry_over = \"reconfirm\"\n", 1);
+    let study = Study::from_toml(&reconfirm, "study.toml").expect("valid");
+    assert_eq!(study.carry_over, delphi_core::study::CarryOver::Reconfirm);
+
+    let typo = SHIPPED.replacen("max_rounds = 3\n", "max_rounds = 3\ncarry_over = \"keep\"\n", 1);
+    let line = typo.lines().position(|l| l.starts_with("carry_over")).expect("planted") + 1;
+    let problems = problems_of(&typo);
+    assert_eq!(lines_and_fields(&problems), [(line, "study.carry_over".to_owned())]);
+    let problem = problems.iter().next().expect("one problem");
+    assert!(problem.message.contains("keep"), "{}", problem.message);
+    assert!(problem.hint.as_deref().is_some_and(|h| h.contains("\"confirm\"") && h.contains("\"reconfirm\"")));
+}
