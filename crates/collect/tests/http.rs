@@ -149,7 +149,7 @@ async fn invalid_answers_wrong_tokens_and_bad_bodies_are_refused_clearly() {
     let invalid = server.post_form(&token, &[("verification.benefit", "9")]).await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = invalid.text().await.unwrap();
-    assert!(html.contains("9 is outside 1–7") && html.contains("Nothing was saved"), "{html}");
+    assert!(html.contains("9 is outside 1–7") && html.contains("were not sent yet"), "{html}");
     assert!(server.stored().is_empty(), "nothing of an invalid form is stored");
 
     let unknown = server.client.get(format!("{}/s/{}", server.base, "a".repeat(32))).send().await.unwrap();
@@ -671,7 +671,7 @@ async fn unknown_or_repeated_fields_are_refused_with_a_reason_and_nothing_is_sto
     let twice = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benefit", "6")]).await;
     assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = twice.text().await.unwrap();
-    assert!(html.contains("was sent twice") && html.contains("Nothing was saved"), "{html}");
+    assert!(html.contains("was sent twice") && html.contains("were not sent yet"), "{html}");
     let unknown = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benfit", "6")]).await;
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.text().await.unwrap().contains("verification.benfit"));
