@@ -233,12 +233,13 @@ impl OpenRound {
 }
 
 /// What the expert's page shows: their copy of the questionnaire (own previous answers
-/// beside the feedback, carried-over answers filled in) and the answers they saved so far
-/// in this round, with their draft over them if a refused submission left one.
+/// beside the feedback, carried-over answers filled in), the answers they saved so far in
+/// this round, and the draft a refused submission left (shown over them on the page, never
+/// given out as answers by the API).
 struct Shown {
     questionnaire: Questionnaire,
     current: BTreeMap<ItemId, Answer>,
-    has_draft: bool,
+    draft: BTreeMap<ItemId, Answer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -282,11 +283,9 @@ impl Service {
         let grant = &open.grant;
         let questionnaire =
             personal_questionnaire(&store, &grant.study_id, &open.frozen, &grant.expert_id, &grant.language)?;
-        let mut current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
+        let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
         let draft = answers_by_item(store.draft(&grant.study_id, grant.round, &grant.expert_id)?)?;
-        let has_draft = !draft.is_empty();
-        current.extend(draft);
-        Ok(Shown { questionnaire, current, has_draft })
+        Ok(Shown { questionnaire, current, draft })
     }
 
     /// Keeps the valid answers of a refused web submission as the expert's draft (never
@@ -458,12 +457,13 @@ async fn form_page(
         Err(refusal) => return refusal,
     };
     let saved = query.saved.is_some();
-    let shown = match blocking(&service, move |s| s.show(&open)).await {
+    let Shown { questionnaire, mut current, draft } = match blocking(&service, move |s| s.show(&open)).await {
         Ok(shown) => shown,
         Err(response) => return response,
     };
-    let notice = if shown.has_draft { Some(Notice::Draft) } else { saved.then_some(Notice::Saved) };
-    let html = render_with_notice(&shown.questionnaire, &format!("/s/{token}"), &shown.current, notice.as_ref());
+    let notice = if draft.is_empty() { saved.then_some(Notice::Saved) } else { Some(Notice::Draft) };
+    current.extend(draft);
+    let html = render_with_notice(&questionnaire, &format!("/s/{token}"), &current, notice.as_ref());
     page(StatusCode::OK, html)
 }
 
@@ -479,7 +479,11 @@ async fn show_refused(
 ) -> Response {
     let problems = errors.len();
     let shown = match blocking(service, move |s| {
-        s.keep_draft(&open, &answers, problems)?;
+        // The page with everything typed matters more than the draft: without the draft
+        // (a round closed a moment ago, a busy store) it is still shown.
+        if let Err(error) = s.keep_draft(&open, &answers, problems) {
+            s.log.line(|| tracing::warn!("a refused submission's draft was not kept: {error}"));
+        }
         s.show(&open)
     })
     .await

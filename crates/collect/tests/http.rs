@@ -678,3 +678,28 @@ async fn unknown_or_repeated_fields_are_refused_with_a_reason_and_nothing_is_sto
     assert!(server.stored().is_empty());
     server.stop().await;
 }
+
+/// A refused web form leaves a draft for the expert's page only: the API, like every
+/// count, gives out saved answers alone, and the page shows the draft until a submission
+/// is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_forms_draft_is_shown_on_the_page_only_and_goes_with_the_next_submission() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let token = server.token("E03");
+    let refused = server.post_form(&token, &[("verification.benefit", "6"), ("protocols.benefit", "9")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("These answers were not sent yet"), "{page}");
+    assert!(page.contains("name=\"verification.benefit\" value=\"6\" checked"), "the valid answer is back");
+    let api: serde_json::Value =
+        server.client.get(format!("{}/api/v1/s/{token}", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(api["answers"], json!({}), "a draft is no answer");
+    assert!(server.stored().is_empty());
+
+    let accepted = server.post_form(&token, &[("protocols.benefit", "3")]).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let page = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("These answers were not sent yet") && !page.contains("value=\"6\" checked"), "{page}");
+    server.stop().await;
+}
