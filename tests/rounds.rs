@@ -409,6 +409,16 @@ fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placemen
     );
     std::fs::write(&study_file, study).unwrap();
     ok(root, &["round", "open"], None);
+    // The emailed invitation carries the same filled-in form.
+    ok(root, &["invite"], None);
+    let outbox = root.join("data/carry-test/outbox");
+    let invitation = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("round-2-invitation-E01")))
+        .unwrap_or_else(|| panic!("no invitation of E01 in {}", outbox.display()));
+    let invitation = std::fs::read_to_string(invitation).unwrap();
+    assert!(invitation.contains("[verification.benefit] 6") && invitation.contains("[area-ranking] verification"));
 
     // Each expert replies with their own copy of round 2, exactly as it came.
     for expert in experts.iter().take(18) {
@@ -421,6 +431,12 @@ fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placemen
     // An expert who did not answer round 1 gets an empty copy.
     let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
     assert!(!e20.contains("The answers filled in are your own") && e20.contains("[verification.benefit]\n"), "{e20}");
+    // What an expert changes in round 2 is what their copy (a reminder) shows from then on:
+    // replying to it unchanged never takes the change back.
+    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 1\n"));
+    let copy = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
+    assert!(copy.contains("[verification.benefit] 1\n") && copy.contains("[protocols.benefit] 6\n"), "{copy}");
+    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 6\n"));
     let second = ok(root, &["round", "close"], None);
     assert!(second.contains("18 of 20 experts answered"), "{second}");
 

@@ -11,8 +11,9 @@ use delphi_survey::answer::Answer;
 use delphi_survey::{FrozenRound, Questionnaire, personalise_with_latest};
 
 /// The questionnaire as this expert gets it: in `language`, with their own answers of the
-/// round the feedback comes from beside the group's, and their latest earlier answers filled
-/// in (as the study's carry-over rule says).
+/// round the feedback comes from beside the group's, and from round 2 on their latest
+/// answers filled in (as the study's carry-over rule says): saved in this round, or else
+/// in the latest earlier round that has one.
 pub fn personal_questionnaire(
     store: &Store,
     study_id: &str,
@@ -23,14 +24,17 @@ pub fn personal_questionnaire(
     let shared = frozen.in_language(language);
     let mut latest = BTreeMap::new();
     let mut previous = BTreeMap::new();
-    for round in 1..shared.round {
+    // The round asked counts too: a reminder shows what the expert saved in it already, so
+    // that replying to it unchanged never takes back a change made on the web.
+    for round in 1..=shared.round {
         let answers = answers_by_item(store.expert_answers(study_id, round, expert_id)?)?;
         if Some(round) == shared.feedback_round {
             previous.clone_from(&answers);
         }
         latest.extend(answers);
     }
-    if shared.feedback_round.is_none() && latest.is_empty() {
+    // Round 1 has nothing to carry over: its copy stays as it was (a reminder shows the form).
+    if shared.round == 1 || (shared.feedback_round.is_none() && latest.is_empty()) {
         return Ok(shared.clone());
     }
     Ok(personalise_with_latest(shared, &previous, &latest))
