@@ -106,6 +106,9 @@ pub enum AnswerError {
     ProbabilityFraction { found: String },
     #[error("{}", ranking_message(.unknown, .duplicates, .missing))]
     Ranking { unknown: Vec<String>, duplicates: Vec<String>, missing: Vec<String> },
+    /// On the web form, where each quantile has a field of its own: some left empty.
+    #[error("fill in all three quantiles, 5 %, 50 % and 95 % (filled in: {found} of 3)")]
+    QuantileFields { found: usize },
     /// On the web form, where each option gets a rank from a list: ranks given to more than
     /// one option, and options without a rank (by their titles).
     #[error("{}", ranks_message(.shared, .missing))]
@@ -162,6 +165,9 @@ impl AnswerError {
                     parts.push(format!("缺少 {}", missing.join("、")));
                 }
                 format!("{}；请将每个选项按您的顺序恰好列出一次", parts.join("；"))
+            }
+            Self::QuantileFields { found } => {
+                format!("请填写全部三个分位数（5%、50% 和 95%）：目前只填写了 {found} 个")
             }
             Self::Ranks { shared, missing } => {
                 let mut parts: Vec<String> =

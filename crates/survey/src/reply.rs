@@ -950,7 +950,7 @@ pub fn read_form(q: &Questionnaire, fields: &[(String, String)]) -> (BTreeMap<It
                 if parts.iter().all(String::is_empty) {
                     Ok(None)
                 } else if parts.iter().any(String::is_empty) {
-                    Err(AnswerError::QuantileCount { found: parts.iter().filter(|p| !p.is_empty()).count() })
+                    Err(AnswerError::QuantileFields { found: parts.iter().filter(|p| !p.is_empty()).count() })
                 } else {
                     parse_value(&item.answer, &format!("5%: {}  50%: {}  95%: {}", parts[0], parts[1], parts[2]))
                 }

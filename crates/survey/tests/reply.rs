@@ -475,7 +475,7 @@ fn web_form_errors_name_the_item() {
         [
             "item verification.benefit: 8 is outside 1–7",
             "item area-ranking: Verification mechanisms and Protocols and shared standards both have rank 1; Infrastructure, Evaluations have no rank yet; give each option a different rank",
-            "item years-to-first-agreement: give three numbers, the 5 %, 50 % and 95 % quantiles (for example 5%: 2  50%: 5  95%: 15), found 1",
+            "item years-to-first-agreement: fill in all three quantiles, 5 %, 50 % and 95 % (filled in: 1 of 3)",
         ]
     );
 }
