@@ -369,6 +369,109 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     assert!(md.contains("The study defines no stopping rule; it runs at most 3 rounds."), "{md}");
 }
 
+/// The lines of `round close` that give an item's figures (`id n median … verdict`), by item.
+fn item_lines(closed: &str, items: &[&str]) -> BTreeMap<String, String> {
+    closed
+        .lines()
+        .filter_map(|line| {
+            let first = line.split_whitespace().next()?;
+            items
+                .contains(&first)
+                .then(|| (first.to_owned(), line.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")))
+        })
+        .collect()
+}
+
+/// Round 2 starts from each expert's own answers: an expert who replies to their round-2
+/// copy without changing anything keeps every answer (for a reworded item, the answer to the
+/// item it continues), so every figure, verdict and placement of round 1 holds in round 2,
+/// and the stability table sees no movement.
+#[test]
+fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placements() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(root, &["init", "study", "--id", "carry-test", "--example", "ai-safety"], None);
+    ok(root, &["panel", "import"], None);
+    ok(root, &["round", "open"], None);
+    let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    for (i, expert) in experts.iter().enumerate().take(18) {
+        ok(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
+    }
+    let first = ok(root, &["round", "close"], None);
+
+    // Between the rounds an item is reworded: the new one continues the old.
+    let study_file = root.join("study/study.toml");
+    let mut study = std::fs::read_to_string(&study_file).unwrap();
+    study.push_str(
+        "\n[[items]]\nid = \"p-joint-evaluation-2030-v2\"\nkind = \"probability\"\nfirst_round = 2\n\
+         continues = \"p-joint-evaluation-2030\"\nprompt.en = \"Reworded: a joint evaluation by 2030?\"\nprompt.zh = \"改写后的问题\"\n\n\
+         [[revisions]]\nround = 2\ndrop = [\"p-joint-evaluation-2030\"]\n",
+    );
+    std::fs::write(&study_file, study).unwrap();
+    ok(root, &["round", "open"], None);
+    // The emailed invitation carries the same filled-in form.
+    ok(root, &["invite"], None);
+    let outbox = root.join("data/carry-test/outbox");
+    let invitation = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("round-2-invitation-E01")))
+        .unwrap_or_else(|| panic!("no invitation of E01 in {}", outbox.display()));
+    let invitation = std::fs::read_to_string(invitation).unwrap();
+    assert!(invitation.contains("[verification.benefit] 6") && invitation.contains("[area-ranking] verification"));
+
+    // Each expert replies with their own copy of round 2, exactly as it came.
+    for expert in experts.iter().take(18) {
+        let copy = ok(root, &["round", "show", "--format", "text", "--expert", expert], None);
+        let says_theirs = copy.contains("The answers filled in are your own") || copy.contains("已填入的是您");
+        assert!(says_theirs, "{expert}: the copy says the answers are theirs:\n{copy}");
+        let out = ok(root, &["answer", "--expert", expert], Some(&copy));
+        assert!(out.contains("recorded 29 answers"), "{expert}: {out}");
+    }
+    // An expert who did not answer round 1 gets an empty copy.
+    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
+    assert!(!e20.contains("The answers filled in are your own") && e20.contains("[verification.benefit]\n"), "{e20}");
+    // What an expert changes in round 2 is what their copy (a reminder) shows from then on:
+    // replying to it unchanged never takes the change back.
+    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 1\n"));
+    let copy = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
+    assert!(copy.contains("[verification.benefit] 1\n") && copy.contains("[protocols.benefit] 6\n"), "{copy}");
+    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 6\n"));
+    let second = ok(root, &["round", "close"], None);
+    assert!(second.contains("18 of 20 experts answered"), "{second}");
+
+    // Every item's figures and verdict, and every placement, are those of round 1.
+    let items: Vec<String> = ["verification", "protocols", "infrastructure", "evaluations"]
+        .iter()
+        .flat_map(|d| {
+            ["benefit", "risk-capabilities", "risk-information", "risk-harm", "recommendation"]
+                .iter()
+                .map(move |c| format!("{d}.{c}"))
+        })
+        .collect();
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
+    let (before, after) = (item_lines(&first, &items), item_lines(&second, &items));
+    assert_eq!(before.len(), items.len(), "{first}");
+    assert_eq!(after, before, "round 2's figures differ from round 1's");
+    let placements = |closed: &str| -> Vec<String> {
+        let synthesis = closed.split("benefit against risk:").nth(1).expect("a benefit–risk section");
+        synthesis.lines().skip(2).take(4).map(str::to_owned).collect()
+    };
+    assert_eq!(placements(&second), placements(&first));
+
+    // The stability table: nobody moved.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("data/carry-test/round-2/summary.json")).unwrap())
+            .unwrap();
+    let stability = summary["stability"].as_array().unwrap();
+    assert!(!stability.is_empty());
+    for row in stability {
+        assert!(row["pairs"].as_u64() > Some(0) && row["moved"].as_u64() == Some(0), "{row}");
+    }
+    let reworded = stability.iter().find(|s| s["item"] == "p-joint-evaluation-2030-v2").expect("the reworded item");
+    assert_eq!((reworded["pairs"].as_u64(), reworded["moved"].as_u64()), (Some(18), Some(0)), "{reworded}");
+}
+
 /// The fields of a line of the panel CSV (quoted fields may hold commas).
 fn split_csv_line(line: &str) -> Vec<&str> {
     let mut fields = Vec::new();

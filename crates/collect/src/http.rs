@@ -28,7 +28,7 @@ use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
 };
 use delphi_survey::answer::{Answer, validate};
-use delphi_survey::html::{Notice, message_page, render_with_notice, stylesheet};
+use delphi_survey::html::{Notice, Problem, message_page, render_refused, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use crate::personal::{answers_by_item, personal_questionnaire};
@@ -244,10 +244,13 @@ impl OpenRound {
 }
 
 /// What the expert's page shows: their copy of the questionnaire (own previous answers
-/// beside the feedback) and the answers they saved so far in this round.
+/// beside the feedback, carried-over answers filled in), the answers they saved so far in
+/// this round, and the draft a refused submission left (shown over them on the page, never
+/// given out as answers by the API).
 struct Shown {
     questionnaire: Questionnaire,
     current: BTreeMap<ItemId, Answer>,
+    draft: BTreeMap<ItemId, Answer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -292,7 +295,26 @@ impl Service {
         let questionnaire =
             personal_questionnaire(&store, &grant.study_id, &open.frozen, &grant.expert_id, &grant.language)?;
         let current = answers_by_item(store.expert_answers(&grant.study_id, grant.round, &grant.expert_id)?)?;
-        Ok(Shown { questionnaire, current })
+        let draft = answers_by_item(store.draft(&grant.study_id, grant.round, &grant.expert_id)?)?;
+        Ok(Shown { questionnaire, current, draft })
+    }
+
+    /// Keeps the valid answers of a refused web submission as the expert's draft (never
+    /// counted), and the refusal in the audit log. Written on a read connection: drafts are
+    /// rare, and the writer's batches are for answers that count.
+    fn keep_draft(
+        &self,
+        open: &OpenRound,
+        answers: &BTreeMap<ItemId, Answer>,
+        problems: usize,
+    ) -> Result<(), ServiceError> {
+        let grant = &open.grant;
+        let answers = answers
+            .iter()
+            .map(|(item, answer)| (item.to_string(), serde_json::to_value(answer).expect("answers serialise")))
+            .collect();
+        self.reader().save_draft(&grant.study_id, grant.round, &grant.expert_id, &answers, problems, Utc::now())?;
+        Ok(())
     }
 
     /// A round's frozen questionnaires, parsed once.
@@ -476,19 +498,44 @@ async fn form_page(
         Ok(open) => open,
         Err(refusal) => return refusal,
     };
-    let notice = query.saved.is_some().then_some(Notice::Saved);
-    show_form(&service, open, &token, notice).await
-}
-
-/// The expert's form page, with a notice above it.
-async fn show_form(service: &Arc<Service>, open: OpenRound, token: &str, notice: Option<Notice>) -> Response {
-    let refused = matches!(notice, Some(Notice::Refused(_)));
-    let shown = match blocking(service, move |s| s.show(&open)).await {
+    let saved = query.saved.is_some();
+    let Shown { questionnaire, mut current, draft } = match blocking(&service, move |s| s.show(&open)).await {
         Ok(shown) => shown,
         Err(response) => return response,
     };
-    let html = render_with_notice(&shown.questionnaire, &format!("/s/{token}"), &shown.current, notice.as_ref());
-    page(if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, html)
+    let notice = if draft.is_empty() { saved.then_some(Notice::Saved) } else { Some(Notice::Draft) };
+    current.extend(draft);
+    let html = render_with_notice(&questionnaire, &format!("/s/{token}"), &current, notice.as_ref());
+    page(StatusCode::OK, html)
+}
+
+/// The form again after a refused submission: every value as the expert sent it, the
+/// problems beside their questions; the valid answers kept as a draft first.
+async fn show_refused(
+    service: &Arc<Service>,
+    open: OpenRound,
+    token: &str,
+    fields: Vec<(String, String)>,
+    answers: BTreeMap<ItemId, Answer>,
+    errors: Vec<reply::ReplyError>,
+) -> Response {
+    let problems = errors.len();
+    let shown = match blocking(service, move |s| {
+        // The page with everything typed matters more than the draft: without the draft
+        // (a round closed a moment ago, a busy store) it is still shown.
+        if let Err(error) = s.keep_draft(&open, &answers, problems) {
+            s.log.line(|| tracing::warn!("a refused submission's draft was not kept: {error}"));
+        }
+        s.show(&open)
+    })
+    .await
+    {
+        Ok(shown) => shown,
+        Err(response) => return response,
+    };
+    let q = &shown.questionnaire;
+    let html = render_refused(q, &format!("/s/{token}"), &fields, &Problem::all(q, &errors));
+    page(StatusCode::UNPROCESSABLE_ENTITY, html)
 }
 
 async fn form_submit(
@@ -504,9 +551,8 @@ async fn form_submit(
     let reply = match reply::parse_form(open.questionnaire(), &fields) {
         Ok(reply) => reply,
         Err(errors) => {
-            let language = open.questionnaire().language.clone();
-            let notice = Notice::Refused(errors.0.iter().map(|e| e.message(&language)).collect());
-            return show_form(&service, open, &token, Some(notice)).await;
+            let (answers, _) = reply::read_form(open.questionnaire(), &fields);
+            return show_refused(&service, open, &token, fields, answers, errors.0).await;
         }
     };
     match store_answers(&service, &open.grant, TokenHash::of(&token), Channel::Web, None, reply.answers).await {

@@ -1,20 +1,28 @@
 //! A real browser fills in the form: headless Chromium, driven through chromedriver's
 //! WebDriver protocol, opens an expert's personal link, answers, submits, and the answers
-//! are in the store. A screenshot of the form is kept in tests/artifacts/ for a person to
+//! are in the store. Screenshots of the form are kept in tests/artifacts/ for a person to
 //! look at. Needs Debian's `chromium` and `chromium-driver` (scripts/test installs them).
+//!
+//! - the empty form of round 1, answered and stored;
+//! - a refused submission (two ranks of 1, quantiles out of order): every value typed stays
+//!   on the page, each problem sits beside its question, the valid answers wait as a draft
+//!   (shown again on the next visit, never counted), and the corrected form is stored;
+//! - round 2 comes filled in with the expert's round-1 answers, and submitting it unchanged
+//!   records every one of them for round 2.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
-use delphi_survey::FrozenRound;
+use delphi_survey::{FrozenRound, ItemFeedback, PointCount, RoundFeedback};
 use serde_json::{Value, json};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -73,102 +81,326 @@ async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, body
     value["value"].clone()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_fills_in_the_form_and_the_answers_are_stored() {
-    // The server, on a real SQLite file.
+/// One headless Chromium session, with what a test does in it.
+struct Browser {
+    http: reqwest::Client,
+    session: String,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let http = reqwest::Client::new();
+        let driver = start_driver(&http).await;
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=900,1400", format!("--user-data-dir={}", profile.path().display()),
+            ]},
+        }}});
+        let session = call(&http, reqwest::Method::POST, format!("{}/session", driver.url), Some(capabilities)).await;
+        let session = format!("{}/session/{}", driver.url, session["sessionId"].as_str().unwrap());
+        Self { http, session, _driver: driver, _profile: profile }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        call(&self.http, reqwest::Method::GET, format!("{}/{path}", self.session), None).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        call(&self.http, reqwest::Method::POST, format!("{}/{path}", self.session), Some(body)).await
+    }
+
+    async fn open(&self, url: &str) {
+        self.post("url", json!({"url": url})).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let found = self.post("element", json!({"using": "css selector", "value": css})).await;
+        found[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_owned()
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.post("elements", json!({"using": "css selector", "value": css})).await.as_array().unwrap().len()
+    }
+
+    async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.post(&format!("element/{element}/click"), json!({})).await;
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.post(&format!("element/{element}/value"), json!({"text": text})).await;
+    }
+
+    /// A choice in a dropdown, picked as a person does: the option is clicked.
+    async fn choose(&self, select: &str, value: &str) {
+        self.click(&format!("select[name='{select}'] option[value='{value}']")).await;
+    }
+
+    /// A live property of an element (`checked`, `value`), as the page holds it now.
+    async fn property(&self, css: &str, name: &str) -> Value {
+        let element = self.find(css).await;
+        self.get(&format!("element/{element}/property/{name}")).await
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.get(&format!("element/{element}/text")).await.as_str().unwrap().to_owned()
+    }
+
+    async fn wait_for(&self, words: &str) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let source = self.get("source").await;
+            if source.as_str().unwrap().contains(words) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the page never said “{words}”");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A screenshot of the viewport with `css` scrolled into view, for a person to look at.
+    async fn screenshot(&self, css: &str, name: &str) {
+        let element = self.find(css).await;
+        self.post("execute/sync", json!({"script": "arguments[0].scrollIntoView()", "args": [{ELEMENT: element}]}))
+            .await;
+        let png = self.get("screenshot").await;
+        let png = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/artifacts");
+        std::fs::create_dir_all(&artifacts).unwrap();
+        std::fs::write(artifacts.join(name), &png).unwrap();
+    }
+
+    async fn close(self) {
+        let _ = self.http.delete(&self.session).send().await;
+    }
+}
+
+/// The shipped study and panel on a real SQLite file, round 1 open.
+fn study_store(now: DateTime<Utc>) -> (tempfile::TempDir, PathBuf, Study) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("delphi.sqlite");
     let study = Study::from_toml(STUDY, "study.toml").unwrap();
     let mut store = Store::open(&path).unwrap();
-    let now = Utc::now();
     store.register_study(ID, STUDY, now).unwrap();
     store.import_panel(ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 1, None).unwrap()).unwrap();
     store.open_round(ID, 1, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
-    let token = store.issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
-    let (writer, _thread) = Writer::spawn(Store::open(&path).unwrap());
+    (dir, path, study)
+}
+
+/// The web collector on the store, on a loopback port.
+async fn start_server(path: &Path) -> SocketAddr {
+    let (writer, _thread) = Writer::spawn(Store::open(path).unwrap());
     let service =
-        Service::new(ServiceConfig::new(ID), vec![Store::open(&path).unwrap(), Store::open(&path).unwrap()], writer);
+        Service::new(ServiceConfig::new(ID), vec![Store::open(path).unwrap(), Store::open(path).unwrap()], writer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address: SocketAddr = listener.local_addr().unwrap();
+    let address = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, service, std::future::pending::<()>()));
+    address
+}
 
-    // The browser.
-    let http = reqwest::Client::new();
-    let driver = start_driver(&http).await;
-    let profile = tempfile::tempdir().unwrap();
-    let capabilities = json!({"capabilities": {"alwaysMatch": {
-        "browserName": "chrome",
-        "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=900,1400", format!("--user-data-dir={}", profile.path().display()),
-        ]},
-    }}});
-    let session = call(&http, reqwest::Method::POST, format!("{}/session", driver.url), Some(capabilities)).await;
-    let session = format!("{}/session/{}", driver.url, session["sessionId"].as_str().unwrap());
-    let link = format!("http://{address}/s/{token}");
-    call(&http, reqwest::Method::POST, format!("{session}/url"), Some(json!({"url": link}))).await;
+fn stored(path: &Path, round: u32) -> Vec<(String, Value)> {
+    Store::open(path).unwrap().current_answers(ID, round).unwrap().into_iter().map(|a| (a.item_id, a.value)).collect()
+}
 
-    let find = |css: String| {
-        let (http, session) = (http.clone(), session.clone());
-        async move {
-            let found = call(
-                &http,
-                reqwest::Method::POST,
-                format!("{session}/element"),
-                Some(json!({"using": "css selector", "value": css})),
-            )
-            .await;
-            found[ELEMENT].as_str().unwrap().to_owned()
-        }
-    };
-    let click = |element: String| {
-        let (http, session) = (http.clone(), session.clone());
-        async move {
-            call(&http, reqwest::Method::POST, format!("{session}/element/{element}/click"), Some(json!({}))).await;
-        }
-    };
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_fills_in_the_form_and_the_answers_are_stored() {
+    let now = Utc::now();
+    let (_dir, path, _) = study_store(now);
+    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
     // A screenshot of the empty form, for a person to look at.
-    let png = call(&http, reqwest::Method::GET, format!("{session}/screenshot"), None).await;
-    let png = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
-    assert_eq!(&png[1..4], b"PNG");
-    let artifacts = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/artifacts");
-    std::fs::create_dir_all(&artifacts).unwrap();
-    std::fs::write(artifacts.join("web-form.png"), &png).unwrap();
+    browser.screenshot("h1", "web-form.png").await;
 
     // Answer with the keyboard and mouse, as an expert would.
-    click(find("input[name='verification.benefit'][value='6']".into()).await).await;
-    click(find("input[name='verification.risk-harm'][value='dk']".into()).await).await;
-    let rationale = find("textarea[name='verification.rationale']".into()).await;
-    call(
-        &http,
-        reqwest::Method::POST,
-        format!("{session}/element/{rationale}/value"),
-        Some(json!({"text": "Checks <b>build</b> trust."})),
-    )
-    .await;
-    click(find("button[type='submit']".into()).await).await;
+    browser.click("input[name='verification.benefit'][value='6']").await;
+    browser.click("input[name='verification.risk-harm'][value='dk']").await;
+    browser.type_into("textarea[name='verification.rationale']", "Checks <b>build</b> trust.").await;
+    browser.click("button[type='submit']").await;
+    browser.wait_for("Your answers are saved").await;
+    browser.close().await;
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let source = call(&http, reqwest::Method::GET, format!("{session}/source"), None).await;
-        if source.as_str().unwrap().contains("Your answers are saved") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the saved page did not appear");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let _ = http.delete(&session).send().await;
-
-    let stored = Store::open(&path).unwrap().current_answers(ID, 1).unwrap();
-    let by_item: Vec<(&str, Value)> = stored.iter().map(|a| (a.item_id.as_str(), a.value.clone())).collect();
     assert_eq!(
-        by_item,
+        stored(&path, 1),
         [
-            ("verification.benefit", json!({"kind": "ordinal", "point": 6})),
-            ("verification.rationale", json!({"kind": "text", "text": "Checks <b>build</b> trust."})),
-            ("verification.risk-harm", json!({"kind": "dont-know"})),
+            ("verification.benefit".to_owned(), json!({"kind": "ordinal", "point": 6})),
+            ("verification.rationale".to_owned(), json!({"kind": "text", "text": "Checks <b>build</b> trust."})),
+            ("verification.risk-harm".to_owned(), json!({"kind": "dont-know"})),
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_its_question() {
+    let now = Utc::now();
+    let (_dir, path, _) = study_store(now);
+    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    let link = format!("http://{address}/s/{token}");
+    browser.open(&link).await;
+
+    // An expert answers a good part of the form, gives two areas rank 1 and writes the
+    // quantiles of one question out of order.
+    browser.click("input[name='verification.benefit'][value='6']").await;
+    browser.click("input[name='protocols.benefit'][value='dk']").await;
+    browser.type_into("textarea[name='verification.rationale']", "Shared checks build trust.").await;
+    browser.type_into("input[name='years-to-first-agreement:p5']", "9").await;
+    browser.type_into("input[name='years-to-first-agreement:p50']", "4").await;
+    browser.type_into("input[name='years-to-first-agreement:p95']", "20").await;
+    browser.type_into("input[name='p-joint-evaluation-2030']", "35").await;
+    for (option, rank) in [("verification", "1"), ("protocols", "1"), ("infrastructure", "2"), ("evaluations", "3")] {
+        browser.choose(&format!("area-ranking:{option}"), rank).await;
+    }
+    browser.click("button[type='submit']").await;
+    browser.wait_for("everything you entered is kept below").await;
+    browser.screenshot("#item-area-ranking", "web-form-refused.png").await;
+
+    // Every value is still there, as typed.
+    assert_eq!(browser.property("input[name='verification.benefit'][value='6']", "checked").await, json!(true));
+    assert_eq!(browser.property("input[name='protocols.benefit'][value='dk']", "checked").await, json!(true));
+    assert_eq!(
+        browser.property("textarea[name='verification.rationale']", "value").await,
+        json!("Shared checks build trust.")
+    );
+    for (field, value) in [
+        ("years-to-first-agreement:p5", "9"),
+        ("years-to-first-agreement:p50", "4"),
+        ("years-to-first-agreement:p95", "20"),
+        ("p-joint-evaluation-2030", "35"),
+    ] {
+        assert_eq!(browser.property(&format!("input[name='{field}']"), "value").await, json!(value), "{field}");
+    }
+    for (option, rank) in [("verification", "1"), ("protocols", "1"), ("infrastructure", "2"), ("evaluations", "3")] {
+        let select = format!("select[name='area-ranking:{option}']");
+        assert_eq!(browser.property(&select, "value").await, json!(rank), "{option}");
+    }
+    // Each problem sits in its own question's box, in words the page shows; nothing else is
+    // marked, and no internal id or email-form instruction is in sight.
+    assert_eq!(browser.count("fieldset .problem").await, 2);
+    let ranking = browser.text("#item-area-ranking .problem").await;
+    assert!(
+        ranking.contains("Verification mechanisms and Protocols and shared standards both have rank 1"),
+        "{ranking}"
+    );
+    let quantiles = browser.text("#item-years-to-first-agreement .problem").await;
+    assert!(quantiles.contains("9 ≤ 4 ≤ 20"), "{quantiles}");
+    let shown = browser.text("main").await;
+    for internal in ["area-ranking", "years-to-first-agreement", "separated by commas", "most promising first"] {
+        assert!(!shown.contains(internal), "the page shows “{internal}”");
+    }
+    assert!(stored(&path, 1).is_empty(), "a refused submission stores no answer");
+    let draft = Store::open(&path).unwrap().draft(ID, 1, "E01").unwrap();
+    let kept: Vec<&str> = draft.iter().map(|(item, _)| item.as_str()).collect();
+    assert_eq!(
+        kept,
+        ["p-joint-evaluation-2030", "protocols.benefit", "verification.benefit", "verification.rationale"],
+        "the valid answers wait as a draft"
+    );
+
+    // Coming back later, the expert finds the draft.
+    browser.open(&link).await;
+    browser.wait_for("These answers were not sent yet").await;
+    assert_eq!(browser.property("input[name='verification.benefit'][value='6']", "checked").await, json!(true));
+    assert_eq!(
+        browser.property("textarea[name='verification.rationale']", "value").await,
+        json!("Shared checks build trust.")
+    );
+
+    // Fixed and sent, everything counts and the draft is gone.
+    for (option, rank) in [("verification", "1"), ("protocols", "2"), ("infrastructure", "3"), ("evaluations", "4")] {
+        browser.choose(&format!("area-ranking:{option}"), rank).await;
+    }
+    browser.click("button[type='submit']").await;
+    browser.wait_for("Your answers are saved").await;
+    browser.close().await;
+    let items: Vec<String> = stored(&path, 1).into_iter().map(|(item, _)| item).collect();
+    assert_eq!(
+        items,
+        [
+            "area-ranking",
+            "p-joint-evaluation-2030",
+            "protocols.benefit",
+            "verification.benefit",
+            "verification.rationale"
+        ]
+    );
+    assert!(Store::open(&path).unwrap().draft(ID, 1, "E01").unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answer() {
+    let now = Utc::now();
+    let (_dir, path, study) = study_store(now);
+    // Round 1: the expert's answers of every kind, as any channel stores them.
+    let round1: BTreeMap<&str, Value> = BTreeMap::from([
+        ("verification.benefit", json!({"kind": "ordinal", "point": 5})),
+        ("protocols.benefit", json!({"kind": "dont-know"})),
+        ("verification.rationale", json!({"kind": "text", "text": "Trust, but verify.\nTwice."})),
+        ("years-to-first-agreement", json!({"kind": "quantile", "p5": 2.0, "p50": 4.5, "p95": 12.0})),
+        ("p-joint-evaluation-2030", json!({"kind": "probability", "value": 0.35})),
+        (
+            "area-ranking",
+            json!({"kind": "ranking", "order": ["protocols", "verification", "evaluations", "infrastructure"]}),
+        ),
+    ]);
+    let mut store = Store::open(&path).unwrap();
+    let answers = round1
+        .iter()
+        .map(|(item, value)| delphi_store::Answer {
+            item_id: (*item).to_owned(),
+            value: value.clone(),
+            rationale: None,
+        })
+        .collect();
+    let submission = delphi_store::Submission {
+        study_id: ID.into(),
+        round: 1,
+        expert_id: "E01".into(),
+        channel: delphi_store::Channel::Cli,
+        source_ref: None,
+        answers,
+    };
+    store.record_submission(&submission, now).unwrap();
+    store.close_round(ID, 1, now).unwrap();
+    // Round 2, with the group's round-1 figures for one item.
+    let mut feedback = RoundFeedback { round: 1, items: BTreeMap::new() };
+    let distribution = (1..=7).map(|point| PointCount { point, count: u32::from(point == 5) }).collect();
+    let benefit = study.questions().into_iter().find(|q| q.id.as_str() == "verification.benefit").unwrap().id;
+    feedback.items.insert(
+        benefit,
+        ItemFeedback { n: 1, median: Some(5.0), q1: Some(5.0), q3: Some(5.0), distribution, ..ItemFeedback::default() },
+    );
+    let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
+    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(ID, 2, "E01", now).unwrap().expose().to_owned();
+    drop(store);
+
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
+    browser.wait_for("The answers filled in are your own").await;
+    browser.screenshot("#item-verification\\.benefit", "web-form-round2-prefilled.png").await;
+    assert_eq!(browser.property("input[name='verification.benefit'][value='5']", "checked").await, json!(true));
+    assert_eq!(browser.property("select[name='area-ranking:protocols']", "value").await, json!("1"));
+    assert!(browser.text("#fb-verification\\.benefit").await.contains("Your answer in round 1: 5"));
+
+    // Nothing changed: one click.
+    browser.click("button[type='submit']").await;
+    browser.wait_for("Your answers are saved").await;
+    browser.close().await;
+    let round2: BTreeMap<String, Value> = stored(&path, 2).into_iter().collect();
+    let round1: BTreeMap<String, Value> = round1.into_iter().map(|(item, value)| (item.to_owned(), value)).collect();
+    assert_eq!(round2, round1, "round 2 holds the expert's round-1 answers, every one");
 }

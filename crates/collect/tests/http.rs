@@ -149,7 +149,7 @@ async fn invalid_answers_wrong_tokens_and_bad_bodies_are_refused_clearly() {
     let invalid = server.post_form(&token, &[("verification.benefit", "9")]).await;
     assert_eq!(invalid.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = invalid.text().await.unwrap();
-    assert!(html.contains("9 is outside 1–7") && html.contains("Nothing was saved"), "{html}");
+    assert!(html.contains("9 is outside 1–7") && html.contains("were not sent yet"), "{html}");
     assert!(server.stored().is_empty(), "nothing of an invalid form is stored");
 
     let unknown = server.client.get(format!("{}/s/{}", server.base, "a".repeat(32))).send().await.unwrap();
@@ -671,10 +671,35 @@ async fn unknown_or_repeated_fields_are_refused_with_a_reason_and_nothing_is_sto
     let twice = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benefit", "6")]).await;
     assert_eq!(twice.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = twice.text().await.unwrap();
-    assert!(html.contains("was sent twice") && html.contains("Nothing was saved"), "{html}");
+    assert!(html.contains("was sent twice") && html.contains("were not sent yet"), "{html}");
     let unknown = server.post_form(&token, &[("verification.benefit", "2"), ("verification.benfit", "6")]).await;
     assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unknown.text().await.unwrap().contains("verification.benfit"));
     assert!(server.stored().is_empty());
+    server.stop().await;
+}
+
+/// A refused web form leaves a draft for the expert's page only: the API, like every
+/// count, gives out saved answers alone, and the page shows the draft until a submission
+/// is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_forms_draft_is_shown_on_the_page_only_and_goes_with_the_next_submission() {
+    let server = Server::start(Duration::hours(1), 1000).await;
+    let token = server.token("E03");
+    let refused = server.post_form(&token, &[("verification.benefit", "6"), ("protocols.benefit", "9")]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let page = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("These answers were not sent yet"), "{page}");
+    assert!(page.contains("name=\"verification.benefit\" value=\"6\" checked"), "the valid answer is back");
+    let api: serde_json::Value =
+        server.client.get(format!("{}/api/v1/s/{token}", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(api["answers"], json!({}), "a draft is no answer");
+    assert!(server.stored().is_empty());
+
+    let accepted = server.post_form(&token, &[("protocols.benefit", "3")]).await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    let page = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("These answers were not sent yet") && !page.contains("value=\"6\" checked"), "{page}");
     server.stop().await;
 }

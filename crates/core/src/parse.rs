@@ -15,9 +15,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, QuantileMethod};
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
-    Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute, ResponseKind,
-    Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, is_valid_id,
-    is_valid_language,
+    CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
+    ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
+    is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =
@@ -37,6 +37,7 @@ struct RawStudy {
     title: RawText,
     description: RawText,
     stopping: Option<RawStopping>,
+    carry_over: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +290,7 @@ impl<'s> Checker<'_, 's> {
         let description = self.text(&header.description, "study.description");
         let max_rounds = self.int_in(&header.max_rounds, 1..=MAX_ROUNDS, "study.max_rounds");
         let stopping = self.stopping(header.stopping.as_ref(), max_rounds);
+        let carry_over = self.carry_over(header.carry_over.as_ref());
 
         let scales = self.scales(&raw.scales);
         let domains = self.domains(&raw.domains);
@@ -334,6 +336,7 @@ impl<'s> Checker<'_, 's> {
             description: description?,
             max_rounds: max_rounds?,
             stopping: stopping?,
+            carry_over: carry_over?,
             scales,
             domains,
             criteria: criteria
@@ -511,6 +514,27 @@ impl<'s> Checker<'_, 's> {
             }
         };
         Some(StoppingRule { min_rounds, stop_when })
+    }
+
+    fn carry_over(&mut self, raw: Option<&Spanned<String>>) -> Option<CarryOver> {
+        let Some(raw) = raw else { return Some(CarryOver::default()) };
+        match raw.get_ref().as_str() {
+            "confirm" => Some(CarryOver::Confirm),
+            "reconfirm" => Some(CarryOver::Reconfirm),
+            other => {
+                self.report(
+                    raw.span(),
+                    "study.carry_over",
+                    format!("unknown carry_over rule “{other}”"),
+                    Some(
+                        "use \"confirm\" (an answer carried over and sent unchanged counts) or \"reconfirm\" \
+                         (the expert must give it again)"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn scales(&mut self, raw: &[(Spanned<String>, RawScale)]) -> Vec<Scale> {

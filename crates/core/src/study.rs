@@ -114,6 +114,30 @@ impl<T> Localised<T> {
     }
 }
 
+/// Whether an answer carried over from the expert's previous round, and shown already filled
+/// in, counts when they submit it unchanged (`study.carry_over` in the study file).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CarryOver {
+    /// The form comes filled in with the expert's latest answers; sending it unchanged
+    /// confirms them for the new round (one click, or an unchanged reply).
+    #[default]
+    Confirm,
+    /// The expert's latest answers are shown beside each question, but the fields start
+    /// empty: an answer counts in the new round only when the expert gives it again.
+    Reconfirm,
+}
+
+impl CarryOver {
+    /// The word the study file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Reconfirm => "reconfirm",
+        }
+    }
+}
+
 /// How a study decides it may stop asking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -310,6 +334,8 @@ pub struct Study {
     pub description: Localised,
     pub max_rounds: u32,
     pub stopping: StoppingRule,
+    /// How answers carried over from the previous round count.
+    pub carry_over: CarryOver,
     pub scales: Vec<Scale>,
     pub domains: Vec<Domain>,
     pub criteria: Vec<Criterion>,

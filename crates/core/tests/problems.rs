@@ -220,3 +220,20 @@ fn a_contact_on_two_lines_or_empty_is_reported_at_its_line() {
         assert_eq!(problems.iter().count(), 1, "only the contact: {problems:?}");
     }
 }
+
+#[test]
+fn the_carry_over_rule_is_read_and_an_unknown_one_is_refused_where_it_is() {
+    let shipped = Study::from_toml(SHIPPED, "study.toml").expect("valid");
+    assert_eq!(shipped.carry_over, delphi_core::study::CarryOver::Confirm, "confirm is the default");
+    let reconfirm = SHIPPED.replacen("max_rounds = 3\n", "max_rounds = 3\ncarry_over = \"reconfirm\"\n", 1);
+    let study = Study::from_toml(&reconfirm, "study.toml").expect("valid");
+    assert_eq!(study.carry_over, delphi_core::study::CarryOver::Reconfirm);
+
+    let typo = SHIPPED.replacen("max_rounds = 3\n", "max_rounds = 3\ncarry_over = \"keep\"\n", 1);
+    let line = typo.lines().position(|l| l.starts_with("carry_over")).expect("planted") + 1;
+    let problems = problems_of(&typo);
+    assert_eq!(lines_and_fields(&problems), [(line, "study.carry_over".to_owned())]);
+    let problem = problems.iter().next().expect("one problem");
+    assert!(problem.message.contains("keep"), "{}", problem.message);
+    assert!(problem.hint.as_deref().is_some_and(|h| h.contains("\"confirm\"") && h.contains("\"reconfirm\"")));
+}

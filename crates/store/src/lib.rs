@@ -3,7 +3,8 @@
 //! One SQLite file per study (WAL, `synchronous=FULL`, foreign keys on) holds the
 //! registered study definition, the panel, the rounds and their frozen
 //! questionnaires, access tokens (hashed), every submission with its revisions, the
-//! messages sent and the replies dealt with, and an append-only audit log. The round
+//! messages sent and the replies dealt with, drafts of refused web submissions (never
+//! counted), and an append-only audit log. The round
 //! lifecycle (draft → open → closed, one round at a time, in order, closed rounds
 //! immutable) is checked here with clear refusals, and enforced again by triggers in the
 //! schema.
@@ -11,6 +12,7 @@
 //! This is the only crate that knows SQL.
 
 mod audit;
+mod drafts;
 mod error;
 mod mail;
 mod panel;

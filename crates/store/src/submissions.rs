@@ -388,6 +388,9 @@ fn record_in(
     )?
     .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, batch.received_at])?;
     let submission_id = tx.last_insert_rowid();
+    // An accepted submission supersedes what a refused one left (the expert saw the draft
+    // on the page they have just sent).
+    crate::drafts::delete_in(tx, &submission.study_id, submission.round, &submission.expert_id)?;
     // All the answers in one row (the `answers` view shows them one per row).
     tx.prepare_cached("INSERT INTO submission_answers (submission_id, answers) VALUES (?1, ?2)")?
         .execute(params![submission_id, submission.answers.json()])?;

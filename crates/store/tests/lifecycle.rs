@@ -579,3 +579,50 @@ fn a_submission_carrying_a_token_is_stored_only_while_that_token_is_current() {
     let status = store.status(ID, &[]).unwrap();
     assert_eq!(status[0].submissions, 2);
 }
+
+/// A refused web submission leaves a draft: readable by the expert's page, in no count,
+/// answer list or status, replaced by the next refusal, and gone with the next accepted
+/// submission. Each refusal is in the audit log.
+#[test]
+fn a_draft_is_never_an_answer_and_an_accepted_submission_clears_it() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    let draft = |pairs: &[(&str, serde_json::Value)]| -> serde_json::Map<String, serde_json::Value> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    };
+    let kept = draft(&[("verification.benefit", json!({"kind": "ordinal", "point": 6}))]);
+    store.save_draft(ID, 1, "E01", &kept, 2, t(2)).unwrap();
+
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(
+        reader.draft(ID, 1, "E01").unwrap(),
+        [("verification.benefit".to_owned(), json!({"kind": "ordinal", "point": 6}))]
+    );
+    assert!(reader.draft(ID, 1, "E02").unwrap().is_empty(), "a draft is the expert's own");
+    assert!(reader.current_answers(ID, 1).unwrap().is_empty(), "a draft is no answer");
+    assert!(reader.expert_answers(ID, 1, "E01").unwrap().is_empty());
+    let status = reader.status(ID, &[]).unwrap();
+    assert_eq!((status[0].responded, status[0].submissions), (0, 0));
+    let refused: Vec<serde_json::Value> = reader
+        .audit_log(ID)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "submission.refused")
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(refused, [json!({"round": 1, "channel": "web", "problems": 2, "draft_answers": 1})]);
+
+    // The next refusal replaces it.
+    let newer = draft(&[("protocols.benefit", json!({"kind": "dont-know"}))]);
+    store.save_draft(ID, 1, "E01", &newer, 1, t(3)).unwrap();
+    assert_eq!(reader.draft(ID, 1, "E01").unwrap(), [("protocols.benefit".to_owned(), json!({"kind": "dont-know"}))]);
+
+    // An accepted submission, by any channel, clears it.
+    store.record_submission(&submission(1, "E01", vec![answer("verification.benefit", json!(5))]), t(4)).unwrap();
+    assert!(reader.draft(ID, 1, "E01").unwrap().is_empty());
+
+    // No draft outside an open round.
+    store.close_round(ID, 1, t(11)).unwrap();
+    assert!(matches!(refusal(store.save_draft(ID, 1, "E01", &kept, 1, t(12))), Refusal::RoundClosed(1)));
+}

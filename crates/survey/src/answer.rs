@@ -106,6 +106,13 @@ pub enum AnswerError {
     ProbabilityFraction { found: String },
     #[error("{}", ranking_message(.unknown, .duplicates, .missing))]
     Ranking { unknown: Vec<String>, duplicates: Vec<String>, missing: Vec<String> },
+    /// On the web form, where each quantile has a field of its own: some left empty.
+    #[error("fill in all three quantiles, 5 %, 50 % and 95 % (filled in: {found} of 3)")]
+    QuantileFields { found: usize },
+    /// On the web form, where each option gets a rank from a list: ranks given to more than
+    /// one option, and options without a rank (by their titles).
+    #[error("{}", ranks_message(.shared, .missing))]
+    Ranks { shared: Vec<(usize, Vec<String>)>, missing: Vec<String> },
     #[error("expected {expected}")]
     WrongKind { expected: &'static str },
 }
@@ -157,7 +164,18 @@ impl AnswerError {
                 if !missing.is_empty() {
                     parts.push(format!("缺少 {}", missing.join("、")));
                 }
-                format!("{}；请将每个选项恰好列出一次，最有前景的在前", parts.join("；"))
+                format!("{}；请将每个选项按您的顺序恰好列出一次", parts.join("；"))
+            }
+            Self::QuantileFields { found } => {
+                format!("请填写全部三个分位数（5%、50% 和 95%）：目前只填写了 {found} 个")
+            }
+            Self::Ranks { shared, missing } => {
+                let mut parts: Vec<String> =
+                    shared.iter().map(|(rank, titles)| format!("“{}”的名次都是 {rank}", titles.join("”和“"))).collect();
+                if !missing.is_empty() {
+                    parts.push(format!("“{}”还没有名次", missing.join("”、“")));
+                }
+                format!("{}；请给每个选项一个不同的名次", parts.join("；"))
             }
             Self::WrongKind { .. } => self.to_string(),
         }
@@ -184,7 +202,23 @@ fn ranking_message(unknown: &[String], duplicates: &[String], missing: &[String]
     if !missing.is_empty() {
         parts.push(format!("{} is missing", missing.join(", ")));
     }
-    format!("{}; rank every option exactly once, most promising first", parts.join("; "))
+    format!("{}; list every option exactly once, in your order", parts.join("; "))
+}
+
+fn ranks_message(shared: &[(usize, Vec<String>)], missing: &[String]) -> String {
+    let mut parts: Vec<String> = shared
+        .iter()
+        .map(|(rank, titles)| {
+            let (last, rest) = titles.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+            let all = if rest.len() == 1 { "both" } else { "all" };
+            format!("{} and {last} {all} have rank {rank}", rest.join(", "))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let verb = if missing.len() == 1 { "has" } else { "have" };
+        parts.push(format!("{} {verb} no rank yet", missing.join(", ")));
+    }
+    format!("{}; give each option a different rank", parts.join("; "))
 }
 
 /// A number as experts write it: shortest form that reads back exactly (`5`, `2.5`).

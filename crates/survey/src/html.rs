@@ -12,6 +12,7 @@ use delphi_core::study::ItemId;
 use crate::answer::{Answer, fraction_to_percent, num};
 use crate::common::{bounds_hint, describe, sections, summary};
 use crate::feedback::{ItemFeedback, OwnAnswer};
+use crate::reply::ReplyError;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -51,7 +52,8 @@ background:#24528f;color:#fff}\
 :focus-visible{outline:3px solid #c60;outline-offset:2px}\
 @media (min-width:40rem){.choices label{display:inline-block;margin-right:1rem}}\
 .notice{border-left:4px solid #24528f;padding:.25rem 1rem;background:#eef3fa}\
-.notice.errors{border-color:#b00020;background:#fdecee}";
+.notice.errors{border-color:#b00020;background:#fdecee}\
+fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600}.problem p{margin:.25rem 0}";
 
 /// The stylesheet every page carries inline (a server's Content-Security-Policy allows it
 /// by its hash, so no other style or script can run).
@@ -66,10 +68,41 @@ pub enum Notice {
     Saved,
     /// The answers were refused; nothing was stored. Messages speak to the expert.
     Refused(Vec<String>),
+    /// The page shows a draft: answers a refused submission left, not counted yet.
+    Draft,
 }
 
+/// A problem of a refused submission, for the page: where it goes and what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The item it is about (the message then also sits beside that question).
+    pub item: Option<ItemId>,
+    /// The message in the list above the form, in the question's own words.
+    pub summary: String,
+    /// The message beside the question.
+    pub beside: String,
+}
+
+impl Problem {
+    /// The problems of a refused submission in the questionnaire's language.
+    pub fn all(q: &Questionnaire, errors: &[ReplyError]) -> Vec<Self> {
+        errors
+            .iter()
+            .map(|e| Self {
+                item: e.item().and_then(|id| q.item(id)).map(|i| i.id.clone()),
+                summary: e.message(&q.language),
+                beside: e.message_beside(&q.language),
+            })
+            .collect()
+    }
+}
+
+/// The values of the form's fields, by field name, as [`crate::reply::parse_form`] reads them.
+pub type Fields = BTreeMap<String, String>;
+
 /// The form page for `q`, posting to `action`, showing `current` answers (those already
-/// saved in this round) as filled in.
+/// saved in this round) as filled in, and the expert's carried-over answers where there are
+/// none.
 pub fn render(q: &Questionnaire, action: &str, current: &BTreeMap<ItemId, Answer>) -> String {
     render_with_notice(q, action, current, None)
 }
@@ -88,13 +121,65 @@ pub fn message_page(language: &delphi_core::study::Language, heading: &str, mess
     )
 }
 
-/// [`render`], with a notice after the heading: saved, or the errors to fix.
+/// [`render`], with a notice after the heading: saved, or a draft.
 pub fn render_with_notice(
     q: &Questionnaire,
     action: &str,
     current: &BTreeMap<ItemId, Answer>,
     notice: Option<&Notice>,
 ) -> String {
+    page(q, action, &answer_fields(q, current), notice, &[])
+}
+
+/// The form again after a refused submission: every field as the expert sent it (`typed`,
+/// invalid values too), the problems listed above the form and each beside its question.
+pub fn render_refused(q: &Questionnaire, action: &str, typed: &[(String, String)], problems: &[Problem]) -> String {
+    // The last value of a field is the one a browser means (a field sent twice is a problem
+    // of its own, listed with the others).
+    let fields: Fields = typed.iter().cloned().collect();
+    let summary = problems.iter().map(|p| p.summary.clone()).collect();
+    page(q, action, &fields, Some(&Notice::Refused(summary)), problems)
+}
+
+/// The fields of the form filled with `answers`, or for an item without one with the
+/// expert's carried-over answer.
+pub fn answer_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> Fields {
+    let mut fields = Fields::new();
+    for item in &q.items {
+        let Some(answer) = answers.get(&item.id).or(item.prefill.as_ref()) else { continue };
+        let id = item.id.as_str();
+        match (&item.answer, answer) {
+            (_, Answer::DontKnow) => {
+                fields.insert(id.to_owned(), "dk".to_owned());
+            }
+            (_, Answer::Ordinal { point }) => {
+                fields.insert(id.to_owned(), point.to_string());
+            }
+            (_, Answer::Numeric { value }) => {
+                fields.insert(id.to_owned(), num(*value));
+            }
+            (_, Answer::Probability { value }) => {
+                fields.insert(id.to_owned(), fraction_to_percent(*value));
+            }
+            (_, Answer::Quantile { p5, p50, p95 }) => {
+                for (suffix, value) in [("p5", p5), ("p50", p50), ("p95", p95)] {
+                    fields.insert(format!("{id}:{suffix}"), num(*value));
+                }
+            }
+            (_, Answer::Ranking { order }) => {
+                for (rank, option) in order.iter().enumerate() {
+                    fields.insert(format!("{id}:{option}"), (rank + 1).to_string());
+                }
+            }
+            (_, Answer::Text { text }) => {
+                fields.insert(id.to_owned(), text.clone());
+            }
+        }
+    }
+    fields
+}
+
+fn page(q: &Questionnaire, action: &str, fields: &Fields, notice: Option<&Notice>, problems: &[Problem]) -> String {
     let ui = ui(&q.language);
     let mut h = String::new();
     let round = fill(ui.round, &[("round", &q.round.to_string())]);
@@ -112,16 +197,34 @@ pub fn render_with_notice(
         Some(Notice::Saved) => {
             let _ = writeln!(h, "<div class=\"notice\" role=\"status\"><p>{}</p></div>", escape(ui.saved));
         }
+        Some(Notice::Draft) => {
+            let _ = writeln!(h, "<div class=\"notice errors\" role=\"status\"><p>{}</p></div>", escape(ui.draft));
+        }
         Some(Notice::Refused(errors)) => {
-            let _ = writeln!(h, "<div class=\"notice errors\" role=\"alert\"><p>{}</p><ul>", escape(ui.not_saved));
-            for error in errors {
-                let _ = writeln!(h, "<li>{}</li>", escape(error));
+            let _ = writeln!(
+                h,
+                "<div class=\"notice errors\" role=\"alert\" id=\"problems\"><p>{}</p><ul>",
+                escape(ui.not_saved)
+            );
+            for (i, error) in errors.iter().enumerate() {
+                match problems.get(i).and_then(|p| p.item.as_ref()) {
+                    Some(item) => {
+                        let _ =
+                            writeln!(h, "<li><a href=\"#item-{}\">{}</a></li>", escape(item.as_str()), escape(error));
+                    }
+                    None => {
+                        let _ = writeln!(h, "<li>{}</li>", escape(error));
+                    }
+                }
             }
             let _ = writeln!(h, "</ul></div>");
         }
         None => {}
     }
     let _ = writeln!(h, "<p>{}</p>\n<p class=\"help\">{}</p>", escape(&q.description), escape(ui.html_intro));
+    if let Some(note) = q.carry_over_note(ui) {
+        let _ = writeln!(h, "<p class=\"notice\">{}</p>", escape(note));
+    }
     let _ = writeln!(h, "<form method=\"post\" action=\"{}\" accept-charset=\"utf-8\">", escape(action));
     let feedback_round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
     for (s, section) in sections(q, ui).into_iter().enumerate() {
@@ -134,7 +237,9 @@ pub fn render_with_notice(
             let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(description));
         }
         for item in section.items {
-            item_html(&mut h, item, current.get(&item.id), feedback_round, ui);
+            let beside: Vec<&str> =
+                problems.iter().filter(|p| p.item.as_ref() == Some(&item.id)).map(|p| p.beside.as_str()).collect();
+            item_html(&mut h, item, fields, &beside, feedback_round, ui);
         }
         h.push_str("</section>\n");
     }
@@ -142,22 +247,40 @@ pub fn render_with_notice(
     h
 }
 
-fn item_html(h: &mut String, item: &Item, current: Option<&Answer>, feedback_round: u32, ui: &Ui) {
+fn item_html(h: &mut String, item: &Item, fields: &Fields, problems: &[&str], feedback_round: u32, ui: &Ui) {
     let id = escape(item.id.as_str());
-    let described = if item.feedback.is_some() { format!(" aria-describedby=\"fb-{id}\"") } else { String::new() };
-    let _ = writeln!(h, "<fieldset id=\"item-{id}\"{described}>\n<legend>{}</legend>", escape(&item.prompt));
+    let mut described = Vec::new();
+    if !problems.is_empty() {
+        described.push(format!("problem-{id}"));
+    }
+    if item.feedback.is_some() {
+        described.push(format!("fb-{id}"));
+    }
+    let described =
+        if described.is_empty() { String::new() } else { format!(" aria-describedby=\"{}\"", described.join(" ")) };
+    let invalid = if problems.is_empty() { "" } else { " class=\"invalid\"" };
+    let _ = writeln!(h, "<fieldset id=\"item-{id}\"{invalid}{described}>\n<legend>{}</legend>", escape(&item.prompt));
+    if !problems.is_empty() {
+        let _ = writeln!(h, "<div class=\"problem\" id=\"problem-{id}\" role=\"alert\">");
+        for problem in problems {
+            let _ = writeln!(h, "<p>{}{}{}</p>", escape(ui.fix_this), ui.colon, escape(problem));
+        }
+        h.push_str("</div>\n");
+    }
     if let Some(hint) = bounds_hint(&item.answer, ui) {
         let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(&hint));
     }
+    let value = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
     match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
             h.push_str("<div class=\"choices\">\n");
-            let checked = |v: &Answer| if current == Some(v) { " checked" } else { "" };
+            let chosen = value(item.id.as_str()).trim();
+            let checked = |v: &str| if chosen == v { " checked" } else { "" };
             for (label, point) in labels.iter().zip(*min..) {
                 let _ = writeln!(
                     h,
                     "<label><input type=\"radio\" name=\"{id}\" value=\"{point}\"{}> {point} {}</label>",
-                    checked(&Answer::Ordinal { point }),
+                    checked(&point.to_string()),
                     escape(label)
                 );
             }
@@ -165,43 +288,30 @@ fn item_html(h: &mut String, item: &Item, current: Option<&Answer>, feedback_rou
                 let _ = writeln!(
                     h,
                     "<label><input type=\"radio\" name=\"{id}\" value=\"dk\"{}> {}</label>",
-                    checked(&Answer::DontKnow),
+                    checked("dk"),
                     escape(ui.dont_know)
                 );
             }
             h.push_str("</div>\n");
         }
         AnswerSpec::Numeric { min, max, .. } => {
-            let value = match current {
-                Some(Answer::Numeric { value }) => num(*value),
-                _ => String::new(),
-            };
-            number_input(h, &id, &id, ui.numeric_help, &value, *min, *max);
+            number_input(h, &id, &id, ui.numeric_help, value(item.id.as_str()), *min, *max);
         }
         AnswerSpec::Quantile { min, max, .. } => {
-            let values = match current {
-                Some(Answer::Quantile { p5, p50, p95 }) => [num(*p5), num(*p50), num(*p95)],
-                _ => Default::default(),
-            };
-            for ((suffix, label), value) in [("p5", ui.q5), ("p50", ui.q50), ("p95", ui.q95)].into_iter().zip(values) {
-                number_input(h, &format!("{id}:{suffix}"), &format!("{id}:{suffix}"), label, &value, *min, *max);
+            for (suffix, label) in [("p5", ui.q5), ("p50", ui.q50), ("p95", ui.q95)] {
+                let name = format!("{}:{suffix}", item.id);
+                number_input(h, &escape(&name), &escape(&name), label, value(&name), *min, *max);
             }
         }
         AnswerSpec::Probability => {
-            let value = match current {
-                Some(Answer::Probability { value }) => fraction_to_percent(*value),
-                _ => String::new(),
-            };
-            number_input(h, &id, &id, ui.probability, &value, Some(0.0), Some(100.0));
+            number_input(h, &id, &id, ui.probability, value(item.id.as_str()), Some(0.0), Some(100.0));
         }
         AnswerSpec::Ranking { options } => {
-            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(ui.ranking_help));
+            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(ui.rank_help_web));
             for option in options {
-                let rank = match current {
-                    Some(Answer::Ranking { order }) => order.iter().position(|d| d == &option.id).map(|i| i + 1),
-                    _ => None,
-                };
-                let field = format!("{id}:{}", escape(option.id.as_str()));
+                let name = format!("{}:{}", item.id, option.id);
+                let rank = value(&name).trim();
+                let field = escape(&name);
                 let _ = writeln!(
                     h,
                     "<div class=\"field\"><label for=\"{field}\">{} {}</label>\n<select id=\"{field}\" name=\"{field}\">\n<option value=\"\">{}</option>",
@@ -210,21 +320,18 @@ fn item_html(h: &mut String, item: &Item, current: Option<&Answer>, feedback_rou
                     escape(ui.rank_choose)
                 );
                 for r in 1..=options.len() {
-                    let selected = if rank == Some(r) { " selected" } else { "" };
+                    let selected = if rank == r.to_string() { " selected" } else { "" };
                     let _ = writeln!(h, "<option value=\"{r}\"{selected}>{r}</option>");
                 }
                 h.push_str("</select></div>\n");
             }
         }
         AnswerSpec::Text => {
-            let value = match current {
-                Some(Answer::Text { text }) => escape(text),
-                _ => String::new(),
-            };
             let _ = writeln!(
                 h,
-                "<div class=\"field\"><label for=\"{id}\">{}</label>\n<textarea id=\"{id}\" name=\"{id}\" rows=\"5\">{value}</textarea></div>",
-                escape(ui.text_label)
+                "<div class=\"field\"><label for=\"{id}\">{}</label>\n<textarea id=\"{id}\" name=\"{id}\" rows=\"5\">{}</textarea></div>",
+                escape(ui.text_label),
+                escape(value(item.id.as_str()))
             );
         }
     }

@@ -26,7 +26,7 @@ pub mod ui;
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::{CriterionId, DomainId, ItemId, Language, ResponseKind};
+use delphi_core::study::{CarryOver, CriterionId, DomainId, ItemId, Language, ResponseKind};
 use delphi_core::{Question, Study};
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +57,10 @@ pub struct Questionnaire {
     /// The items in the order an expert meets them: domain by domain the criteria, then
     /// the extra items, then the calibration items.
     pub items: Vec<Item>,
+    /// Whether an answer carried over from the previous round counts when it is sent back
+    /// unchanged (the study's rule, frozen with the round so that it is known afterwards).
+    #[serde(default)]
+    pub carry_over: CarryOver,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +85,10 @@ pub struct Item {
     /// The earlier item this one continues (a rewording or part of a split), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continues: Option<ItemId>,
+    /// In one expert's copy only ([`personalise`]): their latest earlier answer, filled in
+    /// where they have not answered in this round yet. Never part of a frozen questionnaire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Answer>,
 }
 
 /// What an answer to an item may be, with every text resolved.
@@ -188,6 +196,7 @@ pub fn questionnaire(
         feedback_round: feedback.filter(|_| used_feedback).map(|f| f.round),
         domains,
         items,
+        carry_over: study.carry_over,
     })
 }
 
@@ -237,24 +246,65 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
         answer,
         feedback: None,
         continues: question.continues.clone(),
+        prefill: None,
     })
 }
 
 /// Makes the shared questionnaire of a round out to one expert: beside each item's group
 /// feedback, their own answer in the round fed back (`previous`; for a continuation, their
-/// answer to the item it continues), or that they gave none.
+/// answer to the item it continues), or that they gave none. Under the study's
+/// [`CarryOver::Confirm`] rule that answer is also filled in ([`Item::prefill`]).
 pub fn personalise(shared: &Questionnaire, previous: &BTreeMap<ItemId, Answer>) -> Questionnaire {
+    personalise_with_latest(shared, previous, previous)
+}
+
+/// [`personalise`], filling in each item from `latest`: the expert's latest answer to each
+/// item over all earlier rounds (an item skipped in the round fed back keeps an older
+/// answer), so that keeping a view is sending the form unchanged.
+pub fn personalise_with_latest(
+    shared: &Questionnaire,
+    previous: &BTreeMap<ItemId, Answer>,
+    latest: &BTreeMap<ItemId, Answer>,
+) -> Questionnaire {
     let mut personal = shared.clone();
     for item in &mut personal.items {
+        let own_in = |answers: &'_ BTreeMap<ItemId, Answer>| {
+            answers.get(&item.id).or_else(|| item.continues.as_ref().and_then(|c| answers.get(c))).cloned()
+        };
+        let (own, carried) = (own_in(previous), own_in(latest));
         if let Some(feedback) = &mut item.feedback {
-            let own = previous.get(&item.id).or_else(|| item.continues.as_ref().and_then(|c| previous.get(c)));
-            feedback.own = own.map_or(OwnAnswer::Missing, |answer| OwnAnswer::Given { answer: answer.clone() });
+            feedback.own = own.map_or(OwnAnswer::Missing, |answer| OwnAnswer::Given { answer });
+        }
+        // An answer that no longer fits the item (a changed scale) is shown, never filled in.
+        let carried = carried.filter(|answer| answer::validate(&item.answer, answer).is_ok());
+        if shared.carry_over == CarryOver::Confirm {
+            item.prefill = carried;
         }
     }
     personal
 }
 
 impl Questionnaire {
+    /// Whether any item comes filled in with the expert's earlier answer.
+    pub fn has_prefill(&self) -> bool {
+        self.items.iter().any(|i| i.prefill.is_some())
+    }
+
+    /// What the form says above its questions about the expert's earlier answers: that the
+    /// ones filled in are theirs, or (under [`CarryOver::Reconfirm`], in an expert's own
+    /// copy) that they must give them again.
+    pub(crate) fn carry_over_note(&self, ui: &ui::Ui) -> Option<&'static str> {
+        let personal =
+            self.items.iter().any(|i| i.feedback.as_ref().is_some_and(|f| f.own != OwnAnswer::NotPersonalised));
+        if self.has_prefill() {
+            Some(ui.carried_over)
+        } else if self.carry_over == CarryOver::Reconfirm && personal {
+            Some(ui.reconfirm)
+        } else {
+            None
+        }
+    }
+
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id.as_str() == id)
     }

@@ -198,6 +198,15 @@ impl ReplyError {
         }
     }
 
+    /// The message for the expert shown beside the question it is about (whose wording is
+    /// right there, so not repeated); problems about no item read as [`ReplyError::message`].
+    pub fn message_beside(&self, language: &Language) -> String {
+        match self {
+            Self::Answer { error, .. } => error.message(language),
+            _ => self.message(language),
+        }
+    }
+
     /// The item the problem is about, if it is about one.
     pub fn item(&self) -> Option<&str> {
         match self {
@@ -913,9 +922,18 @@ fn normalise_symbols(value: &str) -> String {
 /// (ordinal `dk` = don't know), `id:p5` / `id:p50` / `id:p95` for quantiles, `id:domain` →
 /// rank for rankings. Unknown fields are ignored.
 pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Reply, ReplyErrors> {
+    let (answers, errors) = read_form(q, fields);
+    finish(q, answers, errors, ReplyError::EmptyForm)
+}
+
+/// Reads the fields of the web form of `q` as far as they go: the valid answers (an item
+/// with a problem has none) beside every problem, so that a refused submission can be kept
+/// as a draft and shown again. A form with fields this page does not send yields its
+/// problems and no answers at all: what it meant cannot be told.
+pub fn read_form(q: &Questionnaire, fields: &[(String, String)]) -> (BTreeMap<ItemId, Answer>, Vec<ReplyError>) {
     let strays = stray_fields(q, fields);
     if !strays.is_empty() {
-        return Err(ReplyErrors(strays));
+        return (BTreeMap::new(), strays);
     }
     let get = |name: &str| fields.iter().rev().find(|(n, _)| n == name).map(|(_, v)| normalise_symbols(v.trim()));
     let mut answers = BTreeMap::new();
@@ -932,7 +950,7 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
                 if parts.iter().all(String::is_empty) {
                     Ok(None)
                 } else if parts.iter().any(String::is_empty) {
-                    Err(AnswerError::QuantileCount { found: parts.iter().filter(|p| !p.is_empty()).count() })
+                    Err(AnswerError::QuantileFields { found: parts.iter().filter(|p| !p.is_empty()).count() })
                 } else {
                     parse_value(&item.answer, &format!("5%: {}  50%: {}  95%: {}", parts[0], parts[1], parts[2]))
                 }
@@ -968,7 +986,7 @@ pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Repl
             }
         }
     }
-    finish(q, answers, errors, ReplyError::EmptyForm)
+    (answers, errors)
 }
 
 /// The fields of a web form that the questionnaire's page does not send, and those sent more
@@ -1018,6 +1036,7 @@ fn ranking_fields(
     options: &[crate::DomainView],
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Answer>, AnswerError> {
+    // A rank that is no number of the list (only a tampered page sends one) counts as none.
     let ranks: Vec<(usize, Option<usize>, String)> = options
         .iter()
         .enumerate()
@@ -1029,20 +1048,19 @@ fn ranking_fields(
     if ranks.iter().all(|(_, _, raw)| raw.is_empty()) {
         return Ok(None);
     }
-    let mut missing = Vec::new();
-    let mut duplicates = Vec::new();
-    let mut unknown = Vec::new();
-    for (i, rank, raw) in &ranks {
-        let id = options[*i].id.to_string();
-        match rank {
-            None if raw.is_empty() => missing.push(id),
-            None => unknown.push(raw.clone()),
-            Some(r) if ranks.iter().filter(|(_, other, _)| *other == Some(*r)).count() > 1 => duplicates.push(id),
-            Some(_) => {}
+    // Named by their titles: the expert chose ranks beside titles, never saw the ids.
+    let missing: Vec<String> =
+        ranks.iter().filter(|(_, rank, _)| rank.is_none()).map(|(i, _, _)| options[*i].title.clone()).collect();
+    let mut shared: Vec<(usize, Vec<String>)> = Vec::new();
+    for rank in 1..=options.len() {
+        let holders: Vec<String> =
+            ranks.iter().filter(|(_, r, _)| *r == Some(rank)).map(|(i, _, _)| options[*i].title.clone()).collect();
+        if holders.len() > 1 {
+            shared.push((rank, holders));
         }
     }
-    if !(missing.is_empty() && duplicates.is_empty() && unknown.is_empty()) {
-        return Err(AnswerError::Ranking { unknown, duplicates, missing });
+    if !(missing.is_empty() && shared.is_empty()) {
+        return Err(AnswerError::Ranks { shared, missing });
     }
     let mut order: Vec<(usize, usize)> = ranks.iter().filter_map(|(i, r, _)| r.map(|r| (r, *i))).collect();
     order.sort_unstable();

@@ -47,13 +47,16 @@ impl Out {
     }
 }
 
-/// The form, in the questionnaire's language, lines ending in `\n`.
+/// The form, in the questionnaire's language, lines ending in `\n`; in an expert's own copy,
+/// filled in with their carried-over answers.
 pub fn render(q: &Questionnaire) -> String {
     render_filled(q, &BTreeMap::new())
 }
 
 /// The form with `answers` written after their markers, as the parser reads them back
-/// (for a receipt, or a reminder that shows what was saved).
+/// (for a receipt, or a reminder that shows what was saved); an item without one shows the
+/// expert's carried-over answer ([`Item::prefill`]) if their copy has one, so that replying
+/// unchanged keeps it.
 pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> String {
     let ui = ui(&q.language);
     let mut out = Out(String::new());
@@ -62,6 +65,10 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
     out.blank_comment();
     out.say(ui.how_to_reply);
     out.blank_comment();
+    if let Some(note) = q.carry_over_note(ui) {
+        out.say(note);
+        out.blank_comment();
+    }
     out.say(&q.description);
     for section in sections(q, ui) {
         out.raw("");
@@ -72,7 +79,7 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
         for item in section.items {
             out.raw("");
             let round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
-            item_text(&mut out, item, answers.get(&item.id), round, ui);
+            item_text(&mut out, item, answers.get(&item.id).or(item.prefill.as_ref()), round, ui);
         }
     }
     out.raw("");

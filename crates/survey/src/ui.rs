@@ -53,6 +53,16 @@ pub struct Ui {
     pub item: &'static str,
     pub answer_with: &'static str,
     pub end: &'static str,
+    /// The web form's ranking help (each option gets a rank from a list).
+    pub rank_help_web: &'static str,
+    /// Above a form whose fields come filled in with the expert's own earlier answers.
+    pub carried_over: &'static str,
+    /// Above a form whose study asks for earlier answers to be given again.
+    pub reconfirm: &'static str,
+    /// Above a form showing a draft: answers sent before that needed fixing.
+    pub draft: &'static str,
+    /// Before a problem shown beside its question.
+    pub fix_this: &'static str,
 }
 
 pub const EN: Ui = Ui {
@@ -69,7 +79,7 @@ pub const EN: Ui = Ui {
     numeric_help: "Write a number (with a decimal point, e.g. 2.5)",
     quantile_help: "Write three numbers: your 5 %, 50 % and 95 % quantiles (a low value you are 95 % sure the truth exceeds, your best estimate, a high value you are 95 % sure it stays below)",
     probability_help: "Write a percentage from 0 to 100",
-    ranking_help: "List every option once, most promising first, by name or number, separated by commas",
+    ranking_help: "List every option once, in your order (first place first), by name or number, separated by commas",
     text_help: "Write as many lines as you like, up to the next marker",
     text_label: "Your answer",
     range: "range {min}–{max}",
@@ -83,7 +93,7 @@ pub const EN: Ui = Ui {
     you: "← you",
     you_did_not_answer: "You did not answer this item in round {round}.",
     saved: "Your answers are saved. You can change them until the deadline; your latest answers count.",
-    not_saved: "Nothing was saved yet. Please fix these answers and send the form again:",
+    not_saved: "Your answers were not sent yet; everything you entered is kept below. Please fix what is marked and send the form again:",
     rationales: "Reasons given in round {round} (anonymous)",
     below: "Answers below the median",
     at: "Answers at the median",
@@ -100,6 +110,11 @@ pub const EN: Ui = Ui {
     item: "item",
     answer_with: "answer with",
     end: "end of the form",
+    rank_help_web: "Give each option a different rank: 1 for first place.",
+    carried_over: "The answers filled in are your own latest answers from earlier rounds. Change any you like; sent unchanged, they count as your answers in this round.",
+    reconfirm: "Your answer in the previous round is shown beside each question. To keep it, give it again: only answers given in this round count.",
+    draft: "These answers were not sent yet: some of them needed fixing. Check the answers marked below and send the form; until then, nothing of them counts.",
+    fix_this: "Please fix",
 };
 
 pub const ZH: Ui = Ui {
@@ -116,7 +131,7 @@ pub const ZH: Ui = Ui {
     numeric_help: "请写一个数字（小数用小数点，例如 2.5）",
     quantile_help: "请写三个数字：您的 5%、50% 和 95% 分位数（您有 95% 把握真实值高于的低值、最佳估计、您有 95% 把握真实值低于的高值）",
     probability_help: "请写一个 0 到 100 之间的百分数",
-    ranking_help: "请按从最有前景到最没有前景的顺序列出每个选项（名称或编号），用逗号分隔",
+    ranking_help: "请按您的顺序（第一名在前）列出每个选项一次（名称或编号），用逗号分隔",
     text_help: "可写多行，直到下一个标记为止",
     text_label: "您的回答",
     range: "范围 {min}–{max}",
@@ -130,7 +145,7 @@ pub const ZH: Ui = Ui {
     you: "← 您",
     you_did_not_answer: "您在第 {round} 轮未回答此题。",
     saved: "您的答案已保存。截止日期前您可以修改答案，以最后一次提交为准。",
-    not_saved: "尚未保存任何答案。请修改以下答案后重新提交：",
+    not_saved: "您的答案尚未提交；您填写的内容都保留在下方。请修改标出的问题后重新提交：",
     rationales: "第 {round} 轮的理由（匿名）",
     below: "低于中位数的回答",
     at: "等于中位数的回答",
@@ -147,6 +162,11 @@ pub const ZH: Ui = Ui {
     item: "题目",
     answer_with: "作答格式",
     end: "表格结束",
+    rank_help_web: "请给每个选项一个不同的名次：1 表示第一名。",
+    carried_over: "已填入的是您在之前各轮中最新的答案。您可以修改任何一项；如不修改直接提交，它们即作为您本轮的答案。",
+    reconfirm: "每题旁边显示了您上一轮的答案。如要保留，请再次作答：只有本轮给出的答案才会计入。",
+    draft: "这些答案尚未提交：其中有些需要修改。请检查下方标出的答案并提交表格；在此之前，它们都不会计入。",
+    fix_this: "请修改",
 };
 
 /// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.

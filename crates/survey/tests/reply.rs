@@ -155,7 +155,7 @@ fn every_problem_is_reported_and_no_answer_is_returned() {
         "item verification.benefit: 9 is outside 1–7 (line 1)",
         "item years-to-first-agreement: the quantiles must be ordered 5 % ≤ 50 % ≤ 95 %, found 30 ≤ 10 ≤ 20 (line 4)",
         "item p-joint-evaluation-2030: write the probability as a percentage from 0 to 100: 30 for 30 % (or 0.3% if you mean 0.3 %), found “0.3” (line 5)",
-        "item area-ranking: protocols is listed more than once; verification, infrastructure is missing; rank every option exactly once, most promising first (line 6)",
+        "item area-ranking: protocols is listed more than once; verification, infrastructure is missing; list every option exactly once, in your order (line 6)",
         "item infrastructure.benefit is answered twice, differently (lines 7 and 8); keep one answer",
         "item seed-bletchley-countries: give three numbers, the 5 %, 50 % and 95 % quantiles (for example 5%: 2  50%: 5  95%: 15), found 2 (line 9)",
     ];
@@ -474,10 +474,49 @@ fn web_form_errors_name_the_item() {
         errors,
         [
             "item verification.benefit: 8 is outside 1–7",
-            "item area-ranking: verification, protocols is listed more than once; infrastructure, evaluations is missing; rank every option exactly once, most promising first",
-            "item years-to-first-agreement: give three numbers, the 5 %, 50 % and 95 % quantiles (for example 5%: 2  50%: 5  95%: 15), found 1",
+            "item area-ranking: Verification mechanisms and Protocols and shared standards both have rank 1; Infrastructure, Evaluations have no rank yet; give each option a different rank",
+            "item years-to-first-agreement: fill in all three quantiles, 5 %, 50 % and 95 % (filled in: 1 of 3)",
         ]
     );
+}
+
+/// A refused web form keeps what was valid (for the draft), and what the expert reads names
+/// ranking options by the titles they chose ranks beside, in their language: no option ids,
+/// nothing about commas, nothing about "promising" (the study's own word, not the tool's).
+#[test]
+fn a_refused_web_form_keeps_its_valid_answers_and_speaks_of_what_the_page_shows() {
+    for language in ["en", "zh"] {
+        let q = fixture::round1(language);
+        let fields: Vec<(String, String)> = [
+            ("verification.benefit", "6"),
+            ("area-ranking:verification", "1"),
+            ("area-ranking:protocols", "1"),
+            ("area-ranking:infrastructure", "3"),
+            ("area-ranking:evaluations", "4"),
+            ("verification.rationale", "Kept, although the ranking is wrong."),
+        ]
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect();
+        let (answers, errors) = delphi_survey::reply::read_form(&q, &fields);
+        let kept: Vec<&str> = answers.keys().map(|id| id.as_str()).collect();
+        assert_eq!(kept, ["verification.benefit", "verification.rationale"], "{language}");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].item(), Some("area-ranking"));
+        let titles: Vec<&str> = q.domains[..2].iter().map(|d| d.title.as_str()).collect();
+        let prompt = &q.item("area-ranking").expect("asked").prompt;
+        let summary = errors[0].message(&q.language);
+        assert!(summary.contains(prompt.as_str()), "the list above the form names the question: {summary}");
+        // The tool's own words, without the question's (which are the study's to choose).
+        let own_words = summary.replace(prompt.as_str(), "");
+        for message in [own_words, errors[0].message_beside(&q.language)] {
+            assert!(titles.iter().all(|t| message.contains(t)), "{language}: {message}");
+            for internal in ["protocols", "verification", "area-ranking", "comma", "逗号", "promising", "前景"] {
+                assert!(!message.contains(internal), "{language}: {message} says {internal}");
+            }
+        }
+        assert!(delphi_survey::reply::parse_form(&q, &fields).is_err(), "a form with a problem stores nothing");
+    }
 }
 
 fn assert_valid(q: &Questionnaire, reply: &delphi_survey::Reply) {
@@ -594,7 +633,7 @@ fn rankings_by_id_number_or_title() {
     assert_eq!(
         message,
         "item area-ranking: “evaluation” is not one of the options; evaluations is missing; \
-         rank every option exactly once, most promising first (line 1)"
+         list every option exactly once, in your order (line 1)"
     );
 }
 
