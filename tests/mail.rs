@@ -712,6 +712,52 @@ fn an_auto_responder_nobody_recognises_gets_at_most_one_letter_an_hour() {
     assert_eq!(letters_to(&avery.to), 1);
 }
 
+#[test]
+fn an_out_of_office_quoting_a_filled_in_round_2_invitation_confirms_nothing() {
+    let (dir, sent, maildir) = invited();
+    let root = dir.path();
+    let address = "avery.placeholder@example.org";
+    let first = &sent[address];
+    deliver(
+        &maildir,
+        "r1",
+        &reply(first, address, "r1@example.org", "[verification.benefit] 6\n[protocols.benefit] 5"),
+    );
+    assert!(ok(root, &["ingest", "--maildir", "maildir"]).contains("recorded 2 answer(s) from E01"));
+    ok(root, &["round", "close"]);
+    ok(root, &["round", "open", "--days", "14"]);
+    ok(root, &["invite"]);
+    let second = outbox_files(root, "round-2-invitation-")
+        .iter()
+        .map(|p| read_sent(p))
+        .find(|s| s.to == address)
+        .expect("a round-2 invitation to Avery");
+    assert!(second.text.contains("[verification.benefit] 6"), "the form comes filled in: {}", second.text);
+
+    // A responder without RFC 3834 headers or a telling subject quotes the whole letter,
+    // filled-in answers and all: those are our words, not Avery's, and confirm nothing.
+    let quoted: String = second.text.lines().map(|line| format!("> {line}\r\n")).collect();
+    let away = format!(
+        "From: {address}\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <away@example.org>\r\n\
+         In-Reply-To: <{}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         I am out of the office until 14 December with limited access to email.\r\n\r\n{quoted}",
+        second.reply_to,
+        second.subject,
+        second.message_id.trim_matches(['<', '>']),
+    );
+    deliver(&maildir, "away", away.as_bytes());
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM inbound_mail WHERE outcome = 'auto-reply'"), 1, "{out}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE round = 2"), 0, "nothing confirmed: {out}");
+
+    // Avery sending the filled-in form back as it came keeps every answer (carry-over rule
+    // `confirm`, the default).
+    deliver(&maildir, "keep", &reply(&second, address, "keep@example.org", "Keeping my answers."));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("from E01"), "{out}");
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE round = 2 AND expert_id = 'E01'"), 1, "{out}");
+}
+
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).
 
 #[path = "support/mail_servers.rs"]

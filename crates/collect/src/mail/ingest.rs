@@ -340,7 +340,12 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
             reading.errors.push(reply::ReplyError::Twice { item: item.to_string(), prompt, lines: None });
         }
     }
-    if incoming.reads_like_auto_reply && !has_answers_of_its_own(&reading, &shown, &stored) {
+    // An out-of-office that quotes our letter quotes the answers it came filled in with too
+    // (from round 2 on, the expert's earlier ones): those are the letter's words, not the
+    // expert's.
+    if incoming.reads_like_auto_reply
+        && !has_answers_of_its_own(&reading, &with_prefill(store, study_id, &grant, &frozen, shown.clone())?, &stored)
+    {
         return Ok(Judgement::SetAside {
             outcome: InboundOutcome::AutoReply,
             expert: Some(grant),
@@ -445,6 +450,25 @@ fn shown_by_our_letter(
         }
     }
     Ok(BTreeMap::new())
+}
+
+/// `shown`, plus what the expert's copy of the round comes filled in with (their latest
+/// earlier answers, as the study's carry-over rule says) for the items `shown` lacks.
+fn with_prefill(
+    store: &Store,
+    study_id: &str,
+    grant: &TokenGrant,
+    frozen: &FrozenRound,
+    mut shown: BTreeMap<String, serde_json::Value>,
+) -> Result<BTreeMap<String, serde_json::Value>, IngestError> {
+    let copy = personal_questionnaire(store, study_id, frozen, &grant.expert_id, &grant.language)?;
+    for item in copy.items {
+        if let Some(prefill) = item.prefill {
+            let value = serde_json::to_value(&prefill).expect("an answer is plain data");
+            shown.entry(item.id.to_string()).or_insert(value);
+        }
+    }
+    Ok(shown)
 }
 
 fn frozen_round(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound, IngestError> {
