@@ -713,7 +713,7 @@ fn an_auto_responder_nobody_recognises_gets_at_most_one_letter_an_hour() {
 }
 
 #[test]
-fn an_out_of_office_quoting_a_filled_in_round_2_invitation_confirms_nothing() {
+fn a_filled_in_round_2_letter_quoted_by_an_out_of_office_confirms_nothing_and_its_fix_letter_keeps_the_rest() {
     let (dir, sent, maildir) = invited();
     let root = dir.path();
     let address = "avery.placeholder@example.org";
@@ -750,12 +750,46 @@ fn an_out_of_office_quoting_a_filled_in_round_2_invitation_confirms_nothing() {
     assert_eq!(sql(root, "SELECT COUNT(*) FROM inbound_mail WHERE outcome = 'auto-reply'"), 1, "{out}");
     assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE round = 2"), 0, "nothing confirmed: {out}");
 
-    // Avery sending the filled-in form back as it came keeps every answer (carry-over rule
-    // `confirm`, the default).
-    deliver(&maildir, "keep", &reply(&second, address, "keep@example.org", "Keeping my answers."));
+    // Avery answers one question out of range: the "please fix" letter comes back with the
+    // whole form filled in, round 1's answers included, and replying to it with the one fix
+    // keeps every other answer (carry-over rule `confirm`, the default).
+    deliver(&maildir, "typo", &reply(&second, address, "typo@example.org", "[protocols.benefit] 55"));
+    let out = ok(root, &["ingest", "--maildir", "maildir"]);
+    assert!(out.contains("asked to fix from E01"), "{out}");
+    let letters = outbox_files(root, "round-2-receipt-E01-");
+    assert_eq!(letters.len(), 1, "one letter in round 2, the fix letter (none to the out-of-office): {letters:?}");
+    let fix = read_sent(&letters[0]);
+    assert!(fix.text.contains("[verification.benefit] 6"), "round 1's answer filled in: {}", fix.text);
+    assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE round = 2"), 0);
+    // The item to fix is left blank, not shown with round 1's answer as if Avery had written it.
+    assert!(fix.text.lines().any(|l| l.trim_end() == "[protocols.benefit]"), "{}", fix.text);
+    let fixed = reply_to_letter(
+        &fix,
+        address,
+        "fixed@example.org",
+        "",
+        Some(if fix.text.contains("[protocols.benefit]\r\n") {
+            ("[protocols.benefit]\r\n", "[protocols.benefit] 4\r\n")
+        } else {
+            ("[protocols.benefit]\n", "[protocols.benefit] 4\n")
+        }),
+    );
+    deliver(&maildir, "fixed", &fixed);
     let out = ok(root, &["ingest", "--maildir", "maildir"]);
     assert!(out.contains("from E01"), "{out}");
     assert_eq!(sql(root, "SELECT COUNT(*) FROM submissions WHERE round = 2 AND expert_id = 'E01'"), 1, "{out}");
+    let conn = rusqlite::Connection::open(root.join("data/mail/delphi.sqlite")).unwrap();
+    let answer = |item: &str| -> String {
+        conn.query_row(
+            "SELECT a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
+             WHERE s.round = 2 AND s.expert_id = 'E01' AND a.item_id = ?1",
+            [item],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("no round-2 answer to {item}: {e}"))
+    };
+    assert!(answer("verification.benefit").contains('6'), "kept from round 1");
+    assert!(answer("protocols.benefit").contains('4'), "the fix");
 }
 
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).

@@ -106,8 +106,9 @@ enum Judgement {
         token: String,
         questionnaire: Questionnaire,
         problems: Vec<String>,
-        /// What the "please fix" form shows filled in: the answers recorded before, with
-        /// every answer of this reply that could be read.
+        /// What the "please fix" form shows filled in: what the expert's copy comes filled in
+        /// with (their earlier rounds' answers), the answers recorded before, and every answer
+        /// of this reply that could be read.
         filled: BTreeMap<ItemId, delphi_survey::Answer>,
     },
     Unchanged {
@@ -359,7 +360,20 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
-        let mut filled = answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?;
+        // What the expert's copy comes filled in with (from round 2 on, their earlier answers),
+        // then what is stored, then what this reply says: replying to the letter as it comes
+        // keeps all of it.
+        let copy = personal_questionnaire(store, study_id, &frozen, &grant.expert_id, &grant.language)?;
+        // An item the reply got wrong is left for the expert to fill in again, not shown with
+        // the earlier answer as if that were what they wrote.
+        let to_fix: Vec<&str> = reading.errors.iter().filter_map(reply::ReplyError::item).collect();
+        let mut filled: BTreeMap<ItemId, delphi_survey::Answer> = copy
+            .items
+            .into_iter()
+            .filter(|item| !to_fix.contains(&item.id.as_str()))
+            .filter_map(|item| Some((item.id, item.prefill?)))
+            .collect();
+        filled.extend(answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?);
         filled.extend(reading.answers);
         return Ok(Judgement::Invalid { grant, token, questionnaire, problems, filled });
     }
