@@ -343,6 +343,13 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     assert!(md.contains("| Nothing (first round). |"), "{md}");
     let methods = md.split("### Rounds: dates and feedback").nth(1).expect("the rounds of the methods");
     let fed_back = methods.lines().find(|l| l.starts_with("| 2 |")).expect("round 2's row");
+    // The report says that earlier answers were carried over, and under which rule.
+    assert!(
+        fed_back.contains("filled in with their own latest answers") && fed_back.contains("carried over as confirmed"),
+        "{fed_back}"
+    );
+    let first = methods.lines().find(|l| l.starts_with("| 1 |")).expect("round 1's row");
+    assert!(!first.contains("carried over"), "round 1 carries nothing over: {first}");
     assert!(fed_back.contains("From round 1, on ") && fed_back.contains("own previous answer"), "{fed_back}");
     let shown = preview.matches("Expert view").count();
     assert!(shown > 0 && fed_back.contains(&format!("; {shown} anonymous rationales.")), "{shown}: {fed_back}");

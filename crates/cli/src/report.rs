@@ -238,6 +238,8 @@ fn feedback_given(round: u32, questionnaire: &delphi_survey::Questionnaire) -> F
         rationales: count(
             shown.iter().map(|f| f.rationales.below.len() + f.rationales.at.len() + f.rationales.above.len()).sum(),
         ),
+        // The first round has nothing to carry over.
+        carry_over: (round > 1).then_some(questionnaire.carry_over),
     }
 }
 

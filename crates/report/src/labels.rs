@@ -126,6 +126,10 @@ pub struct Labels {
     pub feedback_own_answer: String,
     /// `{n}` rationales.
     pub feedback_rationales: String,
+    /// From round 2 on, under the study's carry-over rule `confirm`.
+    pub carried_over_confirm: String,
+    /// From round 2 on, under the study's carry-over rule `reconfirm`.
+    pub carried_over_reconfirm: String,
     pub list_separator: String,
     /// Under a group table; `{k}` groups were too small in every row and are left out.
     pub groups_hidden: String,
@@ -283,6 +287,12 @@ impl Labels {
             feedback_quartiles: s("the group's quartiles"),
             feedback_own_answer: s("each expert's own previous answer, to them alone"),
             feedback_rationales: s("{n} anonymous rationales"),
+            carried_over_confirm: s(
+                "Each expert's form came filled in with their own latest answers, and an answer they left unchanged was carried over as confirmed.",
+            ),
+            carried_over_reconfirm: s(
+                "Each expert saw their own latest answers beside the questions, but an answer counted only when they gave it again.",
+            ),
             list_separator: s("; "),
             groups_hidden: s("{k} groups too small in every row are left out, unnamed."),
         }
@@ -405,6 +415,8 @@ impl Labels {
             feedback_quartiles: s("小组的四分位数"),
             feedback_own_answer: s("专家本人上一轮的回答，仅本人可见"),
             feedback_rationales: s("{n} 条匿名理由"),
+            carried_over_confirm: s("每位专家的问卷已预先填入其本人最近的回答；未作修改的回答视为确认并沿用。"),
+            carried_over_reconfirm: s("每位专家可在题目旁看到其本人最近的回答，但只有再次作答的回答才计入。"),
             list_separator: s("；"),
             groups_hidden: s("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
         }

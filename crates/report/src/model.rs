@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use delphi_core::Study;
 use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
-use delphi_core::study::{DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
+use delphi_core::study::{CarryOver, DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
 use delphi_stats::item::{Outcome, Verdict};
 use delphi_stats::summarise::{ItemResult, ItemRound};
@@ -150,6 +150,9 @@ pub struct FeedbackGiven {
     pub own_answers: u32,
     /// Anonymous rationales shown.
     pub rationales: u32,
+    /// From round 2 on, how the expert's earlier answers were carried into the form: filled
+    /// in and confirmed by an unchanged submission, or shown and given again.
+    pub carry_over: Option<CarryOver>,
 }
 
 /// Experts of one group asked in a round, and how many of them answered.
@@ -939,8 +942,18 @@ fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// What a round fed back, in words, from the counts of its frozen questionnaire.
+/// What a round fed back, in words, from the counts of its frozen questionnaire, and how
+/// the experts' earlier answers were carried into its form.
 fn feedback_words(labels: &Labels, f: &FeedbackGiven) -> String {
+    let fed_back = what_was_fed_back(labels, f);
+    match f.carry_over {
+        Some(CarryOver::Confirm) => format!("{fed_back} {}", labels.carried_over_confirm),
+        Some(CarryOver::Reconfirm) => format!("{fed_back} {}", labels.carried_over_reconfirm),
+        None => fed_back,
+    }
+}
+
+fn what_was_fed_back(labels: &Labels, f: &FeedbackGiven) -> String {
     let Some(from) = f.from_round else { return labels.feedback_first_round.clone() };
     if f.items_with_feedback == 0 {
         return labels.feedback_nothing.replace("{round}", &from.to_string());

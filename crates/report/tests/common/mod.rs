@@ -72,6 +72,7 @@ pub fn conduct(study: &Study, rounds: u32, stopping_rule_stated: bool) -> Conduc
                             quartiles: asked - 9,
                             own_answers: asked - 9,
                             rationales: 11 * round,
+                            carry_over: Some(delphi_core::study::CarryOver::Confirm),
                         }
                     },
                 }
