@@ -82,6 +82,25 @@ fn parquet_rows(path: &Path) -> (Vec<String>, Vec<Vec<parquet::record::Field>>) 
     (names, rows)
 }
 
+/// The schema, row count and null count of `value` (figures) of the two Parquet exports in
+/// `dir`, as Python polars (`pip install polars`, by scripts/test) reads them.
+fn python_polars_schemas(dir: &Path) -> serde_json::Value {
+    let script = r#"
+import json, sys, polars as pl
+out = {}
+for name in ["figures", "answers"]:
+    frame = pl.read_parquet(f"{sys.argv[1]}/{name}.parquet")
+    entry = {"rows": frame.height, "schema": [[c, str(t)] for c, t in frame.schema.items()]}
+    if name == "figures":
+        entry["null_values"] = frame["value"].null_count()
+    out[name] = entry
+print(json.dumps(out))
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(dir).output().expect("python3 runs");
+    assert!(out.status.success(), "polars could not read the exports: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON from the script")
+}
+
 /// Checks that `<name>.parquet` holds the header and rows of `<name>.csv` in `dir`, cell by
 /// cell (CSV's empty cell is Parquet's null, CSV's texts are made inert); returns the rows.
 fn parquet_matches_csv(dir: &Path, name: &str) -> Vec<Vec<parquet::record::Field>> {
@@ -283,6 +302,29 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     assert!(figure_rows.len() > 100, "{} figures", figure_rows.len());
     let answer_rows = parquet_matches_csv(&round_dir, "answers");
     assert_eq!(answer_rows.len(), answers.lines().count() - 1);
+    // An analyst's reader, Python polars, loads both with the right types.
+    let (figure_count, answer_count) = (figure_rows.len(), answer_rows.len());
+    let undefined = figure_rows.iter().filter(|row| matches!(row[3], parquet::record::Field::Null)).count();
+    let loaded = python_polars_schemas(&round_dir);
+    assert_eq!(
+        loaded["figures"],
+        serde_json::json!({
+            "rows": figure_count,
+            "schema": [["round", "Int64"], ["item", "String"], ["measure", "String"], ["value", "Float64"], ["undefined_because", "String"]],
+            "null_values": undefined,
+        })
+    );
+    assert_eq!(
+        loaded["answers"]["schema"],
+        serde_json::json!([
+            ["round", "Int64"],
+            ["expert", "String"],
+            ["item", "String"],
+            ["answer", "String"],
+            ["revision", "Int64"]
+        ])
+    );
+    assert_eq!(loaded["answers"]["rows"], answer_count);
     let texts: Vec<String> = answer_rows.iter().map(|row| format!("{row:?}")).collect();
     assert!(texts.iter().any(|t| t.contains("=cmd|")), "the hostile rationale is exported");
     assert!(
