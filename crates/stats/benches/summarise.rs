@@ -1,10 +1,11 @@
 //! `cargo bench -p delphi-stats`: a synthetic study of 10,000 experts × 100 items × 3 rounds
 //! summarised in full (every per-item measure, stability, groups, reliability), timed with
 //! std::time, and the same measures computed by scripts/stats-bench-pandas.py (pandas +
-//! scipy) in the same run.
+//! scipy) and the per-item measures by scripts/stats-bench-polars.py (polars, lazy) in the
+//! same run.
 //!
 //! Environment: `DELPHI_BENCH_SIZE=experts,items,rounds` (default 10000,100,3),
-//! `DELPHI_BENCH_PANDAS=0` skips the pandas comparison.
+//! `DELPHI_BENCH_PANDAS=0` / `DELPHI_BENCH_POLARS=0` skip a comparison.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -60,7 +61,11 @@ fn main() {
         println!("  peak memory (VmHWM) of this process: {p:.0} MiB");
     }
 
-    if std::env::var("DELPHI_BENCH_PANDAS").is_ok_and(|v| v == "0") {
+    let peers: Vec<(&str, &str)> = [("DELPHI_BENCH_PANDAS", "pandas + scipy"), ("DELPHI_BENCH_POLARS", "polars")]
+        .into_iter()
+        .filter(|(switch, _)| !std::env::var(switch).is_ok_and(|v| v == "0"))
+        .collect();
+    if peers.is_empty() {
         return;
     }
     let dir = tempfile_dir();
@@ -69,37 +74,59 @@ fn main() {
         let f = std::io::BufWriter::new(std::fs::File::create(&csv).expect("create csv"));
         write_csv(&study.table, f).expect("write csv");
     }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/stats-bench-pandas.py");
-    let out = Command::new("python3").arg(&script).arg(&csv).output().expect("run python3");
+    let ours: f64 = s
+        .items
+        .iter()
+        .filter_map(|i| match &i.result {
+            delphi_stats::summarise::ItemResult::Ordinal(o) => o.median.value(),
+            _ => None,
+        })
+        .sum();
+    for (_, peer) in peers {
+        let script = if peer == "polars" { "stats-bench-polars.py" } else { "stats-bench-pandas.py" };
+        let Some(peer_run) = run_peer(script, &csv) else {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::process::exit(1);
+        };
+        println!("  {peer}: load CSV {:.3} s, compute {:.3} s", peer_run.load, peer_run.compute);
+        if let Some(p) = peer_run.peak_rss_mib {
+            println!("  {peer} peak memory: {p:.0} MiB");
+        }
+        if let Some(check) = peer_run.median_sum {
+            println!("  sanity: sum of medians rust {ours} / {peer} {check}");
+        }
+        let what =
+            if peer == "polars" { "per-item measures only, against the whole summarise" } else { "compute only" };
+        println!("  speed-up over {peer} ({what}): {:.1}×", peer_run.compute / rust);
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What a peer script printed.
+struct PeerRun {
+    load: f64,
+    compute: f64,
+    peak_rss_mib: Option<f64>,
+    median_sum: Option<f64>,
+}
+
+/// Runs `scripts/<script> answers.csv`; `None` (having said why) when it fails.
+fn run_peer(script: &str, csv: &std::path::Path) -> Option<PeerRun> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts").join(script);
+    let out = Command::new("python3").arg(&path).arg(csv).output().expect("run python3");
     if !out.status.success() {
-        eprintln!("stats-bench-pandas.py failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        std::process::exit(1);
+        eprintln!("{script} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let field = |name: &str| -> Option<f64> {
         text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
     };
-    let (Some(load), Some(compute)) = (field("load_s"), field("compute_s")) else {
-        eprintln!("unexpected output from the pandas script:\n{text}");
-        std::process::exit(1);
+    let (Some(load), Some(compute)) = (field("load_s "), field("compute_s ")) else {
+        eprintln!("unexpected output from {script}:\n{text}");
+        return None;
     };
-    println!("  pandas + scipy: load CSV {load:.3} s, compute {compute:.3} s");
-    if let Some(p) = field("peak_rss_mib") {
-        println!("  pandas peak memory: {p:.0} MiB");
-    }
-    if let Some(check) = field("median_sum") {
-        let ours: f64 = s
-            .items
-            .iter()
-            .filter_map(|i| match &i.result {
-                delphi_stats::summarise::ItemResult::Ordinal(o) => o.median.value(),
-                _ => None,
-            })
-            .sum();
-        println!("  sanity: sum of medians rust {ours} / pandas {check}");
-    }
-    println!("  speed-up over pandas + scipy (compute only): {:.1}×", compute / rust);
+    Some(PeerRun { load, compute, peak_rss_mib: field("peak_rss_mib "), median_sum: field("median_sum ") })
 }
 
 fn tempfile_dir() -> PathBuf {
