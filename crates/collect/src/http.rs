@@ -23,12 +23,15 @@ use axum::routing::get;
 use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use delphi_core::study::{ItemId, Language, PanelAttribute};
+use delphi_core::study::{ItemId, Language, PanelAttribute, Withdrawal};
 use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
+    WithdrawalOutcome, WithdrawnBy,
 };
 use delphi_survey::answer::{Answer, validate};
-use delphi_survey::html::{Notice, Problem, message_page, render_refused, render_with_notice, stylesheet};
+use delphi_survey::html::{
+    Notice, Problem, escape, message_page, render_refused, render_with_notice, stylesheet,
+};
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use crate::personal::{answers_by_item, personal_questionnaire};
@@ -69,6 +72,8 @@ pub struct ServiceConfig {
     pub languages: Vec<Language>,
     /// Whom experts write to (`study.contact`), named on those pages.
     pub contact: Option<String>,
+    /// What becomes of the answers of an expert who withdraws (`study.withdrawal`).
+    pub withdrawal: Withdrawal,
 }
 
 impl ServiceConfig {
@@ -84,6 +89,7 @@ impl ServiceConfig {
             refusal_pause: Duration::from_secs(1),
             languages: Vec::new(),
             contact: None,
+            withdrawal: Withdrawal::default(),
         }
     }
 }
@@ -160,6 +166,7 @@ pub async fn serve(
 fn router(service: Arc<Service>) -> Router {
     Router::new()
         .route("/s/{token}", get(form_page).post(form_submit))
+        .route("/s/{token}/withdraw", get(withdraw_page).post(withdraw_confirmed))
         .route("/api/v1/s/{token}", get(api_questionnaire).post(api_submit))
         .route("/api/v1/status", get(api_status))
         .route("/healthz", get(|| async { "ok" }))
@@ -865,6 +872,145 @@ async fn api_status(
     .await;
     match status {
         Ok(rounds) => Json(serde_json::json!({ "study": service.config.study_id, "rounds": rounds })).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// Where an opt-out link stands.
+enum OptOut {
+    Invalid,
+    /// Not withdrawn yet: the page asks to confirm.
+    Open { language: Language },
+    Withdrawn { language: Language, at: DateTime<Utc> },
+}
+
+impl Service {
+    /// The expert an opt-out link names, and whether they have withdrawn; with `confirm`,
+    /// withdraws them. Any token ever issued to them works, of any round: the way out stays
+    /// open after a round has closed or a newer link replaced theirs.
+    fn opt_out(&self, token: &str, confirm: bool, now: DateTime<Utc>) -> Result<OptOut, ServiceError> {
+        let mut store = self.reader();
+        let Some((study_id, expert_id, language)) = store.expert_of_any_token(&TokenHash::of(token))? else {
+            return Ok(OptOut::Invalid);
+        };
+        if study_id != self.config.study_id {
+            return Ok(OptOut::Invalid);
+        }
+        let language = Language::parse(&language).unwrap_or_else(|| Language::parse("en").expect("en"));
+        if let Some(earlier) = store.withdrawal(&study_id, &expert_id)? {
+            return Ok(OptOut::Withdrawn { language, at: earlier.at });
+        }
+        if !confirm {
+            return Ok(OptOut::Open { language });
+        }
+        let outcome = store.withdraw(&study_id, &expert_id, self.config.withdrawal, WithdrawnBy::Expert, now)?;
+        // Cached grants of this expert's tokens would only be refused by the writer; drop them.
+        self.grants.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, open| open.grant.expert_id != expert_id);
+        let (WithdrawalOutcome::Withdrawn(withdrawn) | WithdrawalOutcome::Already(withdrawn)) = outcome;
+        Ok(OptOut::Withdrawn { language, at: withdrawn.at })
+    }
+}
+
+/// The words of the opt-out pages: heading, text, the button's label.
+fn opt_out_words(language: &Language) -> [&'static str; 5] {
+    if delphi_survey::ui::is_chinese(language) {
+        [
+            "退出本研究",
+            "确认后，您将退出本研究：不会再收到任何邀请或提醒，您的个人链接也将失效。",
+            "确认退出",
+            "您已退出本研究",
+            "您已于 {at} 退出本研究，今后不会再收到关于本研究的邮件。谢谢您的参与。",
+        ]
+    } else {
+        [
+            "Withdraw from the study",
+            "If you confirm, you leave the study: you will receive no more invitations or reminders, and your \
+             personal links stop working.",
+            "Confirm: withdraw from the study",
+            "You have withdrawn from the study",
+            "You withdrew from the study on {at}. You will receive no more messages about it. Thank you for \
+             taking part.",
+        ]
+    }
+}
+
+/// The confirmation page: a button that sends a POST. A GET changes nothing, so a mail
+/// gateway or a preview that fetches every link in a message cannot withdraw anyone.
+fn opt_out_confirmation(language: &Language, token: &str, rule: Withdrawal, contact: Option<&str>) -> String {
+    let [heading, text, button, ..] = opt_out_words(language);
+    let chinese = delphi_survey::ui::is_chinese(language);
+    let answers = match (rule, chinese) {
+        (Withdrawal::KeepAnswers, false) => "The answers you have already given stay in the study, without your name.",
+        (Withdrawal::RemoveAnswers, false) => {
+            "Your answers to rounds that have not closed yet will no longer count; rounds already closed and \
+             reported stay as they are."
+        }
+        (Withdrawal::KeepAnswers, true) => "您已提交的回答将以匿名方式保留在研究中。",
+        (Withdrawal::RemoveAnswers, true) => "您在尚未结束的轮次中的回答将不再计入；已结束并已报告的轮次保持不变。",
+    };
+    let contact = contact.map_or_else(String::new, |c| {
+        let line = if chinese { format!("如有疑问，请联系研究协调人：{c}。") } else { format!("Questions? Write to the study's coordinator: {c}.") };
+        format!("<p>{}</p>\n", escape(&line))
+    });
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{heading}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n\
+         <p>{text}</p>\n<p>{answers}</p>\n{contact}\
+         <form method=\"post\" action=\"/s/{token}/withdraw\">\n\
+         <input type=\"hidden\" name=\"confirm\" value=\"withdraw\">\n\
+         <button type=\"submit\">{button}</button>\n</form>\n</main>\n</body>\n</html>\n",
+        lang = escape(language.as_str()),
+        heading = escape(heading),
+        style = stylesheet(),
+        text = escape(text),
+        answers = escape(answers),
+        token = escape(token),
+        button = escape(button),
+    )
+}
+
+fn opt_out_response(service: &Service, token: &str, outcome: OptOut) -> Response {
+    match outcome {
+        OptOut::Invalid => invalid_link(service),
+        OptOut::Open { language } => page(
+            StatusCode::OK,
+            opt_out_confirmation(&language, token, service.config.withdrawal, service.config.contact.as_deref()),
+        ),
+        OptOut::Withdrawn { language, at } => {
+            let [.., heading, text] = opt_out_words(&language);
+            let at = at.format("%Y-%m-%d %H:%M UTC").to_string();
+            page(StatusCode::OK, message_page(&language, heading, &delphi_survey::ui::fill(text, &[("at", &at)])))
+        }
+    }
+}
+
+async fn withdraw_page(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service).await;
+    }
+    let looked_up = token.clone();
+    match blocking(&service, move |s| s.opt_out(&looked_up, false, Utc::now())).await {
+        Ok(outcome) => opt_out_response(&service, &token, outcome),
+        Err(response) => response,
+    }
+}
+
+async fn withdraw_confirmed(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service).await;
+    }
+    let looked_up = token.clone();
+    match blocking(&service, move |s| s.opt_out(&looked_up, true, Utc::now())).await {
+        Ok(outcome) => opt_out_response(&service, &token, outcome),
         Err(response) => response,
     }
 }

@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_answers_as_one_row.sql", include_str!("migrations/0003_answers_as_one_row.sql")),
     ("0004_study_settings.sql", include_str!("migrations/0004_study_settings.sql")),
     ("0005_drafts.sql", include_str!("migrations/0005_drafts.sql")),
+    ("0006_trust.sql", include_str!("migrations/0006_trust.sql")),
 ];
 
 /// The schema version this build writes.

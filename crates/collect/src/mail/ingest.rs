@@ -684,7 +684,7 @@ fn send_answer(
         ReplyToken::Given(token) => Some(token),
         ReplyToken::Fresh => fresh.as_deref(),
     };
-    let addressee = Addressee { name, email };
+    let addressee = Addressee { name, email, time_zone: None };
     let threading =
         Threading { message_id: reservation.message_id, in_reply_to: Some(incoming.key.clone()), date: now };
     let message = compose(letter, ingest.sender, &addressee, token, &threading)
