@@ -37,7 +37,8 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 /// imported and round 1 open until 2027-01-15 17:00 UTC.
 fn open_starter(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let path = dir.path().join("study/study.toml");
     std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap())).unwrap();
@@ -129,9 +130,8 @@ fn send(port: u16, method: &str, path: &str, content: Option<(&str, &str)>) -> (
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let body = content.map_or("", |(_, body)| body);
-    let content = content.map_or_else(String::new, |(kind, body)| {
-        format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len())
-    });
+    let content = content
+        .map_or_else(String::new, |(kind, body)| format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n{content}Connection: close\r\n\r\n{body}"
@@ -218,7 +218,9 @@ fn an_expert_who_opts_out_gets_no_more_invitations_or_reminders_and_the_audit_lo
         outbox(root, "-invitation-").into_iter().filter(|p| p.to_string_lossy().contains("round-2")).collect();
     assert_eq!(round_2.len(), 3, "{round_2:?}");
     assert!(
-        round_2.iter().all(|p| !p.to_string_lossy().ends_with("-E02.eml") && !p.to_string_lossy().ends_with("-E03.eml")),
+        round_2
+            .iter()
+            .all(|p| !p.to_string_lossy().ends_with("-E02.eml") && !p.to_string_lossy().ends_with("-E03.eml")),
         "{round_2:?}"
     );
 }
@@ -317,7 +319,8 @@ fn an_invitation_says_who_asks_why_what_is_done_with_the_answers_and_until_when_
 #[test]
 fn a_panel_with_an_unknown_time_zone_is_refused_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
     assert!(out.status.success());
     let panel = dir.path().join("study/panel.csv");
     let csv = std::fs::read_to_string(&panel).unwrap().replace("Europe/Paris", "Europe/Pariss");
@@ -355,9 +358,8 @@ fn consent_is_recorded_once_with_its_time_when_the_expert_first_answers() {
     assert_eq!(consents[0]["actor"], first_answer["actor"], "named by pseudonym, like the answer");
     assert!(consents[0]["at"].as_str().unwrap() >= before.as_str());
     let conn = rusqlite::Connection::open(root.join("data/study/delphi.sqlite")).unwrap();
-    let stored: (String, String) = conn
-        .query_row("SELECT expert_id, given_at FROM consents", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
+    let stored: (String, String) =
+        conn.query_row("SELECT expert_id, given_at FROM consents", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!(stored.0, "E04");
     // A coordinator typing in an answer for an expert is not the expert's consent.
     let mut child = delphi(root)

@@ -6,8 +6,8 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use delphi_core::panel::Panel;
-use delphi_core::study::is_valid_id;
 use delphi_core::study::Withdrawal;
+use delphi_core::study::is_valid_id;
 use delphi_store::{
     Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission, WithdrawalOutcome, WithdrawnBy,
 };

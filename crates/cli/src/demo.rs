@@ -20,8 +20,7 @@ use chrono::Utc;
 use clap::Args;
 use delphi_collect::mail::{
     Campaign, Ingest, IngestError, MailTransport, Mailbox, RoundMail, Sender, StudyNotice, each_maildir_message,
-    ingest_message,
-    send_campaign,
+    ingest_message, send_campaign,
 };
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use delphi_collect::mail::{
     Address, Campaign, CampaignReport, ImapSettings, Ingest, IngestError, Ingested, MailTransport, Mailbox,
-    MailboxError, RoundMail, Sender, SmtpSettings, StudyNotice, each_imap_message, each_maildir_message, ingest_or_set_aside,
-    send_campaign,
+    MailboxError, RoundMail, Sender, SmtpSettings, StudyNotice, each_imap_message, each_maildir_message,
+    ingest_or_set_aside, send_campaign,
 };
 use delphi_store::{InboundOutcome, OutgoingKind, Refusal, RoundState, Store, StoreError};
 

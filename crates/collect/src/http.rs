@@ -29,9 +29,7 @@ use delphi_store::{
     WithdrawalOutcome, WithdrawnBy,
 };
 use delphi_survey::answer::{Answer, validate};
-use delphi_survey::html::{
-    Notice, Problem, escape, message_page, render_refused, render_with_notice, stylesheet,
-};
+use delphi_survey::html::{Notice, Problem, escape, message_page, render_refused, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use crate::personal::{answers_by_item, personal_questionnaire};
@@ -880,8 +878,13 @@ async fn api_status(
 enum OptOut {
     Invalid,
     /// Not withdrawn yet: the page asks to confirm.
-    Open { language: Language },
-    Withdrawn { language: Language, at: DateTime<Utc> },
+    Open {
+        language: Language,
+    },
+    Withdrawn {
+        language: Language,
+        at: DateTime<Utc>,
+    },
 }
 
 impl Service {
@@ -949,7 +952,11 @@ fn opt_out_confirmation(language: &Language, token: &str, rule: Withdrawal, cont
         (Withdrawal::RemoveAnswers, true) => "您在尚未结束的轮次中的回答将不再计入；已结束并已报告的轮次保持不变。",
     };
     let contact = contact.map_or_else(String::new, |c| {
-        let line = if chinese { format!("如有疑问，请联系研究协调人：{c}。") } else { format!("Questions? Write to the study's coordinator: {c}.") };
+        let line = if chinese {
+            format!("如有疑问，请联系研究协调人：{c}。")
+        } else {
+            format!("Questions? Write to the study's coordinator: {c}.")
+        };
         format!("<p>{}</p>\n", escape(&line))
     });
     format!(

@@ -302,13 +302,7 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
                  or leave the field empty (the deadline is then given in UTC only)"
                     .into()
             });
-            sink.report_at(
-                line,
-                column("time_zone"),
-                "time_zone",
-                format!("`{zone}` is not a time zone"),
-                Some(hint),
-            );
+            sink.report_at(line, column("time_zone"), "time_zone", format!("`{zone}` is not a time zone"), Some(hint));
             row_ok = false;
         }
         if let (true, Some(id), Some(email), Some(language)) = (row_ok, expert_id, email, language) {
@@ -369,7 +363,11 @@ fn header_columns(
                 name,
                 format!("unknown column `{name}`"),
                 did_you_mean(&name.to_ascii_lowercase(), COLUMNS.into_iter().chain(OPTIONAL_COLUMNS)).or_else(|| {
-                    Some(format!("columns are: {} (and optionally {})", COLUMNS.join(", "), OPTIONAL_COLUMNS.join(", ")))
+                    Some(format!(
+                        "columns are: {} (and optionally {})",
+                        COLUMNS.join(", "),
+                        OPTIONAL_COLUMNS.join(", ")
+                    ))
                 }),
             ),
         }

@@ -15,9 +15,9 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, QuantileMethod};
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
-    CarryOver, Criterion, CriterionId, Withdrawal, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
+    CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
     ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
-    is_valid_id, is_valid_language,
+    Withdrawal, is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =

@@ -43,10 +43,7 @@ impl Store {
                     params![study_id, member.id.as_str()],
                     |r| {
                         Ok((
-                            (
-                                [r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
-                                r.get(7)?,
-                            ),
+                            ([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?),
                             r.get(8)?,
                         ))
                     },
@@ -139,15 +136,18 @@ impl Store {
 type Fields = ([String; 7], Option<String>);
 
 fn fields_of(member: &PanelMember) -> Fields {
-    ([
-        member.name.clone(),
-        member.email.as_str().to_owned(),
-        member.institution.clone(),
-        member.country.clone(),
-        member.bloc.clone(),
-        member.language.as_str().to_owned(),
-        member.expertise.clone(),
-    ], member.time_zone.clone())
+    (
+        [
+            member.name.clone(),
+            member.email.as_str().to_owned(),
+            member.institution.clone(),
+            member.country.clone(),
+            member.bloc.clone(),
+            member.language.as_str().to_owned(),
+            member.expertise.clone(),
+        ],
+        member.time_zone.clone(),
+    )
 }
 
 impl Store {

@@ -273,7 +273,10 @@ enum Block {
     Para(String),
     Link(String),
     /// The personal link, drawn as a button in HTML.
-    Button { label: String, link: String },
+    Button {
+        label: String,
+        link: String,
+    },
     /// Small print at the foot: who to write to, how to withdraw.
     Note(String),
     List(Vec<String>),
@@ -288,10 +291,7 @@ impl Body {
         let link = context.link;
         let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", context.name)]))];
         let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>| {
-            blocks.push(Block::Para(fill(
-                w.closes,
-                &[("deadline", &deadline_for(deadline, context.time_zone, w))],
-            )));
+            blocks.push(Block::Para(fill(w.closes, &[("deadline", &deadline_for(deadline, context.time_zone, w))])));
             if let Some(link) = link {
                 blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
                 blocks.push(Block::Button { label: w.open_form.to_owned(), link: link.to_owned() });
