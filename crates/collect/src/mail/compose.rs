@@ -560,4 +560,23 @@ mod tests {
         let reply_to = parsed.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap();
         assert_eq!(reply_to, "delphi@study.example", "without a token, replies go to the plain address");
     }
+
+    /// An expert whose mail client replies in HTML answers inside the quoted HTML part: the
+    /// form there, read back as text the way ingest reads an HTML reply, still parses.
+    #[test]
+    fn a_reply_written_into_the_html_part_reads_as_the_reply_form() {
+        let q = questionnaire("en");
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
+        let message = raw(&Letter::Invitation { questionnaire: &q, deadline }, "Ada", Some("tok"));
+        let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
+        let html = parsed.body_html(0).unwrap().into_owned();
+        assert!(!html.contains("<pre"), "{html}");
+        let marker = "[verification.benefit]";
+        assert_eq!(html.matches(marker).count(), 1, "{html}");
+        let answered = html.replacen(marker, &format!("{marker} 6"), 1);
+        let text = super::super::inbound::html_to_text(&answered);
+        let reply = delphi_survey::reply::parse(&q, &text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        let benefit = reply.answers.iter().find(|(id, _)| id.as_str() == "verification.benefit").map(|(_, a)| a);
+        assert_eq!(benefit, Some(&Answer::Ordinal { point: 6 }), "the answer is read from the HTML part: {text}");
+    }
 }
