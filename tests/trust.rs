@@ -342,6 +342,13 @@ fn consent_is_recorded_once_with_its_time_when_the_expert_first_answers() {
     let link = links.lines().find(|l| l.starts_with("E04")).unwrap().split_once('\t').unwrap().1.to_owned();
     let api = link.replace(&format!("http://127.0.0.1:{port}/s/"), "/api/v1/s/");
     let server = Server::start(root, port);
+    // The form says what a first answer means, before the expert sends it.
+    let form_path = link.replace(&format!("http://127.0.0.1:{port}"), "");
+    let (_, form) = request(port, "GET", &form_path, None);
+    let notice = form.find("Sending this form for the first time counts as your consent").expect(&form);
+    assert!(notice < form.find("<form").unwrap(), "the consent line comes before the form: {form}");
+    assert!(form.contains("Your name and address are seen only by the coordinator."), "{form}");
+    assert!(form.contains(&format!("href=\"{form_path}/withdraw\"")), "the way out: {form}");
     let before = chrono_now();
     for point in [4, 5] {
         let body = serde_json::json!({"answers": {"approach-a.benefit": {"kind": "ordinal", "point": point}}});

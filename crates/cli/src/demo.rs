@@ -326,6 +326,7 @@ impl Collector {
         config.languages = study.languages.clone();
         config.contact = study.contact.clone();
         config.withdrawal = study.withdrawal;
+        config.privacy = study.privacy.clone();
         // Every simulated expert comes from 127.0.0.1: the per-address limit, meant for a
         // real panel behind a proxy, would refuse most of them.
         config.requests_per_minute = 1_000_000;

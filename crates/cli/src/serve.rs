@@ -95,6 +95,7 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     config.languages = loaded.study.languages.clone();
     config.contact = loaded.study.contact.clone();
     config.withdrawal = loaded.study.withdrawal;
+    config.privacy = loaded.study.privacy.clone();
     config.coordinator_token = Some(coordinator_token);
     config.requests_per_minute = args.requests_per_minute;
     config.trusted_proxies = TrustedProxies::new(args.trusted_proxies.clone());

@@ -23,7 +23,7 @@ use axum::routing::get;
 use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use delphi_core::study::{ItemId, Language, PanelAttribute, Withdrawal};
+use delphi_core::study::{ItemId, Language, Localised, PanelAttribute, Withdrawal};
 use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
     WithdrawalOutcome, WithdrawnBy,
@@ -72,6 +72,9 @@ pub struct ServiceConfig {
     pub contact: Option<String>,
     /// What becomes of the answers of an expert who withdraws (`study.withdrawal`).
     pub withdrawal: Withdrawal,
+    /// The study's privacy statement (`study.privacy`), shown above the form with the
+    /// consent line: sending the form the first time counts as consent to it.
+    pub privacy: Option<Localised>,
 }
 
 impl ServiceConfig {
@@ -88,6 +91,7 @@ impl ServiceConfig {
             languages: Vec::new(),
             contact: None,
             withdrawal: Withdrawal::default(),
+            privacy: None,
         }
     }
 }
@@ -511,7 +515,7 @@ async fn form_page(
     let notice = if draft.is_empty() { saved.then_some(Notice::Saved) } else { Some(Notice::Draft) };
     current.extend(draft);
     let html = render_with_notice(&questionnaire, &format!("/s/{token}"), &current, notice.as_ref());
-    page(StatusCode::OK, html)
+    page(StatusCode::OK, with_study_notice(&html, &questionnaire.language, &token, &service.config))
 }
 
 /// The form again after a refused submission: every value as the expert sent it, the
@@ -540,7 +544,7 @@ async fn show_refused(
     };
     let q = &shown.questionnaire;
     let html = render_refused(q, &format!("/s/{token}"), &fields, &Problem::all(q, &errors));
-    page(StatusCode::UNPROCESSABLE_ENTITY, html)
+    page(StatusCode::UNPROCESSABLE_ENTITY, with_study_notice(&html, &q.language, token, &service.config))
 }
 
 async fn form_submit(
@@ -872,6 +876,46 @@ async fn api_status(
         Ok(rounds) => Json(serde_json::json!({ "study": service.config.study_id, "rounds": rounds })).into_response(),
         Err(response) => response,
     }
+}
+
+/// The form page with what the letters say about the study above the form: the privacy
+/// statement and that a first answer consents to it, whom to write to, and the way out.
+/// Put in here rather than by the form's renderer, which knows questionnaires only.
+fn with_study_notice(form_page: &str, language: &Language, token: &str, config: &ServiceConfig) -> String {
+    let Some(at) = form_page.find("<form") else { return form_page.to_owned() };
+    let chinese = delphi_survey::ui::is_chinese(language);
+    let mut notice = String::from("<section class=\"study-notice\">\n");
+    if let Some(privacy) = &config.privacy {
+        let (heading, consent) = if chinese {
+            ("您的回答与隐私", "首次提交本问卷即表示您同意上述声明；我们会记录同意的时间。")
+        } else {
+            (
+                "Your answers and your privacy",
+                "Sending this form for the first time counts as your consent to this statement; we record the time.",
+            )
+        };
+        notice.push_str(&format!(
+            "<h2>{}</h2>\n<p>{}</p>\n<p>{}</p>\n",
+            escape(heading),
+            escape(privacy.get(language, language)),
+            escape(consent)
+        ));
+    }
+    if let Some(contact) = &config.contact {
+        let line = if chinese {
+            format!("如有疑问，请联系研究协调人：{contact}。")
+        } else {
+            format!("Questions? Write to the study's coordinator: {contact}.")
+        };
+        notice.push_str(&format!("<p>{}</p>\n", escape(&line)));
+    }
+    let withdraw = if chinese { "退出本研究" } else { "Withdraw from the study" };
+    notice.push_str(&format!(
+        "<p><a href=\"/s/{}/withdraw\">{}</a></p>\n</section>\n",
+        escape(token),
+        escape(withdraw)
+    ));
+    format!("{}{notice}{}", &form_page[..at], &form_page[at..])
 }
 
 /// Where an opt-out link stands.
