@@ -386,3 +386,43 @@ fn chrono_now() -> String {
     let out = Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%S"]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+#[test]
+fn a_first_emailed_reply_is_consent_and_its_receipt_keeps_the_way_out() {
+    let dir = open_starter(|s| s);
+    let root = dir.path();
+    ok(root, &["invite", "--base-url", "https://delphi.example.org"]);
+    let raw_invitation = message(root, "-invitation-", "E03");
+    let invitation = mail_parser::MessageParser::default().parse(&raw_invitation).unwrap();
+    let reply_to = invitation.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap().to_owned();
+    let message_id = invitation.message_id().unwrap().to_owned();
+    let quoted: String = invitation.body_text(0).unwrap().lines().map(|line| format!("> {line}\r\n")).collect();
+    let maildir = root.join("maildir");
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    for (n, answer) in [(1, 4), (2, 5)] {
+        let raw = format!(
+            "From: Robin Sample <robin.sample@example.org>\r\nTo: {reply_to}\r\nSubject: Re: round 1\r\n\
+             Message-ID: <reply-{n}@example.org>\r\nIn-Reply-To: <{message_id}>\r\n\
+             Date: Wed, 2 Dec 2026 0{n}:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             [approach-a.benefit] {answer}\r\n\r\nOn Monday the study wrote:\r\n{quoted}"
+        );
+        std::fs::write(maildir.join("new").join(format!("reply-{n}")), raw).unwrap();
+        ok(root, &["ingest", "--maildir", "maildir"]);
+    }
+    let log = audit(root);
+    let consents = actions(&log, "consent.given");
+    assert_eq!(consents.len(), 1, "{consents:?}");
+    assert_eq!(consents[0]["detail"]["channel"], "email");
+    let accepted = actions(&log, "submission.accepted");
+    assert_eq!(accepted.len(), 2, "both replies recorded: {accepted:?}");
+    assert_eq!(consents[0]["at"], accepted[0]["at"], "the time of the first reply's answers");
+
+    let receipts: Vec<PathBuf> =
+        outbox(root, "").into_iter().filter(|p| !p.to_string_lossy().contains("-invitation-")).collect();
+    assert!(!receipts.is_empty(), "receipts were written");
+    let receipt = text_of(&std::fs::read(&receipts[0]).unwrap());
+    assert!(receipt.contains("/withdraw"), "every letter with the expert's token has the way out: {receipt}");
+    assert!(receipt.contains("coordinator@example.org"), "{receipt}");
+}

@@ -329,14 +329,12 @@ impl Body {
                 about(&mut blocks);
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
-                trailer(&mut blocks);
             }
             Letter::Reminder { deadline, .. } => {
                 blocks.push(Block::Para(fill(w.reminder, &[("round", &round), ("title", &q.title)])));
                 about(&mut blocks);
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
-                trailer(&mut blocks);
             }
             Letter::Receipt { recorded, unanswered, kept_newer, deadline, .. } => {
                 let count = recorded.len().to_string();
@@ -391,6 +389,9 @@ impl Body {
                 blocks.push(Block::Para(fill(w.between_rounds, &[("round", &round)])));
             }
         }
+        // Every letter says whom to write to, and every letter with a token of the expert's
+        // carries their way out.
+        trailer(&mut blocks);
         let signature = context.notice.contact.as_ref().map_or_else(
             || w.signature.to_owned(),
             |contact| fill(w.signed, &[("coordinator", coordinator_name(contact))]),
