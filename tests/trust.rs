@@ -425,4 +425,6 @@ fn a_first_emailed_reply_is_consent_and_its_receipt_keeps_the_way_out() {
     let receipt = text_of(&std::fs::read(&receipts[0]).unwrap());
     assert!(receipt.contains("/withdraw"), "every letter with the expert's token has the way out: {receipt}");
     assert!(receipt.contains("coordinator@example.org"), "{receipt}");
+    // E03 lives in New York (the starter's panel): the receipt's deadline is in their time too.
+    assert!(receipt.contains("2027-01-15 12:00 in your time zone, America/New_York"), "{receipt}");
 }

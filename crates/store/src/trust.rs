@@ -109,6 +109,19 @@ impl Store {
         row.map(|(at, channel)| Ok(Consent { given_at: parse_timestamp(&at)?, channel })).transpose()
     }
 
+    /// The expert's IANA time zone, when the panel gives one: letters give deadlines in it.
+    pub fn expert_time_zone(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT time_zone FROM experts WHERE study_id = ?1 AND id = ?2",
+                params![study_id, expert_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// The expert's withdrawal, if they have withdrawn.
     pub fn withdrawal(&self, study_id: &str, expert_id: &str) -> Result<Option<Withdrawn>, StoreError> {
         withdrawn_in(&self.conn, study_id, expert_id)

@@ -346,7 +346,10 @@ impl Body {
                 if *unanswered > 0 {
                     blocks.push(Block::Para(fill(w.receipt_unanswered, &[("n", &unanswered.to_string())])));
                 }
-                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                blocks.push(Block::Para(fill(
+                    w.receipt_change,
+                    &[("deadline", &deadline_for(*deadline, context.time_zone, w))],
+                )));
                 if let Some(link) = link {
                     blocks.push(Block::Link(link.to_owned()));
                 }
@@ -365,7 +368,10 @@ impl Body {
                     blocks.push(Block::Para(w.kept_newer.to_owned()));
                     blocks.push(Block::List(kept_newer.to_vec()));
                 }
-                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                blocks.push(Block::Para(fill(
+                    w.receipt_change,
+                    &[("deadline", &deadline_for(*deadline, context.time_zone, w))],
+                )));
                 if let Some(link) = link {
                     blocks.push(Block::Link(link.to_owned()));
                 }
