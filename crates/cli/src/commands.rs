@@ -6,8 +6,11 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use delphi_core::panel::Panel;
+use delphi_core::study::Withdrawal;
 use delphi_core::study::is_valid_id;
-use delphi_store::{Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission};
+use delphi_store::{
+    Answer, Channel, Refusal, Round, RoundState, Store, StoreError, Submission, WithdrawalOutcome, WithdrawnBy,
+};
 
 use crate::render::{InvalidAnswers, Refused, table};
 use crate::workspace::{self, LoadedStudy, Workspace};
@@ -79,9 +82,16 @@ pub(crate) enum PanelCommand {
     /// Import the panel CSV: add new experts, update changed ones, deactivate those no
     /// longer listed (their past answers are kept). Experts added while a round is open join it.
     Import {
-        /// The panel CSV (id,name,email,institution,country,bloc,language,expertise);
-        /// by default the one beside the study file.
+        /// The panel CSV (id,name,email,institution,country,bloc,language,expertise, and
+        /// optionally time_zone); by default the one beside the study file.
         file: Option<PathBuf>,
+    },
+    /// Withdraw an expert (e.g. on their request by letter): no more invitations, reminders
+    /// or working links, and their answers kept or removed as `study.withdrawal` says.
+    /// Final: a later import does not bring them back.
+    Withdraw {
+        /// The expert's id in the panel CSV.
+        id: String,
     },
 }
 
@@ -240,7 +250,10 @@ fn read_panel(path: &Path, study: &delphi_core::Study) -> Result<Panel> {
 }
 
 pub(crate) fn panel(workspace: &Workspace, command: PanelCommand) -> Result<()> {
-    let PanelCommand::Import { file } = command;
+    let file = match command {
+        PanelCommand::Import { file } => file,
+        PanelCommand::Withdraw { id } => return withdraw(workspace, &id),
+    };
     let (loaded, mut store) = workspace.open()?;
     let path = file
         .or_else(|| workspace::default_panel_path(workspace.study_path()))
@@ -258,6 +271,35 @@ pub(crate) fn panel(workspace: &Workspace, command: PanelCommand) -> Result<()> 
     );
     if outcome.joined_open_round > 0 {
         println!("{} new expert(s) joined the open round", outcome.joined_open_round);
+    }
+    if outcome.withdrawn > 0 {
+        println!("{} listed expert(s) have withdrawn and stay out of the study", outcome.withdrawn);
+    }
+    Ok(())
+}
+
+fn withdraw(workspace: &Workspace, id: &str) -> Result<()> {
+    let (loaded, mut store) = workspace.open()?;
+    let study = &loaded.study;
+    let rule = study.withdrawal;
+    let outcome = store.withdraw(study.id.as_str(), id, rule, WithdrawnBy::Coordinator, Utc::now())?;
+    let withdrawn = match outcome {
+        WithdrawalOutcome::Already(earlier) => {
+            println!("{id} had withdrawn already, on {}; nothing changed", earlier.at.format("%Y-%m-%d %H:%M UTC"));
+            return Ok(());
+        }
+        WithdrawalOutcome::Withdrawn(withdrawn) => withdrawn,
+    };
+    println!("{id} is withdrawn: no more invitations or reminders, and their links no longer work");
+    match withdrawn.rule {
+        Withdrawal::KeepAnswers => println!("their answers so far keep counting (study.withdrawal = \"keep-answers\")"),
+        Withdrawal::RemoveAnswers if withdrawn.closed_through == 0 => {
+            println!("their answers no longer count (study.withdrawal = \"remove-answers\")");
+        }
+        Withdrawal::RemoveAnswers => println!(
+            "their answers after round {} no longer count; closed rounds stay as they were (study.withdrawal = \"remove-answers\")",
+            withdrawn.closed_through
+        ),
     }
     Ok(())
 }

@@ -19,8 +19,8 @@ use anyhow::{Context, Result, bail, ensure};
 use chrono::Utc;
 use clap::Args;
 use delphi_collect::mail::{
-    Campaign, Ingest, IngestError, MailTransport, Mailbox, RoundMail, Sender, each_maildir_message, ingest_message,
-    send_campaign,
+    Campaign, Ingest, IngestError, MailTransport, Mailbox, RoundMail, Sender, StudyNotice, each_maildir_message,
+    ingest_message, send_campaign,
 };
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
@@ -137,6 +137,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
         from: "AI Safety Delphi demo <delphi@demo.example.org>".parse::<Mailbox>().context("the sender")?,
         reply_to: "delphi@demo.example.org".parse()?,
         base_url: collector.base_url.clone(),
+        notice: StudyNotice::of(study),
     };
     let transport = MailTransport::Outbox(outbox.clone());
     transport.check()?;
@@ -324,6 +325,8 @@ impl Collector {
         config.group_attributes = study.subgroups.attributes.clone();
         config.languages = study.languages.clone();
         config.contact = study.contact.clone();
+        config.withdrawal = study.withdrawal;
+        config.privacy = study.privacy.clone();
         // Every simulated expert comes from 127.0.0.1: the per-address limit, meant for a
         // real panel behind a proxy, would refuse most of them.
         config.requests_per_minute = 1_000_000;

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use delphi_collect::mail::{
     Address, Campaign, CampaignReport, ImapSettings, Ingest, IngestError, Ingested, MailTransport, Mailbox,
-    MailboxError, RoundMail, Sender, SmtpSettings, each_imap_message, each_maildir_message, ingest_or_set_aside,
-    send_campaign,
+    MailboxError, RoundMail, Sender, SmtpSettings, StudyNotice, each_imap_message, each_maildir_message,
+    ingest_or_set_aside, send_campaign,
 };
 use delphi_store::{InboundOutcome, OutgoingKind, Refusal, RoundState, Store, StoreError};
 
@@ -126,7 +126,7 @@ fn outgoing(workspace: &Workspace, study: &delphi_core::Study, args: &MailArgs, 
         Some(url) => url.clone(),
         None => store.setting(study.id.as_str(), BASE_URL_SETTING)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
     };
-    let sender = Sender { from, reply_to, base_url };
+    let sender = Sender { from, reply_to, base_url, notice: StudyNotice::of(study) };
     let (transport, describe) = match &args.smtp {
         Some(url) => {
             let settings = SmtpSettings::parse(url, std::env::var("DELPHI_SMTP_PASSWORD").ok())?;

@@ -94,6 +94,8 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     config.group_attributes = loaded.study.subgroups.attributes.clone();
     config.languages = loaded.study.languages.clone();
     config.contact = loaded.study.contact.clone();
+    config.withdrawal = loaded.study.withdrawal;
+    config.privacy = loaded.study.privacy.clone();
     config.coordinator_token = Some(coordinator_token);
     config.requests_per_minute = args.requests_per_minute;
     config.trusted_proxies = TrustedProxies::new(args.trusted_proxies.clone());

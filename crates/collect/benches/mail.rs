@@ -14,7 +14,7 @@ mod mail_servers;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use delphi_collect::mail::{Campaign, MailTransport, RoundMail, Sender, SmtpSettings, send_campaign};
+use delphi_collect::mail::{Campaign, MailTransport, RoundMail, Sender, SmtpSettings, StudyNotice, send_campaign};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
@@ -59,6 +59,7 @@ fn main() {
         from: "Delphi <delphi@study.example>".parse().unwrap(),
         reply_to: "delphi@study.example".parse().unwrap(),
         base_url: "https://study.example".into(),
+        notice: StudyNotice::default(),
     };
 
     // The bound: the same server, the same connections, one message built once.

@@ -23,12 +23,13 @@ use axum::routing::get;
 use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use delphi_core::study::{ItemId, Language, PanelAttribute};
+use delphi_core::study::{ItemId, Language, Localised, PanelAttribute, Withdrawal};
 use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
+    WithdrawalOutcome, WithdrawnBy,
 };
 use delphi_survey::answer::{Answer, validate};
-use delphi_survey::html::{Notice, Problem, message_page, render_refused, render_with_notice, stylesheet};
+use delphi_survey::html::{Notice, Problem, escape, message_page, render_refused, render_with_notice, stylesheet};
 use delphi_survey::{FrozenRound, Questionnaire, reply};
 
 use crate::personal::{answers_by_item, personal_questionnaire};
@@ -69,6 +70,11 @@ pub struct ServiceConfig {
     pub languages: Vec<Language>,
     /// Whom experts write to (`study.contact`), named on those pages.
     pub contact: Option<String>,
+    /// What becomes of the answers of an expert who withdraws (`study.withdrawal`).
+    pub withdrawal: Withdrawal,
+    /// The study's privacy statement (`study.privacy`), shown above the form with the
+    /// consent line: sending the form the first time counts as consent to it.
+    pub privacy: Option<Localised>,
 }
 
 impl ServiceConfig {
@@ -84,6 +90,8 @@ impl ServiceConfig {
             refusal_pause: Duration::from_secs(1),
             languages: Vec::new(),
             contact: None,
+            withdrawal: Withdrawal::default(),
+            privacy: None,
         }
     }
 }
@@ -160,6 +168,7 @@ pub async fn serve(
 fn router(service: Arc<Service>) -> Router {
     Router::new()
         .route("/s/{token}", get(form_page).post(form_submit))
+        .route("/s/{token}/withdraw", get(withdraw_page).post(withdraw_confirmed))
         .route("/api/v1/s/{token}", get(api_questionnaire).post(api_submit))
         .route("/api/v1/status", get(api_status))
         .route("/healthz", get(|| async { "ok" }))
@@ -506,7 +515,7 @@ async fn form_page(
     let notice = if draft.is_empty() { saved.then_some(Notice::Saved) } else { Some(Notice::Draft) };
     current.extend(draft);
     let html = render_with_notice(&questionnaire, &format!("/s/{token}"), &current, notice.as_ref());
-    page(StatusCode::OK, html)
+    page(StatusCode::OK, with_study_notice(&html, &questionnaire.language, &token, &service.config))
 }
 
 /// The form again after a refused submission: every value as the expert sent it, the
@@ -535,7 +544,7 @@ async fn show_refused(
     };
     let q = &shown.questionnaire;
     let html = render_refused(q, &format!("/s/{token}"), &fields, &Problem::all(q, &errors));
-    page(StatusCode::UNPROCESSABLE_ENTITY, html)
+    page(StatusCode::UNPROCESSABLE_ENTITY, with_study_notice(&html, &q.language, token, &service.config))
 }
 
 async fn form_submit(
@@ -865,6 +874,194 @@ async fn api_status(
     .await;
     match status {
         Ok(rounds) => Json(serde_json::json!({ "study": service.config.study_id, "rounds": rounds })).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// The form page with what the letters say about the study above the form: the privacy
+/// statement and that a first answer consents to it, whom to write to, and the way out.
+/// Put in here rather than by the form's renderer, which knows questionnaires only.
+fn with_study_notice(form_page: &str, language: &Language, token: &str, config: &ServiceConfig) -> String {
+    let Some(at) = form_page.find("<form") else { return form_page.to_owned() };
+    let chinese = delphi_survey::ui::is_chinese(language);
+    let mut notice = String::from("<section class=\"study-notice\">\n");
+    if let Some(privacy) = &config.privacy {
+        let (heading, consent) = if chinese {
+            ("您的回答与隐私", "首次提交本问卷即表示您同意上述声明；我们会记录同意的时间。")
+        } else {
+            (
+                "Your answers and your privacy",
+                "Sending this form for the first time counts as your consent to this statement; we record the time.",
+            )
+        };
+        notice.push_str(&format!(
+            "<h2>{}</h2>\n<p>{}</p>\n<p>{}</p>\n",
+            escape(heading),
+            escape(privacy.get(language, language)),
+            escape(consent)
+        ));
+    }
+    if let Some(contact) = &config.contact {
+        let line = if chinese {
+            format!("如有疑问，请联系研究协调人：{contact}。")
+        } else {
+            format!("Questions? Write to the study's coordinator: {contact}.")
+        };
+        notice.push_str(&format!("<p>{}</p>\n", escape(&line)));
+    }
+    let withdraw = if chinese { "退出本研究" } else { "Withdraw from the study" };
+    notice.push_str(&format!(
+        "<p><a href=\"/s/{}/withdraw\">{}</a></p>\n</section>\n",
+        escape(token),
+        escape(withdraw)
+    ));
+    format!("{}{notice}{}", &form_page[..at], &form_page[at..])
+}
+
+/// Where an opt-out link stands.
+enum OptOut {
+    Invalid,
+    /// Not withdrawn yet: the page asks to confirm.
+    Open {
+        language: Language,
+    },
+    Withdrawn {
+        language: Language,
+        at: DateTime<Utc>,
+    },
+}
+
+impl Service {
+    /// The expert an opt-out link names, and whether they have withdrawn; with `confirm`,
+    /// withdraws them. Any token ever issued to them works, of any round: the way out stays
+    /// open after a round has closed or a newer link replaced theirs.
+    fn opt_out(&self, token: &str, confirm: bool, now: DateTime<Utc>) -> Result<OptOut, ServiceError> {
+        let mut store = self.reader();
+        let Some((study_id, expert_id, language)) = store.expert_of_any_token(&TokenHash::of(token))? else {
+            return Ok(OptOut::Invalid);
+        };
+        if study_id != self.config.study_id {
+            return Ok(OptOut::Invalid);
+        }
+        let language = Language::parse(&language).unwrap_or_else(|| Language::parse("en").expect("en"));
+        if let Some(earlier) = store.withdrawal(&study_id, &expert_id)? {
+            return Ok(OptOut::Withdrawn { language, at: earlier.at });
+        }
+        if !confirm {
+            return Ok(OptOut::Open { language });
+        }
+        let outcome = store.withdraw(&study_id, &expert_id, self.config.withdrawal, WithdrawnBy::Expert, now)?;
+        // Cached grants of this expert's tokens would only be refused by the writer; drop them.
+        self.grants.lock().unwrap_or_else(PoisonError::into_inner).retain(|_, open| open.grant.expert_id != expert_id);
+        let (WithdrawalOutcome::Withdrawn(withdrawn) | WithdrawalOutcome::Already(withdrawn)) = outcome;
+        Ok(OptOut::Withdrawn { language, at: withdrawn.at })
+    }
+}
+
+/// The words of the opt-out pages: heading, text, the button's label.
+fn opt_out_words(language: &Language) -> [&'static str; 5] {
+    if delphi_survey::ui::is_chinese(language) {
+        [
+            "退出本研究",
+            "确认后，您将退出本研究：不会再收到任何邀请或提醒，您的个人链接也将失效。",
+            "确认退出",
+            "您已退出本研究",
+            "您已于 {at} 退出本研究，今后不会再收到关于本研究的邮件。谢谢您的参与。",
+        ]
+    } else {
+        [
+            "Withdraw from the study",
+            "If you confirm, you leave the study: you will receive no more invitations or reminders, and your \
+             personal links stop working.",
+            "Confirm: withdraw from the study",
+            "You have withdrawn from the study",
+            "You withdrew from the study on {at}. You will receive no more messages about it. Thank you for \
+             taking part.",
+        ]
+    }
+}
+
+/// The confirmation page: a button that sends a POST. A GET changes nothing, so a mail
+/// gateway or a preview that fetches every link in a message cannot withdraw anyone.
+fn opt_out_confirmation(language: &Language, token: &str, rule: Withdrawal, contact: Option<&str>) -> String {
+    let [heading, text, button, ..] = opt_out_words(language);
+    let chinese = delphi_survey::ui::is_chinese(language);
+    let answers = match (rule, chinese) {
+        (Withdrawal::KeepAnswers, false) => "The answers you have already given stay in the study, without your name.",
+        (Withdrawal::RemoveAnswers, false) => {
+            "Your answers to rounds that have not closed yet will no longer count; rounds already closed and \
+             reported stay as they are."
+        }
+        (Withdrawal::KeepAnswers, true) => "您已提交的回答将以匿名方式保留在研究中。",
+        (Withdrawal::RemoveAnswers, true) => "您在尚未结束的轮次中的回答将不再计入；已结束并已报告的轮次保持不变。",
+    };
+    let contact = contact.map_or_else(String::new, |c| {
+        let line = if chinese {
+            format!("如有疑问，请联系研究协调人：{c}。")
+        } else {
+            format!("Questions? Write to the study's coordinator: {c}.")
+        };
+        format!("<p>{}</p>\n", escape(&line))
+    });
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{heading}</title>\n<style>{style}</style>\n</head>\n<body>\n<main>\n<h1>{heading}</h1>\n\
+         <p>{text}</p>\n<p>{answers}</p>\n{contact}\
+         <form method=\"post\" action=\"/s/{token}/withdraw\">\n\
+         <input type=\"hidden\" name=\"confirm\" value=\"withdraw\">\n\
+         <button type=\"submit\">{button}</button>\n</form>\n</main>\n</body>\n</html>\n",
+        lang = escape(language.as_str()),
+        heading = escape(heading),
+        style = stylesheet(),
+        text = escape(text),
+        answers = escape(answers),
+        token = escape(token),
+        button = escape(button),
+    )
+}
+
+fn opt_out_response(service: &Service, token: &str, outcome: OptOut) -> Response {
+    match outcome {
+        OptOut::Invalid => invalid_link(service),
+        OptOut::Open { language } => page(
+            StatusCode::OK,
+            opt_out_confirmation(&language, token, service.config.withdrawal, service.config.contact.as_deref()),
+        ),
+        OptOut::Withdrawn { language, at } => {
+            let [.., heading, text] = opt_out_words(&language);
+            let at = at.format("%Y-%m-%d %H:%M UTC").to_string();
+            page(StatusCode::OK, message_page(&language, heading, &delphi_survey::ui::fill(text, &[("at", &at)])))
+        }
+    }
+}
+
+async fn withdraw_page(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service).await;
+    }
+    let looked_up = token.clone();
+    match blocking(&service, move |s| s.opt_out(&looked_up, false, Utc::now())).await {
+        Ok(outcome) => opt_out_response(&service, &token, outcome),
+        Err(response) => response,
+    }
+}
+
+async fn withdraw_confirmed(
+    State(service): State<Arc<Service>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if !service.within_limits(client, &token) {
+        return too_many_requests(&service).await;
+    }
+    let looked_up = token.clone();
+    match blocking(&service, move |s| s.opt_out(&looked_up, true, Utc::now())).await {
+        Ok(outcome) => opt_out_response(&service, &token, outcome),
         Err(response) => response,
     }
 }

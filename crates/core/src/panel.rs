@@ -82,6 +82,9 @@ pub struct PanelMember {
     pub bloc: String,
     pub language: Language,
     pub expertise: String,
+    /// Where the expert lives, as an IANA time-zone name (`Asia/Shanghai`), from the
+    /// optional `time_zone` column: letters give the deadline in it as well as in UTC.
+    pub time_zone: Option<String>,
 }
 
 impl PanelMember {
@@ -118,6 +121,14 @@ impl Panel {
 }
 
 const COLUMNS: [&str; 8] = ["id", "name", "email", "institution", "country", "bloc", "language", "expertise"];
+/// Columns a panel may have; a file without them is as good.
+const OPTIONAL_COLUMNS: [&str; 1] = ["time_zone"];
+
+/// Whether `name` is a time zone of the IANA database (`Europe/Berlin`, `UTC`), as
+/// letters name it.
+pub fn is_time_zone(name: &str) -> bool {
+    name.parse::<chrono_tz::Tz>().is_ok()
+}
 
 fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Option<Vec<PanelMember>> {
     if separated_by_semicolons(source) {
@@ -183,7 +194,8 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         }
         let start = start_byte;
         let column = |name: &str| field_column(source, start, column_of[name]);
-        let field = |name: &str| record.get(column_of[name]).unwrap_or_default().to_owned();
+        let field =
+            |name: &str| column_of.get(name).and_then(|index| record.get(*index)).unwrap_or_default().to_owned();
         if record.len() != header.len() {
             sink.report_at(
                 line,
@@ -282,6 +294,17 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
             row_ok = false;
         }
         let language = study.languages.iter().find(|l| l.as_str() == language).cloned();
+        let time_zone = Some(field("time_zone")).filter(|zone| !zone.is_empty());
+        if let Some(zone) = time_zone.as_deref().filter(|zone| !is_time_zone(zone)) {
+            let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+            let hint = did_you_mean(zone, known).unwrap_or_else(|| {
+                "write an IANA time-zone name such as Europe/Berlin, Asia/Shanghai or America/New_York, \
+                 or leave the field empty (the deadline is then given in UTC only)"
+                    .into()
+            });
+            sink.report_at(line, column("time_zone"), "time_zone", format!("`{zone}` is not a time zone"), Some(hint));
+            row_ok = false;
+        }
         if let (true, Some(id), Some(email), Some(language)) = (row_ok, expert_id, email, language) {
             members.push(PanelMember {
                 id,
@@ -292,6 +315,7 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
                 bloc: field("bloc"),
                 language,
                 expertise: field("expertise"),
+                time_zone,
             });
         }
     }
@@ -329,7 +353,7 @@ fn header_columns(
 ) -> Option<BTreeMap<&'static str, usize>> {
     let mut column_of = BTreeMap::new();
     for (index, name) in header.iter().enumerate() {
-        match COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) {
+        match COLUMNS.iter().chain(&OPTIONAL_COLUMNS).find(|c| c.eq_ignore_ascii_case(name)) {
             Some(known) => {
                 column_of.insert(*known, index);
             }
@@ -338,8 +362,13 @@ fn header_columns(
                 field_column(source, 0, index),
                 name,
                 format!("unknown column `{name}`"),
-                did_you_mean(&name.to_ascii_lowercase(), COLUMNS)
-                    .or_else(|| Some(format!("columns are: {}", COLUMNS.join(", ")))),
+                did_you_mean(&name.to_ascii_lowercase(), COLUMNS.into_iter().chain(OPTIONAL_COLUMNS)).or_else(|| {
+                    Some(format!(
+                        "columns are: {} (and optionally {})",
+                        COLUMNS.join(", "),
+                        OPTIONAL_COLUMNS.join(", ")
+                    ))
+                }),
             ),
         }
     }

@@ -17,7 +17,7 @@ use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
     ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
-    is_valid_id, is_valid_language,
+    Withdrawal, is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =
@@ -38,6 +38,9 @@ struct RawStudy {
     description: RawText,
     stopping: Option<RawStopping>,
     carry_over: Option<Spanned<String>>,
+    why_asked: Option<RawText>,
+    privacy: Option<RawText>,
+    withdrawal: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -291,6 +294,9 @@ impl<'s> Checker<'_, 's> {
         let max_rounds = self.int_in(&header.max_rounds, 1..=MAX_ROUNDS, "study.max_rounds");
         let stopping = self.stopping(header.stopping.as_ref(), max_rounds);
         let carry_over = self.carry_over(header.carry_over.as_ref());
+        let why_asked = header.why_asked.as_ref().map(|raw| self.text(raw, "study.why_asked"));
+        let privacy = header.privacy.as_ref().map(|raw| self.text(raw, "study.privacy"));
+        let withdrawal = self.withdrawal(header.withdrawal.as_ref());
 
         let scales = self.scales(&raw.scales);
         let domains = self.domains(&raw.domains);
@@ -360,6 +366,9 @@ impl<'s> Checker<'_, 's> {
             subgroups: subgroups?,
             synthesis: synthesis?,
             contact: contact?,
+            why_asked: why_asked.map_or(Some(None), |text| text.map(Some))?,
+            privacy: privacy.map_or(Some(None), |text| text.map(Some))?,
+            withdrawal: withdrawal?,
         })
     }
 
@@ -535,6 +544,24 @@ impl<'s> Checker<'_, 's> {
                 None
             }
         }
+    }
+
+    fn withdrawal(&mut self, raw: Option<&Spanned<String>>) -> Option<Withdrawal> {
+        let Some(raw) = raw else { return Some(Withdrawal::default()) };
+        let rule = Withdrawal::from_word(raw.get_ref());
+        if rule.is_none() {
+            self.report(
+                raw.span(),
+                "study.withdrawal",
+                format!("unknown withdrawal rule “{}”", raw.get_ref()),
+                Some(
+                    "use \"keep-answers\" (a withdrawn expert's answers keep counting) or \"remove-answers\" \
+                     (their answers to rounds not yet closed stop counting)"
+                        .into(),
+                ),
+            );
+        }
+        rule
     }
 
     fn scales(&mut self, raw: &[(Spanned<String>, RawScale)]) -> Vec<Scale> {

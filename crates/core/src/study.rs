@@ -348,6 +348,42 @@ pub struct Study {
     /// Whom experts write to about the study (`study.contact`, e.g. "Ana Lima
     /// <ana@example.org>"), shown where an expert may need a person; optional.
     pub contact: Option<String>,
+    // What an expert is told so that they can trust a letter, and what withdrawing does
+    // (issue 13, item 5).
+    /// Why these experts were asked (`study.why_asked`), said in every invitation; optional.
+    pub why_asked: Option<Localised>,
+    /// How their answers and address are used (`study.privacy`), in every invitation and on
+    /// the web form; answering the first time counts as consent to it. Optional.
+    pub privacy: Option<Localised>,
+    /// What becomes of a withdrawn expert's answers (`study.withdrawal`).
+    pub withdrawal: Withdrawal,
+}
+
+/// What becomes of an expert's answers when they withdraw (`study.withdrawal`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Withdrawal {
+    /// Their answers so far keep counting; they are asked nothing more.
+    #[default]
+    KeepAnswers,
+    /// Their answers to every round not closed when they withdraw stop counting. A closed
+    /// round never changes: its summary and reports stay as they were.
+    RemoveAnswers,
+}
+
+impl Withdrawal {
+    /// The word the study file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::KeepAnswers => "keep-answers",
+            Self::RemoveAnswers => "remove-answers",
+        }
+    }
+
+    /// The rule the study file names `word`.
+    pub fn from_word(word: &str) -> Option<Self> {
+        [Self::KeepAnswers, Self::RemoveAnswers].into_iter().find(|w| w.as_str() == word)
+    }
 }
 
 /// One question of a round as an expert sees it: no answers, no realisations.

@@ -22,6 +22,7 @@ mod secret;
 mod status;
 mod submissions;
 mod tokens;
+mod trust;
 
 use std::path::Path;
 
@@ -42,6 +43,7 @@ pub use submissions::{
     Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedAnswers, EncodedSubmission, Submission, SubmissionReceipt,
 };
 pub use tokens::{AccessToken, TokenGrant, TokenHash, TokenPurpose};
+pub use trust::{Consent, WithdrawalOutcome, Withdrawn, WithdrawnBy};
 
 /// Who caused a change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]

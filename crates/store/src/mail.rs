@@ -86,6 +86,8 @@ pub struct Recipient {
     pub name: String,
     pub email: String,
     pub language: String,
+    /// Their IANA time zone, when the panel gives one.
+    pub time_zone: Option<String>,
     /// Whether an accepted submission of theirs is in this round.
     pub answered: bool,
 }
@@ -181,7 +183,7 @@ impl Store {
     /// The active experts asked in `round`, with where to write to them.
     pub fn round_recipients(&self, study_id: &str, round: u32) -> Result<Vec<Recipient>, StoreError> {
         let mut statement = self.conn.prepare(
-            "SELECT e.id, e.name, e.email, e.language,
+            "SELECT e.id, e.name, e.email, e.language, e.time_zone,
                     EXISTS (SELECT 1 FROM submissions s WHERE s.study_id = p.study_id AND s.round = p.round AND s.expert_id = p.expert_id)
              FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1 ORDER BY e.id",
@@ -192,7 +194,8 @@ impl Store {
                 name: r.get(1)?,
                 email: r.get(2)?,
                 language: r.get(3)?,
-                answered: r.get(4)?,
+                time_zone: r.get(4)?,
+                answered: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -17,6 +17,8 @@ pub struct PanelImport {
     pub deactivated: usize,
     /// Experts added to the round that is open now.
     pub joined_open_round: usize,
+    /// Listed experts who have withdrawn: left as they are, never asked again.
+    pub withdrawn: usize,
 }
 
 impl Store {
@@ -34,32 +36,46 @@ impl Store {
             .optional()?;
         let mut outcome = PanelImport::default();
         for member in panel.members() {
-            let stored: Option<([String; 7], bool)> = tx
+            let stored: Option<(Fields, bool)> = tx
                 .query_row(
-                    "SELECT name, email, institution, country, bloc, language, expertise, active
+                    "SELECT name, email, institution, country, bloc, language, expertise, time_zone, active
                      FROM experts WHERE study_id = ?1 AND id = ?2",
                     params![study_id, member.id.as_str()],
-                    |r| Ok(([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?)),
+                    |r| {
+                        Ok((
+                            ([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?),
+                            r.get(8)?,
+                        ))
+                    },
                 )
                 .optional()?;
-            let fields = fields_of(member);
+            let withdrawn: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM withdrawals WHERE study_id = ?1 AND expert_id = ?2)",
+                params![study_id, member.id.as_str()],
+                |r| r.get(0),
+            )?;
+            if withdrawn {
+                outcome.withdrawn += 1;
+                continue;
+            }
+            let (fields, time_zone) = fields_of(member);
             match stored {
                 None => {
                     tx.execute(
-                        "INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                        params![study_id, member.id.as_str(), format!("p-{}", secret::random_base32(8)), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6]],
+                        "INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise, time_zone)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                        params![study_id, member.id.as_str(), format!("p-{}", secret::random_base32(8)), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], time_zone],
                     )?;
                     outcome.added += 1;
                 }
-                Some((stored_fields, active)) => {
-                    if stored_fields == fields && active {
+                Some(((stored_fields, stored_zone), active)) => {
+                    if stored_fields == fields && stored_zone == time_zone && active {
                         outcome.unchanged += 1;
                         continue;
                     }
                     tx.execute(
                         "UPDATE experts SET name = ?3, email = ?4, institution = ?5, country = ?6, bloc = ?7,
-                         language = ?8, expertise = ?9, active = 1 WHERE study_id = ?1 AND id = ?2",
+                         language = ?8, expertise = ?9, time_zone = ?10, active = 1 WHERE study_id = ?1 AND id = ?2",
                         params![
                             study_id,
                             member.id.as_str(),
@@ -69,7 +85,8 @@ impl Store {
                             fields[3],
                             fields[4],
                             fields[5],
-                            fields[6]
+                            fields[6],
+                            time_zone
                         ],
                     )?;
                     outcome.updated += 1;
@@ -100,6 +117,7 @@ impl Store {
             &serde_json::json!({
                 "added": outcome.added, "updated": outcome.updated, "unchanged": outcome.unchanged,
                 "deactivated": outcome.deactivated, "joined_open_round": outcome.joined_open_round,
+                "withdrawn": outcome.withdrawn,
             }),
         )?;
         tx.commit()?;
@@ -114,16 +132,22 @@ impl Store {
     }
 }
 
-fn fields_of(member: &PanelMember) -> [String; 7] {
-    [
-        member.name.clone(),
-        member.email.as_str().to_owned(),
-        member.institution.clone(),
-        member.country.clone(),
-        member.bloc.clone(),
-        member.language.as_str().to_owned(),
-        member.expertise.clone(),
-    ]
+/// An expert's stored fields, and their time zone.
+type Fields = ([String; 7], Option<String>);
+
+fn fields_of(member: &PanelMember) -> Fields {
+    (
+        [
+            member.name.clone(),
+            member.email.as_str().to_owned(),
+            member.institution.clone(),
+            member.country.clone(),
+            member.bloc.clone(),
+            member.language.as_str().to_owned(),
+            member.expertise.clone(),
+        ],
+        member.time_zone.clone(),
+    )
 }
 
 impl Store {

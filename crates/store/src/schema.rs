@@ -13,6 +13,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_answers_as_one_row.sql", include_str!("migrations/0003_answers_as_one_row.sql")),
     ("0004_study_settings.sql", include_str!("migrations/0004_study_settings.sql")),
     ("0005_drafts.sql", include_str!("migrations/0005_drafts.sql")),
+    ("0006_trust.sql", include_str!("migrations/0006_trust.sql")),
 ];
 
 /// The schema version this build writes.
@@ -66,6 +67,7 @@ mod tests {
             ("0003_answers_as_one_row.sql", "2daf2738c7ab140cd45bce67fcec589c5406e2067e0ebdcc4afdeda72376ddf7"),
             ("0004_study_settings.sql", "5f4e66513ad7b4e61abb966db8254301ca92e346235e0f48e91b629ffdb82a6b"),
             ("0005_drafts.sql", "9a0d525e20af168dc6c35d230941b2e4d7dbfb84860921563b49efc33f543b23"),
+            ("0006_trust.sql", "7e8a3544d879bfcf91facaa5735e5557fc028041530282957dd0eda5df4ddc2f"),
         ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();

@@ -405,10 +405,20 @@ fn record_in(
         tx,
         &batch.received_at,
         Some(&submission.study_id),
-        &Actor::Expert { pseudonym },
+        &Actor::Expert { pseudonym: pseudonym.clone() },
         "submission.accepted",
         &detail,
     )?;
+    if submission.channel != Channel::Cli {
+        crate::trust::record_consent_in(
+            tx,
+            &submission.study_id,
+            &submission.expert_id,
+            &pseudonym,
+            submission.channel.as_str(),
+            &batch.received_at,
+        )?;
+    }
     Ok(SubmissionReceipt { submission_id, duplicate: false })
 }
 

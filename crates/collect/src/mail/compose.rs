@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use delphi_core::study::ItemId;
+use delphi_core::Study;
+use delphi_core::study::{ItemId, Language, Localised};
 use delphi_survey::Questionnaire;
 use delphi_survey::answer::Answer;
 use delphi_survey::html::escape;
@@ -26,6 +27,25 @@ pub struct Sender {
     pub reply_to: lettre::Address,
     /// The web server's address as experts reach it, for personal links (`{base}/s/{token}`).
     pub base_url: String,
+    /// What every invitation and reminder says about who asks, why, and what is done with
+    /// the answers.
+    pub notice: StudyNotice,
+}
+
+/// Who runs the study, why the expert was asked, and the privacy statement, from the study
+/// file: what lets a person trust a letter from someone they may never have met.
+#[derive(Debug, Clone, Default)]
+pub struct StudyNotice {
+    /// The coordinator's name and address (`study.contact`).
+    pub contact: Option<String>,
+    pub why_asked: Option<Localised>,
+    pub privacy: Option<Localised>,
+}
+
+impl StudyNotice {
+    pub fn of(study: &Study) -> Self {
+        Self { contact: study.contact.clone(), why_asked: study.why_asked.clone(), privacy: study.privacy.clone() }
+    }
 }
 
 impl Sender {
@@ -38,6 +58,11 @@ impl Sender {
     pub fn link(&self, token: &str) -> String {
         format!("{}/s/{token}", self.base_url.trim_end_matches('/'))
     }
+
+    /// The personal page on which the expert withdraws from the study.
+    pub fn withdraw_link(&self, token: &str) -> String {
+        format!("{}/withdraw", self.link(token))
+    }
 }
 
 /// The expert a message goes to.
@@ -45,6 +70,8 @@ impl Sender {
 pub struct Addressee {
     pub name: String,
     pub email: String,
+    /// Their IANA time zone (the panel's `time_zone`): deadlines are given in it too.
+    pub time_zone: Option<String>,
 }
 
 /// What a message says.
@@ -174,7 +201,15 @@ pub fn compose(
         }
         Letter::BetweenRounds { .. } => fill(w.between_rounds_subject, &[("round", &round), ("title", &q.title)]),
     };
-    let body = Body::of(letter, w, &to.name, link.as_deref());
+    let withdraw = token.map(|t| sender.withdraw_link(t));
+    let context = Context {
+        name: &to.name,
+        link: link.as_deref(),
+        withdraw: withdraw.as_deref(),
+        time_zone: to.time_zone.as_deref().and_then(|zone| zone.parse().ok()),
+        notice: &sender.notice,
+    };
+    let body = Body::of(letter, w, &context);
     let mut builder = Message::builder()
         .from(sender.from.clone())
         .reply_to(Mailbox::new(sender.from.name.clone(), reply_to))
@@ -203,6 +238,28 @@ fn day(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// The deadline in UTC and, when the expert's time zone is known, in their local time
+/// (`2026-12-14 17:00 UTC (2026-12-15 01:00 in Asia/Shanghai)`): an expert far from UTC
+/// should not have to work out whether "the 14th" is already over where they live.
+fn deadline_for(at: DateTime<Utc>, zone: Option<chrono_tz::Tz>, w: &Words) -> String {
+    match zone {
+        Some(zone) if zone != chrono_tz::UTC => {
+            let local = at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string();
+            format!("{} ({})", day(at), fill(w.local_time, &[("time", &local), ("zone", zone.name())]))
+        }
+        _ => day(at),
+    }
+}
+
+/// Who a message goes to and what it links to.
+struct Context<'a> {
+    name: &'a str,
+    link: Option<&'a str>,
+    withdraw: Option<&'a str>,
+    time_zone: Option<chrono_tz::Tz>,
+    notice: &'a StudyNotice,
+}
+
 /// The text and HTML of a message, said once as paragraphs and the form.
 struct Body {
     text: String,
@@ -211,25 +268,57 @@ struct Body {
 
 /// A piece of a message.
 enum Block {
+    /// A section's heading (HTML only: the text reads as paragraphs).
+    Heading(String),
     Para(String),
     Link(String),
+    /// The personal link, drawn as a button in HTML.
+    Button {
+        label: String,
+        link: String,
+    },
+    /// Small print at the foot: who to write to, how to withdraw.
+    Note(String),
     List(Vec<String>),
     /// The reply form (or the form filled in), kept verbatim.
     Form(String),
 }
 
 impl Body {
-    fn of(letter: &Letter<'_>, w: &Words, name: &str, link: Option<&str>) -> Self {
+    fn of(letter: &Letter<'_>, w: &Words, context: &Context<'_>) -> Self {
         let q = letter.questionnaire();
         let round = q.round.to_string();
-        let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", name)]))];
+        let link = context.link;
+        let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", context.name)]))];
         let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>| {
+            blocks.push(Block::Para(fill(w.closes, &[("deadline", &deadline_for(deadline, context.time_zone, w))])));
             if let Some(link) = link {
                 blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
-                blocks.push(Block::Link(link.to_owned()));
+                blocks.push(Block::Button { label: w.open_form.to_owned(), link: link.to_owned() });
             }
+            blocks.push(Block::Heading(w.reply_heading.to_owned()));
             blocks.push(Block::Para(w.answer_by_reply.to_owned()));
-            blocks.push(Block::Para(fill(w.closes, &[("deadline", &day(deadline))])));
+        };
+        let about = |blocks: &mut Vec<Block>| {
+            let language = &q.language;
+            if let Some(why) = &context.notice.why_asked {
+                blocks.push(Block::Para(fill(w.why_asked, &[("why", why.get(language, language))])));
+            }
+            blocks.push(Block::Para(w.anonymity.to_owned()));
+            if let Some(privacy) = &context.notice.privacy {
+                blocks.push(Block::Heading(w.privacy_heading.to_owned()));
+                blocks.push(Block::Para(privacy.get(language, language).clone()));
+                blocks.push(Block::Para(w.consent.to_owned()));
+            }
+        };
+        let trailer = |blocks: &mut Vec<Block>| {
+            if let Some(contact) = &context.notice.contact {
+                blocks.push(Block::Note(fill(w.contact, &[("contact", contact)])));
+            }
+            if let Some(withdraw) = context.withdraw {
+                blocks.push(Block::Note(w.withdraw.to_owned()));
+                blocks.push(Block::Link(withdraw.to_owned()));
+            }
         };
         match letter {
             Letter::Invitation { deadline, .. } => {
@@ -237,12 +326,13 @@ impl Body {
                 if q.feedback_round.is_some() {
                     blocks.push(Block::Para(w.feedback_included.to_owned()));
                 }
-                blocks.push(Block::Para(w.anonymity.to_owned()));
+                about(&mut blocks);
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
             }
             Letter::Reminder { deadline, .. } => {
                 blocks.push(Block::Para(fill(w.reminder, &[("round", &round), ("title", &q.title)])));
+                about(&mut blocks);
                 answer_ways(&mut blocks, *deadline);
                 blocks.push(Block::Form(delphi_survey::text::render(q)));
             }
@@ -256,7 +346,10 @@ impl Body {
                 if *unanswered > 0 {
                     blocks.push(Block::Para(fill(w.receipt_unanswered, &[("n", &unanswered.to_string())])));
                 }
-                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                blocks.push(Block::Para(fill(
+                    w.receipt_change,
+                    &[("deadline", &deadline_for(*deadline, context.time_zone, w))],
+                )));
                 if let Some(link) = link {
                     blocks.push(Block::Link(link.to_owned()));
                 }
@@ -275,7 +368,10 @@ impl Body {
                     blocks.push(Block::Para(w.kept_newer.to_owned()));
                     blocks.push(Block::List(kept_newer.to_vec()));
                 }
-                blocks.push(Block::Para(fill(w.receipt_change, &[("deadline", &day(*deadline))])));
+                blocks.push(Block::Para(fill(
+                    w.receipt_change,
+                    &[("deadline", &deadline_for(*deadline, context.time_zone, w))],
+                )));
                 if let Some(link) = link {
                     blocks.push(Block::Link(link.to_owned()));
                 }
@@ -299,8 +395,15 @@ impl Body {
                 blocks.push(Block::Para(fill(w.between_rounds, &[("round", &round)])));
             }
         }
-        blocks.push(Block::Para(w.signature.to_owned()));
-        Self { text: text_of(&blocks), html: html_of(&blocks, &q.language) }
+        // Every letter says whom to write to, and every letter with a token of the expert's
+        // carries their way out.
+        trailer(&mut blocks);
+        let signature = context.notice.contact.as_ref().map_or_else(
+            || w.signature.to_owned(),
+            |contact| fill(w.signed, &[("coordinator", coordinator_name(contact))]),
+        );
+        blocks.push(Block::Para(signature));
+        Self { text: text_of(&blocks), html: html_of(&blocks, &q.title, &q.language) }
     }
 }
 
@@ -308,7 +411,9 @@ fn text_of(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         match block {
-            Block::Para(text) | Block::Link(text) => out.push_str(text),
+            Block::Heading(text) => out.push_str(&format!("{text}\n{}", "-".repeat(text.chars().count()))),
+            Block::Para(text) | Block::Link(text) | Block::Note(text) => out.push_str(text),
+            Block::Button { label, link } => out.push_str(&format!("{label}: {link}")),
             Block::List(items) => {
                 let lines: Vec<String> = items.iter().map(|item| format!("  - {item}")).collect();
                 out.push_str(&lines.join("\n"));
@@ -322,17 +427,57 @@ fn text_of(blocks: &[Block]) -> String {
     out
 }
 
-fn html_of(blocks: &[Block], language: &delphi_core::study::Language) -> String {
+/// The name in a contact line (`Ana Lima <ana@example.org>` → `Ana Lima`), or the line.
+fn coordinator_name(contact: &str) -> &str {
+    match contact.split_once('<') {
+        Some((name, _)) if !name.trim().is_empty() => name.trim().trim_matches('"'),
+        _ => contact,
+    }
+}
+
+/// Colours with a contrast of at least 7:1 against their background (WCAG AAA for text).
+const INK: &str = "#1a1a1a";
+const MUTED: &str = "#444444";
+const ACCENT: &str = "#0b4f8a";
+
+/// The HTML part: a page of its own (language, title, headings, a button to the personal
+/// form), with inline styles only, as mail clients drop style sheets. The reply form is
+/// there too, line by line, so that a reply from an HTML mail client quotes it.
+fn html_of(blocks: &[Block], title: &str, language: &Language) -> String {
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"></head><body style=\"font-family: sans-serif; line-height: 1.5\">\n",
-        escape(language.as_str())
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head>\n\
+         <body style=\"margin:0; padding:0; background:#ffffff; color:{INK}; font-family: Helvetica, Arial, sans-serif; font-size:16px; line-height:1.5\">\n\
+         <main style=\"max-width:40em; margin:0 auto; padding:1.5em 1em\">\n\
+         <h1 style=\"font-size:1.4em; line-height:1.3; margin:0 0 1em 0; color:{INK}\">{title}</h1>\n",
+        lang = escape(language.as_str()),
+        title = escape(title),
     );
     for block in blocks {
         match block {
-            Block::Para(text) => out.push_str(&format!("<p>{}</p>\n", escape(text))),
+            Block::Heading(text) => out.push_str(&format!(
+                "<h2 style=\"font-size:1.15em; margin:1.5em 0 0.5em 0; color:{INK}\">{}</h2>\n",
+                escape(text)
+            )),
+            Block::Para(text) => out.push_str(&format!("<p style=\"margin:0 0 1em 0\">{}</p>\n", escape(text))),
+            Block::Note(text) => out.push_str(&format!(
+                "<p style=\"margin:1em 0 0.25em 0; font-size:0.9em; color:{MUTED}\">{}</p>\n",
+                escape(text)
+            )),
             Block::Link(link) => {
                 let link = escape(link);
-                out.push_str(&format!("<p><a href=\"{link}\">{link}</a></p>\n"));
+                out.push_str(&format!(
+                    "<p style=\"margin:0 0 1em 0; font-size:0.9em\"><a href=\"{link}\" style=\"color:{ACCENT}\">{link}</a></p>\n"
+                ));
+            }
+            Block::Button { label, link } => {
+                let (label, link) = (escape(label), escape(link));
+                out.push_str(&format!(
+                    "<p style=\"margin:1em 0 1.5em 0\"><a href=\"{link}\" role=\"button\" \
+                     style=\"display:inline-block; padding:0.75em 1.5em; background:{ACCENT}; color:#ffffff; \
+                     font-weight:bold; text-decoration:none; border-radius:6px\">{label}</a></p>\n\
+                     <p style=\"margin:0 0 1em 0; font-size:0.9em; color:{MUTED}\">{link}</p>\n"
+                ));
             }
             Block::List(items) => {
                 out.push_str("<ul>\n");
@@ -341,10 +486,17 @@ fn html_of(blocks: &[Block], language: &delphi_core::study::Language) -> String 
                 }
                 out.push_str("</ul>\n");
             }
-            Block::Form(form) => out.push_str(&format!("<pre>{}</pre>\n", escape(form.trim_end()))),
+            Block::Form(form) => {
+                let lines: Vec<String> = form.trim_end().lines().map(escape).collect();
+                out.push_str(&format!(
+                    "<div style=\"margin:0 0 1.5em 0; padding:1em; border-left:4px solid {ACCENT}; background:#f4f6f8; \
+                     font-family: Menlo, Consolas, monospace; font-size:0.9em; white-space:pre-wrap\">{}</div>\n",
+                    lines.join("<br>\n")
+                ));
+            }
         }
     }
-    out.push_str("</body></html>\n");
+    out.push_str("</main>\n</body></html>\n");
     out
 }
 
@@ -367,6 +519,7 @@ mod tests {
             from: "Delphi <delphi@study.example>".parse().unwrap(),
             reply_to: "delphi@study.example".parse().unwrap(),
             base_url: "https://study.example/".into(),
+            notice: StudyNotice::default(),
         }
     }
 
@@ -376,7 +529,7 @@ mod tests {
     }
 
     fn raw(letter: &Letter<'_>, name: &str, token: Option<&str>) -> String {
-        let to = Addressee { name: name.into(), email: "expert@example.org".into() };
+        let to = Addressee { name: name.into(), email: "expert@example.org".into(), time_zone: None };
         String::from_utf8(compose(letter, &sender(), &to, token, &threading()).unwrap().formatted()).unwrap()
     }
 
@@ -413,5 +566,24 @@ mod tests {
         assert!(parsed.body_text(0).unwrap().contains("第 9 行：超出 1–5"));
         let reply_to = parsed.reply_to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap();
         assert_eq!(reply_to, "delphi@study.example", "without a token, replies go to the plain address");
+    }
+
+    /// An expert whose mail client replies in HTML answers inside the quoted HTML part: the
+    /// form there, read back as text the way ingest reads an HTML reply, still parses.
+    #[test]
+    fn a_reply_written_into_the_html_part_reads_as_the_reply_form() {
+        let q = questionnaire("en");
+        let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
+        let message = raw(&Letter::Invitation { questionnaire: &q, deadline }, "Ada", Some("tok"));
+        let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
+        let html = parsed.body_html(0).unwrap().into_owned();
+        assert!(!html.contains("<pre"), "{html}");
+        let marker = "[verification.benefit]";
+        assert_eq!(html.matches(marker).count(), 1, "{html}");
+        let answered = html.replacen(marker, &format!("{marker} 6"), 1);
+        let text = super::super::inbound::html_to_text(&answered);
+        let reply = delphi_survey::reply::parse(&q, &text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        let benefit = reply.answers.iter().find(|(id, _)| id.as_str() == "verification.benefit").map(|(_, a)| a);
+        assert_eq!(benefit, Some(&Answer::Ordinal { point: 6 }), "the answer is read from the HTML part: {text}");
     }
 }

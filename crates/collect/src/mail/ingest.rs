@@ -722,7 +722,8 @@ fn send_answer(
         ReplyToken::Given(token) => Some(token),
         ReplyToken::Fresh => fresh.as_deref(),
     };
-    let addressee = Addressee { name, email };
+    let time_zone = store.expert_time_zone(ingest.study_id, to.expert_id)?;
+    let addressee = Addressee { name, email, time_zone };
     let threading =
         Threading { message_id: reservation.message_id, in_reply_to: Some(incoming.key.clone()), date: now };
     let message = compose(letter, ingest.sender, &addressee, token, &threading)

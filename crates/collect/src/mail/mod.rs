@@ -9,7 +9,7 @@ pub mod send;
 pub mod transport;
 mod words;
 
-pub use compose::{Addressee, Letter, Sender, Threading, compose};
+pub use compose::{Addressee, Letter, Sender, StudyNotice, Threading, compose};
 pub use ingest::{Ingest, IngestError, Ingested, ingest_message, ingest_or_set_aside};
 pub use mailbox::{
     ImapSettings, ImapTimeouts, MailboxError, MailboxMessage, Marking, each_imap_message, each_maildir_message,

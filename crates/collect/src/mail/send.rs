@@ -222,7 +222,11 @@ pub fn send_campaign(
                         Letter::Reminder { questionnaire: &questionnaire, deadline: mail.deadline }
                     }
                 };
-                let to = Addressee { name: recipient.name.clone(), email: recipient.email.clone() };
+                let to = Addressee {
+                    name: recipient.name.clone(),
+                    email: recipient.email.clone(),
+                    time_zone: recipient.time_zone.clone(),
+                };
                 let threading = Threading { message_id: reservation.message_id.clone(), in_reply_to: None, date: now };
                 let message = compose(&letter, mail.sender, &to, Some(token.expose()), &threading)
                     .map_err(|source| SendError::Compose { expert: recipient.expert_id.clone(), source })?;

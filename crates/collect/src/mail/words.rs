@@ -37,6 +37,15 @@ pub(crate) struct Words {
     pub late: &'static str,
     pub between_rounds: &'static str,
     pub signature: &'static str,
+    pub signed: &'static str,
+    pub local_time: &'static str,
+    pub open_form: &'static str,
+    pub reply_heading: &'static str,
+    pub why_asked: &'static str,
+    pub privacy_heading: &'static str,
+    pub consent: &'static str,
+    pub contact: &'static str,
+    pub withdraw: &'static str,
 }
 
 const EN: Words = Words {
@@ -83,6 +92,17 @@ const EN: Words = Words {
                      was recorded. The study is between rounds now: if there is a further round, you will \
                      receive an invitation with a new link when it opens.",
     signature: "— The study's coordinators",
+    signed: "— {coordinator}, for the study's coordinators",
+    local_time: "{time} in your time zone, {zone}",
+    open_form: "Open your personal form",
+    reply_heading: "Answering by email",
+    why_asked: "Why you: {why}",
+    privacy_heading: "Your answers and your privacy",
+    consent: "When you first send answers, on the web or by email, you agree to this statement; we record \
+              the time you did.",
+    contact: "Questions about the study? Write to its coordinator: {contact}.",
+    withdraw: "To stop taking part, withdraw on this page (it asks you to confirm); you will then receive no \
+               more messages about the study:",
 };
 
 const ZH: Words = Words {
@@ -115,6 +135,15 @@ const ZH: Words = Words {
     late: "感谢您的回复。它回答的是已经结束的第{closed}轮，因此没有记录任何内容。第{round}轮现正进行：请使用下面的个人链接作答，或回复本邮件并填写下方第{round}轮的问卷。",
     between_rounds: "感谢您的回复。它回答的是已经结束的第{round}轮，因此没有记录任何内容。本研究目前处于两轮之间：如果还有下一轮，开始时您会收到附有新链接的邀请。",
     signature: "——研究协调人",
+    signed: "——{coordinator}，代表研究协调人",
+    local_time: "您所在时区（{zone}）{time}",
+    open_form: "打开您的个人问卷",
+    reply_heading: "通过邮件作答",
+    why_asked: "为何邀请您：{why}",
+    privacy_heading: "您的回答与隐私",
+    consent: "当您首次提交回答（在线或通过邮件）时，即表示您同意上述声明；我们会记录同意的时间。",
+    contact: "如对本研究有疑问，请联系研究协调人：{contact}。",
+    withdraw: "如不想继续参与，可在此页面退出（页面会请您确认）；退出后您将不再收到关于本研究的任何邮件：",
 };
 
 /// The words for `language`.
