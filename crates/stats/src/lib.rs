@@ -34,8 +34,10 @@
 //! # Ok::<(), StatsError>(())
 //! ```
 
+pub mod classical;
 pub mod cooke;
 mod error;
+pub mod excalibur;
 mod figure;
 pub mod fit;
 pub mod input;
