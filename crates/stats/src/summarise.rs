@@ -172,11 +172,33 @@ pub struct ItemRound {
 
 /// Krippendorff's alpha over the panel in one round: units are the ordinal items, coders the
 /// experts, values the scale points.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+///
+/// Alpha is computed per scale (and per criterion and scale): pooling 5- and 7-point items
+/// would treat a 4 on one as a 4 on the other, and a pooled 0.69 hid 0.35 on the 5-point
+/// items alone. The pooled figure is kept only where every ordinal item shares one scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundReliability {
     /// The round.
     pub round: u32,
-    /// Alpha at the four levels (the report quotes ordinal and interval).
+    /// Alpha at the four levels over all ordinal items (the report quotes ordinal and
+    /// interval); undefined ([`Undefined::MixedScales`]) when the items' scales differ.
+    pub alpha: Alphas,
+    /// Alpha over the items of each scale, scales ascending.
+    pub by_scale: Vec<ScaleReliability>,
+    /// Alpha over the items of each criterion and scale (items with a criterion only).
+    pub by_criterion: Vec<ScaleReliability>,
+}
+
+/// Krippendorff's alpha over the ordinal items of one scale (and criterion) in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScaleReliability {
+    /// The criterion, for the per-criterion figures.
+    pub criterion: Option<String>,
+    /// The scale's lowest point.
+    pub min: i32,
+    /// The scale's highest point.
+    pub max: i32,
+    /// Alpha at the four levels.
     pub alpha: Alphas,
 }
 
@@ -218,6 +240,34 @@ pub struct StudySummary {
     pub cooke: Vec<CookeRound>,
     /// Benefit–risk synthesis per round and domain.
     pub synthesis: Vec<DomainSynthesis>,
+}
+
+/// Krippendorff's alpha per round: pooled where all ordinal items share a scale, and per
+/// scale and per criterion and scale.
+fn reliability(
+    pooled: BTreeMap<u32, Coincidences>,
+    per_scale: &BTreeMap<(u32, Option<&str>, i32, i32), Coincidences>,
+) -> Vec<RoundReliability> {
+    pooled
+        .into_iter()
+        .map(|(round, c)| {
+            let of_round = per_scale.iter().filter(|(k, _)| k.0 == round);
+            let (by_criterion, by_scale): (Vec<_>, Vec<_>) = of_round
+                .map(|(&(_, criterion, min, max), c)| ScaleReliability {
+                    criterion: criterion.map(str::to_owned),
+                    min,
+                    max,
+                    alpha: c.alphas(),
+                })
+                .partition(|s| s.criterion.is_some());
+            let mut alpha = c.alphas();
+            if by_scale.len() > 1 {
+                let mixed = Figure::undefined(Undefined::MixedScales);
+                (alpha.nominal, alpha.ordinal, alpha.interval, alpha.ratio) = (mixed, mixed, mixed, mixed);
+            }
+            RoundReliability { round, alpha, by_scale, by_criterion }
+        })
+        .collect()
 }
 
 /// A group attribute: its name, its sorted group names, and each expert's group.
@@ -335,6 +385,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
     });
     let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
     let mut coincidences: BTreeMap<u32, Coincidences> = BTreeMap::new();
+    let mut per_scale: BTreeMap<(u32, Option<&str>, i32, i32), Coincidences> = BTreeMap::new();
 
     let mut items = Vec::new();
     let mut stab = Vec::new();
@@ -398,6 +449,13 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                             .entry(r)
                             .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
                             .add_unit_counts(&padded);
+                        let own_scale = || Coincidences::new((scale.min()..=scale.max()).map(f64::from).collect());
+                        for criterion in std::iter::once(None).chain(spec.criterion.as_deref().map(Some)) {
+                            per_scale
+                                .entry((r, criterion, scale.min(), scale.max()))
+                                .or_insert_with(own_scale)
+                                .add_unit_counts(&counts);
+                        }
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
                             #[allow(clippy::cast_possible_truncation)]
@@ -473,8 +531,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         }
     }
 
-    let reliability =
-        coincidences.into_iter().map(|(round, c)| RoundReliability { round, alpha: c.alphas() }).collect();
+    let reliability = reliability(coincidences, &per_scale);
     let cooke = rounds.iter().filter_map(|&r| cooke_round(table, r)).collect::<Result<Vec<_>, _>>()?;
     let synthesis = match &config.synthesis {
         Some(spec) => synthesis(table, spec, &rounds, &items, &ordinal_index),
