@@ -308,9 +308,11 @@ impl<'s> Checker<'_, 's> {
         let revisions = self.revisions(&raw.revisions, &raw.items, &raw.seeds, &grid, max_rounds);
         let consensus = self.consensus(raw.consensus.as_ref());
         let subgroups = self.subgroups(raw.subgroups.as_ref());
+        // `[synthesis]` is optional; present but undecodable, it has been reported already.
         let synthesis = match (&raw.synthesis, raw.present.contains("synthesis")) {
             (None, true) => None,
-            (synthesis, _) => self.synthesis(synthesis.as_ref(), &raw.criteria, &criteria, &scales),
+            (None, false) => Some(None),
+            (Some(synthesis), _) => self.synthesis(synthesis, &raw.criteria, &criteria, &scales).map(Some),
         };
 
         if !raw.present.contains("domains") {
@@ -1108,15 +1110,11 @@ impl<'s> Checker<'_, 's> {
 
     fn synthesis(
         &mut self,
-        raw: Option<&RawSynthesis>,
+        raw: &RawSynthesis,
         raw_criteria: &[RawQuestion],
         criteria: &[(String, ResponseKind, Localised)],
         scales: &[Scale],
     ) -> Option<Synthesis> {
-        let Some(raw) = raw else {
-            self.report(0..0, "synthesis", "missing the `[synthesis]` section", Some("name the benefit criterion and the risk criteria, e.g. `benefit = \"benefit\"`, `risks = [\"risk\"]`".into()));
-            return None;
-        };
         let ordinal_criterion = |this: &mut Self, name: &Spanned<String>, field: &str| -> Option<CriterionId> {
             let declared = raw_criteria.iter().any(|c| c.id.get_ref() == name.get_ref());
             if !declared {

@@ -344,7 +344,8 @@ pub struct Study {
     pub revisions: Vec<Revision>,
     pub consensus: ConsensusRule,
     pub subgroups: Subgroups,
-    pub synthesis: Synthesis,
+    /// The benefit–risk view; optional (a study without it has no synthesis).
+    pub synthesis: Option<Synthesis>,
     /// Whom experts write to about the study (`study.contact`, e.g. "Ana Lima
     /// <ana@example.org>"), shown where an expert may need a person; optional.
     pub contact: Option<String>,

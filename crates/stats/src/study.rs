@@ -50,9 +50,9 @@ pub fn config(study: &Study, invited: BTreeMap<u32, u64>) -> StatsConfig {
         invited,
         group_attributes: study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
         min_group_size: u64::from(study.subgroups.min_group_size),
-        synthesis: Some(SynthesisSpec {
-            benefit: study.synthesis.benefit.to_string(),
-            risks: study.synthesis.risks.iter().map(ToString::to_string).collect(),
+        synthesis: study.synthesis.as_ref().map(|s| SynthesisSpec {
+            benefit: s.benefit.to_string(),
+            risks: s.risks.iter().map(ToString::to_string).collect(),
         }),
     }
 }
