@@ -184,13 +184,20 @@ def main():
     directory = sys.argv[1]
     stems = sys.argv[2:] or sorted({p.stem for p in Path(directory).iterdir() if p.suffix.lower() == ".dtt"})
     out = {}
-    for stem in stems:
+    # CREATE with Expert1's answer to seed Q1 left blank: the same case through delphi's
+    # study summary (crates/stats/tests/summary_cooke.rs).
+    variants = [(stem, stem, None) for stem in stems]
+    if "CREATE" in stems:
+        variants.append(("CREATE, Expert1 blank on Q1", "CREATE", ("Expert1", "Q1")))
+    for name, stem, blank in variants:
         case = read_case(directory, stem)
+        if blank:
+            case[2][blank] = None
         quantiles, experts, _, _, items = case
         g = model(*case)
         item = model(*case, weighting="item")
         sc = g["scores"]
-        out[stem] = dict(
+        out[name] = dict(
             quantiles=quantiles, seeds=sum(1 for _, r in items if r is not None), items=len(items), nmin=g["nmin"],
             experts=[dict(name=e, answered=sum(sc[e]["counts"]), calibration=sc[e]["calibration"],
                           info_seeds=sc[e]["info_seeds"], info_all=sc[e]["info_all"]) for e in experts],

@@ -25,7 +25,7 @@ fn shipped_study_has_the_papers_four_areas_and_three_risks() {
     let languages: Vec<&str> = study.languages.iter().map(|l| l.as_str()).collect();
     assert_eq!(languages, ["en", "zh"]);
     assert!(study.items.iter().any(|i| matches!(i.response, ResponseKind::Quantile { .. })));
-    assert!(study.items.iter().any(|i| i.response == ResponseKind::RankingOfDomains));
+    assert!(study.items.iter().any(|i| matches!(i.response, ResponseKind::RankingOfDomains { .. })));
     assert!(study.criteria.iter().any(|c| c.response == ResponseKind::Text), "a rationale per area");
     assert!(!study.seeds.is_empty());
 }
