@@ -233,3 +233,54 @@ fn malformed_case_files_are_refused_with_the_line() {
     let e = read_excalibur("", rls).unwrap_err().to_string();
     assert!(e.contains("empty"), "{e}");
 }
+
+/// A case in which expert `k` puts the realisation 0 of each seed into the bins `bins[k]`
+/// (quantiles `i − b + 0.5`: exactly `b` of them lie below 0), over the quantiles given.
+fn binned_case(quantiles: &[u32], bins: &[Vec<usize>]) -> CookeCase {
+    use delphi_stats::classical::{CaseExpert, CaseItem};
+    let seeds = bins[0].len();
+    let items =
+        (0..seeds).map(|s| CaseItem { id: format!("s{s}"), scale: Scale::Uniform, realisation: Some(0.0) }).collect();
+    let experts = bins
+        .iter()
+        .enumerate()
+        .map(|(k, b)| CaseExpert {
+            name: format!("E{k}"),
+            answers: b
+                .iter()
+                .map(|&bin| Some((0..quantiles.len()).map(|i| i as f64 - bin as f64 + 0.5).collect()))
+                .collect(),
+        })
+        .collect();
+    CookeCase::new(quantiles.to_vec(), items, experts).unwrap()
+}
+
+proptest::proptest! {
+    /// On the symmetric quantiles 5/25/50/75/95, an expert whose bin counts are another's
+    /// mirrored has a mathematically equal calibration score: the two are bit-identical and
+    /// carry weight, or not, together at the optimised α and at every α set by hand.
+    #[test]
+    fn mirrored_counts_tie_and_share_every_side_of_alpha(
+        a in proptest::collection::vec(0usize..6, 3..14),
+        c in proptest::collection::vec(0usize..6, 3..14),
+        order in proptest::collection::vec(0usize..1000, 14),
+    ) {
+        let n = a.len().min(c.len());
+        let (a, third) = (&a[..n], &c[..n]);
+        // The mirror of `a`, in another order of the seeds.
+        let mut mirrored: Vec<usize> = a.iter().map(|&b| 5 - b).collect();
+        let key = |i: usize| order[i % order.len()];
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.sort_by_key(|&i| key(i));
+        mirrored = idx.iter().map(|&i| mirrored[i]).collect();
+        let case = binned_case(&[5, 25, 50, 75, 95], &[a.to_vec(), mirrored, third.to_vec()]);
+        let m = run(&case, &CookeOptions::default()).unwrap();
+        let (x, y) = (&m.experts[0], &m.experts[1]);
+        proptest::prop_assert_eq!(x.scores.calibration.to_bits(), y.scores.calibration.to_bits());
+        proptest::prop_assert_eq!(x.weight > 0.0, y.weight > 0.0);
+        for e in &m.experts {
+            let fixed = run(&case, &CookeOptions { alpha: Some(e.scores.calibration), ..CookeOptions::default() }).unwrap();
+            proptest::prop_assert_eq!(fixed.experts[0].weight > 0.0, fixed.experts[1].weight > 0.0);
+        }
+    }
+}
