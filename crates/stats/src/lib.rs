@@ -36,6 +36,7 @@
 //! # Ok::<(), StatsError>(())
 //! ```
 
+pub mod anduryl;
 pub mod classical;
 pub mod cooke;
 mod error;
