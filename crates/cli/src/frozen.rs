@@ -79,7 +79,8 @@ pub(crate) fn group_feedback(
 /// Puts each domain's free-text rationales on the domain's anchor item, by position.
 fn attach_rationales(study: &Study, answers: &[CurrentAnswer], items: &mut BTreeMap<ItemId, ItemFeedback>) {
     for domain in &study.domains {
-        let anchor = ItemId::for_domain_criterion(&domain.id, rationale_anchor(study));
+        let Some(criterion) = rationale_anchor(study) else { return };
+        let anchor = ItemId::for_domain_criterion(&domain.id, criterion);
         let Some(feedback) = items.get_mut(&anchor) else { continue };
         let Some(median) = feedback.median else { continue };
         feedback.rationales = rationales_by_position(study, answers, &domain.id, median);
@@ -87,9 +88,12 @@ fn attach_rationales(study: &Study, answers: &[CurrentAnswer], items: &mut BTree
 }
 
 /// The criterion a domain's rationales are placed by: the synthesis' recommendation, or
-/// else its benefit.
-pub(crate) fn rationale_anchor(study: &Study) -> &CriterionId {
-    study.synthesis.recommendation.as_ref().unwrap_or(&study.synthesis.benefit)
+/// else its benefit; without a `[synthesis]`, the first ordinal criterion (none: no anchor).
+pub(crate) fn rationale_anchor(study: &Study) -> Option<&CriterionId> {
+    match &study.synthesis {
+        Some(s) => Some(s.recommendation.as_ref().unwrap_or(&s.benefit)),
+        None => study.criteria.iter().find(|c| matches!(c.response, ResponseKind::Ordinal { .. })).map(|c| &c.id),
+    }
 }
 
 /// A domain's free-text rationales, grouped by where their author's rating of the anchor
@@ -101,7 +105,8 @@ pub(crate) fn rationales_by_position(
     domain: &DomainId,
     median: f64,
 ) -> Rationales {
-    let anchor = ItemId::for_domain_criterion(domain, rationale_anchor(study));
+    let Some(criterion) = rationale_anchor(study) else { return Rationales::default() };
+    let anchor = ItemId::for_domain_criterion(domain, criterion);
     let rating = |pseudonym: &str| {
         answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor.as_str()).and_then(|a| {
             match serde_json::from_value::<Answer>(a.value.clone()) {

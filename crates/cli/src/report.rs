@@ -130,7 +130,7 @@ fn add_rationales(
     summary: &delphi_stats::StudySummary,
     model: &mut delphi_report::Report,
 ) -> Result<()> {
-    let anchor = crate::frozen::rationale_anchor(study);
+    let Some(anchor) = crate::frozen::rationale_anchor(study) else { return Ok(()) };
     for domain_report in &mut model.domains {
         let Some(domain) = study.domains.iter().find(|d| d.id.as_str() == domain_report.id) else { continue };
         let anchor_id = delphi_core::study::ItemId::for_domain_criterion(&domain.id, anchor);

@@ -16,8 +16,8 @@ use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, Quantil
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis,
-    Withdrawal, is_valid_id, is_valid_language,
+    QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups,
+    Synthesis, Withdrawal, is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =
@@ -76,6 +76,8 @@ struct RawQuestion {
     kind: Option<Spanned<String>>,
     scale: Option<Spanned<String>>,
     of: Option<Spanned<String>>,
+    /// Ranking items only: experts may tie domains.
+    ties: Option<Spanned<bool>>,
     min: Option<Spanned<f64>>,
     max: Option<Spanned<f64>>,
     unit: Option<RawText>,
@@ -101,6 +103,8 @@ struct RawSeed {
     unit: Option<RawText>,
     min: Option<Spanned<f64>>,
     max: Option<Spanned<f64>>,
+    /// `"uniform"` (default) or `"log"`.
+    scale: Option<Spanned<String>>,
     realisation: Spanned<f64>,
 }
 
@@ -314,9 +318,11 @@ impl<'s> Checker<'_, 's> {
         let revisions = self.revisions(&raw.revisions, &raw.items, &raw.seeds, &grid, max_rounds);
         let consensus = self.consensus(raw.consensus.as_ref());
         let subgroups = self.subgroups(raw.subgroups.as_ref());
+        // `[synthesis]` is optional; present but undecodable, it has been reported already.
         let synthesis = match (&raw.synthesis, raw.present.contains("synthesis")) {
             (None, true) => None,
-            (synthesis, _) => self.synthesis(synthesis.as_ref(), &raw.criteria, &criteria, &scales),
+            (None, false) => Some(None),
+            (Some(synthesis), _) => self.synthesis(synthesis, &raw.criteria, &criteria, &scales).map(Some),
         };
 
         if !raw.present.contains("domains") {
@@ -761,8 +767,10 @@ impl<'s> Checker<'_, 's> {
         let extra = "extra items'";
         self.only_for(!is_criterion, raw.first_round.as_ref().map(Spanned::span), path, "first_round", extra);
         self.only_for(!is_criterion, raw.continues.as_ref().map(Spanned::span), path, "continues", extra);
-        self.only_for(kind == "ordinal", raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal");
+        let scaled = matches!(kind, "ordinal" | "quantile");
+        self.only_for(scaled, raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal and quantile");
         self.only_for(kind == "ranking", raw.of.as_ref().map(Spanned::span), path, "of", "ranking");
+        self.only_for(kind == "ranking", raw.ties.as_ref().map(Spanned::span), path, "ties", "ranking");
         let bounded = matches!(kind, "numeric" | "quantile");
         self.only_for(bounded, raw.min.as_ref().map(Spanned::span), path, "min", "numeric and quantile");
         self.only_for(bounded, raw.max.as_ref().map(Spanned::span), path, "max", "numeric and quantile");
@@ -802,12 +810,15 @@ impl<'s> Checker<'_, 's> {
                 Some(if kind == "numeric" {
                     ResponseKind::Numeric { min, max, unit }
                 } else {
-                    ResponseKind::Quantile { min, max, unit }
+                    let scale = self.quantity_scale(raw.scale.as_ref(), min, path)?;
+                    ResponseKind::Quantile { min, max, unit, scale }
                 })
             }
             "probability" => Some(ResponseKind::Probability),
             "ranking" => match raw.of.as_ref().map(|o| (o.span(), o.get_ref().as_str())) {
-                Some((_, "domains")) => Some(ResponseKind::RankingOfDomains),
+                Some((_, "domains")) => {
+                    Some(ResponseKind::RankingOfDomains { ties: raw.ties.as_ref().is_some_and(|t| *t.get_ref()) })
+                }
                 Some((span, other)) => {
                     self.report(
                         span,
@@ -828,6 +839,34 @@ impl<'s> Checker<'_, 's> {
                 }
             },
             _ => Some(ResponseKind::Text),
+        }
+    }
+
+    /// `scale = "uniform" | "log"` of a quantity. A log scale needs a positive `min`, so that
+    /// every answer (and the realisation) has a logarithm.
+    fn quantity_scale(&mut self, raw: Option<&Spanned<String>>, min: Option<f64>, path: &str) -> Option<QuantityScale> {
+        let Some(raw) = raw else { return Some(QuantityScale::Uniform) };
+        match raw.get_ref().as_str() {
+            "uniform" => Some(QuantityScale::Uniform),
+            "log" if min.is_some_and(|m| m > 0.0) => Some(QuantityScale::Log),
+            "log" => {
+                self.report(
+                    raw.span(),
+                    format!("{path}.scale"),
+                    "a log-scale quantity needs a positive `min`",
+                    Some("add e.g. `min = 0.001`: every answer must have a logarithm".into()),
+                );
+                None
+            }
+            other => {
+                self.report(
+                    raw.span(),
+                    format!("{path}.scale"),
+                    format!("`{other}` is not a scale of a quantity"),
+                    Some("use `scale = \"uniform\"` (default) or `scale = \"log\"`".into()),
+                );
+                None
+            }
         }
     }
 
@@ -878,6 +917,7 @@ impl<'s> Checker<'_, 's> {
                 let prompt = self.text(&seed.prompt, &format!("{path}.prompt"));
                 let unit = seed.unit.as_ref().map(|unit| self.text(unit, &format!("{path}.unit")));
                 let bounds = self.bounds(seed.min.as_ref(), seed.max.as_ref(), &path);
+                let scale = self.quantity_scale(seed.scale.as_ref(), seed.min.as_ref().map(|m| *m.get_ref()), &path);
                 let realisation = *seed.realisation.get_ref();
                 let inside = bounds.is_some_and(|(lo, hi)| {
                     lo.is_none_or(|lo| realisation >= lo) && hi.is_none_or(|hi| realisation <= hi)
@@ -896,6 +936,7 @@ impl<'s> Checker<'_, 's> {
                     prompt?,
                     unit.map_or(Some(None), |u| u.map(Some))?,
                     bounds?,
+                    scale?,
                     realisation,
                 ))
             })
@@ -1135,15 +1176,11 @@ impl<'s> Checker<'_, 's> {
 
     fn synthesis(
         &mut self,
-        raw: Option<&RawSynthesis>,
+        raw: &RawSynthesis,
         raw_criteria: &[RawQuestion],
         criteria: &[(String, ResponseKind, Localised)],
         scales: &[Scale],
     ) -> Option<Synthesis> {
-        let Some(raw) = raw else {
-            self.report(0..0, "synthesis", "missing the `[synthesis]` section", Some("name the benefit criterion and the risk criteria, e.g. `benefit = \"benefit\"`, `risks = [\"risk\"]`".into()));
-            return None;
-        };
         let ordinal_criterion = |this: &mut Self, name: &Spanned<String>, field: &str| -> Option<CriterionId> {
             let declared = raw_criteria.iter().any(|c| c.id.get_ref() == name.get_ref());
             if !declared {

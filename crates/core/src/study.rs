@@ -210,13 +210,35 @@ pub enum ResponseKind {
     /// A number, optionally bounded.
     Numeric { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
     /// The 5 %, 50 % and 95 % quantiles of an uncertain quantity.
-    Quantile { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
+    Quantile {
+        min: Option<f64>,
+        max: Option<f64>,
+        unit: Option<Localised>,
+        /// The background measure of Cooke's classical model (`scale = "log"`).
+        #[serde(default)]
+        scale: QuantityScale,
+    },
     /// A probability in 0..=1.
     Probability,
-    /// A ranking of all of the study's domains.
-    RankingOfDomains,
+    /// A ranking of all of the study's domains; `ties`: experts may give domains the same
+    /// place (`ties = true`).
+    RankingOfDomains {
+        #[serde(default)]
+        ties: bool,
+    },
     /// Free text.
     Text,
+}
+
+/// How an uncertain quantity is spread, for Cooke's classical model: information and the
+/// intrinsic range are computed on the values (`uniform`) or on their logarithms (`log`,
+/// for quantities whose answers span orders of magnitude; every answer must be positive).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuantityScale {
+    #[default]
+    Uniform,
+    Log,
 }
 
 /// A criterion, asked once per domain.
@@ -259,6 +281,8 @@ pub struct SeedItem {
     pub unit: Option<Localised>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Uniform or log background (`scale = "log"`).
+    pub scale: QuantityScale,
     realisation: f64,
 }
 
@@ -268,9 +292,10 @@ impl SeedItem {
         prompt: Localised,
         unit: Option<Localised>,
         (min, max): (Option<f64>, Option<f64>),
+        scale: QuantityScale,
         realisation: f64,
     ) -> Self {
-        Self { id, prompt, unit, min, max, realisation }
+        Self { id, prompt, unit, min, max, scale, realisation }
     }
 
     /// The known answer, for calibration (Cooke's classical model). Never show it to an expert.
@@ -344,7 +369,8 @@ pub struct Study {
     pub revisions: Vec<Revision>,
     pub consensus: ConsensusRule,
     pub subgroups: Subgroups,
-    pub synthesis: Synthesis,
+    /// The benefit–risk view; optional (a study without it has no synthesis).
+    pub synthesis: Option<Synthesis>,
     /// Whom experts write to about the study (`study.contact`, e.g. "Ana Lima
     /// <ana@example.org>"), shown where an expert may need a person; optional.
     pub contact: Option<String>,
@@ -438,7 +464,12 @@ impl Study {
             domain: None,
             criterion: None,
             is_seed: true,
-            response: ResponseKind::Quantile { min: seed.min, max: seed.max, unit: seed.unit.clone() },
+            response: ResponseKind::Quantile {
+                min: seed.min,
+                max: seed.max,
+                unit: seed.unit.clone(),
+                scale: seed.scale,
+            },
             continues: None,
         });
         grid.chain(extras).chain(seeds).collect()

@@ -1097,7 +1097,16 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
             .summary
             .reliability
             .iter()
-            .map(|r| NamedNum { name: format!("{} {}", l.round, r.round), value: Num::of(r.alpha.ordinal, 3) })
+            .flat_map(|r| {
+                // Items on several scales: one alpha per scale (the pooled one is undefined).
+                let per_scale = r.by_scale.iter().filter(|_| r.by_scale.len() > 1).map(|s| NamedNum {
+                    name: format!("{} {}, {}–{}", l.round, r.round, s.min, s.max),
+                    value: Num::of(s.alpha.ordinal, 3),
+                });
+                let pooled = (r.by_scale.len() <= 1)
+                    .then(|| NamedNum { name: format!("{} {}", l.round, r.round), value: Num::of(r.alpha.ordinal, 3) });
+                pooled.into_iter().chain(per_scale).collect::<Vec<_>>()
+            })
             .collect(),
     }
 }

@@ -757,3 +757,23 @@ fn extra_items_are_reported_and_a_foreign_summary_is_refused() {
     }
     let _ = summary;
 }
+
+/// `[synthesis]` is optional: the shipped study without it validates, its statistics have
+/// no synthesis, and the report builds and renders (Markdown, HTML, PDF) without one.
+#[test]
+fn a_study_without_synthesis_builds_and_renders() {
+    let (before, after) = common::SHIPPED.split_once("[synthesis]").expect("the shipped study has a synthesis");
+    let rest = after.split_once("\n[").map_or("", |(_, tail)| tail);
+    let source = if rest.is_empty() { before.to_owned() } else { format!("{before}\n[{rest}") };
+    let study = Study::from_toml(&source, "no-synthesis.toml").expect("valid without [synthesis]");
+    assert!(study.synthesis.is_none());
+    let summary = common::summary(&study, 12, 2);
+    assert!(summary.synthesis.is_empty());
+    let conduct = common::conduct(&study, 2, true);
+    let report = build(&study, &summary, &conduct, &study.languages[0]).unwrap();
+    assert!(report.domains.iter().all(|d| d.rounds.iter().all(|r| r.synthesis.is_none())));
+    assert!(!render_markdown(&report).is_empty());
+    assert!(!render_html(&report).is_empty());
+    let pdf = render_pdf(&report, &PdfOptions::default()).unwrap();
+    assert!(pdf.pdf.starts_with(b"%PDF"));
+}

@@ -101,6 +101,12 @@ fn scores_from_log_ratio(n: u64, bins: usize, n_times_i: f64) -> (Figure, Figure
     (Figure::new(i), chi_square_sf(2.0 * n_times_i, fu(bins - 1)))
 }
 
+/// `N·I(s, p)` for the classical model on whole cases ([`crate::classical`]): the same
+/// exact evaluation, so equal counts give equal bits there too.
+pub(crate) fn n_times_information(counts: &[u64], parts: &[u64]) -> f64 {
+    log_likelihood_ratio(counts, parts).max(0.0)
+}
+
 /// `N·I(s, p)` as `Σ_q e_q ln q` over the prime factorisation of
 /// `Π cᵢ^cᵢ · Dᴺ / (Nᴺ · Π kᵢ^cᵢ)`; `counts` and `parts` have equal lengths, parts > 0.
 fn log_likelihood_ratio(counts: &[u64], parts: &[u64]) -> f64 {

@@ -56,6 +56,9 @@ pub enum StatsError {
     /// A configuration that cannot be applied (e.g. a negative threshold).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
+    /// A line of an EXCALIBUR case file (`.dtt`, `.rls`) that cannot be read.
+    #[error("{file} line {line}: {message}")]
+    CaseFile { file: &'static str, line: usize, message: String },
     /// Input to a stand-alone function that does not fit its contract.
     #[error("invalid input: {0}")]
     InvalidInput(String),

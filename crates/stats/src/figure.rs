@@ -37,6 +37,9 @@ pub enum Undefined {
     DidNotConverge,
     /// An exact test was used, so there is no approximate statistic (z or χ²).
     ExactTest,
+    /// The items are on different scales, so one figure over all of them would treat a 4 on
+    /// a 5-point scale as a 4 on a 7-point one; the figures per scale stand instead.
+    MixedScales,
 }
 
 impl fmt::Display for Undefined {
@@ -56,6 +59,7 @@ impl fmt::Display for Undefined {
             Self::NotFinite => f.write_str("the computation gave no finite number"),
             Self::DidNotConverge => f.write_str("the optimiser did not converge"),
             Self::ExactTest => f.write_str("an exact test was used"),
+            Self::MixedScales => f.write_str("items on different scales: see the figures per scale"),
         }
     }
 }

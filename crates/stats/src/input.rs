@@ -311,8 +311,9 @@ pub enum ItemKind {
     Ordinal { scale: OrdinalScale, agree: AgreeSet },
     /// A number (or "don't know").
     Numeric,
-    /// 5/50/95 % quantiles; a seed item carries its known realisation.
-    Quantile { realisation: Option<Finite> },
+    /// 5/50/95 % quantiles; a seed item carries its known realisation. `log`: Cooke's
+    /// classical model measures it on a log-uniform background (answers must be positive).
+    Quantile { realisation: Option<Finite>, log: bool },
     /// A ranking of objects.
     Ranking,
 }
@@ -494,7 +495,14 @@ impl AnswerTableBuilder {
                 Stored::Ordinal(*x)
             }
             (ItemKind::Numeric, Answer::Number(x)) => Stored::Number(x.get()),
-            (ItemKind::Quantile { .. }, Answer::Quantiles(q)) => {
+            (ItemKind::Quantile { log, .. }, Answer::Quantiles(q)) => {
+                if *log && q.q05() <= 0.0 {
+                    return Err(StatsError::InvalidInput(format!(
+                        "item {}: a log-scale quantity needs positive quantiles, got 5 % = {}",
+                        spec.id.as_str(),
+                        q.q05()
+                    )));
+                }
                 self.quantiles.push(*q);
                 Stored::Quantiles(to_u32(self.quantiles.len() - 1))
             }

@@ -7,8 +7,10 @@
 //! (Wilcoxon, McNemar, change of CV and IQR, stability, attrition), across groups
 //! (Mann–Whitney / Kruskal–Wallis, cross-group consensus, small groups suppressed; Wilcoxon
 //! and Mann–Whitney exact on small samples, ties included, and each p-value names its method),
-//! rankings (Kendall's W), reliability (Krippendorff's alpha), quantile items (linear pool,
-//! Cooke's classical model, SHELF-style fits) and the benefit–risk synthesis per domain.
+//! rankings (Kendall's W, ties corrected), reliability (Krippendorff's alpha per scale and
+//! criterion), quantile items (linear pool, Cooke's classical model, SHELF-style fits) and the
+//! benefit–risk synthesis per domain. [`classical`] runs Cooke's model on whole EXCALIBUR cases
+//! (any quantiles, log scales, blank seeds, robustness tables), read by [`excalibur`].
 //!
 //! The crate is pure: values in, values out. Undefined figures are never NaN: they are
 //! [`Figure`]s carrying an [`Undefined`] reason. statrs supplies distribution functions
@@ -34,8 +36,11 @@
 //! # Ok::<(), StatsError>(())
 //! ```
 
+pub mod anduryl;
+pub mod classical;
 pub mod cooke;
 mod error;
+pub mod excalibur;
 mod figure;
 pub mod fit;
 pub mod input;

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use delphi_core::Study;
-use delphi_core::study::ResponseKind;
+use delphi_core::study::{QuantityScale, ResponseKind};
 
 use crate::StatsError;
 use crate::input::{AgreeSet, Finite, ItemId, ItemKind, ItemSpec, OrdinalScale};
@@ -23,11 +23,14 @@ pub fn item_specs(study: &Study) -> Result<Vec<ItemSpec>, StatsError> {
                 ItemKind::Ordinal { scale: points, agree: AgreeSet::new(points, lo, hi)? }
             }
             ResponseKind::Numeric { .. } | ResponseKind::Probability => ItemKind::Numeric,
-            ResponseKind::Quantile { .. } => {
+            ResponseKind::Quantile { scale, .. } => {
                 let realisation = study.seeds.iter().find(|s| s.id == question.id).map(|s| s.realisation());
-                ItemKind::Quantile { realisation: realisation.map(Finite::new).transpose()? }
+                ItemKind::Quantile {
+                    realisation: realisation.map(Finite::new).transpose()?,
+                    log: *scale == QuantityScale::Log,
+                }
             }
-            ResponseKind::RankingOfDomains => ItemKind::Ranking,
+            ResponseKind::RankingOfDomains { .. } => ItemKind::Ranking,
             ResponseKind::Text => continue,
         };
         let mut spec = ItemSpec::new(ItemId::new(question.id.as_str())?, kind);
@@ -50,9 +53,9 @@ pub fn config(study: &Study, invited: BTreeMap<u32, u64>) -> StatsConfig {
         invited,
         group_attributes: study.subgroups.attributes.iter().map(|a| a.name().to_owned()).collect(),
         min_group_size: u64::from(study.subgroups.min_group_size),
-        synthesis: Some(SynthesisSpec {
-            benefit: study.synthesis.benefit.to_string(),
-            risks: study.synthesis.risks.iter().map(ToString::to_string).collect(),
+        synthesis: study.synthesis.as_ref().map(|s| SynthesisSpec {
+            benefit: s.benefit.to_string(),
+            risks: s.risks.iter().map(ToString::to_string).collect(),
         }),
     }
 }
@@ -72,7 +75,7 @@ mod tests {
         assert_eq!((benefit.domain.as_deref(), benefit.criterion.as_deref()), (Some("verification"), Some("benefit")));
         assert!(matches!(benefit.kind, ItemKind::Ordinal { agree, .. } if (agree.lo(), agree.hi()) == (5, 7)));
         let seed = specs.iter().find(|s| s.id.as_str() == study.seeds[0].id.as_str()).expect("seed");
-        assert!(matches!(seed.kind, ItemKind::Quantile { realisation: Some(_) }));
+        assert!(matches!(seed.kind, ItemKind::Quantile { realisation: Some(_), .. }));
         let config = config(&study, BTreeMap::from([(1, 20)]));
         assert_eq!(config.synthesis.map(|s| s.risks.len()), Some(3));
         assert_eq!(config.min_group_size, 3);

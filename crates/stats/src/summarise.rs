@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use delphi_core::consensus::{ConsensusRule, QuantileMethod};
 use serde::Serialize;
 
-use crate::cooke::{ClassicalModel, CookeExpert, LinearPool, classical_model, linear_pool};
+use crate::classical::{self, CaseExpert, CaseItem, CaseModel, CookeCase, CookeOptions, Scale};
+use crate::cooke::{ClassicalModel, DmScore, ExpertScore, LinearPool, TargetQuantiles, linear_pool};
 use crate::groups::{GroupComparison, compare_groups};
 use crate::input::{AnswerTable, ItemId, ItemKind, ItemSpec, Quantiles, Ranking, Row, Stored};
 use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
@@ -172,11 +173,33 @@ pub struct ItemRound {
 
 /// Krippendorff's alpha over the panel in one round: units are the ordinal items, coders the
 /// experts, values the scale points.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+///
+/// Alpha is computed per scale (and per criterion and scale): pooling 5- and 7-point items
+/// would treat a 4 on one as a 4 on the other, and a pooled 0.69 hid 0.35 on the 5-point
+/// items alone. The pooled figure is kept only where every ordinal item shares one scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundReliability {
     /// The round.
     pub round: u32,
-    /// Alpha at the four levels (the report quotes ordinal and interval).
+    /// Alpha at the four levels over all ordinal items (the report quotes ordinal and
+    /// interval); undefined ([`Undefined::MixedScales`]) when the items' scales differ.
+    pub alpha: Alphas,
+    /// Alpha over the items of each scale, scales ascending.
+    pub by_scale: Vec<ScaleReliability>,
+    /// Alpha over the items of each criterion and scale (items with a criterion only).
+    pub by_criterion: Vec<ScaleReliability>,
+}
+
+/// Krippendorff's alpha over the ordinal items of one scale (and criterion) in one round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScaleReliability {
+    /// The criterion, for the per-criterion figures.
+    pub criterion: Option<String>,
+    /// The scale's lowest point.
+    pub min: i32,
+    /// The scale's highest point.
+    pub max: i32,
+    /// Alpha at the four levels.
     pub alpha: Alphas,
 }
 
@@ -189,8 +212,11 @@ pub struct CookeRound {
     pub seed_items: Vec<ItemId>,
     /// Target items, in specification order (matching `model.targets`).
     pub target_items: Vec<ItemId>,
-    /// Experts left out because they did not assess every seed item.
+    /// Experts left out because they answered no seed item (those who left some blank are
+    /// scored on the seeds they answered, as EXCALIBUR does).
     pub experts_excluded: usize,
+    /// The model's warnings (fewer than 8 seeds, blank seed answers).
+    pub warnings: Vec<String>,
     /// The model.
     pub model: ClassicalModel,
 }
@@ -218,6 +244,34 @@ pub struct StudySummary {
     pub cooke: Vec<CookeRound>,
     /// Benefit–risk synthesis per round and domain.
     pub synthesis: Vec<DomainSynthesis>,
+}
+
+/// Krippendorff's alpha per round: pooled where all ordinal items share a scale, and per
+/// scale and per criterion and scale.
+fn reliability(
+    pooled: BTreeMap<u32, Coincidences>,
+    per_scale: &BTreeMap<(u32, Option<&str>, i32, i32), Coincidences>,
+) -> Vec<RoundReliability> {
+    pooled
+        .into_iter()
+        .map(|(round, c)| {
+            let of_round = per_scale.iter().filter(|(k, _)| k.0 == round);
+            let (by_criterion, by_scale): (Vec<_>, Vec<_>) = of_round
+                .map(|(&(_, criterion, min, max), c)| ScaleReliability {
+                    criterion: criterion.map(str::to_owned),
+                    min,
+                    max,
+                    alpha: c.alphas(),
+                })
+                .partition(|s| s.criterion.is_some());
+            let mut alpha = c.alphas();
+            if by_scale.len() > 1 {
+                let mixed = Figure::undefined(Undefined::MixedScales);
+                (alpha.nominal, alpha.ordinal, alpha.interval, alpha.ratio) = (mixed, mixed, mixed, mixed);
+            }
+            RoundReliability { round, alpha, by_scale, by_criterion }
+        })
+        .collect()
 }
 
 /// A group attribute: its name, its sorted group names, and each expert's group.
@@ -335,6 +389,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
     });
     let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
     let mut coincidences: BTreeMap<u32, Coincidences> = BTreeMap::new();
+    let mut per_scale: BTreeMap<(u32, Option<&str>, i32, i32), Coincidences> = BTreeMap::new();
 
     let mut items = Vec::new();
     let mut stab = Vec::new();
@@ -398,6 +453,13 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                             .entry(r)
                             .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
                             .add_unit_counts(&padded);
+                        let own_scale = || Coincidences::new((scale.min()..=scale.max()).map(f64::from).collect());
+                        for criterion in std::iter::once(None).chain(spec.criterion.as_deref().map(Some)) {
+                            per_scale
+                                .entry((r, criterion, scale.min(), scale.max()))
+                                .or_insert_with(own_scale)
+                                .add_unit_counts(&counts);
+                        }
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
                             #[allow(clippy::cast_possible_truncation)]
@@ -431,7 +493,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                     }
                     ItemResult::Numeric(s)
                 }
-                ItemKind::Quantile { realisation } => {
+                ItemKind::Quantile { realisation, .. } => {
                     let qs: Vec<Quantiles> = rows
                         .iter()
                         .filter_map(|x| match x.value {
@@ -473,8 +535,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         }
     }
 
-    let reliability =
-        coincidences.into_iter().map(|(round, c)| RoundReliability { round, alpha: c.alphas() }).collect();
+    let reliability = reliability(coincidences, &per_scale);
     let cooke = rounds.iter().filter_map(|&r| cooke_round(table, r)).collect::<Result<Vec<_>, _>>()?;
     let synthesis = match &config.synthesis {
         Some(spec) => synthesis(table, spec, &rounds, &items, &ordinal_index),
@@ -495,17 +556,18 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
 }
 
 fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsError>> {
+    // (item, realisation, log scale) of the quantile items answered this round.
     let mut seeds = Vec::new();
     let mut targets = Vec::new();
     for (ii, s) in table.items.iter().enumerate() {
-        if let ItemKind::Quantile { realisation } = s.kind {
+        if let ItemKind::Quantile { realisation, log } = s.kind {
             let ii = u32_of(ii);
             if table.bucket(ii, r).is_empty() {
                 continue;
             }
             match realisation {
-                Some(x) => seeds.push((ii, x.get())),
-                None => targets.push(ii),
+                Some(x) => seeds.push((ii, x.get(), log)),
+                None => targets.push((ii, log)),
             }
         }
     }
@@ -523,30 +585,90 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
         v
     };
     let seed_q: Vec<Vec<Option<Quantiles>>> = seeds.iter().map(|s| dense(s.0)).collect();
-    let target_q: Vec<Vec<Option<Quantiles>>> = targets.iter().map(|&t| dense(t)).collect();
-    let mut experts = Vec::new();
-    let mut excluded = 0;
-    for e in 0..n {
-        let answered_any = seed_q.iter().chain(&target_q).any(|v| v[e].is_some());
-        let all: Option<Vec<Quantiles>> = seed_q.iter().map(|v| v[e]).collect();
-        match all {
-            Some(s) => experts.push(CookeExpert {
-                expert: table.experts[e].0.as_str().to_owned(),
-                seeds: s,
-                targets: target_q.iter().map(|v| v[e]).collect(),
-            }),
-            None if answered_any => excluded += 1,
-            None => {}
-        }
-    }
-    let realisations: Vec<f64> = seeds.iter().map(|s| s.1).collect();
-    Some(classical_model(&realisations, &experts).map(|model| CookeRound {
+    let target_q: Vec<Vec<Option<Quantiles>>> = targets.iter().map(|t| dense(t.0)).collect();
+    // As EXCALIBUR: an expert who left some seeds blank is scored on the seeds they answered
+    // (see `classical`); one who answered no seed at all cannot be scored.
+    let kept: Vec<usize> = (0..n).filter(|&e| seed_q.iter().any(|v| v[e].is_some())).collect();
+    let excluded = (0..n).filter(|e| !kept.contains(e) && target_q.iter().any(|v| v[*e].is_some())).count();
+    let seed_items = seeds.iter().map(|s| table.items[s.0 as usize].id.clone()).collect();
+    let target_items = targets.iter().map(|t| table.items[t.0 as usize].id.clone()).collect();
+    // Targets that some scored expert answered enter the model; the others stay undefined.
+    let modelled: Vec<usize> = (0..targets.len()).filter(|&t| kept.iter().any(|&e| target_q[t][e].is_some())).collect();
+    let scale = |log: bool| if log { Scale::Log } else { Scale::Uniform };
+    let items = seeds
+        .iter()
+        .map(|s| CaseItem {
+            id: table.items[s.0 as usize].id.as_str().to_owned(),
+            scale: scale(s.2),
+            realisation: Some(s.1),
+        })
+        .chain(modelled.iter().map(|&t| CaseItem {
+            id: table.items[targets[t].0 as usize].id.as_str().to_owned(),
+            scale: scale(targets[t].1),
+            realisation: None,
+        }))
+        .collect();
+    let experts = kept
+        .iter()
+        .map(|&e| CaseExpert {
+            name: table.experts[e].0.as_str().to_owned(),
+            answers: seed_q
+                .iter()
+                .chain(modelled.iter().map(|&t| &target_q[t]))
+                .map(|v| v[e].map(|q| q.as_array().to_vec()))
+                .collect(),
+        })
+        .collect();
+    let model = CookeCase::new(vec![5, 50, 95], items, experts)
+        .and_then(|case| classical::run(&case, &CookeOptions::default()))
+        .map(|m| classical_summary(&m, seeds.len(), targets.len(), &modelled));
+    Some(model.map(|(model, warnings)| CookeRound {
         round: r,
-        seed_items: seeds.iter().map(|s| table.items[s.0 as usize].id.clone()).collect(),
-        target_items: targets.iter().map(|&t| table.items[t as usize].id.clone()).collect(),
+        seed_items,
+        target_items,
         experts_excluded: excluded,
+        warnings,
         model,
     }))
+}
+
+/// A case model in the summary's figures: 5/50/95 % per target (`modelled[k]` is the target
+/// of the case's `seeds + k`-th item; the other targets are undefined), and its warnings.
+fn classical_summary(m: &CaseModel, seeds: usize, targets: usize, modelled: &[usize]) -> (ClassicalModel, Vec<String>) {
+    let dm = |d: &classical::DecisionMaker| {
+        let (c, i) = (Figure::new(d.scores.calibration), Figure::new(d.scores.information_seeds));
+        DmScore { calibration: c, information: i, combined: Figure::new(d.scores.combined()) }
+    };
+    let three = |q: Option<&Vec<f64>>| match q {
+        Some(q) => [Figure::new(q[0]), Figure::new(q[1]), Figure::new(q[2])],
+        None => [Figure::undefined(Undefined::NoAnswers); 3],
+    };
+    let mut out = vec![TargetQuantiles { performance: three(None), equal: three(None) }; targets];
+    for (k, &t) in modelled.iter().enumerate() {
+        out[t] = TargetQuantiles {
+            performance: three(m.dm.quantiles[seeds + k].as_ref()),
+            equal: three(m.equal_dm.quantiles[seeds + k].as_ref()),
+        };
+    }
+    let model = ClassicalModel {
+        seeds: m.seeds,
+        experts: m
+            .experts
+            .iter()
+            .map(|e| ExpertScore {
+                expert: e.name.clone(),
+                calibration: Figure::new(e.scores.calibration),
+                information: Figure::new(e.scores.information_seeds),
+                combined: Figure::new(e.scores.combined()),
+                weight: Figure::new(e.weight),
+            })
+            .collect(),
+        alpha: m.dm.alpha.map_or(Figure::undefined(Undefined::NoVariation), Figure::new),
+        performance_dm: dm(&m.dm),
+        equal_dm: dm(&m.equal_dm),
+        targets: out,
+    };
+    (model, m.warnings.clone())
 }
 
 fn synthesis(

@@ -232,9 +232,11 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
             }
         }
         ResponseKind::Numeric { min, max, unit: u } => AnswerSpec::Numeric { min: *min, max: *max, unit: unit(u) },
-        ResponseKind::Quantile { min, max, unit: u } => AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u) },
+        ResponseKind::Quantile { min, max, unit: u, .. } => {
+            AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u) }
+        }
         ResponseKind::Probability => AnswerSpec::Probability,
-        ResponseKind::RankingOfDomains => AnswerSpec::Ranking { options: domains.to_vec() },
+        ResponseKind::RankingOfDomains { .. } => AnswerSpec::Ranking { options: domains.to_vec() },
         ResponseKind::Text => AnswerSpec::Text,
     };
     Ok(Item {
