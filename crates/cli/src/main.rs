@@ -18,6 +18,7 @@ macro_rules! println {
 mod analysis;
 mod atomic;
 mod commands;
+mod cooke;
 mod demo;
 mod frozen;
 mod mail;
@@ -113,6 +114,12 @@ enum Command {
     Status(commands::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
     Audit(commands::AuditArgs),
+    /// Run Cooke's classical model on an existing expert-judgment case (EXCALIBUR's
+    /// `CASE.dtt CASE.rls`, or an ANDURYL `.json`), without a study or a store: every
+    /// expert's calibration, information and weight, the decision makers' quantiles, and with
+    /// `--robustness` the tables leaving out each seed and each expert. Writes JSON, CSV and
+    /// Parquet.
+    Cooke(cooke::CookeArgs),
     /// Run the shipped study end to end with a synthetic panel of fictional experts: every
     /// round opened, invitations written to the outbox, answers through the web collector's
     /// JSON API and by email reply, rounds closed, reports written, the conclusions printed.
@@ -137,6 +144,7 @@ fn main() -> ExitCode {
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Demo(args) => demo::demo(&cli.data_dir, &args),
+        Command::Cooke(args) => cooke::cooke(&args),
     };
     // The work is done; output that could not be written (other than to a reader that
     // left) is a failure of the command too.

@@ -74,6 +74,18 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table of `columns`, which must all hold the same number of rows.
+    pub fn new(columns: Vec<Column>) -> Result<Self, ReportError> {
+        let rows = columns.first().map_or(0, |c| c.values.len());
+        if let Some(odd) = columns.iter().find(|c| c.values.len() != rows) {
+            return Err(ReportError::Export {
+                format: "table",
+                reason: format!("column {} has {} rows, the first has {rows}", odd.name, odd.values.len()),
+            });
+        }
+        Ok(Self { columns })
+    }
+
     /// The columns, in order.
     pub fn columns(&self) -> &[Column] {
         &self.columns
