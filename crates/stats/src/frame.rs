@@ -1,12 +1,80 @@
-//! Tidy polars frames of a [`StudySummary`] (feature `frame`).
+//! Tidy polars frames of the answers and of a [`StudySummary`] (feature `frame`), for analysts
+//! who want their own aggregations in Rust: `crates/stats/examples/bloc_differences.rs` is one
+//! to copy (where do the blocs of the panel differ, item by item).
 //!
-//! Long format, one row per figure: an undefined figure has a null `value` and its reason in
-//! `undefined`; a defined one has a null `undefined`. Suppressed groups have no rows at all.
+//! - [`answers_frame`]: one row per answer, by pseudonym, with the expert's group attributes.
+//! - [`items_frame`], [`stability_frame`], [`groups_frame`]: long format, one row per figure:
+//!   an undefined figure has a null `value` and its reason in `undefined`; a defined one has a
+//!   null `undefined`. Suppressed groups have no rows at all.
+
+use std::collections::BTreeSet;
 
 use polars::prelude::{Column, DataFrame, PolarsResult};
 
 use crate::groups::GroupFigures;
+use crate::input::{AnswerTable, ItemKind, Stored};
 use crate::{Figure, StudySummary};
+
+/// One row per answer: `round, item, kind, expert` (the pseudonym), one column per group
+/// attribute (null where the expert has none), `value` (the point of an ordinal answer or
+/// the number of a numeric one), `dont_know`, `scale_min, scale_max` (an ordinal item's
+/// scale), and `q05, q50, q95` for a quantile answer. Ranking answers have a row with a null
+/// `value`.
+pub fn answers_frame(table: &AnswerTable) -> PolarsResult<DataFrame> {
+    let attributes: BTreeSet<&str> = table.experts.iter().flat_map(|(_, g)| g.attributes()).collect();
+    let h = table.rows.len();
+    let (mut round, mut item, mut kind, mut expert) =
+        (Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h), Vec::with_capacity(h));
+    let (mut value, mut dont_know) = (Vec::with_capacity(h), Vec::with_capacity(h));
+    let (mut scale_min, mut scale_max) = (Vec::with_capacity(h), Vec::with_capacity(h));
+    let mut quantiles: [Vec<Option<f64>>; 3] = Default::default();
+    let mut groups: Vec<Vec<Option<&str>>> = attributes.iter().map(|_| Vec::with_capacity(h)).collect();
+    for row in &table.rows {
+        let spec = &table.items[row.item as usize];
+        let (pseudonym, expert_groups) = &table.experts[row.expert as usize];
+        round.push(row.round);
+        item.push(spec.id.as_str());
+        kind.push(spec.kind.name());
+        expert.push(pseudonym.as_str());
+        for (column, attribute) in groups.iter_mut().zip(&attributes) {
+            column.push(expert_groups.get(attribute));
+        }
+        let q = match row.value {
+            Stored::Quantiles(i) => Some(table.quantiles[i as usize].as_array()),
+            _ => None,
+        };
+        for (column, k) in quantiles.iter_mut().zip(0..3) {
+            column.push(q.map(|q| q[k]));
+        }
+        value.push(match row.value {
+            Stored::Ordinal(x) => Some(f64::from(x)),
+            Stored::Number(x) => Some(x),
+            _ => None,
+        });
+        dont_know.push(row.value == Stored::DontKnow);
+        let scale = match spec.kind {
+            ItemKind::Ordinal { scale, .. } => Some(scale),
+            _ => None,
+        };
+        scale_min.push(scale.map(|s| s.min()));
+        scale_max.push(scale.map(|s| s.max()));
+    }
+    let mut columns = vec![
+        Column::new("round".into(), round),
+        Column::new("item".into(), item),
+        Column::new("kind".into(), kind),
+        Column::new("expert".into(), expert),
+    ];
+    columns.extend(attributes.iter().zip(groups).map(|(name, values)| Column::new((*name).into(), values)));
+    columns.push(Column::new("value".into(), value));
+    columns.push(Column::new("dont_know".into(), dont_know));
+    columns.push(Column::new("scale_min".into(), scale_min));
+    columns.push(Column::new("scale_max".into(), scale_max));
+    for (name, values) in ["q05", "q50", "q95"].into_iter().zip(quantiles) {
+        columns.push(Column::new(name.into(), values));
+    }
+    DataFrame::new(h, columns)
+}
 
 #[derive(Default)]
 struct Long {
@@ -122,6 +190,37 @@ mod tests {
     use super::*;
     use crate::summarise;
     use crate::synthetic::synthetic_study;
+
+    #[test]
+    fn the_answers_frame_has_one_row_per_answer_with_the_experts_groups() {
+        let st = synthetic_study(40, 3, 2, 7).unwrap();
+        let f = answers_frame(&st.table).unwrap();
+        assert_eq!(f.height(), st.table.len());
+        let names: Vec<&str> = f.get_column_names().into_iter().map(|n| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "round",
+                "item",
+                "kind",
+                "expert",
+                "bloc",
+                "institution",
+                "value",
+                "dont_know",
+                "scale_min",
+                "scale_max",
+                "q05",
+                "q50",
+                "q95"
+            ]
+        );
+        // Every answer of the synthetic study is ordinal: a value, or "don't know".
+        let value = f.column("value").unwrap();
+        let dont_know = f.column("dont_know").unwrap().bool().unwrap();
+        assert_eq!(value.null_count(), dont_know.sum().unwrap() as usize);
+        assert_eq!(f.column("bloc").unwrap().null_count(), 0, "every synthetic expert has a bloc");
+    }
 
     #[test]
     fn frames_have_one_row_per_figure_and_no_suppressed_group() {

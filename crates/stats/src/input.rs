@@ -80,6 +80,11 @@ impl Groups {
     pub fn get(&self, attribute: &str) -> Option<&str> {
         self.0.get(attribute).map(String::as_str)
     }
+
+    /// The attributes this expert has, by name.
+    pub fn attributes(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
 }
 
 impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Groups {
@@ -319,7 +324,7 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Ordinal { .. } => "ordinal",
             Self::Numeric => "numeric",
@@ -608,6 +613,11 @@ impl AnswerTable {
     /// The experts' pseudonyms, sorted.
     pub fn pseudonyms(&self) -> impl Iterator<Item = &Pseudonym> {
         self.experts.iter().map(|e| &e.0)
+    }
+
+    /// The group attributes of the expert with this pseudonym.
+    pub fn groups_of(&self, expert: &Pseudonym) -> Option<&Groups> {
+        self.experts.iter().find(|(p, _)| p == expert).map(|(_, g)| g)
     }
 
     /// The rounds that have answers, ascending.
