@@ -247,7 +247,7 @@ fn panel_reimport_adds_updates_and_deactivates_but_keeps_pseudonyms() {
         .lines()
         .filter(|line| !line.starts_with("E20,") && !line.starts_with("E19,"))
         .map(|line| if line.starts_with("E01,") { line.replace("governance", "policy") } else { line.to_owned() })
-        .chain(["E21,New Person,new.person@example.org,Inst N,GB,Europe,en,security".to_owned()])
+        .chain(["E21,New Person,new.person@example.org,Inst N,GB,Europe,en,security,Europe/London".to_owned()])
         .collect::<Vec<_>>()
         .join("\n");
     let panel = Panel::from_csv(&edited, "panel.csv", &study()).unwrap();
