@@ -128,15 +128,19 @@ pub(crate) fn own_values(answer: Option<&Answer>) -> Vec<f64> {
 }
 
 /// The range a number line of the feedback spans: every figure drawn and the expert's
-/// own values, widened a little so that no mark sits on the edge; `None` without a median.
+/// own values, out to round numbers (the line's ends are labelled); `None` without a median.
 pub(crate) fn line_range(fb: &ItemFeedback, own: &[f64]) -> Option<(f64, f64)> {
     let median = fb.median?;
-    let pooled = fb.pooled.map(|p| [p.p5, p.p95]).unwrap_or([median; 2]);
+    let pooled = fb.pooled.map_or([median; 2], |p| [p.p5, p.p95]);
     let all =
         [median, fb.q1.unwrap_or(median), fb.q3.unwrap_or(median)].into_iter().chain(pooled).chain(own.iter().copied());
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let pad = if hi > lo { (hi - lo) * 0.05 } else { lo.abs().max(1.0) * 0.1 };
-    Some((lo - pad, hi + pad))
+    if hi <= lo {
+        let pad = lo.abs().max(1.0) * 0.1;
+        return Some((lo - pad, hi + pad));
+    }
+    let step = 10f64.powf((hi - lo).log10().floor());
+    Some(((lo / step).floor() * step, (hi / step).ceil() * step))
 }
 
 /// An answer in words, for "your answer in round n".

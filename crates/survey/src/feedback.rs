@@ -161,13 +161,19 @@ impl Rationales {
     }
 }
 
-/// `n` of `items`, evenly spaced through them (so a long list is sampled from its start to
-/// its end, not cut after its first entries).
+/// `n` of `items`: those several experts wrote first (most often written first), then
+/// single ones evenly spaced through the text order, so a long list is sampled from its
+/// start to its end rather than cut after its first entries.
 fn spread(items: &[Grouped], n: usize) -> Vec<Grouped> {
     if n >= items.len() {
         return items.to_vec();
     }
-    (0..n).map(|i| items[i * items.len() / n].clone()).collect()
+    let (mut shared, single): (Vec<&Grouped>, Vec<&Grouped>) = items.iter().partition(|g| g.count > 1);
+    shared.sort_by(|a, b| b.count.cmp(&a.count));
+    let mut chosen: Vec<Grouped> = shared.into_iter().take(n).cloned().collect();
+    let rest = n - chosen.len();
+    chosen.extend((0..rest).map(|i| single[i * single.len() / rest].clone()));
+    chosen
 }
 
 impl ItemFeedback {
