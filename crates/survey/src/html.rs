@@ -60,7 +60,7 @@ fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600
 .key.own{background:#24528f}.key.median{border-left:3px dashed #c60;width:0}.key.middle{background:#c9d6ea}\
 .key.pooled{border-top:2px solid #555;height:0}\
 .feedback table{border-collapse:collapse;margin:.25rem 0}.feedback th,.feedback td{padding:.15rem .5rem;text-align:right}\
-.feedback th:first-child,.feedback td:first-child{text-align:left}.feedback tr.own-row td{font-weight:600}\
+.feedback th:first-child,.feedback td:first-child{text-align:left}\
 .feedback ul{margin:.25rem 0;padding-left:1.25rem}.count{color:#444}";
 
 /// The stylesheet every page carries inline (a server's Content-Security-Policy allows it

@@ -79,6 +79,11 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
         out.say(note);
         out.blank_comment();
     }
+    if q.items.iter().any(|i| i.feedback.is_some()) {
+        // Said once, not beside every chart: the form travels to every expert by email.
+        out.say(&format!("{}{}{}; {}.", ui.legend, ui.colon, ui.legend_bars, ui.legend_text));
+        out.blank_comment();
+    }
     out.say(&q.description);
     for section in sections(q, ui) {
         out.raw("");
@@ -167,10 +172,8 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
             let own = you(fb.own.answer() == Some(&Answer::DontKnow));
             out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", "?", bar(fb.dont_know), fb.dont_know));
         }
-        out.say(&format!("{}{}{}", ui.legend, ui.colon, ui.legend_bars));
     } else if let Some(line) = number_line(fb, spec) {
         out.raw(&format!("{COMMENT} {line}"));
-        out.say(&format!("{}{}{}", ui.legend, ui.colon, ui.legend_text));
     }
     match &fb.own {
         OwnAnswer::Given { answer } => {

@@ -144,8 +144,8 @@ pub const EN: Ui = Ui {
     legend_median: "median",
     legend_middle: "middle half of the answers",
     legend_pooled: "pooled 5 %–95 % range",
-    legend_text: "[ ] middle half of the answers, | median, * your answer, ( ) pooled 5 %–95 % range",
-    legend_bars: "# answers per point, ← you = your answer; the median and middle half are given above",
+    legend_text: "on a number line, [ ] the middle half of the answers, | the median, * your answer, ( ) the pooled 5 %–95 % range",
+    legend_bars: "in the group's results, # shows the answers per point and ← you your own answer",
     pooled: "all experts pooled: 5 % {p5}, 50 % {p50}, 95 % {p95}",
     medians_spread: "the experts' best estimates (50 %): median {median}, middle half {q1}–{q3}",
     mean_rank: "mean rank {mean}",
@@ -155,7 +155,7 @@ pub const EN: Ui = Ui {
     places: "times in places 1–{k}: {counts}",
     proposals: "Proposals made in round {round} (anonymous; identical ones shown once, with their count)",
     times: "(×{n})",
-    more_on_web: "{n} more reasons are on your personal web page (the link in this email).",
+    more_on_web: "Not shown here: {n} more, all on your personal web page (the link in this email).",
 };
 
 pub const ZH: Ui = Ui {
@@ -213,8 +213,8 @@ pub const ZH: Ui = Ui {
     legend_median: "中位数",
     legend_middle: "中间一半的回答",
     legend_pooled: "合并的 5%–95% 区间",
-    legend_text: "[ ] 中间一半的回答，| 中位数，* 您的答案，( ) 合并的 5%–95% 区间",
-    legend_bars: "# 每个选项的回答数，← 您 = 您的答案；中位数和中间一半见上",
+    legend_text: "数轴上，[ ] 为中间一半的回答，| 为中位数，* 为您的答案，( ) 为合并的 5%–95% 区间",
+    legend_bars: "小组结果中，# 表示每个选项的回答数，← 您 表示您自己的答案",
     pooled: "全体专家合并：5% {p5}，50% {p50}，95% {p95}",
     medians_spread: "专家的最佳估计（50%）：中位数 {median}，中间一半 {q1}–{q3}",
     mean_rank: "平均名次 {mean}",
@@ -224,7 +224,7 @@ pub const ZH: Ui = Ui {
     places: "排在第 1–{k} 名的次数：{counts}",
     proposals: "第 {round} 轮提出的建议（匿名；相同的建议只显示一次，并注明次数）",
     times: "（×{n}）",
-    more_on_web: "另有 {n} 条理由见您的个人网页（本邮件中的链接）。",
+    more_on_web: "此处未列出的另有 {n} 条，全部见您的个人网页（本邮件中的链接）。",
 };
 
 /// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.
