@@ -10,7 +10,8 @@ use chrono::{TimeZone, Utc};
 use delphi_collect::mail::{Addressee, Letter, Sender, Threading, compose};
 use delphi_core::Study;
 use delphi_survey::answer::Answer;
-use delphi_survey::text::EMAIL_RATIONALES_PER_ITEM;
+use delphi_survey::feedback::Grouped;
+use delphi_survey::text::{EMAIL_PROPOSALS_PER_ITEM, EMAIL_RATIONALES_PER_ITEM};
 use delphi_survey::{FrozenRound, ItemFeedback, PointCount, Rationales, RoundFeedback};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -62,6 +63,13 @@ fn round_1_feedback(study: &Study) -> RoundFeedback {
             },
         );
     }
+    // And every expert proposed an idea of their own.
+    let proposals = (0..PANEL_SIZE)
+        .map(|e| Grouped { text: format!("Proposal {e:04}: a joint project on evaluating model autonomy"), count: 1 })
+        .collect();
+    let proposals_item = study.questions().into_iter().find(|q| q.id.as_str() == "proposals").unwrap().id;
+    let n = u32::try_from(PANEL_SIZE).unwrap();
+    items.insert(proposals_item, ItemFeedback { n, proposals, ..Default::default() });
     RoundFeedback { round: 1, items }
 }
 
@@ -107,7 +115,11 @@ fn a_round_2_invitation_to_1000_experts_stays_under_100_kb_and_points_to_the_res
     let shared = format!("- Too early to tell. (×{})", PANEL_SIZE / 10);
     assert_eq!(form.matches(&shared).count(), study.domains.len(), "{shared}");
 
-    // The web form: every rationale, the shared one once with its count.
+    assert_eq!(flat.matches("a joint project on evaluating model autonomy").count(), EMAIL_PROPOSALS_PER_ITEM);
+    let more_proposals = format!("Not shown here: {} more", PANEL_SIZE - EMAIL_PROPOSALS_PER_ITEM);
+    assert_eq!(flat.matches(&more_proposals).count(), 1, "{form}");
+
+    // The web form: every rationale and proposal, the shared rationale once with its count.
     let page = delphi_survey::html::render(&personal, "/s/tok3n", &BTreeMap::new());
     for domain in &study.domains {
         for e in (1..PANEL_SIZE).filter(|e| e % 10 != 0) {
@@ -116,5 +128,6 @@ fn a_round_2_invitation_to_1000_experts_stays_under_100_kb_and_points_to_the_res
         }
     }
     assert_eq!(page.matches("Too early to tell.").count(), study.domains.len());
+    assert_eq!(page.matches("a joint project on evaluating model autonomy").count(), PANEL_SIZE);
     assert!(page.contains(&format!("Too early to tell. <span class=\"count\">(×{})</span>", PANEL_SIZE / 10)));
 }

@@ -79,7 +79,7 @@ pub struct Grouped {
 }
 
 /// Groups texts that are identical once case and runs of whitespace are ignored, keeping
-/// the first spelling met; sorted by text so the order says nothing about who wrote what.
+/// the spelling first in text order; sorted by text so the order says nothing about who wrote what.
 pub fn group_identical<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Grouped> {
     let mut by_key: BTreeMap<String, Grouped> = BTreeMap::new();
     for text in texts {
@@ -88,7 +88,13 @@ pub fn group_identical<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Grou
             continue;
         }
         let key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        by_key.entry(key).or_insert_with(|| Grouped { text: text.to_owned(), count: 0 }).count += 1;
+        let group = by_key.entry(key).or_insert_with(|| Grouped { text: text.to_owned(), count: 0 });
+        group.count += 1;
+        // The spelling shown is the first in text order, so it says nothing of who
+        // answered first.
+        if text < group.text.as_str() {
+            text.clone_into(&mut group.text);
+        }
     }
     by_key.into_values().collect()
 }
@@ -159,6 +165,12 @@ impl Rationales {
         let shown = std::array::from_fn(|side| spread(&all[side], taken[side]));
         (shown, total - cap.min(total))
     }
+}
+
+/// At most `cap` of `items` (grouped texts), chosen as [`Rationales::selection`] chooses
+/// within one position, and how many are left out.
+pub fn select(items: &[Grouped], cap: usize) -> (Vec<Grouped>, usize) {
+    (spread(items, cap), items.len().saturating_sub(cap))
 }
 
 /// `n` of `items`: those several experts wrote first (most often written first), then

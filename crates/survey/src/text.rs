@@ -31,6 +31,9 @@ pub const END_MARKER: &str = "[end]";
 /// turn from below, at and above the median, evenly through each group's text order, so a
 /// panel of any size sees each side argued; the web form shows them all.
 pub const EMAIL_RATIONALES_PER_ITEM: usize = 5;
+/// The most proposals (after grouping identical ones) the form shows per item, the most
+/// often made first; the web form shows them all.
+pub const EMAIL_PROPOSALS_PER_ITEM: usize = 20;
 /// The width of a number line in the feedback, in columns.
 const LINE_COLUMNS: usize = 40;
 
@@ -184,7 +187,11 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
     }
     if !fb.proposals.is_empty() {
         out.say(&format!("{}{}", fill(ui.proposals, &[("round", &round)]), ui.colon.trim_end()));
-        bullets(out, &fb.proposals, ui);
+        let (shown, more) = crate::feedback::select(&fb.proposals, EMAIL_PROPOSALS_PER_ITEM);
+        bullets(out, &shown, ui);
+        if more > 0 {
+            out.say_indented(&fill(ui.more_on_web, &[("n", &more.to_string())]), "  ");
+        }
     }
     if !fb.rationales.is_empty() {
         out.say(&format!("{}{}", fill(ui.rationales, &[("round", &round)]), ui.colon.trim_end()));
