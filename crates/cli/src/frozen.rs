@@ -44,10 +44,13 @@ pub(crate) fn group_feedback(
             items.insert(question.id.clone(), shared);
             continue;
         }
-        let asked_before =
-            |id: &ItemId| summary.items.iter().find(|i| i.round == round && i.item.as_str() == id.as_str());
-        let Some(item_round) =
-            asked_before(&question.id).or_else(|| question.continues.as_ref().and_then(asked_before))
+        // An item the summary lists for the round without any answer (a rewording first
+        // asked in the next round) takes its figures from the item it continues.
+        let listed = |id: &ItemId| summary.items.iter().find(|i| i.round == round && i.item.as_str() == id.as_str());
+        let answered_before = |id: &ItemId| listed(id).filter(|i| answered(&i.result));
+        let Some(item_round) = answered_before(&question.id)
+            .or_else(|| question.continues.as_ref().and_then(answered_before))
+            .or_else(|| listed(&question.id))
         else {
             continue;
         };
@@ -119,6 +122,17 @@ pub(crate) fn group_feedback(
     }
     attach_rationales(study, answers, &mut items);
     RoundFeedback { round, items }
+}
+
+/// Whether anyone answered the item in the round (don't-know included).
+fn answered(result: &ItemResult) -> bool {
+    let (n, dont_know) = match result {
+        ItemResult::Ordinal(o) => (o.n, o.dont_know),
+        ItemResult::Numeric(n) => (n.n, n.dont_know),
+        ItemResult::Quantile(q) => (q.n, q.dont_know),
+        ItemResult::Ranking(r) => (r.n, r.dont_know),
+    };
+    n + dont_know > 0
 }
 
 /// The valid answers of a round to item `id`.
