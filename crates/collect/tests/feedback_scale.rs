@@ -21,7 +21,7 @@ const BOUND: usize = 100 * 1024;
 /// What expert `e` wrote about `domain`: distinct texts of a realistic length, except that
 /// every tenth expert wrote the same short sentence (it must be grouped, not repeated).
 fn rationale(e: usize, domain: &str) -> String {
-    if e % 10 == 0 {
+    if e.is_multiple_of(10) {
         "Too early to tell.".to_owned()
     } else {
         format!(
@@ -40,7 +40,7 @@ fn round_1_feedback(study: &Study) -> RoundFeedback {
         let mut rationales = Rationales::default();
         for e in 0..PANEL_SIZE {
             let side = match e % 3 {
-                _ if e % 10 == 0 => &mut rationales.at,
+                _ if e.is_multiple_of(10) => &mut rationales.at,
                 0 => &mut rationales.below,
                 1 => &mut rationales.at,
                 _ => &mut rationales.above,
@@ -122,7 +122,7 @@ fn a_round_2_invitation_to_1000_experts_stays_under_100_kb_and_points_to_the_res
     // The web form: every rationale and proposal, the shared rationale once with its count.
     let page = delphi_survey::html::render(&personal, "/s/tok3n", &BTreeMap::new());
     for domain in &study.domains {
-        for e in (1..PANEL_SIZE).filter(|e| e % 10 != 0) {
+        for e in (1..PANEL_SIZE).filter(|e| !e.is_multiple_of(10)) {
             let text = rationale(e, domain.id.as_str());
             assert!(page.contains(&text), "the web page lacks “{text}”");
         }

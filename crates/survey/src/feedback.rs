@@ -181,7 +181,7 @@ fn spread(items: &[Grouped], n: usize) -> Vec<Grouped> {
         return items.to_vec();
     }
     let (mut shared, single): (Vec<&Grouped>, Vec<&Grouped>) = items.iter().partition(|g| g.count > 1);
-    shared.sort_by(|a, b| b.count.cmp(&a.count));
+    shared.sort_by_key(|g| std::cmp::Reverse(g.count));
     let mut chosen: Vec<Grouped> = shared.into_iter().take(n).cloned().collect();
     let rest = n - chosen.len();
     chosen.extend((0..rest).map(|i| single[i * single.len() / rest].clone()));
