@@ -2,7 +2,7 @@
 //! rationales, built from the statistics engine's summary (the frozen questionnaires
 //! themselves are `delphi_survey::FrozenRound`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
@@ -207,14 +207,17 @@ pub(crate) fn rationales_by_position(
     median: f64,
 ) -> Rationales {
     let anchor = ItemId::for_domain_criterion(domain, rationale_anchor(study));
-    let rating = |pseudonym: &str| {
-        answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor.as_str()).and_then(|a| {
-            match serde_json::from_value::<Answer>(a.value.clone()) {
-                Ok(Answer::Ordinal { point }) => Some(f64::from(point)),
-                _ => None,
-            }
+    // Each author's rating looked up once: a scan per rationale made feedback quadratic in
+    // the panel's size.
+    let ratings: HashMap<&str, f64> = answers
+        .iter()
+        .filter(|a| a.item_id == anchor.as_str())
+        .filter_map(|a| match serde_json::from_value::<Answer>(a.value.clone()) {
+            Ok(Answer::Ordinal { point }) => Some((a.pseudonym.as_str(), f64::from(point))),
+            _ => None,
         })
-    };
+        .collect();
+    let rating = |pseudonym: &str| ratings.get(pseudonym).copied();
     let mut rationales = Rationales::default();
     for criterion in study.criteria.iter().filter(|c| c.response == ResponseKind::Text) {
         let text_id = ItemId::for_domain_criterion(domain, &criterion.id);
