@@ -37,6 +37,21 @@ fn ok(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
 /// Expert `i`'s ratings: verification and protocols beneficial and low-risk, evaluations
 /// risky, infrastructure in between; a little spread between experts.
 fn reply(i: usize, round: u32) -> String {
+    reply_with(i, round, None)
+}
+
+/// What expert `i` proposes in round 1: most the same idea, typed with different case and
+/// spacing (fed back once, with its count), a few ideas of their own.
+fn proposal(i: usize) -> String {
+    match i % 3 {
+        0 => "A joint incident database".to_owned(),
+        1 => "a JOINT  incident database ".to_owned(),
+        _ => format!("Shared red-teaming exercise {i}"),
+    }
+}
+
+/// [`reply`], with an answer to the proposals item.
+fn reply_with(i: usize, round: u32, proposal: Option<String>) -> String {
     let spread = |base: i32| (base + [0, 1, -1, 0][i % 4]).clamp(1, 7);
     let mut lines = Vec::new();
     for (domain, benefit, risk, recommend) in
@@ -55,6 +70,7 @@ fn reply(i: usize, round: u32) -> String {
     lines.push(format!("[p-joint-evaluation-2030] {}%", 20 + i));
     lines.push(format!("[seed-bletchley-countries] 5%: 15 50%: {} 95%: 40", 25 + i % 5));
     lines.push("[seed-eo14110-threshold] 5%: 23 50%: 25 95%: 27".into());
+    lines.extend(proposal.map(|p| format!("[proposals] {p}")));
     let body = lines.join("\n");
     // Some experts quote the form in their reply, some write with CRLF and a signature.
     match i % 3 {
@@ -142,8 +158,8 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
 
     let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     for (i, expert) in experts.iter().enumerate().take(18) {
-        let out = ok(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
-        assert!(out.contains("recorded 29 answers") && out.contains("(1 item left empty)"), "{expert}: {out}");
+        let out = ok(root, &["answer", "--expert", expert], Some(&reply_with(i, 1, Some(proposal(i)))));
+        assert!(out.contains("recorded 30 answers") && out.contains("(0 items left empty)"), "{expert}: {out}");
     }
 
     // A bad reply is refused whole, with messages the expert can act on.
@@ -228,6 +244,26 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     // Each expert's copy carries their own previous answer, in their language.
     let e01 = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
     assert!(e01.contains("Your answer in round 1: 6"), "{e01}");
+    // Every kind of question is fed back, from the statistics engine's figures, beside
+    // E01's own round-1 answer (E01 is expert 0).
+    let flat: String = e01.lines().map(|l| l.trim_start_matches("::").trim()).collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("Verification mechanisms: mean rank 1; times in places 1–4: 18, 0, 0, 0"),
+        "every expert ranked verification first: {e01}"
+    );
+    assert!(flat.contains("Evaluations: mean rank 4;"), "{e01}");
+    assert!(flat.contains("Your answer in round 1: Verification mechanisms > Protocols"), "{e01}");
+    assert!(flat.contains("all experts pooled: 5 % "), "the quantile item's pool: {e01}");
+    assert!(
+        flat.contains("the experts' best estimates (50 %): median 4, middle half 3–5"),
+        "the experts' medians are 3, 4 and 5, six of each: {e01}"
+    );
+    assert!(flat.contains("Your answer in round 1: 5 %: 1, 50 %: 3, 95 %: 10 years"), "{e01}");
+    let reworded = flat.split("Reworded: a joint evaluation").nth(1).unwrap();
+    assert!(reworded.contains("median 28.5 %, middle half 24.25 %–32.75 %"), "20 %…37 %: {reworded}");
+    assert!(reworded.contains("Your answer in round 1: 20 %"), "{reworded}");
+    assert!(flat.contains("- A joint incident database (×12)"), "one idea, typed twelve ways, once: {e01}");
+    assert_eq!(flat.matches("Shared red-teaming exercise").count(), 6, "{e01}");
     let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
     assert!(e20.contains("You did not answer this item in round 1."), "{e20}");
     let e07 = ok(root, &["round", "show", "--format", "text", "--expert", "E07"], None);

@@ -2,17 +2,20 @@
 //! rationales, built from the statistics engine's summary (the frozen questionnaires
 //! themselves are `delphi_survey::FrozenRound`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
 use delphi_core::study::{CriterionId, DomainId, ItemId, ResponseKind};
 use delphi_stats::StudySummary;
+use delphi_stats::item::numeric_summary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
 use delphi_survey::FrozenRound;
 use delphi_survey::answer::Answer;
-use delphi_survey::feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
+use delphi_survey::feedback::{
+    ItemFeedback, OptionRanks, OwnAnswer, PointCount, Pooled, Rationales, RoundFeedback, group_identical,
+};
 
 /// Loads the frozen questionnaires of a round.
 pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound> {
@@ -21,8 +24,10 @@ pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<FrozenRo
 }
 
 /// The group feedback of round `round` (no expert's own answer): per ordinal and numeric
-/// item the distribution, median and quartiles; per domain the rationales, grouped by where
-/// their author's rating of the synthesis' recommendation (or benefit) criterion lay.
+/// item the distribution, median and quartiles; per quantile item the pool and the spread
+/// of the experts' medians; per ranking item the mean ranks and positions; per shared text
+/// item the answers, deduplicated; per domain the rationales, grouped by where their
+/// author's rating of the synthesis' recommendation (or benefit) criterion lay.
 pub(crate) fn group_feedback(
     study: &Study,
     summary: &StudySummary,
@@ -35,10 +40,17 @@ pub(crate) fn group_feedback(
     let count = |x: u64| u32::try_from(x).unwrap_or(u32::MAX);
     let mut items = BTreeMap::new();
     for question in &next {
-        let asked_before =
-            |id: &ItemId| summary.items.iter().find(|i| i.round == round && i.item.as_str() == id.as_str());
-        let Some(item_round) =
-            asked_before(&question.id).or_else(|| question.continues.as_ref().and_then(asked_before))
+        if let Some(shared) = shared_answers(study, answers, question.continues.as_ref().unwrap_or(&question.id)) {
+            items.insert(question.id.clone(), shared);
+            continue;
+        }
+        // An item the summary lists for the round without any answer (a rewording first
+        // asked in the next round) takes its figures from the item it continues.
+        let listed = |id: &ItemId| summary.items.iter().find(|i| i.round == round && i.item.as_str() == id.as_str());
+        let answered_before = |id: &ItemId| listed(id).filter(|i| answered(&i.result));
+        let Some(item_round) = answered_before(&question.id)
+            .or_else(|| question.continues.as_ref().and_then(answered_before))
+            .or_else(|| listed(&question.id))
         else {
             continue;
         };
@@ -58,6 +70,7 @@ pub(crate) fn group_feedback(
                     dont_know: count(o.dont_know),
                     own: OwnAnswer::NotPersonalised,
                     rationales: Rationales::default(),
+                    ..ItemFeedback::default()
                 }
             }
             (ItemResult::Numeric(n), _) => ItemFeedback {
@@ -68,12 +81,104 @@ pub(crate) fn group_feedback(
                 dont_know: count(n.dont_know),
                 ..ItemFeedback::default()
             },
+            (ItemResult::Quantile(q), _) => {
+                let mut medians: Vec<f64> = answers_to(answers, item_round.item.as_str())
+                    .filter_map(|a| match a {
+                        Answer::Quantile { p50, .. } => Some(p50),
+                        _ => None,
+                    })
+                    .collect();
+                // The same quantile definition as the report's numeric figures.
+                let spread = numeric_summary(&mut medians, q.dont_know, &study.consensus, None);
+                let pooled = match (q.pool.q05.value(), q.pool.q50.value(), q.pool.q95.value()) {
+                    (Some(p5), Some(p50), Some(p95)) => Some(Pooled { p5, p50, p95 }),
+                    _ => None,
+                };
+                ItemFeedback {
+                    n: count(q.n + q.dont_know),
+                    median: spread.median.value(),
+                    q1: spread.q1.value(),
+                    q3: spread.q3.value(),
+                    dont_know: count(q.dont_know),
+                    pooled,
+                    ..ItemFeedback::default()
+                }
+            }
+            (ItemResult::Ranking(r), _) => ItemFeedback {
+                n: count(r.n + r.dont_know),
+                dont_know: count(r.dont_know),
+                ranks: option_ranks(
+                    &r.kendall.mean_ranks,
+                    answers_to(answers, item_round.item.as_str()).filter_map(|a| match a {
+                        Answer::Ranking { order } => Some(order),
+                        _ => None,
+                    }),
+                ),
+                ..ItemFeedback::default()
+            },
             _ => continue,
         };
         items.insert(question.id.clone(), feedback);
     }
     attach_rationales(study, answers, &mut items);
     RoundFeedback { round, items }
+}
+
+/// Whether anyone answered the item in the round (don't-know included).
+fn answered(result: &ItemResult) -> bool {
+    let (n, dont_know) = match result {
+        ItemResult::Ordinal(o) => (o.n, o.dont_know),
+        ItemResult::Numeric(n) => (n.n, n.dont_know),
+        ItemResult::Quantile(q) => (q.n, q.dont_know),
+        ItemResult::Ranking(r) => (r.n, r.dont_know),
+    };
+    n + dont_know > 0
+}
+
+/// The valid answers of a round to item `id`.
+fn answers_to<'a>(answers: &'a [CurrentAnswer], id: &'a str) -> impl Iterator<Item = Answer> + 'a {
+    answers.iter().filter(move |a| a.item_id == id).filter_map(|a| serde_json::from_value(a.value.clone()).ok())
+}
+
+/// The answers to a text item the study shares (`share_answers`), grouped; `None` for any
+/// other item.
+fn shared_answers(study: &Study, answers: &[CurrentAnswer], id: &ItemId) -> Option<ItemFeedback> {
+    study.items.iter().find(|i| &i.id == id && i.share_answers && i.response == ResponseKind::Text)?;
+    let texts: Vec<String> = answers_to(answers, id.as_str())
+        .filter_map(|a| match a {
+            Answer::Text { text } => Some(text),
+            _ => None,
+        })
+        .collect();
+    let proposals = group_identical(texts.iter().map(String::as_str));
+    let n = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+    Some(ItemFeedback { n, proposals, ..ItemFeedback::default() })
+}
+
+/// Each option's mean rank (the statistics engine's, by option id) and how many of
+/// `rankings` put it in each place.
+fn option_ranks(
+    mean_ranks: &[(String, delphi_stats::Figure)],
+    rankings: impl Iterator<Item = Vec<DomainId>>,
+) -> Vec<OptionRanks> {
+    let mut ranks: Vec<OptionRanks> = mean_ranks
+        .iter()
+        .map(|(option, mean)| OptionRanks {
+            option: option.clone(),
+            mean_rank: mean.value(),
+            positions: vec![0; mean_ranks.len()],
+        })
+        .collect();
+    for order in rankings {
+        for (place, option) in order.iter().enumerate() {
+            if let Some(slot) =
+                ranks.iter_mut().find(|r| r.option == option.as_str()).and_then(|r| r.positions.get_mut(place))
+            {
+                *slot += 1;
+            }
+        }
+    }
+    ranks
 }
 
 /// Puts each domain's free-text rationales on the domain's anchor item, by position.
@@ -107,14 +212,17 @@ pub(crate) fn rationales_by_position(
 ) -> Rationales {
     let Some(criterion) = rationale_anchor(study) else { return Rationales::default() };
     let anchor = ItemId::for_domain_criterion(domain, criterion);
-    let rating = |pseudonym: &str| {
-        answers.iter().find(|a| a.pseudonym == pseudonym && a.item_id == anchor.as_str()).and_then(|a| {
-            match serde_json::from_value::<Answer>(a.value.clone()) {
-                Ok(Answer::Ordinal { point }) => Some(f64::from(point)),
-                _ => None,
-            }
+    // Each author's rating looked up once: a scan per rationale made feedback quadratic in
+    // the panel's size.
+    let ratings: HashMap<&str, f64> = answers
+        .iter()
+        .filter(|a| a.item_id == anchor.as_str())
+        .filter_map(|a| match serde_json::from_value::<Answer>(a.value.clone()) {
+            Ok(Answer::Ordinal { point }) => Some((a.pseudonym.as_str(), f64::from(point))),
+            _ => None,
         })
-    };
+        .collect();
+    let rating = |pseudonym: &str| ratings.get(pseudonym).copied();
     let mut rationales = Rationales::default();
     for criterion in study.criteria.iter().filter(|c| c.response == ResponseKind::Text) {
         let text_id = ItemId::for_domain_criterion(domain, &criterion.id);

@@ -131,6 +131,8 @@ fn add_rationales(
     model: &mut delphi_report::Report,
 ) -> Result<()> {
     let Some(anchor) = crate::frozen::rationale_anchor(study) else { return Ok(()) };
+    // Each round's answers read once, not once per area: a read ranks every answer.
+    let mut answers_of_round = std::collections::BTreeMap::new();
     for domain_report in &mut model.domains {
         let Some(domain) = study.domains.iter().find(|d| d.id.as_str() == domain_report.id) else { continue };
         let anchor_id = delphi_core::study::ItemId::for_domain_criterion(&domain.id, anchor);
@@ -144,8 +146,13 @@ fn add_rationales(
                     _ => None,
                 });
             let Some(median) = median else { continue };
-            let answers = store.current_answers(study.id.as_str(), round.round)?;
-            let grouped = crate::frozen::rationales_by_position(study, &answers, &domain.id, median);
+            let answers = match answers_of_round.entry(round.round) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(store.current_answers(study.id.as_str(), round.round)?)
+                }
+            };
+            let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median);
             let shown = |m: f64| if m.fract() == 0.0 { format!("{m:.0}") } else { format!("{m:.1}") };
             for (position, texts) in [
                 (format!("below the median ({})", shown(median)), grouped.below),

@@ -8,7 +8,10 @@
 //!   on the page, each problem sits beside its question, the valid answers wait as a draft
 //!   (shown again on the next visit, never counted), and the corrected form is stored;
 //! - round 2 comes filled in with the expert's round-1 answers, and submitting it unchanged
-//!   records every one of them for round 2.
+//!   records every one of them for round 2;
+//! - round 2 feeds back every kind of question — a ranking's mean ranks and places, a
+//!   quantile item's pool and spread of medians, a probability's median and quartiles, the
+//!   round-1 proposals — each beside the expert's own earlier answer, charts with a legend.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -22,6 +25,7 @@ use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
+use delphi_survey::feedback::{Grouped, OptionRanks, Pooled};
 use delphi_survey::{FrozenRound, ItemFeedback, PointCount, RoundFeedback};
 use serde_json::{Value, json};
 
@@ -339,11 +343,9 @@ async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_i
     assert!(Store::open(&path).unwrap().draft(ID, 1, "E01").unwrap().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answer() {
-    let now = Utc::now();
-    let (_dir, path, study) = study_store(now);
-    // Round 1: the expert's answers of every kind, as any channel stores them.
+/// Round 1 of expert E01: answers of every kind, as any channel stores them; the round
+/// is then closed.
+fn record_round_1(path: &Path, now: DateTime<Utc>) -> BTreeMap<&'static str, Value> {
     let round1: BTreeMap<&str, Value> = BTreeMap::from([
         ("verification.benefit", json!({"kind": "ordinal", "point": 5})),
         ("protocols.benefit", json!({"kind": "dont-know"})),
@@ -355,7 +357,7 @@ async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answ
             json!({"kind": "ranking", "order": ["protocols", "verification", "evaluations", "infrastructure"]}),
         ),
     ]);
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(path).unwrap();
     let answers = round1
         .iter()
         .map(|(item, value)| delphi_store::Answer {
@@ -374,7 +376,16 @@ async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answ
     };
     store.record_submission(&submission, now).unwrap();
     store.close_round(ID, 1, now).unwrap();
+    round1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answer() {
+    let now = Utc::now();
+    let (_dir, path, study) = study_store(now);
+    let round1 = record_round_1(&path, now);
     // Round 2, with the group's round-1 figures for one item.
+    let mut store = Store::open(&path).unwrap();
     let mut feedback = RoundFeedback { round: 1, items: BTreeMap::new() };
     let distribution = (1..=7).map(|point| PointCount { point, count: u32::from(point == 5) }).collect();
     let benefit = study.questions().into_iter().find(|q| q.id.as_str() == "verification.benefit").unwrap().id;
@@ -403,4 +414,102 @@ async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answ
     let round2: BTreeMap<String, Value> = stored(&path, 2).into_iter().collect();
     let round1: BTreeMap<String, Value> = round1.into_iter().map(|(item, value)| (item.to_owned(), value)).collect();
     assert_eq!(round2, round1, "round 2 holds the expert's round-1 answers, every one");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_2_feeds_back_rankings_quantiles_probabilities_and_proposals_beside_the_experts_own() {
+    let now = Utc::now();
+    let (_dir, path, study) = study_store(now);
+    record_round_1(&path, now);
+    // The group's round-1 figures as the coordinator's `round open` freezes them.
+    let id = |name: &str| study.questions().into_iter().find(|q| q.id.as_str() == name).unwrap().id;
+    let ranks = |option: &str, mean: f64, positions: [u32; 4]| OptionRanks {
+        option: option.into(),
+        mean_rank: Some(mean),
+        positions: positions.to_vec(),
+    };
+    let mut feedback = RoundFeedback { round: 1, items: BTreeMap::new() };
+    feedback.items.insert(
+        id("area-ranking"),
+        ItemFeedback {
+            n: 4,
+            ranks: vec![
+                ranks("evaluations", 2.75, [0, 1, 3, 0]),
+                ranks("infrastructure", 3.5, [0, 0, 1, 3]),
+                ranks("protocols", 1.5, [3, 0, 0, 1]),
+                ranks("verification", 2.25, [1, 3, 0, 0]),
+            ],
+            ..ItemFeedback::default()
+        },
+    );
+    feedback.items.insert(
+        id("years-to-first-agreement"),
+        ItemFeedback {
+            n: 4,
+            median: Some(5.0),
+            q1: Some(3.5),
+            q3: Some(8.0),
+            pooled: Some(Pooled { p5: 1.5, p50: 6.0, p95: 20.0 }),
+            ..ItemFeedback::default()
+        },
+    );
+    feedback.items.insert(
+        id("p-joint-evaluation-2030"),
+        ItemFeedback { n: 4, median: Some(0.4), q1: Some(0.25), q3: Some(0.6), ..ItemFeedback::default() },
+    );
+    feedback.items.insert(
+        id("proposals"),
+        ItemFeedback {
+            n: 4,
+            proposals: vec![
+                Grouped { text: "A joint incident database".into(), count: 3 },
+                Grouped { text: "Shared red-teaming <b>exercises</b>".into(), count: 1 },
+            ],
+            ..ItemFeedback::default()
+        },
+    );
+    let mut store = Store::open(&path).unwrap();
+    let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
+    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(ID, 2, "E01", now).unwrap().expose().to_owned();
+    drop(store);
+
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
+    browser.wait_for("fb-area-ranking").await;
+
+    // Ranking: every option's mean rank and places, best first, with the expert's own place.
+    browser.screenshot("#fb-area-ranking", "web-feedback-ranking.png").await;
+    assert_eq!(browser.count("#fb-area-ranking tbody tr").await, 4);
+    let best = browser.text("#fb-area-ranking tbody tr:first-child").await;
+    assert!(best.contains("1.5") && best.contains("3 0 0 1"), "{best}");
+    assert!(best.ends_with(" 1"), "the expert ranked this option first in round 1: {best}");
+    assert!(browser.text("#fb-area-ranking").await.contains("your place"));
+
+    // Quantile: the pool, the spread of the experts' medians, their own three values drawn.
+    browser.screenshot("#fb-years-to-first-agreement", "web-feedback-quantile.png").await;
+    let quantile = browser.text("#fb-years-to-first-agreement").await;
+    assert!(quantile.contains("all experts pooled: 5 % 1.5, 50 % 6, 95 % 20"), "{quantile}");
+    assert!(quantile.contains("best estimates (50 %): median 5, middle half 3.5–8"), "{quantile}");
+    assert!(quantile.contains("Your answer in round 1: 5 %: 2, 50 %: 4.5, 95 %: 12 years"), "{quantile}");
+    assert_eq!(browser.count("#fb-years-to-first-agreement svg circle.own").await, 3);
+    for key in ["your answer", "median", "middle half of the answers", "pooled 5 %–95 % range"] {
+        assert!(quantile.contains(key), "the legend names “{key}”: {quantile}");
+    }
+
+    // Probability: median and quartiles in percent, and the expert's own.
+    browser.screenshot("#fb-p-joint-evaluation-2030", "web-feedback-probability.png").await;
+    let probability = browser.text("#fb-p-joint-evaluation-2030").await;
+    assert!(probability.contains("median 40 %, middle half 25 %–60 %, 4 answers"), "{probability}");
+    assert!(probability.contains("Your answer in round 1: 35 %"), "{probability}");
+    assert_eq!(browser.count("#fb-p-joint-evaluation-2030 svg rect.middle").await, 1);
+
+    // Proposals: anonymous, identical ones once with their count, markup shown as text.
+    browser.screenshot("#fb-proposals", "web-feedback-proposals.png").await;
+    assert_eq!(browser.count("#fb-proposals li").await, 2);
+    let proposals = browser.text("#fb-proposals").await;
+    assert!(proposals.contains("A joint incident database (×3)"), "{proposals}");
+    assert!(proposals.contains("Shared red-teaming <b>exercises</b>"), "{proposals}");
+    browser.close().await;
 }

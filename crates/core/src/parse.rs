@@ -86,6 +86,8 @@ struct RawQuestion {
     first_round: Option<Spanned<i64>>,
     /// Extra items only: the earlier item this one continues (a rewording or a split).
     continues: Option<Spanned<String>>,
+    /// Extra text items only: feed the round's answers back in the next one, anonymously.
+    share_answers: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -358,12 +360,14 @@ impl<'s> Checker<'_, 's> {
             items: items
                 .into_iter()
                 .zip(lineage?)
-                .map(|((id, response, prompt), (first_round, continues))| ExtraItem {
+                .zip(raw.items.iter().map(|r| r.share_answers.as_ref().is_some_and(|s| *s.get_ref())))
+                .map(|(((id, response, prompt), (first_round, continues)), share_answers)| ExtraItem {
                     id: ItemId::new_unchecked(id),
                     response,
                     prompt,
                     first_round,
                     continues: continues.map(ItemId::new_unchecked),
+                    share_answers,
                 })
                 .collect(),
             seeds,
@@ -767,6 +771,8 @@ impl<'s> Checker<'_, 's> {
         let extra = "extra items'";
         self.only_for(!is_criterion, raw.first_round.as_ref().map(Spanned::span), path, "first_round", extra);
         self.only_for(!is_criterion, raw.continues.as_ref().map(Spanned::span), path, "continues", extra);
+        let shared = raw.share_answers.as_ref().map(Spanned::span);
+        self.only_for(!is_criterion && kind == "text", shared, path, "share_answers", "extra text");
         let scaled = matches!(kind, "ordinal" | "quantile");
         self.only_for(scaled, raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal and quantile");
         self.only_for(kind == "ranking", raw.of.as_ref().map(Spanned::span), path, "of", "ranking");

@@ -261,6 +261,10 @@ pub struct ExtraItem {
     /// The earlier item it continues — a rewording or one part of a split — answered the
     /// same way, so stability pairs its answers with that item's.
     pub continues: Option<ItemId>,
+    /// Text items only: feed the round's answers back in the next round, anonymously and
+    /// deduplicated (e.g. experts' proposals). Off unless the study file says so.
+    #[serde(default)]
+    pub share_answers: bool,
 }
 
 /// A change between rounds: items no longer asked from `round` on (e.g. because they

@@ -237,3 +237,17 @@ fn the_carry_over_rule_is_read_and_an_unknown_one_is_refused_where_it_is() {
     assert!(problem.message.contains("keep"), "{}", problem.message);
     assert!(problem.hint.as_deref().is_some_and(|h| h.contains("\"confirm\"") && h.contains("\"reconfirm\"")));
 }
+
+#[test]
+fn sharing_answers_is_refused_outside_extra_text_items_and_read_on_them() {
+    let shipped = Study::from_toml(SHIPPED, "study.toml").expect("the shipped study is valid");
+    let proposals = shipped.items.iter().find(|i| i.id.as_str() == "proposals").expect("the proposals item");
+    assert!(proposals.share_answers, "the shipped study feeds its proposals back");
+    assert!(shipped.items.iter().filter(|i| i.id.as_str() != "proposals").all(|i| !i.share_answers), "off by default");
+
+    let source = SHIPPED.replacen("kind = \"probability\"\n", "kind = \"probability\"\nshare_answers = true\n", 1);
+    let problems = problems_of(&source);
+    let problem = problems.iter().find(|p| p.field.ends_with(".share_answers")).expect("reported");
+    assert_eq!(problem.message, "`share_answers` only applies to extra text questions", "{problem:?}");
+    assert_eq!(problems.problems.len(), 1, "{problems:?}");
+}

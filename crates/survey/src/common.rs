@@ -72,6 +72,77 @@ pub(crate) fn summary(fb: &ItemFeedback, spec: &AnswerSpec, ui: &Ui) -> String {
     )
 }
 
+/// The figures of an item's feedback in words, one line each: the group summary, then what
+/// the item's kind adds (the pool and the experts' medians of a quantile item, each
+/// option's mean rank and places of a ranking item).
+pub(crate) fn figure_lines(fb: &ItemFeedback, spec: &AnswerSpec, ui: &Ui) -> Vec<String> {
+    if let Some(pooled) = &fb.pooled {
+        let medians = fill(
+            ui.medians_spread,
+            &[("median", &stat(spec, fb.median)), ("q1", &stat(spec, fb.q1)), ("q3", &stat(spec, fb.q3))],
+        );
+        let pool = fill(
+            ui.pooled,
+            &[
+                ("p5", &stat(spec, Some(pooled.p5))),
+                ("p50", &stat(spec, Some(pooled.p50))),
+                ("p95", &stat(spec, Some(pooled.p95))),
+            ],
+        );
+        return vec![fill(ui.answers, &[("n", &fb.n.to_string())]), pool, medians];
+    }
+    let mut lines = vec![summary(fb, spec, ui)];
+    for option in &fb.ranks {
+        let mean = option.mean_rank.map_or_else(|| "–".to_owned(), round2);
+        let places: Vec<String> = option.positions.iter().map(u32::to_string).collect();
+        let places = fill(ui.places, &[("k", &option.positions.len().to_string()), ("counts", &places.join(", "))]);
+        lines.push(format!(
+            "{}{}{}; {places}",
+            option_title(spec, &option.option),
+            ui.colon,
+            fill(ui.mean_rank, &[("mean", &mean)]),
+        ));
+    }
+    lines
+}
+
+/// A ranking option's title, or its id if the item has no such option.
+pub(crate) fn option_title(spec: &AnswerSpec, option: &str) -> String {
+    match spec {
+        AnswerSpec::Ranking { options } => {
+            options.iter().find(|o| o.id.as_str() == option).map_or_else(|| option.to_owned(), |o| o.title.clone())
+        }
+        _ => option.to_owned(),
+    }
+}
+
+/// Where an answer lies on a number line, in the unit the charts draw (percent for a
+/// probability): the expert's own value, or the three values of their quantiles.
+pub(crate) fn own_values(answer: Option<&Answer>) -> Vec<f64> {
+    match answer {
+        Some(Answer::Numeric { value }) => vec![*value],
+        Some(Answer::Probability { value }) => vec![*value],
+        Some(Answer::Quantile { p5, p50, p95 }) => vec![*p5, *p50, *p95],
+        _ => Vec::new(),
+    }
+}
+
+/// The range a number line of the feedback spans: every figure drawn and the expert's
+/// own values, out to round numbers (the line's ends are labelled); `None` without a median.
+pub(crate) fn line_range(fb: &ItemFeedback, own: &[f64]) -> Option<(f64, f64)> {
+    let median = fb.median?;
+    let pooled = fb.pooled.map_or([median; 2], |p| [p.p5, p.p95]);
+    let all =
+        [median, fb.q1.unwrap_or(median), fb.q3.unwrap_or(median)].into_iter().chain(pooled).chain(own.iter().copied());
+    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if hi <= lo {
+        let pad = lo.abs().max(1.0) * 0.1;
+        return Some((lo - pad, hi + pad));
+    }
+    let step = 10f64.powf((hi - lo).log10().floor());
+    Some(((lo / step).floor() * step, (hi / step).ceil() * step))
+}
+
 /// An answer in words, for "your answer in round n".
 pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
     let unit = match spec {

@@ -1,6 +1,11 @@
 //! What an expert is shown of the previous round: the group's answers to an item and the
 //! expert's own. The CLI fills it from the statistics engine; nothing in it names anyone
 //! (rationales are plain, anonymous strings).
+//!
+//! Every kind of item has its figures: ordinal items a distribution, numeric and
+//! probability items the median and quartiles, quantile items the pooled 5/50/95 % and the
+//! spread of the experts' medians, ranking items each option's mean rank and positions,
+//! and shared text items (proposals) the answers themselves, deduplicated.
 
 use std::collections::BTreeMap;
 
@@ -35,6 +40,63 @@ pub struct ItemFeedback {
     pub own: OwnAnswer,
     /// Anonymous rationales, grouped by where their author's answer lay.
     pub rationales: Rationales,
+    /// Quantile items: the equal-weight pool of the experts' 5/50/95 % quantiles (then
+    /// `median`, `q1` and `q3` describe the spread of the experts' own medians).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pooled: Option<Pooled>,
+    /// Ranking items: each option's mean rank and how often it took each position.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranks: Vec<OptionRanks>,
+    /// Shared text items: the previous round's answers, anonymous, identical ones grouped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proposals: Vec<Grouped>,
+}
+
+/// The equal-weight linear pool of a quantile item.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Pooled {
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+/// One option of a ranking item in the previous round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionRanks {
+    /// The option's id (a domain id).
+    pub option: String,
+    /// Its mean rank, 1 = first; none if nobody ranked it.
+    pub mean_rank: Option<f64>,
+    /// `positions[i]`: how many experts put it in place `i + 1`.
+    pub positions: Vec<u32>,
+}
+
+/// A text and how many experts wrote it (after case and whitespace are ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grouped {
+    pub text: String,
+    pub count: u32,
+}
+
+/// Groups texts that are identical once case and runs of whitespace are ignored, keeping
+/// the spelling first in text order; sorted by text so the order says nothing about who wrote what.
+pub fn group_identical<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Grouped> {
+    let mut by_key: BTreeMap<String, Grouped> = BTreeMap::new();
+    for text in texts {
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let group = by_key.entry(key).or_insert_with(|| Grouped { text: text.to_owned(), count: 0 });
+        group.count += 1;
+        // The spelling shown is the first in text order, so it says nothing of who
+        // answered first.
+        if text < group.text.as_str() {
+            text.clone_into(&mut group.text);
+        }
+    }
+    by_key.into_values().collect()
 }
 
 /// The expert's own answer in the round fed back.
@@ -77,6 +139,53 @@ impl Rationales {
     pub fn is_empty(&self) -> bool {
         self.below.is_empty() && self.at.is_empty() && self.above.is_empty()
     }
+
+    /// The three groups with identical rationales grouped, below the median first.
+    pub fn grouped(&self) -> [Vec<Grouped>; 3] {
+        [&self.below, &self.at, &self.above].map(|texts| group_identical(texts.iter().map(String::as_str)))
+    }
+
+    /// At most `cap` of the grouped rationales, spread over the three positions in turn
+    /// (below, at, above the median, each group in its text order) so that no side of the
+    /// panel is left out, and how many grouped rationales are left out. Deterministic and
+    /// never by who wrote what.
+    pub fn selection(&self, cap: usize) -> ([Vec<Grouped>; 3], usize) {
+        let all = self.grouped();
+        let total: usize = all.iter().map(Vec::len).sum();
+        let mut taken = [0usize; 3];
+        let mut left = cap.min(total);
+        while left > 0 {
+            for (side, group) in all.iter().enumerate() {
+                if left > 0 && taken[side] < group.len() {
+                    taken[side] += 1;
+                    left -= 1;
+                }
+            }
+        }
+        let shown = std::array::from_fn(|side| spread(&all[side], taken[side]));
+        (shown, total - cap.min(total))
+    }
+}
+
+/// At most `cap` of `items` (grouped texts), chosen as [`Rationales::selection`] chooses
+/// within one position, and how many are left out.
+pub fn select(items: &[Grouped], cap: usize) -> (Vec<Grouped>, usize) {
+    (spread(items, cap), items.len().saturating_sub(cap))
+}
+
+/// `n` of `items`: those several experts wrote first (most often written first), then
+/// single ones evenly spaced through the text order, so a long list is sampled from its
+/// start to its end rather than cut after its first entries.
+fn spread(items: &[Grouped], n: usize) -> Vec<Grouped> {
+    if n >= items.len() {
+        return items.to_vec();
+    }
+    let (mut shared, single): (Vec<&Grouped>, Vec<&Grouped>) = items.iter().partition(|g| g.count > 1);
+    shared.sort_by_key(|g| std::cmp::Reverse(g.count));
+    let mut chosen: Vec<Grouped> = shared.into_iter().take(n).cloned().collect();
+    let rest = n - chosen.len();
+    chosen.extend((0..rest).map(|i| single[i * single.len() / rest].clone()));
+    chosen
 }
 
 impl ItemFeedback {
@@ -95,6 +204,12 @@ impl ItemFeedback {
             }
         } else if !self.distribution.is_empty() {
             return Err("only ordinal items have a distribution".to_owned());
+        }
+        if !self.ranks.is_empty() && !matches!(spec, AnswerSpec::Ranking { .. }) {
+            return Err("only ranking items have mean ranks".to_owned());
+        }
+        if self.pooled.is_some() && !matches!(spec, AnswerSpec::Quantile { .. }) {
+            return Err("only quantile items have a pooled distribution".to_owned());
         }
         let counted: u32 = self.distribution.iter().map(|p| p.count).sum::<u32>() + self.dont_know;
         if !self.distribution.is_empty() && counted != self.n {

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use delphi_core::study::ItemId;
 
 use crate::answer::{Answer, fraction_to_percent, num};
-use crate::common::{bounds_hint, describe, sections, summary};
-use crate::feedback::{ItemFeedback, OwnAnswer};
+use crate::common::{bounds_hint, describe, figure_lines, line_range, option_title, own_values, sections, stat};
+use crate::feedback::{Grouped, ItemFeedback, OwnAnswer};
 use crate::reply::ReplyError;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -50,10 +50,18 @@ textarea{width:100%;min-height:6rem}\
 button{font:inherit;font-weight:600;padding:.75rem 1.5rem;margin:1rem 0;border-radius:.5rem;border:0;\
 background:#24528f;color:#fff}\
 :focus-visible{outline:3px solid #c60;outline-offset:2px}\
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\
 @media (min-width:40rem){.choices label{display:inline-block;margin-right:1rem}}\
 .notice{border-left:4px solid #24528f;padding:.25rem 1rem;background:#eef3fa}\
 .notice.errors{border-color:#b00020;background:#fdecee}\
-fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600}.problem p{margin:.25rem 0}";
+fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600}.problem p{margin:.25rem 0}\
+.legend{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.25rem 0;font-size:.85rem}\
+.key{display:inline-block;width:1rem;height:.75rem;margin-right:.3rem;vertical-align:middle}\
+.key.own{background:#24528f}.key.median{border-left:3px dashed #c60;width:0}.key.middle{background:#c9d6ea}\
+.key.pooled{border-top:2px solid #555;height:0}\
+.feedback table{border-collapse:collapse;margin:.25rem 0}.feedback th,.feedback td{padding:.15rem .5rem;text-align:right}\
+.feedback th:first-child,.feedback td:first-child{text-align:left}\
+.feedback ul{margin:.25rem 0;padding-left:1.25rem}.count{color:#444}";
 
 /// The stylesheet every page carries inline (a server's Content-Security-Policy allows it
 /// by its hash, so no other style or script can run).
@@ -356,15 +364,26 @@ fn number_input(h: &mut String, field: &str, name: &str, label: &str, value: &st
 fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &Ui) {
     let id = escape(item.id.as_str());
     let round_s = round.to_string();
+    let mut figures = figure_lines(fb, &item.answer, ui).into_iter();
     let _ = writeln!(
         h,
         "<aside class=\"feedback\" id=\"fb-{id}\">\n<p><strong>{}</strong>{}{}</p>",
         escape(&fill(ui.group_previous, &[("round", &round_s)])),
         ui.colon,
-        escape(&summary(fb, &item.answer, ui))
+        escape(&figures.next().unwrap_or_default())
     );
+    if fb.ranks.is_empty() {
+        for line in figures {
+            let _ = writeln!(h, "<p>{}</p>", escape(&line));
+        }
+    }
     if !fb.distribution.is_empty() {
         chart(h, item, fb, ui);
+        legend(h, ui, false);
+    } else if !fb.ranks.is_empty() {
+        ranking_table(h, item, fb, ui);
+    } else if number_chart(h, item, fb, ui) {
+        legend(h, ui, fb.pooled.is_some());
     }
     let own = match &fb.own {
         OwnAnswer::Given { answer } => {
@@ -374,25 +393,185 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
         OwnAnswer::NotPersonalised => None,
     };
     if let Some(own) = own {
-        let _ = writeln!(h, "<p>{}</p>", escape(&own));
+        let _ = writeln!(h, "<p class=\"own\">{}</p>", escape(&own));
+    }
+    if !fb.proposals.is_empty() {
+        let _ = writeln!(
+            h,
+            "<div class=\"proposals\"><p>{}{}</p>",
+            escape(&fill(ui.proposals, &[("round", &round_s)])),
+            ui.colon.trim_end()
+        );
+        grouped_list(h, &fb.proposals, ui);
+        h.push_str("</div>\n");
     }
     if !fb.rationales.is_empty() {
-        let _ =
-            writeln!(h, "<details open>\n<summary>{}</summary>", escape(&fill(ui.rationales, &[("round", &round_s)])));
-        for (heading, texts) in
-            [(ui.below, &fb.rationales.below), (ui.at, &fb.rationales.at), (ui.above, &fb.rationales.above)]
-        {
+        // Every rationale is on the web page; a long list starts folded so that the form
+        // stays easy to go through (a <details> needs no script, which the CSP forbids).
+        let grouped = fb.rationales.grouped();
+        let total: usize = grouped.iter().map(Vec::len).sum();
+        let open = if total <= FOLD_RATIONALES_ABOVE { " open" } else { "" };
+        let _ = writeln!(
+            h,
+            "<details class=\"rationales\"{open}>\n<summary>{} ({total})</summary>",
+            escape(&fill(ui.rationales, &[("round", &round_s)]))
+        );
+        for (heading, texts) in [ui.below, ui.at, ui.above].into_iter().zip(&grouped) {
             if texts.is_empty() {
                 continue;
             }
             let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
-            for text in texts {
-                let _ = writeln!(h, "<blockquote>{}</blockquote>", escape(text));
+            for grouped in texts {
+                let _ = writeln!(h, "<blockquote>{}{}</blockquote>", escape(&grouped.text), count_note(grouped, ui));
             }
         }
         h.push_str("</details>\n");
     }
     h.push_str("</aside>\n");
+}
+
+/// Above this many rationales an item's list starts folded.
+const FOLD_RATIONALES_ABOVE: usize = 10;
+
+/// " (×3)" after a text several experts wrote, as HTML; empty for a single one.
+fn count_note(grouped: &Grouped, ui: &Ui) -> String {
+    if grouped.count > 1 {
+        format!(" <span class=\"count\">{}</span>", escape(&fill(ui.times, &[("n", &grouped.count.to_string())])))
+    } else {
+        String::new()
+    }
+}
+
+fn grouped_list(h: &mut String, texts: &[Grouped], ui: &Ui) {
+    h.push_str("<ul>\n");
+    for grouped in texts {
+        let _ = writeln!(h, "<li>{}{}</li>", escape(&grouped.text), count_note(grouped, ui));
+    }
+    h.push_str("</ul>\n");
+}
+
+/// What the marks of a chart mean: the expert's answer, the median, the middle half, and
+/// for a quantile item the pooled 5–95 % range.
+fn legend(h: &mut String, ui: &Ui, pooled: bool) {
+    let _ = write!(
+        h,
+        "<p class=\"legend\"><span class=\"visually-hidden\">{}{}</span><span><span class=\"key own\"></span>{}</span><span><span class=\"key median\"></span>{}</span><span><span class=\"key middle\"></span>{}</span>",
+        escape(ui.legend),
+        ui.colon.trim_end(),
+        escape(ui.legend_own),
+        escape(ui.legend_median),
+        escape(ui.legend_middle)
+    );
+    if pooled {
+        let _ = write!(h, "<span><span class=\"key pooled\"></span>{}</span>", escape(ui.legend_pooled));
+    }
+    h.push_str("</p>\n");
+}
+
+/// Each option's mean rank and how often it took each place, the expert's own place
+/// beside it, best mean rank first.
+fn ranking_table(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
+    let own_order = match fb.own.answer() {
+        Some(Answer::Ranking { order }) => Some(order),
+        _ => None,
+    };
+    let places = fb.ranks.iter().map(|r| r.positions.len()).max().unwrap_or(0);
+    let _ = write!(
+        h,
+        "<table>\n<caption class=\"visually-hidden\">{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
+        escape(&item.prompt),
+        escape(ui.option),
+        escape(&fill(ui.mean_rank, &[("mean", "")])).trim()
+    );
+    for place in 1..=places {
+        let _ = write!(h, "<th scope=\"col\">{}</th>", escape(&fill(ui.place, &[("place", &place.to_string())])));
+    }
+    if own_order.is_some() {
+        let _ = write!(h, "<th scope=\"col\">{}</th>", escape(ui.your_place));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    let mut rows: Vec<_> = fb.ranks.iter().collect();
+    rows.sort_by(|a, b| a.mean_rank.unwrap_or(f64::INFINITY).total_cmp(&b.mean_rank.unwrap_or(f64::INFINITY)));
+    for option in rows {
+        let _ = write!(
+            h,
+            "<tr><th scope=\"row\">{}</th><td>{}</td>",
+            escape(&option_title(&item.answer, &option.option)),
+            option.mean_rank.map_or_else(|| "–".to_owned(), |m| stat(&item.answer, Some(m)))
+        );
+        for count in &option.positions {
+            let _ = write!(h, "<td>{count}</td>");
+        }
+        if let Some(order) = own_order {
+            let place = order
+                .iter()
+                .position(|o| o.as_str() == option.option)
+                .map_or_else(|| "–".to_owned(), |p| (p + 1).to_string());
+            let _ = write!(h, "<td>{place}</td>");
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+}
+
+/// A number line for numeric, probability and quantile items: the middle half as a band,
+/// the median as a dashed line, the pooled 5–95 % range as a whisker and the expert's own
+/// value(s) as dots. False (nothing drawn) without a median.
+fn number_chart(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) -> bool {
+    let own = own_values(fb.own.answer());
+    let (Some((lo, hi)), Some(median)) = (line_range(fb, &own), fb.median) else { return false };
+    let (width, left, right) = (320.0, 10.0, 310.0);
+    let x = |v: f64| left + (v - lo) / (hi - lo) * (right - left);
+    let id = escape(item.id.as_str());
+    let mut described = vec![summary_for_title(fb, item, ui)];
+    for v in &own {
+        described.push(format!("{}{}{}", ui.legend_own, ui.colon, stat(&item.answer, Some(*v))));
+    }
+    let _ = writeln!(
+        h,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} 56\" width=\"{}\" height=\"112\" role=\"img\" aria-labelledby=\"chart-{id}\">\n<title id=\"chart-{id}\">{}</title>",
+        width * 2.0,
+        escape(&described.join("; "))
+    );
+    let _ = writeln!(h, "<line x1=\"{left}\" y1=\"30\" x2=\"{right}\" y2=\"30\" stroke=\"#888\"/>");
+    if let Some(p) = fb.pooled {
+        let _ = writeln!(
+            h,
+            "<line class=\"pooled\" x1=\"{:.1}\" y1=\"44\" x2=\"{:.1}\" y2=\"44\" stroke=\"#555\" stroke-width=\"2\"/>",
+            x(p.p5),
+            x(p.p95)
+        );
+    }
+    if let (Some(q1), Some(q3)) = (fb.q1, fb.q3) {
+        let _ = writeln!(
+            h,
+            "<rect class=\"middle\" x=\"{:.1}\" y=\"20\" width=\"{:.1}\" height=\"20\" fill=\"#c9d6ea\"/>",
+            x(q1),
+            (x(q3) - x(q1)).max(1.0)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "<line class=\"median\" x1=\"{m:.1}\" y1=\"14\" x2=\"{m:.1}\" y2=\"46\" stroke=\"#c60\" stroke-width=\"2\" stroke-dasharray=\"4 2\"/>",
+        m = x(median)
+    );
+    for v in &own {
+        let _ = writeln!(h, "<circle class=\"own\" cx=\"{:.1}\" cy=\"30\" r=\"5\" fill=\"#24528f\"/>", x(*v));
+    }
+    for (v, anchor) in [(lo, "start"), (hi, "end")] {
+        let _ = writeln!(
+            h,
+            "<text x=\"{:.1}\" y=\"10\" font-size=\"10\" text-anchor=\"{anchor}\">{}</text>",
+            x(v),
+            escape(&stat(&item.answer, Some(v)))
+        );
+    }
+    h.push_str("</svg>\n");
+    true
+}
+
+fn summary_for_title(fb: &ItemFeedback, item: &Item, ui: &Ui) -> String {
+    figure_lines(fb, &item.answer, ui).join("; ")
 }
 
 /// A bar per scale point (and don't-know), the count above each bar, the point below;
@@ -418,6 +597,17 @@ fn chart(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
         height * 2,
         escape(&format!("{} — {}", ui.distribution, description.join(", ")))
     );
+    if let (Some(q1), Some(q3), Some(first)) = (fb.q1, fb.q3, fb.distribution.first()) {
+        let at = |v: f64| (v - f64::from(first.point)) * f64::from(slot) + f64::from(slot) / 2.0;
+        let _ = writeln!(
+            h,
+            "<rect class=\"middle\" x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"#c9d6ea\"/>",
+            at(q1) - 4.0,
+            top - 4,
+            at(q3) - at(q1) + 8.0,
+            plot + 4
+        );
+    }
     for (i, (label, count, own)) in bars.iter().enumerate() {
         let x = u32::try_from(i).unwrap_or(0) * slot;
         let bar = count * plot / max;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::answer::Answer;
-use crate::common::{bounds_hint, describe, sections, summary};
+use crate::common::{bounds_hint, describe, figure_lines, sections, summary};
 use crate::feedback::{ItemFeedback, OwnAnswer};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -101,6 +101,10 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
         ui.colon,
         escape(&summary(fb, &item.answer, ui))
     );
+    // The kind's own figures (pool, experts' medians, mean ranks), after the summary line.
+    for line in figure_lines(fb, &item.answer, ui).into_iter().skip(1) {
+        let _ = writeln!(m, ">\n> {}", escape(&line));
+    }
     if !fb.distribution.is_empty() {
         let max = fb.max_count();
         let _ = writeln!(m, ">\n> | | {} |\n> |---:|:---|", escape(ui.distribution));
@@ -125,6 +129,17 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
     };
     if let Some(own) = own {
         let _ = writeln!(m, ">\n> {}", escape(&own));
+    }
+    if !fb.proposals.is_empty() {
+        let _ = writeln!(m, ">\n> **{}**\n>", escape(&fill(ui.proposals, &[("round", &round_s)])));
+        for grouped in &fb.proposals {
+            let count = if grouped.count > 1 {
+                format!(" {}", fill(ui.times, &[("n", &grouped.count.to_string())]))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(m, "> - {}{}", escape(&grouped.text), escape(&count));
+        }
     }
     if !fb.rationales.is_empty() {
         let _ = writeln!(m, ">\n> **{}**", escape(&fill(ui.rationales, &[("round", &round_s)])));

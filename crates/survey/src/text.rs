@@ -6,14 +6,18 @@
 //! clients have no reason to re-wrap them, even when quoted a few levels deep; anything the
 //! form shows (rationales of other experts included) sits behind `::` and can never be
 //! mistaken for an answer. See [`crate::reply`] for what the parser accepts.
+//!
+//! The form travels by email to every expert, so its feedback is bounded whatever the size
+//! of the panel: the figures in full, but at most [`EMAIL_RATIONALES_PER_ITEM`] rationales
+//! per item (identical ones grouped with a count), the rest on the expert's web page.
 
 use std::collections::BTreeMap;
 
 use delphi_core::study::ItemId;
 
 use crate::answer::{Answer, format_value};
-use crate::common::{bounds_hint, clean, describe, sections, summary, wrap};
-use crate::feedback::{ItemFeedback, OwnAnswer};
+use crate::common::{bounds_hint, clean, describe, figure_lines, line_range, own_values, sections, wrap};
+use crate::feedback::{Grouped, ItemFeedback, OwnAnswer};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -23,6 +27,15 @@ pub const COLUMNS: usize = 60;
 pub const COMMENT: &str = "::";
 /// The marker after the last item.
 pub const END_MARKER: &str = "[end]";
+/// The most rationales (after grouping identical ones) the form shows per item: taken in
+/// turn from below, at and above the median, evenly through each group's text order, so a
+/// panel of any size sees each side argued; the web form shows them all.
+pub const EMAIL_RATIONALES_PER_ITEM: usize = 5;
+/// The most proposals (after grouping identical ones) the form shows per item, the most
+/// often made first; the web form shows them all.
+pub const EMAIL_PROPOSALS_PER_ITEM: usize = 20;
+/// The width of a number line in the feedback, in columns.
+const LINE_COLUMNS: usize = 40;
 
 struct Out(String);
 
@@ -67,6 +80,11 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
     out.blank_comment();
     if let Some(note) = q.carry_over_note(ui) {
         out.say(note);
+        out.blank_comment();
+    }
+    if q.items.iter().any(|i| i.feedback.is_some()) {
+        // Said once, not beside every chart: the form travels to every expert by email.
+        out.say(&format!("{}{}{}; {}.", ui.legend, ui.colon, ui.legend_bars, ui.legend_text));
         out.blank_comment();
     }
     out.say(&q.description);
@@ -139,7 +157,12 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
 /// The previous round's feedback as `::` lines.
 fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, ui: &Ui) {
     let round = round.to_string();
-    out.say(&format!("{}{}{}", fill(ui.group_previous, &[("round", &round)]), ui.colon, summary(fb, spec, ui)));
+    let mut figures = figure_lines(fb, spec, ui).into_iter();
+    let heading = fill(ui.group_previous, &[("round", &round)]);
+    out.say(&format!("{heading}{}{}", ui.colon, figures.next().unwrap_or_default()));
+    for line in figures {
+        out.say_indented(&line, "  ");
+    }
     if !fb.distribution.is_empty() {
         let max = fb.max_count();
         let bar = |count: u32| "#".repeat(usize::try_from(count * 20 / max).unwrap_or(0).max(usize::from(count > 0)));
@@ -152,6 +175,8 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
             let own = you(fb.own.answer() == Some(&Answer::DontKnow));
             out.raw(&format!("{COMMENT} {:>4} {:<20} {}{own}", "?", bar(fb.dont_know), fb.dont_know));
         }
+    } else if let Some(line) = number_line(fb, spec) {
+        out.raw(&format!("{COMMENT} {line}"));
     }
     match &fb.own {
         OwnAnswer::Given { answer } => {
@@ -160,22 +185,69 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
         OwnAnswer::Missing => out.say(&fill(ui.you_did_not_answer, &[("round", &round)])),
         OwnAnswer::NotPersonalised => {}
     }
+    if !fb.proposals.is_empty() {
+        out.say(&format!("{}{}", fill(ui.proposals, &[("round", &round)]), ui.colon.trim_end()));
+        let (shown, more) = crate::feedback::select(&fb.proposals, EMAIL_PROPOSALS_PER_ITEM);
+        bullets(out, &shown, ui);
+        if more > 0 {
+            out.say_indented(&fill(ui.more_on_web, &[("n", &more.to_string())]), "  ");
+        }
+    }
     if !fb.rationales.is_empty() {
         out.say(&format!("{}{}", fill(ui.rationales, &[("round", &round)]), ui.colon.trim_end()));
-        for (heading, texts) in
-            [(ui.below, &fb.rationales.below), (ui.at, &fb.rationales.at), (ui.above, &fb.rationales.above)]
-        {
+        let (shown, more) = fb.rationales.selection(EMAIL_RATIONALES_PER_ITEM);
+        for (heading, texts) in [ui.below, ui.at, ui.above].into_iter().zip(&shown) {
             if texts.is_empty() {
                 continue;
             }
             out.say_indented(&format!("{heading}{}", ui.colon.trim_end()), "  ");
-            for text in texts {
-                let mut first = true;
-                for line in wrap(text, COLUMNS - 6) {
-                    out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
-                    first = false;
-                }
-            }
+            bullets(out, texts, ui);
+        }
+        if more > 0 {
+            out.say_indented(&fill(ui.more_on_web, &[("n", &more.to_string())]), "  ");
         }
     }
+}
+
+/// Texts as a wrapped list, each with its count when several experts wrote it.
+fn bullets(out: &mut Out, texts: &[Grouped], ui: &Ui) {
+    for grouped in texts {
+        let text = if grouped.count > 1 {
+            format!("{} {}", grouped.text, fill(ui.times, &[("n", &grouped.count.to_string())]))
+        } else {
+            grouped.text.clone()
+        };
+        let mut first = true;
+        for line in wrap(&text, COLUMNS - 6) {
+            out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
+            first = false;
+        }
+    }
+}
+
+/// A number item's figures on one line of text between its ends: `(` `)` the pooled
+/// 5–95 % range, `[` `]` the middle half, `|` the median, `*` the expert's own value(s).
+fn number_line(fb: &ItemFeedback, spec: &AnswerSpec) -> Option<String> {
+    let own = own_values(fb.own.answer());
+    let (lo, hi) = line_range(fb, &own)?;
+    let column = |v: f64| {
+        let at = ((v - lo) / (hi - lo) * (LINE_COLUMNS - 1) as f64).round();
+        // In range by construction of `line_range`; clamped against rounding.
+        (at.max(0.0) as usize).min(LINE_COLUMNS - 1)
+    };
+    let mut line = vec!['-'; LINE_COLUMNS];
+    if let Some(p) = fb.pooled {
+        line[column(p.p5)] = '(';
+        line[column(p.p95)] = ')';
+    }
+    if let (Some(q1), Some(q3)) = (fb.q1, fb.q3) {
+        line[column(q1)] = '[';
+        line[column(q3)] = ']';
+    }
+    line[column(fb.median?)] = '|';
+    for v in own {
+        line[column(v)] = '*';
+    }
+    let end = |v: f64| crate::common::stat(spec, Some(v));
+    Some(format!("{} {} {}", end(lo), line.into_iter().collect::<String>(), end(hi)))
 }

@@ -63,6 +63,30 @@ pub struct Ui {
     pub draft: &'static str,
     /// Before a problem shown beside its question.
     pub fix_this: &'static str,
+    /// A chart's legend: the expert's own answer, the median, the middle half (Q1–Q3).
+    pub legend: &'static str,
+    pub legend_own: &'static str,
+    pub legend_median: &'static str,
+    pub legend_middle: &'static str,
+    /// The 5–95 % range of a quantile item's pool, in a chart's legend.
+    pub legend_pooled: &'static str,
+    /// The text form's legend of a number line, its marks explained.
+    pub legend_text: &'static str,
+    /// The text form's legend of an ordinal distribution.
+    pub legend_bars: &'static str,
+    pub pooled: &'static str,
+    pub medians_spread: &'static str,
+    pub mean_rank: &'static str,
+    pub option: &'static str,
+    pub place: &'static str,
+    pub your_place: &'static str,
+    /// How often an option took each place, in words.
+    pub places: &'static str,
+    pub proposals: &'static str,
+    /// After a text that several experts wrote the same: how many.
+    pub times: &'static str,
+    /// Below the rationales an email shows when the web page has more.
+    pub more_on_web: &'static str,
 }
 
 pub const EN: Ui = Ui {
@@ -115,6 +139,23 @@ pub const EN: Ui = Ui {
     reconfirm: "Your answer in the previous round is shown beside each question. To keep it, give it again: only answers given in this round count.",
     draft: "These answers were not sent yet: some of them needed fixing. Check the answers marked below and send the form; until then, nothing of them counts.",
     fix_this: "Please fix",
+    legend: "Legend",
+    legend_own: "your answer",
+    legend_median: "median",
+    legend_middle: "middle half of the answers",
+    legend_pooled: "pooled 5 %–95 % range",
+    legend_text: "on a number line, [ ] the middle half of the answers, | the median, * your answer, ( ) the pooled 5 %–95 % range",
+    legend_bars: "in the group's results, # shows the answers per point and ← you your own answer",
+    pooled: "all experts pooled: 5 % {p5}, 50 % {p50}, 95 % {p95}",
+    medians_spread: "the experts' best estimates (50 %): median {median}, middle half {q1}–{q3}",
+    mean_rank: "mean rank {mean}",
+    option: "Option",
+    place: "Place {place}",
+    your_place: "your place",
+    places: "times in places 1–{k}: {counts}",
+    proposals: "Proposals made in round {round} (anonymous; identical ones shown once, with their count)",
+    times: "(×{n})",
+    more_on_web: "Not shown here: {n} more, all on your personal web page (the link in this email).",
 };
 
 pub const ZH: Ui = Ui {
@@ -167,6 +208,23 @@ pub const ZH: Ui = Ui {
     reconfirm: "每题旁边显示了您上一轮的答案。如要保留，请再次作答：只有本轮给出的答案才会计入。",
     draft: "这些答案尚未提交：其中有些需要修改。请检查下方标出的答案并提交表格；在此之前，它们都不会计入。",
     fix_this: "请修改",
+    legend: "图例",
+    legend_own: "您的答案",
+    legend_median: "中位数",
+    legend_middle: "中间一半的回答",
+    legend_pooled: "合并的 5%–95% 区间",
+    legend_text: "数轴上，[ ] 为中间一半的回答，| 为中位数，* 为您的答案，( ) 为合并的 5%–95% 区间",
+    legend_bars: "小组结果中，# 表示每个选项的回答数，← 您 表示您自己的答案",
+    pooled: "全体专家合并：5% {p5}，50% {p50}，95% {p95}",
+    medians_spread: "专家的最佳估计（50%）：中位数 {median}，中间一半 {q1}–{q3}",
+    mean_rank: "平均名次 {mean}",
+    option: "选项",
+    place: "第 {place} 名",
+    your_place: "您的名次",
+    places: "排在第 1–{k} 名的次数：{counts}",
+    proposals: "第 {round} 轮提出的建议（匿名；相同的建议只显示一次，并注明次数）",
+    times: "（×{n}）",
+    more_on_web: "此处未列出的另有 {n} 条，全部见您的个人网页（本邮件中的链接）。",
 };
 
 /// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.

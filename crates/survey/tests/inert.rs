@@ -50,6 +50,18 @@ fn hostile_rationales_are_escaped_in_html() {
             "summary",
             "blockquote",
             "button",
+            // The round-2 feedback's legend, ranking table, number line and proposals.
+            "span",
+            "table",
+            "caption",
+            "thead",
+            "tbody",
+            "tr",
+            "th",
+            "td",
+            "circle",
+            "ul",
+            "li",
         ];
         for tag in page.split('<').skip(1) {
             let name: String =
