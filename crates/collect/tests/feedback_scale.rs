@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
-use delphi_collect::mail::{Addressee, Letter, Sender, Threading, compose};
+use delphi_collect::mail::{Addressee, Letter, Sender, StudyNotice, Threading, compose};
 use delphi_core::Study;
 use delphi_survey::answer::Answer;
 use delphi_survey::feedback::Grouped;
@@ -87,8 +87,14 @@ fn a_round_2_invitation_to_1000_experts_stays_under_100_kb_and_points_to_the_res
         from: "Delphi <delphi@example.org>".parse().unwrap(),
         reply_to: "delphi@example.org".parse().unwrap(),
         base_url: "https://delphi.example.org".into(),
+        // the letter as sent: who asks, why, the privacy statement
+        notice: StudyNotice::of(&study),
     };
-    let to = Addressee { name: "Expert One".into(), email: "one@example.org".into() };
+    let to = Addressee {
+        name: "Expert One".into(),
+        email: "one@example.org".into(),
+        time_zone: Some("Asia/Shanghai".into()),
+    };
     let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
     let threading = Threading { message_id: "<r2.e01@example.org>".into(), in_reply_to: None, date: at };
     let deadline = at + chrono::Duration::days(14);
