@@ -34,23 +34,8 @@ def scale(item):
     return (1, 9, 7, 9) if int(item[4:]) % 2 == 0 else (1, 5, 4, 5)
 
 
-def median_box(median, lo, hi, alo, ahi):
-    """The box of the scale holding the median: the agree set, its mirror, or the points between."""
-    mlo, mhi = lo + hi - ahi, lo + hi - alo
-    if mhi < alo:
-        boxes = [(mlo, mhi), (mhi + 1, alo - 1), (alo, ahi)]
-    elif mlo > ahi:
-        boxes = [(alo, ahi), (ahi + 1, mlo - 1), (mlo, mhi)]
-    else:
-        boxes = [(lo, alo - 1), (alo, ahi), (ahi + 1, hi)]
-    for a, b in boxes:
-        if a <= b and a <= median <= b:
-            return a, b
-    return None
-
-
 def box_consensus(values, median, iqr, lo, hi, alo, ahi):
-    box = None if median is None else median_box(median, lo, hi, alo, ahi)
+    box = None if median is None else xc.median_box(median, lo, hi, alo, ahi)
     if box is None or iqr is None or len(values) == 0:
         return False
     share = 100.0 * ((values >= box[0]) & (values <= box[1])).mean()

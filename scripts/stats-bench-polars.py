@@ -131,25 +131,11 @@ def per_item(answers):
 
 
 def box_share(counts, lo, hi, alo, ahi, median):
-    box = None if median is None else xc_median_box(median, lo, hi, alo, ahi)
+    box = None if median is None else xc.median_box(median, lo, hi, alo, ahi)
     n = sum(counts)
     if box is None or n == 0:
         return None
     return 100.0 * sum(c for i, c in enumerate(counts) if box[0] <= lo + i <= box[1]) / n
-
-
-def xc_median_box(median, lo, hi, alo, ahi):
-    mlo, mhi = lo + hi - ahi, lo + hi - alo
-    if mhi < alo:
-        boxes = [(mlo, mhi), (mhi + 1, alo - 1), (alo, ahi)]
-    elif mlo > ahi:
-        boxes = [(alo, ahi), (ahi + 1, mlo - 1), (mlo, mhi)]
-    else:
-        boxes = [(lo, alo - 1), (alo, ahi), (ahi + 1, hi)]
-    for a, b in boxes:
-        if a <= b and a <= median <= b:
-            return a, b
-    return None
 
 
 def main():

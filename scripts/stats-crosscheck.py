@@ -85,6 +85,21 @@ def leik(counts):
     return fin(2 * np.minimum(f, 1 - f).sum() / (len(c) - 1))
 
 
+def median_box(median, lo, hi, alo, ahi):
+    """The box of the scale holding the median: the agree set, its mirror, or the points between."""
+    mlo, mhi = lo + hi - ahi, lo + hi - alo
+    if mhi < alo:
+        boxes = [(mlo, mhi), (mhi + 1, alo - 1), (alo, ahi)]
+    elif mlo > ahi:
+        boxes = [(alo, ahi), (ahi + 1, mlo - 1), (mlo, mhi)]
+    else:
+        boxes = [(lo, alo - 1), (alo, ahi), (ahi + 1, hi)]
+    for a, b in boxes:
+        if a <= b and a <= median <= b:
+            return a, b
+    return None
+
+
 def ordinal_measures(counts, lo, agree_lo, agree_hi, dk, qtype, count_dk):
     k = len(counts)
     hi = lo + k - 1

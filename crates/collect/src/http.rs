@@ -1041,14 +1041,7 @@ async fn withdraw_page(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if !service.within_limits(client, &token) {
-        return too_many_requests(&service).await;
-    }
-    let looked_up = token.clone();
-    match blocking(&service, move |s| s.opt_out(&looked_up, false, Utc::now())).await {
-        Ok(outcome) => opt_out_response(&service, &token, outcome),
-        Err(response) => response,
-    }
+    opt_out(&service, client, token, false).await
 }
 
 async fn withdraw_confirmed(
@@ -1056,12 +1049,17 @@ async fn withdraw_confirmed(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
+    opt_out(&service, client, token, true).await
+}
+
+/// The opt-out page of a personal link: only a confirming POST (`confirmed`) withdraws.
+async fn opt_out(service: &Arc<Service>, client: SocketAddr, token: String, confirmed: bool) -> Response {
     if !service.within_limits(client, &token) {
-        return too_many_requests(&service).await;
+        return too_many_requests(service).await;
     }
     let looked_up = token.clone();
-    match blocking(&service, move |s| s.opt_out(&looked_up, true, Utc::now())).await {
-        Ok(outcome) => opt_out_response(&service, &token, outcome),
+    match blocking(service, move |s| s.opt_out(&looked_up, confirmed, Utc::now())).await {
+        Ok(outcome) => opt_out_response(service, &token, outcome),
         Err(response) => response,
     }
 }
