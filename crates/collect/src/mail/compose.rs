@@ -487,11 +487,14 @@ fn html_of(blocks: &[Block], title: &str, language: &Language) -> String {
                 out.push_str("</ul>\n");
             }
             Block::Form(form) => {
+                // `<br>` ends each line for mail clients that quote a reply as HTML (and for
+                // html2text reading it back); `pre-wrap` keeps the form's spaces. A newline
+                // after each `<br>` would be a second, visible line break under `pre-wrap`.
                 let lines: Vec<String> = form.trim_end().lines().map(escape).collect();
                 out.push_str(&format!(
                     "<div style=\"margin:0 0 1.5em 0; padding:1em; border-left:4px solid {ACCENT}; background:#f4f6f8; \
                      font-family: Menlo, Consolas, monospace; font-size:0.9em; white-space:pre-wrap\">{}</div>\n",
-                    lines.join("<br>\n")
+                    lines.join("<br>")
                 ));
             }
         }
