@@ -160,22 +160,27 @@ fn assert_store_consistent(root: &Path) -> String {
     state
 }
 
-/// Every file under `dir` (relative path → bytes), hidden temporary files left out.
-fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+/// Every file under `dir` with a final name (hidden temporary files left out), relative.
+fn final_names(dir: &Path) -> Vec<PathBuf> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries {
-            let path = entry.unwrap().path();
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
             if path.is_dir() {
                 walk(base, &path, out);
-            } else if !path.file_name().unwrap().to_string_lossy().starts_with('.') {
-                out.insert(path.strip_prefix(base).unwrap().to_owned(), std::fs::read(&path).unwrap());
+            } else if !entry.file_name().to_string_lossy().starts_with('.') {
+                out.push(path.strip_prefix(base).unwrap().to_owned());
             }
         }
     }
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     walk(dir, dir, &mut out);
     out
+}
+
+/// Every file under `dir` (relative path → bytes), hidden temporary files left out.
+fn files_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    final_names(dir).into_iter().map(|name| (name.clone(), std::fs::read(dir.join(&name)).unwrap())).collect()
 }
 
 /// A PDF that a real reader (poppler's pdftotext) reads from end to end.
@@ -316,25 +321,6 @@ fn reported_study() -> (tempfile::TempDir, BTreeMap<PathBuf, Vec<u8>>) {
     (template, files)
 }
 
-/// Number of files under `dir` with a final (not hidden temporary) name.
-fn final_files(dir: &Path) -> usize {
-    fn walk(dir: &Path) -> usize {
-        let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-        entries
-            .filter_map(Result::ok)
-            .map(|entry| {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path)
-                } else {
-                    usize::from(!entry.file_name().to_string_lossy().starts_with('.'))
-                }
-            })
-            .sum()
-    }
-    walk(dir)
-}
-
 /// Runs `delphi args` and SIGKILLs it as soon as `files` report files exist under their
 /// final names (or lets it finish if it never gets there). Kills placed by progress, not by
 /// time: on a busy machine a run's time varies tenfold, its order of files does not.
@@ -343,7 +329,7 @@ fn kill_when_written(root: &Path, args: &[&str], files: usize) {
     let reports = root.join("reports");
     let deadline = Instant::now() + Duration::from_secs(300);
     while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
-        if final_files(&reports) >= files {
+        if final_names(&reports).len() >= files {
             let _ = child.kill(); // an error only means it had exited already
             break;
         }
