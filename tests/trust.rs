@@ -267,7 +267,7 @@ fn withdrawing_with_remove_answers_drops_answers_of_open_rounds_only() {
     assert_eq!(round(2)["submissions"].as_u64(), Some(2), "{status}");
     assert_eq!(round(1)["responded"].as_u64(), Some(2), "{status}");
     let text = ok(root, &["status"]);
-    assert!(text.contains("round 2 (open, deadline 2027-02-15 17:00 UTC): 1 of 2 answered"), "{text}");
+    assert!(text.contains("round 2 (open, deadline 2027-02-15 17:00 UTC): 1 of 5 answered"), "{text}");
     assert!(text.contains("1 withdrawn since"), "{text}");
     // Round 1's summary is written again with the same bytes.
     ok(root, &["round", "summary", "1"]);
