@@ -63,7 +63,7 @@ pub mod study;
 pub mod summarise;
 pub mod synthesis;
 
-pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise};
+pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise, summarise_items};
 #[cfg(feature = "frame")]
 pub mod frame;
 pub mod synthetic;
