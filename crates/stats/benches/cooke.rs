@@ -1,0 +1,246 @@
+//! `cargo bench -p delphi-stats --bench cooke`: Cooke's classical model (global weights, α
+//! optimised, overshoot 10 % — ANDURYL's default) run by delphi and by ANDURYL 1.2.2 on the
+//! same inputs in the same invocation: TdC, the largest of the seven TU Delft cases (18
+//! experts × 26 items), and a synthetic case of 50 experts × 50 seeds × 200 targets (seeded,
+//! written as an ANDURYL project JSON that both sides read). Timed with std::time, best of 3
+//! on each side, the model only (not reading the files). The experts' weights are compared
+//! to 1e-9; a difference is reported with the ANDURYL fault behind it (see
+//! `/work/shared/reference/cooke-cases/README.md`) or makes the bench fail.
+//!
+//! ANDURYL runs through `scripts/cooke-bench-anduryl.py`, which installs it (with numpy < 2)
+//! into its own virtual environment. Environment: `DELPHI_BENCH_ANDURYL=0` skips it;
+//! `DELPHI_COOKE_CASES=DIR` is where the EXCALIBUR cases are (default: the copy under
+//! `crates/stats/tests/data/cooke-cases`).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use delphi_stats::anduryl::read_anduryl_json;
+use delphi_stats::classical::{self, CaseModel, CookeCase, CookeOptions};
+use delphi_stats::excalibur::read_excalibur;
+use delphi_stats::synthetic::SplitMix64;
+
+/// Weights closer than this are identical.
+const SAME_WEIGHT: f64 = 1e-9;
+/// ANDURYL's chi-square tail is unreliable below this calibration score.
+const TAIL_FAULT_BELOW: f64 = 1e-12;
+
+fn main() {
+    println!("Cooke's classical model: delphi against ANDURYL (global weights, optimised α)");
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        println!("  load average at the start: {}", load.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    }
+    let dir = std::env::temp_dir().join(format!("delphi-cooke-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+
+    let cases_dir = std::env::var_os("DELPHI_COOKE_CASES")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/cooke-cases"), PathBuf::from);
+    let tdc = copy_excalibur(&cases_dir, "TdC", &dir);
+    let synthetic = dir.join("synthetic-50x50x200.json");
+    std::fs::write(&synthetic, synthetic_project(50, 50, 200, 15)).expect("write the synthetic case");
+
+    let cases = [("TdC (18 experts, 26 items)", tdc), ("synthetic (50 experts, 50 seeds, 200 targets)", synthetic)];
+    let ours: Vec<(f64, CaseModel)> = cases
+        .iter()
+        .map(|(name, path)| {
+            let case = read_case(path);
+            let (time, model) = best_of_3(|| classical::run(&case, &CookeOptions::default()).expect("classical model"));
+            println!("  {name}: delphi {:.3} ms (best of 3), α = {:?}", time * 1e3, model.dm.alpha);
+            (time, model)
+        })
+        .collect();
+
+    if std::env::var("DELPHI_BENCH_ANDURYL").is_ok_and(|v| v == "0") {
+        println!("  ANDURYL skipped (DELPHI_BENCH_ANDURYL=0)");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let peer = run_anduryl(cases.iter().map(|(_, p)| p.as_path()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let peer = match peer {
+        Peer::Ran(runs) => runs,
+        Peer::Skipped(why) => {
+            println!("  ANDURYL skipped: {why}");
+            return;
+        }
+    };
+    let mut unexplained = false;
+    for (((name, _), (time, model)), theirs) in cases.iter().zip(&ours).zip(&peer) {
+        println!(
+            "  {name}: ANDURYL {:.3} ms (best of 3; runs {}), α = {}",
+            theirs.compute_s * 1e3,
+            theirs.runs.iter().map(|t| format!("{:.3}", t * 1e3)).collect::<Vec<_>>().join(" / "),
+            theirs.alpha
+        );
+        println!("    speed-up: {:.1}×", theirs.compute_s / time);
+        let verdict = compare(model, theirs);
+        println!("    weights: {}", verdict.text);
+        unexplained |= !verdict.explained;
+    }
+    assert!(!unexplained, "delphi's weights differ from ANDURYL's where no known ANDURYL fault explains it");
+}
+
+/// Runs `f` three times; the best time and the last result.
+fn best_of_3<T>(mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut last = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        last = Some(f());
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    (best, last.expect("ran three times"))
+}
+
+/// ANDURYL opens EXCALIBUR files only with lower-case extensions: copies `STEM.dtt`/`.rls`
+/// (any case) into `to` as `STEM.dtt` and `STEM.rls`.
+fn copy_excalibur(from: &Path, stem: &str, to: &Path) -> PathBuf {
+    for ext in ["dtt", "rls"] {
+        let source = [ext.to_owned(), ext.to_uppercase()]
+            .iter()
+            .map(|e| from.join(format!("{stem}.{e}")))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("{stem}.{ext} is not in {} (set DELPHI_COOKE_CASES)", from.display()));
+        std::fs::copy(&source, to.join(format!("{stem}.{ext}"))).expect("copy the case");
+    }
+    to.join(format!("{stem}.dtt"))
+}
+
+/// Reads a case as delphi does: EXCALIBUR `.dtt` + `.rls` (Latin-1), or ANDURYL JSON.
+fn read_case(path: &Path) -> CookeCase {
+    let latin1 = |p: &Path| std::fs::read(p).expect("read the case").iter().map(|&b| char::from(b)).collect::<String>();
+    if path.extension().is_some_and(|e| e == "json") {
+        read_anduryl_json(&latin1(path)).expect("read the ANDURYL project")
+    } else {
+        read_excalibur(&latin1(path), &latin1(&path.with_extension("rls"))).expect("read the EXCALIBUR case")
+    }
+}
+
+/// A standard normal draw (Box–Muller).
+fn normal(rng: &mut SplitMix64) -> f64 {
+    let u = 1.0 - rng.next_f64();
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * rng.next_f64()).cos()
+}
+
+/// An ANDURYL 1.2.1 project of `experts × (seeds + targets)` 5/50/95 % assessments on
+/// uniform-background items. Experts differ as real panels do: each has a bias (−1 to 1 of
+/// the item's spread) and a confidence (90 % intervals from 0.4 to 2.5 times as wide as
+/// their error warrants), so calibration ranges from good to very poor. Targets carry no
+/// realisation (ANDURYL 1.2.2 with pydantic 1 refuses `null`s, so absent fields are left out).
+fn synthetic_project(experts: usize, seeds: usize, targets: usize, seed: u64) -> String {
+    let mut rng = SplitMix64::new(seed);
+    let bias: Vec<f64> = (0..experts).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
+    let width: Vec<f64> = (0..experts).map(|_| 0.4 + 2.1 * rng.next_f64()).collect();
+    let expert_ids: Vec<String> = (1..=experts).map(|e| format!("E{e:02}")).collect();
+    let item_ids: Vec<String> =
+        (1..=seeds).map(|i| format!("S{i:03}")).chain((1..=targets).map(|i| format!("T{i:03}"))).collect();
+    let mut items = String::new();
+    let mut answers: Vec<String> = vec![String::new(); experts];
+    for (i, id) in item_ids.iter().enumerate() {
+        let truth = 10f64.powf(1.0 + 2.0 * rng.next_f64());
+        let spread = truth * (0.05 + 0.25 * rng.next_f64());
+        let realisation = if i < seeds { format!("\"realization\": {truth:?}, ") } else { String::new() };
+        let sep = if i == 0 { "" } else { ", " };
+        write!(items, "{sep}\"{id}\": {{{realisation}\"scale\": \"uni\", \"question\": \"\", \"quantiles\": [0.05, 0.5, 0.95], \"unit\": \"\"}}").expect("write to a String");
+        for e in 0..experts {
+            let median = truth + spread * (bias[e] + normal(&mut rng));
+            let low = median - 1.645 * width[e] * spread * (0.7 + 0.6 * rng.next_f64());
+            let high = median + 1.645 * width[e] * spread * (0.7 + 0.6 * rng.next_f64());
+            write!(answers[e], "{sep}\"{id}\": [{low:?}, {median:?}, {high:?}]").expect("write to a String");
+        }
+    }
+    let experts_json = expert_ids.iter().map(|e| format!("\"{e}\": {{\"name\": \"{e}\"}}")).collect::<Vec<_>>().join(", ");
+    let assessments_json =
+        expert_ids.iter().zip(&answers).map(|(e, a)| format!("\"{e}\": {{{a}}}")).collect::<Vec<_>>().join(",\n");
+    format!(
+        "{{\"version\": \"1.2.1\", \"experts\": {{{experts_json}}},\n\"items\": {{{items}}},\n\"assessments\": {{{assessments_json}}}}}\n"
+    )
+}
+
+/// What ANDURYL computed on one case.
+#[derive(serde::Deserialize)]
+struct AndurylRun {
+    compute_s: f64,
+    runs: Vec<f64>,
+    alpha: f64,
+    experts: Vec<String>,
+    calibration: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+enum Peer {
+    Ran(Vec<AndurylRun>),
+    Skipped(String),
+}
+
+/// Runs `scripts/cooke-bench-anduryl.py` on the cases.
+fn run_anduryl<'a>(cases: impl Iterator<Item = &'a Path>) -> Peer {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/cooke-bench-anduryl.py");
+    let out = match Command::new("python3").arg(&script).args(cases).output() {
+        Ok(out) => out,
+        Err(e) => return Peer::Skipped(format!("python3 could not run: {e}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    if let Some(why) = text.lines().find_map(|l| l.strip_prefix("skip ")) {
+        return Peer::Skipped(why.to_owned());
+    }
+    assert!(out.status.success(), "{} failed:\n{}", script.display(), String::from_utf8_lossy(&out.stderr));
+    Peer::Ran(
+        text.lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).expect("a JSON line from the ANDURYL script"))
+            .collect(),
+    )
+}
+
+struct Verdict {
+    text: String,
+    explained: bool,
+}
+
+/// Compares delphi's weights with ANDURYL's; where they differ, names the known ANDURYL fault
+/// that explains it (calibrations below its chi-square tail's precision, or experts that are
+/// tied on calibration in exact arithmetic but split by its `np.diff` bin probabilities).
+fn compare(ours: &CaseModel, theirs: &AndurylRun) -> Verdict {
+    let names: Vec<&str> = ours.experts.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, theirs.experts, "the two sides read other experts");
+    let differing: Vec<usize> =
+        (0..names.len()).filter(|&e| (ours.experts[e].weight - theirs.weights[e]).abs() > SAME_WEIGHT).collect();
+    let max_diff = (0..names.len()).map(|e| (ours.experts[e].weight - theirs.weights[e]).abs()).fold(0.0, f64::max);
+    let carrying = ours.experts.iter().filter(|e| e.weight > 0.0).count();
+    if differing.is_empty() {
+        return Verdict {
+            text: format!("identical (largest difference {max_diff:.1e}; {carrying} experts carry weight)"),
+            explained: true,
+        };
+    }
+    let calibration = |e: usize| ours.experts[e].scores.calibration;
+    let mut reasons = Vec::new();
+    for e in 0..names.len() {
+        let theirs_c = theirs.calibration[e];
+        if (calibration(e) - theirs_c).abs() <= 1e-9 * calibration(e).max(1e-300) {
+            continue;
+        }
+        let tied = (0..names.len()).any(|o| o != e && calibration(o).to_bits() == calibration(e).to_bits());
+        let reason = if calibration(e) < TAIL_FAULT_BELOW || theirs_c < TAIL_FAULT_BELOW {
+            "ANDURYL's chi-square tail"
+        } else if tied {
+            "a tie ANDURYL splits (np.diff)"
+        } else {
+            "UNEXPLAINED"
+        };
+        reasons.push(format!("{}: C {:e} vs {:e} ({reason})", names[e], calibration(e), theirs_c));
+    }
+    let explained = !reasons.is_empty() && reasons.iter().all(|r| !r.contains("UNEXPLAINED"));
+    Verdict {
+        text: format!(
+            "{} of {} differ by up to {max_diff:.1e}; calibration differs for {}",
+            differing.len(),
+            names.len(),
+            if reasons.is_empty() { "nobody (UNEXPLAINED)".to_owned() } else { reasons.join("; ") }
+        ),
+        explained,
+    }
+}
