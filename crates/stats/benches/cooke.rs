@@ -24,8 +24,6 @@ use delphi_stats::synthetic::SplitMix64;
 
 /// Weights closer than this are identical.
 const SAME_WEIGHT: f64 = 1e-9;
-/// ANDURYL's chi-square tail is unreliable below this calibration score.
-const TAIL_FAULT_BELOW: f64 = 1e-12;
 
 fn main() {
     println!("Cooke's classical model: delphi against ANDURYL (global weights, optimised α)");
@@ -42,13 +40,13 @@ fn main() {
     std::fs::write(&synthetic, synthetic_project(50, 50, 200, 15)).expect("write the synthetic case");
 
     let cases = [("TdC (18 experts, 26 items)", tdc), ("synthetic (50 experts, 50 seeds, 200 targets)", synthetic)];
-    let ours: Vec<(f64, CaseModel)> = cases
+    let ours: Vec<(CookeCase, f64, CaseModel)> = cases
         .iter()
         .map(|(name, path)| {
             let case = read_case(path);
             let (time, model) = best_of_3(|| classical::run(&case, &CookeOptions::default()).expect("classical model"));
             println!("  {name}: delphi {:.3} ms (best of 3), α = {:?}", time * 1e3, model.dm.alpha);
-            (time, model)
+            (case, time, model)
         })
         .collect();
 
@@ -67,7 +65,7 @@ fn main() {
         }
     };
     let mut unexplained = false;
-    for (((name, _), (time, model)), theirs) in cases.iter().zip(&ours).zip(&peer) {
+    for (((name, _), (case, time, model)), theirs) in cases.iter().zip(&ours).zip(&peer) {
         println!(
             "  {name}: ANDURYL {:.3} ms (best of 3; runs {}), α = {}",
             theirs.compute_s * 1e3,
@@ -75,7 +73,7 @@ fn main() {
             theirs.alpha
         );
         println!("    speed-up: {:.1}×", theirs.compute_s / time);
-        let verdict = compare(model, theirs);
+        let verdict = compare(case, model, theirs);
         println!("    weights: {}", verdict.text);
         unexplained |= !verdict.explained;
     }
@@ -125,14 +123,14 @@ fn normal(rng: &mut SplitMix64) -> f64 {
 }
 
 /// An ANDURYL 1.2.1 project of `experts × (seeds + targets)` 5/50/95 % assessments on
-/// uniform-background items. Experts differ as real panels do: each has a bias (−1 to 1 of
-/// the item's spread) and a confidence (90 % intervals from 0.4 to 2.5 times as wide as
+/// uniform-background items. Experts differ as real panels do: each has a bias (−0.3 to 0.3
+/// of the item's spread) and a confidence (90 % intervals from 0.7 to 1.6 times as wide as
 /// their error warrants), so calibration ranges from good to very poor. Targets carry no
 /// realisation (ANDURYL 1.2.2 with pydantic 1 refuses `null`s, so absent fields are left out).
 fn synthetic_project(experts: usize, seeds: usize, targets: usize, seed: u64) -> String {
     let mut rng = SplitMix64::new(seed);
-    let bias: Vec<f64> = (0..experts).map(|_| 2.0 * rng.next_f64() - 1.0).collect();
-    let width: Vec<f64> = (0..experts).map(|_| 0.4 + 2.1 * rng.next_f64()).collect();
+    let bias: Vec<f64> = (0..experts).map(|_| 0.6 * rng.next_f64() - 0.3).collect();
+    let width: Vec<f64> = (0..experts).map(|_| 0.7 + 0.9 * rng.next_f64()).collect();
     let expert_ids: Vec<String> = (1..=experts).map(|e| format!("E{e:02}")).collect();
     let item_ids: Vec<String> =
         (1..=seeds).map(|i| format!("S{i:03}")).chain((1..=targets).map(|i| format!("T{i:03}"))).collect();
@@ -200,46 +198,121 @@ struct Verdict {
     explained: bool,
 }
 
-/// Compares delphi's weights with ANDURYL's; where they differ, names the known ANDURYL fault
-/// that explains it (calibrations below its chi-square tail's precision, or experts that are
-/// tied on calibration in exact arithmetic but split by its `np.diff` bin probabilities).
-fn compare(ours: &CaseModel, theirs: &AndurylRun) -> Verdict {
+/// ANDURYL 1.2.2's calibration score of `counts` (its `Experts.calibration_score` and
+/// `chi2cdf`, ported line by line): `1 − chi2cdf(2 · N_min · I(s, p))`, with the upper
+/// incomplete gamma function as a 100-term continued fraction. Where it reproduces ANDURYL's
+/// figure and delphi's differs, the difference is that approximation's.
+fn anduryl_calibration(counts: &[u64], quantiles: &[u32], n_min: u64) -> f64 {
+    let edges: Vec<f64> =
+        std::iter::once(0.0).chain(quantiles.iter().map(|&q| f64::from(q) / 100.0)).chain([1.0]).collect();
+    #[allow(clippy::cast_precision_loss)]
+    let total = counts.iter().sum::<u64>() as f64;
+    let information: f64 = counts
+        .iter()
+        .zip(edges.windows(2))
+        .filter(|(c, _)| **c > 0)
+        .map(|(&c, w)| {
+            #[allow(clippy::cast_precision_loss)]
+            let s = c as f64 / total;
+            s * (s / (w[1] - w[0])).ln()
+        })
+        .sum();
+    #[allow(clippy::cast_precision_loss)]
+    let (statistic, df) = (2.0 * n_min as f64 * information, (counts.len() - 1) as f64);
+    let (a, x) = (0.5 * df, 0.5 * statistic);
+    let mut fraction = 1.0;
+    for d in (1..100).rev() {
+        let d = f64::from(d);
+        fraction = d * 2.0 - 1.0 - a + x + (d * (a - d)) / fraction;
+    }
+    let upper = x.powf(a) * (-x).exp() / fraction;
+    1.0 - (1.0 - upper / statrs::function::gamma::gamma(a))
+}
+
+/// `a` and `b` hold the same counts in another order: mathematically equal scores.
+fn permuted(a: &[u64], b: &[u64]) -> bool {
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
+}
+
+fn relative_difference(a: f64, b: f64) -> f64 {
+    (a - b).abs() / a.abs().max(b.abs()).max(f64::MIN_POSITIVE)
+}
+
+/// Compares delphi's weights with ANDURYL's. Where they differ, each cause must be one of
+/// ANDURYL's known faults (`shared/reference/cooke-cases/README.md`): a calibration score that
+/// ANDURYL's own chi-square approximation reproduces from delphi's counts, or an α ANDURYL
+/// rejects because its decision maker's score falls below an expert's that is mathematically
+/// equal (the same counts in another bin order, summed in another order).
+fn compare(case: &CookeCase, ours: &CaseModel, theirs: &AndurylRun) -> Verdict {
     let names: Vec<&str> = ours.experts.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, theirs.experts, "the two sides read other experts");
-    let differing: Vec<usize> =
-        (0..names.len()).filter(|&e| (ours.experts[e].weight - theirs.weights[e]).abs() > SAME_WEIGHT).collect();
-    let max_diff = (0..names.len()).map(|e| (ours.experts[e].weight - theirs.weights[e]).abs()).fold(0.0, f64::max);
+    let difference = |e: usize| (ours.experts[e].weight - theirs.weights[e]).abs();
+    let differing = (0..names.len()).filter(|&e| difference(e) > SAME_WEIGHT).count();
+    let max_diff = (0..names.len()).map(difference).fold(0.0, f64::max);
     let carrying = ours.experts.iter().filter(|e| e.weight > 0.0).count();
-    if differing.is_empty() {
-        return Verdict {
-            text: format!("identical (largest difference {max_diff:.1e}; {carrying} experts carry weight)"),
-            explained: true,
-        };
-    }
-    let calibration = |e: usize| ours.experts[e].scores.calibration;
-    let mut reasons = Vec::new();
-    for e in 0..names.len() {
-        let theirs_c = theirs.calibration[e];
-        if (calibration(e) - theirs_c).abs() <= 1e-9 * calibration(e).max(1e-300) {
+    // Calibration scores: every difference must be ANDURYL's chi-square approximation.
+    let mut causes = Vec::new();
+    let mut explained = true;
+    let mut same_calibration = 0;
+    for (e, expert) in ours.experts.iter().enumerate() {
+        let (c, theirs_c) = (expert.scores.calibration, theirs.calibration[e]);
+        if relative_difference(c, theirs_c) <= 1e-9 {
+            same_calibration += 1;
             continue;
         }
-        let tied = (0..names.len()).any(|o| o != e && calibration(o).to_bits() == calibration(e).to_bits());
-        let reason = if calibration(e) < TAIL_FAULT_BELOW || theirs_c < TAIL_FAULT_BELOW {
-            "ANDURYL's chi-square tail"
-        } else if tied {
-            "a tie ANDURYL splits (np.diff)"
-        } else {
-            "UNEXPLAINED"
-        };
-        reasons.push(format!("{}: C {:e} vs {:e} ({reason})", names[e], calibration(e), theirs_c));
+        let approximation = anduryl_calibration(&expert.scores.counts, case.quantiles(), ours.calibration_seeds);
+        let theirs_reproduced = relative_difference(approximation, theirs_c) <= 1e-9;
+        explained &= theirs_reproduced;
+        causes.push(format!(
+            "{}: calibration {c:.6e} (exact tail) vs ANDURYL {theirs_c:.6e} ({})",
+            names[e],
+            if theirs_reproduced {
+                "its 100-term continued fraction, reproduced from the same counts".to_owned()
+            } else {
+                format!("UNEXPLAINED: its formula gives {approximation:.6e}")
+            }
+        ));
     }
-    let explained = !reasons.is_empty() && reasons.iter().all(|r| !r.contains("UNEXPLAINED"));
+    let calibration_line = format!(
+        "calibration: {same_calibration} of {} agree to 1e-9{}",
+        names.len(),
+        if causes.is_empty() {
+            String::new()
+        } else {
+            format!("; the others:\n      {}", causes.join("\n      "))
+        }
+    );
+    if differing == 0 {
+        return Verdict {
+            text: format!(
+                "identical (largest difference {max_diff:.1e}; {carrying} experts carry weight)\n    {calibration_line}"
+            ),
+            explained,
+        };
+    }
+    let alpha = ours.dm.alpha.expect("global weights have an α");
+    let at_alpha = ours.experts.iter().find(|x| x.scores.calibration.to_bits() == alpha.to_bits());
+    let dm_counts = &ours.dm.scores.counts;
+    let alpha_line = match at_alpha {
+        Some(x) if x.scores.counts != *dm_counts && permuted(&x.scores.counts, dm_counts) => format!(
+            "α {alpha:.6} vs ANDURYL {:.6}: delphi's decision maker (counts {dm_counts:?}) and {} (counts {:?}) \
+             score the same; ANDURYL's `np.diff` bin probabilities put its decision maker below {}'s score, so its \
+             indicator C_DM ≥ α rejects that α",
+            theirs.alpha, x.name, x.scores.counts, x.name
+        ),
+        _ => {
+            explained = false;
+            format!("α {alpha} vs ANDURYL {}: UNEXPLAINED", theirs.alpha)
+        }
+    };
     Verdict {
         text: format!(
-            "{} of {} differ by up to {max_diff:.1e}; calibration differs for {}",
-            differing.len(),
+            "{differing} of {} differ, by up to {max_diff:.2}{}\n    {calibration_line}\n    {alpha_line}",
             names.len(),
-            if reasons.is_empty() { "nobody (UNEXPLAINED)".to_owned() } else { reasons.join("; ") }
+            if explained { ", all through ANDURYL's known faults" } else { " (NOT ALL EXPLAINED)" },
         ),
         explained,
     }
