@@ -149,7 +149,8 @@ fn synthetic_project(experts: usize, seeds: usize, targets: usize, seed: u64) ->
             write!(answers[e], "{sep}\"{id}\": [{low:?}, {median:?}, {high:?}]").expect("write to a String");
         }
     }
-    let experts_json = expert_ids.iter().map(|e| format!("\"{e}\": {{\"name\": \"{e}\"}}")).collect::<Vec<_>>().join(", ");
+    let experts_json =
+        expert_ids.iter().map(|e| format!("\"{e}\": {{\"name\": \"{e}\"}}")).collect::<Vec<_>>().join(", ");
     let assessments_json =
         expert_ids.iter().zip(&answers).map(|(e, a)| format!("\"{e}\": {{{a}}}")).collect::<Vec<_>>().join(",\n");
     format!(
@@ -279,16 +280,12 @@ fn compare(case: &CookeCase, ours: &CaseModel, theirs: &AndurylRun) -> Verdict {
     let calibration_line = format!(
         "calibration: {same_calibration} of {} agree to 1e-9{}",
         names.len(),
-        if causes.is_empty() {
-            String::new()
-        } else {
-            format!("; the others:\n      {}", causes.join("\n      "))
-        }
+        if causes.is_empty() { String::new() } else { format!("; the others:\n      {}", causes.join("\n      ")) }
     );
     if differing == 0 {
         return Verdict {
             text: format!(
-                "identical (largest difference {max_diff:.1e}; {carrying} experts carry weight)\n    {calibration_line}"
+                "identical (largest difference {max_diff:.1e}; experts carrying weight: {carrying})\n    {calibration_line}"
             ),
             explained,
         };

@@ -13,8 +13,8 @@ use std::process::Command;
 use std::time::Instant;
 
 use delphi_stats::summarise::{ItemResult, ItemRound};
-use delphi_stats::{summarise, summarise_items};
 use delphi_stats::synthetic::{synthetic_study, write_csv};
+use delphi_stats::{summarise, summarise_items};
 
 fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -370,11 +370,8 @@ impl ItemCdfs {
         let mut knots: Vec<f64> = curves.iter().flat_map(|xs| xs.iter().copied()).chain([lo, hi]).collect();
         knots.sort_by(f64::total_cmp);
         knots.dedup();
-        let own_knots = curves
-            .iter()
-            .flat_map(|xs| &xs[1..xs.len() - 1])
-            .map(|v| knots.partition_point(|k| k < v))
-            .collect();
+        let own_knots =
+            curves.iter().flat_map(|xs| &xs[1..xs.len() - 1]).map(|v| knots.partition_point(|k| k < v)).collect();
         let cdf = evaluate.then(|| {
             let ne = experts.len();
             let mut cdf = vec![0.0; knots.len() * ne];
@@ -445,7 +442,9 @@ impl<'a> Prepared<'a> {
         let ranges =
             (0..case.items.len()).map(|k| intrinsic_range(case, k, overshoot)).collect::<Result<Vec<_>, _>>()?;
         let seed_cdfs = (0..case.items.len())
-            .map(|k| case.items[k].realisation.is_some().then(|| ItemCdfs::new(case, k, &probs, ranges[k], |_| true, true)))
+            .map(|k| {
+                case.items[k].realisation.is_some().then(|| ItemCdfs::new(case, k, &probs, ranges[k], |_| true, true))
+            })
             .collect();
         let mut prepared = Self { case, probs, parts, ranges, seed_cdfs, n_min: 0 };
         prepared.n_min = case.experts.iter().map(|e| prepared.counts(&e.answers).iter().sum()).min().unwrap_or(0);
