@@ -1,7 +1,7 @@
 //! `cargo bench -p delphi-stats --bench cooke`: Cooke's classical model (global weights, α
 //! optimised, overshoot 10 % — ANDURYL's default) run by delphi and by ANDURYL 1.2.2 on the
 //! same inputs in the same invocation: TdC, the largest of the seven TU Delft cases (18
-//! experts × 26 items), and a synthetic case of 50 experts × 50 seeds × 200 targets (seeded,
+//! experts × 27 items), and a synthetic case of 50 experts × 50 seeds × 200 targets (seeded,
 //! written as an ANDURYL project JSON that both sides read). Timed with std::time, best of 3
 //! on each side, the model only (not reading the files). The experts' weights are compared
 //! to 1e-9; a difference is reported with the ANDURYL fault behind it (see
@@ -39,13 +39,20 @@ fn main() {
     let synthetic = dir.join("synthetic-50x50x200.json");
     std::fs::write(&synthetic, synthetic_project(50, 50, 200, 15)).expect("write the synthetic case");
 
-    let cases = [("TdC (18 experts, 26 items)", tdc), ("synthetic (50 experts, 50 seeds, 200 targets)", synthetic)];
+    let cases = [("TdC", tdc), ("synthetic", synthetic)];
     let ours: Vec<(CookeCase, f64, CaseModel)> = cases
         .iter()
         .map(|(name, path)| {
             let case = read_case(path);
             let (time, model) = best_of_3(|| classical::run(&case, &CookeOptions::default()).expect("classical model"));
-            println!("  {name}: delphi {:.3} ms (best of 3), α = {:?}", time * 1e3, model.dm.alpha);
+            println!(
+                "  {name} ({} experts, {} items, {} seeds): delphi {:.3} ms (best of 3), α = {:?}",
+                case.experts().len(),
+                case.items().len(),
+                case.seeds(),
+                time * 1e3,
+                model.dm.alpha
+            );
             (case, time, model)
         })
         .collect();

@@ -1,5 +1,6 @@
 //! The whole study: every item in every round, stability, groups, reliability, Cooke's
-//! model and the benefit–risk synthesis, from one [`AnswerTable`].
+//! model and the benefit–risk synthesis, from one [`AnswerTable`] ([`summarise`]); or the
+//! per-item figures alone ([`summarise_items`], by the same code).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
