@@ -14,9 +14,10 @@ environment's Python. When that fails (no network, PyPI unreachable) it prints `
 and exits with status 3, so the benchmark can say why it has no ANDURYL side.
 
 For each case, ANDURYL's default model: global weights, α optimised, overshoot 10 %
-(`Project.calculate_decision_maker("global", 0.1, "DM")`), timed three times on a freshly
+(`Project.calculate_decision_maker("global", 0.1, "DM")`), timed $DELPHI_BENCH_RUNS times
+(default 5, as the benchmark runs delphi) on a freshly
 loaded project each (loading the file is not timed; the model computes every expert's scores
-itself). Prints one JSON line per case: `case`, `compute_s` (best of 3), `runs`, `alpha`,
+itself). Prints one JSON line per case: `case`, `compute_s` (the best), `runs`, `alpha`,
 `experts`, `calibration`, `information` (seed items), `weights` (C · I · 1[C ≥ α], normalised),
 `dm_calibration`, `dm_information`.
 """
@@ -62,7 +63,7 @@ def run_case(path):
     import numpy as np
 
     times = []
-    for _ in range(3):
+    for _ in range(int(os.environ.get("DELPHI_BENCH_RUNS", "5"))):
         project = anduryl.Project()
         project.io.load_file(path)
         t = time.perf_counter()
