@@ -277,37 +277,6 @@ def pool(qs, weights, realisation):
     return {"q05": out[0], "q50": out[1], "q95": out[2], "information_first": info[0]}
 
 
-def fit(values, probs, family, lower=None, upper=None):
-    values = np.asarray(values, float)
-    probs = np.asarray(probs, float)
-    if family == "normal":
-        cdf = lambda t: stats.norm.cdf(values, t[0], math.exp(t[1]))
-        s = (values[-1] - values[0]) / (stats.norm.ppf(probs[-1]) - stats.norm.ppf(probs[0]))
-        x0 = [values[0] - s * stats.norm.ppf(probs[0]), math.log(s)]
-    elif family == "lognormal":
-        lv = np.log(values - lower)
-        cdf = lambda t: stats.norm.cdf(np.log(values - lower), t[0], math.exp(t[1]))
-        s = (lv[-1] - lv[0]) / (stats.norm.ppf(probs[-1]) - stats.norm.ppf(probs[0]))
-        x0 = [lv[0] - s * stats.norm.ppf(probs[0]), math.log(s)]
-    else:
-        xs = (values - lower) / (upper - lower)
-        cdf = lambda t: stats.beta.cdf(xs, math.exp(t[0]), math.exp(t[1]))
-        x0 = [0.0, 0.0]
-    obj = lambda t: float(((cdf(t) - probs) ** 2).sum())
-    best = None
-    for start in (x0, [x0[0] + 0.5, x0[1] - 0.5]):
-        r = optimize.minimize(obj, start, method="Nelder-Mead",
-                              options={"xatol": 1e-12, "fatol": 1e-16, "maxiter": 40000, "maxfev": 80000})
-        if best is None or r.fun < best.fun:
-            best = r
-    t = best.x
-    if family == "normal":
-        return {"a": t[0], "b": math.exp(t[1])}
-    if family == "lognormal":
-        return {"a": t[0], "b": math.exp(t[1])}
-    return {"a": math.exp(t[0]), "b": math.exp(t[1])}
-
-
 def run(case):
     t = case["type"]
     if t == "quantile":
@@ -331,8 +300,6 @@ def run(case):
         return calibration(case["counts"])
     if t == "pool":
         return pool(case["q"], case["w"], case.get("realisation"))
-    if t == "fit":
-        return fit(case["values"], case["probs"], case["family"], case.get("lower"), case.get("upper"))
     raise ValueError(f"unknown case type {t}")
 
 

@@ -316,7 +316,117 @@ struct Prepared<'a> {
     parts: Vec<u64>,
     /// `[L*, U*]` per item, on the background scale.
     ranges: Vec<(f64, f64)>,
+    /// Per seed item, the experts' CDFs at their knots, for the α search (`None` on the
+    /// targets, which only the chosen decision makers are pooled on).
+    seed_cdfs: Vec<Option<ItemCdfs>>,
     n_min: u64,
+}
+
+/// One item's answers as piecewise-linear CDFs on the background scale, and the union of
+/// their knots, where a mixture of them is exact (it is linear in between).
+///
+/// The α search builds a decision maker per candidate α. On a seed item the CDFs are
+/// evaluated at every knot once per run, and each α only reweights those values; the
+/// mixture is evaluated only at the knots a binary search for each quantile visits. Before,
+/// every α re-interpolated every expert's CDF at every knot: experts² × seeds × α.
+struct ItemCdfs {
+    /// The experts who answered the item, ascending.
+    experts: Vec<usize>,
+    /// Each answering expert's curve `L*, q₁, …, q_m, U*`.
+    curves: Vec<Vec<f64>>,
+    /// Every answering expert's quantiles and `L*`, `U*`, sorted, distinct (`L*` first,
+    /// `U*` last: the range holds every answer).
+    knots: Vec<f64>,
+    /// For the i-th answering expert, `m` positions in `knots`: where its quantiles are.
+    own_knots: Vec<usize>,
+    /// `cdf[j * experts.len() + i]`: the i-th answering expert's CDF at knot `j`, where
+    /// evaluated in advance (seed items).
+    cdf: Option<Vec<f64>>,
+}
+
+impl ItemCdfs {
+    /// The CDFs of the experts in `include` who answered item `k`; `evaluate`: at every knot
+    /// in advance (for items pooled many times).
+    fn new(
+        case: &CookeCase,
+        k: usize,
+        probs: &[f64],
+        (lo, hi): (f64, f64),
+        include: impl Fn(usize) -> bool,
+        evaluate: bool,
+    ) -> Self {
+        let scale = case.items[k].scale;
+        let (experts, curves): (Vec<usize>, Vec<Vec<f64>>) = case
+            .experts
+            .iter()
+            .enumerate()
+            .filter(|&(e, _)| include(e))
+            .filter_map(|(e, x)| x.answers[k].as_ref().map(|q| (e, q)))
+            .map(|(e, q)| {
+                let xs = std::iter::once(lo).chain(q.iter().map(|&v| scale.background_value(v))).chain([hi]).collect();
+                (e, xs)
+            })
+            .unzip();
+        let mut knots: Vec<f64> = curves.iter().flat_map(|xs| xs.iter().copied()).chain([lo, hi]).collect();
+        knots.sort_by(f64::total_cmp);
+        knots.dedup();
+        let own_knots =
+            curves.iter().flat_map(|xs| &xs[1..xs.len() - 1]).map(|v| knots.partition_point(|k| k < v)).collect();
+        let cdf = evaluate.then(|| {
+            let ne = experts.len();
+            let mut cdf = vec![0.0; knots.len() * ne];
+            for (i, xs) in curves.iter().enumerate() {
+                for (j, y) in interpolate_sorted(xs, probs, &knots).enumerate() {
+                    cdf[j * ne + i] = y;
+                }
+            }
+            cdf
+        });
+        Self { experts, curves, knots, own_knots, cdf }
+    }
+
+    /// The i-th answering expert's CDF at knot `j`.
+    fn at(&self, i: usize, j: usize, probs: &[f64]) -> f64 {
+        match &self.cdf {
+            Some(cdf) => cdf[j * self.experts.len() + i],
+            None => interpolate(&self.curves[i], probs, self.knots[j]),
+        }
+    }
+
+    /// Quantiles at `probs[1..m+1]` (background scale) of the mixture with weights
+    /// `weight(expert)`, inverted linearly between the knots of the experts with weight:
+    /// [`interpolate`] over the mixture's values at those knots, evaluating only the values
+    /// its binary search visits. `None` if nobody has weight.
+    fn mixture_quantiles(&self, probs: &[f64], weight: impl Fn(usize) -> f64) -> Option<Vec<f64>> {
+        let mut weighted: Vec<(usize, f64)> =
+            self.experts.iter().enumerate().map(|(i, &e)| (i, weight(e))).filter(|(_, w)| *w > 0.0).collect();
+        let total: f64 = weighted.iter().map(|c| c.1).sum();
+        if weighted.is_empty() || total <= 0.0 {
+            return None;
+        }
+        for w in &mut weighted {
+            w.1 /= total;
+        }
+        let (n, m) = (self.knots.len(), probs.len() - 2);
+        let mut used = vec![false; n];
+        (used[0], used[n - 1]) = (true, true);
+        for &(i, _) in &weighted {
+            for &j in &self.own_knots[i * m..(i + 1) * m] {
+                used[j] = true;
+            }
+        }
+        let knots: Vec<usize> = (0..n).filter(|&j| used[j]).collect();
+        let mixture = |j: usize| weighted.iter().map(|&(i, w)| w * self.at(i, j, probs)).sum::<f64>();
+        let quantile = |p: f64| {
+            let i = knots.partition_point(|&j| mixture(j) <= p);
+            if i == 0 || i == knots.len() {
+                return self.knots[knots[i.min(knots.len() - 1)]];
+            }
+            let (j0, j1) = (knots[i - 1], knots[i]);
+            at_position(&[mixture(j0), mixture(j1)], &[self.knots[j0], self.knots[j1]], 1, p)
+        };
+        Some(probs[1..=m].iter().map(|&p| quantile(p)).collect())
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -331,7 +441,12 @@ impl<'a> Prepared<'a> {
         let parts = edges.windows(2).map(|w| u64::from(w[1] - w[0])).collect();
         let ranges =
             (0..case.items.len()).map(|k| intrinsic_range(case, k, overshoot)).collect::<Result<Vec<_>, _>>()?;
-        let mut prepared = Self { case, probs, parts, ranges, n_min: 0 };
+        let seed_cdfs = (0..case.items.len())
+            .map(|k| {
+                case.items[k].realisation.is_some().then(|| ItemCdfs::new(case, k, &probs, ranges[k], |_| true, true))
+            })
+            .collect();
+        let mut prepared = Self { case, probs, parts, ranges, seed_cdfs, n_min: 0 };
         prepared.n_min = case.experts.iter().map(|e| prepared.counts(&e.answers).iter().sum()).min().unwrap_or(0);
         Ok(prepared)
     }
@@ -381,26 +496,32 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The decision maker's quantiles on every item for weights `weight(expert, item)`.
-    fn pool(&self, weight: &dyn Fn(usize, usize) -> f64) -> Vec<Option<Vec<f64>>> {
+    /// The decision maker's quantiles for weights `weight(expert, item)`: on every item, or
+    /// on the seed items only (`None` on the targets) where only its scores are wanted.
+    fn pool(&self, weight: &dyn Fn(usize, usize) -> f64, items: Items) -> Vec<Option<Vec<f64>>> {
         (0..self.case.items.len())
             .map(|k| {
                 let scale = self.case.items[k].scale;
-                let cdfs: Vec<(Vec<f64>, f64)> = self
-                    .case
-                    .experts
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(e, x)| x.answers[k].as_ref().map(|q| (e, q)))
-                    .map(|(e, q)| (q.iter().map(|&v| scale.background_value(v)).collect(), weight(e, k)))
-                    .filter(|(_, w)| *w > 0.0)
-                    .collect();
-                let (lo, hi) = self.ranges[k];
-                mixture_quantiles(&cdfs, &self.probs, lo, hi)
-                    .map(|q| q.into_iter().map(|v| scale.natural_value(v)).collect())
+                let weighted = |e| weight(e, k);
+                let quantiles = match &self.seed_cdfs[k] {
+                    Some(cdfs) => cdfs.mixture_quantiles(&self.probs, weighted),
+                    None if items == Items::Seeds => return None,
+                    // A target is pooled once per decision maker: only its weighted experts' CDFs.
+                    None => ItemCdfs::new(self.case, k, &self.probs, self.ranges[k], |e| weighted(e) > 0.0, false)
+                        .mixture_quantiles(&self.probs, weighted),
+                };
+                quantiles.map(|q| q.into_iter().map(|v| scale.natural_value(v)).collect())
             })
             .collect()
     }
+}
+
+/// Which items a decision maker is pooled on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Items {
+    All,
+    /// Enough for its calibration and information over the seeds (the α search).
+    Seeds,
 }
 
 fn mean(values: impl Iterator<Item = Option<f64>>) -> f64 {
@@ -420,9 +541,25 @@ fn intrinsic_range(case: &CookeCase, k: usize, overshoot: f64) -> Result<(f64, f
     Ok((lo - k, hi + k))
 }
 
+/// [`interpolate`] at each of the ascending `at`, walking `xs` once instead of searching it
+/// per point (the same arithmetic, so the same values).
+fn interpolate_sorted<'a>(xs: &'a [f64], ys: &'a [f64], at: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
+    let mut i = 0;
+    at.iter().map(move |&x| {
+        while i < xs.len() && xs[i] <= x {
+            i += 1;
+        }
+        at_position(xs, ys, i, x)
+    })
+}
+
 /// `np.interp`: the piecewise-linear function through `(xs, ys)` at `x`, constant outside.
 fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
-    let i = xs.partition_point(|&v| v <= x);
+    at_position(xs, ys, xs.partition_point(|&v| v <= x), x)
+}
+
+/// The piecewise-linear function through `(xs, ys)` at `x`, where `i` points of `xs` are ≤ `x`.
+fn at_position(xs: &[f64], ys: &[f64], i: usize, x: f64) -> f64 {
     if i == 0 {
         return ys[0];
     }
@@ -430,25 +567,6 @@ fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
         return ys[xs.len() - 1];
     }
     ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / (xs[i] - xs[i - 1])
-}
-
-/// Quantiles at `probs[1..m+1]` of the weighted mixture of piecewise-linear CDFs through
-/// `(L*, 0), (q₁, p₁), …, (q_m, p_m), (U*, 1)`. The mixture is linear between the union of
-/// the knots, so it is exact there and inverted linearly between them.
-fn mixture_quantiles(cdfs: &[(Vec<f64>, f64)], probs: &[f64], lo: f64, hi: f64) -> Option<Vec<f64>> {
-    let total: f64 = cdfs.iter().map(|c| c.1).sum();
-    if cdfs.is_empty() || total <= 0.0 {
-        return None;
-    }
-    let mut knots: Vec<f64> = cdfs.iter().flat_map(|c| c.0.iter().copied()).chain([lo, hi]).collect();
-    knots.sort_by(f64::total_cmp);
-    knots.dedup();
-    let curves: Vec<(Vec<f64>, f64)> = cdfs
-        .iter()
-        .map(|(q, w)| (std::iter::once(lo).chain(q.iter().copied()).chain([hi]).collect(), w / total))
-        .collect();
-    let f: Vec<f64> = knots.iter().map(|&x| curves.iter().map(|(xs, w)| w * interpolate(xs, probs, x)).sum()).collect();
-    Some(probs[1..probs.len() - 1].iter().map(|&p| interpolate(&f, &knots, p)).collect())
 }
 
 /// Runs the classical model on a case.
@@ -523,6 +641,16 @@ fn expert_weights(experts: &[Scores], alpha: Option<f64>) -> Vec<f64> {
 }
 
 fn decision_maker(prep: &Prepared<'_>, experts: &[Scores], weighting: Weighting, alpha: f64) -> DecisionMaker {
+    decision_maker_on(prep, experts, weighting, alpha, Items::All)
+}
+
+fn decision_maker_on(
+    prep: &Prepared<'_>,
+    experts: &[Scores],
+    weighting: Weighting,
+    alpha: f64,
+    items: Items,
+) -> DecisionMaker {
     let weight = |e: usize, k: usize| -> f64 {
         let s = &experts[e];
         match weighting {
@@ -532,28 +660,29 @@ fn decision_maker(prep: &Prepared<'_>, experts: &[Scores], weighting: Weighting,
             Weighting::Item => s.calibration * s.information_per_item[k].unwrap_or(0.0),
         }
     };
-    let quantiles = prep.pool(&weight);
+    let quantiles = prep.pool(&weight, items);
     let scores = prep.scores(&quantiles);
     DecisionMaker { weighting, alpha: (weighting != Weighting::Equal).then_some(alpha), scores, quantiles }
 }
 
 /// The decision maker at the α (among the experts' calibration scores, ascending) that
-/// maximises its own `C · I_seeds · 1[C_DM ≥ α]`.
+/// maximises its own `C · I_seeds · 1[C_DM ≥ α]`. The objective needs the seed items only,
+/// so each candidate is pooled on those, and the winner once more on every item.
 fn optimised(prep: &Prepared<'_>, experts: &[Scores], weighting: Weighting) -> DecisionMaker {
     let mut alphas: Vec<f64> = experts.iter().map(|s| s.calibration).collect();
     alphas.sort_by(f64::total_cmp);
     alphas.dedup();
     let objective =
         |dm: &DecisionMaker, alpha: f64| if dm.scores.calibration >= alpha { dm.scores.combined() } else { 0.0 };
-    let mut best: Option<(f64, DecisionMaker)> = None;
+    let mut best: Option<(f64, f64)> = None;
     for alpha in alphas {
-        let dm = decision_maker(prep, experts, weighting, alpha);
-        let value = objective(&dm, alpha);
-        if best.as_ref().is_none_or(|(b, _)| value > *b) {
-            best = Some((value, dm));
+        let value = objective(&decision_maker_on(prep, experts, weighting, alpha, Items::Seeds), alpha);
+        if best.is_none_or(|(b, _)| value > b) {
+            best = Some((value, alpha));
         }
     }
-    best.expect("a validated case has at least one expert").1
+    let (_, alpha) = best.expect("a validated case has at least one expert");
+    decision_maker(prep, experts, weighting, alpha)
 }
 
 /// The decision maker with each seed item left out in turn.

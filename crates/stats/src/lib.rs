@@ -8,7 +8,7 @@
 //! (Mann–Whitney / Kruskal–Wallis, cross-group consensus, small groups suppressed; Wilcoxon
 //! and Mann–Whitney exact on small samples, ties included, and each p-value names its method),
 //! rankings (Kendall's W, ties corrected), reliability (Krippendorff's alpha per scale and
-//! criterion), quantile items (linear pool, Cooke's classical model, SHELF-style fits) and the
+//! criterion), quantile items (linear pool, Cooke's classical model) and the
 //! benefit–risk synthesis per domain. [`classical`] runs Cooke's model on whole EXCALIBUR cases
 //! (any quantiles, log scales, blank seeds, robustness tables), read by [`excalibur`].
 //!
@@ -42,7 +42,6 @@ pub mod cooke;
 mod error;
 pub mod excalibur;
 mod figure;
-pub mod fit;
 pub mod input;
 pub mod item;
 pub mod kendall;
@@ -63,7 +62,7 @@ pub mod study;
 pub mod summarise;
 pub mod synthesis;
 
-pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise};
+pub use summarise::{StatsConfig, StudySummary, SynthesisSpec, summarise, summarise_items};
 #[cfg(feature = "frame")]
 pub mod frame;
 pub mod synthetic;

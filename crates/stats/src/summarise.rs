@@ -1,5 +1,6 @@
 //! The whole study: every item in every round, stability, groups, reliability, Cooke's
-//! model and the benefit–risk synthesis, from one [`AnswerTable`].
+//! model and the benefit–risk synthesis, from one [`AnswerTable`] ([`summarise`]); or the
+//! per-item figures alone ([`summarise_items`], by the same code).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -352,14 +353,128 @@ fn u32_of(i: usize) -> u32 {
     u32::try_from(i).expect("fewer than 2^32 items")
 }
 
+/// The rounds a summary covers: those with answers and those with invitations, ascending.
+fn rounds_of(table: &AnswerTable, config: &StatsConfig) -> Vec<u32> {
+    let mut rounds: Vec<u32> = table.rounds.iter().chain(config.invited.keys()).copied().collect();
+    rounds.sort_unstable();
+    rounds.dedup();
+    rounds
+}
+
+/// The per-item figures of every item in every round, and nothing else: no stability
+/// between rounds, group comparisons, reliability, Cooke's model or synthesis.
+///
+/// The items are those [`summarise`] reports in [`StudySummary::items`], in the same order
+/// and computed by the same code ([`summarise`] calls the same per-item function), for a
+/// caller who needs only the per-item table (e.g. a dashboard refreshed while a round is
+/// open), at a fraction of the whole summary's cost.
+///
+/// ```
+/// use delphi_stats::*;
+///
+/// let scale = OrdinalScale::new(1, 5)?;
+/// let item = ItemSpec::new(ItemId::new("q1")?, ItemKind::Ordinal { scale, agree: AgreeSet::new(scale, 4, 5)? });
+/// let rows = [4, 5, 4, 2].iter().enumerate().map(|(e, &x)| AnswerRow {
+///     round: 1,
+///     item: ItemId::new("q1").unwrap(),
+///     expert: Pseudonym::new(format!("E{e}")).unwrap(),
+///     groups: Groups::new(),
+///     answer: Answer::Ordinal(x),
+/// });
+/// let table = AnswerTable::from_rows(vec![item], rows)?;
+/// let items = summarise_items(&table, &StatsConfig::default())?;
+/// let summarise::ItemResult::Ordinal(q1) = &items[0].result else { unreachable!() };
+/// assert_eq!((q1.n, q1.median.value()), (4, Some(4.0)));
+/// # Ok::<(), StatsError>(())
+/// ```
+pub fn summarise_items(table: &AnswerTable, config: &StatsConfig) -> Result<Vec<ItemRound>, StatsError> {
+    config.validate()?;
+    let rounds = rounds_of(table, config);
+    let mut scratch = Vec::new();
+    let mut items = Vec::with_capacity(table.items.len() * rounds.len());
+    for (ii, spec) in table.items.iter().enumerate() {
+        for &r in &rounds {
+            let result = item_result(table, spec, table.bucket(u32_of(ii), r), config, r, &mut scratch);
+            items.push(ItemRound { item: spec.id.clone(), round: r, result });
+        }
+    }
+    Ok(items)
+}
+
+/// One item's figures in one round from its rows (`scratch` is reused between numeric items).
+fn item_result(
+    table: &AnswerTable,
+    spec: &ItemSpec,
+    rows: &[Row],
+    config: &StatsConfig,
+    r: u32,
+    scratch: &mut Vec<f64>,
+) -> ItemResult {
+    let rule = &config.rule;
+    let invited = config.invited.get(&r).copied();
+    match spec.kind {
+        ItemKind::Ordinal { scale, agree } => {
+            // One pass counts the scale points and the "don't know"s.
+            let mut counts = vec![0u64; scale.points()];
+            let mut dk = 0;
+            for row in rows {
+                match row.value {
+                    Stored::Ordinal(x) => counts[scale.index(x)] += 1,
+                    Stored::DontKnow => dk += 1,
+                    _ => {}
+                }
+            }
+            ItemResult::Ordinal(Box::new(ordinal_summary(&counts, dk, scale, agree, rule, invited)))
+        }
+        ItemKind::Numeric => {
+            scratch.clear();
+            scratch.extend(rows.iter().filter_map(|x| numeric_value(x.value)));
+            ItemResult::Numeric(numeric_summary(scratch, dont_know(rows), rule, invited))
+        }
+        ItemKind::Quantile { realisation, .. } => {
+            let qs: Vec<Quantiles> = rows
+                .iter()
+                .filter_map(|x| match x.value {
+                    Stored::Quantiles(i) => Some(table.quantiles[i as usize]),
+                    _ => None,
+                })
+                .collect();
+            let realisation = realisation.map(crate::Finite::get);
+            ItemResult::Quantile(QuantileSummary {
+                n: qs.len() as u64,
+                dont_know: dont_know(rows),
+                response_rate: response_rate(rows.len() as u64, invited),
+                realisation,
+                pool: linear_pool(&qs, realisation),
+            })
+        }
+        ItemKind::Ranking => {
+            let rs: Vec<&Ranking> = rows
+                .iter()
+                .filter_map(|x| match x.value {
+                    Stored::Ranking(i) => Some(&table.rankings[i as usize]),
+                    _ => None,
+                })
+                .collect();
+            ItemResult::Ranking(RankingSummary {
+                n: rs.len() as u64,
+                dont_know: dont_know(rows),
+                response_rate: response_rate(rows.len() as u64, invited),
+                kendall: kendall_w(&rs),
+            })
+        }
+    }
+}
+
+fn dont_know(rows: &[Row]) -> u64 {
+    rows.iter().filter(|x| x.value == Stored::DontKnow).count() as u64
+}
+
 /// Summarises a whole study.
 pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySummary, StatsError> {
     config.validate()?;
     let rule = &config.rule;
-    let mut rounds: Vec<u32> = table.rounds.iter().chain(config.invited.keys()).copied().collect();
-    rounds.sort_unstable();
-    rounds.dedup();
-    let invited = |r: u32| config.invited.get(&r).copied();
+    let rounds = rounds_of(table, config);
 
     // Group index of every expert, per attribute; group names sorted.
     let attrs: Vec<Attribute<'_>> = config
@@ -405,18 +520,11 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         let stability_before = stab.len();
         for &r in &rounds {
             let rows = table.bucket(ii, r);
-            let dk = rows.iter().filter(|x| x.value == Stored::DontKnow).count() as u64;
-            let result = match spec.kind {
-                ItemKind::Ordinal { scale, agree } => {
-                    let k = scale.points();
-                    let mut counts = vec![0u64; k];
-                    for row in rows {
-                        if let Stored::Ordinal(x) = row.value {
-                            counts[scale.index(x)] += 1;
-                        }
-                    }
-                    let s = ordinal_summary(&counts, dk, scale, agree, rule, invited(r));
+            let result = item_result(table, spec, rows, config, r, &mut scratch);
+            match (&result, spec.kind) {
+                (ItemResult::Ordinal(s), ItemKind::Ordinal { scale, agree }) => {
                     if !rows.is_empty() {
+                        let k = scale.points();
                         for (attr, names, of) in &attrs {
                             let g = names.len();
                             let mut gc = vec![0u64; g * k];
@@ -445,10 +553,11 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                                 (&s.consensus, s.consensus_box),
                             ));
                         }
+                        let counts = &s.counts;
                         let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
                         let off = usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
                         let mut padded = vec![0u64; width];
-                        padded[off..off + k].copy_from_slice(&counts);
+                        padded[off..off + k].copy_from_slice(counts);
                         coincidences
                             .entry(r)
                             .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
@@ -458,7 +567,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                             per_scale
                                 .entry((r, criterion, scale.min(), scale.max()))
                                 .or_insert_with(own_scale)
-                                .add_unit_counts(&counts);
+                                .add_unit_counts(counts);
                         }
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
@@ -478,54 +587,16 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                         prev = Some((r, rows, s.cv, s.iqr));
                     }
                     ordinal_index.insert((ii, r), items.len());
-                    ItemResult::Ordinal(Box::new(s))
                 }
-                ItemKind::Numeric => {
-                    scratch.clear();
-                    scratch.extend(rows.iter().filter_map(|x| numeric_value(x.value)));
-                    let s = numeric_summary(&mut scratch, dk, rule, invited(r));
-                    if !rows.is_empty() {
-                        if let Some((r0, rows0, cv0, iqr0)) = prev {
-                            let p = pair(rows0, rows, numeric_value);
-                            stab.push(stability(spec.id.clone(), r0, r, &p, None, (cv0, s.cv), (iqr0, s.iqr), rule));
-                        }
-                        prev = Some((r, rows, s.cv, s.iqr));
+                (ItemResult::Numeric(s), _) if !rows.is_empty() => {
+                    if let Some((r0, rows0, cv0, iqr0)) = prev {
+                        let p = pair(rows0, rows, numeric_value);
+                        stab.push(stability(spec.id.clone(), r0, r, &p, None, (cv0, s.cv), (iqr0, s.iqr), rule));
                     }
-                    ItemResult::Numeric(s)
+                    prev = Some((r, rows, s.cv, s.iqr));
                 }
-                ItemKind::Quantile { realisation, .. } => {
-                    let qs: Vec<Quantiles> = rows
-                        .iter()
-                        .filter_map(|x| match x.value {
-                            Stored::Quantiles(i) => Some(table.quantiles[i as usize]),
-                            _ => None,
-                        })
-                        .collect();
-                    let realisation = realisation.map(crate::Finite::get);
-                    ItemResult::Quantile(QuantileSummary {
-                        n: qs.len() as u64,
-                        dont_know: dk,
-                        response_rate: response_rate(rows.len() as u64, invited(r)),
-                        realisation,
-                        pool: linear_pool(&qs, realisation),
-                    })
-                }
-                ItemKind::Ranking => {
-                    let rs: Vec<&Ranking> = rows
-                        .iter()
-                        .filter_map(|x| match x.value {
-                            Stored::Ranking(i) => Some(&table.rankings[i as usize]),
-                            _ => None,
-                        })
-                        .collect();
-                    ItemResult::Ranking(RankingSummary {
-                        n: rs.len() as u64,
-                        dont_know: dk,
-                        response_rate: response_rate(rows.len() as u64, invited(r)),
-                        kendall: kendall_w(&rs),
-                    })
-                }
-            };
+                _ => {}
+            }
             items.push(ItemRound { item: spec.id.clone(), round: r, result });
         }
         if let (Some(r0), Some(earlier)) = (lineage_round, &spec.continues)

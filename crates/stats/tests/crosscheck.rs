@@ -1,6 +1,6 @@
 //! Cross-check against an independent implementation (numpy, scipy, the `krippendorff`
 //! package) in scripts/stats-crosscheck.py, on random data. Agreement to 1e-9 (relative to
-//! max(1, |value|)); the least-squares fits, which depend on two different optimisers, to 1e-6.
+//! max(1, |value|)).
 //!
 //! Nothing is skipped: if the Python packages are missing the test installs them with
 //! `python3 -m pip install --quiet numpy scipy krippendorff`, and fails loudly if it cannot.
@@ -10,7 +10,6 @@ use std::process::Command;
 
 use delphi_core::consensus::{ConsensusRule, DontKnowPolicy, QuantileMethod};
 use delphi_stats::cooke::{calibration, information, intrinsic_range, pool};
-use delphi_stats::fit::{Distribution, fit_beta, fit_lognormal, fit_normal};
 use delphi_stats::item::ordinal_summary;
 use delphi_stats::kendall::kendall_w;
 use delphi_stats::krippendorff::{Level, krippendorff_alpha};
@@ -276,29 +275,6 @@ fn cases() -> Vec<Case> {
         });
     }
 
-    // SHELF fits (two optimisers: 1e-6).
-    for j in 0..9 {
-        let a = 5.0 + rng.next_f64() * 20.0;
-        let b = a + 1.0 + rng.next_f64() * 10.0;
-        let c = b + 1.0 + rng.next_f64() * 20.0;
-        let values = [a, b, c];
-        let probs = [0.1 + rng.next_f64() * 0.2, 0.5, 0.7 + rng.next_f64() * 0.2];
-        let (family, fit, lower, upper) = match j % 3 {
-            0 => ("normal", fit_normal(&values, &probs).unwrap(), None, None),
-            1 => ("lognormal", fit_lognormal(&values, &probs, 0.0).unwrap(), Some(0.0), None),
-            _ => ("beta", fit_beta(&values, &probs, 0.0, 60.0).unwrap(), Some(0.0), Some(60.0)),
-        };
-        let (pa, pb) = match fit.distribution {
-            Distribution::Normal { mean, sd } => (mean, sd),
-            Distribution::LogNormal { meanlog, sdlog, .. } => (meanlog, sdlog),
-            Distribution::Beta { alpha, beta, .. } => (alpha, beta),
-        };
-        out.push(Case {
-            input: json!({"type": "fit", "values": values, "probs": probs, "family": family, "lower": lower, "upper": upper}),
-            rust: m(vec![("a", fig(pa)), ("b", fig(pb))]),
-            tol: 1e-6,
-        });
-    }
     rank_test_cases(&mut rng, &mut out);
     out
 }
