@@ -33,8 +33,6 @@ pub enum Undefined {
     TooFewGroups,
     /// A computation did not give a finite number.
     NotFinite,
-    /// The numerical optimiser did not converge.
-    DidNotConverge,
     /// An exact test was used, so there is no approximate statistic (z or χ²).
     ExactTest,
     /// The items are on different scales, so one figure over all of them would treat a 4 on
@@ -57,7 +55,6 @@ impl fmt::Display for Undefined {
             Self::NoChange => f.write_str("no paired answer changed"),
             Self::TooFewGroups => f.write_str("fewer than two groups large enough to compare"),
             Self::NotFinite => f.write_str("the computation gave no finite number"),
-            Self::DidNotConverge => f.write_str("the optimiser did not converge"),
             Self::ExactTest => f.write_str("an exact test was used"),
             Self::MixedScales => f.write_str("items on different scales: see the figures per scale"),
         }
