@@ -863,6 +863,7 @@ fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudyS
             let verdict = match o.consensus.outcome {
                 delphi_stats::item::Outcome::Met => "consensus",
                 delphi_stats::item::Outcome::NotMet => "no consensus",
+                delphi_stats::item::Outcome::TooFewAnswers => "too few answers",
                 delphi_stats::item::Outcome::Undefined => "undefined",
             };
             let mut row = vec![
