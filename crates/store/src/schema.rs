@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_study_settings.sql", include_str!("migrations/0004_study_settings.sql")),
     ("0005_drafts.sql", include_str!("migrations/0005_drafts.sql")),
     ("0006_trust.sql", include_str!("migrations/0006_trust.sql")),
+    ("0007_translations.sql", include_str!("migrations/0007_translations.sql")),
 ];
 
 /// The schema version this build writes.
