@@ -191,6 +191,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     // E01–E03 read English, E07 and E08 Chinese (the panel's language column).
     answer(root, "E01", 4, TRUST_EN);
     answer(root, "E03", 4, TRUST_EN_RETYPED);
+    let trust_shown = TRUST_EN; // "V" sorts before "v": the spelling first in text order
     answer(root, "E02", 5, INSPECTIONS_EN);
     answer(root, "E07", 3, STANDARDS_ZH);
     answer(root, "E08", 4, FIRST_STEP_ZH);
@@ -216,10 +217,10 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let row_of = |text: &str| rows.iter().find(|r| &r[3] == text).unwrap_or_else(|| panic!("{text}:\n{export}"));
     // Identical rationales (case and spacing aside) are one row, in the spelling first in text order.
-    assert!(!export.contains(TRUST_EN), "{export}");
+    assert!(!export.contains(TRUST_EN_RETYPED), "{export}");
     assert_eq!(
-        row_of(TRUST_EN_RETYPED).iter().skip(1).collect::<Vec<_>>(),
-        ["verification.rationale", "en", TRUST_EN_RETYPED, "zh", "", ""]
+        row_of(trust_shown).iter().skip(1).collect::<Vec<_>>(),
+        ["verification.rationale", "en", trust_shown, "zh", "", ""]
     );
     assert_eq!((&row_of(STANDARDS_ZH)[2], &row_of(STANDARDS_ZH)[4]), ("zh", "en"));
     assert!(rows.iter().all(|r| r[0].starts_with('r') && r[0].len() == 17), "content ids: {export}");
@@ -267,7 +268,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     // The translator translates one rationale each way, leaves the others, and features the
     // English two for the emails.
     let filled = translated(&export, &|text, _| match text {
-        TRUST_EN_RETYPED => (Some(TRUST_ZH), true),
+        TRUST_EN => (Some(TRUST_ZH), true),
         INSPECTIONS_EN => (None, true),
         STANDARDS_ZH => (Some(STANDARDS_EN), false),
         _ => (None, false),
@@ -299,15 +300,14 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     let letter = flat(&invitation(root, "E09"));
     let translated_at =
         letter.find("[译自英文] 核查能逐步建立信任， 一步一步来。").unwrap_or_else(|| panic!("{letter}"));
-    let original_at =
-        letter.find(&flat(&format!("原文（英文）：{TRUST_EN_RETYPED}"))).unwrap_or_else(|| panic!("{letter}"));
+    let original_at = letter.find(&flat(&format!("原文（英文）：{trust_shown}"))).unwrap_or_else(|| panic!("{letter}"));
     assert!(translated_at < original_at, "the translation first: {letter}");
     assert!(letter.contains(&format!("{INSPECTIONS_EN} [未翻译]")), "{letter}");
     assert!(!letter.contains(STANDARDS_ZH), "only featured rationales in the email: {letter}");
     // E12 reads English: the Chinese rationale's translation, with the original.
     let letter = flat(&invitation(root, "E12"));
     assert!(!letter.contains(STANDARDS_EN) && !letter.contains("[untranslated]"), "only featured ones: {letter}");
-    assert!(letter.contains(TRUST_EN_RETYPED) && letter.contains(INSPECTIONS_EN), "{letter}");
+    assert!(letter.contains(trust_shown) && letter.contains(INSPECTIONS_EN), "{letter}");
 
     // E09's web form, over HTTP: every rationale, the Chinese one as written.
     let _server = Server::start(root, port);
@@ -320,7 +320,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
         page.contains(
             "<blockquote class=\"translated\"><span class=\"mark\">译自英文</span>核查能逐步建立信任，\n一步一步来。 \
              <span class=\"count\">（×2）</span><span class=\"original\" lang=\"en\"><span class=\"mark\">原文（英文）</span>\
-             verification  builds trust, step by step.</span></blockquote>"
+             Verification builds trust, step by step.</span></blockquote>"
         ),
         "{page}"
     );
@@ -355,7 +355,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
         assert!(pdf.contains(expected), "{expected} not in the PDF:\n{pdf}");
     }
     let pdf: String = pdf_text(&root.join("reports/tr/round-1/zh/report.pdf")).split_whitespace().collect();
-    for expected in ["核查能逐步建立信任，一步一步来。", "(译自英文)", "原文（英文）:", &dense(TRUST_EN_RETYPED)]
+    for expected in ["核查能逐步建立信任，一步一步来。", "(译自英文)", "原文（英文）:", &dense(trust_shown)]
     {
         assert!(pdf.contains(expected), "{expected} not in the PDF:\n{pdf}");
     }

@@ -297,7 +297,11 @@ fn parse(source: &str, file: &str) -> Result<Vec<Row>, Problems> {
                 return Err(fail(vec![problem(line, 1, "(row)", format!("the row cannot be read: {e}"), None)]));
             }
         }
-        let start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)).min(body.len());
+        let mut start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0)).min(body.len());
+        // After a `\r\n` the reader's record starts at the `\n`.
+        while body.as_bytes().get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
         let line = body.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() + 1;
         if record.iter().all(|cell| cell.trim().is_empty()) {
             continue;
