@@ -61,7 +61,7 @@ fn cell(text: &str) -> String {
 /// The translator's file: the exported rows with some translations and feature marks filled
 /// in, saved as a spreadsheet saves CSV — a BOM, CRLF line ends, the columns in its own order,
 /// quoted cells with commas and line breaks (CRLF inside them too).
-fn translated(export: &str, fill: &dyn Fn(&str, &str) -> (Option<&'static str>, bool)) -> String {
+fn translated(export: &str, fill: impl Fn(&str, &str) -> (Option<&'static str>, bool)) -> String {
     let mut reader = csv::Reader::from_reader(export.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -267,7 +267,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
 
     // The translator translates one rationale each way, leaves the others, and features the
     // English two for the emails.
-    let filled = translated(&export, &|text, _| match text {
+    let filled = translated(&export, |text, _| match text {
         TRUST_EN => (Some(TRUST_ZH), true),
         INSPECTIONS_EN => (None, true),
         STANDARDS_ZH => (Some(STANDARDS_EN), false),

@@ -487,7 +487,8 @@ mod tests {
         let (zh, en) = (Language::parse("zh").unwrap(), Language::parse("en").unwrap());
         let known: HashMap<&str, &Language> = [("r1", &zh), ("r2", &en)].into_iter().collect();
         let text = "id,translation_language,translation,feature\nr1,en,Trust first,\nr2,zh,,yes\n";
-        let import = check(&parse(text, "f.csv").unwrap(), &known, &[en, zh], Path::new("f.csv"), 1).unwrap();
+        let import =
+            check(&parse(text, "f.csv").unwrap(), &known, &[en.clone(), zh.clone()], Path::new("f.csv"), 1).unwrap();
         assert_eq!(import.translations.len(), 1);
         assert_eq!(import.translations[0].text, "Trust first");
         assert_eq!(import.featured, [("r1".to_owned(), false), ("r2".to_owned(), true)]);

@@ -509,6 +509,13 @@ pub struct RationaleText {
     pub original: Option<OriginalText>,
 }
 
+impl From<&str> for RationaleText {
+    /// A rationale written in the report's language: shown as written, unmarked.
+    fn from(text: &str) -> Self {
+        Self { text: text.to_owned(), note: None, original: None }
+    }
+}
+
 /// The original of a translated rationale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OriginalText {

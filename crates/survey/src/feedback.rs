@@ -276,7 +276,7 @@ impl Rationales {
 
     /// The three groups with identical rationales grouped, below the median first.
     pub fn grouped(&self) -> [Vec<GroupedRationale>; 3] {
-        [&self.below, &self.at, &self.above].map(|side| group_rationales(side))
+        [&self.below, &self.at, &self.above].map(group_rationales)
     }
 
     /// At most `cap` of the grouped rationales, spread over the three positions in turn
