@@ -4,10 +4,10 @@
 //! registered study definition, the panel, the rounds and their frozen
 //! questionnaires, access tokens (hashed), every submission with its revisions, the
 //! messages sent and the replies dealt with, drafts of refused web submissions (never
-//! counted), the coordinator's translations of rationales, and an append-only audit log. The round
-//! lifecycle (draft → open → closed, one round at a time, in order, closed rounds
-//! immutable) is checked here with clear refusals, and enforced again by triggers in the
-//! schema.
+//! counted), the coordinator's translations of rationales, and an append-only audit
+//! log. The round lifecycle (draft → open → closed, one round at a time, in order,
+//! closed rounds immutable) is checked here with clear refusals, and enforced again by
+//! triggers in the schema.
 //!
 //! This is the only crate that knows SQL.
 
