@@ -498,6 +498,9 @@ mod tests {
     fn a_file_without_the_columns_says_what_it_lacks() {
         let problems = parse("id;translation\nr1;x\n", "s.csv").unwrap_err();
         let text = problems.iter().map(ToString::to_string).collect::<String>();
-        assert!(text.contains("no column translation_language, translation") && text.contains("semicolon"), "{text}");
+        assert!(
+            text.contains("no column id, translation_language, translation") && text.contains("semicolon"),
+            "{text}"
+        );
     }
 }
