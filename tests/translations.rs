@@ -7,11 +7,13 @@
 //! the featured rationales only. The reports carry both texts. The export names no one, bad
 //! rows are refused at their line and column, and once round 2 is open an import is refused.
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
+use std::io::Write as _;
 use std::path::Path;
-use std::process::{Child, Command, Output};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+
+#[path = "support/http.rs"]
+mod http;
+use http::{Server, free_port};
 
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
 
@@ -86,61 +88,6 @@ fn translated(export: &str, fill: impl Fn(&str, &str) -> (Option<&'static str>, 
     out
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// `delphi serve` on `port`, once it accepts connections; killed when dropped.
-struct Server(Child);
-
-impl Server {
-    fn start(root: &Path, port: u16) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_delphi"))
-            .args([
-                "--study",
-                "study/study.toml",
-                "--data-dir",
-                "data",
-                "serve",
-                "--bind",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .current_dir(root)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Self(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The body of a GET over HTTP/1.1, as a browser asks for a page.
-fn get(port: u16, path: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    body.to_owned()
-}
-
 /// The text part of the round's invitation to `expert` in the outbox.
 fn invitation(root: &Path, expert: &str) -> String {
     let path = std::fs::read_dir(root.join("data/tr/outbox"))
@@ -167,6 +114,13 @@ fn flat(text: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A page that must be there (200), as a browser fetches it.
+fn fetch_page(port: u16, path: &str) -> String {
+    let (status, body) = http::get(port, path);
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    body
 }
 
 fn pdf_text(pdf: &Path) -> String {
@@ -315,7 +269,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     let link = |expert: &str| {
         links.lines().find_map(|l| l.strip_prefix(&format!("{expert}\t"))).unwrap().trim_start_matches(&base).to_owned()
     };
-    let page = get(port, &link("E09"));
+    let page = fetch_page(port, &link("E09"));
     assert!(
         page.contains(
             "<blockquote class=\"translated\"><span class=\"mark\">译自英文</span>核查能逐步建立信任，\n一步一步来。 \
@@ -326,7 +280,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     );
     assert!(page.contains(&format!("{INSPECTIONS_EN} <span class=\"untranslated\">(未翻译)</span>")), "{page}");
     assert!(page.contains(&format!("<blockquote>{STANDARDS_ZH}</blockquote>")), "the web form shows all: {page}");
-    let page = get(port, &link("E12"));
+    let page = fetch_page(port, &link("E12"));
     assert!(page.contains(&format!("<span class=\"mark\">Translated from Chinese</span>{STANDARDS_EN}")), "{page}");
     assert!(page.contains(&format!("{FIRST_STEP_ZH} <span class=\"untranslated\">(untranslated)</span>")), "{page}");
     for identity in ["E01", "E07", "Avery", "example.org"] {
