@@ -13,11 +13,11 @@
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, format_value};
 use crate::common::{bounds_hint, clean, describe, figure_lines, line_range, own_values, sections, wrap};
-use crate::feedback::{Grouped, ItemFeedback, OwnAnswer};
+use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Shown};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -97,7 +97,7 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
         for item in section.items {
             out.raw("");
             let round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
-            item_text(&mut out, item, answers.get(&item.id).or(item.prefill.as_ref()), round, ui);
+            item_text(&mut out, item, answers.get(&item.id).or(item.prefill.as_ref()), round, &q.language, ui);
         }
     }
     out.raw("");
@@ -106,7 +106,7 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
     out.0
 }
 
-fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, ui: &Ui) {
+fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, reader: &Language, ui: &Ui) {
     out.say(&item.prompt);
     match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
@@ -129,7 +129,7 @@ fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, ui
         AnswerSpec::Text => out.say(ui.text_help),
     }
     if let Some(feedback) = &item.feedback {
-        feedback_text(out, feedback, round, &item.answer, ui);
+        feedback_text(out, feedback, round, &item.answer, reader, ui);
     }
     let Some(answer) = answer else {
         let template = match item.answer {
@@ -155,7 +155,7 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
 }
 
 /// The previous round's feedback as `::` lines.
-fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, ui: &Ui) {
+fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, reader: &Language, ui: &Ui) {
     let round = round.to_string();
     let mut figures = figure_lines(fb, spec, ui).into_iter();
     let heading = fill(ui.group_previous, &[("round", &round)]);
@@ -201,7 +201,10 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
                 continue;
             }
             out.say_indented(&format!("{heading}{}", ui.colon.trim_end()), "  ");
-            bullets(out, texts, ui);
+            for grouped in texts {
+                let (text, original) = rationale_text(grouped, reader, ui);
+                bullet(out, &text, original.as_deref());
+            }
         }
         if more > 0 {
             out.say_indented(&fill(ui.more_on_web, &[("n", &more.to_string())]), "  ");
@@ -212,15 +215,44 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
 /// Texts as a wrapped list, each with its count when several experts wrote it.
 fn bullets(out: &mut Out, texts: &[Grouped], ui: &Ui) {
     for grouped in texts {
-        let text = if grouped.count > 1 {
-            format!("{} {}", grouped.text, fill(ui.times, &[("n", &grouped.count.to_string())]))
-        } else {
-            grouped.text.clone()
-        };
-        let mut first = true;
-        for line in wrap(&text, COLUMNS - 6) {
-            out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
-            first = false;
+        bullet(out, &counted(&grouped.text, grouped.count, ui), None);
+    }
+}
+
+/// `text` with `(×n)` after it when several experts wrote it.
+fn counted(text: &str, count: u32, ui: &Ui) -> String {
+    if count > 1 { format!("{text} {}", fill(ui.times, &[("n", &count.to_string())])) } else { text.to_owned() }
+}
+
+/// One entry of a wrapped list, and under it, indented further, a second text (the original
+/// of a translation).
+fn bullet(out: &mut Out, text: &str, under: Option<&str>) {
+    let mut first = true;
+    for line in wrap(text, COLUMNS - 6) {
+        out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
+        first = false;
+    }
+    for line in under.map(|u| wrap(u, COLUMNS - 8)).unwrap_or_default() {
+        out.raw(&format!("{COMMENT}       {line}"));
+    }
+}
+
+/// A rationale for a reader of `reader`: the line to show (a translation marked as one, or a
+/// text in another language marked untranslated) and, under a translation, the original.
+fn rationale_text(grouped: &GroupedRationale, reader: &Language, ui: &Ui) -> (String, Option<String>) {
+    let name = |from: &Language| ui.language_name(from.as_str()).to_owned();
+    match grouped.rationale.for_reader(reader) {
+        Shown::AsWritten(text) => (counted(text, grouped.count, ui), None),
+        Shown::Translated { translation, original, from } => (
+            format!(
+                "[{}] {}",
+                fill(ui.translated_from, &[("language", &name(from))]),
+                counted(translation, grouped.count, ui)
+            ),
+            Some(format!("{}{}{original}", fill(ui.original, &[("language", &name(from))]), ui.colon)),
+        ),
+        Shown::Untranslated { text, .. } => {
+            (format!("{} [{}]", counted(text, grouped.count, ui), ui.untranslated), None)
         }
     }
 }
