@@ -3,11 +3,15 @@
 //! answered, who answered in part), `round close` (the figure each verdict was decided
 //! on), and the page a broken link shows an expert (`delphi serve`).
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "support/http.rs"]
+mod http;
+use http::{free_port, get};
 
 fn delphi(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
@@ -224,10 +228,6 @@ fn round_close_prints_the_share_of_the_box_that_decided_each_verdict() {
     assert!(b_benefit.contains("100 % at 3"), "the middle box: {b_benefit}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// `delphi serve` on `port`, once it accepts connections.
 fn serve(root: &Path, port: u16) -> Child {
     let child = delphi(root)
@@ -242,19 +242,6 @@ fn serve(root: &Path, port: u16) -> Child {
         std::thread::sleep(Duration::from_millis(20));
     }
     child
-}
-
-/// A plain HTTP/1.1 GET as a browser sends it; the status line and the body.
-fn get(port: u16, path: &str) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
 fn has_chinese(text: &str) -> bool {

@@ -7,10 +7,14 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use mail_parser::MimeHeaders;
+
+#[path = "support/http.rs"]
+mod http;
+use http::{Server, free_port};
 
 fn delphi(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
@@ -86,38 +90,6 @@ fn audit(root: &Path) -> Vec<serde_json::Value> {
 
 fn actions<'a>(entries: &'a [serde_json::Value], action: &str) -> Vec<&'a serde_json::Value> {
     entries.iter().filter(|e| e["action"] == action).collect()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// `delphi serve` on `port`, once it accepts connections; killed when dropped.
-struct Server(Child);
-
-impl Server {
-    fn start(root: &Path, port: u16) -> Self {
-        let child = delphi(root)
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = Self(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "the server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// One HTTP/1.1 request as a browser (or a mail gateway's link scanner) sends it: the

@@ -843,7 +843,8 @@ fn frozen_round(study: &delphi_core::Study, store: &Store, number: u32) -> Resul
     let feedback = match closed_previous {
         Some(previous) => {
             let summary = analysis::summarise(study, store, previous)?;
-            Some(frozen::group_feedback(study, &summary, &store.current_answers(id, previous)?, previous))
+            let context = frozen::RationaleContext::load(store, id, previous)?;
+            Some(frozen::group_feedback(study, &summary, &store.current_answers(id, previous)?, previous, &context))
         }
         None => None,
     };

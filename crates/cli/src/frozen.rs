@@ -2,11 +2,11 @@
 //! rationales, built from the statistics engine's summary (the frozen questionnaires
 //! themselves are `delphi_survey::FrozenRound`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::{CriterionId, DomainId, ItemId, ResponseKind};
+use delphi_core::study::{CriterionId, DomainId, ItemId, Language, ResponseKind};
 use delphi_stats::StudySummary;
 use delphi_stats::item::numeric_summary;
 use delphi_stats::summarise::ItemResult;
@@ -14,8 +14,81 @@ use delphi_store::{CurrentAnswer, Store};
 use delphi_survey::FrozenRound;
 use delphi_survey::answer::Answer;
 use delphi_survey::feedback::{
-    ItemFeedback, OptionRanks, OwnAnswer, PointCount, Pooled, Rationales, RoundFeedback, group_identical,
+    ItemFeedback, OptionRanks, OwnAnswer, PointCount, Pooled, Rationale, Rationales, RoundFeedback, group_identical,
+    rationale_id,
 };
+
+/// What a round's rationales carry besides their text, read from the store: the language
+/// each author answered in (by pseudonym, only to tell the language), the coordinator's
+/// imported translations and featured rationales (by rationale id).
+#[derive(Debug, Default)]
+pub(crate) struct RationaleContext {
+    languages: HashMap<String, Language>,
+    translations: HashMap<String, BTreeMap<Language, String>>,
+    featured: BTreeSet<String>,
+}
+
+impl RationaleContext {
+    /// The context of round `round`'s rationales.
+    pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<Self> {
+        let languages = store
+            .languages_by_pseudonym(study_id)?
+            .into_iter()
+            .filter_map(|(pseudonym, code)| Some((pseudonym, Language::parse(&code)?)))
+            .collect();
+        let mut translations: HashMap<String, BTreeMap<Language, String>> = HashMap::new();
+        for t in store.translations(study_id, round)? {
+            if let Some(language) = Language::parse(&t.language) {
+                translations.entry(t.rationale_id).or_default().insert(language, t.text);
+            }
+        }
+        Ok(Self { languages, translations, featured: store.featured_rationales(study_id, round)? })
+    }
+
+    /// The rationale `text`, written to `item` by `pseudonym`, with its language, translations
+    /// and featured mark.
+    pub(crate) fn rationale(&self, item: &ItemId, pseudonym: &str, text: String) -> Rationale {
+        let id = rationale_id(item.as_str(), &text);
+        Rationale {
+            language: self.languages.get(pseudonym).cloned(),
+            translations: self.translations.get(&id).cloned().unwrap_or_default(),
+            featured: self.featured.contains(&id),
+            text,
+        }
+    }
+}
+
+/// One rationale as written: the text item it answers, its author's pseudonym (never shown;
+/// only to place it and tell its language) and its trimmed, non-empty text.
+pub(crate) struct WrittenRationale<'a> {
+    pub(crate) item: ItemId,
+    pub(crate) pseudonym: &'a str,
+    pub(crate) text: String,
+}
+
+/// A domain's rationales as written in a round: the answers to its free-text criteria.
+pub(crate) fn written_rationales<'a>(
+    study: &Study,
+    answers: &'a [CurrentAnswer],
+    domain: &DomainId,
+) -> Vec<WrittenRationale<'a>> {
+    let mut written = Vec::new();
+    for criterion in study.criteria.iter().filter(|c| c.response == ResponseKind::Text) {
+        let item = ItemId::for_domain_criterion(domain, &criterion.id);
+        for answer in answers.iter().filter(|a| a.item_id == item.as_str()) {
+            let Ok(Answer::Text { text }) = serde_json::from_value::<Answer>(answer.value.clone()) else { continue };
+            let text = text.trim();
+            if !text.is_empty() {
+                written.push(WrittenRationale {
+                    item: item.clone(),
+                    pseudonym: &answer.pseudonym,
+                    text: text.to_owned(),
+                });
+            }
+        }
+    }
+    written
+}
 
 /// Loads the frozen questionnaires of a round.
 pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound> {
@@ -33,6 +106,7 @@ pub(crate) fn group_feedback(
     summary: &StudySummary,
     answers: &[CurrentAnswer],
     round: u32,
+    context: &RationaleContext,
 ) -> RoundFeedback {
     // Feedback goes to the items of the next round: an item asked again gets its own
     // figures, a rewording or split part gets those of the item it continues.
@@ -120,7 +194,7 @@ pub(crate) fn group_feedback(
         };
         items.insert(question.id.clone(), feedback);
     }
-    attach_rationales(study, answers, &mut items);
+    attach_rationales(study, answers, context, &mut items);
     RoundFeedback { round, items }
 }
 
@@ -182,13 +256,18 @@ fn option_ranks(
 }
 
 /// Puts each domain's free-text rationales on the domain's anchor item, by position.
-fn attach_rationales(study: &Study, answers: &[CurrentAnswer], items: &mut BTreeMap<ItemId, ItemFeedback>) {
+fn attach_rationales(
+    study: &Study,
+    answers: &[CurrentAnswer],
+    context: &RationaleContext,
+    items: &mut BTreeMap<ItemId, ItemFeedback>,
+) {
     for domain in &study.domains {
         let Some(criterion) = rationale_anchor(study) else { return };
         let anchor = ItemId::for_domain_criterion(&domain.id, criterion);
         let Some(feedback) = items.get_mut(&anchor) else { continue };
         let Some(median) = feedback.median else { continue };
-        feedback.rationales = rationales_by_position(study, answers, &domain.id, median);
+        feedback.rationales = rationales_by_position(study, answers, &domain.id, median, context);
     }
 }
 
@@ -203,12 +282,13 @@ pub(crate) fn rationale_anchor(study: &Study) -> Option<&CriterionId> {
 
 /// A domain's free-text rationales, grouped by where their author's rating of the anchor
 /// criterion lay against the panel's `median`, each group sorted by text so the order
-/// says nothing about who wrote what.
+/// says nothing about who wrote what; each with its language, translations and featured mark.
 pub(crate) fn rationales_by_position(
     study: &Study,
     answers: &[CurrentAnswer],
     domain: &DomainId,
     median: f64,
+    context: &RationaleContext,
 ) -> Rationales {
     let Some(criterion) = rationale_anchor(study) else { return Rationales::default() };
     let anchor = ItemId::for_domain_criterion(domain, criterion);
@@ -224,24 +304,16 @@ pub(crate) fn rationales_by_position(
         .collect();
     let rating = |pseudonym: &str| ratings.get(pseudonym).copied();
     let mut rationales = Rationales::default();
-    for criterion in study.criteria.iter().filter(|c| c.response == ResponseKind::Text) {
-        let text_id = ItemId::for_domain_criterion(domain, &criterion.id);
-        for answer in answers.iter().filter(|a| a.item_id == text_id.as_str()) {
-            let Ok(Answer::Text { text }) = serde_json::from_value::<Answer>(answer.value.clone()) else { continue };
-            let text = text.trim().to_owned();
-            if text.is_empty() {
-                continue;
-            }
-            let side = match rating(&answer.pseudonym) {
-                Some(r) if r < median => &mut rationales.below,
-                Some(r) if r > median => &mut rationales.above,
-                _ => &mut rationales.at,
-            };
-            side.push(text);
-        }
+    for written in written_rationales(study, answers, domain) {
+        let side = match rating(written.pseudonym) {
+            Some(r) if r < median => &mut rationales.below,
+            Some(r) if r > median => &mut rationales.above,
+            _ => &mut rationales.at,
+        };
+        side.push(context.rationale(&written.item, written.pseudonym, written.text));
     }
     for side in [&mut rationales.below, &mut rationales.at, &mut rationales.above] {
-        side.sort();
+        side.sort_by(|a, b| a.text.cmp(&b.text).then_with(|| a.language.cmp(&b.language)));
     }
     rationales
 }

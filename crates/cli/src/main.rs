@@ -23,6 +23,7 @@ mod demo;
 mod frozen;
 mod mail;
 mod output;
+mod rationales;
 mod render;
 mod report;
 mod serve;
@@ -108,6 +109,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Send answers through a personal link's JSON API (for experts who prefer a script).
     Submit(submit::SubmitArgs),
+    /// Translate a round's rationales for a bilingual panel: export them as a CSV for
+    /// translators, import the filled-in file before the next round opens.
+    #[command(subcommand, long_about = rationales::ABOUT)]
+    Rationales(rationales::RationalesCommand),
     /// Write the reports of the rounds so far: PDF, HTML and Markdown per language.
     Report(report::ReportArgs),
     /// Response counts per round, overall and per group of the panel.
@@ -140,6 +145,9 @@ fn main() -> ExitCode {
         Command::Ingest(args) => mail::ingest(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Submit(args) => submit::submit(&args),
+        Command::Rationales(command) => {
+            rationales::rationales(&workspace::Workspace::new(cli.study, cli.data_dir), &command)
+        }
         Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
         Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),

@@ -131,8 +131,10 @@ fn add_rationales(
     model: &mut delphi_report::Report,
 ) -> Result<()> {
     let Some(anchor) = crate::frozen::rationale_anchor(study) else { return Ok(()) };
-    // Each round's answers read once, not once per area: a read ranks every answer.
+    // Each round's answers (and its rationales' translations) read once, not once per area: a
+    // read ranks every answer.
     let mut answers_of_round = std::collections::BTreeMap::new();
+    let mut context_of_round = std::collections::BTreeMap::new();
     for domain_report in &mut model.domains {
         let Some(domain) = study.domains.iter().find(|d| d.id.as_str() == domain_report.id) else { continue };
         let anchor_id = delphi_core::study::ItemId::for_domain_criterion(&domain.id, anchor);
@@ -152,12 +154,30 @@ fn add_rationales(
                     e.insert(store.current_answers(study.id.as_str(), round.round)?)
                 }
             };
-            let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median);
+            let context = match context_of_round.entry(round.round) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(crate::frozen::RationaleContext::load(store, study.id.as_str(), round.round)?)
+                }
+            };
+            let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median, context);
+            let language = model.language.as_str();
+            let for_report = |side: Vec<delphi_survey::feedback::Rationale>| -> Vec<delphi_report::RationaleText> {
+                side.iter()
+                    .map(|r| {
+                        let written_in = r.language.as_ref().map(|l| l.as_str());
+                        let translation = delphi_core::study::Language::parse(language)
+                            .and_then(|l| r.translations.get(&l))
+                            .map(String::as_str);
+                        delphi_report::RationaleText::new(&r.text, written_in, translation, language)
+                    })
+                    .collect()
+            };
             let shown = |m: f64| if m.fract() == 0.0 { format!("{m:.0}") } else { format!("{m:.1}") };
             for (position, texts) in [
-                (format!("below the median ({})", shown(median)), grouped.below),
-                (format!("at the median ({})", shown(median)), grouped.at),
-                (format!("above the median ({})", shown(median)), grouped.above),
+                (format!("below the median ({})", shown(median)), for_report(grouped.below)),
+                (format!("at the median ({})", shown(median)), for_report(grouped.at)),
+                (format!("above the median ({})", shown(median)), for_report(grouped.above)),
             ] {
                 if !texts.is_empty() {
                     round.rationales.push(delphi_report::RationaleGroup {

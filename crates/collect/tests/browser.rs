@@ -25,7 +25,7 @@ use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
-use delphi_survey::feedback::{Grouped, OptionRanks, Pooled};
+use delphi_survey::feedback::{Grouped, OptionRanks, Pooled, Rationale, Rationales};
 use delphi_survey::{FrozenRound, ItemFeedback, PointCount, RoundFeedback};
 use serde_json::{Value, json};
 
@@ -511,5 +511,60 @@ async fn round_2_feeds_back_rankings_quantiles_probabilities_and_proposals_besid
     let proposals = browser.text("#fb-proposals").await;
     assert!(proposals.contains("A joint incident database (×3)"), "{proposals}");
     assert!(proposals.contains("Shared red-teaming <b>exercises</b>"), "{proposals}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chinese_reader_sees_an_english_rationale_translated_with_its_original_and_an_untranslated_one_marked() {
+    let now = Utc::now();
+    let (_dir, path, study) = study_store(now);
+    record_round_1(&path, now);
+    let language = |code: &str| delphi_core::study::Language::parse(code).unwrap();
+    let english = |text: &str| Rationale { text: text.into(), language: Some(language("en")), ..Rationale::default() };
+    let mut translated = english("Verification builds trust, step by step.");
+    translated.translations.insert(language("zh"), "核查能逐步建立信任，一步一步来。".into());
+    let anchor = study.questions().into_iter().find(|q| q.id.as_str() == "verification.recommendation").unwrap().id;
+    let distribution = (1..=5).map(|point| PointCount { point, count: u32::from(point >= 3) }).collect();
+    let mut feedback = RoundFeedback { round: 1, items: BTreeMap::new() };
+    feedback.items.insert(
+        anchor,
+        ItemFeedback {
+            n: 3,
+            median: Some(4.0),
+            q1: Some(3.0),
+            q3: Some(5.0),
+            distribution,
+            rationales: Rationales {
+                below: vec![Rationale {
+                    text: "核查需要共同的技术标准。".into(),
+                    language: Some(language("zh")),
+                    ..Rationale::default()
+                }],
+                at: vec![translated],
+                above: vec![english("On-site inspections are politically hard.")],
+            },
+            ..ItemFeedback::default()
+        },
+    );
+    let mut store = Store::open(&path).unwrap();
+    let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
+    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    // E07 reads Chinese (the panel's language column).
+    let token = store.issue_token(ID, 2, "E07", now).unwrap().expose().to_owned();
+    drop(store);
+
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
+    browser.wait_for("fb-verification.recommendation").await;
+    browser.screenshot("#fb-verification\\.recommendation details", "web-feedback-translated.png").await;
+    let shown = browser.text("#fb-verification\\.recommendation blockquote.translated").await;
+    let (translation, original) =
+        (shown.find("核查能逐步建立信任").unwrap(), shown.find("Verification builds trust").unwrap());
+    assert!(shown.starts_with("译自英文") && translation < original, "the translation first, marked: {shown}");
+    assert!(shown.contains("原文（英文）"), "{shown}");
+    let all = browser.text("#fb-verification\\.recommendation").await;
+    assert!(all.contains("On-site inspections are politically hard. (未翻译)"), "{all}");
+    assert!(all.contains("核查需要共同的技术标准。"), "{all}");
     browser.close().await;
 }

@@ -45,7 +45,7 @@ fn round_1_feedback(study: &Study) -> RoundFeedback {
                 1 => &mut rationales.at,
                 _ => &mut rationales.above,
             };
-            side.push(rationale(e, d));
+            side.push(rationale(e, d).into());
         }
         let n = u32::try_from(PANEL_SIZE).unwrap();
         let anchor = study.questions().into_iter().find(|q| q.id.as_str() == format!("{d}.recommendation")).unwrap();

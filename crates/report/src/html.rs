@@ -256,8 +256,15 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
         let _ = writeln!(out, "<h4>{}</h4>", e(&l.rationales));
         for g in &r.rationales {
             let _ = writeln!(out, "<p><b>{}: {}</b></p><ul>", e(&g.criterion), e(&g.position));
-            for text in &g.texts {
-                let _ = writeln!(out, "<li>{}</li>", e(text));
+            for r in &g.texts {
+                let note =
+                    r.note.as_deref().map(|n| format!(" <em class=\"mark\">({})</em>", e(n))).unwrap_or_default();
+                let original = r
+                    .original
+                    .as_ref()
+                    .map(|o| format!("<br/><span class=\"original\"><em>{}:</em> {}</span>", e(&o.label), e(&o.text)))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "<li>{}{note}{original}</li>", e(&r.text));
             }
             out.push_str("</ul>\n");
         }

@@ -135,16 +135,35 @@ pub struct Labels {
     pub list_separator: String,
     /// Under a group table; `{k}` groups were too small in every row and are left out.
     pub groups_hidden: String,
+    /// Beside a rationale shown in translation; `{language}` is the original's.
+    pub translated_from: String,
+    /// Before the original under its translation; `{language}` is the original's.
+    pub original: String,
+    /// Beside a rationale in another language that has no translation.
+    pub untranslated: String,
+    /// Language names in this language, by code.
+    #[serde(skip)]
+    pub language_names: Vec<(String, String)>,
 }
 
 fn s(x: &str) -> String {
     x.to_owned()
 }
 
+fn names(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(code, name)| (s(code), s(name))).collect()
+}
+
 impl Labels {
     /// Chinese for `zh`, `zh-…`; English otherwise.
     pub fn for_language(code: &str) -> Self {
         if code == "zh" || code.starts_with("zh-") { Self::zh() } else { Self::en() }
+    }
+
+    /// The name of the language `code` in these labels' language; the code when unknown.
+    pub fn language_name<'a>(&'a self, code: &'a str) -> &'a str {
+        let primary = code.split('-').next().unwrap_or(code);
+        self.language_names.iter().find(|(c, _)| c == primary).map_or(code, |(_, name)| name.as_str())
     }
 
     /// A placement's name.
@@ -246,6 +265,18 @@ impl Labels {
             benefit: s("Benefit"),
             worst_risk: s("Worst risk"),
             experts_placed: s("Experts placed"),
+            translated_from: s("Translated from {language}"),
+            original: s("Original ({language})"),
+            untranslated: s("untranslated"),
+            language_names: names(&[
+                ("en", "English"),
+                ("zh", "Chinese"),
+                ("fr", "French"),
+                ("de", "German"),
+                ("es", "Spanish"),
+                ("ja", "Japanese"),
+                ("ru", "Russian"),
+            ]),
             rationales: s("Rationales (anonymous)"),
             no_rationales: s("No rationales in this round."),
             none: s("none"),
@@ -377,6 +408,18 @@ impl Labels {
             benefit: s("益处"),
             worst_risk: s("最高风险"),
             experts_placed: s("参与定位的专家数"),
+            translated_from: s("译自{language}"),
+            original: s("原文（{language}）"),
+            untranslated: s("未翻译"),
+            language_names: names(&[
+                ("en", "英文"),
+                ("zh", "中文"),
+                ("fr", "法文"),
+                ("de", "德文"),
+                ("es", "西班牙文"),
+                ("ja", "日文"),
+                ("ru", "俄文"),
+            ]),
             rationales: s("理由（匿名）"),
             no_rationales: s("本轮没有理由说明。"),
             none: s("无"),

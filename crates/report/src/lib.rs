@@ -34,7 +34,9 @@ pub mod tidy;
 
 pub use html::render_html;
 pub use markdown::render_markdown;
-pub use model::{Conduct, FeedbackGiven, PanelCount, RationaleGroup, Report, RoundConduct, build};
+pub use model::{
+    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, build,
+};
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
 
 /// What can go wrong making a report.

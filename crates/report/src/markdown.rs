@@ -179,8 +179,12 @@ fn domain_round(out: &mut String, report: &Report, title: &str, r: &DomainRound)
         let _ = writeln!(out, "#### {}\n", e(&l.rationales));
         for g in &r.rationales {
             let _ = writeln!(out, "**{}: {}**\n", e(&g.criterion), e(&g.position));
-            for text in &g.texts {
-                let _ = writeln!(out, "- {}", e(text));
+            for r in &g.texts {
+                let note = r.note.as_deref().map(|n| format!(" *({})*", e(n))).unwrap_or_default();
+                let _ = writeln!(out, "- {}{note}", e(&r.text));
+                if let Some(o) = &r.original {
+                    let _ = writeln!(out, "  *{}:* {}", e(&o.label), e(&o.text));
+                }
             }
             out.push('\n');
         }

@@ -494,8 +494,59 @@ pub struct RationaleGroup {
     pub criterion: String,
     /// The position (e.g. a scale label).
     pub position: String,
-    /// The texts, verbatim, without names.
-    pub texts: Vec<String>,
+    /// The rationales, without names, each in the report's language where it can be.
+    pub texts: Vec<RationaleText>,
+}
+
+/// One rationale as the report's readers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RationaleText {
+    /// The text read first: as written, or its translation into the report's language.
+    pub text: String,
+    /// The mark beside it: the language it was translated from, or that it is untranslated;
+    /// none for a text written in the report's language.
+    pub note: Option<String>,
+    /// Under a translation: the original as written, after its label.
+    pub original: Option<OriginalText>,
+}
+
+impl From<&str> for RationaleText {
+    /// A rationale written in the report's language: shown as written, unmarked.
+    fn from(text: &str) -> Self {
+        Self { text: text.to_owned(), note: None, original: None }
+    }
+}
+
+/// The original of a translated rationale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OriginalText {
+    /// "Original (Chinese)".
+    pub label: String,
+    /// The text as its author wrote it.
+    pub text: String,
+}
+
+impl RationaleText {
+    /// A rationale written in `written_in` (unknown: shown as written, unmarked), with its
+    /// translation into the report's language if there is one, for a report in `report_language`.
+    pub fn new(text: &str, written_in: Option<&str>, translation: Option<&str>, report_language: &str) -> Self {
+        let labels = Labels::for_language(report_language);
+        let text = text.to_owned();
+        match (written_in, translation) {
+            (Some(from), Some(translation)) if from != report_language => {
+                let name = labels.language_name(from);
+                Self {
+                    text: translation.to_owned(),
+                    note: Some(labels.translated_from.replace("{language}", name)),
+                    original: Some(OriginalText { label: labels.original.replace("{language}", name), text }),
+                }
+            }
+            (Some(from), None) if from != report_language => {
+                Self { text, note: Some(labels.untranslated.clone()), original: None }
+            }
+            _ => Self { text, note: None, original: None },
+        }
+    }
 }
 
 /// A criterion's figures in one round.

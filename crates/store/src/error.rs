@@ -49,6 +49,12 @@ pub enum Refusal {
     EmptySubmission,
     #[error("item `{0}` is answered more than once in one submission")]
     RepeatedItem(String),
+    #[error(
+        "round {next} was opened and froze its feedback, so translations of round {round}'s rationales can no longer \
+         reach its experts (nothing was imported); import translations after `delphi round close {round}` and before \
+         `delphi round open` of round {next}"
+    )]
+    FeedbackFrozen { round: u32, next: u32 },
     #[error("this link is no longer valid (the coordinator issued you a new one); use your newest link")]
     TokenNotCurrent,
 }

@@ -4,10 +4,10 @@
 //! registered study definition, the panel, the rounds and their frozen
 //! questionnaires, access tokens (hashed), every submission with its revisions, the
 //! messages sent and the replies dealt with, drafts of refused web submissions (never
-//! counted), and an append-only audit log. The round
-//! lifecycle (draft → open → closed, one round at a time, in order, closed rounds
-//! immutable) is checked here with clear refusals, and enforced again by triggers in the
-//! schema.
+//! counted), the coordinator's translations of rationales, and an append-only audit
+//! log. The round lifecycle (draft → open → closed, one round at a time, in order,
+//! closed rounds immutable) is checked here with clear refusals, and enforced again by
+//! triggers in the schema.
 //!
 //! This is the only crate that knows SQL.
 
@@ -22,6 +22,7 @@ mod secret;
 mod status;
 mod submissions;
 mod tokens;
+mod translations;
 mod trust;
 
 use std::path::Path;
@@ -43,6 +44,7 @@ pub use submissions::{
     Answer, Channel, CurrentAnswer, EncodedAnswer, EncodedAnswers, EncodedSubmission, Submission, SubmissionReceipt,
 };
 pub use tokens::{AccessToken, TokenGrant, TokenHash, TokenPurpose};
+pub use translations::{Translation, TranslationImport};
 pub use trust::{Consent, WithdrawalOutcome, Withdrawn, WithdrawnBy};
 
 /// Who caused a change, as written to the audit log.

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_study_settings.sql", include_str!("migrations/0004_study_settings.sql")),
     ("0005_drafts.sql", include_str!("migrations/0005_drafts.sql")),
     ("0006_trust.sql", include_str!("migrations/0006_trust.sql")),
+    ("0007_translations.sql", include_str!("migrations/0007_translations.sql")),
 ];
 
 /// The schema version this build writes.
@@ -68,6 +69,7 @@ mod tests {
             ("0004_study_settings.sql", "5f4e66513ad7b4e61abb966db8254301ca92e346235e0f48e91b629ffdb82a6b"),
             ("0005_drafts.sql", "9a0d525e20af168dc6c35d230941b2e4d7dbfb84860921563b49efc33f543b23"),
             ("0006_trust.sql", "7e8a3544d879bfcf91facaa5735e5557fc028041530282957dd0eda5df4ddc2f"),
+            ("0007_translations.sql", "90a24b401534af9fecf640f3a0e9ef93d7fd48f8f350272ba0bfe172684641b2"),
         ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();

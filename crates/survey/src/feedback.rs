@@ -1,6 +1,7 @@
 //! What an expert is shown of the previous round: the group's answers to an item and the
 //! expert's own. The CLI fills it from the statistics engine; nothing in it names anyone
-//! (rationales are plain, anonymous strings).
+//! (a rationale is its text, the language it was written in and the translations the
+//! coordinator imported; never its author).
 //!
 //! Every kind of item has its figures: ordinal items a distribution, numeric and
 //! probability items the median and quartiles, quantile items the pooled 5/50/95 % and the
@@ -9,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, Language};
 use serde::{Deserialize, Serialize};
 
 use crate::AnswerSpec;
@@ -87,13 +88,146 @@ pub fn group_identical<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Grou
         if text.is_empty() {
             continue;
         }
-        let key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let key = normalised(text);
         let group = by_key.entry(key).or_insert_with(|| Grouped { text: text.to_owned(), count: 0 });
         group.count += 1;
         // The spelling shown is the first in text order, so it says nothing of who
         // answered first.
         if text < group.text.as_str() {
             text.clone_into(&mut group.text);
+        }
+    }
+    by_key.into_values().collect()
+}
+
+/// A text as compared when grouping: case and runs of whitespace ignored.
+pub fn normalised(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// The id of a rationale written to `item` (the text item it answers) for translators: derived
+/// from the item and the [`normalised`] text only, so identical rationales share it, it is the
+/// same in every export of the round, and it says nothing of who wrote it. `r` and 16 hex
+/// digits of a 64-bit FNV-1a hash (stable across builds and platforms, unlike std's hasher).
+pub fn rationale_id(item: &str, text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in item.bytes().chain([0]).chain(normalised(text).bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("r{hash:016x}")
+}
+
+/// One anonymous rationale: the text as its author wrote it, the language of their
+/// questionnaire, and its translations into the study's other languages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredRationale")]
+pub struct Rationale {
+    pub text: String,
+    /// The author's questionnaire language; none in questionnaires frozen before rationales
+    /// carried one (then the text is shown as written, unmarked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    /// Imported translations, by language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<Language, String>,
+    /// Chosen by the coordinator for the email (a `feature` mark in the translators' CSV).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub featured: bool,
+}
+
+/// How a rationale was frozen: a plain string (before rationales had a language) or whole.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredRationale {
+    Plain(String),
+    Typed {
+        text: String,
+        #[serde(default)]
+        language: Option<Language>,
+        #[serde(default)]
+        translations: BTreeMap<Language, String>,
+        #[serde(default)]
+        featured: bool,
+    },
+}
+
+impl From<StoredRationale> for Rationale {
+    fn from(stored: StoredRationale) -> Self {
+        match stored {
+            StoredRationale::Plain(text) => Self { text, ..Self::default() },
+            StoredRationale::Typed { text, language, translations, featured } => {
+                Self { text, language, translations, featured }
+            }
+        }
+    }
+}
+
+impl From<&str> for Rationale {
+    fn from(text: &str) -> Self {
+        Self { text: text.to_owned(), ..Self::default() }
+    }
+}
+
+impl From<String> for Rationale {
+    fn from(text: String) -> Self {
+        Self { text, ..Self::default() }
+    }
+}
+
+/// A rationale as a reader of one language is shown it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown<'a> {
+    /// Written in the reader's language (or in an unknown one): as written, unmarked.
+    AsWritten(&'a str),
+    /// Written in another language and translated: the translation first, then the original.
+    Translated { translation: &'a str, original: &'a str, from: &'a Language },
+    /// Written in another language, not translated into the reader's: as written, marked.
+    Untranslated { text: &'a str, from: &'a Language },
+}
+
+impl Rationale {
+    /// What a reader of `reader` is shown.
+    pub fn for_reader(&self, reader: &Language) -> Shown<'_> {
+        match &self.language {
+            Some(from) if from != reader => match self.translations.get(reader) {
+                Some(translation) => Shown::Translated { translation, original: &self.text, from },
+                None => Shown::Untranslated { text: &self.text, from },
+            },
+            _ => Shown::AsWritten(&self.text),
+        }
+    }
+}
+
+/// A rationale and how many experts wrote it (identical after case and whitespace).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupedRationale {
+    pub rationale: Rationale,
+    pub count: u32,
+}
+
+/// Groups rationales as [`group_identical`] groups texts; a group keeps the language of the
+/// spelling it shows, every translation any of its members carries, and is featured if any
+/// member is (all members share one id, so they carry the same translations).
+pub fn group_rationales<'a>(rationales: impl IntoIterator<Item = &'a Rationale>) -> Vec<GroupedRationale> {
+    let mut by_key: BTreeMap<String, GroupedRationale> = BTreeMap::new();
+    for rationale in rationales {
+        let text = rationale.text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let group = by_key.entry(normalised(text)).or_insert_with(|| GroupedRationale {
+            rationale: Rationale { text: text.to_owned(), ..rationale.clone() },
+            count: 0,
+        });
+        group.count += 1;
+        group.rationale.featured |= rationale.featured;
+        for (language, translation) in &rationale.translations {
+            group.rationale.translations.entry(language.clone()).or_insert_with(|| translation.clone());
+        }
+        if text < group.rationale.text.as_str() {
+            text.clone_into(&mut group.rationale.text);
+            group.rationale.language.clone_from(&rationale.language);
         }
     }
     by_key.into_values().collect()
@@ -130,9 +264,9 @@ pub struct PointCount {
 /// Rationales grouped by the position of their author's answer relative to the median.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rationales {
-    pub below: Vec<String>,
-    pub at: Vec<String>,
-    pub above: Vec<String>,
+    pub below: Vec<Rationale>,
+    pub at: Vec<Rationale>,
+    pub above: Vec<Rationale>,
 }
 
 impl Rationales {
@@ -141,19 +275,27 @@ impl Rationales {
     }
 
     /// The three groups with identical rationales grouped, below the median first.
-    pub fn grouped(&self) -> [Vec<Grouped>; 3] {
-        [&self.below, &self.at, &self.above].map(|texts| group_identical(texts.iter().map(String::as_str)))
+    pub fn grouped(&self) -> [Vec<GroupedRationale>; 3] {
+        [&self.below, &self.at, &self.above].map(group_rationales)
     }
 
     /// At most `cap` of the grouped rationales, spread over the three positions in turn
     /// (below, at, above the median, each group in its text order) so that no side of the
     /// panel is left out, and how many grouped rationales are left out. Deterministic and
-    /// never by who wrote what.
-    pub fn selection(&self, cap: usize) -> ([Vec<Grouped>; 3], usize) {
-        let all = self.grouped();
-        let total: usize = all.iter().map(Vec::len).sum();
+    /// never by who wrote what. Where the coordinator featured some, only those are chosen
+    /// from (still within the cap): their selection replaces the automatic spread.
+    pub fn selection(&self, cap: usize) -> ([Vec<GroupedRationale>; 3], usize) {
+        let grouped = self.grouped();
+        let total: usize = grouped.iter().map(Vec::len).sum();
+        let all = if grouped.iter().flatten().any(|g| g.rationale.featured) {
+            grouped.map(|side| side.into_iter().filter(|g| g.rationale.featured).collect())
+        } else {
+            grouped
+        };
+        let candidates: usize = all.iter().map(Vec::len).sum();
         let mut taken = [0usize; 3];
-        let mut left = cap.min(total);
+        let mut left = cap.min(candidates);
+        let shown_count = left;
         while left > 0 {
             for (side, group) in all.iter().enumerate() {
                 if left > 0 && taken[side] < group.len() {
@@ -163,7 +305,7 @@ impl Rationales {
             }
         }
         let shown = std::array::from_fn(|side| spread(&all[side], taken[side]));
-        (shown, total - cap.min(total))
+        (shown, total - shown_count)
     }
 }
 
@@ -176,16 +318,33 @@ pub fn select(items: &[Grouped], cap: usize) -> (Vec<Grouped>, usize) {
 /// `n` of `items`: those several experts wrote first (most often written first), then
 /// single ones evenly spaced through the text order, so a long list is sampled from its
 /// start to its end rather than cut after its first entries.
-fn spread(items: &[Grouped], n: usize) -> Vec<Grouped> {
+fn spread<T: Counted + Clone>(items: &[T], n: usize) -> Vec<T> {
     if n >= items.len() {
         return items.to_vec();
     }
-    let (mut shared, single): (Vec<&Grouped>, Vec<&Grouped>) = items.iter().partition(|g| g.count > 1);
-    shared.sort_by_key(|g| std::cmp::Reverse(g.count));
-    let mut chosen: Vec<Grouped> = shared.into_iter().take(n).cloned().collect();
+    let (mut shared, single): (Vec<&T>, Vec<&T>) = items.iter().partition(|g| g.count() > 1);
+    shared.sort_by_key(|g| std::cmp::Reverse(g.count()));
+    let mut chosen: Vec<T> = shared.into_iter().take(n).cloned().collect();
     let rest = n - chosen.len();
     chosen.extend((0..rest).map(|i| single[i * single.len() / rest].clone()));
     chosen
+}
+
+/// A grouped text: how many experts wrote it.
+trait Counted {
+    fn count(&self) -> u32;
+}
+
+impl Counted for Grouped {
+    fn count(&self) -> u32 {
+        self.count
+    }
+}
+
+impl Counted for GroupedRationale {
+    fn count(&self) -> u32 {
+        self.count
+    }
 }
 
 impl ItemFeedback {
@@ -219,5 +378,93 @@ impl ItemFeedback {
             crate::answer::validate(spec, own).map_err(|e| format!("own answer: {e}"))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang(code: &str) -> Language {
+        Language::parse(code).unwrap()
+    }
+
+    fn written(text: &str, language: &str) -> Rationale {
+        Rationale { text: text.into(), language: Some(lang(language)), ..Rationale::default() }
+    }
+
+    #[test]
+    fn a_rationale_id_follows_the_item_and_the_text_not_its_spelling() {
+        let id = rationale_id("verification.rationale", "Trust first.");
+        // Pinned: the id is in files translators hold while the round runs on; it must not
+        // change between builds.
+        assert_eq!(id, rationale_id("verification.rationale", "  trust   FIRST. "));
+        assert_eq!(id.len(), 17);
+        assert!(id.starts_with('r') && id[1..].bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_ne!(id, rationale_id("protocols.rationale", "Trust first."));
+        assert_ne!(id, rationale_id("verification.rationale", "Trust first!"));
+        assert_eq!(rationale_id("a", "b"), rationale_id("a", "B"));
+        // FNV-1a over "verification.rationale\0trust first.", computed independently (Python).
+        assert_eq!(id, "r390a7779636f4391");
+    }
+
+    #[test]
+    fn each_reader_sees_their_language_first_and_is_told_what_is_translated_or_not() {
+        let mut trust = written("Trust first.", "en");
+        trust.translations.insert(lang("zh"), "信任优先。".into());
+        let (en, zh, fr) = (lang("en"), lang("zh"), lang("fr"));
+        assert_eq!(trust.for_reader(&en), Shown::AsWritten("Trust first."));
+        assert_eq!(
+            trust.for_reader(&zh),
+            Shown::Translated { translation: "信任优先。", original: "Trust first.", from: &en }
+        );
+        assert_eq!(trust.for_reader(&fr), Shown::Untranslated { text: "Trust first.", from: &en });
+        let unknown = Rationale::from("frozen before languages were kept");
+        assert_eq!(unknown.for_reader(&zh), Shown::AsWritten("frozen before languages were kept"));
+    }
+
+    #[test]
+    fn questionnaires_frozen_with_plain_rationales_still_read() {
+        let old: Rationales = serde_json::from_str(r#"{"below":["a"],"at":[],"above":["b"]}"#).unwrap();
+        assert_eq!(old.below, [Rationale::from("a")]);
+        let new = Rationales { at: vec![written("c", "zh")], ..old.clone() };
+        assert_eq!(serde_json::from_str::<Rationales>(&serde_json::to_string(&new).unwrap()).unwrap(), new);
+    }
+
+    #[test]
+    fn featured_rationales_replace_the_automatic_spread_within_the_cap() {
+        let mut rationales = Rationales {
+            below: (0..4).map(|i| written(&format!("below {i}"), "en")).collect(),
+            at: (0..4).map(|i| written(&format!("at {i}"), "zh")).collect(),
+            above: (0..4).map(|i| written(&format!("above {i}"), "en")).collect(),
+        };
+        let (automatic, left) = rationales.selection(5);
+        assert_eq!(automatic.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+        assert_eq!(left, 7);
+        rationales.above[3].featured = true;
+        rationales.at[1].featured = true;
+        let (chosen, left) = rationales.selection(5);
+        let texts: Vec<&str> = chosen.iter().flatten().map(|g| g.rationale.text.as_str()).collect();
+        assert_eq!(texts, ["at 1", "above 3"]);
+        assert_eq!(left, 10);
+        for i in 0..4 {
+            rationales.below[i].featured = true;
+        }
+        let (chosen, left) = rationales.selection(5);
+        assert_eq!(chosen.iter().map(Vec::len).collect::<Vec<_>>(), [3, 1, 1], "still within the cap");
+        assert_eq!(left, 7);
+    }
+
+    #[test]
+    fn identical_rationales_group_with_their_translations_and_mark() {
+        let mut first = written("Trust first.", "en");
+        first.translations.insert(lang("zh"), "信任优先。".into());
+        let again = Rationale { featured: true, ..written("trust  first.", "en") };
+        let grouped = group_rationales([&first, &again, &written("Other", "zh")]);
+        assert_eq!(grouped.len(), 2);
+        let trust = grouped.iter().find(|g| g.count == 2).unwrap();
+        assert_eq!(trust.rationale.text, "Trust first.");
+        assert!(trust.rationale.featured);
+        assert_eq!(trust.rationale.translations[&lang("zh")], "信任优先。");
     }
 }

@@ -7,11 +7,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, fraction_to_percent, num};
 use crate::common::{bounds_hint, describe, figure_lines, line_range, option_title, own_values, sections, stat};
-use crate::feedback::{Grouped, ItemFeedback, OwnAnswer};
+use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Shown};
 use crate::reply::ReplyError;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -61,7 +61,10 @@ fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600
 .key.pooled{border-top:2px solid #555;height:0}\
 .feedback table{border-collapse:collapse;margin:.25rem 0}.feedback th,.feedback td{padding:.15rem .5rem;text-align:right}\
 .feedback th:first-child,.feedback td:first-child{text-align:left}\
-.feedback ul{margin:.25rem 0;padding-left:1.25rem}.count{color:#444}";
+.feedback ul{margin:.25rem 0;padding-left:1.25rem}.count{color:#444}\
+.feedback .mark{display:block;font-size:.85em;color:#444;font-style:italic}\
+.feedback .untranslated{color:#444;font-style:italic}\
+.feedback .original{display:block;margin-top:.25rem;padding-left:.5rem;border-left:2px solid #bbb;color:#333}";
 
 /// The stylesheet every page carries inline (a server's Content-Security-Policy allows it
 /// by its hash, so no other style or script can run).
@@ -247,7 +250,7 @@ fn page(q: &Questionnaire, action: &str, fields: &Fields, notice: Option<&Notice
         for item in section.items {
             let beside: Vec<&str> =
                 problems.iter().filter(|p| p.item.as_ref() == Some(&item.id)).map(|p| p.beside.as_str()).collect();
-            item_html(&mut h, item, fields, &beside, feedback_round, ui);
+            item_html(&mut h, item, fields, &beside, feedback_round, &q.language, ui);
         }
         h.push_str("</section>\n");
     }
@@ -255,7 +258,16 @@ fn page(q: &Questionnaire, action: &str, fields: &Fields, notice: Option<&Notice
     h
 }
 
-fn item_html(h: &mut String, item: &Item, fields: &Fields, problems: &[&str], feedback_round: u32, ui: &Ui) {
+#[allow(clippy::too_many_arguments)]
+fn item_html(
+    h: &mut String,
+    item: &Item,
+    fields: &Fields,
+    problems: &[&str],
+    feedback_round: u32,
+    reader: &Language,
+    ui: &Ui,
+) {
     let id = escape(item.id.as_str());
     let mut described = Vec::new();
     if !problems.is_empty() {
@@ -344,7 +356,7 @@ fn item_html(h: &mut String, item: &Item, fields: &Fields, problems: &[&str], fe
         }
     }
     if let Some(fb) = &item.feedback {
-        feedback_html(h, item, fb, feedback_round, ui);
+        feedback_html(h, item, fb, feedback_round, reader, ui);
     }
     h.push_str("</fieldset>\n");
 }
@@ -361,7 +373,7 @@ fn number_input(h: &mut String, field: &str, name: &str, label: &str, value: &st
     );
 }
 
-fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &Ui) {
+fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, reader: &Language, ui: &Ui) {
     let id = escape(item.id.as_str());
     let round_s = round.to_string();
     let mut figures = figure_lines(fb, &item.answer, ui).into_iter();
@@ -422,7 +434,7 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
             }
             let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
             for grouped in texts {
-                let _ = writeln!(h, "<blockquote>{}{}</blockquote>", escape(&grouped.text), count_note(grouped, ui));
+                rationale_html(h, grouped, reader, ui);
             }
         }
         h.push_str("</details>\n");
@@ -430,13 +442,46 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui:
     h.push_str("</aside>\n");
 }
 
+/// One rationale as a reader of `reader` sees it: in their language as written; else its
+/// translation first, marked, with the original below; else as written, marked untranslated.
+fn rationale_html(h: &mut String, grouped: &GroupedRationale, reader: &Language, ui: &Ui) {
+    let count = count_note(grouped.count, ui);
+    let language_name = |from: &Language| ui.language_name(from.as_str()).to_owned();
+    match grouped.rationale.for_reader(reader) {
+        Shown::AsWritten(text) => {
+            let _ = writeln!(h, "<blockquote>{}{count}</blockquote>", escape(text));
+        }
+        Shown::Translated { translation, original, from } => {
+            let _ = writeln!(
+                h,
+                "<blockquote class=\"translated\"><span class=\"mark\">{}</span>{}{count}\
+                 <span class=\"original\" lang=\"{}\"><span class=\"mark\">{}</span>{}</span></blockquote>",
+                escape(&fill(ui.translated_from, &[("language", &language_name(from))])),
+                escape(translation),
+                escape(from.as_str()),
+                escape(&fill(ui.original, &[("language", &language_name(from))])),
+                escape(original)
+            );
+        }
+        Shown::Untranslated { text, from } => {
+            let _ = writeln!(
+                h,
+                "<blockquote lang=\"{}\">{}{count} <span class=\"untranslated\">({})</span></blockquote>",
+                escape(from.as_str()),
+                escape(text),
+                escape(ui.untranslated)
+            );
+        }
+    }
+}
+
 /// Above this many rationales an item's list starts folded.
 const FOLD_RATIONALES_ABOVE: usize = 10;
 
 /// " (×3)" after a text several experts wrote, as HTML; empty for a single one.
-fn count_note(grouped: &Grouped, ui: &Ui) -> String {
-    if grouped.count > 1 {
-        format!(" <span class=\"count\">{}</span>", escape(&fill(ui.times, &[("n", &grouped.count.to_string())])))
+fn count_note(count: u32, ui: &Ui) -> String {
+    if count > 1 {
+        format!(" <span class=\"count\">{}</span>", escape(&fill(ui.times, &[("n", &count.to_string())])))
     } else {
         String::new()
     }
@@ -445,7 +490,7 @@ fn count_note(grouped: &Grouped, ui: &Ui) -> String {
 fn grouped_list(h: &mut String, texts: &[Grouped], ui: &Ui) {
     h.push_str("<ul>\n");
     for grouped in texts {
-        let _ = writeln!(h, "<li>{}{}</li>", escape(&grouped.text), count_note(grouped, ui));
+        let _ = writeln!(h, "<li>{}{}</li>", escape(&grouped.text), count_note(grouped.count, ui));
     }
     h.push_str("</ul>\n");
 }

@@ -4,9 +4,11 @@
 
 use std::fmt::Write as _;
 
+use delphi_core::study::Language;
+
 use crate::answer::Answer;
 use crate::common::{bounds_hint, describe, figure_lines, sections, summary};
-use crate::feedback::{ItemFeedback, OwnAnswer};
+use crate::feedback::{ItemFeedback, OwnAnswer, Shown};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -55,13 +57,13 @@ pub fn render(q: &Questionnaire) -> String {
         }
         for item in section.items {
             number += 1;
-            item_md(&mut m, number, item, feedback_round, ui);
+            item_md(&mut m, number, item, feedback_round, &q.language, ui);
         }
     }
     m
 }
 
-fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, ui: &Ui) {
+fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, reader: &Language, ui: &Ui) {
     let _ = writeln!(m, "### {number}\\. {}\n", escape(&item.prompt));
     let answer_with = match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
@@ -88,11 +90,11 @@ fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, ui: 
     }
     m.push('\n');
     if let Some(fb) = &item.feedback {
-        feedback_md(m, item, fb, feedback_round, ui);
+        feedback_md(m, item, fb, feedback_round, reader, ui);
     }
 }
 
-fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &Ui) {
+fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, reader: &Language, ui: &Ui) {
     let round_s = round.to_string();
     let _ = writeln!(
         m,
@@ -143,15 +145,37 @@ fn feedback_md(m: &mut String, item: &Item, fb: &ItemFeedback, round: u32, ui: &
     }
     if !fb.rationales.is_empty() {
         let _ = writeln!(m, ">\n> **{}**", escape(&fill(ui.rationales, &[("round", &round_s)])));
-        for (heading, texts) in
-            [(ui.below, &fb.rationales.below), (ui.at, &fb.rationales.at), (ui.above, &fb.rationales.above)]
-        {
+        for (heading, texts) in [ui.below, ui.at, ui.above].into_iter().zip(fb.rationales.grouped()) {
             if texts.is_empty() {
                 continue;
             }
             let _ = writeln!(m, ">\n> *{}*\n>", escape(heading));
-            for text in texts {
-                let _ = writeln!(m, "> - {}", escape(text));
+            for grouped in texts {
+                let count = if grouped.count > 1 {
+                    format!(" {}", fill(ui.times, &[("n", &grouped.count.to_string())]))
+                } else {
+                    String::new()
+                };
+                let name = |from: &Language| ui.language_name(from.as_str()).to_owned();
+                match grouped.rationale.for_reader(reader) {
+                    Shown::AsWritten(text) => {
+                        let _ = writeln!(m, "> - {}{}", escape(text), escape(&count));
+                    }
+                    Shown::Translated { translation, original, from } => {
+                        let _ = writeln!(
+                            m,
+                            "> - *{}:* {}{}\n>   *{}:* {}",
+                            escape(&fill(ui.translated_from, &[("language", &name(from))])),
+                            escape(translation),
+                            escape(&count),
+                            escape(&fill(ui.original, &[("language", &name(from))])),
+                            escape(original)
+                        );
+                    }
+                    Shown::Untranslated { text, .. } => {
+                        let _ = writeln!(m, "> - {}{} *({})*", escape(text), escape(&count), escape(ui.untranslated));
+                    }
+                }
             }
         }
     }

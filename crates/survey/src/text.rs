@@ -13,11 +13,11 @@
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, format_value};
 use crate::common::{bounds_hint, clean, describe, figure_lines, line_range, own_values, sections, wrap};
-use crate::feedback::{Grouped, ItemFeedback, OwnAnswer};
+use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Shown};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
@@ -116,7 +116,8 @@ fn form(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, figures: Figures)
         for item in section.items {
             out.raw("");
             let round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
-            item_text(&mut out, item, answers.get(&item.id).or(item.prefill.as_ref()), round, figures, ui);
+            let answer = answers.get(&item.id).or(item.prefill.as_ref());
+            item_text(&mut out, item, answer, round, (&q.language, figures), ui);
         }
     }
     out.raw("");
@@ -125,7 +126,14 @@ fn form(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, figures: Figures)
     out.0
 }
 
-fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, figures: Figures, ui: &Ui) {
+fn item_text(
+    out: &mut Out,
+    item: &Item,
+    answer: Option<&Answer>,
+    round: u32,
+    (reader, figures): (&Language, Figures),
+    ui: &Ui,
+) {
     out.say(&item.prompt);
     match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
@@ -148,7 +156,7 @@ fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, fi
         AnswerSpec::Text => out.say(ui.text_help),
     }
     if let Some(feedback) = &item.feedback {
-        feedback_text(out, feedback, round, &item.answer, figures, ui);
+        feedback_text(out, feedback, round, &item.answer, (reader, figures), ui);
     }
     let Some(answer) = answer else {
         let template = match item.answer {
@@ -174,12 +182,19 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
 }
 
 /// The previous round's feedback as `::` lines.
-fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, figures: Figures, ui: &Ui) {
+fn feedback_text(
+    out: &mut Out,
+    fb: &ItemFeedback,
+    round: u32,
+    spec: &AnswerSpec,
+    (reader, figures): (&Language, Figures),
+    ui: &Ui,
+) {
     let round = round.to_string();
     if figures == Figures::InTheForm {
         figures_text(out, fb, &round, spec, ui);
     }
-    texts_of_the_group(out, fb, &round, ui);
+    texts_of_the_group(out, fb, &round, reader, ui);
 }
 
 /// The group's figures, a chart of them and the expert's own previous answer.
@@ -215,7 +230,7 @@ fn figures_text(out: &mut Out, fb: &ItemFeedback, round: &str, spec: &AnswerSpec
 }
 
 /// What the group wrote: proposals and rationales, within the email's bounds.
-fn texts_of_the_group(out: &mut Out, fb: &ItemFeedback, round: &str, ui: &Ui) {
+fn texts_of_the_group(out: &mut Out, fb: &ItemFeedback, round: &str, reader: &Language, ui: &Ui) {
     if !fb.proposals.is_empty() {
         out.say(&format!("{}{}", fill(ui.proposals, &[("round", round)]), ui.colon.trim_end()));
         let (shown, more) = crate::feedback::select(&fb.proposals, EMAIL_PROPOSALS_PER_ITEM);
@@ -232,7 +247,10 @@ fn texts_of_the_group(out: &mut Out, fb: &ItemFeedback, round: &str, ui: &Ui) {
                 continue;
             }
             out.say_indented(&format!("{heading}{}", ui.colon.trim_end()), "  ");
-            bullets(out, texts, ui);
+            for grouped in texts {
+                let (text, original) = rationale_text(grouped, reader, ui);
+                bullet(out, &text, original.as_deref());
+            }
         }
         if more > 0 {
             out.say_indented(&fill(ui.more_on_web, &[("n", &more.to_string())]), "  ");
@@ -243,15 +261,44 @@ fn texts_of_the_group(out: &mut Out, fb: &ItemFeedback, round: &str, ui: &Ui) {
 /// Texts as a wrapped list, each with its count when several experts wrote it.
 fn bullets(out: &mut Out, texts: &[Grouped], ui: &Ui) {
     for grouped in texts {
-        let text = if grouped.count > 1 {
-            format!("{} {}", grouped.text, fill(ui.times, &[("n", &grouped.count.to_string())]))
-        } else {
-            grouped.text.clone()
-        };
-        let mut first = true;
-        for line in wrap(&text, COLUMNS - 6) {
-            out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
-            first = false;
+        bullet(out, &counted(&grouped.text, grouped.count, ui), None);
+    }
+}
+
+/// `text` with `(×n)` after it when several experts wrote it.
+fn counted(text: &str, count: u32, ui: &Ui) -> String {
+    if count > 1 { format!("{text} {}", fill(ui.times, &[("n", &count.to_string())])) } else { text.to_owned() }
+}
+
+/// One entry of a wrapped list, and under it, indented further, a second text (the original
+/// of a translation).
+fn bullet(out: &mut Out, text: &str, under: Option<&str>) {
+    let mut first = true;
+    for line in wrap(text, COLUMNS - 6) {
+        out.raw(&format!("{COMMENT}   {} {line}", if first { "-" } else { " " }));
+        first = false;
+    }
+    for line in under.map(|u| wrap(u, COLUMNS - 8)).unwrap_or_default() {
+        out.raw(&format!("{COMMENT}       {line}"));
+    }
+}
+
+/// A rationale for a reader of `reader`: the line to show (a translation marked as one, or a
+/// text in another language marked untranslated) and, under a translation, the original.
+fn rationale_text(grouped: &GroupedRationale, reader: &Language, ui: &Ui) -> (String, Option<String>) {
+    let name = |from: &Language| ui.language_name(from.as_str()).to_owned();
+    match grouped.rationale.for_reader(reader) {
+        Shown::AsWritten(text) => (counted(text, grouped.count, ui), None),
+        Shown::Translated { translation, original, from } => (
+            format!(
+                "[{}] {}",
+                fill(ui.translated_from, &[("language", &name(from))]),
+                counted(translation, grouped.count, ui)
+            ),
+            Some(format!("{}{}{original}", fill(ui.original, &[("language", &name(from))]), ui.colon)),
+        ),
+        Shown::Untranslated { text, .. } => {
+            (format!("{} [{}]", counted(text, grouped.count, ui), ui.untranslated), None)
         }
     }
 }

@@ -87,6 +87,22 @@ pub struct Ui {
     pub times: &'static str,
     /// Below the rationales an email shows when the web page has more.
     pub more_on_web: &'static str,
+    /// Above a rationale shown in the coordinator's translation (`{language}`: the original's).
+    pub translated_from: &'static str,
+    /// Before the original text under its translation.
+    pub original: &'static str,
+    /// Beside a rationale in another language that has no translation yet.
+    pub untranslated: &'static str,
+    /// The names of languages in this UI's language, by code.
+    pub language_names: &'static [(&'static str, &'static str)],
+}
+
+impl Ui {
+    /// The name of the language `code` in this UI's language; the code itself when unknown.
+    pub fn language_name<'a>(&self, code: &'a str) -> &'a str {
+        let primary = code.split('-').next().unwrap_or(code);
+        self.language_names.iter().find(|(c, _)| *c == primary).map_or(code, |(_, name)| name)
+    }
 }
 
 pub const EN: Ui = Ui {
@@ -156,6 +172,18 @@ pub const EN: Ui = Ui {
     proposals: "Proposals made in round {round} (anonymous; identical ones shown once, with their count)",
     times: "(×{n})",
     more_on_web: "Not shown here: {n} more, all on your personal web page (the link in this email).",
+    translated_from: "Translated from {language}",
+    original: "Original ({language})",
+    untranslated: "untranslated",
+    language_names: &[
+        ("en", "English"),
+        ("zh", "Chinese"),
+        ("fr", "French"),
+        ("de", "German"),
+        ("es", "Spanish"),
+        ("ja", "Japanese"),
+        ("ru", "Russian"),
+    ],
 };
 
 pub const ZH: Ui = Ui {
@@ -224,6 +252,18 @@ pub const ZH: Ui = Ui {
     places: "排在第 1–{k} 名的次数：{counts}",
     proposals: "第 {round} 轮提出的建议（匿名；相同的建议只显示一次，并注明次数）",
     times: "（×{n}）",
+    translated_from: "译自{language}",
+    original: "原文（{language}）",
+    untranslated: "未翻译",
+    language_names: &[
+        ("en", "英文"),
+        ("zh", "中文"),
+        ("fr", "法文"),
+        ("de", "德文"),
+        ("es", "西班牙文"),
+        ("ja", "日文"),
+        ("ru", "俄文"),
+    ],
     more_on_web: "此处未列出的另有 {n} 条，全部见您的个人网页（本邮件中的链接）。",
 };
 

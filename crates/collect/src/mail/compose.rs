@@ -638,7 +638,7 @@ mod tests {
                         .collect(),
                     own: OwnAnswer::Given { answer: Answer::Ordinal { point: *min } },
                     rationales: Rationales {
-                        below: vec![format!("[{}] 1 is what I would say", item.id)],
+                        below: vec![format!("[{}] 1 is what I would say", item.id).into()],
                         ..Rationales::default()
                     },
                     ..ItemFeedback::default()
