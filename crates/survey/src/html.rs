@@ -455,7 +455,7 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, rea
                 );
             }
             let mut last_heading = None;
-            for &(heading, grouped) in page.iter() {
+            for &(heading, grouped) in *page {
                 // Each page names the side of the median its rationales stand on, also
                 // when it goes on from the page before.
                 if last_heading != Some(heading) {
