@@ -231,6 +231,16 @@ fn withdrawing_with_remove_answers_drops_answers_of_open_rounds_only() {
     assert!(said.contains("after round 1 no longer count"), "{said}");
     assert_eq!(counted(2), ["E02"], "the open round no longer counts E01");
     assert_eq!(counted(1), ["E01", "E02"], "closed round 1 keeps every answer");
+    // The coordinator's counts follow what counts: round 2 has one respondent now, round 1
+    // still two; the stored submissions stay (append-only), and the withdrawal is said.
+    let status: serde_json::Value = serde_json::from_str(&ok(root, &["status", "--format", "json"])).unwrap();
+    let round = |n: usize| &status["rounds"][n - 1];
+    assert_eq!((round(2)["responded"].as_u64(), round(2)["withdrawn"].as_u64()), (Some(1), Some(1)), "{status}");
+    assert_eq!(round(2)["submissions"].as_u64(), Some(2), "{status}");
+    assert_eq!(round(1)["responded"].as_u64(), Some(2), "{status}");
+    let text = ok(root, &["status"]);
+    assert!(text.contains("round 2 (open, deadline 2027-02-15 17:00 UTC): 1 of 5 answered"), "{text}");
+    assert!(text.contains("1 withdrawn since"), "{text}");
     // Round 1's summary is written again with the same bytes.
     ok(root, &["round", "summary", "1"]);
     let after = std::fs::read(root.join("data/study/round-1/summary.json")).unwrap();

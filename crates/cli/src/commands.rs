@@ -631,8 +631,12 @@ pub(crate) fn status(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
         let (_, deadline, _) = round_dates(&s.round);
         let rate = if s.invited == 0 { 0.0 } else { 100.0 * f64::from(s.responded) / f64::from(s.invited) };
         println!();
+        let withdrawn = match s.withdrawn {
+            0 => String::new(),
+            n => format!(", {n} withdrawn since (answers counted as study.withdrawal says)"),
+        };
         println!(
-            "round {} ({}{}): {} of {} answered ({rate:.0} %), {} submissions",
+            "round {} ({}{}): {} of {} answered ({rate:.0} %), {} submissions{withdrawn}",
             s.round.number,
             s.round.state.name(),
             if deadline == "-" { String::new() } else { format!(", deadline {deadline}") },
@@ -860,6 +864,7 @@ fn consensus_overview(study: &delphi_core::Study, summary: &delphi_stats::StudyS
             let verdict = match o.consensus.outcome {
                 delphi_stats::item::Outcome::Met => "consensus",
                 delphi_stats::item::Outcome::NotMet => "no consensus",
+                delphi_stats::item::Outcome::TooFewAnswers => "too few answers",
                 delphi_stats::item::Outcome::Undefined => "undefined",
             };
             let mut row = vec![

@@ -1072,6 +1072,29 @@ mod tests {
         codes.iter().map(|c| Language::parse(c).unwrap()).collect()
     }
 
+    /// An API client reads the questionnaire by the OpenAPI document: every field an item
+    /// can carry, the carried-over answer (`prefill`) among them, is described there.
+    #[test]
+    fn every_field_of_a_questionnaire_item_the_api_returns_is_documented() {
+        let study = delphi_core::Study::from_toml(
+            include_str!("../../../surveys/ai-safety-cooperation.toml"),
+            "ai-safety-cooperation.toml",
+        )
+        .unwrap();
+        let frozen = FrozenRound::build(&study, 1, None).unwrap();
+        let mut item = frozen.in_language("en").items[0].clone();
+        item.prefill = Some(Answer::Ordinal { point: 5 });
+        item.continues = Some(item.id.clone());
+        item.feedback = Some(delphi_survey::feedback::ItemFeedback::default());
+        let returned = serde_json::to_value(&item).unwrap();
+        let spec: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        let documented = &spec["components"]["schemas"]["Questionnaire"]["properties"]["questionnaire"]["properties"]["items"]
+            ["items"]["properties"];
+        for field in returned.as_object().unwrap().keys() {
+            assert!(documented.get(field).is_some(), "the item field `{field}` is not in openapi.json");
+        }
+    }
+
     #[test]
     fn the_invalid_link_page_speaks_each_language_of_the_study_once_and_escapes_the_contact() {
         let chinese_only = invalid_link_page(&languages(&["zh"]), None);

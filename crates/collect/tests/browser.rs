@@ -11,7 +11,9 @@
 //!   records every one of them for round 2;
 //! - round 2 feeds back every kind of question — a ranking's mean ranks and places, a
 //!   quantile item's pool and spread of medians, a probability's median and quartiles, the
-//!   round-1 proposals — each beside the expert's own earlier answer, charts with a legend.
+//!   round-1 proposals — each beside the expert's own earlier answer, charts with a legend;
+//! - a long list of rationales comes in pages of ten, and going from page to page keeps
+//!   what the expert has typed.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -151,6 +153,12 @@ impl Browser {
     async fn property(&self, css: &str, name: &str) -> Value {
         let element = self.find(css).await;
         self.get(&format!("element/{element}/property/{name}")).await
+    }
+
+    /// Whether a person would see the element (WebDriver's "is displayed").
+    async fn displayed(&self, css: &str) -> bool {
+        let element = self.find(css).await;
+        self.get(&format!("element/{element}/displayed")).await.as_bool().unwrap()
     }
 
     async fn text(&self, css: &str) -> String {
@@ -566,5 +574,66 @@ async fn a_chinese_reader_sees_an_english_rationale_translated_with_its_original
     let all = browser.text("#fb-verification\\.recommendation").await;
     assert!(all.contains("On-site inspections are politically hard. (未翻译)"), "{all}");
     assert!(all.contains("核查需要共同的技术标准。"), "{all}");
+    browser.close().await;
+}
+
+/// Twenty-three rationales on one item: three pages. The expert starts typing their own
+/// reason, reads on to page 2 and page 3, and what they typed is still there; each page
+/// names the side of the median its rationales stand on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_list_of_rationales_comes_in_pages_and_reading_them_keeps_what_was_typed() {
+    let now = Utc::now();
+    let (_dir, path, study) = study_store(now);
+    record_round_1(&path, now);
+    let reasons = |side: &str, n: usize| -> Vec<Rationale> {
+        (1..=n).map(|i| Rationale { text: format!("{side} reason {i:02}"), ..Rationale::default() }).collect()
+    };
+    let anchor = study.questions().into_iter().find(|q| q.id.as_str() == "verification.recommendation").unwrap().id;
+    let distribution = (1..=5).map(|point| PointCount { point, count: 4 + u32::from(point == 3) * 3 }).collect();
+    let mut feedback = RoundFeedback { round: 1, items: BTreeMap::new() };
+    feedback.items.insert(
+        anchor,
+        ItemFeedback {
+            n: 23,
+            median: Some(3.0),
+            q1: Some(2.0),
+            q3: Some(4.0),
+            distribution,
+            rationales: Rationales { below: reasons("Low", 8), at: reasons("Middle", 9), above: reasons("High", 6) },
+            ..ItemFeedback::default()
+        },
+    );
+    let mut store = Store::open(&path).unwrap();
+    let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
+    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(ID, 2, "E02", now).unwrap().expose().to_owned();
+    drop(store);
+
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
+    browser.wait_for("fb-verification.recommendation").await;
+    let list = "#fb-verification\\.recommendation";
+    browser.click(&format!("{list} details summary")).await;
+    let page = |n: usize| format!("{list} section.page:nth-of-type({n})");
+    assert_eq!(browser.count(&format!("{list} section.page")).await, 3);
+    let typed = "Verification first, then joint evaluations.";
+    browser.type_into("textarea[name='verification.rationale']", typed).await;
+
+    assert!(browser.displayed(&page(1)).await && !browser.displayed(&page(2)).await);
+    let first = browser.text(&page(1)).await;
+    assert!(first.contains("Low reason 01") && first.contains("Middle reason 02"), "{first}");
+    assert!(!first.contains("Middle reason 03"), "ten per page: {first}");
+    browser.click(&format!("{} nav a:nth-child(2)", page(1))).await;
+    assert!(browser.displayed(&page(2)).await && !browser.displayed(&page(1)).await, "page 2 replaces page 1");
+    let second = browser.text(&page(2)).await;
+    assert!(second.starts_with("Answers at the median"), "the side is named again: {second}");
+    assert!(second.contains("Middle reason 03") && second.contains("High reason 03"), "{second}");
+    browser.screenshot(&page(2), "web-feedback-rationales-page-2.png").await;
+    browser.click(&format!("{} nav a:nth-child(3)", page(2))).await;
+    let third = browser.text(&page(3)).await;
+    assert!(third.starts_with("Answers above the median") && third.contains("High reason 04"), "{third}");
+    assert!(third.contains("High reason 06") && !third.contains("High reason 03"), "{third}");
+    assert_eq!(browser.property("textarea[name='verification.rationale']", "value").await, json!(typed));
     browser.close().await;
 }

@@ -65,6 +65,19 @@ pub struct ConsensusRule {
     pub dont_know: DontKnowPolicy,
     /// A round is stable when at most this percentage of paired answers changed.
     pub stability_max_change_percent: f64,
+    /// Consensus needs at least this many valid answers (don't-know aside): below it the
+    /// verdict is "too few answers", however the answers agree. The study file's
+    /// `consensus.min_answers`, raised to the panel's minimum group size where that is larger.
+    #[serde(default = "default_min_answers")]
+    pub min_answers: u32,
+}
+
+/// Five answers: below that a single dissenter moves the quartiles by whole points, and a
+/// lone answer would be "consensus" by definition.
+pub const DEFAULT_MIN_ANSWERS: u32 = 5;
+
+fn default_min_answers() -> u32 {
+    DEFAULT_MIN_ANSWERS
 }
 
 impl Default for ConsensusRule {
@@ -76,6 +89,7 @@ impl Default for ConsensusRule {
             quantile_method: QuantileMethod::Type7,
             dont_know: DontKnowPolicy::Exclude,
             stability_max_change_percent: 15.0,
+            min_answers: DEFAULT_MIN_ANSWERS,
         }
     }
 }

@@ -119,6 +119,7 @@ struct RawConsensus {
     position: Option<ConsensusPosition>,
     dont_know: Option<DontKnowPolicy>,
     stability_max_change_percent: Option<Spanned<f64>>,
+    min_answers: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -318,8 +319,15 @@ impl<'s> Checker<'_, 's> {
             .collect();
         let lineage = self.lineage(&raw.items, &items, &grid, max_rounds);
         let revisions = self.revisions(&raw.revisions, &raw.items, &raw.seeds, &grid, max_rounds);
-        let consensus = self.consensus(raw.consensus.as_ref());
         let subgroups = self.subgroups(raw.subgroups.as_ref());
+        // A group is shown from its minimum size on; a consensus verdict needs no fewer
+        // answers than a group figure, or a verdict could stand on answers too few to show.
+        let consensus = self.consensus(raw.consensus.as_ref()).map(|mut rule| {
+            if let Some(groups) = &subgroups {
+                rule.min_answers = rule.min_answers.max(groups.min_group_size);
+            }
+            rule
+        });
         // `[synthesis]` is optional; present but undecodable, it has been reported already.
         let synthesis = match (&raw.synthesis, raw.present.contains("synthesis")) {
             (None, true) => None,
@@ -1116,7 +1124,24 @@ impl<'s> Checker<'_, 's> {
             quantile_method: raw.quantile_method.unwrap_or_default(),
             dont_know: raw.dont_know.unwrap_or_default(),
             stability_max_change_percent: stability?,
+            min_answers: self.min_answers(raw.min_answers.as_ref())?,
         })
+    }
+
+    fn min_answers(&mut self, raw: Option<&Spanned<i64>>) -> Option<u32> {
+        let Some(raw) = raw else { return Some(crate::consensus::DEFAULT_MIN_ANSWERS) };
+        match u32::try_from(*raw.get_ref()) {
+            Ok(n) if n >= 2 => Some(n),
+            _ => {
+                self.report(
+                    raw.span(),
+                    "consensus.min_answers",
+                    format!("{} answers cannot show a consensus", raw.get_ref()),
+                    Some("use 2 or more; 5 is the default".into()),
+                );
+                None
+            }
+        }
     }
 
     fn number_in(

@@ -84,6 +84,27 @@ fn wrong_types_and_ranges_are_named_by_field() {
     assert!(problems.iter().any(|p| p.message.contains("type8")), "{problems:?}");
 }
 
+/// A coordinator who asks for consensus on one answer is told why not; one who sets a
+/// minimum below the panel's group size gets the group size, so no verdict stands on
+/// fewer answers than a group figure may show.
+#[test]
+fn the_minimum_of_answers_for_a_consensus_is_checked_and_never_below_the_group_size() {
+    let problems = problems_of(&SHIPPED.replacen("[consensus]\n", "[consensus]\nmin_answers = 1\n", 1));
+    let problem = problems.iter().find(|p| p.field == "consensus.min_answers").expect("reported");
+    assert!(problem.message.contains("1 answers cannot show a consensus"), "{problem:?}");
+    let line = SHIPPED.lines().position(|l| l == "[consensus]").unwrap() + 2;
+    assert_eq!(problem.location.line, line);
+    assert_eq!(study().consensus.min_answers, 5, "the default");
+    let raised = SHIPPED.replacen("[consensus]\n", "[consensus]\nmin_answers = 2\n", 1).replacen(
+        "min_group_size = 3",
+        "min_group_size = 4",
+        1,
+    );
+    assert_eq!(Study::from_toml(&raised, "study.toml").unwrap().consensus.min_answers, 4);
+    let kept = SHIPPED.replacen("[consensus]\n", "[consensus]\nmin_answers = 8\n", 1);
+    assert_eq!(Study::from_toml(&kept, "study.toml").unwrap().consensus.min_answers, 8);
+}
+
 #[test]
 fn a_text_in_an_undeclared_language_and_an_empty_text_are_refused() {
     let source: String = SHIPPED

@@ -85,6 +85,8 @@ pub struct Labels {
     pub met: String,
     pub not_met: String,
     pub undefined: String,
+    /// A verdict on fewer valid answers than the consensus rule's minimum.
+    pub too_few_answers: String,
     pub promising: String,
     pub needs_safeguards: String,
     pub avoid: String,
@@ -215,10 +217,10 @@ impl Labels {
             methods: s("Methods"),
             consensus_definition_heading: s("Consensus"),
             consensus_definition: s(
-                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the scale's agree set.",
+                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the scale's agree set. It needs at least {min} valid answers; with fewer, however they agree, the verdict is “too few answers”.",
             ),
             consensus_definition_median_box: s(
-                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the part of the scale that holds the median: the agree set, its mirror at the other end of the scale, or the points between. A panel united on a low rating has consensus too.",
+                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the part of the scale that holds the median: the agree set, its mirror at the other end of the scale, or the points between. A panel united on a low rating has consensus too. It needs at least {min} valid answers; with fewer, however they agree, the verdict is “too few answers”.",
             ),
             quantile_method: s("Quantile method"),
             dont_know_heading: s("\"Don't know\""),
@@ -281,6 +283,7 @@ impl Labels {
             met: s("consensus"),
             not_met: s("no consensus"),
             undefined: s("undefined"),
+            too_few_answers: s("too few answers"),
             promising: s("promising"),
             needs_safeguards: s("needs safeguards"),
             avoid: s("avoid"),
@@ -361,10 +364,10 @@ impl Labels {
             methods: s("方法"),
             consensus_definition_heading: s("共识"),
             consensus_definition: s(
-                "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在量表的同意区间内时，视为达成共识。",
+                "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在量表的同意区间内时，视为达成共识。至少需要 {min} 个有效回答；少于此数时，无论回答是否一致，结论均为“回答太少”。",
             ),
             consensus_definition_median_box: s(
-                "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在中位数所在的量表区间（同意区间、量表另一端与之对称的区间，或两者之间的点）内时，视为达成共识。专家一致给出低评分同样视为共识。",
+                "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在中位数所在的量表区间（同意区间、量表另一端与之对称的区间，或两者之间的点）内时，视为达成共识。专家一致给出低评分同样视为共识。至少需要 {min} 个有效回答；少于此数时，无论回答是否一致，结论均为“回答太少”。",
             ),
             quantile_method: s("分位数方法"),
             dont_know_heading: s("“不知道”"),
@@ -423,6 +426,7 @@ impl Labels {
             met: s("达成共识"),
             not_met: s("未达成共识"),
             undefined: s("无法判定"),
+            too_few_answers: s("回答太少"),
             promising: s("有前景"),
             needs_safeguards: s("需要保障措施"),
             avoid: s("应避免"),

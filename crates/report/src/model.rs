@@ -96,6 +96,7 @@ impl VerdictCell {
         let (outcome, label) = match v.outcome {
             Outcome::Met => ("met", &labels.met),
             Outcome::NotMet => ("not_met", &labels.not_met),
+            Outcome::TooFewAnswers => ("too_few_answers", &labels.too_few_answers),
             Outcome::Undefined => ("undefined", &labels.undefined),
         };
         Self { outcome: outcome.into(), label: label.clone(), reason: v.reason.clone() }
@@ -1105,7 +1106,8 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
             ConsensusPosition::MedianBox => &l.consensus_definition_median_box,
         }
         .replace("{iqr}", &iqr)
-        .replace("{agreement}", &agr),
+        .replace("{agreement}", &agr)
+        .replace("{min}", &rule.min_answers.to_string()),
         iqr_max: Num::of(Figure::new(rule.iqr_max), 2),
         agreement_min_percent: Num::of(Figure::new(rule.agreement_min_percent), 1),
         quantile_method: ctx.summary.quantile_method_name.to_owned(),

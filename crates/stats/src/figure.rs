@@ -33,8 +33,9 @@ pub enum Undefined {
     TooFewGroups,
     /// A computation did not give a finite number.
     NotFinite,
-    /// The numerical optimiser did not converge.
-    DidNotConverge,
+    /// The median falls between two boxes of the scale (3.5 between 1–3 and 4–4), so no
+    /// box holds it.
+    BetweenBoxes,
     /// An exact test was used, so there is no approximate statistic (z or χ²).
     ExactTest,
     /// The items are on different scales, so one figure over all of them would treat a 4 on
@@ -57,7 +58,7 @@ impl fmt::Display for Undefined {
             Self::NoChange => f.write_str("no paired answer changed"),
             Self::TooFewGroups => f.write_str("fewer than two groups large enough to compare"),
             Self::NotFinite => f.write_str("the computation gave no finite number"),
-            Self::DidNotConverge => f.write_str("the optimiser did not converge"),
+            Self::BetweenBoxes => f.write_str("the median lies between two boxes of the scale"),
             Self::ExactTest => f.write_str("an exact test was used"),
             Self::MixedScales => f.write_str("items on different scales: see the figures per scale"),
         }

@@ -123,7 +123,7 @@ pub fn compare_groups(
             )),
             Outcome::Met => {}
             Outcome::NotMet => failing.push(format!("{name} ({})", consensus.reason)),
-            Outcome::Undefined => undefined += 1,
+            Outcome::TooFewAnswers | Outcome::Undefined => undefined += 1,
         }
         groups.push(GroupResult {
             group: name.clone(),

@@ -21,6 +21,9 @@ pub enum Outcome {
     Met,
     /// The rule is not met.
     NotMet,
+    /// Fewer valid answers than the rule's minimum (`min_answers`): however they agree,
+    /// they are too few to call a consensus.
+    TooFewAnswers,
     /// The rule cannot be applied (e.g. no answers); the reason says why.
     Undefined,
 }
@@ -103,7 +106,11 @@ pub fn positional_verdict(
             Some(found) => found,
             None => {
                 let reason = format!("the median {m} lies between two boxes of the scale");
-                return (Verdict { outcome: Outcome::NotMet, reason }, None, Figure::undefined(Undefined::NoAnswers));
+                return (
+                    Verdict { outcome: Outcome::NotMet, reason },
+                    None,
+                    Figure::undefined(Undefined::BetweenBoxes),
+                );
             }
         },
         (ConsensusPosition::MedianBox, Err(e)) => {
@@ -112,7 +119,21 @@ pub fn positional_verdict(
     };
     let (percent, _) = agreement(counts, dont_know, scale, judged, rule.dont_know);
     let label = (rule.position == ConsensusPosition::MedianBox).then_some(judged);
-    (verdict_in(iqr, percent, rule, label), Some(judged), percent)
+    let valid: u64 = counts.iter().sum();
+    let verdict = if valid > 0 && valid < u64::from(rule.min_answers) {
+        too_few(valid, rule)
+    } else {
+        verdict_in(iqr, percent, rule, label)
+    };
+    (verdict, Some(judged), percent)
+}
+
+/// The verdict on fewer valid answers than the rule asks for.
+fn too_few(valid: u64, rule: &ConsensusRule) -> Verdict {
+    Verdict {
+        outcome: Outcome::TooFewAnswers,
+        reason: format!("{valid} valid answers, fewer than the {} a consensus needs", rule.min_answers),
+    }
 }
 
 fn verdict_in(iqr: Figure, agreement_percent: Figure, rule: &ConsensusRule, judged: Option<AgreeSet>) -> Verdict {
@@ -433,6 +454,39 @@ mod tests {
         assert_eq!(o.agreement_denominator, 12);
     }
 
+    /// A lone answer agrees with itself; four identical answers still leave one dissenter
+    /// able to move the quartiles by whole points. Neither is a consensus.
+    #[test]
+    fn a_consensus_needs_the_rules_minimum_of_valid_answers() {
+        let s = OrdinalScale::new(1, 5).unwrap();
+        let agree = AgreeSet::new(s, 4, 5).unwrap();
+        let rule = ConsensusRule::default();
+        assert_eq!(rule.min_answers, 5);
+        let verdict =
+            |counts: [u64; 5], dont_know: u64| ordinal_summary(&counts, dont_know, s, agree, &rule, None).consensus;
+        let one = verdict([0, 0, 0, 0, 1], 0);
+        assert_eq!(one.outcome, Outcome::TooFewAnswers);
+        assert_eq!(one.reason, "1 valid answers, fewer than the 5 a consensus needs");
+        // Don't-know answers are no valid answers: four ratings and three "don't know".
+        assert_eq!(verdict([0, 0, 0, 4, 0], 3).outcome, Outcome::TooFewAnswers);
+        assert_eq!(verdict([0, 0, 0, 5, 0], 0).outcome, Outcome::Met);
+        assert_eq!(verdict([0, 0, 0, 0, 0], 0).outcome, Outcome::Undefined, "no answers stays undefined");
+        let two = ConsensusRule { min_answers: 2, ..rule };
+        assert_eq!(ordinal_summary(&[0, 0, 0, 2, 0], 0, s, agree, &two, None).consensus.outcome, Outcome::Met);
+    }
+
+    /// A median of 3.5 between the boxes 1–3 and 4–5 is no consensus, and the box share is
+    /// undefined for that reason, not for want of answers.
+    #[test]
+    fn a_median_between_two_boxes_says_so() {
+        let s = OrdinalScale::new(1, 5).unwrap();
+        let agree = AgreeSet::new(s, 4, 5).unwrap();
+        let o = ordinal_summary(&[0, 0, 3, 3, 0], 0, s, agree, &ConsensusRule::default(), None);
+        assert_eq!(o.median.value(), Some(3.5));
+        assert_eq!(o.consensus.outcome, Outcome::NotMet);
+        assert_eq!(o.consensus_box_percent.as_result().unwrap_err(), Undefined::BetweenBoxes);
+    }
+
     #[test]
     fn verdict_reason_matches_the_issue_example() {
         let rule = ConsensusRule::default();
@@ -492,7 +546,8 @@ mod tests {
         assert_eq!(o.iqr.value(), Some(0.0));
         assert_eq!(o.sd.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
         assert_eq!(o.cv.reason(), Some(Undefined::TooFewAnswers { needed: 2, got: 1 }));
-        assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % in 4–5 ≥ 70 %");
+        // One answer agrees with itself: that is too few answers, not a consensus (issue 14).
+        assert_eq!(o.consensus.outcome, Outcome::TooFewAnswers);
         // all equal, one category outside the agree set: united on "disagree" (the bottom
         // box 1–2), which is consensus by the median's box but not by the agree set
         let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &rule, Some(9));

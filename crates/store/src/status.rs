@@ -22,9 +22,13 @@ pub struct GroupCount {
 pub struct RoundStatus {
     pub round: Round,
     pub invited: u32,
-    /// Experts with at least one stored answer in this round.
+    /// Experts with at least one answer that counts in this round: a withdrawal under
+    /// `remove-answers` takes an expert out of the rounds it reached.
     pub responded: u32,
-    /// Stored submissions, edits included.
+    /// Those asked in this round who have since withdrawn (their answers counted or not,
+    /// as `responded` says).
+    pub withdrawn: u32,
+    /// Stored submissions, edits included (the store keeps them all, counted or not).
     pub submissions: u32,
     pub groups: Vec<GroupCount>,
 }
@@ -41,7 +45,8 @@ impl RoundStatus {
             })
             .collect();
         serde_json::json!({ "round": self.round.number, "state": self.round.state.name(), "invited": self.invited,
-                            "responded": self.responded, "submissions": self.submissions, "groups": groups })
+                            "responded": self.responded, "withdrawn": self.withdrawn,
+                            "submissions": self.submissions, "groups": groups })
     }
 }
 
@@ -51,12 +56,15 @@ impl Store {
         rounds_of(&self.conn, study_id)?
             .into_iter()
             .map(|round| {
-                let (invited, responded, submissions): (u32, u32, u32) = self.conn.query_row(
+                let (invited, responded, withdrawn, submissions): (u32, u32, u32, u32) = self.conn.query_row(
                     "SELECT (SELECT COUNT(*) FROM round_panel WHERE study_id = ?1 AND round = ?2),
-                            (SELECT COUNT(DISTINCT expert_id) FROM submissions WHERE study_id = ?1 AND round = ?2),
+                            (SELECT COUNT(DISTINCT expert_id) FROM current_answers WHERE study_id = ?1 AND round = ?2),
+                            (SELECT COUNT(*) FROM round_panel p JOIN withdrawals w
+                               ON w.study_id = p.study_id AND w.expert_id = p.expert_id
+                             WHERE p.study_id = ?1 AND p.round = ?2),
                             (SELECT COUNT(*) FROM submissions WHERE study_id = ?1 AND round = ?2)",
                     params![study_id, round.number],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
                 let groups = attributes
                     .iter()
@@ -65,7 +73,7 @@ impl Store {
                     .into_iter()
                     .flatten()
                     .collect();
-                Ok(RoundStatus { round, invited, responded, submissions, groups })
+                Ok(RoundStatus { round, invited, responded, withdrawn, submissions, groups })
             })
             .collect()
     }
@@ -80,8 +88,8 @@ impl Store {
         let column = attribute.name();
         let mut statement = self.conn.prepare(&format!(
             "SELECT e.{column}, COUNT(*),
-                    COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM submissions s
-                                                   WHERE s.study_id = p.study_id AND s.round = p.round AND s.expert_id = p.expert_id))
+                    COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM current_answers c
+                                                   WHERE c.study_id = p.study_id AND c.round = p.round AND c.expert_id = p.expert_id))
              FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2
              GROUP BY e.{column} ORDER BY e.{column}"

@@ -64,7 +64,13 @@ fieldset.invalid{border:2px solid #b00020}.problem{color:#8a0018;font-weight:600
 .feedback ul{margin:.25rem 0;padding-left:1.25rem}.count{color:#444}\
 .feedback .mark{display:block;font-size:.85em;color:#444;font-style:italic}\
 .feedback .untranslated{color:#444;font-style:italic}\
-.feedback .original{display:block;margin-top:.25rem;padding-left:.5rem;border-left:2px solid #bbb;color:#333}";
+.feedback .original{display:block;margin-top:.25rem;padding-left:.5rem;border-left:2px solid #bbb;color:#333}\
+.pages>.page{display:none}.pages>.page:first-child,.pages>.page:target{display:block}\
+.pages:has(>.page:target)>.page:first-child:not(:target){display:none}\
+.pager{display:flex;flex-wrap:wrap;gap:.25rem;margin:.5rem 0}\
+.pager a{display:inline-block;min-width:2.75rem;min-height:2.75rem;box-sizing:border-box;padding:.6rem .5rem;\
+text-align:center;border:1px solid #bbb;border-radius:.35rem;color:#24528f}\
+.pager a[aria-current]{background:#24528f;color:#fff;border-color:#24528f}";
 
 /// The stylesheet every page carries inline (a server's Content-Security-Policy allows it
 /// by its hash, so no other style or script can run).
@@ -428,14 +434,43 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, rea
             "<details class=\"rationales\"{open}>\n<summary>{} ({total})</summary>",
             escape(&fill(ui.rationales, &[("round", &round_s)]))
         );
-        for (heading, texts) in [ui.below, ui.at, ui.above].into_iter().zip(&grouped) {
-            if texts.is_empty() {
-                continue;
+        let headings = [ui.below, ui.at, ui.above];
+        let entries: Vec<(&str, &GroupedRationale)> = headings
+            .into_iter()
+            .zip(&grouped)
+            .flat_map(|(heading, texts)| texts.iter().map(move |g| (heading, g)))
+            .collect();
+        let pages: Vec<&[(&str, &GroupedRationale)]> = entries.chunks(RATIONALES_PER_PAGE).collect();
+        let paged = pages.len() > 1;
+        if paged {
+            h.push_str("<div class=\"pages\">\n");
+        }
+        for (number, page) in (1..).zip(&pages) {
+            if paged {
+                let _ = writeln!(
+                    h,
+                    "<section class=\"page\" id=\"{}\" aria-label=\"{}\">",
+                    page_anchor(&id, number),
+                    escape(&page_of(number, pages.len(), ui))
+                );
             }
-            let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
-            for grouped in texts {
+            let mut last_heading = None;
+            for &(heading, grouped) in *page {
+                // Each page names the side of the median its rationales stand on, also
+                // when it goes on from the page before.
+                if last_heading != Some(heading) {
+                    let _ = writeln!(h, "<p>{}{}</p>", escape(heading), ui.colon.trim_end());
+                    last_heading = Some(heading);
+                }
                 rationale_html(h, grouped, reader, ui);
             }
+            if paged {
+                pager(h, &id, number, pages.len(), ui);
+                h.push_str("</section>\n");
+            }
+        }
+        if paged {
+            h.push_str("</div>\n");
         }
         h.push_str("</details>\n");
     }
@@ -477,6 +512,35 @@ fn rationale_html(h: &mut String, grouped: &GroupedRationale, reader: &Language,
 
 /// Above this many rationales an item's list starts folded.
 const FOLD_RATIONALES_ABOVE: usize = 10;
+
+/// Rationales per page of the web form's list. One page shows at a time, chosen by the
+/// page's anchor (`:target`) in CSS alone: going to another page neither reloads the form
+/// nor loses what the expert has typed, and needs no script (the CSP allows none).
+pub const RATIONALES_PER_PAGE: usize = 10;
+
+/// The anchor of page `number` of an item's rationales (`id` already escaped).
+fn page_anchor(id: &str, number: usize) -> String {
+    format!("reasons-{id}-{number}")
+}
+
+fn page_of(number: usize, pages: usize, ui: &Ui) -> String {
+    fill(ui.page_of, &[("page", &number.to_string()), ("pages", &pages.to_string())])
+}
+
+/// Links to every page of an item's rationales, the current one marked.
+fn pager(h: &mut String, id: &str, current: usize, pages: usize, ui: &Ui) {
+    let _ = write!(h, "<nav class=\"pager\" aria-label=\"{}\">", escape(ui.pages));
+    for number in 1..=pages {
+        let here = if number == current { " aria-current=\"page\"" } else { "" };
+        let _ = write!(
+            h,
+            "<a href=\"#{}\"{here} title=\"{}\">{number}</a>",
+            page_anchor(id, number),
+            escape(&page_of(number, pages, ui))
+        );
+    }
+    h.push_str("</nav>\n");
+}
 
 /// " (×3)" after a text several experts wrote, as HTML; empty for a single one.
 fn count_note(count: u32, ui: &Ui) -> String {

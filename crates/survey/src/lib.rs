@@ -19,6 +19,7 @@ mod common;
 pub mod feedback;
 pub mod frozen;
 pub mod html;
+pub mod mail_html;
 pub mod markdown;
 pub mod reply;
 pub mod text;

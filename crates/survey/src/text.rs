@@ -71,6 +71,25 @@ pub fn render(q: &Questionnaire) -> String {
 /// expert's carried-over answer ([`Item::prefill`]) if their copy has one, so that replying
 /// unchanged keeps it.
 pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> String {
+    form(q, answers, Figures::InTheForm)
+}
+
+/// The form for a letter that draws the group's figures apart (an email's HTML part, see
+/// [`crate::mail_html`]): without the legend, the charts, the figures and the expert's own
+/// previous answer; the rationales and proposals stay behind `::`, where a quoting reply
+/// can never turn them into answers.
+pub fn render_filled_figures_apart(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> String {
+    form(q, answers, Figures::DrawnApart)
+}
+
+/// Whether the form carries the group's figures or a letter draws them elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Figures {
+    InTheForm,
+    DrawnApart,
+}
+
+fn form(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, figures: Figures) -> String {
     let ui = ui(&q.language);
     let mut out = Out(String::new());
     out.say(&q.title);
@@ -82,7 +101,7 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
         out.say(note);
         out.blank_comment();
     }
-    if q.items.iter().any(|i| i.feedback.is_some()) {
+    if figures == Figures::InTheForm && q.items.iter().any(|i| i.feedback.is_some()) {
         // Said once, not beside every chart: the form travels to every expert by email.
         out.say(&format!("{}{}{}; {}.", ui.legend, ui.colon, ui.legend_bars, ui.legend_text));
         out.blank_comment();
@@ -97,7 +116,8 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
         for item in section.items {
             out.raw("");
             let round = q.feedback_round.unwrap_or(q.round.saturating_sub(1));
-            item_text(&mut out, item, answers.get(&item.id).or(item.prefill.as_ref()), round, &q.language, ui);
+            let answer = answers.get(&item.id).or(item.prefill.as_ref());
+            item_text(&mut out, item, answer, round, (&q.language, figures), ui);
         }
     }
     out.raw("");
@@ -106,7 +126,14 @@ pub fn render_filled(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> S
     out.0
 }
 
-fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, reader: &Language, ui: &Ui) {
+fn item_text(
+    out: &mut Out,
+    item: &Item,
+    answer: Option<&Answer>,
+    round: u32,
+    (reader, figures): (&Language, Figures),
+    ui: &Ui,
+) {
     out.say(&item.prompt);
     match &item.answer {
         AnswerSpec::Ordinal { min, labels, dont_know, .. } => {
@@ -129,7 +156,7 @@ fn item_text(out: &mut Out, item: &Item, answer: Option<&Answer>, round: u32, re
         AnswerSpec::Text => out.say(ui.text_help),
     }
     if let Some(feedback) = &item.feedback {
-        feedback_text(out, feedback, round, &item.answer, reader, ui);
+        feedback_text(out, feedback, round, &item.answer, (reader, figures), ui);
     }
     let Some(answer) = answer else {
         let template = match item.answer {
@@ -155,10 +182,25 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
 }
 
 /// The previous round's feedback as `::` lines.
-fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec, reader: &Language, ui: &Ui) {
+fn feedback_text(
+    out: &mut Out,
+    fb: &ItemFeedback,
+    round: u32,
+    spec: &AnswerSpec,
+    (reader, figures): (&Language, Figures),
+    ui: &Ui,
+) {
     let round = round.to_string();
+    if figures == Figures::InTheForm {
+        figures_text(out, fb, &round, spec, ui);
+    }
+    texts_of_the_group(out, fb, &round, reader, ui);
+}
+
+/// The group's figures, a chart of them and the expert's own previous answer.
+fn figures_text(out: &mut Out, fb: &ItemFeedback, round: &str, spec: &AnswerSpec, ui: &Ui) {
     let mut figures = figure_lines(fb, spec, ui).into_iter();
-    let heading = fill(ui.group_previous, &[("round", &round)]);
+    let heading = fill(ui.group_previous, &[("round", round)]);
     out.say(&format!("{heading}{}{}", ui.colon, figures.next().unwrap_or_default()));
     for line in figures {
         out.say_indented(&line, "  ");
@@ -180,13 +222,17 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
     }
     match &fb.own {
         OwnAnswer::Given { answer } => {
-            out.say(&fill(ui.your_answer, &[("round", &round), ("answer", &describe(spec, answer, ui))]));
+            out.say(&fill(ui.your_answer, &[("round", round), ("answer", &describe(spec, answer, ui))]));
         }
-        OwnAnswer::Missing => out.say(&fill(ui.you_did_not_answer, &[("round", &round)])),
+        OwnAnswer::Missing => out.say(&fill(ui.you_did_not_answer, &[("round", round)])),
         OwnAnswer::NotPersonalised => {}
     }
+}
+
+/// What the group wrote: proposals and rationales, within the email's bounds.
+fn texts_of_the_group(out: &mut Out, fb: &ItemFeedback, round: &str, reader: &Language, ui: &Ui) {
     if !fb.proposals.is_empty() {
-        out.say(&format!("{}{}", fill(ui.proposals, &[("round", &round)]), ui.colon.trim_end()));
+        out.say(&format!("{}{}", fill(ui.proposals, &[("round", round)]), ui.colon.trim_end()));
         let (shown, more) = crate::feedback::select(&fb.proposals, EMAIL_PROPOSALS_PER_ITEM);
         bullets(out, &shown, ui);
         if more > 0 {
@@ -194,7 +240,7 @@ fn feedback_text(out: &mut Out, fb: &ItemFeedback, round: u32, spec: &AnswerSpec
         }
     }
     if !fb.rationales.is_empty() {
-        out.say(&format!("{}{}", fill(ui.rationales, &[("round", &round)]), ui.colon.trim_end()));
+        out.say(&format!("{}{}", fill(ui.rationales, &[("round", round)]), ui.colon.trim_end()));
         let (shown, more) = fb.rationales.selection(EMAIL_RATIONALES_PER_ITEM);
         for (heading, texts) in [ui.below, ui.at, ui.above].into_iter().zip(&shown) {
             if texts.is_empty() {

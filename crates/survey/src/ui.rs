@@ -87,6 +87,10 @@ pub struct Ui {
     pub times: &'static str,
     /// Below the rationales an email shows when the web page has more.
     pub more_on_web: &'static str,
+    /// The navigation between pages of a long list of rationales on the web form.
+    pub pages: &'static str,
+    /// One page of such a list, `{page}` of `{pages}`.
+    pub page_of: &'static str,
     /// Above a rationale shown in the coordinator's translation (`{language}`: the original's).
     pub translated_from: &'static str,
     /// Before the original text under its translation.
@@ -172,6 +176,8 @@ pub const EN: Ui = Ui {
     proposals: "Proposals made in round {round} (anonymous; identical ones shown once, with their count)",
     times: "(×{n})",
     more_on_web: "Not shown here: {n} more, all on your personal web page (the link in this email).",
+    pages: "Pages of reasons",
+    page_of: "Page {page} of {pages}",
     translated_from: "Translated from {language}",
     original: "Original ({language})",
     untranslated: "untranslated",
@@ -265,6 +271,8 @@ pub const ZH: Ui = Ui {
         ("ru", "俄文"),
     ],
     more_on_web: "此处未列出的另有 {n} 条，全部见您的个人网页（本邮件中的链接）。",
+    pages: "理由分页",
+    page_of: "第 {page} 页，共 {pages} 页",
 };
 
 /// The UI texts for `language`: Chinese for `zh` and its variants, English otherwise.

@@ -282,6 +282,14 @@ enum Block {
     List(Vec<String>),
     /// The reply form (or the form filled in), kept verbatim.
     Form(String),
+    /// The group's figures drawn for the HTML part (the text part has them in its form).
+    Figures(String),
+    /// The reply form of a letter whose HTML part draws the figures apart: `text` with
+    /// them, for the text part, `html` without them.
+    FormFiguresApart {
+        text: String,
+        html: String,
+    },
 }
 
 impl Body {
@@ -290,12 +298,24 @@ impl Body {
         let round = q.round.to_string();
         let link = context.link;
         let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", context.name)]))];
-        let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>| {
+        // The form to reply with, and the figures the HTML part draws apart from it.
+        let reply_form = || match delphi_survey::mail_html::figures(q) {
+            Some(figures) => (
+                Some(Block::Figures(figures)),
+                Block::FormFiguresApart {
+                    text: delphi_survey::text::render(q),
+                    html: delphi_survey::text::render_filled_figures_apart(q, &BTreeMap::new()),
+                },
+            ),
+            None => (None, Block::Form(delphi_survey::text::render(q))),
+        };
+        let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>, figures: Option<Block>| {
             blocks.push(Block::Para(fill(w.closes, &[("deadline", &deadline_for(deadline, context.time_zone, w))])));
             if let Some(link) = link {
                 blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
                 blocks.push(Block::Button { label: w.open_form.to_owned(), link: link.to_owned() });
             }
+            blocks.extend(figures);
             blocks.push(Block::Heading(w.reply_heading.to_owned()));
             blocks.push(Block::Para(w.answer_by_reply.to_owned()));
         };
@@ -327,14 +347,16 @@ impl Body {
                     blocks.push(Block::Para(w.feedback_included.to_owned()));
                 }
                 about(&mut blocks);
-                answer_ways(&mut blocks, *deadline);
-                blocks.push(Block::Form(delphi_survey::text::render(q)));
+                let (figures, form) = reply_form();
+                answer_ways(&mut blocks, *deadline, figures);
+                blocks.push(form);
             }
             Letter::Reminder { deadline, .. } => {
                 blocks.push(Block::Para(fill(w.reminder, &[("round", &round), ("title", &q.title)])));
                 about(&mut blocks);
-                answer_ways(&mut blocks, *deadline);
-                blocks.push(Block::Form(delphi_survey::text::render(q)));
+                let (figures, form) = reply_form();
+                answer_ways(&mut blocks, *deadline, figures);
+                blocks.push(form);
             }
             Letter::Receipt { recorded, unanswered, kept_newer, deadline, .. } => {
                 let count = recorded.len().to_string();
@@ -359,7 +381,7 @@ impl Body {
                 blocks.push(Block::Para(w.problems.to_owned()));
                 blocks.push(Block::List(problems.to_vec()));
                 blocks.push(Block::Para(w.problems_fix.to_owned()));
-                answer_ways(&mut blocks, *deadline);
+                answer_ways(&mut blocks, *deadline, None);
                 blocks.push(Block::Form(delphi_survey::text::render_filled(q, filled)));
             }
             Letter::Unchanged { recorded, kept_newer, deadline, .. } => {
@@ -379,8 +401,9 @@ impl Body {
             }
             Letter::Untied { deadline, .. } => {
                 blocks.push(Block::Para(w.untied.to_owned()));
-                answer_ways(&mut blocks, *deadline);
-                blocks.push(Block::Form(delphi_survey::text::render(q)));
+                let (figures, form) = reply_form();
+                answer_ways(&mut blocks, *deadline, figures);
+                blocks.push(form);
             }
             Letter::Refused { reason, .. } => {
                 blocks.push(Block::Para(w.refused.to_owned()));
@@ -388,8 +411,9 @@ impl Body {
             }
             Letter::Late { closed, deadline, .. } => {
                 blocks.push(Block::Para(fill(w.late, &[("closed", &closed.to_string()), ("round", &round)])));
-                answer_ways(&mut blocks, *deadline);
-                blocks.push(Block::Form(delphi_survey::text::render(q)));
+                let (figures, form) = reply_form();
+                answer_ways(&mut blocks, *deadline, figures);
+                blocks.push(form);
             }
             Letter::BetweenRounds { .. } => {
                 blocks.push(Block::Para(fill(w.between_rounds, &[("round", &round)])));
@@ -418,7 +442,8 @@ fn text_of(blocks: &[Block]) -> String {
                 let lines: Vec<String> = items.iter().map(|item| format!("  - {item}")).collect();
                 out.push_str(&lines.join("\n"));
             }
-            Block::Form(form) => out.push_str(form.trim_end()),
+            Block::Form(form) | Block::FormFiguresApart { text: form, .. } => out.push_str(form.trim_end()),
+            Block::Figures(_) => continue,
         }
         out.push_str("\n\n");
     }
@@ -486,21 +511,25 @@ fn html_of(blocks: &[Block], title: &str, language: &Language) -> String {
                 }
                 out.push_str("</ul>\n");
             }
-            Block::Form(form) => {
-                // `<br>` ends each line for mail clients that quote a reply as HTML (and for
-                // html2text reading it back); `pre-wrap` keeps the form's spaces. A newline
-                // after each `<br>` would be a second, visible line break under `pre-wrap`.
-                let lines: Vec<String> = form.trim_end().lines().map(escape).collect();
-                out.push_str(&format!(
-                    "<div style=\"margin:0 0 1.5em 0; padding:1em; border-left:4px solid {ACCENT}; background:#f4f6f8; \
-                     font-family: Menlo, Consolas, monospace; font-size:0.9em; white-space:pre-wrap\">{}</div>\n",
-                    lines.join("<br>")
-                ));
-            }
+            Block::Figures(figures) => out.push_str(figures),
+            Block::Form(form) | Block::FormFiguresApart { html: form, .. } => out.push_str(&form_html(form)),
         }
     }
     out.push_str("</main>\n</body></html>\n");
     out
+}
+
+/// The reply form in the HTML part, line for line.
+fn form_html(form: &str) -> String {
+    // `<br>` ends each line for mail clients that quote a reply as HTML (and for html2text
+    // reading it back); `pre-wrap` keeps the form's spaces. A newline after each `<br>`
+    // would be a second, visible line break under `pre-wrap`.
+    let lines: Vec<String> = form.trim_end().lines().map(escape).collect();
+    format!(
+        "<div style=\"margin:0 0 1.5em 0; padding:1em; border-left:4px solid {ACCENT}; background:#f4f6f8; \
+         font-family: Menlo, Consolas, monospace; font-size:0.9em; white-space:pre-wrap\">{}</div>\n",
+        lines.join("<br>")
+    )
 }
 
 #[cfg(test)]
@@ -588,5 +617,79 @@ mod tests {
         let reply = delphi_survey::reply::parse(&q, &text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
         let benefit = reply.answers.iter().find(|(id, _)| id.as_str() == "verification.benefit").map(|(_, a)| a);
         assert_eq!(benefit, Some(&Answer::Ordinal { point: 6 }), "the answer is read from the HTML part: {text}");
+    }
+
+    /// Round 2 as one expert gets it: the group's bars for an ordinal item, the number line
+    /// of a probability, a rationale that tries to pass for an answer.
+    fn round_two(language: &str) -> Questionnaire {
+        use delphi_survey::feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales};
+        let mut q = questionnaire(language);
+        q.round = 2;
+        q.feedback_round = Some(1);
+        for item in &mut q.items {
+            item.feedback = match &item.answer {
+                delphi_survey::AnswerSpec::Ordinal { min, max, .. } => Some(ItemFeedback {
+                    n: 6,
+                    median: Some(f64::from(*min + 1)),
+                    q1: Some(f64::from(*min)),
+                    q3: Some(f64::from(*min + 2)),
+                    distribution: (*min..=*max)
+                        .map(|point| PointCount { point, count: u32::from(point - min < 3) * 2 })
+                        .collect(),
+                    own: OwnAnswer::Given { answer: Answer::Ordinal { point: *min } },
+                    rationales: Rationales {
+                        below: vec![format!("[{}] 1 is what I would say", item.id).into()],
+                        ..Rationales::default()
+                    },
+                    ..ItemFeedback::default()
+                }),
+                delphi_survey::AnswerSpec::Probability => Some(ItemFeedback {
+                    n: 5,
+                    median: Some(0.3),
+                    q1: Some(0.2),
+                    q3: Some(0.5),
+                    own: OwnAnswer::Given { answer: Answer::Probability { value: 0.25 } },
+                    ..ItemFeedback::default()
+                }),
+                _ => None,
+            };
+        }
+        q
+    }
+
+    /// The HTML part draws the group's figures (bars, a number line, a legend) instead of
+    /// the form's text charts; the text part keeps its charts; and an expert answering in
+    /// the quoted HTML part is read as answering exactly what they typed, the drawn figures
+    /// and the quoted rationales giving no answer of their own.
+    #[test]
+    fn round_two_draws_the_figures_in_html_and_a_quoting_reply_reads_only_what_was_typed() {
+        for language in ["en", "zh"] {
+            let q = round_two(language);
+            let ui = delphi_survey::ui::ui(&q.language);
+            let deadline = Utc.with_ymd_and_hms(2026, 12, 14, 17, 0, 0).single().unwrap();
+            let message = raw(&Letter::Invitation { questionnaire: &q, deadline }, "Ada", Some("tok"));
+            let parsed = mail_parser::MessageParser::default().parse(message.as_bytes()).unwrap();
+            let (text, html) = (parsed.body_text(0).unwrap().into_owned(), parsed.body_html(0).unwrap().into_owned());
+            assert!(
+                text.contains("####################") && text.contains(ui.you),
+                "the text part keeps its charts: {text}"
+            );
+            for words in [ui.legend_own, ui.legend_median, ui.legend_middle] {
+                assert!(html.contains(&escape(words)), "{language}: the HTML legend names {words}");
+            }
+            assert!(!html.contains("##"), "no text chart in the HTML part");
+            assert!(html.contains("height:12px; background:#24528f"), "the expert's own bar is drawn");
+            let your_answer = escape(&ui.your_answer.replace("{round}", "1").replace("{answer}", "25 %"));
+            assert!(html.contains(&your_answer), "{language}: {your_answer} is said beside the number line");
+            assert!(html.find("<table").unwrap() < html.find("[verification.benefit]").unwrap(), "figures first");
+
+            let marker = "[verification.benefit]";
+            let typed = html.replacen(&format!("{marker}<"), &format!("{marker} 6<"), 1);
+            assert_ne!(typed, html, "the HTML form holds an empty marker to type into");
+            let quoted = super::super::inbound::html_to_text(&typed);
+            let reply = delphi_survey::reply::parse(&q, &quoted).unwrap_or_else(|e| panic!("{e:?}\n{quoted}"));
+            let typed_answers: Vec<(&str, &Answer)> = reply.answers.iter().map(|(id, a)| (id.as_str(), a)).collect();
+            assert_eq!(typed_answers, [("verification.benefit", &Answer::Ordinal { point: 6 })], "{quoted}");
+        }
     }
 }
