@@ -25,6 +25,7 @@ use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
+use delphi_survey::QuantileValues;
 use delphi_survey::feedback::{Grouped, OptionRanks, Pooled};
 use delphi_survey::{FrozenRound, ItemFeedback, PointCount, RoundFeedback};
 use serde_json::{Value, json};
@@ -449,7 +450,7 @@ async fn round_2_feeds_back_rankings_quantiles_probabilities_and_proposals_besid
             median: Some(5.0),
             q1: Some(3.5),
             q3: Some(8.0),
-            pooled: Some(Pooled { p5: 1.5, p50: 6.0, p95: 20.0 }),
+            pooled: Some(Pooled(QuantileValues::five_fifty_ninety_five(1.5, 6.0, 20.0))),
             ..ItemFeedback::default()
         },
     );
