@@ -16,8 +16,8 @@ use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, Quantil
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    QuantileLevels, QuantileLevelsError, QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups,
-    Synthesis, Withdrawal, is_valid_id, is_valid_language,
+    QuantileLevels, QuantileLevelsError, QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen,
+    StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =
@@ -922,7 +922,8 @@ impl<'s> Checker<'_, 's> {
             .enumerate()
             .filter(|(_, item)| item.kind.as_ref().is_some_and(|k| k.get_ref() == "quantile"))
             .map(|(i, item)| (format!("items[{i}]"), &item.quantiles, item.id.span()));
-        let other_seeds = seeds.iter().enumerate().skip(1).map(|(i, seed)| (format!("seeds[{i}]"), &seed.quantiles, seed.id.span()));
+        let other_seeds =
+            seeds.iter().enumerate().skip(1).map(|(i, seed)| (format!("seeds[{i}]"), &seed.quantiles, seed.id.span()));
         let mut mismatches = Vec::new();
         for (path, raw, id_span) in other_seeds.chain(quantity_items) {
             if let Some(own) = levels(raw.as_ref())

@@ -61,9 +61,10 @@ fn a_questionnaire_frozen_before_there_was_a_choice_reads_as_5_50_95() {
     let frozen = r#"{"kind": "quantile", "min": 0.0, "max": 50.0, "unit": null}"#;
     let read: ResponseKind = serde_json::from_str(frozen).unwrap();
     assert!(matches!(read, ResponseKind::Quantile { quantiles, .. } if quantiles == QuantileLevels::default()));
-    let ten: ResponseKind =
-        serde_json::from_str(r#"{"kind": "quantile", "min": null, "max": null, "unit": null, "quantiles": [10, 50, 90]}"#)
-            .unwrap();
+    let ten: ResponseKind = serde_json::from_str(
+        r#"{"kind": "quantile", "min": null, "max": null, "unit": null, "quantiles": [10, 50, 90]}"#,
+    )
+    .unwrap();
     assert!(matches!(ten, ResponseKind::Quantile { quantiles, .. } if quantiles == levels(&[10, 50, 90])));
     let written = serde_json::to_value(&ten).unwrap();
     assert_eq!(written["quantiles"], serde_json::json!([10, 50, 90]));
@@ -125,10 +126,14 @@ fn a_study_with_seeds_asks_the_same_quantiles_of_every_quantity() {
     // One seed differing from the first.
     let source = with(SHIPPED, "realisation = 26.0", "quantiles = [10, 50, 90]");
     let problems = parse(&source).unwrap_err();
-    assert!(problems.iter().any(|(f, m)| f == "seeds[1].quantiles" && m.contains("first seed asks 5/50/95 %")), "{problems:?}");
+    assert!(
+        problems.iter().any(|(f, m)| f == "seeds[1].quantiles" && m.contains("first seed asks 5/50/95 %")),
+        "{problems:?}"
+    );
     // A study without seeds may ask different quantiles per item.
     let no_seeds = SHIPPED.split("[[seeds]]").next().unwrap().to_owned()
-        + &SHIPPED[SHIPPED.find("# ---------------------------------------------------------------- analysis").unwrap()..];
+        + &SHIPPED
+            [SHIPPED.find("# ---------------------------------------------------------------- analysis").unwrap()..];
     let source = with(&no_seeds, "kind = \"quantile\"", "quantiles = [10, 50, 90]");
     assert!(parse(&source).is_ok(), "{:?}", parse(&source).err());
 }

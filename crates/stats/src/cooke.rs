@@ -8,9 +8,9 @@
 use serde::Serialize;
 
 use crate::input::Quantiles;
-use delphi_core::study::QuantileLevels;
 use crate::ranktests::chi_square_sf;
 use crate::{Figure, StatsError, Undefined};
+use delphi_core::study::QuantileLevels;
 
 /// Probabilities of the four inter-quantile bins.
 pub const BIN_P: [f64; 4] = [0.05, 0.45, 0.45, 0.05];
@@ -524,7 +524,15 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             }
         })
         .collect();
-    Ok(ClassicalModel { seeds: n_seeds, experts: scores, alpha, performance_dm, equal_dm, quantiles: vec![5, 50, 95], targets })
+    Ok(ClassicalModel {
+        seeds: n_seeds,
+        experts: scores,
+        alpha,
+        performance_dm,
+        equal_dm,
+        quantiles: vec![5, 50, 95],
+        targets,
+    })
 }
 
 /// 5/50/95 % quantiles as this module's fixed-size functions take them (checked by

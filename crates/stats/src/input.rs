@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
 use delphi_core::study::QuantileLevels;
+use serde::Serialize;
 
 use crate::StatsError;
 

@@ -168,9 +168,9 @@ impl Serialize for Percent {
 impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let key = String::deserialize(d)?;
-        key.parse().map(Self).map_err(|_| {
-            serde::de::Error::custom(format!("“{key}” is not a whole percent between 1 and 99"))
-        })
+        key.parse()
+            .map(Self)
+            .map_err(|_| serde::de::Error::custom(format!("“{key}” is not a whole percent between 1 and 99")))
     }
 }
 
@@ -296,7 +296,11 @@ impl AnswerError {
                 format!("{}；请将每个选项按您的顺序恰好列出一次", parts.join("；"))
             }
             Self::QuantileFields { found, levels } => {
-                format!("请填写全部{}个分位数（{}）：目前只填写了 {found} 个", in_words_zh(levels.len()), listed_zh(*levels))
+                format!(
+                    "请填写全部{}个分位数（{}）：目前只填写了 {found} 个",
+                    in_words_zh(levels.len()),
+                    listed_zh(*levels)
+                )
             }
             Self::Ranks { shared, missing } => {
                 let mut parts: Vec<String> =
@@ -597,7 +601,11 @@ fn quantile_label(token: &str, levels: QuantileLevels) -> Option<Option<usize>> 
     Some(levels.percents().position(|p| p == percent))
 }
 
-fn parse_quantiles(value: &str, unit: Option<&str>, levels: QuantileLevels) -> Result<Option<QuantileValues>, AnswerError> {
+fn parse_quantiles(
+    value: &str,
+    unit: Option<&str>,
+    levels: QuantileLevels,
+) -> Result<Option<QuantileValues>, AnswerError> {
     if has_decimal_comma(value) {
         return Err(AnswerError::DecimalComma { found: shorten(value) });
     }
@@ -870,7 +878,10 @@ mod tests {
             "give three numbers, the 10 %, 50 % and 90 % quantiles (for example 10%: 2  50%: 5  90%: 15), found 3"
         );
         let order = parse_value(&spec, "2 12 5").unwrap_err();
-        assert_eq!(order.to_string(), "each value must be larger than the one before, found 10 %: 2, 50 %: 12, 90 %: 5");
+        assert_eq!(
+            order.to_string(),
+            "each value must be larger than the one before, found 10 %: 2, 50 %: 12, 90 %: 5"
+        );
         let zh = Language::parse("zh").unwrap();
         assert_eq!(order.message(&zh), "每个数值都必须大于前一个，收到的是 10 %: 2, 50 %: 12, 90 %: 5");
         // Two equal values are no distribution: each must be larger than the one before.
@@ -904,7 +915,10 @@ mod tests {
         // Validated against the item: the levels it asks, in order.
         assert_eq!(validate(&asking(&[10, 50, 90]), &ten), Ok(()));
         let refused = validate(&asking(&[10, 50, 90]), &old).unwrap_err();
-        assert_eq!(refused.to_string(), "this question asks the 10 %, 50 % and 90 % quantiles, the answer gives 5 %, 50 % and 95 %");
+        assert_eq!(
+            refused.to_string(),
+            "this question asks the 10 %, 50 % and 90 % quantiles, the answer gives 5 %, 50 % and 95 %"
+        );
         for bad in [
             r#"{"kind": "quantile", "p5": 1, "p50": 2}"#,
             r#"{"kind": "quantile", "p5": 1, "p50": 2, "p95": 3, "values": {"10": 1}}"#,

@@ -65,14 +65,18 @@ fn the_web_form_reads_10_50_90_and_explains_what_is_wrong() {
     let read = reply::parse_form(&q, &fields(["2", "5", "12.5"])).expect("valid");
     assert_eq!(read.answers[&id(&q, "years-to-first-agreement")], ten_fifty_ninety(2.0, 5.0, 12.5));
 
-    let problems = |values| reply::parse_form(&q, &fields(values)).unwrap_err().0.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let problems = |values| {
+        reply::parse_form(&q, &fields(values)).unwrap_err().0.iter().map(ToString::to_string).collect::<Vec<_>>()
+    };
     assert_eq!(
         problems(["2", "", "12"]),
         ["item years-to-first-agreement: fill in all three quantiles, 10 %, 50 % and 90 % (filled in: 2 of 3)"]
     );
     assert_eq!(
         problems(["2", "12", "5"]),
-        ["item years-to-first-agreement: each value must be larger than the one before, found 10 %: 2, 50 %: 12, 90 %: 5"]
+        [
+            "item years-to-first-agreement: each value must be larger than the one before, found 10 %: 2, 50 %: 12, 90 %: 5"
+        ]
     );
     // A field of 5/50/95 is not this page's: nothing is guessed from it.
     let mut stray = fields(["2", "5", "12"]);
