@@ -111,6 +111,12 @@ fn email_reply(invitation: &[u8], answers: &str, n: usize) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Posts `fields` to `link` as a browser sends the form.
+async fn post_form(client: &reqwest::Client, link: &str, fields: &[(String, String)]) -> reqwest::Response {
+    let body = form_body(fields);
+    client.post(link).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap()
+}
+
 /// `fields` as a browser posts a form: `application/x-www-form-urlencoded`.
 fn form_body(fields: &[(String, String)]) -> String {
     let encode = |text: &str| -> String {
@@ -212,13 +218,7 @@ fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_a
                     ("seed-4:p50".into(), "20".into()),
                     ("seed-4:p90".into(), "15".into()),
                 ];
-                let refused = client
-                    .post(link)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form_body(&fields))
-                    .send()
-                    .await
-                    .unwrap();
+                let refused = post_form(&client, link, &fields).await;
                 assert_eq!(refused.status(), 422);
                 let page = refused.text().await.unwrap();
                 assert!(
@@ -235,13 +235,7 @@ fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_a
                 for (p, v) in [10, 50, 90].into_iter().zip(target(e)) {
                     fields.push((format!("years-to-first-agreement:p{p}"), v.to_string()));
                 }
-                let saved = client
-                    .post(link)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form_body(&fields))
-                    .send()
-                    .await
-                    .unwrap();
+                let saved = post_form(&client, link, &fields).await;
                 assert_eq!(saved.status(), 303, "{}", saved.text().await.unwrap());
             }),
             // Through the JSON API, in the `values` shape; the 5/50/95 shape is refused here.
