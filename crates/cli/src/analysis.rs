@@ -18,7 +18,7 @@ fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
         Answer::Ordinal { point } => StatsAnswer::Ordinal(*point),
         Answer::DontKnow => StatsAnswer::DontKnow,
         Answer::Numeric { value } | Answer::Probability { value } => StatsAnswer::Number(Finite::new(*value)?),
-        Answer::Quantile { p5, p50, p95 } => StatsAnswer::Quantiles(Quantiles::new(*p5, *p50, *p95)?),
+        Answer::Quantile(q) => StatsAnswer::Quantiles(Quantiles::at_levels(q.levels(), q.values().to_vec())?),
         Answer::Ranking { order } => StatsAnswer::Ranking(Ranking::from_order(order.iter().map(|d| d.as_str()))?),
         Answer::Text { .. } => return Ok(None),
     }))

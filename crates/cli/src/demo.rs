@@ -28,7 +28,7 @@ use delphi_core::panel::Panel;
 use delphi_stats::item::Outcome;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{InboundOutcome, RoundState, Store};
-use delphi_survey::answer::Answer;
+use delphi_survey::answer::{Answer, QuantileValues};
 use delphi_survey::{AnswerSpec, Questionnaire};
 
 use crate::workspace::Workspace;
@@ -488,7 +488,7 @@ fn form_value(answer: &Answer) -> String {
         Answer::Ordinal { point } => point.to_string(),
         Answer::DontKnow => "?".into(),
         Answer::Numeric { value } => value.to_string(),
-        Answer::Quantile { p5, p50, p95 } => format!("5%: {p5} 50%: {p50} 95%: {p95}"),
+        Answer::Quantile(q) => q.pairs().map(|(p, v)| format!("{p}%: {v}")).collect::<Vec<_>>().join(" "),
         Answer::Probability { value } => format!("{}%", (value * 100.0).round()),
         Answer::Ranking { order } => order.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
         Answer::Text { text } => text.clone(),
@@ -803,7 +803,7 @@ impl SimulatedExpert {
                     let percent = (25.0 + 12.0 * rng.normal()).round().clamp(2.0, 90.0);
                     Answer::Probability { value: percent / 100.0 }
                 }
-                AnswerSpec::Quantile { min, max, .. } => {
+                AnswerSpec::Quantile { min, max, levels, .. } => {
                     let (low, high) = (min.unwrap_or(0.0), max.unwrap_or(100.0));
                     let centre = match key.as_str() {
                         "years-to-first-agreement" => 6.0,
@@ -813,7 +813,15 @@ impl SimulatedExpert {
                     };
                     let p50 = (centre * (1.0 + 0.25 * rng.normal())).round().clamp(low + 1.0, high - 1.0);
                     let spread = (centre * (0.2 + 0.3 * rng.unit())).round().max(1.0);
-                    Answer::Quantile { p5: (p50 - spread).max(low), p50, p95: (p50 + spread).min(high) }
+                    // each level as far from the median as it is from 50 %, within the bounds
+                    let values = levels
+                        .percents()
+                        .map(|p| {
+                            let v = p50 + spread * (f64::from(p) - 50.0) / 45.0;
+                            if p < 50 { v.max(low) } else { v.min(high) }
+                        })
+                        .collect();
+                    Answer::Quantile(QuantileValues::new(*levels, values).expect("one value per level"))
                 }
                 AnswerSpec::Numeric { min, max, .. } => {
                     let (low, high) = (min.unwrap_or(0.0), max.unwrap_or(100.0));
@@ -985,6 +993,9 @@ mod tests {
     fn answers_are_written_in_the_forms_syntax() {
         assert_eq!(form_value(&Answer::Ordinal { point: 6 }), "6");
         assert_eq!(form_value(&Answer::Probability { value: 0.35 }), "35%");
-        assert_eq!(form_value(&Answer::Quantile { p5: 2.0, p50: 5.0, p95: 12.0 }), "5%: 2 50%: 5 95%: 12");
+        assert_eq!(
+            form_value(&Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 5.0, 12.0))),
+            "5%: 2 50%: 5 95%: 12"
+        );
     }
 }

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::{CriterionId, DomainId, ItemId, Language, ResponseKind};
+use delphi_core::study::{CriterionId, DomainId, ItemId, Language, QuantileLevels, ResponseKind};
 use delphi_stats::StudySummary;
 use delphi_stats::item::numeric_summary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
 use delphi_survey::FrozenRound;
-use delphi_survey::answer::Answer;
+use delphi_survey::answer::{Answer, QuantileValues};
 use delphi_survey::feedback::{
     ItemFeedback, OptionRanks, OwnAnswer, PointCount, Pooled, Rationale, Rationales, RoundFeedback, group_identical,
     rationale_id,
@@ -158,14 +158,18 @@ pub(crate) fn group_feedback(
             (ItemResult::Quantile(q), _) => {
                 let mut medians: Vec<f64> = answers_to(answers, item_round.item.as_str())
                     .filter_map(|a| match a {
-                        Answer::Quantile { p50, .. } => Some(p50),
+                        Answer::Quantile(q) => Some(q.median()),
                         _ => None,
                     })
                     .collect();
                 // The same quantile definition as the report's numeric figures.
                 let spread = numeric_summary(&mut medians, q.dont_know, &study.consensus, None);
-                let pooled = match (q.pool.q05.value(), q.pool.q50.value(), q.pool.q95.value()) {
-                    (Some(p5), Some(p50), Some(p95)) => Some(Pooled { p5, p50, p95 }),
+                // The pool at the quantiles the item asks, as the expert answers them.
+                let levels =
+                    QuantileLevels::new(&q.pool.asked.iter().map(|a| i64::from(a.percent)).collect::<Vec<_>>());
+                let values: Option<Vec<f64>> = q.pool.asked.iter().map(|a| a.value.value()).collect();
+                let pooled = match (levels, values) {
+                    (Ok(levels), Some(values)) => QuantileValues::new(levels, values).map(Pooled),
                     _ => None,
                 };
                 ItemFeedback {

@@ -16,7 +16,7 @@ use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
-use delphi_survey::answer::Answer;
+use delphi_survey::answer::{Answer, QuantileValues};
 use delphi_survey::{AnswerSpec, FrozenRound};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
@@ -36,7 +36,7 @@ fn full_answers(frozen: &FrozenRound, seed: u64) -> serde_json::Value {
                 Answer::Ordinal { point: min + i32::try_from(seed % u64::try_from(max - min + 1).unwrap()).unwrap() }
             }
             AnswerSpec::Numeric { .. } => Answer::Numeric { value: 1.0 },
-            AnswerSpec::Quantile { .. } => Answer::Quantile { p5: 1.0, p50: 5.0, p95: 20.0 },
+            AnswerSpec::Quantile { .. } => Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 5.0, 20.0)),
             AnswerSpec::Probability => Answer::Probability { value: 0.4 },
             AnswerSpec::Ranking { options } => {
                 Answer::Ranking { order: options.iter().map(|o| o.id.clone()).collect() }

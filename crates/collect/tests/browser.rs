@@ -27,6 +27,7 @@ use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
 use delphi_store::Store;
+use delphi_survey::QuantileValues;
 use delphi_survey::feedback::{Grouped, OptionRanks, Pooled, Rationale, Rationales};
 use delphi_survey::{FrozenRound, ItemFeedback, PointCount, RoundFeedback};
 use serde_json::{Value, json};
@@ -307,7 +308,10 @@ async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_i
         "{ranking}"
     );
     let quantiles = browser.text("#item-years-to-first-agreement .problem").await;
-    assert!(quantiles.contains("9 ≤ 4 ≤ 20"), "{quantiles}");
+    assert!(
+        quantiles.contains("each value must be larger than the one before, found 5 %: 9, 50 %: 4, 95 %: 20"),
+        "{quantiles}"
+    );
     let shown = browser.text("main").await;
     for internal in ["area-ranking", "years-to-first-agreement", "separated by commas", "most promising first"] {
         assert!(!shown.contains(internal), "the page shows “{internal}”");
@@ -457,7 +461,7 @@ async fn round_2_feeds_back_rankings_quantiles_probabilities_and_proposals_besid
             median: Some(5.0),
             q1: Some(3.5),
             q3: Some(8.0),
-            pooled: Some(Pooled { p5: 1.5, p50: 6.0, p95: 20.0 }),
+            pooled: Some(Pooled(QuantileValues::five_fifty_ninety_five(1.5, 6.0, 20.0))),
             ..ItemFeedback::default()
         },
     );

@@ -16,8 +16,8 @@ use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, Quantil
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups,
-    Synthesis, Withdrawal, is_valid_id, is_valid_language,
+    QuantileLevels, QuantileLevelsError, QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen,
+    StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id, is_valid_language,
 };
 
 const SECTIONS: [&str; 10] =
@@ -81,6 +81,8 @@ struct RawQuestion {
     min: Option<Spanned<f64>>,
     max: Option<Spanned<f64>>,
     unit: Option<RawText>,
+    /// Quantity items only: the quantiles asked, in percent (default `[5, 50, 95]`).
+    quantiles: Option<Spanned<Vec<Spanned<i64>>>>,
     prompt: RawText,
     /// Extra items only: the round the item is first asked in (default 1).
     first_round: Option<Spanned<i64>>,
@@ -107,6 +109,8 @@ struct RawSeed {
     max: Option<Spanned<f64>>,
     /// `"uniform"` (default) or `"log"`.
     scale: Option<Spanned<String>>,
+    /// The quantiles asked, in percent (default `[5, 50, 95]`).
+    quantiles: Option<Spanned<Vec<Spanned<i64>>>>,
     realisation: Spanned<f64>,
 }
 
@@ -311,6 +315,7 @@ impl<'s> Checker<'_, 's> {
         let items = self.questions(&raw.items, "items", &scales, false);
         let seeds = self.seeds(&raw.seeds);
         self.unique_item_ids(&raw.items, &raw.seeds);
+        self.same_quantiles(&raw.items, &raw.seeds);
         let grid: Vec<(String, Option<ResponseKind>)> = domains
             .iter()
             .flat_map(|d| {
@@ -789,6 +794,7 @@ impl<'s> Checker<'_, 's> {
         self.only_for(bounded, raw.min.as_ref().map(Spanned::span), path, "min", "numeric and quantile");
         self.only_for(bounded, raw.max.as_ref().map(Spanned::span), path, "max", "numeric and quantile");
         self.only_for(bounded, raw.unit.as_ref().map(Spanned::span), path, "unit", "numeric and quantile");
+        self.only_for(kind == "quantile", raw.quantiles.as_ref().map(Spanned::span), path, "quantiles", "quantile");
         match kind {
             "ordinal" => {
                 let Some(scale) = &raw.scale else {
@@ -824,8 +830,9 @@ impl<'s> Checker<'_, 's> {
                 Some(if kind == "numeric" {
                     ResponseKind::Numeric { min, max, unit }
                 } else {
-                    let scale = self.quantity_scale(raw.scale.as_ref(), min, path)?;
-                    ResponseKind::Quantile { min, max, unit, scale }
+                    let scale = self.quantity_scale(raw.scale.as_ref(), min, path);
+                    let quantiles = self.quantile_levels(raw.quantiles.as_ref(), path);
+                    ResponseKind::Quantile { min, max, unit, scale: scale?, quantiles: quantiles? }
                 })
             }
             "probability" => Some(ResponseKind::Probability),
@@ -884,6 +891,68 @@ impl<'s> Checker<'_, 's> {
         }
     }
 
+    /// `quantiles = [10, 50, 90]` of a quantity: see [`QuantileLevels::new`].
+    fn quantile_levels(&mut self, raw: Option<&Spanned<Vec<Spanned<i64>>>>, path: &str) -> Option<QuantileLevels> {
+        let Some(raw) = raw else { return Some(QuantileLevels::default()) };
+        let percents: Vec<i64> = raw.get_ref().iter().map(|p| *p.get_ref()).collect();
+        QuantileLevels::new(&percents)
+            .map_err(|error| {
+                // Point at the offending number where there is one.
+                let at = |value: i64| raw.get_ref().iter().find(|p| *p.get_ref() == value).map(Spanned::span);
+                let span = match error {
+                    QuantileLevelsError::OutOfRange(p) => at(p),
+                    QuantileLevelsError::NotIncreasing { .. } => {
+                        raw.get_ref().windows(2).find(|w| w[0].get_ref() >= w[1].get_ref()).map(|w| w[1].span())
+                    }
+                    _ => None,
+                };
+                self.report(
+                    span.unwrap_or_else(|| raw.span()),
+                    format!("{path}.quantiles"),
+                    error.to_string(),
+                    Some("e.g. `quantiles = [10, 50, 90]` or `[5, 25, 50, 75, 95]`".into()),
+                );
+            })
+            .ok()
+    }
+
+    /// Cooke's classical model weighs every quantity question by the experts' answers to the
+    /// seeds, so a study with seeds asks the same quantiles everywhere.
+    fn same_quantiles(&mut self, items: &[RawQuestion], seeds: &[RawSeed]) {
+        let levels = |raw: Option<&Spanned<Vec<Spanned<i64>>>>| match raw {
+            None => Some(QuantileLevels::default()),
+            Some(raw) => QuantileLevels::new(&raw.get_ref().iter().map(|p| *p.get_ref()).collect::<Vec<_>>()).ok(),
+        };
+        let Some(first) = seeds.first() else { return };
+        let Some(asked) = levels(first.quantiles.as_ref()) else { return };
+        let quantity_items = items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| item.kind.as_ref().is_some_and(|k| k.get_ref() == "quantile"))
+            .map(|(i, item)| (format!("items[{i}]"), &item.quantiles, item.id.span()));
+        let other_seeds =
+            seeds.iter().enumerate().skip(1).map(|(i, seed)| (format!("seeds[{i}]"), &seed.quantiles, seed.id.span()));
+        let mut mismatches = Vec::new();
+        for (path, raw, id_span) in other_seeds.chain(quantity_items) {
+            if let Some(own) = levels(raw.as_ref())
+                && own != asked
+            {
+                mismatches.push((path, raw.as_ref().map_or(id_span, Spanned::span), own));
+            }
+        }
+        for (path, span, own) in mismatches {
+            self.report(
+                span,
+                format!("{path}.quantiles"),
+                format!("this question asks the {own} quantiles, but the first seed asks {asked}"),
+                Some(
+                    "Cooke's classical model weighs every quantity by the experts' answers to the seeds; give all seeds and quantile items the same `quantiles`"
+                        .into(),
+                ),
+            );
+        }
+    }
+
     fn only_for(&mut self, applies: bool, present: Option<Range<usize>>, path: &str, field: &str, kinds: &str) {
         if let (false, Some(span)) = (applies, present) {
             self.report(
@@ -932,6 +1001,7 @@ impl<'s> Checker<'_, 's> {
                 let unit = seed.unit.as_ref().map(|unit| self.text(unit, &format!("{path}.unit")));
                 let bounds = self.bounds(seed.min.as_ref(), seed.max.as_ref(), &path);
                 let scale = self.quantity_scale(seed.scale.as_ref(), seed.min.as_ref().map(|m| *m.get_ref()), &path);
+                let quantiles = self.quantile_levels(seed.quantiles.as_ref(), &path);
                 let realisation = *seed.realisation.get_ref();
                 let inside = bounds.is_some_and(|(lo, hi)| {
                     lo.is_none_or(|lo| realisation >= lo) && hi.is_none_or(|hi| realisation <= hi)
@@ -950,7 +1020,7 @@ impl<'s> Checker<'_, 's> {
                     prompt?,
                     unit.map_or(Some(None), |u| u.map(Some))?,
                     bounds?,
-                    scale?,
+                    (scale?, quantiles?),
                     realisation,
                 ))
             })

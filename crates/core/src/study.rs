@@ -209,7 +209,8 @@ pub enum ResponseKind {
     Ordinal { scale: ScaleId },
     /// A number, optionally bounded.
     Numeric { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
-    /// The 5 %, 50 % and 95 % quantiles of an uncertain quantity.
+    /// Quantiles of an uncertain quantity: 5 %, 50 % and 95 % unless the study says
+    /// otherwise (`quantiles = [10, 50, 90]`).
     Quantile {
         min: Option<f64>,
         max: Option<f64>,
@@ -217,6 +218,9 @@ pub enum ResponseKind {
         /// The background measure of Cooke's classical model (`scale = "log"`).
         #[serde(default)]
         scale: QuantityScale,
+        /// The quantiles asked (questionnaires frozen before there was a choice asked 5/50/95).
+        #[serde(default)]
+        quantiles: QuantileLevels,
     },
     /// A probability in 0..=1.
     Probability,
@@ -228,6 +232,108 @@ pub enum ResponseKind {
     },
     /// Free text.
     Text,
+}
+
+/// The quantiles a quantity question asks, in whole percents: at least three, strictly
+/// increasing, within 1–99, with the median (50 %) among them, which forms and feedback
+/// show as the best estimate. Held as a set of percents, so a level cannot be asked twice
+/// or out of order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "Vec<u8>", try_from = "Vec<u8>")]
+pub struct QuantileLevels(u128);
+
+/// Why a list of percents is not a set of quantiles to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QuantileLevelsError {
+    #[error("ask at least three quantiles (a low value, the median and a high value), found {0}")]
+    TooFew(usize),
+    #[error("{0} is not a whole percent between 1 and 99")]
+    OutOfRange(i64),
+    #[error("{after} % does not come after {before} %: list the quantiles from low to high, each once")]
+    NotIncreasing { before: i64, after: i64 },
+    #[error("the median (50 %) must be among the quantiles: it is the expert's best estimate")]
+    NoMedian,
+}
+
+impl QuantileLevels {
+    /// 5 %, 50 % and 95 %: what a quantity question asks unless the study says otherwise.
+    pub const FIVE_FIFTY_NINETY_FIVE: Self = Self((1 << 5) | (1 << 50) | (1 << 95));
+
+    /// The levels `percents`, as written: strictly increasing whole percents in 1–99, at
+    /// least three, 50 among them.
+    pub fn new(percents: &[i64]) -> Result<Self, QuantileLevelsError> {
+        if percents.len() < 3 {
+            return Err(QuantileLevelsError::TooFew(percents.len()));
+        }
+        let mut bits = 0u128;
+        for (i, &p) in percents.iter().enumerate() {
+            if !(1..=99).contains(&p) {
+                return Err(QuantileLevelsError::OutOfRange(p));
+            }
+            if i > 0 && percents[i - 1] >= p {
+                return Err(QuantileLevelsError::NotIncreasing { before: percents[i - 1], after: p });
+            }
+            bits |= 1 << p;
+        }
+        if bits & (1 << 50) == 0 {
+            return Err(QuantileLevelsError::NoMedian);
+        }
+        Ok(Self(bits))
+    }
+
+    /// The percents, from low to high.
+    pub fn percents(self) -> impl Iterator<Item = u8> + Clone {
+        (1u8..=99).filter(move |&p| self.0 & (1 << p) != 0)
+    }
+
+    /// How many quantiles are asked.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Never true: a set of levels has at least three.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether `percent` is one of the levels.
+    pub fn contains(self, percent: u8) -> bool {
+        percent < 100 && self.0 & (1 << percent) != 0
+    }
+
+    /// The lowest and the highest level.
+    pub fn outer(self) -> (u8, u8) {
+        let mut all = self.percents();
+        let low = all.next().unwrap_or(50);
+        (low, all.last().unwrap_or(low))
+    }
+}
+
+impl Default for QuantileLevels {
+    fn default() -> Self {
+        Self::FIVE_FIFTY_NINETY_FIVE
+    }
+}
+
+impl From<QuantileLevels> for Vec<u8> {
+    fn from(levels: QuantileLevels) -> Self {
+        levels.percents().collect()
+    }
+}
+
+impl TryFrom<Vec<u8>> for QuantileLevels {
+    type Error = QuantileLevelsError;
+    fn try_from(percents: Vec<u8>) -> Result<Self, Self::Error> {
+        Self::new(&percents.into_iter().map(i64::from).collect::<Vec<_>>())
+    }
+}
+
+impl std::fmt::Display for QuantileLevels {
+    /// `5/50/95 %`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let all: Vec<String> = self.percents().map(|p| p.to_string()).collect();
+        write!(f, "{} %", all.join("/"))
+    }
 }
 
 /// How an uncertain quantity is spread, for Cooke's classical model: information and the
@@ -287,6 +393,8 @@ pub struct SeedItem {
     pub max: Option<f64>,
     /// Uniform or log background (`scale = "log"`).
     pub scale: QuantityScale,
+    /// The quantiles asked (`quantiles = [..]`; 5/50/95 by default).
+    pub quantiles: QuantileLevels,
     realisation: f64,
 }
 
@@ -296,10 +404,10 @@ impl SeedItem {
         prompt: Localised,
         unit: Option<Localised>,
         (min, max): (Option<f64>, Option<f64>),
-        scale: QuantityScale,
+        (scale, quantiles): (QuantityScale, QuantileLevels),
         realisation: f64,
     ) -> Self {
-        Self { id, prompt, unit, min, max, scale, realisation }
+        Self { id, prompt, unit, min, max, scale, quantiles, realisation }
     }
 
     /// The known answer, for calibration (Cooke's classical model). Never show it to an expert.
@@ -473,6 +581,7 @@ impl Study {
                 max: seed.max,
                 unit: seed.unit.clone(),
                 scale: seed.scale,
+                quantiles: seed.quantiles,
             },
             continues: None,
         });

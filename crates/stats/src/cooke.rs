@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::input::Quantiles;
 use crate::ranktests::chi_square_sf;
 use crate::{Figure, StatsError, Undefined};
+use delphi_core::study::QuantileLevels;
 
 /// Probabilities of the four inter-quantile bins.
 pub const BIN_P: [f64; 4] = [0.05, 0.45, 0.45, 0.05];
@@ -30,8 +31,8 @@ pub fn intrinsic_range<'a>(
     let mut lo = realisation.unwrap_or(f64::INFINITY);
     let mut hi = realisation.unwrap_or(f64::NEG_INFINITY);
     for q in quantiles {
-        lo = lo.min(q.q05());
-        hi = hi.max(q.q95());
+        lo = lo.min(q.lowest());
+        hi = hi.max(q.highest());
     }
     if !(lo.is_finite() && hi.is_finite() && hi > lo) {
         return None;
@@ -168,9 +169,18 @@ pub fn information(q: [f64; 3], lo: f64, hi: f64) -> f64 {
     (hi - lo).ln() + (0..4).map(|b| BIN_P[b] * (BIN_P[b] / (x[b + 1] - x[b])).ln()).sum::<f64>()
 }
 
-/// Quantiles 5/50/95 of a weighted pool of piecewise-linear CDFs on `[lo, hi]`.
+/// Quantiles 5/50/95 of a weighted pool of piecewise-linear CDFs through 5/50/95 % on `[lo, hi]`.
 /// Weights need not be normalised; zero-weight experts are ignored.
 pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
+    let e: Vec<(&[f64], f64)> = experts.iter().map(|(q, w)| (&q[..], *w)).collect();
+    let out = pool_at(&e, &PROBS, lo, hi, &PROBS)?;
+    Some([out[0], out[1], out[2]])
+}
+
+/// Quantiles at probabilities `wanted` of a weighted pool of piecewise-linear CDFs on
+/// `[lo, hi]`, each through its values at probabilities `levels` (the same for all).
+/// Weights need not be normalised; zero-weight experts are ignored.
+pub fn pool_at(experts: &[(&[f64], f64)], levels: &[f64], lo: f64, hi: f64, wanted: &[f64]) -> Option<Vec<f64>> {
     let total: f64 = experts.iter().map(|e| e.1).sum();
     if total <= 0.0 || experts.is_empty() || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         return None;
@@ -183,19 +193,20 @@ pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
     }
     knots.sort_by(f64::total_cmp);
     knots.dedup();
+    let ps: Vec<f64> = std::iter::once(0.0).chain(levels.iter().copied()).chain([1.0]).collect();
+    let last = ps.len() - 2;
     let cdf = |x: f64| -> f64 {
         experts
             .iter()
             .filter(|e| e.1 > 0.0)
             .map(|(q, w)| {
-                let xs = [lo, q[0], q[1], q[2], hi];
-                let ps = [0.0, 0.05, 0.5, 0.95, 1.0];
+                let xs: Vec<f64> = std::iter::once(lo).chain(q.iter().copied()).chain([hi]).collect();
                 let v = if x <= lo {
                     0.0
                 } else if x >= hi {
                     1.0
                 } else {
-                    let i = xs.iter().rposition(|&k| k <= x).unwrap_or(0).min(3);
+                    let i = xs.iter().rposition(|&k| k <= x).unwrap_or(0).min(last);
                     ps[i] + (ps[i + 1] - ps[i]) * (x - xs[i]) / (xs[i + 1] - xs[i])
                 };
                 w * v
@@ -204,20 +215,21 @@ pub fn pool(experts: &[([f64; 3], f64)], lo: f64, hi: f64) -> Option<[f64; 3]> {
             / total
     };
     let fk: Vec<f64> = knots.iter().map(|&k| cdf(k)).collect();
-    let mut out = [0.0; 3];
-    for (o, p) in out.iter_mut().zip(PROBS) {
-        let i = fk.iter().position(|&v| v >= p)?;
-        *o = if i == 0 {
-            knots[0]
-        } else {
-            knots[i - 1] + (p - fk[i - 1]) / (fk[i] - fk[i - 1]) * (knots[i] - knots[i - 1])
-        };
-    }
-    Some(out)
+    wanted
+        .iter()
+        .map(|&p| {
+            let i = fk.iter().position(|&v| v >= p)?;
+            Some(if i == 0 {
+                knots[0]
+            } else {
+                knots[i - 1] + (p - fk[i - 1]) / (fk[i] - fk[i - 1]) * (knots[i] - knots[i - 1])
+            })
+        })
+        .collect()
 }
 
 /// The equal-weight linear pool of one item's assessments.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinearPool {
     /// Assessments pooled.
     pub n: usize,
@@ -227,21 +239,44 @@ pub struct LinearPool {
     pub q50: Figure,
     /// Pooled 95 % quantile.
     pub q95: Figure,
+    /// The pool at the quantiles the item asks, lowest first (5/50/95 % unless the study
+    /// asks others): what experts are shown.
+    pub asked: Vec<PooledQuantile>,
+}
+
+/// The pool's value at one of the quantiles an item asks.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PooledQuantile {
+    /// The level, in percent.
+    pub percent: u8,
+    /// The pool's quantile there.
+    pub value: Figure,
 }
 
 fn figs(q: Option<[f64; 3]>, why: Undefined) -> [Figure; 3] {
     q.map_or([Figure::undefined(why); 3], |q| q.map(Figure::new))
 }
 
-/// Equal weights: 1 / number of experts, on the item's intrinsic range.
-pub fn linear_pool(assessments: &[Quantiles], realisation: Option<f64>) -> LinearPool {
+/// Equal weights: 1 / number of experts, on the item's intrinsic range. The assessments
+/// share their item's levels (`levels`).
+pub fn linear_pool(assessments: &[&Quantiles], levels: QuantileLevels, realisation: Option<f64>) -> LinearPool {
     let why = if assessments.is_empty() { Undefined::NoAnswers } else { Undefined::NotFinite };
-    let q = intrinsic_range(assessments, realisation).and_then(|(lo, hi)| {
-        let e: Vec<([f64; 3], f64)> = assessments.iter().map(|q| (q.as_array(), 1.0)).collect();
-        pool(&e, lo, hi)
+    let probs: Vec<f64> = levels.percents().map(|p| f64::from(p) / 100.0).collect();
+    let wanted: Vec<f64> = PROBS.iter().copied().chain(probs.iter().copied()).collect();
+    let q = intrinsic_range(assessments.iter().copied(), realisation).and_then(|(lo, hi)| {
+        let e: Vec<(&[f64], f64)> = assessments.iter().map(|q| (q.values(), 1.0)).collect();
+        pool_at(&e, &probs, lo, hi, &wanted)
     });
-    let [q05, q50, q95] = figs(q, why);
-    LinearPool { n: assessments.len(), q05, q50, q95 }
+    let [q05, q50, q95] = figs(q.as_ref().map(|q| [q[0], q[1], q[2]]), why);
+    let asked = levels
+        .percents()
+        .enumerate()
+        .map(|(k, percent)| PooledQuantile {
+            percent,
+            value: q.as_ref().map_or(Figure::undefined(why), |q| Figure::new(q[3 + k])),
+        })
+        .collect();
+    LinearPool { n: assessments.len(), q05, q50, q95, asked }
 }
 
 /// One expert's assessments for the classical model: all seed items, and target items
@@ -282,13 +317,13 @@ pub struct DmScore {
     pub combined: Figure,
 }
 
-/// Decision-maker quantiles of one target item.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// Decision-maker quantiles of one target item, at the model's `quantiles`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TargetQuantiles {
-    /// Performance-weighted (optimised) 5/50/95 %.
-    pub performance: [Figure; 3],
-    /// Equal-weight 5/50/95 %.
-    pub equal: [Figure; 3],
+    /// Performance-weighted (optimised).
+    pub performance: Vec<Figure>,
+    /// Equal weights.
+    pub equal: Vec<Figure>,
 }
 
 /// Result of Cooke's classical model.
@@ -304,6 +339,8 @@ pub struct ClassicalModel {
     pub performance_dm: DmScore,
     /// Scores of the equal-weight decision maker.
     pub equal_dm: DmScore,
+    /// The quantiles asked, in percent: those of `targets`.
+    pub quantiles: Vec<u8>,
     /// Decision-maker quantiles per target item.
     pub targets: Vec<TargetQuantiles>,
 }
@@ -330,7 +367,7 @@ impl Seeds<'_> {
         (0..self.realisations.len())
             .map(|s| {
                 let e: Vec<([f64; 3], f64)> =
-                    experts.iter().zip(weights).map(|(x, &w)| (x.seeds[s].as_array(), w)).collect();
+                    experts.iter().zip(weights).map(|(x, &w)| (three(&x.seeds[s]), w)).collect();
                 pool(&e, self.ranges[s].0, self.ranges[s].1)
             })
             .collect()
@@ -357,6 +394,12 @@ fn dm_objective(dm: &DmScore, alpha: f64) -> f64 {
 pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
     let n_seeds = realisations.len();
     let n_targets = experts.first().map_or(0, |e| e.targets.len());
+    let asked = |q: &Quantiles| q.levels() == QuantileLevels::FIVE_FIFTY_NINETY_FIVE;
+    if !experts.iter().all(|e| e.seeds.iter().chain(e.targets.iter().flatten()).all(asked)) {
+        return Err(StatsError::InvalidInput(
+            "this model takes 5/50/95 % quantiles; `classical::run` takes any".into(),
+        ));
+    }
     if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
         return Err(StatsError::InvalidInput(
             "every expert needs one assessment per seed and one entry per target".into(),
@@ -385,7 +428,8 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             alpha: u,
             performance_dm: dm,
             equal_dm: dm,
-            targets: vec![TargetQuantiles { performance: [u; 3], equal: [u; 3] }; n_targets],
+            quantiles: vec![5, 50, 95],
+            targets: vec![TargetQuantiles { performance: vec![u; 3], equal: vec![u; 3] }; n_targets],
         }
     };
     if n_seeds == 0 {
@@ -405,8 +449,8 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
         let mut counts = [0u64; 4];
         let mut info = 0.0;
         for (s, q) in e.seeds.iter().enumerate() {
-            counts[bin_of(q.as_array(), realisations[s])] += 1;
-            info += information(q.as_array(), seeds.ranges[s].0, seeds.ranges[s].1);
+            counts[bin_of(three(q), realisations[s])] += 1;
+            info += information(three(q), seeds.ranges[s].0, seeds.ranges[s].1);
         }
         cal.push(calibration(counts).1.value().unwrap_or(0.0));
         inf.push(info / fu(n_seeds));
@@ -466,21 +510,36 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             let answered: Vec<(usize, &Quantiles)> =
                 experts.iter().enumerate().filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q))).collect();
             let range = intrinsic_range(answered.iter().map(|a| a.1), None);
-            let run = |w: &dyn Fn(usize) -> f64| -> [Figure; 3] {
-                let e: Vec<([f64; 3], f64)> = answered.iter().map(|&(k, q)| (q.as_array(), w(k))).collect();
+            let run = |w: &dyn Fn(usize) -> f64| -> Vec<Figure> {
+                let e: Vec<([f64; 3], f64)> = answered.iter().map(|&(k, q)| (three(q), w(k))).collect();
                 let why = if answered.is_empty() { Undefined::NoAnswers } else { Undefined::NoVariation };
-                figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why)
+                figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why).to_vec()
             };
             TargetQuantiles {
                 performance: match &weights {
                     Some(w) => run(&|k| w[k]),
-                    None => [Figure::undefined(Undefined::NoVariation); 3],
+                    None => vec![Figure::undefined(Undefined::NoVariation); 3],
                 },
                 equal: run(&|_| 1.0),
             }
         })
         .collect();
-    Ok(ClassicalModel { seeds: n_seeds, experts: scores, alpha, performance_dm, equal_dm, targets })
+    Ok(ClassicalModel {
+        seeds: n_seeds,
+        experts: scores,
+        alpha,
+        performance_dm,
+        equal_dm,
+        quantiles: vec![5, 50, 95],
+        targets,
+    })
+}
+
+/// 5/50/95 % quantiles as this module's fixed-size functions take them (checked by
+/// [`classical_model`] before any is called).
+fn three(q: &Quantiles) -> [f64; 3] {
+    let v = q.values();
+    [v[0], v[1], v[2]]
 }
 
 #[cfg(test)]
@@ -520,25 +579,43 @@ mod tests {
         let (lo, hi) = intrinsic_range([&q], Some(5.0)).unwrap();
         assert_eq!((lo, hi), (-1.0, 11.0));
         let want = 12f64.ln() + 0.1 * 0.05f64.ln() + 0.9 * (0.45f64 / 5.0).ln();
-        assert!((information(q.as_array(), lo, hi) - want).abs() < 1e-12);
+        assert!((information(three(&q), lo, hi) - want).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_pool_is_given_at_the_quantiles_the_item_asks_and_at_5_50_95() {
+        let levels = QuantileLevels::new(&[10, 50, 90]).unwrap();
+        let q = Quantiles::at_levels(levels, vec![1.0, 2.0, 4.0]).unwrap();
+        let p = linear_pool(&[&q], levels, None);
+        let asked: Vec<u8> = p.asked.iter().map(|a| a.percent).collect();
+        assert_eq!(asked, [10, 50, 90]);
+        // One expert: their own quantiles back.
+        for (a, want) in p.asked.iter().zip([1.0, 2.0, 4.0]) {
+            close(a.value, want, 1e-12);
+        }
+        // Hand-worked tails: [L*, U*] = [1 − 0.3, 4 + 0.3]; the CDF rises linearly from
+        // (0.7, 0) to (1, 0.1), so F = 0.05 at 0.85, and from (4, 0.9) to (4.3, 1): 0.95 at 4.15.
+        close(p.q05, 0.85, 1e-12);
+        close(p.q50, 2.0, 1e-12);
+        close(p.q95, 4.15, 1e-12);
     }
 
     #[test]
     fn pool_of_one_expert_returns_its_quantiles_and_equal_experts_agree() {
         let q = Quantiles::new(1.0, 2.0, 4.0).unwrap();
-        let p = linear_pool(&[q], None);
+        let p = linear_pool(&[&q], QuantileLevels::default(), None);
         close(p.q05, 1.0, 1e-12);
         close(p.q50, 2.0, 1e-12);
         close(p.q95, 4.0, 1e-12);
-        let p = linear_pool(&[q, q, q], None);
+        let p = linear_pool(&[&q, &q, &q], QuantileLevels::default(), None);
         close(p.q50, 2.0, 1e-12);
-        assert_eq!(linear_pool(&[], None).q50.reason(), Some(Undefined::NoAnswers));
+        assert_eq!(linear_pool(&[], QuantileLevels::default(), None).q50.reason(), Some(Undefined::NoAnswers));
         // Two disjoint experts: the pooled median lies between them; hand-worked:
         // A (0,1,2), B (10,11,12): L* = −1.2, U* = 13.2; F(x) on [2, 10] = (0.95·½ + … ) → median where
         // both CDFs average to 0.5: F_A = 0.95 + 0.05 (x−2)/11.2, F_B = 0.05 (x+1.2)/11.2.
         let a = Quantiles::new(0.0, 1.0, 2.0).unwrap();
         let b = Quantiles::new(10.0, 11.0, 12.0).unwrap();
-        let p = linear_pool(&[a, b], None);
+        let p = linear_pool(&[&a, &b], QuantileLevels::default(), None);
         // (0.95 + .05(x−2)/11.2 + .05(x+1.2)/11.2)/2 = .5 ⇒ .05(2x − 0.8)/11.2 = 0.05 ⇒ x = 6.
         close(p.q50, 6.0, 1e-12);
     }
@@ -576,7 +653,7 @@ mod tests {
     fn classical_model_edge_cases() {
         // n = 1 expert, one seed: weight 1, DM = the expert.
         let q = Quantiles::new(1.0, 2.0, 3.0).unwrap();
-        let one = CookeExpert { expert: "e".into(), seeds: vec![q], targets: vec![Some(q)] };
+        let one = CookeExpert { expert: "e".into(), seeds: vec![q.clone()], targets: vec![Some(q.clone())] };
         let m = classical_model(&[2.5], &[one]).unwrap();
         close(m.experts[0].weight, 1.0, 1e-12);
         // realisation in bin 2 of 4 with N = 1: s = (0, 0, 1, 0), I = ln(1/0.45)
@@ -584,7 +661,7 @@ mod tests {
         close(m.targets[0].performance[1], 2.0, 1e-12);
         close(m.targets[0].equal[2], 3.0, 1e-12);
         // all experts equal: equal weights, same DM as one of them
-        let e = |n: &str| CookeExpert { expert: n.into(), seeds: vec![q, q], targets: vec![None] };
+        let e = |n: &str| CookeExpert { expert: n.into(), seeds: vec![q.clone(), q.clone()], targets: vec![None] };
         let m = classical_model(&[2.5, 1.5], &[e("a"), e("b"), e("c")]).unwrap();
         for x in &m.experts {
             close(x.weight, 1.0 / 3.0, 1e-12);

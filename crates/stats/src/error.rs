@@ -27,8 +27,8 @@ pub enum StatsError {
     #[error("{what} must be a finite number, got {value}")]
     NotFinite { what: &'static str, value: f64 },
     /// Quantiles that are not strictly increasing.
-    #[error("quantiles must be strictly increasing (5 % < 50 % < 95 %), got {q05}, {q50}, {q95}")]
-    QuantilesNotIncreasing { q05: f64, q50: f64, q95: f64 },
+    #[error("quantiles must be strictly increasing ({levels}), got {values:?}")]
+    QuantilesNotIncreasing { levels: delphi_core::study::QuantileLevels, values: Vec<f64> },
     /// A ranking with no object, an empty tier, or an object ranked twice.
     #[error("invalid ranking: {0}")]
     InvalidRanking(String),

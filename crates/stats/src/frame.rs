@@ -40,11 +40,12 @@ pub fn answers_frame(table: &AnswerTable) -> PolarsResult<DataFrame> {
             column.push(expert_groups.get(attribute));
         }
         let q = match row.value {
-            Stored::Quantiles(i) => Some(table.quantiles[i as usize].as_array()),
+            Stored::Quantiles(i) => Some(&table.quantiles[i as usize]),
             _ => None,
         };
-        for (column, k) in quantiles.iter_mut().zip(0..3) {
-            column.push(q.map(|q| q[k]));
+        // 5/50/95 %: empty where the item asks other quantiles (the median it always asks).
+        for (column, percent) in quantiles.iter_mut().zip([5, 50, 95]) {
+            column.push(q.and_then(|q| q.at(percent)));
         }
         value.push(match row.value {
             Stored::Ordinal(x) => Some(f64::from(x)),

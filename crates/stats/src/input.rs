@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use delphi_core::study::QuantileLevels;
 use serde::Serialize;
 
 use crate::StatsError;
@@ -110,44 +111,61 @@ impl Finite {
     }
 }
 
-/// An expert's 5 %, 50 % and 95 % quantiles, finite and strictly increasing.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// An expert's quantiles at their item's levels (5 %, 50 % and 95 % unless the study asks
+/// others), one finite value per level, strictly increasing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quantiles {
-    q05: f64,
-    q50: f64,
-    q95: f64,
+    levels: QuantileLevels,
+    values: Vec<f64>,
 }
 
 impl Quantiles {
-    /// Checks and wraps three quantiles.
+    /// Checks and wraps the 5 %, 50 % and 95 % quantiles.
     pub fn new(q05: f64, q50: f64, q95: f64) -> Result<Self, StatsError> {
-        for v in [q05, q50, q95] {
-            if !v.is_finite() {
-                return Err(StatsError::NotFinite { what: "a quantile", value: v });
-            }
+        Self::at_levels(QuantileLevels::FIVE_FIFTY_NINETY_FIVE, vec![q05, q50, q95])
+    }
+
+    /// Checks and wraps one value per level, lowest level first.
+    pub fn at_levels(levels: QuantileLevels, values: Vec<f64>) -> Result<Self, StatsError> {
+        if values.len() != levels.len() {
+            return Err(StatsError::InvalidInput(format!(
+                "{} quantile values for the {levels} quantiles",
+                values.len()
+            )));
         }
-        if q05 < q50 && q50 < q95 {
-            Ok(Self { q05, q50, q95 })
+        if let Some(&v) = values.iter().find(|v| !v.is_finite()) {
+            return Err(StatsError::NotFinite { what: "a quantile", value: v });
+        }
+        if values.windows(2).all(|w| w[0] < w[1]) {
+            Ok(Self { levels, values })
         } else {
-            Err(StatsError::QuantilesNotIncreasing { q05, q50, q95 })
+            Err(StatsError::QuantilesNotIncreasing { levels, values })
         }
     }
 
-    /// The 5 % quantile.
-    pub fn q05(self) -> f64 {
-        self.q05
+    /// The levels, in percent.
+    pub fn levels(&self) -> QuantileLevels {
+        self.levels
     }
-    /// The median.
-    pub fn q50(self) -> f64 {
-        self.q50
+    /// The values, lowest level first.
+    pub fn values(&self) -> &[f64] {
+        &self.values
     }
-    /// The 95 % quantile.
-    pub fn q95(self) -> f64 {
-        self.q95
+    /// The value at `percent`, if that level is asked.
+    pub fn at(&self, percent: u8) -> Option<f64> {
+        self.levels.percents().position(|p| p == percent).map(|i| self.values[i])
     }
-    /// The three quantiles in order.
-    pub fn as_array(self) -> [f64; 3] {
-        [self.q05, self.q50, self.q95]
+    /// The median (every set of levels has one).
+    pub fn median(&self) -> f64 {
+        self.at(50).unwrap_or(f64::NAN)
+    }
+    /// The lowest quantile.
+    pub fn lowest(&self) -> f64 {
+        self.values[0]
+    }
+    /// The highest quantile.
+    pub fn highest(&self) -> f64 {
+        self.values[self.values.len() - 1]
     }
 }
 
@@ -316,9 +334,9 @@ pub enum ItemKind {
     Ordinal { scale: OrdinalScale, agree: AgreeSet },
     /// A number (or "don't know").
     Numeric,
-    /// 5/50/95 % quantiles; a seed item carries its known realisation. `log`: Cooke's
+    /// Quantiles at `levels`; a seed item carries its known realisation. `log`: Cooke's
     /// classical model measures it on a log-uniform background (answers must be positive).
-    Quantile { realisation: Option<Finite>, log: bool },
+    Quantile { realisation: Option<Finite>, log: bool, levels: QuantileLevels },
     /// A ranking of objects.
     Ranking,
 }
@@ -500,15 +518,23 @@ impl AnswerTableBuilder {
                 Stored::Ordinal(*x)
             }
             (ItemKind::Numeric, Answer::Number(x)) => Stored::Number(x.get()),
-            (ItemKind::Quantile { log, .. }, Answer::Quantiles(q)) => {
-                if *log && q.q05() <= 0.0 {
+            (ItemKind::Quantile { log, levels, .. }, Answer::Quantiles(q)) => {
+                if q.levels() != *levels {
                     return Err(StatsError::InvalidInput(format!(
-                        "item {}: a log-scale quantity needs positive quantiles, got 5 % = {}",
+                        "item {} asks the {levels} quantiles, an answer gives {}",
                         spec.id.as_str(),
-                        q.q05()
+                        q.levels()
                     )));
                 }
-                self.quantiles.push(*q);
+                if *log && q.lowest() <= 0.0 {
+                    return Err(StatsError::InvalidInput(format!(
+                        "item {}: a log-scale quantity needs positive quantiles, got {}",
+                        spec.id.as_str(),
+                        q.lowest()
+                    )));
+                }
+                let Answer::Quantiles(q) = answer else { unreachable!() };
+                self.quantiles.push(q);
                 Stored::Quantiles(to_u32(self.quantiles.len() - 1))
             }
             (ItemKind::Ranking, Answer::Ranking(_)) => {

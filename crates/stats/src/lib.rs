@@ -50,6 +50,7 @@ pub mod ordinal;
 pub mod quantile;
 pub mod ranktests;
 
+pub use delphi_core::study::QuantileLevels;
 pub use error::StatsError;
 pub use figure::{Figure, Undefined};
 pub use input::{

@@ -23,11 +23,12 @@ pub fn item_specs(study: &Study) -> Result<Vec<ItemSpec>, StatsError> {
                 ItemKind::Ordinal { scale: points, agree: AgreeSet::new(points, lo, hi)? }
             }
             ResponseKind::Numeric { .. } | ResponseKind::Probability => ItemKind::Numeric,
-            ResponseKind::Quantile { scale, .. } => {
+            ResponseKind::Quantile { scale, quantiles, .. } => {
                 let realisation = study.seeds.iter().find(|s| s.id == question.id).map(|s| s.realisation());
                 ItemKind::Quantile {
                     realisation: realisation.map(Finite::new).transpose()?,
                     log: *scale == QuantityScale::Log,
+                    levels: *quantiles,
                 }
             }
             ResponseKind::RankingOfDomains { .. } => ItemKind::Ranking,

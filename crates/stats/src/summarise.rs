@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use delphi_core::consensus::{ConsensusRule, QuantileMethod};
+use delphi_core::study::QuantileLevels;
 use serde::Serialize;
 
 use crate::classical::{self, CaseExpert, CaseItem, CaseModel, CookeCase, CookeOptions, Scale};
@@ -431,11 +432,11 @@ fn item_result(
             scratch.extend(rows.iter().filter_map(|x| numeric_value(x.value)));
             ItemResult::Numeric(numeric_summary(scratch, dont_know(rows), rule, invited))
         }
-        ItemKind::Quantile { realisation, .. } => {
-            let qs: Vec<Quantiles> = rows
+        ItemKind::Quantile { realisation, levels, .. } => {
+            let qs: Vec<&Quantiles> = rows
                 .iter()
                 .filter_map(|x| match x.value {
-                    Stored::Quantiles(i) => Some(table.quantiles[i as usize]),
+                    Stored::Quantiles(i) => Some(&table.quantiles[i as usize]),
                     _ => None,
                 })
                 .collect();
@@ -445,7 +446,7 @@ fn item_result(
                 dont_know: dont_know(rows),
                 response_rate: response_rate(rows.len() as u64, invited),
                 realisation,
-                pool: linear_pool(&qs, realisation),
+                pool: linear_pool(&qs, levels, realisation),
             })
         }
         ItemKind::Ranking => {
@@ -627,36 +628,47 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
 }
 
 fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsError>> {
-    // (item, realisation, log scale) of the quantile items answered this round.
+    // (item, realisation, log scale) of the quantile items answered this round, and the
+    // quantiles the seeds ask: the model's (a study asks the same quantiles of every quantity
+    // when it has seeds; a target at other levels stays out of the model).
     let mut seeds = Vec::new();
     let mut targets = Vec::new();
+    let mut asked: Option<QuantileLevels> = None;
     for (ii, s) in table.items.iter().enumerate() {
-        if let ItemKind::Quantile { realisation, log } = s.kind {
+        if let ItemKind::Quantile { realisation, log, levels } = s.kind {
             let ii = u32_of(ii);
             if table.bucket(ii, r).is_empty() {
                 continue;
             }
             match realisation {
-                Some(x) => seeds.push((ii, x.get(), log)),
-                None => targets.push((ii, log)),
+                Some(x) => {
+                    if asked.is_some_and(|a| a != levels) {
+                        return Some(Err(StatsError::InvalidInput(format!(
+                            "seed {} asks the {levels} quantiles, an earlier seed {}",
+                            s.id.as_str(),
+                            asked.unwrap_or_default()
+                        ))));
+                    }
+                    asked = Some(levels);
+                    seeds.push((ii, x.get(), log));
+                }
+                None => targets.push((ii, log, levels)),
             }
         }
     }
-    if seeds.is_empty() {
-        return None;
-    }
+    let asked = asked?;
     let n = table.experts.len();
-    let dense = |ii: u32| -> Vec<Option<Quantiles>> {
+    let dense = |ii: u32| -> Vec<Option<&Quantiles>> {
         let mut v = vec![None; n];
         for row in table.bucket(ii, r) {
             if let Stored::Quantiles(i) = row.value {
-                v[row.expert as usize] = Some(table.quantiles[i as usize]);
+                v[row.expert as usize] = Some(&table.quantiles[i as usize]);
             }
         }
         v
     };
-    let seed_q: Vec<Vec<Option<Quantiles>>> = seeds.iter().map(|s| dense(s.0)).collect();
-    let target_q: Vec<Vec<Option<Quantiles>>> = targets.iter().map(|t| dense(t.0)).collect();
+    let seed_q: Vec<Vec<Option<&Quantiles>>> = seeds.iter().map(|s| dense(s.0)).collect();
+    let target_q: Vec<Vec<Option<&Quantiles>>> = targets.iter().map(|t| dense(t.0)).collect();
     // As EXCALIBUR: an expert who left some seeds blank is scored on the seeds they answered
     // (see `classical`); one who answered no seed at all cannot be scored.
     let kept: Vec<usize> = (0..n).filter(|&e| seed_q.iter().any(|v| v[e].is_some())).collect();
@@ -664,7 +676,9 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
     let seed_items = seeds.iter().map(|s| table.items[s.0 as usize].id.clone()).collect();
     let target_items = targets.iter().map(|t| table.items[t.0 as usize].id.clone()).collect();
     // Targets that some scored expert answered enter the model; the others stay undefined.
-    let modelled: Vec<usize> = (0..targets.len()).filter(|&t| kept.iter().any(|&e| target_q[t][e].is_some())).collect();
+    let modelled: Vec<usize> = (0..targets.len())
+        .filter(|&t| targets[t].2 == asked && kept.iter().any(|&e| target_q[t][e].is_some()))
+        .collect();
     let scale = |log: bool| if log { Scale::Log } else { Scale::Uniform };
     let items = seeds
         .iter()
@@ -686,13 +700,13 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
             answers: seed_q
                 .iter()
                 .chain(modelled.iter().map(|&t| &target_q[t]))
-                .map(|v| v[e].map(|q| q.as_array().to_vec()))
+                .map(|v| v[e].map(|q| q.values().to_vec()))
                 .collect(),
         })
         .collect();
-    let model = CookeCase::new(vec![5, 50, 95], items, experts)
+    let model = CookeCase::new(asked.percents().map(u32::from).collect(), items, experts)
         .and_then(|case| classical::run(&case, &CookeOptions::default()))
-        .map(|m| classical_summary(&m, seeds.len(), targets.len(), &modelled));
+        .map(|m| classical_summary(&m, asked, seeds.len(), targets.len(), &modelled));
     Some(model.map(|(model, warnings)| CookeRound {
         round: r,
         seed_items,
@@ -703,22 +717,29 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
     }))
 }
 
-/// A case model in the summary's figures: 5/50/95 % per target (`modelled[k]` is the target
-/// of the case's `seeds + k`-th item; the other targets are undefined), and its warnings.
-fn classical_summary(m: &CaseModel, seeds: usize, targets: usize, modelled: &[usize]) -> (ClassicalModel, Vec<String>) {
+/// A case model in the summary's figures: the quantiles `asked` per target (`modelled[k]` is
+/// the target of the case's `seeds + k`-th item; the other targets are undefined), and its
+/// warnings.
+fn classical_summary(
+    m: &CaseModel,
+    asked: QuantileLevels,
+    seeds: usize,
+    targets: usize,
+    modelled: &[usize],
+) -> (ClassicalModel, Vec<String>) {
     let dm = |d: &classical::DecisionMaker| {
         let (c, i) = (Figure::new(d.scores.calibration), Figure::new(d.scores.information_seeds));
         DmScore { calibration: c, information: i, combined: Figure::new(d.scores.combined()) }
     };
-    let three = |q: Option<&Vec<f64>>| match q {
-        Some(q) => [Figure::new(q[0]), Figure::new(q[1]), Figure::new(q[2])],
-        None => [Figure::undefined(Undefined::NoAnswers); 3],
+    let figures = |q: Option<&Vec<f64>>| match q {
+        Some(q) => q.iter().copied().map(Figure::new).collect(),
+        None => vec![Figure::undefined(Undefined::NoAnswers); asked.len()],
     };
-    let mut out = vec![TargetQuantiles { performance: three(None), equal: three(None) }; targets];
+    let mut out = vec![TargetQuantiles { performance: figures(None), equal: figures(None) }; targets];
     for (k, &t) in modelled.iter().enumerate() {
         out[t] = TargetQuantiles {
-            performance: three(m.dm.quantiles[seeds + k].as_ref()),
-            equal: three(m.equal_dm.quantiles[seeds + k].as_ref()),
+            performance: figures(m.dm.quantiles[seeds + k].as_ref()),
+            equal: figures(m.equal_dm.quantiles[seeds + k].as_ref()),
         };
     }
     let model = ClassicalModel {
@@ -737,6 +758,7 @@ fn classical_summary(m: &CaseModel, seeds: usize, targets: usize, modelled: &[us
         alpha: m.dm.alpha.map_or(Figure::undefined(Undefined::NoVariation), Figure::new),
         performance_dm: dm(&m.dm),
         equal_dm: dm(&m.equal_dm),
+        quantiles: asked.percents().collect(),
         targets: out,
     };
     (model, m.warnings.clone())

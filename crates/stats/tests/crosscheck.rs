@@ -260,9 +260,10 @@ fn cases() -> Vec<Case> {
         let w: Vec<f64> = (0..e).map(|_| 0.1 + rng.next_f64()).collect();
         let realisation = (j % 2 == 0).then(|| rng.next_f64() * 120.0 - 10.0);
         let (lo, hi) = intrinsic_range(&qs, realisation).unwrap();
-        let pairs: Vec<([f64; 3], f64)> = qs.iter().map(|q| q.as_array()).zip(w.iter().copied()).collect();
+        let pairs: Vec<([f64; 3], f64)> =
+            qs.iter().map(|q| <[f64; 3]>::try_from(q.values()).unwrap()).zip(w.iter().copied()).collect();
         let p = pool(&pairs, lo, hi).unwrap();
-        let arrays: Vec<[f64; 3]> = qs.iter().map(|q| q.as_array()).collect();
+        let arrays: Vec<[f64; 3]> = qs.iter().map(|q| <[f64; 3]>::try_from(q.values()).unwrap()).collect();
         out.push(Case {
             input: json!({"type": "pool", "q": arrays, "w": w, "realisation": realisation}),
             rust: m(vec![

@@ -33,7 +33,12 @@ fn summary_of(case: &CookeCase, blank: Option<(usize, usize)>) -> StudySummary {
             let realisation = item.realisation.map(|x| Finite::new(x).unwrap());
             ItemSpec::new(
                 ItemId::new(format!("i{k}")).unwrap(),
-                ItemKind::Quantile { realisation, log: item.scale == Scale::Log },
+                ItemKind::Quantile {
+                    realisation,
+                    log: item.scale == Scale::Log,
+                    levels: QuantileLevels::new(&case.quantiles().iter().map(|&q| i64::from(q)).collect::<Vec<_>>())
+                        .unwrap(),
+                },
             )
         })
         .collect();
@@ -44,7 +49,14 @@ fn summary_of(case: &CookeCase, blank: Option<(usize, usize)>) -> StudySummary {
                 item: ItemId::new(format!("i{k}")).unwrap(),
                 expert: Pseudonym::new(format!("E{e:02}")).unwrap(),
                 groups: Groups::new(),
-                answer: Answer::Quantiles(Quantiles::new(q[0], q[1], q[2]).unwrap()),
+                answer: Answer::Quantiles(
+                    Quantiles::at_levels(
+                        QuantileLevels::new(&case.quantiles().iter().map(|&q| i64::from(q)).collect::<Vec<_>>())
+                            .unwrap(),
+                        q.clone(),
+                    )
+                    .unwrap(),
+                ),
             })
         })
     });
@@ -99,4 +111,28 @@ fn an_expert_with_a_blank_seed_is_kept_and_scored_on_the_seeds_answered() {
     check(&case, &s, &expected("CREATE, Expert1 blank on Q1"));
     assert_eq!(s.cooke[0].model.experts.len(), 7, "Expert1 is kept");
     assert!(s.cooke[0].warnings.iter().any(|w| w.contains("answered 9 of 10 seed items")), "{:?}", s.cooke[0].warnings);
+}
+
+/// A study that asks 10/50/90 % (or five quantiles) is scored at those quantiles: the bins,
+/// the intrinsic range and the decision maker's quantiles are those of the case as EXCALIBUR
+/// has it (Gerstenberger asks 10/50/90 %, Arkansas 5/25/50/75/95 %).
+#[test]
+fn a_study_asking_other_quantiles_is_scored_at_them() {
+    for (name, dtt, rls, asked) in [
+        ("Gerstenberger", "Gerstenberger.dtt", "Gerstenberger.rls", vec![10, 50, 90]),
+        ("Arkansas", "Arkansas.dtt", "Arkansas.rls", vec![5, 25, 50, 75, 95]),
+    ] {
+        let case = read_excalibur(&data(dtt), &data(rls)).unwrap();
+        let summary = summary_of(&case, None);
+        assert_eq!(summary.cooke[0].model.quantiles, asked, "{name}");
+        assert!(summary.cooke[0].model.targets.iter().all(|t| t.performance.len() == asked.len()), "{name}");
+        check(&case, &summary, &expected(name));
+        // The equal-weight pool of each item, at the quantiles the study asks.
+        for item in &summary.items {
+            if let summarise::ItemResult::Quantile(q) = &item.result {
+                let percents: Vec<u8> = q.pool.asked.iter().map(|a| a.percent).collect();
+                assert_eq!(percents, asked, "{name} {}", item.item.as_str());
+            }
+        }
+    }
 }

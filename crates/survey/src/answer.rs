@@ -5,8 +5,10 @@
 //!   or the label alone;
 //!   `?`, `dk`, `don't know` or `不知道` for don't-know where the scale allows it;
 //! - numeric: a number with a decimal point (`2.5`, `-3`, `1e6`), optionally followed by the unit;
-//! - quantile: three numbers, the 5 %, 50 % and 95 % quantiles, in that order or labelled
-//!   (`5%: 2  50%: 5  95%: 15`, or `2 5 15`, or `2; 5; 15`);
+//! - quantile: one number per quantile the item asks (5 %, 50 % and 95 % unless the study
+//!   says otherwise), from low to high or labelled (`5%: 2  50%: 5  95%: 15`, or `2 5 15`, or
+//!   `2; 5; 15`; `10%: 2  50%: 5  90%: 12` where the item asks 10/50/90), each larger than the
+//!   one before;
 //! - probability: a percentage from 0 to 100 (`30`, `30%`, `0.5%`); a bare fraction such as
 //!   `0.3` is refused as ambiguous (write `30` for 30 % or `0.3%` for 0.3 %); stored in 0..=1;
 //! - ranking: every option once, most preferred first, by id, title or number in the list
@@ -15,7 +17,9 @@
 //!
 //! A decimal comma (`2,5`) is refused rather than guessed.
 
-use delphi_core::study::DomainId;
+use std::collections::BTreeMap;
+
+use delphi_core::study::{DomainId, QuantileLevels};
 use serde::{Deserialize, Serialize};
 
 use crate::AnswerSpec;
@@ -31,11 +35,8 @@ pub enum Answer {
     Numeric {
         value: f64,
     },
-    Quantile {
-        p5: f64,
-        p50: f64,
-        p95: f64,
-    },
+    /// A value per quantile the item asks.
+    Quantile(QuantileValues),
     /// In 0..=1.
     Probability {
         value: f64,
@@ -59,7 +60,7 @@ enum StrictAnswer {
     Ordinal { point: i32 },
     DontKnow {},
     Numeric { value: f64 },
-    Quantile { p5: f64, p50: f64, p95: f64 },
+    Quantile(QuantileValues),
     Probability { value: f64 },
     Ranking { order: Vec<DomainId> },
     Text { text: String },
@@ -71,10 +72,131 @@ impl From<StrictAnswer> for Answer {
             StrictAnswer::Ordinal { point } => Self::Ordinal { point },
             StrictAnswer::DontKnow {} => Self::DontKnow,
             StrictAnswer::Numeric { value } => Self::Numeric { value },
-            StrictAnswer::Quantile { p5, p50, p95 } => Self::Quantile { p5, p50, p95 },
+            StrictAnswer::Quantile(values) => Self::Quantile(values),
             StrictAnswer::Probability { value } => Self::Probability { value },
             StrictAnswer::Ranking { order } => Self::Ranking { order },
             StrictAnswer::Text { text } => Self::Text { text },
+        }
+    }
+}
+
+/// An expert's quantiles: one value per level of a set of [`QuantileLevels`] (so never a
+/// level twice, nor a value without its level), from the lowest level to the highest.
+///
+/// In JSON, 5/50/95 % is written as it always was, `{"p5": 2, "p50": 5, "p95": 15}`, so that
+/// stored answers and API clients of that shape keep their meaning; any other set as
+/// `{"values": {"10": 2, "50": 5, "90": 12}}` (percent → value). Both shapes are read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "QuantileFields", try_from = "QuantileFields")]
+pub struct QuantileValues {
+    levels: QuantileLevels,
+    values: Vec<f64>,
+}
+
+impl QuantileValues {
+    /// `values` at `levels`, lowest level first; `None` unless there is one value per level.
+    pub fn new(levels: QuantileLevels, values: Vec<f64>) -> Option<Self> {
+        (values.len() == levels.len()).then_some(Self { levels, values })
+    }
+
+    /// The 5 %, 50 % and 95 % quantiles.
+    pub fn five_fifty_ninety_five(p5: f64, p50: f64, p95: f64) -> Self {
+        Self { levels: QuantileLevels::FIVE_FIFTY_NINETY_FIVE, values: vec![p5, p50, p95] }
+    }
+
+    /// The levels these are values at.
+    pub fn levels(&self) -> QuantileLevels {
+        self.levels
+    }
+
+    /// The values, lowest level first.
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Each level (percent) with its value, lowest first.
+    pub fn pairs(&self) -> impl Iterator<Item = (u8, f64)> + '_ {
+        self.levels.percents().zip(self.values.iter().copied())
+    }
+
+    /// The value at `percent`, if it is one of the levels.
+    pub fn at(&self, percent: u8) -> Option<f64> {
+        self.pairs().find(|&(p, _)| p == percent).map(|(_, v)| v)
+    }
+
+    /// The median (every set of levels has one): the expert's best estimate.
+    pub fn median(&self) -> f64 {
+        self.at(50).unwrap_or(f64::NAN)
+    }
+
+    /// The lowest and the highest value.
+    pub fn outer(&self) -> (f64, f64) {
+        (self.values[0], self.values[self.values.len() - 1])
+    }
+
+    /// Whether each value is larger than the one before.
+    pub fn is_increasing(&self) -> bool {
+        self.values.windows(2).all(|w| w[0] < w[1])
+    }
+}
+
+/// The JSON of [`QuantileValues`]: the three fields of 5/50/95 %, or a map of any levels.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuantileFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p5: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p50: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    p95: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    values: Option<BTreeMap<Percent, f64>>,
+}
+
+/// A level as a JSON object's key: `"10"`. (Keys reach us as strings however the
+/// answer is nested, so the number is read from the string.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Percent(u8);
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        key.parse()
+            .map(Self)
+            .map_err(|_| serde::de::Error::custom(format!("“{key}” is not a whole percent between 1 and 99")))
+    }
+}
+
+impl From<QuantileValues> for QuantileFields {
+    fn from(q: QuantileValues) -> Self {
+        if q.levels == QuantileLevels::FIVE_FIFTY_NINETY_FIVE {
+            Self { p5: Some(q.values[0]), p50: Some(q.values[1]), p95: Some(q.values[2]), values: None }
+        } else {
+            Self { p5: None, p50: None, p95: None, values: Some(q.pairs().map(|(p, v)| (Percent(p), v)).collect()) }
+        }
+    }
+}
+
+impl TryFrom<QuantileFields> for QuantileValues {
+    type Error = String;
+    fn try_from(fields: QuantileFields) -> Result<Self, Self::Error> {
+        match fields {
+            QuantileFields { p5: Some(p5), p50: Some(p50), p95: Some(p95), values: None } => {
+                Ok(Self::five_fifty_ninety_five(p5, p50, p95))
+            }
+            QuantileFields { p5: None, p50: None, p95: None, values: Some(values) } => {
+                let percents: Vec<i64> = values.keys().map(|p| i64::from(p.0)).collect();
+                let levels = QuantileLevels::new(&percents).map_err(|e| format!("quantile values: {e}"))?;
+                Ok(Self { levels, values: values.into_values().collect() })
+            }
+            _ => Err("give either all of p5, p50 and p95, or `values`: a map from percent to value such as {\"10\": 2, \"50\": 5, \"90\": 12}".to_owned()),
         }
     }
 }
@@ -94,10 +216,13 @@ pub enum AnswerError {
     DecimalComma { found: String },
     #[error("{value} is outside {}", range(*.min, *.max))]
     OutOfBounds { value: String, min: Option<f64>, max: Option<f64> },
-    #[error("give three numbers, the 5 %, 50 % and 95 % quantiles (for example 5%: 2  50%: 5  95%: 15), found {found}")]
-    QuantileCount { found: usize },
-    #[error("the quantiles must be ordered 5 % ≤ 50 % ≤ 95 %, found {} ≤ {} ≤ {}", num(*.p5), num(*.p50), num(*.p95))]
-    QuantileOrder { p5: f64, p50: f64, p95: f64 },
+    #[error("give {} numbers, the {} quantiles (for example {}), found {found}", in_words(.levels.len()), listed(*.levels, " and "), example(*.levels))]
+    QuantileCount { found: usize, levels: QuantileLevels },
+    #[error("each value must be larger than the one before, found {}", labelled(.given))]
+    QuantileOrder { given: QuantileValues },
+    /// An answer (through the API) at other levels than the item asks.
+    #[error("this question asks the {} quantiles, the answer gives {}", listed(*.asked, " and "), listed(*.given, " and "))]
+    QuantileLevels { asked: QuantileLevels, given: QuantileLevels },
     #[error("{percent} % is outside 0–100 %")]
     ProbabilityRange { percent: String },
     #[error(
@@ -107,8 +232,8 @@ pub enum AnswerError {
     #[error("{}", ranking_message(.unknown, .duplicates, .missing))]
     Ranking { unknown: Vec<String>, duplicates: Vec<String>, missing: Vec<String> },
     /// On the web form, where each quantile has a field of its own: some left empty.
-    #[error("fill in all three quantiles, 5 %, 50 % and 95 % (filled in: {found} of 3)")]
-    QuantileFields { found: usize },
+    #[error("fill in all {} quantiles, {} (filled in: {found} of {})", in_words(.levels.len()), listed(*.levels, " and "), .levels.len())]
+    QuantileFields { found: usize, levels: QuantileLevels },
     /// On the web form, where each option gets a rank from a list: ranks given to more than
     /// one option, and options without a rank (by their titles).
     #[error("{}", ranks_message(.shared, .missing))]
@@ -143,11 +268,15 @@ impl AnswerError {
                 };
                 format!("{value} 超出了 {range}")
             }
-            Self::QuantileCount { found } => {
-                format!("请写三个数字，即 5%、50% 和 95% 分位数（例如 5%: 2  50%: 5  95%: 15），收到了 {found} 个")
-            }
-            Self::QuantileOrder { p5, p50, p95 } => {
-                format!("分位数须满足 5% ≤ 50% ≤ 95%，收到的是 {} ≤ {} ≤ {}", num(*p5), num(*p50), num(*p95))
+            Self::QuantileCount { found, levels } => format!(
+                "请写{}个数字，即 {} 分位数（例如 {}），收到了 {found} 个",
+                in_words_zh(levels.len()),
+                listed_zh(*levels),
+                example(*levels)
+            ),
+            Self::QuantileOrder { given } => format!("每个数值都必须大于前一个，收到的是 {}", labelled(given)),
+            Self::QuantileLevels { asked, given } => {
+                format!("此题问的是 {} 分位数，答案给出的是 {}", listed_zh(*asked), listed_zh(*given))
             }
             Self::ProbabilityRange { percent } => format!("{percent}% 超出了 0–100% 的范围"),
             Self::ProbabilityFraction { found } => {
@@ -166,8 +295,12 @@ impl AnswerError {
                 }
                 format!("{}；请将每个选项按您的顺序恰好列出一次", parts.join("；"))
             }
-            Self::QuantileFields { found } => {
-                format!("请填写全部三个分位数（5%、50% 和 95%）：目前只填写了 {found} 个")
+            Self::QuantileFields { found, levels } => {
+                format!(
+                    "请填写全部{}个分位数（{}）：目前只填写了 {found} 个",
+                    in_words_zh(levels.len()),
+                    listed_zh(*levels)
+                )
             }
             Self::Ranks { shared, missing } => {
                 let mut parts: Vec<String> =
@@ -180,6 +313,48 @@ impl AnswerError {
             Self::WrongKind { .. } => self.to_string(),
         }
     }
+}
+
+/// A count as a word where a person would write one: `three`.
+pub(crate) fn in_words(n: usize) -> String {
+    const WORDS: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
+}
+
+/// A count in Chinese characters: `三`.
+pub(crate) fn in_words_zh(n: usize) -> String {
+    const WORDS: [&str; 10] = ["零", "一", "两", "三", "四", "五", "六", "七", "八", "九"];
+    WORDS.get(n).map_or_else(|| format!(" {n} "), |w| (*w).to_owned())
+}
+
+/// `10 %, 50 % and 90 %`.
+fn listed(levels: QuantileLevels, and: &str) -> String {
+    let all: Vec<String> = levels.percents().map(|p| format!("{p} %")).collect();
+    let (last, rest) = all.split_last().expect("levels are never empty");
+    format!("{}{and}{last}", rest.join(", "))
+}
+
+/// `10%、50% 和 90%`.
+fn listed_zh(levels: QuantileLevels) -> String {
+    let all: Vec<String> = levels.percents().map(|p| format!("{p}%")).collect();
+    let (last, rest) = all.split_last().expect("levels are never empty");
+    format!("{} 和 {last}", rest.join("、"))
+}
+
+/// An answer at `levels` as an expert would write it: `10%: 2  50%: 5  90%: 15`.
+fn example(levels: QuantileLevels) -> String {
+    // a spread that reads as an answer: 2, 5, 15 for three levels, more values in between
+    let n = levels.len();
+    let values: Vec<f64> = match n {
+        3 => vec![2.0, 5.0, 15.0],
+        _ => (0..n).map(|i| (i as f64 + 1.0) * 2.0).collect(),
+    };
+    format_quantiles(&QuantileValues { levels, values })
+}
+
+/// `10 %: 5, 50 %: 4, 90 %: 9`.
+fn labelled(q: &QuantileValues) -> String {
+    q.pairs().map(|(p, v)| format!("{p} %: {}", num(v))).collect::<Vec<_>>().join(", ")
 }
 
 fn range(min: Option<f64>, max: Option<f64>) -> String {
@@ -244,15 +419,14 @@ pub fn validate(spec: &AnswerSpec, answer: &Answer) -> Result<(), AnswerError> {
             }
         }
         (AnswerSpec::Numeric { min, max, .. }, Answer::Numeric { value }) => bounded(*value, *min, *max),
-        (AnswerSpec::Quantile { min, max, .. }, Answer::Quantile { p5, p50, p95 }) => {
-            for v in [*p5, *p50, *p95] {
+        (AnswerSpec::Quantile { min, max, levels, .. }, Answer::Quantile(given)) => {
+            if given.levels() != *levels {
+                return Err(AnswerError::QuantileLevels { asked: *levels, given: given.levels() });
+            }
+            for &v in given.values() {
                 bounded(v, *min, *max)?;
             }
-            if p5 <= p50 && p50 <= p95 {
-                Ok(())
-            } else {
-                Err(AnswerError::QuantileOrder { p5: *p5, p50: *p50, p95: *p95 })
-            }
+            if given.is_increasing() { Ok(()) } else { Err(AnswerError::QuantileOrder { given: given.clone() }) }
         }
         (AnswerSpec::Probability, Answer::Probability { value }) => {
             if value.is_finite() && (0.0..=1.0).contains(value) {
@@ -274,7 +448,7 @@ fn kind_name(spec: &AnswerSpec) -> &'static str {
     match spec {
         AnswerSpec::Ordinal { .. } => "a point on the scale",
         AnswerSpec::Numeric { .. } => "a number",
-        AnswerSpec::Quantile { .. } => "three quantiles",
+        AnswerSpec::Quantile { .. } => "quantiles",
         AnswerSpec::Probability => "a probability",
         AnswerSpec::Ranking { .. } => "a ranking",
         AnswerSpec::Text => "text",
@@ -319,12 +493,9 @@ pub fn parse_value(spec: &AnswerSpec, value: &str) -> Result<Option<Answer>, Ans
             bounded(v, *min, *max)?;
             Answer::Numeric { value: v }
         }
-        AnswerSpec::Quantile { min, max, unit } => {
-            let Some([p5, p50, p95]) = parse_quantiles(value, unit.as_deref())? else { return Ok(None) };
-            let answer = Answer::Quantile { p5, p50, p95 };
-            for v in [p5, p50, p95] {
-                bounded(v, *min, *max)?;
-            }
+        AnswerSpec::Quantile { unit, levels, .. } => {
+            let Some(values) = parse_quantiles(value, unit.as_deref(), *levels)? else { return Ok(None) };
+            let answer = Answer::Quantile(values);
             validate(spec, &answer)?;
             answer
         }
@@ -414,21 +585,32 @@ pub fn parse_number(token: &str) -> Result<f64, AnswerError> {
     }
 }
 
-fn quantile_label(token: &str) -> Option<usize> {
-    match token.to_lowercase().as_str() {
-        "5%" | "p5" | "p05" | "q5" | "q05" => Some(0),
-        "50%" | "p50" | "q50" => Some(1),
-        "95%" | "p95" | "q95" => Some(2),
-        _ => None,
+/// The percent a label names: `10%`, `p10`, `q10` (or `p05` for 5 %).
+fn quantile_percent(token: &str) -> Option<u8> {
+    let lower = token.to_lowercase();
+    let digits = lower.strip_suffix('%').or_else(|| lower.strip_prefix(['p', 'q']))?;
+    if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
+    digits.parse().ok()
 }
 
-fn parse_quantiles(value: &str, unit: Option<&str>) -> Result<Option<[f64; 3]>, AnswerError> {
+/// The slot of a label among `levels` (`Some(None)`: a quantile label, but not one asked).
+fn quantile_label(token: &str, levels: QuantileLevels) -> Option<Option<usize>> {
+    let percent = quantile_percent(token)?;
+    Some(levels.percents().position(|p| p == percent))
+}
+
+fn parse_quantiles(
+    value: &str,
+    unit: Option<&str>,
+    levels: QuantileLevels,
+) -> Result<Option<QuantileValues>, AnswerError> {
     if has_decimal_comma(value) {
         return Err(AnswerError::DecimalComma { found: shorten(value) });
     }
     let spaced = value.replace([',', ';', '|'], " ");
-    let mut slots: [Option<f64>; 3] = [None; 3];
+    let mut slots: Vec<Option<f64>> = vec![None; levels.len()];
     let mut pending: Option<usize> = None;
     let mut numbers = 0usize;
     let mut overfull = false;
@@ -438,12 +620,20 @@ fn parse_quantiles(value: &str, unit: Option<&str>) -> Result<Option<[f64; 3]>, 
             None => (None, raw),
         };
         if let Some(label) = label {
-            match quantile_label(label) {
-                Some(slot) => pending = Some(slot),
+            match quantile_label(label, levels) {
+                Some(Some(slot)) => pending = Some(slot),
+                // a label of a quantile this item does not ask: its number has no place
+                Some(None) => {
+                    pending = None;
+                    overfull = true;
+                }
                 None => return Err(AnswerError::NotANumber { found: shorten(raw) }),
             }
-        } else if let Some(slot) = quantile_label(rest) {
-            pending = Some(slot);
+        } else if let Some(slot) = quantile_label(rest, levels) {
+            if slot.is_none() {
+                overfull = true;
+            }
+            pending = slot;
             continue;
         }
         if rest.is_empty() || unit.is_some_and(|u| rest.eq_ignore_ascii_case(u)) {
@@ -461,9 +651,9 @@ fn parse_quantiles(value: &str, unit: Option<&str>) -> Result<Option<[f64; 3]>, 
     if numbers == 0 {
         return Ok(None);
     }
-    match slots {
-        [Some(a), Some(b), Some(c)] if !overfull => Ok(Some([a, b, c])),
-        _ => Err(AnswerError::QuantileCount { found: numbers }),
+    match slots.into_iter().collect::<Option<Vec<f64>>>() {
+        Some(values) if !overfull => Ok(QuantileValues::new(levels, values)),
+        _ => Err(AnswerError::QuantileCount { found: numbers, levels }),
     }
 }
 
@@ -554,16 +744,22 @@ pub fn format_value(answer: &Answer) -> String {
         Answer::Ordinal { point } => point.to_string(),
         Answer::DontKnow => "?".to_owned(),
         Answer::Numeric { value } => num(*value),
-        Answer::Quantile { p5, p50, p95 } => format!("5%: {}  50%: {}  95%: {}", num(*p5), num(*p50), num(*p95)),
+        Answer::Quantile(q) => format_quantiles(q),
         Answer::Probability { value } => format!("{}%", fraction_to_percent(*value)),
         Answer::Ranking { order } => order.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
         Answer::Text { text } => text.clone(),
     }
 }
 
+/// Quantiles in the text syntax: `10%: 2  50%: 5  90%: 15`.
+pub fn format_quantiles(q: &QuantileValues) -> String {
+    q.pairs().map(|(p, v)| format!("{p}%: {}", num(v))).collect::<Vec<_>>().join("  ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use delphi_core::study::Language;
 
     #[test]
     fn an_answer_with_a_field_of_its_own_kind_only_is_read_and_any_other_field_is_refused() {
@@ -637,17 +833,100 @@ mod tests {
 
     #[test]
     fn quantiles_labelled_or_in_order() {
-        let spec = AnswerSpec::Quantile { min: Some(0.0), max: Some(50.0), unit: Some("years".into()) };
-        let q = Some(Answer::Quantile { p5: 2.0, p50: 5.0, p95: 15.5 });
+        let spec = AnswerSpec::Quantile {
+            min: Some(0.0),
+            max: Some(50.0),
+            unit: Some("years".into()),
+            levels: QuantileLevels::default(),
+        };
+        let q = Some(Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 5.0, 15.5)));
         assert_eq!(parse_value(&spec, "5%: 2  50%: 5  95%: 15.5"), Ok(q.clone()));
         assert_eq!(parse_value(&spec, "2; 5; 15.5 years"), Ok(q.clone()));
         assert_eq!(parse_value(&spec, "95%=15.5 5%=2 50%=5"), Ok(q.clone()));
-        let zh = AnswerSpec::Quantile { min: Some(0.0), max: Some(50.0), unit: Some("年".into()) };
+        let zh = AnswerSpec::Quantile {
+            min: Some(0.0),
+            max: Some(50.0),
+            unit: Some("年".into()),
+            levels: QuantileLevels::default(),
+        };
         assert_eq!(parse_value(&zh, "2年 5年 15.5年"), Ok(q));
         assert_eq!(parse_value(&spec, "5%:  50%:  95%: "), Ok(None));
-        assert!(matches!(parse_value(&spec, "5%: 2 50%: 95%:"), Err(AnswerError::QuantileCount { found: 1 })));
+        assert!(matches!(parse_value(&spec, "5%: 2 50%: 95%:"), Err(AnswerError::QuantileCount { found: 1, .. })));
         assert!(matches!(parse_value(&spec, "10 5 20"), Err(AnswerError::QuantileOrder { .. })));
         assert!(matches!(parse_value(&spec, "1 5 80"), Err(AnswerError::OutOfBounds { .. })));
         assert!(matches!(parse_value(&spec, "2,5 5 10"), Err(AnswerError::DecimalComma { .. })));
+    }
+
+    fn asking(percents: &[i64]) -> AnswerSpec {
+        AnswerSpec::Quantile { min: None, max: None, unit: None, levels: QuantileLevels::new(percents).unwrap() }
+    }
+
+    #[test]
+    fn an_item_asking_10_50_90_takes_three_numbers_at_those_levels_and_says_so_when_they_are_not() {
+        let spec = asking(&[10, 50, 90]);
+        let levels = QuantileLevels::new(&[10, 50, 90]).unwrap();
+        let want = Some(Answer::Quantile(QuantileValues::new(levels, vec![2.0, 5.0, 12.0]).unwrap()));
+        for written in ["10%: 2  50%: 5  90%: 12", "2 5 12", "p90=12 p10=2 p50=5", "q10: 2; q50: 5; q90: 12"] {
+            assert_eq!(parse_value(&spec, written), Ok(want.clone()), "{written}");
+        }
+        // What the text form writes reads back as it was.
+        assert_eq!(format_value(want.as_ref().unwrap()), "10%: 2  50%: 5  90%: 12");
+        // The 5 % an expert used to write is no level of this item.
+        let wrong = parse_value(&spec, "5%: 2  50%: 5  95%: 12").unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "give three numbers, the 10 %, 50 % and 90 % quantiles (for example 10%: 2  50%: 5  90%: 15), found 3"
+        );
+        let order = parse_value(&spec, "2 12 5").unwrap_err();
+        assert_eq!(
+            order.to_string(),
+            "each value must be larger than the one before, found 10 %: 2, 50 %: 12, 90 %: 5"
+        );
+        let zh = Language::parse("zh").unwrap();
+        assert_eq!(order.message(&zh), "每个数值都必须大于前一个，收到的是 10 %: 2, 50 %: 12, 90 %: 5");
+        // Two equal values are no distribution: each must be larger than the one before.
+        assert!(matches!(parse_value(&spec, "2 5 5"), Err(AnswerError::QuantileOrder { .. })));
+    }
+
+    #[test]
+    fn five_quantiles_are_read_in_order_or_by_label() {
+        let spec = asking(&[5, 25, 50, 75, 95]);
+        let got = parse_value(&spec, "1 2 3 4 5").unwrap().unwrap();
+        let Answer::Quantile(q) = &got else { panic!("{got:?}") };
+        assert_eq!(q.pairs().collect::<Vec<_>>(), [(5, 1.0), (25, 2.0), (50, 3.0), (75, 4.0), (95, 5.0)]);
+        assert_eq!(q.median(), 3.0);
+        assert_eq!(parse_value(&spec, "75%: 4 25%: 2 5%: 1 95%: 5 50%: 3").unwrap().unwrap(), got);
+        assert!(matches!(parse_value(&spec, "1 2 3"), Err(AnswerError::QuantileCount { found: 3, .. })));
+    }
+
+    #[test]
+    fn quantile_answers_in_json_keep_the_5_50_95_shape_and_take_any_levels_as_values() {
+        let read = |json: &str| serde_json::from_str::<Answer>(json);
+        // Every stored answer and API client of the 5/50/95 shape means what it meant.
+        let old = read(r#"{"kind": "quantile", "p5": 1, "p50": 2, "p95": 3}"#).unwrap();
+        assert_eq!(old, Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 2.0, 3.0)));
+        assert_eq!(serde_json::to_string(&old).unwrap(), r#"{"kind":"quantile","p5":1.0,"p50":2.0,"p95":3.0}"#);
+        let same = read(r#"{"kind": "quantile", "values": {"5": 1, "50": 2, "95": 3}}"#).unwrap();
+        assert_eq!(same, old, "5/50/95 % as values is the same answer");
+        let ten = read(r#"{"kind": "quantile", "values": {"90": 12, "10": 2, "50": 5}}"#).unwrap();
+        let json = serde_json::to_string(&ten).unwrap();
+        assert_eq!(json, r#"{"kind":"quantile","values":{"10":2.0,"50":5.0,"90":12.0}}"#);
+        assert_eq!(read(&json).unwrap(), ten);
+        // Validated against the item: the levels it asks, in order.
+        assert_eq!(validate(&asking(&[10, 50, 90]), &ten), Ok(()));
+        let refused = validate(&asking(&[10, 50, 90]), &old).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "this question asks the 10 %, 50 % and 90 % quantiles, the answer gives 5 %, 50 % and 95 %"
+        );
+        for bad in [
+            r#"{"kind": "quantile", "p5": 1, "p50": 2}"#,
+            r#"{"kind": "quantile", "p5": 1, "p50": 2, "p95": 3, "values": {"10": 1}}"#,
+            r#"{"kind": "quantile", "values": {"10": 1, "90": 3}}"#,
+            r#"{"kind": "quantile", "values": {"0": 1, "50": 2, "90": 3}}"#,
+            r#"{"kind": "quantile", "values": {"10": 1, "50": 2, "90": 3}, "p99": 4}"#,
+        ] {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 }

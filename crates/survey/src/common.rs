@@ -1,5 +1,7 @@
 //! Helpers the renderers share: sections, wording of answers and statistics, wrapping.
 
+use delphi_core::study::QuantileLevels;
+
 use crate::answer::{Answer, fraction_to_percent, num};
 use crate::feedback::ItemFeedback;
 use crate::ui::{Ui, fill};
@@ -83,11 +85,15 @@ pub(crate) fn figure_lines(fb: &ItemFeedback, spec: &AnswerSpec, ui: &Ui) -> Vec
         );
         let pool = fill(
             ui.pooled,
-            &[
-                ("p5", &stat(spec, Some(pooled.p5))),
-                ("p50", &stat(spec, Some(pooled.p50))),
-                ("p95", &stat(spec, Some(pooled.p95))),
-            ],
+            &[(
+                "values",
+                &pooled
+                    .0
+                    .pairs()
+                    .map(|(p, v)| format!("{} {}", percent(p, ui), stat(spec, Some(v))))
+                    .collect::<Vec<_>>()
+                    .join(ui.figure_comma),
+            )],
         );
         return vec![fill(ui.answers, &[("n", &fb.n.to_string())]), pool, medians];
     }
@@ -122,7 +128,7 @@ pub(crate) fn own_values(answer: Option<&Answer>) -> Vec<f64> {
     match answer {
         Some(Answer::Numeric { value }) => vec![*value],
         Some(Answer::Probability { value }) => vec![*value],
-        Some(Answer::Quantile { p5, p50, p95 }) => vec![*p5, *p50, *p95],
+        Some(Answer::Quantile(q)) => q.values().to_vec(),
         _ => Vec::new(),
     }
 }
@@ -131,7 +137,7 @@ pub(crate) fn own_values(answer: Option<&Answer>) -> Vec<f64> {
 /// own values, out to round numbers (the line's ends are labelled); `None` without a median.
 pub(crate) fn line_range(fb: &ItemFeedback, own: &[f64]) -> Option<(f64, f64)> {
     let median = fb.median?;
-    let pooled = fb.pooled.map_or([median; 2], |p| [p.p5, p.p95]);
+    let pooled = fb.pooled.as_ref().map_or([median; 2], |p| <[f64; 2]>::from(p.0.outer()));
     let all =
         [median, fb.q1.unwrap_or(median), fb.q3.unwrap_or(median)].into_iter().chain(pooled).chain(own.iter().copied());
     let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -156,8 +162,9 @@ pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
         },
         Answer::DontKnow => ui.dont_know.to_owned(),
         Answer::Numeric { value } => format!("{}{unit}", num(*value)),
-        Answer::Quantile { p5, p50, p95 } => {
-            format!("5 %: {}, 50 %: {}, 95 %: {}{unit}", num(*p5), num(*p50), num(*p95))
+        Answer::Quantile(q) => {
+            let values: Vec<String> = q.pairs().map(|(p, v)| format!("{}: {}", percent(p, ui), num(v))).collect();
+            format!("{}{unit}", values.join(", "))
         }
         Answer::Probability { value } => format!("{} %", fraction_to_percent(*value)),
         Answer::Ranking { order } => {
@@ -176,9 +183,53 @@ pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
     }
 }
 
+/// A percent in the expert's language: `10 %`.
+pub(crate) fn percent(p: u8, ui: &Ui) -> String {
+    fill(ui.percent, &[("p", &p.to_string())])
+}
+
+/// `5 %, 50 % and 95 %`.
+pub(crate) fn percent_list(levels: QuantileLevels, ui: &Ui) -> String {
+    let all: Vec<String> = levels.percents().map(|p| percent(p, ui)).collect();
+    let (last, rest) = all.split_last().expect("levels are never empty");
+    format!("{}{}{last}", rest.join(ui.list_comma), ui.list_and)
+}
+
+/// What to write for a quantile item: how many numbers, which quantiles, what they mean.
+pub(crate) fn quantile_help(levels: QuantileLevels, ui: &Ui) -> String {
+    let (low, high) = levels.outer();
+    fill(
+        ui.quantile_help,
+        &[
+            ("n", &(ui.count_in_words)(levels.len())),
+            ("levels", &percent_list(levels, ui)),
+            ("low_sure", &(100 - low).to_string()),
+            ("high_sure", &high.to_string()),
+        ],
+    )
+}
+
+/// The web form's label of the field for the `p` % quantile.
+pub(crate) fn quantile_field_label(levels: QuantileLevels, p: u8, ui: &Ui) -> String {
+    let (low, high) = levels.outer();
+    let template = match p {
+        50 => ui.quantile_median,
+        _ if p == low => ui.quantile_low,
+        _ if p == high => ui.quantile_high,
+        _ => ui.quantile_level,
+    };
+    fill(template, &[("p", &p.to_string())])
+}
+
+/// The pooled range from the lowest to the highest quantile asked: `5 %–95 %`.
+pub(crate) fn pooled_range(levels: QuantileLevels, ui: &Ui) -> String {
+    let (low, high) = levels.outer();
+    format!("{}–{}", percent(low, ui), percent(high, ui))
+}
+
 /// The range (and unit) hint of numeric and quantile items.
 pub(crate) fn bounds_hint(spec: &AnswerSpec, ui: &Ui) -> Option<String> {
-    let (AnswerSpec::Numeric { min, max, unit } | AnswerSpec::Quantile { min, max, unit }) = spec else {
+    let (AnswerSpec::Numeric { min, max, unit } | AnswerSpec::Quantile { min, max, unit, .. }) = spec else {
         return None;
     };
     let mut parts = Vec::new();
@@ -216,8 +267,12 @@ pub(crate) fn wrap(text: &str, columns: usize) -> Vec<String> {
         let mut atoms: Vec<(bool, String)> = Vec::new();
         let mut space = false;
         let mut word = String::new();
-        for c in paragraph.chars() {
-            if c.is_whitespace() {
+        let mut chars = paragraph.chars().peekable();
+        while let Some(c) = chars.next() {
+            // "5 %" stays on one line: a percent sign never starts one
+            if c == ' ' && !word.is_empty() && chars.peek() == Some(&'%') {
+                word.push(c);
+            } else if c.is_whitespace() {
                 if !word.is_empty() {
                     atoms.push((space, std::mem::take(&mut word)));
                 }

@@ -4,7 +4,7 @@
 //! coordinator imported; never its author).
 //!
 //! Every kind of item has its figures: ordinal items a distribution, numeric and
-//! probability items the median and quartiles, quantile items the pooled 5/50/95 % and the
+//! probability items the median and quartiles, quantile items the pool at the quantiles they ask and the
 //! spread of the experts' medians, ranking items each option's mean rank and positions,
 //! and shared text items (proposals) the answers themselves, deduplicated.
 
@@ -14,7 +14,7 @@ use delphi_core::study::{ItemId, Language};
 use serde::{Deserialize, Serialize};
 
 use crate::AnswerSpec;
-use crate::answer::Answer;
+use crate::answer::{Answer, QuantileValues};
 
 /// The previous round's feedback for one expert, per item of that round.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -41,7 +41,7 @@ pub struct ItemFeedback {
     pub own: OwnAnswer,
     /// Anonymous rationales, grouped by where their author's answer lay.
     pub rationales: Rationales,
-    /// Quantile items: the equal-weight pool of the experts' 5/50/95 % quantiles (then
+    /// Quantile items: the equal-weight pool of the experts' quantiles (then
     /// `median`, `q1` and `q3` describe the spread of the experts' own medians).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pooled: Option<Pooled>,
@@ -53,13 +53,11 @@ pub struct ItemFeedback {
     pub proposals: Vec<Grouped>,
 }
 
-/// The equal-weight linear pool of a quantile item.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Pooled {
-    pub p5: f64,
-    pub p50: f64,
-    pub p95: f64,
-}
+/// The equal-weight linear pool of a quantile item, at the quantiles the item asks (written
+/// `{"p5": …, "p50": …, "p95": …}` for 5/50/95 %, as before there was a choice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Pooled(pub QuantileValues);
 
 /// One option of a ranking item in the previous round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -367,8 +365,14 @@ impl ItemFeedback {
         if !self.ranks.is_empty() && !matches!(spec, AnswerSpec::Ranking { .. }) {
             return Err("only ranking items have mean ranks".to_owned());
         }
-        if self.pooled.is_some() && !matches!(spec, AnswerSpec::Quantile { .. }) {
-            return Err("only quantile items have a pooled distribution".to_owned());
+        match (&self.pooled, spec) {
+            (Some(_), AnswerSpec::Quantile { .. }) | (None, _) => {}
+            (Some(_), _) => return Err("only quantile items have a pooled distribution".to_owned()),
+        }
+        if let (Some(Pooled(pool)), AnswerSpec::Quantile { levels, .. }) = (&self.pooled, spec)
+            && pool.levels() != *levels
+        {
+            return Err(format!("the pool is at the {} quantiles, the item asks {levels}", pool.levels()));
         }
         let counted: u32 = self.distribution.iter().map(|p| p.count).sum::<u32>() + self.dont_know;
         if !self.distribution.is_empty() && counted != self.n {

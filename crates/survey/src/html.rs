@@ -10,8 +10,11 @@ use std::fmt::Write as _;
 use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, fraction_to_percent, num};
-use crate::common::{bounds_hint, describe, figure_lines, line_range, option_title, own_values, sections, stat};
-use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Shown};
+use crate::common::{
+    bounds_hint, describe, figure_lines, line_range, option_title, own_values, pooled_range, quantile_field_label,
+    quantile_help, sections, stat,
+};
+use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Pooled, Shown};
 use crate::reply::ReplyError;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -178,9 +181,9 @@ pub fn answer_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> F
             (_, Answer::Probability { value }) => {
                 fields.insert(id.to_owned(), fraction_to_percent(*value));
             }
-            (_, Answer::Quantile { p5, p50, p95 }) => {
-                for (suffix, value) in [("p5", p5), ("p50", p50), ("p95", p95)] {
-                    fields.insert(format!("{id}:{suffix}"), num(*value));
+            (_, Answer::Quantile(q)) => {
+                for (p, value) in q.pairs() {
+                    fields.insert(format!("{id}:p{p}"), num(value));
                 }
             }
             (_, Answer::Ranking { order }) => {
@@ -323,10 +326,12 @@ fn item_html(
         AnswerSpec::Numeric { min, max, .. } => {
             number_input(h, &id, &id, ui.numeric_help, value(item.id.as_str()), *min, *max);
         }
-        AnswerSpec::Quantile { min, max, .. } => {
-            for (suffix, label) in [("p5", ui.q5), ("p50", ui.q50), ("p95", ui.q95)] {
-                let name = format!("{}:{suffix}", item.id);
-                number_input(h, &escape(&name), &escape(&name), label, value(&name), *min, *max);
+        AnswerSpec::Quantile { min, max, levels, .. } => {
+            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(&quantile_help(*levels, ui)));
+            for p in levels.percents() {
+                let name = format!("{}:p{p}", item.id);
+                let label = quantile_field_label(*levels, p, ui);
+                number_input(h, &escape(&name), &escape(&name), &label, value(&name), *min, *max);
             }
         }
         AnswerSpec::Probability => {
@@ -397,11 +402,11 @@ fn feedback_html(h: &mut String, item: &Item, fb: &ItemFeedback, round: u32, rea
     }
     if !fb.distribution.is_empty() {
         chart(h, item, fb, ui);
-        legend(h, ui, false);
+        legend(h, ui, None);
     } else if !fb.ranks.is_empty() {
         ranking_table(h, item, fb, ui);
     } else if number_chart(h, item, fb, ui) {
-        legend(h, ui, fb.pooled.is_some());
+        legend(h, ui, fb.pooled.as_ref());
     }
     let own = match &fb.own {
         OwnAnswer::Given { answer } => {
@@ -561,7 +566,7 @@ fn grouped_list(h: &mut String, texts: &[Grouped], ui: &Ui) {
 
 /// What the marks of a chart mean: the expert's answer, the median, the middle half, and
 /// for a quantile item the pooled 5–95 % range.
-fn legend(h: &mut String, ui: &Ui, pooled: bool) {
+fn legend(h: &mut String, ui: &Ui, pooled: Option<&Pooled>) {
     let _ = write!(
         h,
         "<p class=\"legend\"><span class=\"visually-hidden\">{}{}</span><span><span class=\"key own\"></span>{}</span><span><span class=\"key median\"></span>{}</span><span><span class=\"key middle\"></span>{}</span>",
@@ -571,8 +576,13 @@ fn legend(h: &mut String, ui: &Ui, pooled: bool) {
         escape(ui.legend_median),
         escape(ui.legend_middle)
     );
-    if pooled {
-        let _ = write!(h, "<span><span class=\"key pooled\"></span>{}</span>", escape(ui.legend_pooled));
+    if let Some(Pooled(pool)) = pooled {
+        let range = pooled_range(pool.levels(), ui);
+        let _ = write!(
+            h,
+            "<span><span class=\"key pooled\"></span>{}</span>",
+            escape(&fill(ui.legend_pooled, &[("range", &range)]))
+        );
     }
     h.push_str("</p>\n");
 }
@@ -643,12 +653,13 @@ fn number_chart(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) -> bool
         escape(&described.join("; "))
     );
     let _ = writeln!(h, "<line x1=\"{left}\" y1=\"30\" x2=\"{right}\" y2=\"30\" stroke=\"#888\"/>");
-    if let Some(p) = fb.pooled {
+    if let Some(p) = &fb.pooled {
+        let (low, high) = p.0.outer();
         let _ = writeln!(
             h,
             "<line class=\"pooled\" x1=\"{:.1}\" y1=\"44\" x2=\"{:.1}\" y2=\"44\" stroke=\"#555\" stroke-width=\"2\"/>",
-            x(p.p5),
-            x(p.p95)
+            x(low),
+            x(high)
         );
     }
     if let (Some(q1), Some(q3)) = (fb.q1, fb.q3) {

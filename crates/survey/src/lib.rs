@@ -27,11 +27,11 @@ pub mod ui;
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::{CarryOver, CriterionId, DomainId, ItemId, Language, ResponseKind};
+use delphi_core::study::{CarryOver, CriterionId, DomainId, ItemId, Language, QuantileLevels, ResponseKind};
 use delphi_core::{Question, Study};
 use serde::{Deserialize, Serialize};
 
-pub use answer::{Answer, AnswerError};
+pub use answer::{Answer, AnswerError, QuantileValues};
 pub use feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
 pub use frozen::FrozenRound;
 pub use reply::{Reading, Reply, ReplyError, ReplyErrors, Signer};
@@ -108,11 +108,15 @@ pub enum AnswerSpec {
         max: Option<f64>,
         unit: Option<String>,
     },
-    /// The 5 %, 50 % and 95 % quantiles.
+    /// Quantiles at the item's levels (5 %, 50 % and 95 % unless the study says otherwise).
     Quantile {
         min: Option<f64>,
         max: Option<f64>,
         unit: Option<String>,
+        /// The quantiles asked, in percent (questionnaires frozen before there was a choice
+        /// asked 5/50/95).
+        #[serde(default, rename = "quantiles")]
+        levels: QuantileLevels,
     },
     /// A probability, entered as a percentage 0–100, stored in 0..=1.
     Probability,
@@ -233,8 +237,8 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
             }
         }
         ResponseKind::Numeric { min, max, unit: u } => AnswerSpec::Numeric { min: *min, max: *max, unit: unit(u) },
-        ResponseKind::Quantile { min, max, unit: u, .. } => {
-            AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u) }
+        ResponseKind::Quantile { min, max, unit: u, quantiles, .. } => {
+            AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u), levels: *quantiles }
         }
         ResponseKind::Probability => AnswerSpec::Probability,
         ResponseKind::RankingOfDomains { .. } => AnswerSpec::Ranking { options: domains.to_vec() },

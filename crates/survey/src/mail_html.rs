@@ -8,8 +8,8 @@
 use std::fmt::Write as _;
 
 use crate::answer::Answer;
-use crate::common::{describe, figure_lines, line_range, option_title, own_values, sections, stat};
-use crate::feedback::{ItemFeedback, OwnAnswer};
+use crate::common::{describe, figure_lines, line_range, option_title, own_values, pooled_range, sections, stat};
+use crate::feedback::{ItemFeedback, OwnAnswer, Pooled};
 use crate::html::escape;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -38,7 +38,7 @@ pub fn figures(q: &Questionnaire) -> Option<String> {
         "<h2 style=\"font-size:1.15em; margin:1.5em 0 0.5em 0\">{}</h2>",
         escape(&fill(ui.group_previous, &[("round", &round)]))
     );
-    let pooled = q.items.iter().any(|i| i.feedback.as_ref().is_some_and(|fb| fb.pooled.is_some()));
+    let pooled = q.items.iter().find_map(|i| i.feedback.as_ref().and_then(|fb| fb.pooled.as_ref()));
     legend(&mut h, ui, pooled);
     for section in sections(q, ui) {
         let items: Vec<(&Item, &ItemFeedback)> =
@@ -56,7 +56,7 @@ pub fn figures(q: &Questionnaire) -> Option<String> {
 
 /// The marks explained once: the expert's answer, the median, the middle half, and the
 /// pool where a quantile item has one.
-fn legend(h: &mut String, ui: &Ui, pooled: bool) {
+fn legend(h: &mut String, ui: &Ui, pooled: Option<&Pooled>) {
     let key = |colour: &str, label: &str| {
         format!(
             "<span style=\"display:inline-block; width:0.9em; height:0.9em; background:{colour}; vertical-align:middle\"></span> {}",
@@ -71,7 +71,10 @@ fn legend(h: &mut String, ui: &Ui, pooled: bool) {
         key(OWN, ui.legend_own),
         key(MEDIAN, ui.legend_median),
         key(MIDDLE, ui.legend_middle),
-        if pooled { format!(" &nbsp; {}", key(POOLED, ui.legend_pooled)) } else { String::new() }
+        pooled.map_or_else(String::new, |Pooled(pool)| {
+            let range = pooled_range(pool.levels(), ui);
+            format!(" &nbsp; {}", key(POOLED, &fill(ui.legend_pooled, &[("range", &range)])))
+        })
     );
 }
 
@@ -208,15 +211,9 @@ fn number_line(h: &mut String, item: &Item, fb: &ItemFeedback) {
             (x(q3).max(x(median) + 3.0), LINE_PX, "#dddddd", 2),
         ],
     );
-    if let Some(pooled) = fb.pooled {
-        row(
-            h,
-            &[
-                (0.0, x(pooled.p5), "transparent", 3),
-                (x(pooled.p5), x(pooled.p95), POOLED, 3),
-                (x(pooled.p95), LINE_PX, "transparent", 3),
-            ],
-        );
+    if let Some(Pooled(pool)) = &fb.pooled {
+        let (low, high) = pool.outer();
+        row(h, &[(0.0, x(low), "transparent", 3), (x(low), x(high), POOLED, 3), (x(high), LINE_PX, "transparent", 3)]);
     }
     let _ = writeln!(
         h,

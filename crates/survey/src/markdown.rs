@@ -75,7 +75,7 @@ fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, read
             points.join(" · ")
         }
         AnswerSpec::Numeric { .. } => escape(ui.numeric_help),
-        AnswerSpec::Quantile { .. } => escape(ui.quantile_help),
+        AnswerSpec::Quantile { levels, .. } => escape(&crate::common::quantile_help(*levels, ui)),
         AnswerSpec::Probability => escape(ui.probability_help),
         AnswerSpec::Ranking { options } => {
             let list: Vec<String> = options.iter().map(|o| format!("`{}` {}", o.id, escape(&o.title))).collect();

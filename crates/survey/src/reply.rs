@@ -919,7 +919,7 @@ fn normalise_symbols(value: &str) -> String {
 }
 
 /// Reads the fields of the HTML form ([`crate::html::render`]): `id` for a single value
-/// (ordinal `dk` = don't know), `id:p5` / `id:p50` / `id:p95` for quantiles, `id:domain` →
+/// (ordinal `dk` = don't know), `id:p5` / `id:p50` / `id:p95` (one `id:pN` per quantile asked) for quantiles, `id:domain` →
 /// rank for rankings. Unknown fields are ignored.
 pub fn parse_form(q: &Questionnaire, fields: &[(String, String)]) -> Result<Reply, ReplyErrors> {
     let (answers, errors) = read_form(q, fields);
@@ -941,18 +941,17 @@ pub fn read_form(q: &Questionnaire, fields: &[(String, String)]) -> (BTreeMap<It
     for item in &q.items {
         let id = item.id.as_str();
         let result = match &item.answer {
-            AnswerSpec::Quantile { .. } => {
-                let parts: Vec<String> = ["p5", "p50", "p95"]
-                    .iter()
-                    .map(|p| get(&format!("{id}:{p}")))
-                    .map(Option::unwrap_or_default)
-                    .collect();
-                if parts.iter().all(String::is_empty) {
+            AnswerSpec::Quantile { levels, .. } => {
+                let parts: Vec<(u8, String)> =
+                    levels.percents().map(|p| (p, get(&format!("{id}:p{p}")).unwrap_or_default())).collect();
+                if parts.iter().all(|(_, v)| v.is_empty()) {
                     Ok(None)
-                } else if parts.iter().any(String::is_empty) {
-                    Err(AnswerError::QuantileFields { found: parts.iter().filter(|p| !p.is_empty()).count() })
+                } else if parts.iter().any(|(_, v)| v.is_empty()) {
+                    let found = parts.iter().filter(|(_, v)| !v.is_empty()).count();
+                    Err(AnswerError::QuantileFields { found, levels: *levels })
                 } else {
-                    parse_value(&item.answer, &format!("5%: {}  50%: {}  95%: {}", parts[0], parts[1], parts[2]))
+                    let labelled: Vec<String> = parts.iter().map(|(p, v)| format!("{p}%: {v}")).collect();
+                    parse_value(&item.answer, &labelled.join("  "))
                 }
             }
             AnswerSpec::Ranking { options } => ranking_fields(options, |d| get(&format!("{id}:{d}"))),
@@ -997,9 +996,9 @@ fn stray_fields(q: &Questionnaire, fields: &[(String, String)]) -> Vec<ReplyErro
     for item in &q.items {
         let id = item.id.as_str();
         match &item.answer {
-            AnswerSpec::Quantile { .. } => {
-                for part in ["p5", "p50", "p95"] {
-                    expected.insert(format!("{id}:{part}"), item);
+            AnswerSpec::Quantile { levels, .. } => {
+                for p in levels.percents() {
+                    expected.insert(format!("{id}:p{p}"), item);
                 }
             }
             AnswerSpec::Ranking { options } => {

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, format_value};
-use crate::common::{bounds_hint, clean, describe, figure_lines, line_range, own_values, sections, wrap};
+use crate::common::{
+    bounds_hint, clean, describe, figure_lines, line_range, own_values, pooled_range, quantile_help, sections, wrap,
+};
 use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Shown};
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -103,7 +105,9 @@ fn form(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, figures: Figures)
     }
     if figures == Figures::InTheForm && q.items.iter().any(|i| i.feedback.is_some()) {
         // Said once, not beside every chart: the form travels to every expert by email.
-        out.say(&format!("{}{}{}; {}.", ui.legend, ui.colon, ui.legend_bars, ui.legend_text));
+        let range = pooled_range_of(q, ui);
+        let legend_text = fill(ui.legend_text, &[("range", &range)]);
+        out.say(&format!("{}{}{}; {legend_text}.", ui.legend, ui.colon, ui.legend_bars));
         out.blank_comment();
     }
     out.say(&q.description);
@@ -145,7 +149,7 @@ fn item_text(
             out.say(&format!("{}{}{}", ui.scale_help, ui.colon, points.join(" · ")));
         }
         AnswerSpec::Numeric { .. } => hint(out, ui.numeric_help, &item.answer, ui),
-        AnswerSpec::Quantile { .. } => hint(out, ui.quantile_help, &item.answer, ui),
+        AnswerSpec::Quantile { levels, .. } => hint(out, &quantile_help(*levels, ui), &item.answer, ui),
         AnswerSpec::Probability => out.say(ui.probability_help),
         AnswerSpec::Ranking { options } => {
             out.say(&format!("{}{}", ui.ranking_help, ui.colon.trim_end()));
@@ -159,9 +163,11 @@ fn item_text(
         feedback_text(out, feedback, round, &item.answer, (reader, figures), ui);
     }
     let Some(answer) = answer else {
-        let template = match item.answer {
-            AnswerSpec::Quantile { .. } => " 5%:  50%:  95%:",
-            _ => "",
+        let template = match &item.answer {
+            AnswerSpec::Quantile { levels, .. } => {
+                format!(" {}", levels.percents().map(|p| format!("{p}%:")).collect::<Vec<_>>().join("  "))
+            }
+            _ => String::new(),
         };
         out.raw(&format!("[{}]{template}", item.id));
         return;
@@ -179,6 +185,14 @@ fn hint(out: &mut Out, help: &str, spec: &AnswerSpec, ui: &Ui) {
         Some(bounds) => out.say(&format!("{help} — {bounds}.")),
         None => out.say(&format!("{help}.")),
     }
+}
+
+/// The pooled range the legend explains: that of the quantile items fed back when they
+/// share their lowest and highest quantile (as they do in a study with seeds).
+fn pooled_range_of(q: &Questionnaire, ui: &Ui) -> String {
+    let mut outer = q.items.iter().filter_map(|i| i.feedback.as_ref()?.pooled.as_ref()).map(|p| p.0.levels());
+    let Some(first) = outer.next() else { return pooled_range(Default::default(), ui) };
+    if outer.all(|l| l.outer() == first.outer()) { pooled_range(first, ui) } else { ui.pooled_range_any.to_owned() }
 }
 
 /// The previous round's feedback as `::` lines.
@@ -314,9 +328,10 @@ fn number_line(fb: &ItemFeedback, spec: &AnswerSpec) -> Option<String> {
         (at.max(0.0) as usize).min(LINE_COLUMNS - 1)
     };
     let mut line = vec!['-'; LINE_COLUMNS];
-    if let Some(p) = fb.pooled {
-        line[column(p.p5)] = '(';
-        line[column(p.p95)] = ')';
+    if let Some(p) = &fb.pooled {
+        let (low, high) = p.0.outer();
+        line[column(low)] = '(';
+        line[column(high)] = ')';
     }
     if let (Some(q1), Some(q3)) = (fb.q1, fb.q3) {
         line[column(q1)] = '[';

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use delphi_core::study::ItemId;
 use delphi_survey::html::{Problem, answer_fields, render, render_refused};
-use delphi_survey::{Answer, Questionnaire, personalise, questionnaire, reply, text};
+use delphi_survey::{Answer, QuantileValues, Questionnaire, personalise, questionnaire, reply, text};
 
 fn id(q: &Questionnaire, item: &str) -> ItemId {
     q.item(item).unwrap_or_else(|| panic!("{item} is asked")).id.clone()
@@ -21,7 +21,7 @@ fn round1_answers(q: &Questionnaire) -> BTreeMap<ItemId, Answer> {
         (id(q, "verification.benefit"), Answer::Ordinal { point: 5 }),
         (id(q, "protocols.benefit"), Answer::DontKnow),
         (id(q, "verification.rationale"), Answer::Text { text: "Trust, but verify.\nTwice.".into() }),
-        (id(q, "years-to-first-agreement"), Answer::Quantile { p5: 2.0, p50: 4.5, p95: 12.0 }),
+        (id(q, "years-to-first-agreement"), Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 4.5, 12.0))),
         (id(q, "p-joint-evaluation-2030"), Answer::Probability { value: 0.35 }),
         (id(q, "area-ranking"), Answer::Ranking { order: order.collect() }),
     ])
@@ -123,7 +123,7 @@ fn a_refused_page_shows_every_typed_value_and_each_problem_beside_its_question()
     }
     // Each problem sits in its question's fieldset, in words the page shows.
     assert!(ranking.contains("class=\"problem\"") && ranking.contains("Verification mechanisms and Protocols"));
-    assert!(fieldset(&page, "years-to-first-agreement").contains("must be ordered"));
+    assert!(fieldset(&page, "years-to-first-agreement").contains("each value must be larger than the one before"));
     assert!(!fieldset(&page, "verification.benefit").contains("class=\"problem\""));
     assert!(!page.contains("separated by commas") && !page.contains("promising first"), "email-form wording");
     assert!(page.contains("<a href=\"#item-area-ranking\">"), "the list above links to the question");

@@ -7,7 +7,7 @@ mod fixture;
 use std::collections::BTreeMap;
 
 use delphi_core::study::ItemId;
-use delphi_survey::answer::format_value;
+use delphi_survey::answer::{QuantileValues, format_value};
 use delphi_survey::reply::{ReplyError, Signer, parse, parse_signed, read_signed};
 use delphi_survey::{Answer, AnswerSpec, Questionnaire, text};
 use proptest::prelude::*;
@@ -45,7 +45,7 @@ fn a_filled_form_reads_back() {
         ("verification.benefit", Answer::Ordinal { point: 5 }),
         ("verification.risk-harm", Answer::DontKnow),
         ("verification.rationale", Answer::Text { text: "Verification is\nhard.".replace('\n', " ") }),
-        ("years-to-first-agreement", Answer::Quantile { p5: 1.0, p50: 4.5, p95: 20.0 }),
+        ("years-to-first-agreement", Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 4.5, 20.0))),
         ("p-joint-evaluation-2030", Answer::Probability { value: 0.07 }),
     ]);
     let mail = fill(&q, &given, false).join("\n");
@@ -126,7 +126,7 @@ fn chinese_clients_full_width_brackets_and_digits() {
     let expected = answers(&[
         ("verification.benefit", Answer::Ordinal { point: 6 }),
         ("protocols.benefit", Answer::DontKnow),
-        ("years-to-first-agreement", Answer::Quantile { p5: 2.0, p50: 5.5, p95: 20.0 }),
+        ("years-to-first-agreement", Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 5.5, 20.0))),
         ("p-joint-evaluation-2030", Answer::Probability { value: 0.3 }),
         ("area-ranking", Answer::Ranking { order: order.collect() }),
     ]);
@@ -153,7 +153,7 @@ fn every_problem_is_reported_and_no_answer_is_returned() {
     let expected = [
         "[verification.benfit] is not an item of this form; check its spelling (line 3)",
         "item verification.benefit: 9 is outside 1–7 (line 1)",
-        "item years-to-first-agreement: the quantiles must be ordered 5 % ≤ 50 % ≤ 95 %, found 30 ≤ 10 ≤ 20 (line 4)",
+        "item years-to-first-agreement: each value must be larger than the one before, found 5 %: 30, 50 %: 10, 95 %: 20 (line 4)",
         "item p-joint-evaluation-2030: write the probability as a percentage from 0 to 100: 30 for 30 % (or 0.3% if you mean 0.3 %), found “0.3” (line 5)",
         "item area-ranking: protocols is listed more than once; verification, infrastructure is missing; list every option exactly once, in your order (line 6)",
         "item infrastructure.benefit is answered twice, differently (lines 7 and 8); keep one answer",
@@ -219,11 +219,11 @@ fn answer_strategy(spec: &AnswerSpec) -> BoxedStrategy<Option<Answer>> {
             if dont_know { prop_oneof![4 => point, 1 => Just(Answer::DontKnow)].boxed() } else { point.boxed() }
         }
         AnswerSpec::Numeric { min, max, .. } => bounded(min, max).prop_map(|value| Answer::Numeric { value }).boxed(),
-        AnswerSpec::Quantile { min, max, .. } => (bounded(min, max), bounded(min, max), bounded(min, max))
-            .prop_map(|(a, b, c)| {
-                let mut v = [a, b, c];
+        AnswerSpec::Quantile { min, max, levels, .. } => proptest::collection::vec(bounded(min, max), levels.len())
+            .prop_filter_map("each value larger than the one before", move |mut v| {
                 v.sort_by(f64::total_cmp);
-                Answer::Quantile { p5: v[0], p50: v[1], p95: v[2] }
+                v.dedup();
+                QuantileValues::new(levels, v).map(Answer::Quantile)
             })
             .boxed(),
         AnswerSpec::Probability => prop_oneof![(0.0..=1.0f64), (0u32..=100).prop_map(|p| f64::from(p) / 100.0)]
@@ -427,9 +427,9 @@ fn form_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> Vec<(St
             None => {}
             Some(Answer::Ordinal { point }) => fields.push((id, point.to_string())),
             Some(Answer::DontKnow) => fields.push((id, "dk".to_owned())),
-            Some(Answer::Quantile { p5, p50, p95 }) => {
-                for (suffix, v) in [("p5", p5), ("p50", p50), ("p95", p95)] {
-                    fields.push((format!("{id}:{suffix}"), delphi_survey::answer::num(*v)));
+            Some(Answer::Quantile(q)) => {
+                for (p, v) in q.pairs() {
+                    fields.push((format!("{id}:p{p}"), delphi_survey::answer::num(v)));
                 }
             }
             Some(Answer::Ranking { order }) => {
@@ -716,7 +716,7 @@ fn a_sign_off_a_phone_signature_and_cut_quotes_are_not_answers() {
     let reply = parse(&q, wrapped).expect("a wrapped quantile answer");
     assert_eq!(
         reply.answers[&q.item("years-to-first-agreement").unwrap().id],
-        Answer::Quantile { p5: 2.0, p50: 6.0, p95: 20.0 }
+        Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 6.0, 20.0))
     );
 }
 
@@ -754,7 +754,7 @@ fn full_width_markers_need_no_space_and_a_full_width_comma_separates() {
     assert_eq!(reply.answers[&ItemId::parse("verification.benefit").unwrap()], ordinal(5));
     assert_eq!(
         reply.answers[&ItemId::parse("years-to-first-agreement").unwrap()],
-        Answer::Quantile { p5: 20.0, p50: 28.0, p95: 35.0 }
+        Answer::Quantile(QuantileValues::five_fifty_ninety_five(20.0, 28.0, 35.0))
     );
     // An unknown bracketed word stays text: `[1]` or `[sic]` in a rationale is no marker.
     let reply = parse(&q, "[verification.rationale] as in [1] and [sic]\n[protocols.benefit] 3").unwrap();

@@ -7,7 +7,7 @@ mod fixture;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use delphi_survey::{Answer, Questionnaire, html, markdown, text};
+use delphi_survey::{Answer, QuantileValues, Questionnaire, html, markdown, text};
 
 fn check(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
@@ -40,7 +40,7 @@ fn current(q: &Questionnaire) -> BTreeMap<delphi_core::study::ItemId, Answer> {
     put("verification.benefit", Answer::Ordinal { point: 6 });
     put("protocols.benefit", Answer::DontKnow);
     put("verification.rationale", Answer::Text { text: "Saved </textarea><script>x</script>".into() });
-    put("years-to-first-agreement", Answer::Quantile { p5: 1.0, p50: 4.5, p95: 20.0 });
+    put("years-to-first-agreement", Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 4.5, 20.0)));
     put("p-joint-evaluation-2030", Answer::Probability { value: 0.07 });
     let order = ["evaluations", "verification", "protocols", "infrastructure"];
     let order = order.iter().map(|d| q.domains.iter().find(|v| v.id.as_str() == *d).expect("domain").id.clone());

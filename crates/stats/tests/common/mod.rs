@@ -23,13 +23,24 @@ pub fn items() -> Vec<ItemSpec> {
     v.push(ItemSpec::new(id("priority"), ItemKind::Ranking));
     v.push(ItemSpec::new(
         id("seed1"),
-        ItemKind::Quantile { realisation: Some(Finite::new(10.0).unwrap()), log: false },
+        ItemKind::Quantile {
+            realisation: Some(Finite::new(10.0).unwrap()),
+            log: false,
+            levels: QuantileLevels::default(),
+        },
     ));
     v.push(ItemSpec::new(
         id("seed2"),
-        ItemKind::Quantile { realisation: Some(Finite::new(50.0).unwrap()), log: false },
+        ItemKind::Quantile {
+            realisation: Some(Finite::new(50.0).unwrap()),
+            log: false,
+            levels: QuantileLevels::default(),
+        },
     ));
-    v.push(ItemSpec::new(id("target"), ItemKind::Quantile { realisation: None, log: false }));
+    v.push(ItemSpec::new(
+        id("target"),
+        ItemKind::Quantile { realisation: None, log: false, levels: QuantileLevels::default() },
+    ));
     v
 }
 
