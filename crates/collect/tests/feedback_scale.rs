@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{TimeZone, Utc};
 use delphi_collect::mail::{Addressee, Letter, Sender, StudyNotice, Threading, compose};
 use delphi_core::Study;
+use delphi_core::study::ResponseKind;
 use delphi_survey::answer::Answer;
 use delphi_survey::feedback::Grouped;
 use delphi_survey::text::{EMAIL_PROPOSALS_PER_ITEM, EMAIL_RATIONALES_PER_ITEM};
@@ -63,6 +64,28 @@ fn round_1_feedback(study: &Study) -> RoundFeedback {
             },
         );
     }
+    // Every other rating question has its figures too, as a round freezes them: a spread
+    // over the whole scale, so each chart draws a bar at every point.
+    for question in study.questions_in_round(2) {
+        let ResponseKind::Ordinal { scale } = &question.response else { continue };
+        let scale = study.scale(scale).unwrap();
+        let distribution: Vec<PointCount> = (scale.min..=scale.max)
+            .map(|point| PointCount {
+                point,
+                count: u32::try_from(PANEL_SIZE).unwrap() / 10 + u32::try_from(point).unwrap(),
+            })
+            .collect();
+        let n = distribution.iter().map(|p| p.count).sum();
+        let middle = f64::from(scale.min + scale.max) / 2.0;
+        items.entry(question.id).or_insert_with(|| ItemFeedback {
+            n,
+            median: Some(middle),
+            q1: Some(middle - 1.0),
+            q3: Some(middle + 1.0),
+            distribution,
+            ..Default::default()
+        });
+    }
     // And every expert proposed an idea of their own.
     let proposals = (0..PANEL_SIZE)
         .map(|e| Grouped { text: format!("Proposal {e:04}: a joint project on evaluating model autonomy"), count: 1 })
@@ -101,6 +124,16 @@ fn a_round_2_invitation_to_1000_experts_stays_under_100_kb_and_points_to_the_res
     let letter = Letter::Invitation { questionnaire: &personal, deadline };
     let message = compose(&letter, &sender, &to, Some("tok3n"), &threading).unwrap().formatted();
     assert!(message.len() <= BOUND, "the invitation is {} bytes, over {BOUND}", message.len());
+    // In Chinese too, whose text travels base64-encoded (a third larger than it is).
+    let chinese = delphi_survey::personalise(frozen.in_language("zh"), &previous);
+    let letter = Letter::Invitation { questionnaire: &chinese, deadline };
+    let zh = compose(&letter, &sender, &to, Some("tok3n"), &threading).unwrap().formatted();
+    eprintln!(
+        "round-2 invitation at {PANEL_SIZE} experts: {} bytes in English, {} in Chinese",
+        message.len(),
+        zh.len()
+    );
+    assert!(zh.len() <= BOUND, "the Chinese invitation is {} bytes, over {BOUND}", zh.len());
 
     // The form in the email: at most the cap per item, the rest counted and pointed to.
     let form = delphi_survey::text::render(&personal);

@@ -678,9 +678,10 @@ mod tests {
                 assert!(html.contains(&escape(words)), "{language}: the HTML legend names {words}");
             }
             assert!(!html.contains("##"), "no text chart in the HTML part");
-            assert!(html.contains("height:12px; background:#24528f"), "the expert's own bar is drawn");
+            assert!(html.contains(";background:#24528f\"></div>"), "the expert's own bar is drawn");
             let your_answer = escape(&ui.your_answer.replace("{round}", "1").replace("{answer}", "25 %"));
             assert!(html.contains(&your_answer), "{language}: {your_answer} is said beside the number line");
+            assert!(html.contains("1<br>▲"), "{language}: the expert's own point is marked on the bars");
             assert!(html.find("<table").unwrap() < html.find("[verification.benefit]").unwrap(), "figures first");
 
             let marker = "[verification.benefit]";
