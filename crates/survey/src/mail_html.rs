@@ -12,7 +12,7 @@ use crate::common::{describe, figure_lines, line_range, option_title, own_values
 use crate::feedback::{ItemFeedback, OwnAnswer, Pooled};
 use crate::html::escape;
 use crate::ui::{Ui, fill, ui};
-use crate::{AnswerSpec, Item, Questionnaire};
+use crate::{Item, Questionnaire};
 
 /// The colours of the web form's charts, so both read the same.
 const OWN: &str = "#24528f";
@@ -320,7 +320,7 @@ mod tests {
                 criterion: None,
                 is_seed: false,
                 prompt: "How many?".to_owned(),
-                answer: AnswerSpec::Numeric { min: None, max: None, unit: None },
+                answer: crate::AnswerSpec::Numeric { min: None, max: None, unit: None },
                 feedback: Some(fb.clone()),
                 continues: None,
                 prefill: None,
