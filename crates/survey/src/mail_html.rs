@@ -106,30 +106,44 @@ fn item_figures(h: &mut String, item: &Item, fb: &ItemFeedback, round: &str, ui:
     }
 }
 
+/// One column of [`bars`]: a scale point (or don't-know) and how it stands.
+struct Column {
+    label: String,
+    count: u32,
+    /// The expert's own answer.
+    own: bool,
+    /// Within the middle half (Q1–Q3).
+    middle: bool,
+    /// The median, or one of the two points it falls between.
+    median: bool,
+}
+
 /// A column per scale point (and don't-know): its count above a bar as high as the count,
-/// the point below. The expert's own point is drawn in their colour; the points of the
-/// middle half stand on its band, and the median's point (both points when it falls
-/// between two) is written in the median's colour, the expert's own in theirs with a ▲. Compact on purpose: every item's chart
-/// goes to every expert, and an invitation stays under 100 KB at 1,000 experts.
+/// the point below. The expert's own point is drawn in their colour and marked ▲; the
+/// points of the middle half stand on its band; the median's point (both points when it
+/// falls between two) is written in the median's colour. Compact on purpose: every item's
+/// chart goes to every expert, and an invitation stays under 100 KB at 1,000 experts.
 fn bars(h: &mut String, fb: &ItemFeedback, ui: &Ui) {
     let max = fb.max_count();
     let own = fb.own.answer();
-    let mut columns: Vec<(String, u32, bool, bool, bool)> = fb
+    let mut columns: Vec<Column> = fb
         .distribution
         .iter()
         .map(|p| {
             let point = f64::from(p.point);
             let middle = matches!((fb.q1, fb.q3), (Some(q1), Some(q3)) if q1 <= point && point <= q3);
             let median = fb.median.is_some_and(|m| (m - point).abs() <= 0.5);
-            (p.point.to_string(), p.count, own == Some(&Answer::Ordinal { point: p.point }), middle, median)
+            let own = own == Some(&Answer::Ordinal { point: p.point });
+            Column { label: p.point.to_string(), count: p.count, own, middle, median }
         })
         .collect();
     if fb.dont_know > 0 || own == Some(&Answer::DontKnow) {
-        columns.push((ui.dont_know.to_owned(), fb.dont_know, own == Some(&Answer::DontKnow), false, false));
+        let own = own == Some(&Answer::DontKnow);
+        columns.push(Column { label: ui.dont_know.to_owned(), count: fb.dont_know, own, middle: false, median: false });
     }
     let count_of_columns = columns.len();
     let (mut bars, mut points) = (String::new(), String::new());
-    for (label, count, is_own, middle, median) in columns {
+    for Column { label, count, own: is_own, middle, median } in columns {
         let height = (count * BAR_PX / max).max(u32::from(count > 0));
         let band = if middle { format!(" bgcolor=\"{MIDDLE}\"") } else { String::new() };
         let colour = if is_own { OWN } else { OTHERS };
