@@ -249,6 +249,22 @@ fn the_same_seed_gives_the_same_answers_and_an_earlier_demo_is_kept_unless_fresh
     assert_ne!(stored_answers(first.path()), answers, "another seed gives other answers");
 }
 
+/// Two blocs of two experts: no bloc reaches the minimum group size (3), so no bloc's
+/// figures are shown, and the conclusions say so instead of "0/5" (which reads as five
+/// areas where the blocs disagree).
+#[test]
+fn blocs_too_small_to_show_are_said_to_be_so_not_counted_as_disagreeing() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout = ok(dir.path(), &["--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
+    let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("areas after round")).collect();
+    let rows: Vec<&&str> =
+        table.iter().filter(|l| l.starts_with("verification") || l.starts_with("evaluations")).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    for row in rows {
+        assert!(row.trim_end().ends_with("not shown (groups too small)"), "the last column, across blocs: {row}");
+    }
+}
+
 #[test]
 fn the_demo_refuses_more_rounds_than_the_study_allows() {
     let dir = tempfile::tempdir().unwrap();

@@ -894,8 +894,17 @@ fn conclusions(
             ),
             None => ("undetermined", "–".into(), "–".into(), "–".into()),
         };
-        let blocs =
-            if by_bloc.is_empty() || args.blocs < 2 { "–".into() } else { format!("{across}/{}", by_bloc.len()) };
+        // Where every bloc is too small to show, "0/5" would read as five disagreements.
+        let any_bloc_shown = by_bloc
+            .iter()
+            .any(|g| g.groups.iter().any(|r| !matches!(r.figures, delphi_stats::groups::GroupFigures::Suppressed)));
+        let blocs = if by_bloc.is_empty() || args.blocs < 2 {
+            "–".into()
+        } else if !any_bloc_shown {
+            "not shown (groups too small)".into()
+        } else {
+            format!("{across}/{}", by_bloc.len())
+        };
         rows.push(vec![
             domain.id.as_str().to_owned(),
             verdict.to_owned(),
