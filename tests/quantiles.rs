@@ -6,8 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+#[path = "support/http.rs"]
+mod http;
+use http::{Server, free_port};
 
 const SEEDS: usize = 8;
 
@@ -72,26 +75,6 @@ fn answer(e: usize, s: usize, x: f64) -> [f64; 3] {
 fn target(e: usize) -> [f64; 3] {
     let m = 3.0 + (e % 5) as f64;
     [m - 1.5, m, m + 4.0 + (e % 3) as f64]
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn serve(dir: &Path, port: u16) -> Child {
-    let child = delphi(dir)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--requests-per-minute", "100000"])
-        .env("DELPHI_COORDINATOR_TOKEN", "test-coordinator-0123456789abcdef")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
 }
 
 /// A plain-text email reply to the invitation in `invitation` (raw), with `answers` on top.
@@ -191,7 +174,7 @@ fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_a
     assert!(read.contains("Write three numbers, each larger than the one before: your 10 %, 50 % and 90 % quantiles (a low value you are 90 % sure"), "{english}");
     assert!(!english.contains("95 %"), "nothing of 5/50/95 is left: {english}");
 
-    let mut server = serve(root, port);
+    let server = Server::start_with(root, port, &["--requests-per-minute", "100000"]);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let experts: Vec<String> = links.keys().cloned().collect();
@@ -282,8 +265,7 @@ fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_a
             }
         }
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     let ingested = ok(root, &["ingest", "--maildir", "maildir"]);
     assert!(ingested.contains(&format!("; {maildir_count} recorded,")), "{ingested}");
     ok(root, &["round", "close"]);

@@ -21,6 +21,11 @@ pub struct Server(Child);
 
 impl Server {
     pub fn start(root: &Path, port: u16) -> Self {
+        Self::start_with(root, port, &[])
+    }
+
+    /// The same, with `serve`'s own options added (e.g. `--requests-per-minute`).
+    pub fn start_with(root: &Path, port: u16, options: &[&str]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_delphi"))
             .args([
                 "--study",
@@ -31,6 +36,7 @@ impl Server {
                 "--bind",
                 &format!("127.0.0.1:{port}"),
             ])
+            .args(options)
             .current_dir(root)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
