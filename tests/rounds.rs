@@ -319,9 +319,11 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     }
     // Tidy exports: every figure, and every answer by pseudonym; no cell can run as a formula.
     let figures = std::fs::read_to_string(root.join("reports/rounds-test/round-2/figures.csv")).unwrap();
-    assert!(figures.starts_with("round,item,measure,value,undefined_because\n"), "{figures}");
+    assert!(figures.starts_with("round,item,measure,value,undefined_because,scope,subject,method\n"), "{figures}");
+    let dictionary = std::fs::read_to_string(root.join("reports/rounds-test/round-2/figures.md")).unwrap();
+    assert!(dictionary.contains("| wilcoxon_p_value |"), "figures.md lies beside figures.csv:\n{dictionary}");
     assert!(
-        figures.lines().any(|l| l.starts_with("2,verification.benefit,median,6,")),
+        figures.lines().any(|l| l.starts_with("2,verification.benefit,median,6,,item,,")),
         "the round-2 median is exported"
     );
     let answers = std::fs::read_to_string(root.join("reports/rounds-test/round-2/answers.csv")).unwrap();
@@ -346,7 +348,16 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         loaded["figures"],
         serde_json::json!({
             "rows": figure_count,
-            "schema": [["round", "Int64"], ["item", "String"], ["measure", "String"], ["value", "Float64"], ["undefined_because", "String"]],
+            "schema": [
+                ["round", "Int64"],
+                ["item", "String"],
+                ["measure", "String"],
+                ["value", "Float64"],
+                ["undefined_because", "String"],
+                ["scope", "String"],
+                ["subject", "String"],
+                ["method", "String"]
+            ],
             "null_values": undefined,
         })
     );
@@ -573,4 +584,50 @@ fn split_csv_line(line: &str) -> Vec<&str> {
     }
     fields.push(line[start..].trim_matches('"'));
     fields
+}
+
+/// A coordinator loosens the consensus rule after round 1 ran: the report refuses to judge
+/// round 1 by a rule it was not opened under until told to, and then says what changed.
+#[test]
+fn a_rule_edited_after_a_round_opened_is_refused_then_reported_when_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    ok(root, &["init", "study", "--id", "rules-test", "--example", "ai-safety"], None);
+    ok(root, &["panel", "import"], None);
+    ok(root, &["round", "open"], None);
+    let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    for (i, expert) in experts.iter().enumerate().take(12) {
+        ok(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
+    }
+    ok(root, &["round", "close"], None);
+    // Unchanged rules: the report is made.
+    ok(root, &["report", "--language", "en"], None);
+
+    let study_file = root.join("study/study.toml");
+    let study = std::fs::read_to_string(&study_file).unwrap();
+    assert!(study.contains("\niqr_max = 1.0\n"), "the example states the IQR limit");
+    std::fs::write(&study_file, study.replace("\niqr_max = 1.0\n", "\niqr_max = 2.0\n")).unwrap();
+    let refused = delphi(root, &["report", "--language", "en"], None);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("round 1: `iqr_max` was 1.0, the study file now says 2.0")
+            && stderr.contains("--accept-changed-rules"),
+        "{stderr}"
+    );
+
+    // Accepted: the report says which setting changed, from what to what, since which round.
+    ok(root, &["report", "--language", "en", "--accept-changed-rules"], None);
+    let en = root.join("reports/rules-test/round-1/en");
+    let markdown = std::fs::read_to_string(en.join("report.md")).unwrap();
+    let notice = "The consensus rule was edited after round 1 opened: `iqr_max` was 1.0 and is now 2.0.";
+    assert!(markdown.replace('\\', "").contains(notice), "{markdown}");
+    let text = Command::new("pdftotext").args(["-layout"]).arg(en.join("report.pdf")).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("edited after round 1 opened") && text.contains("2.0"), "{text}");
+    // Restoring the old setting makes the report plain again.
+    std::fs::write(&study_file, study).unwrap();
+    ok(root, &["report", "--language", "en"], None);
+    let markdown = std::fs::read_to_string(en.join("report.md")).unwrap();
+    assert!(!markdown.contains("edited after round 1 opened"), "{markdown}");
 }

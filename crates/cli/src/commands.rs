@@ -424,7 +424,16 @@ pub(crate) fn open_with_feedback(
     now: DateTime<Utc>,
 ) -> Result<delphi_store::Round> {
     let questionnaire = serde_json::to_string(&frozen_round(study, store, number)?)?;
-    Ok(store.open_round(study.id.as_str(), number, study.max_rounds, &questionnaire, deadline, now)?)
+    let rules = serde_json::to_string(&study.consensus)?;
+    Ok(store.open_round_under(
+        study.id.as_str(),
+        number,
+        study.max_rounds,
+        &questionnaire,
+        Some(&rules),
+        deadline,
+        now,
+    )?)
 }
 
 /// Closes round `number` and writes the summary of rounds 1..number to

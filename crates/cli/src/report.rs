@@ -9,13 +9,14 @@ use clap::Args;
 use delphi_core::study::PanelAttribute;
 use delphi_report::tidy::{self, AnswerRow};
 use delphi_report::{
-    Conduct, DATA_FILE, FeedbackGiven, PanelCount, PdfOptions, RoundConduct, build, render_html, render_markdown,
-    render_pdf,
+    Conduct, DATA_FILE, FeedbackGiven, PanelCount, PdfOptions, RoundConduct, RuleChange, build, render_html,
+    render_markdown, render_pdf,
 };
 use delphi_store::{RoundState, Store};
 use delphi_survey::feedback::OwnAnswer;
 
 use crate::analysis;
+use crate::render::Refused;
 use crate::workspace::Workspace;
 
 /// Where CJK fonts usually are (Debian's fonts-noto-cjk, WenQuanYi); the first found is used.
@@ -41,12 +42,18 @@ pub(crate) struct ReportArgs {
     /// system font (apt-get install fonts-noto-cjk) if one is installed.
     #[arg(long, env = "DELPHI_CJK_FONT")]
     cjk_font: Option<PathBuf>,
+    /// Report although the study file's consensus rule was edited after a round opened
+    /// under the old one. Without it `delphi report` refuses and lists what changed; with
+    /// it every round is judged by today's rule and the report says, at the top, which
+    /// setting changed, from what to what, and since which round.
+    #[arg(long)]
+    accept_changed_rules: bool,
 }
 
 impl ReportArgs {
     /// Every closed round, every language, into `out`, with the system's CJK font.
     pub(crate) fn all_to(out: PathBuf) -> Self {
-        Self { round: None, languages: Vec::new(), out, cjk_font: None }
+        Self { round: None, languages: Vec::new(), out, cjk_font: None, accept_changed_rules: false }
     }
 }
 
@@ -61,6 +68,22 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
         Some(round) => bail!("round {round} is not closed; reports cover closed rounds (closed so far: {closed:?})"),
         None => *closed.last().context("no round is closed yet; close one with `delphi round close`")?,
     };
+    let rules_changed = rules_changed(study, &store, last)?;
+    if !rules_changed.is_empty() && !args.accept_changed_rules {
+        let list: Vec<String> = rules_changed
+            .iter()
+            .map(|c| {
+                format!("  round {}: `{}` was {}, the study file now says {}", c.round, c.setting, c.before, c.after)
+            })
+            .collect();
+        return Err(Refused(format!(
+            "the study file's consensus rule was edited after rounds opened under the old one:\n{}\n\
+             a report would judge those rounds by the new rule. Restore the old setting, or run \
+             `delphi report --accept-changed-rules` to report with the new rule (the report says what changed)",
+            list.join("\n")
+        ))
+        .into());
+    }
     let summary = analysis::summarise(study, &store, last)?;
     let options = PdfOptions { fonts: cjk_font(args.cjk_font.as_deref())?.into_iter().collect() };
     let languages: Vec<_> = study
@@ -76,17 +99,18 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     let figures = tidy::figures(&summary);
     write(&round_dir.join("figures.csv"), &figures.to_csv()?)?;
     write(&round_dir.join("figures.parquet"), &figures.to_parquet()?)?;
+    write(&round_dir.join("figures.md"), tidy::dictionary().as_bytes())?;
     let answers = tidy::answers(&answer_rows(&store, id, last)?);
     write(&round_dir.join("answers.csv"), &answers.to_csv()?)?;
     write(&round_dir.join("answers.parquet"), &answers.to_parquet()?)?;
     write(&round_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
     println!(
-        "{}: figures.csv + .parquet ({} figures), answers.csv + .parquet ({} pseudonymous answers), summary.json",
+        "{}: figures.csv + .parquet ({} figures, defined in figures.md), answers.csv + .parquet ({} pseudonymous answers), summary.json",
         round_dir.display(),
         figures.rows(),
         answers.rows()
     );
-    let conduct = conduct(&loaded.source, study, &store, last)?;
+    let conduct = Conduct { rules_changed, ..conduct(&loaded.source, study, &store, last)? };
     for language in languages {
         let dir = args.out.join(id).join(format!("round-{last}")).join(language.as_str());
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -244,7 +268,51 @@ fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -
             })
         })
         .collect();
-    Ok(Conduct { rounds, panel, stopping_rule_stated: states_a_stopping_rule(source) })
+    Ok(Conduct { rounds, panel, stopping_rule_stated: states_a_stopping_rule(source), rules_changed: Vec::new() })
+}
+
+/// The settings of the consensus rule that differ between the study file now and the rule
+/// each of rounds 1..=last was opened under (rounds opened before the store kept the rule
+/// have nothing to compare with and are left out). Compared setting by setting as JSON,
+/// so that a setting added to the rule later is compared too.
+fn rules_changed(study: &delphi_core::Study, store: &Store, last: u32) -> Result<Vec<RuleChange>> {
+    let now = serde_json::to_value(study.consensus)?;
+    let mut changes = Vec::new();
+    for (round, rules) in store.round_rules(study.id.as_str())? {
+        let Some(rules) = rules.filter(|_| round <= last) else { continue };
+        let then: serde_json::Value = serde_json::from_str(&rules)
+            .with_context(|| format!("the rule recorded for round {round} is not JSON: the store is damaged"))?;
+        let (Some(now), Some(then)) = (now.as_object(), then.as_object()) else { continue };
+        for (setting, after) in now {
+            // A setting the round's record lacks was added to the rule later, with the default
+            // the round was in fact judged by; only a recorded value can have been edited.
+            let Some(before) = then.get(setting) else { continue };
+            if !same_setting(before, after) {
+                changes.push(RuleChange {
+                    round,
+                    setting: setting.clone(),
+                    before: setting_text(before),
+                    after: setting_text(after),
+                });
+            }
+        }
+    }
+    Ok(changes)
+}
+
+/// Equal settings: numbers by value (1 and 1.0 are the same IQR), the rest as written.
+fn same_setting(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn setting_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// What a frozen questionnaire shows of the round before. The shared copy leaves each item's

@@ -16,12 +16,23 @@ use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, Quantil
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
     CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    QuantileLevels, QuantileLevelsError, QuantityScale, ResponseKind, Revision, Scale, ScaleId, SeedItem, StopWhen,
-    StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id, is_valid_language,
+    QuantileLevels, QuantileLevelsError, QuantityScale, ReportingNotes, ResponseKind, Revision, Scale, ScaleId,
+    SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id, is_valid_language,
 };
 
-const SECTIONS: [&str; 10] =
-    ["study", "scales", "domains", "criteria", "items", "seeds", "revisions", "consensus", "subgroups", "synthesis"];
+const SECTIONS: [&str; 11] = [
+    "study",
+    "scales",
+    "domains",
+    "criteria",
+    "items",
+    "seeds",
+    "revisions",
+    "consensus",
+    "subgroups",
+    "synthesis",
+    "reporting",
+];
 const MAX_ROUNDS: i64 = 10;
 const MAX_SCALE_POINTS: i64 = 11;
 
@@ -41,6 +52,20 @@ struct RawStudy {
     why_asked: Option<RawText>,
     privacy: Option<RawText>,
     withdrawal: Option<Spanned<String>>,
+}
+
+/// `[reporting]`: what only the coordinator can write for a report that follows DELPHISTAR
+/// and ACCORD. Every field is optional text in the study's languages.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReporting {
+    team: Option<RawText>,
+    expert_definition: Option<RawText>,
+    expert_selection: Option<RawText>,
+    ethics: Option<RawText>,
+    funding: Option<RawText>,
+    conflicts_of_interest: Option<RawText>,
+    limitations: Option<RawText>,
 }
 
 #[derive(Deserialize)]
@@ -156,6 +181,7 @@ struct RawSections {
     consensus: Option<RawConsensus>,
     subgroups: Option<RawSubgroups>,
     synthesis: Option<RawSynthesis>,
+    reporting: Option<RawReporting>,
 }
 
 impl Study {
@@ -198,6 +224,7 @@ fn decode_sections(document: DeTable<'_>, sink: &mut ProblemSink<'_>) -> RawSect
             "consensus" => raw.consensus = decode(value, "consensus", sink),
             "subgroups" => raw.subgroups = decode(value, "subgroups", sink),
             "synthesis" => raw.synthesis = decode(value, "synthesis", sink),
+            "reporting" => raw.reporting = decode(value, "reporting", sink),
             other => sink.report(
                 span,
                 other,
@@ -308,6 +335,7 @@ impl<'s> Checker<'_, 's> {
         let why_asked = header.why_asked.as_ref().map(|raw| self.text(raw, "study.why_asked"));
         let privacy = header.privacy.as_ref().map(|raw| self.text(raw, "study.privacy"));
         let withdrawal = self.withdrawal(header.withdrawal.as_ref());
+        let reporting = self.reporting(raw.reporting.as_ref());
 
         let scales = self.scales(&raw.scales);
         let domains = self.domains(&raw.domains);
@@ -392,6 +420,34 @@ impl<'s> Checker<'_, 's> {
             why_asked: why_asked.map_or(Some(None), |text| text.map(Some))?,
             privacy: privacy.map_or(Some(None), |text| text.map(Some))?,
             withdrawal: withdrawal?,
+            reporting: reporting?,
+        })
+    }
+
+    /// `[reporting]`: each text checked like every other localised text (all the study's
+    /// languages, nothing blank); absent fields stay absent, for the report to mark as "to be
+    /// written by the coordinator".
+    fn reporting(&mut self, raw: Option<&RawReporting>) -> Option<ReportingNotes> {
+        let Some(raw) = raw else { return Some(ReportingNotes::default()) };
+        let mut field = |text: &Option<RawText>, name: &str| match text {
+            None => Some(None),
+            Some(text) => self.text(text, &format!("reporting.{name}")).map(Some),
+        };
+        let team = field(&raw.team, "team");
+        let expert_definition = field(&raw.expert_definition, "expert_definition");
+        let expert_selection = field(&raw.expert_selection, "expert_selection");
+        let ethics = field(&raw.ethics, "ethics");
+        let funding = field(&raw.funding, "funding");
+        let conflicts_of_interest = field(&raw.conflicts_of_interest, "conflicts_of_interest");
+        let limitations = field(&raw.limitations, "limitations");
+        Some(ReportingNotes {
+            team: team?,
+            expert_definition: expert_definition?,
+            expert_selection: expert_selection?,
+            ethics: ethics?,
+            funding: funding?,
+            conflicts_of_interest: conflicts_of_interest?,
+            limitations: limitations?,
         })
     }
 

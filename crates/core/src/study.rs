@@ -495,6 +495,29 @@ pub struct Study {
     pub privacy: Option<Localised>,
     /// What becomes of a withdrawn expert's answers (`study.withdrawal`).
     pub withdrawal: Withdrawal,
+    /// What only the coordinator can write for the report (`[reporting]`).
+    pub reporting: ReportingNotes,
+}
+
+/// What only the coordinator knows and a report that follows DELPHISTAR (Niederberger et al.
+/// 2024) and ACCORD (Gattrell et al. 2024) must say (`[reporting]` in the study file). Each is
+/// optional: a report marks what is missing "to be written by the coordinator".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReportingNotes {
+    /// The research team and its disciplines (DELPHISTAR 5).
+    pub team: Option<Localised>,
+    /// Who counts as an expert for this study (DELPHISTAR 13).
+    pub expert_definition: Option<Localised>,
+    /// How the experts were identified and selected (DELPHISTAR 17).
+    pub expert_selection: Option<Localised>,
+    /// Ethics approval, or why none was needed.
+    pub ethics: Option<Localised>,
+    /// Funding and the funder's role (DELPHISTAR 4, ACCORD O3).
+    pub funding: Option<Localised>,
+    /// Conflicts of interest of the team and the panel (ACCORD O2).
+    pub conflicts_of_interest: Option<Localised>,
+    /// Limits of the study and of its transferability (DELPHISTAR 36).
+    pub limitations: Option<Localised>,
 }
 
 /// What becomes of an expert's answers when they withdraw (`study.withdrawal`).

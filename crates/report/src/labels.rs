@@ -99,6 +99,7 @@ pub struct Labels {
     pub composition: String,
     /// Under the composition tables; `{n}` is the minimum group size.
     pub composition_note: String,
+    pub rule_changed: String,
     pub institution: String,
     pub bloc: String,
     /// The row counting small groups together; `{k}` groups, each below `{n}`.
@@ -296,6 +297,9 @@ impl Labels {
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
             composition: s("Panel composition"),
+            rule_changed: s(
+                "The consensus rule was edited after round {round} opened: `{setting}` was {before} and is now {after}. This report applies the new rule to every round.",
+            ),
             composition_note: s(
                 "Experts who answered / experts asked, per round. Groups with fewer than {n} experts are counted together, without their names.",
             ),
@@ -439,6 +443,9 @@ impl Labels {
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
             composition: s("专家组构成"),
+            rule_changed: s(
+                "第 {round} 轮开启后，共识规则被修改：`{setting}` 原为 {before}，现为 {after}。本报告对所有轮次均采用新规则。",
+            ),
             composition_note: s("各轮作答人数 / 受邀人数。人数少于 {n} 人的分组合并计数，不列出名称。"),
             institution: s("机构"),
             bloc: s("阵营"),

@@ -35,7 +35,8 @@ pub mod tidy;
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use model::{
-    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, build,
+    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, RuleChange,
+    build,
 };
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
 

@@ -114,6 +114,22 @@ pub struct Conduct {
     /// Whether the study file states a stopping rule. Without one the study carries a default
     /// that nothing enforces, so the report says that none was defined.
     pub stopping_rule_stated: bool,
+    /// Settings of the consensus rule that differ from those a round was opened under: the
+    /// report applies today's rule to every round, and says so at the top.
+    pub rules_changed: Vec<RuleChange>,
+}
+
+/// One setting of the study's consensus rule edited after a round opened under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleChange {
+    /// The round opened under the old setting.
+    pub round: u32,
+    /// The setting's name in the study file's `[consensus]` (e.g. `iqr_max`).
+    pub setting: String,
+    /// Its value when the round opened.
+    pub before: String,
+    /// Its value in the study file now.
+    pub after: String,
 }
 
 /// One round's dates and feedback.
@@ -768,7 +784,18 @@ pub fn build(
         overview: overview(&ctx),
         methods: methods(&ctx),
         domains,
-        notices: Vec::new(),
+        notices: conduct
+            .rules_changed
+            .iter()
+            .map(|c| {
+                ctx.labels
+                    .rule_changed
+                    .replace("{setting}", &c.setting)
+                    .replace("{round}", &c.round.to_string())
+                    .replace("{before}", &c.before)
+                    .replace("{after}", &c.after)
+            })
+            .collect(),
         labels: ctx.labels,
     })
 }

@@ -684,14 +684,15 @@ fn parquet_exports_hold_the_rows_of_the_csv_exports() {
     let (_, summary, _) = &*FIXTURE;
     let figures = delphi_report::tidy::figures(summary);
     let rows = same_rows_in_csv_and_parquet(&figures, "figures");
+    let item_rows: Vec<_> = rows.iter().filter(|r| r[5] == Field::Str("item".into())).collect();
     let measures: usize = summary.items.iter().map(|i| i.result.measures().len()).sum();
-    assert_eq!(rows.len(), measures, "one row per figure");
+    assert_eq!(item_rows.len(), measures, "one row per figure of each item");
     // exactly one of value / undefined_because on every row, and some figures are undefined
     assert!(
         rows.iter().all(|r| matches!((&r[3], &r[4]), (Field::Double(_), Field::Null) | (Field::Null, Field::Str(_))))
     );
     let undefined = summary.items.iter().flat_map(|i| i.result.measures()).filter(|(_, f)| f.value().is_none()).count();
-    assert_eq!(rows.iter().filter(|r| r[3] == Field::Null).count(), undefined, "a null for each undefined figure");
+    assert_eq!(item_rows.iter().filter(|r| r[3] == Field::Null).count(), undefined, "a null for each undefined figure");
 
     // Answers: expert text verbatim in Parquet, inert in CSV; pseudonyms only.
     let hostile = r#"{"kind":"text","text":"=cmd|' /C calc'!A0"}"#;
@@ -776,4 +777,105 @@ fn a_study_without_synthesis_builds_and_renders() {
     assert!(!render_html(&report).is_empty());
     let pdf = render_pdf(&report, &PdfOptions::default()).unwrap();
     assert!(pdf.pdf.starts_with(b"%PDF"));
+}
+
+/// What summary.json holds beyond the per-item figures reaches figures.csv: group tests,
+/// stability and drop-out tests with the method of each p-value, α per scale, Cooke's model;
+/// and figures.md defines every measure that appears.
+#[test]
+fn figures_export_holds_every_test_with_its_method_and_the_dictionary_defines_each_measure() {
+    let (_, summary, _) = &*FIXTURE;
+    let csv = String::from_utf8(delphi_report::tidy::figures(summary).to_csv().unwrap()).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["round", "item", "measure", "value", "undefined_because", "scope", "subject", "method"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let find = |round: u32, item: &str, measure: &str, scope: &str, subject: &str| {
+        rows.iter()
+            .find(|r| {
+                r[0] == *round.to_string() && &r[1] == item && &r[2] == measure && &r[5] == scope && &r[6] == subject
+            })
+            .unwrap_or_else(|| panic!("no row {round} {item} {measure} {scope} {subject}"))
+    };
+    let value = |r: &csv::StringRecord| r[3].parse::<f64>().ok();
+
+    assert!(!summary.stability.is_empty() && !summary.groups.is_empty() && !summary.reliability.is_empty());
+    assert!(!summary.cooke.is_empty(), "the shipped study has seed items");
+    for s in &summary.stability {
+        let subject = match &s.continues {
+            Some(c) => format!("from round {} ({})", s.from_round, c.as_str()),
+            None => format!("from round {}", s.from_round),
+        };
+        let w = find(s.to_round, s.item.as_str(), "wilcoxon_p_value", "stability", &subject);
+        assert_eq!(value(w), s.wilcoxon.p_value.value());
+        assert_eq!(&w[7], if s.wilcoxon.p_value.value().is_some() { s.wilcoxon.method.unwrap().name() } else { "" });
+        let d = find(s.to_round, s.item.as_str(), "dropout_mann_whitney_p_value", "stability", &subject);
+        assert_eq!(value(d), s.attrition.test.p_value.value());
+        let moved = find(s.to_round, s.item.as_str(), "moved_percent", "stability", &subject);
+        assert_eq!(value(moved), s.moved_percent.value());
+    }
+    let mut tested = 0;
+    for g in &summary.groups {
+        match &g.test {
+            delphi_stats::groups::GroupTest::MannWhitney(m) => {
+                let row = find(g.round, g.item.as_str(), "mann_whitney_p_value", "group", &g.attribute);
+                assert_eq!(value(row), m.p_value.value());
+                let method = if m.p_value.value().is_some() { m.method.name() } else { "" };
+                assert_eq!(&row[7], method, "the method is stored with the p-value");
+                tested += 1;
+            }
+            delphi_stats::groups::GroupTest::KruskalWallis(k) => {
+                let row = find(g.round, g.item.as_str(), "kruskal_wallis_p_value", "group", &g.attribute);
+                assert_eq!(value(row), k.p_value.value());
+                assert_eq!(&row[7], if k.p_value.value().is_some() { "chi_square" } else { "" });
+                tested += 1;
+            }
+            delphi_stats::groups::GroupTest::NotTested { reason } => {
+                let row = find(g.round, g.item.as_str(), "test_p_value", "group", &g.attribute);
+                assert_eq!(&row[4], reason.to_string().as_str());
+            }
+        }
+        for group in &g.groups {
+            let n = find(g.round, g.item.as_str(), "n", "group", &format!("{}={}", g.attribute, group.group));
+            match &group.figures {
+                delphi_stats::groups::GroupFigures::Suppressed => {
+                    assert!(value(n).is_none() && !n[4].is_empty(), "a suppressed group has no figure");
+                }
+                delphi_stats::groups::GroupFigures::Shown { n: count, .. } => {
+                    assert_eq!(value(n), Some(*count as f64));
+                }
+            }
+        }
+    }
+    assert!(tested > 0, "some group comparison was tested");
+    for r in &summary.reliability {
+        for s in &r.by_scale {
+            let row = find(r.round, "", "alpha_ordinal", "reliability", &format!("scale {}–{}", s.min, s.max));
+            assert_eq!(value(row), s.alpha.ordinal.value());
+        }
+    }
+    for c in &summary.cooke {
+        for e in &c.model.experts {
+            assert_eq!(value(find(c.round, "", "weight", "cooke", &e.expert)), e.weight.value());
+        }
+    }
+    // Every p-value that has a value names its method; nothing else does.
+    for r in &rows {
+        let is_p = r[2].ends_with("p_value");
+        assert_eq!(!r[7].is_empty(), is_p && !r[3].is_empty(), "{r:?}");
+    }
+    // figures.md defines every (scope, measure) that appears.
+    let dictionary = delphi_report::tidy::dictionary();
+    for r in &rows {
+        let name = delphi_report::tidy::dictionary_name(&r[2]);
+        assert!(
+            delphi_report::tidy::MEASURES.iter().any(|(scope, measure, _)| *scope == &r[5] && *measure == name),
+            "{} / {} is not defined",
+            &r[5],
+            &r[2]
+        );
+        assert!(dictionary.contains(&format!("| {name} |")), "{name} not in figures.md");
+    }
 }

@@ -31,6 +31,9 @@ pub enum Undefined {
     NoChange,
     /// Fewer than two groups are large enough to compare.
     TooFewGroups,
+    /// A group's figures are not shown: it has fewer valid answers than the minimum group
+    /// size (how many fewer is not said either, for the same reason).
+    SmallGroup { min_group_size: u64 },
     /// A computation did not give a finite number.
     NotFinite,
     /// The median falls between two boxes of the scale (3.5 between 1–3 and 4–4), so no
@@ -57,6 +60,9 @@ impl fmt::Display for Undefined {
             Self::NoPairs => f.write_str("no expert answered in both rounds"),
             Self::NoChange => f.write_str("no paired answer changed"),
             Self::TooFewGroups => f.write_str("fewer than two groups large enough to compare"),
+            Self::SmallGroup { min_group_size } => {
+                write!(f, "fewer answers than the minimum group size ({min_group_size}): not shown")
+            }
             Self::NotFinite => f.write_str("the computation gave no finite number"),
             Self::BetweenBoxes => f.write_str("the median lies between two boxes of the scale"),
             Self::ExactTest => f.write_str("an exact test was used"),

@@ -30,6 +30,19 @@ pub enum TestMethod {
     ExactBinomial,
 }
 
+impl TestMethod {
+    /// The method's name as serialised (`exact`, `normal`, `chi_square`, `exact_binomial`),
+    /// for exports that carry it beside a p-value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::Normal => "normal",
+            Self::ChiSquare => "chi_square",
+            Self::ExactBinomial => "exact_binomial",
+        }
+    }
+}
+
 /// Two-sided p-value of a standard-normal `z`.
 pub(crate) fn normal_two_sided(z: f64) -> Figure {
     let n = Normal::standard();
@@ -482,6 +495,13 @@ pub fn mcnemar(b: u64, c: u64) -> McNemar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_methods_name_is_its_serialised_name() {
+        for method in [TestMethod::Exact, TestMethod::Normal, TestMethod::ChiSquare, TestMethod::ExactBinomial] {
+            assert_eq!(serde_json::to_value(method).unwrap(), serde_json::Value::from(method.name()));
+        }
+    }
 
     fn close(a: Figure, b: f64, tol: f64) {
         let v = a.value().unwrap_or_else(|| panic!("undefined: {a}"));

@@ -56,6 +56,16 @@ impl Store {
             .optional()?)
     }
 
+    /// The analysis rules (JSON) each opened round was opened under, by round; `None` for a
+    /// round opened before the store recorded them.
+    pub fn round_rules(&self, study_id: &str) -> Result<Vec<(u32, Option<String>)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT number, rules FROM rounds WHERE study_id = ?1 AND state <> 'draft' ORDER BY number")?;
+        let rows = statement.query_map([study_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Creates the next round as a draft, or replaces the questionnaire of the draft.
     pub fn draft_round(
         &mut self,
@@ -83,13 +93,31 @@ impl Store {
     }
 
     /// Opens round `number` with `questionnaire`, frozen from now on, until `deadline`.
-    /// Every active expert is asked.
+    /// Every active expert is asked. No analysis rules are recorded with it (see
+    /// [`Store::open_round_under`]).
     pub fn open_round(
         &mut self,
         study_id: &str,
         number: u32,
         max_rounds: u32,
         questionnaire: &str,
+        deadline: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Round, StoreError> {
+        self.open_round_under(study_id, number, max_rounds, questionnaire, None, deadline, at)
+    }
+
+    /// Opens round `number` as [`Store::open_round`] does, and records `rules` (the study's
+    /// analysis rules as JSON) beside the questionnaire, frozen with it: a later report can
+    /// then tell whether the rules were edited since.
+    #[allow(clippy::too_many_arguments)]
+    pub fn open_round_under(
+        &mut self,
+        study_id: &str,
+        number: u32,
+        max_rounds: u32,
+        questionnaire: &str,
+        rules: Option<&str>,
         deadline: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<Round, StoreError> {
@@ -106,8 +134,8 @@ impl Store {
         }
         write_draft(&tx, study_id, number, questionnaire, at)?;
         tx.execute(
-            "UPDATE rounds SET state = 'open', opened_at = ?3, deadline = ?4, invited = ?5 WHERE study_id = ?1 AND number = ?2",
-            params![study_id, number, timestamp(at), timestamp(deadline), invited],
+            "UPDATE rounds SET state = 'open', opened_at = ?3, deadline = ?4, invited = ?5, rules = ?6 WHERE study_id = ?1 AND number = ?2",
+            params![study_id, number, timestamp(at), timestamp(deadline), invited, rules],
         )?;
         tx.execute(
             "INSERT INTO round_panel (study_id, round, expert_id) SELECT study_id, ?2, id FROM experts WHERE study_id = ?1 AND active = 1",

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_drafts.sql", include_str!("migrations/0005_drafts.sql")),
     ("0006_trust.sql", include_str!("migrations/0006_trust.sql")),
     ("0007_translations.sql", include_str!("migrations/0007_translations.sql")),
+    ("0008_round_rules.sql", include_str!("migrations/0008_round_rules.sql")),
 ];
 
 /// The schema version this build writes.
@@ -70,6 +71,7 @@ mod tests {
             ("0005_drafts.sql", "9a0d525e20af168dc6c35d230941b2e4d7dbfb84860921563b49efc33f543b23"),
             ("0006_trust.sql", "7e8a3544d879bfcf91facaa5735e5557fc028041530282957dd0eda5df4ddc2f"),
             ("0007_translations.sql", "90a24b401534af9fecf640f3a0e9ef93d7fd48f8f350272ba0bfe172684641b2"),
+            ("0008_round_rules.sql", "34d286caf5a884872e6157714945b9881e6ea89b7a3c5192290aa71efaad22ca"),
         ];
         let actual: Vec<(&str, String)> =
             MIGRATIONS.iter().map(|(name, sql)| (*name, crate::secret::sha256_hex(sql.as_bytes()))).collect();

@@ -626,3 +626,25 @@ fn a_draft_is_never_an_answer_and_an_accepted_submission_clears_it() {
     store.close_round(ID, 1, t(11)).unwrap();
     assert!(matches!(refusal(store.save_draft(ID, 1, "E01", &kept, 1, t(12))), Refusal::RoundClosed(1)));
 }
+
+/// The consensus rule a round opened under is kept with it and cannot be rewritten, not even
+/// while the round is open; rounds opened without one (before schema 8) say so.
+#[test]
+fn the_rule_a_round_opened_under_is_kept_and_frozen() {
+    let (_dir, path) = setup();
+    let mut store = Store::open(&path).unwrap();
+    store.open_round(ID, 1, 3, "{}", t(10), t(1)).unwrap();
+    store.close_round(ID, 1, t(3)).unwrap();
+    store.open_round_under(ID, 2, 3, "{}", Some(r#"{"iqr_max":1.0}"#), t(12), t(4)).unwrap();
+    assert_eq!(store.round_rules(ID).unwrap(), vec![(1, None), (2, Some(r#"{"iqr_max":1.0}"#.to_owned()))]);
+    drop(store);
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        r#"UPDATE rounds SET rules = '{"iqr_max":2.0}' WHERE number = 2"#,
+        r#"UPDATE rounds SET rules = '{"iqr_max":2.0}' WHERE number = 1"#,
+    ] {
+        let error = raw.execute(sql, []).expect_err(sql).to_string();
+        assert!(error.contains("frozen") || error.contains("closed"), "{sql}: {error}");
+    }
+    assert_eq!(Store::open(&path).unwrap().round_rules(ID).unwrap()[1].1.as_deref(), Some(r#"{"iqr_max":1.0}"#));
+}

@@ -80,6 +80,7 @@ pub fn conduct(study: &Study, rounds: u32, stopping_rule_stated: bool) -> Conduc
             .collect(),
         panel: counts,
         stopping_rule_stated,
+        rules_changed: Vec::new(),
     }
 }
 
