@@ -5,31 +5,16 @@
 //! the same answers written as an EXCALIBUR case.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/http.rs"]
 mod http;
+use cli::{email_reply, ok, post_form};
 use http::{Server, free_port};
 
 const SEEDS: usize = 8;
-
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = delphi(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The study `delphi init` wrote (`written`) asking 10/50/90 %, with six more seeds (eight
 /// in all, so Cooke's model has no reason to warn); their realisations are 10, 20, … 60.
@@ -75,43 +60,6 @@ fn answer(e: usize, s: usize, x: f64) -> [f64; 3] {
 fn target(e: usize) -> [f64; 3] {
     let m = 3.0 + (e % 5) as f64;
     [m - 1.5, m, m + 4.0 + (e % 3) as f64]
-}
-
-/// A plain-text email reply to the invitation in `invitation` (raw), with `answers` on top.
-fn email_reply(invitation: &[u8], answers: &str, n: usize) -> Vec<u8> {
-    let message = mail_parser::MessageParser::default().parse(invitation).expect("a MIME message");
-    let address = |a: Option<&mail_parser::Address<'_>>| {
-        a.and_then(|a| a.first()).and_then(|a| a.address()).expect("an address").to_owned()
-    };
-    let (to, reply_to) = (address(message.to()), address(message.reply_to()));
-    let message_id = message.message_id().expect("a Message-ID");
-    format!(
-        "From: {to}\r\nTo: {reply_to}\r\nSubject: Re: round 1\r\nMessage-ID: <reply-{n}@example.org>\r\nIn-Reply-To: <{message_id}>\r\n\
-         Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-        answers.replace('\n', "\r\n")
-    )
-    .into_bytes()
-}
-
-/// Posts `fields` to `link` as a browser sends the form.
-async fn post_form(client: &reqwest::Client, link: &str, fields: &[(String, String)]) -> reqwest::Response {
-    let body = form_body(fields);
-    client.post(link).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap()
-}
-
-/// `fields` as a browser posts a form: `application/x-www-form-urlencoded`.
-fn form_body(fields: &[(String, String)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-                b' ' => "+".to_owned(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(name, value)| format!("{}={}", encode(name), encode(value))).collect::<Vec<_>>().join("&")
 }
 
 fn close(a: f64, b: f64) -> bool {
