@@ -159,7 +159,8 @@ pub struct RankOrder {
     tiers: Vec<Tier>,
 }
 
-/// The options that share one place: at least one (more than one is a tie).
+/// The options that share one place: at least one (more than one is a tie), in the order of
+/// their ids, as a tie has no order within it (so one tie has one spelling, however given).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tier(Vec<DomainId>);
 
@@ -173,7 +174,8 @@ pub struct Place {
 
 impl Tier {
     /// The options sharing a place; `None` for no option at all.
-    pub fn new(options: Vec<DomainId>) -> Option<Self> {
+    pub fn new(mut options: Vec<DomainId>) -> Option<Self> {
+        options.sort();
         (!options.is_empty()).then_some(Self(options))
     }
 
@@ -217,7 +219,7 @@ impl RankOrder {
         &self.tiers
     }
 
-    /// Every option in order, tied ones in the order they were given.
+    /// Every option in order, tied ones by id.
     pub fn options(&self) -> impl Iterator<Item = &DomainId> + '_ {
         self.tiers.iter().flat_map(|t| t.0.iter())
     }
@@ -1182,7 +1184,8 @@ mod tests {
         let tied = read(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#)
             .unwrap();
         let json = serde_json::to_string(&tied).unwrap();
-        assert_eq!(json, r#"{"kind":"ranking","order":["verification",["protocols","infrastructure"],"evaluations"]}"#);
+        // A tie has no order within it: one spelling, its ids in order.
+        assert_eq!(json, r#"{"kind":"ranking","order":["verification",["infrastructure","protocols"],"evaluations"]}"#);
         assert_eq!(read(&json).unwrap(), tied, "round trip");
         let Answer::Ranking { order } = &tied else { panic!("{tied:?}") };
         let places: Vec<(String, f64)> = order.places().map(|(p, o)| (format!("{o} {p}"), p.mid_rank())).collect();
@@ -1190,8 +1193,8 @@ mod tests {
             places,
             [
                 ("verification 1".to_owned(), 1.0),
-                ("protocols 2–3".to_owned(), 2.5),
                 ("infrastructure 2–3".to_owned(), 2.5),
+                ("protocols 2–3".to_owned(), 2.5),
                 ("evaluations 4".to_owned(), 4.0)
             ]
         );
@@ -1221,13 +1224,13 @@ mod tests {
         let refused = validate(&four_areas(false), &tied).unwrap_err();
         assert_eq!(
             refused.to_string(),
-            "this question asks for a strict order, without ties: protocols and infrastructure share a place; \
+            "this question asks for a strict order, without ties: infrastructure and protocols share a place; \
              give each option a place of its own"
         );
         let zh = Language::parse("zh").unwrap();
         assert_eq!(
             refused.message(&zh),
-            "此题要求排出先后，不能并列：protocols、infrastructure 并列同一名次；请给每个选项一个自己的名次"
+            "此题要求排出先后，不能并列：infrastructure、protocols 并列同一名次；请给每个选项一个自己的名次"
         );
         // Every option still exactly once, tie or not.
         let twice: Answer = serde_json::from_str(
@@ -1253,7 +1256,7 @@ mod tests {
             assert_eq!(parse_value(&spec, written), Ok(second.clone()), "{written}");
         }
         // What the text form writes reads back as the same tie.
-        assert_eq!(format_value(second.as_ref().unwrap()), "verification, protocols = infrastructure, evaluations");
+        assert_eq!(format_value(second.as_ref().unwrap()), "verification, infrastructure = protocols, evaluations");
         // `/` separates places, as it always did.
         let strict = want(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#);
         assert_eq!(parse_value(&spec, "verification / protocols / infrastructure / evaluations"), Ok(strict));
@@ -1269,7 +1272,7 @@ mod tests {
         assert!(matches!(parse_value(&strict_item, "1, 2 = 3, 4"), Err(AnswerError::TiesNotAllowed { .. })));
         assert_eq!(
             parse_value(&strict_item, "1, 2 = 3, 4").unwrap_err().to_string(),
-            "this question asks for a strict order, without ties: protocols and infrastructure share a place; \
+            "this question asks for a strict order, without ties: infrastructure and protocols share a place; \
              give each option a place of its own"
         );
     }

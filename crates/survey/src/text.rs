@@ -157,7 +157,7 @@ fn item_text(
                 out.say_indented(&format!("{} {} ({})", i + 1, option.id, option.title), "  ");
             }
             if *ties {
-                out.say(&format!("{}.", ui.ranking_ties_help));
+                out.say(ui.ranking_ties_help);
             }
         }
         AnswerSpec::Text => out.say(ui.text_help),
