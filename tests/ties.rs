@@ -37,7 +37,7 @@ fn close(what: &str, value: &serde_json::Value, want: f64) {
 }
 
 /// The round's personal links by expert, on `port`.
-fn links(root: &std::path::Path, port: u16) -> BTreeMap<String, String> {
+fn round_links(root: &std::path::Path, port: u16) -> BTreeMap<String, String> {
     ok(root, &["round", "links", "--base-url", &format!("http://127.0.0.1:{port}")])
         .lines()
         .map(|l| {
@@ -68,13 +68,16 @@ fn tied_rankings_given_on_the_web_through_the_api_and_by_email_get_kendalls_w_wi
     assert!(init.status.success());
     let written = std::fs::read_to_string(root.join("study/study.toml")).unwrap();
     assert!(written.contains("of = \"domains\"\n"));
-    std::fs::write(root.join("study/study.toml"), written.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1))
-        .unwrap();
+    std::fs::write(
+        root.join("study/study.toml"),
+        written.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1),
+    )
+    .unwrap();
     ok(root, &["validate"]);
     ok(root, &["panel", "import"]);
     ok(root, &["round", "open", "--days", "14"]);
     let port = free_port();
-    let links = links(root, port);
+    let links = round_links(root, port);
     ok(root, &["invite"]);
     let outbox = root.join("data/tied/outbox");
     let invitation = |expert: &str| -> Vec<u8> {
@@ -86,7 +89,13 @@ fn tied_rankings_given_on_the_web_through_the_api_and_by_email_get_kendalls_w_wi
         std::fs::read(path).unwrap()
     };
     // The emailed form says how to write a tie, in the expert's language.
-    let english = String::from_utf8_lossy(&invitation("E03")).replace("\r\n", "\n").replace("\n:: ", " ");
+    let english = mail_parser::MessageParser::default()
+        .parse(&invitation("E03"))
+        .expect("a MIME message")
+        .body_text(0)
+        .expect("a text part")
+        .replace("\r\n", "\n")
+        .replace("\n:: ", " ");
     assert!(english.contains("join them with =, as in 2, 1 = 4, 3"), "{english}");
 
     let server = Server::start(root, port);
@@ -165,7 +174,7 @@ fn tied_rankings_given_on_the_web_through_the_api_and_by_email_get_kendalls_w_wi
     // Round 2: E01 sees the group's places and their own tie (places 2–3), filled in again.
     ok(root, &["round", "open", "--days", "14"]);
     let port = free_port();
-    let links = links(root, port);
+    let links = round_links(root, port);
     let server = Server::start(root, port);
     let page = runtime.block_on(async { client.get(&links["E01"]).send().await.unwrap().text().await.unwrap() });
     drop(server);
@@ -175,7 +184,10 @@ fn tied_rankings_given_on_the_web_through_the_api_and_by_email_get_kendalls_w_wi
     };
     // mean rank, then how many put it in places 1–4 (a tie at the first place it shares), then E01's place
     assert_eq!(row("Verification mechanisms"), "<td>1.38</td><td>3</td><td>1</td><td>0</td><td>0</td><td>1</td>");
-    assert_eq!(row("Protocols and shared standards"), "<td>1.75</td><td>2</td><td>2</td><td>0</td><td>0</td><td>2–3</td>");
+    assert_eq!(
+        row("Protocols and shared standards"),
+        "<td>1.75</td><td>2</td><td>2</td><td>0</td><td>0</td><td>2–3</td>"
+    );
     assert_eq!(row("Evaluations"), "<td>3</td><td>0</td><td>1</td><td>3</td><td>0</td><td>2–3</td>");
     assert_eq!(row("Infrastructure"), "<td>3.88</td><td>0</td><td>0</td><td>1</td><td>3</td><td>4</td>");
     assert!(page.contains("a tie for places 2–3 counts as rank 2.5 in the mean"), "{page}");

@@ -251,8 +251,10 @@ fn option_ranks(
         .collect();
     for order in rankings {
         for (place, option) in order.places() {
-            if let Some(slot) =
-                ranks.iter_mut().find(|r| r.option == option.as_str()).and_then(|r| r.positions.get_mut(place.first - 1))
+            if let Some(slot) = ranks
+                .iter_mut()
+                .find(|r| r.option == option.as_str())
+                .and_then(|r| r.positions.get_mut(place.first - 1))
             {
                 *slot += 1;
             }

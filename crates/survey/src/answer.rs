@@ -485,7 +485,11 @@ impl AnswerError {
                 if !missing.is_empty() {
                     parts.push(format!("“{}”还没有名次", missing.join("”、“")));
                 }
-                let ask = if shared.is_empty() { "请给每个选项一个名次" } else { "请给每个选项一个不同的名次" };
+                let ask = if shared.is_empty() {
+                    "请给每个选项一个名次"
+                } else {
+                    "请给每个选项一个不同的名次"
+                };
                 format!("{}；{ask}", parts.join("；"))
             }
             Self::TiesNotAllowed { tied } => {
@@ -588,7 +592,10 @@ fn ties_message(tied: &[Vec<String>]) -> String {
             format!("{} and {last} share a place", rest.join(", "))
         })
         .collect();
-    format!("this question asks for a strict order, without ties: {}; give each option a place of its own", ties.join("; "))
+    format!(
+        "this question asks for a strict order, without ties: {}; give each option a place of its own",
+        ties.join("; ")
+    )
 }
 
 /// A number as experts write it: shortest form that reads back exactly (`5`, `2.5`).
@@ -1170,8 +1177,9 @@ mod tests {
     fn a_ranking_stored_as_a_list_of_ids_means_what_it_meant_and_a_tie_is_a_list_in_its_place() {
         let read = |json: &str| serde_json::from_str::<Answer>(json);
         // Every stored answer and API client of the old shape: each option a place of its own.
-        let old = read(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#)
-            .unwrap();
+        let old =
+            read(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#)
+                .unwrap();
         let Answer::Ranking { order } = &old else { panic!("{old:?}") };
         assert!(!order.has_ties());
         assert_eq!(order.to_string(), "verification, protocols, infrastructure, evaluations");
@@ -1181,8 +1189,9 @@ mod tests {
             "written as it always was"
         );
         // A tie: protocols and infrastructure share second place (places 2 and 3).
-        let tied = read(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#)
-            .unwrap();
+        let tied =
+            read(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#)
+                .unwrap();
         let json = serde_json::to_string(&tied).unwrap();
         // A tie has no order within it: one spelling, its ids in order.
         assert_eq!(json, r#"{"kind":"ranking","order":["verification",["infrastructure","protocols"],"evaluations"]}"#);
@@ -1199,8 +1208,9 @@ mod tests {
             ]
         );
         // A list of one is a place of its own, written as the id.
-        let one = read(r#"{"kind": "ranking", "order": [["verification"], "protocols", "infrastructure", "evaluations"]}"#)
-            .unwrap();
+        let one =
+            read(r#"{"kind": "ranking", "order": [["verification"], "protocols", "infrastructure", "evaluations"]}"#)
+                .unwrap();
         assert_eq!(one, old);
         // No empty place, no nesting, no stray field.
         for (bad, says) in [
@@ -1237,14 +1247,17 @@ mod tests {
             r#"{"kind": "ranking", "order": [["verification", "protocols"], ["protocols", "infrastructure"], "evaluations"]}"#,
         )
         .unwrap();
-        assert!(matches!(validate(&four_areas(true), &twice), Err(AnswerError::Ranking { duplicates, .. }) if duplicates == ["protocols"]));
+        assert!(
+            matches!(validate(&four_areas(true), &twice), Err(AnswerError::Ranking { duplicates, .. }) if duplicates == ["protocols"])
+        );
     }
 
     #[test]
     fn a_tie_is_written_with_an_equals_sign_however_it_is_spaced() {
         let spec = four_areas(true);
         let want = |json: &str| Some(serde_json::from_str::<Answer>(json).unwrap());
-        let second = want(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#);
+        let second =
+            want(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#);
         for written in [
             "verification, protocols = infrastructure, evaluations",
             "verification, protocols=infrastructure, evaluations",
@@ -1258,10 +1271,12 @@ mod tests {
         // What the text form writes reads back as the same tie.
         assert_eq!(format_value(second.as_ref().unwrap()), "verification, infrastructure = protocols, evaluations");
         // `/` separates places, as it always did.
-        let strict = want(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#);
+        let strict =
+            want(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#);
         assert_eq!(parse_value(&spec, "verification / protocols / infrastructure / evaluations"), Ok(strict));
         // All four equal is an answer too: no option before another.
-        let all = want(r#"{"kind": "ranking", "order": [["verification", "protocols", "infrastructure", "evaluations"]]}"#);
+        let all =
+            want(r#"{"kind": "ranking", "order": [["verification", "protocols", "infrastructure", "evaluations"]]}"#);
         assert_eq!(parse_value(&spec, "1 = 2 = 3 = 4"), Ok(all));
         // An `=` without an option on one side says what it is for.
         for dangling in ["= 1, 2, 3, 4", "1, 2, 3, 4 =", "1, 2 =, 3, 4 ="] {

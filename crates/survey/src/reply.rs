@@ -1068,6 +1068,8 @@ fn ranking_fields(
     if !(missing.is_empty() && shared.is_empty()) {
         return Err(AnswerError::Ranks { shared, missing });
     }
-    let tiers = by_rank.into_values().filter_map(|holders| Tier::new(holders.into_iter().map(|i| options[i].id.clone()).collect()));
+    let tiers = by_rank
+        .into_values()
+        .filter_map(|holders| Tier::new(holders.into_iter().map(|i| options[i].id.clone()).collect()));
     Ok(Some(Answer::Ranking { order: RankOrder::new(tiers.collect()) }))
 }

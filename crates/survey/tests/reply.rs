@@ -236,7 +236,10 @@ fn answer_strategy(spec: &AnswerSpec) -> BoxedStrategy<Option<Answer>> {
         // Where ties are allowed, any order cut into places of one or more options.
         AnswerSpec::Ranking { options, ties: true } => {
             let n = options.len();
-            (Just(options.into_iter().map(|o| o.id).collect::<Vec<_>>()).prop_shuffle(), prop::collection::vec(any::<bool>(), n))
+            (
+                Just(options.into_iter().map(|o| o.id).collect::<Vec<_>>()).prop_shuffle(),
+                prop::collection::vec(any::<bool>(), n),
+            )
                 .prop_map(|(order, shares)| {
                     let mut tiers: Vec<Vec<_>> = Vec::new();
                     for (option, shares_the_place_before) in order.into_iter().zip(shares) {

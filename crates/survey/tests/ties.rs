@@ -40,7 +40,10 @@ fn only(q: &Questionnaire, answer: Answer) -> BTreeMap<ItemId, Answer> {
 fn the_forms_say_how_to_give_a_tie_only_where_one_is_allowed() {
     let with_ties = text::render(&round1("en"));
     let joined = with_ties.replace("\n:: ", " ");
-    assert!(joined.contains("Options you rank equal may share a place: join them with =, as in 2, 1 = 4, 3"), "{with_ties}");
+    assert!(
+        joined.contains("Options you rank equal may share a place: join them with =, as in 2, 1 = 4, 3"),
+        "{with_ties}"
+    );
     let zh = text::render(&round1("zh")).replace("\n:: ", "").replace(' ', "");
     assert!(zh.contains("用=连接，例如2,1=4,3（1和4并列第二）。"), "{zh}");
     let strict = text::render(&fixture::round1("en"));
@@ -68,7 +71,8 @@ fn a_tie_typed_in_a_reply_as_people_type_it_is_read_as_a_tie() {
     }
     // A Chinese keyboard: full-width brackets, comma and equals sign, titles in Chinese.
     let zh = round1("zh");
-    for line in ["［area-ranking］验证机制，规程与共享标准＝评测，基础设施", "[area-ranking]：１，２＝４，３"] {
+    for line in ["［area-ranking］验证机制，规程与共享标准＝评测，基础设施", "[area-ranking]：１，２＝４，３"]
+    {
         let reply = parse(&zh, line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert_eq!(reply.answers, only(&zh, tied(&zh)), "{line}");
     }
@@ -198,7 +202,10 @@ fn an_experts_own_tied_answer_comes_back_as_a_tie_shown_and_filled_in() {
         ),
         "{form}"
     );
-    assert!(form.contains("\n[area-ranking] verification, evaluations = protocols, infrastructure\n"), "filled in: {form}");
+    assert!(
+        form.contains("\n[area-ranking] verification, evaluations = protocols, infrastructure\n"),
+        "filled in: {form}"
+    );
     assert!(read.contains("a tie for places 2–3 counts as rank 2.5 in the mean"), "{form}");
     // Sent back unchanged, the form keeps the tie.
     assert_eq!(parse(&q, &form).expect("parses").answers, only(&q, tied(&q)));
