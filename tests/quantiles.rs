@@ -11,7 +11,7 @@ use std::process::Command;
 mod cli;
 #[path = "support/http.rs"]
 mod http;
-use cli::{email_reply, ok, post_form};
+use cli::{email_reply, init_example, ok, post_form};
 use http::{Server, free_port};
 
 const SEEDS: usize = 8;
@@ -74,16 +74,7 @@ fn number(v: &serde_json::Value) -> f64 {
 fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_and_its_cooke_figures_are_excalibur_s() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "tenfifty", "--example", "ai-safety"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    let written = std::fs::read_to_string(root.join("study/study.toml")).unwrap();
-    std::fs::write(root.join("study/study.toml"), study_source(&written)).unwrap();
-    ok(root, &["validate"]);
-    ok(root, &["panel", "import"]);
+    init_example(root, "tenfifty", study_source);
     ok(root, &["round", "open", "--days", "14"]);
 
     // Personal links for the web and the API (made first: an invitation carries the live token).

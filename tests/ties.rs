@@ -22,13 +22,12 @@
 //! erfc(√(χ²/2)) + √(2χ²/π)·e^(−χ²/2)). Mean ranks v 1.375, p 1.75, e 3, i 3.875.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 #[path = "support/cli.rs"]
 mod cli;
 #[path = "support/http.rs"]
 mod http;
-use cli::{email_reply, ok, post_form};
+use cli::{email_reply, init_example, ok, post_form};
 use http::{Server, free_port};
 
 fn close(what: &str, value: &serde_json::Value, want: f64) {
@@ -60,21 +59,10 @@ fn ranks(v: &str, p: &str, i: &str, e: &str) -> Vec<(String, String)> {
 fn tied_rankings_given_on_the_web_through_the_api_and_by_email_get_kendalls_w_with_the_tie_correction() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "tied", "--example", "ai-safety"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    let written = std::fs::read_to_string(root.join("study/study.toml")).unwrap();
-    assert!(written.contains("of = \"domains\"\n"));
-    std::fs::write(
-        root.join("study/study.toml"),
-        written.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1),
-    )
-    .unwrap();
-    ok(root, &["validate"]);
-    ok(root, &["panel", "import"]);
+    init_example(root, "tied", |written| {
+        assert!(written.contains("of = \"domains\"\n"));
+        written.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1)
+    });
     ok(root, &["round", "open", "--days", "14"]);
     let port = free_port();
     let links = round_links(root, port);

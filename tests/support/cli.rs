@@ -27,6 +27,22 @@ pub fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Writes the shipped AI-safety study as study `id` into `root/study` (`delphi init`), changed
+/// by `edit` (the study file's text in, the study to run out), and imports its panel.
+pub fn init_example(root: &Path, id: &str, edit: impl FnOnce(&str) -> String) {
+    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
+        .args(["init", "study", "--id", id, "--example", "ai-safety"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let file = root.join("study/study.toml");
+    let written = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, edit(&written)).unwrap();
+    ok(root, &["validate"]);
+    ok(root, &["panel", "import"]);
+}
+
 /// A plain-text email reply to the invitation in `invitation` (raw), with `answers` on top;
 /// `n` makes its Message-ID unique.
 pub fn email_reply(invitation: &[u8], answers: &str, n: usize) -> Vec<u8> {
