@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use delphi_core::study::ItemId;
 use delphi_survey::answer::AnswerError;
 use delphi_survey::reply::{ReplyError, parse, parse_form};
-use delphi_survey::{Answer, Questionnaire, RankOrder, Tier, html, mail_html, personalise, questionnaire, text};
+use delphi_survey::{
+    Answer, Questionnaire, RankOrder, Tier, html, mail_html, markdown, personalise, questionnaire, text,
+};
 
 fn round1(language: &str) -> Questionnaire {
     let study = fixture::study_with_ties();
@@ -51,6 +53,8 @@ fn the_forms_say_how_to_give_a_tie_only_where_one_is_allowed() {
 
     let page = html::render(&round1("en"), "/s/t", &BTreeMap::new());
     assert!(page.contains("Options you rank equal may share a rank (a tie): give them the same number."), "{page}");
+    let preview = markdown::render(&round1("en"));
+    assert!(preview.contains("join them with =, as in 2, 1 = 4, 3"), "{preview}");
     let strict_page = html::render(&fixture::round1("en"), "/s/t", &BTreeMap::new());
     assert!(strict_page.contains("Give each option a different rank") && !strict_page.contains("a tie"));
 }
