@@ -5,31 +5,16 @@
 //! the same answers written as an EXCALIBUR case.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/http.rs"]
 mod http;
+use cli::{email_reply, init_example, ok, post_form};
 use http::{Server, free_port};
 
 const SEEDS: usize = 8;
-
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = delphi(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The study `delphi init` wrote (`written`) asking 10/50/90 %, with six more seeds (eight
 /// in all, so Cooke's model has no reason to warn); their realisations are 10, 20, … 60.
@@ -77,43 +62,6 @@ fn target(e: usize) -> [f64; 3] {
     [m - 1.5, m, m + 4.0 + (e % 3) as f64]
 }
 
-/// A plain-text email reply to the invitation in `invitation` (raw), with `answers` on top.
-fn email_reply(invitation: &[u8], answers: &str, n: usize) -> Vec<u8> {
-    let message = mail_parser::MessageParser::default().parse(invitation).expect("a MIME message");
-    let address = |a: Option<&mail_parser::Address<'_>>| {
-        a.and_then(|a| a.first()).and_then(|a| a.address()).expect("an address").to_owned()
-    };
-    let (to, reply_to) = (address(message.to()), address(message.reply_to()));
-    let message_id = message.message_id().expect("a Message-ID");
-    format!(
-        "From: {to}\r\nTo: {reply_to}\r\nSubject: Re: round 1\r\nMessage-ID: <reply-{n}@example.org>\r\nIn-Reply-To: <{message_id}>\r\n\
-         Date: Sat, 28 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: 8bit\r\n\r\n{}\r\n",
-        answers.replace('\n', "\r\n")
-    )
-    .into_bytes()
-}
-
-/// Posts `fields` to `link` as a browser sends the form.
-async fn post_form(client: &reqwest::Client, link: &str, fields: &[(String, String)]) -> reqwest::Response {
-    let body = form_body(fields);
-    client.post(link).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap()
-}
-
-/// `fields` as a browser posts a form: `application/x-www-form-urlencoded`.
-fn form_body(fields: &[(String, String)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-                b' ' => "+".to_owned(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(name, value)| format!("{}={}", encode(name), encode(value))).collect::<Vec<_>>().join("&")
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1e-9)
 }
@@ -126,16 +74,7 @@ fn number(v: &serde_json::Value) -> f64 {
 fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_and_its_cooke_figures_are_excalibur_s() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "tenfifty", "--example", "ai-safety"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    let written = std::fs::read_to_string(root.join("study/study.toml")).unwrap();
-    std::fs::write(root.join("study/study.toml"), study_source(&written)).unwrap();
-    ok(root, &["validate"]);
-    ok(root, &["panel", "import"]);
+    init_example(root, "tenfifty", study_source);
     ok(root, &["round", "open", "--days", "14"]);
 
     // Personal links for the web and the API (made first: an invitation carries the live token).

@@ -19,7 +19,10 @@ fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
         Answer::DontKnow => StatsAnswer::DontKnow,
         Answer::Numeric { value } | Answer::Probability { value } => StatsAnswer::Number(Finite::new(*value)?),
         Answer::Quantile(q) => StatsAnswer::Quantiles(Quantiles::at_levels(q.levels(), q.values().to_vec())?),
-        Answer::Ranking { order } => StatsAnswer::Ranking(Ranking::from_order(order.iter().map(|d| d.as_str()))?),
+        // Tied options stay tied: the engine gives them mid-ranks and W its tie correction.
+        Answer::Ranking { order } => StatsAnswer::Ranking(Ranking::with_ties(
+            order.tiers().iter().map(|tier| tier.options().iter().map(ToString::to_string).collect()).collect(),
+        )?),
         Answer::Text { .. } => return Ok(None),
     }))
 }

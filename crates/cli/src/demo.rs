@@ -490,7 +490,7 @@ fn form_value(answer: &Answer) -> String {
         Answer::Numeric { value } => value.to_string(),
         Answer::Quantile(q) => q.pairs().map(|(p, v)| format!("{p}%: {v}")).collect::<Vec<_>>().join(" "),
         Answer::Probability { value } => format!("{}%", (value * 100.0).round()),
-        Answer::Ranking { order } => order.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", "),
+        Answer::Ranking { order } => order.to_string(),
         Answer::Text { text } => text.clone(),
     }
 }
@@ -791,7 +791,7 @@ impl SimulatedExpert {
                     },
                     None => continue,
                 },
-                AnswerSpec::Ranking { options } => {
+                AnswerSpec::Ranking { options, .. } => {
                     let mut scored: Vec<(f64, &delphi_core::study::DomainId)> =
                         options.iter().map(|o| (favour(&answers, o.id.as_str()) + 0.3 * rng.normal(), &o.id)).collect();
                     scored.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -12,7 +12,7 @@ use delphi_stats::item::numeric_summary;
 use delphi_stats::summarise::ItemResult;
 use delphi_store::{CurrentAnswer, Store};
 use delphi_survey::FrozenRound;
-use delphi_survey::answer::{Answer, QuantileValues};
+use delphi_survey::answer::{Answer, QuantileValues, RankOrder};
 use delphi_survey::feedback::{
     ItemFeedback, OptionRanks, OwnAnswer, PointCount, Pooled, Rationale, Rationales, RoundFeedback, group_identical,
     rationale_id,
@@ -233,11 +233,13 @@ fn shared_answers(study: &Study, answers: &[CurrentAnswer], id: &ItemId) -> Opti
     Some(ItemFeedback { n, proposals, ..ItemFeedback::default() })
 }
 
-/// Each option's mean rank (the statistics engine's, by option id) and how many of
-/// `rankings` put it in each place.
+/// Each option's mean rank (the statistics engine's, by option id: a tie counts as the mean
+/// of the places it shares) and how many of `rankings` put it in each place (a tie at the
+/// first place it shares, so that each option's counts still add up to the experts who
+/// ranked it).
 fn option_ranks(
     mean_ranks: &[(String, delphi_stats::Figure)],
-    rankings: impl Iterator<Item = Vec<DomainId>>,
+    rankings: impl Iterator<Item = RankOrder>,
 ) -> Vec<OptionRanks> {
     let mut ranks: Vec<OptionRanks> = mean_ranks
         .iter()
@@ -248,9 +250,11 @@ fn option_ranks(
         })
         .collect();
     for order in rankings {
-        for (place, option) in order.iter().enumerate() {
-            if let Some(slot) =
-                ranks.iter_mut().find(|r| r.option == option.as_str()).and_then(|r| r.positions.get_mut(place))
+        for (place, option) in order.places() {
+            if let Some(slot) = ranks
+                .iter_mut()
+                .find(|r| r.option == option.as_str())
+                .and_then(|r| r.positions.get_mut(place.first - 1))
             {
                 *slot += 1;
             }

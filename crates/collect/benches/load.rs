@@ -38,7 +38,7 @@ fn full_answers(frozen: &FrozenRound, seed: u64) -> serde_json::Value {
             AnswerSpec::Numeric { .. } => Answer::Numeric { value: 1.0 },
             AnswerSpec::Quantile { .. } => Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 5.0, 20.0)),
             AnswerSpec::Probability => Answer::Probability { value: 0.4 },
-            AnswerSpec::Ranking { options } => {
+            AnswerSpec::Ranking { options, .. } => {
                 Answer::Ranking { order: options.iter().map(|o| o.id.clone()).collect() }
             }
             AnswerSpec::Text => Answer::Text { text: format!("Reasons, take {seed}.") },

@@ -4,6 +4,7 @@
 //! look at. Needs Debian's `chromium` and `chromium-driver` (scripts/test installs them).
 //!
 //! - the empty form of round 1, answered and stored;
+//! - a ranking that allows ties: two areas given the same rank, stored as a tie;
 //! - a refused submission (two ranks of 1, quantiles out of order): every value typed stays
 //!   on the page, each problem sits beside its question, the valid answers wait as a draft
 //!   (shown again on the next visit, never counted), and the corrected form is stored;
@@ -199,11 +200,16 @@ impl Browser {
 
 /// The shipped study and panel on a real SQLite file, round 1 open.
 fn study_store(now: DateTime<Utc>) -> (tempfile::TempDir, PathBuf, Study) {
+    study_store_of(STUDY, now)
+}
+
+/// The study of `source` (the shipped one, changed) with the shipped panel, round 1 open.
+fn study_store_of(source: &str, now: DateTime<Utc>) -> (tempfile::TempDir, PathBuf, Study) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("delphi.sqlite");
-    let study = Study::from_toml(STUDY, "study.toml").unwrap();
+    let study = Study::from_toml(source, "study.toml").unwrap();
     let mut store = Store::open(&path).unwrap();
-    store.register_study(ID, STUDY, now).unwrap();
+    store.register_study(ID, source, now).unwrap();
     store.import_panel(ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 1, None).unwrap()).unwrap();
     store.open_round(ID, 1, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
@@ -251,6 +257,33 @@ async fn chromium_fills_in_the_form_and_the_answers_are_stored() {
             ("verification.rationale".to_owned(), json!({"kind": "text", "text": "Checks <b>build</b> trust."})),
             ("verification.risk-harm".to_owned(), json!({"kind": "dont-know"})),
         ]
+    );
+}
+
+/// Where the ranking allows ties (`ties = true`), the expert picks the same rank for two
+/// areas and the tie is stored as one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_gives_two_areas_the_same_rank_where_ties_are_allowed_and_the_tie_is_stored() {
+    let now = Utc::now();
+    let source = STUDY.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1);
+    let (_dir, path, _) = study_store_of(&source, now);
+    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let address = start_server(&path).await;
+    let browser = Browser::start().await;
+    browser.open(&format!("http://{address}/s/{token}")).await;
+    browser.wait_for("Options you rank equal may share a rank (a tie): give them the same number.").await;
+    for (area, rank) in [("verification", "1"), ("protocols", "2"), ("evaluations", "2"), ("infrastructure", "4")] {
+        browser.choose(&format!("area-ranking:{area}"), rank).await;
+    }
+    browser.click("button[type='submit']").await;
+    browser.wait_for("Your answers are saved").await;
+    browser.close().await;
+    assert_eq!(
+        stored(&path, 1),
+        [(
+            "area-ranking".to_owned(),
+            json!({"kind": "ranking", "order": ["verification", ["evaluations", "protocols"], "infrastructure"]})
+        )]
     );
 }
 

@@ -13,11 +13,16 @@
 //!   `0.3` is refused as ambiguous (write `30` for 30 % or `0.3%` for 0.3 %); stored in 0..=1;
 //! - ranking: every option once, most preferred first, by id, title or number in the list
 //!   (`protocols, verification, evaluations, infrastructure`, `2 1 4 3`, or `规程与共享标准、验证机制、…`);
+//!   where the item allows ties (`ties = true`), options that share a place are joined by `=`
+//!   (`protocols, verification = evaluations, infrastructure`, `2, 1 = 4, 3`, `＝` as a Chinese
+//!   keyboard types it): `=` is what people write for "equal", and it meant nothing in a ranking
+//!   before, whereas `/` has always separated places and still does;
 //! - text: anything.
 //!
 //! A decimal comma (`2,5`) is refused rather than guessed.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use delphi_core::study::{DomainId, QuantileLevels};
 use serde::{Deserialize, Serialize};
@@ -41,9 +46,9 @@ pub enum Answer {
     Probability {
         value: f64,
     },
-    /// Every option once, most preferred first.
+    /// Every option once, most preferred first; tied options share a place.
     Ranking {
-        order: Vec<DomainId>,
+        order: RankOrder,
     },
     Text {
         text: String,
@@ -62,7 +67,7 @@ enum StrictAnswer {
     Numeric { value: f64 },
     Quantile(QuantileValues),
     Probability { value: f64 },
-    Ranking { order: Vec<DomainId> },
+    Ranking { order: RankOrder },
     Text { text: String },
 }
 
@@ -137,6 +142,171 @@ impl QuantileValues {
     /// Whether each value is larger than the one before.
     pub fn is_increasing(&self) -> bool {
         self.values.windows(2).all(|w| w[0] < w[1])
+    }
+}
+
+/// A ranking: the options place by place, most preferred first, options that share a place
+/// (a tie) together in one [`Tier`]. That no place is empty the type sees to; that every option
+/// of the item stands in it exactly once, and that a tie is allowed at all, [`validate`] checks.
+///
+/// In JSON, `order` lists the places, best first: an option id for a place of its own, a list of
+/// ids for the options tied for one place. `["a", ["b", "c"], "d"]` puts b and c together in
+/// second place (they share places 2 and 3). A ranking without ties is the list of ids it always
+/// was, `["a", "b", "c", "d"]`, so stored answers and API clients keep their meaning.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RankOrder {
+    tiers: Vec<Tier>,
+}
+
+/// The options that share one place: at least one (more than one is a tie), in the order of
+/// their ids, as a tie has no order within it (so one tie has one spelling, however given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier(Vec<DomainId>);
+
+/// The places an option holds, `first..=last` (1 = most preferred): one place, or the places a
+/// tie shares (a tie of two in second place holds places 2 and 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub first: usize,
+    pub last: usize,
+}
+
+impl Tier {
+    /// The options sharing a place; `None` for no option at all.
+    pub fn new(mut options: Vec<DomainId>) -> Option<Self> {
+        options.sort();
+        (!options.is_empty()).then_some(Self(options))
+    }
+
+    /// One option in a place of its own.
+    pub fn alone(option: DomainId) -> Self {
+        Self(vec![option])
+    }
+
+    pub fn options(&self) -> &[DomainId] {
+        &self.0
+    }
+
+    /// Whether several options share this place.
+    pub fn is_tie(&self) -> bool {
+        self.0.len() > 1
+    }
+}
+
+impl Place {
+    /// The mean of the places held, as the statistics rank a tie (places 2 and 3: 2.5).
+    #[allow(clippy::cast_precision_loss)]
+    pub fn mid_rank(self) -> f64 {
+        (self.first + self.last) as f64 / 2.0
+    }
+}
+
+/// `2`, or `2–3` for a place shared by a tie of two.
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.first == self.last { write!(f, "{}", self.first) } else { write!(f, "{}–{}", self.first, self.last) }
+    }
+}
+
+impl RankOrder {
+    pub fn new(tiers: Vec<Tier>) -> Self {
+        Self { tiers }
+    }
+
+    /// The places, best first.
+    pub fn tiers(&self) -> &[Tier] {
+        &self.tiers
+    }
+
+    /// Every option in order, tied ones by id.
+    pub fn options(&self) -> impl Iterator<Item = &DomainId> + '_ {
+        self.tiers.iter().flat_map(|t| t.0.iter())
+    }
+
+    /// Whether any options share a place.
+    pub fn has_ties(&self) -> bool {
+        self.tiers.iter().any(Tier::is_tie)
+    }
+
+    /// Each option with the places it holds, best first.
+    pub fn places(&self) -> impl Iterator<Item = (Place, &DomainId)> + '_ {
+        let mut next = 1;
+        self.tiers.iter().flat_map(move |tier| {
+            let place = Place { first: next, last: next + tier.0.len() - 1 };
+            next += tier.0.len();
+            tier.0.iter().map(move |option| (place, option))
+        })
+    }
+
+    /// The places `option` holds, if it is ranked.
+    pub fn place_of(&self, option: &str) -> Option<Place> {
+        self.places().find(|(_, o)| o.as_str() == option).map(|(place, _)| place)
+    }
+}
+
+/// A ranking without ties: each option in a place of its own, in the order given.
+impl FromIterator<DomainId> for RankOrder {
+    fn from_iter<I: IntoIterator<Item = DomainId>>(options: I) -> Self {
+        Self { tiers: options.into_iter().map(Tier::alone).collect() }
+    }
+}
+
+/// The text syntax: `protocols, verification = evaluations, infrastructure`.
+impl fmt::Display for RankOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, tier) in self.tiers.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            for (j, option) in tier.0.iter().enumerate() {
+                if j > 0 {
+                    f.write_str(" = ")?;
+                }
+                f.write_str(option.as_str())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A place of its own as its id, a tie as the list of its ids.
+impl Serialize for Tier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [alone] => alone.serialize(s),
+            tied => tied.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Read;
+        impl<'de> serde::de::Visitor<'de> for Read {
+            type Value = Tier;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an option id, or a list of the option ids tied for one place such as [\"b\", \"c\"]")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<Tier, E> {
+                DomainId::deserialize(serde::de::value::StrDeserializer::<E>::new(id)).map(Tier::alone)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Tier, A::Error> {
+                let mut tied = Vec::new();
+                while let Some(option) = seq.next_element::<DomainId>()? {
+                    tied.push(option);
+                }
+                Tier::new(tied).ok_or_else(|| {
+                    serde::de::Error::custom(
+                        "an empty tie [] names no option: list the options that share a place, such as [\"b\", \"c\"]",
+                    )
+                })
+            }
+        }
+        d.deserialize_any(Read)
     }
 }
 
@@ -238,6 +408,13 @@ pub enum AnswerError {
     /// one option, and options without a rank (by their titles).
     #[error("{}", ranks_message(.shared, .missing))]
     Ranks { shared: Vec<(usize, Vec<String>)>, missing: Vec<String> },
+    /// A tie (options sharing a place) in the answer to an item that asks for a strict
+    /// order: the options of each tie.
+    #[error("{}", ties_message(.tied))]
+    TiesNotAllowed { tied: Vec<Vec<String>> },
+    /// An `=` in a written ranking without an option on one side of it.
+    #[error("“=” joins options that share a place, as in “b = c”: write an option on each side of it")]
+    LoneTie,
     #[error("expected {expected}")]
     WrongKind { expected: &'static str },
 }
@@ -308,8 +485,18 @@ impl AnswerError {
                 if !missing.is_empty() {
                     parts.push(format!("“{}”还没有名次", missing.join("”、“")));
                 }
-                format!("{}；请给每个选项一个不同的名次", parts.join("；"))
+                let ask = if shared.is_empty() {
+                    "请给每个选项一个名次"
+                } else {
+                    "请给每个选项一个不同的名次"
+                };
+                format!("{}；{ask}", parts.join("；"))
             }
+            Self::TiesNotAllowed { tied } => {
+                let ties: Vec<String> = tied.iter().map(|t| format!("{} 并列同一名次", t.join("、"))).collect();
+                format!("此题要求排出先后，不能并列：{}；请给每个选项一个自己的名次", ties.join("；"))
+            }
+            Self::LoneTie => "“=”用于连接并列（名次相同）的选项，例如“b = c”：请在它两边各写一个选项".to_owned(),
             Self::WrongKind { .. } => self.to_string(),
         }
     }
@@ -393,7 +580,22 @@ fn ranks_message(shared: &[(usize, Vec<String>)], missing: &[String]) -> String 
         let verb = if missing.len() == 1 { "has" } else { "have" };
         parts.push(format!("{} {verb} no rank yet", missing.join(", ")));
     }
-    format!("{}; give each option a different rank", parts.join("; "))
+    let ask = if shared.is_empty() { "give each option a rank" } else { "give each option a different rank" };
+    format!("{}; {ask}", parts.join("; "))
+}
+
+fn ties_message(tied: &[Vec<String>]) -> String {
+    let ties: Vec<String> = tied
+        .iter()
+        .map(|t| {
+            let (last, rest) = t.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+            format!("{} and {last} share a place", rest.join(", "))
+        })
+        .collect();
+    format!(
+        "this question asks for a strict order, without ties: {}; give each option a place of its own",
+        ties.join("; ")
+    )
 }
 
 /// A number as experts write it: shortest form that reads back exactly (`5`, `2.5`).
@@ -435,9 +637,10 @@ pub fn validate(spec: &AnswerSpec, answer: &Answer) -> Result<(), AnswerError> {
                 Err(AnswerError::ProbabilityRange { percent: fraction_to_percent(*value) })
             }
         }
-        (AnswerSpec::Ranking { options }, Answer::Ranking { order }) => {
-            let names: Vec<String> = order.iter().map(ToString::to_string).collect();
-            check_ranking(options, &names, Vec::new())
+        (AnswerSpec::Ranking { options, ties }, Answer::Ranking { order }) => {
+            let names: Vec<String> = order.options().map(ToString::to_string).collect();
+            check_ranking(options, &names, Vec::new())?;
+            check_ties(*ties, order)
         }
         (AnswerSpec::Text, Answer::Text { .. }) => Ok(()),
         (spec, _) => Err(AnswerError::WrongKind { expected: kind_name(spec) }),
@@ -476,6 +679,17 @@ fn check_ranking(options: &[crate::DomainView], names: &[String], unknown: Vec<S
     }
 }
 
+/// Refuses a tie where the item asks for a strict order.
+fn check_ties(ties_allowed: bool, order: &RankOrder) -> Result<(), AnswerError> {
+    let tied: Vec<Vec<String>> = order
+        .tiers()
+        .iter()
+        .filter(|t| t.is_tie())
+        .map(|t| t.options().iter().map(ToString::to_string).collect())
+        .collect();
+    if ties_allowed || tied.is_empty() { Ok(()) } else { Err(AnswerError::TiesNotAllowed { tied }) }
+}
+
 const DONT_KNOW: [&str; 9] =
     ["?", "dk", "don't know", "dont know", "don’t know", "do not know", "不知道", "不确定", "无法判断"];
 
@@ -500,7 +714,11 @@ pub fn parse_value(spec: &AnswerSpec, value: &str) -> Result<Option<Answer>, Ans
             answer
         }
         AnswerSpec::Probability => parse_probability(value)?,
-        AnswerSpec::Ranking { options } => parse_ranking(value, options)?,
+        AnswerSpec::Ranking { options, ties } => {
+            let order = parse_ranking(value, options)?;
+            check_ties(*ties, &order)?;
+            Answer::Ranking { order }
+        }
         AnswerSpec::Text => Answer::Text { text: value.to_owned() },
     };
     Ok(Some(answer))
@@ -703,7 +921,7 @@ pub fn fraction_to_percent(value: f64) -> String {
     if rest.is_empty() { int.to_owned() } else { format!("{int}.{rest}") }
 }
 
-fn parse_ranking(value: &str, options: &[crate::DomainView]) -> Result<Answer, AnswerError> {
+fn parse_ranking(value: &str, options: &[crate::DomainView]) -> Result<RankOrder, AnswerError> {
     // titles as written on the form (they may contain spaces) become their ids first
     let mut value = value.to_lowercase();
     let mut by_length: Vec<&crate::DomainView> = options.iter().collect();
@@ -714,10 +932,20 @@ fn parse_ranking(value: &str, options: &[crate::DomainView]) -> Result<Answer, A
             value = value.replace(&title, &format!(" {} ", option.id));
         }
     }
-    let mut order = Vec::new();
+    // `=` ties the options on either side of it, however it is spaced (`b=c`, `b = c`, `b＝c`)
+    let value = value.replace(['=', '＝'], " = ");
+    let mut tiers: Vec<Vec<DomainId>> = Vec::new();
     let mut names = Vec::new();
     let mut unknown = Vec::new();
-    for token in value.split(|c: char| c.is_whitespace() || ",;>/、".contains(c)) {
+    // the last word was `=`: the next option shares the place before it
+    let mut joining = false;
+    let mut lone_tie = false;
+    for token in value.split(|c: char| c.is_whitespace() || ",;>/、，；".contains(c)) {
+        if token == "=" {
+            lone_tie |= tiers.is_empty() && unknown.is_empty();
+            joining = true;
+            continue;
+        }
         // `1.` or `2)` enumerate the list; they are not option numbers
         let enumerator = token.ends_with(['.', ')']) && token.trim_end_matches(['.', ')']).parse::<usize>().is_ok();
         let token = token.trim_end_matches(['.', ')']).trim_start_matches('(');
@@ -726,16 +954,21 @@ fn parse_ranking(value: &str, options: &[crate::DomainView]) -> Result<Answer, A
         }
         let by_number = token.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| options.get(i));
         let found = by_number.or_else(|| options.iter().find(|o| o.id.as_str().eq_ignore_ascii_case(token)));
-        match found {
-            Some(option) => {
-                order.push(option.id.clone());
-                names.push(option.id.to_string());
-            }
-            None => unknown.push(shorten(token)),
+        match (found, tiers.last_mut()) {
+            (Some(option), Some(place)) if joining => place.push(option.id.clone()),
+            (Some(option), _) => tiers.push(vec![option.id.clone()]),
+            (None, _) => unknown.push(shorten(token)),
         }
+        if let Some(option) = found {
+            names.push(option.id.to_string());
+        }
+        joining = false;
     }
     check_ranking(options, &names, unknown)?;
-    Ok(Answer::Ranking { order })
+    if lone_tie || joining {
+        return Err(AnswerError::LoneTie);
+    }
+    Ok(RankOrder::new(tiers.into_iter().filter_map(Tier::new).collect()))
 }
 
 /// An answer written in the text syntax, so that [`parse_value`] reads it back exactly.
@@ -746,7 +979,7 @@ pub fn format_value(answer: &Answer) -> String {
         Answer::Numeric { value } => num(*value),
         Answer::Quantile(q) => format_quantiles(q),
         Answer::Probability { value } => format!("{}%", fraction_to_percent(*value)),
-        Answer::Ranking { order } => order.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        Answer::Ranking { order } => order.to_string(),
         Answer::Text { text } => text.clone(),
     }
 }
@@ -928,5 +1161,134 @@ mod tests {
         ] {
             assert!(read(bad).is_err(), "{bad}");
         }
+    }
+    fn domain(id: &str) -> DomainId {
+        serde_json::from_value(serde_json::Value::from(id)).unwrap()
+    }
+
+    fn four_areas(ties: bool) -> AnswerSpec {
+        let options = ["verification", "protocols", "infrastructure", "evaluations"]
+            .map(|id| crate::DomainView { id: domain(id), title: id.to_uppercase(), description: String::new() })
+            .to_vec();
+        AnswerSpec::Ranking { options, ties }
+    }
+
+    #[test]
+    fn a_ranking_stored_as_a_list_of_ids_means_what_it_meant_and_a_tie_is_a_list_in_its_place() {
+        let read = |json: &str| serde_json::from_str::<Answer>(json);
+        // Every stored answer and API client of the old shape: each option a place of its own.
+        let old =
+            read(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#)
+                .unwrap();
+        let Answer::Ranking { order } = &old else { panic!("{old:?}") };
+        assert!(!order.has_ties());
+        assert_eq!(order.to_string(), "verification, protocols, infrastructure, evaluations");
+        assert_eq!(
+            serde_json::to_string(&old).unwrap(),
+            r#"{"kind":"ranking","order":["verification","protocols","infrastructure","evaluations"]}"#,
+            "written as it always was"
+        );
+        // A tie: protocols and infrastructure share second place (places 2 and 3).
+        let tied =
+            read(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#)
+                .unwrap();
+        let json = serde_json::to_string(&tied).unwrap();
+        // A tie has no order within it: one spelling, its ids in order.
+        assert_eq!(json, r#"{"kind":"ranking","order":["verification",["infrastructure","protocols"],"evaluations"]}"#);
+        assert_eq!(read(&json).unwrap(), tied, "round trip");
+        let Answer::Ranking { order } = &tied else { panic!("{tied:?}") };
+        let places: Vec<(String, f64)> = order.places().map(|(p, o)| (format!("{o} {p}"), p.mid_rank())).collect();
+        assert_eq!(
+            places,
+            [
+                ("verification 1".to_owned(), 1.0),
+                ("infrastructure 2–3".to_owned(), 2.5),
+                ("protocols 2–3".to_owned(), 2.5),
+                ("evaluations 4".to_owned(), 4.0)
+            ]
+        );
+        // A list of one is a place of its own, written as the id.
+        let one =
+            read(r#"{"kind": "ranking", "order": [["verification"], "protocols", "infrastructure", "evaluations"]}"#)
+                .unwrap();
+        assert_eq!(one, old);
+        // No empty place, no nesting, no stray field.
+        for (bad, says) in [
+            (r#"{"kind": "ranking", "order": ["verification", [], "protocols"]}"#, "an empty tie"),
+            (r#"{"kind": "ranking", "order": ["verification", [["protocols"]]]}"#, "invalid type"),
+            (r#"{"kind": "ranking", "order": ["verification", 2]}"#, "an option id, or a list"),
+            (r#"{"kind": "ranking", "order": ["verification"], "ties": true}"#, "unknown field"),
+        ] {
+            let error = read(bad).expect_err(bad).to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_tie_is_an_answer_only_where_the_item_allows_ties() {
+        let tied: Answer = serde_json::from_str(
+            r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#,
+        )
+        .unwrap();
+        assert_eq!(validate(&four_areas(true), &tied), Ok(()));
+        let refused = validate(&four_areas(false), &tied).unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "this question asks for a strict order, without ties: infrastructure and protocols share a place; \
+             give each option a place of its own"
+        );
+        let zh = Language::parse("zh").unwrap();
+        assert_eq!(
+            refused.message(&zh),
+            "此题要求排出先后，不能并列：infrastructure、protocols 并列同一名次；请给每个选项一个自己的名次"
+        );
+        // Every option still exactly once, tie or not.
+        let twice: Answer = serde_json::from_str(
+            r#"{"kind": "ranking", "order": [["verification", "protocols"], ["protocols", "infrastructure"], "evaluations"]}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(validate(&four_areas(true), &twice), Err(AnswerError::Ranking { duplicates, .. }) if duplicates == ["protocols"])
+        );
+    }
+
+    #[test]
+    fn a_tie_is_written_with_an_equals_sign_however_it_is_spaced() {
+        let spec = four_areas(true);
+        let want = |json: &str| Some(serde_json::from_str::<Answer>(json).unwrap());
+        let second =
+            want(r#"{"kind": "ranking", "order": ["verification", ["protocols", "infrastructure"], "evaluations"]}"#);
+        for written in [
+            "verification, protocols = infrastructure, evaluations",
+            "verification, protocols=infrastructure, evaluations",
+            "1, 2 = 3, 4",
+            "1 2=3 4",
+            "VERIFICATION > Protocols = Infrastructure > evaluations",
+            "verification，protocols＝infrastructure，evaluations",
+        ] {
+            assert_eq!(parse_value(&spec, written), Ok(second.clone()), "{written}");
+        }
+        // What the text form writes reads back as the same tie.
+        assert_eq!(format_value(second.as_ref().unwrap()), "verification, infrastructure = protocols, evaluations");
+        // `/` separates places, as it always did.
+        let strict =
+            want(r#"{"kind": "ranking", "order": ["verification", "protocols", "infrastructure", "evaluations"]}"#);
+        assert_eq!(parse_value(&spec, "verification / protocols / infrastructure / evaluations"), Ok(strict));
+        // All four equal is an answer too: no option before another.
+        let all =
+            want(r#"{"kind": "ranking", "order": [["verification", "protocols", "infrastructure", "evaluations"]]}"#);
+        assert_eq!(parse_value(&spec, "1 = 2 = 3 = 4"), Ok(all));
+        // An `=` without an option on one side says what it is for.
+        for dangling in ["= 1, 2, 3, 4", "1, 2, 3, 4 =", "1, 2 =, 3, 4 ="] {
+            assert_eq!(parse_value(&spec, dangling), Err(AnswerError::LoneTie), "{dangling}");
+        }
+        // On a strict item the tie is refused in words, never read as an order.
+        let strict_item = four_areas(false);
+        assert!(matches!(parse_value(&strict_item, "1, 2 = 3, 4"), Err(AnswerError::TiesNotAllowed { .. })));
+        assert_eq!(
+            parse_value(&strict_item, "1, 2 = 3, 4").unwrap_err().to_string(),
+            "this question asks for a strict order, without ties: infrastructure and protocols share a place; \
+             give each option a place of its own"
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use delphi_core::study::QuantileLevels;
 
-use crate::answer::{Answer, fraction_to_percent, num};
+use crate::answer::{Answer, RankOrder, fraction_to_percent, num};
 use crate::feedback::ItemFeedback;
 use crate::ui::{Ui, fill};
 use crate::{AnswerSpec, Item, Questionnaire};
@@ -109,13 +109,29 @@ pub(crate) fn figure_lines(fb: &ItemFeedback, spec: &AnswerSpec, ui: &Ui) -> Vec
             fill(ui.mean_rank, &[("mean", &mean)]),
         ));
     }
+    if !fb.ranks.is_empty()
+        && let Some(note) = ties_note(spec, ui)
+    {
+        lines.push(note.to_owned());
+    }
     lines
+}
+
+/// How the figures of a ranking that allows ties count a tie; `None` for any other item.
+pub(crate) fn ties_note(spec: &AnswerSpec, ui: &Ui) -> Option<&'static str> {
+    matches!(spec, AnswerSpec::Ranking { ties: true, .. }).then_some(ui.ties_note)
+}
+
+/// The place(s) `option` holds in an expert's own ranking (`2`, or `2–3` in a tie), `–` if
+/// it holds none.
+pub(crate) fn own_place(order: &RankOrder, option: &str) -> String {
+    order.place_of(option).map_or_else(|| "–".to_owned(), |place| place.to_string())
 }
 
 /// A ranking option's title, or its id if the item has no such option.
 pub(crate) fn option_title(spec: &AnswerSpec, option: &str) -> String {
     match spec {
-        AnswerSpec::Ranking { options } => {
+        AnswerSpec::Ranking { options, .. } => {
             options.iter().find(|o| o.id.as_str() == option).map_or_else(|| option.to_owned(), |o| o.title.clone())
         }
         _ => option.to_owned(),
@@ -167,17 +183,17 @@ pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
             format!("{}{unit}", values.join(", "))
         }
         Answer::Probability { value } => format!("{} %", fraction_to_percent(*value)),
+        // `A > B = C > D`: B and C tied for second place
         Answer::Ranking { order } => {
-            let titles: Vec<String> = order
+            let places: Vec<String> = order
+                .tiers()
                 .iter()
-                .map(|id| match spec {
-                    AnswerSpec::Ranking { options } => {
-                        options.iter().find(|o| &o.id == id).map_or_else(|| id.to_string(), |o| o.title.clone())
-                    }
-                    _ => id.to_string(),
+                .map(|tier| {
+                    let titles: Vec<String> = tier.options().iter().map(|id| option_title(spec, id.as_str())).collect();
+                    titles.join(" = ")
                 })
                 .collect();
-            titles.join(" > ")
+            places.join(" > ")
         }
         Answer::Text { text } => format!("“{text}”"),
     }

@@ -64,9 +64,11 @@ pub struct Pooled(pub QuantileValues);
 pub struct OptionRanks {
     /// The option's id (a domain id).
     pub option: String,
-    /// Its mean rank, 1 = first; none if nobody ranked it.
+    /// Its mean rank, 1 = first, a tie counting as the mean of the places it shares (a tie
+    /// for places 2–3 as 2.5); none if nobody ranked it.
     pub mean_rank: Option<f64>,
-    /// `positions[i]`: how many experts put it in place `i + 1`.
+    /// `positions[i]`: how many experts put it in place `i + 1`, a tie at the first place it
+    /// shares (a tie for places 2–3 in place 2), so that they add up to the experts who ranked it.
     pub positions: Vec<u32>,
 }
 

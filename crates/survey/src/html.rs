@@ -11,8 +11,8 @@ use delphi_core::study::{ItemId, Language};
 
 use crate::answer::{Answer, fraction_to_percent, num};
 use crate::common::{
-    bounds_hint, describe, figure_lines, line_range, option_title, own_values, pooled_range, quantile_field_label,
-    quantile_help, sections, stat,
+    bounds_hint, describe, figure_lines, line_range, option_title, own_place, own_values, pooled_range,
+    quantile_field_label, quantile_help, sections, stat, ties_note,
 };
 use crate::feedback::{Grouped, GroupedRationale, ItemFeedback, OwnAnswer, Pooled, Shown};
 use crate::reply::ReplyError;
@@ -186,9 +186,11 @@ pub fn answer_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> F
                     fields.insert(format!("{id}:p{p}"), num(value));
                 }
             }
+            // Tied options share the number of the first place they share (1, 2, 2, 4), which
+            // the form reads back as the same tie.
             (_, Answer::Ranking { order }) => {
-                for (rank, option) in order.iter().enumerate() {
-                    fields.insert(format!("{id}:{option}"), (rank + 1).to_string());
+                for (place, option) in order.places() {
+                    fields.insert(format!("{id}:{option}"), place.first.to_string());
                 }
             }
             (_, Answer::Text { text }) => {
@@ -337,8 +339,9 @@ fn item_html(
         AnswerSpec::Probability => {
             number_input(h, &id, &id, ui.probability, value(item.id.as_str()), Some(0.0), Some(100.0));
         }
-        AnswerSpec::Ranking { options } => {
-            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(ui.rank_help_web));
+        AnswerSpec::Ranking { options, ties } => {
+            let help = if *ties { ui.rank_help_web_ties } else { ui.rank_help_web };
+            let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(help));
             for option in options {
                 let name = format!("{}:{}", item.id, option.id);
                 let rank = value(&name).trim();
@@ -622,15 +625,14 @@ fn ranking_table(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
             let _ = write!(h, "<td>{count}</td>");
         }
         if let Some(order) = own_order {
-            let place = order
-                .iter()
-                .position(|o| o.as_str() == option.option)
-                .map_or_else(|| "–".to_owned(), |p| (p + 1).to_string());
-            let _ = write!(h, "<td>{place}</td>");
+            let _ = write!(h, "<td>{}</td>", own_place(order, &option.option));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+    if let Some(note) = ties_note(&item.answer, ui) {
+        let _ = writeln!(h, "<p class=\"help\">{}</p>", escape(note));
+    }
 }
 
 /// A number line for numeric, probability and quantile items: the middle half as a band,

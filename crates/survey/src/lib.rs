@@ -31,7 +31,7 @@ use delphi_core::study::{CarryOver, CriterionId, DomainId, ItemId, Language, Qua
 use delphi_core::{Question, Study};
 use serde::{Deserialize, Serialize};
 
-pub use answer::{Answer, AnswerError, QuantileValues};
+pub use answer::{Answer, AnswerError, Place, QuantileValues, RankOrder, Tier};
 pub use feedback::{ItemFeedback, OwnAnswer, PointCount, Rationales, RoundFeedback};
 pub use frozen::FrozenRound;
 pub use reply::{Reading, Reply, ReplyError, ReplyErrors, Signer};
@@ -123,6 +123,11 @@ pub enum AnswerSpec {
     /// A ranking of all the options, most preferred first.
     Ranking {
         options: Vec<DomainView>,
+        /// Whether options may share a place (the study's `ties = true`); questionnaires
+        /// frozen before there was a choice asked for a strict order (and one that does is
+        /// written as it was then).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        ties: bool,
     },
     Text,
 }
@@ -241,7 +246,7 @@ fn item(study: &Study, question: &Question, domains: &[DomainView], language: &L
             AnswerSpec::Quantile { min: *min, max: *max, unit: unit(u), levels: *quantiles }
         }
         ResponseKind::Probability => AnswerSpec::Probability,
-        ResponseKind::RankingOfDomains { .. } => AnswerSpec::Ranking { options: domains.to_vec() },
+        ResponseKind::RankingOfDomains { ties } => AnswerSpec::Ranking { options: domains.to_vec(), ties: *ties },
         ResponseKind::Text => AnswerSpec::Text,
     };
     Ok(Item {

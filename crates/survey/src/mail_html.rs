@@ -8,7 +8,9 @@
 use std::fmt::Write as _;
 
 use crate::answer::Answer;
-use crate::common::{describe, figure_lines, line_range, option_title, own_values, pooled_range, sections, stat};
+use crate::common::{
+    describe, figure_lines, line_range, option_title, own_place, own_values, pooled_range, sections, stat, ties_note,
+};
 use crate::feedback::{ItemFeedback, OwnAnswer, Pooled};
 use crate::html::escape;
 use crate::ui::{Ui, fill, ui};
@@ -192,15 +194,15 @@ fn ranking(h: &mut String, item: &Item, fb: &ItemFeedback, ui: &Ui) {
             option.mean_rank.map_or_else(|| "–".to_owned(), |m| stat(&item.answer, Some(m)))
         );
         if let Some(order) = own_order {
-            let place = order
-                .iter()
-                .position(|o| o.as_str() == option.option)
-                .map_or_else(|| "–".to_owned(), |p| (p + 1).to_string());
+            let place = own_place(order, &option.option);
             let _ = write!(h, "<td style=\"{cell}; text-align:center; color:{OWN}\">{place}</td>");
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</table>\n");
+    if let Some(note) = ties_note(&item.answer, ui) {
+        let _ = writeln!(h, "<p style=\"margin:0;font-size:.85em\">{}</p>", escape(note));
+    }
 }
 
 /// A number line of table cells: the middle half as a band split by the median, the pooled

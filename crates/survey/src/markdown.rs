@@ -77,9 +77,10 @@ fn item_md(m: &mut String, number: usize, item: &Item, feedback_round: u32, read
         AnswerSpec::Numeric { .. } => escape(ui.numeric_help),
         AnswerSpec::Quantile { levels, .. } => escape(&crate::common::quantile_help(*levels, ui)),
         AnswerSpec::Probability => escape(ui.probability_help),
-        AnswerSpec::Ranking { options } => {
+        AnswerSpec::Ranking { options, ties } => {
             let list: Vec<String> = options.iter().map(|o| format!("`{}` {}", o.id, escape(&o.title))).collect();
-            format!("{}{}{}", escape(ui.ranking_help), ui.colon, list.join(", "))
+            let tie = if *ties { format!(" — {}", escape(ui.ranking_ties_help)) } else { String::new() };
+            format!("{}{}{}{tie}", escape(ui.ranking_help), ui.colon, list.join(", "))
         }
         AnswerSpec::Text => escape(ui.text_help),
     };

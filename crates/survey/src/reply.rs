@@ -51,7 +51,7 @@ use std::fmt;
 use delphi_core::study::{ItemId, Language};
 use serde::{Deserialize, Serialize};
 
-use crate::answer::{Answer, AnswerError, parse_value};
+use crate::answer::{Answer, AnswerError, RankOrder, Tier, parse_value};
 use crate::{AnswerSpec, Item, Questionnaire};
 
 /// The answers of one submission.
@@ -954,7 +954,7 @@ pub fn read_form(q: &Questionnaire, fields: &[(String, String)]) -> (BTreeMap<It
                     parse_value(&item.answer, &labelled.join("  "))
                 }
             }
-            AnswerSpec::Ranking { options } => ranking_fields(options, |d| get(&format!("{id}:{d}"))),
+            AnswerSpec::Ranking { options, ties } => ranking_fields(options, *ties, |d| get(&format!("{id}:{d}"))),
             AnswerSpec::Ordinal { .. } => match get(id) {
                 Some(v) if v == "dk" => parse_value(&item.answer, "?"),
                 Some(v) => parse_value(&item.answer, &v),
@@ -1001,7 +1001,7 @@ fn stray_fields(q: &Questionnaire, fields: &[(String, String)]) -> Vec<ReplyErro
                     expected.insert(format!("{id}:p{p}"), item);
                 }
             }
-            AnswerSpec::Ranking { options } => {
+            AnswerSpec::Ranking { options, .. } => {
                 for option in options {
                     expected.insert(format!("{id}:{}", option.id.as_str()), item);
                 }
@@ -1031,8 +1031,12 @@ fn stray_fields(q: &Questionnaire, fields: &[(String, String)]) -> Vec<ReplyErro
     errors
 }
 
+/// A ranking from the web form's rank fields, one per option. Where the item allows ties,
+/// options given the same number share a place (ranks 1, 2, 2, 4 or 1, 2, 2, 3 both tie the
+/// second and third option); where it does not, a number given twice is refused.
 fn ranking_fields(
     options: &[crate::DomainView],
+    ties: bool,
     get: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Answer>, AnswerError> {
     // A rank that is no number of the list (only a tampered page sends one) counts as none.
@@ -1050,18 +1054,22 @@ fn ranking_fields(
     // Named by their titles: the expert chose ranks beside titles, never saw the ids.
     let missing: Vec<String> =
         ranks.iter().filter(|(_, rank, _)| rank.is_none()).map(|(i, _, _)| options[*i].title.clone()).collect();
-    let mut shared: Vec<(usize, Vec<String>)> = Vec::new();
-    for rank in 1..=options.len() {
-        let holders: Vec<String> =
-            ranks.iter().filter(|(_, r, _)| *r == Some(rank)).map(|(i, _, _)| options[*i].title.clone()).collect();
-        if holders.len() > 1 {
-            shared.push((rank, holders));
+    let mut by_rank: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, rank, _) in &ranks {
+        if let Some(rank) = rank {
+            by_rank.entry(*rank).or_default().push(*i);
         }
     }
+    let shared: Vec<(usize, Vec<String>)> = by_rank
+        .iter()
+        .filter(|(_, holders)| holders.len() > 1 && !ties)
+        .map(|(rank, holders)| (*rank, holders.iter().map(|i| options[*i].title.clone()).collect()))
+        .collect();
     if !(missing.is_empty() && shared.is_empty()) {
         return Err(AnswerError::Ranks { shared, missing });
     }
-    let mut order: Vec<(usize, usize)> = ranks.iter().filter_map(|(i, r, _)| r.map(|r| (r, *i))).collect();
-    order.sort_unstable();
-    Ok(Some(Answer::Ranking { order: order.into_iter().map(|(_, i)| options[i].id.clone()).collect() }))
+    let tiers = by_rank
+        .into_values()
+        .filter_map(|holders| Tier::new(holders.into_iter().map(|i| options[i].id.clone()).collect()));
+    Ok(Some(Answer::Ranking { order: RankOrder::new(tiers.collect()) }))
 }

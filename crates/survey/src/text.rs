@@ -151,10 +151,13 @@ fn item_text(
         AnswerSpec::Numeric { .. } => hint(out, ui.numeric_help, &item.answer, ui),
         AnswerSpec::Quantile { levels, .. } => hint(out, &quantile_help(*levels, ui), &item.answer, ui),
         AnswerSpec::Probability => out.say(ui.probability_help),
-        AnswerSpec::Ranking { options } => {
+        AnswerSpec::Ranking { options, ties } => {
             out.say(&format!("{}{}", ui.ranking_help, ui.colon.trim_end()));
             for (i, option) in options.iter().enumerate() {
                 out.say_indented(&format!("{} {} ({})", i + 1, option.id, option.title), "  ");
+            }
+            if *ties {
+                out.say(ui.ranking_ties_help);
             }
         }
         AnswerSpec::Text => out.say(ui.text_help),

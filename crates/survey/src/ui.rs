@@ -21,6 +21,8 @@ pub struct Ui {
     pub quantile_help: &'static str,
     pub probability_help: &'static str,
     pub ranking_help: &'static str,
+    /// Under the ranking help where the item allows ties: how to write one.
+    pub ranking_ties_help: &'static str,
     pub text_help: &'static str,
     pub text_label: &'static str,
     pub range: &'static str,
@@ -69,6 +71,10 @@ pub struct Ui {
     pub end: &'static str,
     /// The web form's ranking help (each option gets a rank from a list).
     pub rank_help_web: &'static str,
+    /// The same where the item allows ties: options may share a rank.
+    pub rank_help_web_ties: &'static str,
+    /// Beside the feedback of a ranking that allows ties: how a tie is counted.
+    pub ties_note: &'static str,
     /// Above a form whose fields come filled in with the expert's own earlier answers.
     pub carried_over: &'static str,
     /// Above a form whose study asks for earlier answers to be given again.
@@ -139,6 +145,7 @@ pub const EN: Ui = Ui {
     quantile_help: "Write {n} numbers, each larger than the one before: your {levels} quantiles (a low value you are {low_sure} % sure the truth exceeds, your best estimate, a high value you are {high_sure} % sure it stays below)",
     probability_help: "Write a percentage from 0 to 100",
     ranking_help: "List every option once, in your order (first place first), by name or number, separated by commas",
+    ranking_ties_help: "Options you rank equal may share a place: join them with =, as in 2, 1 = 4, 3 (1 and 4 share second place).",
     text_help: "Write as many lines as you like, up to the next marker",
     text_label: "Your answer",
     range: "range {min}–{max}",
@@ -177,6 +184,8 @@ pub const EN: Ui = Ui {
     answer_with: "answer with",
     end: "end of the form",
     rank_help_web: "Give each option a different rank: 1 for first place.",
+    rank_help_web_ties: "Give each option a rank: 1 for first place. Options you rank equal may share a rank (a tie): give them the same number.",
+    ties_note: "Tied options share their places: a tie for places 2–3 counts as rank 2.5 in the mean, and as place 2 in the counts per place.",
     carried_over: "The answers filled in are your own latest answers from earlier rounds. Change any you like; sent unchanged, they count as your answers in this round.",
     reconfirm: "Your answer in the previous round is shown beside each question. To keep it, give it again: only answers given in this round count.",
     draft: "These answers were not sent yet: some of them needed fixing. Check the answers marked below and send the form; until then, nothing of them counts.",
@@ -229,6 +238,7 @@ pub const ZH: Ui = Ui {
     quantile_help: "请写{n}个数字，每个都大于前一个：您的 {levels} 分位数（您有 {low_sure}% 把握真实值高于的低值、最佳估计、您有 {high_sure}% 把握真实值低于的高值）",
     probability_help: "请写一个 0 到 100 之间的百分数",
     ranking_help: "请按您的顺序（第一名在前）列出每个选项一次（名称或编号），用逗号分隔",
+    ranking_ties_help: "您认为不分先后的选项可以并列同一名次：用 = 连接，例如 2, 1 = 4, 3（1 和 4 并列第二）。",
     text_help: "可写多行，直到下一个标记为止",
     text_label: "您的回答",
     range: "范围 {min}–{max}",
@@ -267,6 +277,8 @@ pub const ZH: Ui = Ui {
     answer_with: "作答格式",
     end: "表格结束",
     rank_help_web: "请给每个选项一个不同的名次：1 表示第一名。",
+    rank_help_web_ties: "请给每个选项一个名次：1 表示第一名。您认为不分先后的选项可以并列：给它们相同的名次。",
+    ties_note: "并列的选项平分所占的名次：并列第 2–3 名在平均名次中按 2.5 计，在各名次的次数中按第 2 名计。",
     carried_over: "已填入的是您在之前各轮中最新的答案。您可以修改任何一项；如不修改直接提交，它们即作为您本轮的答案。",
     reconfirm: "每题旁边显示了您上一轮的答案。如要保留，请再次作答：只有本轮给出的答案才会计入。",
     draft: "这些答案尚未提交：其中有些需要修改。请检查下方标出的答案并提交表格；在此之前，它们都不会计入。",

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use delphi_core::study::ItemId;
 use delphi_survey::answer::{QuantileValues, format_value};
 use delphi_survey::reply::{ReplyError, Signer, parse, parse_signed, read_signed};
-use delphi_survey::{Answer, AnswerSpec, Questionnaire, text};
+use delphi_survey::{Answer, AnswerSpec, Questionnaire, RankOrder, Tier, text};
 use proptest::prelude::*;
 
 /// The form with `answers` written after their markers, as a plain list of lines; with
@@ -229,10 +229,29 @@ fn answer_strategy(spec: &AnswerSpec) -> BoxedStrategy<Option<Answer>> {
         AnswerSpec::Probability => prop_oneof![(0.0..=1.0f64), (0u32..=100).prop_map(|p| f64::from(p) / 100.0)]
             .prop_map(|value| Answer::Probability { value })
             .boxed(),
-        AnswerSpec::Ranking { options } => Just(options.into_iter().map(|o| o.id).collect::<Vec<_>>())
+        AnswerSpec::Ranking { options, ties: false } => Just(options.into_iter().map(|o| o.id).collect::<Vec<_>>())
             .prop_shuffle()
-            .prop_map(|order| Answer::Ranking { order })
+            .prop_map(|order| Answer::Ranking { order: order.into_iter().collect() })
             .boxed(),
+        // Where ties are allowed, any order cut into places of one or more options.
+        AnswerSpec::Ranking { options, ties: true } => {
+            let n = options.len();
+            (
+                Just(options.into_iter().map(|o| o.id).collect::<Vec<_>>()).prop_shuffle(),
+                prop::collection::vec(any::<bool>(), n),
+            )
+                .prop_map(|(order, shares)| {
+                    let mut tiers: Vec<Vec<_>> = Vec::new();
+                    for (option, shares_the_place_before) in order.into_iter().zip(shares) {
+                        match tiers.last_mut() {
+                            Some(place) if shares_the_place_before => place.push(option),
+                            _ => tiers.push(vec![option]),
+                        }
+                    }
+                    Answer::Ranking { order: RankOrder::new(tiers.into_iter().filter_map(Tier::new).collect()) }
+                })
+                .boxed()
+        }
         AnswerSpec::Text => text_strategy().prop_map(|text| Answer::Text { text }).boxed(),
     };
     prop::option::weighted(0.7, answer).boxed()
@@ -352,7 +371,7 @@ fn mail(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>, style: &Style) ->
 }
 
 fn questionnaires() -> Vec<Questionnaire> {
-    vec![fixture::round1("en"), fixture::round2("en"), fixture::round2("zh")]
+    vec![fixture::round1("en"), fixture::round2("en"), fixture::round2("zh"), fixture::round2_with_ties("en")]
 }
 
 proptest! {
@@ -360,7 +379,7 @@ proptest! {
 
     #[test]
     fn any_valid_answers_written_by_an_expert_read_back_the_same(
-        (which, answers, style) in (0usize..3).prop_flat_map(|w| {
+        (which, answers, style) in (0usize..4).prop_flat_map(|w| {
             let q = &questionnaires()[w];
             (Just(w), answers_strategy(q), style())
         })
@@ -433,8 +452,8 @@ fn form_fields(q: &Questionnaire, answers: &BTreeMap<ItemId, Answer>) -> Vec<(St
                 }
             }
             Some(Answer::Ranking { order }) => {
-                for (rank, domain) in order.iter().enumerate() {
-                    fields.push((format!("{id}:{domain}"), (rank + 1).to_string()));
+                for (place, domain) in order.places() {
+                    fields.push((format!("{id}:{domain}"), place.first.to_string()));
                 }
             }
             Some(Answer::Text { text }) => fields.push((id, text.replace('\n', "\r\n"))),
@@ -450,6 +469,15 @@ proptest! {
     #[test]
     fn any_valid_answers_posted_from_the_web_form_read_back_the_same(answers in answers_strategy(&fixture::round2("en"))) {
         let q = fixture::round2("en");
+        let reply = delphi_survey::reply::parse_form(&q, &form_fields(&q, &answers));
+        prop_assert_eq!(reply.map(|r| r.answers), Ok(answers));
+    }
+
+    #[test]
+    fn any_tied_ranking_posted_from_the_web_form_reads_back_the_same(
+        answers in answers_strategy(&fixture::round2_with_ties("en"))
+    ) {
+        let q = fixture::round2_with_ties("en");
         let reply = delphi_survey::reply::parse_form(&q, &form_fields(&q, &answers));
         prop_assert_eq!(reply.map(|r| r.answers), Ok(answers));
     }
