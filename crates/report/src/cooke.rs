@@ -520,7 +520,9 @@ fn item_rows(case: &CookeCase, makers: &[&DecisionMaker], seed: bool) -> Vec<Ite
             quantiles: makers
                 .iter()
                 .map(|dm| {
-                    dm.quantiles[k].as_ref().map_or_else(blank, |values| values.iter().map(|&v| num(v, value_text)).collect())
+                    dm.quantiles[k]
+                        .as_ref()
+                        .map_or_else(blank, |values| values.iter().map(|&v| num(v, value_text)).collect())
                 })
                 .collect(),
         })

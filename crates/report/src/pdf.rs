@@ -269,7 +269,11 @@ mod tests {
                 assert!(!file.source.contains("eval("), "{}: no text is ever evaluated as markup", file.name);
                 for imported in file.source.lines().filter_map(|l| l.strip_prefix("#import \"")) {
                     let name = imported.split('"').next().unwrap_or_default();
-                    assert!(template.imports.iter().any(|f| f.name == name), "{name} is shipped with {}", template.main.name);
+                    assert!(
+                        template.imports.iter().any(|f| f.name == name),
+                        "{name} is shipped with {}",
+                        template.main.name
+                    );
                 }
             }
         }
