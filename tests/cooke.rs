@@ -228,14 +228,17 @@ fn check_scores(model: &serde_json::Value, pdf: &Path) {
     }
     let dm = &model["model"]["dm"];
     let page_one = pdf_text(pdf, Some(1));
-    for (label, maker) in [("Performance weights (global)", dm), ("Equal weights", &model["model"]["equal_dm"])] {
+    // The decision maker asked for (global or item weights), and the equal-weight one.
+    let asked = if model["options"]["weighting"] == "item" { "Item weights" } else { "Performance weights (global)" };
+    for (label, maker) in [(asked, dm), ("Equal weights", &model["model"]["equal_dm"])] {
         let s = &maker["scores"];
         let (c, i) = (number(&s["calibration"]), number(&s["information_seeds"]));
         find_row(&page_one, label, &[c, i, number(&s["information_all"]), c * i]);
     }
     let alpha = number(&dm["alpha"]);
     let alpha_row = page_one.lines().map(squash).find(|l| l.starts_with("α ")).expect("α on page 1");
-    assert!(alpha_row.ends_with("(optimised)"), "{alpha_row}");
+    let origin = if model["options"]["alpha"].is_null() { "(optimised)" } else { "(set by the user)" };
+    assert!(alpha_row.ends_with(origin), "{alpha_row}");
     assert!(rounds_to(&printed_numbers(&alpha_row)[0], alpha), "{alpha_row} against {alpha}");
 }
 
@@ -329,6 +332,19 @@ fn the_pdf_of_a_log_scale_case_says_which_items_are_log_uniform() {
     let log_item = model["items"].as_array().unwrap().iter().find(|i| i["scale"] == "log").unwrap();
     let id = log_item["id"].as_str().unwrap();
     assert!(text.lines().map(squash).any(|l| l.starts_with(&format!("{id} log "))), "{id} marked log");
+}
+
+#[test]
+fn item_weights_at_a_user_set_alpha_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dtt, rls) = (cases().join("Gerstenberger.dtt"), cases().join("Gerstenberger.rls"));
+    let (model, pdf, _) = run_case(dir.path(), &[&dtt, &rls], &["--weights", "item", "--alpha", "0.001"]);
+    assert_eq!(model["model"]["dm"]["weighting"], "item");
+    check_scores(&model, &pdf);
+    let page_one = squash(&pdf_text(&pdf, Some(1)));
+    assert!(page_one.contains("Quantiles 10 %, 50 %, 90 %"), "{page_one}");
+    assert!(page_one.contains("α 0.00100 (set by the user)"), "{page_one}");
+    assert!(page_one.contains("Weights item: calibration × information on each item"), "{page_one}");
 }
 
 #[test]

@@ -505,6 +505,18 @@ fn method() -> Vec<Paragraph> {
     ]
 }
 
+/// The words, with the weights' note fitted to the weighting.
+fn labels(weighting: Weighting) -> CookeLabels {
+    let mut labels = CookeLabels::english();
+    if weighting == Weighting::Item {
+        labels.experts_note.push_str(
+            " With item weights each item's decision maker weighs the experts by calibration × information on \
+             that item; the weights shown are those over the seeds.",
+        );
+    }
+    labels
+}
+
 /// The seed items (`seed`) or the targets, each with every decision maker's quantiles.
 fn item_rows(case: &CookeCase, makers: &[&DecisionMaker], seed: bool) -> Vec<ItemRow> {
     let blank = || case.quantiles().iter().map(|_| optional(None, value_text)).collect();
@@ -571,7 +583,7 @@ pub fn build_cooke(
             experts: experts.iter().map(robustness_row).collect(),
         }),
         method: method(),
-        labels: CookeLabels::english(),
+        labels: labels(model.dm.weighting),
     }
 }
 
