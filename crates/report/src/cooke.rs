@@ -217,7 +217,6 @@ pub struct CookeLabels {
     pub experts_note: String,
     pub decision_makers: String,
     pub decision_maker: String,
-    pub best_expert: String,
     pub seed_items: String,
     pub target_items: String,
     pub item: String,
@@ -230,7 +229,6 @@ pub struct CookeLabels {
     pub without_expert: String,
     pub left_out: String,
     pub method: String,
-    pub reference: String,
     pub warning: String,
 }
 
@@ -268,7 +266,6 @@ impl CookeLabels {
             ),
             decision_makers: s("Decision makers"),
             decision_maker: s("Decision maker"),
-            best_expert: s("best expert"),
             seed_items: s("Seed items"),
             target_items: s("Target items"),
             item: s("Item"),
@@ -281,7 +278,6 @@ impl CookeLabels {
             without_expert: s("The decision maker without each expert"),
             left_out: s("Left out"),
             method: s("Method"),
-            reference: s("Reference"),
             warning: s("Warning"),
         }
     }
@@ -575,7 +571,7 @@ pub fn build_cooke(
         warnings: model.warnings.clone(),
         few_seeds: model.seeds < FEW_SEEDS,
         experts,
-        best_expert: score_row(format!("{} ({})", "Best expert", best.name), &best.scores),
+        best_expert: score_row(format!("Best expert ({})", best.name), &best.scores),
         decision_makers: makers.iter().map(|dm| score_row(decision_maker_label(dm), &dm.scores)).collect(),
         items: [true, false].into_iter().flat_map(|seed| item_rows(case, &makers, seed)).collect(),
         robustness: robustness.map(|(items, experts)| Robustness {
