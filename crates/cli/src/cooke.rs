@@ -2,13 +2,18 @@
 //! study or a store. It reads what EXCALIBUR users bring (a `.dtt` file of assessments and a
 //! `.rls` file of realisations, or ANDURYL's JSON), runs `delphi_stats::classical`, prints
 //! the experts' scores and the decision makers, and writes the results as JSON, CSV and
-//! Parquet.
+//! Parquet, and a PDF of the model's tables (`delphi_report::cooke`) with the typst files and
+//! JSON that recompile it.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{RecvTimeoutError, channel};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use delphi_core::text::for_terminal;
+use delphi_report::PdfOptions;
+use delphi_report::cooke::{COOKE_TEMPLATE, build_cooke, information_text, render_cooke_pdf, score_text};
 use delphi_report::tidy::{Column, Table, Values};
 use delphi_stats::classical::{
     CaseModel, CookeCase, CookeOptions, DEFAULT_OVERSHOOT, RobustnessRow, Weighting, robustness_experts,
@@ -20,6 +25,19 @@ use crate::atomic;
 use crate::render::table;
 
 #[derive(Debug, Args)]
+#[command(after_help = "Writes into the output folder (default cooke/<case name>/):
+  cooke.pdf                        the model's tables: the case and options, the decision makers
+                                   against the best expert and any warning on page 1, then every
+                                   expert's scores and weight, both decision makers' quantiles per
+                                   item, the robustness tables, and the method
+  cooke.typ, cooke.json,           its typst template and data, to edit and recompile with
+  style.typ, cooke-tables.typ      `typst compile cooke.typ` (skipped with --no-pdf)
+  model.json                       every number, exact
+  experts.csv/.parquet             per expert: seeds answered, calibration, information, weight
+  decision-makers.csv/.parquet     per item, decision maker and quantile: its value
+  robustness.csv/.parquet          with --robustness
+
+Example: delphi cooke Arkansas.dtt Arkansas.rls --robustness")]
 pub(crate) struct CookeArgs {
     /// The case: EXCALIBUR's `CASE.dtt CASE.rls` (assessments, then realisations), or one
     /// ANDURYL `.json` project file.
@@ -43,10 +61,14 @@ pub(crate) struct CookeArgs {
     /// report the decision maker's scores for each (robustness tables).
     #[arg(long)]
     robustness: bool,
-    /// Where to write model.json, experts.csv/.parquet, decision-makers.csv/.parquet (and
-    /// robustness.csv/.parquet). Default: `cooke/<case name>/`.
+    /// Where to write cooke.pdf, model.json, experts.csv/.parquet,
+    /// decision-makers.csv/.parquet (and robustness.csv/.parquet). Default:
+    /// `cooke/<case name>/`.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Skip the PDF (and its typst template and data): only the JSON, CSV and Parquet files.
+    #[arg(long)]
+    no_pdf: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,7 +127,42 @@ pub(crate) fn cooke(args: &CookeArgs) -> Result<()> {
         atomic::write(&out.join(format!("{file}.parquet")), &table.to_parquet()?)?;
     }
     println!("written to {}: model.json, {}", out.display(), files_written(&tables));
+    if !args.no_pdf {
+        let robustness = robustness.as_ref().map(|(items, experts)| (items.as_slice(), experts.as_slice()));
+        let report = build_cooke(&name, &case, &options, &model, robustness);
+        let pdf = while_saying("compiling cooke.pdf…", || render_cooke_pdf(&report, &PdfOptions::default()))
+            .context("cannot make the PDF")?;
+        atomic::write(&out.join("cooke.pdf"), &pdf.pdf)?;
+        atomic::write(&out.join(COOKE_TEMPLATE.main.name), pdf.template.as_bytes())?;
+        for file in pdf.imports {
+            atomic::write(&out.join(file.name), file.source.as_bytes())?;
+        }
+        atomic::write(&out.join(COOKE_TEMPLATE.data_file), pdf.json.as_bytes())?;
+        println!(
+            "written to {}: cooke.pdf ({} pages); edit cooke.typ and recompile with `typst compile cooke.typ`",
+            out.display(),
+            pdf.pages
+        );
+        for warning in &pdf.warnings {
+            eprintln!("  note: {warning}");
+        }
+    }
     Ok(())
+}
+
+/// Runs `work`, saying `what` on stderr if it takes more than a second.
+fn while_saying<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    let (done, wait) = channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            if matches!(wait.recv_timeout(Duration::from_secs(1)), Err(RecvTimeoutError::Timeout)) {
+                eprintln!("{what}");
+            }
+        });
+        let result = work();
+        drop(done);
+        result
+    })
 }
 
 fn files_written(tables: &[(&str, Table)]) -> String {
@@ -154,33 +211,27 @@ fn print_model(case: &CookeCase, model: &CaseModel, name: &str) {
         rows.push(vec![
             for_terminal(&expert.name).into_owned(),
             expert.scores.answered_seeds().to_string(),
-            score(expert.scores.calibration),
-            format!("{:.4}", expert.scores.information_seeds),
-            format!("{:.4}", expert.scores.information_all),
-            format!("{:.4}", expert.weight),
+            score_text(expert.scores.calibration),
+            information_text(expert.scores.information_seeds),
+            information_text(expert.scores.information_all),
+            score_text(expert.weight),
         ]);
     }
     for (label, dm) in [("decision maker", &model.dm), ("equal weights", &model.equal_dm)] {
         rows.push(vec![
             label.to_owned(),
             dm.scores.answered_seeds().to_string(),
-            score(dm.scores.calibration),
-            format!("{:.4}", dm.scores.information_seeds),
-            format!("{:.4}", dm.scores.information_all),
+            score_text(dm.scores.calibration),
+            information_text(dm.scores.information_seeds),
+            information_text(dm.scores.information_all),
             String::new(),
         ]);
     }
     print!("{}", table(&header, &rows));
     match model.dm.alpha {
-        Some(alpha) => println!("α = {} ({} weights)", score(alpha), weighting_word(model.dm.weighting)),
+        Some(alpha) => println!("α = {} ({} weights)", score_text(alpha), weighting_word(model.dm.weighting)),
         None => println!("({} weights)", weighting_word(model.dm.weighting)),
     }
-}
-
-/// A calibration score or α: significance levels span many orders of magnitude, so a small
-/// one is shown in scientific notation rather than as 0.0000.
-fn score(x: f64) -> String {
-    if x != 0.0 && x.abs() < 1e-3 { format!("{x:.2e}") } else { format!("{x:.4}") }
 }
 
 fn weighting_word(weighting: Weighting) -> &'static str {
@@ -198,9 +249,9 @@ fn print_robustness(title: &str, rows: &[RobustnessRow]) {
     for row in rows {
         lines.push(vec![
             for_terminal(&row.left_out).into_owned(),
-            score(row.calibration),
-            format!("{:.4}", row.information_seeds),
-            format!("{:.4}", row.information_all),
+            score_text(row.calibration),
+            information_text(row.information_seeds),
+            information_text(row.information_all),
         ]);
     }
     print!("{}", table(&header, &lines));

@@ -122,8 +122,8 @@ enum Command {
     /// Run Cooke's classical model on an existing expert-judgment case (EXCALIBUR's
     /// `CASE.dtt CASE.rls`, or an ANDURYL `.json`), without a study or a store: every
     /// expert's calibration, information and weight, the decision makers' quantiles, and with
-    /// `--robustness` the tables leaving out each seed and each expert. Writes JSON, CSV and
-    /// Parquet.
+    /// `--robustness` the tables leaving out each seed and each expert. Writes a PDF of the
+    /// tables, JSON, CSV and Parquet.
     Cooke(cooke::CookeArgs),
     /// Run the shipped study end to end with a synthetic panel of fictional experts: every
     /// round opened, invitations written to the outbox, answers through the web collector's

@@ -119,6 +119,9 @@ pub(crate) fn report(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
         let pdf = render_pdf(&model, &options)?;
         write(&dir.join("report.pdf"), &pdf.pdf)?;
         write(&dir.join("report.typ"), pdf.template.as_bytes())?;
+        for file in pdf.imports {
+            write(&dir.join(file.name), file.source.as_bytes())?;
+        }
         write(&dir.join(DATA_FILE), pdf.json.as_bytes())?;
         write(&dir.join("report.html"), render_html(&model).as_bytes())?;
         write(&dir.join("report.md"), render_markdown(&model).as_bytes())?;

@@ -10,6 +10,10 @@
 //!   it; `typst compile report.typ` recompiles it.
 //! - [`render_html`] gives one self-contained HTML file (inline CSS and SVG charts, no scripts).
 //! - [`render_markdown`] gives Markdown.
+//! - [`cooke`] gives the report of Cooke's classical model on one case (`delphi cooke`): a
+//!   serialisable [`cooke::CookeReport`] and its PDF ([`cooke::render_cooke_pdf`]), in the same
+//!   style (`style.typ`, which both templates import), its tables typst functions
+//!   (`cooke-tables.typ`) that any template can import.
 //! - [`tidy`] gives the tidy exports (every figure, every pseudonymous answer) as CSV and
 //!   Parquet, one table written in both encodings.
 //!
@@ -25,6 +29,7 @@
 //!
 //! Pure: values in, values out. No files, no network, a fixed date.
 
+pub mod cooke;
 mod html;
 pub mod labels;
 mod markdown;
@@ -38,7 +43,7 @@ pub use model::{
     Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, RuleChange,
     build,
 };
-pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
+pub use pdf::{DATA_FILE, PdfOptions, PdfReport, REPORT_TEMPLATE, STYLE, TEMPLATE, Template, TypstFile, render_pdf};
 
 /// What can go wrong making a report.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,11 @@
-//! PDF through typst, in-process: a minimal [`World`] holding the template and the report's
-//! JSON in memory, the fonts of `typst-assets` (plus any the caller passes), no file or
-//! network access and a fixed date, so the same report always gives the same bytes.
+//! PDF through typst, in-process: a minimal [`World`] holding one of the crate's templates, the
+//! files it imports and its JSON data in memory, the fonts of `typst-assets` (plus any the
+//! caller passes), no file or network access and a fixed date, so the same data always gives
+//! the same bytes.
 
 use std::sync::LazyLock;
 
+use serde::Serialize;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -15,11 +17,42 @@ use typst_layout::PagedDocument;
 use crate::ReportError;
 use crate::model::Report;
 
-/// The Typst template. It reads the model from `report.json` (or `--input data=…`).
-pub const TEMPLATE: &str = include_str!("report.typ");
+/// A typst file of this crate: its name, as the files that import it spell it, and its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypstFile {
+    /// The file name, e.g. `style.typ`.
+    pub name: &'static str,
+    /// Its source.
+    pub source: &'static str,
+}
 
-/// The name the template reads the JSON from by default.
-pub const DATA_FILE: &str = "report.json";
+/// One of the crate's documents: the main template, the files it imports (written beside it
+/// so that `typst compile` recompiles it) and the JSON file it reads by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Template {
+    /// The main file.
+    pub main: TypstFile,
+    /// The files the main file imports, directly or through one another.
+    pub imports: &'static [TypstFile],
+    /// The name of the JSON file the template reads unless `--input data=…` names another.
+    pub data_file: &'static str,
+}
+
+/// The shared look of every document: page, type, tables, headings.
+pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!("style.typ") };
+
+/// The study report's template. It reads the model from `report.json` (or `--input data=…`).
+pub const REPORT_TEMPLATE: Template = Template {
+    main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
+    imports: &[STYLE],
+    data_file: "report.json",
+};
+
+/// The study report's template source.
+pub const TEMPLATE: &str = REPORT_TEMPLATE.main.source;
+
+/// The name the study report's template reads the JSON from by default.
+pub const DATA_FILE: &str = REPORT_TEMPLATE.data_file;
 
 /// Options of the PDF renderer.
 #[derive(Debug, Clone, Default)]
@@ -36,9 +69,12 @@ pub struct PdfOptions {
 pub struct PdfReport {
     /// The PDF.
     pub pdf: Vec<u8>,
-    /// The template ([`TEMPLATE`]), to be written beside the PDF as `report.typ`.
+    /// The main template's source, to be written beside the PDF under its name
+    /// ([`Template::main`]).
     pub template: &'static str,
-    /// The model as JSON, to be written beside it as [`DATA_FILE`].
+    /// The files the template imports, to be written beside it.
+    pub imports: &'static [TypstFile],
+    /// The data as JSON, to be written beside it as the template's [`Template::data_file`].
     pub json: String,
     /// Pages.
     pub pages: usize,
@@ -59,6 +95,7 @@ struct ReportWorld {
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
     main: Source,
+    imports: Vec<Source>,
     data_id: FileId,
     data: Bytes,
 }
@@ -77,7 +114,11 @@ impl World for ReportWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::AccessDenied) }
+        std::iter::once(&self.main)
+            .chain(&self.imports)
+            .find(|source| source.id() == id)
+            .cloned()
+            .ok_or(FileError::AccessDenied)
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
@@ -109,38 +150,71 @@ fn diagnostics(d: &[SourceDiagnostic]) -> String {
 
 /// Renders the report to PDF.
 pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, ReportError> {
+    let fonts = fonts_with(&options.fonts)?;
+    // Characters no font has: with CJK among them, say so in the PDF and to the caller.
+    let mut report = report.clone();
+    let missing = missing_glyphs(&serde_json::to_string(&template_data(&report)?)?, &fonts);
+    if missing.iter().copied().any(is_cjk) {
+        report.notices.push(report.labels.cjk_font_missing.clone());
+    }
+    compile(&REPORT_TEMPLATE, &template_data(&report)?, fonts, &missing)
+}
+
+/// Renders `data` to PDF with one of the crate's templates (it reads `data` as its JSON file).
+/// Every text in `data` is inserted as a string, with its control characters dropped.
+pub(crate) fn render_with<T: Serialize>(
+    template: &Template,
+    data: &T,
+    options: &PdfOptions,
+) -> Result<PdfReport, ReportError> {
+    let fonts = fonts_with(&options.fonts)?;
+    let data = template_data(data)?;
+    let missing = missing_glyphs(&serde_json::to_string(&data)?, &fonts);
+    compile(template, &data, fonts, &missing)
+}
+
+/// The embedded fonts and the caller's.
+fn fonts_with(extra: &[Vec<u8>]) -> Result<Vec<Font>, ReportError> {
     let mut fonts = EMBEDDED_FONTS.clone();
-    for data in &options.fonts {
+    for data in extra {
         let before = fonts.len();
         fonts.extend(Font::iter(Bytes::new(data.clone())));
         if fonts.len() == before {
             return Err(ReportError::Font);
         }
     }
+    Ok(fonts)
+}
 
-    // Characters no font has: with CJK among them, say so in the PDF and to the caller.
-    let mut report = report.clone();
-    let mut warnings = Vec::new();
-    let text = serde_json::to_string(&report_data(&report)?)?;
+/// The distinct non-ASCII characters of `text` that no font covers.
+fn missing_glyphs(text: &str, fonts: &[Font]) -> Vec<char> {
     let mut missing: Vec<char> = text
         .chars()
         .filter(|c| !c.is_ascii() && !fonts.iter().any(|f| f.info().coverage.contains(u32::from(*c))))
         .collect();
     missing.sort_unstable();
     missing.dedup();
-    if missing.iter().copied().any(is_cjk) {
-        report.notices.push(report.labels.cjk_font_missing.clone());
-    }
+    missing
+}
+
+fn compile(
+    template: &Template,
+    data: &serde_json::Value,
+    fonts: Vec<Font>,
+    missing: &[char],
+) -> Result<PdfReport, ReportError> {
+    let mut warnings = Vec::new();
     if !missing.is_empty() {
         warnings.push(format!("{} characters have no glyph in the available fonts", missing.len()));
     }
-    let json = serde_json::to_string_pretty(&report_data(&report)?)?;
-
+    let json = serde_json::to_string_pretty(data)?;
+    let source = |file: &TypstFile| Source::new(file_id(&format!("/{}", file.name)), file.source.to_owned());
     let world = ReportWorld {
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
         fonts,
-        main: Source::new(file_id("/report.typ"), TEMPLATE.to_owned()),
-        data_id: file_id(&format!("/{DATA_FILE}")),
+        main: source(&template.main),
+        imports: template.imports.iter().map(source).collect(),
+        data_id: file_id(&format!("/{}", template.data_file)),
         data: Bytes::from_string(json.clone()),
     };
     let compiled = typst::compile::<PagedDocument>(&world);
@@ -150,14 +224,21 @@ pub fn render_pdf(report: &Report, options: &PdfOptions) -> Result<PdfReport, Re
     let document = compiled.output.map_err(|e| ReportError::Typst(diagnostics(&e)))?;
     let pdf = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|e| ReportError::Typst(diagnostics(&e)))?;
-    Ok(PdfReport { pdf, template: TEMPLATE, json, pages: document.pages().len(), warnings })
+    Ok(PdfReport {
+        pdf,
+        template: template.main.source,
+        imports: template.imports,
+        json,
+        pages: document.pages().len(),
+        warnings,
+    })
 }
 
-/// The model as the template reads it: every text with its control characters and bidi
+/// The data as a template reads it: every text with its control characters and bidi
 /// overrides dropped (`delphi_core::text::for_report`). Typst would otherwise set a NUL or
 /// ESC as a missing glyph, and an unbalanced override would reorder the rest of a line.
-fn report_data(report: &Report) -> Result<serde_json::Value, ReportError> {
-    let mut data = serde_json::to_value(report)?;
+fn template_data<T: Serialize>(data: &T) -> Result<serde_json::Value, ReportError> {
+    let mut data = serde_json::to_value(data)?;
     drop_controls(&mut data);
     Ok(data)
 }
@@ -180,9 +261,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_template_reads_the_data_file_the_cli_writes() {
-        assert!(TEMPLATE.contains(&format!("default: \"{DATA_FILE}\"")));
-        assert!(!TEMPLATE.contains("eval("), "no text is ever evaluated as markup");
+    fn each_template_reads_its_data_file_imports_what_it_ships_and_evaluates_no_text() {
+        for template in [REPORT_TEMPLATE, crate::cooke::COOKE_TEMPLATE] {
+            let main = template.main.source;
+            assert!(main.contains(&format!("default: \"{}\"", template.data_file)), "{}", template.main.name);
+            for file in std::iter::once(&template.main).chain(template.imports) {
+                assert!(!file.source.contains("eval("), "{}: no text is ever evaluated as markup", file.name);
+                for imported in file.source.lines().filter_map(|l| l.strip_prefix("#import \"")) {
+                    let name = imported.split('"').next().unwrap_or_default();
+                    assert!(
+                        template.imports.iter().any(|f| f.name == name),
+                        "{name} is shipped with {}",
+                        template.main.name
+                    );
+                }
+            }
+        }
     }
 
     #[test]
