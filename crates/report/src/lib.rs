@@ -35,6 +35,7 @@ pub mod labels;
 mod markdown;
 pub mod model;
 mod pdf;
+pub mod rank_tests;
 pub mod tidy;
 
 pub use html::render_html;

@@ -206,6 +206,8 @@ pub struct Report {
     pub methods: Methods,
     /// Every domain, every round.
     pub domains: Vec<DomainReport>,
+    /// The group, stability and drop-out tests in words, each p-value with its method.
+    pub rank_tests: crate::rank_tests::RankTests,
     /// Notices the renderers print at the top (e.g. a missing CJK font).
     pub notices: Vec<String>,
 }
@@ -784,6 +786,7 @@ pub fn build(
         overview: overview(&ctx),
         methods: methods(&ctx),
         domains,
+        rank_tests: crate::rank_tests::rank_tests(study, summary, language),
         notices: conduct
             .rules_changed
             .iter()

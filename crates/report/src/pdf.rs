@@ -41,10 +41,13 @@ pub struct Template {
 /// The shared look of every document: page, type, tables, headings.
 pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!("style.typ") };
 
+/// The study report's tests between groups and rounds, in words.
+const RANK_TESTS: TypstFile = TypstFile { name: "rank-tests.typ", source: include_str!("rank-tests.typ") };
+
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE],
+    imports: &[STYLE, RANK_TESTS],
     data_file: "report.json",
 };
 

@@ -879,3 +879,59 @@ fn figures_export_holds_every_test_with_its_method_and_the_dictionary_defines_ea
         assert!(dictionary.contains(&format!("| {name} |")), "{name} not in figures.md");
     }
 }
+
+/// Every group, stability and drop-out test reaches the PDF as a line in words, its p-value
+/// equal to summary.json's and named exact or approximate as the engine computed it, with the
+/// note saying up to which sizes tests are exact — in English and Chinese.
+#[test]
+fn each_test_is_a_line_in_words_with_its_p_value_and_method() {
+    use delphi_stats::groups::GroupTest;
+    use delphi_stats::ranktests::TestMethod;
+    let (_, summary, _) = &*FIXTURE;
+    let last = *summary.rounds.last().unwrap();
+    for (lang, exact, normal) in [("en", "exact", "normal approximation"), ("zh", "精确检验", "正态近似")] {
+        let r = report(lang);
+        let t = &r.rank_tests;
+        // The lines are the summary's tests, one for one.
+        let groups: Vec<_> = summary.groups.iter().filter(|g| g.round == last).collect();
+        assert_eq!(t.groups.len(), groups.len());
+        for (line, g) in t.groups.iter().zip(&groups) {
+            let (p, method) = match &g.test {
+                GroupTest::MannWhitney(m) => (m.p_value, Some(m.method)),
+                GroupTest::KruskalWallis(k) => (k.p_value, Some(TestMethod::ChiSquare)),
+                GroupTest::NotTested { reason } => (delphi_stats::Figure::undefined(*reason), None),
+            };
+            assert_eq!(line.p_value.value, p.value(), "{}", line.item);
+            let expected = match method.filter(|_| p.value().is_some()) {
+                Some(TestMethod::Exact) => exact,
+                Some(TestMethod::Normal) => normal,
+                Some(_) => line.method.as_str(),
+                None => "",
+            };
+            assert_eq!(line.method, expected, "{}", line.item);
+            assert_eq!(line.significant, p.value().is_some_and(|v| v < 0.05));
+        }
+        assert_eq!(t.stability.len(), summary.stability.len());
+        for (line, s) in t.stability.iter().zip(&summary.stability) {
+            assert_eq!(line.p_value.value, s.wilcoxon.p_value.value());
+            assert_eq!(line.round, format!("{} → {}", s.from_round, s.to_round));
+        }
+        let with_dropouts = summary.stability.iter().filter(|s| s.attrition.dropouts > 0).count();
+        assert!(with_dropouts > 0, "the fixture has experts who left");
+        assert_eq!(t.dropouts.len(), with_dropouts);
+        // Panels this size are tested exactly.
+        assert!(t.stability.iter().chain(&t.dropouts).any(|l| l.method == exact), "{lang}");
+
+        let mut options = PdfOptions::default();
+        if lang == "zh" {
+            options.fonts.push(std::fs::read("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").unwrap());
+        }
+        let out = render_pdf(&r, &options).unwrap();
+        let text = dense(&pdf_text(&write_pdf(&format!("report-tests-{lang}.pdf"), &out.pdf)));
+        assert!(text.contains(&dense(&t.words.heading)), "{lang}");
+        assert!(text.contains(&dense(&t.method_note)), "{lang}: the method note");
+        for line in t.groups.iter().chain(&t.stability).chain(&t.dropouts) {
+            assert!(text.contains(&dense(&line.reading)), "{lang}: {}", line.reading);
+        }
+    }
+}
