@@ -72,8 +72,8 @@ fn hostile_report() -> Report {
             .collect();
         format!("\"{body}\"")
     };
-    let src = common::SHIPPED
-        .replacen("title.en = \"Verification mechanisms\"", &format!("title.en = {}", toml(HOSTILE)), 1);
+    let src =
+        common::SHIPPED.replacen("title.en = \"Verification mechanisms\"", &format!("title.en = {}", toml(HOSTILE)), 1);
     let study = Study::from_toml(&src, "hostile.toml").unwrap();
     let summary = common::summary(&study, 20, 2);
     let mut r = build(&study, &summary, &common::conduct(&study, 2, true), &study.languages[0]).unwrap();
