@@ -50,6 +50,20 @@ pub enum Block {
     Section(Section),
 }
 
+/// The blocks a text format shows, in order: sections opened up, figures replaced by their
+/// fallback.
+pub(crate) fn text_blocks(list: &[Block]) -> Vec<&Block> {
+    let mut out = Vec::new();
+    for b in list {
+        match b {
+            Block::Section(s) => out.extend(text_blocks(&s.blocks)),
+            Block::Figure(f) => out.extend(text_blocks(&f.fallback)),
+            b => out.push(b),
+        }
+    }
+    out
+}
+
 impl From<Heading> for Block {
     fn from(h: Heading) -> Self {
         Self::Heading(h)

@@ -7,13 +7,18 @@
 //! line break is a hard break (`␠␠` at the line's end) in a paragraph or list item and a space
 //! in a table cell or heading, which must stay on one line.
 
-use crate::doc::{Align, Block, Document, Inline, Style};
+use crate::doc::{Align, Block, Document, Inline, Style, text_blocks};
 use crate::escape::{MarkdownLine, clean};
 
 /// The document as Markdown.
 pub fn encode(doc: &Document) -> String {
     let mut out = String::with_capacity(32 * 1024);
-    blocks(&mut out, &doc.blocks, &mut true);
+    for (k, b) in text_blocks(&doc.blocks).into_iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        block(&mut out, b);
+    }
     out
 }
 
@@ -24,24 +29,6 @@ enum Context<'a> {
     Lines(&'a str),
     /// A table cell or heading: one line.
     OneLine,
-}
-
-fn blocks(out: &mut String, list: &[Block], first: &mut bool) {
-    for b in list {
-        if let Block::Section(s) = b {
-            blocks(out, &s.blocks, first);
-            continue;
-        }
-        if let Block::Figure(f) = b {
-            blocks(out, &f.fallback, first);
-            continue;
-        }
-        if !*first {
-            out.push('\n');
-        }
-        *first = false;
-        block(out, b);
-    }
 }
 
 fn block(out: &mut String, b: &Block) {
@@ -100,7 +87,7 @@ fn block(out: &mut String, b: &Block) {
             out.push_str(&fence);
             out.push('\n');
         }
-        Block::Figure(_) | Block::Section(_) => unreachable!("flattened by blocks()"),
+        Block::Figure(_) | Block::Section(_) => unreachable!("opened up by text_blocks()"),
     }
 }
 

@@ -2,30 +2,19 @@
 //! columns), list items bulleted, styles dropped. Texts are [`clean`]ed; nothing else needs
 //! escaping.
 
-use crate::doc::{Align, Block, Document, Inline};
+use crate::doc::{Align, Block, Document, Inline, text_blocks};
 use crate::escape::clean;
 
 /// The document as plain text, blocks separated by a blank line.
 pub fn encode(doc: &Document) -> String {
     let mut out = String::new();
-    blocks(&mut out, &doc.blocks, &mut true);
-    out
-}
-
-fn blocks(out: &mut String, list: &[Block], first: &mut bool) {
-    for b in list {
-        match b {
-            Block::Section(s) => blocks(out, &s.blocks, first),
-            Block::Figure(f) => blocks(out, &f.fallback, first),
-            b => {
-                if !*first {
-                    out.push('\n');
-                }
-                *first = false;
-                block(out, b);
-            }
+    for (k, b) in text_blocks(&doc.blocks).into_iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
         }
+        block(&mut out, b);
     }
+    out
 }
 
 fn block(out: &mut String, b: &Block) {
@@ -76,7 +65,7 @@ fn block(out: &mut String, b: &Block) {
                 out.push('\n');
             }
         }
-        Block::Figure(_) | Block::Section(_) => unreachable!("flattened by blocks()"),
+        Block::Figure(_) | Block::Section(_) => unreachable!("opened up by text_blocks()"),
     }
 }
 

@@ -10,6 +10,10 @@
 //!   it; `typst compile report.typ` recompiles it.
 //! - [`render_html`] gives one self-contained HTML file (inline CSS and SVG charts, no scripts).
 //! - [`render_markdown`] gives Markdown.
+//!
+//!   Both are one [`layout`] of the report (a [`delphi_markup::Document`]: headings, tables,
+//!   figures, paragraphs) encoded twice, so they hold the same words and figures, each label
+//!   written once, every text escaped by the encoder.
 //! - [`tidy`] gives the tidy exports (every figure, every pseudonymous answer) as CSV and
 //!   Parquet, one table written in both encodings.
 //!
@@ -27,12 +31,14 @@
 
 mod html;
 pub mod labels;
+mod layout;
 mod markdown;
 pub mod model;
 mod pdf;
 pub mod tidy;
 
 pub use html::render_html;
+pub use layout::layout;
 pub use markdown::render_markdown;
 pub use model::{
     Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, build,
