@@ -21,13 +21,17 @@ pub fn is_bidi_embedding(c: char) -> bool {
 }
 
 /// Text for a reader: control characters (C0, DEL, C1) dropped, except line feed and tab; a
-/// CR before a line feed is dropped with the rest, a lone CR (old Mac line ends) becomes a line
-/// feed; bidi embedding, override and isolate controls dropped. The implicit marks (LRM, RLM,
-/// ALM) stay: they are invisible, act on neighbouring punctuation only, and are what a
-/// right-to-left writer may need. Borrowed when nothing changes.
+/// CR before a line feed is dropped with the rest, a lone CR (old Mac line ends) and the
+/// Unicode line and paragraph separators (U+2028, U+2029) become a line feed, so that every
+/// format sees one kind of line break; bidi embedding, override and isolate controls dropped.
+/// The implicit marks (LRM, RLM, ALM) stay: they are invisible, act on neighbouring
+/// punctuation only, and are what a right-to-left writer may need. Borrowed when nothing
+/// changes.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    let dropped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_embedding(c);
-    if !text.chars().any(dropped) {
+    let changed = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t') || is_bidi_embedding(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    };
+    if !text.chars().any(changed) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -35,7 +39,8 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
-            c if dropped(c) => {}
+            '\u{2028}' | '\u{2029}' => out.push('\n'),
+            c if changed(c) => {}
             c => out.push(c),
         }
     }
@@ -154,7 +159,7 @@ mod tests {
     #[test]
     fn controls_and_bidi_overrides_are_dropped_but_lines_tabs_and_marks_stay() {
         assert_eq!(clean("a\0b\x07c\x1b[2Jd\u{85}e\u{202E}f\u{2066}g\u{2069}"), "abc[2Jdefg");
-        assert_eq!(clean("one\r\ntwo\rthree\n\tfour"), "one\ntwo\nthree\n\tfour");
+        assert_eq!(clean("one\r\ntwo\rthree\n\tfour\u{2028}five\u{2029}six"), "one\ntwo\nthree\n\tfour\nfive\nsix");
         assert_eq!(clean("ab\u{200F}c"), "ab\u{200F}c", "an implicit mark stays");
         // "txt.exe" shown as "exe.txt" by U+202E: the override goes, the letters stay in order.
         assert_eq!(html("file\u{202E}txt.exe"), "filetxt.exe");
