@@ -80,6 +80,12 @@ pub struct Labels {
     pub worst_risk: String,
     pub experts_placed: String,
     pub rationales: String,
+    /// Rationales of experts who rated below the panel's median, `{median}`.
+    pub rationales_below: String,
+    /// Rationales of experts who rated at the panel's median, `{median}`.
+    pub rationales_at: String,
+    /// Rationales of experts who rated above the panel's median, `{median}`.
+    pub rationales_above: String,
     pub no_rationales: String,
     pub none: String,
     pub met: String,
@@ -278,6 +284,9 @@ impl Labels {
                 ("ru", "Russian"),
             ]),
             rationales: s("Rationales (anonymous)"),
+            rationales_below: s("below the median ({median})"),
+            rationales_at: s("at the median ({median})"),
+            rationales_above: s("above the median ({median})"),
             no_rationales: s("No rationales in this round."),
             none: s("none"),
             met: s("consensus"),
@@ -421,6 +430,9 @@ impl Labels {
                 ("ru", "俄文"),
             ]),
             rationales: s("理由（匿名）"),
+            rationales_below: s("低于中位数（{median}）"),
+            rationales_at: s("等于中位数（{median}）"),
+            rationales_above: s("高于中位数（{median}）"),
             no_rationales: s("本轮没有理由说明。"),
             none: s("无"),
             met: s("达成共识"),

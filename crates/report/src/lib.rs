@@ -41,7 +41,7 @@ pub use html::render_html;
 pub use layout::layout;
 pub use markdown::render_markdown;
 pub use model::{
-    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, build,
+    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, Side, build,
 };
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, TEMPLATE, render_pdf};
 

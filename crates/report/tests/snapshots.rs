@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use delphi_core::Study;
 use delphi_report::model::Report;
-use delphi_report::{RationaleGroup, RationaleText, build, render_html, render_markdown};
+use delphi_report::{RationaleGroup, RationaleText, Side, build, render_html, render_markdown};
 
 fn check(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
@@ -44,15 +44,15 @@ fn report(lang: &str) -> Report {
     let language = study.languages.iter().find(|l| l.as_str() == lang).unwrap();
     let mut r = build(&study, &summary, &conduct, language).unwrap();
     let other = if lang == "en" { "zh" } else { "en" };
-    r.domains[0].rounds[1].rationales.push(RationaleGroup {
-        criterion: "benefit".into(),
-        position: "above the median (5)".into(),
-        texts: vec![
-            RationaleText::new("Checks can be shared without the weights.", Some(lang), None, lang),
-            RationaleText::new("核查无需共享权重。", Some(other), Some("Checks need no shared weights."), lang),
-            RationaleText::new("Ohne Übersetzung.", Some("de"), None, lang),
-        ],
-    });
+    let texts = vec![
+        RationaleText::new("Checks can be shared without the weights.", Some(lang), None, lang),
+        RationaleText::new("核查无需共享权重。", Some(other), Some("Checks need no shared weights."), lang),
+        RationaleText::new("Ohne Übersetzung.", Some("de"), None, lang),
+    ];
+    let group = RationaleGroup::beside_median(&r.labels, "benefit", Side::Above, 5.0, texts);
+    r.domains[0].rounds[1].rationales.push(group);
+    let below = RationaleGroup::beside_median(&r.labels, "benefit", Side::Below, 5.5, vec!["Too early.".into()]);
+    r.domains[0].rounds[1].rationales.push(below);
     r
 }
 
@@ -113,4 +113,21 @@ fn html_with_hostile_text() {
 #[test]
 fn markdown_with_hostile_text() {
     check("hostile.md", &render_markdown(&hostile_report()));
+}
+
+/// A Chinese reader reads where the authors of each group of rationales stood in Chinese, in
+/// the HTML, the Markdown and the JSON the PDF is made from; an English reader in English.
+#[test]
+fn rationale_positions_are_worded_in_the_reports_language() {
+    let zh = report("zh");
+    let (html, md, json) = (render_html(&zh), render_markdown(&zh), serde_json::to_string(&zh).unwrap());
+    for text in [&html, &md] {
+        assert!(text.contains("benefit: 高于中位数（5）") && text.contains("benefit: 低于中位数（5.5）"), "{text}");
+    }
+    assert!(json.contains(r#""position":"高于中位数（5）""#) && json.contains(r#""position":"低于中位数（5.5）""#));
+    for text in [&html, &md, &json] {
+        assert!(!text.contains("median ("), "an English position in the Chinese report");
+    }
+    let en = render_markdown(&report("en"));
+    assert!(en.contains("**benefit: above the median (5)**") && en.contains("**benefit: below the median (5.5)**"));
 }
