@@ -21,13 +21,6 @@ pub fn encode(doc: &Document) -> String {
     out
 }
 
-/// Inlines as HTML (e.g. for a `<title>`).
-pub fn encode_inlines(content: &[Inline]) -> String {
-    let mut out = String::new();
-    inlines(&mut out, content);
-    out
-}
-
 fn blocks(out: &mut String, list: &[Block]) {
     for b in list {
         block(out, b);

@@ -27,8 +27,11 @@ pub fn encode(doc: &Document) -> String {
 enum Context<'a> {
     /// A paragraph or list item whose continuation lines start with this indent.
     Lines(&'a str),
-    /// A table cell or heading: one line.
+    /// A heading: one line.
     OneLine,
+    /// A table cell: one line, and a `|` even in a code span is escaped, as GFM splits cells
+    /// before it reads spans.
+    Cell,
 }
 
 fn block(out: &mut String, b: &Block) {
@@ -95,7 +98,7 @@ fn row(out: &mut String, cells: &[Vec<Inline>]) {
     out.push('|');
     for cell in cells {
         out.push(' ');
-        inlines(out, cell, Context::OneLine, &mut MarkdownLine::inside());
+        inlines(out, cell, Context::Cell, &mut MarkdownLine::inside());
         out.push_str(" |");
     }
     out.push('\n');
@@ -132,7 +135,10 @@ fn inline(out: &mut String, i: &Inline, ctx: Context<'_>, line: &mut MarkdownLin
             Style::Emphasis | Style::Muted => wrapped(out, "*", &s.content, ctx, line),
         },
         Inline::Code(t) => {
-            let t = clean(t).replace(['\n', '\r'], " ");
+            let mut t = clean(t).replace(['\n', '\r'], " ");
+            if ctx == Context::Cell {
+                t = t.replace('|', "\\|");
+            }
             let fence = "`".repeat(longest_run(&t, '`') + 1);
             // a space keeps a backtick at either end from joining the fence
             let pad = if t.starts_with('`') || t.ends_with('`') { " " } else { "" };
@@ -153,7 +159,7 @@ fn inline(out: &mut String, i: &Inline, ctx: Context<'_>, line: &mut MarkdownLin
                 out.push_str(indent);
                 *line = MarkdownLine::start();
             }
-            Context::OneLine => {
+            Context::OneLine | Context::Cell => {
                 out.push(' ');
                 line.moved_on();
             }
@@ -202,11 +208,14 @@ mod tests {
     #[test]
     fn a_table_cell_holds_its_pipe_and_its_line_break_on_one_line() {
         let mut t = Table::new(["a|b", "n"]).with_align(1, Align::Right);
-        t.push_row(vec![vec![Inline::text("one\ntwo | three")], vec![Inline::text("-1.5"), Inline::Break, "x".into()]]);
+        t.push_row(vec![
+            vec![Inline::text("one\ntwo | three"), Inline::Code("a|b".into())],
+            vec![Inline::text("-1.5"), Inline::Break, "x".into()],
+        ]);
         let mut doc = Document::new();
         doc.push(t);
         let md = encode(&doc);
-        assert_eq!(md, "| a\\|b | n |\n|---|---:|\n| one two \\| three | -1.5 x |\n");
+        assert_eq!(md, "| a\\|b | n |\n|---|---:|\n| one two \\| three`a\\|b` | -1.5 x |\n");
         assert_eq!(md.lines().count(), 3);
     }
 

@@ -23,7 +23,10 @@ pub(super) fn methods(report: &Report) -> Vec<Block> {
         (&l.dont_know_heading, vec![m.dont_know.as_str().into()]),
         (&l.stability_heading, vec![m.stability.as_str().into()]),
         (&l.stopping_heading, vec![m.stopping.as_str().into()]),
-        (&l.rounds_reported, vec![format!("{} (max. {})", list(&m.rounds), m.max_rounds).into()]),
+        (
+            &l.rounds_reported,
+            vec![format!("{}{}", list(&m.rounds), l.max_rounds.replace("{max}", &m.max_rounds.to_string())).into()],
+        ),
         (&l.groups_heading, vec![groups.into()]),
         (&l.reliability, reliability),
     ];
