@@ -99,3 +99,40 @@ fn reason(v: Option<&VerdictCell>) -> Inline {
 }
 
 const SMALL: Class = Class::new("small");
+
+#[cfg(test)]
+mod tests {
+    use delphi_markup::{Block, Document};
+
+    use super::*;
+
+    fn html(inline: Inline) -> String {
+        let mut doc = Document::new();
+        doc.push(Block::Paragraph(vec![inline]));
+        delphi_markup::html::encode(&doc)
+    }
+
+    #[test]
+    fn an_undefined_figure_carries_its_reason_and_a_defined_one_nothing() {
+        let undefined = Num { value: None, text: "—".into(), note: Some("median between two boxes".into()) };
+        assert_eq!(html(num(&undefined)), "<p><span title=\"median between two boxes\">—</span></p>\n");
+        let defined = Num { value: Some(2.5), text: "2.5".into(), note: None };
+        assert_eq!(html(num(&defined)), "<p>2.5</p>\n");
+    }
+
+    #[test]
+    fn verdicts_are_styled_by_outcome_with_their_reason() {
+        let cell = |outcome: &str| VerdictCell { outcome: outcome.into(), label: "L".into(), reason: "R <5".into() };
+        assert_eq!(html(verdict(Some(&cell("met")))), "<p><b class=\"met\" title=\"R &lt;5\">L</b></p>\n");
+        assert_eq!(
+            html(verdict(Some(&cell("not_met")))),
+            "<p><span class=\"not-met\" title=\"R &lt;5\">L</span></p>\n"
+        );
+        assert_eq!(
+            html(verdict(Some(&cell("too_few_answers")))),
+            "<p><span class=\"too-few-answers\" title=\"R &lt;5\">L</span></p>\n"
+        );
+        assert_eq!(html(verdict(Some(&cell("undefined")))), "<p><i class=\"undefined\" title=\"R &lt;5\">L</i></p>\n");
+        assert_eq!(html(verdict(None)), "<p>—</p>\n");
+    }
+}
