@@ -200,18 +200,19 @@ fn add_rationales(
                     })
                     .collect()
             };
-            let shown = |m: f64| if m.fract() == 0.0 { format!("{m:.0}") } else { format!("{m:.1}") };
-            for (position, texts) in [
-                (format!("below the median ({})", shown(median)), for_report(grouped.below)),
-                (format!("at the median ({})", shown(median)), for_report(grouped.at)),
-                (format!("above the median ({})", shown(median)), for_report(grouped.above)),
+            for (side, texts) in [
+                (delphi_report::Side::Below, for_report(grouped.below)),
+                (delphi_report::Side::At, for_report(grouped.at)),
+                (delphi_report::Side::Above, for_report(grouped.above)),
             ] {
                 if !texts.is_empty() {
-                    round.rationales.push(delphi_report::RationaleGroup {
-                        criterion: anchor.to_string(),
-                        position,
+                    round.rationales.push(delphi_report::RationaleGroup::beside_median(
+                        &model.labels,
+                        anchor.as_str(),
+                        side,
+                        median,
                         texts,
-                    });
+                    ));
                 }
             }
         }

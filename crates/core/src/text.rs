@@ -31,12 +31,6 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-/// Whether `c` is an explicit bidi control that opens or closes an embedding, override
-/// or isolate: the ones that reorder text beyond their own word when left unbalanced.
-fn is_bidi_embedding(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// Text for a terminal: every control character except line feed and tab, and every
 /// bidi control, shown escaped (`\e` for ESC, `\r`, `\0`, `\x07`, `\x7f`, `\u{9b}`,
 /// `\u{202e}`); everything else as it is. Borrowed when nothing needs escaping.
@@ -85,27 +79,10 @@ fn push_escaped(out: &mut String, c: char) {
     };
 }
 
-/// Text for a report: control characters dropped, except line feed and tab; a CR before
-/// a line feed is dropped with the rest, a lone CR (old Mac line ends) becomes a line
-/// feed; bidi embedding, override and isolate controls dropped. The implicit marks (LRM,
-/// RLM, ALM) stay: they are invisible, act on neighbouring punctuation only, and are
-/// what a right-to-left writer may need. Borrowed when nothing changes.
-pub fn for_report(text: &str) -> Cow<'_, str> {
-    let dropped = |c: char| (is_control(c) && c != '\n' && c != '\t') || is_bidi_embedding(c);
-    if !text.chars().any(dropped) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() != Some(&'\n') => out.push('\n'),
-            c if dropped(c) => {}
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+/// Text for a report: control characters dropped (line feed and tab kept, a lone CR a line
+/// feed) and bidi embedding, override and isolate controls dropped; borrowed when nothing
+/// changes. See [`delphi_markup::escape::clean`].
+pub use delphi_markup::escape::clean as for_report;
 
 #[cfg(test)]
 mod tests {
@@ -143,12 +120,5 @@ mod tests {
         let text = "Émilie 王伟 — “quoted” 👩‍🔬 שלום مرحبا";
         assert!(matches!(for_terminal(text), Cow::Borrowed(t) if t == text));
         assert!(matches!(for_report(text), Cow::Borrowed(t) if t == text));
-    }
-
-    #[test]
-    fn reports_drop_controls_and_bidi_overrides_but_keep_lines_and_tabs() {
-        assert_eq!(for_report("a\0b\x07c\x1b[2Jd\u{85}e\u{202E}f\u{2066}g\u{2069}"), "abc[2Jdefg");
-        assert_eq!(for_report("one\r\ntwo\rthree\n\tfour"), "one\ntwo\nthree\n\tfour");
-        assert_eq!(for_report("ab\u{200F}c"), "ab\u{200F}c", "an implicit mark stays");
     }
 }

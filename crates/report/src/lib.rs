@@ -10,6 +10,10 @@
 //!   it; `typst compile report.typ` recompiles it.
 //! - [`render_html`] gives one self-contained HTML file (inline CSS and SVG charts, no scripts).
 //! - [`render_markdown`] gives Markdown.
+//!
+//!   Both are one [`layout`] of the report (a [`delphi_markup::Document`]: headings, tables,
+//!   figures, paragraphs) encoded twice, so they hold the same words and figures, each label
+//!   written once, every text escaped by the encoder.
 //! - [`cooke`] gives the report of Cooke's classical model on one case (`delphi cooke`): a
 //!   serialisable [`cooke::CookeReport`] and its PDF ([`cooke::render_cooke_pdf`]), in the same
 //!   style (`style.typ`, which both templates import), its tables typst functions
@@ -32,6 +36,7 @@
 pub mod cooke;
 mod html;
 pub mod labels;
+mod layout;
 mod markdown;
 pub mod model;
 mod pdf;
@@ -39,10 +44,11 @@ pub mod rank_tests;
 pub mod tidy;
 
 pub use html::render_html;
+pub use layout::layout;
 pub use markdown::render_markdown;
 pub use model::{
     Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, RuleChange,
-    build,
+    Side, build,
 };
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, REPORT_TEMPLATE, STYLE, TEMPLATE, Template, TypstFile, render_pdf};
 

@@ -516,6 +516,32 @@ pub struct RationaleGroup {
     pub texts: Vec<RationaleText>,
 }
 
+/// Where the authors of some rationales rated the criterion they are grouped by, against the
+/// panel's median.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Below the median.
+    Below,
+    /// At the median.
+    At,
+    /// Above the median.
+    Above,
+}
+
+impl RationaleGroup {
+    /// The rationales of the experts who rated `criterion` on `side` of the panel's `median`,
+    /// their position worded in the report's language (`labels`).
+    pub fn beside_median(labels: &Labels, criterion: &str, side: Side, median: f64, texts: Vec<RationaleText>) -> Self {
+        let words = match side {
+            Side::Below => &labels.rationales_below,
+            Side::At => &labels.rationales_at,
+            Side::Above => &labels.rationales_above,
+        };
+        let median = if median.fract() == 0.0 { format!("{median:.0}") } else { format!("{median:.1}") };
+        Self { criterion: criterion.to_owned(), position: words.replace("{median}", &median), texts }
+    }
+}
+
 /// One rationale as the report's readers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RationaleText {

@@ -19,21 +19,11 @@ use crate::reply::ReplyError;
 use crate::ui::{Ui, fill, ui};
 use crate::{AnswerSpec, Item, Questionnaire};
 
-/// Escapes text for HTML element content and double- or single-quoted attribute values;
-/// control characters other than line breaks become spaces.
+/// Escapes text for HTML element content and double- or single-quoted attribute values,
+/// control characters and bidi overrides dropped: [`delphi_markup::escape::html`], the one
+/// escaper of every page.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in crate::common::clean(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    delphi_markup::escape::html(text)
 }
 
 const STYLE: &str = "body{font:1rem/1.5 system-ui,-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;\

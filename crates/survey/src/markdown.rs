@@ -14,30 +14,11 @@ use crate::{AnswerSpec, Item, Questionnaire};
 
 /// Backslash-escapes the characters that Markdown (CommonMark, GFM), inline HTML and
 /// Typst give meaning to, and the ones that start a block at the beginning of a line;
-/// line breaks become spaces (each text stays on its line of the preview).
+/// line breaks become spaces (each text stays on its line of the preview); control
+/// characters and bidi overrides dropped: [`delphi_markup::escape::markdown`], the one
+/// escaper of every page.
 pub fn escape(text: &str) -> String {
-    let text = crate::common::clean(text).replace('\n', " ");
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut at_start = true;
-    let mut leading_digits = false;
-    for c in text.chars() {
-        let block_start = at_start && matches!(c, '-' | '+' | '=' | ' ');
-        let list_number = leading_digits && matches!(c, '.' | ')');
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '#' | '!' | '|' | '<' | '>' | '&' | '~' | '^' | '$' | '@'
-        ) || (block_start && c != ' ')
-            || list_number
-        {
-            out.push('\\');
-        }
-        if !(block_start && c == ' ') {
-            out.push(c);
-        }
-        leading_digits = (at_start || leading_digits) && c.is_ascii_digit();
-        at_start = block_start && c == ' ';
-    }
-    out
+    delphi_markup::escape::markdown(text)
 }
 
 /// The preview of `q` (one language; feedback as the expert will see it).

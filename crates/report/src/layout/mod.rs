@@ -1,0 +1,138 @@
+//! The report laid out once, as a [`Document`] that the HTML and Markdown renderers encode.
+//!
+//! One module per part: the front matter here, then [`overview`], [`methods`] and each
+//! [`domain`]; [`charts`] draws the figures. Every word comes from the model's [`Labels`] or
+//! from the study; the encoders add no word of their own and escape every text.
+//!
+//! [`Labels`]: crate::labels::Labels
+
+mod charts;
+mod domain;
+mod methods;
+mod overview;
+
+use delphi_markup::{Block, Class, Document, Heading, Inline};
+
+use crate::model::{Num, Report, VerdictCell};
+
+/// The report as one document tree.
+pub fn layout(report: &Report) -> Document {
+    let mut doc = Document::new();
+    doc.extend(front(report));
+    doc.extend(overview::overview(report));
+    doc.extend(methods::methods(report));
+    for d in &report.domains {
+        doc.extend(domain::domain(report, d));
+    }
+    doc
+}
+
+/// Title, what the report covers, notices, the study's description and the anonymity line.
+fn front(report: &Report) -> Vec<Block> {
+    let l = &report.labels;
+    let mut blocks = vec![
+        Heading::new(1, report.study.title.as_str()).into(),
+        Block::Paragraph(vec![Inline::text(format!(
+            "{} · {} · {}: {}",
+            l.report,
+            report.study.id,
+            l.rounds_reported,
+            list(&report.rounds)
+        ))]),
+    ];
+    blocks.extend(report.notices.iter().map(|n| Block::Notice(vec![n.into()])));
+    blocks.push(Block::Paragraph(vec![report.study.description.as_str().into()]));
+    blocks.push(Block::Note(vec![Inline::emphasis(l.anonymity.as_str())]));
+    blocks
+}
+
+/// Rounds as `1, 2, 3`.
+fn list(rounds: &[u32]) -> String {
+    rounds.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// A figure as printed; an undefined one with its reason as a hint.
+fn num(n: &Num) -> Inline {
+    match &n.note {
+        Some(reason) if n.value.is_none() => Inline::plain(n.text.as_str()).with_hint(reason.as_str()),
+        _ => Inline::text(n.text.as_str()),
+    }
+}
+
+/// A count or round number.
+fn count(n: impl std::fmt::Display + Copy) -> Inline {
+    Inline::text(n.to_string())
+}
+
+/// `text`, or `—` when there is none.
+fn or_dash(text: Option<&str>) -> Inline {
+    Inline::text(text.unwrap_or("—"))
+}
+
+const MET: Class = Class::new("met");
+const NOT_MET: Class = Class::new("not-met");
+const TOO_FEW: Class = Class::new("too-few-answers");
+const UNDEFINED: Class = Class::new("undefined");
+
+/// A consensus or stability verdict: its word, strong when met and muted when undefined, its
+/// reason as a hint.
+fn verdict(v: Option<&VerdictCell>) -> Inline {
+    let Some(v) = v else { return Inline::text("—") };
+    let label = v.label.as_str();
+    let (word, class) = match v.outcome.as_str() {
+        "met" => (Inline::strong(label), Some(MET)),
+        "not_met" => (Inline::plain(label), Some(NOT_MET)),
+        "too_few_answers" => (Inline::plain(label), Some(TOO_FEW)),
+        "undefined" => (Inline::muted(label), Some(UNDEFINED)),
+        _ => (Inline::plain(label), None),
+    };
+    let word = match class {
+        Some(c) => word.with_class(c),
+        None => word,
+    };
+    word.with_hint(v.reason.as_str())
+}
+
+/// A verdict's reason in small print, for the table column that spells it out.
+fn reason(v: Option<&VerdictCell>) -> Inline {
+    Inline::plain(v.map(|v| v.reason.as_str()).unwrap_or_default()).with_class(SMALL)
+}
+
+const SMALL: Class = Class::new("small");
+
+#[cfg(test)]
+mod tests {
+    use delphi_markup::{Block, Document};
+
+    use super::*;
+
+    fn html(inline: Inline) -> String {
+        let mut doc = Document::new();
+        doc.push(Block::Paragraph(vec![inline]));
+        delphi_markup::html::encode(&doc)
+    }
+
+    #[test]
+    fn an_undefined_figure_carries_its_reason_and_a_defined_one_nothing() {
+        let undefined = Num { value: None, text: "—".into(), note: Some("median between two boxes".into()) };
+        assert_eq!(html(num(&undefined)), "<p><span title=\"median between two boxes\">—</span></p>\n");
+        let defined = Num { value: Some(2.5), text: "2.5".into(), note: None };
+        assert_eq!(html(num(&defined)), "<p>2.5</p>\n");
+    }
+
+    #[test]
+    fn verdicts_are_styled_by_outcome_with_their_reason() {
+        let cell = |outcome: &str| VerdictCell { outcome: outcome.into(), label: "L".into(), reason: "R <5".into() };
+        assert_eq!(html(verdict(Some(&cell("met")))), "<p><b class=\"met\" title=\"R &lt;5\">L</b></p>\n");
+        assert_eq!(
+            html(verdict(Some(&cell("not_met")))),
+            "<p><span class=\"not-met\" title=\"R &lt;5\">L</span></p>\n"
+        );
+        assert_eq!(
+            html(verdict(Some(&cell("too_few_answers")))),
+            "<p><span class=\"too-few-answers\" title=\"R &lt;5\">L</span></p>\n"
+        );
+        assert_eq!(html(verdict(Some(&cell("undefined")))), "<p><i class=\"undefined\" title=\"R &lt;5\">L</i></p>\n");
+        assert_eq!(html(verdict(None)), "<p>—</p>\n");
+    }
+}
