@@ -44,7 +44,7 @@ pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE],
+    imports: &[STYLE, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION],
     data_file: "report.json",
 };
 
