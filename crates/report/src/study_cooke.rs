@@ -26,8 +26,7 @@ use crate::model::Num;
 use crate::pdf::TypstFile;
 
 /// The section's template: one function, `cooke-section`, that `report.typ` calls.
-pub const COOKE_SECTION: TypstFile =
-    TypstFile { name: "cooke-section.typ", source: include_str!("cooke-section.typ") };
+pub const COOKE_SECTION: TypstFile = TypstFile { name: "cooke-section.typ", source: include_str!("cooke-section.typ") };
 
 /// Cooke's classical model in the study report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -320,9 +319,8 @@ fn round_section(study: &Study, language: &Language, words: &CookeWords, c: &Coo
     let few_seeds = m.seeds < FEW_SEEDS;
     let mut warnings = Vec::new();
     if few_seeds {
-        warnings.push(
-            words.few_seeds.replace("{seeds}", &words.seeds(m.seeds)).replace("{few}", &FEW_SEEDS.to_string()),
-        );
+        warnings
+            .push(words.few_seeds.replace("{seeds}", &words.seeds(m.seeds)).replace("{few}", &FEW_SEEDS.to_string()));
     }
     if c.experts_excluded > 0 {
         warnings.push(words.excluded.replace("{experts}", &words.experts(c.experts_excluded)));
