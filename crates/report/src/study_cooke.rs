@@ -204,7 +204,7 @@ impl CookeWords {
             equal: s("Equal weights"),
             target_items: s("Target items"),
             item: s("Item"),
-            unit: s("Unit"),
+            unit: s("Unit: {unit}"),
             scale: s("Scale"),
             uniform: s("uniform"),
             log: s("log"),
@@ -247,7 +247,7 @@ impl CookeWords {
             equal: s("等权重"),
             target_items: s("目标问题"),
             item: s("问题"),
-            unit: s("单位"),
+            unit: s("单位：{unit}"),
             scale: s("尺度"),
             uniform: s("均匀"),
             log: s("对数"),
@@ -309,7 +309,7 @@ fn target_row(study: &Study, language: &Language, words: &CookeWords, id: &str, 
             QuantityScale::Log => Scale::Log,
         },
         wording: item.map_or_else(|| id.to_owned(), |i| text(&i.prompt)),
-        unit: unit.map(|u| format!("{}: {}", words.unit, text(u))),
+        unit: unit.map(|u| words.unit.replace("{unit}", &text(u))),
         quantiles,
     }
 }
@@ -387,4 +387,85 @@ pub fn section(study: &Study, rounds: &[CookeRound], language: &Language) -> Opt
         rounds: rounds.iter().map(|c| round_section(study, language, &words, c)).collect(),
         labels: words,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use delphi_stats::cooke::{ClassicalModel, ExpertScore, TargetQuantiles};
+    use delphi_stats::input::ItemId;
+
+    use super::*;
+
+    const SHIPPED: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
+
+    /// A round whose model scored `experts` on `seeds` seeds (one expert carrying all the
+    /// weight), `excluded` more left out, and the shipped study's forecast as its target.
+    fn round(seeds: usize, experts: usize, excluded: usize) -> CookeRound {
+        let score =
+            DmScore { calibration: Figure::new(0.5), information: Figure::new(1.0), combined: Figure::new(0.5) };
+        CookeRound {
+            round: 1,
+            seed_items: Vec::new(),
+            target_items: vec![ItemId::new("years-to-first-agreement").unwrap()],
+            experts_excluded: excluded,
+            warnings: Vec::new(),
+            model: ClassicalModel {
+                seeds,
+                experts: (0..experts)
+                    .map(|k| ExpertScore {
+                        expert: format!("p-{k}"),
+                        calibration: Figure::new(0.5),
+                        information: Figure::new(1.0),
+                        combined: Figure::new(0.5),
+                        weight: Figure::new(if k == 0 { 1.0 } else { 0.0 }),
+                    })
+                    .collect(),
+                alpha: Figure::new(0.5),
+                performance_dm: score,
+                equal_dm: score,
+                quantiles: vec![5, 50, 95],
+                targets: vec![TargetQuantiles {
+                    performance: vec![Figure::new(1.0), Figure::new(2.0), Figure::new(3.0)],
+                    equal: vec![Figure::new(0.5), Figure::new(2.0), Figure::new(8.0)],
+                }],
+            },
+        }
+    }
+
+    fn shown(seeds: usize, experts: usize, excluded: usize, language: &str) -> CookeRoundSection {
+        let study = Study::from_toml(SHIPPED, "ai-safety-cooperation.toml").unwrap();
+        let language = Language::parse(language).unwrap();
+        section(&study, &[round(seeds, experts, excluded)], &language).unwrap().rounds.remove(0)
+    }
+
+    #[test]
+    fn seven_seeds_warn_eight_do_not_and_only_experts_left_out_are_counted() {
+        assert_eq!(shown(7, 5, 0, "en").warnings.len(), 1);
+        assert!(shown(7, 5, 0, "en").warnings[0].starts_with("Only 7 seed questions: Cooke recommends about 10"));
+        assert!(shown(8, 5, 0, "en").warnings.is_empty());
+        assert_eq!(
+            shown(8, 5, 2, "en").warnings,
+            ["Left out of the model: 2 experts who answered no seed question (their answers to the targets are not \
+              pooled here)."]
+        );
+        assert!(shown(1, 1, 1, "en").warnings[0].starts_with("Only 1 seed question:"));
+        assert_eq!(shown(8, 1, 0, "en").counts, "1 expert scored on 8 seed questions; 1 target item.");
+        assert_eq!(shown(2, 19, 1, "zh").counts, "19 位专家，按 2 道种子问题评分；1 道目标问题。");
+        assert!(shown(2, 19, 1, "zh").warnings[1].starts_with("未纳入模型：1 位专家未回答任何种子问题"));
+    }
+
+    #[test]
+    fn targets_carry_their_wording_unit_and_both_decision_makers_in_the_report_s_language() {
+        let zh = shown(8, 3, 0, "zh");
+        let target = &zh.items[0];
+        assert!(target.wording.starts_with("从今天起，还需要多少年中美才会"), "{}", target.wording);
+        assert_eq!(target.unit.as_deref(), Some("单位：年"));
+        let printed: Vec<Vec<&str>> =
+            target.quantiles.iter().map(|qs| qs.iter().map(|q| q.text.as_str()).collect()).collect();
+        assert_eq!(printed, [["1", "2", "3"], ["0.5", "2", "8"]]);
+        let makers: Vec<&str> = zh.decision_makers.iter().map(|d| d.label.as_str()).collect();
+        assert_eq!(makers, ["绩效加权", "等权重"]);
+        assert_eq!(zh.alpha.text, "0.500");
+        assert_eq!(zh.experts.iter().filter(|e| e.weighted).count(), 1);
+    }
 }
