@@ -339,7 +339,8 @@ fn num(value: f64, text: fn(f64) -> String) -> Num {
     Num { value: Some(value), text: text(value), note: None }
 }
 
-fn optional(value: Option<f64>, text: fn(f64) -> String) -> Num {
+/// `value` as printed by `text`, or `—` when there is none.
+pub(crate) fn optional(value: Option<f64>, text: fn(f64) -> String) -> Num {
     value.map_or_else(|| Num { value: None, text: "—".into(), note: None }, |v| num(v, text))
 }
 

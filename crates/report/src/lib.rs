@@ -26,7 +26,8 @@
 //! notice that CJK text is missing (HTML and Markdown always hold the full text).
 //!
 //! No expert is named: the model holds counts, group figures (small groups suppressed by the
-//! statistics engine) and verdicts; Cooke's per-expert results are left out. The panel's
+//! statistics engine) and verdicts; Cooke's per-expert results appear under the store's
+//! pseudonyms only ([`study_cooke`]). The panel's
 //! composition is counts per bloc and institution, groups smaller than the study's minimum
 //! counted together without their names. Rationales have a typed place ([`RationaleGroup`]),
 //! which the caller fills with anonymous texts.
@@ -41,6 +42,7 @@ mod markdown;
 pub mod model;
 mod pdf;
 pub mod rank_tests;
+pub mod study_cooke;
 pub mod tidy;
 
 pub use html::render_html;

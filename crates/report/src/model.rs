@@ -3,7 +3,7 @@
 //! Every figure is carried twice: as a number (`value`, absent when undefined) and as the text
 //! that every renderer prints (`text`), so the PDF, HTML and Markdown show the same characters.
 //! No expert is named anywhere: the model holds counts, group names (blocs, institutions) and
-//! figures only; Cooke's per-expert results are left out.
+//! figures only; Cooke's per-expert results appear under the store's pseudonyms only.
 
 use std::collections::BTreeMap;
 
@@ -208,6 +208,8 @@ pub struct Report {
     pub domains: Vec<DomainReport>,
     /// The group, stability and drop-out tests in words, each p-value with its method.
     pub rank_tests: crate::rank_tests::RankTests,
+    /// Cooke's classical model in every round with seed questions.
+    pub cooke: Option<crate::study_cooke::CookeSection>,
     /// Notices the renderers print at the top (e.g. a missing CJK font).
     pub notices: Vec<String>,
 }
@@ -813,6 +815,7 @@ pub fn build(
         methods: methods(&ctx),
         domains,
         rank_tests: crate::rank_tests::rank_tests(study, summary, language),
+        cooke: crate::study_cooke::section(study, &summary.cooke, language),
         notices: conduct
             .rules_changed
             .iter()

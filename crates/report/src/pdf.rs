@@ -47,7 +47,7 @@ const RANK_TESTS: TypstFile = TypstFile { name: "rank-tests.typ", source: includ
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, RANK_TESTS],
+    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION],
     data_file: "report.json",
 };
 
