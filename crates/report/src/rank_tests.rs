@@ -10,9 +10,9 @@
 
 use delphi_core::study::{Language, Study};
 use delphi_stats::groups::{GroupComparison, GroupFigures, GroupTest};
-use delphi_stats::ranktests::{MANN_WHITNEY_EXACT_MAX, MannWhitney, TestMethod, WILCOXON_EXACT_MAX};
+use delphi_stats::ranktests::{KruskalWallis, MANN_WHITNEY_EXACT_MAX, MannWhitney, TestMethod, WILCOXON_EXACT_MAX};
 use delphi_stats::stability::Stability;
-use delphi_stats::{Figure, StudySummary};
+use delphi_stats::{Figure, StudySummary, Undefined};
 use serde::Serialize;
 
 use crate::model::{Num, fmt_number};
@@ -88,6 +88,8 @@ pub struct TestWords {
     method_note: String,
     expert: String,
     experts: String,
+    #[serde(skip)]
+    chinese: bool,
 }
 
 fn s(x: &str) -> String {
@@ -137,6 +139,7 @@ impl TestWords {
             ),
             expert: s("expert"),
             experts: s("experts"),
+            chinese: false,
         }
     }
 
@@ -175,6 +178,7 @@ impl TestWords {
             ),
             expert: s(""),
             experts: s(""),
+            chinese: true,
         }
     }
 
@@ -184,6 +188,22 @@ impl TestWords {
             TestMethod::Normal => self.normal.clone(),
             TestMethod::ChiSquare => self.chi_square.clone(),
             TestMethod::ExactBinomial => self.exact_binomial.clone(),
+        }
+    }
+
+    /// Why a test could not be run, in the report's language (the statistics engine words its
+    /// reasons in English).
+    fn reason(&self, reason: Undefined) -> String {
+        if !self.chinese {
+            return reason.to_string();
+        }
+        match reason {
+            Undefined::NoVariation => s("所有回答相同"),
+            Undefined::TooFewGroups => s("足够大、可比较的组少于两个"),
+            Undefined::NoChange => s("配对回答均未改变"),
+            Undefined::NoPairs => s("没有专家在两轮都作答"),
+            Undefined::NoAnswers => s("没有有效回答"),
+            _ => reason.to_string(),
         }
     }
 
@@ -239,7 +259,16 @@ fn item_name(study: &Study, item: &str, language: &Language) -> String {
 fn p_line(p: Figure, method: Option<TestMethod>, words: &TestWords) -> (Num, String, bool) {
     let significant = p.value().is_some_and(|v| v < SIGNIFICANCE);
     let method = method.filter(|_| p.value().is_some()).map(|m| words.method(m)).unwrap_or_default();
-    (Num::p_value(p), method, significant)
+    (p_value(p), method, significant)
+}
+
+/// A p-value with three decimals, always (0.070, not 0.07 beside a 0.213), or `< 0.001`.
+fn p_value(p: Figure) -> Num {
+    match p.value() {
+        Some(v) if v < 0.001 => Num { value: Some(v), text: "< 0.001".into(), note: None },
+        Some(v) => Num { value: Some(v), text: format!("{v:.3}"), note: None },
+        None => Num::of(p, 3),
+    }
 }
 
 fn median_text(f: Figure) -> String {
@@ -256,6 +285,14 @@ fn group_line(words: &TestWords, g: &GroupComparison, item: &str) -> TestLine {
         })
         .collect();
     let (p, method, reading) = match &g.test {
+        // A test whose statistic is undefined (every answer the same) found nothing to compare.
+        GroupTest::MannWhitney(MannWhitney { p_value, .. })
+        | GroupTest::KruskalWallis(KruskalWallis { p_value, .. })
+            if p_value.value().is_none() =>
+        {
+            let reason = p_value.reason().map(|r| words.reason(r)).unwrap_or_default();
+            (*p_value, None, words.not_tested.replace("{reason}", &reason))
+        }
         GroupTest::MannWhitney(m) => {
             let (first, second) = (shown[0], shown[1]);
             let significant = m.p_value.value().is_some_and(|v| v < SIGNIFICANCE);
@@ -297,7 +334,7 @@ fn group_line(words: &TestWords, g: &GroupComparison, item: &str) -> TestLine {
             (k.p_value, Some(TestMethod::ChiSquare), reading)
         }
         GroupTest::NotTested { reason } => {
-            (Figure::undefined(*reason), None, words.not_tested.replace("{reason}", &reason.to_string()))
+            (Figure::undefined(*reason), None, words.not_tested.replace("{reason}", &words.reason(*reason)))
         }
     };
     let (p_value, method, significant) = p_line(p, method, words);
@@ -373,6 +410,14 @@ mod tests {
 
     fn mw(n1: u64, n2: u64, u1: f64, p: f64, method: TestMethod) -> MannWhitney {
         MannWhitney { n1, n2, u1: Figure::new(u1), z: Figure::new(0.0), p_value: Figure::new(p), method }
+    }
+
+    #[test]
+    fn p_values_keep_three_decimals() {
+        assert_eq!(p_value(Figure::new(0.07)).text, "0.070");
+        assert_eq!(p_value(Figure::new(0.2137)).text, "0.214");
+        assert_eq!(p_value(Figure::new(0.0004)).text, "< 0.001");
+        assert_eq!(p_value(Figure::new(1.0)).text, "1.000");
     }
 
     #[test]

@@ -933,8 +933,18 @@ fn each_test_is_a_line_in_words_with_its_p_value_and_method() {
         let text = dense(&pdf_text(&write_pdf(&format!("report-tests-{lang}.pdf"), &out.pdf)));
         assert!(text.contains(&dense(&t.words.heading)), "{lang}");
         assert!(text.contains(&dense(&t.method_note)), "{lang}: the method note");
+        let markdown = render_markdown(&r).replace('\\', "");
+        let html = render_html(&r);
+        assert!(markdown.contains(&t.method_note), "{lang}: the method note in Markdown");
         for line in t.groups.iter().chain(&t.stability).chain(&t.dropouts) {
             assert!(text.contains(&dense(&line.reading)), "{lang}: {}", line.reading);
+            assert!(markdown.contains(&line.reading), "{lang}: {} in Markdown", line.reading);
+            let row = format!("<td>{}</td><td>{}</td>", html_escape(&line.method), html_escape(&line.reading));
+            assert!(html.contains(&row), "{lang}: {row} in HTML");
         }
     }
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;")
 }

@@ -1,15 +1,18 @@
 //! The report laid out once, as a [`Document`] that the HTML and Markdown renderers encode.
 //!
-//! One module per part: the front matter here, then [`overview`], [`methods`] and each
-//! [`domain`]; [`charts`] draws the figures. Every word comes from the model's [`Labels`] or
-//! from the study; the encoders add no word of their own and escape every text.
+//! One module per part: the front matter here, then [`overview`], [`cooke`] (seed questions),
+//! [`methods`] with its [`rank_tests`], and each [`domain`]; [`charts`] draws the figures. Every
+//! word comes from the model's [`Labels`] or from the study; the encoders add no word of
+//! their own and escape every text.
 //!
 //! [`Labels`]: crate::labels::Labels
 
 mod charts;
+mod cooke;
 mod domain;
 mod methods;
 mod overview;
+mod rank_tests;
 
 use delphi_markup::{Block, Class, Document, Heading, Inline};
 
@@ -20,7 +23,9 @@ pub fn layout(report: &Report) -> Document {
     let mut doc = Document::new();
     doc.extend(front(report));
     doc.extend(overview::overview(report));
+    doc.extend(cooke::cooke(report));
     doc.extend(methods::methods(report));
+    doc.extend(rank_tests::rank_tests(report));
     for d in &report.domains {
         doc.extend(domain::domain(report, d));
     }
