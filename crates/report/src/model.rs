@@ -13,6 +13,7 @@ use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
 use delphi_core::study::{CarryOver, DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
 use delphi_stats::item::{Outcome, Verdict};
+use delphi_stats::stability::Stability;
 use delphi_stats::summarise::{ItemResult, ItemRound};
 use delphi_stats::synthesis::{Certainty, DomainSynthesis};
 use delphi_stats::{Figure, StudySummary};
@@ -100,6 +101,28 @@ impl VerdictCell {
             Outcome::Undefined => ("undefined", &labels.undefined),
         };
         Self { outcome: outcome.into(), label: label.clone(), reason: v.reason.clone() }
+    }
+
+    /// A stability verdict: "stable" / "not stable", never the words of consensus (a panel
+    /// can be stable in disagreement).
+    /// The reason is worded here from the figures, in the report's language.
+    fn stability(v: &Verdict, change: &Stability, max_percent: f64, labels: &Labels) -> Self {
+        let cell = Self::of(v, labels);
+        let label = match v.outcome {
+            Outcome::Met => labels.stable.clone(),
+            Outcome::NotMet => labels.not_stable.clone(),
+            Outcome::TooFewAnswers | Outcome::Undefined => cell.label,
+        };
+        let reason = match change.moved_percent.value() {
+            Some(_) => labels
+                .stability_reason
+                .replace("{moved}", &change.moved.to_string())
+                .replace("{pairs}", &change.pairs.to_string())
+                .replace("{percent}", &Num::of(change.moved_percent, 1).text)
+                .replace("{max}", &fmt_number(max_percent, 1)),
+            None => labels.stability_no_pairs.clone(),
+        };
+        Self { label, reason, ..cell }
     }
 }
 
@@ -484,8 +507,21 @@ pub struct DomainReport {
     pub title: String,
     /// Description.
     pub description: String,
+    /// Each criterion as the experts read it: its wording and, for a rating, its scale.
+    pub questions: Vec<QuestionText>,
     /// Every reported round.
     pub rounds: Vec<DomainRound>,
+}
+
+/// A criterion as the experts saw it, in the report's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuestionText {
+    /// Criterion id (the tables' row name).
+    pub criterion: String,
+    /// The question, the domain's title in place of `{domain}`.
+    pub wording: String,
+    /// For a rating: each point with its label (`1 = Very low · … · 7 = Very high`).
+    pub scale: Option<String>,
 }
 
 /// One domain in one round.
@@ -1230,8 +1266,27 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
         id: domain.as_str().to_owned(),
         title: ctx.text(&d.title).to_owned(),
         description: ctx.text(&d.description).to_owned(),
+        questions: ctx
+            .study
+            .criteria
+            .iter()
+            .map(|c| QuestionText {
+                criterion: c.id.as_str().to_owned(),
+                wording: ctx.text(&c.prompt).replace("{domain}", ctx.text(&d.title)),
+                scale: match &c.response {
+                    ResponseKind::Ordinal { scale } => ctx.study.scale(scale).map(|s| scale_words(ctx, s)),
+                    _ => None,
+                },
+            })
+            .collect(),
         rounds,
     }
+}
+
+/// A rating scale as the experts saw it: `1 = Very low · 2 = Low · …`.
+fn scale_words(ctx: &Ctx<'_>, scale: &delphi_core::study::Scale) -> String {
+    let labels = scale.labels.get(ctx.lang, ctx.study.default_language());
+    scale.points().zip(labels).map(|(point, label)| format!("{point} = {label}")).collect::<Vec<_>>().join(" · ")
 }
 
 fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
@@ -1316,7 +1371,12 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                 moved: st.moved,
                 moved_percent: Num::of(st.moved_percent, 1),
                 iqr_change: Num::of(st.iqr_change, 2),
-                verdict: VerdictCell::of(&st.verdict, &ctx.labels),
+                verdict: VerdictCell::stability(
+                    &st.verdict,
+                    st,
+                    ctx.summary.rule.stability_max_change_percent,
+                    &ctx.labels,
+                ),
             });
         }
         for g in s.groups.iter().filter(|x| x.item.as_str() == id.as_str() && x.round == round) {
@@ -1369,12 +1429,30 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                 .collect(),
             worst_risk: x.worst_risk.clone(),
             placement: ctx.placement(x),
-            reason: x.reason.clone(),
+            reason: placement_reason(&ctx.labels, x),
             experts_placed: x.experts_placed,
             placement_agreement: Num::of(x.placement_agreement.map(|v| 100.0 * v), 1),
             certainty: ctx.certainty(x.certainty),
         });
     DomainRound { round, criteria, distributions, stability, groups: group_tables, synthesis, rationales: Vec::new() }
+}
+
+/// Why a domain sits where it does, in the report's language: the figures the placement rests
+/// on, without repeating the placement itself (the engine's English reason starts with it).
+fn placement_reason(labels: &Labels, x: &DomainSynthesis) -> String {
+    let worst = x.worst_risk.as_ref().and_then(|w| x.risks.iter().find(|r| &r.criterion == w));
+    let (Some(_), Some(worst)) = (x.placement, worst) else { return labels.placement_reason_undefined.clone() };
+    let criteria = std::iter::once(&x.benefit).chain(&x.risks);
+    let agreed = criteria.clone().filter(|c| c.consensus == Outcome::Met).count();
+    labels
+        .placement_reason
+        .replace("{benefit}", &Num::of(x.benefit.median, 2).text)
+        .replace("{b}", &Num::of(x.benefit.normalised, 2).text)
+        .replace("{risk_median}", &Num::of(worst.median, 2).text)
+        .replace("{risk}", &worst.criterion)
+        .replace("{r}", &Num::of(worst.normalised, 2).text)
+        .replace("{agreed}", &agreed.to_string())
+        .replace("{total}", &criteria.count().to_string())
 }
 
 /// Rebuilds every group table's cells so that each row has one cell per column (group names

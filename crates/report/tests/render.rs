@@ -948,3 +948,65 @@ fn each_test_is_a_line_in_words_with_its_p_value_and_method() {
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;")
 }
+
+/// What a reader of the first report found wrong: a stability table headed and worded as
+/// consensus, "Placement: promising — promising", items known only by id and scales without
+/// labels. Each is checked in the PDF, the HTML and the Markdown, in English and Chinese.
+#[test]
+fn stability_reads_as_stability_placements_are_said_once_and_questions_show_their_wording_and_scale() {
+    let (study, _, _) = &*FIXTURE;
+    for (lang, stable_words, consensus_words) in [
+        ("en", ["stable", "not stable"], ["consensus", "no consensus"]),
+        ("zh", ["稳定", "不稳定"], ["达成共识", "未达成共识"]),
+    ] {
+        let r = report(lang);
+        let l = &r.labels;
+        let rows: Vec<_> = r.domains.iter().flat_map(|d| &d.rounds).flat_map(|x| &x.stability).collect();
+        assert!(!rows.is_empty());
+        for s in &rows {
+            assert!(stable_words.contains(&s.verdict.label.as_str()), "{lang}: {}", s.verdict.label);
+            assert!(!consensus_words.contains(&s.verdict.label.as_str()));
+            // The reason is the figures in the report's language, not the engine's English.
+            assert!(s.verdict.reason.contains(&s.pairs.to_string()) && s.verdict.reason.contains(&s.moved.to_string()));
+            if lang == "zh" {
+                assert!(!s.verdict.reason.chars().any(|c| c.is_ascii_alphabetic()), "{}", s.verdict.reason);
+            }
+        }
+        let language = study.languages.iter().find(|x| x.as_str() == lang).unwrap();
+        let mut options = PdfOptions::default();
+        if lang == "zh" {
+            options.fonts.push(std::fs::read("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").unwrap());
+        }
+        let pdf =
+            dense(&pdf_text(&write_pdf(&format!("report-fixes-{lang}.pdf"), &render_pdf(&r, &options).unwrap().pdf)));
+        let html = render_html(&r);
+        let markdown = render_markdown(&r).replace('\\', "");
+        assert!(pdf.contains(&dense(&l.stable_heading)) && html.contains(&format!("<th>{}</th>", l.stable_heading)));
+        for d in &r.domains {
+            for x in &d.rounds {
+                let Some(s) = &x.synthesis else { continue };
+                let Some(placement) = &s.placement else { continue };
+                // The placement word once, then the figures it rests on.
+                assert!(!s.reason.contains(placement.as_str()), "{lang}: {placement} — {}", s.reason);
+                assert!(s.reason.contains(&s.benefit.text), "{}", s.reason);
+                let line = format!("{placement} — {}", s.reason);
+                assert!(markdown.contains(&line) && pdf.contains(&dense(&line)), "{lang}: {line}");
+            }
+            // Every criterion with its wording, and a rating's scale with its labels.
+            for q in &d.questions {
+                let criterion = study.criteria.iter().find(|c| c.id.as_str() == q.criterion).unwrap();
+                let wording = criterion.prompt.get(language, &study.languages[0]).replace("{domain}", &d.title);
+                assert_eq!(q.wording, wording);
+                assert!(pdf.contains(&dense(&wording)) && markdown.contains(&wording), "{lang}: {wording}");
+                if let delphi_core::study::ResponseKind::Ordinal { scale } = &criterion.response {
+                    let scale = study.scale(scale).unwrap();
+                    let labels = scale.labels.get(language, &study.languages[0]);
+                    let text = q.scale.as_deref().expect("a rating shows its scale");
+                    assert!(text.starts_with(&format!("{} = {}", scale.min, labels[0])), "{text}");
+                    assert!(text.ends_with(&format!("{} = {}", scale.max, labels.last().unwrap())), "{text}");
+                    assert!(pdf.contains(&dense(text)), "{lang}: {text}");
+                }
+            }
+        }
+    }
+}

@@ -1,4 +1,4 @@
-//! One domain: its description, then each round's criteria, distributions, stability, group
+//! One domain: its description and its questions as the experts read them, then each round's criteria, distributions, stability, group
 //! comparisons, benefit–risk synthesis and anonymous rationales.
 
 use delphi_markup::{Block, Class, Heading, Inline, Table};
@@ -12,6 +12,22 @@ const ORIGINAL: Class = Class::new("original");
 pub(super) fn domain(report: &Report, d: &DomainReport) -> Vec<Block> {
     let mut blocks =
         vec![Heading::new(2, d.title.as_str()).into(), Block::Paragraph(vec![d.description.as_str().into()])];
+    if !d.questions.is_empty() {
+        blocks.push(Heading::new(3, report.labels.questions_heading.as_str()).into());
+        blocks.push(Block::List(
+            d.questions
+                .iter()
+                .map(|q| {
+                    let mut item =
+                        vec![Inline::strong(format!("{}:", q.criterion)), " ".into(), q.wording.as_str().into()];
+                    if let Some(scale) = &q.scale {
+                        item.extend([Inline::Break, Inline::muted(scale.as_str())]);
+                    }
+                    item
+                })
+                .collect(),
+        ));
+    }
     for r in &d.rounds {
         blocks.extend(round(report, &d.title, r));
     }
@@ -73,9 +89,17 @@ fn round(report: &Report, title: &str, r: &DomainRound) -> Vec<Block> {
             ]
         });
         blocks.push(
-            Table::new([l.criterion.as_str(), &l.from_round, &l.pairs, &l.moved, &l.iqr_change, &l.verdict, &l.reason])
-                .with_rows(rows)
-                .into(),
+            Table::new([
+                l.criterion.as_str(),
+                &l.from_round,
+                &l.pairs,
+                &l.moved,
+                &l.iqr_change,
+                &l.stable_heading,
+                &l.reason,
+            ])
+            .with_rows(rows)
+            .into(),
         );
     }
 
