@@ -41,10 +41,13 @@ pub struct Template {
 /// The shared look of every document: page, type, tables, headings.
 pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!("style.typ") };
 
+/// The report's part for the reporting guidelines (DELPHISTAR, ACCORD), imported by `report.typ`.
+pub const GUIDELINES: TypstFile = TypstFile { name: "guidelines.typ", source: include_str!("guidelines.typ") };
+
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE],
+    imports: &[STYLE, GUIDELINES],
     data_file: "report.json",
 };
 
