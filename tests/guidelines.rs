@@ -307,10 +307,10 @@ fn the_report_answers_every_guideline_item_it_can_on_the_page_it_names() {
         assert!(flow_page.contains(&format!("Did not answer: {silent}")), "{flow_page}");
     }
     let all = texts.join("\n").split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(all.contains("round 1: 3 reminders; round 2: 0 reminders"), "reminders per round");
+    assert!(all.contains("Reminders sent: round 1: 3; round 2: 0."), "reminders per round");
     assert!(all.contains("The stopping rule"), "whether the stopping rule was met is said");
     assert!(
-        all.contains("p-joint-evaluation-2030-v2 (from round 2) continues p-joint-evaluation-2030.")
+        all.contains("Reworded in round 2: p-joint-evaluation-2030-v2 continues p-joint-evaluation-2030.")
             && all.contains("From round 2, no longer asked: verification.recommendation, p-joint-evaluation-2030."),
         "the revisions with their round"
     );

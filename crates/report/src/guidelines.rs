@@ -366,6 +366,7 @@ pub struct Words {
     invitations: &'static str,
     invitations_text: &'static str,
     reminders_in_round: &'static str,
+    reminders_sent: &'static str,
     questionnaire: &'static str,
     questionnaire_text: &'static str,
     questionnaire_round: &'static str,
@@ -465,7 +466,8 @@ impl Words {
             who_is_asked_text: "Every active member of the panel is invited to every round, whether or not they answered the round before. Experts who withdrew are asked nothing more.",
             invitations: "Invitations, collection and reminders",
             invitations_text: "Each expert received an email invitation with a personal link to the web form; they could answer on the form or by replying to the email. Reminders went to those who had not answered.",
-            reminders_in_round: "round {round}: {n} reminders",
+            reminders_in_round: "round {round}: {n}",
+            reminders_sent: "Reminders sent: {list}.",
             questionnaire: "Questionnaire",
             questionnaire_text: "Standardised items, each with its scale or answer format; ratings of the areas can carry a free-text rationale. The questionnaire of each round is frozen in the store as sent and can be printed with `delphi round show`.",
             questionnaire_round: "Round {round}: {items} items ({kinds})",
@@ -484,8 +486,8 @@ impl Words {
             revisions: "Items added, dropped or reworded",
             revisions_none: "No item was added, dropped or reworded in the rounds reported.",
             revision_dropped: "From round {round}, no longer asked: {items}.",
-            revision_added: "Added in round {round}: {items}.",
-            revision_continues: "{item} (from round {round}) continues {earlier}.",
+            revision_added: "New in round {round}: {items}.",
+            revision_continues: "Reworded in round {round}: {item} continues {earlier}.",
             consensus_items_asked_again: "Every other item, with or without consensus, was asked again in each round.",
             consensus: "Definition of consensus",
             weighting: "Weighting",
@@ -560,7 +562,8 @@ impl Words {
             who_is_asked_text: "专家组的每位在册成员都受邀参加每一轮，无论其是否回答了上一轮。已退出的专家不再收到任何问卷。",
             invitations: "邀请、收集与提醒",
             invitations_text: "每位专家收到一封含个人网页表单链接的邀请邮件；可在表单上作答，也可回复邮件作答。未作答者会收到提醒。",
-            reminders_in_round: "第 {round} 轮：{n} 封提醒",
+            reminders_in_round: "第 {round} 轮 {n} 封",
+            reminders_sent: "发送的提醒：{list}。",
             questionnaire: "问卷",
             questionnaire_text: "标准化题目，各有量表或回答格式；对各领域的评分可附自由文本理由。每轮问卷按发送时的样子保存在数据库中，可用 `delphi round show` 打印。",
             questionnaire_round: "第 {round} 轮：{items} 个题目（{kinds}）",
@@ -580,7 +583,7 @@ impl Words {
             revisions_none: "所报告的轮次中没有新增、删除或改写题目。",
             revision_dropped: "自第 {round} 轮起不再询问：{items}。",
             revision_added: "第 {round} 轮新增：{items}。",
-            revision_continues: "{item}（自第 {round} 轮）延续 {earlier}。",
+            revision_continues: "第 {round} 轮改写：{item} 延续 {earlier}。",
             consensus_items_asked_again: "其他所有题目，无论是否达成共识，每轮都再次询问。",
             consensus: "共识的定义",
             weighting: "权重",
@@ -757,7 +760,7 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
                     w.reminders_in_round.replace("{round}", &r.to_string()).replace("{n}", &n.to_string())
                 })
                 .collect();
-            format!("{} {}.", w.invitations_text, reminders.join(w.list_separator))
+            format!("{} {}", w.invitations_text, w.reminders_sent.replace("{list}", &reminders.join(w.list_separator)))
         }),
         entry(Fact::Response, w.response, response(s, w)),
         entry(Fact::Questionnaire, w.questionnaire, questionnaire(s, w)),
@@ -837,7 +840,7 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
                 ),
                 (w.kind_text, questions.iter().filter(|q| matches!(q.response, ResponseKind::Text)).count()),
             ];
-            let kinds: Vec<String> = kinds.iter().filter(|k| k.1 > 0).map(|(name, n)| format!("{n} {name}")).collect();
+            let kinds: Vec<String> = kinds.iter().filter(|k| k.1 > 0).map(|(name, n)| format!("{name}: {n}")).collect();
             w.questionnaire_round
                 .replace("{round}", &r.to_string())
                 .replace("{items}", &questions.len().to_string())
@@ -849,11 +852,13 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
 
 /// Per round: ordinal items asked, and how many of them reached consensus.
 fn consensus_counts<'a>(s: &Sources<'a>, round: u32) -> (usize, Vec<&'a str>) {
+    // a dropped item can still have a (empty) result in a later round's summary
+    let asked = s.study.questions_in_round(round);
     let ordinal: Vec<_> = s
         .summary
         .items
         .iter()
-        .filter(|i| i.round == round)
+        .filter(|i| i.round == round && asked.iter().any(|q| q.id.as_str() == i.item.as_str()))
         .filter_map(|i| match &i.result {
             ItemResult::Ordinal(o) => Some((i.item.as_str(), o.consensus.outcome)),
             _ => None,
@@ -935,7 +940,12 @@ fn revisions(s: &Sources<'_>, w: &Words, last: u32) -> String {
     let study = s.study;
     let mut lines = Vec::new();
     for round in 2..=last {
-        let added: Vec<&str> = study.items.iter().filter(|i| i.first_round == round).map(|i| i.id.as_str()).collect();
+        let added: Vec<&str> = study
+            .items
+            .iter()
+            .filter(|i| i.first_round == round && i.continues.is_none())
+            .map(|i| i.id.as_str())
+            .collect();
         if !added.is_empty() {
             lines.push(w.revision_added.replace("{round}", &round.to_string()).replace("{items}", &added.join(", ")));
         }
