@@ -97,8 +97,9 @@ fn pages(pdf: &Path) -> u32 {
     info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
 }
 
-/// Runs the study and reports it; the report directory of round 2.
-fn run_study(root: &Path) -> std::path::PathBuf {
+/// Runs the study and reports it, expert `i` answering `reply(answers(i), round)`; the report
+/// directory of round 2.
+fn run_study(root: &Path, answers: fn(usize) -> usize) -> std::path::PathBuf {
     init_example(root, STUDY, |text| {
         // a bloc of three is now below the minimum and must not be named
         let text = text.replace("min_group_size = 3", "min_group_size = 4");
@@ -112,7 +113,7 @@ fn run_study(root: &Path) -> std::path::PathBuf {
         let silent: &[&str] = if round == 1 { &SILENT_IN_ROUND_1 } else { &SILENT_IN_ROUND_2 };
         for (i, (expert, _)) in panel().iter().enumerate() {
             if !silent.contains(&expert.as_str()) {
-                answer(root, expert, &reply(i, round));
+                answer(root, expert, &reply(answers(i), round));
             }
         }
         if round == 1 {
@@ -245,7 +246,7 @@ fn check_language(dir: &Path, lang: &str) {
 fn the_report_answers_every_guideline_item_it_can_on_the_page_it_names() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let reports = run_study(root);
+    let reports = run_study(root, |i| i);
     // the reports stay beside the page PNGs, to read
     let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/artifacts/report/guidelines");
     std::fs::create_dir_all(&kept).unwrap();
@@ -346,4 +347,30 @@ fn the_report_answers_every_guideline_item_it_can_on_the_page_it_names() {
             );
         }
     }
+}
+
+/// A panel that answers alike from the start reaches consensus on every rated item in round
+/// 1; the rule asks for at least two rounds, so it is met in round 2, and the report says so.
+#[test]
+fn a_panel_agreeing_from_the_start_meets_the_stopping_rule_in_round_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let reports = run_study(dir.path(), |_| 0);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("en/report.json")).unwrap()).unwrap();
+    let fact = |anchor: &str| {
+        json["guidelines"]["facts"].as_array().unwrap().iter().find(|f| f["anchor"] == anchor).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(fact("fact-stopping").ends_with("The stopping rule was met in round 2."), "{}", fact("fact-stopping"));
+    assert!(
+        fact("fact-agreement").contains("Round 1: 20 of 20 rated items reached consensus."),
+        "{}",
+        fact("fact-agreement")
+    );
+    assert!(fact("fact-findings").starts_with("In round 2, consensus was reached on: verification.benefit,"));
+    let pdf = reports.join("en/report.pdf");
+    let text: String = (1..=pages(&pdf)).map(|p| page_text(&pdf, p)).collect::<Vec<_>>().join(" ");
+    assert!(dense(&text).contains("Thestoppingrulewasmetinround2."));
 }

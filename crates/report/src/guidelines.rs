@@ -445,7 +445,7 @@ impl Words {
             topic: "Topic",
             answered_at: "Answered",
             page: "page {n}",
-            reasons_by_coordinator: "the reasons: to be written by the coordinator",
+            reasons_by_coordinator: "; the reasons: to be written by the coordinator",
             note_team: "Research team and disciplines",
             note_expert_definition: "Who counts as an expert",
             note_expert_selection: "How the experts were identified and selected",
@@ -541,7 +541,7 @@ impl Words {
             topic: "主题",
             answered_at: "回答位置",
             page: "第 {n} 页",
-            reasons_by_coordinator: "原因：待协调人撰写",
+            reasons_by_coordinator: "；原因：待协调人撰写",
             note_team: "研究团队及学科",
             note_expert_definition: "专家的定义",
             note_expert_selection: "专家的确定与遴选",
@@ -850,12 +850,11 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
     format!("{} {}.", w.questionnaire_text, rounds.join(w.list_separator))
 }
 
-/// Per round: ordinal items asked, and how many of them reached consensus.
-fn consensus_counts<'a>(s: &Sources<'a>, round: u32) -> (usize, Vec<&'a str>) {
-    // a dropped item can still have a (empty) result in a later round's summary
+/// The rated (ordinal) items a round asked, with their consensus outcome. A dropped item can
+/// still have an (empty) result in a later round's summary: it is not counted there.
+fn rated<'a>(s: &Sources<'a>, round: u32) -> Vec<(&'a str, Outcome)> {
     let asked = s.study.questions_in_round(round);
-    let ordinal: Vec<_> = s
-        .summary
+    s.summary
         .items
         .iter()
         .filter(|i| i.round == round && asked.iter().any(|q| q.id.as_str() == i.item.as_str()))
@@ -863,9 +862,14 @@ fn consensus_counts<'a>(s: &Sources<'a>, round: u32) -> (usize, Vec<&'a str>) {
             ItemResult::Ordinal(o) => Some((i.item.as_str(), o.consensus.outcome)),
             _ => None,
         })
-        .collect();
-    let met = ordinal.iter().filter(|x| x.1 == Outcome::Met).map(|x| x.0).collect();
-    (ordinal.len(), met)
+        .collect()
+}
+
+/// Per round: rated items asked, and those that reached consensus.
+fn consensus_counts<'a>(s: &Sources<'a>, round: u32) -> (usize, Vec<&'a str>) {
+    let rated = rated(s, round);
+    let met = rated.iter().filter(|x| x.1 == Outcome::Met).map(|x| x.0).collect();
+    (rated.len(), met)
 }
 
 fn agreement(s: &Sources<'_>, w: &Words) -> String {
@@ -893,34 +897,32 @@ fn findings(s: &Sources<'_>, w: &Words, last: u32) -> String {
 }
 
 /// The first reported round, from the rule's minimum on, in which the stopping rule holds.
-/// Consensus: every rated item reached it. Stable: every item compared with the round
-/// before is stable. Consensus or stable: each rated item one or the other.
+/// Consensus: every rated item the round asked reached it. Stable: every item compared with
+/// the round before is stable. Consensus or stable: each rated item one or the other, and
+/// every other compared item (numbers, probabilities) stable.
 fn stopping_met_in(s: &Sources<'_>) -> Option<u32> {
     let rule = s.study.stopping;
-    let stable = |item: &str, r: u32| {
-        s.summary
+    s.summary.rounds.iter().copied().filter(|&r| r >= rule.min_rounds).find(|&r| {
+        let rated = rated(s, r);
+        let asked = s.study.questions_in_round(r);
+        let compared: Vec<_> = s
+            .summary
             .stability
             .iter()
-            .any(|x| x.to_round == r && x.item.as_str() == item && x.verdict.outcome == Outcome::Met)
-    };
-    s.summary.rounds.iter().copied().filter(|&r| r >= rule.min_rounds).find(|&r| {
-        let rated: Vec<(&str, Outcome)> = s
-            .summary
-            .items
-            .iter()
-            .filter(|i| i.round == r)
-            .filter_map(|i| match &i.result {
-                ItemResult::Ordinal(o) => Some((i.item.as_str(), o.consensus.outcome)),
-                _ => None,
-            })
+            .filter(|x| x.to_round == r && asked.iter().any(|q| q.id.as_str() == x.item.as_str()))
             .collect();
-        let compared: Vec<_> = s.summary.stability.iter().filter(|x| x.to_round == r).collect();
+        let stable = |item: &str| compared.iter().any(|x| x.item.as_str() == item && x.verdict.outcome == Outcome::Met);
         match rule.stop_when {
             StopWhen::MaxRounds => r >= s.study.max_rounds,
             StopWhen::Consensus => !rated.is_empty() && rated.iter().all(|x| x.1 == Outcome::Met),
             StopWhen::Stable => !compared.is_empty() && compared.iter().all(|x| x.verdict.outcome == Outcome::Met),
             StopWhen::ConsensusOrStable => {
-                !rated.is_empty() && rated.iter().all(|(item, outcome)| *outcome == Outcome::Met || stable(item, r))
+                !rated.is_empty()
+                    && rated.iter().all(|(item, outcome)| *outcome == Outcome::Met || stable(item))
+                    && compared
+                        .iter()
+                        .filter(|x| !rated.iter().any(|(item, _)| *item == x.item.as_str()))
+                        .all(|x| x.verdict.outcome == Outcome::Met)
             }
         }
     })
