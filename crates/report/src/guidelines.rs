@@ -17,7 +17,7 @@ use delphi_stats::summarise::ItemResult;
 use serde::Serialize;
 
 use crate::labels::Labels;
-use crate::model::{Composition, Conduct, Methods, Num, Overview};
+use crate::model::{Composition, Conduct, Methods, Num, Overview, RoundConduct, fmt_number};
 
 /// The guidelines part of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -413,6 +413,7 @@ pub struct Words {
     anonymity_text: &'static str,
     dates: &'static str,
     dates_round: &'static str,
+    days_open: &'static str,
     changes: &'static str,
     changes_none: &'static str,
     change_panel: &'static str,
@@ -514,6 +515,7 @@ impl Words {
             anonymity_text: "Experts are identified only by pseudonyms (E01, …) in the exports; no name or email appears in any report or feedback. Groups smaller than {n} are never shown by name and are counted together. Rationales are shown without their authors, to the experts and in this report.",
             dates: "Dates",
             dates_round: "Round {round}: opened {opened}, deadline {deadline}, closed {closed}.",
+            days_open: "It was open for {days} days.",
             changes: "Changes along the way",
             changes_none: "No change to the panel or to the rules was recorded.",
             change_panel: "Panel invited: {counts}.",
@@ -610,6 +612,7 @@ impl Words {
             anonymity_text: "在导出数据中专家只以化名（E01 等）出现；任何报告或反馈中都不出现姓名或电子邮件。少于 {n} 人的群体从不列名称，而是合并计数。理由不署作者，对专家和在本报告中都是如此。",
             dates: "日期",
             dates_round: "第 {round} 轮：开放 {opened}，截止 {deadline}，关闭 {closed}。",
+            days_open: "共开放 {days} 天。",
             changes: "过程中的变化",
             changes_none: "未记录专家组或规则的变化。",
             change_panel: "受邀专家：{counts}。",
@@ -740,11 +743,17 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
             m.conducted
                 .iter()
                 .map(|r| {
-                    w.dates_round
+                    let open = s.conduct.rounds.iter().find(|c| c.round == r.round).and_then(days_open);
+                    let dates = w
+                        .dates_round
                         .replace("{round}", &r.round.to_string())
                         .replace("{opened}", &r.opened)
                         .replace("{deadline}", &r.deadline)
-                        .replace("{closed}", &r.closed)
+                        .replace("{closed}", &r.closed);
+                    match open {
+                        Some(days) => format!("{dates} {}", w.days_open.replace("{days}", &days)),
+                        None => dates,
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -792,6 +801,14 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
     // The flow diagram is drawn by the template; its entry carries the note the diagram needs.
     facts.insert(0, entry(Fact::Flow, w.flow_heading, String::new()));
     facts
+}
+
+/// How long a closed round was open, in days with one decimal.
+fn days_open(round: &RoundConduct) -> Option<String> {
+    let closed = round.closed_at?;
+    #[allow(clippy::cast_precision_loss)]
+    let days = (closed - round.opened_at).num_minutes() as f64 / (24.0 * 60.0);
+    Some(fmt_number(days, 1))
 }
 
 fn response(s: &Sources<'_>, w: &Words) -> String {
@@ -1055,5 +1072,22 @@ mod tests {
         for item in DELPHISTAR.iter().chain(&ACCORD) {
             assert!(!item.1.is_empty() && item.2.chars().any(|c| u32::from(c) > 0x2E80), "{}", item.0);
         }
+    }
+
+    #[test]
+    fn a_round_open_from_monday_nine_to_the_tuesday_after_next_six_pm_was_open_eight_and_three_eighths_days() {
+        use chrono::TimeZone;
+        let opened_at = chrono::Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let closed_at = chrono::Utc.with_ymd_and_hms(2026, 3, 10, 18, 0, 0).unwrap();
+        let round = |closed_at| RoundConduct {
+            round: 1,
+            opened_at,
+            deadline: opened_at,
+            closed_at,
+            feedback: crate::model::FeedbackGiven::default(),
+        };
+        // 8 days and 9 hours = 8.375 days
+        assert_eq!(days_open(&round(Some(closed_at))).as_deref(), Some("8.4"));
+        assert_eq!(days_open(&round(None)), None, "an open round has no length yet");
     }
 }
