@@ -25,29 +25,58 @@ const TEAM: (&str, &str) = ("Two political scientists and a statistician.", "两
 const SILENT_IN_ROUND_1: [&str; 3] = ["E05", "E12", "E20"];
 const SILENT_IN_ROUND_2: [&str; 5] = ["E05", "E12", "E03", "E09", "E17"];
 
-/// Expert `i`'s ratings, with some spread; round 2 asks the reworded probability item.
-fn reply(i: usize, round: u32) -> String {
-    let spread = |base: i32| (base + [0, 1, -1, 0][i % 4]).clamp(1, 7);
-    let mut lines = Vec::new();
-    for (domain, benefit, risk, recommend) in
-        [("verification", 6, 2, 5), ("protocols", 6, 2, 4), ("infrastructure", 4, 4, 3), ("evaluations", 4, 6, 2)]
-    {
-        lines.push(format!("[{domain}.benefit] {}", spread(benefit)));
-        for criterion in ["risk-capabilities", "risk-information", "risk-harm"] {
-            lines.push(format!("[{domain}.{criterion}] {}", spread(risk)));
+/// Expert `i`'s reply: their reply form (`round show --expert`) filled in as the form's hints
+/// ask, benefits rated high and risks low, with some spread between experts (none when every
+/// expert is `0`).
+fn fill(form: &str, i: usize) -> String {
+    let spread = [0, 1, -1, 0][i % 4];
+    let mut hint: Vec<&str> = Vec::new();
+    let mut reply = Vec::new();
+    for line in form.lines() {
+        if let Some(comment) = line.strip_prefix("::") {
+            hint.push(comment);
+            continue;
         }
-        if !(round == 2 && domain == "verification") {
-            lines.push(format!("[{domain}.recommendation] {}", (recommend + [0, 1, -1, 0][i % 4]).clamp(1, 5)));
-        }
-        lines.push(format!("[{domain}.rationale] View {i} on {domain}."));
+        let Some(marker) = line.strip_prefix('[').and_then(|l| l.split(']').next()).filter(|m| *m != "end") else {
+            continue;
+        };
+        let said = hint.join(" ");
+        // the options of a ranking, one to a line, indented: "  1 verification (…)"
+        let options: Vec<&str> = hint
+            .iter()
+            .filter(|l| l.starts_with("   "))
+            .filter_map(|l| l.trim().split_once(' '))
+            .filter_map(|(n, rest)| n.parse::<u32>().ok().and(rest.split_whitespace().next()))
+            .collect();
+        let scale = ["Write the number of your answer:", "请写下所选答案的数字："]
+            .iter()
+            .find_map(|hint| said.split(hint).nth(1));
+        let answer = if let Some(points) = scale {
+            // the points end at "? don't know"; the group's figures may follow from round 2 on
+            let points = points.split('?').next().unwrap();
+            let max: i32 = points.split(|c: char| !c.is_ascii_digit()).filter_map(|t| t.parse().ok()).max().unwrap();
+            let base = if marker.contains("risk") { 2 } else { max - 1 };
+            (base + spread).clamp(1, max).to_string()
+        } else if !options.is_empty() {
+            options.join(", ")
+        } else if said.contains("Write a percentage") || said.contains("百分数") {
+            format!("{}%", 20 + i)
+        } else if line.contains("5%:") {
+            let range = ["range ", "范围 "].iter().find_map(|r| said.split(r).nth(1)).unwrap();
+            let (lo, hi) = range.split_once('–').unwrap();
+            let lo: f64 = lo.trim().parse().unwrap();
+            let hi: f64 = hi.split(|c: char| !c.is_ascii_digit() && c != '.').next().unwrap().parse().unwrap();
+            let at = |share: f64| lo + (hi - lo) * share;
+            #[allow(clippy::cast_precision_loss)]
+            let own = 0.01 * (i % 5) as f64;
+            format!("5%: {} 50%: {} 95%: {}", at(0.1), at(0.3 + own), at(0.8))
+        } else {
+            format!("View {i} on {marker}.")
+        };
+        reply.push(format!("[{marker}] {answer}"));
+        hint.clear();
     }
-    lines.push("[area-ranking] verification, protocols, infrastructure, evaluations".into());
-    lines.push(format!("[years-to-first-agreement] 5%: 1 50%: {} 95%: {}", 3 + i % 3, 10 + i));
-    let probability = if round == 1 { "p-joint-evaluation-2030" } else { "p-joint-evaluation-2030-v2" };
-    lines.push(format!("[{probability}] {}%", 20 + i));
-    lines.push(format!("[seed-bletchley-countries] 5%: 15 50%: {} 95%: 40", 25 + i % 5));
-    lines.push("[seed-eo14110-threshold] 5%: 23 50%: 25 95%: 27".into());
-    lines.join("\n")
+    reply.join("\n")
 }
 
 fn answer(root: &Path, expert: &str, form: &str) {
@@ -97,8 +126,8 @@ fn pages(pdf: &Path) -> u32 {
     info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
 }
 
-/// Runs the study and reports it, expert `i` answering `reply(answers(i), round)`; the report
-/// directory of round 2.
+/// Runs the study and reports it, expert `i` filling in their form as expert `answers(i)`
+/// would; the report directory of round 2.
 fn run_study(root: &Path, answers: fn(usize) -> usize) -> std::path::PathBuf {
     init_example(root, STUDY, |text| {
         // a bloc of three is now below the minimum and must not be named
@@ -113,7 +142,8 @@ fn run_study(root: &Path, answers: fn(usize) -> usize) -> std::path::PathBuf {
         let silent: &[&str] = if round == 1 { &SILENT_IN_ROUND_1 } else { &SILENT_IN_ROUND_2 };
         for (i, (expert, _)) in panel().iter().enumerate() {
             if !silent.contains(&expert.as_str()) {
-                answer(root, expert, &reply(answers(i), round));
+                let form = ok(root, &["round", "show", "--format", "text", "--expert", expert]);
+                answer(root, expert, &fill(&form, answers(i)));
             }
         }
         if round == 1 {
