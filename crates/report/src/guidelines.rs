@@ -353,6 +353,11 @@ pub struct Words {
     note_limitations: &'static str,
     flow_note: &'static str,
     list_separator: &'static str,
+    gap: &'static str,
+    comma: &'static str,
+    stop: &'static str,
+    kind_count: &'static str,
+    feedback_round: &'static str,
     // facts: titles and texts; {placeholders} are filled in here
     aim: &'static str,
     variant: &'static str,
@@ -456,6 +461,11 @@ impl Words {
             note_limitations: "Limitations and transferability",
             flow_note: "Per round: experts invited, experts who answered at least one item, and experts invited who did not answer, for the whole panel and per bloc. Blocs with fewer than {n} members are counted together, unnamed.",
             list_separator: "; ",
+            gap: " ",
+            comma: ", ",
+            stop: ".",
+            kind_count: "{name}: {n}",
+            feedback_round: "Round {round}: {text}",
             aim: "Aim",
             variant: "Delphi variant",
             variant_text: "A classic Delphi in rounds: each round's questionnaire is open for a fixed time, experts answer on the web form or by replying to the invitation email, and from the second round on the questionnaire feeds back the panel's answers to the round before. At most {max} rounds.",
@@ -553,6 +563,11 @@ impl Words {
             note_limitations: "局限与可推广性",
             flow_note: "每轮：受邀专家、至少回答一题的专家、受邀但未回答的专家，按全体和阵营统计。成员少于 {n} 人的阵营合并计数，不列名称。",
             list_separator: "；",
+            gap: "",
+            comma: "、",
+            stop: "。",
+            kind_count: "{name} {n} 个",
+            feedback_round: "第 {round} 轮：{text}",
             aim: "研究目的",
             variant: "德尔菲法类型",
             variant_text: "按轮次进行的经典德尔菲法：每轮问卷开放固定时间，专家通过网页表单或回复邀请邮件作答；从第二轮起，问卷反馈上一轮专家组的回答。最多 {max} 轮。",
@@ -751,12 +766,12 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
                         .replace("{deadline}", &r.deadline)
                         .replace("{closed}", &r.closed);
                     match open {
-                        Some(days) => format!("{dates} {}", w.days_open.replace("{days}", &days)),
+                        Some(days) => format!("{dates}{}{}", w.gap, w.days_open.replace("{days}", &days)),
                         None => dates,
                     }
                 })
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(w.gap)
         }),
         entry(Fact::WhoIsAsked, w.who_is_asked, w.who_is_asked_text.to_owned()),
         entry(Fact::Invitations, w.invitations, {
@@ -769,17 +784,25 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
                     w.reminders_in_round.replace("{round}", &r.to_string()).replace("{n}", &n.to_string())
                 })
                 .collect();
-            format!("{} {}", w.invitations_text, w.reminders_sent.replace("{list}", &reminders.join(w.list_separator)))
+            format!(
+                "{}{}{}",
+                w.invitations_text,
+                w.gap,
+                w.reminders_sent.replace("{list}", &reminders.join(w.list_separator))
+            )
         }),
         entry(Fact::Response, w.response, response(s, w)),
         entry(Fact::Questionnaire, w.questionnaire, questionnaire(s, w)),
         entry(Fact::Feedback, w.feedback, {
-            let per_round: Vec<String> =
-                m.conducted.iter().map(|r| format!("{} {}: {}", s.labels.round, r.round, r.feedback)).collect();
-            format!("{} {}", per_round.join(" "), w.feedback_aggregation)
+            let per_round: Vec<String> = m
+                .conducted
+                .iter()
+                .map(|r| w.feedback_round.replace("{round}", &r.round.to_string()).replace("{text}", &r.feedback))
+                .collect();
+            format!("{}{}{}", per_round.join(w.gap), w.gap, w.feedback_aggregation)
         }),
         entry(Fact::Consensus, w.consensus, m.consensus_definition.clone()),
-        entry(Fact::StoppingRule, w.stopping, format!("{} {}", m.stopping, stopping_outcome(s, w))),
+        entry(Fact::StoppingRule, w.stopping, format!("{}{}{}", m.stopping, w.gap, stopping_outcome(s, w))),
         entry(Fact::Statistics, w.statistics, w.statistics_text.replace("{method}", &m.quantile_method)),
         entry(Fact::Weighting, w.weighting, w.weighting_text.to_owned()),
         entry(Fact::AgreementPerRound, w.agreement, agreement(s, w)),
@@ -789,8 +812,7 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
         attrition(s, w),
         entry(Fact::Languages, w.languages, {
             let names: Vec<&str> = study.languages.iter().map(|l| s.labels.language_name(l.as_str())).collect();
-            w.languages_text
-                .replace("{languages}", &names.join(if s.language.as_str().starts_with("zh") { "、" } else { ", " }))
+            w.languages_text.replace("{languages}", &names.join(w.comma))
         }),
         entry(
             Fact::Anonymity,
@@ -824,7 +846,7 @@ fn response(s: &Sources<'_>, w: &Words) -> String {
                 .replace("{rate}", &r.rate.text)
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(w.gap)
 }
 
 fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
@@ -857,14 +879,18 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
                 ),
                 (w.kind_text, questions.iter().filter(|q| matches!(q.response, ResponseKind::Text)).count()),
             ];
-            let kinds: Vec<String> = kinds.iter().filter(|k| k.1 > 0).map(|(name, n)| format!("{name}: {n}")).collect();
+            let kinds: Vec<String> = kinds
+                .iter()
+                .filter(|k| k.1 > 0)
+                .map(|(name, n)| w.kind_count.replace("{name}", name).replace("{n}", &n.to_string()))
+                .collect();
             w.questionnaire_round
                 .replace("{round}", &r.to_string())
                 .replace("{items}", &questions.len().to_string())
-                .replace("{kinds}", &kinds.join(", "))
+                .replace("{kinds}", &kinds.join(w.comma))
         })
         .collect();
-    format!("{} {}.", w.questionnaire_text, rounds.join(w.list_separator))
+    format!("{}{}{}{}", w.questionnaire_text, w.gap, rounds.join(w.list_separator), w.stop)
 }
 
 /// The rated (ordinal) items a round asked, with their consensus outcome. A dropped item can
@@ -901,7 +927,7 @@ fn agreement(s: &Sources<'_>, w: &Words) -> String {
                 .replace("{items}", &items.to_string())
         })
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(w.gap)
 }
 
 fn findings(s: &Sources<'_>, w: &Words, last: u32) -> String {
@@ -909,7 +935,7 @@ fn findings(s: &Sources<'_>, w: &Words, last: u32) -> String {
     if met.is_empty() {
         w.findings_none.replace("{round}", &last.to_string())
     } else {
-        w.findings_text.replace("{round}", &last.to_string()).replace("{items}", &met.join(", "))
+        w.findings_text.replace("{round}", &last.to_string()).replace("{items}", &met.join(w.comma))
     }
 }
 
@@ -966,7 +992,8 @@ fn revisions(s: &Sources<'_>, w: &Words, last: u32) -> String {
             .map(|i| i.id.as_str())
             .collect();
         if !added.is_empty() {
-            lines.push(w.revision_added.replace("{round}", &round.to_string()).replace("{items}", &added.join(", ")));
+            lines
+                .push(w.revision_added.replace("{round}", &round.to_string()).replace("{items}", &added.join(w.comma)));
         }
         for item in study.items.iter().filter(|i| i.first_round == round) {
             if let Some(earlier) = &item.continues {
@@ -981,7 +1008,7 @@ fn revisions(s: &Sources<'_>, w: &Words, last: u32) -> String {
         for revision in study.revisions.iter().filter(|r| r.round == round) {
             let dropped: Vec<&str> = revision.drop.iter().map(|i| i.as_str()).collect();
             lines.push(
-                w.revision_dropped.replace("{round}", &round.to_string()).replace("{items}", &dropped.join(", ")),
+                w.revision_dropped.replace("{round}", &round.to_string()).replace("{items}", &dropped.join(w.comma)),
             );
         }
     }
@@ -989,7 +1016,7 @@ fn revisions(s: &Sources<'_>, w: &Words, last: u32) -> String {
         lines.push(w.revisions_none.to_owned());
     }
     lines.push(w.consensus_items_asked_again.to_owned());
-    lines.join(" ")
+    lines.join(w.gap)
 }
 
 fn changes(s: &Sources<'_>, w: &Words) -> String {
@@ -1011,7 +1038,7 @@ fn changes(s: &Sources<'_>, w: &Words) -> String {
     if lines.is_empty() {
         lines.push(w.changes_none.to_owned());
     }
-    lines.join(" ")
+    lines.join(w.gap)
 }
 
 /// The drop-out test of every item with drop-outs, each with a reading.
@@ -1045,7 +1072,7 @@ fn attrition(s: &Sources<'_>, w: &Words) -> Entry {
         .collect();
     let mut e = entry(Fact::Attrition, w.attrition, w.attrition_text.to_owned());
     if rows.is_empty() {
-        e.text = format!("{} {}", e.text, w.attrition_none);
+        e.text = format!("{}{}{}", e.text, w.gap, w.attrition_none);
     } else {
         e.table = std::iter::once(w.attrition_header.iter().map(|h| (*h).to_owned()).collect()).chain(rows).collect();
     }
