@@ -18,7 +18,11 @@ const STUDY: &str = "guidelines-test";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
 const FUNDING: (&str, &str) =
     ("Funded by the Example Foundation, grant 17; the funder had no role.", "由示例基金会资助；资助方未参与研究。");
-const TEAM: (&str, &str) = ("Two political scientists and a statistician.", "两位政治学者和一位统计学者。");
+/// A note as a coordinator may type it, with characters typst would read as markup.
+const TEAM: (&str, &str) = (
+    "Two political scientists and a statistician (*lead*: #set page(width: 1pt) $x$ <b>).",
+    "两位政治学者和一位统计学者（*负责人*：#set page(width: 1pt)）。",
+);
 
 /// Who did not answer: three experts in round 1 (one of them back in round 2), three more
 /// dropping out in round 2.
@@ -261,7 +265,7 @@ fn check_language(dir: &Path, lang: &str) {
     // marked to be written.
     let all = dense(&texts.join("\n"));
     let (funding, team) = if lang == "zh" { (FUNDING.1, TEAM.1) } else { (FUNDING.0, TEAM.0) };
-    assert!(all.contains(&dense(funding)) && all.contains(&dense(team)), "{lang}: the notes are printed");
+    assert!(all.contains(&dense(funding)) && all.contains(&dense(team)), "{lang}: the notes are printed, literally");
     assert!(printed["4"].is_some() && printed["5"].is_some(), "{lang}: funding and team are answered");
     assert_eq!((printed["13"], printed["17"], printed["36"]), (None, None, None), "{lang}: unwritten notes");
 
