@@ -359,6 +359,11 @@ fn the_report_answers_every_guideline_item_it_can_on_the_page_it_names() {
         let json: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(reports.join(lang).join("report.json")).unwrap()).unwrap();
         let w = &json["guidelines"]["words"];
+        let first = artifacts.join(format!("guidelines-page-1-{lang}"));
+        tool(
+            "pdftoppm",
+            &["-r", "60", "-png", "-singlefile", "-f", "1", "-l", "1", pdf.to_str().unwrap(), first.to_str().unwrap()],
+        );
         for (name, heading) in [("flow", &w["flow_heading"]), ("checklist", &w["checklist_heading"])] {
             let heading = dense(heading.as_str().unwrap());
             let page = texts.iter().position(|t| dense(t).contains(&heading)).unwrap() + 1;
