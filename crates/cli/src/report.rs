@@ -238,7 +238,8 @@ fn answer_rows(store: &Store, study_id: &str, last: u32) -> Result<Vec<AnswerRow
 }
 
 /// How rounds 1..=last ran, from the store: their dates, what each questionnaire fed back
-/// (counted from the questionnaire as frozen), and the panel per institution and bloc.
+/// (counted from the questionnaire as frozen), the panel per institution and bloc, and the
+/// reminders sent in each round.
 fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -> Result<Conduct> {
     let id = study.id.as_str();
     let mut rounds = Vec::new();
@@ -272,7 +273,18 @@ fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -
             })
         })
         .collect();
-    Ok(Conduct { rounds, panel, stopping_rule_stated: states_a_stopping_rule(source), rules_changed: Vec::new() })
+    let mut reminders_sent = std::collections::BTreeMap::new();
+    for round in rounds.iter().map(|r| r.round) {
+        let sent = store.mail_counts(id, round)?.into_iter().find(|(kind, _, _)| kind == "reminder");
+        reminders_sent.insert(round, sent.map_or(0, |(_, sent, _)| sent));
+    }
+    Ok(Conduct {
+        rounds,
+        panel,
+        stopping_rule_stated: states_a_stopping_rule(source),
+        rules_changed: Vec::new(),
+        reminders_sent,
+    })
 }
 
 /// The settings of the consensus rule that differ between the study file now and the rule

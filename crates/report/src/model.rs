@@ -20,6 +20,7 @@ use delphi_stats::{Figure, StudySummary};
 use serde::Serialize;
 
 use crate::ReportError;
+use crate::guidelines::{self, Guidelines};
 use crate::labels::Labels;
 
 /// The version of the JSON the template reads.
@@ -140,6 +141,8 @@ pub struct Conduct {
     /// Settings of the consensus rule that differ from those a round was opened under: the
     /// report applies today's rule to every round, and says so at the top.
     pub rules_changed: Vec<RuleChange>,
+    /// Reminders sent, per round (rounds without any may be absent).
+    pub reminders_sent: BTreeMap<u32, u64>,
 }
 
 /// One setting of the study's consensus rule edited after a round opened under it.
@@ -235,6 +238,8 @@ pub struct Report {
     pub cooke: Option<crate::study_cooke::CookeSection>,
     /// Notices the renderers print at the top (e.g. a missing CJK font).
     pub notices: Vec<String>,
+    /// What DELPHISTAR and ACCORD ask that the tool knows, and the checklist of both.
+    pub guidelines: Guidelines,
 }
 
 /// The study's id, title and description.
@@ -838,6 +843,16 @@ pub fn build(
         items: summary.items.iter().map(|i| ((i.item.as_str(), i.round), i)).collect(),
     };
     let domains = study.domains.iter().map(|d| domain_report(&ctx, &d.id)).collect();
+    let (overview, methods) = (overview(&ctx), methods(&ctx));
+    let guidelines = guidelines::build(&guidelines::Sources {
+        study,
+        summary,
+        conduct,
+        language,
+        labels: &ctx.labels,
+        overview: &overview,
+        methods: &methods,
+    });
     Ok(Report {
         format: FORMAT.into(),
         language: language.as_str().to_owned(),
@@ -847,11 +862,12 @@ pub fn build(
             description: ctx.text(&study.description).to_owned(),
         },
         rounds: summary.rounds.clone(),
-        overview: overview(&ctx),
-        methods: methods(&ctx),
+        overview,
+        methods,
         domains,
         rank_tests: crate::rank_tests::rank_tests(study, summary, language),
         cooke: crate::study_cooke::section(study, &summary.cooke, language),
+        guidelines,
         notices: conduct
             .rules_changed
             .iter()

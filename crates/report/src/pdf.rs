@@ -43,11 +43,13 @@ pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!
 
 /// The study report's tests between groups and rounds, in words.
 const RANK_TESTS: TypstFile = TypstFile { name: "rank-tests.typ", source: include_str!("rank-tests.typ") };
+/// The report's part for the reporting guidelines (DELPHISTAR, ACCORD), imported by `report.typ`.
+pub const GUIDELINES: TypstFile = TypstFile { name: "guidelines.typ", source: include_str!("guidelines.typ") };
 
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION],
+    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES],
     data_file: "report.json",
 };
 

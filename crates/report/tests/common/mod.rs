@@ -81,6 +81,7 @@ pub fn conduct(study: &Study, rounds: u32, stopping_rule_stated: bool) -> Conduc
         panel: counts,
         stopping_rule_stated,
         rules_changed: Vec::new(),
+        reminders_sent: BTreeMap::new(),
     }
 }
 
