@@ -1,7 +1,8 @@
 //! The report laid out once, as a [`Document`] that the HTML and Markdown renderers encode.
 //!
 //! One module per part: the front matter here, then [`overview`], [`cooke`] (seed questions),
-//! [`methods`] with its [`rank_tests`], and each [`domain`]; [`charts`] draws the figures. Every
+//! [`methods`] with its [`rank_tests`], each [`domain`], and the reporting [`guidelines`];
+//! [`charts`] draws the figures. Every
 //! word comes from the model's [`Labels`] or from the study; the encoders add no word of
 //! their own and escape every text.
 //!
@@ -10,6 +11,7 @@
 mod charts;
 mod cooke;
 mod domain;
+mod guidelines;
 mod methods;
 mod overview;
 mod rank_tests;
@@ -29,6 +31,7 @@ pub fn layout(report: &Report) -> Document {
     for d in &report.domains {
         doc.extend(domain::domain(report, d));
     }
+    doc.extend(guidelines::guidelines(report));
     doc
 }
 
