@@ -30,6 +30,7 @@
 //! Pure: values in, values out. No files, no network, a fixed date.
 
 pub mod cooke;
+pub mod findings;
 mod html;
 pub mod labels;
 mod markdown;

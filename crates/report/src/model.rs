@@ -19,6 +19,7 @@ use delphi_stats::{Figure, StudySummary};
 use serde::Serialize;
 
 use crate::ReportError;
+use crate::findings::Findings;
 use crate::labels::Labels;
 
 /// The version of the JSON the template reads.
@@ -196,6 +197,8 @@ pub struct Report {
     pub language: String,
     /// Headings and words in that language.
     pub labels: Labels,
+    /// The findings in words that open the report, each sentence with the figures it rests on.
+    pub findings: Findings,
     /// The study.
     pub study: StudyInfo,
     /// The rounds reported.
@@ -772,7 +775,17 @@ pub fn build(
         items: summary.items.iter().map(|i| ((i.item.as_str(), i.round), i)).collect(),
     };
     let domains = study.domains.iter().map(|d| domain_report(&ctx, &d.id)).collect();
+    let (overview, methods) = (overview(&ctx), methods(&ctx));
+    let findings = crate::findings::findings(&crate::findings::Sources {
+        study,
+        summary,
+        language,
+        labels: &ctx.labels,
+        response: &overview.response,
+        methods: &methods,
+    });
     Ok(Report {
+        findings,
         format: FORMAT.into(),
         language: language.as_str().to_owned(),
         study: StudyInfo {
@@ -781,8 +794,8 @@ pub fn build(
             description: ctx.text(&study.description).to_owned(),
         },
         rounds: summary.rounds.clone(),
-        overview: overview(&ctx),
-        methods: methods(&ctx),
+        overview,
+        methods,
         domains,
         notices: conduct
             .rules_changed

@@ -41,10 +41,13 @@ pub struct Template {
 /// The shared look of every document: page, type, tables, headings.
 pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!("style.typ") };
 
+/// The findings in words on page 1 of the study report.
+pub const FINDINGS: TypstFile = TypstFile { name: "findings.typ", source: include_str!("findings.typ") };
+
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE],
+    imports: &[STYLE, FINDINGS],
     data_file: "report.json",
 };
 
