@@ -303,6 +303,12 @@ impl Reader<'_> {
                     expect(&format!("{name}: no difference"), (p >= 0.05).into(), true.into());
                 }
             }
+            "groups_not_compared" => {
+                for c in ["benefit", "risk-capabilities", "risk-information", "risk-harm", "recommendation"] {
+                    let shown = self.by_bloc(r, &item(c)).len();
+                    expect(&format!("{c}: blocs large enough to compare"), (shown < 2).into(), true.into());
+                }
+            }
             other => wrong.push(format!("{domain}: a claim the reader cannot check: {other}")),
         }
         wrong
@@ -479,4 +485,42 @@ fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_th
     let wrong = disagreements(&report, &reader);
     assert!(wrong.iter().any(|w| w.starts_with("verification: ")), "the changed answer went unnoticed: {wrong:?}");
     assert!(wrong.iter().all(|w| w.starts_with("verification: ")), "only verification changed: {wrong:?}");
+}
+
+/// Four experts in two blocs, one round: every bloc too small to show, every criterion short
+/// of the five answers a consensus needs. The findings say so, and claim nothing more.
+#[test]
+fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let stdout = ok(root, &["demo", "--out", "reports", "--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
+    let panel_csv = std::fs::read_to_string(root.join("data/demo/panel.csv")).unwrap();
+    let bloc_of_id: BTreeMap<&str, &str> =
+        panel_csv.lines().skip(1).map(|l| (l.split(',').next().unwrap(), l.split(',').nth(5).unwrap())).collect();
+    let db = rusqlite::Connection::open(root.join("data/demo").join(STUDY).join("delphi.sqlite")).unwrap();
+    let mut query = db.prepare("SELECT id, pseudonym FROM experts").unwrap();
+    let bloc = query
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .map(|(id, pseudonym)| (pseudonym, bloc_of_id[id.as_str()].to_owned()))
+        .collect();
+    let asked = stdout.lines().find(|l| l.starts_with("answered: ")).unwrap();
+    let invited = BTreeMap::from([(1, asked.split('/').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap())]);
+    let panel = Panel { bloc, invited };
+    let round_dir = root.join("reports").join(STUDY).join("round-1");
+    let (answers, per_item) = load(&round_dir.join("answers.csv"));
+    let reader = Reader { answers: &answers, per_item: &per_item, panel: &panel, round: 1 };
+    for (language, too_few, not_shown) in
+        [("en", "too few answers to judge", "Across blocs: not shown (groups too small)."), ("zh", "有效回答太少", "分阵营看，未显示（分组过小）。")]
+    {
+        let report = read_json(&round_dir.join(language).join("report.json"));
+        let wrong = disagreements(&report, &reader);
+        assert!(wrong.is_empty(), "{language}: {wrong:#?}");
+        let page = squeezed(&page_one(&round_dir.join(language).join("report.pdf")));
+        assert!(page.contains(&squeezed(too_few)), "{language}: {page}");
+        assert!(page.contains(&squeezed(not_shown)), "{language}: {page}");
+        let findings = report["findings"].to_string();
+        assert!(!findings.contains("reached consensus on 1") && !findings.contains("\"outcome\":\"met\""), "{findings}");
+    }
 }

@@ -215,6 +215,7 @@ pub struct Words {
     across_not_met: &'static str,
     across_not_shown: &'static str,
     across_undefined: &'static str,
+    not_shown_all: &'static str,
     moved: &'static str,
     moved_none: &'static str,
     unchanged: &'static str,
@@ -274,6 +275,7 @@ impl Words {
             across_not_met: "short of consensus overall or in some {group} on {names}",
             across_not_shown: "not shown (groups too small) on {names}",
             across_undefined: "no verdict on {names}",
+            not_shown_all: "not shown (groups too small)",
             moved: "From round {from} to round {to} medians moved: {changes}",
             moved_none: "From round {from} to round {to} no median moved",
             unchanged: "{k} unchanged",
@@ -327,6 +329,7 @@ impl Words {
             across_not_met: "整体或某个{group}未达成共识的有 {names}",
             across_not_shown: "未显示（分组过小）的有 {names}",
             across_undefined: "无法判定的有 {names}",
+            not_shown_all: "未显示（分组过小）",
             moved: "从第 {from} 轮到第 {to} 轮，中位数有变化：{changes}",
             moved_none: "从第 {from} 轮到第 {to} 轮，中位数均无变化",
             unchanged: "{k} 项未变",
@@ -620,7 +623,11 @@ fn across_sentence(w: &Words, attribute: &str, comparisons: &[&GroupComparison],
             clauses.push(fill(template, &[("group", one), ("names", &names)]));
         }
     }
-    let text = format!("{}{}", fill(w.across, &[("groups", many)]), w.sentence(&clauses));
+    let text = if outcomes.iter().all(|o| o.outcome == "not_shown") {
+        format!("{}{}{}", fill(w.across, &[("groups", many)]), w.not_shown_all, w.stop)
+    } else {
+        format!("{}{}", fill(w.across, &[("groups", many)]), w.sentence(&clauses))
+    };
     Sentence { claim: Claim::AcrossGroups { attribute: attribute.to_owned(), criteria: outcomes }, text }
 }
 
