@@ -126,10 +126,7 @@ fn kruskal_wallis(groups: &[Vec<f64>]) -> f64 {
         let equal = all.iter().filter(|x| **x == v).count() as f64;
         below + (equal + 1.0) / 2.0
     };
-    let h: f64 = groups
-        .iter()
-        .map(|g| g.iter().map(|v| rank(*v)).sum::<f64>().powi(2) / g.len() as f64)
-        .sum::<f64>()
+    let h: f64 = groups.iter().map(|g| g.iter().map(|v| rank(*v)).sum::<f64>().powi(2) / g.len() as f64).sum::<f64>()
         * 12.0
         / (n * (n + 1.0))
         - 3.0 * (n + 1.0);
@@ -382,6 +379,31 @@ fn png_of_page_one(pdf: &Path, name: &str) {
     assert!(status.success());
 }
 
+/// The boxes of page 1's text lines that read exactly `text` (spaces aside), from
+/// `pdftotext -bbox-layout`: (x0, y0, x1, y1) in points.
+fn line_boxes(pdf: &Path, text: &str) -> Vec<[f64; 4]> {
+    let out =
+        Command::new("pdftotext").args(["-f", "1", "-l", "1", "-bbox-layout"]).arg(pdf).arg("-").output().unwrap();
+    let xml = String::from_utf8(out.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..].split('"').next().unwrap().parse().unwrap()
+    };
+    let wanted = squeezed(text);
+    xml.split("<line ")
+        .skip(1)
+        .filter_map(|line| {
+            let line = line.split("</line>").next().unwrap();
+            let words: String =
+                line.split("<word ").skip(1).map(|w| w.split('>').nth(1).unwrap().split('<').next().unwrap()).collect();
+            (squeezed(&words) == wanted).then(|| {
+                let tag = line.split('>').next().unwrap();
+                [attribute(tag, "xMin"), attribute(tag, "yMin"), attribute(tag, "xMax"), attribute(tag, "yMax")]
+            })
+        })
+        .collect()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -459,7 +481,32 @@ fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_th
             // Plurals: Chinese has none; English counts agree with their nouns.
             let all: String = findings.to_string();
             assert!(!all.contains("位专家们") && !all.contains("1 experts") && !all.contains("1 criteria"));
-            png_of_page_one(&round_dir.join(language).join("report.pdf"), &format!("findings-round-{round}-{language}"));
+            // The chart on page 1 names every area once, and no two names overlap.
+            let titles: Vec<&str> = report["overview"]["benefit_risk"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["title"].as_str().unwrap())
+                .collect();
+            assert_eq!(titles.len(), 4, "every area is on the chart");
+            let boxes: Vec<[f64; 4]> = titles
+                .iter()
+                .map(|t| {
+                    let found = line_boxes(&round_dir.join(language).join("report.pdf"), t);
+                    assert_eq!(found.len(), 1, "round {round} ({language}): the chart names {t} once: {found:?}");
+                    found[0]
+                })
+                .collect();
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    let apart = a[2] <= b[0] || b[2] <= a[0] || a[3] <= b[1] || b[3] <= a[1];
+                    assert!(apart, "round {round} ({language}): names overlap: {a:?} {b:?}");
+                }
+            }
+            png_of_page_one(
+                &round_dir.join(language).join("report.pdf"),
+                &format!("findings-round-{round}-{language}"),
+            );
         }
     }
     // The demo's blocs differ in round 1 and its views move in round 2: every kind of
@@ -477,7 +524,9 @@ fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_th
         .filter(|((r, _, item), v)| *r == 2 && item == "verification.benefit" && v.is_some_and(|v| v >= 6.0))
         .map(|((_, p, _), _)| p.clone())
         .find(|p| {
-            RISKS.iter().all(|k| answers.get(&(2, p.clone(), format!("verification.{k}"))).is_some_and(|v| v.is_some_and(|v| v < 4.0)))
+            RISKS.iter().all(|k| {
+                answers.get(&(2, p.clone(), format!("verification.{k}"))).is_some_and(|v| v.is_some_and(|v| v < 4.0))
+            })
         })
         .expect("an expert rating verification's benefit high");
     changed.insert((2, expert, "verification.benefit".into()), Some(1.0));
@@ -493,7 +542,8 @@ fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_th
 fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let stdout = ok(root, &["demo", "--out", "reports", "--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
+    let stdout =
+        ok(root, &["demo", "--out", "reports", "--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
     let panel_csv = std::fs::read_to_string(root.join("data/demo/panel.csv")).unwrap();
     let bloc_of_id: BTreeMap<&str, &str> =
         panel_csv.lines().skip(1).map(|l| (l.split(',').next().unwrap(), l.split(',').nth(5).unwrap())).collect();
@@ -506,14 +556,16 @@ fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
         .map(|(id, pseudonym)| (pseudonym, bloc_of_id[id.as_str()].to_owned()))
         .collect();
     let asked = stdout.lines().find(|l| l.starts_with("answered: ")).unwrap();
-    let invited = BTreeMap::from([(1, asked.split('/').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap())]);
+    let invited =
+        BTreeMap::from([(1, asked.split('/').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap())]);
     let panel = Panel { bloc, invited };
     let round_dir = root.join("reports").join(STUDY).join("round-1");
     let (answers, per_item) = load(&round_dir.join("answers.csv"));
     let reader = Reader { answers: &answers, per_item: &per_item, panel: &panel, round: 1 };
-    for (language, too_few, not_shown) in
-        [("en", "too few answers to judge", "Across blocs: not shown (groups too small)."), ("zh", "有效回答太少", "分阵营看，未显示（分组过小）。")]
-    {
+    for (language, too_few, not_shown) in [
+        ("en", "too few answers to judge", "Across blocs: not shown (groups too small)."),
+        ("zh", "有效回答太少", "分阵营看，未显示（分组过小）。"),
+    ] {
         let report = read_json(&round_dir.join(language).join("report.json"));
         let wrong = disagreements(&report, &reader);
         assert!(wrong.is_empty(), "{language}: {wrong:#?}");
@@ -521,6 +573,9 @@ fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
         assert!(page.contains(&squeezed(too_few)), "{language}: {page}");
         assert!(page.contains(&squeezed(not_shown)), "{language}: {page}");
         let findings = report["findings"].to_string();
-        assert!(!findings.contains("reached consensus on 1") && !findings.contains("\"outcome\":\"met\""), "{findings}");
+        assert!(
+            !findings.contains("reached consensus on 1") && !findings.contains("\"outcome\":\"met\""),
+            "{findings}"
+        );
     }
 }

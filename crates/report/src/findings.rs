@@ -485,9 +485,10 @@ fn area_sentences(src: &Sources<'_>, w: &Words, domain: &str, round: u32) -> Vec
         let comparisons: Vec<&GroupComparison> = criteria
             .iter()
             .filter_map(|(c, _)| {
-                src.summary.groups.iter().find(|g| {
-                    g.round == round && g.attribute == attribute && g.item.as_str() == item_id(domain, c)
-                })
+                src.summary
+                    .groups
+                    .iter()
+                    .find(|g| g.round == round && g.attribute == attribute && g.item.as_str() == item_id(domain, c))
             })
             .collect();
         if !comparisons.is_empty() {
@@ -514,9 +515,8 @@ fn compared_attribute(study: &Study) -> Option<&'static str> {
 
 fn placement_sentence(src: &Sources<'_>, w: &Words, s: &DomainSynthesis) -> Sentence {
     let worst = s.worst_risk.as_deref().and_then(|c| s.risks.iter().find(|r| r.criterion == c));
-    let worst_median = worst.map_or_else(|| Num::of(Figure::undefined(delphi_stats::Undefined::NoAnswers), 2), |r| {
-        Num::of(r.median, 2)
-    });
+    let worst_median = worst
+        .map_or_else(|| Num::of(Figure::undefined(delphi_stats::Undefined::NoAnswers), 2), |r| Num::of(r.median, 2));
     let benefit = Num::of(s.benefit.median, 2);
     #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let same = s.placement_agreement.value().map_or(0, |a| (a * s.experts_placed as f64).round() as u64);
@@ -591,7 +591,8 @@ fn consensus_sentence(w: &Words, criteria: &[(String, &ItemResult)]) -> Sentence
         ),
         None => fill(w.consensus_on_none, &[("n", &total), ("criteria", Words::noun(w.criterion, n))]),
     }];
-    for (key, template) in [("not_met", w.no_consensus_on), ("too_few_answers", w.too_few_on), ("undefined", w.undefined_on)]
+    for (key, template) in
+        [("not_met", w.no_consensus_on), ("too_few_answers", w.too_few_on), ("undefined", w.undefined_on)]
     {
         if let Some((_, names)) = names_with(w, &outcomes, key) {
             clauses.push(fill(template, &[("names", &names)]));
@@ -804,11 +805,7 @@ fn difference_sentences(
     } else {
         fill(
             w.no_difference,
-            &[
-                ("groups", many),
-                ("n", &tested.len().to_string()),
-                ("criteria", Words::noun(w.criterion, tested.len())),
-            ],
+            &[("groups", many), ("n", &tested.len().to_string()), ("criteria", Words::noun(w.criterion, tested.len()))],
         )
     };
     let claim = if tested.is_empty() {

@@ -110,13 +110,12 @@ pub fn positional_verdict(
                 let verdict = if valid < u64::from(rule.min_answers) {
                     too_few(valid, rule)
                 } else {
-                    Verdict { outcome: Outcome::NotMet, reason: format!("the median {m} lies between two boxes of the scale") }
+                    Verdict {
+                        outcome: Outcome::NotMet,
+                        reason: format!("the median {m} lies between two boxes of the scale"),
+                    }
                 };
-                return (
-                    verdict,
-                    None,
-                    Figure::undefined(Undefined::BetweenBoxes),
-                );
+                return (verdict, None, Figure::undefined(Undefined::BetweenBoxes));
             }
         },
         (ConsensusPosition::MedianBox, Err(e)) => {
