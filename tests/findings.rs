@@ -100,8 +100,8 @@ fn placement(benefit: f64, risk: f64) -> &'static str {
 fn chi_square_tail(x: f64, df: usize) -> f64 {
     let a = df as f64 / 2.0;
     let z = x / 2.0;
-    let mut gamma = if df % 2 == 0 { 1.0 } else { std::f64::consts::PI.sqrt() };
-    let mut k = if df % 2 == 0 { 1.0 } else { 0.5 };
+    let mut gamma = if df.is_multiple_of(2) { 1.0 } else { std::f64::consts::PI.sqrt() };
+    let mut k = if df.is_multiple_of(2) { 1.0 } else { 0.5 };
     while k < a + 1.0 - 1e-9 {
         gamma *= k;
         k += 1.0;
