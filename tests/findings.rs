@@ -10,12 +10,15 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/rules.rs"]
+mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
 use cli::ok;
+use rules::placement;
 use serde_json::Value;
 
 const STUDY: &str = "ai-safety-cooperation";
@@ -83,17 +86,6 @@ fn consensus(criterion: &str, points: &[f64]) -> (&'static str, Option<(f64, f64
     let iqr = quantile(points, 0.75).unwrap() - quantile(points, 0.25).unwrap();
     let agreement = 100.0 * inside as f64 / points.len() as f64;
     (if iqr <= 1.0 && agreement >= 70.0 { "met" } else { "not_met" }, Some(judged))
-}
-
-fn placement(benefit: f64, risk: f64) -> &'static str {
-    let (b, r) = ((benefit - 1.0) / 6.0, (risk - 1.0) / 6.0);
-    if b > 0.5 && r < 0.5 {
-        "promising"
-    } else if b > 0.5 && b >= r {
-        "needs_safeguards"
-    } else {
-        "avoid"
-    }
 }
 
 /// The regularised upper incomplete gamma Q(a, x) by its series, for the chi-square tail.
