@@ -277,10 +277,14 @@ impl Reader<'_> {
                 expect(&format!("{name}: p {p}"), exact.into(), true.into());
                 expect(&format!("{name}: method"), claim["method"].clone(), "chi_square".into());
                 expect(&format!("{name}: groups"), claim["groups"].clone(), blocs.len().into());
-                let higher = claim["higher"].as_str().unwrap();
-                let lower = claim["lower"].as_str().unwrap();
-                expect(&format!("{name}: higher"), medians.get(higher).copied().into(), highest.into());
-                expect(&format!("{name}: lower"), medians.get(lower).copied().into(), lowest.into());
+                let at = |m: f64| -> Value { medians.iter().filter(|(_, v)| **v == m).map(|(b, _)| *b).collect() };
+                let sorted = |v: &Value| -> Value {
+                    let mut names: Vec<&str> = v.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                    names.sort_unstable();
+                    names.into()
+                };
+                expect(&format!("{name}: highest"), sorted(&claim["higher"]), at(highest));
+                expect(&format!("{name}: lowest"), sorted(&claim["lower"]), at(lowest));
                 expect(&format!("{name}: higher median"), claim["higher_median"]["value"].clone(), highest.into());
                 expect(&format!("{name}: lower median"), claim["lower_median"]["value"].clone(), lowest.into());
             }

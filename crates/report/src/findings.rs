@@ -117,12 +117,12 @@ pub enum Claim {
         test: String,
         /// Groups compared.
         groups: usize,
-        /// The group rating higher (of two) or highest (of more).
-        higher: String,
+        /// The group rating higher (of two), or the groups sharing the highest median (of more).
+        higher: Vec<String>,
         /// Its median.
         higher_median: Num,
-        /// The group rating lower or lowest.
-        lower: String,
+        /// The group rating lower, or the groups sharing the lowest median.
+        lower: Vec<String>,
         /// Its median.
         lower_median: Num,
         /// The p-value.
@@ -226,6 +226,8 @@ pub struct Words {
     first_round: &'static str,
     differ_two: &'static str,
     differ_more: &'static str,
+    differ_equal: &'static str,
+    quotes: (&'static str, &'static str),
     no_difference: &'static str,
     not_compared: &'static str,
     exact: &'static str,
@@ -285,7 +287,9 @@ impl Words {
             stability_undetermined: "undetermined on {names}",
             first_round: "Only one round so far: no change between rounds to report.",
             differ_two: "{Group} {higher} rated {criterion} higher than {group} {lower} (median {a} vs {b}, {p}, {method}).",
-            differ_more: "{Groups} differ on {criterion} ({p}, Kruskal–Wallis, {method}): {group} {higher} rated it highest, {group} {lower} lowest (median {a} vs {b}).",
+            differ_more: "{Groups} differ on {criterion} ({p}, Kruskal–Wallis, {method}): {group_higher} {higher} rated it highest, {group_lower} {lower} lowest (median {a} vs {b}).",
+            differ_equal: "{Groups} differ on {criterion} ({p}, {method}), though their medians are equal ({a}).",
+            quotes: ("", ""),
             no_difference: "No two {groups} differ significantly (p < 0.05) on any of the {n} {criteria} compared.",
             not_compared: "{Groups} not compared: not two groups large enough to show.",
             exact: "exact test",
@@ -338,8 +342,10 @@ impl Words {
             not_stable: "不稳定：{names}",
             stability_undetermined: "无法判定：{names}",
             first_round: "目前仅有一轮，尚无轮次间的变化可报告。",
-            differ_two: "{group}“{higher}”对 {criterion} 的评分高于{group}“{lower}”（中位数 {a} 对 {b}，{p}，{method}）。",
-            differ_more: "各{groups}对 {criterion} 的评分存在显著差异（{p}，Kruskal–Wallis 检验，{method}）：{group}“{higher}”最高，{group}“{lower}”最低（中位数 {a} 对 {b}）。",
+            differ_two: "{group}{higher}对 {criterion} 的评分高于{group}{lower}（中位数 {a} 对 {b}，{p}，{method}）。",
+            differ_more: "各{groups}对 {criterion} 的评分存在显著差异（{p}，Kruskal–Wallis 检验，{method}）：{group}{higher}最高，{group}{lower}最低（中位数 {a} 对 {b}）。",
+            differ_equal: "各{groups}对 {criterion} 的评分存在显著差异（{p}，{method}），但中位数相同（{a}）。",
+            quotes: ("“", "”"),
             no_difference: "在比较的 {n} 项标准上，各{groups}之间均无显著差异（p < 0.05）。",
             not_compared: "未比较各{groups}：足以显示的分组不到两个。",
             exact: "精确检验",
@@ -741,39 +747,51 @@ fn difference_sentences(
             continue;
         };
         let shown = shown_medians(g);
-        let (p, method, test, higher, lower) = match g.test {
-            GroupTest::MannWhitney(mw) if shown.len() == 2 => {
-                // U of the first group above its mean: the first group's answers rank higher.
-                #[allow(clippy::cast_precision_loss)]
-                let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
-                let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
-                (mw.p_value, mw.method, "mann_whitney", hi, lo)
-            }
-            GroupTest::KruskalWallis(kw) if shown.len() > 2 => {
-                let by_median = |a: &&(&str, Figure), b: &&(&str, Figure)| {
-                    a.1.value().unwrap_or(f64::MIN).total_cmp(&b.1.value().unwrap_or(f64::MIN))
-                };
-                let hi = *shown.iter().max_by(by_median).expect("groups shown");
-                let lo = *shown.iter().min_by(by_median).expect("groups shown");
-                (kw.p_value, TestMethod::ChiSquare, "kruskal_wallis", hi, lo)
-            }
-            _ => continue,
-        };
+        let median = |x: &(&str, Figure)| x.1.value().unwrap_or(f64::NAN);
+        let (p, method, test, higher, lower): (Figure, TestMethod, &str, Vec<(&str, Figure)>, Vec<(&str, Figure)>) =
+            match g.test {
+                GroupTest::MannWhitney(mw) if shown.len() == 2 => {
+                    // U of the first group above its mean: the first group's answers rank higher.
+                    #[allow(clippy::cast_precision_loss)]
+                    let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
+                    let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
+                    (mw.p_value, mw.method, "mann_whitney", vec![hi], vec![lo])
+                }
+                GroupTest::KruskalWallis(kw) if shown.len() > 2 => {
+                    let top = shown.iter().map(median).fold(f64::MIN, f64::max);
+                    let bottom = shown.iter().map(median).fold(f64::MAX, f64::min);
+                    // every group sharing the highest (lowest) median, so none is singled out wrongly
+                    let at = |m: f64| shown.iter().copied().filter(|x| median(x) == m).collect::<Vec<_>>();
+                    (kw.p_value, TestMethod::ChiSquare, "kruskal_wallis", at(top), at(bottom))
+                }
+                _ => continue,
+            };
         tested.push(c.clone());
-        if !p.value().is_some_and(|v| v < SIGNIFICANCE) {
+        if !p.value().is_some_and(|v| v < SIGNIFICANCE) || higher.is_empty() || lower.is_empty() {
             continue;
         }
-        let (p_num, a, b) = (Num::p_value(p), Num::of(higher.1, 2), Num::of(lower.1, 2));
-        let template = if test == "mann_whitney" { w.differ_two } else { w.differ_more };
+        let (p_num, a, b) = (Num::p_value(p), Num::of(higher[0].1, 2), Num::of(lower[0].1, 2));
+        let template = if a.value == b.value {
+            w.differ_equal
+        } else if test == "mann_whitney" {
+            w.differ_two
+        } else {
+            w.differ_more
+        };
+        let names = |groups: &[(&str, Figure)]| -> String {
+            groups.iter().map(|x| format!("{}{}{}", w.quotes.0, x.0, w.quotes.1)).collect::<Vec<_>>().join(w.list)
+        };
         let text = fill(
             template,
             &[
                 ("Group", &capitalised(one)),
                 ("Groups", &capitalised(many)),
+                ("group_higher", Words::noun((one, many), higher.len())),
+                ("group_lower", Words::noun((one, many), lower.len())),
                 ("group", one),
                 ("groups", many),
-                ("higher", higher.0),
-                ("lower", lower.0),
+                ("higher", &names(&higher)),
+                ("lower", &names(&lower)),
                 ("criterion", c),
                 ("a", &a.text),
                 ("b", &b.text),
@@ -781,15 +799,16 @@ fn difference_sentences(
                 ("method", w.method(method)),
             ],
         );
+        let owned = |groups: &[(&str, Figure)]| groups.iter().map(|x| x.0.to_owned()).collect();
         out.push(Sentence {
             claim: Claim::GroupDifference {
                 attribute: attribute.to_owned(),
                 criterion: c.clone(),
                 test: test.into(),
                 groups: shown.len(),
-                higher: higher.0.to_owned(),
+                higher: owned(&higher),
                 higher_median: a,
-                lower: lower.0.to_owned(),
+                lower: owned(&lower),
                 lower_median: b,
                 p_value: p_num,
                 method: method.name().into(),
