@@ -130,6 +130,52 @@ fn kruskal_wallis(groups: &[Vec<f64>]) -> f64 {
     chi_square_tail(h / (1.0 - t / (n.powi(3) - n)), groups.len() - 1)
 }
 
+/// Mann–Whitney's exact two-sided p-value of two samples, by enumerating every split of the
+/// pooled values into groups of their sizes (ties count half): `min(1, 2 · smaller tail)`.
+fn mann_whitney_exact(a: &[f64], b: &[f64]) -> f64 {
+    let pooled: Vec<f64> = a.iter().chain(b).copied().collect();
+    // 2U of the values at `chosen` against the rest: an integer, so tails compare exactly.
+    let twice_u = |chosen: &[bool]| -> u64 {
+        let side = |first: bool| pooled.iter().zip(chosen).filter(move |(_, c)| **c == first).map(|(v, _)| *v);
+        side(true).map(|x| side(false).map(|y| if x > y { 2 } else { u64::from(x == y) }).sum::<u64>()).sum()
+    };
+    let mut chosen: Vec<bool> = (0..pooled.len()).map(|i| i < a.len()).collect();
+    let observed = twice_u(&chosen);
+    let (mut below, mut above, mut all) = (0u64, 0u64, 0u64);
+    // every subset of a.len() positions, in lexicographic order of a bit mask
+    fn next(chosen: &mut [bool]) -> bool {
+        // the next combination: move the last movable `true` one step right, gather the rest after it
+        let n = chosen.len();
+        let mut trailing = 0;
+        let mut i = n;
+        while i > 0 && chosen[i - 1] {
+            trailing += 1;
+            i -= 1;
+        }
+        while i > 0 && !chosen[i - 1] {
+            i -= 1;
+        }
+        if i == 0 {
+            return false;
+        }
+        chosen[i - 1] = false;
+        for (k, c) in chosen.iter_mut().enumerate().skip(i) {
+            *c = k < i + trailing + 1;
+        }
+        true
+    }
+    loop {
+        let u = twice_u(&chosen);
+        all += 1;
+        below += u64::from(u <= observed);
+        above += u64::from(u >= observed);
+        if !next(&mut chosen) {
+            break;
+        }
+    }
+    (2.0 * below.min(above) as f64 / all as f64).min(1.0)
+}
+
 /// What the reader knows besides the answers: each pseudonym's bloc, and per round how many
 /// experts were asked.
 struct Panel {
@@ -265,7 +311,12 @@ impl Reader<'_> {
             "group_difference" => {
                 let name = claim["criterion"].as_str().unwrap();
                 let blocs = self.by_bloc(r, &item(name));
-                let p = kruskal_wallis(&blocs.values().cloned().collect::<Vec<_>>());
+                let samples: Vec<Vec<f64>> = blocs.values().cloned().collect();
+                let (p, method) = if claim["test"] == "mann_whitney" {
+                    (mann_whitney_exact(&samples[0], &samples[1]), "exact")
+                } else {
+                    (kruskal_wallis(&samples), "chi_square")
+                };
                 let medians: BTreeMap<&str, f64> =
                     blocs.iter().map(|(b, v)| (b.as_str(), quantile(v, 0.5).unwrap())).collect();
                 let highest = medians.values().copied().fold(f64::MIN, f64::max);
@@ -275,7 +326,7 @@ impl Reader<'_> {
                 expect(&format!("{name}: p as printed"), printed.into(), ((p * 1e4).round() / 1e4).into());
                 let exact = claim["p_value"]["value"].as_f64().is_some_and(|v| (v - p).abs() < 1e-9);
                 expect(&format!("{name}: p {p}"), exact.into(), true.into());
-                expect(&format!("{name}: method"), claim["method"].clone(), "chi_square".into());
+                expect(&format!("{name}: method"), claim["method"].clone(), method.into());
                 expect(&format!("{name}: groups"), claim["groups"].clone(), blocs.len().into());
                 let at = |m: f64| -> Value { medians.iter().filter(|(_, v)| **v == m).map(|(b, _)| *b).collect() };
                 let sorted = |v: &Value| -> Value {
@@ -291,8 +342,12 @@ impl Reader<'_> {
             "no_group_difference" => {
                 for c in claim["tested"].as_array().unwrap() {
                     let name = c.as_str().unwrap();
-                    let blocs = self.by_bloc(r, &item(name));
-                    let p = kruskal_wallis(&blocs.values().cloned().collect::<Vec<_>>());
+                    let samples: Vec<Vec<f64>> = self.by_bloc(r, &item(name)).into_values().collect();
+                    let p = if samples.len() == 2 {
+                        mann_whitney_exact(&samples[0], &samples[1])
+                    } else {
+                        kruskal_wallis(&samples)
+                    };
                     expect(&format!("{name}: no difference"), (p >= 0.05).into(), true.into());
                 }
             }
@@ -404,6 +459,40 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// The reader's panel of a demo in `root`: each pseudonym's bloc (the panel CSV by expert id,
+/// the store's pseudonym per id) and the experts asked per round as the demo printed them
+/// ("answered: round 1: 38/40 …").
+fn demo_panel(root: &Path, stdout: &str) -> Panel {
+    let panel_csv = std::fs::read_to_string(root.join("data/demo/panel.csv")).unwrap();
+    let bloc_of_id: BTreeMap<&str, &str> = panel_csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0], f[5])
+        })
+        .collect();
+    let db = rusqlite::Connection::open(root.join("data/demo").join(STUDY).join("delphi.sqlite")).unwrap();
+    let mut query = db.prepare("SELECT id, pseudonym FROM experts").unwrap();
+    let bloc = query
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .map(|(id, pseudonym)| (pseudonym, bloc_of_id[id.as_str()].to_owned()))
+        .collect();
+    let answered = stdout.lines().find(|l| l.starts_with("answered: ")).expect("the demo's answered line");
+    let invited = answered
+        .split("round ")
+        .skip(1)
+        .map(|part| {
+            let (round, rest) = part.split_once(": ").unwrap();
+            let asked = rest.split('/').nth(1).unwrap().split_whitespace().next().unwrap();
+            (round.parse().unwrap(), asked.parse().unwrap())
+        })
+        .collect();
+    Panel { bloc, invited }
+}
+
 #[test]
 fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_them_in_both_languages() {
     let dir = tempfile::tempdir().unwrap();
@@ -416,36 +505,7 @@ fn every_sentence_of_the_findings_follows_from_the_answers_and_page_one_holds_th
     std::os::unix::fs::symlink(root.join("data/demo").join(STUDY), root.join("data").join(STUDY)).unwrap();
     ok(root, &["report", "--round", "1", "--out", "reports"]);
 
-    // The reader's panel: bloc per pseudonym (panel CSV by id, the store's pseudonym per id);
-    // experts asked per round as the demo printed them ("round 1: 38/40").
-    let panel_csv = std::fs::read_to_string(root.join("data/demo/panel.csv")).unwrap();
-    let bloc_of_id: BTreeMap<&str, &str> = panel_csv
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f[0], f[5])
-        })
-        .collect();
-    let db = rusqlite::Connection::open(root.join("data/demo").join(STUDY).join("delphi.sqlite")).unwrap();
-    let mut query = db.prepare("SELECT id, pseudonym FROM experts").unwrap();
-    let bloc: BTreeMap<String, String> = query
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .map(|(id, pseudonym)| (pseudonym, bloc_of_id[id.as_str()].to_owned()))
-        .collect();
-    let answered = stdout.lines().find(|l| l.starts_with("answered: ")).expect("the demo's answered line");
-    let invited: BTreeMap<u32, u64> = answered
-        .split("round ")
-        .skip(1)
-        .map(|part| {
-            let (round, rest) = part.split_once(": ").unwrap();
-            let asked = rest.split('/').nth(1).unwrap().split_whitespace().next().unwrap();
-            (round.parse().unwrap(), asked.parse().unwrap())
-        })
-        .collect();
-    let panel = Panel { bloc, invited };
+    let panel = demo_panel(root, &stdout);
 
     let study_dir = root.join("reports").join(STUDY);
     let (answers, per_item) = load(&study_dir.join("round-2/answers.csv"));
@@ -540,21 +600,7 @@ fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
     let root = dir.path();
     let stdout =
         ok(root, &["demo", "--out", "reports", "--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
-    let panel_csv = std::fs::read_to_string(root.join("data/demo/panel.csv")).unwrap();
-    let bloc_of_id: BTreeMap<&str, &str> =
-        panel_csv.lines().skip(1).map(|l| (l.split(',').next().unwrap(), l.split(',').nth(5).unwrap())).collect();
-    let db = rusqlite::Connection::open(root.join("data/demo").join(STUDY).join("delphi.sqlite")).unwrap();
-    let mut query = db.prepare("SELECT id, pseudonym FROM experts").unwrap();
-    let bloc = query
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .map(|(id, pseudonym)| (pseudonym, bloc_of_id[id.as_str()].to_owned()))
-        .collect();
-    let asked = stdout.lines().find(|l| l.starts_with("answered: ")).unwrap();
-    let invited =
-        BTreeMap::from([(1, asked.split('/').nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap())]);
-    let panel = Panel { bloc, invited };
+    let panel = demo_panel(root, &stdout);
     let round_dir = root.join("reports").join(STUDY).join("round-1");
     let (answers, per_item) = load(&round_dir.join("answers.csv"));
     let reader = Reader { answers: &answers, per_item: &per_item, panel: &panel, round: 1 };
@@ -573,5 +619,38 @@ fn a_small_panel_gets_too_few_answers_and_blocs_not_shown_never_agreement() {
             !findings.contains("reached consensus on 1") && !findings.contains("\"outcome\":\"met\""),
             "{findings}"
         );
+    }
+}
+
+/// Two blocs of ten: the difference between two blocs is Mann–Whitney's, exact at this size,
+/// recomputed by enumerating every split of the answers; the direction is the one the
+/// medians show.
+#[test]
+fn two_blocs_differ_by_the_exact_test_in_the_direction_their_answers_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let stdout =
+        ok(root, &["demo", "--out", "reports", "--experts", "20", "--rounds", "1", "--blocs", "2", "--seed", "11"]);
+    let panel = demo_panel(root, &stdout);
+    let round_dir = root.join("reports").join(STUDY).join("round-1");
+    let (answers, per_item) = load(&round_dir.join("answers.csv"));
+    let reader = Reader { answers: &answers, per_item: &per_item, panel: &panel, round: 1 };
+    let report = read_json(&round_dir.join("en/report.json"));
+    let wrong = disagreements(&report, &reader);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let differences: Vec<&Value> = report["findings"]["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["sentences"].as_array().unwrap())
+        .filter(|s| s["claim"]["kind"] == "group_difference")
+        .collect();
+    assert!(!differences.is_empty(), "the demo's blocs differ in round 1");
+    let page = squeezed(&page_one(&round_dir.join("en/report.pdf")));
+    for s in differences {
+        assert_eq!(s["claim"]["test"], "mann_whitney");
+        let text = s["text"].as_str().unwrap();
+        assert!(text.ends_with("exact test)."), "{text}");
+        assert!(page.contains(&squeezed(text)), "page 1 lacks: {text}");
     }
 }
