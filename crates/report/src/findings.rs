@@ -748,24 +748,23 @@ fn difference_sentences(
         };
         let shown = shown_medians(g);
         let median = |x: &(&str, Figure)| x.1.value().unwrap_or(f64::NAN);
-        let (p, method, test, higher, lower): (Figure, TestMethod, &str, Vec<(&str, Figure)>, Vec<(&str, Figure)>) =
-            match g.test {
-                GroupTest::MannWhitney(mw) if shown.len() == 2 => {
-                    // U of the first group above its mean: the first group's answers rank higher.
-                    #[allow(clippy::cast_precision_loss)]
-                    let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
-                    let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
-                    (mw.p_value, mw.method, "mann_whitney", vec![hi], vec![lo])
-                }
-                GroupTest::KruskalWallis(kw) if shown.len() > 2 => {
-                    let top = shown.iter().map(median).fold(f64::MIN, f64::max);
-                    let bottom = shown.iter().map(median).fold(f64::MAX, f64::min);
-                    // every group sharing the highest (lowest) median, so none is singled out wrongly
-                    let at = |m: f64| shown.iter().copied().filter(|x| median(x) == m).collect::<Vec<_>>();
-                    (kw.p_value, TestMethod::ChiSquare, "kruskal_wallis", at(top), at(bottom))
-                }
-                _ => continue,
-            };
+        let (p, method, test, higher, lower) = match g.test {
+            GroupTest::MannWhitney(mw) if shown.len() == 2 => {
+                // U of the first group above its mean: the first group's answers rank higher.
+                #[allow(clippy::cast_precision_loss)]
+                let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
+                let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
+                (mw.p_value, mw.method, "mann_whitney", vec![hi], vec![lo])
+            }
+            GroupTest::KruskalWallis(kw) if shown.len() > 2 => {
+                let top = shown.iter().map(median).fold(f64::MIN, f64::max);
+                let bottom = shown.iter().map(median).fold(f64::MAX, f64::min);
+                // every group sharing the highest (lowest) median, so none is singled out wrongly
+                let at = |m: f64| shown.iter().copied().filter(|x| median(x) == m).collect::<Vec<_>>();
+                (kw.p_value, TestMethod::ChiSquare, "kruskal_wallis", at(top), at(bottom))
+            }
+            _ => continue,
+        };
         tested.push(c.clone());
         if !p.value().is_some_and(|v| v < SIGNIFICANCE) || higher.is_empty() || lower.is_empty() {
             continue;
