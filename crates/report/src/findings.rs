@@ -14,7 +14,7 @@ use delphi_stats::groups::{GroupComparison, GroupFigures, GroupTest};
 use delphi_stats::item::Outcome;
 use delphi_stats::ranktests::TestMethod;
 use delphi_stats::summarise::ItemResult;
-use delphi_stats::synthesis::{Certainty, DomainSynthesis};
+use delphi_stats::synthesis::{Certainty, DomainSynthesis, Placement};
 use delphi_stats::{Figure, StudySummary};
 use serde::Serialize;
 
@@ -70,7 +70,7 @@ pub enum Claim {
     /// The area's benefit–risk placement and how many experts place it the same way.
     Placement {
         /// `promising`, `needs_safeguards`, `avoid`; none when a median is undefined.
-        placement: Option<String>,
+        placement: Option<Placement>,
         /// The benefit's median.
         benefit_median: Num,
         /// The risk criterion with the highest median.
@@ -82,7 +82,7 @@ pub enum Claim {
         /// Of them, those whose own placement is the panel's.
         experts_same: u64,
         /// `high`, `moderate`, `low`, `undefined`.
-        certainty: String,
+        certainty: Certainty,
     },
     /// The consensus verdict of each of the area's ordinal criteria.
     Consensus {
@@ -113,8 +113,8 @@ pub enum Claim {
         attribute: String,
         /// The criterion.
         criterion: String,
-        /// `mann_whitney` (two groups) or `kruskal_wallis` (more).
-        test: String,
+        /// Mann–Whitney (two groups) or Kruskal–Wallis (more).
+        test: GroupTestKind,
         /// Groups compared.
         groups: usize,
         /// The group rating higher (of two), or the groups sharing the highest median (of more).
@@ -128,7 +128,7 @@ pub enum Claim {
         /// The p-value.
         p_value: Num,
         /// How it was computed (`exact`, `normal`, `chi_square`).
-        method: String,
+        method: TestMethod,
     },
     /// Groups were compared on these criteria and none differed significantly.
     NoGroupDifference {
@@ -154,13 +154,50 @@ pub enum Claim {
     },
 }
 
+/// A verdict as a sentence reports it: the rule's outcome, or that no group was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judged {
+    /// The rule is met.
+    Met,
+    /// The rule is not met.
+    NotMet,
+    /// Fewer valid answers than the rule needs.
+    TooFewAnswers,
+    /// The rule could not be applied.
+    Undefined,
+    /// Across groups: every group too small to show.
+    NotShown,
+}
+
+impl From<Outcome> for Judged {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Met => Self::Met,
+            Outcome::NotMet => Self::NotMet,
+            Outcome::TooFewAnswers => Self::TooFewAnswers,
+            Outcome::Undefined => Self::Undefined,
+        }
+    }
+}
+
+/// The test between groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupTestKind {
+    /// Two groups.
+    MannWhitney,
+    /// More than two.
+    KruskalWallis,
+}
+
 /// A criterion's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriterionOutcome {
     /// Criterion id.
     pub criterion: String,
-    /// `met`, `not_met`, `too_few_answers`, `undefined`, `not_shown`.
-    pub outcome: String,
+    /// The verdict.
+    pub outcome: Judged,
 }
 
 /// A criterion's median in two rounds and its stability verdict.
@@ -172,8 +209,8 @@ pub struct Move {
     pub from: Num,
     /// Median in this round.
     pub to: Num,
-    /// `met` (stable), `not_met`, `too_few_answers`, `undefined`.
-    pub stability: String,
+    /// The stability verdict (`met`: stable).
+    pub stability: Judged,
 }
 
 /// Experts asked and answering in a round.
@@ -412,20 +449,6 @@ fn p_text(p: &Num) -> String {
     if p.text.starts_with('<') { format!("p {}", p.text) } else { format!("p = {}", p.text) }
 }
 
-/// An enum's key as the summary serialises it (`needs_safeguards`, `high`).
-fn key<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned))
-}
-
-fn outcome_key(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Met => "met",
-        Outcome::NotMet => "not_met",
-        Outcome::TooFewAnswers => "too_few_answers",
-        Outcome::Undefined => "undefined",
-    }
-}
-
 /// What the findings are built from.
 pub(crate) struct Sources<'a> {
     pub study: &'a Study,
@@ -563,20 +586,20 @@ fn placement_sentence(src: &Sources<'_>, w: &Words, s: &DomainSynthesis) -> Sent
     let text = w.sentence(&std::iter::once(first).chain(certainty).collect::<Vec<_>>());
     Sentence {
         claim: Claim::Placement {
-            placement: s.placement.and_then(|p| key(&p)),
+            placement: s.placement,
             benefit_median: benefit,
             worst_risk: s.worst_risk.clone(),
             worst_risk_median: worst_median,
             experts_placed: s.experts_placed,
             experts_same: same,
-            certainty: key(&s.certainty).unwrap_or_default(),
+            certainty: s.certainty,
         },
         text,
     }
 }
 
 /// The criteria whose outcome is `key`, listed.
-fn names_with(w: &Words, outcomes: &[CriterionOutcome], key: &str) -> Option<(usize, String)> {
+fn names_with(w: &Words, outcomes: &[CriterionOutcome], key: Judged) -> Option<(usize, String)> {
     let names: Vec<&str> = outcomes.iter().filter(|o| o.outcome == key).map(|o| o.criterion.as_str()).collect();
     (!names.is_empty()).then(|| (names.len(), names.join(w.list)))
 }
@@ -586,23 +609,25 @@ fn consensus_sentence(w: &Words, criteria: &[(String, &ItemResult)]) -> Sentence
         .iter()
         .filter_map(|(c, r)| match r {
             ItemResult::Ordinal(o) => {
-                Some(CriterionOutcome { criterion: c.clone(), outcome: outcome_key(o.consensus.outcome).into() })
+                Some(CriterionOutcome { criterion: c.clone(), outcome: o.consensus.outcome.into() })
             }
             _ => None,
         })
         .collect();
     let n = outcomes.len();
     let total = n.to_string();
-    let mut clauses = vec![match names_with(w, &outcomes, "met") {
+    let mut clauses = vec![match names_with(w, &outcomes, Judged::Met) {
         Some((k, names)) => fill(
             if k == n && n > 1 { w.consensus_on_all } else { w.consensus_on },
             &[("k", &k.to_string()), ("n", &total), ("criteria", Words::noun(w.criterion, n)), ("names", &names)],
         ),
         None => fill(w.consensus_on_none, &[("n", &total), ("criteria", Words::noun(w.criterion, n))]),
     }];
-    for (key, template) in
-        [("not_met", w.no_consensus_on), ("too_few_answers", w.too_few_on), ("undefined", w.undefined_on)]
-    {
+    for (key, template) in [
+        (Judged::NotMet, w.no_consensus_on),
+        (Judged::TooFewAnswers, w.too_few_on),
+        (Judged::Undefined, w.undefined_on),
+    ] {
         if let Some((_, names)) = names_with(w, &outcomes, key) {
             clauses.push(fill(template, &[("names", &names)]));
         }
@@ -617,23 +642,23 @@ fn across_sentence(w: &Words, attribute: &str, comparisons: &[&GroupComparison],
         .map(|g| {
             let all_suppressed = g.groups.iter().all(|x| matches!(x.figures, GroupFigures::Suppressed));
             let criterion = g.item.as_str().strip_prefix(&format!("{domain}.")).unwrap_or(g.item.as_str()).to_owned();
-            let outcome = if all_suppressed { "not_shown" } else { outcome_key(g.cross_group.outcome) };
-            CriterionOutcome { criterion, outcome: outcome.into() }
+            let outcome = if all_suppressed { Judged::NotShown } else { g.cross_group.outcome.into() };
+            CriterionOutcome { criterion, outcome }
         })
         .collect();
     let mut clauses = Vec::new();
     for (key, template) in [
-        ("met", w.across_met),
-        ("not_met", w.across_not_met),
-        ("not_shown", w.across_not_shown),
-        ("too_few_answers", w.across_undefined),
-        ("undefined", w.across_undefined),
+        (Judged::Met, w.across_met),
+        (Judged::NotMet, w.across_not_met),
+        (Judged::NotShown, w.across_not_shown),
+        (Judged::TooFewAnswers, w.across_undefined),
+        (Judged::Undefined, w.across_undefined),
     ] {
         if let Some((_, names)) = names_with(w, &outcomes, key) {
             clauses.push(fill(template, &[("group", one), ("names", &names)]));
         }
     }
-    let text = if outcomes.iter().all(|o| o.outcome == "not_shown") {
+    let text = if outcomes.iter().all(|o| o.outcome == Judged::NotShown) {
         format!("{}{}{}", fill(w.across, &[("groups", many)]), w.not_shown_all, w.stop)
     } else {
         format!("{}{}", fill(w.across, &[("groups", many)]), w.sentence(&clauses))
@@ -667,7 +692,7 @@ fn movement_sentence(
                     criterion: c.clone(),
                     from: median_of(src, &earlier, st.from_round),
                     to: median_of(src, &id, round),
-                    stability: outcome_key(st.verdict.outcome).into(),
+                    stability: st.verdict.outcome.into(),
                 },
             ))
         })
@@ -693,10 +718,10 @@ fn movement_sentence(
     }
     let outcomes: Vec<CriterionOutcome> = moves
         .iter()
-        .map(|m| CriterionOutcome { criterion: m.criterion.clone(), outcome: m.stability.clone() })
+        .map(|m| CriterionOutcome { criterion: m.criterion.clone(), outcome: m.stability })
         .collect();
-    let stable = outcomes.iter().filter(|o| o.outcome == "met").count();
-    let not_stable = names_with(w, &outcomes, "not_met");
+    let stable = outcomes.iter().filter(|o| o.outcome == Judged::Met).count();
+    let not_stable = names_with(w, &outcomes, Judged::NotMet);
     let (n, k) = (moves.len(), stable.to_string());
     let counts = [("k", k.as_str()), ("n", &n.to_string()), ("criteria", Words::noun(w.criterion, n))];
     let mut clauses = vec![first];
@@ -711,7 +736,7 @@ fn movement_sentence(
     }
     let undetermined: Vec<&str> = outcomes
         .iter()
-        .filter(|o| o.outcome == "undefined" || o.outcome == "too_few_answers")
+        .filter(|o| matches!(o.outcome, Judged::Undefined | Judged::TooFewAnswers))
         .map(|o| o.criterion.as_str())
         .collect();
     if !undetermined.is_empty() {
@@ -757,14 +782,14 @@ fn difference_sentences(
                 #[allow(clippy::cast_precision_loss)]
                 let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
                 let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
-                (mw.p_value, mw.method, "mann_whitney", vec![hi], vec![lo])
+                (mw.p_value, mw.method, GroupTestKind::MannWhitney, vec![hi], vec![lo])
             }
             GroupTest::KruskalWallis(kw) if shown.len() > 2 => {
                 let top = shown.iter().map(median).fold(f64::MIN, f64::max);
                 let bottom = shown.iter().map(median).fold(f64::MAX, f64::min);
                 // every group sharing the highest (lowest) median, so none is singled out wrongly
                 let at = |m: f64| shown.iter().copied().filter(|x| median(x) == m).collect::<Vec<_>>();
-                (kw.p_value, TestMethod::ChiSquare, "kruskal_wallis", at(top), at(bottom))
+                (kw.p_value, TestMethod::ChiSquare, GroupTestKind::KruskalWallis, at(top), at(bottom))
             }
             _ => continue,
         };
@@ -775,7 +800,7 @@ fn difference_sentences(
         let (p_num, a, b) = (Num::p_value(p), Num::of(higher[0].1, 2), Num::of(lower[0].1, 2));
         let template = if a.value == b.value {
             w.differ_equal
-        } else if test == "mann_whitney" {
+        } else if test == GroupTestKind::MannWhitney {
             w.differ_two
         } else {
             w.differ_more
@@ -806,14 +831,14 @@ fn difference_sentences(
             claim: Claim::GroupDifference {
                 attribute: attribute.to_owned(),
                 criterion: c.clone(),
-                test: test.into(),
+                test,
                 groups: shown.len(),
                 higher: owned(&higher),
                 higher_median: a,
                 lower: owned(&lower),
                 lower_median: b,
                 p_value: p_num,
-                method: method.name().into(),
+                method,
             },
             text,
         });
