@@ -716,10 +716,8 @@ fn movement_sentence(
     if !changed.is_empty() && unchanged > 0 {
         first = format!("{first}{}{}", w.list, fill(w.unchanged, &[("k", &unchanged.to_string())]));
     }
-    let outcomes: Vec<CriterionOutcome> = moves
-        .iter()
-        .map(|m| CriterionOutcome { criterion: m.criterion.clone(), outcome: m.stability })
-        .collect();
+    let outcomes: Vec<CriterionOutcome> =
+        moves.iter().map(|m| CriterionOutcome { criterion: m.criterion.clone(), outcome: m.stability }).collect();
     let stable = outcomes.iter().filter(|o| o.outcome == Judged::Met).count();
     let not_stable = names_with(w, &outcomes, Judged::NotMet);
     let (n, k) = (moves.len(), stable.to_string());
