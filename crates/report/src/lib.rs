@@ -36,6 +36,7 @@
 
 pub mod cooke;
 pub mod guidelines;
+pub mod findings;
 mod html;
 pub mod labels;
 mod layout;
