@@ -35,8 +35,8 @@
 //! Pure: values in, values out. No files, no network, a fixed date.
 
 pub mod cooke;
-pub mod guidelines;
 pub mod findings;
+pub mod guidelines;
 mod html;
 pub mod labels;
 mod layout;
