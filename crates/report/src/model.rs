@@ -64,6 +64,61 @@ impl Num {
     fn missing() -> Self {
         Self { value: None, text: "—".into(), note: None }
     }
+
+    /// A pooled estimate or a median printed at the precision its `spread` allows (see
+    /// [`fmt_to_spread`]).
+    pub fn to_spread(f: Figure, spread: Option<f64>) -> Self {
+        match f.value() {
+            Some(v) => Self { value: Some(v), text: fmt_to_spread(v, spread), note: None },
+            None => Self::of(f, 2),
+        }
+    }
+
+    /// A probability (0–1) as a percentage, at the precision its spread (in 0–1) allows:
+    /// `0.844` with an IQR of `0.12` prints `84 %`. The value stays in 0–1.
+    pub fn percent(f: Figure, spread: Option<f64>) -> Self {
+        match f.value() {
+            Some(v) => Self { value: Some(v), text: format!("{} %", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))), note: None },
+            None => Self::of(f, 2),
+        }
+    }
+
+    /// A difference of probabilities (an IQR) in percentage points (`unit`, e.g. `pp`), at
+    /// the precision of its own size.
+    pub fn percentage_points(f: Figure, unit: &str) -> Self {
+        match f.value() {
+            Some(v) => Self { value: Some(v), text: format!("{} {unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))), note: None },
+            None => Self::of(f, 2),
+        }
+    }
+}
+
+/// The one rounding rule for pooled estimates and medians of numbers: print a figure to the
+/// place of the second significant digit of its `spread` (the interquartile range, or the
+/// 5–95 % range of a pooled distribution). A median of 32.12 with a spread of 58 prints `32`;
+/// with a spread of 0.25 it prints `32.12`; with a spread of 5800, 3212 prints `3200`.
+/// Digits finer than that say nothing the panel agreed on. Every figure of one row (median,
+/// quartiles, IQR; or 5 %, 50 %, 95 %) is printed to the same place. Without a spread (one
+/// answer, or all answers equal) the figure keeps three significant digits of its own.
+pub fn fmt_to_spread(v: f64, spread: Option<f64>) -> String {
+    let scale = match spread.map(f64::abs) {
+        Some(s) if s.is_finite() && s > 0.0 => s,
+        _ if v != 0.0 && v.is_finite() => v.abs() / 10.0,
+        _ => 1.0,
+    };
+    // The place of the second significant digit of `scale`: 10^(floor(log10 scale) − 1).
+    #[allow(clippy::cast_possible_truncation)]
+    let place = (scale.log10().floor() as i32 - 1).clamp(-9, 15);
+    if place >= 0 {
+        let step = 10f64.powi(place);
+        let rounded = (v / step).round() * step;
+        let s = format!("{rounded:.0}");
+        if s == "-0" { "0".into() } else { s }
+    } else {
+        let decimals = usize::try_from(-place).unwrap_or(0);
+        let s = format!("{v:.decimals$}");
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_owned() } else { s }
+    }
 }
 
 /// `v` with at most `decimals` decimals and at least one; `-0.0` prints as `0.0`.
@@ -143,6 +198,35 @@ pub struct Conduct {
     pub rules_changed: Vec<RuleChange>,
     /// Reminders sent, per round (rounds without any may be absent).
     pub reminders_sent: BTreeMap<u32, u64>,
+    /// Each round's questionnaire as it was frozen, for the appendix (rounds absent when the
+    /// store has none).
+    pub questionnaires: Vec<FrozenQuestions>,
+}
+
+/// One round's questions as frozen when it opened, in each of the study's languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenQuestions {
+    /// Round.
+    pub round: u32,
+    /// The questions by language code, in the order the experts met them.
+    pub by_language: BTreeMap<String, Vec<AskedQuestion>>,
+}
+
+/// A question as a frozen questionnaire put it, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedQuestion {
+    /// Item id.
+    pub item: String,
+    /// The title of the domain it belongs to (none for extra and seed questions).
+    pub domain: Option<String>,
+    /// A calibration (seed) question.
+    pub seed: bool,
+    /// The question as worded, `{domain}` filled in.
+    pub wording: String,
+    /// How it was answered.
+    pub answer: AnswerForm,
+    /// The earlier item it continues (a rewording or one part of a split).
+    pub continues: Option<String>,
 }
 
 /// One setting of the study's consensus rule edited after a round opened under it.
@@ -240,6 +324,39 @@ pub struct Report {
     pub notices: Vec<String>,
     /// What DELPHISTAR and ACCORD ask that the tool knows, and the checklist of both.
     pub guidelines: Guidelines,
+    /// The appendix: each reported round's questionnaire, with what changed since the round
+    /// before (empty when the store kept none).
+    pub questionnaire: Vec<RoundQuestionnaire>,
+}
+
+/// One round's questionnaire in the appendix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundQuestionnaire {
+    /// Round.
+    pub round: u32,
+    /// Every question, in the order the experts met them.
+    pub questions: Vec<AppendixQuestion>,
+    /// "Changes since round N", from the second round on.
+    pub changes_heading: Option<String>,
+    /// What changed, in sentences: the questions no longer asked, or that nothing changed.
+    pub changes: Vec<String>,
+}
+
+/// One question of the appendix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppendixQuestion {
+    /// Item id.
+    pub item: String,
+    /// The domain's title, for the grid's questions; none for the others.
+    pub domain: Option<String>,
+    /// The question as worded.
+    pub wording: String,
+    /// How it was answered, in words.
+    pub answer: Option<String>,
+    /// A calibration (seed) question.
+    pub seed: bool,
+    /// Its change since the round before: new, reworded, replacing an earlier question.
+    pub change: Option<String>,
 }
 
 /// The study's id, title and description.
@@ -276,6 +393,32 @@ pub struct Overview {
     pub quantiles: Vec<QuantileRow>,
     /// Numeric and probability items outside the domain grid, per round.
     pub numeric: Vec<NumericRow>,
+    /// Rating (ordinal) items outside the domain grid, per round, with a criterion's figures.
+    pub ratings: Vec<RatingRow>,
+    /// How pooled estimates and medians are rounded ([`fmt_to_spread`]), in words.
+    pub precision_note: String,
+}
+
+/// An item outside the domain grid as the experts read it, in the report's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemText {
+    /// Item id.
+    pub item: String,
+    /// The question.
+    pub wording: String,
+    /// How it was answered: a scale with its labels, a unit, a probability, ….
+    pub answer: Option<String>,
+}
+
+/// A rating item outside the domain grid in one round: the same figures as a criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingRow {
+    /// The question as the experts read it.
+    pub question: ItemText,
+    /// Round.
+    pub round: u32,
+    /// Its figures, verdict and reason.
+    pub figures: CriterionRow,
 }
 
 /// A numeric item outside the domain grid in one round.
@@ -283,6 +426,10 @@ pub struct Overview {
 pub struct NumericRow {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
+    /// Whether it asked a probability: figures print as percentages, the IQR in points.
+    pub probability: bool,
     /// Round.
     pub round: u32,
     /// Valid answers.
@@ -368,6 +515,8 @@ pub struct ConsensusOverRounds {
     pub domain: Option<String>,
     /// Criterion id, for grid items.
     pub criterion: Option<String>,
+    /// An item outside the grid as the experts read it (grid items' wording is in their domain).
+    pub question: Option<ItemText>,
     /// Per reported round (same order as [`Report::rounds`]); `None` when not asked.
     pub rounds: Vec<Option<ConsensusCell>>,
 }
@@ -386,6 +535,8 @@ pub struct ConsensusCell {
 pub struct RankingRound {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
     /// Round.
     pub round: u32,
     /// Valid rankings.
@@ -456,6 +607,8 @@ pub struct PlacementOverRounds {
 pub struct QuantileRow {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
     /// Whether it is a calibration (seed) item.
     pub seed: bool,
     /// Unit.
@@ -880,8 +1033,76 @@ pub fn build(
                     .replace("{after}", &c.after)
             })
             .collect(),
+        questionnaire: questionnaire_appendix(&ctx.labels, language.as_str(), &summary.rounds, &conduct.questionnaires),
         labels: ctx.labels,
     })
+}
+
+/// The appendix: the questionnaire of every reported round in `language` (or the first
+/// language it was frozen in), each question marked when new, reworded or replacing an
+/// earlier one, and the questions no longer asked, compared with the round before.
+fn questionnaire_appendix(
+    labels: &Labels,
+    language: &str,
+    rounds: &[u32],
+    frozen: &[FrozenQuestions],
+) -> Vec<RoundQuestionnaire> {
+    let questions_of = |round: u32| {
+        frozen
+            .iter()
+            .find(|f| f.round == round)
+            .and_then(|f| f.by_language.get(language).or_else(|| f.by_language.values().next()))
+    };
+    rounds
+        .iter()
+        .filter_map(|&round| {
+            let asked = questions_of(round)?;
+            let before = round.checked_sub(1).filter(|&r| r > 0 && rounds.contains(&r)).and_then(questions_of);
+            let change = |q: &AskedQuestion| {
+                let before = before?;
+                match before.iter().find(|b| b.item == q.item) {
+                    Some(b) if b.wording != q.wording || b.answer != q.answer => Some(labels.change_reworded.clone()),
+                    Some(_) => None,
+                    None => Some(match &q.continues {
+                        Some(earlier) => labels.change_continues.replace("{item}", earlier),
+                        None => labels.change_new.clone(),
+                    }),
+                }
+            };
+            let questions: Vec<AppendixQuestion> = asked
+                .iter()
+                .map(|q| AppendixQuestion {
+                    item: q.item.clone(),
+                    domain: q.domain.clone(),
+                    wording: q.wording.clone(),
+                    answer: q.answer.words(labels),
+                    seed: q.seed,
+                    change: change(q),
+                })
+                .collect();
+            let changes = before.map(|before| {
+                let dropped: Vec<&str> = before
+                    .iter()
+                    .filter(|b| !asked.iter().any(|q| q.item == b.item))
+                    .map(|b| b.item.as_str())
+                    .collect();
+                let mut changes = Vec::new();
+                if !dropped.is_empty() {
+                    changes.push(labels.change_dropped.replace("{items}", &dropped.join(", ")));
+                }
+                if dropped.is_empty() && questions.iter().all(|q| q.change.is_none()) {
+                    changes.push(labels.change_none.clone());
+                }
+                changes
+            });
+            Some(RoundQuestionnaire {
+                round,
+                questions,
+                changes_heading: before.map(|_| labels.changes_since.replace("{round}", &(round - 1).to_string())),
+                changes: changes.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 fn overview(ctx: &Ctx<'_>) -> Overview {
@@ -916,8 +1137,10 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     let mut rankings = Vec::new();
     let mut quantiles = Vec::new();
     let mut numeric = Vec::new();
+    let mut ratings = Vec::new();
     for q in &questions {
         let id = q.id.as_str();
+        let question = (q.domain.is_none()).then(|| item_text(ctx, q));
         let cells: Vec<Option<ConsensusCell>> = s
             .rounds
             .iter()
@@ -934,11 +1157,16 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 item: id.to_owned(),
                 domain: q.domain.as_ref().and_then(|d| ctx.domain_title(d.as_str())),
                 criterion: q.criterion.as_ref().map(|c| c.as_str().to_owned()),
+                question: question.clone(),
                 rounds: cells,
             });
         }
         for &r in &s.rounds {
+            let Some(question) = question.clone() else { continue };
             match ctx.item(id, r).map(|i| &i.result) {
+                Some(ItemResult::Ordinal(o)) => {
+                    ratings.push(RatingRow { figures: ordinal_row(ctx, id, &question.wording, o), question, round: r });
+                }
                 Some(ItemResult::Ranking(k)) => {
                     let mut mean_ranks: Vec<NamedNum> = k
                         .kendall
@@ -955,6 +1183,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                     });
                     rankings.push(RankingRound {
                         item: id.to_owned(),
+                        question,
                         round: r,
                         n: k.n,
                         w: Num::of(k.kendall.w, 3),
@@ -967,26 +1196,35 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
                         _ => None,
                     };
+                    // One place for the row: that of the pooled 5–95 % range.
+                    let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
                     quantiles.push(QuantileRow {
                         item: id.to_owned(),
+                        question,
                         seed: q.is_seed,
                         unit,
                         round: r,
                         n: p.n,
-                        q05: Num::of(p.pool.q05, 2),
-                        q50: Num::of(p.pool.q50, 2),
-                        q95: Num::of(p.pool.q95, 2),
+                        q05: Num::to_spread(p.pool.q05, range),
+                        q50: Num::to_spread(p.pool.q50, range),
+                        q95: Num::to_spread(p.pool.q95, range),
                     });
                 }
-                Some(ItemResult::Numeric(x)) if q.domain.is_none() => numeric.push(NumericRow {
-                    item: id.to_owned(),
-                    round: r,
-                    n: x.n,
-                    median: Num::of(x.median, 3),
-                    q1: Num::of(x.q1, 3),
-                    q3: Num::of(x.q3, 3),
-                    iqr: Num::of(x.iqr, 3),
-                }),
+                Some(ItemResult::Numeric(x)) => {
+                    let probability = q.response == ResponseKind::Probability;
+                    let f = numeric_figures(ctx, probability, x);
+                    numeric.push(NumericRow {
+                        item: id.to_owned(),
+                        question,
+                        probability,
+                        round: r,
+                        n: x.n,
+                        median: f.median,
+                        q1: f.q1,
+                        q3: f.q3,
+                        iqr: f.iqr,
+                    });
+                }
                 _ => {}
             }
         }
@@ -1047,6 +1285,138 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         placements,
         quantiles,
         numeric,
+        ratings,
+        precision_note: ctx.labels.precision_note.clone(),
+    }
+}
+
+/// An item outside the grid (an extra or a seed question) as the experts read it.
+fn item_text(ctx: &Ctx<'_>, q: &delphi_core::study::Question) -> ItemText {
+    let prompt = ctx
+        .study
+        .items
+        .iter()
+        .find(|i| i.id == q.id)
+        .map(|i| &i.prompt)
+        .or_else(|| ctx.study.seeds.iter().find(|i| i.id == q.id).map(|i| &i.prompt));
+    ItemText {
+        item: q.id.as_str().to_owned(),
+        wording: prompt.map(|p| ctx.text(p).to_owned()).unwrap_or_default(),
+        answer: AnswerForm::of(ctx, &q.response).words(&ctx.labels),
+    }
+}
+
+/// A numeric item's median, quartiles and IQR, rounded to the place its IQR allows
+/// ([`fmt_to_spread`]); a probability's as percentages, its IQR in percentage points.
+struct NumericFigures {
+    median: Num,
+    q1: Num,
+    q3: Num,
+    iqr: Num,
+}
+
+fn numeric_figures(ctx: &Ctx<'_>, probability: bool, x: &delphi_stats::item::NumericSummary) -> NumericFigures {
+    let spread = x.iqr.value();
+    if probability {
+        NumericFigures {
+            median: Num::percent(x.median, spread),
+            q1: Num::percent(x.q1, spread),
+            q3: Num::percent(x.q3, spread),
+            iqr: Num::percentage_points(x.iqr, &ctx.labels.percentage_points),
+        }
+    } else {
+        NumericFigures {
+            median: Num::to_spread(x.median, spread),
+            q1: Num::to_spread(x.q1, spread),
+            q3: Num::to_spread(x.q3, spread),
+            iqr: Num::to_spread(x.iqr, spread),
+        }
+    }
+}
+
+/// A rating's figures, verdict and its reason: a criterion's row, or an extra rating item's.
+fn ordinal_row(ctx: &Ctx<'_>, id: &str, question: &str, o: &delphi_stats::item::OrdinalSummary) -> CriterionRow {
+    CriterionRow {
+        criterion: id.to_owned(),
+        question: question.to_owned(),
+        kind: "ordinal".into(),
+        n: o.n,
+        dont_know: o.dont_know,
+        median: Num::of(o.median, 2),
+        q1: Num::of(o.q1, 2),
+        q3: Num::of(o.q3, 2),
+        iqr: Num::of(o.iqr, 2),
+        agreement: Num::of(o.agreement_percent, 1),
+        verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
+    }
+}
+
+/// How a question is answered, with every text in the report's language: from the study
+/// (the overview) or from a frozen questionnaire (the appendix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerForm {
+    /// A rating on a scale: each point with its label.
+    Scale {
+        /// `(point, label)` from the lowest point up.
+        points: Vec<(i32, String)>,
+    },
+    /// A number, in `unit` if there is one.
+    Number {
+        /// Unit.
+        unit: Option<String>,
+    },
+    /// Quantiles of an uncertain quantity.
+    Quantiles {
+        /// The levels asked, as `5/50/95 %`.
+        levels: String,
+        /// Unit.
+        unit: Option<String>,
+    },
+    /// A probability, entered as a percentage.
+    Probability,
+    /// A ranking of the areas.
+    Ranking,
+    /// Free text.
+    Text,
+}
+
+impl AnswerForm {
+    fn of(ctx: &Ctx<'_>, response: &ResponseKind) -> Self {
+        let unit = |u: &Option<delphi_core::study::Localised>| u.as_ref().map(|u| ctx.text(u).to_owned());
+        match response {
+            ResponseKind::Ordinal { scale } => Self::Scale {
+                points: ctx
+                    .study
+                    .scale(scale)
+                    .map(|s| s.points().zip(s.labels.get(ctx.lang, ctx.study.default_language()).iter().cloned()).collect())
+                    .unwrap_or_default(),
+            },
+            ResponseKind::Numeric { unit: u, .. } => Self::Number { unit: unit(u) },
+            ResponseKind::Quantile { unit: u, quantiles, .. } => {
+                Self::Quantiles { levels: quantiles.to_string(), unit: unit(u) }
+            }
+            ResponseKind::Probability => Self::Probability,
+            ResponseKind::RankingOfDomains { .. } => Self::Ranking,
+            ResponseKind::Text => Self::Text,
+        }
+    }
+
+    /// The form in words: `1 = Very low · 2 = Low · …`, `quantiles 5/50/95 %, in years`.
+    pub fn words(&self, labels: &Labels) -> Option<String> {
+        let in_unit = |text: String, unit: &Option<String>| match unit {
+            Some(u) => labels.answer_in_unit.replace("{answer}", &text).replace("{unit}", u),
+            None => text,
+        };
+        Some(match self {
+            Self::Scale { points } => {
+                points.iter().map(|(point, label)| format!("{point} = {label}")).collect::<Vec<_>>().join(" · ")
+            }
+            Self::Number { unit } => in_unit(labels.answer_number.clone(), unit),
+            Self::Quantiles { levels, unit } => in_unit(labels.answer_quantiles.replace("{levels}", levels), unit),
+            Self::Probability => labels.answer_probability.clone(),
+            Self::Ranking => labels.answer_ranking.clone(),
+            Self::Text => labels.answer_text.clone(),
+        })
     }
 }
 
@@ -1290,7 +1660,7 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
                 criterion: c.id.as_str().to_owned(),
                 wording: ctx.text(&c.prompt).replace("{domain}", ctx.text(&d.title)),
                 scale: match &c.response {
-                    ResponseKind::Ordinal { scale } => ctx.study.scale(scale).map(|s| scale_words(ctx, s)),
+                    ResponseKind::Ordinal { .. } => AnswerForm::of(ctx, &c.response).words(&ctx.labels),
                     _ => None,
                 },
             })
@@ -1299,11 +1669,6 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
     }
 }
 
-/// A rating scale as the experts saw it: `1 = Very low · 2 = Low · …`.
-fn scale_words(ctx: &Ctx<'_>, scale: &delphi_core::study::Scale) -> String {
-    let labels = scale.labels.get(ctx.lang, ctx.study.default_language());
-    scale.points().zip(labels).map(|(point, label)| format!("{point} = {label}")).collect::<Vec<_>>().join(" · ")
-}
 
 fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
     let s = ctx.summary;
@@ -1320,19 +1685,7 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
         let cid = c.id.as_str().to_owned();
         match &it.result {
             ItemResult::Ordinal(o) => {
-                criteria.push(CriterionRow {
-                    criterion: cid.clone(),
-                    question,
-                    kind: "ordinal".into(),
-                    n: o.n,
-                    dont_know: o.dont_know,
-                    median: Num::of(o.median, 2),
-                    q1: Num::of(o.q1, 2),
-                    q3: Num::of(o.q3, 2),
-                    iqr: Num::of(o.iqr, 2),
-                    agreement: Num::of(o.agreement_percent, 1),
-                    verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
-                });
+                criteria.push(ordinal_row(ctx, &cid, &question, o));
                 if let ResponseKind::Ordinal { scale } = &c.response
                     && let Some(sc) = ctx.study.scale(scale)
                 {
@@ -1364,19 +1717,22 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                     });
                 }
             }
-            ItemResult::Numeric(o) => criteria.push(CriterionRow {
-                criterion: cid.clone(),
-                question,
-                kind: "numeric".into(),
-                n: o.n,
-                dont_know: o.dont_know,
-                median: Num::of(o.median, 2),
-                q1: Num::of(o.q1, 2),
-                q3: Num::of(o.q3, 2),
-                iqr: Num::of(o.iqr, 2),
-                agreement: Num::missing(),
-                verdict: None,
-            }),
+            ItemResult::Numeric(o) => {
+                let f = numeric_figures(ctx, c.response == ResponseKind::Probability, o);
+                criteria.push(CriterionRow {
+                    criterion: cid.clone(),
+                    question,
+                    kind: "numeric".into(),
+                    n: o.n,
+                    dont_know: o.dont_know,
+                    median: f.median,
+                    q1: f.q1,
+                    q3: f.q3,
+                    iqr: f.iqr,
+                    agreement: Num::missing(),
+                    verdict: None,
+                });
+            }
             _ => {}
         }
         for st in s.stability.iter().filter(|x| x.item.as_str() == id.as_str() && x.to_round == round) {

@@ -1,7 +1,8 @@
 //! The report laid out once, as a [`Document`] that the HTML and Markdown renderers encode.
 //!
 //! One module per part: the front matter here, then [`overview`], [`cooke`] (seed questions),
-//! [`methods`] with its [`rank_tests`], each [`domain`], and the reporting [`guidelines`];
+//! [`methods`] with its [`rank_tests`], each [`domain`], the reporting [`guidelines`] and the
+//! [`questionnaire`] of each round;
 //! [`charts`] draws the figures. Every
 //! word comes from the model's [`Labels`] or from the study; the encoders add no word of
 //! their own and escape every text.
@@ -14,6 +15,7 @@ mod domain;
 mod guidelines;
 mod methods;
 mod overview;
+mod questionnaire;
 mod rank_tests;
 
 use delphi_markup::{Block, Class, Document, Heading, Inline};
@@ -32,6 +34,7 @@ pub fn layout(report: &Report) -> Document {
         doc.extend(domain::domain(report, d));
     }
     doc.extend(guidelines::guidelines(report));
+    doc.extend(questionnaire::questionnaire(report));
     doc
 }
 
