@@ -46,10 +46,13 @@ const RANK_TESTS: TypstFile = TypstFile { name: "rank-tests.typ", source: includ
 /// The report's part for the reporting guidelines (DELPHISTAR, ACCORD), imported by `report.typ`.
 pub const GUIDELINES: TypstFile = TypstFile { name: "guidelines.typ", source: include_str!("guidelines.typ") };
 
+/// The report's appendix holding each round's questionnaire, imported by `report.typ`.
+const QUESTIONNAIRE: TypstFile = TypstFile { name: "questionnaire.typ", source: include_str!("questionnaire.typ") };
+
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES],
+    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES, QUESTIONNAIRE],
     data_file: "report.json",
 };
 
