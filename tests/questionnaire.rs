@@ -173,6 +173,9 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
         assert!(numeric.contains("84 %"), "{language}: the median as a percentage: {numeric}");
         assert!(numeric.contains(&format!("{iqr_points} {}", words.points())), "{language}: IQR {iqr}: {numeric}");
         assert!(!numeric.contains("0.84"), "{language}: {numeric}");
+        // no row for a round the question was not asked in (the replacement in round 1, the
+        // replaced question in round 2)
+        assert!(!numeric.contains("—–—"), "{language}: {numeric}");
         for rendered in [&markdown, &html] {
             assert!(rendered.contains("84 %") && rendered.contains(words.points()), "{language}");
             assert!(rendered.contains(words.reworded()), "{language}: the wording beside the figures");

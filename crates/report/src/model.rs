@@ -104,7 +104,8 @@ pub fn fmt_to_spread(v: f64, spread: Option<f64>) -> String {
     let scale = match spread.map(f64::abs) {
         Some(s) if s.is_finite() && s > 0.0 => s,
         _ if v != 0.0 && v.is_finite() => v.abs() / 10.0,
-        _ => 1.0,
+        // nothing to go by: a whole number
+        _ => 10.0,
     };
     // The place of the second significant digit of `scale`: 10^(floor(log10 scale) − 1).
     #[allow(clippy::cast_possible_truncation)]
@@ -1133,6 +1134,13 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         .collect();
 
     let questions = ctx.study.questions();
+    // A question not asked in a round (not yet, or dropped) has no row for it: the summary
+    // may list it there without answers.
+    let asked: BTreeMap<u32, Vec<ItemId>> = s
+        .rounds
+        .iter()
+        .map(|&r| (r, ctx.study.questions_in_round(r).into_iter().map(|q| q.id).collect()))
+        .collect();
     let mut consensus = Vec::new();
     let mut rankings = Vec::new();
     let mut quantiles = Vec::new();
@@ -1163,6 +1171,9 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         }
         for &r in &s.rounds {
             let Some(question) = question.clone() else { continue };
+            if !asked.get(&r).is_some_and(|ids| ids.contains(&q.id)) {
+                continue;
+            }
             match ctx.item(id, r).map(|i| &i.result) {
                 Some(ItemResult::Ordinal(o)) => {
                     ratings.push(RatingRow { figures: ordinal_row(ctx, id, &question.wording, o), question, round: r });
@@ -1902,6 +1913,35 @@ mod tests {
         assert_eq!(fmt_number(-0.0001, 2), "0.0");
         assert_eq!(fmt_number(-2.25, 2), "-2.25");
         assert_eq!(fmt_number(70.0, 0), "70.0");
+    }
+
+    #[test]
+    fn pooled_estimates_keep_the_second_significant_digit_of_their_spread() {
+        // the rule's own example: 32.12 with a range of 58 → 32
+        assert_eq!(fmt_to_spread(32.12, Some(58.0)), "32");
+        // a range of 5.8 → one decimal; 0.25 → two; every figure of a row to the same place
+        assert_eq!(fmt_to_spread(32.12, Some(5.8)), "32.1");
+        assert_eq!(fmt_to_spread(3.2, Some(0.25)), "3.20");
+        assert_eq!(fmt_to_spread(3.45, Some(0.25)), "3.45");
+        // a range of thousands rounds to hundreds; a range of exactly 10 to units
+        assert_eq!(fmt_to_spread(3212.0, Some(5800.0)), "3200");
+        assert_eq!(fmt_to_spread(47.6, Some(10.0)), "48");
+        assert_eq!(fmt_to_spread(-0.004, Some(0.5)), "0.00");
+        // without a spread, three significant digits of the figure itself
+        assert_eq!(fmt_to_spread(32.123, Some(0.0)), "32.1");
+        assert_eq!(fmt_to_spread(0.0, None), "0");
+    }
+
+    #[test]
+    fn probabilities_print_as_percentages_and_their_iqr_in_points() {
+        // 0.844 with an IQR of 0.12 (12 points): to the unit
+        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).text, "84 %");
+        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).value, Some(0.844));
+        // a tight panel (IQR 3 points) keeps a decimal
+        assert_eq!(Num::percent(Figure::new(0.8444), Some(0.03)).text, "84.4 %");
+        assert_eq!(Num::percentage_points(Figure::new(0.12), "pp").text, "12 pp");
+        assert_eq!(Num::percentage_points(Figure::new(0.055), "pp").text, "5.5 pp");
+        assert_eq!(Num::percent(Figure::undefined(Undefined::NoAnswers), None).text, "—");
     }
 
     #[test]
