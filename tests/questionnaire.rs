@@ -19,12 +19,17 @@ const STUDY: &str = "questionnaire-test";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
 
 /// The rating question added outside the areas, as first worded and as reworded in place.
-const FEASIBLE: (&str, &str) = ("A joint evaluation centre is feasible within five years.", "五年内建立联合评测中心是可行的。");
-const FEASIBLE_2: (&str, &str) =
-    ("A joint evaluation centre, staffed by both sides, is feasible within five years.", "由双方派员的联合评测中心在五年内是可行的。");
+const FEASIBLE: (&str, &str) =
+    ("A joint evaluation centre is feasible within five years.", "五年内建立联合评测中心是可行的。");
+const FEASIBLE_2: (&str, &str) = (
+    "A joint evaluation centre, staffed by both sides, is feasible within five years.",
+    "由双方派员的联合评测中心在五年内是可行的。",
+);
 /// The probability question's replacement in round 2.
-const REWORDED: (&str, &str) =
-    ("Reworded: will US and Chinese institutions jointly evaluate a frontier model by 2030?", "改写：到 2030 年中美机构是否会联合评测前沿模型？");
+const REWORDED: (&str, &str) = (
+    "Reworded: will US and Chinese institutions jointly evaluate a frontier model by 2030?",
+    "改写：到 2030 年中美机构是否会联合评测前沿模型？",
+);
 
 /// The probabilities the twelve experts give the reworded question in round 2, in percent:
 /// the median is 84 % (the 6th and 7th of twelve are both 84), the quartiles about 74 and 90,
@@ -156,7 +161,11 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
     let pool = &years["pool"];
     let (q05, q50, q95) = (pool["q05"].as_f64().unwrap(), pool["q50"].as_f64().unwrap(), pool["q95"].as_f64().unwrap());
     let pooled: Vec<String> = [q05, q50, q95].iter().map(|v| to_spread(*v, q95 - q05)).collect();
-    assert!(pooled.iter().all(|t| !t.contains('.')), "a range of {} years rounds to whole years: {pooled:?}", q95 - q05);
+    assert!(
+        pooled.iter().all(|t| !t.contains('.')),
+        "a range of {} years rounds to whole years: {pooled:?}",
+        q95 - q05
+    );
     assert_ne!(pooled[1], format!("{q50:.2}"), "the pool's median has more digits than the report prints");
 
     for (language, words) in [("en", &English as &dyn Words), ("zh", &Chinese)] {
@@ -192,7 +201,10 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
         // agreement and verdict, under its wording as reworded.
         let ratings = between(&text, words.ratings(), words.next_after_ratings());
         assert!(squeezed(ratings).contains(&squeezed(words.feasible().1)), "{language}: {ratings}");
-        assert!(squeezed(ratings).contains(&squeezed(words.agree_scale())), "{language}: the scale's labels: {ratings}");
+        assert!(
+            squeezed(ratings).contains(&squeezed(words.agree_scale())),
+            "{language}: the scale's labels: {ratings}"
+        );
         assert!(ratings.contains("4.0") && ratings.contains(words.consensus()), "{language}: {ratings}");
 
         // The appendix: each round's questions with their wording; the rewordings marked, the
@@ -209,7 +221,10 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
                 .collect();
             assert!(questions.len() > 20, "{questions:?}");
             for id in &questions {
-                assert!(round.contains(&format!("{id}:")) || round.contains(&format!("{id}(")), "{language}: {id} in round {asked}");
+                assert!(
+                    round.contains(&format!("{id}:")) || round.contains(&format!("{id}(")),
+                    "{language}: {id} in round {asked}"
+                );
             }
         }
         assert!(round_1.contains(&squeezed(words.feasible().0)), "{language}: round 1 as first worded");
@@ -222,7 +237,11 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
         assert!(round_2.contains(&squeezed(&words.dropped("p-joint-evaluation-2030"))), "{language}: {round_2}");
         assert!(!round_2.contains("p-joint-evaluation-2030:"), "{language}: dropped in round 2");
         for rendered in [&markdown, &html] {
-            assert!(rendered.contains(words.appendix()) && rendered.contains(words.replaces("p-joint-evaluation-2030").as_str()), "{language}");
+            assert!(
+                rendered.contains(words.appendix())
+                    && rendered.contains(words.replaces("p-joint-evaluation-2030").as_str()),
+                "{language}"
+            );
         }
 
         // Nobody is named.

@@ -9,8 +9,8 @@ use clap::Args;
 use delphi_core::study::PanelAttribute;
 use delphi_report::tidy::{self, AnswerRow};
 use delphi_report::{
-    AnswerForm, AskedQuestion, Conduct, DATA_FILE, FeedbackGiven, FrozenQuestions, PanelCount, PdfOptions, RoundConduct, RuleChange, build, render_html,
-    render_markdown, render_pdf,
+    AnswerForm, AskedQuestion, Conduct, DATA_FILE, FeedbackGiven, FrozenQuestions, PanelCount, PdfOptions,
+    RoundConduct, RuleChange, build, render_html, render_markdown, render_pdf,
 };
 use delphi_store::{RoundState, Store};
 use delphi_survey::feedback::OwnAnswer;

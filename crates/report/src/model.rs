@@ -78,7 +78,11 @@ impl Num {
     /// `0.844` with an IQR of `0.12` prints `84 %`. The value stays in 0–1.
     pub fn percent(f: Figure, spread: Option<f64>) -> Self {
         match f.value() {
-            Some(v) => Self { value: Some(v), text: format!("{} %", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))), note: None },
+            Some(v) => Self {
+                value: Some(v),
+                text: format!("{} %", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))),
+                note: None,
+            },
             None => Self::of(f, 2),
         }
     }
@@ -87,7 +91,11 @@ impl Num {
     /// the precision of its own size.
     pub fn percentage_points(f: Figure, unit: &str) -> Self {
         match f.value() {
-            Some(v) => Self { value: Some(v), text: format!("{} {unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))), note: None },
+            Some(v) => Self {
+                value: Some(v),
+                text: format!("{} {unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))),
+                note: None,
+            },
             None => Self::of(f, 2),
         }
     }
@@ -1136,11 +1144,8 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     let questions = ctx.study.questions();
     // A question not asked in a round (not yet, or dropped) has no row for it: the summary
     // may list it there without answers.
-    let asked: BTreeMap<u32, Vec<ItemId>> = s
-        .rounds
-        .iter()
-        .map(|&r| (r, ctx.study.questions_in_round(r).into_iter().map(|q| q.id).collect()))
-        .collect();
+    let asked: BTreeMap<u32, Vec<ItemId>> =
+        s.rounds.iter().map(|&r| (r, ctx.study.questions_in_round(r).into_iter().map(|q| q.id).collect())).collect();
     let mut consensus = Vec::new();
     let mut rankings = Vec::new();
     let mut quantiles = Vec::new();
@@ -1399,7 +1404,9 @@ impl AnswerForm {
                 points: ctx
                     .study
                     .scale(scale)
-                    .map(|s| s.points().zip(s.labels.get(ctx.lang, ctx.study.default_language()).iter().cloned()).collect())
+                    .map(|s| {
+                        s.points().zip(s.labels.get(ctx.lang, ctx.study.default_language()).iter().cloned()).collect()
+                    })
                     .unwrap_or_default(),
             },
             ResponseKind::Numeric { unit: u, .. } => Self::Number { unit: unit(u) },
@@ -1679,7 +1686,6 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
         rounds,
     }
 }
-
 
 fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
     let s = ctx.summary;

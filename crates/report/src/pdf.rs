@@ -52,7 +52,14 @@ const QUESTIONNAIRE: TypstFile = TypstFile { name: "questionnaire.typ", source: 
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES, QUESTIONNAIRE],
+    imports: &[
+        STYLE,
+        RANK_TESTS,
+        crate::cooke::COOKE_TABLES,
+        crate::study_cooke::COOKE_SECTION,
+        GUIDELINES,
+        QUESTIONNAIRE,
+    ],
     data_file: "report.json",
 };
 
