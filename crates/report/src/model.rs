@@ -1950,6 +1950,70 @@ mod tests {
         assert_eq!(Num::percent(Figure::undefined(Undefined::NoAnswers), None).text, "—");
     }
 
+    /// A coordinator's second round: `a` reworded in place, `b` replaced by `b2` that continues
+    /// it, `c` added, `d` dropped without a successor, `e` asked unchanged.
+    #[test]
+    fn the_appendix_marks_what_changed_since_the_round_before() {
+        let asked = |item: &str, wording: &str, continues: Option<&str>| AskedQuestion {
+            item: item.into(),
+            domain: None,
+            seed: false,
+            wording: wording.into(),
+            answer: AnswerForm::Probability,
+            continues: continues.map(Into::into),
+        };
+        let frozen = |round: u32, questions: Vec<AskedQuestion>| FrozenQuestions {
+            round,
+            by_language: BTreeMap::from([("en".to_owned(), questions)]),
+        };
+        let frozen = [
+            frozen(
+                1,
+                vec![
+                    asked("a", "Will it rain?", None),
+                    asked("b", "B?", None),
+                    asked("d", "D?", None),
+                    asked("e", "E?", None),
+                ],
+            ),
+            frozen(
+                2,
+                vec![
+                    asked("a", "Will it rain tomorrow?", None),
+                    asked("b2", "B, put better?", Some("b")),
+                    asked("c", "C?", None),
+                    asked("e", "E?", None),
+                ],
+            ),
+        ];
+        let labels = Labels::en();
+        let appendix = questionnaire_appendix(&labels, "zh", &[1, 2], &frozen);
+        assert_eq!(appendix.len(), 2);
+        let (one, two) = (&appendix[0], &appendix[1]);
+        assert_eq!((one.changes_heading.as_deref(), one.changes.len()), (None, 0), "round 1 changes nothing");
+        assert!(one.questions.iter().all(|q| q.change.is_none()));
+        assert_eq!(one.questions[0].answer.as_deref(), Some("a probability, as a percentage (0–100 %)"));
+        let marks: Vec<(&str, Option<&str>)> =
+            two.questions.iter().map(|q| (q.item.as_str(), q.change.as_deref())).collect();
+        assert_eq!(
+            marks,
+            [
+                ("a", Some("reworded")),
+                ("b2", Some("reworded: replaces b")),
+                ("c", Some("new in this round")),
+                ("e", None)
+            ]
+        );
+        assert_eq!(two.questions[0].wording, "Will it rain tomorrow?");
+        assert_eq!(two.changes_heading.as_deref(), Some("Changes since round 1"));
+        assert_eq!(two.changes, ["No longer asked: b, d."]);
+        // A round asked exactly as the one before says so; a round not reported is left out.
+        let again = [frozen[1].clone(), FrozenQuestions { round: 3, ..frozen[1].clone() }];
+        let appendix = questionnaire_appendix(&labels, "en", &[2, 3], &again);
+        assert_eq!(appendix[1].changes, ["No question was added, dropped or reworded."]);
+        assert!(appendix[0].changes_heading.is_none(), "round 1 is not reported: nothing to compare round 2 with");
+    }
+
     #[test]
     fn undefined_figures_print_a_dash_and_keep_the_reason() {
         let n = Num::of(Figure::undefined(Undefined::NoAnswers), 2);
