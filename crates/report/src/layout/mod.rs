@@ -20,7 +20,7 @@ mod rank_tests;
 
 use delphi_markup::{Block, Class, Document, Heading, Inline};
 
-use crate::model::{Num, Report, VerdictCell};
+use crate::model::{CriterionRow, Num, Report, VerdictCell};
 
 /// The report as one document tree.
 pub fn layout(report: &Report) -> Document {
@@ -110,6 +110,26 @@ fn reason(v: Option<&VerdictCell>) -> Inline {
 }
 
 const SMALL: Class = Class::new("small");
+
+/// The headings of a rating's figures, after its name's column: a criterion's, or an extra
+/// rating item's.
+fn rating_heads(l: &crate::labels::Labels) -> [&str; 8] {
+    [&l.n, &l.dont_know, &l.median, &l.quartiles, &l.iqr, &l.agreement, &l.verdict, &l.reason].map(String::as_str)
+}
+
+/// A rating's figures under [`rating_heads`].
+fn rating_cells(c: &CriterionRow) -> [Vec<Inline>; 8] {
+    [
+        vec![count(c.n)],
+        vec![count(c.dont_know)],
+        vec![num(&c.median)],
+        vec![num(&c.q1), "–".into(), num(&c.q3)],
+        vec![num(&c.iqr)],
+        vec![num(&c.agreement)],
+        vec![verdict(c.verdict.as_ref())],
+        vec![reason(c.verdict.as_ref())],
+    ]
+}
 
 #[cfg(test)]
 mod tests {

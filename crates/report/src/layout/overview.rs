@@ -4,7 +4,7 @@
 
 use delphi_markup::{Block, Heading, Inline, Table};
 
-use super::{charts, count, num, or_dash, reason, verdict};
+use super::{charts, count, num, or_dash, rating_cells, rating_heads, verdict};
 use crate::model::{ItemText, Report};
 
 /// An item's cell: its id, and on the first of its rows the question and how it was
@@ -177,36 +177,14 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
     if !o.ratings.is_empty() {
         blocks.push(Heading::new(3, l.other_ratings.as_str()).into());
         let rows = o.ratings.iter().enumerate().map(|(i, r)| {
-            let c = &r.figures;
-            vec![
-                question_cell(&r.question, first_of(&o.ratings, i, |x| &x.question.item), None),
-                vec![count(r.round)],
-                vec![count(c.n)],
-                vec![count(c.dont_know)],
-                vec![num(&c.median)],
-                vec![num(&c.q1), "–".into(), num(&c.q3)],
-                vec![num(&c.iqr)],
-                vec![num(&c.agreement)],
-                vec![verdict(c.verdict.as_ref())],
-                vec![reason(c.verdict.as_ref())],
-            ]
+            let first = first_of(&o.ratings, i, |x| &x.question.item);
+            [question_cell(&r.question, first, None), vec![count(r.round)]]
+                .into_iter()
+                .chain(rating_cells(&r.figures))
+                .collect::<Vec<_>>()
         });
-        blocks.push(
-            Table::new([
-                l.item.as_str(),
-                &l.round,
-                &l.n,
-                &l.dont_know,
-                &l.median,
-                &l.quartiles,
-                &l.iqr,
-                &l.agreement,
-                &l.verdict,
-                &l.reason,
-            ])
-            .with_rows(rows)
-            .into(),
-        );
+        let head = [l.item.as_str(), &l.round].into_iter().chain(rating_heads(l));
+        blocks.push(Table::new(head).with_rows(rows).into());
     }
     blocks
 }
