@@ -7,13 +7,12 @@
 //! criterion's figures, and an appendix listing each round's questions with their wording,
 //! marking the reworded ones and naming the question no longer asked.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{delphi, init_example, ok};
+use cli::{answer, init_example, ok};
 
 const STUDY: &str = "questionnaire-test";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
@@ -51,19 +50,6 @@ fn reply(i: usize, round: u32) -> String {
         format!("[years-to-first-agreement] 5%: {} 50%: {} 95%: {}", 1 + i % 2, 4 + i % 5, 12 + 3 * i),
     ]
     .join("\n")
-}
-
-fn answer(root: &Path, expert: &str, text: &str) {
-    let mut child = delphi(root)
-        .args(["answer", "--expert", expert])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "answer {expert}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The PDF's text, words separated by single spaces.
