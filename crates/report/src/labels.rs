@@ -189,6 +189,10 @@ pub struct Labels {
     /// `{items}`: questions of the round before not asked any more.
     pub change_dropped: String,
     pub change_none: String,
+    /// One changed question: `{item}`, `{change}`.
+    pub change_item: String,
+    /// The changed questions: `{list}` of [`Labels::change_item`]s.
+    pub change_list: String,
 }
 
 fn s(x: &str) -> String {
@@ -408,12 +412,14 @@ impl Labels {
             questionnaire_note: s(
                 "Every question as the experts read it in each round, in this report's language, with what changed since the round before.",
             ),
-            changes_since: s("Changes since round {round}"),
+            changes_since: s("Changes since round {round}:"),
             change_new: s("new in this round"),
             change_reworded: s("reworded"),
             change_continues: s("reworded: replaces {item}"),
             change_dropped: s("No longer asked: {items}."),
             change_none: s("No question was added, dropped or reworded."),
+            change_item: s("{item} ({change})"),
+            change_list: s("{list}."),
         }
     }
 
@@ -583,12 +589,14 @@ impl Labels {
             other_ratings: s("其他评分题目"),
             questionnaire_appendix: s("附录：各轮问卷"),
             questionnaire_note: s("各轮中专家所见的全部问题（以本报告的语言列出），以及相对上一轮的变化。"),
-            changes_since: s("相对第 {round} 轮的变化"),
+            changes_since: s("相对第 {round} 轮的变化："),
             change_new: s("本轮新增"),
             change_reworded: s("措辞已修改"),
             change_continues: s("措辞已修改：替代 {item}"),
             change_dropped: s("不再提问：{items}。"),
             change_none: s("未增加、删除或修改任何问题。"),
+            change_item: s("{item}（{change}）"),
+            change_list: s("{list}。"),
         }
     }
 }

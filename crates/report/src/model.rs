@@ -345,9 +345,10 @@ pub struct RoundQuestionnaire {
     pub round: u32,
     /// Every question, in the order the experts met them.
     pub questions: Vec<AppendixQuestion>,
-    /// "Changes since round N", from the second round on.
+    /// "Changes since round N:", from the second round on.
     pub changes_heading: Option<String>,
-    /// What changed, in sentences: the questions no longer asked, or that nothing changed.
+    /// What changed, in sentences: the questions new, reworded or replacing an earlier one;
+    /// the questions no longer asked; or that nothing changed.
     pub changes: Vec<String>,
 }
 
@@ -1096,6 +1097,16 @@ fn questionnaire_appendix(
                     .map(|b| b.item.as_str())
                     .collect();
                 let mut changes = Vec::new();
+                let marked: Vec<String> = questions
+                    .iter()
+                    .filter_map(|q| {
+                        let change = q.change.as_deref()?;
+                        Some(labels.change_item.replace("{item}", &q.item).replace("{change}", change))
+                    })
+                    .collect();
+                if !marked.is_empty() {
+                    changes.push(labels.change_list.replace("{list}", &marked.join(labels.list_separator.as_str())));
+                }
                 if !dropped.is_empty() {
                     changes.push(labels.change_dropped.replace("{items}", &dropped.join(", ")));
                 }
@@ -2005,8 +2016,11 @@ mod tests {
             ]
         );
         assert_eq!(two.questions[0].wording, "Will it rain tomorrow?");
-        assert_eq!(two.changes_heading.as_deref(), Some("Changes since round 1"));
-        assert_eq!(two.changes, ["No longer asked: b, d."]);
+        assert_eq!(two.changes_heading.as_deref(), Some("Changes since round 1:"));
+        assert_eq!(
+            two.changes,
+            ["a (reworded); b2 (reworded: replaces b); c (new in this round).", "No longer asked: b, d."]
+        );
         // A round asked exactly as the one before says so; a round not reported is left out.
         let again = [frozen[1].clone(), FrozenQuestions { round: 3, ..frozen[1].clone() }];
         let appendix = questionnaire_appendix(&labels, "en", &[2, 3], &again);

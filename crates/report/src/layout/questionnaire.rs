@@ -18,22 +18,11 @@ pub(super) fn questionnaire(report: &Report) -> Vec<Block> {
     for round in &report.questionnaire {
         blocks.push(Heading::new(3, format!("{} {}", l.round, round.round)).into());
         if let Some(heading) = &round.changes_heading {
-            let mut changes = vec![Inline::strong(format!("{heading}:")), " ".into()];
-            let marked = round.questions.iter().filter(|q| q.change.is_some()).count();
-            if marked > 0 {
-                changes.push(
-                    round
-                        .questions
-                        .iter()
-                        .filter_map(|q| q.change.as_deref().map(|c| format!("{} ({c})", q.item)))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                        .into(),
-                );
-                changes.push(". ".into());
-            }
-            changes.push(round.changes.join(" ").into());
-            blocks.push(Block::Paragraph(changes));
+            blocks.push(Block::Paragraph(vec![
+                Inline::strong(heading.as_str()),
+                " ".into(),
+                round.changes.join(" ").into(),
+            ]));
         }
         // One list per section: a domain's questions under its title, then the others.
         let mut start = 0;
