@@ -193,6 +193,10 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
         );
         assert!(ratings.contains("4.0") && ratings.contains(words.consensus()), "{language}: {ratings}");
 
+        // The consensus over rounds names it by its question too.
+        let consensus = between(&text, words.consensus_over_rounds(), words.quantiles());
+        assert!(squeezed(consensus).contains(&squeezed(words.feasible().1)), "{language}: {consensus}");
+
         // The appendix: each round's questions with their wording; the rewordings marked, the
         // dropped question named.
         let appendix = text.rsplit(words.appendix()).next().unwrap();
@@ -244,6 +248,7 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
 
 /// The words the test looks for, in one report language.
 trait Words {
+    fn consensus_over_rounds(&self) -> &'static str;
     fn numeric(&self) -> &'static str;
     fn quantiles(&self) -> &'static str;
     fn precision(&self) -> &'static str;
@@ -266,6 +271,9 @@ struct English;
 struct Chinese;
 
 impl Words for English {
+    fn consensus_over_rounds(&self) -> &'static str {
+        "Consensus over rounds"
+    }
     fn numeric(&self) -> &'static str {
         "Numeric items"
     }
@@ -317,6 +325,9 @@ impl Words for English {
 }
 
 impl Words for Chinese {
+    fn consensus_over_rounds(&self) -> &'static str {
+        "各轮共识情况"
+    }
     fn numeric(&self) -> &'static str {
         "数值题目"
     }

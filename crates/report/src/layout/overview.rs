@@ -64,10 +64,10 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
     let head = [l.domain.as_str(), l.criterion.as_str()].into_iter().chain(round_heads.iter().map(String::as_str));
     let rows = o.consensus.iter().map(|c| {
         let mut v = vec![
-            vec![match &c.question {
-                Some(q) => Inline::plain(c.item.as_str()).with_hint(q.wording.as_str()),
-                None => Inline::text(c.domain.as_deref().unwrap_or(&c.item)),
-            }],
+            match &c.question {
+                Some(q) => question_cell(q, true, None),
+                None => vec![Inline::text(c.domain.as_deref().unwrap_or(&c.item))],
+            },
             vec![Inline::text(c.criterion.as_deref().unwrap_or(""))],
         ];
         v.extend(c.rounds.iter().map(|x| match x {
