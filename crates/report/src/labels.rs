@@ -193,6 +193,8 @@ pub struct Labels {
     pub change_item: String,
     /// The changed questions: `{list}` of [`Labels::change_item`]s.
     pub change_list: String,
+    /// The appendix's heading over the questions outside the domains.
+    pub other_questions: String,
 }
 
 fn s(x: &str) -> String {
@@ -420,6 +422,7 @@ impl Labels {
             change_none: s("No question was added, dropped or reworded."),
             change_item: s("{item} ({change})"),
             change_list: s("{list}."),
+            other_questions: s("Other questions"),
         }
     }
 
@@ -597,6 +600,7 @@ impl Labels {
             change_none: s("未增加、删除或修改任何问题。"),
             change_item: s("{item}（{change}）"),
             change_list: s("{list}。"),
+            other_questions: s("其他问题"),
         }
     }
 }

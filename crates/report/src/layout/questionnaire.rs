@@ -32,11 +32,7 @@ pub(super) fn questionnaire(report: &Report) -> Vec<Block> {
                 .iter()
                 .position(|q| &q.domain != section)
                 .map_or(round.questions.len(), |k| start + k);
-            if let Some(title) = section {
-                blocks.push(Heading::new(4, title.as_str()).into());
-            } else {
-                blocks.push(Heading::new(4, l.item.as_str()).into());
-            }
+            blocks.push(Heading::new(4, section.as_deref().unwrap_or(&l.other_questions)).into());
             blocks.push(Block::List(round.questions[start..end].iter().map(|q| question(q, &l.seed)).collect()));
             start = end;
         }
