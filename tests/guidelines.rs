@@ -6,13 +6,12 @@
 //! the store holds answers from.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{delphi, init_example, ok};
+use cli::{answer, init_example, ok};
 
 const STUDY: &str = "guidelines-test";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
@@ -81,19 +80,6 @@ fn fill(form: &str, i: usize) -> String {
         hint.clear();
     }
     reply.join("\n")
-}
-
-fn answer(root: &Path, expert: &str, form: &str) {
-    let mut child = delphi(root)
-        .args(["answer", "--expert", expert])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(form.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "answer {expert}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// (id, bloc) of every panel member.
