@@ -361,12 +361,25 @@ fn first_is_higher(first: Figure, second: Figure, m: &MannWhitney) -> bool {
 
 fn stability_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
     let w = &s.wilcoxon;
-    let (p_value, method, significant) = p_line(w.p_value, w.method, words);
+    let significant = w.p_value.value().is_some_and(|v| v < SIGNIFICANCE);
     let template = match (significant, w.w_plus.value(), w.w_minus.value()) {
         (true, Some(up), Some(down)) if up > down => &words.moved_up,
         (true, Some(_), Some(_)) => &words.moved_down,
         _ => &words.no_shift,
     };
+    let reading = template.replace("{moved}", &s.moved.to_string()).replace("{pairs}", &s.pairs.to_string());
+    between_rounds(words, s, item, (w.p_value, w.method), reading)
+}
+
+/// A test between two rounds of one item: its rounds, p-value and method, and its reading.
+fn between_rounds(
+    words: &TestWords,
+    s: &Stability,
+    item: &str,
+    (p, method): (Figure, Option<TestMethod>),
+    reading: String,
+) -> TestLine {
+    let (p_value, method, significant) = p_line(p, method, words);
     TestLine {
         item: item.to_owned(),
         round: format!("{} → {}", s.from_round, s.to_round),
@@ -374,13 +387,13 @@ fn stability_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
         p_value,
         method,
         significant,
-        reading: template.replace("{moved}", &s.moved.to_string()).replace("{pairs}", &s.pairs.to_string()),
+        reading,
     }
 }
 
 fn dropout_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
     let a = &s.attrition;
-    let (p_value, method, significant) = p_line(a.test.p_value, Some(a.test.method), words);
+    let significant = a.test.p_value.value().is_some_and(|v| v < SIGNIFICANCE);
     // The test's first sample is the drop-outs' earlier answers.
     #[allow(clippy::cast_precision_loss)]
     let higher = a.test.u1.value().is_some_and(|u| u > (a.test.n1 * a.test.n2) as f64 / 2.0);
@@ -393,15 +406,7 @@ fn dropout_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
         .replace("{n}", &a.dropouts.to_string())
         .replace("{stayers}", &a.stayers.to_string())
         .replace("{experts}", words.experts_word(a.dropouts));
-    TestLine {
-        item: item.to_owned(),
-        round: format!("{} → {}", s.from_round, s.to_round),
-        between: String::new(),
-        p_value,
-        method,
-        significant,
-        reading,
-    }
+    between_rounds(words, s, item, (a.test.p_value, Some(a.test.method)), reading)
 }
 
 #[cfg(test)]
