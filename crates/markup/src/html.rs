@@ -16,7 +16,7 @@ use crate::escape::push_html;
 /// grows it past its own size. On paper rows, figures and notices stay whole.
 pub const STYLE: &str = concat!(
     ".small{font-size:.875rem;color:#444}",
-    ".notice{border-left:.3rem solid #9a5b00;background:#fff6e5;padding:.6rem .9rem;font-weight:600;max-width:66ch}",
+    ".notice{border-left:.3rem solid #9a5b00;background:#fff6e5;padding:.6rem .9rem;font-weight:600;max-width:58ch}",
     ".table-scroll{overflow-x:auto;max-width:100%;margin:.75rem 0 1.25rem}",
     "table{border-collapse:collapse;font-size:.9375rem;font-variant-numeric:tabular-nums}",
     "caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 .35rem}",
@@ -27,6 +27,8 @@ pub const STYLE: &str = concat!(
     "figcaption{font-weight:600;margin-bottom:.25rem}",
     "figure svg{display:block;max-width:100%;height:auto}",
     "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem .75rem}",
+    // on a phone a figure takes the whole width: no margin beside it to shrink it further
+    "@media (max-width:40rem){figure{margin-right:0}}",
     "@media print{",
     ".notice{background:none;border:1pt solid #000;border-left-width:3pt}",
     ".table-scroll{overflow:visible}",

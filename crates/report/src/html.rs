@@ -23,7 +23,7 @@ const CSS: &str = concat!(
     "'Songti SC',SimSun,'Noto Sans CJK SC','Microsoft YaHei',serif;font-size:1rem;line-height:1.55;overflow-wrap:break-word}",
     "html:lang(zh) body{font-family:'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Hiragino Sans GB',",
     "'Microsoft YaHei','WenQuanYi Micro Hei',system-ui,sans-serif;line-height:1.7}",
-    "p,ul,ol,h3,h4,h5,h6{max-width:66ch}html:lang(zh) :is(p,ul,ol,h3,h4,h5,h6){max-width:38em}",
+    "p,ul,ol,h3,h4,h5,h6{max-width:58ch}html:lang(zh) :is(p,ul,ol,h3,h4,h5,h6){max-width:38em}",
     "li{margin:.2rem 0}",
     // a Chinese cell breaks between words and at punctuation, not after any character: a
     // narrow screen scrolls the table rather than stacking a word one character a line

@@ -17,7 +17,7 @@ const TEXT: f64 = 16.0;
 /// Bars of answers per scale point, one column per round; points in the agree set dark and
 /// marked (+). Without pictures: a table of the same counts, drawn in characters.
 pub(super) fn distribution(d: &Distribution, round_word: &str) -> Figure {
-    let (bar_w, bar_h, row_h, label_w) = (150.0, 15.0, TEXT + 6.0, 3.2 * TEXT);
+    let (bar_w, bar_h, row_h, label_w) = (84.0, 15.0, TEXT + 6.0, 3.2 * TEXT);
     let col_w = bar_w + 3.0 * TEXT;
     #[allow(clippy::cast_precision_loss)]
     let mut svg = Svg::new(label_w + col_w * d.rounds.len() as f64, row_h * (d.points.len() as f64 + 1.5));

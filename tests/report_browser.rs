@@ -1,0 +1,245 @@
+//! The HTML report as readers open it: in headless Chromium (driven through chromedriver's
+//! WebDriver protocol) on a 1280 px desktop window and on a phone 375 px wide (Chromium's
+//! mobile emulation, which honours the page's viewport), in English and in Chinese. The report
+//! is the render tests' fixture: the shipped study, 40 experts, three rounds.
+//!
+//! - on the phone the page never scrolls sideways: wide tables scroll inside their own box;
+//! - on the desktop every chart's text is drawn at (nearly) the size of the body text, and on
+//!   the phone it shrinks with its chart without becoming unreadable;
+//! - on the desktop an English paragraph keeps a readable measure (about 70–80 characters)
+//!   and a Chinese one about 40 characters.
+//!
+//! Screenshots of both widths (the top of the report and its first charts) are written to
+//! tests/artifacts/report/ for a person to look at. Needs Debian's `chromium` and
+//! `chromium-driver`.
+
+#[path = "../crates/report/tests/common/mod.rs"]
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use delphi_report::{build, render_html};
+use serde_json::{Value, json};
+
+/// A chart of answers per scale point (the benefit–risk chart has no caption).
+const DISTRIBUTION: &str = "figure:has(figcaption)";
+
+/// What the page says about itself, measured in the browser: the body's font size, the
+/// viewport and the page's scroll width, each chart text's drawn size, and the widest
+/// paragraph's width in its own average characters (Chinese: in ems).
+const MEASURE: &str = r"
+const body = parseFloat(getComputedStyle(document.body).fontSize);
+const texts = [...document.querySelectorAll('figure svg text')].map(t => {
+  const scale = t.ownerSVGElement.getScreenCTM().a;
+  return {
+    text: t.textContent,
+    drawn: parseFloat(getComputedStyle(t).fontSize) * scale,
+    box: t.getBoundingClientRect().height,
+  };
+});
+const canvas = document.createElement('canvas').getContext('2d');
+const measures = [...document.querySelectorAll('p')].map(p => {
+  const style = getComputedStyle(p);
+  canvas.font = style.font;
+  const text = p.textContent;
+  const average = canvas.measureText(text).width / text.length;
+  const width = p.getBoundingClientRect().width;
+  return { chars: width / average, ems: width / parseFloat(style.fontSize), length: text.length };
+}).filter(m => m.length > 400);
+const tables = [...document.querySelectorAll('.table-scroll')].map(t => t.getBoundingClientRect().right);
+return {
+  body, texts, measures, tables,
+  inner: innerWidth,
+  scroll: document.scrollingElement.scrollWidth,
+};
+";
+
+/// chromedriver on a free port, killed when dropped.
+struct Driver(Child, String);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One headless Chromium window: a desktop window or an emulated phone.
+struct Window {
+    http: reqwest::Client,
+    session: String,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Window {
+    async fn open(args: &[&str], mobile: Option<Value>) -> Self {
+        let http = reqwest::Client::new();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (apt-get install chromium chromium-driver)");
+        let driver = Driver(child, format!("http://127.0.0.1:{port}"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !http.get(format!("{}/status", driver.1)).send().await.is_ok_and(|r| r.status().is_success()) {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut chrome = json!({"binary": "/usr/bin/chromium", "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            format!("--user-data-dir={}", profile.path().display()),
+        ]});
+        for a in args {
+            chrome["args"].as_array_mut().unwrap().push(json!(a));
+        }
+        if let Some(m) = mobile {
+            chrome["mobileEmulation"] = m;
+        }
+        let capabilities = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": chrome}}});
+        let created = call(&http, reqwest::Method::POST, format!("{}/session", driver.1), Some(capabilities)).await;
+        let session = format!("{}/session/{}", driver.1, created["sessionId"].as_str().unwrap());
+        Self { http, session, _driver: driver, _profile: profile }
+    }
+
+    async fn desktop() -> Self {
+        Self::open(&["--window-size=1280,1400"], None).await
+    }
+
+    async fn phone() -> Self {
+        Self::open(&[], Some(json!({"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2.0}}))).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        call(&self.http, reqwest::Method::POST, format!("{}/{path}", self.session), Some(body)).await
+    }
+
+    async fn show(&self, file: &Path) {
+        self.post("url", json!({"url": format!("file://{}", file.display())})).await;
+    }
+
+    async fn measure(&self) -> Value {
+        self.post("execute/sync", json!({"script": MEASURE, "args": []})).await
+    }
+
+    /// The viewport with the `nth` element matching `css` at its top, saved as `name`.
+    async fn screenshot(&self, css: &str, nth: usize, name: &str) {
+        let script = "const e = document.querySelectorAll(arguments[0])[arguments[1]]; e.scrollIntoView(); return !!e;";
+        assert_eq!(self.post("execute/sync", json!({"script": script, "args": [css, nth]})).await, json!(true));
+        let png = call(&self.http, reqwest::Method::GET, format!("{}/screenshot", self.session), None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        std::fs::write(artifacts().join(name), &png).unwrap();
+    }
+
+    async fn close(self) {
+        let _ = self.http.delete(&self.session).send().await;
+    }
+}
+
+async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> Value {
+    let request = http.request(method, &url);
+    let request = match body {
+        Some(body) => request.json(&body),
+        None => request,
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let value: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {value}");
+    value["value"].clone()
+}
+
+fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/artifacts/report");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The fixture's report in `lang`, written where the screenshots go (a reader can open it).
+fn report_file(lang: &str) -> PathBuf {
+    let study = common::shipped();
+    let summary = common::summary(&study, 40, 3);
+    let conduct = common::conduct(&study, 3, true);
+    let language = study.languages.iter().find(|l| l.as_str() == lang).unwrap();
+    let html = render_html(&build(&study, &summary, &conduct, language).unwrap());
+    let file = artifacts().join(format!("report-{lang}.html"));
+    std::fs::write(&file, html).unwrap();
+    file.canonicalize().unwrap()
+}
+
+fn number(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+/// The smallest drawn size of any chart text, with the text.
+fn smallest_chart_text(m: &Value) -> (f64, f64, String) {
+    let texts = m["texts"].as_array().unwrap();
+    assert!(texts.len() > 100, "the report's charts have texts: {}", texts.len());
+    texts
+        .iter()
+        .map(|t| (number(&t["drawn"]), number(&t["box"]), t["text"].as_str().unwrap().to_owned()))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_reads_on_a_desktop_and_on_a_phone() {
+    let files = [("en", report_file("en")), ("zh", report_file("zh"))];
+
+    let desktop = Window::desktop().await;
+    for (lang, file) in &files {
+        desktop.show(file).await;
+        let m = desktop.measure().await;
+        let body = number(&m["body"]);
+        assert!((15.0..=20.0).contains(&body), "{lang}: body text {body} px");
+        let (drawn, box_height, text) = smallest_chart_text(&m);
+        assert!(
+            drawn >= 0.9 * body && box_height >= 0.9 * body,
+            "{lang}, 1280 px: chart text “{text}” drawn at {drawn:.1} px (box {box_height:.1} px), body {body} px"
+        );
+        let measures = m["measures"].as_array().unwrap();
+        assert!(!measures.is_empty(), "{lang}: the study's description is a long paragraph");
+        for p in measures {
+            if *lang == "en" {
+                let chars = number(&p["chars"]);
+                assert!((65.0..=85.0).contains(&chars), "{lang}: a paragraph {chars:.0} characters wide");
+            } else {
+                let ems = number(&p["ems"]);
+                assert!((30.0..=42.0).contains(&ems), "{lang}: a paragraph {ems:.1} characters wide");
+            }
+        }
+        eprintln!("{lang} 1280 px: body {body} px, smallest chart text {drawn:.1} px (“{text}”)");
+        desktop.screenshot("h1", 0, &format!("report-{lang}-1280.png")).await;
+        desktop.screenshot("figure", 0, &format!("report-{lang}-charts-1280.png")).await;
+        // the first domain's round 3: distributions over three rounds, the widest charts
+        desktop.screenshot(DISTRIBUTION, 10, &format!("report-{lang}-distributions-1280.png")).await;
+    }
+    desktop.close().await;
+
+    let phone = Window::phone().await;
+    for (lang, file) in &files {
+        phone.show(file).await;
+        let m = phone.measure().await;
+        let (inner, scroll, body) = (number(&m["inner"]), number(&m["scroll"]), number(&m["body"]));
+        assert_eq!(inner, 375.0, "{lang}: the phone's viewport");
+        assert!(scroll <= inner, "{lang}, 375 px: the page scrolls sideways ({scroll} px wide)");
+        for right in m["tables"].as_array().unwrap() {
+            assert!(number(right) <= inner, "{lang}: a table's box ends at {right} px");
+        }
+        let (drawn, _, text) = smallest_chart_text(&m);
+        assert!(drawn >= 0.6 * body, "{lang}, 375 px: chart text “{text}” shrinks to {drawn:.1} px");
+        eprintln!("{lang} 375 px: page {scroll} px wide, smallest chart text {drawn:.1} px (“{text}”)");
+        phone.screenshot("h1", 0, &format!("report-{lang}-375.png")).await;
+        phone.screenshot("figure", 0, &format!("report-{lang}-charts-375.png")).await;
+        phone.screenshot(DISTRIBUTION, 10, &format!("report-{lang}-distributions-375.png")).await;
+    }
+    phone.close().await;
+}
