@@ -6,6 +6,7 @@
 //! - on the phone the page never scrolls sideways: wide tables scroll inside their own box;
 //! - on the desktop every chart's text is drawn at (nearly) the size of the body text, and on
 //!   the phone it shrinks with its chart without becoming unreadable;
+//! - on paper (Chromium's own print to A4) no table runs off the page;
 //! - on the desktop an English paragraph keeps a readable measure (about 70–80 characters)
 //!   and a Chinese one about 40 characters.
 //!
@@ -49,9 +50,15 @@ const measures = [...document.querySelectorAll('p')].map(p => {
   const width = p.getBoundingClientRect().width;
   return { chars: width / average, ems: width / parseFloat(style.fontSize), length: text.length };
 }).filter(m => m.length > 400);
-const tables = [...document.querySelectorAll('.table-scroll')].map(t => t.getBoundingClientRect().right);
+const right = css => [...document.querySelectorAll(css)].map(t => t.getBoundingClientRect().right);
+const boxes = right('.table-scroll');
+const tables = [...document.querySelectorAll('table')].map(t => ({
+  right: t.getBoundingClientRect().right,
+  head: t.rows[0].textContent,
+}));
+const lastCells = [...document.querySelectorAll('tr')].map(r => r.cells[r.cells.length - 1].textContent);
 return {
-  body, texts, measures, tables,
+  body, texts, measures, boxes, tables, lastCells,
   inner: innerWidth,
   scroll: document.scrollingElement.scrollWidth,
 };
@@ -103,7 +110,8 @@ impl Window {
         if let Some(m) = mobile {
             chrome["mobileEmulation"] = m;
         }
-        let capabilities = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": chrome}}});
+        let capabilities =
+            json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": chrome}}});
         let created = call(&http, reqwest::Method::POST, format!("{}/session", driver.1), Some(capabilities)).await;
         let session = format!("{}/session/{}", driver.1, created["sessionId"].as_str().unwrap());
         Self { http, session, _driver: driver, _profile: profile }
@@ -137,6 +145,30 @@ impl Window {
         let png = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
         assert_eq!(&png[1..4], b"PNG");
         std::fs::write(artifacts().join(name), &png).unwrap();
+    }
+
+    /// [`MEASURE`] with the page laid out for print, `width` CSS pixels wide.
+    async fn measure_as_printed(&self, width: f64) -> Value {
+        let cdp = |cmd: &str, params: Value| self.post("goog/cdp/execute", json!({"cmd": cmd, "params": params}));
+        cdp("Emulation.setEmulatedMedia", json!({"media": "print"})).await;
+        let metrics = json!({"width": width.floor(), "height": 1000, "deviceScaleFactor": 1, "mobile": false});
+        cdp("Emulation.setDeviceMetricsOverride", metrics).await;
+        let m = self.measure().await;
+        cdp("Emulation.clearDeviceMetricsOverride", json!({})).await;
+        cdp("Emulation.setEmulatedMedia", json!({"media": ""})).await;
+        m
+    }
+
+    /// The page printed on A4 as Chromium prints it, as `pdftotext` reads it: only what is
+    /// on the paper (text past a page's edge is cut off).
+    async fn print(&self, name: &str) -> String {
+        let pdf = self.post("print", json!({"page": {"width": 21.0, "height": 29.7}, "shrinkToFit": false})).await;
+        let pdf = base64::engine::general_purpose::STANDARD.decode(pdf.as_str().unwrap()).unwrap();
+        let file = artifacts().join(name);
+        std::fs::write(&file, &pdf).unwrap();
+        let out = Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext is installed");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
     }
 
     async fn close(self) {
@@ -217,6 +249,25 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
             }
         }
         eprintln!("{lang} 1280 px: body {body} px, smallest chart text {drawn:.1} px (“{text}”)");
+        // On paper, at full size, every table fits its page: the last cell of each row is there
+        // to read (pdftotext reads only what is on the paper; a cell past the edge is lost).
+        let printed: String = desktop.print(&format!("report-{lang}.pdf")).await.split_whitespace().collect();
+        for cell in m["lastCells"].as_array().unwrap() {
+            let cell = cell.as_str().unwrap();
+            // its two ends: pdftotext reads a cell that wraps interleaved with its neighbours
+            let chars: Vec<char> = cell.chars().filter(|c| !c.is_whitespace()).collect();
+            let (start, end) = (&chars[..chars.len().min(3)], &chars[chars.len().saturating_sub(3)..]);
+            for part in [start, end] {
+                let part: String = part.iter().collect();
+                assert!(printed.contains(&part), "{lang}: “{cell}” is cut off the paper");
+            }
+        }
+        // and laid out as for print on A4's 178 mm between the margins, no table is wider
+        let on_paper = desktop.measure_as_printed(178.0 / 25.4 * 96.0).await;
+        for table in on_paper["tables"].as_array().unwrap() {
+            let (right, head) = (number(&table["right"]), &table["head"]);
+            assert!(right <= number(&on_paper["inner"]), "{lang}: the table headed {head} runs to {right} px on paper");
+        }
         desktop.screenshot("h1", 0, &format!("report-{lang}-1280.png")).await;
         desktop.screenshot("figure", 0, &format!("report-{lang}-charts-1280.png")).await;
         // the first domain's round 3: distributions over three rounds, the widest charts
@@ -231,8 +282,8 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
         let (inner, scroll, body) = (number(&m["inner"]), number(&m["scroll"]), number(&m["body"]));
         assert_eq!(inner, 375.0, "{lang}: the phone's viewport");
         assert!(scroll <= inner, "{lang}, 375 px: the page scrolls sideways ({scroll} px wide)");
-        for right in m["tables"].as_array().unwrap() {
-            assert!(number(right) <= inner, "{lang}: a table's box ends at {right} px");
+        for right in m["boxes"].as_array().unwrap() {
+            assert!(number(right) <= inner, "{lang}: a table's scrolling box ends at {right} px");
         }
         let (drawn, _, text) = smallest_chart_text(&m);
         assert!(drawn >= 0.6 * body, "{lang}, 375 px: chart text “{text}” shrinks to {drawn:.1} px");

@@ -25,9 +25,10 @@ const CSS: &str = concat!(
     "'Microsoft YaHei','WenQuanYi Micro Hei',system-ui,sans-serif;line-height:1.7}",
     "p,ul,ol,h3,h4,h5,h6{max-width:58ch}html:lang(zh) :is(p,ul,ol,h3,h4,h5,h6){max-width:38em}",
     "li{margin:.2rem 0}",
-    // a Chinese cell breaks between words and at punctuation, not after any character: a
-    // narrow screen scrolls the table rather than stacking a word one character a line
-    "html:lang(zh) :is(th,td){word-break:keep-all}",
+    // Chinese breaks after any character: on a narrow screen a table would squeeze its
+    // columns to one character a line; headers (short labels) stay whole and cells keep four
+    // characters a line on a screen, so the table scrolls instead; on paper it must fit.
+    "html:lang(zh) th{word-break:keep-all}@media screen{html:lang(zh) td{min-width:4em}}",
     "h1,h2,h3,h4,h5,h6{line-height:1.25;margin:1.6em 0 .5em}",
     "h1{font-size:1.9rem;margin-top:.5em}h2{font-size:1.45rem;border-top:1px solid #bbb;padding-top:.8em}",
     "h3{font-size:1.2rem}h4{font-size:1.05rem}",
@@ -36,6 +37,8 @@ const CSS: &str = concat!(
     ".too-few-answers,.undefined{font-style:italic;color:#555}",
     ".mark{color:#555}.original{display:inline-block;margin-top:.2rem;color:#444}",
     "svg text{font-family:inherit;font-size:1rem;fill:#1a1a1a}",
+    // Chinese has no italic: a slanted CJK face is a distorted one, so emphasis keeps its colour
+    "html:lang(zh) :is(em,i,.too-few-answers,.undefined){font-style:normal}html:lang(zh) i{color:#555}",
     "@media print{",
     "@page{margin:18mm 16mm}",
     "body{max-width:none;padding:0;font-size:10.5pt;color:#000;background:none}",
