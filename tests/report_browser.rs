@@ -16,14 +16,16 @@
 
 #[path = "../crates/report/tests/common/mod.rs"]
 mod common;
+#[path = "support/webdriver.rs"]
+mod webdriver;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use base64::Engine as _;
 use delphi_report::{build, render_html};
 use serde_json::{Value, json};
+use webdriver::{Driver, call, start_driver};
 
 /// A chart of answers per scale point (the benefit–risk chart has no caption).
 const DISTRIBUTION: &str = "figure:has(figcaption)";
@@ -64,16 +66,6 @@ return {
 };
 ";
 
-/// chromedriver on a free port, killed when dropped.
-struct Driver(Child, String);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// One headless Chromium window: a desktop window or an emulated phone.
 struct Window {
     http: reqwest::Client,
@@ -85,19 +77,7 @@ struct Window {
 impl Window {
     async fn open(args: &[&str], mobile: Option<Value>) -> Self {
         let http = reqwest::Client::new();
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (apt-get install chromium chromium-driver)");
-        let driver = Driver(child, format!("http://127.0.0.1:{port}"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !http.get(format!("{}/status", driver.1)).send().await.is_ok_and(|r| r.status().is_success()) {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let driver = start_driver(&http).await;
         let profile = tempfile::tempdir().unwrap();
         let mut chrome = json!({"binary": "/usr/bin/chromium", "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
@@ -112,8 +92,8 @@ impl Window {
         }
         let capabilities =
             json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": chrome}}});
-        let created = call(&http, reqwest::Method::POST, format!("{}/session", driver.1), Some(capabilities)).await;
-        let session = format!("{}/session/{}", driver.1, created["sessionId"].as_str().unwrap());
+        let created = call(&http, reqwest::Method::POST, format!("{}/session", driver.url), Some(capabilities)).await;
+        let session = format!("{}/session/{}", driver.url, created["sessionId"].as_str().unwrap());
         Self { http, session, _driver: driver, _profile: profile }
     }
 
@@ -174,19 +154,6 @@ impl Window {
     async fn close(self) {
         let _ = self.http.delete(&self.session).send().await;
     }
-}
-
-async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, body: Option<Value>) -> Value {
-    let request = http.request(method, &url);
-    let request = match body {
-        Some(body) => request.json(&body),
-        None => request,
-    };
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let value: Value = response.json().await.unwrap();
-    assert!(status.is_success(), "{url}: {status} {value}");
-    value["value"].clone()
 }
 
 fn artifacts() -> PathBuf {

@@ -229,6 +229,7 @@ mod tests {
         assert!(!html.contains(['\u{1b}', '\u{202E}', '\0']));
         assert!(html.contains("<h1 id=\"top\">"));
         assert!(html.contains("<tr><td>line\nbreak</td><td class=\"right\">1</td></tr>"));
+        assert!(html.contains("<div class=\"table-scroll\">\n<table>\n<caption>"), "a table scrolls in its own box");
         assert!(html.contains("<li>two<br/>lines</li>"));
         assert!(html.contains("<pre>a\n  &lt;b&gt;</pre>"));
         assert!(html.contains("<section id=\"s\">"));
