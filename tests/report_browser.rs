@@ -1,7 +1,8 @@
 //! The HTML report as readers open it: in headless Chromium (driven through chromedriver's
 //! WebDriver protocol) on a 1280 px desktop window and on a phone 375 px wide (Chromium's
 //! mobile emulation, which honours the page's viewport), in English and in Chinese. The report
-//! is the render tests' fixture: the shipped study, 40 experts, three rounds.
+//! is the render tests' fixture: the shipped study, 40 experts, three rounds, with rationales
+//! holding what experts paste (a long link, a long word, a long number).
 //!
 //! - on the phone the page never scrolls sideways: wide tables scroll inside their own box;
 //! - on the desktop every chart's text is drawn at (nearly) the size of the body text, and on
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
-use delphi_report::{build, render_html};
+use delphi_report::{RationaleGroup, Side, build, render_html};
 use serde_json::{Value, json};
 use webdriver::{Driver, call, start_driver};
 
@@ -117,10 +118,14 @@ impl Window {
         self.post("execute/sync", json!({"script": MEASURE, "args": []})).await
     }
 
-    /// The viewport with the `nth` element matching `css` at its top, saved as `name`.
-    async fn screenshot(&self, css: &str, nth: usize, name: &str) {
-        let script = "const e = document.querySelectorAll(arguments[0])[arguments[1]]; e.scrollIntoView(); return !!e;";
-        assert_eq!(self.post("execute/sync", json!({"script": script, "args": [css, nth]})).await, json!(true));
+    /// The viewport with an element matching `css` at its top, saved as `name`: the `which`th
+    /// (a number) or the first holding `which` (a text).
+    async fn screenshot(&self, css: &str, which: Value, name: &str) {
+        let script = "const [css, which] = arguments; const all = [...document.querySelectorAll(css)];
+            const e = typeof which === 'number' ? all[which] : all.find(e => e.textContent.includes(which));
+            if (!e) return false; e.scrollIntoView(); return true;";
+        let found = self.post("execute/sync", json!({"script": script, "args": [css, which]})).await;
+        assert_eq!(found, json!(true), "no {css} {which} to show in {name}");
         let png = call(&self.http, reqwest::Method::GET, format!("{}/screenshot", self.session), None).await;
         let png = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
         assert_eq!(&png[1..4], b"PNG");
@@ -168,7 +173,17 @@ fn report_file(lang: &str) -> PathBuf {
     let summary = common::summary(&study, 40, 3);
     let conduct = common::conduct(&study, 3, true);
     let language = study.languages.iter().find(|l| l.as_str() == lang).unwrap();
-    let html = render_html(&build(&study, &summary, &conduct, language).unwrap());
+    let mut report = build(&study, &summary, &conduct, language).unwrap();
+    // What experts paste into a rationale: a long link, a long compound word, a long number.
+    let pasted = vec![
+        "The draft is at https://standards.example.org/working-groups/ai-safety/verification-mechanisms/drafts/2026-03-02/compute-accounting-protocol-v3.pdf".into(),
+        "Rechenleistungsnachweisverifikationsprotokollentwurf — see the annex.".into(),
+        "核查协议草案见附件：https://standards.example.org/zh/核查机制/草案/计算量核算协议第三版".into(),
+        "123456789012345678901234567890123456789012345678901234567890 FLOP".into(),
+    ];
+    let group = RationaleGroup::beside_median(&report.labels, "benefit", Side::Above, 5.0, pasted);
+    report.domains[0].rounds[1].rationales.push(group);
+    let html = render_html(&report);
     let file = artifacts().join(format!("report-{lang}.html"));
     std::fs::write(&file, html).unwrap();
     file.canonicalize().unwrap()
@@ -235,10 +250,10 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
             let (right, head) = (number(&table["right"]), &table["head"]);
             assert!(right <= number(&on_paper["inner"]), "{lang}: the table headed {head} runs to {right} px on paper");
         }
-        desktop.screenshot("h1", 0, &format!("report-{lang}-1280.png")).await;
-        desktop.screenshot("figure", 0, &format!("report-{lang}-charts-1280.png")).await;
+        desktop.screenshot("h1", json!(0), &format!("report-{lang}-1280.png")).await;
+        desktop.screenshot("figure", json!(0), &format!("report-{lang}-charts-1280.png")).await;
         // the first domain's round 3: distributions over three rounds, the widest charts
-        desktop.screenshot(DISTRIBUTION, 10, &format!("report-{lang}-distributions-1280.png")).await;
+        desktop.screenshot(DISTRIBUTION, json!(10), &format!("report-{lang}-distributions-1280.png")).await;
     }
     desktop.close().await;
 
@@ -247,17 +262,21 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
         phone.show(file).await;
         let m = phone.measure().await;
         let (inner, scroll, body) = (number(&m["inner"]), number(&m["scroll"]), number(&m["body"]));
-        assert_eq!(inner, 375.0, "{lang}: the phone's viewport");
-        assert!(scroll <= inner, "{lang}, 375 px: the page scrolls sideways ({scroll} px wide)");
+        // a page wider than the phone also widens the phone's viewport (zoomed out to fit)
+        assert!(
+            inner == 375.0 && scroll <= inner,
+            "{lang}, 375 px: the page scrolls sideways ({scroll} px wide, viewport {inner} px)"
+        );
         for right in m["boxes"].as_array().unwrap() {
             assert!(number(right) <= inner, "{lang}: a table's scrolling box ends at {right} px");
         }
         let (drawn, _, text) = smallest_chart_text(&m);
         assert!(drawn >= 0.6 * body, "{lang}, 375 px: chart text “{text}” shrinks to {drawn:.1} px");
         eprintln!("{lang} 375 px: page {scroll} px wide, smallest chart text {drawn:.1} px (“{text}”)");
-        phone.screenshot("h1", 0, &format!("report-{lang}-375.png")).await;
-        phone.screenshot("figure", 0, &format!("report-{lang}-charts-375.png")).await;
-        phone.screenshot(DISTRIBUTION, 10, &format!("report-{lang}-distributions-375.png")).await;
+        phone.screenshot("h1", json!(0), &format!("report-{lang}-375.png")).await;
+        phone.screenshot("figure", json!(0), &format!("report-{lang}-charts-375.png")).await;
+        phone.screenshot(DISTRIBUTION, json!(10), &format!("report-{lang}-distributions-375.png")).await;
+        phone.screenshot("li", json!("standards.example.org"), &format!("report-{lang}-pasted-375.png")).await;
     }
     phone.close().await;
 }

@@ -35,6 +35,9 @@ const CSS: &str = concat!(
     "a{color:#1a4f9c}code{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.9em}",
     ".met{font-weight:700;color:#17612b}.not-met{color:#8a1c1c}",
     ".too-few-answers,.undefined{font-style:italic;color:#555}",
+    // a reason in a table keeps a readable width: a phone scrolls the table rather than
+    // stacking the reason a word a line (on paper the table must fit the page)
+    "@media screen{td>.small{display:inline-block;min-width:14em}}",
     ".mark{color:#555}.original{display:inline-block;margin-top:.2rem;color:#444}",
     "svg text{font-family:inherit;font-size:1rem;fill:#1a1a1a}",
     // Chinese has no italic: a slanted CJK face is a distorted one, so emphasis keeps its colour
