@@ -11,9 +11,9 @@
 //! - on the desktop an English paragraph keeps a readable measure (about 70–80 characters)
 //!   and a Chinese one about 40 characters.
 //!
-//! Screenshots of both widths (the top of the report and its first charts) are written to
-//! tests/artifacts/report/ for a person to look at. Needs Debian's `chromium` and
-//! `chromium-driver`.
+//! Screenshots of both widths (the top of the report, its charts, pasted rationales) are written
+//! to tests/artifacts/report/browser-* for a person to look at, beside the page and its print.
+//! Needs Debian's `chromium` and `chromium-driver`.
 
 #[path = "../crates/report/tests/common/mod.rs"]
 mod common;
@@ -184,7 +184,7 @@ fn report_file(lang: &str) -> PathBuf {
     let group = RationaleGroup::beside_median(&report.labels, "benefit", Side::Above, 5.0, pasted);
     report.domains[0].rounds[1].rationales.push(group);
     let html = render_html(&report);
-    let file = artifacts().join(format!("report-{lang}.html"));
+    let file = artifacts().join(format!("browser-{lang}.html"));
     std::fs::write(&file, html).unwrap();
     file.canonicalize().unwrap()
 }
@@ -233,7 +233,7 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
         eprintln!("{lang} 1280 px: body {body} px, smallest chart text {drawn:.1} px (“{text}”)");
         // On paper, at full size, every table fits its page: the last cell of each row is there
         // to read (pdftotext reads only what is on the paper; a cell past the edge is lost).
-        let printed: String = desktop.print(&format!("report-{lang}.pdf")).await.split_whitespace().collect();
+        let printed: String = desktop.print(&format!("browser-{lang}.pdf")).await.split_whitespace().collect();
         for cell in m["lastCells"].as_array().unwrap() {
             let cell = cell.as_str().unwrap();
             // its two ends: pdftotext reads a cell that wraps interleaved with its neighbours
@@ -250,10 +250,10 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
             let (right, head) = (number(&table["right"]), &table["head"]);
             assert!(right <= number(&on_paper["inner"]), "{lang}: the table headed {head} runs to {right} px on paper");
         }
-        desktop.screenshot("h1", json!(0), &format!("report-{lang}-1280.png")).await;
-        desktop.screenshot("figure", json!(0), &format!("report-{lang}-charts-1280.png")).await;
+        desktop.screenshot("h1", json!(0), &format!("browser-{lang}-1280.png")).await;
+        desktop.screenshot("figure", json!(0), &format!("browser-{lang}-charts-1280.png")).await;
         // the first domain's round 3: distributions over three rounds, the widest charts
-        desktop.screenshot(DISTRIBUTION, json!(10), &format!("report-{lang}-distributions-1280.png")).await;
+        desktop.screenshot(DISTRIBUTION, json!(10), &format!("browser-{lang}-distributions-1280.png")).await;
     }
     desktop.close().await;
 
@@ -273,10 +273,10 @@ async fn the_report_reads_on_a_desktop_and_on_a_phone() {
         let (drawn, _, text) = smallest_chart_text(&m);
         assert!(drawn >= 0.6 * body, "{lang}, 375 px: chart text “{text}” shrinks to {drawn:.1} px");
         eprintln!("{lang} 375 px: page {scroll} px wide, smallest chart text {drawn:.1} px (“{text}”)");
-        phone.screenshot("h1", json!(0), &format!("report-{lang}-375.png")).await;
-        phone.screenshot("figure", json!(0), &format!("report-{lang}-charts-375.png")).await;
-        phone.screenshot(DISTRIBUTION, json!(10), &format!("report-{lang}-distributions-375.png")).await;
-        phone.screenshot("li", json!("standards.example.org"), &format!("report-{lang}-pasted-375.png")).await;
+        phone.screenshot("h1", json!(0), &format!("browser-{lang}-375.png")).await;
+        phone.screenshot("figure", json!(0), &format!("browser-{lang}-charts-375.png")).await;
+        phone.screenshot(DISTRIBUTION, json!(10), &format!("browser-{lang}-distributions-375.png")).await;
+        phone.screenshot("li", json!("standards.example.org"), &format!("browser-{lang}-pasted-375.png")).await;
     }
     phone.close().await;
 }

@@ -3,7 +3,8 @@
 //!
 //! Strong is `<b>`, emphasis `<em>`, muted `<i>`; small print is `<p class="small">`, a notice
 //! `<p class="notice">`, a right-aligned cell `class="right"`, and each table sits in a
-//! `<div class="table-scroll">` of its own: [`STYLE`] styles them.
+//! `<div class="table-scroll">` of its own, its header row a `<thead>` (printed again at the
+//! top of each page the table runs onto): [`STYLE`] styles them.
 
 use std::fmt::Write as _;
 
@@ -34,7 +35,7 @@ pub const STYLE: &str = concat!(
     ".table-scroll{overflow:visible}",
     "th,pre{background:none}",
     "tr,figure,.notice{break-inside:avoid;page-break-inside:avoid}",
-    "caption,figcaption{break-after:avoid;page-break-after:avoid}",
+    "caption,figcaption,thead{break-after:avoid;page-break-after:avoid}",
     "}",
 );
 
@@ -71,11 +72,13 @@ fn block(out: &mut String, b: &Block) {
             if let Some(c) = t.caption() {
                 paragraph_in(out, "<caption>", c, "</caption>");
             }
+            out.push_str("<thead>");
             row(out, "th", t.header(), t.align());
+            out.push_str("</thead>\n<tbody>\n");
             for r in t.rows() {
                 row(out, "td", r, t.align());
             }
-            out.push_str("</table>\n</div>\n");
+            out.push_str("</tbody>\n</table>\n</div>\n");
         }
         Block::List(items) => {
             out.push_str("<ul>\n");
@@ -230,6 +233,9 @@ mod tests {
         assert!(html.contains("<h1 id=\"top\">"));
         assert!(html.contains("<tr><td>line\nbreak</td><td class=\"right\">1</td></tr>"));
         assert!(html.contains("<div class=\"table-scroll\">\n<table>\n<caption>"), "a table scrolls in its own box");
+        assert!(
+            html.contains("<thead><tr><th>a|b</th><th class=\"right\">n</th></tr>\n</thead>\n<tbody>\n<tr><td>line")
+        );
         assert!(html.contains("<li>two<br/>lines</li>"));
         assert!(html.contains("<pre>a\n  &lt;b&gt;</pre>"));
         assert!(html.contains("<section id=\"s\">"));
