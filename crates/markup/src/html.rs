@@ -2,17 +2,42 @@
 //! quoted, every text escaped with [`crate::escape::html`]).
 //!
 //! Strong is `<b>`, emphasis `<em>`, muted `<i>`; small print is `<p class="small">`, a notice
-//! `<p class="notice">`, a right-aligned cell `class="right"`: [`STYLE`] styles them.
+//! `<p class="notice">`, a right-aligned cell `class="right"`, and each table sits in a
+//! `<div class="table-scroll">` of its own, its header row a `<thead>` (printed again at the
+//! top of each page the table runs onto): [`STYLE`] styles them.
 
 use std::fmt::Write as _;
 
 use crate::doc::{Align, Block, Document, Inline, Style};
 use crate::escape::push_html;
 
-/// CSS for the classes the encoder writes.
-pub const STYLE: &str = ".small{font-size:85%}.notice{border:2px solid #000;padding:.5em;font-weight:bold}\
-td.right,th.right{text-align:right}td.centre,th.centre{text-align:center}\
-figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}figcaption{font-weight:bold}";
+/// CSS for the elements and classes the encoder writes. A table scrolls sideways inside its
+/// own box (`div.table-scroll`) so that a wide one never widens a phone's page; a figure
+/// shrinks its drawing to the width available (the `viewBox` keeps its proportions) and never
+/// grows it past its own size. On paper rows, figures and notices stay whole.
+pub const STYLE: &str = concat!(
+    ".small{font-size:.875rem;color:#444}",
+    ".notice{border-left:.3rem solid #9a5b00;background:#fff6e5;padding:.6rem .9rem;font-weight:600;max-width:58ch}",
+    ".table-scroll{overflow-x:auto;max-width:100%;margin:.75rem 0 1.25rem}",
+    "table{border-collapse:collapse;font-size:.9375rem;font-variant-numeric:tabular-nums}",
+    "caption{caption-side:top;text-align:left;font-weight:600;padding:0 0 .35rem}",
+    "th,td{border-bottom:1px solid #ccc;padding:.35rem .6rem;text-align:left;vertical-align:top}",
+    "th{border-bottom:2px solid #555;background:#f2f2f2;font-weight:600}",
+    "td.right,th.right{text-align:right}td.centre,th.centre{text-align:center}",
+    "figure{display:inline-block;vertical-align:top;max-width:100%;margin:0 1.5rem 1.25rem 0}",
+    "figcaption{font-weight:600;margin-bottom:.25rem}",
+    "figure svg{display:block;max-width:100%;height:auto}",
+    "pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:.5rem .75rem}",
+    // on a phone a figure takes the whole width: no margin beside it to shrink it further
+    "@media (max-width:40rem){figure{margin-right:0}}",
+    "@media print{",
+    ".notice{background:none;border:1pt solid #000;border-left-width:3pt}",
+    ".table-scroll{overflow:visible}",
+    "th,pre{background:none}",
+    "tr,figure,.notice{break-inside:avoid;page-break-inside:avoid}",
+    "caption,figcaption,thead{break-after:avoid;page-break-after:avoid}",
+    "}",
+);
 
 /// The document's blocks as HTML, each starting on a line of its own.
 pub fn encode(doc: &Document) -> String {
@@ -43,15 +68,17 @@ fn block(out: &mut String, b: &Block) {
         Block::Note(c) => paragraph(out, "<p class=\"small\">", c),
         Block::Notice(c) => paragraph(out, "<p class=\"notice\">", c),
         Block::Table(t) => {
-            out.push_str("<table>\n");
+            out.push_str("<div class=\"table-scroll\">\n<table>\n");
             if let Some(c) = t.caption() {
                 paragraph_in(out, "<caption>", c, "</caption>");
             }
+            out.push_str("<thead>");
             row(out, "th", t.header(), t.align());
+            out.push_str("</thead>\n<tbody>\n");
             for r in t.rows() {
                 row(out, "td", r, t.align());
             }
-            out.push_str("</table>\n");
+            out.push_str("</tbody>\n</table>\n</div>\n");
         }
         Block::List(items) => {
             out.push_str("<ul>\n");
@@ -205,6 +232,10 @@ mod tests {
         assert!(!html.contains(['\u{1b}', '\u{202E}', '\0']));
         assert!(html.contains("<h1 id=\"top\">"));
         assert!(html.contains("<tr><td>line\nbreak</td><td class=\"right\">1</td></tr>"));
+        assert!(html.contains("<div class=\"table-scroll\">\n<table>\n<caption>"), "a table scrolls in its own box");
+        assert!(
+            html.contains("<thead><tr><th>a|b</th><th class=\"right\">n</th></tr>\n</thead>\n<tbody>\n<tr><td>line")
+        );
         assert!(html.contains("<li>two<br/>lines</li>"));
         assert!(html.contains("<pre>a\n  &lt;b&gt;</pre>"));
         assert!(html.contains("<section id=\"s\">"));
