@@ -156,9 +156,10 @@ fn each_question_shows_its_wording_probabilities_as_percent_pools_to_their_preci
 
     for (language, words) in [("en", &English as &dyn Words), ("zh", &Chinese)] {
         let dir = out.join(language);
-        let text = pdf_text(&dir.join("report.pdf"));
-        let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap();
-        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        // A figure and its unit are joined by a no-break space; read it as a space.
+        let text = pdf_text(&dir.join("report.pdf")).replace('\u{a0}', " ");
+        let markdown = std::fs::read_to_string(dir.join("report.md")).unwrap().replace('\u{a0}', " ");
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap().replace('\u{a0}', " ");
 
         // The numeric table: the reworded question with its wording, its median in percent
         // and its IQR in percentage points; never the raw proportion.

@@ -81,7 +81,8 @@ impl Num {
         match f.value() {
             Some(v) => Self {
                 value: Some(v),
-                text: format!("{} %", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))),
+                // A no-break space: a figure never wraps away from its unit in a narrow cell.
+                text: format!("{}\u{a0}%", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))),
                 note: None,
             },
             None => Self::of(f, 2),
@@ -94,7 +95,7 @@ impl Num {
         match f.value() {
             Some(v) => Self {
                 value: Some(v),
-                text: format!("{} {unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))),
+                text: format!("{}\u{a0}{unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))),
                 note: None,
             },
             None => Self::of(f, 2),
@@ -1964,12 +1965,12 @@ mod tests {
     #[test]
     fn probabilities_print_as_percentages_and_their_iqr_in_points() {
         // 0.844 with an IQR of 0.12 (12 points): to the unit
-        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).text, "84 %");
+        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).text, "84\u{a0}%");
         assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).value, Some(0.844));
         // a tight panel (IQR 3 points) keeps a decimal
-        assert_eq!(Num::percent(Figure::new(0.8444), Some(0.03)).text, "84.4 %");
-        assert_eq!(Num::percentage_points(Figure::new(0.12), "pp").text, "12 pp");
-        assert_eq!(Num::percentage_points(Figure::new(0.055), "pp").text, "5.5 pp");
+        assert_eq!(Num::percent(Figure::new(0.8444), Some(0.03)).text, "84.4\u{a0}%");
+        assert_eq!(Num::percentage_points(Figure::new(0.12), "pp").text, "12\u{a0}pp");
+        assert_eq!(Num::percentage_points(Figure::new(0.055), "pp").text, "5.5\u{a0}pp");
         assert_eq!(Num::percent(Figure::undefined(Undefined::NoAnswers), None).text, "—");
     }
 
