@@ -1028,6 +1028,10 @@ fn html_and_markdown_open_with_the_findings() {
         let markdown = render_markdown(&r).replace('\\', "");
         let html = render_html(&r);
         let first_table = (markdown.find("\n|").unwrap(), html.find("<table").unwrap());
+        // The benefit–risk chart names its points, as the PDF's does (no numbered key).
+        for p in &r.overview.benefit_risk {
+            assert_eq!(html.matches(&format!(">{}</text>", html_escape(&p.title))).count(), 1, "{lang}: {}", p.title);
+        }
         for s in f.areas.iter().flat_map(|a| &a.sentences).chain(&f.method) {
             let at = markdown.find(&s.text).unwrap_or_else(|| panic!("{lang}: {} not in the Markdown", s.text));
             assert!(at < first_table.0, "{lang}: a finding after the first table");

@@ -65,12 +65,17 @@ fn bar(count: u64, max: u64) -> Vec<Inline> {
 }
 
 /// Each domain at its normalised worst risk (x) and benefit (y), with interquartile bars and
-/// its marker number; a marker stacked on another is set aside. The table that follows gives
-/// the numbers, so text formats show nothing here.
+/// its name beside it: right of the point where there is room, else left, above or below, else
+/// further down with a leader line — never over another name or point (see [`place_labels`]).
+/// The table that follows gives the numbers, so text formats show nothing here.
 pub(super) fn benefit_risk(points: &[BenefitRiskPoint], benefit_axis: &str, risk_axis: &str) -> Figure {
-    let (ox, oy, s) = (2.5 * TEXT, 2.0 * TEXT, 360.0);
+    // As wide as the distributions (about 450 units), so that on a phone its text shrinks no
+    // more than theirs.
+    let (ox, oy, s) = (2.5 * TEXT, 2.0 * TEXT, 260.0);
+    let room = 9.0 * TEXT;
     let pos = |r: f64, b: f64| (ox + s * r, oy + s * (1.0 - b));
-    let mut svg = Svg::new(ox + s + 2.5 * TEXT, oy + s + 2.5 * TEXT);
+    let (width, height) = (ox + s + room, oy + s + 2.5 * TEXT);
+    let mut svg = Svg::new(width, height);
     svg.rect(ox, oy, s, s, None, Some(Stroke::new(Grey::BLACK)));
     let guide = Stroke::new(Grey(0x88)).dashed(4.0, 3.0);
     svg.line((ox + s / 2.0, oy), (ox + s / 2.0, oy + s), guide);
@@ -78,6 +83,7 @@ pub(super) fn benefit_risk(points: &[BenefitRiskPoint], benefit_axis: &str, risk
     svg.text(0.0, TEXT, &format!("↑ {benefit_axis}"), Weight::Regular);
     svg.text(ox, oy + s + 1.75 * TEXT, &format!("{risk_axis} →"), Weight::Regular);
     let bars = Stroke::new(Grey(0x55));
+    let mut shown = Vec::new();
     for p in points {
         let (Some(b), Some(r)) = (p.benefit.value, p.risk.value) else { continue };
         let (x, y) = pos(r, b);
@@ -88,8 +94,121 @@ pub(super) fn benefit_risk(points: &[BenefitRiskPoint], benefit_axis: &str, risk
             svg.line((x, pos(r, q1).1), (x, pos(r, q3).1), bars);
         }
         svg.circle(x, y, 5.0, Grey::BLACK);
-        let aside = TEXT * f64::from(u32::try_from(p.stack).unwrap_or(0));
-        svg.text(x + 6.0 + aside, y - 6.0, &p.marker.to_string(), Weight::Bold);
+        shown.push(((x, y), p.title.as_str()));
+    }
+    let axis_labels = [
+        Rect::new(0.0, 0.0, text_width(benefit_axis) + 2.0 * TEXT, 1.3 * TEXT),
+        Rect::new(ox, oy + s + 0.5 * TEXT, s, 1.5 * TEXT),
+    ];
+    for (label, ((x, y), title)) in place_labels(&shown, &axis_labels, (width, height)).into_iter().zip(&shown) {
+        if label.leader {
+            svg.line((*x, *y), (label.rect.x0, label.rect.y0 + 0.6 * TEXT), Stroke::new(Grey(0x88)));
+        }
+        svg.text(label.rect.x0, label.rect.y1 - 0.3 * TEXT, title, Weight::Bold);
     }
     Figure { caption: None, svg, fallback: Vec::<Block>::new() }
+}
+
+/// An axis-aligned box in drawing units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rect {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Rect {
+    fn new(x: f64, y: f64, width: f64, height: f64) -> Self {
+        Self { x0: x, y0: y, x1: x + width, y1: y + height }
+    }
+
+    fn overlaps(&self, other: &Self) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+
+    fn inside(&self, (width, height): (f64, f64)) -> bool {
+        self.x0 >= 0.0 && self.y0 >= 0.0 && self.x1 <= width && self.y1 <= height
+    }
+}
+
+/// Where a name goes, and whether it sits away from its point (a leader line joins them).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Label {
+    rect: Rect,
+    leader: bool,
+}
+
+/// The width a name takes in bold text of size [`TEXT`]: wide (CJK) characters a full em, the
+/// others 0.65 em — an estimate that errs wide (bold Libertinus averages about 0.6), so names keep clear of each other.
+fn text_width(text: &str) -> f64 {
+    text.chars().map(|c| if u32::from(c) >= 0x2e80 { TEXT } else { 0.65 * TEXT }).sum()
+}
+
+/// Places each point's name: the first of right, left, above, below that stays inside the
+/// drawing and overlaps no point, axis label or name placed before; failing all, the nearest
+/// free place a half line at a time further down or up (right of the point, left of it, or
+/// moved in to fit), joined to the point by a leader line.
+fn place_labels(points: &[((f64, f64), &str)], fixed: &[Rect], size: (f64, f64)) -> Vec<Label> {
+    let dots: Vec<Rect> = points.iter().map(|((x, y), _)| Rect::new(x - 6.0, y - 6.0, 12.0, 12.0)).collect();
+    let mut taken: Vec<Rect> = fixed.iter().copied().chain(dots.iter().copied()).collect();
+    let mut labels = Vec::new();
+    for (i, ((x, y), title)) in points.iter().enumerate() {
+        let (w, h) = (text_width(title), 1.3 * TEXT);
+        let near = [
+            Rect::new(x + 8.0, y - h / 2.0, w, h),
+            Rect::new(x - 8.0 - w, y - h / 2.0, w, h),
+            Rect::new(x - w / 2.0, y - 8.0 - h, w, h),
+            Rect::new(x - w / 2.0, y + 8.0, w, h),
+        ];
+        let own = fixed.len() + i;
+        let free = |r: &Rect| r.inside(size) && taken.iter().enumerate().all(|(k, t)| k == own || !r.overlaps(t));
+        let moved = (1..=2 * (size.1 / h).ceil() as i32).flat_map(|step| [step, -step]).flat_map(|step| {
+            let top = y - h / 2.0 + f64::from(step) * h / 2.0;
+            let fitted = (x + 8.0).min(size.0 - w).max(0.0);
+            [x + 8.0, x - 8.0 - w, fitted].map(|left| Rect::new(left, top, w, h))
+        });
+        let label = near
+            .iter()
+            .copied()
+            .find(|r| free(r))
+            .map(|rect| Label { rect, leader: false })
+            .or_else(|| moved.clone().find(|r| free(r)).map(|rect| Label { rect, leader: true }))
+            // A chart too crowded for every name: the last one goes where it least collides.
+            .unwrap_or(Label { rect: near[0], leader: false });
+        taken.push(label.rect);
+        labels.push(label);
+    }
+    labels
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four areas on one spot and two close by, as a panel that rates alike would place them:
+    /// every name is inside the drawing, and no two names or a name and a point overlap.
+    #[test]
+    fn names_of_points_on_the_same_spot_never_overlap() {
+        let points = [
+            ((200.0, 120.0), "Verification mechanisms"),
+            ((200.0, 120.0), "Protocols and shared standards"),
+            ((200.0, 120.0), "Infrastructure"),
+            ((200.0, 120.0), "Evaluations"),
+            ((210.0, 128.0), "验证机制"),
+            ((50.0, 280.0), "A name at the lower left corner"),
+        ];
+        let size = (40.0 + 260.0 + 9.0 * TEXT, 32.0 + 260.0 + 40.0);
+        let labels = place_labels(&points, &[], size);
+        for (i, a) in labels.iter().enumerate() {
+            assert!(a.rect.inside(size), "{} outside", points[i].1);
+            for b in &labels[i + 1..] {
+                assert!(!a.rect.overlaps(&b.rect), "{a:?} and {b:?}");
+            }
+            for ((x, y), _) in &points {
+                assert!(!a.rect.overlaps(&Rect::new(x - 6.0, y - 6.0, 12.0, 12.0)), "{} covers a point", points[i].1);
+            }
+        }
+        assert!(labels.iter().any(|l| l.leader), "a crowded spot moves a name away, with a leader line");
+    }
 }

@@ -86,7 +86,6 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         blocks.push(charts::benefit_risk(&o.benefit_risk, &l.benefit_axis, &l.risk_axis).into());
         let rows = o.benefit_risk.iter().map(|p| {
             vec![
-                vec![count(p.marker)],
                 vec![p.title.as_str().into()],
                 vec![num(&p.benefit), " (".into(), num(&p.benefit_q1), "–".into(), num(&p.benefit_q3), ")".into()],
                 vec![
@@ -102,7 +101,9 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
             ]
         });
         blocks.push(
-            Table::new(["#", &l.domain, &l.benefit, &l.worst_risk, &l.placement, &l.certainty]).with_rows(rows).into(),
+            Table::new([l.domain.as_str(), &l.benefit, &l.worst_risk, &l.placement, &l.certainty])
+                .with_rows(rows)
+                .into(),
         );
         blocks.push(Heading::new(3, l.placements_over_rounds.as_str()).into());
         let head = std::iter::once(l.domain.as_str()).chain(round_heads.iter().map(String::as_str));
