@@ -189,17 +189,7 @@ fn add_rationales(
             };
             let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median, context);
             let language = model.language.as_str();
-            let for_report = |side: Vec<delphi_survey::feedback::Rationale>| -> Vec<delphi_report::RationaleText> {
-                side.iter()
-                    .map(|r| {
-                        let written_in = r.language.as_ref().map(|l| l.as_str());
-                        let translation = delphi_core::study::Language::parse(language)
-                            .and_then(|l| r.translations.get(&l))
-                            .map(String::as_str);
-                        delphi_report::RationaleText::new(&r.text, written_in, translation, language)
-                    })
-                    .collect()
-            };
+            let for_report = |side: Vec<delphi_survey::feedback::Rationale>| rationale_texts(&side, language);
             for (side, texts) in [
                 (delphi_report::Side::Below, for_report(grouped.below)),
                 (delphi_report::Side::At, for_report(grouped.at)),
@@ -218,6 +208,29 @@ fn add_rationales(
         }
     }
     Ok(())
+}
+
+/// One side's rationales as the report shows them: identical ones (the survey's grouping —
+/// case and runs of whitespace ignored) once, with how many experts wrote them, in text order
+/// (which says nothing of who wrote what). A group reads in the report's language when any of
+/// its members carries a translation into it: identical texts share one translation.
+fn rationale_texts(side: &[delphi_survey::feedback::Rationale], language: &str) -> Vec<delphi_report::RationaleText> {
+    use delphi_survey::feedback::{group_identical, normalised};
+    let report_language = delphi_core::study::Language::parse(language);
+    let translation = |r: &delphi_survey::feedback::Rationale| -> Option<String> {
+        report_language.as_ref().and_then(|l| r.translations.get(l)).cloned()
+    };
+    group_identical(side.iter().map(|r| r.text.as_str()))
+        .into_iter()
+        .filter_map(|group| {
+            let key = normalised(&group.text);
+            let members: Vec<_> = side.iter().filter(|r| normalised(&r.text) == key).collect();
+            let shown = members.iter().find(|r| translation(r).is_some()).or_else(|| members.first())?;
+            let written_in = shown.language.as_ref().map(|l| l.as_str());
+            let text = delphi_report::RationaleText::new(&group.text, written_in, translation(shown).as_deref(), language);
+            Some(text.written_by(group.count))
+        })
+        .collect()
 }
 
 /// Every answer that counts in rounds 1..=last, by pseudonym (never a name or email).
