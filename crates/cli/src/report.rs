@@ -227,7 +227,8 @@ fn rationale_texts(side: &[delphi_survey::feedback::Rationale], language: &str) 
             let members: Vec<_> = side.iter().filter(|r| normalised(&r.text) == key).collect();
             let shown = members.iter().find(|r| translation(r).is_some()).or_else(|| members.first())?;
             let written_in = shown.language.as_ref().map(|l| l.as_str());
-            let text = delphi_report::RationaleText::new(&group.text, written_in, translation(shown).as_deref(), language);
+            let text =
+                delphi_report::RationaleText::new(&group.text, written_in, translation(shown).as_deref(), language);
             Some(text.written_by(group.count))
         })
         .collect()

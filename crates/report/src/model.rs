@@ -166,6 +166,7 @@ impl VerdictCell {
         let reason = match change.moved_percent.value() {
             Some(_) => labels
                 .stability_reason
+                .of(change.pairs)
                 .replace("{moved}", &change.moved.to_string())
                 .replace("{pairs}", &change.pairs.to_string())
                 .replace("{percent}", &Num::percent(change.moved_percent).text)
@@ -1098,7 +1099,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     Overview {
         response,
         composition,
-        composition_note: ctx.labels.composition_note.replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
+        composition_note: ctx.labels.composition_note.of(ctx.study.subgroups.min_group_size).replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
         consensus,
         rankings,
         benefit_risk,
@@ -1141,7 +1142,7 @@ fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
         .collect();
     if !smaller.is_empty() {
         rows.push(CompositionRow {
-            group: l.smaller_groups.replace("{k}", &smaller.len().to_string()).replace("{n}", &min.to_string()),
+            group: l.smaller_groups.of(smaller.len() as u64).replace("{k}", &smaller.len().to_string()).replace("{n}", &min.to_string()),
             kind: "smaller".into(),
             counts: cells(&smaller),
         });
@@ -1184,7 +1185,7 @@ fn what_was_fed_back(labels: &Labels, f: &FeedbackGiven) -> String {
         labels
             .feedback_part
             .replace("{what}", what)
-            .replace("{items}", &labels.feedback_items.replace("{n}", &n.to_string()))
+            .replace("{items}", &labels.feedback_items.of(n).replace("{n}", &n.to_string()))
     };
     let mut parts = Vec::new();
     if f.distributions > 0 {
@@ -1203,9 +1204,10 @@ fn what_was_fed_back(labels: &Labels, f: &FeedbackGiven) -> String {
     if f.own_answers > 0 {
         parts.push(part(&labels.feedback_own_answer, f.own_answers));
     }
-    parts.push(labels.feedback_rationales.replace("{n}", &f.rationales.to_string()));
+    parts.push(labels.feedback_rationales.of(f.rationales).replace("{n}", &f.rationales.to_string()));
     labels
         .feedback_from
+        .of(f.items_asked)
         .replace("{round}", &from.to_string())
         .replace("{with}", &f.items_with_feedback.to_string())
         .replace("{asked}", &f.items_asked.to_string())
@@ -1275,6 +1277,7 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
             ConsensusPosition::AgreeSet => &l.consensus_definition,
             ConsensusPosition::MedianBox => &l.consensus_definition_median_box,
         }
+        .of(rule.min_answers)
         .replace("{iqr}", &iqr)
         .replace("{agreement}", &agr)
         .replace("{min}", &rule.min_answers.to_string()),
@@ -1287,9 +1290,9 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
         },
         stability: l.stability_definition.replace("{change}", &stab),
         stopping: if ctx.conduct.stopping_rule_stated {
-            format!("{} {}", l.stop_min_rounds.replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop)
+            format!("{} {}", l.stop_min_rounds.of(ctx.study.stopping.min_rounds).replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop)
         } else {
-            l.stop_none.replace("{max}", &ctx.study.max_rounds.to_string())
+            l.stop_none.of(ctx.study.max_rounds).replace("{max}", &ctx.study.max_rounds.to_string())
         },
         rounds: ctx.summary.rounds.clone(),
         conducted: ctx
@@ -1326,8 +1329,10 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
                     name: format!("{} {}, {}–{}", l.round, r.round, s.min, s.max),
                     value: Num::coefficient(s.alpha.ordinal),
                 });
-                let pooled = (r.by_scale.len() <= 1)
-                    .then(|| NamedNum { name: format!("{} {}", l.round, r.round), value: Num::coefficient(r.alpha.ordinal) });
+                let pooled = (r.by_scale.len() <= 1).then(|| NamedNum {
+                    name: format!("{} {}", l.round, r.round),
+                    value: Num::coefficient(r.alpha.ordinal),
+                });
                 pooled.into_iter().chain(per_scale).collect::<Vec<_>>()
             })
             .collect(),
@@ -1519,15 +1524,17 @@ fn placement_reason(labels: &Labels, x: &DomainSynthesis) -> String {
     let (Some(_), Some(worst)) = (x.placement, worst) else { return labels.placement_reason_undefined.clone() };
     let criteria = std::iter::once(&x.benefit).chain(&x.risks);
     let agreed = criteria.clone().filter(|c| c.consensus == Outcome::Met).count();
+    let total = criteria.clone().count();
     labels
         .placement_reason
+        .of(total as u64)
         .replace("{benefit}", &Num::scale(x.benefit.median).text)
         .replace("{b}", &Num::share(x.benefit.normalised).text)
         .replace("{risk_median}", &Num::scale(worst.median).text)
         .replace("{risk}", &worst.criterion)
         .replace("{r}", &Num::share(worst.normalised).text)
         .replace("{agreed}", &agreed.to_string())
-        .replace("{total}", &criteria.count().to_string())
+        .replace("{total}", &total.to_string())
 }
 
 /// Rebuilds every group table's cells so that each row has one cell per column (group names
@@ -1580,7 +1587,7 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                 l.median, l.iqr, l.n, l.suppressed_note, l.min_group_size, t.min_group_size
             );
             if t.hidden > 0 {
-                t.note = format!("{} {}", t.note, l.groups_hidden.replace("{k}", &t.hidden.to_string()));
+                t.note = format!("{} {}", t.note, l.groups_hidden.of(t.hidden as u64).replace("{k}", &t.hidden.to_string()));
             }
             t
         })
