@@ -45,8 +45,8 @@ pub struct Num {
 pub const SCALE_DECIMALS: usize = delphi_stats::item::SCALE_DECIMALS;
 /// Decimals of a percentage (agreement, response, change), as in the engine's reasons.
 pub const PERCENT_DECIMALS: usize = delphi_stats::item::PERCENT_DECIMALS;
-/// Decimals of a position normalised to 0–1 (the benefit–risk synthesis).
-pub const SHARE_DECIMALS: usize = 2;
+/// Decimals of a position normalised to 0–1 (the benefit–risk synthesis and its chart).
+pub const SHARE_DECIMALS: usize = 3;
 /// Decimals of a coefficient (Krippendorff's α, Kendall's W).
 pub const COEFFICIENT_DECIMALS: usize = 3;
 
@@ -1623,7 +1623,8 @@ mod tests {
         // 7 of 9 experts agree: 77.777… %, one decimal; all of them: 100.0 %.
         assert_eq!(Num::percent(Figure::new(700.0 / 9.0)).text, "77.8");
         assert_eq!(Num::percent(Figure::new(100.0)).text, "100.0");
-        assert_eq!(Num::share(Figure::new(0.625)).text, "0.62");
+        assert_eq!(Num::share(Figure::new(0.625)).text, "0.625");
+        assert_eq!(Num::share(Figure::new(1.0)).text, "1.000");
         assert_eq!(Num::coefficient(Figure::new(0.8)).text, "0.800");
         assert_eq!(fmt_fixed(-0.001, 2), "0.00");
         assert_eq!(fmt_fixed(-0.25, 2), "-0.25");

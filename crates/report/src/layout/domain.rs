@@ -166,11 +166,11 @@ fn rationales(g: &RationaleGroup) -> [Block; 2] {
 
 fn rationale(r: &RationaleText) -> Vec<Inline> {
     let mut item = vec![Inline::text(r.text.as_str())];
-    if r.count > 1 {
-        item.extend([" ".into(), Inline::strong(format!("×{}", r.count)).with_class(COUNT)]);
-    }
     if let Some(note) = &r.note {
         item.extend([" ".into(), Inline::emphasis(format!("({note})")).with_class(MARK)]);
+    }
+    if r.count > 1 {
+        item.extend([" ".into(), Inline::strong(format!("×{}", r.count)).with_class(COUNT)]);
     }
     if let Some(o) = &r.original {
         item.extend([
