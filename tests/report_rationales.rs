@@ -12,8 +12,7 @@ use std::process::{Command, Stdio};
 
 use cli::{delphi, init_example, ok};
 
-const SHARED: [&str; 3] =
-    ["Verification builds trust.", "verification  builds trust.", "VERIFICATION builds trust."];
+const SHARED: [&str; 3] = ["Verification builds trust.", "verification  builds trust.", "VERIFICATION builds trust."];
 /// The spelling shown: the first in text order ("V" sorts before "v"), which says nothing of
 /// who wrote first.
 const SHARED_SHOWN: &str = "VERIFICATION builds trust.";
@@ -59,7 +58,10 @@ fn identical_rationales_are_shown_once_with_how_many_experts_wrote_them() {
         let pdf = pdf_words(&folder.join("report.pdf"));
         assert!(pdf.contains(&format!("{SHARED_SHOWN}{mark} ×3")), "{lang}: the shared reason once, ×3:\n{pdf}");
         assert_eq!(pdf.to_lowercase().matches("verification builds trust.").count(), 1, "{lang}: {pdf}");
-        assert!(pdf.contains(&format!("{SINGLE}{mark}")) && !pdf.contains(&format!("{SINGLE}{mark} ×")), "{lang}: {pdf}");
+        assert!(
+            pdf.contains(&format!("{SINGLE}{mark}")) && !pdf.contains(&format!("{SINGLE}{mark} ×")),
+            "{lang}: {pdf}"
+        );
 
         let html = std::fs::read_to_string(folder.join("report.html")).unwrap();
         let html_mark = |text: &str| {

@@ -1099,7 +1099,11 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     Overview {
         response,
         composition,
-        composition_note: ctx.labels.composition_note.of(ctx.study.subgroups.min_group_size).replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
+        composition_note: ctx
+            .labels
+            .composition_note
+            .of(ctx.study.subgroups.min_group_size)
+            .replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
         consensus,
         rankings,
         benefit_risk,
@@ -1142,7 +1146,11 @@ fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
         .collect();
     if !smaller.is_empty() {
         rows.push(CompositionRow {
-            group: l.smaller_groups.of(smaller.len() as u64).replace("{k}", &smaller.len().to_string()).replace("{n}", &min.to_string()),
+            group: l
+                .smaller_groups
+                .of(smaller.len() as u64)
+                .replace("{k}", &smaller.len().to_string())
+                .replace("{n}", &min.to_string()),
             kind: "smaller".into(),
             counts: cells(&smaller),
         });
@@ -1290,7 +1298,13 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
         },
         stability: l.stability_definition.replace("{change}", &stab),
         stopping: if ctx.conduct.stopping_rule_stated {
-            format!("{} {}", l.stop_min_rounds.of(ctx.study.stopping.min_rounds).replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop)
+            format!(
+                "{} {}",
+                l.stop_min_rounds
+                    .of(ctx.study.stopping.min_rounds)
+                    .replace("{n}", &ctx.study.stopping.min_rounds.to_string()),
+                stop
+            )
         } else {
             l.stop_none.of(ctx.study.max_rounds).replace("{max}", &ctx.study.max_rounds.to_string())
         },
@@ -1587,7 +1601,8 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                 l.median, l.iqr, l.n, l.suppressed_note, l.min_group_size, t.min_group_size
             );
             if t.hidden > 0 {
-                t.note = format!("{} {}", t.note, l.groups_hidden.of(t.hidden as u64).replace("{k}", &t.hidden.to_string()));
+                t.note =
+                    format!("{} {}", t.note, l.groups_hidden.of(t.hidden as u64).replace("{k}", &t.hidden.to_string()));
             }
             t
         })
