@@ -6,11 +6,10 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use cli::{delphi, init_example, ok};
+use cli::{init_example, ok};
 
 const SHARED: [&str; 3] = ["Verification builds trust.", "verification  builds trust.", "VERIFICATION builds trust."];
 /// The spelling shown: the first in text order ("V" sorts before "v"), which says nothing of
@@ -19,18 +18,12 @@ const SHARED_SHOWN: &str = "VERIFICATION builds trust.";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
 const SINGLE: &str = "On-site inspections are politically hard.";
 
+/// The expert's filled-in reply form, as a file `delphi answer` reads.
 fn answer(root: &Path, expert: &str, recommendation: u32, rationale: &str) {
+    let form = root.join(format!("{expert}.txt"));
     let reply = format!("[verification.recommendation] {recommendation}\n[verification.rationale] {rationale}\n");
-    let mut child = delphi(root)
-        .args(["answer", "--expert", expert])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(reply.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{expert}: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(&form, reply).unwrap();
+    ok(root, &["answer", "--expert", expert, form.to_str().unwrap()]);
 }
 
 fn pdf_words(pdf: &Path) -> String {
