@@ -380,6 +380,42 @@ fn states_a_stopping_rule(source: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use delphi_core::study::Language;
+    use delphi_survey::feedback::Rationale;
+
+    fn written(text: &str, language: &str, translation: Option<(&str, &str)>) -> Rationale {
+        Rationale {
+            text: text.into(),
+            language: Language::parse(language),
+            translations: translation.map(|(l, t)| (Language::parse(l).unwrap(), t.to_owned())).into_iter().collect(),
+            featured: false,
+        }
+    }
+
+    /// Three English experts wrote one reason (spacing and case aside); the translator
+    /// translated one spelling. A Chinese reader reads the translation once, for all three.
+    #[test]
+    fn identical_rationales_are_one_entry_with_their_count_and_share_a_translation() {
+        let side = [
+            written("Verification builds trust.", "en", None),
+            written("Inspections are hard.", "en", None),
+            written("verification  builds trust.", "en", Some(("zh", "核查建立信任。"))),
+            written("VERIFICATION builds trust.", "en", None),
+        ];
+        let zh = super::rationale_texts(&side, "zh");
+        assert_eq!(zh.len(), 2, "{zh:?}");
+        let shared = zh.iter().find(|r| r.count == 3).expect("the shared reason, counted 3");
+        assert_eq!(shared.text, "核查建立信任。");
+        assert_eq!(shared.original.as_ref().map(|o| o.text.as_str()), Some("VERIFICATION builds trust."));
+        let single = zh.iter().find(|r| r.count == 1).unwrap();
+        assert_eq!((single.text.as_str(), single.note.as_deref()), ("Inspections are hard.", Some("未翻译")));
+
+        let en = super::rationale_texts(&side, "en");
+        let texts: Vec<(&str, u32)> = en.iter().map(|r| (r.text.as_str(), r.count)).collect();
+        assert_eq!(texts, [("Inspections are hard.", 1), ("VERIFICATION builds trust.", 3)]);
+        assert!(en.iter().all(|r| r.note.is_none() && r.original.is_none()));
+    }
+
     #[test]
     fn a_stopping_rule_is_stated_only_by_its_table() {
         assert!(super::states_a_stopping_rule("[study]\nid = \"x\"\n[study.stopping]\nmin_rounds = 2\n"));

@@ -1647,6 +1647,14 @@ mod tests {
     }
 
     #[test]
+    fn a_rationale_is_written_by_one_expert_at_least() {
+        let once = RationaleText::from("Too early.");
+        assert_eq!(once.count, 1);
+        assert_eq!(once.clone().written_by(3).count, 3);
+        assert_eq!(once.written_by(0).count, 1);
+    }
+
+    #[test]
     fn rationale_positions_print_the_median_as_the_tables_do() {
         let labels = Labels::for_language("en");
         let at = RationaleGroup::beside_median(&labels, "benefit", Side::At, 5.5, vec![]);
