@@ -5,9 +5,14 @@
 //! the printed conclusions follow from the answers the simulated experts gave, and that the
 //! same seed gives the same answers.
 
+#[path = "support/rules.rs"]
+mod rules;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use rules::placement;
 
 const STUDY: &str = "ai-safety-cooperation";
 const DOMAINS: [&str; 4] = ["verification", "protocols", "infrastructure", "evaluations"];
@@ -90,18 +95,6 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
     let h = (values.len() - 1) as f64 * 0.5;
     let (low, high) = (values[h.floor() as usize], values[h.ceil() as usize]);
     Some(low + (h - h.floor()) * (high - low))
-}
-
-/// The documented benefit–risk rule (crates/stats/src/synthesis.rs), from the raw answers.
-fn placement(benefit: f64, worst_risk: f64) -> &'static str {
-    let (b, r) = ((benefit - 1.0) / 6.0, (worst_risk - 1.0) / 6.0);
-    if b > 0.5 && r < 0.5 {
-        "promising"
-    } else if b > 0.5 && b >= r {
-        "needs_safeguards"
-    } else {
-        "avoid"
-    }
 }
 
 #[test]
@@ -217,7 +210,7 @@ fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_sa
         let benefit = median_of(&format!("{domain}.benefit"));
         let row = text
             .lines()
-            .find(|l| l.trim_start().starts_with(title) && l.contains(" benefit "))
+            .find(|l| l.trim_start().starts_with(title) && l.contains(" benefit ") && l.contains(" · "))
             .unwrap_or_else(|| panic!("the PDF's overview has {title}'s benefit:\n{text}"));
         let last_cell = row.rsplit("  ").find(|c| !c.trim().is_empty()).unwrap().trim();
         // A median on the rating scale prints with two decimals, as every scale figure does.

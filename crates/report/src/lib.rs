@@ -35,6 +35,7 @@
 //! Pure: values in, values out. No files, no network, a fixed date.
 
 pub mod cooke;
+pub mod findings;
 pub mod guidelines;
 mod html;
 pub mod labels;

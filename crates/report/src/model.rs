@@ -20,6 +20,7 @@ use delphi_stats::{Figure, StudySummary};
 use serde::Serialize;
 
 use crate::ReportError;
+use crate::findings::Findings;
 use crate::guidelines::{self, Guidelines};
 use crate::labels::Labels;
 
@@ -272,6 +273,8 @@ pub struct Report {
     pub language: String,
     /// Headings and words in that language.
     pub labels: Labels,
+    /// The findings in words that open the report, each sentence with the figures it rests on.
+    pub findings: Findings,
     /// The study.
     pub study: StudyInfo,
     /// The rounds reported.
@@ -913,7 +916,16 @@ pub fn build(
         overview: &overview,
         methods: &methods,
     });
+    let findings = crate::findings::findings(&crate::findings::Sources {
+        study,
+        summary,
+        language,
+        labels: &ctx.labels,
+        response: &overview.response,
+        methods: &methods,
+    });
     Ok(Report {
+        findings,
         format: FORMAT.into(),
         language: language.as_str().to_owned(),
         study: StudyInfo {

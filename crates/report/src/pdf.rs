@@ -45,11 +45,13 @@ pub const STYLE: TypstFile = TypstFile { name: "style.typ", source: include_str!
 const RANK_TESTS: TypstFile = TypstFile { name: "rank-tests.typ", source: include_str!("rank-tests.typ") };
 /// The report's part for the reporting guidelines (DELPHISTAR, ACCORD), imported by `report.typ`.
 pub const GUIDELINES: TypstFile = TypstFile { name: "guidelines.typ", source: include_str!("guidelines.typ") };
+/// The findings in words on page 1 of the study report.
+pub const FINDINGS: TypstFile = TypstFile { name: "findings.typ", source: include_str!("findings.typ") };
 
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES],
+    imports: &[STYLE, FINDINGS, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES],
     data_file: "report.json",
 };
 

@@ -1016,3 +1016,23 @@ fn stability_reads_as_stability_placements_are_said_once_and_questions_show_thei
         }
     }
 }
+
+/// The HTML and Markdown reports open with the same findings in words as the PDF's page 1,
+/// before any table.
+#[test]
+fn html_and_markdown_open_with_the_findings() {
+    for lang in ["en", "zh"] {
+        let r = report(lang);
+        let f = &r.findings;
+        assert!(!f.areas.is_empty());
+        let markdown = render_markdown(&r).replace('\\', "");
+        let html = render_html(&r);
+        let first_table = (markdown.find("\n|").unwrap(), html.find("<table").unwrap());
+        for s in f.areas.iter().flat_map(|a| &a.sentences).chain(&f.method) {
+            let at = markdown.find(&s.text).unwrap_or_else(|| panic!("{lang}: {} not in the Markdown", s.text));
+            assert!(at < first_table.0, "{lang}: a finding after the first table");
+            let at = html.find(&html_escape(&s.text)).unwrap_or_else(|| panic!("{lang}: {} not in the HTML", s.text));
+            assert!(at < first_table.1, "{lang}: a finding after the first table");
+        }
+    }
+}

@@ -113,12 +113,17 @@ pub fn positional_verdict(
         (ConsensusPosition::MedianBox, Ok(m)) => match median_box(m, scale, agree) {
             Some(found) => found,
             None => {
-                let reason = format!("the median {m:.SCALE_DECIMALS$} lies between two boxes of the scale");
-                return (
-                    Verdict { outcome: Outcome::NotMet, reason },
-                    None,
-                    Figure::undefined(Undefined::BetweenBoxes),
-                );
+                // Too few answers for any verdict comes first, as it does for a median in a box.
+                let valid: u64 = counts.iter().sum();
+                let verdict = if valid < u64::from(rule.min_answers) {
+                    too_few(valid, rule)
+                } else {
+                    Verdict {
+                        outcome: Outcome::NotMet,
+                        reason: format!("the median {m:.SCALE_DECIMALS$} lies between two boxes of the scale"),
+                    }
+                };
+                return (verdict, None, Figure::undefined(Undefined::BetweenBoxes));
             }
         },
         (ConsensusPosition::MedianBox, Err(e)) => {
@@ -497,6 +502,9 @@ mod tests {
         assert_eq!(o.median.value(), Some(3.5));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
         assert_eq!(o.consensus_box_percent.as_result().unwrap_err(), Undefined::BetweenBoxes);
+        // Four answers are too few for any verdict, between boxes or not.
+        let few = ordinal_summary(&[0, 0, 2, 2, 0], 0, s, agree, &ConsensusRule::default(), None);
+        assert_eq!(few.consensus.outcome, Outcome::TooFewAnswers);
     }
 
     #[test]

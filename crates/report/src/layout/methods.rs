@@ -42,6 +42,7 @@ pub(super) fn methods(report: &Report) -> Vec<Block> {
         .collect();
     vec![
         Heading::new(2, l.methods.as_str()).into(),
+        Block::Paragraph(vec![report.study.description.as_str().into()]),
         Block::List(items),
         Heading::new(3, l.rounds_conducted.as_str()).into(),
         Table::new([l.round.as_str(), &l.opened, &l.deadline, &l.closed, &l.fed_back])

@@ -35,7 +35,7 @@ pub fn layout(report: &Report) -> Document {
     doc
 }
 
-/// Title, what the report covers, notices, the study's description and the anonymity line.
+/// Title, what the report covers, notices, the anonymity line and the findings.
 fn front(report: &Report) -> Vec<Block> {
     let l = &report.labels;
     let mut blocks = vec![
@@ -49,8 +49,27 @@ fn front(report: &Report) -> Vec<Block> {
         ))]),
     ];
     blocks.extend(report.notices.iter().map(|n| Block::Notice(vec![n.into()])));
-    blocks.push(Block::Paragraph(vec![report.study.description.as_str().into()]));
     blocks.push(Block::Note(vec![Inline::emphasis(l.anonymity.as_str())]));
+    blocks.extend(findings(report));
+    blocks
+}
+
+/// The findings in words, an area a paragraph, then the method in one paragraph: what page 1
+/// of the PDF says (the study's description, written to the experts, is in the methods).
+fn findings(report: &Report) -> Vec<Block> {
+    let f = &report.findings;
+    let mut blocks = vec![Heading::new(2, f.heading.as_str()).into()];
+    blocks.extend(f.areas.iter().map(|a| {
+        let sentences = a.sentences.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(&f.joiner);
+        Block::Paragraph(vec![
+            Inline::strong(format!("{}{}", a.title, f.title_stop)),
+            format!("{}{sentences}", f.joiner).into(),
+        ])
+    }));
+    blocks.push(Heading::new(3, f.method_heading.as_str()).into());
+    blocks.push(Block::Paragraph(vec![
+        f.method.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(&f.joiner).into(),
+    ]));
     blocks
 }
 
