@@ -6,18 +6,20 @@
 //! the store holds answers from.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[path = "support/cli.rs"]
 mod cli;
-use cli::{delphi, init_example, ok};
+use cli::{answer, init_example, ok};
 
 const STUDY: &str = "guidelines-test";
 const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
 const FUNDING: (&str, &str) =
     ("Funded by the Example Foundation, grant 17; the funder had no role.", "由示例基金会资助；资助方未参与研究。");
+/// The aim as the coordinator states it for readers (not the description written to experts).
+const AIM: (&str, &str) =
+    ("To find where rival blocs agree on technical AI safety.", "找出对立阵营在技术性人工智能安全上的共识所在。");
 /// A note as a coordinator may type it, with characters typst would read as markup.
 const TEAM: (&str, &str) = (
     "Two political scientists and a statistician (*lead*: #set page(width: 1pt) $x$ <b>).",
@@ -83,19 +85,6 @@ fn fill(form: &str, i: usize) -> String {
     reply.join("\n")
 }
 
-fn answer(root: &Path, expert: &str, form: &str) {
-    let mut child = delphi(root)
-        .args(["answer", "--expert", expert])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(form.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "answer {expert}: {}", String::from_utf8_lossy(&out.stderr));
-}
-
 /// (id, bloc) of every panel member.
 fn panel() -> Vec<(String, String)> {
     PANEL
@@ -137,8 +126,8 @@ fn run_study(root: &Path, answers: fn(usize) -> usize) -> std::path::PathBuf {
         // a bloc of three is now below the minimum and must not be named
         let text = text.replace("min_group_size = 3", "min_group_size = 4");
         format!(
-            "{text}\n[reporting]\nfunding = {{ en = \"{}\", zh = \"{}\" }}\nteam = {{ en = \"{}\", zh = \"{}\" }}\n",
-            FUNDING.0, FUNDING.1, TEAM.0, TEAM.1
+            "{text}\n[reporting]\nfunding = {{ en = \"{}\", zh = \"{}\" }}\nteam = {{ en = \"{}\", zh = \"{}\" }}\naim = {{ en = \"{}\", zh = \"{}\" }}\n",
+            FUNDING.0, FUNDING.1, TEAM.0, TEAM.1, AIM.0, AIM.1
         )
     });
     for round in 1..=2 {
@@ -267,6 +256,9 @@ fn check_language(dir: &Path, lang: &str) {
     let (funding, team) = if lang == "zh" { (FUNDING.1, TEAM.1) } else { (FUNDING.0, TEAM.0) };
     assert!(all.contains(&dense(funding)) && all.contains(&dense(team)), "{lang}: the notes are printed, literally");
     assert!(printed["4"].is_some() && printed["5"].is_some(), "{lang}: funding and team are answered");
+    // The aim is the coordinator's, not the text written to the experts.
+    let aim = if lang == "zh" { AIM.1 } else { AIM.0 };
+    assert!(all.contains(&dense(aim)), "{lang}: the stated aim is printed");
     assert_eq!((printed["13"], printed["17"], printed["36"]), (None, None, None), "{lang}: unwritten notes");
 
     // No expert is named anywhere in the part.

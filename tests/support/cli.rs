@@ -27,6 +27,22 @@ pub fn ok(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Sends `reply` to `delphi answer --expert expert` on its standard input, as a coordinator
+/// records a reply by hand; it must be accepted.
+pub fn answer(dir: &Path, expert: &str, reply: &str) {
+    use std::io::Write;
+    let mut child = delphi(dir)
+        .args(["answer", "--expert", expert])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(reply.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "answer {expert}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// Writes the shipped AI-safety study as study `id` into `root/study` (`delphi init`), changed
 /// by `edit` (the study file's text in, the study to run out), and imports its panel.
 pub fn init_example(root: &Path, id: &str, edit: impl FnOnce(&str) -> String) {

@@ -9,8 +9,8 @@ use clap::Args;
 use delphi_core::study::PanelAttribute;
 use delphi_report::tidy::{self, AnswerRow};
 use delphi_report::{
-    Conduct, DATA_FILE, FeedbackGiven, PanelCount, PdfOptions, RoundConduct, RuleChange, build, render_html,
-    render_markdown, render_pdf,
+    AnswerForm, AskedQuestion, Conduct, DATA_FILE, FeedbackGiven, FrozenQuestions, PanelCount, PdfOptions,
+    RoundConduct, RuleChange, build, render_html, render_markdown, render_pdf,
 };
 use delphi_store::{RoundState, Store};
 use delphi_survey::feedback::OwnAnswer;
@@ -257,6 +257,7 @@ fn answer_rows(store: &Store, study_id: &str, last: u32) -> Result<Vec<AnswerRow
 fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -> Result<Conduct> {
     let id = study.id.as_str();
     let mut rounds = Vec::new();
+    let mut questionnaires = Vec::new();
     for round in store.rounds(id)?.into_iter().filter(|r| r.number <= last) {
         let (opened_at, deadline, closed_at) = match round.state {
             RoundState::Closed { opened_at, deadline, closed_at } => (opened_at, deadline, Some(closed_at)),
@@ -264,6 +265,14 @@ fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -
             RoundState::Draft => continue,
         };
         let frozen = crate::frozen::load(store, id, round.number)?;
+        questionnaires.push(FrozenQuestions {
+            round: round.number,
+            by_language: frozen
+                .questionnaires
+                .iter()
+                .map(|(language, q)| (language.as_str().to_owned(), asked_questions(q)))
+                .collect(),
+        });
         rounds.push(RoundConduct {
             round: round.number,
             opened_at,
@@ -298,7 +307,41 @@ fn conduct(source: &str, study: &delphi_core::Study, store: &Store, last: u32) -
         stopping_rule_stated: states_a_stopping_rule(source),
         rules_changed: Vec::new(),
         reminders_sent,
+        questionnaires,
     })
+}
+
+/// A frozen questionnaire's questions as the report's appendix lists them: each with its
+/// wording and how it was answered, as the experts read them.
+fn asked_questions(questionnaire: &delphi_survey::Questionnaire) -> Vec<AskedQuestion> {
+    use delphi_survey::AnswerSpec;
+    questionnaire
+        .items
+        .iter()
+        .map(|item| AskedQuestion {
+            item: item.id.as_str().to_owned(),
+            domain: item
+                .domain
+                .as_ref()
+                .and_then(|d| questionnaire.domains.iter().find(|v| &v.id == d))
+                .map(|v| v.title.clone()),
+            seed: item.is_seed,
+            wording: item.prompt.clone(),
+            answer: match &item.answer {
+                AnswerSpec::Ordinal { min, labels, .. } => {
+                    AnswerForm::Scale { points: (*min..).zip(labels.iter().cloned()).collect() }
+                }
+                AnswerSpec::Numeric { unit, .. } => AnswerForm::Number { unit: unit.clone() },
+                AnswerSpec::Quantile { unit, levels, .. } => {
+                    AnswerForm::Quantiles { levels: levels.to_string(), unit: unit.clone() }
+                }
+                AnswerSpec::Probability => AnswerForm::Probability,
+                AnswerSpec::Ranking { .. } => AnswerForm::Ranking,
+                AnswerSpec::Text => AnswerForm::Text,
+            },
+            continues: item.continues.as_ref().map(|c| c.as_str().to_owned()),
+        })
+        .collect()
 }
 
 /// The settings of the consensus rule that differ between the study file now and the rule

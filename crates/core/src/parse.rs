@@ -59,6 +59,7 @@ struct RawStudy {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReporting {
+    aim: Option<RawText>,
     team: Option<RawText>,
     expert_definition: Option<RawText>,
     expert_selection: Option<RawText>,
@@ -433,6 +434,7 @@ impl<'s> Checker<'_, 's> {
             None => Some(None),
             Some(text) => self.text(text, &format!("reporting.{name}")).map(Some),
         };
+        let aim = field(&raw.aim, "aim");
         let team = field(&raw.team, "team");
         let expert_definition = field(&raw.expert_definition, "expert_definition");
         let expert_selection = field(&raw.expert_selection, "expert_selection");
@@ -441,6 +443,7 @@ impl<'s> Checker<'_, 's> {
         let conflicts_of_interest = field(&raw.conflicts_of_interest, "conflicts_of_interest");
         let limitations = field(&raw.limitations, "limitations");
         Some(ReportingNotes {
+            aim: aim?,
             team: team?,
             expert_definition: expert_definition?,
             expert_selection: expert_selection?,

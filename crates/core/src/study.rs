@@ -504,6 +504,9 @@ pub struct Study {
 /// optional: a report marks what is missing "to be written by the coordinator".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ReportingNotes {
+    /// The study's aim, for readers of the report (DELPHISTAR 10); without it the report quotes
+    /// the study's description, which is written to the experts.
+    pub aim: Option<Localised>,
     /// The research team and its disciplines (DELPHISTAR 5).
     pub team: Option<Localised>,
     /// Who counts as an expert for this study (DELPHISTAR 13).

@@ -37,6 +37,7 @@ fn notes_written_in_each_language_are_read_and_missing_ones_stay_missing() {
     assert_eq!(text(&study, |s| s.reporting.funding.as_ref(), "zh"), "开放慈善基金资助；资助方未参与研究。");
     assert!(text(&study, |s| s.reporting.limitations.as_ref(), "zh").starts_with("二十位专家"));
     assert!(study.reporting.ethics.is_none() && study.reporting.expert_selection.is_none());
+    assert!(study.reporting.aim.is_none());
 }
 
 #[test]

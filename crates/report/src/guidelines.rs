@@ -360,6 +360,7 @@ pub struct Words {
     feedback_round: &'static str,
     // facts: titles and texts; {placeholders} are filled in here
     aim: &'static str,
+    aim_from_description: &'static str,
     variant: &'static str,
     variant_text: &'static str,
     stopping: &'static str,
@@ -467,6 +468,7 @@ impl Words {
             kind_count: "{name}: {n}",
             feedback_round: "Round {round}: {text}",
             aim: "Aim",
+            aim_from_description: "As the experts were told (the study file's `[reporting] aim` would state it for readers): {text}",
             variant: "Delphi variant",
             variant_text: "A classic Delphi in rounds: each round's questionnaire is open for a fixed time, experts answer on the web form or by replying to the invitation email, and from the second round on the questionnaire feeds back the panel's answers to the round before. At most {max} rounds.",
             stopping: "Decision rules and stopping",
@@ -569,6 +571,7 @@ impl Words {
             kind_count: "{name} {n} 个",
             feedback_round: "第 {round} 轮：{text}",
             aim: "研究目的",
+            aim_from_description: "向专家说明的内容如下（可在研究文件的 `[reporting] aim` 中为读者另行写明）：{text}",
             variant: "德尔菲法类型",
             variant_text: "按轮次进行的经典德尔菲法：每轮问卷开放固定时间，专家通过网页表单或回复邀请邮件作答；从第二轮起，问卷反馈上一轮专家组的回答。最多 {max} 轮。",
             stopping: "决策规则与停止",
@@ -746,7 +749,15 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
     let text = |t: &Localised| t.get(s.language, study.default_language()).to_owned();
     let last = s.summary.rounds.last().copied().unwrap_or(0);
     let mut facts = vec![
-        entry(Fact::Aim, w.aim, text(&study.description)),
+        entry(
+            Fact::Aim,
+            w.aim,
+            study
+                .reporting
+                .aim
+                .as_ref()
+                .map_or_else(|| w.aim_from_description.replace("{text}", &text(&study.description)), text),
+        ),
         entry(Fact::Variant, w.variant, w.variant_text.replace("{max}", &study.max_rounds.to_string())),
         entry(Fact::Rounds, w.rounds, {
             w.rounds_text

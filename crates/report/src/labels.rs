@@ -161,6 +161,40 @@ pub struct Labels {
     /// Language names in this language, by code.
     #[serde(skip)]
     pub language_names: Vec<(String, String)>,
+    /// After an IQR of probabilities: percentage points.
+    pub percentage_points: String,
+    /// Under the overview's tables of numbers: how pooled estimates and medians are rounded.
+    pub precision_note: String,
+    /// An answer form with its unit: `{answer}`, `{unit}`.
+    pub answer_in_unit: String,
+    pub answer_number: String,
+    /// `{levels}`: `5/50/95 %`.
+    pub answer_quantiles: String,
+    pub answer_probability: String,
+    pub answer_ranking: String,
+    pub answer_text: String,
+    /// Heading of the table of rating items outside the domains.
+    pub other_ratings: String,
+    /// The appendix holding each round's questionnaire.
+    pub questionnaire_appendix: String,
+    pub questionnaire_note: String,
+    /// `{round}`: the round before.
+    pub changes_since: String,
+    /// Beside a question first asked in this round.
+    pub change_new: String,
+    /// Beside a question whose wording differs from the round before.
+    pub change_reworded: String,
+    /// Beside a question replacing an earlier one: `{item}`.
+    pub change_continues: String,
+    /// `{items}`: questions of the round before not asked any more.
+    pub change_dropped: String,
+    pub change_none: String,
+    /// One changed question: `{item}`, `{change}`.
+    pub change_item: String,
+    /// The changed questions: `{list}` of [`Labels::change_item`]s.
+    pub change_list: String,
+    /// The appendix's heading over the questions outside the domains.
+    pub other_questions: String,
     /// How to read Krippendorff's α, after its values in the methods.
     pub reliability_reading: String,
 }
@@ -412,6 +446,30 @@ impl Labels {
                 "{k} group too small in every row is left out, unnamed.",
                 "{k} groups too small in every row are left out, unnamed.",
             ),
+            percentage_points: s("pp"),
+            precision_note: s(
+                "Pooled estimates, medians and quartiles of numbers are rounded to the second significant digit of their spread (the interquartile range, or the 5–95 % range of a pool); probabilities are shown as percentages, their IQR in percentage points (pp).",
+            ),
+            answer_in_unit: s("{answer}, in {unit}"),
+            answer_number: s("a number"),
+            answer_quantiles: s("quantiles {levels}"),
+            answer_probability: s("a probability, as a percentage (0–100 %)"),
+            answer_ranking: s("a ranking of the areas, best first"),
+            answer_text: s("free text"),
+            other_ratings: s("Other rated questions"),
+            questionnaire_appendix: s("Appendix: the questionnaire of each round"),
+            questionnaire_note: s(
+                "Every question as the experts read it in each round, in this report's language, with what changed since the round before.",
+            ),
+            changes_since: s("Changes since round {round}:"),
+            change_new: s("new in this round"),
+            change_reworded: s("reworded"),
+            change_continues: s("reworded: replaces {item}"),
+            change_dropped: s("No longer asked: {items}."),
+            change_none: s("No question was added, dropped or reworded."),
+            change_item: s("{item} ({change})"),
+            change_list: s("{list}."),
+            other_questions: s("Other questions"),
             reliability_reading: s(
                 "How to read α: 1 is perfect agreement and 0 agreement no better than chance; at least 0.8, the ratings are reliable; 0.667 to 0.8, tentative conclusions only; below 0.667, little agreement beyond chance (Krippendorff 2004). One α per rating scale.",
             ),
@@ -573,6 +631,28 @@ impl Labels {
             carried_over_reconfirm: s("每位专家可在题目旁看到其本人最近的回答，但只有再次作答的回答才计入。"),
             list_separator: s("；"),
             groups_hidden: Counted::same("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
+            percentage_points: s("个百分点"),
+            precision_note: s(
+                "数值的汇总估计、中位数和四分位数按其离散程度（四分位距，或汇总分布的 5–95% 区间）的第二位有效数字取整；概率以百分比显示，其四分位距以百分点表示。",
+            ),
+            answer_in_unit: s("{answer}，单位：{unit}"),
+            answer_number: s("数值"),
+            answer_quantiles: s("分位数 {levels}"),
+            answer_probability: s("概率，以百分比填写（0–100%）"),
+            answer_ranking: s("对各领域排序，最优者在前"),
+            answer_text: s("自由文本"),
+            other_ratings: s("其他评分题目"),
+            questionnaire_appendix: s("附录：各轮问卷"),
+            questionnaire_note: s("各轮中专家所见的全部问题（以本报告的语言列出），以及相对上一轮的变化。"),
+            changes_since: s("相对第 {round} 轮的变化："),
+            change_new: s("本轮新增"),
+            change_reworded: s("措辞已修改"),
+            change_continues: s("措辞已修改：替代 {item}"),
+            change_dropped: s("不再提问：{items}。"),
+            change_none: s("未增加、删除或修改任何问题。"),
+            change_item: s("{item}（{change}）"),
+            change_list: s("{list}。"),
+            other_questions: s("其他问题"),
             reliability_reading: s(
                 "α 的解读：1 表示完全一致，0 表示一致程度不超过偶然；不低于 0.8 表示评分可靠；0.667 至 0.8 之间只能得出初步结论；低于 0.667 表示超出偶然的一致程度很低（Krippendorff 2004）。每个评分量表各有一个 α。",
             ),

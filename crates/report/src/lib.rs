@@ -51,8 +51,8 @@ pub use html::render_html;
 pub use layout::layout;
 pub use markdown::render_markdown;
 pub use model::{
-    Conduct, FeedbackGiven, OriginalText, PanelCount, RationaleGroup, RationaleText, Report, RoundConduct, RuleChange,
-    Side, build,
+    AnswerForm, AskedQuestion, Conduct, FeedbackGiven, FrozenQuestions, OriginalText, PanelCount, RationaleGroup,
+    RationaleText, Report, RoundConduct, RuleChange, Side, build,
 };
 pub use pdf::{DATA_FILE, PdfOptions, PdfReport, REPORT_TEMPLATE, STYLE, TEMPLATE, Template, TypstFile, render_pdf};
 

@@ -66,8 +66,9 @@ impl Num {
         Self::of(f, SCALE_DECIMALS)
     }
 
-    /// A percentage.
-    pub fn percent(f: Figure) -> Self {
+    /// A percentage (0–100: agreement, response, change), with [`PERCENT_DECIMALS`]. A
+    /// probability printed as a percentage is [`Num::percent`].
+    pub fn percentage(f: Figure) -> Self {
         Self::of(f, PERCENT_DECIMALS)
     }
 
@@ -102,6 +103,70 @@ impl Num {
 
     fn missing() -> Self {
         Self { value: None, text: "—".into(), note: None }
+    }
+
+    /// A pooled estimate or a median printed at the precision its `spread` allows (see
+    /// [`fmt_to_spread`]).
+    pub fn to_spread(f: Figure, spread: Option<f64>) -> Self {
+        match f.value() {
+            Some(v) => Self { value: Some(v), text: fmt_to_spread(v, spread), note: None },
+            None => Self::of(f, 2),
+        }
+    }
+
+    /// A probability (0–1) as a percentage, at the precision its spread (in 0–1) allows:
+    /// `0.844` with an IQR of `0.12` prints `84 %`. The value stays in 0–1.
+    pub fn percent(f: Figure, spread: Option<f64>) -> Self {
+        match f.value() {
+            Some(v) => Self {
+                value: Some(v),
+                text: format!("{} %", fmt_to_spread(100.0 * v, spread.map(|s| 100.0 * s))),
+                note: None,
+            },
+            None => Self::of(f, 2),
+        }
+    }
+
+    /// A difference of probabilities (an IQR) in percentage points (`unit`, e.g. `pp`), at
+    /// the precision of its own size.
+    pub fn percentage_points(f: Figure, unit: &str) -> Self {
+        match f.value() {
+            Some(v) => Self {
+                value: Some(v),
+                text: format!("{} {unit}", fmt_to_spread(100.0 * v, Some(100.0 * v))),
+                note: None,
+            },
+            None => Self::of(f, 2),
+        }
+    }
+}
+
+/// The one rounding rule for pooled estimates and medians of numbers: print a figure to the
+/// place of the second significant digit of its `spread` (the interquartile range, or the
+/// 5–95 % range of a pooled distribution). A median of 32.12 with a spread of 58 prints `32`;
+/// with a spread of 0.25 it prints `32.12`; with a spread of 5800, 3212 prints `3200`.
+/// Digits finer than that say nothing the panel agreed on. Every figure of one row (median,
+/// quartiles, IQR; or 5 %, 50 %, 95 %) is printed to the same place. Without a spread (one
+/// answer, or all answers equal) the figure keeps three significant digits of its own.
+pub fn fmt_to_spread(v: f64, spread: Option<f64>) -> String {
+    let scale = match spread.map(f64::abs) {
+        Some(s) if s.is_finite() && s > 0.0 => s,
+        _ if v != 0.0 && v.is_finite() => v.abs() / 10.0,
+        // nothing to go by: a whole number
+        _ => 10.0,
+    };
+    // The place of the second significant digit of `scale`: 10^(floor(log10 scale) − 1).
+    #[allow(clippy::cast_possible_truncation)]
+    let place = (scale.log10().floor() as i32 - 1).clamp(-9, 15);
+    if place >= 0 {
+        let step = 10f64.powi(place);
+        let rounded = (v / step).round() * step;
+        let s = format!("{rounded:.0}");
+        if s == "-0" { "0".into() } else { s }
+    } else {
+        let decimals = usize::try_from(-place).unwrap_or(0);
+        let s = format!("{v:.decimals$}");
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_owned() } else { s }
     }
 }
 
@@ -170,7 +235,7 @@ impl VerdictCell {
                 .of(change.pairs)
                 .replace("{moved}", &change.moved.to_string())
                 .replace("{pairs}", &change.pairs.to_string())
-                .replace("{percent}", &Num::percent(change.moved_percent).text)
+                .replace("{percent}", &Num::percentage(change.moved_percent).text)
                 .replace("{max}", &fmt_number(max_percent, 1)),
             None => labels.stability_no_pairs.clone(),
         };
@@ -194,6 +259,35 @@ pub struct Conduct {
     pub rules_changed: Vec<RuleChange>,
     /// Reminders sent, per round (rounds without any may be absent).
     pub reminders_sent: BTreeMap<u32, u64>,
+    /// Each round's questionnaire as it was frozen, for the appendix (rounds absent when the
+    /// store has none).
+    pub questionnaires: Vec<FrozenQuestions>,
+}
+
+/// One round's questions as frozen when it opened, in each of the study's languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrozenQuestions {
+    /// Round.
+    pub round: u32,
+    /// The questions by language code, in the order the experts met them.
+    pub by_language: BTreeMap<String, Vec<AskedQuestion>>,
+}
+
+/// A question as a frozen questionnaire put it, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedQuestion {
+    /// Item id.
+    pub item: String,
+    /// The title of the domain it belongs to (none for extra and seed questions).
+    pub domain: Option<String>,
+    /// A calibration (seed) question.
+    pub seed: bool,
+    /// The question as worded, `{domain}` filled in.
+    pub wording: String,
+    /// How it was answered.
+    pub answer: AnswerForm,
+    /// The earlier item it continues (a rewording or one part of a split).
+    pub continues: Option<String>,
 }
 
 /// One setting of the study's consensus rule edited after a round opened under it.
@@ -293,6 +387,40 @@ pub struct Report {
     pub notices: Vec<String>,
     /// What DELPHISTAR and ACCORD ask that the tool knows, and the checklist of both.
     pub guidelines: Guidelines,
+    /// The appendix: each reported round's questionnaire, with what changed since the round
+    /// before (empty when the store kept none).
+    pub questionnaire: Vec<RoundQuestionnaire>,
+}
+
+/// One round's questionnaire in the appendix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundQuestionnaire {
+    /// Round.
+    pub round: u32,
+    /// Every question, in the order the experts met them.
+    pub questions: Vec<AppendixQuestion>,
+    /// "Changes since round N:", from the second round on.
+    pub changes_heading: Option<String>,
+    /// What changed, in sentences: the questions new, reworded or replacing an earlier one;
+    /// the questions no longer asked; or that nothing changed.
+    pub changes: Vec<String>,
+}
+
+/// One question of the appendix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppendixQuestion {
+    /// Item id.
+    pub item: String,
+    /// The domain's title, for the grid's questions; none for the others.
+    pub domain: Option<String>,
+    /// The question as worded.
+    pub wording: String,
+    /// How it was answered, in words.
+    pub answer: Option<String>,
+    /// A calibration (seed) question.
+    pub seed: bool,
+    /// Its change since the round before: new, reworded, replacing an earlier question.
+    pub change: Option<String>,
 }
 
 /// The study's id, title and description.
@@ -329,6 +457,32 @@ pub struct Overview {
     pub quantiles: Vec<QuantileRow>,
     /// Numeric and probability items outside the domain grid, per round.
     pub numeric: Vec<NumericRow>,
+    /// Rating (ordinal) items outside the domain grid, per round, with a criterion's figures.
+    pub ratings: Vec<RatingRow>,
+    /// How pooled estimates and medians are rounded ([`fmt_to_spread`]), in words.
+    pub precision_note: String,
+}
+
+/// An item outside the domain grid as the experts read it, in the report's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemText {
+    /// Item id.
+    pub item: String,
+    /// The question.
+    pub wording: String,
+    /// How it was answered: a scale with its labels, a unit, a probability, ….
+    pub answer: Option<String>,
+}
+
+/// A rating item outside the domain grid in one round: the same figures as a criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingRow {
+    /// The question as the experts read it.
+    pub question: ItemText,
+    /// Round.
+    pub round: u32,
+    /// Its figures, verdict and reason.
+    pub figures: CriterionRow,
 }
 
 /// A numeric item outside the domain grid in one round.
@@ -336,6 +490,10 @@ pub struct Overview {
 pub struct NumericRow {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
+    /// Whether it asked a probability: figures print as percentages, the IQR in points.
+    pub probability: bool,
     /// Round.
     pub round: u32,
     /// Valid answers.
@@ -421,6 +579,8 @@ pub struct ConsensusOverRounds {
     pub domain: Option<String>,
     /// Criterion id, for grid items.
     pub criterion: Option<String>,
+    /// An item outside the grid as the experts read it (grid items' wording is in their domain).
+    pub question: Option<ItemText>,
     /// Per reported round (same order as [`Report::rounds`]); `None` when not asked.
     pub rounds: Vec<Option<ConsensusCell>>,
 }
@@ -439,6 +599,8 @@ pub struct ConsensusCell {
 pub struct RankingRound {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
     /// Round.
     pub round: u32,
     /// Valid rankings.
@@ -509,6 +671,8 @@ pub struct PlacementOverRounds {
 pub struct QuantileRow {
     /// Item id.
     pub item: String,
+    /// The question as the experts read it.
+    pub question: ItemText,
     /// Whether it is a calibration (seed) item.
     pub seed: bool,
     /// Unit.
@@ -952,8 +1116,86 @@ pub fn build(
                     .replace("{after}", &c.after)
             })
             .collect(),
+        questionnaire: questionnaire_appendix(&ctx.labels, language.as_str(), &summary.rounds, &conduct.questionnaires),
         labels: ctx.labels,
     })
+}
+
+/// The appendix: the questionnaire of every reported round in `language` (or the first
+/// language it was frozen in), each question marked when new, reworded or replacing an
+/// earlier one, and the questions no longer asked, compared with the round before.
+fn questionnaire_appendix(
+    labels: &Labels,
+    language: &str,
+    rounds: &[u32],
+    frozen: &[FrozenQuestions],
+) -> Vec<RoundQuestionnaire> {
+    let questions_of = |round: u32| {
+        frozen
+            .iter()
+            .find(|f| f.round == round)
+            .and_then(|f| f.by_language.get(language).or_else(|| f.by_language.values().next()))
+    };
+    rounds
+        .iter()
+        .filter_map(|&round| {
+            let asked = questions_of(round)?;
+            let before = round.checked_sub(1).filter(|&r| r > 0 && rounds.contains(&r)).and_then(questions_of);
+            let change = |q: &AskedQuestion| {
+                let before = before?;
+                match before.iter().find(|b| b.item == q.item) {
+                    Some(b) if b.wording != q.wording || b.answer != q.answer => Some(labels.change_reworded.clone()),
+                    Some(_) => None,
+                    None => Some(match &q.continues {
+                        Some(earlier) => labels.change_continues.replace("{item}", earlier),
+                        None => labels.change_new.clone(),
+                    }),
+                }
+            };
+            let questions: Vec<AppendixQuestion> = asked
+                .iter()
+                .map(|q| AppendixQuestion {
+                    item: q.item.clone(),
+                    domain: q.domain.clone(),
+                    wording: q.wording.clone(),
+                    answer: q.answer.words(labels),
+                    seed: q.seed,
+                    change: change(q),
+                })
+                .collect();
+            let changes = before.map(|before| {
+                let dropped: Vec<&str> = before
+                    .iter()
+                    .filter(|b| !asked.iter().any(|q| q.item == b.item))
+                    .map(|b| b.item.as_str())
+                    .collect();
+                let mut changes = Vec::new();
+                let marked: Vec<String> = questions
+                    .iter()
+                    .filter_map(|q| {
+                        let change = q.change.as_deref()?;
+                        Some(labels.change_item.replace("{item}", &q.item).replace("{change}", change))
+                    })
+                    .collect();
+                if !marked.is_empty() {
+                    changes.push(labels.change_list.replace("{list}", &marked.join(labels.list_separator.as_str())));
+                }
+                if !dropped.is_empty() {
+                    changes.push(labels.change_dropped.replace("{items}", &dropped.join(", ")));
+                }
+                if dropped.is_empty() && questions.iter().all(|q| q.change.is_none()) {
+                    changes.push(labels.change_none.clone());
+                }
+                changes
+            });
+            Some(RoundQuestionnaire {
+                round,
+                questions,
+                changes_heading: before.map(|_| labels.changes_since.replace("{round}", &(round - 1).to_string())),
+                changes: changes.unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 fn overview(ctx: &Ctx<'_>) -> Overview {
@@ -976,7 +1218,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
             }
             #[allow(clippy::cast_precision_loss)]
             let rate = match invited {
-                Some(i) if i > 0 => Num::percent(Figure::new(100.0 * responded as f64 / i as f64)),
+                Some(i) if i > 0 => Num::percentage(Figure::new(100.0 * responded as f64 / i as f64)),
                 _ => Num::missing(),
             };
             ResponseRound { round: r, invited, responded, rate }
@@ -984,12 +1226,18 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         .collect();
 
     let questions = ctx.study.questions();
+    // A question not asked in a round (not yet, or dropped) has no row for it: the summary
+    // may list it there without answers.
+    let asked: BTreeMap<u32, Vec<ItemId>> =
+        s.rounds.iter().map(|&r| (r, ctx.study.questions_in_round(r).into_iter().map(|q| q.id).collect())).collect();
     let mut consensus = Vec::new();
     let mut rankings = Vec::new();
     let mut quantiles = Vec::new();
     let mut numeric = Vec::new();
+    let mut ratings = Vec::new();
     for q in &questions {
         let id = q.id.as_str();
+        let question = (q.domain.is_none()).then(|| item_text(ctx, q));
         let cells: Vec<Option<ConsensusCell>> = s
             .rounds
             .iter()
@@ -1006,11 +1254,19 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 item: id.to_owned(),
                 domain: q.domain.as_ref().and_then(|d| ctx.domain_title(d.as_str())),
                 criterion: q.criterion.as_ref().map(|c| c.as_str().to_owned()),
+                question: question.clone(),
                 rounds: cells,
             });
         }
         for &r in &s.rounds {
+            let Some(question) = question.clone() else { continue };
+            if !asked.get(&r).is_some_and(|ids| ids.contains(&q.id)) {
+                continue;
+            }
             match ctx.item(id, r).map(|i| &i.result) {
+                Some(ItemResult::Ordinal(o)) => {
+                    ratings.push(RatingRow { figures: ordinal_row(ctx, id, &question.wording, o), question, round: r });
+                }
                 Some(ItemResult::Ranking(k)) => {
                     let mut mean_ranks: Vec<NamedNum> = k
                         .kendall
@@ -1027,6 +1283,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                     });
                     rankings.push(RankingRound {
                         item: id.to_owned(),
+                        question,
                         round: r,
                         n: k.n,
                         w: Num::coefficient(k.kendall.w),
@@ -1039,26 +1296,35 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
                         _ => None,
                     };
+                    // One place for the row: that of the pooled 5–95 % range.
+                    let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
                     quantiles.push(QuantileRow {
                         item: id.to_owned(),
+                        question,
                         seed: q.is_seed,
                         unit,
                         round: r,
                         n: p.n,
-                        q05: Num::of(p.pool.q05, 2),
-                        q50: Num::of(p.pool.q50, 2),
-                        q95: Num::of(p.pool.q95, 2),
+                        q05: Num::to_spread(p.pool.q05, range),
+                        q50: Num::to_spread(p.pool.q50, range),
+                        q95: Num::to_spread(p.pool.q95, range),
                     });
                 }
-                Some(ItemResult::Numeric(x)) if q.domain.is_none() => numeric.push(NumericRow {
-                    item: id.to_owned(),
-                    round: r,
-                    n: x.n,
-                    median: Num::of(x.median, 3),
-                    q1: Num::of(x.q1, 3),
-                    q3: Num::of(x.q3, 3),
-                    iqr: Num::of(x.iqr, 3),
-                }),
+                Some(ItemResult::Numeric(x)) => {
+                    let probability = q.response == ResponseKind::Probability;
+                    let f = numeric_figures(ctx, probability, x);
+                    numeric.push(NumericRow {
+                        item: id.to_owned(),
+                        question,
+                        probability,
+                        round: r,
+                        n: x.n,
+                        median: f.median,
+                        q1: f.q1,
+                        q3: f.q3,
+                        iqr: f.iqr,
+                    });
+                }
                 _ => {}
             }
         }
@@ -1123,6 +1389,140 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         placements,
         quantiles,
         numeric,
+        ratings,
+        precision_note: ctx.labels.precision_note.clone(),
+    }
+}
+
+/// An item outside the grid (an extra or a seed question) as the experts read it.
+fn item_text(ctx: &Ctx<'_>, q: &delphi_core::study::Question) -> ItemText {
+    let prompt = ctx
+        .study
+        .items
+        .iter()
+        .find(|i| i.id == q.id)
+        .map(|i| &i.prompt)
+        .or_else(|| ctx.study.seeds.iter().find(|i| i.id == q.id).map(|i| &i.prompt));
+    ItemText {
+        item: q.id.as_str().to_owned(),
+        wording: prompt.map(|p| ctx.text(p).to_owned()).unwrap_or_default(),
+        answer: AnswerForm::of(ctx, &q.response).words(&ctx.labels),
+    }
+}
+
+/// A numeric item's median, quartiles and IQR, rounded to the place its IQR allows
+/// ([`fmt_to_spread`]); a probability's as percentages, its IQR in percentage points.
+struct NumericFigures {
+    median: Num,
+    q1: Num,
+    q3: Num,
+    iqr: Num,
+}
+
+fn numeric_figures(ctx: &Ctx<'_>, probability: bool, x: &delphi_stats::item::NumericSummary) -> NumericFigures {
+    let spread = x.iqr.value();
+    if probability {
+        NumericFigures {
+            median: Num::percent(x.median, spread),
+            q1: Num::percent(x.q1, spread),
+            q3: Num::percent(x.q3, spread),
+            iqr: Num::percentage_points(x.iqr, &ctx.labels.percentage_points),
+        }
+    } else {
+        NumericFigures {
+            median: Num::to_spread(x.median, spread),
+            q1: Num::to_spread(x.q1, spread),
+            q3: Num::to_spread(x.q3, spread),
+            iqr: Num::to_spread(x.iqr, spread),
+        }
+    }
+}
+
+/// A rating's figures, verdict and its reason: a criterion's row, or an extra rating item's.
+fn ordinal_row(ctx: &Ctx<'_>, id: &str, question: &str, o: &delphi_stats::item::OrdinalSummary) -> CriterionRow {
+    CriterionRow {
+        criterion: id.to_owned(),
+        question: question.to_owned(),
+        kind: "ordinal".into(),
+        n: o.n,
+        dont_know: o.dont_know,
+        median: Num::scale(o.median),
+        q1: Num::scale(o.q1),
+        q3: Num::scale(o.q3),
+        iqr: Num::scale(o.iqr),
+        agreement: Num::percentage(o.agreement_percent),
+        verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
+    }
+}
+
+/// How a question is answered, with every text in the report's language: from the study
+/// (the overview) or from a frozen questionnaire (the appendix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerForm {
+    /// A rating on a scale: each point with its label.
+    Scale {
+        /// `(point, label)` from the lowest point up.
+        points: Vec<(i32, String)>,
+    },
+    /// A number, in `unit` if there is one.
+    Number {
+        /// Unit.
+        unit: Option<String>,
+    },
+    /// Quantiles of an uncertain quantity.
+    Quantiles {
+        /// The levels asked, as `5/50/95 %`.
+        levels: String,
+        /// Unit.
+        unit: Option<String>,
+    },
+    /// A probability, entered as a percentage.
+    Probability,
+    /// A ranking of the areas.
+    Ranking,
+    /// Free text.
+    Text,
+}
+
+impl AnswerForm {
+    fn of(ctx: &Ctx<'_>, response: &ResponseKind) -> Self {
+        let unit = |u: &Option<delphi_core::study::Localised>| u.as_ref().map(|u| ctx.text(u).to_owned());
+        match response {
+            ResponseKind::Ordinal { scale } => Self::Scale {
+                points: ctx
+                    .study
+                    .scale(scale)
+                    .map(|s| {
+                        s.points().zip(s.labels.get(ctx.lang, ctx.study.default_language()).iter().cloned()).collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            ResponseKind::Numeric { unit: u, .. } => Self::Number { unit: unit(u) },
+            ResponseKind::Quantile { unit: u, quantiles, .. } => {
+                Self::Quantiles { levels: quantiles.to_string(), unit: unit(u) }
+            }
+            ResponseKind::Probability => Self::Probability,
+            ResponseKind::RankingOfDomains { .. } => Self::Ranking,
+            ResponseKind::Text => Self::Text,
+        }
+    }
+
+    /// The form in words: `1 = Very low · 2 = Low · …`, `quantiles 5/50/95 %, in years`.
+    pub fn words(&self, labels: &Labels) -> Option<String> {
+        let in_unit = |text: String, unit: &Option<String>| match unit {
+            Some(u) => labels.answer_in_unit.replace("{answer}", &text).replace("{unit}", u),
+            None => text,
+        };
+        Some(match self {
+            Self::Scale { points } => {
+                points.iter().map(|(point, label)| format!("{point} = {label}")).collect::<Vec<_>>().join(" · ")
+            }
+            Self::Number { unit } => in_unit(labels.answer_number.clone(), unit),
+            Self::Quantiles { levels, unit } => in_unit(labels.answer_quantiles.replace("{levels}", levels), unit),
+            Self::Probability => labels.answer_probability.clone(),
+            Self::Ranking => labels.answer_ranking.clone(),
+            Self::Text => labels.answer_text.clone(),
+        })
     }
 }
 
@@ -1274,7 +1674,7 @@ fn benefit_risk_point(ctx: &Ctx<'_>, marker: usize, domain: &DomainId, s: &Domai
             .placement
             .map(|p| format!("{p:?}").to_lowercase())
             .map(|k| if k == "needssafeguards" { "needs_safeguards".into() } else { k }),
-        agreement: Num::percent(s.placement_agreement.map(|x| 100.0 * x)),
+        agreement: Num::percentage(s.placement_agreement.map(|x| 100.0 * x)),
         certainty: ctx.certainty(s.certainty),
         stack: 0,
     }
@@ -1380,19 +1780,13 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
                 criterion: c.id.as_str().to_owned(),
                 wording: ctx.text(&c.prompt).replace("{domain}", ctx.text(&d.title)),
                 scale: match &c.response {
-                    ResponseKind::Ordinal { scale } => ctx.study.scale(scale).map(|s| scale_words(ctx, s)),
+                    ResponseKind::Ordinal { .. } => AnswerForm::of(ctx, &c.response).words(&ctx.labels),
                     _ => None,
                 },
             })
             .collect(),
         rounds,
     }
-}
-
-/// A rating scale as the experts saw it: `1 = Very low · 2 = Low · …`.
-fn scale_words(ctx: &Ctx<'_>, scale: &delphi_core::study::Scale) -> String {
-    let labels = scale.labels.get(ctx.lang, ctx.study.default_language());
-    scale.points().zip(labels).map(|(point, label)| format!("{point} = {label}")).collect::<Vec<_>>().join(" · ")
 }
 
 fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
@@ -1410,19 +1804,7 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
         let cid = c.id.as_str().to_owned();
         match &it.result {
             ItemResult::Ordinal(o) => {
-                criteria.push(CriterionRow {
-                    criterion: cid.clone(),
-                    question,
-                    kind: "ordinal".into(),
-                    n: o.n,
-                    dont_know: o.dont_know,
-                    median: Num::scale(o.median),
-                    q1: Num::scale(o.q1),
-                    q3: Num::scale(o.q3),
-                    iqr: Num::scale(o.iqr),
-                    agreement: Num::percent(o.agreement_percent),
-                    verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
-                });
+                criteria.push(ordinal_row(ctx, &cid, &question, o));
                 if let ResponseKind::Ordinal { scale } = &c.response
                     && let Some(sc) = ctx.study.scale(scale)
                 {
@@ -1454,19 +1836,22 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                     });
                 }
             }
-            ItemResult::Numeric(o) => criteria.push(CriterionRow {
-                criterion: cid.clone(),
-                question,
-                kind: "numeric".into(),
-                n: o.n,
-                dont_know: o.dont_know,
-                median: Num::of(o.median, 2),
-                q1: Num::of(o.q1, 2),
-                q3: Num::of(o.q3, 2),
-                iqr: Num::of(o.iqr, 2),
-                agreement: Num::missing(),
-                verdict: None,
-            }),
+            ItemResult::Numeric(o) => {
+                let f = numeric_figures(ctx, c.response == ResponseKind::Probability, o);
+                criteria.push(CriterionRow {
+                    criterion: cid.clone(),
+                    question,
+                    kind: "numeric".into(),
+                    n: o.n,
+                    dont_know: o.dont_know,
+                    median: f.median,
+                    q1: f.q1,
+                    q3: f.q3,
+                    iqr: f.iqr,
+                    agreement: Num::missing(),
+                    verdict: None,
+                });
+            }
             _ => {}
         }
         for st in s.stability.iter().filter(|x| x.item.as_str() == id.as_str() && x.to_round == round) {
@@ -1475,7 +1860,7 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                 from_round: st.from_round,
                 pairs: st.pairs,
                 moved: st.moved,
-                moved_percent: Num::percent(st.moved_percent),
+                moved_percent: Num::percentage(st.moved_percent),
                 iqr_change: Num::scale(st.iqr_change),
                 verdict: VerdictCell::stability(
                     &st.verdict,
@@ -1537,7 +1922,7 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
             placement: ctx.placement(x),
             reason: placement_reason(&ctx.labels, x),
             experts_placed: x.experts_placed,
-            placement_agreement: Num::percent(x.placement_agreement.map(|v| 100.0 * v)),
+            placement_agreement: Num::percentage(x.placement_agreement.map(|v| 100.0 * v)),
             certainty: ctx.certainty(x.certainty),
         });
     DomainRound { round, criteria, distributions, stability, groups: group_tables, synthesis, rationales: Vec::new() }
@@ -1648,8 +2033,8 @@ mod tests {
         let scale: Vec<String> = [0.25, 1.0, 0.5, 4.75, 7.0].map(|v| Num::scale(Figure::new(v)).text).into();
         assert_eq!(scale, ["0.25", "1.00", "0.50", "4.75", "7.00"]);
         // 7 of 9 experts agree: 77.777… %, one decimal; all of them: 100.0 %.
-        assert_eq!(Num::percent(Figure::new(700.0 / 9.0)).text, "77.8");
-        assert_eq!(Num::percent(Figure::new(100.0)).text, "100.0");
+        assert_eq!(Num::percentage(Figure::new(700.0 / 9.0)).text, "77.8");
+        assert_eq!(Num::percentage(Figure::new(100.0)).text, "100.0");
         assert_eq!(Num::share(Figure::new(0.625)).text, "0.625");
         assert_eq!(Num::share(Figure::new(1.0)).text, "1.000");
         assert_eq!(Num::coefficient(Figure::new(0.8)).text, "0.800");
@@ -1673,6 +2058,102 @@ mod tests {
         assert_eq!(at.position, "at the median (5.50)");
         let below = RationaleGroup::beside_median(&labels, "benefit", Side::Below, 4.0, vec![]);
         assert_eq!(below.position, "below the median (4.00)");
+    }
+
+    #[test]
+    fn pooled_estimates_keep_the_second_significant_digit_of_their_spread() {
+        // the rule's own example: 32.12 with a range of 58 → 32
+        assert_eq!(fmt_to_spread(32.12, Some(58.0)), "32");
+        // a range of 5.8 → one decimal; 0.25 → two; every figure of a row to the same place
+        assert_eq!(fmt_to_spread(32.12, Some(5.8)), "32.1");
+        assert_eq!(fmt_to_spread(3.2, Some(0.25)), "3.20");
+        assert_eq!(fmt_to_spread(3.45, Some(0.25)), "3.45");
+        // a range of thousands rounds to hundreds; a range of exactly 10 to units
+        assert_eq!(fmt_to_spread(3212.0, Some(5800.0)), "3200");
+        assert_eq!(fmt_to_spread(47.6, Some(10.0)), "48");
+        assert_eq!(fmt_to_spread(-0.004, Some(0.5)), "0.00");
+        // without a spread, three significant digits of the figure itself
+        assert_eq!(fmt_to_spread(32.123, Some(0.0)), "32.1");
+        assert_eq!(fmt_to_spread(0.0, None), "0");
+    }
+
+    #[test]
+    fn probabilities_print_as_percentages_and_their_iqr_in_points() {
+        // 0.844 with an IQR of 0.12 (12 points): to the unit
+        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).text, "84 %");
+        assert_eq!(Num::percent(Figure::new(0.844), Some(0.12)).value, Some(0.844));
+        // a tight panel (IQR 3 points) keeps a decimal
+        assert_eq!(Num::percent(Figure::new(0.8444), Some(0.03)).text, "84.4 %");
+        assert_eq!(Num::percentage_points(Figure::new(0.12), "pp").text, "12 pp");
+        assert_eq!(Num::percentage_points(Figure::new(0.055), "pp").text, "5.5 pp");
+        assert_eq!(Num::percent(Figure::undefined(Undefined::NoAnswers), None).text, "—");
+    }
+
+    /// A coordinator's second round: `a` reworded in place, `b` replaced by `b2` that continues
+    /// it, `c` added, `d` dropped without a successor, `e` asked unchanged.
+    #[test]
+    fn the_appendix_marks_what_changed_since_the_round_before() {
+        let asked = |item: &str, wording: &str, continues: Option<&str>| AskedQuestion {
+            item: item.into(),
+            domain: None,
+            seed: false,
+            wording: wording.into(),
+            answer: AnswerForm::Probability,
+            continues: continues.map(Into::into),
+        };
+        let frozen = |round: u32, questions: Vec<AskedQuestion>| FrozenQuestions {
+            round,
+            by_language: BTreeMap::from([("en".to_owned(), questions)]),
+        };
+        let frozen = [
+            frozen(
+                1,
+                vec![
+                    asked("a", "Will it rain?", None),
+                    asked("b", "B?", None),
+                    asked("d", "D?", None),
+                    asked("e", "E?", None),
+                ],
+            ),
+            frozen(
+                2,
+                vec![
+                    asked("a", "Will it rain tomorrow?", None),
+                    asked("b2", "B, put better?", Some("b")),
+                    asked("c", "C?", None),
+                    asked("e", "E?", None),
+                ],
+            ),
+        ];
+        let labels = Labels::en();
+        let appendix = questionnaire_appendix(&labels, "zh", &[1, 2], &frozen);
+        assert_eq!(appendix.len(), 2);
+        let (one, two) = (&appendix[0], &appendix[1]);
+        assert_eq!((one.changes_heading.as_deref(), one.changes.len()), (None, 0), "round 1 changes nothing");
+        assert!(one.questions.iter().all(|q| q.change.is_none()));
+        assert_eq!(one.questions[0].answer.as_deref(), Some("a probability, as a percentage (0–100 %)"));
+        let marks: Vec<(&str, Option<&str>)> =
+            two.questions.iter().map(|q| (q.item.as_str(), q.change.as_deref())).collect();
+        assert_eq!(
+            marks,
+            [
+                ("a", Some("reworded")),
+                ("b2", Some("reworded: replaces b")),
+                ("c", Some("new in this round")),
+                ("e", None)
+            ]
+        );
+        assert_eq!(two.questions[0].wording, "Will it rain tomorrow?");
+        assert_eq!(two.changes_heading.as_deref(), Some("Changes since round 1:"));
+        assert_eq!(
+            two.changes,
+            ["a (reworded); b2 (reworded: replaces b); c (new in this round).", "No longer asked: b, d."]
+        );
+        // A round asked exactly as the one before says so; a round not reported is left out.
+        let again = [frozen[1].clone(), FrozenQuestions { round: 3, ..frozen[1].clone() }];
+        let appendix = questionnaire_appendix(&labels, "en", &[2, 3], &again);
+        assert_eq!(appendix[1].changes, ["No question was added, dropped or reworded."]);
+        assert!(appendix[0].changes_heading.is_none(), "round 1 is not reported: nothing to compare round 2 with");
     }
 
     #[test]

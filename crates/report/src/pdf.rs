@@ -48,10 +48,21 @@ pub const GUIDELINES: TypstFile = TypstFile { name: "guidelines.typ", source: in
 /// The findings in words on page 1 of the study report.
 pub const FINDINGS: TypstFile = TypstFile { name: "findings.typ", source: include_str!("findings.typ") };
 
+/// The report's appendix holding each round's questionnaire, imported by `report.typ`.
+const QUESTIONNAIRE: TypstFile = TypstFile { name: "questionnaire.typ", source: include_str!("questionnaire.typ") };
+
 /// The study report's template. It reads the model from `report.json` (or `--input data=…`).
 pub const REPORT_TEMPLATE: Template = Template {
     main: TypstFile { name: "report.typ", source: include_str!("report.typ") },
-    imports: &[STYLE, FINDINGS, RANK_TESTS, crate::cooke::COOKE_TABLES, crate::study_cooke::COOKE_SECTION, GUIDELINES],
+    imports: &[
+        STYLE,
+        FINDINGS,
+        RANK_TESTS,
+        crate::cooke::COOKE_TABLES,
+        crate::study_cooke::COOKE_SECTION,
+        GUIDELINES,
+        QUESTIONNAIRE,
+    ],
     data_file: "report.json",
 };
 

@@ -39,13 +39,15 @@ fn pdf_words(report: &Report, name: &str) -> String {
     String::from_utf8(text.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Every number printed right after `label` (e.g. each IQR in "IQR 0.25 ≤ 1").
+/// Every number printed right after `label` (e.g. each IQR in "IQR 0.25 ≤ 1") on a rating
+/// scale: not a probability's IQR in percentage points ("IQR 46 pp"), which is rounded to its
+/// spread like the other probabilities.
 fn numbers_after<'t>(text: &'t str, label: &str) -> Vec<&'t str> {
     text.match_indices(label)
-        .map(|(at, _)| {
+        .filter_map(|(at, _)| {
             let rest = &text[at + label.len()..];
             let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
-            rest[..end].trim_end_matches('.')
+            (!rest[end..].starts_with(" pp")).then(|| rest[..end].trim_end_matches('.'))
         })
         .filter(|n| !n.is_empty())
         .collect()

@@ -1036,3 +1036,36 @@ fn html_and_markdown_open_with_the_findings() {
         }
     }
 }
+
+/// No heading is left alone at the foot of a page: the last line of text on every page of the
+/// PDF (above the page number) is never one of the report's headings, in English and Chinese.
+#[test]
+fn no_heading_stands_alone_at_a_page_foot() {
+    for lang in ["en", "zh"] {
+        let r = report(lang);
+        let html = render_html(&r);
+        let doc = roxmltree::Document::parse(html.trim_start_matches("<!DOCTYPE html>\n")).unwrap();
+        let headings: std::collections::BTreeSet<String> = doc
+            .descendants()
+            .filter(|n| matches!(n.tag_name().name(), "h1" | "h2" | "h3" | "h4"))
+            .map(|n| dense(&all_text(&n)))
+            .filter(|h| !h.is_empty())
+            .collect();
+        assert!(headings.len() > 20, "{lang}: {} headings", headings.len());
+        let mut options = PdfOptions::default();
+        if lang == "zh" {
+            options.fonts.push(std::fs::read("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").unwrap());
+        }
+        let path = write_pdf(&format!("report-page-feet-{lang}.pdf"), &render_pdf(&r, &options).unwrap().pdf);
+        for page in 1..=pages(&path) {
+            let text = tool("pdftotext", &["-layout", "-f", &page.to_string(), "-l", &page.to_string(), &path, "-"]);
+            let last = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.chars().all(|c| c.is_ascii_digit()))
+                .next_back()
+                .unwrap_or_default();
+            assert!(!headings.contains(&dense(last)), "{lang}: page {page} ends with the heading {last:?}");
+        }
+    }
+}

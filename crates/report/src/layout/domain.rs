@@ -3,7 +3,7 @@
 
 use delphi_markup::{Block, Class, Heading, Inline, Table};
 
-use super::{charts, count, num, or_dash, reason, verdict};
+use super::{charts, count, num, or_dash, rating_cells, rating_heads, reason, verdict};
 use crate::model::{DomainReport, DomainRound, RationaleGroup, RationaleText, Report};
 
 const MARK: Class = Class::new("mark");
@@ -42,33 +42,12 @@ fn round(report: &Report, title: &str, r: &DomainRound) -> Vec<Block> {
         Heading::new(4, l.criteria.as_str()).into(),
     ];
     let rows = r.criteria.iter().map(|c| {
-        vec![
-            vec![Inline::plain(c.criterion.as_str()).with_hint(c.question.as_str())],
-            vec![count(c.n)],
-            vec![count(c.dont_know)],
-            vec![num(&c.median)],
-            vec![num(&c.q1), "–".into(), num(&c.q3)],
-            vec![num(&c.iqr)],
-            vec![num(&c.agreement)],
-            vec![verdict(c.verdict.as_ref())],
-            vec![reason(c.verdict.as_ref())],
-        ]
+        std::iter::once(vec![Inline::plain(c.criterion.as_str()).with_hint(c.question.as_str())])
+            .chain(rating_cells(c))
+            .collect::<Vec<_>>()
     });
-    blocks.push(
-        Table::new([
-            l.criterion.as_str(),
-            &l.n,
-            &l.dont_know,
-            &l.median,
-            &l.quartiles,
-            &l.iqr,
-            &l.agreement,
-            &l.verdict,
-            &l.reason,
-        ])
-        .with_rows(rows)
-        .into(),
-    );
+    let head = std::iter::once(l.criterion.as_str()).chain(rating_heads(l));
+    blocks.push(Table::new(head).with_rows(rows).into());
 
     if !r.distributions.is_empty() {
         blocks.push(Heading::new(4, l.distribution.as_str()).into());

@@ -1,7 +1,8 @@
 //! The report laid out once, as a [`Document`] that the HTML and Markdown renderers encode.
 //!
 //! One module per part: the front matter here, then [`overview`], [`cooke`] (seed questions),
-//! [`methods`] with its [`rank_tests`], each [`domain`], and the reporting [`guidelines`];
+//! [`methods`] with its [`rank_tests`], each [`domain`], the reporting [`guidelines`] and the
+//! [`questionnaire`] of each round;
 //! [`charts`] draws the figures. Every
 //! word comes from the model's [`Labels`] or from the study; the encoders add no word of
 //! their own and escape every text.
@@ -14,11 +15,12 @@ mod domain;
 mod guidelines;
 mod methods;
 mod overview;
+mod questionnaire;
 mod rank_tests;
 
 use delphi_markup::{Block, Class, Document, Heading, Inline};
 
-use crate::model::{Num, Report, VerdictCell};
+use crate::model::{CriterionRow, Num, Report, VerdictCell};
 
 /// The report as one document tree.
 pub fn layout(report: &Report) -> Document {
@@ -32,6 +34,7 @@ pub fn layout(report: &Report) -> Document {
         doc.extend(domain::domain(report, d));
     }
     doc.extend(guidelines::guidelines(report));
+    doc.extend(questionnaire::questionnaire(report));
     doc
 }
 
@@ -126,6 +129,26 @@ fn reason(v: Option<&VerdictCell>) -> Inline {
 }
 
 const SMALL: Class = Class::new("small");
+
+/// The headings of a rating's figures, after its name's column: a criterion's, or an extra
+/// rating item's.
+fn rating_heads(l: &crate::labels::Labels) -> [&str; 8] {
+    [&l.n, &l.dont_know, &l.median, &l.quartiles, &l.iqr, &l.agreement, &l.verdict, &l.reason].map(String::as_str)
+}
+
+/// A rating's figures under [`rating_heads`].
+fn rating_cells(c: &CriterionRow) -> [Vec<Inline>; 8] {
+    [
+        vec![count(c.n)],
+        vec![count(c.dont_know)],
+        vec![num(&c.median)],
+        vec![num(&c.q1), "–".into(), num(&c.q3)],
+        vec![num(&c.iqr)],
+        vec![num(&c.agreement)],
+        vec![verdict(c.verdict.as_ref())],
+        vec![reason(c.verdict.as_ref())],
+    ]
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,33 @@
 //! The overview: response, the panel's composition, consensus and placements over rounds, the
-//! benefit–risk chart, rankings, quantile and numeric items.
+//! benefit–risk chart, rankings, quantile, numeric and rating items outside the domains, each
+//! with its wording as the experts read it.
 
 use delphi_markup::{Block, Heading, Inline, Table};
 
-use super::{charts, count, num, or_dash, verdict};
-use crate::model::Report;
+use super::{charts, count, num, or_dash, rating_cells, rating_heads, verdict};
+use crate::model::{ItemText, Report};
+
+/// An item's cell: its id, and on the first of its rows the question and how it was
+/// answered (the rows of its later rounds follow it).
+fn question_cell(q: &ItemText, first: bool, mark: Option<&str>) -> Vec<Inline> {
+    let id = match mark {
+        Some(mark) => format!("{} ({mark})", q.item),
+        None => q.item.clone(),
+    };
+    let mut cell = vec![Inline::strong(id)];
+    if first {
+        cell.extend([Inline::Break, q.wording.as_str().into()]);
+        if let Some(answer) = &q.answer {
+            cell.extend([Inline::Break, Inline::muted(answer.as_str())]);
+        }
+    }
+    cell
+}
+
+/// Whether row `i` is the first of its item's rows.
+fn first_of<T>(rows: &[T], i: usize, item: impl Fn(&T) -> &str) -> bool {
+    i == 0 || item(&rows[i - 1]) != item(&rows[i])
+}
 
 pub(super) fn overview(report: &Report) -> Vec<Block> {
     let l = &report.labels;
@@ -41,7 +64,10 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
     let head = [l.domain.as_str(), l.criterion.as_str()].into_iter().chain(round_heads.iter().map(String::as_str));
     let rows = o.consensus.iter().map(|c| {
         let mut v = vec![
-            vec![Inline::text(c.domain.as_deref().unwrap_or(&c.item))],
+            match &c.question {
+                Some(q) => question_cell(q, true, None),
+                None => vec![Inline::text(c.domain.as_deref().unwrap_or(&c.item))],
+            },
             vec![Inline::text(c.criterion.as_deref().unwrap_or(""))],
         ];
         v.extend(c.rounds.iter().map(|x| match x {
@@ -91,7 +117,7 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
     if !o.rankings.is_empty() {
         blocks.push(Heading::new(3, l.ranking.as_str()).into());
         let wp = format!("{} ({})", l.kendall_w, l.p_value);
-        let rows = o.rankings.iter().map(|k| {
+        let rows = o.rankings.iter().enumerate().map(|(i, k)| {
             let mut ranks = Vec::new();
             for (i, m) in k.mean_ranks.iter().enumerate() {
                 if i > 0 {
@@ -100,7 +126,7 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
                 ranks.extend([format!("{}: ", m.name).into(), num(&m.value)]);
             }
             vec![
-                vec![k.item.as_str().into()],
+                question_cell(&k.question, first_of(&o.rankings, i, |x| &x.item), None),
                 vec![count(k.round)],
                 vec![count(k.n)],
                 vec![num(&k.w), " (".into(), num(&k.p_value), ")".into()],
@@ -112,16 +138,16 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
 
     if !o.quantiles.is_empty() {
         blocks.push(Heading::new(3, l.quantiles.as_str()).into());
-        let rows = o.quantiles.iter().map(|q| {
-            let item = if q.seed { format!("{} ({})", q.item, l.seed) } else { q.item.clone() };
-            [
-                item.into(),
-                Inline::text(q.unit.as_deref().unwrap_or("")),
-                count(q.round),
-                count(q.n),
-                num(&q.q05),
-                num(&q.q50),
-                num(&q.q95),
+        let rows = o.quantiles.iter().enumerate().map(|(i, q)| {
+            let first = first_of(&o.quantiles, i, |x| &x.item);
+            vec![
+                question_cell(&q.question, first, q.seed.then_some(l.seed.as_str())),
+                vec![Inline::text(q.unit.as_deref().unwrap_or(""))],
+                vec![count(q.round)],
+                vec![count(q.n)],
+                vec![num(&q.q05)],
+                vec![num(&q.q50)],
+                vec![num(&q.q95)],
             ]
         });
         blocks
@@ -130,9 +156,9 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
 
     if !o.numeric.is_empty() {
         blocks.push(Heading::new(3, l.numeric.as_str()).into());
-        let rows = o.numeric.iter().map(|q| {
+        let rows = o.numeric.iter().enumerate().map(|(i, q)| {
             vec![
-                vec![q.item.as_str().into()],
+                question_cell(&q.question, first_of(&o.numeric, i, |x| &x.item), None),
                 vec![count(q.round)],
                 vec![count(q.n)],
                 vec![num(&q.median)],
@@ -143,6 +169,22 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         blocks.push(
             Table::new([l.item.as_str(), &l.round, &l.n, &l.median, &l.quartiles, &l.iqr]).with_rows(rows).into(),
         );
+    }
+    if !o.quantiles.is_empty() || !o.numeric.is_empty() {
+        blocks.push(Block::Note(vec![o.precision_note.as_str().into()]));
+    }
+
+    if !o.ratings.is_empty() {
+        blocks.push(Heading::new(3, l.other_ratings.as_str()).into());
+        let rows = o.ratings.iter().enumerate().map(|(i, r)| {
+            let first = first_of(&o.ratings, i, |x| &x.question.item);
+            [question_cell(&r.question, first, None), vec![count(r.round)]]
+                .into_iter()
+                .chain(rating_cells(&r.figures))
+                .collect::<Vec<_>>()
+        });
+        let head = [l.item.as_str(), &l.round].into_iter().chain(rating_heads(l));
+        blocks.push(Table::new(head).with_rows(rows).into());
     }
     blocks
 }

@@ -82,6 +82,7 @@ pub fn conduct(study: &Study, rounds: u32, stopping_rule_stated: bool) -> Conduc
         stopping_rule_stated,
         rules_changed: Vec::new(),
         reminders_sent: BTreeMap::new(),
+        questionnaires: Vec::new(),
     }
 }
 
