@@ -1062,8 +1062,7 @@ fn no_heading_stands_alone_at_a_page_foot() {
             let last = text
                 .lines()
                 .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.chars().all(|c| c.is_ascii_digit()))
-                .next_back()
+                .rfind(|l| !l.is_empty() && !l.chars().all(|c| c.is_ascii_digit()))
                 .unwrap_or_default();
             assert!(!headings.contains(&dense(last)), "{lang}: page {page} ends with the heading {last:?}");
         }
