@@ -189,17 +189,7 @@ fn add_rationales(
             };
             let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median, context);
             let language = model.language.as_str();
-            let for_report = |side: Vec<delphi_survey::feedback::Rationale>| -> Vec<delphi_report::RationaleText> {
-                side.iter()
-                    .map(|r| {
-                        let written_in = r.language.as_ref().map(|l| l.as_str());
-                        let translation = delphi_core::study::Language::parse(language)
-                            .and_then(|l| r.translations.get(&l))
-                            .map(String::as_str);
-                        delphi_report::RationaleText::new(&r.text, written_in, translation, language)
-                    })
-                    .collect()
-            };
+            let for_report = |side: Vec<delphi_survey::feedback::Rationale>| rationale_texts(&side, language);
             for (side, texts) in [
                 (delphi_report::Side::Below, for_report(grouped.below)),
                 (delphi_report::Side::At, for_report(grouped.at)),
@@ -218,6 +208,30 @@ fn add_rationales(
         }
     }
     Ok(())
+}
+
+/// One side's rationales as the report shows them: identical ones (the survey's grouping —
+/// case and runs of whitespace ignored) once, with how many experts wrote them, in text order
+/// (which says nothing of who wrote what). A group reads in the report's language when any of
+/// its members carries a translation into it: identical texts share one translation.
+fn rationale_texts(side: &[delphi_survey::feedback::Rationale], language: &str) -> Vec<delphi_report::RationaleText> {
+    use delphi_survey::feedback::{group_identical, normalised};
+    let report_language = delphi_core::study::Language::parse(language);
+    let translation = |r: &delphi_survey::feedback::Rationale| -> Option<String> {
+        report_language.as_ref().and_then(|l| r.translations.get(l)).cloned()
+    };
+    group_identical(side.iter().map(|r| r.text.as_str()))
+        .into_iter()
+        .filter_map(|group| {
+            let key = normalised(&group.text);
+            let members: Vec<_> = side.iter().filter(|r| normalised(&r.text) == key).collect();
+            let shown = members.iter().find(|r| translation(r).is_some()).or_else(|| members.first())?;
+            let written_in = shown.language.as_ref().map(|l| l.as_str());
+            let text =
+                delphi_report::RationaleText::new(&group.text, written_in, translation(shown).as_deref(), language);
+            Some(text.written_by(group.count))
+        })
+        .collect()
 }
 
 /// Every answer that counts in rounds 1..=last, by pseudonym (never a name or email).
@@ -409,6 +423,42 @@ fn states_a_stopping_rule(source: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use delphi_core::study::Language;
+    use delphi_survey::feedback::Rationale;
+
+    fn written(text: &str, language: &str, translation: Option<(&str, &str)>) -> Rationale {
+        Rationale {
+            text: text.into(),
+            language: Language::parse(language),
+            translations: translation.map(|(l, t)| (Language::parse(l).unwrap(), t.to_owned())).into_iter().collect(),
+            featured: false,
+        }
+    }
+
+    /// Three English experts wrote one reason (spacing and case aside); the translator
+    /// translated one spelling. A Chinese reader reads the translation once, for all three.
+    #[test]
+    fn identical_rationales_are_one_entry_with_their_count_and_share_a_translation() {
+        let side = [
+            written("Verification builds trust.", "en", None),
+            written("Inspections are hard.", "en", None),
+            written("verification  builds trust.", "en", Some(("zh", "核查建立信任。"))),
+            written("VERIFICATION builds trust.", "en", None),
+        ];
+        let zh = super::rationale_texts(&side, "zh");
+        assert_eq!(zh.len(), 2, "{zh:?}");
+        let shared = zh.iter().find(|r| r.count == 3).expect("the shared reason, counted 3");
+        assert_eq!(shared.text, "核查建立信任。");
+        assert_eq!(shared.original.as_ref().map(|o| o.text.as_str()), Some("VERIFICATION builds trust."));
+        let single = zh.iter().find(|r| r.count == 1).unwrap();
+        assert_eq!((single.text.as_str(), single.note.as_deref()), ("Inspections are hard.", Some("未翻译")));
+
+        let en = super::rationale_texts(&side, "en");
+        let texts: Vec<(&str, u32)> = en.iter().map(|r| (r.text.as_str(), r.count)).collect();
+        assert_eq!(texts, [("Inspections are hard.", 1), ("VERIFICATION builds trust.", 3)]);
+        assert!(en.iter().all(|r| r.note.is_none() && r.original.is_none()));
+    }
+
     #[test]
     fn a_stopping_rule_is_stated_only_by_its_table() {
         assert!(super::states_a_stopping_rule("[study]\nid = \"x\"\n[study.stopping]\nmin_rounds = 2\n"));

@@ -37,9 +37,9 @@ pub struct Labels {
     pub methods: String,
     pub consensus_definition_heading: String,
     /// The consensus rule when only the agree set counts.
-    pub consensus_definition: String,
+    pub consensus_definition: Counted,
     /// The consensus rule when the box holding the median counts (the default).
-    pub consensus_definition_median_box: String,
+    pub consensus_definition_median_box: Counted,
     pub quantile_method: String,
     pub dont_know_heading: String,
     pub dont_know_exclude: String,
@@ -47,7 +47,7 @@ pub struct Labels {
     pub stability_heading: String,
     pub stability_definition: String,
     pub stopping_heading: String,
-    pub stop_min_rounds: String,
+    pub stop_min_rounds: Counted,
     pub stop_max_rounds: String,
     pub stop_consensus: String,
     pub stop_stable: String,
@@ -98,9 +98,9 @@ pub struct Labels {
     pub stable: String,
     pub not_stable: String,
     pub stable_heading: String,
-    pub placement_reason: String,
+    pub placement_reason: Counted,
     pub questions_heading: String,
-    pub stability_reason: String,
+    pub stability_reason: Counted,
     pub stability_no_pairs: String,
     pub placement_reason_undefined: String,
     pub promising: String,
@@ -114,12 +114,12 @@ pub struct Labels {
     pub cjk_font_missing: String,
     pub composition: String,
     /// Under the composition tables; `{n}` is the minimum group size.
-    pub composition_note: String,
+    pub composition_note: Counted,
     pub rule_changed: String,
     pub institution: String,
     pub bloc: String,
     /// The row counting small groups together; `{k}` groups, each below `{n}`.
-    pub smaller_groups: String,
+    pub smaller_groups: Counted,
     pub total: String,
     pub rounds_conducted: String,
     pub opened: String,
@@ -128,14 +128,14 @@ pub struct Labels {
     pub fed_back: String,
     pub not_recorded: String,
     /// A study file without a stopping rule; `{max}` is its maximum of rounds.
-    pub stop_none: String,
+    pub stop_none: Counted,
     pub feedback_first_round: String,
     /// `{round}` fed back, but no item carried feedback.
     pub feedback_nothing: String,
     /// `{round}`, `{with}` of `{asked}` items, then `{parts}`.
-    pub feedback_from: String,
+    pub feedback_from: Counted,
     /// `{n}` items.
-    pub feedback_items: String,
+    pub feedback_items: Counted,
     /// What was shown, `{what}`, on how many items, `{items}`.
     pub feedback_part: String,
     pub feedback_distribution: String,
@@ -144,14 +144,14 @@ pub struct Labels {
     pub feedback_quartiles: String,
     pub feedback_own_answer: String,
     /// `{n}` rationales.
-    pub feedback_rationales: String,
+    pub feedback_rationales: Counted,
     /// From round 2 on, under the study's carry-over rule `confirm`.
     pub carried_over_confirm: String,
     /// From round 2 on, under the study's carry-over rule `reconfirm`.
     pub carried_over_reconfirm: String,
     pub list_separator: String,
     /// Under a group table; `{k}` groups were too small in every row and are left out.
-    pub groups_hidden: String,
+    pub groups_hidden: Counted,
     /// Beside a rationale shown in translation; `{language}` is the original's.
     pub translated_from: String,
     /// Before the original under its translation; `{language}` is the original's.
@@ -195,6 +195,34 @@ pub struct Labels {
     pub change_list: String,
     /// The appendix's heading over the questions outside the domains.
     pub other_questions: String,
+    /// How to read Krippendorff's α, after its values in the methods.
+    pub reliability_reading: String,
+}
+
+/// Words that hold a count, in each form the language needs: English says "1 item" and
+/// "2 items"; Chinese has one form for every count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Counted {
+    /// For a count of one.
+    pub one: String,
+    /// For any other count.
+    pub other: String,
+}
+
+impl Counted {
+    fn new(one: &str, other: &str) -> Self {
+        Self { one: one.to_owned(), other: other.to_owned() }
+    }
+
+    /// Words a language writes the same for every count.
+    fn same(words: &str) -> Self {
+        Self::new(words, words)
+    }
+
+    /// The form for `n`, its placeholders still to be filled.
+    pub fn of(&self, n: impl Into<u64>) -> &str {
+        if n.into() == 1 { &self.one } else { &self.other }
+    }
 }
 
 fn s(x: &str) -> String {
@@ -267,10 +295,12 @@ impl Labels {
             seed: s("calibration"),
             methods: s("Methods"),
             consensus_definition_heading: s("Consensus"),
-            consensus_definition: s(
+            consensus_definition: Counted::new(
+                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the scale's agree set. It needs at least {min} valid answer; with fewer, however they agree, the verdict is “too few answers”.",
                 "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the scale's agree set. It needs at least {min} valid answers; with fewer, however they agree, the verdict is “too few answers”.",
             ),
-            consensus_definition_median_box: s(
+            consensus_definition_median_box: Counted::new(
+                "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the part of the scale that holds the median: the agree set, its mirror at the other end of the scale, or the points between. A panel united on a low rating has consensus too. It needs at least {min} valid answer; with fewer, however they agree, the verdict is “too few answers”.",
                 "An ordinal item reaches consensus when its interquartile range is at most {iqr} scale points and at least {agreement} % of the answers lie in the part of the scale that holds the median: the agree set, its mirror at the other end of the scale, or the points between. A panel united on a low rating has consensus too. It needs at least {min} valid answers; with fewer, however they agree, the verdict is “too few answers”.",
             ),
             quantile_method: s("Quantile method"),
@@ -282,7 +312,7 @@ impl Labels {
                 "Answers are stable between two rounds when at most {change} % of the experts answering in both changed their answer.",
             ),
             stopping_heading: s("Stopping rule"),
-            stop_min_rounds: s("At least {n} rounds;"),
+            stop_min_rounds: Counted::new("At least {n} round;", "At least {n} rounds;"),
             stop_max_rounds: s("then every round up to the maximum is run."),
             stop_consensus: s("then stop once every ordinal item reached consensus."),
             stop_stable: s("then stop once answers are stable."),
@@ -342,12 +372,14 @@ impl Labels {
             stable: s("stable"),
             not_stable: s("not stable"),
             stable_heading: s("Stable?"),
-            placement_reason: s(
+            placement_reason: Counted::new(
+                "benefit median {benefit} ({b} of the scale) against the worst risk, {risk}, median {risk_median} ({r}); {agreed} of {total} criterion reached consensus",
                 "benefit median {benefit} ({b} of the scale) against the worst risk, {risk}, median {risk_median} ({r}); {agreed} of {total} criteria reached consensus",
             ),
             placement_reason_undefined: s("not placed: a median is undefined or no risk was rated"),
             questions_heading: s("The questions, as the experts read them"),
-            stability_reason: s(
+            stability_reason: Counted::new(
+                "{moved} of {pairs} expert answering both rounds changed their answer ({percent} %); stable means at most {max} %",
                 "{moved} of {pairs} experts answering both rounds changed their answer ({percent} %); stable means at most {max} %",
             ),
             stability_no_pairs: s("no expert answered in both rounds"),
@@ -358,7 +390,9 @@ impl Labels {
             certainty_moderate: s("moderate"),
             certainty_low: s("low"),
             certainty_undefined: s("undefined"),
-            anonymity: s("Anonymous: no expert is named; only counts and group figures are shown."),
+            anonymity: s(
+                "Anonymous: no expert is named or otherwise identified. Figures are counts and group figures; Cooke's tables list experts by pseudonym only (E01, E02, …), as the data exports do; groups smaller than the minimum group size are not shown.",
+            ),
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
@@ -366,12 +400,16 @@ impl Labels {
             rule_changed: s(
                 "The consensus rule was edited after round {round} opened: `{setting}` was {before} and is now {after}. This report applies the new rule to every round.",
             ),
-            composition_note: s(
+            composition_note: Counted::new(
+                "Experts who answered / experts asked, per round. Groups with fewer than {n} expert are counted together, without their names.",
                 "Experts who answered / experts asked, per round. Groups with fewer than {n} experts are counted together, without their names.",
             ),
             institution: s("Institution"),
             bloc: s("Bloc"),
-            smaller_groups: s("{k} smaller groups (fewer than {n} each)"),
+            smaller_groups: Counted::new(
+                "{k} smaller group (fewer than {n})",
+                "{k} smaller groups (fewer than {n} each)",
+            ),
             total: s("Total"),
             rounds_conducted: s("Rounds: dates and feedback"),
             opened: s("Opened"),
@@ -379,18 +417,24 @@ impl Labels {
             closed: s("Closed"),
             fed_back: s("Fed back to the experts"),
             not_recorded: s("not recorded"),
-            stop_none: s("The study defines no stopping rule; it runs at most {max} rounds."),
+            stop_none: Counted::new(
+                "The study defines no stopping rule; it runs at most {max} round.",
+                "The study defines no stopping rule; it runs at most {max} rounds.",
+            ),
             feedback_first_round: s("Nothing (first round)."),
             feedback_nothing: s("Nothing from round {round}."),
-            feedback_from: s("From round {round}, on {with} of {asked} items: {parts}."),
-            feedback_items: s("{n} items"),
+            feedback_from: Counted::new(
+                "From round {round}, on {with} of {asked} item: {parts}.",
+                "From round {round}, on {with} of {asked} items: {parts}.",
+            ),
+            feedback_items: Counted::new("{n} item", "{n} items"),
             feedback_part: s("{what} ({items})"),
             feedback_distribution: s("the distribution of the group's answers"),
             feedback_median_quartiles: s("the group's median and quartiles"),
             feedback_median: s("the group's median"),
             feedback_quartiles: s("the group's quartiles"),
             feedback_own_answer: s("each expert's own previous answer, to them alone"),
-            feedback_rationales: s("{n} anonymous rationales"),
+            feedback_rationales: Counted::new("{n} anonymous rationale", "{n} anonymous rationales"),
             carried_over_confirm: s(
                 "Each expert's form came filled in with their own latest answers, and an answer they left unchanged was carried over as confirmed.",
             ),
@@ -398,7 +442,10 @@ impl Labels {
                 "Each expert saw their own latest answers beside the questions, but an answer counted only when they gave it again.",
             ),
             list_separator: s("; "),
-            groups_hidden: s("{k} groups too small in every row are left out, unnamed."),
+            groups_hidden: Counted::new(
+                "{k} group too small in every row is left out, unnamed.",
+                "{k} groups too small in every row are left out, unnamed.",
+            ),
             percentage_points: s("pp"),
             precision_note: s(
                 "Pooled estimates, medians and quartiles of numbers are rounded to the second significant digit of their spread (the interquartile range, or the 5–95 % range of a pool); probabilities are shown as percentages, their IQR in percentage points (pp).",
@@ -423,6 +470,9 @@ impl Labels {
             change_item: s("{item} ({change})"),
             change_list: s("{list}."),
             other_questions: s("Other questions"),
+            reliability_reading: s(
+                "How to read α: 1 is perfect agreement and 0 agreement no better than chance; at least 0.8, the ratings are reliable; 0.667 to 0.8, tentative conclusions only; below 0.667, little agreement beyond chance (Krippendorff 2004). One α per rating scale.",
+            ),
         }
     }
 
@@ -457,10 +507,10 @@ impl Labels {
             seed: s("校准题"),
             methods: s("方法"),
             consensus_definition_heading: s("共识"),
-            consensus_definition: s(
+            consensus_definition: Counted::same(
                 "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在量表的同意区间内时，视为达成共识。至少需要 {min} 个有效回答；少于此数时，无论回答是否一致，结论均为“回答太少”。",
             ),
-            consensus_definition_median_box: s(
+            consensus_definition_median_box: Counted::same(
                 "当一个定序题目的四分位距不超过 {iqr} 个量表点，且至少 {agreement}% 的回答落在中位数所在的量表区间（同意区间、量表另一端与之对称的区间，或两者之间的点）内时，视为达成共识。专家一致给出低评分同样视为共识。至少需要 {min} 个有效回答；少于此数时，无论回答是否一致，结论均为“回答太少”。",
             ),
             quantile_method: s("分位数方法"),
@@ -470,7 +520,7 @@ impl Labels {
             stability_heading: s("稳定性"),
             stability_definition: s("若两轮均作答的专家中修改答案者不超过 {change}%，则视为两轮之间答案稳定。"),
             stopping_heading: s("停止规则"),
-            stop_min_rounds: s("至少进行 {n} 轮；"),
+            stop_min_rounds: Counted::same("至少进行 {n} 轮；"),
             stop_max_rounds: s("之后进行至最大轮数。"),
             stop_consensus: s("之后在所有定序题目达成共识时停止。"),
             stop_stable: s("之后在答案稳定时停止。"),
@@ -528,12 +578,12 @@ impl Labels {
             stable: s("稳定"),
             not_stable: s("不稳定"),
             stable_heading: s("是否稳定"),
-            placement_reason: s(
+            placement_reason: Counted::same(
                 "收益中位数 {benefit}（量表的 {b}），最高风险 {risk} 的中位数 {risk_median}（{r}）；{total} 项标准中 {agreed} 项达成共识",
             ),
             placement_reason_undefined: s("未定位：有中位数无法判定，或没有风险评分"),
             questions_heading: s("专家所见的问题"),
-            stability_reason: s(
+            stability_reason: Counted::same(
                 "两轮均作答的 {pairs} 位专家中有 {moved} 位修改了回答（{percent}%）；不超过 {max}% 即为稳定",
             ),
             stability_no_pairs: s("没有专家在两轮都作答"),
@@ -544,7 +594,9 @@ impl Labels {
             certainty_moderate: s("中"),
             certainty_low: s("低"),
             certainty_undefined: s("无法判定"),
-            anonymity: s("匿名：报告不列出任何专家姓名，只显示人数和分组统计。"),
+            anonymity: s(
+                "匿名：报告不列出任何专家的姓名或其他身份信息。统计数字均为人数和分组统计；Cooke 经典模型的表格只以化名（E01、E02……）列出专家，与数据导出文件相同；人数少于最小分组人数的分组不予显示。",
+            ),
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
             ),
@@ -552,10 +604,10 @@ impl Labels {
             rule_changed: s(
                 "第 {round} 轮开启后，共识规则被修改：`{setting}` 原为 {before}，现为 {after}。本报告对所有轮次均采用新规则。",
             ),
-            composition_note: s("各轮作答人数 / 受邀人数。人数少于 {n} 人的分组合并计数，不列出名称。"),
+            composition_note: Counted::same("各轮作答人数 / 受邀人数。人数少于 {n} 人的分组合并计数，不列出名称。"),
             institution: s("机构"),
             bloc: s("阵营"),
-            smaller_groups: s("{k} 个较小分组（各少于 {n} 人）"),
+            smaller_groups: Counted::same("{k} 个较小分组（各少于 {n} 人）"),
             total: s("合计"),
             rounds_conducted: s("轮次：日期与反馈"),
             opened: s("开始"),
@@ -563,22 +615,22 @@ impl Labels {
             closed: s("结束"),
             fed_back: s("反馈给专家的内容"),
             not_recorded: s("未记录"),
-            stop_none: s("本研究未规定停止规则；最多进行 {max} 轮。"),
+            stop_none: Counted::same("本研究未规定停止规则；最多进行 {max} 轮。"),
             feedback_first_round: s("无（第一轮）。"),
             feedback_nothing: s("未反馈第 {round} 轮的内容。"),
-            feedback_from: s("第 {round} 轮的结果，涉及 {asked} 个题目中的 {with} 个：{parts}。"),
-            feedback_items: s("{n} 个题目"),
+            feedback_from: Counted::same("第 {round} 轮的结果，涉及 {asked} 个题目中的 {with} 个：{parts}。"),
+            feedback_items: Counted::same("{n} 个题目"),
             feedback_part: s("{what}（{items}）"),
             feedback_distribution: s("小组回答的分布"),
             feedback_median_quartiles: s("小组的中位数和四分位数"),
             feedback_median: s("小组的中位数"),
             feedback_quartiles: s("小组的四分位数"),
             feedback_own_answer: s("专家本人上一轮的回答，仅本人可见"),
-            feedback_rationales: s("{n} 条匿名理由"),
+            feedback_rationales: Counted::same("{n} 条匿名理由"),
             carried_over_confirm: s("每位专家的问卷已预先填入其本人最近的回答；未作修改的回答视为确认并沿用。"),
             carried_over_reconfirm: s("每位专家可在题目旁看到其本人最近的回答，但只有再次作答的回答才计入。"),
             list_separator: s("；"),
-            groups_hidden: s("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
+            groups_hidden: Counted::same("另有 {k} 个分组在每一行都人数不足，未予列出，也不列出名称。"),
             percentage_points: s("个百分点"),
             precision_note: s(
                 "数值的汇总估计、中位数和四分位数按其离散程度（四分位距，或汇总分布的 5–95% 区间）的第二位有效数字取整；概率以百分比显示，其四分位距以百分点表示。",
@@ -601,6 +653,9 @@ impl Labels {
             change_item: s("{item}（{change}）"),
             change_list: s("{list}。"),
             other_questions: s("其他问题"),
+            reliability_reading: s(
+                "α 的解读：1 表示完全一致，0 表示一致程度不超过偶然；不低于 0.8 表示评分可靠；0.667 至 0.8 之间只能得出初步结论；低于 0.667 表示超出偶然的一致程度很低（Krippendorff 2004）。每个评分量表各有一个 α。",
+            ),
         }
     }
 }

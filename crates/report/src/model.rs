@@ -39,13 +39,52 @@ pub struct Num {
     pub note: Option<String>,
 }
 
+/// Decimals of a figure on a rating scale (median, quartiles, IQR and their changes): quartiles
+/// of whole points fall on quarter points, so two decimals print every one exactly, and every
+/// such figure prints them all ("0.25" beside "1.00", never "0.2" or "1"). The engine's
+/// verdict reasons print them the same way.
+pub const SCALE_DECIMALS: usize = delphi_stats::item::SCALE_DECIMALS;
+/// Decimals of a percentage (agreement, response, change), as in the engine's reasons.
+pub const PERCENT_DECIMALS: usize = delphi_stats::item::PERCENT_DECIMALS;
+/// Decimals of a position normalised to 0–1 (the benefit–risk synthesis and its chart).
+pub const SHARE_DECIMALS: usize = 3;
+/// Decimals of a coefficient (Krippendorff's α, Kendall's W).
+pub const COEFFICIENT_DECIMALS: usize = 3;
+
 impl Num {
-    /// A figure with up to `decimals` decimals (at least one), trailing zeros trimmed.
+    /// A figure printed with exactly `decimals` decimals, the precision of its kind (see
+    /// [`SCALE_DECIMALS`] and its siblings), so that figures of one kind line up.
     pub fn of(f: Figure, decimals: usize) -> Self {
         match f.value() {
-            Some(v) => Self { value: Some(v), text: fmt_number(v, decimals), note: None },
+            Some(v) => Self { value: Some(v), text: fmt_fixed(v, decimals), note: None },
             None => Self { value: None, text: "—".into(), note: f.reason().map(|r| r.to_string()) },
         }
+    }
+
+    /// A figure on a rating scale: median, quartile, IQR.
+    pub fn scale(f: Figure) -> Self {
+        Self::of(f, SCALE_DECIMALS)
+    }
+
+    /// A percentage (0–100: agreement, response, change), with [`PERCENT_DECIMALS`]. A
+    /// probability printed as a percentage is [`Num::percent`].
+    pub fn percentage(f: Figure) -> Self {
+        Self::of(f, PERCENT_DECIMALS)
+    }
+
+    /// A position normalised to 0–1.
+    pub fn share(f: Figure) -> Self {
+        Self::of(f, SHARE_DECIMALS)
+    }
+
+    /// A coefficient such as Krippendorff's α.
+    pub fn coefficient(f: Figure) -> Self {
+        Self::of(f, COEFFICIENT_DECIMALS)
+    }
+
+    /// A setting of the study, printed as [`fmt_number`] prints it.
+    pub fn setting(v: f64, decimals: usize) -> Self {
+        Self { value: Some(v), text: fmt_number(v, decimals), note: None }
     }
 
     /// A count.
@@ -132,7 +171,18 @@ pub fn fmt_to_spread(v: f64, spread: Option<f64>) -> String {
     }
 }
 
-/// `v` with at most `decimals` decimals and at least one; `-0.0` prints as `0.0`.
+/// `v` with exactly `decimals` decimals; a negative zero prints without its sign.
+pub fn fmt_fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_owned(),
+        _ => s,
+    }
+}
+
+/// A setting as the study states it (a threshold such as `iqr_max = 1`): at most `decimals`
+/// decimals and at least one, trailing zeros trimmed; `-0.0` prints as `0.0`. Figures the
+/// engine computed print by their kind's fixed precision instead ([`Num::of`]).
 pub fn fmt_number(v: f64, decimals: usize) -> String {
     let mut s = format!("{v:.decimals$}");
     if s.contains('.') {
@@ -183,9 +233,10 @@ impl VerdictCell {
         let reason = match change.moved_percent.value() {
             Some(_) => labels
                 .stability_reason
+                .of(change.pairs)
                 .replace("{moved}", &change.moved.to_string())
                 .replace("{pairs}", &change.pairs.to_string())
-                .replace("{percent}", &Num::of(change.moved_percent, 1).text)
+                .replace("{percent}", &Num::percentage(change.moved_percent).text)
                 .replace("{max}", &fmt_number(max_percent, 1)),
             None => labels.stability_no_pairs.clone(),
         };
@@ -747,7 +798,7 @@ impl RationaleGroup {
             Side::At => &labels.rationales_at,
             Side::Above => &labels.rationales_above,
         };
-        let median = if median.fract() == 0.0 { format!("{median:.0}") } else { format!("{median:.1}") };
+        let median = fmt_fixed(median, SCALE_DECIMALS);
         Self { criterion: criterion.to_owned(), position: words.replace("{median}", &median), texts }
     }
 }
@@ -762,12 +813,15 @@ pub struct RationaleText {
     pub note: Option<String>,
     /// Under a translation: the original as written, after its label.
     pub original: Option<OriginalText>,
+    /// How many experts wrote this rationale (identical once case and whitespace are
+    /// ignored); at least 1. The report prints `×n` beside it when several did.
+    pub count: u32,
 }
 
 impl From<&str> for RationaleText {
     /// A rationale written in the report's language: shown as written, unmarked.
     fn from(text: &str) -> Self {
-        Self { text: text.to_owned(), note: None, original: None }
+        Self { text: text.to_owned(), note: None, original: None, count: 1 }
     }
 }
 
@@ -793,13 +847,20 @@ impl RationaleText {
                     text: translation.to_owned(),
                     note: Some(labels.translated_from.replace("{language}", name)),
                     original: Some(OriginalText { label: labels.original.replace("{language}", name), text }),
+                    count: 1,
                 }
             }
             (Some(from), None) if from != report_language => {
-                Self { text, note: Some(labels.untranslated.clone()), original: None }
+                Self { text, note: Some(labels.untranslated.clone()), original: None, count: 1 }
             }
-            _ => Self { text, note: None, original: None },
+            _ => Self { text, note: None, original: None, count: 1 },
         }
+    }
+
+    /// The same rationale, written by `count` experts (at least 1).
+    #[must_use]
+    pub fn written_by(self, count: u32) -> Self {
+        Self { count: count.max(1), ..self }
     }
 }
 
@@ -1158,7 +1219,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
             }
             #[allow(clippy::cast_precision_loss)]
             let rate = match invited {
-                Some(i) if i > 0 => Num::of(Figure::new(100.0 * responded as f64 / i as f64), 1),
+                Some(i) if i > 0 => Num::percentage(Figure::new(100.0 * responded as f64 / i as f64)),
                 _ => Num::missing(),
             };
             ResponseRound { round: r, invited, responded, rate }
@@ -1183,7 +1244,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
             .iter()
             .map(|&r| match ctx.item(id, r).map(|i| &i.result) {
                 Some(ItemResult::Ordinal(o)) => Some(ConsensusCell {
-                    median: Num::of(o.median, 2),
+                    median: Num::scale(o.median),
                     verdict: VerdictCell::of(&o.consensus, &ctx.labels),
                 }),
                 _ => None,
@@ -1226,7 +1287,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         question,
                         round: r,
                         n: k.n,
-                        w: Num::of(k.kendall.w, 3),
+                        w: Num::coefficient(k.kendall.w),
                         p_value: Num::p_value(k.kendall.p_value),
                         mean_ranks,
                     });
@@ -1317,7 +1378,11 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     Overview {
         response,
         composition,
-        composition_note: ctx.labels.composition_note.replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
+        composition_note: ctx
+            .labels
+            .composition_note
+            .of(ctx.study.subgroups.min_group_size)
+            .replace("{n}", &ctx.study.subgroups.min_group_size.to_string()),
         consensus,
         rankings,
         benefit_risk,
@@ -1382,11 +1447,11 @@ fn ordinal_row(ctx: &Ctx<'_>, id: &str, question: &str, o: &delphi_stats::item::
         kind: "ordinal".into(),
         n: o.n,
         dont_know: o.dont_know,
-        median: Num::of(o.median, 2),
-        q1: Num::of(o.q1, 2),
-        q3: Num::of(o.q3, 2),
-        iqr: Num::of(o.iqr, 2),
-        agreement: Num::of(o.agreement_percent, 1),
+        median: Num::scale(o.median),
+        q1: Num::scale(o.q1),
+        q3: Num::scale(o.q3),
+        iqr: Num::scale(o.iqr),
+        agreement: Num::percentage(o.agreement_percent),
         verdict: Some(VerdictCell::of(&o.consensus, &ctx.labels)),
     }
 }
@@ -1494,7 +1559,11 @@ fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
         .collect();
     if !smaller.is_empty() {
         rows.push(CompositionRow {
-            group: l.smaller_groups.replace("{k}", &smaller.len().to_string()).replace("{n}", &min.to_string()),
+            group: l
+                .smaller_groups
+                .of(smaller.len() as u64)
+                .replace("{k}", &smaller.len().to_string())
+                .replace("{n}", &min.to_string()),
             kind: "smaller".into(),
             counts: cells(&smaller),
         });
@@ -1537,7 +1606,7 @@ fn what_was_fed_back(labels: &Labels, f: &FeedbackGiven) -> String {
         labels
             .feedback_part
             .replace("{what}", what)
-            .replace("{items}", &labels.feedback_items.replace("{n}", &n.to_string()))
+            .replace("{items}", &labels.feedback_items.of(n).replace("{n}", &n.to_string()))
     };
     let mut parts = Vec::new();
     if f.distributions > 0 {
@@ -1556,9 +1625,10 @@ fn what_was_fed_back(labels: &Labels, f: &FeedbackGiven) -> String {
     if f.own_answers > 0 {
         parts.push(part(&labels.feedback_own_answer, f.own_answers));
     }
-    parts.push(labels.feedback_rationales.replace("{n}", &f.rationales.to_string()));
+    parts.push(labels.feedback_rationales.of(f.rationales).replace("{n}", &f.rationales.to_string()));
     labels
         .feedback_from
+        .of(f.items_asked)
         .replace("{round}", &from.to_string())
         .replace("{with}", &f.items_with_feedback.to_string())
         .replace("{asked}", &f.items_asked.to_string())
@@ -1605,7 +1675,7 @@ fn benefit_risk_point(ctx: &Ctx<'_>, marker: usize, domain: &DomainId, s: &Domai
             .placement
             .map(|p| format!("{p:?}").to_lowercase())
             .map(|k| if k == "needssafeguards" { "needs_safeguards".into() } else { k }),
-        agreement: Num::of(s.placement_agreement.map(|x| 100.0 * x), 1),
+        agreement: Num::percentage(s.placement_agreement.map(|x| 100.0 * x)),
         certainty: ctx.certainty(s.certainty),
         stack: 0,
     }
@@ -1628,11 +1698,12 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
             ConsensusPosition::AgreeSet => &l.consensus_definition,
             ConsensusPosition::MedianBox => &l.consensus_definition_median_box,
         }
+        .of(rule.min_answers)
         .replace("{iqr}", &iqr)
         .replace("{agreement}", &agr)
         .replace("{min}", &rule.min_answers.to_string()),
-        iqr_max: Num::of(Figure::new(rule.iqr_max), 2),
-        agreement_min_percent: Num::of(Figure::new(rule.agreement_min_percent), 1),
+        iqr_max: Num::setting(rule.iqr_max, SCALE_DECIMALS),
+        agreement_min_percent: Num::setting(rule.agreement_min_percent, PERCENT_DECIMALS),
         quantile_method: ctx.summary.quantile_method_name.to_owned(),
         dont_know: match rule.dont_know {
             DontKnowPolicy::Exclude => l.dont_know_exclude.clone(),
@@ -1640,9 +1711,15 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
         },
         stability: l.stability_definition.replace("{change}", &stab),
         stopping: if ctx.conduct.stopping_rule_stated {
-            format!("{} {}", l.stop_min_rounds.replace("{n}", &ctx.study.stopping.min_rounds.to_string()), stop)
+            format!(
+                "{} {}",
+                l.stop_min_rounds
+                    .of(ctx.study.stopping.min_rounds)
+                    .replace("{n}", &ctx.study.stopping.min_rounds.to_string()),
+                stop
+            )
         } else {
-            l.stop_none.replace("{max}", &ctx.study.max_rounds.to_string())
+            l.stop_none.of(ctx.study.max_rounds).replace("{max}", &ctx.study.max_rounds.to_string())
         },
         rounds: ctx.summary.rounds.clone(),
         conducted: ctx
@@ -1677,10 +1754,12 @@ fn methods(ctx: &Ctx<'_>) -> Methods {
                 // Items on several scales: one alpha per scale (the pooled one is undefined).
                 let per_scale = r.by_scale.iter().filter(|_| r.by_scale.len() > 1).map(|s| NamedNum {
                     name: format!("{} {}, {}–{}", l.round, r.round, s.min, s.max),
-                    value: Num::of(s.alpha.ordinal, 3),
+                    value: Num::coefficient(s.alpha.ordinal),
                 });
-                let pooled = (r.by_scale.len() <= 1)
-                    .then(|| NamedNum { name: format!("{} {}", l.round, r.round), value: Num::of(r.alpha.ordinal, 3) });
+                let pooled = (r.by_scale.len() <= 1).then(|| NamedNum {
+                    name: format!("{} {}", l.round, r.round),
+                    value: Num::coefficient(r.alpha.ordinal),
+                });
                 pooled.into_iter().chain(per_scale).collect::<Vec<_>>()
             })
             .collect(),
@@ -1782,8 +1861,8 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                 from_round: st.from_round,
                 pairs: st.pairs,
                 moved: st.moved,
-                moved_percent: Num::of(st.moved_percent, 1),
-                iqr_change: Num::of(st.iqr_change, 2),
+                moved_percent: Num::percentage(st.moved_percent),
+                iqr_change: Num::scale(st.iqr_change),
                 verdict: VerdictCell::stability(
                     &st.verdict,
                     st,
@@ -1829,22 +1908,22 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
     let group_tables = align_groups(ctx, domain, round, group_tables);
     let synthesis =
         s.synthesis.iter().find(|x| x.round == round && x.domain == domain.as_str()).map(|x| SynthesisCell {
-            benefit: Num::of(x.benefit.median, 2),
-            benefit_normalised: Num::of(x.benefit.normalised, 3),
+            benefit: Num::scale(x.benefit.median),
+            benefit_normalised: Num::share(x.benefit.normalised),
             risks: x
                 .risks
                 .iter()
                 .map(|r| RiskFigure {
                     criterion: r.criterion.clone(),
-                    median: Num::of(r.median, 2),
-                    normalised: Num::of(r.normalised, 3),
+                    median: Num::scale(r.median),
+                    normalised: Num::share(r.normalised),
                 })
                 .collect(),
             worst_risk: x.worst_risk.clone(),
             placement: ctx.placement(x),
             reason: placement_reason(&ctx.labels, x),
             experts_placed: x.experts_placed,
-            placement_agreement: Num::of(x.placement_agreement.map(|v| 100.0 * v), 1),
+            placement_agreement: Num::percentage(x.placement_agreement.map(|v| 100.0 * v)),
             certainty: ctx.certainty(x.certainty),
         });
     DomainRound { round, criteria, distributions, stability, groups: group_tables, synthesis, rationales: Vec::new() }
@@ -1857,15 +1936,17 @@ fn placement_reason(labels: &Labels, x: &DomainSynthesis) -> String {
     let (Some(_), Some(worst)) = (x.placement, worst) else { return labels.placement_reason_undefined.clone() };
     let criteria = std::iter::once(&x.benefit).chain(&x.risks);
     let agreed = criteria.clone().filter(|c| c.consensus == Outcome::Met).count();
+    let total = criteria.clone().count();
     labels
         .placement_reason
-        .replace("{benefit}", &Num::of(x.benefit.median, 2).text)
-        .replace("{b}", &Num::of(x.benefit.normalised, 2).text)
-        .replace("{risk_median}", &Num::of(worst.median, 2).text)
+        .of(total as u64)
+        .replace("{benefit}", &Num::scale(x.benefit.median).text)
+        .replace("{b}", &Num::share(x.benefit.normalised).text)
+        .replace("{risk_median}", &Num::scale(worst.median).text)
         .replace("{risk}", &worst.criterion)
-        .replace("{r}", &Num::of(worst.normalised, 2).text)
+        .replace("{r}", &Num::share(worst.normalised).text)
         .replace("{agreed}", &agreed.to_string())
-        .replace("{total}", &criteria.count().to_string())
+        .replace("{total}", &total.to_string())
 }
 
 /// Rebuilds every group table's cells so that each row has one cell per column (group names
@@ -1893,8 +1974,8 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                             Some(GroupFigures::Shown { n, median, iqr, .. }) => GroupCell {
                                 suppressed: false,
                                 n: *n,
-                                median: Num::of(*median, 2),
-                                iqr: Num::of(*iqr, 2),
+                                median: Num::scale(*median),
+                                iqr: Num::scale(*iqr),
                             },
                             _ => GroupCell { suppressed: true, n: 0, median: Num::missing(), iqr: Num::missing() },
                         }
@@ -1918,7 +1999,8 @@ fn align_groups(ctx: &Ctx<'_>, domain: &DomainId, round: u32, tables: Vec<GroupT
                 l.median, l.iqr, l.n, l.suppressed_note, l.min_group_size, t.min_group_size
             );
             if t.hidden > 0 {
-                t.note = format!("{} {}", t.note, l.groups_hidden.replace("{k}", &t.hidden.to_string()));
+                t.note =
+                    format!("{} {}", t.note, l.groups_hidden.of(t.hidden as u64).replace("{k}", &t.hidden.to_string()));
             }
             t
         })
@@ -1935,7 +2017,7 @@ mod tests {
     use delphi_stats::Undefined;
 
     #[test]
-    fn numbers_keep_one_decimal_at_least_and_trim_the_rest() {
+    fn settings_keep_one_decimal_at_least_and_trim_the_rest() {
         assert_eq!(fmt_number(5.0, 2), "5.0");
         assert_eq!(fmt_number(1.25, 2), "1.25");
         assert_eq!(fmt_number(1.5, 2), "1.5");
@@ -1943,6 +2025,40 @@ mod tests {
         assert_eq!(fmt_number(-0.0001, 2), "0.0");
         assert_eq!(fmt_number(-2.25, 2), "-2.25");
         assert_eq!(fmt_number(70.0, 0), "70.0");
+    }
+
+    #[test]
+    fn figures_of_a_kind_print_with_the_same_decimals() {
+        // A panel's quartiles on a 1–9 scale: every one with two decimals, so an IQR of a
+        // quarter point never stands as "0.2" beside "0.25", nor a whole one as "1".
+        let scale: Vec<String> = [0.25, 1.0, 0.5, 4.75, 7.0].map(|v| Num::scale(Figure::new(v)).text).into();
+        assert_eq!(scale, ["0.25", "1.00", "0.50", "4.75", "7.00"]);
+        // 7 of 9 experts agree: 77.777… %, one decimal; all of them: 100.0 %.
+        assert_eq!(Num::percentage(Figure::new(700.0 / 9.0)).text, "77.8");
+        assert_eq!(Num::percentage(Figure::new(100.0)).text, "100.0");
+        assert_eq!(Num::share(Figure::new(0.625)).text, "0.625");
+        assert_eq!(Num::share(Figure::new(1.0)).text, "1.000");
+        assert_eq!(Num::coefficient(Figure::new(0.8)).text, "0.800");
+        assert_eq!(fmt_fixed(-0.001, 2), "0.00");
+        assert_eq!(fmt_fixed(-0.25, 2), "-0.25");
+        assert_eq!(Num::setting(1.0, SCALE_DECIMALS).text, "1.0");
+    }
+
+    #[test]
+    fn a_rationale_is_written_by_one_expert_at_least() {
+        let once = RationaleText::from("Too early.");
+        assert_eq!(once.count, 1);
+        assert_eq!(once.clone().written_by(3).count, 3);
+        assert_eq!(once.written_by(0).count, 1);
+    }
+
+    #[test]
+    fn rationale_positions_print_the_median_as_the_tables_do() {
+        let labels = Labels::for_language("en");
+        let at = RationaleGroup::beside_median(&labels, "benefit", Side::At, 5.5, vec![]);
+        assert_eq!(at.position, "at the median (5.50)");
+        let below = RationaleGroup::beside_median(&labels, "benefit", Side::Below, 4.0, vec![]);
+        assert_eq!(below.position, "below the median (4.00)");
     }
 
     #[test]

@@ -122,12 +122,12 @@ fn rationale_positions_are_worded_in_the_reports_language() {
     let zh = report("zh");
     let (html, md, json) = (render_html(&zh), render_markdown(&zh), serde_json::to_string(&zh).unwrap());
     for text in [&html, &md] {
-        assert!(text.contains("benefit: 高于中位数（5）") && text.contains("benefit: 低于中位数（5.5）"), "{text}");
+        assert!(text.contains("benefit: 高于中位数（5.00）") && text.contains("benefit: 低于中位数（5.50）"), "{text}");
     }
-    assert!(json.contains(r#""position":"高于中位数（5）""#) && json.contains(r#""position":"低于中位数（5.5）""#));
+    assert!(json.contains(r#""position":"高于中位数（5.00）""#) && json.contains(r#""position":"低于中位数（5.50）""#));
     for text in [&html, &md, &json] {
         assert!(!text.contains("median ("), "an English position in the Chinese report");
     }
     let en = render_markdown(&report("en"));
-    assert!(en.contains("**benefit: above the median (5)**") && en.contains("**benefit: below the median (5.5)**"));
+    assert!(en.contains("**benefit: above the median (5.00)**") && en.contains("**benefit: below the median (5.50)**"));
 }

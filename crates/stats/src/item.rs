@@ -28,7 +28,7 @@ pub enum Outcome {
     Undefined,
 }
 
-/// A verdict with its human-readable reason, e.g. "IQR 1.0 ≤ 1 and 78 % ≥ 70 %".
+/// A verdict with its human-readable reason, e.g. "IQR 1.00 ≤ 1 and 78.0 % ≥ 70 %".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// Met, not met, or undefined.
@@ -49,8 +49,16 @@ impl Verdict {
     }
 }
 
-/// Formats `value` with the fewest decimals (from `start`) that keep the printed comparison
-/// with `threshold` true to the exact one.
+/// Decimals of a figure on a rating scale in a reason (median, quartiles, IQR): quartiles of
+/// whole points fall on quarter points, so two print each exactly. The report's tables print
+/// them the same way.
+pub const SCALE_DECIMALS: usize = 2;
+/// Decimals of a percentage in a reason, as in the report's tables.
+pub const PERCENT_DECIMALS: usize = 1;
+
+/// Formats `value` with `start` decimals (its kind's, as the tables print it), or more only
+/// where rounding would make the printed comparison with `threshold` look false (an IQR of
+/// 1.004 is "1.004 > 1", never "1.00 > 1").
 pub(crate) fn fmt_cmp(value: f64, threshold: f64, start: usize, holds: impl Fn(f64, f64) -> bool) -> String {
     let exact = holds(value, threshold);
     for d in start..=6 {
@@ -112,7 +120,7 @@ pub fn positional_verdict(
                 } else {
                     Verdict {
                         outcome: Outcome::NotMet,
-                        reason: format!("the median {m} lies between two boxes of the scale"),
+                        reason: format!("the median {m:.SCALE_DECIMALS$} lies between two boxes of the scale"),
                     }
                 };
                 return (verdict, None, Figure::undefined(Undefined::BetweenBoxes));
@@ -137,7 +145,11 @@ pub fn positional_verdict(
 fn too_few(valid: u64, rule: &ConsensusRule) -> Verdict {
     Verdict {
         outcome: Outcome::TooFewAnswers,
-        reason: format!("{valid} valid answers, fewer than the {} a consensus needs", rule.min_answers),
+        reason: format!(
+            "{valid} valid answer{}, fewer than the {} a consensus needs",
+            if valid == 1 { "" } else { "s" },
+            rule.min_answers
+        ),
     }
 }
 
@@ -149,8 +161,8 @@ fn verdict_in(iqr: Figure, agreement_percent: Figure, rule: &ConsensusRule, judg
     };
     let iqr_ok = iqr <= rule.iqr_max;
     let agr_ok = agr >= rule.agreement_min_percent;
-    let i = fmt_cmp(iqr, rule.iqr_max, 1, |a, b| a <= b);
-    let a = fmt_cmp(agr, rule.agreement_min_percent, 0, |a, b| a >= b);
+    let i = fmt_cmp(iqr, rule.iqr_max, SCALE_DECIMALS, |a, b| a <= b);
+    let a = fmt_cmp(agr, rule.agreement_min_percent, PERCENT_DECIMALS, |a, b| a >= b);
     let within = judged.map_or_else(String::new, |b| {
         if b.lo() == b.hi() { format!(" at {}", b.lo()) } else { format!(" in {}–{}", b.lo(), b.hi()) }
     });
@@ -445,13 +457,13 @@ mod tests {
         assert_eq!(o.agreement_denominator, 10);
         assert_eq!(o.response_rate.value(), Some(0.75));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);
-        assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 30 % < 70 %");
+        assert_eq!(o.consensus.reason, "IQR 2.50 > 1 and 30.0 % < 70 %");
         // By the box holding the median (5, in the middle box 4–6 between 1–3 and 7–9): 6 of 10.
         let by_median = ConsensusRule { position: ConsensusPosition::MedianBox, ..rule };
         let o = ordinal_summary(&counts, 2, s, agree, &by_median, Some(16));
         assert_eq!(o.consensus_box, AgreeSet::new(s, 4, 6).ok());
         assert_eq!(o.consensus_box_percent.value(), Some(60.0));
-        assert_eq!(o.consensus.reason, "IQR 2.5 > 1 and 60 % in 4–6 < 70 %");
+        assert_eq!(o.consensus.reason, "IQR 2.50 > 1 and 60.0 % in 4–6 < 70 %");
         let rule6 = ConsensusRule { quantile_method: QuantileMethod::Type6, dont_know: DontKnowPolicy::Count, ..rule };
         let o = ordinal_summary(&counts, 2, s, agree, &rule6, Some(16));
         assert_eq!(o.iqr.value(), Some(3.0));
@@ -471,7 +483,7 @@ mod tests {
             |counts: [u64; 5], dont_know: u64| ordinal_summary(&counts, dont_know, s, agree, &rule, None).consensus;
         let one = verdict([0, 0, 0, 0, 1], 0);
         assert_eq!(one.outcome, Outcome::TooFewAnswers);
-        assert_eq!(one.reason, "1 valid answers, fewer than the 5 a consensus needs");
+        assert_eq!(one.reason, "1 valid answer, fewer than the 5 a consensus needs");
         // Don't-know answers are no valid answers: four ratings and three "don't know".
         assert_eq!(verdict([0, 0, 0, 4, 0], 3).outcome, Outcome::TooFewAnswers);
         assert_eq!(verdict([0, 0, 0, 5, 0], 0).outcome, Outcome::Met);
@@ -500,12 +512,14 @@ mod tests {
         let rule = ConsensusRule::default();
         let v = consensus_verdict(Figure::new(1.0), Figure::new(78.0), &rule);
         assert_eq!(v.outcome, Outcome::Met);
-        assert_eq!(v.reason, "IQR 1.0 ≤ 1 and 78 % ≥ 70 %");
-        // rounding never prints a comparison that looks wrong
+        assert_eq!(v.reason, "IQR 1.00 ≤ 1 and 78.0 % ≥ 70 %");
+        // rounding never prints a comparison that looks wrong: more decimals only where needed
+        let v = consensus_verdict(Figure::new(1.004), Figure::new(69.96), &rule);
+        assert_eq!(v.reason, "IQR 1.004 > 1 and 69.96 % < 70 %");
         let v = consensus_verdict(Figure::new(1.04), Figure::new(69.6), &rule);
         assert_eq!(v.reason, "IQR 1.04 > 1 and 69.6 % < 70 %");
         let v = consensus_verdict(Figure::new(0.75), Figure::new(100.0), &rule);
-        assert_eq!(v.reason, "IQR 0.8 ≤ 1 and 100 % ≥ 70 %");
+        assert_eq!(v.reason, "IQR 0.75 ≤ 1 and 100.0 % ≥ 70 %");
     }
 
     #[test]
@@ -530,7 +544,7 @@ mod tests {
         let o = ordinal_summary(&[6, 10, 2, 0, 0, 0, 0], 0, s7, top, &rule, Some(18));
         assert_eq!(o.agreement_percent.value(), Some(0.0));
         assert_eq!(o.consensus.outcome, Outcome::Met);
-        assert_eq!(o.consensus.reason, "IQR 1.0 ≤ 1 and 100 % in 1–3 ≥ 70 %");
+        assert_eq!(o.consensus.reason, "IQR 1.00 ≤ 1 and 100.0 % in 1–3 ≥ 70 %");
     }
 
     #[test]
@@ -562,7 +576,7 @@ mod tests {
         assert_eq!(o.sd.value(), Some(0.0));
         assert_eq!(o.cv.value(), Some(0.0));
         assert_eq!(o.consensus.outcome, Outcome::Met);
-        assert_eq!(o.consensus.reason, "IQR 0.0 ≤ 1 and 100 % in 1–2 ≥ 70 %");
+        assert_eq!(o.consensus.reason, "IQR 0.00 ≤ 1 and 100.0 % in 1–2 ≥ 70 %");
         let top_box = ConsensusRule { position: ConsensusPosition::AgreeSet, ..rule };
         let o = ordinal_summary(&[0, 9, 0, 0, 0], 0, s, a, &top_box, Some(9));
         assert_eq!(o.consensus.outcome, Outcome::NotMet);

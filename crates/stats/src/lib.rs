@@ -32,7 +32,7 @@
 //! let summary = summarise(&table, &StatsConfig::default())?;
 //! let summarise::ItemResult::Ordinal(q1) = &summary.items[0].result else { unreachable!() };
 //! assert_eq!(q1.median.value(), Some(4.0));
-//! assert_eq!(q1.consensus.reason, "IQR 0.0 ≤ 1 and 80 % in 4–5 ≥ 70 %");
+//! assert_eq!(q1.consensus.reason, "IQR 0.00 ≤ 1 and 80.0 % in 4–5 ≥ 70 %");
 //! # Ok::<(), StatsError>(())
 //! ```
 

@@ -9,7 +9,7 @@ use delphi_core::consensus::ConsensusRule;
 use serde::Serialize;
 
 use crate::input::ItemId;
-use crate::item::{Outcome, Verdict, fmt_cmp};
+use crate::item::{Outcome, PERCENT_DECIMALS, Verdict, fmt_cmp};
 use crate::ranktests::{MannWhitney, McNemar, Wilcoxon, mann_whitney, mcnemar, wilcoxon};
 use crate::{Figure, Undefined};
 
@@ -65,8 +65,9 @@ pub fn stability_verdict(moved: u64, pairs: u64, rule: &ConsensusRule) -> (Figur
     let pct = 100.0 * moved as f64 / pairs as f64;
     let max = rule.stability_max_change_percent;
     let ok = pct <= max;
-    let shown = fmt_cmp(pct, max, 0, |a, b| a <= b);
-    let reason = format!("{shown} % of {pairs} paired answers changed {} {max} %", if ok { "≤" } else { ">" });
+    let shown = fmt_cmp(pct, max, PERCENT_DECIMALS, |a, b| a <= b);
+    let answers = if pairs == 1 { "answer" } else { "answers" };
+    let reason = format!("{shown} % of {pairs} paired {answers} changed {} {max} %", if ok { "≤" } else { ">" });
     (Figure::new(pct), Verdict { outcome: if ok { Outcome::Met } else { Outcome::NotMet }, reason })
 }
 
@@ -137,9 +138,12 @@ mod tests {
         let (p, v) = stability_verdict(6, 40, &rule);
         assert_eq!(p.value(), Some(15.0));
         assert_eq!(v.outcome, Outcome::Met);
-        assert_eq!(v.reason, "15 % of 40 paired answers changed ≤ 15 %");
+        assert_eq!(v.reason, "15.0 % of 40 paired answers changed ≤ 15 %");
         let (_, v) = stability_verdict(7, 40, &rule);
-        assert_eq!(v.reason, "18 % of 40 paired answers changed > 15 %");
+        assert_eq!(v.reason, "17.5 % of 40 paired answers changed > 15 %");
+        // A single pair: one answer, worded as one.
+        let (_, v) = stability_verdict(0, 1, &rule);
+        assert_eq!(v.reason, "0.0 % of 1 paired answer changed ≤ 15 %");
         let (p, v) = stability_verdict(0, 0, &rule);
         assert_eq!(p.reason(), Some(Undefined::NoPairs));
         assert_eq!(v.outcome, Outcome::Undefined);

@@ -8,6 +8,7 @@ use crate::model::{DomainReport, DomainRound, RationaleGroup, RationaleText, Rep
 
 const MARK: Class = Class::new("mark");
 const ORIGINAL: Class = Class::new("original");
+const COUNT: Class = Class::new("count");
 
 pub(super) fn domain(report: &Report, d: &DomainReport) -> Vec<Block> {
     let mut blocks =
@@ -133,8 +134,8 @@ fn round(report: &Report, title: &str, r: &DomainRound) -> Vec<Block> {
     blocks
 }
 
-/// A position's rationales: each as its reader reads it first, marked when translated or
-/// untranslated, the original under a translation.
+/// A position's rationales: each as its reader reads it first, `×n` beside one several experts
+/// wrote, marked when translated or untranslated, the original under a translation.
 fn rationales(g: &RationaleGroup) -> [Block; 2] {
     [
         Block::Paragraph(vec![Inline::strong(format!("{}: {}", g.criterion, g.position))]),
@@ -146,6 +147,9 @@ fn rationale(r: &RationaleText) -> Vec<Inline> {
     let mut item = vec![Inline::text(r.text.as_str())];
     if let Some(note) = &r.note {
         item.extend([" ".into(), Inline::emphasis(format!("({note})")).with_class(MARK)]);
+    }
+    if r.count > 1 {
+        item.extend([" ".into(), Inline::strong(format!("×{}", r.count)).with_class(COUNT)]);
     }
     if let Some(o) = &r.original {
         item.extend([

@@ -15,6 +15,8 @@ pub(super) fn methods(report: &Report) -> Vec<Block> {
         }
         reliability.extend([format!("{}: ", x.name).into(), num(&x.value)]);
     }
+    // What the values mean sits beside them: a coefficient alone tells a reader nothing.
+    reliability.extend([Inline::Break, l.reliability_reading.as_str().into()]);
     let groups =
         format!("{}; {}: {}. {}", m.group_attributes.join(", "), l.min_group_size, m.min_group_size, l.suppressed_note);
     let entries: [(&str, Vec<Inline>); 8] = [

@@ -174,6 +174,18 @@ pub fn summary(study: &Study, experts: usize, rounds: u32) -> StudySummary {
     summarise(&table, &config(study, experts as u64, rounds)).unwrap()
 }
 
+/// The shipped study run by its panel, 40 experts answering three rounds, and how it was
+/// conducted: built once per test binary.
+pub fn three_rounds() -> &'static (Study, StudySummary, Conduct) {
+    static RUN: std::sync::LazyLock<(Study, StudySummary, Conduct)> = std::sync::LazyLock::new(|| {
+        let study = shipped();
+        let summary = summary(&study, 40, 3);
+        let conduct = conduct(&study, 3, true);
+        (study, summary, conduct)
+    });
+    &RUN
+}
+
 /// The shipped study with `extra` more domains (`d-000`, …) for benchmarks.
 pub fn study_with_domains(extra: usize) -> Study {
     let marker = "# ---------------------------------------------------------------- criteria";
