@@ -197,6 +197,15 @@ pub struct Labels {
     pub other_questions: String,
     /// How to read Krippendorff's α, after its values in the methods.
     pub reliability_reading: String,
+    /// A consensus verdict's reason: `{iqr} {iqr_cmp} {iqr_max}`, `{share}{within} {share_cmp} {share_min}`.
+    pub reason_rule: String,
+    /// The box judged under the median-box rule, a range (`{lo}–{hi}`) and a single point.
+    pub reason_within_range: String,
+    pub reason_within_point: String,
+    /// Fewer valid answers than a consensus needs.
+    pub reason_too_few: Counted,
+    /// A median between two boxes of the scale.
+    pub reason_between_boxes: String,
 }
 
 /// Words that hold a count, in each form the language needs: English says "1 item" and
@@ -473,6 +482,14 @@ impl Labels {
             reliability_reading: s(
                 "How to read α: 1 is perfect agreement and 0 agreement no better than chance; at least 0.8, the ratings are reliable; 0.667 to 0.8, tentative conclusions only; below 0.667, little agreement beyond chance (Krippendorff 2004). One α per rating scale.",
             ),
+            reason_rule: s("IQR {iqr} {iqr_cmp} {iqr_max} and {share} %{within} {share_cmp} {share_min} %"),
+            reason_within_range: s(" in {lo}–{hi}"),
+            reason_within_point: s(" at {lo}"),
+            reason_too_few: Counted::new(
+                "{valid} valid answer, fewer than the {needed} a consensus needs",
+                "{valid} valid answers, fewer than the {needed} a consensus needs",
+            ),
+            reason_between_boxes: s("the median {median} lies between two boxes of the scale"),
         }
     }
 
@@ -656,6 +673,11 @@ impl Labels {
             reliability_reading: s(
                 "α 的解读：1 表示完全一致，0 表示一致程度不超过偶然；不低于 0.8 表示评分可靠；0.667 至 0.8 之间只能得出初步结论；低于 0.667 表示超出偶然的一致程度很低（Krippendorff 2004）。每个评分量表各有一个 α。",
             ),
+            reason_rule: s("四分位距 {iqr} {iqr_cmp} {iqr_max}；{within}回答占比 {share}% {share_cmp} {share_min}%"),
+            reason_within_range: s("{lo}–{hi} 分的"),
+            reason_within_point: s("{lo} 分的"),
+            reason_too_few: Counted::same("有效回答 {valid} 个，少于达成共识所需的 {needed} 个"),
+            reason_between_boxes: s("中位数 {median} 落在量表两个区间之间"),
         }
     }
 }

@@ -12,7 +12,7 @@ use delphi_core::Study;
 use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
 use delphi_core::study::{CarryOver, DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
-use delphi_stats::item::{Outcome, Verdict};
+use delphi_stats::item::{Basis, Outcome, Verdict};
 use delphi_stats::stability::Stability;
 use delphi_stats::summarise::{ItemResult, ItemRound};
 use delphi_stats::synthesis::{Certainty, DomainSynthesis};
@@ -217,7 +217,8 @@ impl VerdictCell {
             Outcome::TooFewAnswers => ("too_few_answers", &labels.too_few_answers),
             Outcome::Undefined => ("undefined", &labels.undefined),
         };
-        Self { outcome: outcome.into(), label: label.clone(), reason: v.reason.clone() }
+        let reason = v.basis.as_ref().map_or_else(|| v.reason.clone(), |basis| worded_reason(basis, labels));
+        Self { outcome: outcome.into(), label: label.clone(), reason }
     }
 
     /// A stability verdict: "stable" / "not stable", never the words of consensus (a panel
@@ -241,6 +242,37 @@ impl VerdictCell {
             None => labels.stability_no_pairs.clone(),
         };
         Self { label, reason, ..cell }
+    }
+}
+
+/// A consensus verdict's reason in the report's language, from the figures the engine judged
+/// (printed as in its English reason, which the JSON and the terminal keep).
+fn worded_reason(basis: &Basis, labels: &Labels) -> String {
+    match basis {
+        Basis::Rule { iqr, iqr_ok, iqr_max, share, share_ok, share_min, within } => {
+            let within = match within {
+                Some((lo, hi)) if lo == hi => labels.reason_within_point.replace("{lo}", &lo.to_string()),
+                Some((lo, hi)) => {
+                    labels.reason_within_range.replace("{lo}", &lo.to_string()).replace("{hi}", &hi.to_string())
+                }
+                None => String::new(),
+            };
+            labels
+                .reason_rule
+                .replace("{iqr_cmp}", if *iqr_ok { "≤" } else { ">" })
+                .replace("{iqr_max}", iqr_max)
+                .replace("{iqr}", iqr)
+                .replace("{share_cmp}", if *share_ok { "≥" } else { "<" })
+                .replace("{share_min}", share_min)
+                .replace("{share}", share)
+                .replace("{within}", &within)
+        }
+        Basis::TooFew { valid, needed } => labels
+            .reason_too_few
+            .of(*valid)
+            .replace("{valid}", &valid.to_string())
+            .replace("{needed}", &needed.to_string()),
+        Basis::BetweenBoxes { median } => labels.reason_between_boxes.replace("{median}", median),
     }
 }
 

@@ -1072,3 +1072,47 @@ fn no_heading_stands_alone_at_a_page_foot() {
         }
     }
 }
+
+/// A consensus verdict's reason reads in the report's language: in English exactly as the
+/// engine wrote it (the JSON and the terminal keep that text), in Chinese without an English
+/// word, the same figures in both.
+#[test]
+fn consensus_reasons_are_worded_in_the_reports_language() {
+    let (_, summary, _) = &*FIXTURE;
+    let engine: std::collections::BTreeSet<String> = summary
+        .items
+        .iter()
+        .filter_map(|i| match &i.result {
+            delphi_stats::summarise::ItemResult::Ordinal(o) => Some(o.consensus.reason.clone()),
+            _ => None,
+        })
+        .collect();
+    let (en, zh) = (report("en"), report("zh"));
+    let rows = |r: &Report| -> Vec<(String, String)> {
+        r.domains
+            .iter()
+            .flat_map(|d| &d.rounds)
+            .flat_map(|x| &x.criteria)
+            .filter_map(|c| c.verdict.as_ref().map(|v| (c.criterion.clone(), v.reason.clone())))
+            .collect()
+    };
+    let (en_rows, zh_rows) = (rows(&en), rows(&zh));
+    assert_eq!(en_rows.len(), zh_rows.len());
+    assert!(en_rows.len() > 20);
+    let mut worded = 0;
+    for ((_, en_reason), (_, zh_reason)) in en_rows.iter().zip(&zh_rows) {
+        assert!(engine.contains(en_reason), "English as the engine wrote it: {en_reason}");
+        if en_reason.starts_with("IQR") || en_reason.contains("valid answer") || en_reason.contains("between two boxes")
+        {
+            worded += 1;
+            assert!(!zh_reason.chars().any(|c| c.is_ascii_alphabetic()), "{zh_reason}");
+            // the same figures: every number of the English reason is in the Chinese one
+            for number in
+                en_reason.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter(|t| !t.is_empty() && t != &".")
+            {
+                assert!(zh_reason.contains(number), "{number} of {en_reason:?} in {zh_reason:?}");
+            }
+        }
+    }
+    assert_eq!(worded, en_rows.len(), "every criterion's reason has a basis");
+}

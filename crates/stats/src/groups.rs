@@ -146,14 +146,11 @@ pub fn compare_groups(
     } else if overall.outcome == Outcome::Undefined || undefined > 0 {
         Verdict::undefined(format!("consensus undefined overall or in a group{note}"))
     } else if overall.outcome == Outcome::NotMet {
-        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus overall ({}){note}", overall.reason) }
+        Verdict::new(Outcome::NotMet, format!("no consensus overall ({}){note}", overall.reason))
     } else if failing.is_empty() {
-        Verdict {
-            outcome: Outcome::Met,
-            reason: format!("consensus overall and in all {} shown groups{note}", shown.len()),
-        }
+        Verdict::new(Outcome::Met, format!("consensus overall and in all {} shown groups{note}", shown.len()))
     } else {
-        Verdict { outcome: Outcome::NotMet, reason: format!("no consensus in {}{note}", failing.join(", ")) }
+        Verdict::new(Outcome::NotMet, format!("no consensus in {}{note}", failing.join(", ")))
     };
     GroupComparison {
         attribute: attribute.to_owned(),

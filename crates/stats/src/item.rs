@@ -33,14 +33,44 @@ pub enum Outcome {
 pub struct Verdict {
     /// Met, not met, or undefined.
     pub outcome: Outcome,
-    /// Why, with the figures and thresholds.
+    /// Why, with the figures and thresholds (in English, for the terminal and the JSON).
     pub reason: String,
+    /// The figures the reason states, for a report to word it in its own language (boxed:
+    /// verdicts sit in every group's figures, most without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Box<Basis>>,
+}
+
+/// What a consensus verdict rests on, each figure printed as in [`Verdict::reason`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Basis {
+    /// The rule applied: the IQR against its maximum, the share in the position that counts
+    /// (`within`: the box judged, under the median-box rule) against its minimum.
+    Rule {
+        iqr: String,
+        iqr_ok: bool,
+        iqr_max: String,
+        share: String,
+        share_ok: bool,
+        share_min: String,
+        within: Option<(i32, i32)>,
+    },
+    /// Fewer valid answers than the rule's minimum.
+    TooFew { valid: u64, needed: u32 },
+    /// The median falls between two boxes of the scale.
+    BetweenBoxes { median: String },
 }
 
 impl Verdict {
     /// An undefined verdict.
     pub fn undefined(reason: impl Into<String>) -> Self {
-        Self { outcome: Outcome::Undefined, reason: reason.into() }
+        Self { outcome: Outcome::Undefined, reason: reason.into(), basis: None }
+    }
+
+    /// A verdict with only an English reason.
+    pub fn new(outcome: Outcome, reason: impl Into<String>) -> Self {
+        Self { outcome, reason: reason.into(), basis: None }
     }
 
     /// Whether the rule is met.
@@ -121,6 +151,7 @@ pub fn positional_verdict(
                     Verdict {
                         outcome: Outcome::NotMet,
                         reason: format!("the median {m:.SCALE_DECIMALS$} lies between two boxes of the scale"),
+                        basis: Some(Box::new(Basis::BetweenBoxes { median: format!("{m:.SCALE_DECIMALS$}") })),
                     }
                 };
                 return (verdict, None, Figure::undefined(Undefined::BetweenBoxes));
@@ -150,6 +181,7 @@ fn too_few(valid: u64, rule: &ConsensusRule) -> Verdict {
             if valid == 1 { "" } else { "s" },
             rule.min_answers
         ),
+        basis: Some(Box::new(Basis::TooFew { valid, needed: rule.min_answers })),
     }
 }
 
@@ -173,7 +205,20 @@ fn verdict_in(iqr: Figure, agreement_percent: Figure, rule: &ConsensusRule, judg
         if agr_ok { "≥" } else { "<" },
         rule.agreement_min_percent
     );
-    Verdict { outcome: if iqr_ok && agr_ok { Outcome::Met } else { Outcome::NotMet }, reason }
+    let basis = Basis::Rule {
+        iqr: i,
+        iqr_ok,
+        iqr_max: rule.iqr_max.to_string(),
+        share: a,
+        share_ok: agr_ok,
+        share_min: rule.agreement_min_percent.to_string(),
+        within: judged.map(|b| (b.lo(), b.hi())),
+    };
+    Verdict {
+        outcome: if iqr_ok && agr_ok { Outcome::Met } else { Outcome::NotMet },
+        reason,
+        basis: Some(Box::new(basis)),
+    }
 }
 
 /// Summary of an ordinal item in one round.

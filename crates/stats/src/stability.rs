@@ -68,7 +68,7 @@ pub fn stability_verdict(moved: u64, pairs: u64, rule: &ConsensusRule) -> (Figur
     let shown = fmt_cmp(pct, max, PERCENT_DECIMALS, |a, b| a <= b);
     let answers = if pairs == 1 { "answer" } else { "answers" };
     let reason = format!("{shown} % of {pairs} paired {answers} changed {} {max} %", if ok { "≤" } else { ">" });
-    (Figure::new(pct), Verdict { outcome: if ok { Outcome::Met } else { Outcome::NotMet }, reason })
+    (Figure::new(pct), Verdict::new(if ok { Outcome::Met } else { Outcome::NotMet }, reason))
 }
 
 /// Paired values of one item in two rounds.
