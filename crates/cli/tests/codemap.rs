@@ -22,21 +22,15 @@ fn source_files(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let entries =
-            fs::read_dir(&folder).unwrap_or_else(|e| panic!("reading {}: {e}", folder.display()));
+        let entries = fs::read_dir(&folder).unwrap_or_else(|e| panic!("reading {}: {e}", folder.display()));
         for entry in entries {
             let path = entry.expect("a directory entry").path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path
-                .extension()
-                .is_some_and(|ext| ext == "rs" || ext == "typ")
-            {
+            } else if path.extension().is_some_and(|ext| ext == "rs" || ext == "typ") {
                 let relative = path.strip_prefix(dir).expect("under the folder searched");
-                let parts: Vec<_> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
+                let parts: Vec<_> =
+                    relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 found.push(parts.join("/"));
             }
         }
@@ -53,11 +47,7 @@ fn sources_by_crate(root: &Path) -> BTreeMap<String, Vec<String>> {
         let path = entry.expect("a directory entry").path();
         let src = path.join("src");
         if src.is_dir() {
-            let name = path
-                .file_name()
-                .expect("a crate folder has a name")
-                .to_string_lossy()
-                .into_owned();
+            let name = path.file_name().expect("a crate folder has a name").to_string_lossy().into_owned();
             by_crate.insert(name, source_files(&src));
         }
     }
@@ -67,19 +57,10 @@ fn sources_by_crate(root: &Path) -> BTreeMap<String, Vec<String>> {
 /// The lines of the codemap table: from its header row (`| path |`) to the next heading, with
 /// trailing blank lines dropped. `None` when there is no codemap table.
 fn codemap_table(architecture: &str) -> Option<Vec<(usize, &str)>> {
-    let lines: Vec<(usize, &str)> = architecture
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i + 1, line))
-        .collect();
-    let start = lines
-        .iter()
-        .position(|(_, line)| line.starts_with("| path |"))?;
-    let mut table: Vec<(usize, &str)> = lines[start..]
-        .iter()
-        .copied()
-        .take_while(|(_, line)| !line.starts_with('#'))
-        .collect();
+    let lines: Vec<(usize, &str)> = architecture.lines().enumerate().map(|(i, line)| (i + 1, line)).collect();
+    let start = lines.iter().position(|(_, line)| line.starts_with("| path |"))?;
+    let mut table: Vec<(usize, &str)> =
+        lines[start..].iter().copied().take_while(|(_, line)| !line.starts_with('#')).collect();
     while table.last().is_some_and(|(_, line)| line.trim().is_empty()) {
         table.pop();
     }
@@ -101,21 +82,14 @@ fn crate_rows<'a>(table: &[(usize, &'a str)]) -> BTreeMap<String, &'a str> {
     table
         .iter()
         .filter_map(|(_, line)| {
-            let name = line
-                .strip_prefix("| `crates/")?
-                .split_once('`')?
-                .0
-                .trim_end_matches('/');
+            let name = line.strip_prefix("| `crates/")?.split_once('`')?.0.trim_end_matches('/');
             Some((name.to_owned(), *line))
         })
         .collect()
 }
 
 /// The source files the codemap does not name, as `crates/<crate>/src/<file>`.
-fn unnamed_files(
-    sources: &BTreeMap<String, Vec<String>>,
-    rows: &BTreeMap<String, &str>,
-) -> Vec<String> {
+fn unnamed_files(sources: &BTreeMap<String, Vec<String>>, rows: &BTreeMap<String, &str>) -> Vec<String> {
     let mut missing = Vec::new();
     for (krate, files) in sources {
         let row = rows.get(krate).copied().unwrap_or("");
@@ -134,8 +108,7 @@ fn unnamed_files(
 #[test]
 fn every_source_file_is_named_in_its_crates_codemap_row() {
     let root = workspace_root();
-    let architecture =
-        fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md at the root");
+    let architecture = fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md at the root");
     let table = codemap_table(&architecture).expect("a codemap table with a '| path |' header");
     let sources = sources_by_crate(&root);
     assert!(
@@ -201,21 +174,9 @@ fn an_unnamed_module_and_a_folder_file_named_by_its_bare_name_are_both_reported(
     let sources = BTreeMap::from([
         (
             "store".to_owned(),
-            vec![
-                "lib.rs".to_owned(),
-                "rounds.rs".to_owned(),
-                "schema.rs".to_owned(),
-                "secret.rs".to_owned(),
-            ],
+            vec!["lib.rs".to_owned(), "rounds.rs".to_owned(), "schema.rs".to_owned(), "secret.rs".to_owned()],
         ),
-        (
-            "report".to_owned(),
-            vec![
-                "cooke.rs".to_owned(),
-                "layout/cooke.rs".to_owned(),
-                "layout/mod.rs".to_owned(),
-            ],
-        ),
+        ("report".to_owned(), vec!["cooke.rs".to_owned(), "layout/cooke.rs".to_owned(), "layout/mod.rs".to_owned()]),
         ("markup".to_owned(), vec!["doc.rs".to_owned()]),
     ]);
     assert_eq!(
