@@ -206,6 +206,22 @@ pub struct Labels {
     pub reason_too_few: Counted,
     /// A median between two boxes of the scale.
     pub reason_between_boxes: String,
+    /// The verdict across groups: groups left out as too small (`{suppressed}`, `{min}`).
+    pub across_suppressed: String,
+    pub across_no_group: String,
+    pub across_undefined: String,
+    pub across_not_overall: String,
+    pub across_all: String,
+    pub across_failing: String,
+    pub across_list_separator: String,
+    /// A group with consensus on another box than the panel's (`{name}`, `{group}`, `{panel}`).
+    pub across_other_box: String,
+    /// A group without consensus, and why (`{name}`, `{why}`).
+    pub across_not_met: String,
+    /// A box of the scale: a range, a point, none.
+    pub box_range: String,
+    pub box_point: String,
+    pub box_none: String,
 }
 
 /// Words that hold a count, in each form the language needs: English says "1 item" and
@@ -490,6 +506,18 @@ impl Labels {
                 "{valid} valid answers, fewer than the {needed} a consensus needs",
             ),
             reason_between_boxes: s("the median {median} lies between two boxes of the scale"),
+            across_suppressed: s(" ({suppressed} suppressed, fewer than {min} answers)"),
+            across_no_group: s("no group large enough to show{note}"),
+            across_undefined: s("consensus undefined overall or in a group{note}"),
+            across_not_overall: s("no consensus overall ({why}){note}"),
+            across_all: s("consensus overall and in all {shown} shown groups{note}"),
+            across_failing: s("no consensus in {groups}{note}"),
+            across_list_separator: s(", "),
+            across_other_box: s("{name} (consensus {group}, the panel's {panel})"),
+            across_not_met: s("{name} ({why})"),
+            box_range: s("in {lo}–{hi}"),
+            box_point: s("at {lo}"),
+            box_none: s("undetermined"),
         }
     }
 
@@ -678,6 +706,18 @@ impl Labels {
             reason_within_point: s("{lo} 分的"),
             reason_too_few: Counted::same("有效回答 {valid} 个，少于达成共识所需的 {needed} 个"),
             reason_between_boxes: s("中位数 {median} 落在量表两个区间之间"),
+            across_suppressed: s("（另有 {suppressed} 个分组回答少于 {min} 个，未列出）"),
+            across_no_group: s("没有回答足够多、可以列出的分组{note}"),
+            across_undefined: s("总体或某一分组的共识无法判定{note}"),
+            across_not_overall: s("总体未达成共识（{why}）{note}"),
+            across_all: s("总体及全部 {shown} 个分组均达成共识{note}"),
+            across_failing: s("以下分组未达成共识：{groups}{note}"),
+            across_list_separator: s("；"),
+            across_other_box: s("{name}（共识位于 {group}，全体专家的共识位于 {panel}）"),
+            across_not_met: s("{name}（{why}）"),
+            box_range: s("{lo}–{hi} 分"),
+            box_point: s("{lo} 分"),
+            box_none: s("无法确定"),
         }
     }
 }

@@ -12,7 +12,7 @@ use delphi_core::Study;
 use delphi_core::consensus::{ConsensusPosition, DontKnowPolicy};
 use delphi_core::study::{CarryOver, DomainId, ItemId, Language, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::groups::GroupFigures;
-use delphi_stats::item::{Basis, Outcome, Verdict};
+use delphi_stats::item::{AcrossGroups, Basis, GroupFailure, Outcome, Verdict};
 use delphi_stats::stability::Stability;
 use delphi_stats::summarise::{ItemResult, ItemRound};
 use delphi_stats::synthesis::{Certainty, DomainSynthesis};
@@ -273,6 +273,49 @@ fn worded_reason(basis: &Basis, labels: &Labels) -> String {
             .replace("{valid}", &valid.to_string())
             .replace("{needed}", &needed.to_string()),
         Basis::BetweenBoxes { median } => labels.reason_between_boxes.replace("{median}", median),
+        Basis::AcrossGroups { finding, suppressed, min_group_size } => {
+            let note = if *suppressed > 0 {
+                labels
+                    .across_suppressed
+                    .replace("{suppressed}", &suppressed.to_string())
+                    .replace("{min}", &min_group_size.to_string())
+            } else {
+                String::new()
+            };
+            let why =
+                |basis: &Option<Box<Basis>>| basis.as_deref().map(|b| worded_reason(b, labels)).unwrap_or_default();
+            let text = match finding {
+                AcrossGroups::NoGroupShown => labels.across_no_group.clone(),
+                AcrossGroups::Undefined => labels.across_undefined.clone(),
+                AcrossGroups::NotOverall { overall } => labels.across_not_overall.replace("{why}", &why(overall)),
+                AcrossGroups::All { shown } => labels.across_all.replace("{shown}", &shown.to_string()),
+                AcrossGroups::Failing { groups } => {
+                    let each = groups.iter().map(|(name, failure)| match failure {
+                        GroupFailure::OtherBox { group, panel } => labels
+                            .across_other_box
+                            .replace("{name}", name)
+                            .replace("{group}", &box_words(*group, labels))
+                            .replace("{panel}", &box_words(*panel, labels)),
+                        GroupFailure::NotMet { basis } => {
+                            labels.across_not_met.replace("{name}", name).replace("{why}", &why(basis))
+                        }
+                    });
+                    labels
+                        .across_failing
+                        .replace("{groups}", &each.collect::<Vec<_>>().join(&labels.across_list_separator))
+                }
+            };
+            text.replace("{note}", &note)
+        }
+    }
+}
+
+/// A box of the scale in words: `in 4–5`, `at 3`, or undetermined.
+fn box_words(bounds: Option<(i32, i32)>, labels: &Labels) -> String {
+    match bounds {
+        Some((lo, hi)) if lo == hi => labels.box_point.replace("{lo}", &lo.to_string()),
+        Some((lo, hi)) => labels.box_range.replace("{lo}", &lo.to_string()).replace("{hi}", &hi.to_string()),
+        None => labels.box_none.clone(),
     }
 }
 

@@ -1115,4 +1115,29 @@ fn consensus_reasons_are_worded_in_the_reports_language() {
         }
     }
     assert_eq!(worded, en_rows.len(), "every criterion's reason has a basis");
+
+    // Across groups: English as the engine wrote it; Chinese with no English word but the
+    // groups' own names.
+    let engine: std::collections::BTreeSet<&str> =
+        summary.groups.iter().map(|g| g.cross_group.reason.as_str()).collect();
+    let names: Vec<&str> = summary.groups.iter().flat_map(|g| g.groups.iter().map(|r| r.group.as_str())).collect();
+    let across = |r: &Report| -> Vec<String> {
+        r.domains
+            .iter()
+            .flat_map(|d| &d.rounds)
+            .flat_map(|x| &x.groups)
+            .flat_map(|t| &t.rows)
+            .map(|row| row.cross_group.reason.clone())
+            .collect()
+    };
+    let (en_across, zh_across) = (across(&en), across(&zh));
+    assert!(en_across.len() > 20 && en_across.len() == zh_across.len());
+    for (en_reason, zh_reason) in en_across.iter().zip(&zh_across) {
+        assert!(engine.contains(en_reason.as_str()), "English as the engine wrote it: {en_reason}");
+        let mut rest = zh_reason.clone();
+        for name in &names {
+            rest = rest.replace(name, "");
+        }
+        assert!(!rest.chars().any(|c| c.is_ascii_alphabetic()), "{zh_reason}");
+    }
 }

@@ -8,7 +8,7 @@ use delphi_core::consensus::ConsensusRule;
 use serde::Serialize;
 
 use crate::input::{AgreeSet, ItemId, OrdinalScale};
-use crate::item::{Outcome, Verdict, agreement, positional_verdict};
+use crate::item::{AcrossGroups, Basis, GroupFailure, Outcome, Verdict, agreement, positional_verdict};
 use crate::quantile::quantile_counts;
 use crate::ranktests::{KruskalWallis, MannWhitney, kruskal_wallis_counts, mann_whitney_counts};
 use crate::{Figure, Undefined};
@@ -99,7 +99,7 @@ pub fn compare_groups(
     let m = rule.quantile_method;
     let mut groups = Vec::with_capacity(names.len());
     let mut shown: Vec<&[u64]> = Vec::new();
-    let mut failing: Vec<String> = Vec::new();
+    let mut failing: Vec<(String, (String, GroupFailure))> = Vec::new();
     let mut undefined = 0usize;
     for ((name, &c), &dk) in names.iter().zip(counts).zip(dont_know) {
         let n: u64 = c.iter().sum();
@@ -116,13 +116,15 @@ pub fn compare_groups(
         let (consensus, group_box, _) = positional_verdict(c, dk, scale, agree, rule, median, iqr);
         match consensus.outcome {
             // Consensus in a group counts only on the panel's own position.
-            Outcome::Met if group_box != overall_box => failing.push(format!(
-                "{name} (consensus {}, the panel's {})",
-                box_text(group_box),
-                box_text(overall_box)
+            Outcome::Met if group_box != overall_box => failing.push((
+                format!("{name} (consensus {}, the panel's {})", box_text(group_box), box_text(overall_box)),
+                (name.clone(), GroupFailure::OtherBox { group: bounds(group_box), panel: bounds(overall_box) }),
             )),
             Outcome::Met => {}
-            Outcome::NotMet => failing.push(format!("{name} ({})", consensus.reason)),
+            Outcome::NotMet => failing.push((
+                format!("{name} ({})", consensus.reason),
+                (name.clone(), GroupFailure::NotMet { basis: consensus.basis.clone() }),
+            )),
             Outcome::TooFewAnswers | Outcome::Undefined => undefined += 1,
         }
         groups.push(GroupResult {
@@ -141,17 +143,28 @@ pub fn compare_groups(
     } else {
         String::new()
     };
-    let cross_group = if shown.is_empty() {
-        Verdict::undefined(format!("no group large enough to show{note}"))
+    let (outcome, reason, finding) = if shown.is_empty() {
+        (Outcome::Undefined, format!("no group large enough to show{note}"), AcrossGroups::NoGroupShown)
     } else if overall.outcome == Outcome::Undefined || undefined > 0 {
-        Verdict::undefined(format!("consensus undefined overall or in a group{note}"))
+        (Outcome::Undefined, format!("consensus undefined overall or in a group{note}"), AcrossGroups::Undefined)
     } else if overall.outcome == Outcome::NotMet {
-        Verdict::new(Outcome::NotMet, format!("no consensus overall ({}){note}", overall.reason))
+        (
+            Outcome::NotMet,
+            format!("no consensus overall ({}){note}", overall.reason),
+            AcrossGroups::NotOverall { overall: overall.basis.clone() },
+        )
     } else if failing.is_empty() {
-        Verdict::new(Outcome::Met, format!("consensus overall and in all {} shown groups{note}", shown.len()))
+        (
+            Outcome::Met,
+            format!("consensus overall and in all {} shown groups{note}", shown.len()),
+            AcrossGroups::All { shown: shown.len() },
+        )
     } else {
-        Verdict::new(Outcome::NotMet, format!("no consensus in {}{note}", failing.join(", ")))
+        let (texts, groups): (Vec<String>, Vec<_>) = failing.into_iter().unzip();
+        (Outcome::NotMet, format!("no consensus in {}{note}", texts.join(", ")), AcrossGroups::Failing { groups })
     };
+    let cross_group =
+        Verdict { outcome, reason, basis: Some(Box::new(Basis::AcrossGroups { finding, suppressed, min_group_size })) };
     GroupComparison {
         attribute: attribute.to_owned(),
         item: item.clone(),
@@ -162,6 +175,10 @@ pub fn compare_groups(
         test,
         cross_group,
     }
+}
+
+fn bounds(points: Option<AgreeSet>) -> Option<(i32, i32)> {
+    points.map(|b| (b.lo(), b.hi()))
 }
 
 fn box_text(points: Option<AgreeSet>) -> String {

@@ -60,6 +60,35 @@ pub enum Basis {
     TooFew { valid: u64, needed: u32 },
     /// The median falls between two boxes of the scale.
     BetweenBoxes { median: String },
+    /// Consensus across the groups of an attribute: overall and in every shown group.
+    /// `suppressed` groups (fewer answers than `min_group_size`) took no part.
+    AcrossGroups { finding: AcrossGroups, suppressed: usize, min_group_size: u64 },
+}
+
+/// What the verdict across groups found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "found")]
+pub enum AcrossGroups {
+    /// No group was large enough to show.
+    NoGroupShown,
+    /// The verdict is undefined overall or in a shown group.
+    Undefined,
+    /// No consensus overall, for the reason `overall` gives.
+    NotOverall { overall: Option<Box<Basis>> },
+    /// Consensus overall and in each of `shown` groups.
+    All { shown: usize },
+    /// No consensus in these groups (by name), each for its reason.
+    Failing { groups: Vec<(String, GroupFailure)> },
+}
+
+/// Why a shown group fails the verdict across groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "why")]
+pub enum GroupFailure {
+    /// Consensus in the group, but on another box than the panel's.
+    OtherBox { group: Option<(i32, i32)>, panel: Option<(i32, i32)> },
+    /// No consensus in the group.
+    NotMet { basis: Option<Box<Basis>> },
 }
 
 impl Verdict {
