@@ -457,7 +457,7 @@ fn reply_to_invitation(
             None => quoted.push_str(&format!("> {line}\r\n")),
         }
     }
-    let greeting = if expert.language == "zh" {
+    let greeting = if delphi_core::study::is_chinese_code(expert.language) {
         "您好，\r\n\r\n我的答案写在下面的表格中。"
     } else {
         "Hello,\r\n\r\nmy answers are in the form below."
@@ -690,7 +690,7 @@ fn reason(domain: &str, favourable: bool, chinese: bool) -> &'static str {
 impl SimulatedExpert {
     /// The expert's answers to `shown` (the questionnaire with the group's feedback), by item.
     fn answer(&mut self, shown: &Questionnaire, round: u32, rng: &mut Rng) -> BTreeMap<String, Answer> {
-        let chinese = self.language == "zh";
+        let chinese = delphi_core::study::is_chinese_code(self.language);
         let mut answers = BTreeMap::new();
         // Ordinal items first: the rationales and the ranking follow from them.
         for item in &shown.items {

@@ -435,7 +435,7 @@ fn invalid_link_page(languages: &[Language], contact: Option<&str>) -> String {
 
 fn deadline_passed(language: &Language, deadline: DateTime<Utc>) -> Response {
     let when = deadline.format("%Y-%m-%d %H:%M UTC");
-    let (heading, message) = if language.as_str().starts_with("zh") {
+    let (heading, message) = if language.is_chinese() {
         ("截止时间已过", format!("本轮已于 {when} 截止，无法再提交或修改答案。"))
     } else {
         (

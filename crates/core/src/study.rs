@@ -76,6 +76,17 @@ impl Language {
     pub fn parse(code: &str) -> Option<Self> {
         is_valid_language(code).then(|| Self(code.to_owned()))
     }
+
+    /// Whether this is Chinese (`zh` or a variant such as `zh-Hant`): which of the tool's own
+    /// texts to use (every other language gets English).
+    pub fn is_chinese(&self) -> bool {
+        is_chinese_code(&self.0)
+    }
+}
+
+/// Whether a language code is Chinese: `zh` or `zh-…` (the one rule every crate uses).
+pub fn is_chinese_code(code: &str) -> bool {
+    code == "zh" || code.starts_with("zh-")
 }
 
 /// Ids are 1–48 characters of `a-z`, `0-9`, `-`, `_`, starting with a letter or digit.
@@ -621,5 +632,22 @@ impl Study {
             |id: &ItemId| self.items.iter().find(|item| &item.id == id).map_or(1, |item| item.first_round);
         let dropped = |id: &ItemId| self.revisions.iter().any(|r| r.round <= round && r.drop.contains(id));
         self.questions().into_iter().filter(|q| first_round(&q.id) <= round && !dropped(&q.id)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One rule says which languages get the tool's Chinese texts: `zh` and its variants, and
+    /// nothing else that merely starts with the letters (a hypothetical `zha` code is not Chinese).
+    #[test]
+    fn chinese_is_zh_and_its_variants_only() {
+        for code in ["zh", "zh-Hant", "zh-CN"] {
+            assert!(is_chinese_code(code) && Language::parse(code).unwrap().is_chinese(), "{code}");
+        }
+        for code in ["en", "zha", "fr-zh", ""] {
+            assert!(!is_chinese_code(code), "{code}");
+        }
     }
 }

@@ -287,7 +287,7 @@ pub struct Words {
 impl Words {
     /// The words for `code` (Chinese for `zh…`, English otherwise).
     pub fn for_language(code: &str) -> Self {
-        if code == "zh" || code.starts_with("zh-") { Self::zh() } else { Self::en() }
+        if delphi_core::study::is_chinese_code(code) { Self::zh() } else { Self::en() }
     }
 
     fn en() -> Self {

@@ -429,7 +429,7 @@ pub struct Words {
 impl Words {
     /// The words in `language` (`zh…` Chinese, anything else English).
     pub fn for_language(language: &str) -> Self {
-        if language.starts_with("zh") { Self::zh() } else { Self::en() }
+        if delphi_core::study::is_chinese_code(language) { Self::zh() } else { Self::en() }
     }
 
     /// English.
@@ -653,7 +653,7 @@ pub(crate) struct Sources<'a> {
 /// The guidelines part of the report.
 pub(crate) fn build(s: &Sources<'_>) -> Guidelines {
     let words = Words::for_language(s.language.as_str());
-    let zh = s.language.as_str().starts_with("zh");
+    let zh = s.language.is_chinese();
     let notes = Note::ALL
         .iter()
         .map(|&note| {

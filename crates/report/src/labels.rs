@@ -261,7 +261,7 @@ fn names(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 impl Labels {
     /// Chinese for `zh`, `zh-…`; English otherwise.
     pub fn for_language(code: &str) -> Self {
-        if code == "zh" || code.starts_with("zh-") { Self::zh() } else { Self::en() }
+        if delphi_core::study::is_chinese_code(code) { Self::zh() } else { Self::en() }
     }
 
     /// The name of the language `code` in these labels' language; the code when unknown.

@@ -99,7 +99,7 @@ fn s(x: &str) -> String {
 impl TestWords {
     /// The words in `language` (Chinese for `zh…`, English otherwise).
     pub fn for_language(language: &str) -> Self {
-        if language.starts_with("zh") { Self::chinese() } else { Self::english() }
+        if delphi_core::study::is_chinese_code(language) { Self::chinese() } else { Self::english() }
     }
 
     fn english() -> Self {

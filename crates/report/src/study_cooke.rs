@@ -160,7 +160,7 @@ pub struct CookeWords {
 impl CookeWords {
     /// The words in `code` (Chinese for `zh` and `zh-…`, else English).
     pub fn for_language(code: &str) -> Self {
-        if code == "zh" || code.starts_with("zh-") { Self::zh() } else { Self::en() }
+        if delphi_core::study::is_chinese_code(code) { Self::zh() } else { Self::en() }
     }
 
     fn en() -> Self {

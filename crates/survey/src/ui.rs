@@ -323,8 +323,7 @@ pub fn ui(language: &Language) -> &'static Ui {
 
 /// Whether `language` is Chinese (`zh` or a variant): which of the tool's own texts to use.
 pub fn is_chinese(language: &Language) -> bool {
-    let code = language.as_str();
-    code == "zh" || code.starts_with("zh-")
+    language.is_chinese()
 }
 
 /// Replaces `{name}` by its value for every pair.
