@@ -84,6 +84,28 @@ impl Language {
     }
 }
 
+/// The languages the tool can name, by primary code, in English.
+pub const LANGUAGE_NAMES_EN: &[(&str, &str)] = &[
+    ("en", "English"),
+    ("zh", "Chinese"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("ja", "Japanese"),
+    ("ru", "Russian"),
+];
+
+/// The same languages named in Chinese.
+pub const LANGUAGE_NAMES_ZH: &[(&str, &str)] = &[
+    ("en", "英文"),
+    ("zh", "中文"),
+    ("fr", "法文"),
+    ("de", "德文"),
+    ("es", "西班牙文"),
+    ("ja", "日文"),
+    ("ru", "俄文"),
+];
+
 /// Whether a language code is Chinese: `zh` or `zh-…` (the one rule every crate uses).
 pub fn is_chinese_code(code: &str) -> bool {
     code == "zh" || code.starts_with("zh-")

@@ -212,15 +212,7 @@ pub const EN: Ui = Ui {
     translated_from: "Translated from {language}",
     original: "Original ({language})",
     untranslated: "untranslated",
-    language_names: &[
-        ("en", "English"),
-        ("zh", "Chinese"),
-        ("fr", "French"),
-        ("de", "German"),
-        ("es", "Spanish"),
-        ("ja", "Japanese"),
-        ("ru", "Russian"),
-    ],
+    language_names: delphi_core::study::LANGUAGE_NAMES_EN,
 };
 
 pub const ZH: Ui = Ui {
@@ -302,15 +294,7 @@ pub const ZH: Ui = Ui {
     translated_from: "译自{language}",
     original: "原文（{language}）",
     untranslated: "未翻译",
-    language_names: &[
-        ("en", "英文"),
-        ("zh", "中文"),
-        ("fr", "法文"),
-        ("de", "德文"),
-        ("es", "西班牙文"),
-        ("ja", "日文"),
-        ("ru", "俄文"),
-    ],
+    language_names: delphi_core::study::LANGUAGE_NAMES_ZH,
     more_on_web: "此处未列出的另有 {n} 条，全部见您的个人网页（本邮件中的链接）。",
     pages: "理由分页",
     page_of: "第 {page} 页，共 {pages} 页",
