@@ -30,7 +30,7 @@ use delphi_sim::{
 };
 use delphi_stats::item::Outcome;
 use delphi_stats::summarise::ItemResult;
-use delphi_store::{InboundOutcome, RoundState, Store};
+use delphi_store::{InboundOutcome, Pseudonyms, RoundState, Store};
 use delphi_survey::answer::Answer;
 
 use crate::workspace::Workspace;
@@ -117,7 +117,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     let panel_path = demo_dir.join("panel.csv");
     write(&panel_path, panel_csv(&panel).as_bytes())?;
     let checked = Panel::from_csv(&panel_csv(&panel), &panel_path.display().to_string(), study)?;
-    store.import_panel(id, &checked, Utc::now())?;
+    store.import_panel_with(id, &checked, Utc::now(), Pseudonyms::FictionalFromSeed(args.seed))?;
     let institutions: std::collections::BTreeSet<&str> = panel.iter().map(|e| e.institution).collect();
     println!(
         "panel: {} fictional experts from {} institutions in {} blocs ({}) → {}",
