@@ -37,7 +37,7 @@ use crate::workspace::Workspace;
 
 // The demo runs the shipped study whatever `--study` says, since its simulated experts hold
 // views about this study's areas and criteria.
-use crate::commands::SHIPPED_STUDY;
+use crate::cmd::init::SHIPPED_STUDY;
 
 const AFTER_HELP: &str = "\
 What it does, step by step:
@@ -153,7 +153,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
             tally.invited, tally.web, tally.email, tally.dropped
         );
         let (closed, _, summary_path) =
-            crate::commands::close_and_summarise(&workspace, study, &mut store, round, Utc::now())?;
+            crate::lifecycle::close_and_summarise(&workspace, study, &mut store, round, Utc::now())?;
         println!(
             "round {round} closed: {} of {} answered; all figures in {}",
             tally.web + tally.email,
@@ -165,7 +165,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     collector.stop()?;
     drop(store);
 
-    crate::report::report(&workspace, &crate::report::ReportArgs::all_to(args.out.clone()))?;
+    crate::cmd::report::run(&workspace, &crate::cmd::report::ReportArgs::all_to(args.out.clone()))?;
 
     let store = Store::open(&workspace.store_path(study))?;
     let summary = crate::analysis::summarise(study, &store, args.rounds)?;
@@ -236,7 +236,7 @@ fn run_round(
     let id = study.id.as_str();
     // `delphi round open N --days 14`: the questionnaire frozen with the previous round's feedback.
     let now = Utc::now();
-    let opened = crate::commands::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
+    let opened = crate::lifecycle::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
     let RoundState::Open { deadline, .. } = opened.state else { bail!("round {round} did not open") };
     println!("round {round} is open until {}", deadline.format("%Y-%m-%d %H:%M UTC"));
     let frozen = crate::frozen::load(store, id, round)?;
