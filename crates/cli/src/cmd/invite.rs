@@ -5,7 +5,8 @@ use anyhow::Result;
 use clap::Args;
 use delphi_collect::mail::Campaign;
 
-use crate::mail::{MailArgs, Plan, send};
+use super::Format;
+use crate::mail::{Decision, MailArgs, Plan, send};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
@@ -15,8 +16,14 @@ pub(crate) struct InviteArgs {
     /// Only these experts (ids from the panel); by default everyone asked in the open round.
     #[arg(long = "expert")]
     experts: Vec<String>,
+    /// Lines for a person, or one JSON document for a script: {"round", "campaign", "sent",
+    /// "sent_before", "to", "failed", …} (docs/scripting.md).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 pub(crate) fn run(workspace: &Workspace, args: &InviteArgs) -> Result<()> {
-    send(workspace, &args.mail, &args.experts, |_, _| Ok(Some(Plan::everyone(Campaign::Invitation))))
+    send(workspace, &args.mail, &args.experts, args.format, |_, _| {
+        Ok(Decision::Send(Plan::everyone(Campaign::Invitation)))
+    })
 }
