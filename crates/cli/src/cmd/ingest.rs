@@ -88,7 +88,7 @@ struct Counts {
 struct Message {
     /// Where it was: the Maildir file or the IMAP folder and UID.
     place: String,
-    /// Its Message-ID (or a digest of it when it has none).
+    /// Its Message-ID as the store keys it (`<…>`), or a digest of the message without one.
     key: String,
     /// recorded, unchanged, invalid, refused, auto-reply, bounce, spoofed, unknown-token,
     /// no-token or unreadable.
