@@ -193,7 +193,48 @@ pub(crate) fn round_dates(round: &Round) -> (String, String, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::json_for_terminal;
+    use delphi_core::{Location, Problem, Problems};
+
+    use super::{json_for_terminal, problems_text, table};
+
+    #[test]
+    fn a_table_with_chinese_names_lines_up_in_display_columns() {
+        let rows = [["E01", "王小明", "3 of 7"], ["E02", "Robin Sample", "6 of 7"], ["E10", "李", "0 of 7"]]
+            .map(|row| row.map(str::to_owned).to_vec());
+        // 王小明 takes six columns, 李 two: each is padded to Robin Sample's twelve.
+        let expected = "\
+expert  name          answered
+E01     王小明        3 of 7
+E02     Robin Sample  6 of 7
+E10     李            0 of 7
+";
+        assert_eq!(table(&["expert", "name", "answered"], &rows), expected);
+    }
+
+    #[test]
+    fn the_caret_points_at_the_character_after_chinese_text() {
+        let line = "labels.en = [\"很低\", \"低\", \"中等\"，\"高\"]";
+        let problems = Problems {
+            file: "study.toml".to_owned(),
+            problems: vec![Problem {
+                location: Location { file: "study.toml".to_owned(), line: 34, column: 29 },
+                field: "(syntax)".to_owned(),
+                message: "missing comma between array elements, expected `,`".to_owned(),
+                hint: Some("a full-width comma".to_owned()),
+                source_line: line.to_owned(),
+            }],
+        };
+        // Column 29 is the full-width comma, after 13 ASCII columns, three pairs of quotes
+        // and two ", " (10 columns) and five Chinese characters (10 columns): 33 columns.
+        let expected = "\
+error: study.toml:34:29: (syntax): missing comma between array elements, expected `,`
+ 34 | labels.en = [\"很低\", \"低\", \"中等\"，\"高\"]
+    |                                  ^
+    = hint: a full-width comma
+1 problem in study.toml
+";
+        assert_eq!(problems_text(&problems), expected);
+    }
 
     #[test]
     fn json_for_a_terminal_escapes_c1_and_bidi_controls_and_stays_the_same_value() {
