@@ -10,17 +10,8 @@ mod cli;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli::{answer, delphi, email_reply};
+use cli::{answer, delphi, email_reply, starter};
 use serde_json::Value;
-
-/// `delphi init study` (the starter: five experts, English) in a fresh directory.
-fn starter() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir
-}
 
 /// The starter with its panel imported and round 1 open for 14 days.
 fn open_starter() -> tempfile::TempDir {

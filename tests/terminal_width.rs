@@ -6,18 +6,7 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use std::process::Command;
-
-use cli::{answer, delphi, ok};
-
-/// `delphi init study` (the starter: five experts, English) in a fresh directory.
-fn starter() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    dir
-}
+use cli::{answer, delphi, ok, starter};
 
 #[test]
 fn the_caret_stands_under_the_full_width_comma_a_chinese_input_method_typed() {
