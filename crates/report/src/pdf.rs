@@ -1,6 +1,6 @@
 //! PDF through typst, in-process: a minimal [`World`] holding one of the crate's templates, the
-//! files it imports and its JSON data in memory, the fonts of `typst-assets` (plus any the
-//! caller passes), no file or network access and a fixed date, so the same data always gives
+//! files it imports and its JSON data in memory, the one typeface the templates set (plus any
+//! font the caller passes), no file or network access and a fixed date, so the same data always gives
 //! the same bytes.
 
 use std::sync::LazyLock;
@@ -76,9 +76,8 @@ pub const DATA_FILE: &str = REPORT_TEMPLATE.data_file;
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
     /// Extra font files (TTF, OTF or collections), e.g. a CJK font the CLI found on the
-    /// system. The embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans Mono)
-    /// have no Chinese glyphs; without a CJK font, Chinese text is missing from the PDF and
-    /// the PDF says so at the top.
+    /// system. The embedded font (Libertinus Serif) has no Chinese glyphs; without a CJK font,
+    /// Chinese text is missing from the PDF and the PDF says so at the top.
     pub fonts: Vec<Vec<u8>>,
 }
 
@@ -100,8 +99,18 @@ pub struct PdfReport {
     pub warnings: Vec<String>,
 }
 
+/// Libertinus Serif in the four faces the templates set (`style.typ`; bold and italic from
+/// `strong` and `emph`), under `fonts/OFL.txt`. Only these: typst-assets' other fonts (New
+/// Computer Modern, its maths fonts, DejaVu Sans Mono; 7.8 MB of the binary) no template uses.
+const EMBEDDED_FONT_FILES: [&[u8]; 4] = [
+    include_bytes!("../fonts/LibertinusSerif-Regular.otf"),
+    include_bytes!("../fonts/LibertinusSerif-Bold.otf"),
+    include_bytes!("../fonts/LibertinusSerif-Italic.otf"),
+    include_bytes!("../fonts/LibertinusSerif-BoldItalic.otf"),
+];
+
 static EMBEDDED_FONTS: LazyLock<Vec<Font>> =
-    LazyLock::new(|| typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect());
+    LazyLock::new(|| EMBEDDED_FONT_FILES.iter().flat_map(|data| Font::iter(Bytes::new(data))).collect());
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
