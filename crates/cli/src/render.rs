@@ -199,16 +199,30 @@ mod tests {
 
     #[test]
     fn a_table_with_chinese_names_lines_up_in_display_columns() {
-        let rows = [["E01", "王小明", "3 of 7"], ["E02", "Robin Sample", "6 of 7"], ["E10", "李", "0 of 7"]]
-            .map(|row| row.map(str::to_owned).to_vec());
+        let table_of = |names: [&str; 3]| {
+            let rows: Vec<Vec<String>> = ["E01", "E02", "E10"]
+                .iter()
+                .zip(names)
+                .map(|(id, name)| vec![(*id).to_owned(), name.to_owned(), "3 of 7".to_owned()])
+                .collect();
+            table(&["expert", "name", "answered"], &rows)
+        };
         // 王小明 takes six columns, 李 two: each is padded to Robin Sample's twelve.
         let expected = "\
 expert  name          answered
 E01     王小明        3 of 7
-E02     Robin Sample  6 of 7
-E10     李            0 of 7
+E02     Robin Sample  3 of 7
+E10     李            3 of 7
 ";
-        assert_eq!(table(&["expert", "name", "answered"], &rows), expected);
+        assert_eq!(table_of(["王小明", "Robin Sample", "李"]), expected);
+        // The widest name Chinese: three characters, six columns, wider than Robin's five.
+        let expected = "\
+expert  name    answered
+E01     王小明  3 of 7
+E02     Robin   3 of 7
+E10     李      3 of 7
+";
+        assert_eq!(table_of(["王小明", "Robin", "李"]), expected);
     }
 
     #[test]
