@@ -128,6 +128,12 @@ enum Command {
     /// JSON API and by email reply, rounds closed, reports written, the conclusions printed.
     /// Uses <data-dir>/demo/ (ignores --study).
     Demo(demo::DemoArgs),
+    /// Print the shell's tab completion for delphi (bash, zsh, fish, elvish, powershell);
+    /// `--help` says where to put it.
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the manual page (`delphi man | man -l -`), or write one page per subcommand
+    /// with `--out DIR`.
+    Man(cmd::man::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -150,6 +156,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => cmd::audit::run(&workspace, &args),
         Command::Demo(args) => demo::demo(workspace.data_dir(), &args),
         Command::Cooke(args) => cmd::cooke::run(&args),
+        Command::Completions(args) => cmd::completions::run(&args),
+        Command::Man(args) => cmd::man::run(&args),
     };
     // The work is done; output that could not be written (other than to a reader that
     // left) is a failure of the command too.
