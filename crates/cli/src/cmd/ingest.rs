@@ -15,16 +15,18 @@ use delphi_store::InboundOutcome;
 use serde::Serialize;
 
 use super::Format;
+use crate::config::{Config, Given};
 use crate::mail::{MailArgs, outgoing};
 use crate::render::{line_for_terminal, print_json};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
+#[command(after_help = settings_help!())]
 pub(crate) struct IngestArgs {
     #[command(flatten)]
     mail: MailArgs,
     /// Read replies from this Maildir (its new/ and cur/ folders).
-    #[arg(long, conflicts_with = "imap", required_unless_present = "imap")]
+    #[arg(long, conflicts_with = "imap")]
     maildir: Option<PathBuf>,
     /// Read replies from an IMAP folder: imaps://user@host[:993]/Folder (TLS) or
     /// imap://user@host[:143]/Folder (STARTTLS). The password is read from DELPHI_IMAP_PASSWORD.
@@ -128,6 +130,18 @@ impl Message {
     }
 }
 
+impl IngestArgs {
+    /// The settings file's `[mail]` and `[ingest]` where the command line and environment
+    /// gave nothing.
+    pub(crate) fn settle(&mut self, file: &Config, given: Given<'_>) {
+        self.mail.settle(&file.mail, given);
+        // Where replies come from is one choice: a flag or variable for either leaves the file's out.
+        let mailbox = ["maildir", "imap"];
+        given.overlay(&mailbox, &mut self.maildir, file.ingest.maildir.clone().map(Some));
+        given.overlay(&mailbox, &mut self.imap, file.ingest.imap.clone().map(Some));
+    }
+}
+
 pub(crate) fn run(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
@@ -166,7 +180,9 @@ pub(crate) fn run(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
             each_imap_message(&settings, marking, &mut process)?;
             Source::Imap { host: settings.host.clone(), port: settings.port, folder: settings.folder.clone() }
         }
-        (None, None) => bail!("give --maildir DIR or --imap URL"),
+        (None, None) => {
+            bail!("give --maildir DIR or --imap URL (or `maildir` or `imap` under [ingest] in delphi.toml)")
+        }
     };
     let counts = counts(&results);
     args.format.say(summary_line(&source, &counts, args.mail.dry_run));

@@ -6,10 +6,12 @@ use clap::Args;
 use delphi_collect::mail::Campaign;
 
 use super::Format;
+use crate::config::{Config, Given};
 use crate::mail::{Decision, MailArgs, Plan, send};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
+#[command(after_help = settings_help!())]
 pub(crate) struct InviteArgs {
     #[command(flatten)]
     mail: MailArgs,
@@ -20,6 +22,13 @@ pub(crate) struct InviteArgs {
     /// "sent_before", "to", "failed", …} (docs/scripting.md).
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+}
+
+impl InviteArgs {
+    /// The settings file's `[mail]` where the command line and environment gave nothing.
+    pub(crate) fn settle(&mut self, file: &Config, given: Given<'_>) {
+        self.mail.settle(&file.mail, given);
+    }
 }
 
 pub(crate) fn run(workspace: &Workspace, args: &InviteArgs) -> Result<()> {
