@@ -15,6 +15,16 @@ pub fn delphi(dir: &Path) -> Command {
     command
 }
 
+/// `delphi init study` in a fresh directory: the starter study (five experts, English) in
+/// `study/`.
+pub fn starter() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
 /// Runs `delphi args` on the study in `dir`, which must succeed; its output.
 pub fn ok(dir: &Path, args: &[&str]) -> String {
     let out = delphi(dir).args(args).output().unwrap();

@@ -1,7 +1,8 @@
 //! The email channel's shared parts for `delphi invite`, `remind` and `ingest` (in `cmd/`):
 //! how messages leave and whom they come from, and a campaign sent to the open round. With
 //! no SMTP server configured, messages are written as `.eml` files to the study's outbox
-//! folder (`<data-dir>/<study>/outbox/`).
+//! folder (`<data-dir>/<study>/outbox/`). What a campaign did is printed as lines, or with
+//! `--format json` as one [`CampaignRun`] document.
 
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
@@ -15,10 +16,12 @@ use delphi_collect::mail::{
     send_campaign,
 };
 use delphi_store::{OutgoingKind, Refusal, RoundState, Store, StoreError};
+use serde::Serialize;
 
+use crate::cmd::Format;
 use crate::config::{Given, MailSettings};
 use crate::frozen;
-use crate::render::line_for_terminal;
+use crate::render::{line_for_terminal, print_json};
 use crate::workspace::Workspace;
 
 /// How messages leave and whom they come from (shared by invite, remind and ingest).
@@ -70,6 +73,17 @@ pub(crate) struct Outgoing {
     pub(crate) sender: Sender,
     pub(crate) transport: MailTransport,
     pub(crate) describe: String,
+    pub(crate) destination: Destination,
+}
+
+/// Where messages go, as `--format json` names it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub(crate) enum Destination {
+    /// `.eml` files in this folder.
+    Outbox { path: PathBuf },
+    /// An SMTP server.
+    Smtp { host: String, port: u16 },
 }
 
 /// Where personal links point when nobody said.
@@ -100,19 +114,21 @@ pub(crate) fn outgoing(
         None => store.setting(study.id.as_str(), BASE_URL_SETTING)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
     };
     let sender = Sender { from, reply_to, base_url, notice: StudyNotice::of(study) };
-    let (transport, describe) = match &args.smtp {
+    let (transport, describe, destination) = match &args.smtp {
         Some(url) => {
             let settings = SmtpSettings::parse(url, std::env::var("DELPHI_SMTP_PASSWORD").ok())?;
             let describe = format!("SMTP server {}:{}", settings.host, settings.port);
-            (MailTransport::smtp(&settings, args.connections), describe)
+            let destination = Destination::Smtp { host: settings.host.clone(), port: settings.port };
+            (MailTransport::smtp(&settings, args.connections), describe, destination)
         }
         None => {
             let dir = args.outbox.clone().unwrap_or_else(|| workspace.study_dir(study).join("outbox"));
             let describe = format!("outbox {}", dir.display());
-            (MailTransport::Outbox(dir), describe)
+            let destination = Destination::Outbox { path: dir.clone() };
+            (MailTransport::Outbox(dir), describe, destination)
         }
     };
-    Ok(Outgoing { sender, transport, describe })
+    Ok(Outgoing { sender, transport, describe, destination })
 }
 
 /// The open round: its number and deadline.
@@ -141,15 +157,92 @@ impl Plan {
     }
 }
 
+/// Whether a campaign goes out now: what `choose` decides.
+pub(crate) enum Decision {
+    Send(Plan),
+    /// No reminder is due yet (the caller has said so); the next is due then, if the
+    /// schedule has one left.
+    NotDue {
+        next_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// What a run of `invite` or `remind` did, as `--format json` prints it (docs/scripting.md).
+/// Expert ids appear as in the text output: for the coordinator, never in a report.
+#[derive(Debug, Serialize)]
+pub(crate) struct CampaignRun {
+    round: u32,
+    /// `invitation` or `reminder`.
+    campaign: &'static str,
+    /// The reminder's number in the round (1, 2, …); null for an invitation, or when none is due.
+    reminder: Option<u32>,
+    /// False when no reminder is due yet: nothing was sent.
+    due: bool,
+    /// When the next reminder is due (RFC 3339), if none is due now.
+    next_due_at: Option<String>,
+    dry_run: bool,
+    /// Where messages go (null when none is due).
+    to: Option<Destination>,
+    /// Messages handed to the transport now.
+    sent: usize,
+    /// Messages sent by an earlier run, not sent again.
+    sent_before: usize,
+    /// Experts left out as reminded in this slot of the schedule already.
+    reminded_in_slot: usize,
+    /// A dry run: who would be sent a message, and how many were skipped.
+    would_send: Vec<Addressee>,
+    skipped: usize,
+    /// Messages that could not be handed over (a re-run retries them); the command exits 1.
+    failed: Vec<Failure>,
+}
+
+#[derive(Debug, Serialize)]
+struct Addressee {
+    expert: String,
+    language: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Failure {
+    expert: String,
+    error: String,
+}
+
+impl CampaignRun {
+    fn new(round: u32, campaign: Campaign, dry_run: bool, to: Option<Destination>) -> Self {
+        let (name, reminder) = match campaign {
+            Campaign::Invitation => ("invitation", None),
+            Campaign::Reminder { number } => ("reminder", Some(number)),
+        };
+        Self {
+            round,
+            campaign: name,
+            reminder,
+            due: true,
+            next_due_at: None,
+            dry_run,
+            to,
+            sent: 0,
+            sent_before: 0,
+            reminded_in_slot: 0,
+            would_send: Vec::new(),
+            skipped: 0,
+            failed: Vec::new(),
+        }
+    }
+}
+
 /// What `choose` learns of the open round: study id, number, opening, deadline, now.
 pub(crate) type RoundFacts<'a> = (&'a str, u32, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
 
-/// Sends `choose`'s campaign of the open round to its recipients (or only to `only`).
+/// Sends `choose`'s campaign of the open round to its recipients (or only to `only`), and
+/// prints what it did in `format`.
 pub(crate) fn send(
     workspace: &Workspace,
     args: &MailArgs,
     only: &[String],
-    choose: impl FnOnce(&Store, RoundFacts<'_>) -> Result<Option<Plan>>,
+    format: Format,
+    choose: impl FnOnce(&Store, RoundFacts<'_>) -> Result<Decision>,
 ) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
@@ -159,9 +252,22 @@ pub(crate) fn send(
         Some(RoundState::Open { opened_at, .. }) => opened_at,
         _ => Utc::now(),
     };
-    let Some(plan) = choose(&store, (id, round, opened, deadline, Utc::now()))? else { return Ok(()) };
+    let plan = match choose(&store, (id, round, opened, deadline, Utc::now()))? {
+        Decision::Send(plan) => plan,
+        Decision::NotDue { next_at } => {
+            if format == Format::Json {
+                let mut run = CampaignRun::new(round, Campaign::Reminder { number: 0 }, args.dry_run, None);
+                run.reminder = None;
+                run.due = false;
+                run.next_due_at = next_at.map(|at| at.to_rfc3339());
+                print_json(&run)?;
+            }
+            return Ok(());
+        }
+    };
     let campaign = plan.campaign;
     let out = outgoing(workspace, study, args, &store)?;
+    let mut run = CampaignRun::new(round, campaign, args.dry_run, Some(out.destination.clone()));
     if let Some(url) = args.base_url.as_deref().filter(|_| !args.dry_run) {
         store.set_setting(id, BASE_URL_SETTING, url, Utc::now())?;
     }
@@ -177,11 +283,12 @@ pub(crate) fn send(
     let before = recipients.len();
     recipients.retain(|r| !plan.reminded_in_slot.contains(&r.expert_id));
     let left_out = before - recipients.len();
+    run.reminded_in_slot = left_out;
     if left_out > 0 {
-        println!(
+        format.say(format_args!(
             "{left_out} expert(s) already reminded in this slot of the schedule (since {}): not reminded again (--force sends anyway)",
             plan.slot_start.format("%Y-%m-%d %H:%M UTC")
-        );
+        ));
     }
     let what = match campaign {
         Campaign::Invitation => "invitation".to_owned(),
@@ -198,14 +305,23 @@ pub(crate) fn send(
             if sent.contains(&recipient.expert_id) {
                 continue;
             }
-            println!("would send the {what} of round {round} to {} ({})", recipient.expert_id, recipient.language);
+            format.say(format_args!(
+                "would send the {what} of round {round} to {} ({})",
+                recipient.expert_id, recipient.language
+            ));
+            run.would_send
+                .push(Addressee { expert: recipient.expert_id.clone(), language: recipient.language.clone() });
             count += 1;
         }
         let skipped = recipients.len() - count;
-        println!(
+        run.skipped = skipped;
+        format.say(format_args!(
             "dry run: {count} message(s) would go to the {}; {skipped} expert(s) skipped (answered already, or sent before); nothing was stored or sent",
             out.describe
-        );
+        ));
+        if format == Format::Json {
+            print_json(&run)?;
+        }
         return Ok(());
     }
     out.transport.check()?;
@@ -223,7 +339,19 @@ pub(crate) fn send(
         &mut progress,
     )?;
     finish_progress();
-    print_report(&what, round, &report, &out.describe);
+    match format {
+        Format::Text => print_report(&what, round, &report, &out.describe),
+        Format::Json => {
+            run.sent = report.sent;
+            run.sent_before = report.already_sent;
+            run.failed = report
+                .failed
+                .iter()
+                .map(|(expert, error)| Failure { expert: expert.clone(), error: error.clone() })
+                .collect();
+            print_json(&run)?;
+        }
+    }
     if !report.failed.is_empty() {
         bail!("{} message(s) could not be sent; run the command again to retry them", report.failed.len());
     }

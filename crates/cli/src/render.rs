@@ -7,6 +7,7 @@ use delphi_core::Problems;
 pub(crate) use delphi_core::text::{for_terminal, line_for_terminal};
 use delphi_core::text::{is_bidi_control, is_control};
 use delphi_store::{Round, RoundState, StoreError};
+use unicode_width::{UnicodeWidthChar as _, UnicodeWidthStr as _};
 
 use crate::exit;
 
@@ -16,6 +17,10 @@ use crate::exit;
 pub(crate) fn report_error(error: &anyhow::Error) -> u8 {
     if let Some(problems) = error.downcast_ref::<Problems>() {
         eprint!("{}", for_terminal(&problems_text(problems)));
+        return exit::INVALID_INPUT;
+    }
+    if let Some(ProblemsListed(problems)) = error.downcast_ref::<ProblemsListed>() {
+        eprint!("{}", for_terminal(&problems_count(problems)));
         return exit::INVALID_INPUT;
     }
     if let Some(invalid) = error.downcast_ref::<InvalidAnswers>() {
@@ -52,11 +57,31 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// Problems a command has printed on standard output already (as JSON): standard error
+/// says only how many there are, and the command exits 3 as for any problem of a file.
+#[derive(Debug)]
+pub(crate) struct ProblemsListed(pub Problems);
+
+impl std::fmt::Display for ProblemsListed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for ProblemsListed {}
+
+/// Prints `value` as one JSON document on standard output, for a script, through
+/// [`json_for_terminal`].
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", json_for_terminal(value)?);
+    Ok(())
+}
+
 /// JSON for a terminal: serde_json writes C0 controls as `\u00XX` already, but DEL, C1
 /// and bidi controls raw; each is written as its `\uXXXX` escape here (all are in the
 /// Basic Multilingual Plane), which is the same JSON value. Outside strings serde_json
 /// writes ASCII only, so every such character found is inside a string.
-pub(crate) fn json_for_terminal(value: &serde_json::Value) -> Result<String, serde_json::Error> {
+pub(crate) fn json_for_terminal(value: &impl serde::Serialize) -> Result<String, serde_json::Error> {
     let json = serde_json::to_string_pretty(value)?;
     Ok(json
         .chars()
@@ -100,30 +125,47 @@ pub(crate) fn problems_text(problems: &Problems) -> String {
         let gutter = " ".repeat(number.len());
         if !problem.source_line.is_empty() {
             let _ = writeln!(out, " {number} | {}", problem.source_line);
-            let pad: String = problem
-                .source_line
-                .chars()
-                .take(problem.location.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
+            let pad = caret_pad(&problem.source_line, problem.location.column);
             let _ = writeln!(out, " {gutter} | {pad}^");
         }
         if let Some(hint) = &problem.hint {
             let _ = writeln!(out, " {gutter} = hint: {hint}");
         }
     }
-    let count = problems.problems.len();
-    let _ = writeln!(out, "{count} problem{} in {}", if count == 1 { "" } else { "s" }, problems.file);
+    out.push_str(&problems_count(problems));
     out
 }
 
-/// Pads columns of a small table to their widest cell.
+/// What goes before the caret under `line` so that it points at its `column`th character (from
+/// 1): a space per display column a character takes (two for a Chinese one, none for a
+/// combining accent), and the line's own tabs, so a terminal expands them alike.
+fn caret_pad(line: &str, column: usize) -> String {
+    let mut pad = String::new();
+    for c in line.chars().take(column.saturating_sub(1)) {
+        match c {
+            '\t' => pad.push('\t'),
+            // A control is shown escaped; it was always given one column here.
+            c => pad.push_str(&" ".repeat(c.width().unwrap_or(1))),
+        }
+    }
+    pad
+}
+
+/// The line that ends a list of problems: `2 problems in study.toml`.
+fn problems_count(problems: &Problems) -> String {
+    let count = problems.problems.len();
+    format!("{count} problem{} in {}\n", if count == 1 { "" } else { "s" }, problems.file)
+}
+
+/// Pads columns of a small table to their widest cell, measured in display columns, so a
+/// column of Chinese names (two columns a character) lines up with one of Latin names.
 pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([header[i].len()]).max().unwrap_or(0))
+        .map(|i| rows.iter().map(|r| r[i].width()).chain([header[i].width()]).max().unwrap_or(0))
         .collect();
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> =
+            cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.width())))).collect();
         padded.join("  ").trim_end().to_owned()
     };
     let mut out = line(header.to_vec());
@@ -151,7 +193,62 @@ pub(crate) fn round_dates(round: &Round) -> (String, String, String) {
 
 #[cfg(test)]
 mod tests {
-    use super::json_for_terminal;
+    use delphi_core::{Location, Problem, Problems};
+
+    use super::{json_for_terminal, problems_text, table};
+
+    #[test]
+    fn a_table_with_chinese_names_lines_up_in_display_columns() {
+        let table_of = |names: [&str; 3]| {
+            let rows: Vec<Vec<String>> = ["E01", "E02", "E10"]
+                .iter()
+                .zip(names)
+                .map(|(id, name)| vec![(*id).to_owned(), name.to_owned(), "3 of 7".to_owned()])
+                .collect();
+            table(&["expert", "name", "answered"], &rows)
+        };
+        // 王小明 takes six columns, 李 two: each is padded to Robin Sample's twelve.
+        let expected = "\
+expert  name          answered
+E01     王小明        3 of 7
+E02     Robin Sample  3 of 7
+E10     李            3 of 7
+";
+        assert_eq!(table_of(["王小明", "Robin Sample", "李"]), expected);
+        // The widest name Chinese: three characters, six columns, wider than Robin's five.
+        let expected = "\
+expert  name    answered
+E01     王小明  3 of 7
+E02     Robin   3 of 7
+E10     李      3 of 7
+";
+        assert_eq!(table_of(["王小明", "Robin", "李"]), expected);
+    }
+
+    #[test]
+    fn the_caret_points_at_the_character_after_chinese_text() {
+        let line = "labels.en = [\"很低\", \"低\", \"中等\"，\"高\"]";
+        let problems = Problems {
+            file: "study.toml".to_owned(),
+            problems: vec![Problem {
+                location: Location { file: "study.toml".to_owned(), line: 34, column: 29 },
+                field: "(syntax)".to_owned(),
+                message: "missing comma between array elements, expected `,`".to_owned(),
+                hint: Some("a full-width comma".to_owned()),
+                source_line: line.to_owned(),
+            }],
+        };
+        // Column 29 is the full-width comma, after 13 ASCII columns, three pairs of quotes
+        // and two ", " (10 columns) and five Chinese characters (10 columns): 33 columns.
+        let expected = "\
+error: study.toml:34:29: (syntax): missing comma between array elements, expected `,`
+ 34 | labels.en = [\"很低\", \"低\", \"中等\"，\"高\"]
+    |                                  ^
+    = hint: a full-width comma
+1 problem in study.toml
+";
+        assert_eq!(problems_text(&problems), expected);
+    }
 
     #[test]
     fn json_for_a_terminal_escapes_c1_and_bidi_controls_and_stays_the_same_value() {

@@ -5,8 +5,9 @@ use anyhow::Result;
 use clap::Args;
 use delphi_collect::mail::Campaign;
 
+use super::Format;
 use crate::config::{Config, Given};
-use crate::mail::{MailArgs, Plan, send};
+use crate::mail::{Decision, MailArgs, Plan, send};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
@@ -17,6 +18,10 @@ pub(crate) struct InviteArgs {
     /// Only these experts (ids from the panel); by default everyone asked in the open round.
     #[arg(long = "expert")]
     experts: Vec<String>,
+    /// Lines for a person, or one JSON document for a script: {"round", "campaign", "sent",
+    /// "sent_before", "to", "failed", …} (docs/scripting.md).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 impl InviteArgs {
@@ -27,5 +32,7 @@ impl InviteArgs {
 }
 
 pub(crate) fn run(workspace: &Workspace, args: &InviteArgs) -> Result<()> {
-    send(workspace, &args.mail, &args.experts, |_, _| Ok(Some(Plan::everyone(Campaign::Invitation))))
+    send(workspace, &args.mail, &args.experts, args.format, |_, _| {
+        Ok(Decision::Send(Plan::everyone(Campaign::Invitation)))
+    })
 }

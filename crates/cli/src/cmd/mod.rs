@@ -24,9 +24,24 @@ pub(crate) mod submit;
 pub(crate) mod validate;
 
 /// How a listing is printed: a table for people, or JSON for scripts.
-#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
+    /// Lines and tables for a person.
     #[default]
     Text,
+    /// One JSON document on standard output, for a script (its shape: docs/scripting.md);
+    /// progress and notes go to standard error.
     Json,
+}
+
+impl Format {
+    /// Prints a line of the account a person reads as the command works: on standard output
+    /// in text; beside JSON on standard error, so that standard output holds only the
+    /// document a script parses.
+    pub(crate) fn say(self, line: impl std::fmt::Display) {
+        match self {
+            Self::Text => println!("{line}"),
+            Self::Json => eprintln!("{line}"),
+        }
+    }
 }

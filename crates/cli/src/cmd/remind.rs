@@ -8,8 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use delphi_collect::mail::Campaign;
 
+use super::Format;
 use crate::config::{Config, Given};
-use crate::mail::{MailArgs, Plan, send};
+use crate::mail::{Decision, MailArgs, Plan, send};
 use crate::workspace::Workspace;
 
 /// What a slot of the schedule is, for `remind --help`.
@@ -40,6 +41,10 @@ pub(crate) struct RemindArgs {
     /// Send to everyone who has not answered, even those reminded in this slot already.
     #[arg(long)]
     force: bool,
+    /// Lines for a person, or one JSON document for a script: {"round", "campaign",
+    /// "reminder", "due", "next_due_at", "sent", …} (docs/scripting.md).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 impl RemindArgs {
@@ -52,23 +57,24 @@ impl RemindArgs {
 }
 
 pub(crate) fn run(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
-    send(workspace, &args.mail, &[], |store, (study_id, round, opened, deadline, now)| {
+    send(workspace, &args.mail, &[], args.format, |store, (study_id, round, opened, deadline, now)| {
         if now >= deadline {
             bail!("the deadline of round {round} has passed; extend it with `delphi round extend --days N` first");
         }
         let slot_start = slot_start(&args.schedule, opened, deadline, now);
         if slot_start == opened && !args.now {
-            match next_reminder_at(&args.schedule, deadline, now) {
-                Some(at) => println!(
+            let next_at = next_reminder_at(&args.schedule, deadline, now);
+            match next_at {
+                Some(at) => args.format.say(format_args!(
                     "no reminder is due yet; the next is due at {} (or pass --now)",
                     at.format("%Y-%m-%d %H:%M UTC")
-                ),
-                None => println!(
+                )),
+                None => args.format.say(format_args!(
                     "no reminder is due (schedule: {:?} days before the deadline); pass --now to send one",
                     args.schedule
-                ),
+                )),
             }
-            return Ok(None);
+            return Ok(Decision::NotDue { next_at });
         }
         let in_slot = store.reminders_since(study_id, round, slot_start)?;
         let last = store.last_reminder(study_id, round)?;
@@ -83,7 +89,7 @@ pub(crate) fn run(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
         } else {
             in_slot.into_iter().filter(|r| r.sent).map(|r| r.expert_id).collect()
         };
-        Ok(Some(Plan { campaign: Campaign::Reminder { number }, reminded_in_slot, slot_start }))
+        Ok(Decision::Send(Plan { campaign: Campaign::Reminder { number }, reminded_in_slot, slot_start }))
     })
 }
 

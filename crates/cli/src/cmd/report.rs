@@ -1,6 +1,7 @@
 //! `delphi report`: the reports of a study's rounds so far — PDF (with its Typst template
 //! and data beside it, to edit and recompile), HTML and Markdown, in each study language —
 //! and the tidy exports of their figures and answers (CSV and Parquet) and summary (JSON).
+//! With `--format json`, the files written as one [`ReportRun`] document.
 
 use std::path::{Path, PathBuf};
 
@@ -14,9 +15,11 @@ use delphi_report::{
 };
 use delphi_store::{RoundState, Store};
 use delphi_survey::feedback::OwnAnswer;
+use serde::Serialize;
 
+use super::Format;
 use crate::analysis;
-use crate::render::Refused;
+use crate::render::{Refused, print_json};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
@@ -42,12 +45,57 @@ pub(crate) struct ReportArgs {
     /// setting changed, from what to what, and since which round.
     #[arg(long)]
     accept_changed_rules: bool,
+    /// A line per folder for a person, or one JSON document for a script: {"study",
+    /// "round", "exports", "reports"}, every file written by its path (docs/scripting.md).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// What a run of `report` wrote, as `--format json` prints it (docs/scripting.md).
+#[derive(Debug, Serialize)]
+struct ReportRun {
+    study: String,
+    /// The report covers rounds 1 to this one.
+    round: u32,
+    exports: Exports,
+    /// One per language, in the study's order.
+    reports: Vec<LanguageReport>,
+}
+
+/// The tidy exports, in `<out>/<study>/round-<N>/`.
+#[derive(Debug, Serialize)]
+struct Exports {
+    dir: PathBuf,
+    /// Rows of figures.csv (figures.parquet has the same).
+    figures: usize,
+    /// Rows of answers.csv (answers.parquet has the same), pseudonymous.
+    answers: usize,
+    files: Vec<PathBuf>,
+}
+
+/// One language's report, in `<out>/<study>/round-<N>/<language>/`.
+#[derive(Debug, Serialize)]
+struct LanguageReport {
+    language: String,
+    dir: PathBuf,
+    /// Pages of report.pdf.
+    pages: usize,
+    files: Vec<PathBuf>,
+    /// What typst noted while laying out the PDF (also on standard error).
+    notes: Vec<String>,
 }
 
 impl ReportArgs {
     /// Every closed round, every language, into `out`, with the system's CJK font.
     pub(crate) fn all_to(out: PathBuf) -> Self {
-        Self { round: None, languages: Vec::new(), out, cjk_font: None, accept_changed_rules: false }
+        Self {
+            round: None,
+            languages: Vec::new(),
+            out,
+            cjk_font: None,
+            accept_changed_rules: false,
+            format: Format::Text,
+        }
     }
 }
 
@@ -90,20 +138,23 @@ pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     }
     let round_dir = args.out.join(id).join(format!("round-{last}"));
     std::fs::create_dir_all(&round_dir).with_context(|| format!("cannot create {}", round_dir.display()))?;
+    let mut written = Written::default();
     let figures = tidy::figures(&summary);
-    write(&round_dir.join("figures.csv"), &figures.to_csv()?)?;
-    write(&round_dir.join("figures.parquet"), &figures.to_parquet()?)?;
-    write(&round_dir.join("figures.md"), tidy::dictionary().as_bytes())?;
+    written.write(&round_dir.join("figures.csv"), &figures.to_csv()?)?;
+    written.write(&round_dir.join("figures.parquet"), &figures.to_parquet()?)?;
+    written.write(&round_dir.join("figures.md"), tidy::dictionary().as_bytes())?;
     let answers = tidy::answers(&answer_rows(&store, id, last)?);
-    write(&round_dir.join("answers.csv"), &answers.to_csv()?)?;
-    write(&round_dir.join("answers.parquet"), &answers.to_parquet()?)?;
-    write(&round_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
-    println!(
+    written.write(&round_dir.join("answers.csv"), &answers.to_csv()?)?;
+    written.write(&round_dir.join("answers.parquet"), &answers.to_parquet()?)?;
+    written.write(&round_dir.join("summary.json"), serde_json::to_string_pretty(&summary)?.as_bytes())?;
+    args.format.say(format_args!(
         "{}: figures.csv + .parquet ({} figures, defined in figures.md), answers.csv + .parquet ({} pseudonymous answers), summary.json",
         round_dir.display(),
         figures.rows(),
         answers.rows()
-    );
+    ));
+    let exports = Exports { dir: round_dir, figures: figures.rows(), answers: answers.rows(), files: written.take() };
+    let mut reports = Vec::new();
     let conduct = Conduct { rules_changed, ..conduct(study, &store, last)? };
     for language in languages {
         let dir = args.out.join(id).join(format!("round-{last}")).join(language.as_str());
@@ -111,24 +162,51 @@ pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
         let mut model = build(study, &summary, &conduct, language)?;
         add_rationales(study, &store, &summary, &mut model)?;
         let pdf = render_pdf(&model, &options)?;
-        write(&dir.join("report.pdf"), &pdf.pdf)?;
-        write(&dir.join("report.typ"), pdf.template.as_bytes())?;
+        written.write(&dir.join("report.pdf"), &pdf.pdf)?;
+        written.write(&dir.join("report.typ"), pdf.template.as_bytes())?;
         for file in pdf.imports {
-            write(&dir.join(file.name), file.source.as_bytes())?;
+            written.write(&dir.join(file.name), file.source.as_bytes())?;
         }
-        write(&dir.join(DATA_FILE), pdf.json.as_bytes())?;
-        write(&dir.join("report.html"), render_html(&model).as_bytes())?;
-        write(&dir.join("report.md"), render_markdown(&model).as_bytes())?;
-        println!(
+        written.write(&dir.join(DATA_FILE), pdf.json.as_bytes())?;
+        written.write(&dir.join("report.html"), render_html(&model).as_bytes())?;
+        written.write(&dir.join("report.md"), render_markdown(&model).as_bytes())?;
+        args.format.say(format_args!(
             "{}: report.pdf ({} pages), report.html, report.md; edit report.typ and recompile with `typst compile report.typ`",
             dir.display(),
             pdf.pages
-        );
+        ));
         for warning in &pdf.warnings {
             eprintln!("  note: {warning}");
         }
+        reports.push(LanguageReport {
+            language: language.as_str().to_owned(),
+            dir,
+            pages: pdf.pages,
+            files: written.take(),
+            notes: pdf.warnings.iter().map(ToString::to_string).collect(),
+        });
+    }
+    if args.format == Format::Json {
+        print_json(&ReportRun { study: id.to_owned(), round: last, exports, reports })?;
     }
     Ok(())
+}
+
+/// The files a run has written so far, in the order written.
+#[derive(Default)]
+struct Written(Vec<PathBuf>);
+
+impl Written {
+    fn write(&mut self, path: &Path, bytes: &[u8]) -> Result<()> {
+        write(path, bytes)?;
+        self.0.push(path.to_path_buf());
+        Ok(())
+    }
+
+    /// The files written since the last call.
+    fn take(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.0)
+    }
 }
 
 /// Each file whole or not at all: a report killed half-way leaves no half a PDF behind.
