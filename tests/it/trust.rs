@@ -7,43 +7,18 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use mail_parser::MimeHeaders;
 
-#[path = "support/http.rs"]
-mod http;
-use http::{Server, free_port};
-
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    delphi(dir).args(args).output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::util::{Server, delphi, free_port, init, ok, run};
 
 /// The starter study (`delphi init`), with `edit` applied to its study file, its panel
 /// imported and round 1 open until 2027-01-15 17:00 UTC.
 fn open_starter(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    init(dir.path(), &[]);
     let path = dir.path().join("study/study.toml");
     std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap())).unwrap();
     ok(dir.path(), &["panel", "import"]);
@@ -301,9 +276,7 @@ fn an_invitation_says_who_asks_why_what_is_done_with_the_answers_and_until_when_
 #[test]
 fn a_panel_with_an_unknown_time_zone_is_refused_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success());
+    init(dir.path(), &[]);
     let panel = dir.path().join("study/panel.csv");
     let csv = std::fs::read_to_string(&panel).unwrap().replace("Europe/Paris", "Europe/Pariss");
     std::fs::write(&panel, csv).unwrap();
