@@ -26,6 +26,7 @@ mod report_common;
 mod cooke;
 mod daily;
 mod demo;
+mod demo_snapshot;
 mod findings;
 mod guidelines;
 mod interrupted;

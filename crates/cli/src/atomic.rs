@@ -34,8 +34,16 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
+#[cfg(unix)]
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// Windows cannot open a directory as a file (`File::open` refuses it), and NTFS journals
+/// the rename itself: there is nothing to sync.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 fn parent_dir(path: &Path) -> &Path {

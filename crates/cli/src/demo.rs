@@ -9,8 +9,8 @@
 //! ingested (receipts go to the outbox), and the round is closed and summarised. After the
 //! last round the reports are written (the code of `delphi report`).
 //!
-//! Only the experts are simulated. Their answers come from a seeded generator, so the same
-//! seed gives the same answers.
+//! Only the experts are simulated, by `delphi-sim` (the panel and how its experts answer,
+//! from the seed); this module does the rest.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,17 +25,19 @@ use delphi_collect::mail::{
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_sim::{
+    Blocs, Channel, Invitation, SimulatedExpert, Turn, bloc_counts, email_reply, panel_csv, synthetic_panel,
+};
 use delphi_stats::item::Outcome;
 use delphi_stats::summarise::ItemResult;
-use delphi_store::{InboundOutcome, RoundState, Store};
-use delphi_survey::answer::{Answer, QuantileValues};
-use delphi_survey::{AnswerSpec, Questionnaire};
+use delphi_store::{InboundOutcome, Pseudonyms, RoundState, Store};
+use delphi_survey::answer::Answer;
 
 use crate::workspace::Workspace;
 
 // The demo runs the shipped study whatever `--study` says, since its simulated experts hold
 // views about this study's areas and criteria.
-use crate::commands::SHIPPED_STUDY;
+use crate::cmd::init::SHIPPED_STUDY;
 
 const AFTER_HELP: &str = "\
 What it does, step by step:
@@ -110,11 +112,12 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
         study.max_rounds
     );
 
-    let mut panel = synthetic_panel(args, study);
+    let blocs = Blocs::first(args.blocs).context("--blocs is 1 to 4")?;
+    let mut panel = synthetic_panel(args.experts, blocs, args.seed, study);
     let panel_path = demo_dir.join("panel.csv");
     write(&panel_path, panel_csv(&panel).as_bytes())?;
     let checked = Panel::from_csv(&panel_csv(&panel), &panel_path.display().to_string(), study)?;
-    store.import_panel(id, &checked, Utc::now())?;
+    store.import_panel_with(id, &checked, Utc::now(), Pseudonyms::FictionalFromSeed(args.seed))?;
     let institutions: std::collections::BTreeSet<&str> = panel.iter().map(|e| e.institution).collect();
     println!(
         "panel: {} fictional experts from {} institutions in {} blocs ({}) → {}",
@@ -150,7 +153,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
             tally.invited, tally.web, tally.email, tally.dropped
         );
         let (closed, _, summary_path) =
-            crate::commands::close_and_summarise(&workspace, study, &mut store, round, Utc::now())?;
+            crate::lifecycle::close_and_summarise(&workspace, study, &mut store, round, Utc::now())?;
         println!(
             "round {round} closed: {} of {} answered; all figures in {}",
             tally.web + tally.email,
@@ -162,7 +165,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     collector.stop()?;
     drop(store);
 
-    crate::report::report(&workspace, &crate::report::ReportArgs::all_to(args.out.clone()))?;
+    crate::cmd::report::run(&workspace, &crate::cmd::report::ReportArgs::all_to(args.out.clone()))?;
 
     let store = Store::open(&workspace.store_path(study))?;
     let summary = crate::analysis::summarise(study, &store, args.rounds)?;
@@ -233,7 +236,7 @@ fn run_round(
     let id = study.id.as_str();
     // `delphi round open N --days 14`: the questionnaire frozen with the previous round's feedback.
     let now = Utc::now();
-    let opened = crate::commands::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
+    let opened = crate::lifecycle::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
     let RoundState::Open { deadline, .. } = opened.state else { bail!("round {round} did not open") };
     println!("round {round} is open until {}", deadline.format("%Y-%m-%d %H:%M UTC"));
     let frozen = crate::frozen::load(store, id, round)?;
@@ -253,20 +256,18 @@ fn run_round(
     let mut web = Vec::new();
     let mut email = Vec::new();
     for expert in panel.iter_mut() {
-        let mut rng = Rng::new(args.seed, &[expert.index, u64::from(round), 1]);
-        if expert.dropped_out {
-            continue;
-        }
-        if rng.chance(args.dropout) {
-            expert.dropped_out = true;
-            tally.dropped += 1;
-            continue;
-        }
+        let answers = match expert.take_turn(shown, round, args.dropout) {
+            Turn::Gone => continue,
+            Turn::DropsOut => {
+                tally.dropped += 1;
+                continue;
+            }
+            Turn::Answers(answers) => answers,
+        };
         let invitation = read_invitation(&outbox.join(format!("round-{round}-invitation-{}.eml", expert.id)))?;
-        let answers = expert.answer(shown, round, &mut rng);
         match expert.channel {
-            Reply::Web => web.push((expert.id.clone(), invitation, answers)),
-            Reply::Email => email.push((expert.clone(), invitation, answers)),
+            Channel::Web => web.push((expert.id.clone(), invitation, answers)),
+            Channel::Email => email.push((expert.clone(), invitation, answers)),
         }
     }
 
@@ -276,7 +277,7 @@ fn run_round(
     // Email: genuine replies into the Maildir, then the ingest of `delphi ingest --maildir`.
     let now = Utc::now();
     for (expert, invitation, answers) in &email {
-        let raw = reply_to_invitation(expert, invitation, answers, round, args.seed, now);
+        let raw = email_reply(expert, invitation, answers, round, args.seed, now);
         let name = format!("{}.demo-r{round}-{}.delphi", now.timestamp(), expert.id);
         std::fs::write(maildir.join("tmp").join(&name), &raw).context("cannot write to the Maildir")?;
         std::fs::rename(maildir.join("tmp").join(&name), maildir.join("new").join(&name))
@@ -397,20 +398,6 @@ impl Collector {
     }
 }
 
-/// What an expert needs of their invitation.
-#[derive(Debug, Clone)]
-struct Invitation {
-    /// The token of the personal link `…/s/<token>` in the text.
-    link_token: String,
-    /// The reply address, `delphi+<token>@…`.
-    reply_to: String,
-    subject: String,
-    message_id: String,
-    from: String,
-    /// The text part: the letter and the reply form.
-    text: String,
-}
-
 fn read_invitation(path: &Path) -> Result<Invitation> {
     let raw = std::fs::read(path).with_context(|| format!("the invitation {} is missing", path.display()))?;
     let message = mail_parser::MessageParser::default()
@@ -436,403 +423,6 @@ fn read_invitation(path: &Path) -> Result<Invitation> {
         from: address(message.from()),
         text,
     })
-}
-
-/// A plain-text reply as a mail client makes it: a greeting, then the invitation quoted with
-/// the answers written after the `[item]` markers (as Gmail users do).
-fn reply_to_invitation(
-    expert: &SimulatedExpert,
-    invitation: &Invitation,
-    answers: &BTreeMap<String, Answer>,
-    round: u32,
-    seed: u64,
-    now: chrono::DateTime<Utc>,
-) -> Vec<u8> {
-    let mut quoted = String::new();
-    for line in invitation.text.lines() {
-        let marker = line.trim().strip_prefix('[').and_then(|rest| rest.split_once(']')).map(|(item, _)| item);
-        match marker.and_then(|item| answers.get(item).map(|answer| (item, answer))) {
-            Some((item, answer)) => quoted.push_str(&format!("> [{item}] {}\r\n", form_value(answer))),
-            None if line.is_empty() => quoted.push_str(">\r\n"),
-            None => quoted.push_str(&format!("> {line}\r\n")),
-        }
-    }
-    let greeting = if delphi_core::study::is_chinese_code(expert.language) {
-        "您好，\r\n\r\n我的答案写在下面的表格中。"
-    } else {
-        "Hello,\r\n\r\nmy answers are in the form below."
-    };
-    format!(
-        "From: {} <{}>\r\nTo: {}\r\nSubject: Re: {}\r\nMessage-ID: <demo-{seed}-r{round}-{}@panel.example.org>\r\n\
-         In-Reply-To: <{}>\r\nReferences: <{}>\r\nDate: {}\r\nMIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
-         {greeting}\r\n\r\n{}\r\n\r\nOn {}, {} wrote:\r\n{quoted}",
-        expert.name,
-        expert.email,
-        invitation.reply_to,
-        invitation.subject,
-        expert.id.to_lowercase(),
-        invitation.message_id,
-        invitation.message_id,
-        now.to_rfc2822(),
-        expert.name,
-        now.format("%a, %e %b %Y at %H:%M"),
-        invitation.from,
-    )
-    .into_bytes()
-}
-
-/// An answer as an expert writes it in the text form.
-fn form_value(answer: &Answer) -> String {
-    match answer {
-        Answer::Ordinal { point } => point.to_string(),
-        Answer::DontKnow => "?".into(),
-        Answer::Numeric { value } => value.to_string(),
-        Answer::Quantile(q) => q.pairs().map(|(p, v)| format!("{p}%: {v}")).collect::<Vec<_>>().join(" "),
-        Answer::Probability { value } => format!("{}%", (value * 100.0).round()),
-        Answer::Ranking { order } => order.to_string(),
-        Answer::Text { text } => text.clone(),
-    }
-}
-
-// ------------------------------------------------------------------------------- the panel
-
-/// The blocs, each with its (fictional) institutions and their countries.
-const BLOCS: [(&str, &[(&str, &str)]); 4] = [
-    ("US", &[("Lakeshore Center for AI Safety", "US"), ("Pinecrest University", "US"), ("Harbor Policy Lab", "US")]),
-    (
-        "China",
-        &[
-            ("Eastlake Institute of AI Governance", "CN"),
-            ("Jade River University", "CN"),
-            ("Hengshan AI Safety Lab", "CN"),
-        ],
-    ),
-    ("Europe", &[("Rhinebridge Institute", "DE"), ("Nordfjord University", "NO")]),
-    ("Other", &[("Southern Cross AI Centre", "AU"), ("Meridian Policy Forum", "SG")]),
-];
-
-/// Names that say they are made up: "Placeholder", "Samplewood"; the Chinese given names are
-/// 虚拟 (virtual), 示例 (example), 模拟 (simulated), 假设 (hypothetical), 演示 (demo), 测试 (test).
-const GIVEN_NAMES: [&str; 8] = ["Avery", "Jordan", "Casey", "Riley", "Morgan", "Quinn", "Rowan", "Emery"];
-const SURNAMES: [&str; 8] =
-    ["Placeholder", "Samplewood", "Mockford", "Testerman", "Fictor", "Dummond", "Exampleton", "Pretendwell"];
-const CHINESE_SURNAMES: [&str; 6] = ["Wang", "Li", "Zhang", "Chen", "Zhao", "Huang"];
-const CHINESE_GIVEN_NAMES: [&str; 6] = ["Xuni", "Shili", "Moni", "Jiashe", "Yanshi", "Ceshi"];
-const EXPERTISE: [&str; 6] = ["verification", "governance", "evaluations", "hardware", "standards", "security"];
-
-/// How an expert answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reply {
-    Web,
-    Email,
-}
-
-#[derive(Debug, Clone)]
-struct SimulatedExpert {
-    /// Position on the panel; with the seed it picks the expert's random streams.
-    index: u64,
-    id: String,
-    name: String,
-    email: String,
-    institution: &'static str,
-    country: &'static str,
-    bloc: &'static str,
-    language: &'static str,
-    expertise: &'static str,
-    channel: Reply,
-    /// Keeps their answers whatever the group says, and explains why.
-    holdout: bool,
-    dropped_out: bool,
-    /// Their answers of the last round they answered, by item.
-    previous: BTreeMap<String, Answer>,
-}
-
-fn synthetic_panel(args: &DemoArgs, study: &Study) -> Vec<SimulatedExpert> {
-    let blocs = &BLOCS[..args.blocs as usize];
-    let count = u64::from(args.experts);
-    let width = count.to_string().len().max(2);
-    // A quarter of the panel (at least one) answers by email, spread over the blocs.
-    let mut order: Vec<u64> = (0..count).collect();
-    Rng::new(args.seed, &[0]).shuffle(&mut order);
-    let emailers: Vec<u64> = order[..(count as usize).div_ceil(4)].to_vec();
-    (0..count)
-        .map(|index| {
-            let mut rng = Rng::new(args.seed, &[index, 0]);
-            let (bloc, institutions) = blocs[index as usize % blocs.len()];
-            let (institution, country) = institutions[(index as usize / blocs.len()) % institutions.len()];
-            let chinese = bloc == "China" && study.has_language("zh");
-            let (given, surname) = if chinese {
-                (CHINESE_GIVEN_NAMES[rng.below(6)], CHINESE_SURNAMES[rng.below(6)])
-            } else {
-                (GIVEN_NAMES[rng.below(8)], SURNAMES[rng.below(8)])
-            };
-            let id = format!("E{:0width$}", index + 1);
-            SimulatedExpert {
-                index,
-                email: format!(
-                    "{}.{}.{}@panel.example.org",
-                    given.to_lowercase(),
-                    surname.to_lowercase(),
-                    id.to_lowercase()
-                ),
-                name: format!("{given} {surname}"),
-                id,
-                institution,
-                country,
-                bloc,
-                language: if chinese { "zh" } else { "en" },
-                expertise: EXPERTISE[index as usize % EXPERTISE.len()],
-                channel: if emailers.contains(&index) { Reply::Email } else { Reply::Web },
-                holdout: rng.chance(0.15),
-                dropped_out: false,
-                previous: BTreeMap::new(),
-            }
-        })
-        .collect()
-}
-
-fn panel_csv(panel: &[SimulatedExpert]) -> String {
-    let mut csv = String::from("id,name,email,institution,country,bloc,language,expertise\n");
-    for e in panel {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            e.id, e.name, e.email, e.institution, e.country, e.bloc, e.language, e.expertise
-        ));
-    }
-    csv
-}
-
-fn bloc_counts(panel: &[SimulatedExpert]) -> String {
-    BLOCS
-        .iter()
-        .map(|(bloc, _)| (bloc, panel.iter().filter(|e| e.bloc == *bloc).count()))
-        .filter(|(_, n)| *n > 0)
-        .map(|(bloc, n)| format!("{bloc} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-// ------------------------------------------------------------------------------- their answers
-
-/// Where an expert of `bloc` stands, in round 1 before their own noise, on `criterion` of
-/// `domain` (on the criterion's scale: 1–7 for benefit and risks, 1–5 for the recommendation).
-/// Verification and protocols: high benefit, low risk; evaluations: high risk; infrastructure:
-/// in between. The rival blocs differ somewhat.
-fn view(domain: &str, criterion: &str, bloc: &str) -> Option<f64> {
-    let base = match (domain, criterion) {
-        ("verification", "benefit") => 6.0,
-        ("verification", "risk-capabilities") => 2.2,
-        ("verification", "risk-information") => 2.6,
-        ("verification", "risk-harm") => 2.4,
-        ("verification", "recommendation") => 4.4,
-        ("protocols", "benefit") => 5.6,
-        ("protocols", "risk-capabilities") => 2.0,
-        ("protocols", "risk-information") => 2.3,
-        ("protocols", "risk-harm") => 2.2,
-        ("protocols", "recommendation") => 4.3,
-        ("infrastructure", "benefit") => 5.2,
-        ("infrastructure", "risk-capabilities") => 3.6,
-        ("infrastructure", "risk-information") => 4.6,
-        ("infrastructure", "risk-harm") => 4.2,
-        ("infrastructure", "recommendation") => 3.2,
-        ("evaluations", "benefit") => 4.4,
-        ("evaluations", "risk-capabilities") => 6.0,
-        ("evaluations", "risk-information") => 5.2,
-        ("evaluations", "risk-harm") => 4.8,
-        ("evaluations", "recommendation") => 2.6,
-        _ => return None,
-    };
-    let shift = match (bloc, domain, criterion) {
-        ("US", "verification", "benefit") => 0.4,
-        ("US", "evaluations", "risk-capabilities") => 0.5,
-        ("US", "infrastructure", "risk-information") => 0.5,
-        ("China", "verification", "risk-information") => 0.8,
-        ("China", "verification", "benefit") => -0.5,
-        ("China", "protocols", "benefit") => 0.4,
-        ("China", "evaluations", "benefit") => 0.5,
-        ("China", "infrastructure", "recommendation") => 0.6,
-        ("Europe", "protocols", "benefit") => 0.3,
-        ("Europe", "infrastructure", "benefit") => 0.4,
-        _ => 0.0,
-    };
-    Some(base + shift)
-}
-
-/// Short, made-up reasons per area: for cooperation, and against it.
-fn reason(domain: &str, favourable: bool, chinese: bool) -> &'static str {
-    match (domain, favourable, chinese) {
-        ("verification", true, false) => {
-            "Hardware-based checks let each side verify claims without trusting the other."
-        }
-        ("verification", true, true) => "基于硬件的核查让双方无需互信即可验证对方的声明。",
-        ("verification", false, false) => "Verification could expose sensitive details of chips and data centres.",
-        ("verification", false, true) => "核查可能暴露芯片和数据中心的敏感细节。",
-        ("protocols", true, false) => {
-            "Shared incident formats and red-teaming protocols cost little and help everyone."
-        }
-        ("protocols", true, true) => "共享事件报告格式和红队测试规程成本低，对各方都有益。",
-        ("protocols", false, false) => "Standards move slowly; an agreement may stay on paper.",
-        ("protocols", false, true) => "标准制定进展缓慢，协议可能停留在纸面上。",
-        ("infrastructure", true, false) => "Joint evaluation platforms would spread good practice.",
-        ("infrastructure", true, true) => "联合评测平台有助于推广良好实践。",
-        ("infrastructure", false, false) => "Shared infrastructure is a target for espionage and sabotage.",
-        ("infrastructure", false, true) => "共享基础设施容易成为间谍和破坏活动的目标。",
-        ("evaluations", true, false) => "Joint tests of dangerous capabilities would build trust.",
-        ("evaluations", true, true) => "联合开展危险能力测试有助于建立信任。",
-        ("evaluations", false, false) => "Joint capability tests could reveal what frontier models can do.",
-        ("evaluations", false, true) => "联合能力测试可能泄露前沿模型的能力。",
-        (_, _, false) => "No strong view either way.",
-        (_, _, true) => "没有明确倾向。",
-    }
-}
-
-impl SimulatedExpert {
-    /// The expert's answers to `shown` (the questionnaire with the group's feedback), by item.
-    fn answer(&mut self, shown: &Questionnaire, round: u32, rng: &mut Rng) -> BTreeMap<String, Answer> {
-        let chinese = delphi_core::study::is_chinese_code(self.language);
-        let mut answers = BTreeMap::new();
-        // Ordinal items first: the rationales and the ranking follow from them.
-        for item in &shown.items {
-            let AnswerSpec::Ordinal { min, max, dont_know, .. } = &item.answer else { continue };
-            let (min, max) = (f64::from(*min), f64::from(*max));
-            let key = item.id.as_str().to_owned();
-            let median = item.feedback.as_ref().and_then(|f| f.median);
-            let answer = match (self.previous.get(&key), median) {
-                // Round 1 (or an item new in this round): the expert's own view.
-                (None, _) | (Some(_), None) => {
-                    if *dont_know && rng.chance(0.03) {
-                        Answer::DontKnow
-                    } else {
-                        let domain = item.domain.as_ref().map_or("", |d| d.as_str());
-                        let criterion = item.criterion.as_ref().map_or("", |c| c.as_str());
-                        let centre = view(domain, criterion, self.bloc).unwrap_or(f64::midpoint(min, max));
-                        let point = (centre + 0.9 * rng.normal()).round().clamp(min, max);
-                        Answer::Ordinal { point: point as i32 }
-                    }
-                }
-                // Later rounds: most move toward the median they were shown; holdouts stay.
-                (Some(previous), Some(median)) => match previous {
-                    Answer::Ordinal { point } if !self.holdout && rng.chance(0.65) => {
-                        let point = f64::from(*point);
-                        let step = (median - point) * 0.6;
-                        let moved = if step.abs() < 0.5 && (median - point).abs() >= 1.0 {
-                            point + step.signum()
-                        } else {
-                            (point + step).round()
-                        };
-                        Answer::Ordinal { point: moved.clamp(min, max) as i32 }
-                    }
-                    Answer::DontKnow if rng.chance(0.5) => Answer::Ordinal { point: median.round() as i32 },
-                    kept => kept.clone(),
-                },
-            };
-            answers.insert(key, answer);
-        }
-        let point = |answers: &BTreeMap<String, Answer>, key: String| match answers.get(&key) {
-            Some(Answer::Ordinal { point }) => Some(f64::from(*point)),
-            _ => None,
-        };
-        // How favourable each area looks to this expert now: benefit against worst risk.
-        let favour = |answers: &BTreeMap<String, Answer>, domain: &str| {
-            let benefit = point(answers, format!("{domain}.benefit")).unwrap_or(4.0);
-            let risk = ["risk-capabilities", "risk-information", "risk-harm"]
-                .iter()
-                .filter_map(|c| point(answers, format!("{domain}.{c}")))
-                .fold(1.0, f64::max);
-            benefit - risk
-        };
-        for item in &shown.items {
-            let key = item.id.as_str().to_owned();
-            let answer = match &item.answer {
-                AnswerSpec::Ordinal { .. } => continue,
-                AnswerSpec::Text => match &item.domain {
-                    Some(domain) => {
-                        let favourable = favour(&answers, domain.as_str()) > 0.0;
-                        let because = reason(domain.as_str(), favourable, chinese);
-                        let anchor = format!("{}.recommendation", domain.as_str());
-                        // A holdout explains where their recommendation is off the group's median.
-                        let shown_median = shown
-                            .items
-                            .iter()
-                            .find(|i| i.id.as_str() == anchor)
-                            .and_then(|i| i.feedback.as_ref())
-                            .and_then(|f| f.median);
-                        let differs = shown_median
-                            .zip(point(&answers, anchor.clone()))
-                            .is_some_and(|(median, own)| (median - own).abs() >= 1.0);
-                        if round > 1 && self.holdout && differs {
-                            let text = if chinese {
-                                format!("看过小组反馈后我维持原评分：{because}")
-                            } else {
-                                format!("I keep my ratings after the feedback: {because}")
-                            };
-                            Answer::Text { text }
-                        } else if round == 1 && rng.chance(0.5) {
-                            Answer::Text { text: because.to_owned() }
-                        } else if round > 1 && rng.chance(0.15) {
-                            let text = if chinese {
-                                "参考小组反馈后调整了评分。"
-                            } else {
-                                "I moved toward the group after reading the feedback."
-                            };
-                            Answer::Text { text: text.to_owned() }
-                        } else {
-                            continue;
-                        }
-                    }
-                    None if round == 1 && rng.chance(0.2) => Answer::Text {
-                        text: if chinese {
-                            "联合建立人工智能事件数据库。"
-                        } else {
-                            "A joint database of AI incidents."
-                        }
-                        .to_owned(),
-                    },
-                    None => continue,
-                },
-                AnswerSpec::Ranking { options, .. } => {
-                    let mut scored: Vec<(f64, &delphi_core::study::DomainId)> =
-                        options.iter().map(|o| (favour(&answers, o.id.as_str()) + 0.3 * rng.normal(), &o.id)).collect();
-                    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-                    Answer::Ranking { order: scored.into_iter().map(|(_, d)| d.clone()).collect() }
-                }
-                // Forecasts and calibration answers are kept from round to round.
-                _ if self.previous.contains_key(&key) => self.previous[&key].clone(),
-                AnswerSpec::Probability => {
-                    let percent = (25.0 + 12.0 * rng.normal()).round().clamp(2.0, 90.0);
-                    Answer::Probability { value: percent / 100.0 }
-                }
-                AnswerSpec::Quantile { min, max, levels, .. } => {
-                    let (low, high) = (min.unwrap_or(0.0), max.unwrap_or(100.0));
-                    let centre = match key.as_str() {
-                        "years-to-first-agreement" => 6.0,
-                        "seed-bletchley-countries" => 28.0,
-                        "seed-eo14110-threshold" => 26.0,
-                        _ => f64::midpoint(low, high),
-                    };
-                    let p50 = (centre * (1.0 + 0.25 * rng.normal())).round().clamp(low + 1.0, high - 1.0);
-                    let spread = (centre * (0.2 + 0.3 * rng.unit())).round().max(1.0);
-                    // each level as far from the median as it is from 50 %, within the bounds
-                    let values = levels
-                        .percents()
-                        .map(|p| {
-                            let v = p50 + spread * (f64::from(p) - 50.0) / 45.0;
-                            if p < 50 { v.max(low) } else { v.min(high) }
-                        })
-                        .collect();
-                    Answer::Quantile(QuantileValues::new(*levels, values).expect("one value per level"))
-                }
-                AnswerSpec::Numeric { min, max, .. } => {
-                    let (low, high) = (min.unwrap_or(0.0), max.unwrap_or(100.0));
-                    Answer::Numeric { value: (f64::midpoint(low, high) + rng.normal()).round().clamp(low, high) }
-                }
-            };
-            answers.insert(key, answer);
-        }
-        self.previous = answers.clone();
-        answers
-    }
 }
 
 // ------------------------------------------------------------------------------- the conclusions
@@ -924,87 +514,4 @@ fn conclusions(
         "consensus: criteria of the area meeting the study's rule; across blocs: met overall and inside every bloc shown\n",
     );
     Ok(out)
-}
-
-// ------------------------------------------------------------------------------- randomness
-
-/// splitmix64: small, fast and fully determined by its seed — all the demo needs to make
-/// the same experts give the same answers on every machine.
-#[derive(Debug, Clone)]
-struct Rng(u64);
-
-impl Rng {
-    /// A stream of `seed` for one purpose (`stream`: e.g. expert, round), independent of the
-    /// order in which streams are used.
-    fn new(seed: u64, stream: &[u64]) -> Self {
-        let mut rng = Self(seed);
-        for &part in stream {
-            rng.0 ^= part.wrapping_mul(0xA24B_AED4_963E_E407);
-            rng.next();
-        }
-        rng
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1_u64 << 53) as f64
-    }
-
-    fn chance(&mut self, p: f64) -> bool {
-        self.unit() < p
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Standard normal (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let u = 1.0 - self.unit();
-        let v = self.unit();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            items.swap(i, self.below(i + 1));
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_generator_is_determined_by_its_seed_and_stream() {
-        let draw = |seed, stream: &[u64]| {
-            let mut rng = Rng::new(seed, stream);
-            (0..4).map(|_| rng.next()).collect::<Vec<_>>()
-        };
-        assert_eq!(draw(7, &[1, 2]), draw(7, &[1, 2]));
-        assert_ne!(draw(7, &[1, 2]), draw(7, &[2, 1]));
-        assert_ne!(draw(7, &[1, 2]), draw(8, &[1, 2]));
-        let mut rng = Rng::new(1, &[]);
-        let mean = (0..20_000).map(|_| rng.normal()).sum::<f64>() / 20_000.0;
-        assert!(mean.abs() < 0.05, "{mean}");
-    }
-
-    #[test]
-    fn answers_are_written_in_the_forms_syntax() {
-        assert_eq!(form_value(&Answer::Ordinal { point: 6 }), "6");
-        assert_eq!(form_value(&Answer::Probability { value: 0.35 }), "35%");
-        assert_eq!(
-            form_value(&Answer::Quantile(QuantileValues::five_fifty_ninety_five(2.0, 5.0, 12.0))),
-            "5%: 2 50%: 5 95%: 12"
-        );
-    }
 }

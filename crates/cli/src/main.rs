@@ -17,18 +17,14 @@ macro_rules! println {
 
 mod analysis;
 mod atomic;
-mod commands;
-mod cooke;
+mod cmd;
 mod demo;
 mod frozen;
+mod lifecycle;
 mod mail;
 mod output;
-mod rationales;
 mod render;
-mod report;
-mod serve;
 mod source;
-mod submit;
 mod workspace;
 
 use std::path::PathBuf;
@@ -36,6 +32,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+
+use crate::workspace::Workspace;
 
 /// Exit codes, documented in `--help` and the README.
 pub(crate) mod exit {
@@ -85,46 +83,46 @@ struct Cli {
 enum Command {
     /// Create a new study directory (study.toml + panel.csv): a short commented starter
     /// study in one language, or with `--example ai-safety` the shipped two-language study.
-    Init(commands::InitArgs),
+    Init(cmd::init::InitArgs),
     /// Check a study file (and its panel) and list every problem with file:line:column.
-    Validate(commands::ValidateArgs),
+    Validate(cmd::validate::ValidateArgs),
     /// Manage the panel of experts.
     #[command(subcommand)]
-    Panel(commands::PanelCommand),
+    Panel(cmd::panel::PanelCommand),
     /// Open, close and list rounds.
     #[command(subcommand)]
-    Round(commands::RoundCommand),
+    Round(cmd::round::RoundCommand),
     /// Record an expert's answers from a filled-in reply form (a file or standard input),
     /// e.g. answers sent by other means; checked exactly as an emailed reply is.
-    Answer(commands::AnswerArgs),
+    Answer(cmd::answer::AnswerArgs),
     /// Email each expert of the open round their invitation: personal link, deadline and
     /// reply form, in their language. Re-running sends only what was not sent.
-    Invite(mail::InviteArgs),
+    Invite(cmd::invite::InviteArgs),
     /// Remind those who have not answered the open round, on a schedule (run it daily).
-    Remind(mail::RemindArgs),
+    Remind(cmd::remind::RemindArgs),
     /// Read replies from a Maildir or an IMAP folder, store their answers exactly once and
     /// send each expert a receipt (or what to fix).
-    Ingest(mail::IngestArgs),
+    Ingest(cmd::ingest::IngestArgs),
     /// Serve the open round's personal web forms and JSON API (see `delphi round links`).
-    Serve(serve::ServeArgs),
+    Serve(cmd::serve::ServeArgs),
     /// Send answers through a personal link's JSON API (for experts who prefer a script).
-    Submit(submit::SubmitArgs),
+    Submit(cmd::submit::SubmitArgs),
     /// Translate a round's rationales for a bilingual panel: export them as a CSV for
     /// translators, import the filled-in file before the next round opens.
-    #[command(subcommand, long_about = rationales::ABOUT)]
-    Rationales(rationales::RationalesCommand),
+    #[command(subcommand, long_about = cmd::rationales::ABOUT)]
+    Rationales(cmd::rationales::RationalesCommand),
     /// Write the reports of the rounds so far: PDF, HTML and Markdown per language.
-    Report(report::ReportArgs),
+    Report(cmd::report::ReportArgs),
     /// Response counts per round, overall and per group of the panel.
-    Status(commands::StatusArgs),
+    Status(cmd::status::StatusArgs),
     /// Print the study's audit log: every change to the store, oldest first.
-    Audit(commands::AuditArgs),
+    Audit(cmd::audit::AuditArgs),
     /// Run Cooke's classical model on an existing expert-judgment case (EXCALIBUR's
     /// `CASE.dtt CASE.rls`, or an ANDURYL `.json`), without a study or a store: every
     /// expert's calibration, information and weight, the decision makers' quantiles, and with
     /// `--robustness` the tables leaving out each seed and each expert. Writes a PDF of the
     /// tables, JSON, CSV and Parquet.
-    Cooke(cooke::CookeArgs),
+    Cooke(cmd::cooke::CookeArgs),
     /// Run the shipped study end to end with a synthetic panel of fictional experts: every
     /// round opened, invitations written to the outbox, answers through the web collector's
     /// JSON API and by email reply, rounds closed, reports written, the conclusions printed.
@@ -134,25 +132,24 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let workspace = Workspace::new(cli.study, cli.data_dir);
     let result = match cli.command {
-        Command::Init(args) => commands::init(&args),
-        Command::Validate(args) => commands::validate(&cli.study, &args),
-        Command::Panel(command) => commands::panel(&workspace::Workspace::new(cli.study, cli.data_dir), command),
-        Command::Round(command) => commands::round(&workspace::Workspace::new(cli.study, cli.data_dir), command),
-        Command::Answer(args) => commands::answer(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Invite(args) => mail::invite(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Remind(args) => mail::remind(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Ingest(args) => mail::ingest(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Serve(args) => serve::serve_forms(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Submit(args) => submit::submit(&args),
-        Command::Rationales(command) => {
-            rationales::rationales(&workspace::Workspace::new(cli.study, cli.data_dir), &command)
-        }
-        Command::Report(args) => report::report(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Status(args) => commands::status(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Audit(args) => commands::audit(&workspace::Workspace::new(cli.study, cli.data_dir), &args),
-        Command::Demo(args) => demo::demo(&cli.data_dir, &args),
-        Command::Cooke(args) => cooke::cooke(&args),
+        Command::Init(args) => cmd::init::run(&args),
+        Command::Validate(args) => cmd::validate::run(workspace.study_path(), &args),
+        Command::Panel(command) => cmd::panel::run(&workspace, command),
+        Command::Round(command) => cmd::round::run(&workspace, command),
+        Command::Answer(args) => cmd::answer::run(&workspace, &args),
+        Command::Invite(args) => cmd::invite::run(&workspace, &args),
+        Command::Remind(args) => cmd::remind::run(&workspace, &args),
+        Command::Ingest(args) => cmd::ingest::run(&workspace, &args),
+        Command::Serve(args) => cmd::serve::run(&workspace, &args),
+        Command::Submit(args) => cmd::submit::run(&args),
+        Command::Rationales(command) => cmd::rationales::run(&workspace, &command),
+        Command::Report(args) => cmd::report::run(&workspace, &args),
+        Command::Status(args) => cmd::status::run(&workspace, &args),
+        Command::Audit(args) => cmd::audit::run(&workspace, &args),
+        Command::Demo(args) => demo::demo(workspace.data_dir(), &args),
+        Command::Cooke(args) => cmd::cooke::run(&args),
     };
     // The work is done; output that could not be written (other than to a reader that
     // left) is a failure of the command too.

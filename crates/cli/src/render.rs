@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
+use chrono::{DateTime, Utc};
 use delphi_core::Problems;
 pub(crate) use delphi_core::text::{for_terminal, line_for_terminal};
 use delphi_core::text::{is_bidi_control, is_control};
-use delphi_store::StoreError;
+use delphi_store::{Round, RoundState, StoreError};
 
 use crate::exit;
 
@@ -132,6 +133,20 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A time as the terminal shows it: `2026-12-15 17:00 UTC`.
+pub(crate) fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A round's opening, deadline and closing as [`when`] shows them, `-` for what has not happened.
+pub(crate) fn round_dates(round: &Round) -> (String, String, String) {
+    match round.state {
+        RoundState::Draft => ("-".into(), "-".into(), "-".into()),
+        RoundState::Open { opened_at, deadline } => (when(opened_at), when(deadline), "-".into()),
+        RoundState::Closed { opened_at, deadline, closed_at } => (when(opened_at), when(deadline), when(closed_at)),
+    }
 }
 
 #[cfg(test)]

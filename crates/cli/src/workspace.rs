@@ -29,6 +29,10 @@ impl Workspace {
         &self.study_path
     }
 
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     pub fn load_study(&self) -> Result<LoadedStudy> {
         load_study(&self.study_path)
     }

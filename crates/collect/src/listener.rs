@@ -76,6 +76,7 @@ const DESCRIPTORS_HELD_BACK: u64 = 64;
 /// Raises this process's soft limit of open files to its hard limit, so that the connection
 /// caps (not the kernel's default of 1,024) decide when connections are refused. Returns the
 /// soft limit now in force, if it is known.
+#[cfg(unix)]
 pub fn raise_open_file_limit() -> Option<u64> {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut limit = getrlimit(Resource::Nofile);
@@ -88,12 +89,28 @@ pub fn raise_open_file_limit() -> Option<u64> {
     limit.current
 }
 
+/// Elsewhere (Windows) sockets are not counted against a limit of open files.
+#[cfg(not(unix))]
+pub fn raise_open_file_limit() -> Option<u64> {
+    None
+}
+
+/// The soft limit of open files, if there is one.
+#[cfg(unix)]
+fn open_file_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<u64> {
+    None
+}
+
 /// The connection cap the open-file limit allows: connections never take the descriptors the
 /// store and the logs need, so running short shows as a refused connection, not as a failed
 /// commit.
 fn effective_cap(configured: usize) -> usize {
-    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
-    let allowed = soft
+    let allowed = open_file_limit()
         .map_or(usize::MAX, |soft| usize::try_from(soft.saturating_sub(DESCRIPTORS_HELD_BACK)).unwrap_or(usize::MAX));
     configured.min(allowed).max(1)
 }
@@ -175,17 +192,22 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// The accept errors that mean a lack of resources rather than one connection's trouble.
+#[cfg(unix)]
+const RESOURCE_ERRORS: [i32; 4] = [
+    rustix::io::Errno::MFILE.raw_os_error(),
+    rustix::io::Errno::NFILE.raw_os_error(),
+    rustix::io::Errno::NOBUFS.raw_os_error(),
+    rustix::io::Errno::NOMEM.raw_os_error(),
+];
+/// Winsock's WSAEMFILE and WSAENOBUFS (Windows has no ENFILE, and no ENOMEM from accept).
+#[cfg(not(unix))]
+const RESOURCE_ERRORS: [i32; 2] = [10_024, 10_055];
+
 async fn on_accept_error(log: &LogThrottle, error: &io::Error) {
     // Errors of one connection (reset before accept, …) are that connection's business; a
     // lack of resources would come back at once, so the loop waits a moment.
-    let resources = matches!(error.raw_os_error(), Some(code) if [
-        rustix::io::Errno::MFILE.raw_os_error(),
-        rustix::io::Errno::NFILE.raw_os_error(),
-        rustix::io::Errno::NOBUFS.raw_os_error(),
-        rustix::io::Errno::NOMEM.raw_os_error(),
-    ]
-    .contains(&code));
-    if resources {
+    if error.raw_os_error().is_some_and(|code| RESOURCE_ERRORS.contains(&code)) {
         log.line(|| tracing::warn!("cannot accept connections ({error}); pausing {ACCEPT_BACKOFF:?}"));
         tokio::time::sleep(ACCEPT_BACKOFF).await;
     }

@@ -9,6 +9,7 @@ pub mod consensus;
 pub mod panel;
 mod parse;
 pub mod problem;
+pub mod rng;
 pub mod study;
 pub mod text;
 

@@ -392,6 +392,7 @@ impl<'s> Checker<'_, 's> {
             description: description?,
             max_rounds: max_rounds?,
             stopping: stopping?,
+            stopping_stated: header.stopping.is_some(),
             carry_over: carry_over?,
             scales,
             domains,

@@ -504,6 +504,9 @@ pub struct Study {
     pub description: Localised,
     pub max_rounds: u32,
     pub stopping: StoppingRule,
+    /// Whether the file stated `[study.stopping]` (as a table or inline); when not,
+    /// `stopping` holds the defaults, and a report says no stopping rule was set in advance.
+    pub stopping_stated: bool,
     /// How answers carried over from the previous round count.
     pub carry_over: CarryOver,
     pub scales: Vec<Scale>,
@@ -671,5 +674,21 @@ mod tests {
         for code in ["en", "zha", "fr-zh", ""] {
             assert!(!is_chinese_code(code), "{code}");
         }
+    }
+
+    /// A report says whether the stopping rule was set in advance: only a `[study.stopping]`
+    /// the coordinator wrote counts, not the defaults, nor the table in a comment.
+    #[test]
+    fn a_stopping_rule_is_stated_only_by_its_table() {
+        let starter = include_str!("../../../surveys/starter.toml");
+        let with = |extra: &str| starter.replacen("[scales.level5]", &format!("{extra}\n[scales.level5]"), 1);
+        let parse = |source: &str| Study::from_toml(source, "study.toml").expect("a valid study");
+        assert!(!parse(starter).stopping_stated, "the starter states none");
+        assert!(!parse(&with("# [study.stopping]\n# min_rounds = 2\n")).stopping_stated, "a comment");
+        let table = parse(&with("[study.stopping]\nmin_rounds = 3\n"));
+        assert!(table.stopping_stated);
+        assert_eq!(table.stopping.min_rounds, 3);
+        let inline = starter.replacen("max_rounds = 3", "max_rounds = 3\nstopping = { min_rounds = 2 }", 1);
+        assert!(parse(&inline).stopping_stated, "an inline table");
     }
 }

@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use delphi_core::rng::Rng;
 use delphi_stats::anduryl::read_anduryl_json;
 use delphi_stats::classical::{self, CaseModel, CookeCase, CookeOptions};
 use delphi_stats::excalibur::read_excalibur;
-use delphi_stats::synthetic::SplitMix64;
 
 /// The seven public TU Delft cases (`shared/reference/cooke-cases`), TdC the largest.
 const TU_DELFT_CASES: [&str; 7] =
@@ -130,19 +130,13 @@ fn read_case(path: &Path) -> CookeCase {
     }
 }
 
-/// A standard normal draw (Box–Muller).
-fn normal(rng: &mut SplitMix64) -> f64 {
-    let u = 1.0 - rng.next_f64();
-    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * rng.next_f64()).cos()
-}
-
 /// An ANDURYL 1.2.1 project of `experts × (seeds + targets)` 5/50/95 % assessments on
 /// uniform-background items. Experts differ as real panels do: each has a bias (−0.3 to 0.3
 /// of the item's spread) and a confidence (90 % intervals from 0.7 to 1.6 times as wide as
 /// their error warrants), so calibration ranges from good to very poor. Targets carry no
 /// realisation (ANDURYL 1.2.2 with pydantic 1 refuses `null`s, so absent fields are left out).
 fn synthetic_project(experts: usize, seeds: usize, targets: usize, seed: u64) -> String {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::new(seed);
     let bias: Vec<f64> = (0..experts).map(|_| 0.6 * rng.next_f64() - 0.3).collect();
     let width: Vec<f64> = (0..experts).map(|_| 0.7 + 0.9 * rng.next_f64()).collect();
     let expert_ids: Vec<String> = (1..=experts).map(|e| format!("E{e:02}")).collect();
@@ -157,7 +151,7 @@ fn synthetic_project(experts: usize, seeds: usize, targets: usize, seed: u64) ->
         let sep = if i == 0 { "" } else { ", " };
         write!(items, "{sep}\"{id}\": {{{realisation}\"scale\": \"uni\", \"question\": \"\", \"quantiles\": [0.05, 0.5, 0.95], \"unit\": \"\"}}").expect("write to a String");
         for e in 0..experts {
-            let median = truth + spread * (bias[e] + normal(&mut rng));
+            let median = truth + spread * (bias[e] + rng.normal());
             let low = median - 1.645 * width[e] * spread * (0.7 + 0.6 * rng.next_f64());
             let high = median + 1.645 * width[e] * spread * (0.7 + 0.6 * rng.next_f64());
             write!(answers[e], "{sep}\"{id}\": [{low:?}, {median:?}, {high:?}]").expect("write to a String");

@@ -6,8 +6,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use delphi_core::rng::Rng;
 use delphi_stats::ranktests::{mann_whitney, wilcoxon};
-use delphi_stats::synthetic::SplitMix64;
 
 fn median_micros(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
@@ -22,7 +22,7 @@ fn median_micros(runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let mut rng = SplitMix64::new(15);
+    let mut rng = Rng::new(15);
     let mut sample = |n: usize, tied: bool| -> Vec<f64> {
         (0..n).map(|_| if tied { (1 + rng.below(5)) as f64 } else { rng.next_f64() }).collect()
     };

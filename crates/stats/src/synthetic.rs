@@ -3,44 +3,14 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use delphi_core::rng::Rng;
+
 use crate::StatsError;
 use crate::input::{
     AgreeSet, Answer, AnswerTable, AnswerTableBuilder, Groups, ItemId, ItemKind, ItemSpec, OrdinalScale, Pseudonym,
     Stored,
 };
 use crate::summarise::StatsConfig;
-
-/// SplitMix64: a small, fast, deterministic pseudo-random generator.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        #[allow(clippy::cast_precision_loss)]
-        let x = (self.next_u64() >> 11) as f64;
-        x / (1u64 << 53) as f64
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-}
 
 /// A synthetic study with its configuration.
 #[derive(Debug, Clone)]
@@ -60,7 +30,7 @@ pub fn synthetic_scale(i: usize) -> (i32, i32, i32, i32) {
 /// rounds about a third of the experts move one point toward the middle of the panel; about
 /// 5 % drop out per round and 2 % of answers are "don't know". Groups: 3 blocs, 10 institutions.
 pub fn synthetic_study(experts: usize, items: usize, rounds: u32, seed: u64) -> Result<SyntheticStudy, StatsError> {
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::new(seed);
     let specs: Vec<ItemSpec> = (0..items)
         .map(|i| {
             let (min, max, lo, hi) = synthetic_scale(i);

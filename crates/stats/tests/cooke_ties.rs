@@ -8,9 +8,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
+use delphi_core::rng::Rng;
 use delphi_stats::Quantiles;
 use delphi_stats::cooke::{CookeExpert, calibration, calibration_from_parts, classical_model};
-use delphi_stats::synthetic::SplitMix64;
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -64,11 +64,9 @@ fn quantiles_for_bin(x: f64, bin: usize, w: f64) -> Quantiles {
 
 /// An expert whose seed answers give exactly `counts`, in a shuffled seed order, with
 /// assessments of random width (so information scores differ).
-fn expert_with_counts(name: &str, counts: [u64; 4], realisations: &[f64], rng: &mut SplitMix64) -> CookeExpert {
+fn expert_with_counts(name: &str, counts: [u64; 4], realisations: &[f64], rng: &mut Rng) -> CookeExpert {
     let mut bins: Vec<usize> = (0..4).flat_map(|b| std::iter::repeat_n(b, counts[b] as usize)).collect();
-    for i in (1..bins.len()).rev() {
-        bins.swap(i, rng.below(i as u64 + 1) as usize);
-    }
+    rng.shuffle(&mut bins);
     let seeds =
         bins.iter().zip(realisations).map(|(&b, &x)| quantiles_for_bin(x, b, 0.5 + 3.0 * rng.next_f64())).collect();
     CookeExpert { expert: name.into(), seeds, targets: vec![] }
@@ -90,10 +88,8 @@ proptest! {
         let (counts, parts): (Vec<u64>, Vec<u64>) = bins.iter().copied().unzip();
         let (i, c) = calibration_from_parts(&counts, &parts).unwrap();
         let mut order: Vec<usize> = (0..bins.len()).collect();
-        let mut rng = SplitMix64::new(shuffle_seed);
-        for k in (1..order.len()).rev() {
-            order.swap(k, rng.below(k as u64 + 1) as usize);
-        }
+        let mut rng = Rng::new(shuffle_seed);
+        rng.shuffle(&mut order);
         let pc: Vec<u64> = order.iter().map(|&k| counts[k]).collect();
         let pp: Vec<u64> = order.iter().map(|&k| parts[k]).collect();
         let (pi, pcal) = calibration_from_parts(&pc, &pp).unwrap();
@@ -115,7 +111,7 @@ proptest! {
         prop_assume!(n > 0);
         let realisations: Vec<f64> = (0..n).map(|s| 100.0 * s as f64).collect();
         let twin: [u64; 4] = std::array::from_fn(|b| counts[SAME_P[perm][b]]);
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = Rng::new(seed);
         let mut other = [0u64; 4];
         for _ in 0..n {
             other[rng.below(4) as usize] += 1;

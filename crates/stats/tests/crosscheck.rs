@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use delphi_core::consensus::{ConsensusRule, DontKnowPolicy, QuantileMethod};
+use delphi_core::rng::Rng;
 use delphi_stats::cooke::{calibration, information, intrinsic_range, pool};
 use delphi_stats::item::ordinal_summary;
 use delphi_stats::kendall::kendall_w;
 use delphi_stats::krippendorff::{Level, krippendorff_alpha};
 use delphi_stats::quantile::quantile_sorted;
 use delphi_stats::ranktests::{TestMethod, WILCOXON_EXACT_MAX, kruskal_wallis, mann_whitney, mcnemar, wilcoxon};
-use delphi_stats::synthetic::SplitMix64;
 use delphi_stats::{AgreeSet, Figure, OrdinalScale, Quantiles, Ranking};
 use serde_json::{Map, Value, json};
 
@@ -48,7 +48,7 @@ fn m(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
 
 #[allow(clippy::too_many_lines)]
 fn cases() -> Vec<Case> {
-    let mut rng = SplitMix64::new(20_260_101);
+    let mut rng = Rng::new(20_260_101);
     let mut out = Vec::new();
     let exact = 1e-9;
 
@@ -153,7 +153,7 @@ fn cases() -> Vec<Case> {
     for i in 0..20 {
         let n1 = 1 + rng.below(60) as usize;
         let n2 = 1 + rng.below(60) as usize;
-        let draw = |rng: &mut SplitMix64, n: usize, shift: f64| -> Vec<f64> {
+        let draw = |rng: &mut Rng, n: usize, shift: f64| -> Vec<f64> {
             (0..n)
                 .map(|_| if i % 2 == 0 { rng.below(5) as f64 + shift.round() } else { rng.next_f64() + shift / 10.0 })
                 .collect()
@@ -310,7 +310,7 @@ fn mann_whitney_case(x: &[f64], y: &[f64]) -> Case {
 /// Small tied samples as Delphi panels give them (issue 15): Wilcoxon on five-point answers
 /// with zeros, Mann–Whitney on ordinal blocs below and above the exact limit, and
 /// U1 = n1·n2/2 exactly, where both methods must give p = 1.
-fn rank_test_cases(rng: &mut SplitMix64, out: &mut Vec<Case>) {
+fn rank_test_cases(rng: &mut Rng, out: &mut Vec<Case>) {
     for _ in 0..16 {
         let n = 1 + rng.below(16) as usize;
         let d: Vec<f64> = (0..n).map(|_| rng.below(5) as f64 - 1.0).collect();

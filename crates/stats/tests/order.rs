@@ -3,7 +3,7 @@
 
 mod common;
 
-use delphi_stats::synthetic::SplitMix64;
+use delphi_core::rng::Rng;
 use delphi_stats::*;
 use proptest::prelude::*;
 
@@ -49,11 +49,8 @@ proptest! {
     fn summary_is_independent_of_row_order(answers in prop::collection::vec(any::<(u8, u8, u8, i8)>(), 0..200), seed in any::<u64>()) {
         let rows = study(&answers);
         let mut shuffled = rows.clone();
-        let mut rng = SplitMix64::new(seed);
-        for i in (1..shuffled.len()).rev() {
-            let j = usize::try_from(rng.below(i as u64 + 1)).unwrap();
-            shuffled.swap(i, j);
-        }
+        let mut rng = Rng::new(seed);
+        rng.shuffle(&mut shuffled);
         let mut reversed = rows.clone();
         reversed.reverse();
         let a = json_of(rows);

@@ -36,7 +36,7 @@ pub use mail::{
     InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, Recipient, ReminderRecord, Reservation,
     SentLetter, Transport, Written,
 };
-pub use panel::PanelImport;
+pub use panel::{PanelImport, Pseudonyms};
 pub use rounds::{Round, RoundState};
 pub use schema::SCHEMA_VERSION;
 pub use status::{ExpertProgress, GroupCount, PseudonymousMember, RoundStatus};

@@ -21,13 +21,49 @@ pub struct PanelImport {
     pub withdrawn: usize,
 }
 
+/// Where a new expert's pseudonym comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pseudonyms {
+    /// Drawn from the operating system's random generator, so nothing links a pseudonym to
+    /// its expert: every real panel.
+    Random,
+    /// Derived from a seed and the expert's id, so the same fictional panel gets the same
+    /// pseudonyms and a demo's reports come out the same byte for byte. Anyone who knows the
+    /// seed and the ids can recompute them: for fictional panels only.
+    FictionalFromSeed(u64),
+}
+
+impl Pseudonyms {
+    fn for_expert(self, expert_id: &str) -> String {
+        match self {
+            Self::Random => format!("p-{}", secret::random_base32(8)),
+            Self::FictionalFromSeed(seed) => {
+                let digest = secret::sha256(&[&seed.to_le_bytes(), expert_id.as_bytes()].concat());
+                format!("p-{}", secret::base32(&digest[..8]))
+            }
+        }
+    }
+}
+
 impl Store {
-    /// Brings the stored panel in line with `panel`, in one transaction.
+    /// Brings the stored panel in line with `panel`, in one transaction; new experts get
+    /// random pseudonyms.
     pub fn import_panel(
         &mut self,
         study_id: &str,
         panel: &Panel,
         at: DateTime<Utc>,
+    ) -> Result<PanelImport, StoreError> {
+        self.import_panel_with(study_id, panel, at, Pseudonyms::Random)
+    }
+
+    /// [`Store::import_panel`], with new experts' pseudonyms from `pseudonyms`.
+    pub fn import_panel_with(
+        &mut self,
+        study_id: &str,
+        panel: &Panel,
+        at: DateTime<Utc>,
+        pseudonyms: Pseudonyms,
     ) -> Result<PanelImport, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
@@ -64,7 +100,7 @@ impl Store {
                     tx.execute(
                         "INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise, time_zone)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                        params![study_id, member.id.as_str(), format!("p-{}", secret::random_base32(8)), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], time_zone],
+                        params![study_id, member.id.as_str(), pseudonyms.for_expert(member.id.as_str()), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], time_zone],
                     )?;
                     outcome.added += 1;
                 }
@@ -161,5 +197,33 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pseudonyms;
+
+    fn is_pseudonym_shaped(p: &str) -> bool {
+        p.len() == 15
+            && p.starts_with("p-")
+            && p[2..].bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+    }
+
+    #[test]
+    fn a_fictional_panel_gets_the_same_pseudonyms_from_the_same_seed_and_others_from_another() {
+        let seeded = Pseudonyms::FictionalFromSeed(2504);
+        let first = seeded.for_expert("E01");
+        assert!(is_pseudonym_shaped(&first), "{first}");
+        assert_eq!(first, seeded.for_expert("E01"));
+        assert_ne!(first, seeded.for_expert("E02"));
+        assert_ne!(first, Pseudonyms::FictionalFromSeed(2505).for_expert("E01"));
+    }
+
+    #[test]
+    fn a_real_panel_gets_a_fresh_random_pseudonym_of_the_same_shape() {
+        let (a, b) = (Pseudonyms::Random.for_expert("E01"), Pseudonyms::Random.for_expert("E01"));
+        assert!(is_pseudonym_shaped(&a) && is_pseudonym_shaped(&b), "{a} {b}");
+        assert_ne!(a, b);
     }
 }

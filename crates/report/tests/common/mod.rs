@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::{Duration, TimeZone, Utc};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_core::rng::Rng;
 use delphi_core::study::PanelAttribute;
 use delphi_report::{Conduct, FeedbackGiven, PanelCount, RoundConduct};
-use delphi_stats::synthetic::SplitMix64;
 use delphi_stats::*;
 
 pub const SHIPPED: &str = include_str!("../../../../surveys/ai-safety-cooperation.toml");
@@ -102,7 +102,7 @@ pub fn config(study: &Study, experts: u64, rounds: u32) -> StatsConfig {
 /// later rounds pull answers toward the item's centre; a few drop out, a few say "don't know".
 pub fn answers(study: &Study, experts: usize, rounds: u32, seed: u64) -> AnswerTable {
     let specs = specs(study);
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Rng::new(seed);
     let blocs = ["US", "CN", "EU", "other"];
     let countries = ["us", "cn", "de", "fr", "uk", "sg"];
     let domains: Vec<String> = study.domains.iter().map(|d| d.id.as_str().to_owned()).collect();

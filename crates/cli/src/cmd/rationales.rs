@@ -80,7 +80,7 @@ pub(crate) struct ImportArgs {
     file: PathBuf,
 }
 
-pub(crate) fn rationales(workspace: &Workspace, command: &RationalesCommand) -> Result<()> {
+pub(crate) fn run(workspace: &Workspace, command: &RationalesCommand) -> Result<()> {
     match command {
         RationalesCommand::Export(args) => export(workspace, args),
         RationalesCommand::Import(args) => import(workspace, args),

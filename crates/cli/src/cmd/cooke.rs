@@ -17,7 +17,7 @@ use delphi_report::cooke::{COOKE_TEMPLATE, build_cooke, information_text, render
 use delphi_report::tidy::{Column, Table, Values};
 use delphi_stats::classical::{
     CaseModel, CookeCase, CookeOptions, DEFAULT_OVERSHOOT, RobustnessRow, Weighting, robustness_experts,
-    robustness_items, run,
+    robustness_items,
 };
 use delphi_stats::excalibur::read_excalibur;
 
@@ -89,10 +89,11 @@ impl From<WeightsArg> for Weighting {
 }
 
 /// Runs the model on the case named by `args` and writes its results.
-pub(crate) fn cooke(args: &CookeArgs) -> Result<()> {
+pub(crate) fn run(args: &CookeArgs) -> Result<()> {
     let (case, name) = read_case(&args.files)?;
     let options = CookeOptions { weighting: args.weights.into(), alpha: args.alpha, overshoot: args.overshoot };
-    let model = run(&case, &options).with_context(|| format!("cannot run the classical model on {name}"))?;
+    let model = delphi_stats::classical::run(&case, &options)
+        .with_context(|| format!("cannot run the classical model on {name}"))?;
     let robustness = if args.robustness {
         let items = robustness_items(&case, &options).context("the robustness table over the seed items")?;
         let experts = robustness_experts(&case, &options).context("the robustness table over the experts")?;

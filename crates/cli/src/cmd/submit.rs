@@ -33,7 +33,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sends answers through the JSON API of a personal link. The request carries an
 /// idempotency key made from the answers, so sending the same file twice stores it once.
-pub(crate) fn submit(args: &SubmitArgs) -> Result<()> {
+pub(crate) fn run(args: &SubmitArgs) -> Result<()> {
     let body = read_input(&args.file)?;
     let parsed: serde_json::Value = serde_json::from_str(&body).context("the answers are not valid JSON")?;
     if !parsed.get("answers").is_some_and(serde_json::Value::is_object) {

@@ -1,13 +1,12 @@
-//! `delphi serve` and `delphi round links`: the web channel from the command line
-//! (`delphi submit`, its client side, is in `submit.rs`).
+//! `delphi serve`: the open round's web forms and JSON API (the links are issued by
+//! `delphi round links`; `delphi submit`, the API's client side, is in `submit.rs`).
 
 use std::net::SocketAddr;
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
 use clap::Args;
 use delphi_collect::{Cidr, ConnectionLimits, Service, ServiceConfig, TrustedProxies, Writer, serve};
-use delphi_store::{Refusal, RoundState, Store, StoreError};
+use delphi_store::Store;
 
 use crate::workspace::Workspace;
 
@@ -46,21 +45,11 @@ pub(crate) struct ServeArgs {
     max_connections_per_client: usize,
 }
 
-#[derive(Debug, Args)]
-pub(crate) struct LinksArgs {
-    /// The server's address as experts reach it.
-    #[arg(long, default_value = "http://127.0.0.1:8080", env = "DELPHI_BASE_URL")]
-    base_url: String,
-    /// Only these experts (ids from the panel); by default everyone asked in the open round.
-    #[arg(long = "expert")]
-    experts: Vec<String>,
-}
-
-/// Serves the open round's forms until Ctrl-C or SIGTERM, then finishes what is in flight.
 /// The shortest coordinator token accepted: 128 bits written in hex.
 const MIN_COORDINATOR_TOKEN: usize = 32;
 
-pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
+/// Serves the open round's forms until Ctrl-C or SIGTERM, then finishes what is in flight.
+pub(crate) fn run(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
     if [args.header_timeout, args.body_timeout].contains(&0)
         || [args.max_connections, args.max_connections_per_client].contains(&0)
     {
@@ -127,7 +116,9 @@ pub(crate) fn serve_forms(workspace: &Workspace, args: &ServeArgs) -> Result<()>
     Ok(())
 }
 
+/// Ctrl-C, or on Unix also SIGTERM (what `systemctl stop` and `docker stop` send).
 async fn shutdown_signal() {
+    #[cfg(unix)]
     let terminate = async {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut signal) => {
@@ -136,29 +127,11 @@ async fn shutdown_signal() {
             Err(_) => std::future::pending::<()>().await,
         }
     };
+    // Windows has no SIGTERM: Ctrl-C alone stops the server there.
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-}
-
-/// Issues a personal link for each expert of the open round (replacing earlier links).
-pub(crate) fn links(workspace: &Workspace, args: &LinksArgs) -> Result<()> {
-    let (loaded, mut store) = workspace.open()?;
-    let id = loaded.study.id.as_str();
-    let round = store
-        .rounds(id)?
-        .into_iter()
-        .find(|r| matches!(r.state, RoundState::Open { .. }))
-        .map(|r| r.number)
-        .ok_or_else(|| StoreError::from(Refusal::RoundNotOpen(0)))
-        .context("no round is open; open one with `delphi round open`")?;
-    let experts = if args.experts.is_empty() { store.round_experts(id, round)? } else { args.experts.clone() };
-    let base = args.base_url.trim_end_matches('/');
-    eprintln!("personal links for round {round}; each replaces the expert's earlier link:");
-    for expert in experts {
-        let token = store.issue_token(id, round, &expert, Utc::now())?;
-        println!("{expert}\t{base}/s/{}", token.expose());
-    }
-    Ok(())
 }
