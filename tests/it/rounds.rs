@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{init, ok, ok_with, run, run_with};
+use crate::util::{ok, ok_with, open_study, run, run_with};
 
 const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 
@@ -123,11 +123,8 @@ fn parquet_matches_csv(dir: &Path, name: &str) -> Vec<Vec<parquet::record::Field
 
 #[test]
 fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = open_study("rounds-test");
     let root = dir.path();
-    init(root, &["--id", "rounds-test", "--example", "ai-safety"]);
-    ok(root, &["panel", "import"]);
-    ok(root, &["round", "open"]);
 
     let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     for (i, expert) in experts.iter().enumerate().take(18) {

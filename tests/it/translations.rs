@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{Server, free_port, init, ok, ok_with, run};
+use crate::util::{Server, free_port, ok, ok_with, open_study, run};
 
 const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 
@@ -105,11 +105,8 @@ fn pdf_text(pdf: &Path) -> String {
 
 #[test]
 fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_reports() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = open_study("tr");
     let root = dir.path();
-    init(root, &["--id", "tr", "--example", "ai-safety"]);
-    ok(root, &["panel", "import"]);
-    ok(root, &["round", "open"]);
 
     // E01–E03 read English, E07 and E08 Chinese (the panel's language column).
     answer(root, "E01", 4, TRUST_EN);

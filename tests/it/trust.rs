@@ -4,15 +4,13 @@
 //! works: the opt-out page withdraws only on a confirming POST, and after it no invitation
 //! or reminder goes to that expert (the outbox), nor does a re-import bring them back.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use mail_parser::MimeHeaders;
 
-use crate::util::{Server, delphi, free_port, init, ok, run};
+use crate::util::{Server, delphi, free_port, init, ok, run, send};
 
 /// The starter study (`delphi init`), with `edit` applied to its study file, its panel
 /// imported and round 1 open until 2027-01-15 17:00 UTC.
@@ -71,24 +69,6 @@ fn actions<'a>(entries: &'a [serde_json::Value], action: &str) -> Vec<&'a serde_
 /// status line and the body.
 fn request(port: u16, method: &str, path: &str, form: Option<&str>) -> (String, String) {
     send(port, method, path, form.map(|f| ("application/x-www-form-urlencoded", f)))
-}
-
-fn send(port: u16, method: &str, path: &str, content: Option<(&str, &str)>) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let body = content.map_or("", |(_, body)| body);
-    let content = content
-        .map_or_else(String::new, |(kind, body)| format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n{content}Connection: close\r\n\r\n{body}"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
 #[test]

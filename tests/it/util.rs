@@ -186,10 +186,22 @@ impl Drop for Server {
 
 /// A plain HTTP/1.1 GET as a browser sends it; the status line and the body.
 pub fn get(port: u16, path: &str) -> (String, String) {
+    send(port, "GET", path, None)
+}
+
+/// One HTTP/1.1 request as a browser (or a mail gateway's link scanner) sends it, with a body
+/// of the given content type if any: the status line and the body.
+pub fn send(port: u16, method: &str, path: &str, content: Option<(&str, &str)>) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
-        .unwrap();
+    let body = content.map_or("", |(_, body)| body);
+    let content = content
+        .map_or_else(String::new, |(kind, body)| format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n{content}Connection: close\r\n\r\n{body}"
+    )
+    .unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).unwrap();
     let response = String::from_utf8_lossy(&response).into_owned();
