@@ -4,7 +4,9 @@
 //!
 //! Adding a subject is a file here and one `mod` line below. Tests run on threads of this one
 //! process: none may set environment variables or change the working directory (each runs
-//! `delphi` in its own temporary folder, with any variables on the child's `Command`).
+//! `delphi` in its own temporary folder, with any variables on the child's `Command`). The one
+//! process-wide change, `serve`'s raising of the open-file limit to its hard limit for its 1,000
+//! connections, only ever raises it; the test CA (`servers::test_ca`) is made once and shared.
 
 mod util;
 

@@ -185,7 +185,15 @@ fn a_stray_byte_in_the_study_file_is_exit_3_with_its_line_column_and_offset() {
         position("study/study.toml", &bytes, offset)
     );
     assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
-    assert!(!stderr.contains("cannot read the study file"), "{stderr}");
+    // The whole of it: that one problem, its line with the caret under the byte (after Chinese
+    // text), and no other complaint.
+    expect![[r#"
+        error: study/study.toml:24:15: (encoding): the byte 0xFF at byte offset 1184 is not UTF-8
+         24 | title.zh = "中美�技术性人工智能安全合作领域"
+            |               ^
+            = hint: save the file as UTF-8 (in a Latin-1 or Windows-1252 file an accented letter is one such byte; `iconv -f WINDOWS-1252 -t UTF-8 FILE` converts it)
+        1 problem in study/study.toml
+    "#]].assert_eq(&stderr);
     // every command that loads the study says the same
     let status = run_bare(dir.path(), &["--study", "study/study.toml", "--data-dir", "data", "status"]);
     assert_eq!(status.status.code(), Some(3));
