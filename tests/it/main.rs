@@ -25,11 +25,14 @@ mod webdriver;
 #[path = "../../crates/report/tests/common/mod.rs"]
 mod report_common;
 
+mod completions;
+mod config;
 mod cooke;
 mod daily;
 mod demo;
 mod demo_snapshot;
 mod findings;
+mod fonts;
 mod guidelines;
 mod interrupted;
 mod lifecycle;

@@ -9,10 +9,15 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The `delphi` binary this test binary was built with, no argument yet.
+pub fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_delphi"))
+}
+
 /// The `delphi` binary run in `dir` with no argument yet: for `init`, `demo`, `cooke`, or a
 /// study file named on the command line.
 pub fn bare(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
+    let mut command = binary();
     command.current_dir(dir);
     command
 }

@@ -16,6 +16,7 @@ use delphi_collect::mail::{
 };
 use delphi_store::{OutgoingKind, Refusal, RoundState, Store, StoreError};
 
+use crate::config::{Given, MailSettings};
 use crate::frozen;
 use crate::render::line_for_terminal;
 use crate::workspace::Workspace;
@@ -49,6 +50,19 @@ pub(crate) struct MailArgs {
     /// Show what would be sent (and, for ingest, what each message is), but store and send nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+}
+
+impl MailArgs {
+    /// The settings file's `[mail]` where the command line and environment gave nothing.
+    pub(crate) fn settle(&mut self, file: &MailSettings, given: Given<'_>) {
+        // Where messages go is one choice: a flag or variable for either leaves the file's out.
+        let transport = ["smtp", "outbox"];
+        given.overlay(&transport, &mut self.smtp, file.smtp.clone().map(Some));
+        given.overlay(&transport, &mut self.outbox, file.outbox.clone().map(Some));
+        given.overlay(&["from"], &mut self.from, file.from.clone());
+        given.overlay(&["reply_to"], &mut self.reply_to, file.reply_to.clone().map(Some));
+        given.overlay(&["base_url"], &mut self.base_url, file.base_url.clone().map(Some));
+    }
 }
 
 /// The sender, the transport, and where the round stands.

@@ -15,6 +15,10 @@ macro_rules! println {
     ($($arg:tt)*) => { $crate::output::print(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+// First: its `settings_help!` macro is used in the `--help` of commands in `cmd`.
+#[macro_use]
+mod config;
+
 mod analysis;
 mod atomic;
 mod cmd;
@@ -31,7 +35,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::workspace::Workspace;
 
@@ -74,6 +78,11 @@ struct Cli {
     /// Where study stores live: <data-dir>/<study-id>/delphi.sqlite.
     #[arg(long, global = true, env = "DELPHI_DATA_DIR", default_value = "rounds")]
     data_dir: PathBuf,
+
+    /// The settings file of invite, remind, ingest and serve (see docs/config.md)
+    /// [default: delphi.toml beside the study file, if there is one].
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -128,21 +137,55 @@ enum Command {
     /// JSON API and by email reply, rounds closed, reports written, the conclusions printed.
     /// Uses <data-dir>/demo/ (ignores --study).
     Demo(demo::DemoArgs),
+    /// Print the shell's tab completion for delphi (bash, zsh, fish, elvish, powershell);
+    /// `--help` says where to put it.
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the manual page (`delphi man | man -l -`), or write one page per subcommand
+    /// with `--out DIR`.
+    Man(cmd::man::ManArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    // What the subcommand's own command line and environment gave, which the file does not override.
+    let given = config::Given(matches.subcommand().map(|(_, matches)| matches));
+    let result = run(cli, given);
+    // The work is done; output that could not be written (other than to a reader that
+    // left) is a failure of the command too.
+    let result = result.and_then(|()| output::finish().context("cannot write to standard output"));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => ExitCode::from(render::report_error(&error)),
+    }
+}
+
+/// Runs the command line's subcommand; those that read the settings file get it first.
+fn run(cli: Cli, given: config::Given<'_>) -> anyhow::Result<()> {
     let workspace = Workspace::new(cli.study, cli.data_dir);
-    let result = match cli.command {
+    let settings = || config::load(cli.config.as_deref(), workspace.study_path());
+    match cli.command {
         Command::Init(args) => cmd::init::run(&args),
         Command::Validate(args) => cmd::validate::run(workspace.study_path(), &args),
         Command::Panel(command) => cmd::panel::run(&workspace, command),
         Command::Round(command) => cmd::round::run(&workspace, command),
         Command::Answer(args) => cmd::answer::run(&workspace, &args),
-        Command::Invite(args) => cmd::invite::run(&workspace, &args),
-        Command::Remind(args) => cmd::remind::run(&workspace, &args),
-        Command::Ingest(args) => cmd::ingest::run(&workspace, &args),
-        Command::Serve(args) => cmd::serve::run(&workspace, &args),
+        Command::Invite(mut args) => {
+            args.settle(&settings()?, given);
+            cmd::invite::run(&workspace, &args)
+        }
+        Command::Remind(mut args) => {
+            args.settle(&settings()?, given);
+            cmd::remind::run(&workspace, &args)
+        }
+        Command::Ingest(mut args) => {
+            args.settle(&settings()?, given);
+            cmd::ingest::run(&workspace, &args)
+        }
+        Command::Serve(mut args) => {
+            args.settle(&settings()?.serve, given);
+            cmd::serve::run(&workspace, &args)
+        }
         Command::Submit(args) => cmd::submit::run(&args),
         Command::Rationales(command) => cmd::rationales::run(&workspace, &command),
         Command::Report(args) => cmd::report::run(&workspace, &args),
@@ -150,13 +193,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => cmd::audit::run(&workspace, &args),
         Command::Demo(args) => demo::demo(workspace.data_dir(), &args),
         Command::Cooke(args) => cmd::cooke::run(&args),
-    };
-    // The work is done; output that could not be written (other than to a reader that
-    // left) is a failure of the command too.
-    let result = result.and_then(|()| output::finish().context("cannot write to standard output"));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => ExitCode::from(render::report_error(&error)),
+        Command::Completions(args) => cmd::completions::run(&args),
+        Command::Man(args) => cmd::man::run(&args),
     }
 }
 

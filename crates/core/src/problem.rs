@@ -134,7 +134,8 @@ impl<'s> ProblemSink<'s> {
 }
 
 /// 1-based line and column (in characters) of a byte offset, and the text of that line.
-pub(crate) fn line_and_column(source: &str, offset: usize) -> (usize, usize, String) {
+/// Public for the other files the tool reads with spans (the CLI's settings file).
+pub fn line_and_column(source: &str, offset: usize) -> (usize, usize, String) {
     let offset = offset.min(source.len());
     let before = &source[..floor_char_boundary(source, offset)];
     let line = before.matches('\n').count() + 1;
@@ -153,7 +154,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// The closest of `candidates` to `word`, if it is close enough to be a likely typo:
 /// a few edits away (a swap of neighbours counts as one), or one is a prefix of the other.
-pub(crate) fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let is_prefix = |c: &str| c.len() >= 3 && word.len() >= 3 && (word.starts_with(c) || c.starts_with(word));
     candidates
         .into_iter()

@@ -54,7 +54,10 @@ pub use model::{
     AnswerForm, AskedQuestion, Conduct, FeedbackGiven, FrozenQuestions, OriginalText, PanelCount, RationaleGroup,
     RationaleText, Report, RoundConduct, RuleChange, Side, build,
 };
-pub use pdf::{DATA_FILE, PdfOptions, PdfReport, REPORT_TEMPLATE, STYLE, TEMPLATE, Template, TypstFile, render_pdf};
+pub use pdf::{
+    CJK_FAMILIES, DATA_FILE, PdfOptions, PdfReport, REPORT_TEMPLATE, STYLE, TEMPLATE, Template, TypstFile,
+    best_cjk_font, render_pdf,
+};
 
 /// What can go wrong making a report.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,6 @@
 //! PDF through typst, in-process: a minimal [`World`] holding one of the crate's templates, the
-//! files it imports and its JSON data in memory, the fonts of `typst-assets` (plus any the
-//! caller passes), no file or network access and a fixed date, so the same data always gives
+//! files it imports and its JSON data in memory, the one typeface the templates set (plus any
+//! font the caller passes), no file or network access and a fixed date, so the same data always gives
 //! the same bytes.
 
 use std::sync::LazyLock;
@@ -9,7 +9,7 @@ use serde::Serialize;
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo, FontStyle, FontWeight};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
@@ -76,9 +76,8 @@ pub const DATA_FILE: &str = REPORT_TEMPLATE.data_file;
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
     /// Extra font files (TTF, OTF or collections), e.g. a CJK font the CLI found on the
-    /// system. The embedded fonts (Libertinus Serif, New Computer Modern, DejaVu Sans Mono)
-    /// have no Chinese glyphs; without a CJK font, Chinese text is missing from the PDF and
-    /// the PDF says so at the top.
+    /// system. The embedded font (Libertinus Serif) has no Chinese glyphs; without a CJK font,
+    /// Chinese text is missing from the PDF and the PDF says so at the top.
     pub fonts: Vec<Vec<u8>>,
 }
 
@@ -100,8 +99,56 @@ pub struct PdfReport {
     pub warnings: Vec<String>,
 }
 
+/// Libertinus Serif in the four faces the templates set (`style.typ`; bold and italic from
+/// `strong` and `emph`), under `fonts/OFL.txt`. Only these: typst-assets' other fonts (New
+/// Computer Modern, its maths fonts, DejaVu Sans Mono; 7.8 MB of the binary) no template uses.
+const EMBEDDED_FONT_FILES: [&[u8]; 4] = [
+    include_bytes!("../fonts/LibertinusSerif-Regular.otf"),
+    include_bytes!("../fonts/LibertinusSerif-Bold.otf"),
+    include_bytes!("../fonts/LibertinusSerif-Italic.otf"),
+    include_bytes!("../fonts/LibertinusSerif-BoldItalic.otf"),
+];
+
 static EMBEDDED_FONTS: LazyLock<Vec<Font>> =
-    LazyLock::new(|| typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect());
+    LazyLock::new(|| EMBEDDED_FONT_FILES.iter().flat_map(|data| Font::iter(Bytes::new(data))).collect());
+
+/// CJK families in the order a report wants them: the ones `style.typ` names, Noto Sans CJK SC
+/// first (the face the reports were laid out with), then the common Chinese families of Adobe,
+/// macOS, Windows and Linux desktops. Any other regular face covering Chinese comes after.
+pub const CJK_FAMILIES: &[&str] = &[
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Serif SC",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Microsoft YaHei",
+    "SimSun",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+];
+
+/// Characters every Chinese report sets (中国 "China", 的, 专家 "expert"): a face without
+/// them is no CJK font for us, whatever its name.
+const CHINESE_PROBE: [char; 5] = ['中', '国', '的', '专', '家'];
+
+/// Of the fonts found on a system (each with what it is), the one to pass in
+/// [`PdfOptions::fonts`] for Chinese text: an upright face covering Chinese, the nearest to
+/// regular weight (a body set in bold reads worse than one in another family), of the first
+/// family in [`CJK_FAMILIES`] among those, else of any family.
+pub fn best_cjk_font<'a, T>(faces: impl IntoIterator<Item = (T, &'a FontInfo)>) -> Option<T> {
+    faces
+        .into_iter()
+        .filter(|(_, info)| {
+            info.variant.style == FontStyle::Normal
+                && CHINESE_PROBE.iter().all(|c| info.coverage.contains(u32::from(*c)))
+        })
+        .min_by_key(|(_, info)| {
+            let family = CJK_FAMILIES.iter().position(|f| f.eq_ignore_ascii_case(&info.family));
+            (info.variant.weight.distance(FontWeight::REGULAR), family.unwrap_or(CJK_FAMILIES.len()))
+        })
+        .map(|(font, _)| font)
+}
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
@@ -277,6 +324,53 @@ fn drop_controls(value: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every face of the font files `names` (Debian's fonts-noto-cjk, which the test command
+    /// installs, and the embedded Libertinus), each with its file's name.
+    fn faces_of(names: &[&str]) -> Vec<(String, Font)> {
+        names
+            .iter()
+            .flat_map(|name| {
+                let data = if name.starts_with("Libertinus") {
+                    EMBEDDED_FONT_FILES[0].to_vec()
+                } else {
+                    std::fs::read(format!("/usr/share/fonts/opentype/noto/{name}"))
+                        .expect("fonts-noto-cjk is installed")
+                };
+                Font::iter(Bytes::new(data)).map(|font| ((*name).to_owned(), font)).collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn best_of(names: &[&str]) -> Option<(String, String)> {
+        let faces = faces_of(names);
+        best_cjk_font(faces.iter().map(|(name, font)| ((name, font.info().family.clone()), font.info())))
+            .map(|(name, family)| (name.clone(), family))
+    }
+
+    #[test]
+    fn the_cjk_font_is_the_regular_noto_sans_sc_face_among_all_the_installed_ones() {
+        let installed = [
+            "LibertinusSerif-Regular.otf",
+            "NotoSerifCJK-Bold.ttc",
+            "NotoSansCJK-Bold.ttc",
+            "NotoSerifCJK-Regular.ttc",
+            "NotoSansCJK-Regular.ttc",
+        ];
+        assert_eq!(best_of(&installed), Some(("NotoSansCJK-Regular.ttc".to_owned(), "Noto Sans CJK SC".to_owned())));
+        // Without regular sans, the regular serif the style also names, not bold sans; bold alone
+        // if nothing else.
+        assert_eq!(
+            best_of(&installed[..4]),
+            Some(("NotoSerifCJK-Regular.ttc".to_owned(), "Noto Serif CJK SC".to_owned()))
+        );
+        assert_eq!(best_of(&installed[2..3]), Some(("NotoSansCJK-Bold.ttc".to_owned(), "Noto Sans CJK SC".to_owned())));
+    }
+
+    #[test]
+    fn a_font_without_chinese_is_never_taken_for_the_cjk_font() {
+        assert_eq!(best_of(&["LibertinusSerif-Regular.otf"]), None);
+    }
 
     #[test]
     fn each_template_reads_its_data_file_imports_what_it_ships_and_evaluates_no_text() {

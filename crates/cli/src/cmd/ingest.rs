@@ -12,21 +12,35 @@ use delphi_collect::mail::{
 };
 use delphi_store::InboundOutcome;
 
+use crate::config::{Config, Given};
 use crate::mail::{MailArgs, outgoing};
 use crate::render::line_for_terminal;
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
+#[command(after_help = settings_help!())]
 pub(crate) struct IngestArgs {
     #[command(flatten)]
     mail: MailArgs,
     /// Read replies from this Maildir (its new/ and cur/ folders).
-    #[arg(long, conflicts_with = "imap", required_unless_present = "imap")]
+    #[arg(long, conflicts_with = "imap")]
     maildir: Option<PathBuf>,
     /// Read replies from an IMAP folder: imaps://user@host[:993]/Folder (TLS) or
     /// imap://user@host[:143]/Folder (STARTTLS). The password is read from DELPHI_IMAP_PASSWORD.
     #[arg(long, env = "DELPHI_IMAP_URL")]
     imap: Option<String>,
+}
+
+impl IngestArgs {
+    /// The settings file's `[mail]` and `[ingest]` where the command line and environment
+    /// gave nothing.
+    pub(crate) fn settle(&mut self, file: &Config, given: Given<'_>) {
+        self.mail.settle(&file.mail, given);
+        // Where replies come from is one choice: a flag or variable for either leaves the file's out.
+        let mailbox = ["maildir", "imap"];
+        given.overlay(&mailbox, &mut self.maildir, file.ingest.maildir.clone().map(Some));
+        given.overlay(&mailbox, &mut self.imap, file.ingest.imap.clone().map(Some));
+    }
 }
 
 pub(crate) fn run(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
@@ -67,7 +81,9 @@ pub(crate) fn run(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
             each_imap_message(&settings, marking, &mut process)?;
             format!("IMAP {}:{}/{}", settings.host, settings.port, settings.folder)
         }
-        (None, None) => bail!("give --maildir DIR or --imap URL"),
+        (None, None) => {
+            bail!("give --maildir DIR or --imap URL (or `maildir` or `imap` under [ingest] in delphi.toml)")
+        }
     };
     summarise(&source, &results, args.mail.dry_run);
     Ok(())

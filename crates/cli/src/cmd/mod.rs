@@ -7,10 +7,12 @@ use clap::ValueEnum;
 
 pub(crate) mod answer;
 pub(crate) mod audit;
+pub(crate) mod completions;
 pub(crate) mod cooke;
 pub(crate) mod ingest;
 pub(crate) mod init;
 pub(crate) mod invite;
+pub(crate) mod man;
 pub(crate) mod panel;
 pub(crate) mod rationales;
 pub(crate) mod remind;

@@ -8,13 +8,26 @@ use chrono::{DateTime, Duration, Utc};
 use clap::Args;
 use delphi_collect::mail::Campaign;
 
+use crate::config::{Config, Given};
 use crate::mail::{MailArgs, Plan, send};
 use crate::workspace::Workspace;
 
+/// What a slot of the schedule is, for `remind --help`.
+macro_rules! remind_after_help {
+    () => {
+        "\
+Slots: the schedule's days (days before the deadline) cut the round into slots: from the
+opening to the first reminder day, from one reminder day to the next, and from the last to
+the deadline. An expert gets at most one reminder in each slot, however often `remind`
+runs (cron twice, or --now after a scheduled one); --force sends anyway. Moving the
+deadline (`round extend`) moves the slots."
+    };
+}
+
 // Reminders go to those who have not answered the open round, at most one per expert in
-// each slot of the schedule (REMIND_AFTER_HELP says what a slot is, in `remind --help`).
+// each slot of the schedule (`remind_after_help!` says what a slot is, in `remind --help`).
 #[derive(Debug, Args)]
-#[command(after_help = REMIND_AFTER_HELP)]
+#[command(after_help = concat!(remind_after_help!(), "\n\n", settings_help!()))]
 pub(crate) struct RemindArgs {
     #[command(flatten)]
     mail: MailArgs,
@@ -29,12 +42,14 @@ pub(crate) struct RemindArgs {
     force: bool,
 }
 
-const REMIND_AFTER_HELP: &str = "\
-Slots: the schedule's days (days before the deadline) cut the round into slots: from the
-opening to the first reminder day, from one reminder day to the next, and from the last to
-the deadline. An expert gets at most one reminder in each slot, however often `remind`
-runs (cron twice, or --now after a scheduled one); --force sends anyway. Moving the
-deadline (`round extend`) moves the slots.";
+impl RemindArgs {
+    /// The settings file's `[mail]` and `[remind]` where the command line and environment
+    /// gave nothing.
+    pub(crate) fn settle(&mut self, file: &Config, given: Given<'_>) {
+        self.mail.settle(&file.mail, given);
+        given.overlay(&["schedule"], &mut self.schedule, file.remind.schedule.clone());
+    }
+}
 
 pub(crate) fn run(workspace: &Workspace, args: &RemindArgs) -> Result<()> {
     send(workspace, &args.mail, &[], |store, (study_id, round, opened, deadline, now)| {

@@ -19,14 +19,6 @@ use crate::analysis;
 use crate::render::Refused;
 use crate::workspace::Workspace;
 
-/// Where CJK fonts usually are (Debian's fonts-noto-cjk, WenQuanYi); the first found is used.
-const CJK_FONTS: &[&str] = &[
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-];
-
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
     /// Report rounds 1..N; by default up to the last closed round.
@@ -38,8 +30,10 @@ pub(crate) struct ReportArgs {
     /// Where reports go: <out>/<study-id>/round-<N>/<language>/.
     #[arg(long, default_value = "reports", env = "DELPHI_REPORTS_DIR")]
     out: PathBuf,
-    /// A font file with Chinese/Japanese/Korean glyphs for the PDF; by default a common
-    /// system font (apt-get install fonts-noto-cjk) if one is installed.
+    /// A font file with Chinese/Japanese/Korean glyphs for the PDF. By default the system's
+    /// fonts are searched (on Linux fontconfig's folders, on macOS and Windows their Fonts
+    /// folders) for Noto Sans/Serif CJK SC, Source Han, PingFang, Microsoft YaHei, SimSun or
+    /// WenQuanYi, else any font with Chinese glyphs (Debian: apt-get install fonts-noto-cjk).
     #[arg(long, env = "DELPHI_CJK_FONT")]
     cjk_font: Option<PathBuf>,
     /// Report although the study file's consensus rule was edited after a round opened
@@ -142,11 +136,15 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     crate::atomic::write(path, bytes)
 }
 
+/// The CJK font for the PDF: the file named, else the best one installed
+/// ([`delphi_report::best_cjk_font`] of the system's fonts, as typst-kit finds them).
 fn cjk_font(chosen: Option<&Path>) -> Result<Option<Vec<u8>>> {
     if let Some(path) = chosen {
         return Ok(Some(std::fs::read(path).with_context(|| format!("cannot read the font {}", path.display()))?));
     }
-    Ok(CJK_FONTS.iter().map(Path::new).find(|p| p.is_file()).and_then(|p| std::fs::read(p).ok()))
+    let faces: Vec<_> = typst_kit::fonts::system().collect();
+    let found = delphi_report::best_cjk_font(faces.iter().map(|(font, info)| (&font.path, info)));
+    Ok(found.and_then(|path| std::fs::read(path).ok()))
 }
 
 /// Each domain's anonymous rationales of each round, grouped by the position of their

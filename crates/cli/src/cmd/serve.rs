@@ -8,9 +8,11 @@ use clap::Args;
 use delphi_collect::{Cidr, ConnectionLimits, Service, ServiceConfig, TrustedProxies, Writer, serve};
 use delphi_store::Store;
 
+use crate::config::{Given, ServeSettings};
 use crate::workspace::Workspace;
 
 #[derive(Debug, Args)]
+#[command(after_help = settings_help!())]
 pub(crate) struct ServeArgs {
     /// Address to listen on. The default serves this machine only; put a TLS-terminating
     /// reverse proxy in front to serve experts elsewhere.
@@ -43,6 +45,14 @@ pub(crate) struct ServeArgs {
     /// trusted proxies are not capped.
     #[arg(long, default_value_t = 128)]
     max_connections_per_client: usize,
+}
+
+impl ServeArgs {
+    /// The settings file's `[serve]` where the command line and environment gave nothing.
+    pub(crate) fn settle(&mut self, file: &ServeSettings, given: Given<'_>) {
+        given.overlay(&["bind"], &mut self.bind, file.bind);
+        given.overlay(&["trusted_proxies"], &mut self.trusted_proxies, file.trusted_proxies.clone());
+    }
 }
 
 /// The shortest coordinator token accepted: 128 bits written in hex.
