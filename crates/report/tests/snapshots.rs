@@ -1,38 +1,18 @@
 //! Snapshot tests of the HTML and Markdown reports: the shipped study with three rounds of
 //! synthetic answers (the render tests' fixture), in English and Chinese, and a report whose
 //! study text and rationales are full of markup and control characters. Expected outputs live
-//! in tests/snapshots/; run with `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change,
-//! and review the diff.
+//! in tests/snapshots/, compared whole (expect-test, as the end-to-end tests' checks); run with
+//! `UPDATE_EXPECT=1` to rewrite them after an intended change, and review the diff.
 
 mod common;
-
-use std::path::PathBuf;
 
 use delphi_core::Study;
 use delphi_report::model::Report;
 use delphi_report::{RationaleGroup, RationaleText, Side, build, render_html, render_markdown};
 
+/// `actual` against `tests/snapshots/<name>`; a difference fails with the diff.
 fn check(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
-        std::fs::write(&path, actual).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from its snapshot at line {}:\n  expected: {:?}\n  actual:   {:?}\nrun with UPDATE_SNAPSHOTS=1 to accept the change",
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    expect_test::expect_file![format!("snapshots/{name}")].assert_eq(actual);
 }
 
 /// The render tests' fixture (40 experts, three rounds) in `lang`, with rationales as the CLI

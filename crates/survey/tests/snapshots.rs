@@ -1,35 +1,17 @@
 //! Snapshot tests of every renderer, for round 1 and for round 2 with feedback, in English
-//! and Chinese. Expected outputs live in tests/snapshots/; run with `UPDATE_SNAPSHOTS=1`
-//! to rewrite them after an intended change, and review the diff.
+//! and Chinese. Expected outputs live in tests/snapshots/, compared whole (expect-test, as the
+//! end-to-end tests' checks); run with `UPDATE_EXPECT=1` to rewrite them after an intended
+//! change, and review the diff.
 
 mod fixture;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use delphi_survey::{Answer, QuantileValues, Questionnaire, html, markdown, text};
 
+/// `actual` against `tests/snapshots/<name>`; a difference fails with the diff.
 fn check(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
-        std::fs::write(&path, actual).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from its snapshot at line {}:\n  expected: {:?}\n  actual:   {:?}\nrun with UPDATE_SNAPSHOTS=1 to accept the change",
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    expect_test::expect_file![format!("snapshots/{name}")].assert_eq(actual);
 }
 
 fn current(q: &Questionnaire) -> BTreeMap<delphi_core::study::ItemId, Answer> {

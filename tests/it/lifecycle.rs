@@ -3,8 +3,10 @@
 //! refuse out-of-order or closed-round changes with a clear message.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
+
+use crate::util::{delphi, init, ok, run};
 
 struct Study {
     dir: tempfile::TempDir,
@@ -14,34 +16,22 @@ impl Study {
     /// A fresh study directory made by `delphi init`, with its own data directory.
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
-            .args(["init", "study", "--id", "kill-test", "--example", "ai-safety"])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        init(dir.path(), &["--id", "kill-test", "--example", "ai-safety"]);
         Self { dir }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-        command.args(["--study", "study/study.toml", "--data-dir", "data"]).args(args).current_dir(self.dir.path());
-        command
-    }
-
     fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("delphi runs")
+        run(self.dir.path(), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "delphi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        ok(self.dir.path(), args)
     }
 
     /// Starts a command and SIGKILLs it after `after`, whether or not it finished.
     fn kill_after(&self, args: &[&str], after: Duration) {
-        let mut child = self.command(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+        let mut child =
+            delphi(self.dir.path()).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
         std::thread::sleep(after);
         let _ = child.kill(); // SIGKILL on Unix; an error only means it had already exited
         let _ = child.wait();

@@ -15,18 +15,14 @@
 //! to tests/artifacts/report/browser-* for a person to look at, beside the page and its print.
 //! Needs Debian's `chromium` and `chromium-driver`.
 
-#[path = "../crates/report/tests/common/mod.rs"]
-mod common;
-#[path = "support/webdriver.rs"]
-mod webdriver;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::report_common as common;
+use crate::webdriver::{Driver, call, start_driver};
 use base64::Engine as _;
 use delphi_report::{RationaleGroup, Side, build, render_html};
 use serde_json::{Value, json};
-use webdriver::{Driver, call, start_driver};
 
 /// A chart of answers per scale point (the benefit–risk chart has no caption).
 const DISTRIBUTION: &str = "figure:has(figcaption)";

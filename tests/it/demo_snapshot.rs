@@ -15,16 +15,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::util::bare;
+
 const SNAPSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/snapshots/demo");
 const STUDY: &str = "ai-safety-cooperation";
 
 #[test]
 fn the_demo_prints_and_writes_byte_for_byte_what_it_did_before_the_refactors() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
+    let out = bare(dir.path())
         .args(["--data-dir", "data", "demo", "--out", "reports/demo"])
         .args(["--experts", "12", "--rounds", "2", "--seed", "11"])
-        .current_dir(dir.path())
         .output()
         .expect("delphi runs");
     assert!(out.status.success(), "delphi demo: {}", String::from_utf8_lossy(&out.stderr));

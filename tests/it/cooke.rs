@@ -4,14 +4,12 @@
 //! implementation of the classical model (`scripts/cooke-cases.py`, numpy + scipy).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::util::run_bare;
 
 fn cases() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../stats/tests/data/cooke-cases")
-}
-
-fn delphi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_delphi")).args(args).current_dir(dir).output().unwrap()
 }
 
 fn expected(case: &str) -> serde_json::Value {
@@ -28,7 +26,7 @@ fn close(a: f64, b: f64) -> bool {
 fn an_excalibur_case_runs_as_it_comes_and_its_results_match_the_independent_model() {
     let dir = tempfile::tempdir().unwrap();
     let (dtt, rls) = (cases().join("Arkansas.dtt"), cases().join("Arkansas.rls"));
-    let out = delphi(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--robustness"]);
+    let out = run_bare(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--robustness"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("case Arkansas: 4 experts, 10 seed items, 30 items in all"), "{stdout}");
@@ -75,7 +73,7 @@ fn an_excalibur_case_runs_as_it_comes_and_its_results_match_the_independent_mode
 fn an_anduryl_project_with_blank_seeds_keeps_the_expert_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let json = cases().join("San Diego-1.2.1.json");
-    let out = delphi(dir.path(), &["cooke", json.to_str().unwrap(), "--out", "sd"]);
+    let out = run_bare(dir.path(), &["cooke", json.to_str().unwrap(), "--out", "sd"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("warning: expert SD02 answered 7 of 10 seed items"), "{stdout}");
@@ -95,13 +93,13 @@ fn an_anduryl_project_with_blank_seeds_keeps_the_expert_and_says_so() {
 fn half_a_case_or_a_user_alpha_nobody_reaches_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let dtt = cases().join("Arkansas.dtt");
-    let out = delphi(dir.path(), &["cooke", dtt.to_str().unwrap()]);
+    let out = run_bare(dir.path(), &["cooke", dtt.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("give `CASE.dtt CASE.rls`"), "{stderr}");
 
     let rls = cases().join("Arkansas.rls");
-    let out = delphi(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--alpha", "0.9"]);
+    let out = run_bare(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--alpha", "0.9"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("above every expert's calibration score"), "{stderr}");
@@ -190,7 +188,7 @@ fn run_case(dir: &Path, files: &[&Path], extra: &[&str]) -> (serde_json::Value, 
     args.extend(files.iter().map(|f| f.to_str().unwrap()));
     args.extend(["--out", "out"]);
     args.extend(extra);
-    let out = delphi(dir, &args);
+    let out = run_bare(dir, &args);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     let written = dir.join("out");
@@ -395,14 +393,14 @@ fn names_from_a_case_file_print_literally_never_as_markup() {
 fn no_pdf_skips_the_pdf_and_its_template() {
     let dir = tempfile::tempdir().unwrap();
     let (dtt, rls) = (cases().join("CREATE.DTT"), cases().join("CREATE.RLS"));
-    let out = delphi(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--no-pdf"]);
+    let out = run_bare(dir.path(), &["cooke", dtt.to_str().unwrap(), rls.to_str().unwrap(), "--no-pdf"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let written = dir.path().join("cooke/CREATE");
     assert!(written.join("model.json").is_file());
     for file in ["cooke.pdf", "cooke.typ", "cooke.json"] {
         assert!(!written.join(file).exists(), "{file} skipped");
     }
-    let help = delphi(dir.path(), &["cooke", "--help"]);
+    let help = run_bare(dir.path(), &["cooke", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout);
     assert!(help.contains("cooke.pdf") && help.contains("--no-pdf"), "--help says what is written: {help}");
 }

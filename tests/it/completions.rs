@@ -5,9 +5,11 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::binary;
+
 /// `delphi args`' standard output; it must succeed.
-fn delphi(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi")).args(args).output().unwrap();
+fn printed(args: &[&str]) -> String {
+    let out = binary().args(args).output().unwrap();
     assert!(out.status.success(), "delphi {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8")
 }
@@ -36,7 +38,7 @@ fn shell(dir: &Path, shell: &str, args: &[&str], script: &str) -> String {
 fn install(dir: &Path, name: &str, file: &str) -> std::path::PathBuf {
     let path = dir.join(file);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, delphi(&["completions", name])).unwrap();
+    std::fs::write(&path, printed(&["completions", name])).unwrap();
     path
 }
 
@@ -122,7 +124,7 @@ fn fish_loads_the_script_and_completes_subcommands() {
 
 #[test]
 fn an_unknown_shell_is_refused_with_the_ones_supported() {
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi")).args(["completions", "tcsh"]).output().unwrap();
+    let out = binary().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a wrong command line");
     let error = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -133,7 +135,7 @@ fn an_unknown_shell_is_refused_with_the_ones_supported() {
 
 #[test]
 fn the_man_page_renders_and_names_the_subcommands() {
-    let page = delphi(&["man"]);
+    let page = printed(&["man"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("delphi.1");
     std::fs::write(&file, &page).unwrap();
@@ -165,7 +167,7 @@ fn the_man_page_renders_and_names_the_subcommands() {
 fn man_out_writes_a_page_per_subcommand_that_man_finds_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let man1 = dir.path().join("share/man/man1");
-    let said = delphi(&["man", "--out", man1.to_str().unwrap()]);
+    let said = printed(&["man", "--out", man1.to_str().unwrap()]);
     assert!(said.contains("manual pages written to"), "{said}");
     for name in ["delphi", "delphi-invite", "delphi-round", "delphi-round-open", "delphi-panel-import"] {
         assert!(man1.join(format!("{name}.1")).is_file(), "{name}.1 written");

@@ -5,14 +5,12 @@
 //! the printed conclusions follow from the answers the simulated experts gave, and that the
 //! same seed gives the same answers.
 
-#[path = "support/rules.rs"]
-mod rules;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use rules::placement;
+use crate::rules::placement;
+use crate::util::{bare, succeeded};
 
 const STUDY: &str = "ai-safety-cooperation";
 const DOMAINS: [&str; 4] = ["verification", "protocols", "infrastructure", "evaluations"];
@@ -20,24 +18,14 @@ const TITLES: [&str; 4] =
     ["Verification mechanisms", "Protocols and shared standards", "Infrastructure", "Evaluations"];
 const RISKS: [&str; 3] = ["risk-capabilities", "risk-information", "risk-harm"];
 
+/// `delphi demo args` in `dir`, its data in `data/` and its reports in `reports/demo/`.
 fn demo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["--data-dir", "data", "demo", "--out", "reports/demo"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("delphi runs")
+    bare(dir).args(["--data-dir", "data", "demo", "--out", "reports/demo"]).args(args).output().expect("delphi runs")
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = demo(dir, args);
-    assert!(
-        out.status.success(),
-        "delphi demo {args:?}:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// The same, which must succeed; its output.
+fn demo_ok(dir: &Path, args: &[&str]) -> String {
+    succeeded(args, &demo(dir, args))
 }
 
 fn store(dir: &Path) -> rusqlite::Connection {
@@ -101,7 +89,7 @@ fn median(mut values: Vec<f64>) -> Option<f64> {
 fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_say() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let stdout = ok(root, &["--experts", "12", "--rounds", "2", "--seed", "11"]);
+    let stdout = demo_ok(root, &["--experts", "12", "--rounds", "2", "--seed", "11"]);
 
     // The store: both rounds closed; answers by the JSON API and by email; one submission
     // per expert and round; as many as the progress lines say.
@@ -226,8 +214,8 @@ fn the_demo_runs_the_rounds_over_both_channels_and_concludes_what_the_answers_sa
 fn the_same_seed_gives_the_same_answers_and_an_earlier_demo_is_kept_unless_fresh() {
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let args = ["--experts", "8", "--rounds", "2", "--blocs", "2", "--seed", "5"];
-    ok(first.path(), &args);
-    ok(second.path(), &args);
+    demo_ok(first.path(), &args);
+    demo_ok(second.path(), &args);
     let answers = stored_answers(first.path());
     assert!(answers.len() > 8 * 10, "the experts answered: {}", answers.len());
     assert_eq!(answers, stored_answers(second.path()), "same seed, same answers by the same channels");
@@ -239,7 +227,7 @@ fn the_same_seed_gives_the_same_answers_and_an_earlier_demo_is_kept_unless_fresh
     assert_eq!(stored_answers(first.path()), answers, "the refused run changed nothing");
 
     // Another seed, with --fresh: a new demo with other answers.
-    ok(first.path(), &["--experts", "8", "--rounds", "2", "--blocs", "2", "--seed", "6", "--fresh"]);
+    demo_ok(first.path(), &["--experts", "8", "--rounds", "2", "--blocs", "2", "--seed", "6", "--fresh"]);
     assert_ne!(stored_answers(first.path()), answers, "another seed gives other answers");
 }
 
@@ -249,7 +237,7 @@ fn the_same_seed_gives_the_same_answers_and_an_earlier_demo_is_kept_unless_fresh
 #[test]
 fn blocs_too_small_to_show_are_said_to_be_so_not_counted_as_disagreeing() {
     let dir = tempfile::tempdir().unwrap();
-    let stdout = ok(dir.path(), &["--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
+    let stdout = demo_ok(dir.path(), &["--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "3"]);
     let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("areas after round")).collect();
     let rows: Vec<&&str> =
         table.iter().filter(|l| l.starts_with("verification") || l.starts_with("evaluations")).collect();

@@ -4,13 +4,10 @@
 //! `.eml` files in the outbox, the answers in the store, the files on disk and the PDF's
 //! pages as `pdfinfo` counts them. The lines a person reads go to standard error meanwhile.
 
-#[path = "support/cli.rs"]
-mod cli;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cli::{answer, delphi, email_reply, starter};
+use crate::util::{answer, delphi, email_reply, starter};
 use serde_json::Value;
 
 /// The starter with its panel imported and round 1 open for 14 days.

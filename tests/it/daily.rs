@@ -3,47 +3,15 @@
 //! answered, who answered in part), `round close` (the figure each verdict was decided
 //! on), and the page a broken link shows an expert (`delphi serve`).
 
-use std::io::Write;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-#[path = "support/http.rs"]
-mod http;
-use http::{free_port, get};
-
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    delphi(dir).args(args).output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::util::{Server, bare, free_port, get, init, ok, ok_with};
 
 /// `delphi init study` (plus `extra`) in a fresh directory.
 fn initialised(extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study"])
-        .args(extra)
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    init(dir.path(), extra);
     dir
 }
 
@@ -57,16 +25,7 @@ fn open_starter() -> tempfile::TempDir {
 
 /// Records `lines` as expert `expert`'s reply form.
 fn answer(dir: &Path, expert: &str, lines: &[&str]) {
-    let mut child = delphi(dir)
-        .args(["answer", "--expert", expert, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(lines.join("\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "answer {expert}: {}", String::from_utf8_lossy(&out.stderr));
+    ok_with(dir, &["answer", "--expert", expert, "-"], Some(&lines.join("\n")));
 }
 
 /// Every item of the starter's round 1, answered.
@@ -117,11 +76,7 @@ fn init_writes_a_short_commented_starter_in_one_language_and_the_shipped_study_o
     let validated = ok(example.path(), &["validate"]);
     assert!(validated.contains("4 domains") && validated.contains("languages en, zh"), "{validated}");
     assert!(validated.contains("20 experts"), "{validated}");
-    let unknown = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "other", "--example", "nope"])
-        .current_dir(example.path())
-        .output()
-        .unwrap();
+    let unknown = bare(example.path()).args(["init", "other", "--example", "nope"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(2), "an unknown example is a usage error");
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("ai-safety"), "the examples are listed");
 }
@@ -229,21 +184,6 @@ fn round_close_prints_the_share_of_the_box_that_decided_each_verdict() {
 }
 
 /// `delphi serve` on `port`, once it accepts connections.
-fn serve(root: &Path, port: u16) -> Child {
-    let child = delphi(root)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
 fn has_chinese(text: &str) -> bool {
     text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
 }
@@ -252,11 +192,10 @@ fn has_chinese(text: &str) -> bool {
 fn the_invalid_link_page_follows_the_studys_languages_and_names_its_contact() {
     let dir = open_starter();
     let port = free_port();
-    let mut server = serve(dir.path(), port);
+    let server = Server::start(dir.path(), port);
     let (status, page) = get(port, "/s/mistyped-or-old-token-abcdefghijklmnop");
     let (_, elsewhere) = get(port, "/no/such/page");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     assert!(status.contains("404"), "{status}");
     assert!(page.contains("This link is not valid"), "{page}");
     assert!(!has_chinese(&page), "an English-only study shows no Chinese: {page}");
@@ -270,10 +209,9 @@ fn the_invalid_link_page_follows_the_studys_languages_and_names_its_contact() {
     ok(example.path(), &["panel", "import"]);
     ok(example.path(), &["round", "open"]);
     let port = free_port();
-    let mut server = serve(example.path(), port);
+    let server = Server::start(example.path(), port);
     let (_, page) = get(port, "/s/mistyped-or-old-token-abcdefghijklmnop");
-    server.kill().unwrap();
-    server.wait().unwrap();
+    drop(server);
     assert!(page.contains("This link is not valid") && page.contains("此链接无效"), "{page}");
     let main = &page[page.find("<main>").unwrap()..page.find("</main>").unwrap()];
     assert!(!main.contains('@'), "no contact address when the study gives none: {main}");

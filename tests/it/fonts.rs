@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::util::bare;
+
 const NOTO_SERIF_CJK: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc";
 const MISSING: &str = "No CJK font was available";
 
@@ -19,12 +21,11 @@ fn demo_with_fonts_in(root: &Path, fonts_dir: &Path) -> std::path::PathBuf {
         format!("<?xml version=\"1.0\"?>\n<fontconfig>\n  <dir>{}</dir>\n</fontconfig>\n", fonts_dir.display()),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
+    let out = bare(root)
         .args(["--data-dir", "data", "demo", "--out", "reports/demo"])
         .args(["--experts", "4", "--rounds", "1", "--blocs", "2", "--seed", "7"])
         .env("FONTCONFIG_FILE", &conf)
         .env_remove("DELPHI_CJK_FONT")
-        .current_dir(root)
         .output()
         .expect("delphi runs");
     assert!(out.status.success(), "delphi demo: {}", String::from_utf8_lossy(&out.stderr));

@@ -1,11 +1,9 @@
 //! `delphi validate` and `delphi init` through the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use expect_test::expect;
 
-fn delphi(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_delphi")).args(args).current_dir(dir).output().expect("delphi runs")
-}
+use crate::util::{delphi, run, run_bare};
+use std::path::Path;
 
 fn repo() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
@@ -17,7 +15,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn the_shipped_study_and_panel_validate() {
-    let out = delphi(&["validate", "surveys/ai-safety-cooperation.toml"], repo());
+    let out = run_bare(repo(), &["validate", "surveys/ai-safety-cooperation.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("study `ai-safety-cooperation`, 4 domains × 6 criteria"), "{stdout}");
@@ -26,24 +24,34 @@ fn the_shipped_study_and_panel_validate() {
 
 #[test]
 fn five_planted_mistakes_are_all_reported_with_their_lines_and_exit_code_3() {
-    let out = delphi(&["validate", "tests/data/five-mistakes.toml"], repo());
+    let out = run_bare(repo(), &["validate", "tests/data/five-mistakes.toml"]);
     assert_eq!(out.status.code(), Some(3));
-    let stderr = text(&out.stderr);
-    for (line, what) in [
-        (16, "not a point of this scale"),
-        (26, "duplicate domain id"),
-        (27, "missing the `zh` translation"),
-        (34, "unknown scale `level-7`"),
-        (47, "unknown criterion `risks`"),
-    ] {
-        let located = format!("tests/data/five-mistakes.toml:{line}:");
-        assert!(
-            stderr.lines().any(|l| l.contains(&located) && l.contains(what)),
-            "line {line} ({what}) missing from:\n{stderr}"
-        );
-    }
-    assert!(stderr.contains("5 problems in tests/data/five-mistakes.toml"), "{stderr}");
-    assert!(stderr.contains("hint: did you mean `level7`?"), "{stderr}");
+    // The whole of what the coordinator reads: each mistake at its line (16, 26, 27, 34, 47)
+    // with its source line, caret and hint, and the count.
+    expect![[r#"
+        error: tests/data/five-mistakes.toml:16:16: scales.level7.agree: 8 is not a point of this scale
+         16 | agree = [5, 6, 8]                  # mistake 1 (line 16): 8 is not on the scale
+            |                ^
+            = hint: points run from 1 to 7
+        error: tests/data/five-mistakes.toml:26:6: domains[1].id: duplicate domain id `verification`
+         26 | id = "verification"                # mistake 2 (line 26): duplicate domain id
+            |      ^
+            = hint: it is already used on line 19; ids must be unique
+        error: tests/data/five-mistakes.toml:27:1: domains[1].title.zh: missing the `zh` translation
+         27 | title.en = "Protocols"             # mistake 3 (line 27): the zh title is missing
+            | ^
+            = hint: add `title.zh = "…"` to this entry
+        error: tests/data/five-mistakes.toml:34:9: criteria[0].scale: unknown scale `level-7`
+         34 | scale = "level-7"                  # mistake 4 (line 34): unknown scale
+            |         ^
+            = hint: did you mean `level7`?
+        error: tests/data/five-mistakes.toml:47:10: synthesis.risks: unknown criterion `risks`
+         47 | risks = ["risks"]                  # mistake 5 (line 47): no criterion `risks`
+            |          ^
+            = hint: did you mean `risk`?
+        5 problems in tests/data/five-mistakes.toml
+    "#]]
+    .assert_eq(&text(&out.stderr));
 }
 
 #[test]
@@ -52,7 +60,7 @@ fn a_bad_panel_is_reported_row_by_row() {
     let panel = dir.path().join("panel.csv");
     std::fs::write(&panel, "id,name,email,institution,country,bloc,language,expertise\nE1,A,a@example,I,US,US,en,x\nE1,B,b@example.org,I,US,US,xx,x\n").unwrap();
     let study = repo().join("surveys/ai-safety-cooperation.toml");
-    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    let out = run_bare(dir.path(), &["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("panel.csv:2:6: email: `a@example` is not an email address"), "{stderr}");
@@ -72,7 +80,7 @@ fn a_line_break_in_a_panel_name_is_refused_before_it_can_break_an_invitation() {
     )
     .unwrap();
     let study = repo().join("surveys/ai-safety-cooperation.toml");
-    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    let out = run_bare(dir.path(), &["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("panel.csv:2:8: name: `name` contains a line break"), "{stderr}");
@@ -89,7 +97,7 @@ fn a_semicolon_separated_panel_gets_one_clear_problem_that_says_how_to_save_it_w
     )
     .unwrap();
     let study = repo().join("surveys/ai-safety-cooperation.toml");
-    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    let out = run_bare(dir.path(), &["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("panel.csv:1:1: (header): the file is separated by semicolons"), "{stderr}");
@@ -103,14 +111,14 @@ fn a_semicolon_separated_panel_gets_one_clear_problem_that_says_how_to_save_it_w
         "id,name,email,institution,country,bloc,language,expertise\nE1,Ada; Countess,ada@example.org,I,DE,EU,en,x\n",
     )
     .unwrap();
-    let out = delphi(&["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()], dir.path());
+    let out = run_bare(dir.path(), &["validate", study.to_str().unwrap(), "--panel", panel.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 #[test]
 fn a_missing_file_is_a_failure_that_names_it() {
     let dir = tempfile::tempdir().unwrap();
-    let out = delphi(&["validate", "nowhere.toml"], dir.path());
+    let out = run_bare(dir.path(), &["validate", "nowhere.toml"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot read the study file nowhere.toml"), "{}", text(&out.stderr));
 }
@@ -118,36 +126,36 @@ fn a_missing_file_is_a_failure_that_names_it() {
 #[test]
 fn init_creates_a_valid_study_and_does_not_overwrite_it() {
     let dir = tempfile::tempdir().unwrap();
-    let out = delphi(&["init", "My Study"], dir.path());
+    let out = run_bare(dir.path(), &["init", "My Study"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let study = std::fs::read_to_string(dir.path().join("My Study/study.toml")).unwrap();
     assert!(study.contains("id = \"my-study\""));
-    let out = delphi(&["validate", "My Study/study.toml"], dir.path());
+    let out = run_bare(dir.path(), &["validate", "My Study/study.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("study `my-study`"));
 
-    let again = delphi(&["init", "My Study"], dir.path());
+    let again = run_bare(dir.path(), &["init", "My Study"]);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("already exists; pass --force"), "{}", text(&again.stderr));
-    let bad_id = delphi(&["init", "x", "--id", "Bad Id"], dir.path());
+    let bad_id = run_bare(dir.path(), &["init", "x", "--id", "Bad Id"]);
     assert!(text(&bad_id.stderr).contains("not a valid study id"), "{}", text(&bad_id.stderr));
 }
 
 #[test]
 fn help_teaches_the_workflow_and_the_exit_codes() {
-    let out = delphi(&["--help"], repo());
+    let out = run_bare(repo(), &["--help"]);
     let help = text(&out.stdout);
     for needle in ["delphi init", "round open", "Exit codes", "refused by the round lifecycle"] {
         assert!(help.contains(needle), "{needle} missing from --help:\n{help}");
     }
-    let usage = delphi(&["round", "open", "--days", "x"], repo());
+    let usage = run_bare(repo(), &["round", "open", "--days", "x"]);
     assert_eq!(usage.status.code(), Some(2));
 }
 
 /// A study made by `delphi init` in a fresh directory: `study/study.toml` and `study/panel.csv`.
 fn initialised() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = delphi(&["init", "study", "--id", "bytes", "--example", "ai-safety"], dir.path());
+    let out = run_bare(dir.path(), &["init", "study", "--id", "bytes", "--example", "ai-safety"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     dir
 }
@@ -169,7 +177,7 @@ fn a_stray_byte_in_the_study_file_is_exit_3_with_its_line_column_and_offset() {
     bytes.insert(offset, 0xFF);
     std::fs::write(&path, &bytes).unwrap();
 
-    let out = delphi(&["validate", "study/study.toml"], dir.path());
+    let out = run_bare(dir.path(), &["validate", "study/study.toml"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     let expected = format!(
@@ -177,9 +185,17 @@ fn a_stray_byte_in_the_study_file_is_exit_3_with_its_line_column_and_offset() {
         position("study/study.toml", &bytes, offset)
     );
     assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
-    assert!(!stderr.contains("cannot read the study file"), "{stderr}");
+    // The whole of it: that one problem, its line with the caret under the byte (after Chinese
+    // text), and no other complaint.
+    expect![[r#"
+        error: study/study.toml:24:15: (encoding): the byte 0xFF at byte offset 1184 is not UTF-8
+         24 | title.zh = "中美�技术性人工智能安全合作领域"
+            |                 ^
+            = hint: save the file as UTF-8 (in a Latin-1 or Windows-1252 file an accented letter is one such byte; `iconv -f WINDOWS-1252 -t UTF-8 FILE` converts it)
+        1 problem in study/study.toml
+    "#]].assert_eq(&stderr);
     // every command that loads the study says the same
-    let status = delphi(&["--study", "study/study.toml", "--data-dir", "data", "status"], dir.path());
+    let status = run_bare(dir.path(), &["--study", "study/study.toml", "--data-dir", "data", "status"]);
     assert_eq!(status.status.code(), Some(3));
     assert!(text(&status.stderr).contains(&expected), "{}", text(&status.stderr));
 }
@@ -200,7 +216,7 @@ fn a_latin1_name_in_the_panel_is_exit_3_for_validate_and_import() {
     assert!(expected.starts_with("study/panel.csv:2:8:"), "{expected}");
 
     for args in [&["validate"][..], &["panel", "import"][..]] {
-        let out = delphi(&[&["--study", "study/study.toml", "--data-dir", "data"][..], args].concat(), dir.path());
+        let out = run(dir.path(), args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", text(&out.stderr));
         let stderr = text(&out.stderr);
         assert!(stderr.contains(&expected), "{args:?}: expected `{expected}` in:\n{stderr}");
@@ -212,9 +228,9 @@ fn a_latin1_name_in_the_panel_is_exit_3_for_validate_and_import() {
 fn a_latin1_reply_form_given_to_answer_is_exit_3_with_its_position_and_records_nothing() {
     let dir = initialised();
     let run = |args: &[&str], stdin: Option<&[u8]>| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-        command.args(["--study", "study/study.toml", "--data-dir", "data"]).args(args).current_dir(dir.path());
+        let mut command = delphi(dir.path());
         command
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());

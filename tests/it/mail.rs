@@ -6,27 +6,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use mail_parser::MessageParser;
 
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = delphi(dir).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::util::{delphi, init, ok};
 
 /// A study `mail` with the shipped panel and round 1 open.
 fn study() -> tempfile::TempDir {
@@ -36,12 +21,7 @@ fn study() -> tempfile::TempDir {
 /// A study `mail` with round 1 open, its panel the shipped one or `panel` (a CSV file).
 fn study_with_panel(panel: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "mail", "--example", "ai-safety"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success());
+    init(dir.path(), &["--id", "mail", "--example", "ai-safety"]);
     if let Some(panel) = panel {
         std::fs::copy(panel, dir.path().join("study/panel.csv")).unwrap();
     }
@@ -794,10 +774,7 @@ fn a_filled_in_round_2_letter_quoted_by_an_out_of_office_confirms_nothing_and_it
 
 // ---- Against real servers: an SMTP server (aiosmtpd, STARTTLS + AUTH) and Dovecot (IMAPS).
 
-#[path = "support/mail_servers.rs"]
-mod mail_servers;
-
-use mail_servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};
+use crate::servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};
 
 /// `delphi` with the SMTP server as its transport (the password from the environment, as
 /// a coordinator would set it) and the test CA trusted.

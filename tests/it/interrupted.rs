@@ -12,41 +12,9 @@ use std::time::{Duration, Instant};
 
 use mail_parser::MimeHeaders as _;
 
+use crate::util::{delphi, init, ok, ok_with, run};
+
 const STUDY: &str = "crash";
-
-fn delphi(root: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).args(args).current_dir(root);
-    command
-}
-
-fn run(root: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = delphi(root, args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("delphi starts");
-    let mut input = child.stdin.take().unwrap();
-    std::io::Write::write_all(&mut input, stdin.unwrap_or_default().as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(root: &Path, args: &[&str]) -> String {
-    ok_with(root, args, None)
-}
-
-fn ok_with(root: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = run(root, args, stdin);
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// A reply form of expert `i`: every criterion of every domain, rationales, ranking and quantiles.
 fn reply(i: usize) -> String {
@@ -73,12 +41,7 @@ fn reply(i: usize) -> String {
 /// A study with the shipped panel of 20 and round 1 open, answered by every expert.
 fn answered_study() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", STUDY, "--example", "ai-safety"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    init(dir.path(), &["--id", STUDY, "--example", "ai-safety"]);
     ok(dir.path(), &["panel", "import"]);
     ok(dir.path(), &["round", "open", "--days", "14"]);
     for i in 1..=20 {
@@ -109,7 +72,7 @@ fn copy_of(from: &Path) -> tempfile::TempDir {
 
 /// Starts `delphi args` and SIGKILLs it after `after`, whether or not it finished.
 fn kill_after(root: &Path, args: &[&str], after: Duration) {
-    let mut child: Child = delphi(root, args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child: Child = delphi(root).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     std::thread::sleep(after);
     let _ = child.kill(); // an error only means it had exited already
     child.wait().unwrap();
@@ -263,7 +226,7 @@ fn round_close_killed_at_twelve_points_leaves_a_consistent_store_and_a_summary_i
                 assert!(said.contains("round 1 of `crash` is closed"), "{said}");
             }
             _ => {
-                let refused = run(root, &["round", "close"], None);
+                let refused = run(root, &["round", "close"]);
                 assert_eq!(refused.status.code(), Some(4), "a finished close is not done twice");
             }
         }
@@ -295,7 +258,7 @@ fn round_close_killed_at_twelve_points_leaves_a_consistent_store_and_a_summary_i
 #[test]
 fn round_summary_is_refused_for_a_round_that_is_still_open() {
     let dir = answered_study();
-    let out = run(dir.path(), &["round", "summary", "1"], None);
+    let out = run(dir.path(), &["round", "summary", "1"]);
     assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("round 1 is not closed; its summary is written when it closes"), "{stderr}");
@@ -325,7 +288,7 @@ fn reported_study() -> (tempfile::TempDir, BTreeMap<PathBuf, Vec<u8>>) {
 /// final names (or lets it finish if it never gets there). Kills placed by progress, not by
 /// time: on a busy machine a run's time varies tenfold, its order of files does not.
 fn kill_when_written(root: &Path, args: &[&str], files: usize) {
-    let mut child: Child = delphi(root, args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child: Child = delphi(root).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let reports = root.join("reports");
     let deadline = Instant::now() + Duration::from_secs(300);
     while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
@@ -504,7 +467,7 @@ fn ingest_killed_mid_way_leaves_only_whole_receipts_and_a_rerun_records_each_rep
 /// Starts `delphi args` with its output in a pipe, reads `lines` lines and closes the pipe,
 /// as `| head -n` does; returns how the command ended.
 fn with_reader_leaving_after(root: &Path, args: &[&str], lines: usize) -> Output {
-    let mut child = delphi(root, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = delphi(root).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     for _ in 0..lines {
         let mut line = String::new();

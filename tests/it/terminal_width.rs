@@ -3,10 +3,7 @@
 //! where it does after Latin ones, and the caret under a study-file problem stands under the
 //! character the problem is at. Expected outputs are written out by hand.
 
-#[path = "support/cli.rs"]
-mod cli;
-
-use cli::{answer, delphi, ok, starter};
+use crate::util::{answer, delphi, ok, starter};
 
 #[test]
 fn the_caret_stands_under_the_full_width_comma_a_chinese_input_method_typed() {

@@ -9,9 +9,7 @@
 use std::path::Path;
 use std::process::Command;
 
-#[path = "support/cli.rs"]
-mod cli;
-use cli::{init_example, ok};
+use crate::util::{init_example, ok};
 
 const TARGET: &str = "years-to-first-agreement";
 

@@ -3,19 +3,16 @@
 //! others — and a fourth writes another. The PDF, HTML and Markdown of `delphi report` show the
 //! shared reason once, marked `×3`, in English and in Chinese, and the single one unmarked.
 
-#[path = "support/cli.rs"]
-mod cli;
-
 use std::path::Path;
 use std::process::Command;
 
-use cli::{init_example, ok};
+use crate::util::{init_example, ok};
 
 const SHARED: [&str; 3] = ["Verification builds trust.", "verification  builds trust.", "VERIFICATION builds trust."];
 /// The spelling shown: the first in text order ("V" sorts before "v"), which says nothing of
 /// who wrote first.
 const SHARED_SHOWN: &str = "VERIFICATION builds trust.";
-const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
+const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 const SINGLE: &str = "On-site inspections are politically hard.";
 
 /// The expert's filled-in reply form, as a file `delphi answer` reads.

@@ -3,18 +3,17 @@
 //! server, the outbox and the Maildir from the file; a flag and a variable still win over it;
 //! a password or an unknown key in the file is refused at its line, and nothing is sent.
 
-#[path = "support/cli.rs"]
-mod cli;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use mail_parser::MessageParser;
 
+use crate::util::{email_reply, init_example};
+
 /// `delphi` on the study in `dir` with no DELPHI_* variable from the test's environment:
 /// whatever it knows beyond --study and --data-dir, it knows from the settings file.
-fn delphi(dir: &Path, args: &[&str]) -> Command {
-    let mut command = cli::delphi(dir);
+fn delphi_from_file(dir: &Path, args: &[&str]) -> Command {
+    let mut command = crate::util::delphi(dir);
     for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("DELPHI_")) {
         command.env_remove(name);
     }
@@ -29,8 +28,8 @@ fn run(command: &mut Command) -> (Output, String, String) {
     (out, stdout, stderr)
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (out, stdout, stderr) = run(&mut delphi(dir, args));
+fn ok_from_file(dir: &Path, args: &[&str]) -> String {
+    let (out, stdout, stderr) = run(&mut delphi_from_file(dir, args));
     assert!(out.status.success(), "delphi {args:?}: {stdout}{stderr}");
     stdout
 }
@@ -38,8 +37,8 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 /// The shipped study with its panel imported and round 1 open, in a temporary folder.
 fn open_study() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    cli::init_example(dir.path(), "settings", |study| study.to_owned());
-    ok(dir.path(), &["round", "open", "--days", "14"]);
+    init_example(dir.path(), "settings", |study| study.to_owned());
+    ok_from_file(dir.path(), &["round", "open", "--days", "14"]);
     dir
 }
 
@@ -74,7 +73,7 @@ fn invite_and_ingest_take_their_settings_from_the_file_beside_the_study() {
     let root = dir.path();
     std::fs::write(root.join("study/delphi.toml"), SETTINGS).unwrap();
 
-    let invited = ok(root, &["invite"]);
+    let invited = ok_from_file(root, &["invite"]);
     let outbox = root.join("study/sent-mail");
     assert!(invited.contains("20 invitation(s) sent") && invited.contains("sent-mail"), "{invited}");
     assert!(messages(&root.join("data/settings/outbox"), "").is_empty(), "not the default outbox");
@@ -96,9 +95,9 @@ fn invite_and_ingest_take_their_settings_from_the_file_beside_the_study() {
     for sub in ["new", "cur", "tmp"] {
         std::fs::create_dir_all(inbox.join(sub)).unwrap();
     }
-    let reply = cli::email_reply(&first, "[verification.benefit] 4\n[verification.risk-capabilities] 2", 1);
+    let reply = email_reply(&first, "[verification.benefit] 4\n[verification.risk-capabilities] 2", 1);
     std::fs::write(inbox.join("new/1.reply"), reply).unwrap();
-    let ingested = ok(root, &["ingest"]);
+    let ingested = ok_from_file(root, &["ingest"]);
     assert!(ingested.contains("recorded 2 answer(s) from"), "{ingested}");
     assert!(ingested.contains("inbox: 1 message(s) read"), "{ingested}");
     let receipts = messages(&outbox, "-receipt-");
@@ -111,12 +110,12 @@ fn invite_and_ingest_take_their_settings_from_the_file_beside_the_study() {
     for sub in ["new", "cur", "tmp"] {
         std::fs::create_dir_all(elsewhere.join(sub)).unwrap();
     }
-    let flagged = ok(root, &["ingest", "--maildir", "elsewhere"]);
+    let flagged = ok_from_file(root, &["ingest", "--maildir", "elsewhere"]);
     assert!(flagged.contains("Maildir elsewhere: 0 message(s) read"), "{flagged}");
     // So does a variable: with DELPHI_IMAP_URL set, ingest goes to IMAP (and, with no
     // password in the environment, stops before connecting) instead of the file's Maildir.
     let (out, stdout, stderr) =
-        run(delphi(root, &["ingest"]).env("DELPHI_IMAP_URL", "imaps://delphi@127.0.0.1:1/INBOX"));
+        run(delphi_from_file(root, &["ingest"]).env("DELPHI_IMAP_URL", "imaps://delphi@127.0.0.1:1/INBOX"));
     assert!(!out.status.success(), "{stdout}");
     assert!(stderr.contains("no IMAP password: set DELPHI_IMAP_PASSWORD"), "{stderr}");
 }
@@ -130,7 +129,7 @@ fn a_password_in_the_file_is_refused_at_its_line_and_never_shown() {
         "outbox = \"sent-mail\"\nsmtp = \"smtps://delphi@mail.example.org\"\nsmtp_password = \"correct horse battery\"\n",
     );
     std::fs::write(root.join("study/delphi.toml"), settings).unwrap();
-    let (out, stdout, stderr) = run(&mut delphi(root, &["invite"]));
+    let (out, stdout, stderr) = run(&mut delphi_from_file(root, &["invite"]));
     assert_eq!(out.status.code(), Some(3), "a problem of the file: {stdout}{stderr}");
     assert!(stderr.contains("study/delphi.toml:8:1: mail.smtp_password"), "file, line and key: {stderr}");
     assert!(stderr.contains("set DELPHI_SMTP_PASSWORD in the environment"), "{stderr}");
@@ -143,7 +142,7 @@ fn a_password_in_the_file_is_refused_at_its_line_and_never_shown() {
         "[mail]\nsmtp = \"smtps://delphi:correct-horse@mail.example.org\"\n\n[serve]\ncoordinator_token = \"0123456789abcdef0123456789abcdef\"\n",
     )
     .unwrap();
-    let (out, _, stderr) = run(&mut delphi(root, &["serve"]));
+    let (out, _, stderr) = run(&mut delphi_from_file(root, &["serve"]));
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("study/delphi.toml:2:8: mail.smtp: the URL holds a password"), "{stderr}");
     assert!(stderr.contains("study/delphi.toml:5:1: serve.coordinator_token"), "{stderr}");
@@ -162,14 +161,14 @@ fn an_unknown_key_is_refused_at_its_line_with_the_likely_one() {
         "[mail]\nfrom = \"Study <s@example.org>\"\nreplyto = \"replies@example.org\"\n\n[remind]\nschedule = [7, 2]\n",
     )
     .unwrap();
-    let (out, stdout, stderr) = run(&mut delphi(root, &["--config", "private/mail.toml", "invite"]));
+    let (out, stdout, stderr) = run(&mut delphi_from_file(root, &["--config", "private/mail.toml", "invite"]));
     assert_eq!(out.status.code(), Some(3), "{stdout}{stderr}");
     assert!(stderr.contains("private/mail.toml:3:1: mail.replyto: unknown key `replyto` in [mail]"), "{stderr}");
     assert!(stderr.contains("did you mean `reply_to`?"), "{stderr}");
     assert!(messages(&root.join("data/settings/outbox"), "").is_empty(), "nothing sent");
 
     // A file named with --config must be there: a typo in its path is not "no settings".
-    let (out, _, stderr) = run(&mut delphi(root, &["--config", "private/mial.toml", "invite"]));
+    let (out, _, stderr) = run(&mut delphi_from_file(root, &["--config", "private/mial.toml", "invite"]));
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot read the settings file private/mial.toml"), "{stderr}");
 }

@@ -3,16 +3,13 @@
 //! what was delivered over imaps only, to the right password only. Talks to them with
 //! std (raw SMTP) and `curl` (TLS, AUTH, IMAP).
 
-#[path = "support/mail_servers.rs"]
-mod mail_servers;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use mail_servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};
+use crate::servers::{Dovecot, SmtpSecurity, SmtpSink, test_ca};
 
 const WAIT: Duration = Duration::from_secs(20);
 

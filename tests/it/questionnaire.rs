@@ -10,12 +10,10 @@
 use std::path::Path;
 use std::process::Command;
 
-#[path = "support/cli.rs"]
-mod cli;
-use cli::{answer, init_example, ok};
+use crate::util::{answer, init_example, ok};
 
 const STUDY: &str = "questionnaire-test";
-const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
+const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 
 /// The rating question added outside the areas, as first worded and as reworded in place.
 const FEASIBLE: (&str, &str) =

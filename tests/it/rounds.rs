@@ -5,34 +5,12 @@
 //! composition, the rounds' dates and feedback, and tidy exports in CSV and Parquet.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
+use crate::util::{ok, ok_with, open_study, run, run_with};
 
-fn delphi(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["--study", "study/study.toml", "--data-dir", "data"])
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("delphi runs");
-    if let Some(text) = stdin {
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("reply written");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("delphi finishes")
-}
-
-fn ok(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = delphi(dir, args, stdin);
-    assert!(out.status.success(), "delphi {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 
 /// Expert `i`'s ratings: verification and protocols beneficial and low-risk, evaluations
 /// risky, infrastructure in between; a little spread between experts.
@@ -145,34 +123,29 @@ fn parquet_matches_csv(dir: &Path, name: &str) -> Vec<Vec<parquet::record::Field
 
 #[test]
 fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = open_study("rounds-test");
     let root = dir.path();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "rounds-test", "--example", "ai-safety"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    ok(root, &["panel", "import"], None);
-    ok(root, &["round", "open"], None);
 
     let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     for (i, expert) in experts.iter().enumerate().take(18) {
-        let out = ok(root, &["answer", "--expert", expert], Some(&reply_with(i, 1, Some(proposal(i)))));
+        let out = ok_with(root, &["answer", "--expert", expert], Some(&reply_with(i, 1, Some(proposal(i)))));
         assert!(out.contains("recorded 30 answers") && out.contains("(0 items left empty)"), "{expert}: {out}");
     }
 
     // A bad reply is refused whole, with messages the expert can act on.
-    let bad =
-        delphi(root, &["answer", "--expert", "E19"], Some("[verification.benefit] 9\n[protocols.benefit] high-ish\n"));
+    let bad = run_with(
+        root,
+        &["answer", "--expert", "E19"],
+        Some("[verification.benefit] 9\n[protocols.benefit] high-ish\n"),
+    );
     assert_eq!(bad.status.code(), Some(3));
     let errors = String::from_utf8_lossy(&bad.stderr);
     assert!(errors.contains("item verification.benefit: 9 is outside 1–7"), "{errors}");
     assert!(errors.contains("nothing was recorded"), "{errors}");
-    let status: serde_json::Value = serde_json::from_str(&ok(root, &["status", "--format", "json"], None)).unwrap();
+    let status: serde_json::Value = serde_json::from_str(&ok(root, &["status", "--format", "json"])).unwrap();
     assert_eq!(status["rounds"][0]["responded"], 18, "the refused reply stored nothing");
 
-    let closed = ok(root, &["round", "close"], None);
+    let closed = ok(root, &["round", "close"]);
     assert!(closed.contains("18 of 20 experts answered"), "{closed}");
     let line_of = |item: &str| {
         closed.lines().find(|l| l.starts_with(item)).unwrap_or_else(|| panic!("{item} missing:\n{closed}")).to_owned()
@@ -213,7 +186,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     }
 
     // Answers to a closed round are refused.
-    let late = delphi(root, &["answer", "--expert", "E01"], Some(&reply(0, 1)));
+    let late = run_with(root, &["answer", "--expert", "E01"], Some(&reply(0, 1)));
     assert_eq!(late.status.code(), Some(4), "{}", String::from_utf8_lossy(&late.stderr));
 
     // Between the rounds the coordinator drops an item that reached consensus and rewords
@@ -228,13 +201,13 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     std::fs::write(&study_file, study).unwrap();
 
     // Round 2 feeds back the group's answers and the rationales, inert.
-    ok(root, &["round", "open"], None);
-    let form = ok(root, &["round", "show", "--format", "text"], None);
+    ok(root, &["round", "open"]);
+    let form = ok(root, &["round", "show", "--format", "text"]);
     assert!(!form.contains("[verification.recommendation]") && !form.contains("[p-joint-evaluation-2030]"), "{form}");
     assert!(form.contains("[p-joint-evaluation-2030-v2]") && form.contains("Reworded: a joint evaluation"), "{form}");
     let reworded = form.split("Reworded: a joint evaluation").nth(1).unwrap().split("[p-joint").next().unwrap();
     assert!(reworded.contains("round 1"), "the reworded item gets the old item's feedback: {reworded}");
-    let preview = ok(root, &["round", "show", "--format", "markdown"], None);
+    let preview = ok(root, &["round", "show", "--format", "markdown"]);
     assert!(preview.contains("Round 2"), "{preview}");
     assert!(preview.contains("Expert view"), "rationales are fed back:\n{preview}");
     assert!(
@@ -242,7 +215,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         "the shared copy names no one's answers"
     );
     // Each expert's copy carries their own previous answer, in their language.
-    let e01 = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
+    let e01 = ok(root, &["round", "show", "--format", "text", "--expert", "E01"]);
     assert!(e01.contains("Your answer in round 1: 6"), "{e01}");
     // Every kind of question is fed back, from the statistics engine's figures, beside
     // E01's own round-1 answer (E01 is expert 0).
@@ -264,11 +237,11 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     assert!(reworded.contains("Your answer in round 1: 20 %"), "{reworded}");
     assert!(flat.contains("- A joint incident database (×12)"), "one idea, typed twelve ways, once: {e01}");
     assert_eq!(flat.matches("Shared red-teaming exercise").count(), 6, "{e01}");
-    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
+    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"]);
     assert!(e20.contains("You did not answer this item in round 1."), "{e20}");
-    let e07 = ok(root, &["round", "show", "--format", "text", "--expert", "E07"], None);
+    let e07 = ok(root, &["round", "show", "--format", "text", "--expert", "E07"]);
     assert!(e07.contains("您在第 1 轮"), "E07 reads Chinese: {e07}");
-    let html = ok(root, &["round", "show", "--format", "html"], None);
+    let html = ok(root, &["round", "show", "--format", "html"]);
     assert!(!html.contains("<script>alert"), "expert text must be escaped in HTML");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the rationale is shown, escaped");
     for identity in ["E01", "Avery", "example.org"] {
@@ -282,9 +255,9 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
             .map(|l| l.replace("[p-joint-evaluation-2030]", "[p-joint-evaluation-2030-v2]"))
             .collect::<Vec<_>>()
             .join("\n");
-        ok(root, &["answer", "--expert", expert], Some(&answers));
+        ok_with(root, &["answer", "--expert", expert], Some(&answers));
     }
-    let closed = ok(root, &["round", "close"], None);
+    let closed = ok(root, &["round", "close"]);
     assert!(closed.contains("16 of 20 experts answered"), "{closed}");
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("data/rounds-test/round-2/summary.json")).unwrap())
@@ -299,7 +272,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
 
     // The reports of both rounds: the PDF holds the figures and the anonymous rationales,
     // literally (markup inert), in English and in Chinese.
-    let reported = ok(root, &["report", "--out", "reports"], None);
+    let reported = ok(root, &["report", "--out", "reports"]);
     assert!(reported.contains("round-2/en: report.pdf"), "{reported}");
     let pdf = root.join("reports/rounds-test/round-2/en/report.pdf");
     let text = Command::new("pdftotext")
@@ -417,8 +390,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
         }
     }
     assert!(md.contains("smaller groups (fewer than 3 each)"), "{md}");
-    let listed: serde_json::Value =
-        serde_json::from_str(&ok(root, &["round", "list", "--format", "json"], None)).unwrap();
+    let listed: serde_json::Value = serde_json::from_str(&ok(root, &["round", "list", "--format", "json"])).unwrap();
     for round in listed.as_array().unwrap() {
         let dates = format!(
             "| {} | {} | {} | {} |",
@@ -460,7 +432,7 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     let rule = study.find("[study.stopping]").expect("the shipped study states a stopping rule");
     let end = study[rule..].find("\n\n").map_or(study.len(), |n| rule + n);
     std::fs::write(&study_file, format!("{}{}", &study[..rule], &study[end..])).unwrap();
-    ok(root, &["report", "--out", "reports-without-rule", "--language", "en"], None);
+    ok(root, &["report", "--out", "reports-without-rule", "--language", "en"]);
     let md = std::fs::read_to_string(root.join("reports-without-rule/rounds-test/round-2/en/report.md")).unwrap();
     assert!(md.contains("The study defines no stopping rule; it runs at most 3 rounds."), "{md}");
 }
@@ -486,14 +458,14 @@ fn item_lines(closed: &str, items: &[&str]) -> BTreeMap<String, String> {
 fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placements() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(root, &["init", "study", "--id", "carry-test", "--example", "ai-safety"], None);
-    ok(root, &["panel", "import"], None);
-    ok(root, &["round", "open"], None);
+    ok(root, &["init", "study", "--id", "carry-test", "--example", "ai-safety"]);
+    ok(root, &["panel", "import"]);
+    ok(root, &["round", "open"]);
     let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     for (i, expert) in experts.iter().enumerate().take(18) {
-        ok(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
+        ok_with(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
     }
-    let first = ok(root, &["round", "close"], None);
+    let first = ok(root, &["round", "close"]);
 
     // Between the rounds an item is reworded: the new one continues the old.
     let study_file = root.join("study/study.toml");
@@ -504,9 +476,9 @@ fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placemen
          [[revisions]]\nround = 2\ndrop = [\"p-joint-evaluation-2030\"]\n",
     );
     std::fs::write(&study_file, study).unwrap();
-    ok(root, &["round", "open"], None);
+    ok(root, &["round", "open"]);
     // The emailed invitation carries the same filled-in form.
-    ok(root, &["invite"], None);
+    ok(root, &["invite"]);
     let outbox = root.join("data/carry-test/outbox");
     let invitation = std::fs::read_dir(&outbox)
         .unwrap()
@@ -518,22 +490,22 @@ fn experts_who_change_nothing_in_round_2_keep_their_answers_medians_and_placemen
 
     // Each expert replies with their own copy of round 2, exactly as it came.
     for expert in experts.iter().take(18) {
-        let copy = ok(root, &["round", "show", "--format", "text", "--expert", expert], None);
+        let copy = ok(root, &["round", "show", "--format", "text", "--expert", expert]);
         let says_theirs = copy.contains("The answers filled in are your own") || copy.contains("已填入的是您");
         assert!(says_theirs, "{expert}: the copy says the answers are theirs:\n{copy}");
-        let out = ok(root, &["answer", "--expert", expert], Some(&copy));
+        let out = ok_with(root, &["answer", "--expert", expert], Some(&copy));
         assert!(out.contains("recorded 29 answers"), "{expert}: {out}");
     }
     // An expert who did not answer round 1 gets an empty copy.
-    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"], None);
+    let e20 = ok(root, &["round", "show", "--format", "text", "--expert", "E20"]);
     assert!(!e20.contains("The answers filled in are your own") && e20.contains("[verification.benefit]\n"), "{e20}");
     // What an expert changes in round 2 is what their copy (a reminder) shows from then on:
     // replying to it unchanged never takes the change back.
-    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 1\n"));
-    let copy = ok(root, &["round", "show", "--format", "text", "--expert", "E01"], None);
+    ok_with(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 1\n"));
+    let copy = ok(root, &["round", "show", "--format", "text", "--expert", "E01"]);
     assert!(copy.contains("[verification.benefit] 1\n") && copy.contains("[protocols.benefit] 6\n"), "{copy}");
-    ok(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 6\n"));
-    let second = ok(root, &["round", "close"], None);
+    ok_with(root, &["answer", "--expert", "E01"], Some("[verification.benefit] 6\n"));
+    let second = ok(root, &["round", "close"]);
     assert!(second.contains("18 of 20 experts answered"), "{second}");
 
     // Every item's figures and verdict, and every placement, are those of round 1.
@@ -592,22 +564,22 @@ fn split_csv_line(line: &str) -> Vec<&str> {
 fn a_rule_edited_after_a_round_opened_is_refused_then_reported_when_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    ok(root, &["init", "study", "--id", "rules-test", "--example", "ai-safety"], None);
-    ok(root, &["panel", "import"], None);
-    ok(root, &["round", "open"], None);
+    ok(root, &["init", "study", "--id", "rules-test", "--example", "ai-safety"]);
+    ok(root, &["panel", "import"]);
+    ok(root, &["round", "open"]);
     let experts: Vec<&str> = PANEL.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     for (i, expert) in experts.iter().enumerate().take(12) {
-        ok(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
+        ok_with(root, &["answer", "--expert", expert], Some(&reply(i, 1)));
     }
-    ok(root, &["round", "close"], None);
+    ok(root, &["round", "close"]);
     // Unchanged rules: the report is made.
-    ok(root, &["report", "--language", "en"], None);
+    ok(root, &["report", "--language", "en"]);
 
     let study_file = root.join("study/study.toml");
     let study = std::fs::read_to_string(&study_file).unwrap();
     assert!(study.contains("\niqr_max = 1.0\n"), "the example states the IQR limit");
     std::fs::write(&study_file, study.replace("\niqr_max = 1.0\n", "\niqr_max = 2.0\n")).unwrap();
-    let refused = delphi(root, &["report", "--language", "en"], None);
+    let refused = run(root, &["report", "--language", "en"]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(4), "{stderr}");
     assert!(
@@ -617,7 +589,7 @@ fn a_rule_edited_after_a_round_opened_is_refused_then_reported_when_accepted() {
     );
 
     // Accepted: the report says which setting changed, from what to what, since which round.
-    ok(root, &["report", "--language", "en", "--accept-changed-rules"], None);
+    ok(root, &["report", "--language", "en", "--accept-changed-rules"]);
     let en = root.join("reports/rules-test/round-1/en");
     let markdown = std::fs::read_to_string(en.join("report.md")).unwrap();
     let notice = "The consensus rule was edited after round 1 opened: `iqr_max` was 1.0 and is now 2.0.";
@@ -627,7 +599,7 @@ fn a_rule_edited_after_a_round_opened_is_refused_then_reported_when_accepted() {
     assert!(text.contains("edited after round 1 opened") && text.contains("2.0"), "{text}");
     // Restoring the old setting makes the report plain again.
     std::fs::write(&study_file, study).unwrap();
-    ok(root, &["report", "--language", "en"], None);
+    ok(root, &["report", "--language", "en"]);
     let markdown = std::fs::read_to_string(en.join("report.md")).unwrap();
     assert!(!markdown.contains("edited after round 1 opened"), "{markdown}");
 }

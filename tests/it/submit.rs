@@ -6,29 +6,18 @@
 //!
 //! Needs `socat` and `openssl` (scripts/test installs both).
 
-#[path = "support/mail_servers.rs"]
-mod mail_servers;
-
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    // The machine's own OpenSSL settings must not decide what these tests see.
+use crate::util::{delphi, free_port, ok, open_study};
+
+/// `delphi` on the study in `dir`, blind to the machine's own OpenSSL settings: they must not
+/// decide what these tests see.
+fn delphi_without_machine_ca(dir: &Path) -> Command {
+    let mut command = delphi(dir);
     command.env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR").env_remove("DELPHI_CA_CERT");
     command
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = delphi(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "delphi {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn wait_for_port(port: u16, what: &str) {
@@ -47,20 +36,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A study `id` with the shipped panel and round 1 open.
-fn open_study(id: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", id, "--example", "ai-safety"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    ok(dir.path(), &["panel", "import"]);
-    ok(dir.path(), &["round", "open"]);
-    dir
 }
 
 /// Runs `command`, failing the test instead of hanging if it has not ended after `limit`.
@@ -87,11 +62,11 @@ fn text(bytes: &[u8]) -> String {
 fn submit_over_https_behind_a_tls_terminator_stores_once_and_refuses_an_untrusted_certificate() {
     let dir = open_study("tls");
     let root = dir.path();
-    let ca = mail_servers::test_ca();
+    let ca = crate::servers::test_ca();
     let (http_port, https_port) = (free_port(), free_port());
 
     let _server = Running(
-        delphi(root)
+        delphi_without_machine_ca(root)
             .args(["serve", "--bind", &format!("127.0.0.1:{http_port}"), "--requests-per-minute", "100000"])
             .env("DELPHI_COORDINATOR_TOKEN", "test-coordinator-0123456789abcdef")
             .stdout(Stdio::null())
@@ -128,7 +103,8 @@ fn submit_over_https_behind_a_tls_terminator_stores_once_and_refuses_an_untruste
     let bundle = ca.bundle.to_str().unwrap();
     let limit = Duration::from_secs(60);
 
-    let (first, _) = run_within(delphi(root).args(["submit", &link, "answers.json", "--ca-cert", bundle]), limit);
+    let (first, _) =
+        run_within(delphi_without_machine_ca(root).args(["submit", &link, "answers.json", "--ca-cert", bundle]), limit);
     assert!(first.status.success(), "{}{}", text(&first.stdout), text(&first.stderr));
     assert!(text(&first.stdout).contains("stored 1 answers as submission"), "{}", text(&first.stdout));
     let stored = || {
@@ -146,13 +122,14 @@ fn submit_over_https_behind_a_tls_terminator_stores_once_and_refuses_an_untruste
     };
     assert_eq!(stored(), (1, r#"{"kind":"ordinal","point":5}"#.to_owned()), "the answer is in the store");
 
-    let (again, _) = run_within(delphi(root).args(["submit", &link, "answers.json", "--ca-cert", bundle]), limit);
+    let (again, _) =
+        run_within(delphi_without_machine_ca(root).args(["submit", &link, "answers.json", "--ca-cert", bundle]), limit);
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert!(text(&again.stdout).contains("already stored before"), "{}", text(&again.stdout));
     assert_eq!(stored().0, 1, "the same file sent twice is stored once");
 
     // Without the CA, the test CA's certificate is one nobody vouched for.
-    let (untrusted, _) = run_within(delphi(root).args(["submit", &link, "answers.json"]), limit);
+    let (untrusted, _) = run_within(delphi_without_machine_ca(root).args(["submit", &link, "answers.json"]), limit);
     assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted.stdout));
     let error = text(&untrusted.stderr);
     assert!(error.contains("certificate is not trusted") && error.contains("--ca-cert"), "{error}");
@@ -164,8 +141,10 @@ fn submit_over_https_behind_a_tls_terminator_stores_once_and_refuses_an_untruste
         r#"{"answers": {"verification.benefit": {"kind": "ordinal", "point": 3}}}"#,
     )
     .unwrap();
-    let (by_env, _) =
-        run_within(delphi(root).args(["submit", &link, "changed.json"]).env("SSL_CERT_FILE", bundle), limit);
+    let (by_env, _) = run_within(
+        delphi_without_machine_ca(root).args(["submit", &link, "changed.json"]).env("SSL_CERT_FILE", bundle),
+        limit,
+    );
     assert!(by_env.status.success(), "{}", text(&by_env.stderr));
     assert_eq!(stored(), (2, r#"{"kind":"ordinal","point":3}"#.to_owned()));
 }
@@ -189,8 +168,10 @@ fn submit_to_a_server_that_never_answers_gives_up_at_its_deadline_with_a_clear_e
     )
     .unwrap();
     let link = format!("http://127.0.0.1:{port}/s/abcdefghijklmnopqrstuvwxyz234567");
-    let (out, elapsed) =
-        run_within(delphi(root).args(["submit", &link, "answers.json", "--timeout", "2"]), Duration::from_secs(60));
+    let (out, elapsed) = run_within(
+        delphi_without_machine_ca(root).args(["submit", &link, "answers.json", "--timeout", "2"]),
+        Duration::from_secs(60),
+    );
     assert_eq!(out.status.code(), Some(1));
     let error = text(&out.stderr);
     assert!(error.contains("no answer from") && error.contains("within 2 s"), "{error}");

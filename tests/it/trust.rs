@@ -4,46 +4,19 @@
 //! works: the opt-out page withdraws only on a confirming POST, and after it no invitation
 //! or reminder goes to that expert (the outbox), nor does a re-import bring them back.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::process::Command;
 
 use mail_parser::MimeHeaders;
 
-#[path = "support/http.rs"]
-mod http;
-use http::{Server, free_port};
-
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    delphi(dir).args(args).output().unwrap()
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = run(dir, args);
-    assert!(
-        out.status.success(),
-        "delphi {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::util::{Server, delphi, free_port, init, ok, run, send};
 
 /// The starter study (`delphi init`), with `edit` applied to its study file, its panel
 /// imported and round 1 open until 2027-01-15 17:00 UTC.
 fn open_starter(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    init(dir.path(), &[]);
     let path = dir.path().join("study/study.toml");
     std::fs::write(&path, edit(std::fs::read_to_string(&path).unwrap())).unwrap();
     ok(dir.path(), &["panel", "import"]);
@@ -96,24 +69,6 @@ fn actions<'a>(entries: &'a [serde_json::Value], action: &str) -> Vec<&'a serde_
 /// status line and the body.
 fn request(port: u16, method: &str, path: &str, form: Option<&str>) -> (String, String) {
     send(port, method, path, form.map(|f| ("application/x-www-form-urlencoded", f)))
-}
-
-fn send(port: u16, method: &str, path: &str, content: Option<(&str, &str)>) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let body = content.map_or("", |(_, body)| body);
-    let content = content
-        .map_or_else(String::new, |(kind, body)| format!("Content-Type: {kind}\r\nContent-Length: {}\r\n", body.len()));
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/html\r\n{content}Connection: close\r\n\r\n{body}"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_owned(), body.to_owned())
 }
 
 #[test]
@@ -301,9 +256,7 @@ fn an_invitation_says_who_asks_why_what_is_done_with_the_answers_and_until_when_
 #[test]
 fn a_panel_with_an_unknown_time_zone_is_refused_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_delphi")).args(["init", "study"]).current_dir(dir.path()).output().unwrap();
-    assert!(out.status.success());
+    init(dir.path(), &[]);
     let panel = dir.path().join("study/panel.csv");
     let csv = std::fs::read_to_string(&panel).unwrap().replace("Europe/Paris", "Europe/Pariss");
     std::fs::write(&panel, csv).unwrap();

@@ -5,14 +5,8 @@
 //! the same answers written as an EXCALIBUR case.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/http.rs"]
-mod http;
-use cli::{email_reply, init_example, ok, post_form};
-use http::{Server, free_port};
+use crate::util::{Server, email_reply, free_port, init_example, ok, post_form, run_bare};
 
 const SEEDS: usize = 8;
 
@@ -248,11 +242,7 @@ fn a_study_asking_10_50_90_is_answered_on_the_web_through_the_api_and_by_email_a
         .collect();
     std::fs::write(case.join("web.dtt"), dtt).unwrap();
     std::fs::write(case.join("web.rls"), rls).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["cooke", "case/web.dtt", "case/web.rls", "--out", "excalibur"])
-        .current_dir(root)
-        .output()
-        .unwrap();
+    let out = run_bare(root, &["cooke", "case/web.dtt", "case/web.rls", "--out", "excalibur"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let model: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("excalibur/model.json")).unwrap()).unwrap();

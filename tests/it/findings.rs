@@ -8,17 +8,12 @@
 //! the data it computes from makes it disagree. Page 1 of each PDF, English and Chinese, holds
 //! every sentence.
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/rules.rs"]
-mod rules;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use cli::ok;
-use rules::placement;
+use crate::rules::placement;
+use crate::util::ok;
 use serde_json::Value;
 
 const STUDY: &str = "ai-safety-cooperation";

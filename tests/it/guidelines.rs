@@ -9,12 +9,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-#[path = "support/cli.rs"]
-mod cli;
-use cli::{answer, init_example, ok};
+use crate::util::{answer, init_example, ok};
 
 const STUDY: &str = "guidelines-test";
-const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
+const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 const FUNDING: (&str, &str) =
     ("Funded by the Example Foundation, grant 17; the funder had no role.", "由示例基金会资助；资助方未参与研究。");
 /// The aim as the coordinator states it for readers (not the description written to experts).

@@ -12,21 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn delphi(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_delphi"));
-    command.args(["--study", "study/study.toml", "--data-dir", "data"]).current_dir(dir);
-    command
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = delphi(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "delphi {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use crate::util::{delphi, free_port, ok, open_study};
 
 fn start_server(dir: &Path, port: u16) -> Child {
     let mut command = delphi(dir);
@@ -47,20 +33,6 @@ fn start(command: &mut Command, port: u16) -> Child {
         std::thread::sleep(Duration::from_millis(20));
     }
     child
-}
-
-/// A study `id` with the shipped panel and round 1 open.
-fn open_study(id: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", id, "--example", "ai-safety"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success());
-    ok(dir.path(), &["panel", "import"]);
-    ok(dir.path(), &["round", "open"]);
-    dir
 }
 
 /// Runs a command that must end by itself (here: refuse to start); a server that starts

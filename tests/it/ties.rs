@@ -23,12 +23,7 @@
 
 use std::collections::BTreeMap;
 
-#[path = "support/cli.rs"]
-mod cli;
-#[path = "support/http.rs"]
-mod http;
-use cli::{email_reply, init_example, ok, post_form};
-use http::{Server, free_port};
+use crate::util::{Server, email_reply, free_port, init_example, ok, post_form};
 
 fn close(what: &str, value: &serde_json::Value, want: f64) {
     let v = value.as_f64().unwrap_or_else(|| panic!("{what}: a number, found {value}"));

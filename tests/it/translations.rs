@@ -7,38 +7,12 @@
 //! the featured rationales only. The reports carry both texts. The export names no one, bad
 //! rows are refused at their line and column, and once round 2 is open an import is refused.
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-#[path = "support/http.rs"]
-mod http;
-use http::{Server, free_port};
+use crate::util::{Server, free_port, ok, ok_with, open_study, run};
 
-const PANEL: &str = include_str!("../surveys/ai-safety-cooperation.panel.csv");
-
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["--study", "study/study.toml", "--data-dir", "data"])
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("delphi runs");
-    if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("delphi finishes")
-}
-
-fn ok(dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = run(dir, args, stdin);
-    assert!(out.status.success(), "delphi {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+const PANEL: &str = include_str!("../../surveys/ai-safety-cooperation.panel.csv");
 
 // What the experts wrote on verification in round 1, in their own language.
 const TRUST_EN: &str = "Verification builds trust, step by step.";
@@ -52,7 +26,7 @@ const STANDARDS_EN: &str = "Verification needs shared technical standards, agree
 
 fn answer(root: &Path, expert: &str, recommendation: u32, rationale: &str) {
     let reply = format!("[verification.recommendation] {recommendation}\n[verification.rationale] {rationale}\n");
-    ok(root, &["answer", "--expert", expert], Some(&reply));
+    ok_with(root, &["answer", "--expert", expert], Some(&reply));
 }
 
 /// A CSV cell as a spreadsheet quotes it: always when it holds a comma, quote or line break.
@@ -118,7 +92,7 @@ fn flat(text: &str) -> String {
 
 /// A page that must be there (200), as a browser fetches it.
 fn fetch_page(port: u16, path: &str) -> String {
-    let (status, body) = http::get(port, path);
+    let (status, body) = crate::util::get(port, path);
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     body
 }
@@ -131,16 +105,8 @@ fn pdf_text(pdf: &Path) -> String {
 
 #[test]
 fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_reports() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = open_study("tr");
     let root = dir.path();
-    let init = Command::new(env!("CARGO_BIN_EXE_delphi"))
-        .args(["init", "study", "--id", "tr", "--example", "ai-safety"])
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    ok(root, &["panel", "import"], None);
-    ok(root, &["round", "open"], None);
 
     // E01–E03 read English, E07 and E08 Chinese (the panel's language column).
     answer(root, "E01", 4, TRUST_EN);
@@ -151,16 +117,16 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     answer(root, "E08", 4, FIRST_STEP_ZH);
 
     // While the round is open, an export warns that more may come.
-    let early = run(root, &["rationales", "export", "--round", "1", "--out", "early.csv"], None);
+    let early = run(root, &["rationales", "export", "--round", "1", "--out", "early.csv"]);
     assert!(early.status.success());
     assert!(
         String::from_utf8_lossy(&early.stderr).contains("still open"),
         "{}",
         String::from_utf8_lossy(&early.stderr)
     );
-    ok(root, &["round", "close"], None);
+    ok(root, &["round", "close"]);
 
-    let exported = ok(root, &["rationales", "export", "--round", "1", "--out", "rationales-1.csv"], None);
+    let exported = ok(root, &["rationales", "export", "--round", "1", "--out", "rationales-1.csv"]);
     assert!(exported.contains("4 distinct rationales of round 1, 4 rows"), "{exported}");
     let export = std::fs::read_to_string(root.join("rationales-1.csv")).unwrap();
     let mut reader = csv::Reader::from_reader(export.as_bytes());
@@ -179,10 +145,10 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     assert_eq!((&row_of(STANDARDS_ZH)[2], &row_of(STANDARDS_ZH)[4]), ("zh", "en"));
     assert!(rows.iter().all(|r| r[0].starts_with('r') && r[0].len() == 17), "content ids: {export}");
     // The ids are derived from the content: exporting again gives the same file.
-    ok(root, &["rationales", "export", "--round", "1", "--out", "again.csv"], None);
+    ok(root, &["rationales", "export", "--round", "1", "--out", "again.csv"]);
     assert_eq!(std::fs::read_to_string(root.join("again.csv")).unwrap(), export);
     // Nothing in it names an author: no panel id, name or email, no pseudonym from the audit log.
-    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"], None)).unwrap();
+    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"])).unwrap();
     let pseudonyms: Vec<String> =
         audit.iter().filter_map(|e| e["actor"].as_str()?.strip_prefix("expert:").map(str::to_owned)).collect();
     assert!(pseudonyms.len() >= 5, "{audit:?}");
@@ -204,7 +170,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
         row_of(INSPECTIONS_EN)[0].to_owned()
     );
     std::fs::write(root.join("bad.csv"), bad).unwrap();
-    let refused = run(root, &["rationales", "import", "--round", "1", "bad.csv"], None);
+    let refused = run(root, &["rationales", "import", "--round", "1", "bad.csv"]);
     assert_eq!(refused.status.code(), Some(3));
     let errors = String::from_utf8_lossy(&refused.stderr);
     assert!(
@@ -216,7 +182,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
         errors.contains("bad.csv:4:19: translation_language: the rationale is written in `zh` already"),
         "{errors}"
     );
-    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"], None)).unwrap();
+    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"])).unwrap();
     assert!(!audit.iter().any(|e| e["action"] == "translations.imported"), "a refused file imports nothing");
 
     // The translator translates one rationale each way, leaves the others, and features the
@@ -229,18 +195,18 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     });
     assert!(filled.contains("\"核查能逐步建立信任，\r\n一步一步来。\""), "a quoted cell with a line break");
     std::fs::write(root.join("translated.csv"), &filled).unwrap();
-    let imported = ok(root, &["rationales", "import", "--round", "1", "translated.csv"], None);
+    let imported = ok(root, &["rationales", "import", "--round", "1", "translated.csv"]);
     assert!(imported.contains("imported 2 translations of round 1's rationales (2 featured)"), "{imported}");
     assert!(imported.contains("into zh: 1 of 2 translated, 1 still untranslated"), "{imported}");
     assert!(imported.contains("into en: 1 of 2 translated, 1 still untranslated"), "{imported}");
     // Importing the same file again changes nothing but the log.
-    assert_eq!(ok(root, &["rationales", "import", "--round", "1", "translated.csv"], None), imported);
-    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"], None)).unwrap();
+    assert_eq!(ok(root, &["rationales", "import", "--round", "1", "translated.csv"]), imported);
+    let audit: Vec<serde_json::Value> = serde_json::from_str(&ok(root, &["audit", "--format", "json"])).unwrap();
     assert_eq!(audit.iter().filter(|e| e["action"] == "translations.imported").count(), 2);
 
-    ok(root, &["round", "open"], None);
+    ok(root, &["round", "open"]);
     // Round 2's feedback is frozen now: a late import is refused and says what to do.
-    let late = run(root, &["rationales", "import", "--round", "1", "translated.csv"], None);
+    let late = run(root, &["rationales", "import", "--round", "1", "translated.csv"]);
     assert_eq!(late.status.code(), Some(4));
     let said = String::from_utf8_lossy(&late.stderr);
     assert!(said.contains("round 2 was opened and froze its feedback") && said.contains("before"), "{said}");
@@ -250,7 +216,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
     // marked untranslated, and not the Chinese one nobody featured.
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    ok(root, &["invite", "--base-url", &base], None);
+    ok(root, &["invite", "--base-url", &base]);
     let letter = flat(&invitation(root, "E09"));
     let translated_at =
         letter.find("[译自英文] 核查能逐步建立信任， 一步一步来。").unwrap_or_else(|| panic!("{letter}"));
@@ -265,7 +231,7 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
 
     // E09's web form, over HTTP: every rationale, the Chinese one as written.
     let _server = Server::start(root, port);
-    let links = ok(root, &["round", "links", "--base-url", &base, "--expert", "E09", "--expert", "E12"], None);
+    let links = ok(root, &["round", "links", "--base-url", &base, "--expert", "E09", "--expert", "E12"]);
     let link = |expert: &str| {
         links.lines().find_map(|l| l.strip_prefix(&format!("{expert}\t"))).unwrap().trim_start_matches(&base).to_owned()
     };
@@ -289,8 +255,8 @@ fn rationales_go_out_for_translation_and_come_back_into_the_feedback_and_the_rep
 
     // The reports of round 1: each language reads the translation where there is one, with
     // the original, and "untranslated" otherwise; in HTML and in the PDF.
-    ok(root, &["round", "close"], None);
-    ok(root, &["report", "--round", "1", "--out", "reports"], None);
+    ok(root, &["round", "close"]);
+    ok(root, &["report", "--round", "1", "--out", "reports"]);
     let html = std::fs::read_to_string(root.join("reports/tr/round-1/en/report.html")).unwrap();
     assert!(
         html.contains(&format!(
