@@ -839,7 +839,6 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
 /// How long a closed round was open, in days with one decimal.
 fn days_open(round: &RoundConduct) -> Option<String> {
     let closed = round.closed_at?;
-    #[allow(clippy::cast_precision_loss)]
     let days = (closed - round.opened_at).num_minutes() as f64 / (24.0 * 60.0);
     Some(fmt_number(days, 1))
 }

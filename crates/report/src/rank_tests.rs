@@ -354,7 +354,6 @@ fn group_line(words: &TestWords, g: &GroupComparison, item: &str) -> TestLine {
 fn first_is_higher(first: Figure, second: Figure, m: &MannWhitney) -> bool {
     match (first.value(), second.value()) {
         (Some(a), Some(b)) if a != b => a > b,
-        #[allow(clippy::cast_precision_loss)]
         _ => m.u1.value().is_some_and(|u| u > (m.n1 * m.n2) as f64 / 2.0),
     }
 }
@@ -395,7 +394,6 @@ fn dropout_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
     let a = &s.attrition;
     let significant = a.test.p_value.value().is_some_and(|v| v < SIGNIFICANCE);
     // The test's first sample is the drop-outs' earlier answers.
-    #[allow(clippy::cast_precision_loss)]
     let higher = a.test.u1.value().is_some_and(|u| u > (a.test.n1 * a.test.n2) as f64 / 2.0);
     let template = match (significant, higher) {
         (true, true) => &words.left_higher,

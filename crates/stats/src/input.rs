@@ -215,7 +215,6 @@ impl Ranking {
         self.tiers.iter().flat_map(move |t| {
             let start = place;
             place += t.len();
-            #[allow(clippy::cast_precision_loss)]
             let r = start as f64 + (t.len() as f64 + 1.0) / 2.0;
             t.iter().map(move |o| (o.as_str(), r))
         })
@@ -226,7 +225,6 @@ impl Ranking {
         self.tiers
             .iter()
             .map(|t| {
-                #[allow(clippy::cast_precision_loss)]
                 let s = t.len() as f64;
                 s * s * s - s
             })

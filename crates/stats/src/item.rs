@@ -8,7 +8,6 @@ use crate::ordinal::{self, Polarisation, RandUcla};
 use crate::quantile::{quantile_counts, quantile_sorted};
 use crate::{Figure, Undefined};
 
-#[allow(clippy::cast_precision_loss)]
 fn f(x: u64) -> f64 {
     x as f64
 }
@@ -448,7 +447,6 @@ pub fn numeric_summary(
 impl OrdinalSummary {
     /// Every figure with a stable name, for tidy exports and report tables.
     pub fn measures(&self) -> Vec<(&'static str, Figure)> {
-        #[allow(clippy::cast_precision_loss)]
         let count = |x: u64| Figure::new(x as f64);
         let r = &self.rand_ucla;
         vec![
@@ -483,7 +481,6 @@ impl OrdinalSummary {
 impl NumericSummary {
     /// Every figure with a stable name.
     pub fn measures(&self) -> Vec<(&'static str, Figure)> {
-        #[allow(clippy::cast_precision_loss)]
         let count = |x: u64| Figure::new(x as f64);
         vec![
             ("n", count(self.n)),

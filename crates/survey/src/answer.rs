@@ -196,7 +196,6 @@ impl Tier {
 
 impl Place {
     /// The mean of the places held, as the statistics rank a tie (places 2 and 3: 2.5).
-    #[allow(clippy::cast_precision_loss)]
     pub fn mid_rank(self) -> f64 {
         (self.first + self.last) as f64 / 2.0
     }
