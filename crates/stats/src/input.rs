@@ -329,12 +329,24 @@ impl AgreeSet {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ItemKind {
     /// Points of an ordinal scale (or "don't know").
-    Ordinal { scale: OrdinalScale, agree: AgreeSet },
+    Ordinal {
+        /// The scale's points.
+        scale: OrdinalScale,
+        /// The points that count as agreement.
+        agree: AgreeSet,
+    },
     /// A number (or "don't know").
     Numeric,
     /// Quantiles at `levels`; a seed item carries its known realisation. `log`: Cooke's
     /// classical model measures it on a log-uniform background (answers must be positive).
-    Quantile { realisation: Option<Finite>, log: bool, levels: QuantileLevels },
+    Quantile {
+        /// The true value, for a seed item.
+        realisation: Option<Finite>,
+        /// Whether Cooke's model measures it on a log-uniform background.
+        log: bool,
+        /// The quantiles asked.
+        levels: QuantileLevels,
+    },
     /// A ranking of objects.
     Ranking,
 }
