@@ -57,18 +57,28 @@ pub struct TestLine {
 
 /// Fixed words of the section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[allow(missing_docs)]
 pub struct TestWords {
+    /// Title of the section ("Tests between groups and between rounds").
     pub heading: String,
+    /// Question above the table of differences between the panel's groups.
     pub groups_heading: String,
+    /// Question above the table of shifts between rounds.
     pub stability_heading: String,
+    /// Question above the table comparing those who left with those who stayed.
     pub dropouts_heading: String,
+    /// Column header naming the item a line tests.
     pub item: String,
+    /// Column header naming the round a line tests.
     pub round: String,
+    /// Column header naming the groups compared (the group table only).
     pub between: String,
+    /// Column header of the p-value.
     pub p_value: String,
+    /// Column header of the method the p-value was computed by.
     pub method: String,
+    /// Column header of the line's finding in words.
     pub reading: String,
+    /// Said in place of a table that has no line.
     pub none: String,
     exact: String,
     normal: String,
