@@ -79,7 +79,8 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
-    /// The defaults for `study_id`: 120 requests a minute, 64 KiB bodies, no coordinator endpoint, English pages.
+    /// The defaults for `study_id`: 120 requests a minute, 64 KiB bodies, no coordinator endpoint,
+    /// English pages.
     pub fn new(study_id: impl Into<String>) -> Self {
         Self {
             study_id: study_id.into(),

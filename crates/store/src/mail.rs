@@ -179,7 +179,8 @@ impl InboundOutcome {
 /// A reply as dealt with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboundRecord {
-    /// The Message-ID, or `sha256:` and the hash of the raw message: the key that keeps a reply from being dealt with twice.
+    /// The Message-ID, or `sha256:` and the hash of the raw message: the key that keeps a reply
+    /// from being dealt with twice.
     pub message_key: String,
     /// What became of it.
     pub outcome: InboundOutcome,

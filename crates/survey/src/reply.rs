@@ -155,7 +155,7 @@ pub enum ReplyError {
         /// The reply's lines of the two answers, where known.
         lines: Option<(usize, usize)>,
     },
-    /// A value standing apart from any marker, beside an empty one, so which item it answers is unclear.
+    /// A value apart from any marker, next to an empty one: which item it answers is unclear.
     #[error(
         "“{value}” (line {line}) stands apart from any marker, next to the empty marker [{item}]: it is not clear which item it answers"
     )]

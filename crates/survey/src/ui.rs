@@ -29,7 +29,8 @@ pub struct Ui {
     pub scale_help: &'static str,
     /// How to answer a numeric item in the text form.
     pub numeric_help: &'static str,
-    /// How to answer a quantile item in the text form (`{n}`, `{levels}`, `{low_sure}`, `{high_sure}`).
+    /// How to answer a quantile item in the text form (`{n}`, `{levels}`, `{low_sure}`,
+    /// `{high_sure}`).
     pub quantile_help: &'static str,
     /// How to answer a probability item in the text form.
     pub probability_help: &'static str,

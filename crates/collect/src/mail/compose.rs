@@ -131,7 +131,8 @@ pub enum Letter<'a> {
         questionnaire: &'a Questionnaire,
         /// The answers that stand, by item.
         recorded: &'a BTreeMap<ItemId, Answer>,
-        /// Questions (in their wording) whose answer in the reply was older than one the expert gave later, which stands.
+        /// Questions (in their wording) whose answer in the reply was older than one the expert
+        /// gave later, which stands.
         kept_newer: &'a [String],
         /// The round's deadline.
         deadline: DateTime<Utc>,

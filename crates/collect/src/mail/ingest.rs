@@ -68,7 +68,8 @@ pub struct Ingested {
 /// auto-responder would answer again. Receipts of recorded answers are never held back.
 pub const LOOP_BREAKER_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
-/// Why a message could not be dealt with: about the message itself, it is set aside and the run goes on; else the run stops.
+/// Why a message could not be dealt with: about the message itself, it is set aside and the run
+/// goes on; else the run stops.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The store failed.

@@ -109,7 +109,8 @@ fn seconds(duration: Duration) -> String {
 }
 
 impl ImapSettings {
-    /// Reads an IMAP URL; the password comes separately (from the environment), never from the command line.
+    /// Reads an IMAP URL; the password comes separately (from the environment), never from the
+    /// command line.
     pub fn parse(url: &str, password: Option<String>) -> Result<Self, MailboxError> {
         let bad = || MailboxError::Url(url.to_owned());
         let (scheme, rest) = url.trim().split_once("://").ok_or_else(bad)?;
@@ -143,7 +144,7 @@ impl ImapSettings {
 /// One message of a mailbox: where it is (for the coordinator) and its bytes.
 #[derive(Debug, Clone)]
 pub struct MailboxMessage {
-    /// Where it is, for the coordinator: `new/` or `cur/` and its Maildir name, or its folder and UID.
+    /// Where it is, for the coordinator: `new/` or `cur/` and its name, or its folder and UID.
     pub place: String,
     /// The message as received, bytes unchanged.
     pub raw: Vec<u8>,

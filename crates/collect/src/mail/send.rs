@@ -85,7 +85,7 @@ pub struct CampaignReport {
     pub failed: Vec<(String, String)>,
 }
 
-/// Why a campaign stopped; a message that merely could not be handed over is counted as failed instead.
+/// Why a campaign stopped (a message that could not be handed over is counted as failed).
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     /// The store failed.
