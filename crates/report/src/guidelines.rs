@@ -331,8 +331,7 @@ pub struct Words {
     pub intro: &'static str,
     /// Heading above the coordinator's notes.
     pub study_information: &'static str,
-    /// Stands in for a note the coordinator has not written, and for the checklist items only they
-    /// answer.
+    /// Stands in for a note not written yet, and for checklist items only the coordinator answers.
     pub to_be_written: &'static str,
     /// Heading above what the tool recorded as the study ran.
     pub facts_heading: &'static str,

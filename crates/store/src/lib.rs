@@ -78,9 +78,9 @@ impl Actor {
 pub struct RegisteredStudy {
     /// Its id.
     pub id: String,
-    /// The SHA-256 (hex) of the study file's source it was registered with.
+    /// The SHA-256 (hex) of the study file's source as last registered.
     pub source_sha256: String,
-    /// When it was first registered.
+    /// When that source was registered (re-registering a changed file moves it).
     pub registered_at: DateTime<Utc>,
 }
 

@@ -22,7 +22,7 @@ use super::words::{Words, fill, words};
 /// Who the messages come from, and where replies go.
 #[derive(Debug, Clone)]
 pub struct Sender {
-    /// The From header: the coordinator's name and address.
+    /// The From header: the study's sending name and address (`--from`).
     pub from: Mailbox,
     /// The address replies go to; each message adds `+token` to its local part.
     pub reply_to: lettre::Address,
