@@ -71,7 +71,6 @@ fn fill(form: &str, i: usize) -> String {
             let lo: f64 = lo.trim().parse().unwrap();
             let hi: f64 = hi.split(|c: char| !c.is_ascii_digit() && c != '.').next().unwrap().parse().unwrap();
             let at = |share: f64| lo + (hi - lo) * share;
-            #[allow(clippy::cast_precision_loss)]
             let own = 0.01 * (i % 5) as f64;
             format!("5%: {} 50%: {} 95%: {}", at(0.1), at(0.3 + own), at(0.8))
         } else {

@@ -77,7 +77,6 @@ fn to_spread(value: f64, spread: f64) -> String {
         let step = 10f64.powf(place);
         format!("{:.0}", (value / step).round() * step)
     } else {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let decimals = (-place) as usize;
         format!("{value:.decimals$}")
     }

@@ -236,7 +236,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
 }

@@ -128,7 +128,6 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index]
 }
@@ -255,7 +254,6 @@ fn main() {
 
     let stored = Store::open(&path).unwrap().status(ID, &[]).unwrap()[0].submissions;
     latencies.sort_unstable();
-    #[allow(clippy::cast_precision_loss)]
     let rate = latencies.len() as f64 / elapsed;
     println!(
         "delphi-collect load benchmark: {clients} concurrent clients ({}), {seconds} s, full questionnaires (30 answers each)",
@@ -270,7 +268,6 @@ fn main() {
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         percentile(&latencies, 1.0).as_secs_f64() * 1e3
     );
-    #[allow(clippy::cast_precision_loss)]
     let per_submission = |seconds: f64| seconds / latencies.len().max(1) as f64 * 1e6;
     println!(
         "  CPU per acknowledged submission: {:.0} µs in all (server, SQLite and load generator), {:.0} µs of it on the writer thread",

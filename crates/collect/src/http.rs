@@ -50,6 +50,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// How the service runs.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
+    /// The study served.
     pub study_id: String,
     /// The panel attributes the coordinator's status endpoint counts by.
     pub group_attributes: Vec<PanelAttribute>,
@@ -78,6 +79,8 @@ pub struct ServiceConfig {
 }
 
 impl ServiceConfig {
+    /// The defaults for `study_id`: 120 requests a minute, 64 KiB bodies, no coordinator endpoint,
+    /// English pages.
     pub fn new(study_id: impl Into<String>) -> Self {
         Self {
             study_id: study_id.into(),

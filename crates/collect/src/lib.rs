@@ -6,6 +6,8 @@
 //! Answers reach the store through one writer thread that commits them in batches
 //! (group commit); an answer is acknowledged only after its batch committed.
 
+#![warn(missing_docs)]
+
 pub mod http;
 mod limits;
 mod listener;

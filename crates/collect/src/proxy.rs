@@ -71,10 +71,12 @@ pub(crate) fn canonical(address: IpAddr) -> IpAddr {
 pub struct TrustedProxies(Vec<Cidr>);
 
 impl TrustedProxies {
+    /// The proxies in these address blocks.
     pub fn new(blocks: Vec<Cidr>) -> Self {
         Self(blocks)
     }
 
+    /// Whether `address` is one of them, so its forwarding headers are believed.
     pub fn is_trusted(&self, address: IpAddr) -> bool {
         self.0.iter().any(|block| block.contains(address))
     }

@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 /// Submissions committed together at most.
 const MAX_BATCH: usize = 512;
 
+/// Why a submission handed to the writer was not stored.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WriteError {
     /// The store refused the submission by a rule (closed round, passed deadline, …).

@@ -5,6 +5,8 @@
 //! column, the field and a hint. The crate is pure: no I/O beyond parsing the
 //! strings it is given, no async, no SQL.
 
+#![warn(missing_docs)]
+
 pub mod consensus;
 pub mod panel;
 mod parse;

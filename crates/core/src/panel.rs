@@ -17,12 +17,14 @@ use crate::study::{Language, PanelAttribute, Study};
 pub struct ExpertId(String);
 
 impl ExpertId {
+    /// The id `id` if it is one: 1–64 ASCII letters, digits, `-`, `_` or `.`.
     pub fn parse(id: &str) -> Option<Self> {
         let valid = (1..=64).contains(&id.len())
             && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         valid.then(|| Self(id.to_owned()))
     }
 
+    /// The id as written in the panel CSV.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -40,6 +42,7 @@ impl fmt::Display for ExpertId {
 pub struct Email(String);
 
 impl Email {
+    /// The address `address` if it is one, its domain put in lower case.
     pub fn parse(address: &str) -> Option<Self> {
         let (local, domain) = address.rsplit_once('@')?;
         let local_ok = (1..=64).contains(&local.len())
@@ -60,6 +63,7 @@ impl Email {
         (local_ok && domain_ok).then(|| Self(format!("{local}@{}", domain.to_ascii_lowercase())))
     }
 
+    /// The address, its domain in lower case.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -74,13 +78,21 @@ impl fmt::Display for Email {
 /// One expert of the panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelMember {
+    /// The coordinator's handle for the expert (`id`).
     pub id: ExpertId,
+    /// The expert's name, for letters addressed to them; never in an analysis.
     pub name: String,
+    /// Where invitations, reminders and receipts go.
     pub email: Email,
+    /// The expert's institution, a grouping attribute.
     pub institution: String,
+    /// The expert's country, a grouping attribute.
     pub country: String,
+    /// The expert's bloc, a grouping attribute.
     pub bloc: String,
+    /// The language the expert is asked in; one of the study's.
     pub language: Language,
+    /// The expert's field, a grouping attribute.
     pub expertise: String,
     /// Where the expert lives, as an IANA time-zone name (`Asia/Shanghai`), from the
     /// optional `time_zone` column: letters give the deadline in it as well as in UTC.
@@ -107,6 +119,7 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// The experts, in the order of the CSV.
     pub fn members(&self) -> &[PanelMember] {
         &self.members
     }

@@ -6,8 +6,11 @@ use std::ops::Range;
 /// A place in a source file, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
+    /// The file, as the caller named it.
     pub file: String,
+    /// The line, counted from 1.
     pub line: usize,
+    /// The column in characters (not bytes), counted from 1.
     pub column: usize,
 }
 
@@ -20,10 +23,13 @@ impl fmt::Display for Location {
 /// One thing wrong with a study or panel file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// Where in the file it is.
     pub location: Location,
     /// The field, as a path into the file (`domains[2].title.zh`, `email`).
     pub field: String,
+    /// What is wrong, in a sentence.
     pub message: String,
+    /// How to fix it, when the tool can tell.
     pub hint: Option<String>,
     /// The source line the problem is on, for display.
     pub source_line: String,
@@ -43,11 +49,14 @@ impl fmt::Display for Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{} has {} problem{}", .file, .problems.len(), if .problems.len() == 1 { "" } else { "s" })]
 pub struct Problems {
+    /// The file, as the caller named it.
     pub file: String,
+    /// The problems, by position.
     pub problems: Vec<Problem>,
 }
 
 impl Problems {
+    /// Each problem, by position.
     pub fn iter(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter()
     }

@@ -21,6 +21,7 @@ macro_rules! id_type {
             pub(crate) fn new_unchecked(id: impl Into<String>) -> Self {
                 Self(id.into())
             }
+            /// The id as written in the study file.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -60,6 +61,7 @@ id_type!(
 );
 
 impl ItemId {
+    /// The id of the grid item asking `criterion` about `domain`: `<domain>.<criterion>`.
     pub fn for_domain_criterion(domain: &DomainId, criterion: &CriterionId) -> Self {
         Self(format!("{domain}.{criterion}"))
     }
@@ -185,38 +187,50 @@ pub enum StopWhen {
     ConsensusOrStable,
 }
 
+/// When the coordinator should stop asking (`[study.stopping]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoppingRule {
+    /// The study never stops before this round (default 2).
     pub min_rounds: u32,
+    /// What, from `min_rounds` on, lets the study stop.
     pub stop_when: StopWhen,
 }
 
 /// An ordinal scale `min..=max` with a label per point and language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scale {
+    /// Its key in `[scales]`, by which criteria and items refer to it.
     pub id: ScaleId,
+    /// The lowest point.
     pub min: i32,
+    /// The highest point.
     pub max: i32,
+    /// One label per point, `min..=max`, in every language.
     pub labels: Localised<Vec<String>>,
     /// The points that count as agreement: a non-empty run of consecutive points within
     /// `min..=max`, ascending.
     pub agree: Vec<i32>,
+    /// Whether experts may answer "don't know" instead of a point.
     pub dont_know: bool,
 }
 
 impl Scale {
+    /// Every point, lowest first.
     pub fn points(&self) -> std::ops::RangeInclusive<i32> {
         self.min..=self.max
     }
 
+    /// How many points the scale has.
     pub fn len(&self) -> usize {
         usize::try_from(self.max - self.min + 1).unwrap_or(0)
     }
 
+    /// Whether `max` lies below `min`, leaving no point.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Whether `point` is on the scale.
     pub fn contains(&self, point: i32) -> bool {
         self.points().contains(&point)
     }
@@ -227,10 +241,14 @@ impl Scale {
     }
 }
 
+/// An area every criterion is asked about (`[[domains]]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Domain {
+    /// Its id, the first half of its items' ids.
     pub id: DomainId,
+    /// Its name, shown to experts and in reports, and put for `{domain}` in criteria prompts.
     pub title: Localised,
+    /// What the area covers, in every language.
     pub description: Localised,
 }
 
@@ -239,14 +257,27 @@ pub struct Domain {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ResponseKind {
     /// A point on an ordinal scale.
-    Ordinal { scale: ScaleId },
+    Ordinal {
+        /// The scale's key in `[scales]`.
+        scale: ScaleId,
+    },
     /// A number, optionally bounded.
-    Numeric { min: Option<f64>, max: Option<f64>, unit: Option<Localised> },
+    Numeric {
+        /// The lowest answer accepted, if bounded.
+        min: Option<f64>,
+        /// The highest answer accepted, if bounded.
+        max: Option<f64>,
+        /// The unit shown beside the answer, if any.
+        unit: Option<Localised>,
+    },
     /// Quantiles of an uncertain quantity: 5 %, 50 % and 95 % unless the study says
     /// otherwise (`quantiles = [10, 50, 90]`).
     Quantile {
+        /// The lowest value an answer may hold, if bounded.
         min: Option<f64>,
+        /// The highest value an answer may hold, if bounded.
         max: Option<f64>,
+        /// The unit shown beside the answers, if any.
         unit: Option<Localised>,
         /// The background measure of Cooke's classical model (`scale = "log"`).
         #[serde(default)]
@@ -260,6 +291,7 @@ pub enum ResponseKind {
     /// A ranking of all of the study's domains; `ties`: experts may give domains the same
     /// place (`ties = true`).
     RankingOfDomains {
+        /// Whether two domains may share a place.
         #[serde(default)]
         ties: bool,
     },
@@ -278,12 +310,21 @@ pub struct QuantileLevels(u128);
 /// Why a list of percents is not a set of quantiles to ask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum QuantileLevelsError {
+    /// Fewer than three levels (how many were given).
     #[error("ask at least three quantiles (a low value, the median and a high value), found {0}")]
     TooFew(usize),
+    /// A level outside 1–99 (the level).
     #[error("{0} is not a whole percent between 1 and 99")]
     OutOfRange(i64),
+    /// A level not above the one before it.
     #[error("{after} % does not come after {before} %: list the quantiles from low to high, each once")]
-    NotIncreasing { before: i64, after: i64 },
+    NotIncreasing {
+        /// The level before it.
+        before: i64,
+        /// The level that should have been higher.
+        after: i64,
+    },
+    /// 50 % is not among the levels.
     #[error("the median (50 %) must be among the quantiles: it is the expert's best estimate")]
     NoMedian,
 }
@@ -375,15 +416,19 @@ impl std::fmt::Display for QuantileLevels {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuantityScale {
+    /// Information on the values themselves (the default).
     #[default]
     Uniform,
+    /// Information on the values' logarithms; every answer must be positive.
     Log,
 }
 
 /// A criterion, asked once per domain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Criterion {
+    /// Its id, the second half of its items' ids.
     pub id: CriterionId,
+    /// What kind of answer it takes, in every domain.
     pub response: ResponseKind,
     /// May contain `{domain}`, replaced by the domain's title.
     pub prompt: Localised,
@@ -392,8 +437,11 @@ pub struct Criterion {
 /// A question asked once per round, outside the domain × criterion grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExtraItem {
+    /// Its id, as stored and analysed.
     pub id: ItemId,
+    /// What kind of answer it takes.
     pub response: ResponseKind,
+    /// The question as experts read it.
     pub prompt: Localised,
     /// The round it is first asked in (items experts proposed join later rounds).
     pub first_round: u32,
@@ -410,7 +458,9 @@ pub struct ExtraItem {
 /// reached consensus, or were reworded or split into items that continue them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revision {
+    /// The first round that no longer asks them.
     pub round: u32,
+    /// The items no longer asked.
     pub drop: Vec<ItemId>,
 }
 
@@ -419,10 +469,15 @@ pub struct Revision {
 /// the type is deliberately not serialisable, so it cannot leak into a questionnaire or export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SeedItem {
+    /// Its id, as stored and analysed.
     pub id: ItemId,
+    /// The question as experts read it.
     pub prompt: Localised,
+    /// The unit shown beside the answers, if any.
     pub unit: Option<Localised>,
+    /// The lowest value an answer may hold, if bounded.
     pub min: Option<f64>,
+    /// The highest value an answer may hold, if bounded.
     pub max: Option<f64>,
     /// Uniform or log background (`scale = "log"`).
     pub scale: QuantityScale,
@@ -453,16 +508,23 @@ impl SeedItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PanelAttribute {
+    /// The panel CSV's `institution` column.
     Institution,
+    /// The panel CSV's `country` column.
     Country,
+    /// The panel CSV's `bloc` column.
     Bloc,
+    /// The panel CSV's `language` column: the expert's questionnaire language.
     Language,
+    /// The panel CSV's `expertise` column.
     Expertise,
 }
 
 impl PanelAttribute {
+    /// Every attribute, each once.
     pub const ALL: [Self; 5] = [Self::Institution, Self::Country, Self::Bloc, Self::Language, Self::Expertise];
 
+    /// The attribute's name in the study file and in the panel CSV's header.
     pub fn name(self) -> &'static str {
         match self {
             Self::Institution => "institution",
@@ -473,13 +535,16 @@ impl PanelAttribute {
         }
     }
 
+    /// The attribute a study file names `name`.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
     }
 }
 
+/// Which groups of the panel analyses compare (`[subgroups]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subgroups {
+    /// The panel columns to analyse by.
     pub attributes: Vec<PanelAttribute>,
     /// Groups smaller than this are suppressed in every output (at least 2).
     pub min_group_size: u32,
@@ -488,8 +553,11 @@ pub struct Subgroups {
 /// Which criteria form the benefit–risk view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Synthesis {
+    /// The ordinal criterion that places a domain on the benefit axis.
     pub benefit: CriterionId,
+    /// The ordinal criteria that place a domain on the risk axis.
     pub risks: Vec<CriterionId>,
+    /// An ordinal criterion asking whether to recommend the domain; optional.
     pub recommendation: Option<CriterionId>,
 }
 
@@ -497,25 +565,38 @@ pub struct Synthesis {
 /// the study file's source text instead, and experts only ever see [`Question`]s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Study {
+    /// Its id: names its folder and its store.
     pub id: StudyId,
     /// The study's languages; the first is the default.
     pub languages: Vec<Language>,
+    /// Its title, in every language.
     pub title: Localised,
+    /// What the study is about, as written to the experts.
     pub description: Localised,
+    /// The most rounds the study may run (1–10).
     pub max_rounds: u32,
+    /// When the coordinator may stop asking.
     pub stopping: StoppingRule,
     /// Whether the file stated `[study.stopping]` (as a table or inline); when not,
     /// `stopping` holds the defaults, and a report says no stopping rule was set in advance.
     pub stopping_stated: bool,
     /// How answers carried over from the previous round count.
     pub carry_over: CarryOver,
+    /// The ordinal scales, by key.
     pub scales: Vec<Scale>,
+    /// The areas, in the order experts meet them.
     pub domains: Vec<Domain>,
+    /// The criteria asked of every domain, in order.
     pub criteria: Vec<Criterion>,
+    /// The questions outside the grid, in order.
     pub items: Vec<ExtraItem>,
+    /// The calibration questions, with their realisations.
     pub seeds: Vec<SeedItem>,
+    /// The items dropped between rounds.
     pub revisions: Vec<Revision>,
+    /// When an item counts as having reached consensus.
     pub consensus: ConsensusRule,
+    /// Which panel groups analyses compare, and the smallest group shown.
     pub subgroups: Subgroups,
     /// The benefit–risk view; optional (a study without it has no synthesis).
     pub synthesis: Option<Synthesis>,
@@ -589,24 +670,32 @@ impl Withdrawal {
 /// One question of a round as an expert sees it: no answers, no realisations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
+    /// Its id, as stored and analysed.
     pub id: ItemId,
+    /// The domain it asks about, for a grid item.
     pub domain: Option<DomainId>,
+    /// The criterion it asks, for a grid item.
     pub criterion: Option<CriterionId>,
+    /// Whether it is a calibration question, whose answer the coordinator knows.
     pub is_seed: bool,
+    /// What kind of answer it takes.
     pub response: ResponseKind,
     /// The earlier item this one continues, if any (see [`ExtraItem::continues`]).
     pub continues: Option<ItemId>,
 }
 
 impl Study {
+    /// The study's first language, the fallback for a text or an expert's language it lacks.
     pub fn default_language(&self) -> &Language {
         &self.languages[0]
     }
 
+    /// The scale whose key is `id`, if the study has one.
     pub fn scale(&self, id: &ScaleId) -> Option<&Scale> {
         self.scales.iter().find(|s| &s.id == id)
     }
 
+    /// Whether `code` is one of the study's languages.
     pub fn has_language(&self, code: &str) -> bool {
         self.languages.iter().any(|l| l.as_str() == code)
     }

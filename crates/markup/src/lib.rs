@@ -20,6 +20,8 @@
 //!
 //! A pure leaf: no I/O, no other delphi crate, no dependency.
 
+#![warn(missing_docs)]
+
 mod doc;
 pub mod escape;
 pub mod html;

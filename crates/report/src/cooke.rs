@@ -193,42 +193,79 @@ pub struct Paragraph {
 /// head or note its name says (English; a study report may pass its own translation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CookeLabels {
+    /// Title of the PDF and its running head.
     pub title: String,
+    /// After the number of seeds calibration is measured on ("N = 10 seed items").
     pub seeds: String,
+    /// Label of the quantiles the case asks, among the options.
     pub quantiles: String,
+    /// Heading of the case's options on page 1.
     pub options: String,
+    /// Label of the weighting (global, item or equal), among the options.
     pub weights: String,
+    /// Label of the cut-off α, among the options.
     pub alpha: String,
+    /// Label of the overshoot of the intrinsic range, among the options.
     pub overshoot: String,
+    /// Label of the background measure, among the options.
     pub background: String,
+    /// Label of the number of seeds calibration is measured on, among the options.
     pub calibration_seeds: String,
+    /// Heading of the decision makers set against the best expert, on page 1.
     pub summary: String,
+    /// Under that table: what the combined score is and who the best expert is.
     pub summary_note: String,
+    /// Heading of the part holding the tables of scores.
     pub scores_and_weights: String,
+    /// Heading of the experts' table.
     pub experts_heading: String,
+    /// Column header of the experts' names.
     pub expert: String,
+    /// Column header of how many seeds each expert answered.
     pub seeds_answered: String,
+    /// Column header of the calibration score.
     pub calibration: String,
+    /// Column header of information over the seeds.
     pub information_seeds: String,
+    /// Column header of information over every item.
     pub information_all: String,
+    /// Column header of calibration × information.
     pub combined: String,
+    /// Column header of the weight before normalising.
     pub unnormalised_weight: String,
+    /// Column header of the normalised weight.
     pub weight: String,
+    /// Under the experts' table: what its columns and bold names mean.
     pub experts_note: String,
+    /// Heading of the decision makers' scores.
     pub decision_makers: String,
+    /// Column header naming the decision maker of a row.
     pub decision_maker: String,
+    /// Heading of the decision makers' quantiles on the seeds.
     pub seed_items: String,
+    /// Heading of the decision makers' quantiles on the targets.
     pub target_items: String,
+    /// Column header of an item's id or wording.
     pub item: String,
+    /// Column header of an item's background measure.
     pub scale: String,
+    /// Name of the uniform background measure.
     pub uniform: String,
+    /// Name of the log-uniform background measure.
     pub log: String,
+    /// Column header of a seed's true value.
     pub realisation: String,
+    /// Heading of the robustness tables.
     pub robustness: String,
+    /// Heading of the table leaving out one seed item at a time.
     pub without_item: String,
+    /// Heading of the table leaving out one expert at a time.
     pub without_expert: String,
+    /// Column header of what a robustness row leaves out.
     pub left_out: String,
+    /// Heading of the method section.
     pub method: String,
+    /// Run-in label of each warning box.
     pub warning: String,
 }
 

@@ -550,7 +550,6 @@ fn placement_sentence(src: &Sources<'_>, w: &Words, s: &DomainSynthesis) -> Sent
     let worst_median = worst
         .map_or_else(|| Num::of(Figure::undefined(delphi_stats::Undefined::NoAnswers), 2), |r| Num::of(r.median, 2));
     let benefit = Num::of(s.benefit.median, 2);
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let same = s.placement_agreement.value().map_or(0, |a| (a * s.experts_placed as f64).round() as u64);
     let first = match (s.placement, &s.worst_risk) {
         (Some(p), Some(risk)) => fill(
@@ -567,7 +566,6 @@ fn placement_sentence(src: &Sources<'_>, w: &Words, s: &DomainSynthesis) -> Sent
     let certainty = match (s.placement, s.certainty) {
         (Some(_), c) if c != Certainty::Undefined && s.experts_placed > 0 => {
             let percent = Num::of(s.placement_agreement.map(|x| 100.0 * x), 1);
-            #[allow(clippy::cast_possible_truncation)]
             let n = s.experts_placed as usize;
             Some(fill(
                 w.certainty,
@@ -777,7 +775,6 @@ fn difference_sentences(
         let (p, method, test, higher, lower) = match g.test {
             GroupTest::MannWhitney(mw) if shown.len() == 2 => {
                 // U of the first group above its mean: the first group's answers rank higher.
-                #[allow(clippy::cast_precision_loss)]
                 let first_higher = mw.u1.value().is_some_and(|u| u > (mw.n1 * mw.n2) as f64 / 2.0);
                 let (hi, lo) = if first_higher { (shown[0], shown[1]) } else { (shown[1], shown[0]) };
                 (mw.p_value, mw.method, GroupTestKind::MannWhitney, vec![hi], vec![lo])
@@ -869,7 +866,6 @@ fn method_sentences(src: &Sources<'_>, w: &Words) -> Vec<Sentence> {
     let n = rounds.len();
     let mut clauses = vec![fill(w.response_rounds, &[("n", &n.to_string()), ("rounds", Words::noun(w.round, n))])];
     for r in &rounds {
-        #[allow(clippy::cast_possible_truncation)]
         let text = match r.invited {
             Some(invited) => fill(
                 w.response_round,

@@ -324,25 +324,42 @@ const ACCORD: [Item; 31] = [
 
 /// Fixed words of the part in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[allow(missing_docs)]
 pub struct Words {
+    /// Title of the part.
     pub heading: &'static str,
+    /// What the guidelines ask of a report and how this part answers it.
     pub intro: &'static str,
+    /// Heading above the coordinator's notes.
     pub study_information: &'static str,
+    /// Stands in for a note not written yet, and for checklist items only the coordinator answers.
     pub to_be_written: &'static str,
+    /// Heading above what the tool recorded as the study ran.
     pub facts_heading: &'static str,
+    /// Title of the entry holding the flow diagram.
     pub flow_heading: &'static str,
+    /// Before a round's number, above its column of the flow diagram.
     pub round: &'static str,
+    /// Box of the flow diagram counting those invited.
     pub invited: &'static str,
+    /// Box of the flow diagram counting those who answered.
     pub answered: &'static str,
+    /// Box of the flow diagram counting those who did not answer.
     pub dropped: &'static str,
+    /// Name of the whole panel where the flow counts per bloc.
     pub total: &'static str,
+    /// Title of the checklist appendix.
     pub checklist_heading: &'static str,
+    /// How to read the checklist: items paraphrased, each with the page answering it.
     pub checklist_intro: &'static str,
+    /// Column header of a guideline item's number.
     pub item: &'static str,
+    /// Column header of what a guideline item asks.
     pub topic: &'static str,
+    /// Column header of the page that answers an item.
     pub answered_at: &'static str,
+    /// A page reference in the checklist (`{n}` the page).
     pub page: &'static str,
+    /// Added to a page reference whose reasons only the coordinator can give.
     pub reasons_by_coordinator: &'static str,
     note_team: &'static str,
     note_expert_definition: &'static str,
@@ -839,7 +856,6 @@ fn facts(s: &Sources<'_>, w: &Words) -> Vec<Entry> {
 /// How long a closed round was open, in days with one decimal.
 fn days_open(round: &RoundConduct) -> Option<String> {
     let closed = round.closed_at?;
-    #[allow(clippy::cast_precision_loss)]
     let days = (closed - round.opened_at).num_minutes() as f64 / (24.0 * 60.0);
     Some(fmt_number(days, 1))
 }

@@ -6,6 +6,9 @@ use serde::Serialize;
 
 /// The fixed words of a report in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+// Most of the ~170 fields are a heading or a column header whose English value (in `en`) says
+// what it is for; a doc line each would restate the name. Fields with placeholders, or whose
+// place in the report is not obvious, are documented.
 #[allow(missing_docs)]
 pub struct Labels {
     pub report: String,

@@ -34,6 +34,8 @@
 //!
 //! Pure: values in, values out. No files, no network, a fixed date.
 
+#![warn(missing_docs)]
+
 pub mod cooke;
 pub mod findings;
 pub mod guidelines;

@@ -89,7 +89,6 @@ impl Num {
 
     /// A count.
     pub fn count(n: u64) -> Self {
-        #[allow(clippy::cast_precision_loss)]
         Self { value: Some(n as f64), text: n.to_string(), note: None }
     }
 
@@ -157,7 +156,6 @@ pub fn fmt_to_spread(v: f64, spread: Option<f64>) -> String {
         _ => 10.0,
     };
     // The place of the second significant digit of `scale`: 10^(floor(log10 scale) − 1).
-    #[allow(clippy::cast_possible_truncation)]
     let place = (scale.log10().floor() as i32 - 1).clamp(-9, 15);
     if place >= 0 {
         let step = 10f64.powi(place);
@@ -1292,7 +1290,6 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 responded = responded.max(n + dk);
                 invited = invited.or(inv);
             }
-            #[allow(clippy::cast_precision_loss)]
             let rate = match invited {
                 Some(i) if i > 0 => Num::percentage(Figure::new(100.0 * responded as f64 / i as f64)),
                 _ => Num::missing(),

@@ -57,18 +57,28 @@ pub struct TestLine {
 
 /// Fixed words of the section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[allow(missing_docs)]
 pub struct TestWords {
+    /// Title of the section ("Tests between groups and between rounds").
     pub heading: String,
+    /// Question above the table of differences between the panel's groups.
     pub groups_heading: String,
+    /// Question above the table of shifts between rounds.
     pub stability_heading: String,
+    /// Question above the table comparing those who left with those who stayed.
     pub dropouts_heading: String,
+    /// Column header naming the item a line tests.
     pub item: String,
+    /// Column header naming the round a line tests.
     pub round: String,
+    /// Column header naming the groups compared (the group table only).
     pub between: String,
+    /// Column header of the p-value.
     pub p_value: String,
+    /// Column header of the method the p-value was computed by.
     pub method: String,
+    /// Column header of the line's finding in words.
     pub reading: String,
+    /// Said in place of a table that has no line.
     pub none: String,
     exact: String,
     normal: String,
@@ -354,7 +364,6 @@ fn group_line(words: &TestWords, g: &GroupComparison, item: &str) -> TestLine {
 fn first_is_higher(first: Figure, second: Figure, m: &MannWhitney) -> bool {
     match (first.value(), second.value()) {
         (Some(a), Some(b)) if a != b => a > b,
-        #[allow(clippy::cast_precision_loss)]
         _ => m.u1.value().is_some_and(|u| u > (m.n1 * m.n2) as f64 / 2.0),
     }
 }
@@ -395,7 +404,6 @@ fn dropout_line(words: &TestWords, s: &Stability, item: &str) -> TestLine {
     let a = &s.attrition;
     let significant = a.test.p_value.value().is_some_and(|v| v < SIGNIFICANCE);
     // The test's first sample is the drop-outs' earlier answers.
-    #[allow(clippy::cast_precision_loss)]
     let higher = a.test.u1.value().is_some_and(|u| u > (a.test.n1 * a.test.n2) as f64 / 2.0);
     let template = match (significant, higher) {
         (true, true) => &words.left_higher,

@@ -122,35 +122,63 @@ pub struct TargetRow {
 /// The section's words in one language; the fields shared with `cooke-tables.typ` carry the
 /// names it reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[allow(missing_docs)]
 pub struct CookeWords {
+    /// Title of the section.
     pub heading: String,
+    /// How to read the section: the seeds, the weights, the two decision makers compared.
     pub reading: [String; 3],
+    /// Heading of one round's part, `{round}` its number.
     pub round: String,
+    /// The round's experts, seeds and targets in one sentence (`{experts}`, `{seeds}`,
+    /// `{targets}`).
     pub counts: String,
+    /// Warning that the seeds are fewer than Cooke recommends (`{seeds}`, `{few}`).
     pub few_seeds: String,
+    /// Warning naming how many experts answered no seed and are left out (`{experts}`).
     pub excluded: String,
+    /// Symbol of the cut-off α, before its value.
     pub alpha: String,
+    /// The cut-off as optimised for the performance-weighted decision maker (`{alpha}`).
     pub alpha_optimised: String,
+    /// Shown for α when no cut-off gives a decision maker.
     pub alpha_undefined: String,
+    /// Heading above the table of experts' scores.
     pub experts_heading: String,
+    /// Column header of the pseudonyms in the experts' table.
     pub expert: String,
+    /// Column header of the calibration score (key read by `cooke-tables.typ`).
     pub calibration: String,
+    /// Column header of information over the seeds (key read by `cooke-tables.typ`).
     pub information_seeds: String,
+    /// Column header of calibration × information (key read by `cooke-tables.typ`).
     pub combined: String,
+    /// Column header of the normalised weight (key read by `cooke-tables.typ`).
     pub weight: String,
+    /// Note under the experts' table: pseudonyms, bold for weight, what C × I is.
     pub experts_note: String,
+    /// Heading above the decision makers' scores.
     pub decision_makers: String,
+    /// Column header naming the decision maker of a row.
     pub decision_maker: String,
+    /// Name of the performance-weighted decision maker.
     pub performance: String,
+    /// Name of the equal-weight decision maker.
     pub equal: String,
+    /// Heading above the decision makers' quantiles on the targets.
     pub target_items: String,
+    /// Column header of the target's wording.
     pub item: String,
+    /// A target's unit under its wording (`{unit}`).
     pub unit: String,
+    /// Column header of an item's scale (uniform or log); the section leaves it out.
     pub scale: String,
+    /// Name of the uniform background measure.
     pub uniform: String,
+    /// Name of the log-uniform background measure.
     pub log: String,
+    /// Column header of a seed's true value; the section shows targets only.
     pub realisation: String,
+    /// Run-in label of each warning box.
     pub warning: String,
     /// Counts take a measure word, not a plural.
     #[serde(skip)]

@@ -296,7 +296,6 @@ impl FigureRows {
     }
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn count(x: u64) -> Figure {
     Figure::new(x as f64)
 }

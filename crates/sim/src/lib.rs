@@ -12,6 +12,8 @@
 //! pure: values in, values out; the demo in the CLI opens the rounds, sends, posts, ingests
 //! and reports.
 
+#![warn(missing_docs)]
+
 pub mod answers;
 pub mod panel;
 pub mod reply;

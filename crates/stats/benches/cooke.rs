@@ -215,19 +215,16 @@ struct Verdict {
 fn anduryl_calibration(counts: &[u64], quantiles: &[u32], n_min: u64) -> f64 {
     let edges: Vec<f64> =
         std::iter::once(0.0).chain(quantiles.iter().map(|&q| f64::from(q) / 100.0)).chain([1.0]).collect();
-    #[allow(clippy::cast_precision_loss)]
     let total = counts.iter().sum::<u64>() as f64;
     let information: f64 = counts
         .iter()
         .zip(edges.windows(2))
         .filter(|(c, _)| **c > 0)
         .map(|(&c, w)| {
-            #[allow(clippy::cast_precision_loss)]
             let s = c as f64 / total;
             s * (s / (w[1] - w[0])).ln()
         })
         .sum();
-    #[allow(clippy::cast_precision_loss)]
     let (statistic, df) = (2.0 * n_min as f64 * information, (counts.len() - 1) as f64);
     let (a, x) = (0.5 * df, 0.5 * statistic);
     let mut fraction = 1.0;

@@ -76,7 +76,6 @@ fn bloc_figures(group: &DataFrame) -> PolarsResult<DataFrame> {
     let low = f64::from(group.column("scale_min")?.i32()?.get(0).unwrap_or_default());
     let high = f64::from(group.column("scale_max")?.i32()?.get(0).unwrap_or_default());
     let top_third = values.iter().filter(|&&v| v > low + (high - low) * 2.0 / 3.0).count();
-    #[allow(clippy::cast_precision_loss)]
     let share = if values.is_empty() { None } else { Some(top_third as f64 / values.len() as f64) };
     DataFrame::new(
         1,

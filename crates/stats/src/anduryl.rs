@@ -105,7 +105,6 @@ fn percent(q: f64) -> Result<u32, StatsError> {
     if (q * 100.0 - p).abs() > 1e-9 || !(1.0..=99.0).contains(&p) {
         return Err(error(format!("quantile {q} is not a whole percent between 1 and 99 %")));
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok(p as u32)
 }
 

@@ -478,9 +478,7 @@ impl<'a> Prepared<'a> {
         let calibration = if n == 0 {
             0.0
         } else {
-            #[allow(clippy::cast_precision_loss)]
             let statistic = 2.0 * self.n_min as f64 * n_times_information(&counts, &self.parts) / n as f64;
-            #[allow(clippy::cast_precision_loss)]
             let df = (counts.len() - 1) as f64;
             chi_square_sf(statistic, df).value().unwrap_or(0.0)
         };
@@ -632,7 +630,6 @@ fn warnings(case: &CookeCase, prep: &Prepared<'_>) -> Vec<String> {
 
 /// Normalised `C · I_seeds · 1[C ≥ α]`, or `1 / n` without α (equal weights).
 fn expert_weights(experts: &[Scores], alpha: Option<f64>) -> Vec<f64> {
-    #[allow(clippy::cast_precision_loss)]
     let n = experts.len() as f64;
     let Some(alpha) = alpha else { return vec![1.0 / n; experts.len()] };
     let raw: Vec<f64> = experts.iter().map(|s| if s.calibration >= alpha { s.combined() } else { 0.0 }).collect();

@@ -18,7 +18,6 @@ pub const BIN_P: [f64; 4] = [0.05, 0.45, 0.45, 0.05];
 pub const OVERSHOOT: f64 = 0.1;
 const PROBS: [f64; 3] = [0.05, 0.5, 0.95];
 
-#[allow(clippy::cast_precision_loss)]
 fn fu(x: usize) -> f64 {
     x as f64
 }
@@ -97,7 +96,6 @@ pub fn calibration_from_parts(counts: &[u64], parts: &[u64]) -> Result<(Figure, 
 fn scores_from_log_ratio(n: u64, bins: usize, n_times_i: f64) -> (Figure, Figure) {
     // Rounding can leave a true 0 (e.g. counts ∝ parts) a hair below it.
     let n_times_i = n_times_i.max(0.0);
-    #[allow(clippy::cast_precision_loss)]
     let i = n_times_i / n as f64;
     (Figure::new(i), chi_square_sf(2.0 * n_times_i, fu(bins - 1)))
 }
@@ -152,7 +150,6 @@ impl PrimeExponents {
     /// compensation: a function of the number alone.
     fn log(&self) -> f64 {
         let (mut sum, mut carry) = (0.0f64, 0.0f64);
-        #[allow(clippy::cast_precision_loss)]
         for term in self.0.iter().filter(|&(_, &e)| e != 0).map(|(&q, &e)| e as f64 * (q as f64).ln()) {
             let t = sum + term;
             carry += if sum.abs() >= term.abs() { (sum - t) + term } else { (term - t) + sum };

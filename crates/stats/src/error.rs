@@ -19,16 +19,40 @@ pub enum StatsError {
     InvalidItemId(String),
     /// A scale whose lowest point is not below its highest.
     #[error("invalid scale {min}..={max}: the lowest point must be below the highest")]
-    InvalidScale { min: i32, max: i32 },
+    InvalidScale {
+        /// The lowest point given.
+        min: i32,
+        /// The highest point given.
+        max: i32,
+    },
     /// An agree set outside the scale or empty.
     #[error("agree set {lo}..={hi} is empty or outside the scale {min}..={max}")]
-    InvalidAgreeSet { lo: i32, hi: i32, min: i32, max: i32 },
+    InvalidAgreeSet {
+        /// The agree set's lowest point.
+        lo: i32,
+        /// Its highest point.
+        hi: i32,
+        /// The scale's lowest point.
+        min: i32,
+        /// The scale's highest point.
+        max: i32,
+    },
     /// A number that is NaN or infinite.
     #[error("{what} must be a finite number, got {value}")]
-    NotFinite { what: &'static str, value: f64 },
+    NotFinite {
+        /// What the number was meant to be.
+        what: &'static str,
+        /// The number.
+        value: f64,
+    },
     /// Quantiles that are not strictly increasing.
     #[error("quantiles must be strictly increasing ({levels}), got {values:?}")]
-    QuantilesNotIncreasing { levels: delphi_core::study::QuantileLevels, values: Vec<f64> },
+    QuantilesNotIncreasing {
+        /// The levels the values are for.
+        levels: delphi_core::study::QuantileLevels,
+        /// The values, by level.
+        values: Vec<f64>,
+    },
     /// A ranking with no object, an empty tier, or an object ranked twice.
     #[error("invalid ranking: {0}")]
     InvalidRanking(String),
@@ -46,19 +70,49 @@ pub enum StatsError {
     InconsistentGroups(String),
     /// An answer whose kind does not fit the item (e.g. quantiles for an ordinal item).
     #[error("item {item}: a {got} answer does not fit a {expected} item")]
-    WrongAnswerKind { item: String, expected: &'static str, got: &'static str },
+    WrongAnswerKind {
+        /// The item.
+        item: String,
+        /// The kind of answer the item takes.
+        expected: &'static str,
+        /// The kind given.
+        got: &'static str,
+    },
     /// An ordinal answer outside the item's scale.
     #[error("item {item}: answer {value} is outside the scale {min}..={max}")]
-    OutOfScale { item: String, value: i32, min: i32, max: i32 },
+    OutOfScale {
+        /// The item.
+        item: String,
+        /// The answer.
+        value: i32,
+        /// The scale's lowest point.
+        min: i32,
+        /// The scale's highest point.
+        max: i32,
+    },
     /// One expert answered the same item twice in one round.
     #[error("expert {expert} answered item {item} twice in round {round}")]
-    DuplicateAnswer { round: u32, item: String, expert: String },
+    DuplicateAnswer {
+        /// The round.
+        round: u32,
+        /// The item.
+        item: String,
+        /// The expert's pseudonym.
+        expert: String,
+    },
     /// A configuration that cannot be applied (e.g. a negative threshold).
     #[error("invalid configuration: {0}")]
     InvalidConfig(String),
     /// A line of an EXCALIBUR case file (`.dtt`, `.rls`) that cannot be read.
     #[error("{file} line {line}: {message}")]
-    CaseFile { file: &'static str, line: usize, message: String },
+    CaseFile {
+        /// Which file of the case (`.dtt` or `.rls`).
+        file: &'static str,
+        /// The line, counted from 1.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
     /// Input to a stand-alone function that does not fit its contract.
     #[error("invalid input: {0}")]
     InvalidInput(String),

@@ -16,7 +16,12 @@ pub enum Undefined {
     /// Nobody gave a valid answer.
     NoAnswers,
     /// The measure needs more answers than there are.
-    TooFewAnswers { needed: usize, got: usize },
+    TooFewAnswers {
+        /// How many the measure needs.
+        needed: usize,
+        /// How many there were.
+        got: usize,
+    },
     /// Nobody was invited (response rate).
     NoInvited,
     /// The mean is zero (coefficient of variation).
@@ -33,7 +38,10 @@ pub enum Undefined {
     TooFewGroups,
     /// A group's figures are not shown: it has fewer valid answers than the minimum group
     /// size (how many fewer is not said either, for the same reason).
-    SmallGroup { min_group_size: u64 },
+    SmallGroup {
+        /// The study's minimum group size.
+        min_group_size: u64,
+    },
     /// A computation did not give a finite number.
     NotFinite,
     /// The median falls between two boxes of the scale (3.5 between 1–3 and 4–4), so no

@@ -124,7 +124,6 @@ pub fn stability_frame(s: &StudySummary) -> PolarsResult<DataFrame> {
     let mut long = Long::default();
     let (mut item, mut from, mut to) = (Vec::new(), Vec::new(), Vec::new());
     for st in &s.stability {
-        #[allow(clippy::cast_precision_loss)]
         let rows = [
             ("pairs", Figure::new(st.pairs as f64)),
             ("moved_percent", st.moved_percent),
@@ -160,7 +159,6 @@ pub fn groups_frame(s: &StudySummary) -> PolarsResult<DataFrame> {
             let GroupFigures::Shown { n, median, q1, q3, iqr, agreement_percent, .. } = &gr.figures else {
                 continue;
             };
-            #[allow(clippy::cast_precision_loss)]
             let rows = [
                 ("n", Figure::new(*n as f64)),
                 ("median", *median),

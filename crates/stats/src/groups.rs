@@ -56,7 +56,10 @@ pub enum GroupTest {
     /// Three or more: Kruskal–Wallis H.
     KruskalWallis(KruskalWallis),
     /// No test.
-    NotTested { reason: Undefined },
+    NotTested {
+        /// Why not.
+        reason: Undefined,
+    },
 }
 
 /// One attribute, item and round.

@@ -215,7 +215,6 @@ impl Ranking {
         self.tiers.iter().flat_map(move |t| {
             let start = place;
             place += t.len();
-            #[allow(clippy::cast_precision_loss)]
             let r = start as f64 + (t.len() as f64 + 1.0) / 2.0;
             t.iter().map(move |o| (o.as_str(), r))
         })
@@ -226,7 +225,6 @@ impl Ranking {
         self.tiers
             .iter()
             .map(|t| {
-                #[allow(clippy::cast_precision_loss)]
                 let s = t.len() as f64;
                 s * s * s - s
             })
@@ -331,12 +329,24 @@ impl AgreeSet {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ItemKind {
     /// Points of an ordinal scale (or "don't know").
-    Ordinal { scale: OrdinalScale, agree: AgreeSet },
+    Ordinal {
+        /// The scale's points.
+        scale: OrdinalScale,
+        /// The points that count as agreement.
+        agree: AgreeSet,
+    },
     /// A number (or "don't know").
     Numeric,
     /// Quantiles at `levels`; a seed item carries its known realisation. `log`: Cooke's
     /// classical model measures it on a log-uniform background (answers must be positive).
-    Quantile { realisation: Option<Finite>, log: bool, levels: QuantileLevels },
+    Quantile {
+        /// The true value, for a seed item.
+        realisation: Option<Finite>,
+        /// Whether Cooke's model measures it on a log-uniform background.
+        log: bool,
+        /// The quantiles asked.
+        levels: QuantileLevels,
+    },
     /// A ranking of objects.
     Ranking,
 }

@@ -8,7 +8,6 @@ use crate::ordinal::{self, Polarisation, RandUcla};
 use crate::quantile::{quantile_counts, quantile_sorted};
 use crate::{Figure, Undefined};
 
-#[allow(clippy::cast_precision_loss)]
 fn f(x: u64) -> f64 {
     x as f64
 }
@@ -48,21 +47,43 @@ pub enum Basis {
     /// The rule applied: the IQR against its maximum, the share in the position that counts
     /// (`within`: the box judged, under the median-box rule) against its minimum.
     Rule {
+        /// The IQR, printed.
         iqr: String,
+        /// Whether it is within the maximum.
         iqr_ok: bool,
+        /// The rule's maximum IQR, printed.
         iqr_max: String,
+        /// The share of answers in the position that counts, printed.
         share: String,
+        /// Whether it reaches the minimum.
         share_ok: bool,
+        /// The rule's minimum share, printed.
         share_min: String,
+        /// The box judged (its lowest and highest point), under the median-box rule.
         within: Option<(i32, i32)>,
     },
     /// Fewer valid answers than the rule's minimum.
-    TooFew { valid: u64, needed: u32 },
+    TooFew {
+        /// The valid answers there were.
+        valid: u64,
+        /// The rule's `min_answers`.
+        needed: u32,
+    },
     /// The median falls between two boxes of the scale.
-    BetweenBoxes { median: String },
+    BetweenBoxes {
+        /// The median, printed.
+        median: String,
+    },
     /// Consensus across the groups of an attribute: overall and in every shown group.
     /// `suppressed` groups (fewer answers than `min_group_size`) took no part.
-    AcrossGroups { finding: AcrossGroups, suppressed: usize, min_group_size: u64 },
+    AcrossGroups {
+        /// What the verdict across groups found.
+        finding: AcrossGroups,
+        /// How many groups were too small to take part.
+        suppressed: usize,
+        /// The study's minimum group size.
+        min_group_size: u64,
+    },
 }
 
 /// What the verdict across groups found.
@@ -74,11 +95,20 @@ pub enum AcrossGroups {
     /// The verdict is undefined overall or in a shown group.
     Undefined,
     /// No consensus overall, for the reason `overall` gives.
-    NotOverall { overall: Option<Box<Basis>> },
+    NotOverall {
+        /// Why the panel as a whole has no consensus.
+        overall: Option<Box<Basis>>,
+    },
     /// Consensus overall and in each of `shown` groups.
-    All { shown: usize },
+    All {
+        /// How many groups were shown.
+        shown: usize,
+    },
     /// No consensus in these groups (by name), each for its reason.
-    Failing { groups: Vec<(String, GroupFailure)> },
+    Failing {
+        /// Each failing group's name and why it fails.
+        groups: Vec<(String, GroupFailure)>,
+    },
 }
 
 /// Why a shown group fails the verdict across groups.
@@ -86,9 +116,17 @@ pub enum AcrossGroups {
 #[serde(rename_all = "snake_case", tag = "why")]
 pub enum GroupFailure {
     /// Consensus in the group, but on another box than the panel's.
-    OtherBox { group: Option<(i32, i32)>, panel: Option<(i32, i32)> },
+    OtherBox {
+        /// The box the group agrees on.
+        group: Option<(i32, i32)>,
+        /// The box the panel agrees on.
+        panel: Option<(i32, i32)>,
+    },
     /// No consensus in the group.
-    NotMet { basis: Option<Box<Basis>> },
+    NotMet {
+        /// Why the group has no consensus.
+        basis: Option<Box<Basis>>,
+    },
 }
 
 impl Verdict {
@@ -448,7 +486,6 @@ pub fn numeric_summary(
 impl OrdinalSummary {
     /// Every figure with a stable name, for tidy exports and report tables.
     pub fn measures(&self) -> Vec<(&'static str, Figure)> {
-        #[allow(clippy::cast_precision_loss)]
         let count = |x: u64| Figure::new(x as f64);
         let r = &self.rand_ucla;
         vec![
@@ -483,7 +520,6 @@ impl OrdinalSummary {
 impl NumericSummary {
     /// Every figure with a stable name.
     pub fn measures(&self) -> Vec<(&'static str, Figure)> {
-        #[allow(clippy::cast_precision_loss)]
         let count = |x: u64| Figure::new(x as f64);
         vec![
             ("n", count(self.n)),

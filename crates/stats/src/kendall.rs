@@ -8,7 +8,6 @@ use crate::input::Ranking;
 use crate::ranktests::chi_square_sf;
 use crate::{Figure, Undefined};
 
-#[allow(clippy::cast_precision_loss)]
 fn fu(x: usize) -> f64 {
     x as f64
 }

@@ -58,7 +58,6 @@ impl Coincidences {
             return;
         }
         self.units += 1;
-        #[allow(clippy::cast_precision_loss)]
         let w = 1.0 / (m - 1) as f64;
         let v = self.values.len();
         let nz: Vec<(usize, f64)> = counts
@@ -66,7 +65,6 @@ impl Coincidences {
             .enumerate()
             .filter(|&(_, &c)| c > 0)
             .map(|(i, &c)| {
-                #[allow(clippy::cast_precision_loss)]
                 let cf = c as f64;
                 (i, cf)
             })
@@ -142,7 +140,6 @@ impl Coincidences {
     pub fn alphas(&self) -> Alphas {
         let v = self.values.len();
         let n: f64 = self.o.iter().sum();
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let pairable_values = n.round() as u64;
         let _ = v;
         Alphas {

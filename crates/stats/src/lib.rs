@@ -36,6 +36,8 @@
 //! # Ok::<(), StatsError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod anduryl;
 pub mod classical;
 pub mod cooke;

@@ -9,12 +9,10 @@ use serde::Serialize;
 use crate::quantile::quantile_counts;
 use crate::{Figure, Undefined};
 
-#[allow(clippy::cast_precision_loss)]
 fn f(x: u64) -> f64 {
     x as f64
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn fu(x: usize) -> f64 {
     x as f64
 }

@@ -8,7 +8,6 @@ use crate::{Figure, Undefined};
 
 /// The 1-based position `h` of quantile `p` among `n` sorted values, clamped to `1..=n`.
 fn position(n: usize, p: f64, method: QuantileMethod) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
     let nf = n as f64;
     let h = match method {
         QuantileMethod::Type7 => (nf - 1.0) * p + 1.0,
@@ -26,9 +25,7 @@ pub(crate) fn quantile_by(n: usize, p: f64, method: QuantileMethod, x: impl Fn(u
         return None;
     }
     let h = position(n, p, method);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let lo = h.floor() as usize;
-    #[allow(clippy::cast_precision_loss)]
     let frac = h - lo as f64;
     if lo >= n || frac == 0.0 {
         return Some(x(lo.min(n)));
@@ -52,11 +49,9 @@ pub(crate) fn order_stat_counts(counts: &[u64], min: i32, j: usize) -> f64 {
     for (i, &c) in counts.iter().enumerate() {
         cum += c;
         if cum >= j as u64 {
-            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
             return f64::from(min) + i as f64;
         }
     }
-    #[allow(clippy::cast_precision_loss)]
     let last = counts.len().saturating_sub(1) as f64;
     f64::from(min) + last
 }

@@ -11,7 +11,6 @@ use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, DiscreteCDF, Nor
 
 use crate::{Figure, Undefined};
 
-#[allow(clippy::cast_precision_loss)]
 fn fu(x: usize) -> f64 {
     x as f64
 }
@@ -83,11 +82,9 @@ pub(crate) fn rank_sums(counts: &[&[u64]]) -> RankSums {
         if t == 0 {
             continue;
         }
-        #[allow(clippy::cast_precision_loss)]
         let (tf, bf) = (t as f64, before as f64);
         let mid = bf + (tf + 1.0) / 2.0;
         for (g, c) in counts.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
             let x = c.get(cat).copied().unwrap_or(0) as f64;
             sums[g] += x * mid;
         }
@@ -181,7 +178,6 @@ pub fn wilcoxon(diffs: &[f64]) -> Wilcoxon {
     let (z, p, method) = if n <= WILCOXON_EXACT_MAX {
         (Figure::undefined(Undefined::ExactTest), exact_signed_rank_p(&ranks.doubled, ranks.plus), TestMethod::Exact)
     } else {
-        #[allow(clippy::cast_precision_loss)]
         let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - ranks.tie_term as f64 / 48.0;
         let (z, p) = corrected_normal(w_plus - total / 2.0, var);
         (z, p, TestMethod::Normal)
@@ -199,7 +195,6 @@ pub fn wilcoxon(diffs: &[f64]) -> Wilcoxon {
     }
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn half(doubled: u64) -> f64 {
     doubled as f64 / 2.0
 }
@@ -310,7 +305,6 @@ pub const MANN_WHITNEY_EXACT_MAX: u64 = 50;
 pub fn mann_whitney_counts(a: &[u64], b: &[u64]) -> MannWhitney {
     let r = rank_sums(&[a, b]);
     let (n1, n2) = (r.sizes[0], r.sizes[1]);
-    #[allow(clippy::cast_precision_loss)]
     let (f1, f2) = (n1 as f64, n2 as f64);
     if n1 == 0 || n2 == 0 {
         let u = Figure::undefined(Undefined::TooFewAnswers { needed: 1, got: 0 });
@@ -425,9 +419,7 @@ pub fn kruskal_wallis_counts(groups: &[&[u64]]) -> KruskalWallis {
         let u = Figure::undefined(Undefined::TooFewGroups);
         return KruskalWallis { groups: k, n: r.n, h: u, df: k.saturating_sub(1), p_value: u };
     }
-    #[allow(clippy::cast_precision_loss)]
     let nn = r.n as f64;
-    #[allow(clippy::cast_precision_loss)]
     let s: f64 = r.sums.iter().zip(&r.sizes).map(|(&rs, &ni)| rs * rs / ni as f64).sum();
     let h = 12.0 / (nn * (nn + 1.0)) * s - 3.0 * (nn + 1.0);
     let c = 1.0 - r.tie_term / (nn * nn * nn - nn);
@@ -485,7 +477,6 @@ pub fn mcnemar(b: u64, c: u64) -> McNemar {
             method: TestMethod::ExactBinomial,
         };
     }
-    #[allow(clippy::cast_precision_loss)]
     let (bf, cf) = (b as f64, c as f64);
     let d = (bf - cf).abs() - 1.0;
     let chi = d.max(0.0).powi(2) / (bf + cf);

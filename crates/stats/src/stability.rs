@@ -61,7 +61,6 @@ pub fn stability_verdict(moved: u64, pairs: u64, rule: &ConsensusRule) -> (Figur
     if pairs == 0 {
         return (Figure::undefined(Undefined::NoPairs), Verdict::undefined("no expert answered in both rounds"));
     }
-    #[allow(clippy::cast_precision_loss)]
     let pct = 100.0 * moved as f64 / pairs as f64;
     let max = rule.stability_max_change_percent;
     let ok = pct <= max;

@@ -126,7 +126,6 @@ pub enum ItemResult {
 impl ItemResult {
     /// Every figure with a stable name, for tidy exports and report tables.
     pub fn measures(&self) -> Vec<(&'static str, Figure)> {
-        #[allow(clippy::cast_precision_loss)]
         let count = |x: u64| Figure::new(x as f64);
         match self {
             Self::Ordinal(o) => o.measures(),
@@ -572,7 +571,6 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                         }
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
-                            #[allow(clippy::cast_possible_truncation)]
                             let is_agree = move |x: f64| agree.contains(x as i32);
                             stab.push(stability(
                                 spec.id.clone(),

@@ -58,7 +58,6 @@ pub fn synthetic_study(experts: usize, items: usize, rounds: u32, seed: u64) -> 
         invited.insert(r, active.iter().filter(|&&a| a).count() as u64);
         for (i, &item) in item_refs.iter().enumerate() {
             let (min, max, _, _) = synthetic_scale(i);
-            #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
             let centre = min + (((i * 7) % 5) as i32 * (max - min)) / 4;
             for e in 0..experts {
                 if !active[e] {
@@ -66,7 +65,6 @@ pub fn synthetic_study(experts: usize, items: usize, rounds: u32, seed: u64) -> 
                 }
                 let slot = &mut current[e * items + i];
                 if r == 1 {
-                    #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
                     let noise = rng.below(5) as i32 - 2;
                     *slot = (centre + noise).clamp(min, max);
                 } else if rng.below(3) == 0 {

@@ -5,12 +5,18 @@ use rusqlite::{Connection, params};
 
 use crate::{Actor, Store, StoreError, parse_timestamp, timestamp};
 
+/// One line of the audit log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
+    /// Its place in the log, increasing.
     pub seq: i64,
+    /// When the change was made.
     pub at: DateTime<Utc>,
+    /// Who made it: `coordinator`, `system` or `expert:` and a pseudonym.
     pub actor: String,
+    /// What was done (`round.opened`, `panel.imported`, …).
     pub action: String,
+    /// The change's details as JSON; never an expert's name or address.
     pub detail: serde_json::Value,
 }
 

@@ -11,6 +11,8 @@
 //!
 //! This is the only crate that knows SQL.
 
+#![warn(missing_docs)]
+
 mod audit;
 mod drafts;
 mod error;
@@ -50,10 +52,13 @@ pub use trust::{Consent, WithdrawalOutcome, Withdrawn, WithdrawnBy};
 /// Who caused a change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
+    /// The coordinator, through a command.
     Coordinator,
+    /// The tool on its own, e.g. a token issued or a reply dealt with.
     System,
     /// An expert, named only by pseudonym.
     Expert {
+        /// Their pseudonym.
         pseudonym: String,
     },
 }
@@ -71,8 +76,11 @@ impl Actor {
 /// A study as registered in the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisteredStudy {
+    /// Its id.
     pub id: String,
+    /// The SHA-256 (hex) of the study file's source as last registered.
     pub source_sha256: String,
+    /// When that source was registered (re-registering a changed file moves it).
     pub registered_at: DateTime<Utc>,
 }
 
@@ -161,6 +169,7 @@ impl Store {
         Ok(true)
     }
 
+    /// The study `study_id` as registered, if it is.
     pub fn study(&self, study_id: &str) -> Result<Option<RegisteredStudy>, StoreError> {
         self.conn
             .query_row("SELECT id, source_sha256, registered_at FROM studies WHERE id = ?1", [study_id], |r| {

@@ -13,13 +13,16 @@ use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, requir
 /// What a message the tool sends is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutgoingKind {
+    /// The letter that opens a round for an expert.
     Invitation,
     /// The `number`-th reminder of the round (1, 2, …).
     Reminder {
+        /// Which reminder of the round it is.
         number: u32,
     },
     /// The answer to an expert's reply: a receipt, or the problems to fix.
     Receipt {
+        /// The key of the reply it answers ([`InboundRecord::message_key`]).
         reply_key: String,
     },
 }
@@ -37,6 +40,7 @@ impl OutgoingKind {
 /// A reminder reserved for an expert (see [`Store::reminders_since`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderRecord {
+    /// The expert reminded.
     pub expert_id: String,
     /// Its number in the round (1, 2, …).
     pub number: u32,
@@ -47,16 +51,22 @@ pub struct ReminderRecord {
 /// A message to one expert about a round.
 #[derive(Debug, Clone, Copy)]
 pub struct OutgoingMail<'a> {
+    /// The study.
     pub study_id: &'a str,
+    /// The round it is about.
     pub round: u32,
+    /// The expert it goes to.
     pub expert_id: &'a str,
+    /// What it is for.
     pub kind: &'a OutgoingKind,
 }
 
 /// How a message left: handed to an SMTP server, or written to the outbox folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
+    /// Handed to an SMTP server.
     Smtp,
+    /// Written to the outbox folder for the coordinator to send.
     Outbox,
 }
 
@@ -72,6 +82,7 @@ impl Transport {
 /// A message reserved for sending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
+    /// The row's id, by which it is marked sent.
     pub id: i64,
     /// Kept across attempts, so a receiving client can tell a re-sent copy for what it is.
     pub message_id: String,
@@ -82,9 +93,13 @@ pub struct Reservation {
 /// Someone to write to: an active expert asked in a round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
+    /// The coordinator's id of the expert.
     pub expert_id: String,
+    /// Their name, for the salutation.
     pub name: String,
+    /// Their address.
     pub email: String,
+    /// Their questionnaire language.
     pub language: String,
     /// Their IANA time zone, when the panel gives one.
     pub time_zone: Option<String>,
@@ -101,7 +116,9 @@ pub enum InboundOutcome {
     Invalid,
     /// The round refused it (closed, deadline passed); the expert was told.
     Refused,
+    /// An automatic answer (an out-of-office notice); nothing recorded.
     AutoReply,
+    /// A delivery failure report; nothing recorded.
     Bounce,
     /// A valid token, but sent from an address that is not the expert's.
     Spoofed,
@@ -117,6 +134,7 @@ pub enum InboundOutcome {
 }
 
 impl InboundOutcome {
+    /// Every outcome, each once.
     pub const ALL: [Self; 10] = [
         Self::Recorded,
         Self::Invalid,
@@ -130,6 +148,7 @@ impl InboundOutcome {
         Self::Unreadable,
     ];
 
+    /// The word the store keeps for it.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Recorded => "recorded",
@@ -151,6 +170,7 @@ impl InboundOutcome {
         matches!(self, Self::Spoofed | Self::UnknownToken | Self::NoToken | Self::Unreadable)
     }
 
+    /// The outcome the store's word `text` names.
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|o| o.as_str() == text)
     }
@@ -159,23 +179,35 @@ impl InboundOutcome {
 /// A reply as dealt with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboundRecord {
+    /// The Message-ID, or `sha256:` and the hash of the raw message: the key that keeps a reply
+    /// from being dealt with twice.
     pub message_key: String,
+    /// What became of it.
     pub outcome: InboundOutcome,
+    /// The expert it was tied to, if any.
     pub expert_id: Option<String>,
+    /// The round it was read against, if any.
     pub round: Option<u32>,
+    /// The submission its answers made, if they were recorded.
     pub submission_id: Option<i64>,
     /// What was recorded, or why not (never the sender's address).
     pub detail: serde_json::Value,
+    /// When it was dealt with.
     pub processed_at: DateTime<Utc>,
 }
 
 /// A reply to record: its outcome as judged by its reader, and the answers when it had any.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InboundMessage {
+    /// The Message-ID, or `sha256:` and the hash of the raw message.
     pub message_key: String,
+    /// What became of it.
     pub outcome: InboundOutcome,
+    /// The expert it was tied to, if any.
     pub expert_id: Option<String>,
+    /// The round it was read against, if any.
     pub round: Option<u32>,
+    /// What was recorded, or why not (never the sender's address).
     pub detail: serde_json::Value,
 }
 
@@ -524,8 +556,11 @@ pub enum Written {
 /// A letter the tool sent, found by its Message-ID (what a reply's In-Reply-To names).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentLetter {
+    /// The expert it was sent to.
     pub expert_id: String,
+    /// The round it was about.
     pub round: u32,
+    /// What it was.
     pub kind: OutgoingKind,
     /// When it was written (reserved), so what it showed can be read back.
     pub reserved_at: DateTime<Utc>,

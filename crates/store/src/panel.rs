@@ -11,9 +11,13 @@ use crate::{Actor, Store, StoreError, audit, require_study, secret};
 /// What an import changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PanelImport {
+    /// Experts new to the store.
     pub added: usize,
+    /// Listed experts whose details changed.
     pub updated: usize,
+    /// Listed experts whose details did not change.
     pub unchanged: usize,
+    /// Active experts the file no longer lists: kept, and no longer asked.
     pub deactivated: usize,
     /// Experts added to the round that is open now.
     pub joined_open_round: usize,

@@ -9,12 +9,28 @@ use crate::{Actor, Refusal, Store, StoreError, audit, parse_timestamp, require_s
 /// Where a round is in its life, with exactly the timestamps that state has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RoundState {
+    /// Prepared, not yet asked; its questionnaire may still be replaced.
     Draft,
-    Open { opened_at: DateTime<Utc>, deadline: DateTime<Utc> },
-    Closed { opened_at: DateTime<Utc>, deadline: DateTime<Utc>, closed_at: DateTime<Utc> },
+    /// Asked: answers are taken until the deadline.
+    Open {
+        /// When it opened.
+        opened_at: DateTime<Utc>,
+        /// When answers stop being taken.
+        deadline: DateTime<Utc>,
+    },
+    /// Over: nothing of it changes again.
+    Closed {
+        /// When it opened.
+        opened_at: DateTime<Utc>,
+        /// The deadline it had.
+        deadline: DateTime<Utc>,
+        /// When it closed.
+        closed_at: DateTime<Utc>,
+    },
 }
 
 impl RoundState {
+    /// The state's name, as `round list` and the audit log print it.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -24,11 +40,16 @@ impl RoundState {
     }
 }
 
+/// A round of a study, as the store holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Round {
+    /// Its number, from 1.
     pub number: u32,
+    /// Its state, with the timestamps that state has.
     pub state: RoundState,
+    /// The SHA-256 (hex) of its questionnaire as frozen.
     pub questionnaire_sha256: String,
+    /// The SHA-256 (hex) of the study file's source the round was made from.
     pub study_sha256: String,
     /// Experts asked in this round (0 for a draft).
     pub invited: u32,
@@ -40,6 +61,7 @@ impl Store {
         rounds_of(&self.conn, study_id)
     }
 
+    /// Round `number` of the study, if it exists.
     pub fn round(&self, study_id: &str, number: u32) -> Result<Option<Round>, StoreError> {
         Ok(rounds_of(&self.conn, study_id)?.into_iter().find(|r| r.number == number))
     }

@@ -10,17 +10,25 @@ use rusqlite::params;
 use crate::rounds::{Round, rounds_of};
 use crate::{Store, StoreError};
 
+/// How many of one group of the panel were asked in a round, and how many answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupCount {
+    /// The attribute the group shares.
     pub attribute: PanelAttribute,
+    /// Its value.
     pub value: String,
+    /// Those of the group asked in the round.
     pub invited: u32,
+    /// Those of them with an answer that counts.
     pub responded: u32,
 }
 
+/// How far a round has got: who was asked, who answered, per group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundStatus {
+    /// The round.
     pub round: Round,
+    /// Experts asked in this round.
     pub invited: u32,
     /// Experts with at least one answer that counts in this round: a withdrawal under
     /// `remove-answers` takes an expert out of the rounds it reached.
@@ -30,6 +38,7 @@ pub struct RoundStatus {
     pub withdrawn: u32,
     /// Stored submissions, edits included (the store keeps them all, counted or not).
     pub submissions: u32,
+    /// The same counts per group of each grouping attribute.
     pub groups: Vec<GroupCount>,
 }
 
@@ -105,7 +114,9 @@ impl Store {
 /// of the grouping attributes, nothing that identifies them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PseudonymousMember {
+    /// Their pseudonym, never their id.
     pub pseudonym: String,
+    /// Their value of each grouping attribute asked for.
     pub groups: Vec<(PanelAttribute, String)>,
 }
 
@@ -158,7 +169,9 @@ impl Store {
 /// own terminal, never for a report or an export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpertProgress {
+    /// The coordinator's id of the expert.
     pub expert_id: String,
+    /// Their name, for the coordinator to chase them.
     pub name: String,
     /// The items with a stored answer (the latest counts), by item id.
     pub answered: BTreeSet<String>,

@@ -12,9 +12,13 @@ use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
 /// How an answer arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// The personal web form.
     Web,
+    /// The JSON API.
     Api,
+    /// An emailed reply.
     Email,
+    /// `delphi answer`: a filled-in reply form the coordinator recorded from a file.
     Cli,
 }
 
@@ -29,26 +33,38 @@ impl Channel {
     }
 }
 
+/// One answer to one item, as submitted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
+    /// The item answered.
     pub item_id: String,
     /// The answer as JSON (a scale point, a number, quantiles, a ranking, text, or "don't know").
     pub value: serde_json::Value,
+    /// Why the expert answered so, when they said.
     pub rationale: Option<String>,
 }
 
+/// An expert's answers to some or all items of the open round, as one submission.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Submission {
+    /// The study.
     pub study_id: String,
+    /// The round answered; it must be open.
     pub round: u32,
+    /// The expert answering.
     pub expert_id: String,
+    /// How the answers arrived.
     pub channel: Channel,
+    /// What makes a resent submission a duplicate (an email's Message-ID, a client's request id).
     pub source_ref: Option<String>,
+    /// The answers, each item at most once.
     pub answers: Vec<Answer>,
 }
 
+/// What storing a submission gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SubmissionReceipt {
+    /// The stored submission's id (the earlier one's, for a duplicate).
     pub submission_id: i64,
     /// True when this `source_ref` had been stored before; nothing new was written.
     pub duplicate: bool,
@@ -74,6 +90,7 @@ impl EncodedAnswer {
         Ok(Self { item_id: item_id.into(), json: serde_json::to_string(value)?, rationale })
     }
 
+    /// The item answered.
     pub fn item_id(&self) -> &str {
         &self.item_id
     }
@@ -109,6 +126,7 @@ impl Default for EncodedAnswers {
 }
 
 impl EncodedAnswers {
+    /// No answers yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -133,10 +151,12 @@ impl EncodedAnswers {
         self.items.push(item_id);
     }
 
+    /// How many answers it holds.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Whether it holds no answer.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -182,11 +202,17 @@ impl Extend<EncodedAnswer> for EncodedAnswers {
 /// A [`Submission`] whose answers are encoded already (see [`EncodedAnswer`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedSubmission {
+    /// The study.
     pub study_id: String,
+    /// The round answered; it must be open.
     pub round: u32,
+    /// The expert answering.
     pub expert_id: String,
+    /// How the answers arrived.
     pub channel: Channel,
+    /// What makes a resent submission a duplicate (an email's Message-ID, a client's request id).
     pub source_ref: Option<String>,
+    /// The answers, each item at most once.
     pub answers: EncodedAnswers,
     /// The token the submission came with, if any. The submission is then refused
     /// ([`Refusal::TokenNotCurrent`]) unless, at commit, this is still the expert's token
@@ -217,9 +243,13 @@ impl From<&Submission> for EncodedSubmission {
 /// The answer that counts for one expert and item, named by pseudonym only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrentAnswer {
+    /// The expert's pseudonym, never their id.
     pub pseudonym: String,
+    /// The item answered.
     pub item_id: String,
+    /// The answer as JSON.
     pub value: serde_json::Value,
+    /// Why the expert answered so, when they said.
     pub rationale: Option<String>,
     /// 1 for the first answer to this item in the round, 2 after one edit, …
     pub revision: u32,

@@ -59,10 +59,15 @@ impl TokenPurpose {
 /// What a valid token lets its holder do: answer `round` of `study_id` as one expert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenGrant {
+    /// The study.
     pub study_id: String,
+    /// The round it answers.
     pub round: u32,
+    /// The coordinator's id of the expert.
     pub expert_id: String,
+    /// The expert's pseudonym, by which the audit log and analyses name them.
     pub pseudonym: String,
+    /// The expert's questionnaire language.
     pub language: String,
 }
 

@@ -14,9 +14,11 @@ use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
 /// One rationale translated into one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Translation {
+    /// The rationale translated, by its content-derived id.
     pub rationale_id: String,
     /// The language translated into.
     pub language: String,
+    /// The translation.
     pub text: String,
 }
 
@@ -24,6 +26,7 @@ pub struct Translation {
 /// lists whether the coordinator featured it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TranslationImport {
+    /// The filled-in translations.
     pub translations: Vec<Translation>,
     /// Every rationale id of the file, with whether any of its rows was marked featured.
     pub featured: Vec<(String, bool)>,

@@ -14,6 +14,7 @@ use crate::{Actor, Refusal, Store, StoreError, audit, parse_timestamp, require_s
 /// When and how an expert consented.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consent {
+    /// When they consented: the time of their first own answer.
     pub given_at: DateTime<Utc>,
     /// The channel of their first answer: `web`, `email` or `api`.
     pub channel: String,
@@ -40,7 +41,9 @@ impl WithdrawnBy {
 /// A recorded withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Withdrawn {
+    /// When they withdrew.
     pub at: DateTime<Utc>,
+    /// The study's rule for their answers then.
     pub rule: Withdrawal,
     /// Rounds up to this one (closed when they withdrew) keep their answers in any case.
     pub closed_through: u32,

@@ -33,24 +33,33 @@ use crate::AnswerSpec;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", from = "StrictAnswer")]
 pub enum Answer {
+    /// A point on the item's scale.
     Ordinal {
+        /// The point, within the scale's `min..=max`.
         point: i32,
     },
+    /// "Don't know", where the scale offers it.
     DontKnow,
+    /// A number within the item's bounds.
     Numeric {
+        /// The number as written.
         value: f64,
     },
     /// A value per quantile the item asks.
     Quantile(QuantileValues),
     /// In 0..=1.
     Probability {
+        /// The probability in 0..=1 (the expert writes a percentage).
         value: f64,
     },
     /// Every option once, most preferred first; tied options share a place.
     Ranking {
+        /// The places, most preferred first.
         order: RankOrder,
     },
+    /// Free text.
     Text {
+        /// The text as the expert wrote it.
         text: String,
     },
 }
@@ -168,7 +177,9 @@ pub struct Tier(Vec<DomainId>);
 /// tie shares (a tie of two in second place holds places 2 and 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place {
+    /// The first place held (1 = most preferred).
     pub first: usize,
+    /// The last place held: `first` unless a tie shares the place.
     pub last: usize,
 }
 
@@ -184,6 +195,7 @@ impl Tier {
         Self(vec![option])
     }
 
+    /// The options in this place, by id.
     pub fn options(&self) -> &[DomainId] {
         &self.0
     }
@@ -196,7 +208,6 @@ impl Tier {
 
 impl Place {
     /// The mean of the places held, as the statistics rank a tie (places 2 and 3: 2.5).
-    #[allow(clippy::cast_precision_loss)]
     pub fn mid_rank(self) -> f64 {
         (self.first + self.last) as f64 / 2.0
     }
@@ -210,6 +221,7 @@ impl fmt::Display for Place {
 }
 
 impl RankOrder {
+    /// The order of `tiers`, most preferred first.
     pub fn new(tiers: Vec<Tier>) -> Self {
         Self { tiers }
     }
@@ -374,49 +386,132 @@ impl TryFrom<QuantileFields> for QuantileValues {
 /// Why a value is not a valid answer to its item. Messages speak to the expert.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswerError {
+    /// An ordinal answer that is neither a point nor a label.
     #[error("write a number from {min} to {max}{}, found “{found}”", if *.dont_know { " or ? for don't know" } else { "" })]
-    NotAPoint { found: String, min: i32, max: i32, dont_know: bool },
+    NotAPoint {
+        /// What the expert wrote.
+        found: String,
+        /// The scale's lowest point.
+        min: i32,
+        /// The scale's highest point.
+        max: i32,
+        /// Whether the scale offers "don't know" (the message then mentions `?`).
+        dont_know: bool,
+    },
+    /// A number that is not a point of the scale.
     #[error("{value} is outside {min}–{max}")]
-    OutsideScale { value: i64, min: i32, max: i32 },
+    OutsideScale {
+        /// The number written.
+        value: i64,
+        /// The scale's lowest point.
+        min: i32,
+        /// The scale's highest point.
+        max: i32,
+    },
+    /// "Don't know" on a scale that does not offer it.
     #[error("“don't know” is not an option here; leave the answer empty to skip the item")]
     DontKnowNotAllowed,
+    /// A numeric answer that is not a number.
     #[error("write a number, found “{found}”")]
-    NotANumber { found: String },
+    NotANumber {
+        /// What the expert wrote.
+        found: String,
+    },
+    /// A number with a decimal comma or thousands separators, refused rather than guessed.
     #[error("write decimals with a point (2.5, not 2,5) and no thousands separators, found “{found}”")]
-    DecimalComma { found: String },
+    DecimalComma {
+        /// What the expert wrote.
+        found: String,
+    },
+    /// A number outside the item's bounds.
     #[error("{value} is outside {}", range(*.min, *.max))]
-    OutOfBounds { value: String, min: Option<f64>, max: Option<f64> },
+    OutOfBounds {
+        /// The number as written.
+        value: String,
+        /// The lowest accepted, if bounded.
+        min: Option<f64>,
+        /// The highest accepted, if bounded.
+        max: Option<f64>,
+    },
+    /// Not one number per quantile asked.
     #[error("give {} numbers, the {} quantiles (for example {}), found {found}", in_words(.levels.len()), listed(*.levels, " and "), example(*.levels))]
-    QuantileCount { found: usize, levels: QuantileLevels },
+    QuantileCount {
+        /// How many numbers were given.
+        found: usize,
+        /// The quantiles the item asks.
+        levels: QuantileLevels,
+    },
+    /// Quantile values that do not increase from level to level.
     #[error("each value must be larger than the one before, found {}", labelled(.given))]
-    QuantileOrder { given: QuantileValues },
+    QuantileOrder {
+        /// The values as given, by level.
+        given: QuantileValues,
+    },
     /// An answer (through the API) at other levels than the item asks.
     #[error("this question asks the {} quantiles, the answer gives {}", listed(*.asked, " and "), listed(*.given, " and "))]
-    QuantileLevels { asked: QuantileLevels, given: QuantileLevels },
+    QuantileLevels {
+        /// The levels the item asks.
+        asked: QuantileLevels,
+        /// The levels the answer gives.
+        given: QuantileLevels,
+    },
+    /// A percentage outside 0–100.
     #[error("{percent} % is outside 0–100 %")]
-    ProbabilityRange { percent: String },
+    ProbabilityRange {
+        /// The percentage as written.
+        percent: String,
+    },
+    /// A bare fraction such as `0.3`, refused as ambiguous between 0.3 % and 30 %.
     #[error(
         "write the probability as a percentage from 0 to 100: 30 for 30 % (or 0.3% if you mean 0.3 %), found “{found}”"
     )]
-    ProbabilityFraction { found: String },
+    ProbabilityFraction {
+        /// What the expert wrote.
+        found: String,
+    },
+    /// A written ranking that does not name every option exactly once.
     #[error("{}", ranking_message(.unknown, .duplicates, .missing))]
-    Ranking { unknown: Vec<String>, duplicates: Vec<String>, missing: Vec<String> },
+    Ranking {
+        /// Words that name no option.
+        unknown: Vec<String>,
+        /// Options named more than once.
+        duplicates: Vec<String>,
+        /// Options not named.
+        missing: Vec<String>,
+    },
     /// On the web form, where each quantile has a field of its own: some left empty.
     #[error("fill in all {} quantiles, {} (filled in: {found} of {})", in_words(.levels.len()), listed(*.levels, " and "), .levels.len())]
-    QuantileFields { found: usize, levels: QuantileLevels },
+    QuantileFields {
+        /// How many fields were filled in.
+        found: usize,
+        /// The quantiles the item asks.
+        levels: QuantileLevels,
+    },
     /// On the web form, where each option gets a rank from a list: ranks given to more than
     /// one option, and options without a rank (by their titles).
     #[error("{}", ranks_message(.shared, .missing))]
-    Ranks { shared: Vec<(usize, Vec<String>)>, missing: Vec<String> },
+    Ranks {
+        /// Each rank given to several options, with those options' titles.
+        shared: Vec<(usize, Vec<String>)>,
+        /// The titles of the options without a rank.
+        missing: Vec<String>,
+    },
     /// A tie (options sharing a place) in the answer to an item that asks for a strict
     /// order: the options of each tie.
     #[error("{}", ties_message(.tied))]
-    TiesNotAllowed { tied: Vec<Vec<String>> },
+    TiesNotAllowed {
+        /// The options of each tie.
+        tied: Vec<Vec<String>>,
+    },
     /// An `=` in a written ranking without an option on one side of it.
     #[error("“=” joins options that share a place, as in “b = c”: write an option on each side of it")]
     LoneTie,
+    /// An answer of another kind than the item takes (through the API).
     #[error("expected {expected}")]
-    WrongKind { expected: &'static str },
+    WrongKind {
+        /// The kind the item takes, in words ("a ranking").
+        expected: &'static str,
+    },
 }
 
 impl AnswerError {

@@ -30,12 +30,16 @@ pub struct RoundFeedback {
 pub struct ItemFeedback {
     /// Number of answers (don't-know included).
     pub n: u32,
+    /// The median answer; none without answers.
     pub median: Option<f64>,
+    /// The first quartile; none without answers.
     pub q1: Option<f64>,
+    /// The third quartile; none without answers.
     pub q3: Option<f64>,
     /// Ordinal items: the number of answers per scale point, every point listed in order.
     /// Empty for other kinds.
     pub distribution: Vec<PointCount>,
+    /// Number of "don't know" answers.
     pub dont_know: u32,
     /// The expert's own answer in that round.
     pub own: OwnAnswer,
@@ -75,7 +79,9 @@ pub struct OptionRanks {
 /// A text and how many experts wrote it (after case and whitespace are ignored).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grouped {
+    /// The text, in the spelling first in text order.
     pub text: String,
+    /// How many experts wrote it.
     pub count: u32,
 }
 
@@ -123,6 +129,7 @@ pub fn rationale_id(item: &str, text: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredRationale")]
 pub struct Rationale {
+    /// The rationale as its author wrote it.
     pub text: String,
     /// The author's questionnaire language; none in questionnaires frozen before rationales
     /// carried one (then the text is shown as written, unmarked).
@@ -181,9 +188,21 @@ pub enum Shown<'a> {
     /// Written in the reader's language (or in an unknown one): as written, unmarked.
     AsWritten(&'a str),
     /// Written in another language and translated: the translation first, then the original.
-    Translated { translation: &'a str, original: &'a str, from: &'a Language },
+    Translated {
+        /// The imported translation into the reader's language.
+        translation: &'a str,
+        /// The text as its author wrote it.
+        original: &'a str,
+        /// The language it was written in.
+        from: &'a Language,
+    },
     /// Written in another language, not translated into the reader's: as written, marked.
-    Untranslated { text: &'a str, from: &'a Language },
+    Untranslated {
+        /// The text as its author wrote it.
+        text: &'a str,
+        /// The language it was written in.
+        from: &'a Language,
+    },
 }
 
 impl Rationale {
@@ -202,7 +221,9 @@ impl Rationale {
 /// A rationale and how many experts wrote it (identical after case and whitespace).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupedRationale {
+    /// The rationale, in the spelling first in text order.
     pub rationale: Rationale,
+    /// How many experts wrote it.
     pub count: u32,
 }
 
@@ -243,10 +264,14 @@ pub enum OwnAnswer {
     /// The expert did not answer the item in that round.
     Missing,
     /// The expert's answer.
-    Given { answer: Answer },
+    Given {
+        /// What they answered.
+        answer: Answer,
+    },
 }
 
 impl OwnAnswer {
+    /// The answer, if the expert gave one.
     pub fn answer(&self) -> Option<&Answer> {
         match self {
             Self::Given { answer } => Some(answer),
@@ -255,21 +280,28 @@ impl OwnAnswer {
     }
 }
 
+/// How many experts chose one point of an ordinal scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointCount {
+    /// The scale point.
     pub point: i32,
+    /// How many answers chose it.
     pub count: u32,
 }
 
 /// Rationales grouped by the position of their author's answer relative to the median.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rationales {
+    /// From experts who answered below the median.
     pub below: Vec<Rationale>,
+    /// From experts who answered at the median.
     pub at: Vec<Rationale>,
+    /// From experts who answered above the median.
     pub above: Vec<Rationale>,
 }
 
 impl Rationales {
+    /// Whether no expert gave a rationale.
     pub fn is_empty(&self) -> bool {
         self.below.is_empty() && self.at.is_empty() && self.above.is_empty()
     }

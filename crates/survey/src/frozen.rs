@@ -14,9 +14,13 @@ use crate::{Questionnaire, SurveyError, questionnaire};
 /// Bumped when the frozen shape changes.
 pub const FROZEN_FORMAT: u32 = 1;
 
+/// What a round froze when it opened: its questionnaire in each of the study's languages, group
+/// feedback only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrozenRound {
+    /// The shape it was frozen in: [`FROZEN_FORMAT`] of its time.
     pub format: u32,
+    /// The round.
     pub round: u32,
     /// The same questionnaire in each of the study's languages.
     pub questionnaires: BTreeMap<Language, Questionnaire>,

@@ -14,6 +14,8 @@
 //! - [`answer`] holds the answer type, the syntax experts write answers in, and validation;
 //!   every error message speaks to the expert (also in Chinese: [`ReplyErrors::message`]).
 
+#![warn(missing_docs)]
+
 pub mod answer;
 mod common;
 pub mod feedback;
@@ -44,12 +46,17 @@ pub const QUESTIONNAIRE_FORMAT: u32 = 2;
 /// when the round opens. Every text is resolved; renderers need nothing else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Questionnaire {
+    /// The shape it was frozen in: [`QUESTIONNAIRE_FORMAT`] of its time.
     pub format: u32,
+    /// The study's id.
     pub study_id: String,
+    /// The round it asks for.
     pub round: u32,
     /// The language the texts are in (one of the study's languages).
     pub language: Language,
+    /// The study's title in that language.
     pub title: String,
+    /// The study's description in that language.
     pub description: String,
     /// The round the feedback comes from, if any item shows feedback.
     pub feedback_round: Option<u32>,
@@ -64,22 +71,31 @@ pub struct Questionnaire {
     pub carry_over: CarryOver,
 }
 
+/// A domain with its texts in the questionnaire's language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DomainView {
+    /// The domain's id.
     pub id: DomainId,
+    /// Its name, for section headings and ranking options.
     pub title: String,
+    /// What the area covers.
     pub description: String,
 }
 
 /// One item as an expert sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
+    /// The item's id, which answers carry.
     pub id: ItemId,
+    /// The domain it asks about, for a grid item.
     pub domain: Option<DomainId>,
+    /// The criterion it asks, for a grid item.
     pub criterion: Option<CriterionId>,
+    /// Whether it is a calibration question (never given feedback).
     pub is_seed: bool,
     /// The prompt in the questionnaire's language, `{domain}` filled in.
     pub prompt: String,
+    /// What an answer may be.
     pub answer: AnswerSpec,
     /// The previous round's feedback, where the item was asked before (never for seeds).
     pub feedback: Option<ItemFeedback>,
@@ -98,20 +114,31 @@ pub struct Item {
 pub enum AnswerSpec {
     /// A point `min..=max`; `labels[i]` names point `min + i`.
     Ordinal {
+        /// The lowest point.
         min: i32,
+        /// The highest point.
         max: i32,
+        /// One label per point, lowest first.
         labels: Vec<String>,
+        /// Whether "don't know" is an answer.
         dont_know: bool,
     },
+    /// A number, bounded where `min` or `max` says.
     Numeric {
+        /// The lowest answer accepted, if bounded.
         min: Option<f64>,
+        /// The highest answer accepted, if bounded.
         max: Option<f64>,
+        /// The unit shown beside the field, if any.
         unit: Option<String>,
     },
     /// Quantiles at the item's levels (5 %, 50 % and 95 % unless the study says otherwise).
     Quantile {
+        /// The lowest value an answer may hold, if bounded.
         min: Option<f64>,
+        /// The highest value an answer may hold, if bounded.
         max: Option<f64>,
+        /// The unit shown beside the fields, if any.
         unit: Option<String>,
         /// The quantiles asked, in percent (questionnaires frozen before there was a choice
         /// asked 5/50/95).
@@ -122,6 +149,7 @@ pub enum AnswerSpec {
     Probability,
     /// A ranking of all the options, most preferred first.
     Ranking {
+        /// The options to rank (the study's domains), in the study's order.
         options: Vec<DomainView>,
         /// Whether options may share a place (the study's `ties = true`); questionnaires
         /// frozen before there was a choice asked for a strict order (and one that does is
@@ -129,6 +157,7 @@ pub enum AnswerSpec {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         ties: bool,
     },
+    /// Free text.
     Text,
 }
 
@@ -147,10 +176,23 @@ impl AnswerSpec {
 /// Why a questionnaire could not be built.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SurveyError {
+    /// The feedback is from the round being built or a later one.
     #[error("feedback comes from round {feedback}, which is not before round {round}")]
-    FeedbackNotEarlier { feedback: u32, round: u32 },
+    FeedbackNotEarlier {
+        /// The round the feedback comes from.
+        feedback: u32,
+        /// The round being built.
+        round: u32,
+    },
+    /// The feedback for an item does not fit the item's answer form.
     #[error("feedback for item {item}: {problem}")]
-    BadFeedback { item: String, problem: String },
+    BadFeedback {
+        /// The item's id.
+        item: String,
+        /// What does not fit.
+        problem: String,
+    },
+    /// Round 0 was asked for.
     #[error("round {0} does not exist: rounds are numbered from 1")]
     RoundZero(u32),
 }
@@ -317,10 +359,12 @@ impl Questionnaire {
         }
     }
 
+    /// The item whose id is `id`, if this round asks it.
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items.iter().find(|i| i.id.as_str() == id)
     }
 
+    /// The domain whose id is `id`, if the study has it.
     pub fn domain(&self, id: &DomainId) -> Option<&DomainView> {
         self.domains.iter().find(|d| &d.id == id)
     }

@@ -57,6 +57,7 @@ use crate::{AnswerSpec, Item, Questionnaire};
 /// The answers of one submission.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reply {
+    /// The valid answers, by item.
     pub answers: BTreeMap<ItemId, Answer>,
     /// Items of the questionnaire left empty, in the questionnaire's order.
     pub unanswered: Vec<ItemId>,
@@ -124,30 +125,77 @@ impl Signer {
 /// numbers); [`ReplyError::message`] speaks to the expert, in the question's own words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ReplyError {
+    /// An answer that is not valid for its item.
     #[error("item {item}: {error}{}", at_line(*.line))]
-    Answer { item: String, prompt: String, line: Option<usize>, error: AnswerError },
+    Answer {
+        /// The item's id.
+        item: String,
+        /// The item's wording, by which the expert is told which question.
+        prompt: String,
+        /// The reply's line it stands on (none on the web form).
+        line: Option<usize>,
+        /// What is wrong with it.
+        error: AnswerError,
+    },
+    /// A marker naming no item of the form.
     #[error("[{marker}] is not an item of this form; check its spelling{}", at_line(Some(*.line)))]
-    UnknownItem { marker: String, line: usize },
+    UnknownItem {
+        /// The marker as written.
+        marker: String,
+        /// The reply's line it stands on.
+        line: usize,
+    },
+    /// An item answered twice with different answers.
     #[error("item {item} is answered twice, differently{}; keep one answer", .lines.map(|(a, b)| format!(" (lines {a} and {b})")).unwrap_or_default())]
-    Twice { item: String, prompt: String, lines: Option<(usize, usize)> },
+    Twice {
+        /// The item's id.
+        item: String,
+        /// The item's wording.
+        prompt: String,
+        /// The reply's lines of the two answers, where known.
+        lines: Option<(usize, usize)>,
+    },
+    /// A value apart from any marker, next to an empty one: which item it answers is unclear.
     #[error(
         "“{value}” (line {line}) stands apart from any marker, next to the empty marker [{item}]: it is not clear which item it answers"
     )]
-    Unplaced { value: String, item: String, prompt: String, line: usize },
+    Unplaced {
+        /// The value as written.
+        value: String,
+        /// The id of the empty marker beside it.
+        item: String,
+        /// That item's wording.
+        prompt: String,
+        /// The reply's line it stands on.
+        line: usize,
+    },
+    /// A reply without the form's markers, so nothing in it can be placed.
     #[error(
         "the reply contains no [item] markers: reply to the email keeping the form, and write each answer after its marker"
     )]
     NoForm,
+    /// A form with markers but no answer after any of them.
     #[error("the reply contains no answers: write each answer after its [item] marker, on the same line")]
     NoAnswers,
+    /// A web form sent with every field empty.
     #[error("the form was sent without any answer")]
     EmptyForm,
     /// A web form field this questionnaire does not have (an old page, a tampered form).
     #[error("the form has a field “{name}” that this questionnaire does not have")]
-    UnknownField { name: String },
+    UnknownField {
+        /// The field's name.
+        name: String,
+    },
     /// A web form field sent more than once: which value was meant cannot be told.
     #[error("the form sends the field “{name}” more than once")]
-    RepeatedField { name: String, item: String, prompt: String },
+    RepeatedField {
+        /// The field's name.
+        name: String,
+        /// The item the field belongs to.
+        item: String,
+        /// That item's wording.
+        prompt: String,
+    },
 }
 
 impl ReplyError {
@@ -340,8 +388,11 @@ pub fn parse(q: &Questionnaire, mail: &str) -> Result<Reply, ReplyErrors> {
 /// has none), which of them stand in quoted text, and every problem.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reading {
+    /// The valid answers, by item.
     pub answers: BTreeMap<ItemId, Answer>,
+    /// The items whose answer stands in quoted text.
     pub quoted: BTreeSet<ItemId>,
+    /// Every problem found.
     pub errors: Vec<ReplyError>,
     /// Answers to the same items found in other parts of the mail (e.g. written into the
     /// quoted original below top-posted answers) that differ from `answers`. A copy of what

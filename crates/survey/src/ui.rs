@@ -4,45 +4,77 @@
 
 use delphi_core::study::Language;
 
+/// The words a renderer puts around the study's own texts, in one language.
 #[derive(Debug)]
 pub struct Ui {
     /// What follows a label: `": "` or `"："`.
     pub colon: &'static str,
+    /// A round's heading (`{round}`).
     pub round: &'static str,
+    /// Heading of the text form in an email.
     pub reply_form: &'static str,
+    /// How to answer by replying, above the text form.
     pub how_to_reply: &'static str,
+    /// Heading of the extra items outside the domains.
     pub general: &'static str,
+    /// Heading of the calibration (seed) questions.
     pub calibration: &'static str,
+    /// Under that heading: why seeds show no group results.
     pub calibration_note: &'static str,
+    /// The "don't know" answer as shown on forms.
     pub dont_know: &'static str,
+    /// Beside an answer: leaving it empty skips the item.
     pub skip_note: &'static str,
+    /// How to answer an ordinal item in the text form.
     pub scale_help: &'static str,
+    /// How to answer a numeric item in the text form.
     pub numeric_help: &'static str,
+    /// How to answer a quantile item in the text form (`{n}`, `{levels}`, `{low_sure}`,
+    /// `{high_sure}`).
     pub quantile_help: &'static str,
+    /// How to answer a probability item in the text form.
     pub probability_help: &'static str,
+    /// How to answer a ranking item in the text form.
     pub ranking_help: &'static str,
     /// Under the ranking help where the item allows ties: how to write one.
     pub ranking_ties_help: &'static str,
+    /// How to answer a text item in the text form.
     pub text_help: &'static str,
+    /// Label of a text item's field on the web form.
     pub text_label: &'static str,
+    /// A numeric item's bounds (`{min}`, `{max}`).
     pub range: &'static str,
+    /// An item's unit (`{unit}`).
     pub unit: &'static str,
+    /// Heading of the group's results from the round fed back (`{round}`).
     pub group_previous: &'static str,
+    /// An item's median, middle half and count of answers in one line.
     pub summary: &'static str,
+    /// Said where an item got no answers.
     pub no_answers: &'static str,
+    /// A count of answers (`{n}`).
     pub answers: &'static str,
+    /// Heading of an ordinal item's answers per point.
     pub distribution: &'static str,
+    /// The expert's own answer in the round fed back (`{round}`, `{answer}`).
     pub your_answer: &'static str,
+    /// Marks the expert's own point in a distribution.
     pub you: &'static str,
+    /// Said when the expert left the item empty in the round fed back (`{round}`).
     pub you_did_not_answer: &'static str,
     /// Shown after answers were stored.
     pub saved: &'static str,
     /// Shown above the errors of a refused submission.
     pub not_saved: &'static str,
+    /// Heading of the anonymous rationales from the round fed back (`{round}`).
     pub rationales: &'static str,
+    /// Heading of the rationales of experts who answered below the median.
     pub below: &'static str,
+    /// Heading of the rationales of experts who answered at the median.
     pub at: &'static str,
+    /// Heading of the rationales of experts who answered above the median.
     pub above: &'static str,
+    /// The web form's submit button.
     pub submit: &'static str,
     /// A percent: `{p} %`.
     pub percent: &'static str,
@@ -52,22 +84,34 @@ pub struct Ui {
     pub figure_comma: &'static str,
     /// Joining a list: `a, b and c`.
     pub list_comma: &'static str,
+    /// Before a list's last element.
     pub list_and: &'static str,
     /// The pooled range where quantity items ask different quantiles.
     pub pooled_range_any: &'static str,
     /// The web form's field of a quantile item's lowest quantile, its median, its highest,
     /// and any other (`{p}` the percent).
     pub quantile_low: &'static str,
+    /// The web form's field of a quantile item's median.
     pub quantile_median: &'static str,
+    /// The web form's field of a quantile item's highest quantile (`{p}`).
     pub quantile_high: &'static str,
+    /// The web form's field of any other quantile (`{p}`).
     pub quantile_level: &'static str,
+    /// The web form's field of a probability, in percent.
     pub probability: &'static str,
+    /// Before an option's name at its rank list on the web form.
     pub rank_of: &'static str,
+    /// The empty choice of a rank list.
     pub rank_choose: &'static str,
+    /// Under the web form's title: what to answer and that answers can change until the deadline.
     pub html_intro: &'static str,
+    /// Marks the coordinator's Markdown preview.
     pub preview: &'static str,
+    /// Label of an item's id in the preview.
     pub item: &'static str,
+    /// Label of how an item is answered in the preview.
     pub answer_with: &'static str,
+    /// The text form's last line.
     pub end: &'static str,
     /// The web form's ranking help (each option gets a rank from a list).
     pub rank_help_web: &'static str,
@@ -85,8 +129,11 @@ pub struct Ui {
     pub fix_this: &'static str,
     /// A chart's legend: the expert's own answer, the median, the middle half (Q1–Q3).
     pub legend: &'static str,
+    /// In a chart's legend: the expert's own answer.
     pub legend_own: &'static str,
+    /// In a chart's legend: the median.
     pub legend_median: &'static str,
+    /// In a chart's legend: the middle half of the answers.
     pub legend_middle: &'static str,
     /// The range of a quantile item's pool from its lowest to its highest quantile
     /// (`{range}`, e.g. 5 %–95 %), in a chart's legend.
@@ -95,14 +142,21 @@ pub struct Ui {
     pub legend_text: &'static str,
     /// The text form's legend of an ordinal distribution.
     pub legend_bars: &'static str,
+    /// A quantile item's pool in words (`{values}`).
     pub pooled: &'static str,
+    /// The spread of the experts' best estimates (`{median}`, `{q1}`, `{q3}`).
     pub medians_spread: &'static str,
+    /// An option's mean rank (`{mean}`).
     pub mean_rank: &'static str,
+    /// Header of the options' column in a ranking's results.
     pub option: &'static str,
+    /// Header of a place's column in a ranking's results (`{place}`).
     pub place: &'static str,
+    /// Header of the column marking the expert's own place.
     pub your_place: &'static str,
     /// How often an option took each place, in words.
     pub places: &'static str,
+    /// Heading of the shared answers of a text item, e.g. proposals (`{round}`).
     pub proposals: &'static str,
     /// After a text that several experts wrote the same: how many.
     pub times: &'static str,
@@ -130,6 +184,7 @@ impl Ui {
     }
 }
 
+/// English, and the words of any language without a table of its own.
 pub const EN: Ui = Ui {
     colon: ": ",
     round: "Round {round}",
@@ -215,6 +270,7 @@ pub const EN: Ui = Ui {
     language_names: delphi_core::study::LANGUAGE_NAMES_EN,
 };
 
+/// Chinese, for `zh` and its variants.
 pub const ZH: Ui = Ui {
     colon: "：",
     round: "第 {round} 轮",

@@ -22,6 +22,7 @@ use super::words::{Words, fill, words};
 /// Who the messages come from, and where replies go.
 #[derive(Debug, Clone)]
 pub struct Sender {
+    /// The From header: the study's sending name and address (`--from`).
     pub from: Mailbox,
     /// The address replies go to; each message adds `+token` to its local part.
     pub reply_to: lettre::Address,
@@ -38,11 +39,14 @@ pub struct Sender {
 pub struct StudyNotice {
     /// The coordinator's name and address (`study.contact`).
     pub contact: Option<String>,
+    /// Why the expert was asked (`study.why_asked`), said in every invitation and reminder.
     pub why_asked: Option<Localised>,
+    /// How their answers and address are used (`study.privacy`).
     pub privacy: Option<Localised>,
 }
 
 impl StudyNotice {
+    /// The notice the study file gives.
     pub fn of(study: &Study) -> Self {
         Self { contact: study.contact.clone(), why_asked: study.why_asked.clone(), privacy: study.privacy.clone() }
     }
@@ -55,6 +59,7 @@ impl Sender {
         address.parse().map_err(|_| ComposeError::Address(address))
     }
 
+    /// The expert's personal web page: `{base}/s/{token}`.
     pub fn link(&self, token: &str) -> String {
         format!("{}/s/{token}", self.base_url.trim_end_matches('/'))
     }
@@ -68,7 +73,9 @@ impl Sender {
 /// The expert a message goes to.
 #[derive(Debug, Clone)]
 pub struct Addressee {
+    /// Their name, for the salutation and the To header.
     pub name: String,
+    /// Their address.
     pub email: String,
     /// Their IANA time zone (the panel's `time_zone`): deadlines are given in it too.
     pub time_zone: Option<String>,
@@ -78,45 +85,88 @@ pub struct Addressee {
 #[derive(Debug, Clone, Copy)]
 pub enum Letter<'a> {
     /// The round is open: the link, the deadline and the form.
-    Invitation { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
+    Invitation {
+        /// The expert's copy of the round's questionnaire.
+        questionnaire: &'a Questionnaire,
+        /// The round's deadline.
+        deadline: DateTime<Utc>,
+    },
     /// A reminder to someone who has not answered yet.
-    Reminder { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
+    Reminder {
+        /// The expert's copy of the round's questionnaire.
+        questionnaire: &'a Questionnaire,
+        /// The round's deadline.
+        deadline: DateTime<Utc>,
+    },
     /// The answers of a reply were stored: what was recorded, as the form filled in.
     Receipt {
+        /// The expert's copy of the round's questionnaire.
         questionnaire: &'a Questionnaire,
+        /// The answers stored from the reply, by item.
         recorded: &'a BTreeMap<ItemId, Answer>,
+        /// How many questions the reply left empty.
         unanswered: usize,
         /// Questions (in their wording) whose answer in the reply was older than one the
         /// expert gave later, which stands.
         kept_newer: &'a [String],
+        /// The round's deadline.
         deadline: DateTime<Utc>,
     },
     /// A reply could not be read: what to fix, and the form with every answer that could
     /// be read (and every answer recorded before) filled in. Nothing was stored.
     Problems {
+        /// The expert's copy of the round's questionnaire.
         questionnaire: &'a Questionnaire,
+        /// Each problem, in words for the expert.
         problems: &'a [String],
+        /// The answers that could be read, and those recorded before, to fill the form in.
         filled: &'a BTreeMap<ItemId, Answer>,
+        /// The round's deadline.
         deadline: DateTime<Utc>,
     },
     /// A reply held no answer of its own (all as recorded, copied from a letter of ours,
     /// or older than later answers): nothing was stored; what stands is shown.
     Unchanged {
+        /// The expert's copy of the round's questionnaire.
         questionnaire: &'a Questionnaire,
+        /// The answers that stand, by item.
         recorded: &'a BTreeMap<ItemId, Answer>,
+        /// Questions (in their wording) whose answer in the reply was older than one the expert
+        /// gave later, which stands.
         kept_newer: &'a [String],
+        /// The round's deadline.
         deadline: DateTime<Utc>,
     },
     /// A message from a panel member that carries no token of theirs: it could not be
     /// tied to their invitation. A fresh link and reply address come with this notice.
-    Untied { questionnaire: &'a Questionnaire, deadline: DateTime<Utc> },
+    Untied {
+        /// The expert's copy of the open round's questionnaire.
+        questionnaire: &'a Questionnaire,
+        /// The round's deadline.
+        deadline: DateTime<Utc>,
+    },
     /// The round no longer accepts answers.
-    Refused { questionnaire: &'a Questionnaire, reason: &'a str },
+    Refused {
+        /// The expert's copy of the round's questionnaire.
+        questionnaire: &'a Questionnaire,
+        /// Why, in words for the expert.
+        reason: &'a str,
+    },
     /// A reply to round `closed`, which has closed, while the questionnaire's round is open:
     /// nothing was recorded; a fresh link and reply address for the open round come with it.
-    Late { questionnaire: &'a Questionnaire, closed: u32, deadline: DateTime<Utc> },
+    Late {
+        /// The expert's copy of the open round's questionnaire.
+        questionnaire: &'a Questionnaire,
+        /// The closed round the reply was to.
+        closed: u32,
+        /// The open round's deadline.
+        deadline: DateTime<Utc>,
+    },
     /// A reply to the questionnaire's round, which has closed, while no round is open.
-    BetweenRounds { questionnaire: &'a Questionnaire },
+    BetweenRounds {
+        /// The questionnaire of the closed round the reply was to.
+        questionnaire: &'a Questionnaire,
+    },
 }
 
 impl Letter<'_> {
@@ -152,16 +202,21 @@ impl Letter<'_> {
 /// Headers that tie a message into its thread and identify it.
 #[derive(Debug, Clone)]
 pub struct Threading {
+    /// The message's own Message-ID, kept across attempts.
     pub message_id: String,
     /// The Message-ID of the expert's reply a receipt answers.
     pub in_reply_to: Option<String>,
+    /// The Date header.
     pub date: DateTime<Utc>,
 }
 
+/// Why a message could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
+    /// A reply address that is not a valid address (the address).
     #[error("`{0}` is not a valid email address")]
     Address(String),
+    /// lettre refused the message.
     #[error("the message cannot be built: {0}")]
     Build(#[from] lettre::error::Error),
 }

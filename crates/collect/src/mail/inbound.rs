@@ -23,6 +23,7 @@ pub struct Incoming {
     pub key: String,
     /// The sender's address, lower-cased.
     pub from: Option<String>,
+    /// An automatic reply or a bounce, as its headers, its sender or a stock subject line show.
     pub automatic: Option<Automatic>,
     /// No RFC 3834 header says so, but the subject or the message's own opening lines read
     /// like an out-of-office (English or Chinese): set aside as an automatic reply unless

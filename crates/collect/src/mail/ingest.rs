@@ -23,8 +23,11 @@ use crate::personal::{answers_by_item, personal_questionnaire};
 /// What ingesting needs besides the store.
 #[derive(Debug, Clone, Copy)]
 pub struct Ingest<'a> {
+    /// The study the replies are for.
     pub study_id: &'a str,
+    /// Who answers come from, and the reply address and links they carry.
     pub sender: &'a Sender,
+    /// How answers to the experts leave.
     pub transport: &'a MailTransport,
     /// Judge and report, but store and send nothing.
     pub dry_run: bool,
@@ -33,7 +36,9 @@ pub struct Ingest<'a> {
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
+    /// The message's key: its Message-ID, or `sha256:` and the hash of its bytes.
     pub key: String,
+    /// What became of it.
     pub outcome: InboundOutcome,
     /// The expert the message was identified as (by token), if any.
     pub expert_id: Option<String>,
@@ -63,16 +68,38 @@ pub struct Ingested {
 /// auto-responder would answer again. Receipts of recorded answers are never held back.
 pub const LOOP_BREAKER_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
+/// Why a message could not be dealt with: about the message itself, it is set aside and the run
+/// goes on; else the run stops.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A round's frozen questionnaire could not be read back.
     #[error("the frozen questionnaire of round {round} is unreadable: {reason}")]
-    Questionnaire { round: u32, reason: String },
+    Questionnaire {
+        /// The round.
+        round: u32,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The answer to a message could not be built.
     #[error("the answer to {key} cannot be built: {source}")]
-    Compose { key: String, source: ComposeError },
+    Compose {
+        /// The message's key.
+        key: String,
+        /// Why.
+        source: ComposeError,
+    },
+    /// The answer to a message could not be handed over; a re-run sends it.
     #[error("the answer to {key} could not be sent (a re-run sends it): {source}")]
-    Deliver { key: String, source: TransportError },
+    Deliver {
+        /// The message's key.
+        key: String,
+        /// Why.
+        source: TransportError,
+    },
+    /// The mailbox could not be read.
     #[error(transparent)]
     Mailbox(#[from] super::mailbox::MailboxError),
 }

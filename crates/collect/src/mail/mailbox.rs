@@ -14,12 +14,19 @@ use std::time::Duration;
 /// `imap://user@host[:143]/Folder` (STARTTLS required); the password comes separately.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ImapSettings {
+    /// The server's host name or address.
     pub host: String,
+    /// Its port (993 for `imaps`, 143 for `imap` unless the URL says).
     pub port: u16,
+    /// Whether the session starts plain and must upgrade with STARTTLS (`imap://`).
     pub starttls: bool,
+    /// The user to log in as.
     pub user: String,
+    /// The password, from the environment; never printed.
     pub password: String,
+    /// The folder to read (`INBOX` unless the URL names one).
     pub folder: String,
+    /// How long each step may wait for the server.
     pub timeouts: ImapTimeouts,
 }
 
@@ -53,21 +60,43 @@ impl std::fmt::Debug for ImapSettings {
     }
 }
 
+/// Why a mailbox could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
+    /// The URL is not an IMAP URL (the URL).
     #[error(
         "`{0}` is not an IMAP URL; write imaps://user@host[:993]/Folder (TLS) or imap://user@host[:143]/Folder (STARTTLS)"
     )]
     Url(String),
+    /// An IMAP URL without a password in the environment.
     #[error("no IMAP password: set DELPHI_IMAP_PASSWORD")]
     NoPassword,
+    /// The Maildir could not be read or a message not moved.
     #[error("cannot read the Maildir {path}: {source}")]
-    Maildir { path: PathBuf, source: std::io::Error },
+    Maildir {
+        /// The file or folder.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The IMAP server failed or refused a step.
     #[error("IMAP server {server}: {message}")]
-    Imap { server: String, message: String },
+    Imap {
+        /// The server, `host:port`.
+        server: String,
+        /// What it said, or what failed.
+        message: String,
+    },
     /// A step of an IMAP run got no answer in time; `what` names it ("no answer to LOGIN").
     #[error("IMAP server {server}: {what} within {}", seconds(*after))]
-    ImapTimeout { server: String, what: String, after: Duration },
+    ImapTimeout {
+        /// The server, `host:port`.
+        server: String,
+        /// The step that got no answer.
+        what: String,
+        /// How long it waited.
+        after: Duration,
+    },
 }
 
 /// `30 s`, `0.2 s`.
@@ -80,6 +109,8 @@ fn seconds(duration: Duration) -> String {
 }
 
 impl ImapSettings {
+    /// Reads an IMAP URL; the password comes separately (from the environment), never from the
+    /// command line.
     pub fn parse(url: &str, password: Option<String>) -> Result<Self, MailboxError> {
         let bad = || MailboxError::Url(url.to_owned());
         let (scheme, rest) = url.trim().split_once("://").ok_or_else(bad)?;
@@ -113,7 +144,9 @@ impl ImapSettings {
 /// One message of a mailbox: where it is (for the coordinator) and its bytes.
 #[derive(Debug, Clone)]
 pub struct MailboxMessage {
+    /// Where it is, for the coordinator: `new/` or `cur/` and its name, or its folder and UID.
     pub place: String,
+    /// The message as received, bytes unchanged.
     pub raw: Vec<u8>,
 }
 

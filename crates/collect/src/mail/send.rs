@@ -18,9 +18,11 @@ use crate::personal::personal_questionnaire;
 /// Which messages a campaign sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Campaign {
+    /// The letter that opens the round, to every active expert asked.
     Invitation,
     /// The `number`-th reminder, to those who have not answered the round.
     Reminder {
+        /// Which reminder of the round it is (1, 2, …).
         number: u32,
     },
 }
@@ -60,16 +62,22 @@ impl Campaign {
 /// A round's messages to send.
 #[derive(Debug, Clone, Copy)]
 pub struct RoundMail<'a> {
+    /// The study.
     pub study_id: &'a str,
+    /// The open round.
     pub round: u32,
+    /// The round's deadline, said in every letter.
     pub deadline: DateTime<Utc>,
+    /// The round's frozen questionnaires, from which each expert's copy is made.
     pub frozen: &'a FrozenRound,
+    /// Who the letters come from, and where replies go.
     pub sender: &'a Sender,
 }
 
 /// What a campaign did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct CampaignReport {
+    /// Messages handed over now.
     pub sent: usize,
     /// Sent by an earlier run: not sent again.
     pub already_sent: usize,
@@ -77,12 +85,20 @@ pub struct CampaignReport {
     pub failed: Vec<(String, String)>,
 }
 
+/// Why a campaign stopped (a message that could not be handed over is counted as failed).
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A message could not be built.
     #[error("the message to {expert} cannot be built: {source}")]
-    Compose { expert: String, source: ComposeError },
+    Compose {
+        /// The expert it was for.
+        expert: String,
+        /// Why.
+        source: ComposeError,
+    },
 }
 
 /// A Message-ID unique to this message: a hash of what it is and when it was made.

@@ -27,10 +27,15 @@ pub use delphi_store::Transport as TransportKind;
 /// (implicit TLS, port 465), `smtp://host:port?tls=none` (plain; only to this machine).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
+    /// The server's host name or address.
     pub host: String,
+    /// Its port (587 for STARTTLS, 465 for implicit TLS unless the URL says).
     pub port: u16,
+    /// How the connection is encrypted.
     pub security: Security,
+    /// The user to log in as, if the server asks for a login.
     pub user: Option<String>,
+    /// The password, from the environment; never printed.
     pub password: Option<String>,
 }
 
@@ -46,32 +51,57 @@ impl std::fmt::Debug for SmtpSettings {
     }
 }
 
+/// How the connection to the SMTP server is encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Security {
+    /// Plain at first, upgraded with STARTTLS, which must succeed (`smtp://`).
     StartTls,
+    /// TLS from the first byte (`smtps://`).
     ImplicitTls,
     /// No encryption: allowed only to a server on this machine.
     Plain,
 }
 
+/// Why a message could not be handed over.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
+    /// The URL is not an SMTP URL (the URL).
     #[error(
         "`{0}` is not an SMTP URL; write smtp://[user@]host[:port] (STARTTLS), smtps://[user@]host[:port] (TLS) or smtp://localhost:25?tls=none"
     )]
     Url(String),
+    /// `tls=none` to a server that is not this machine (the host).
     #[error(
         "refusing to send credentials or mail unencrypted to {0}: tls=none is only for a server on this machine (localhost)"
     )]
     PlainToRemote(String),
+    /// The server could not be reached, or refused the session.
     #[error("the SMTP server {server} cannot be used: {source}")]
-    Setup { server: String, source: lettre::transport::smtp::Error },
+    Setup {
+        /// The server, `host:port`.
+        server: String,
+        /// What failed.
+        source: lettre::transport::smtp::Error,
+    },
+    /// The outbox folder could not be written.
     #[error("cannot write to the outbox {path}: {source}")]
-    Outbox { path: PathBuf, source: std::io::Error },
+    Outbox {
+        /// The folder.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The server refused the message for good (its answer).
     #[error("the SMTP server refused the message for good: {0}")]
     Permanent(String),
+    /// The server failed every attempt, each time temporarily.
     #[error("the SMTP server failed {attempts} times: {last}")]
-    Temporary { attempts: u32, last: String },
+    Temporary {
+        /// How many attempts were made.
+        attempts: u32,
+        /// The server's last answer.
+        last: String,
+    },
 }
 
 impl SmtpSettings {
@@ -126,6 +156,7 @@ fn is_loopback(host: &str) -> bool {
 /// Where messages go.
 #[derive(Debug)]
 pub enum MailTransport {
+    /// An SMTP server, through a pool of sessions.
     Smtp(SmtpPool),
     /// `.eml` files in this folder, one per message.
     Outbox(PathBuf),
@@ -272,6 +303,7 @@ impl MailTransport {
         }
     }
 
+    /// Which way messages leave, as the store records it.
     pub fn kind(&self) -> TransportKind {
         match self {
             Self::Smtp(_) => TransportKind::Smtp,

@@ -19,22 +19,17 @@ const TEXT: f64 = 16.0;
 pub(super) fn distribution(d: &Distribution, round_word: &str) -> Figure {
     let (bar_w, bar_h, row_h, label_w) = (84.0, 15.0, TEXT + 6.0, 3.2 * TEXT);
     let col_w = bar_w + 3.0 * TEXT;
-    #[allow(clippy::cast_precision_loss)]
     let mut svg = Svg::new(label_w + col_w * d.rounds.len() as f64, row_h * (d.points.len() as f64 + 1.5));
     let heads: Vec<String> = d.rounds.iter().zip(&d.n).map(|(r, n)| format!("{round_word} {r} (n = {n})")).collect();
     for (j, head) in heads.iter().enumerate() {
-        #[allow(clippy::cast_precision_loss)]
         svg.text(label_w + col_w * j as f64, TEXT, head, Weight::Regular);
     }
     for (i, p) in d.points.iter().enumerate() {
-        #[allow(clippy::cast_precision_loss)]
         let y = row_h * (i as f64 + 1.0) + 4.0;
         let baseline = y + bar_h - 2.0;
         svg.text(0.0, baseline, &format!("{}{}", p.point, agree_mark(p.agree)), Weight::Regular);
         for (j, c) in p.counts.iter().enumerate() {
-            #[allow(clippy::cast_precision_loss)]
             let x = label_w + col_w * j as f64;
-            #[allow(clippy::cast_precision_loss)]
             let len = if d.max_count > 0 { bar_w * *c as f64 / d.max_count as f64 } else { 0.0 };
             let fill = if p.agree { AGREE } else { OTHER };
             svg.rect(x, y, len, bar_h, Some(fill), Some(Stroke::new(INK).width(0.5)));

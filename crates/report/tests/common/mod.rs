@@ -140,7 +140,6 @@ pub fn answers(study: &Study, experts: usize, rounds: u32, seed: u64) -> AnswerT
                             Answer::DontKnow
                         } else {
                             let span = f64::from(scale.max() - scale.min());
-                            #[allow(clippy::cast_possible_truncation)]
                             Answer::Ordinal(scale.min() + (x * span).round() as i32)
                         }
                     }
