@@ -160,26 +160,7 @@ fn main() {
     let seconds = env_or("DELPHI_BENCH_SECONDS", 10);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("delphi.sqlite");
-    let study = Study::from_toml(STUDY, "study.toml").unwrap();
-    let mut csv = String::from("id,name,email,institution,country,bloc,language,expertise\n");
-    for i in 0..clients {
-        csv.push_str(&format!(
-            "X{i:04},Expert {i},x{i}@example.org,Institute {},XX,{},en,t\n",
-            i % 10,
-            ["US", "China", "Europe", "Other"][i % 4]
-        ));
-    }
-    let mut store = Store::open(&path).unwrap();
-    let now = Utc::now();
-    store.register_study(ID, STUDY, now).unwrap();
-    store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
-    let frozen = FrozenRound::build(&study, 1, None).unwrap();
-    store
-        .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
-        .unwrap();
-    let tokens: Vec<String> =
-        (0..clients).map(|i| store.issue_token(ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
-    drop(store);
+    let (frozen, tokens) = open_round_for(&path, clients);
 
     let raw_rate = delphi_store::measure_commit_rate(dir.path(), 300).unwrap();
 
@@ -217,24 +198,7 @@ fn main() {
                 if raw_client {
                     return raw_client_loop(address, &token, &bodies, until).await;
                 }
-                let mut latencies = Vec::new();
-                let mut failures = 0_u64;
-                let mut n = 0_usize;
-                while Instant::now() < until {
-                    let sent = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .body(bodies[n % bodies.len()].clone())
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
-                        _ => failures += 1,
-                    }
-                    n += 1;
-                }
-                (latencies, failures)
+                reqwest_client_loop(&client, &url, &bodies, until).await
             })
         })
         .collect();
@@ -254,6 +218,81 @@ fn main() {
 
     let stored = Store::open(&path).unwrap().status(ID, &[]).unwrap()[0].submissions;
     latencies.sort_unstable();
+    let run = Run { clients, seconds, raw_client, elapsed, failures, raw_rate };
+    print_results(&run, &latencies, stored, (cpu_before, cpu_after));
+    assert_eq!(u64::from(stored), latencies.len() as u64, "every acknowledged submission is stored");
+}
+
+/// A store at `path` with the study, a panel of `clients` experts and round 1 open: the
+/// round's questionnaire and each expert's token.
+fn open_round_for(path: &std::path::Path, clients: usize) -> (FrozenRound, Vec<String>) {
+    let study = Study::from_toml(STUDY, "study.toml").unwrap();
+    let mut csv = String::from("id,name,email,institution,country,bloc,language,expertise\n");
+    for i in 0..clients {
+        csv.push_str(&format!(
+            "X{i:04},Expert {i},x{i}@example.org,Institute {},XX,{},en,t\n",
+            i % 10,
+            ["US", "China", "Europe", "Other"][i % 4]
+        ));
+    }
+    let mut store = Store::open(path).unwrap();
+    let now = Utc::now();
+    store.register_study(ID, STUDY, now).unwrap();
+    store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
+    let frozen = FrozenRound::build(&study, 1, None).unwrap();
+    store
+        .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
+        .unwrap();
+    let tokens: Vec<String> =
+        (0..clients).map(|i| store.issue_token(ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
+    (frozen, tokens)
+}
+
+/// One client through reqwest: submissions one after another until `until`; the latency of
+/// each acknowledged one, and the number that failed.
+async fn reqwest_client_loop(
+    client: &reqwest::Client,
+    url: &str,
+    bodies: &[String],
+    until: Instant,
+) -> (Vec<Duration>, u64) {
+    let mut latencies = Vec::new();
+    let mut failures = 0_u64;
+    let mut n = 0_usize;
+    while Instant::now() < until {
+        let sent = Instant::now();
+        let response = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(bodies[n % bodies.len()].clone())
+            .send()
+            .await;
+        match response {
+            Ok(r) if r.status().is_success() => latencies.push(sent.elapsed()),
+            _ => failures += 1,
+        }
+        n += 1;
+    }
+    (latencies, failures)
+}
+
+/// How the benchmark ran, for its report.
+struct Run {
+    clients: usize,
+    seconds: u64,
+    raw_client: bool,
+    /// Seconds from the first request to the last answer.
+    elapsed: f64,
+    failures: u64,
+    /// Raw fsync-ed single-row SQLite commits per second.
+    raw_rate: f64,
+}
+
+/// Prints the rates, the latency percentiles (`latencies` sorted) and the CPU time per
+/// acknowledged submission (`cpu`: [`cpu_seconds`] before and after).
+fn print_results(run: &Run, latencies: &[Duration], stored: u32, cpu: ((f64, f64), (f64, f64))) {
+    let Run { clients, seconds, raw_client, elapsed, failures, raw_rate } = *run;
+    let (cpu_before, cpu_after) = cpu;
     let rate = latencies.len() as f64 / elapsed;
     println!(
         "delphi-collect load benchmark: {clients} concurrent clients ({}), {seconds} s, full questionnaires (30 answers each)",
@@ -263,10 +302,10 @@ fn main() {
     println!("  stored submissions in the store:  {stored}");
     println!(
         "  latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.90).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        percentile(&latencies, 1.0).as_secs_f64() * 1e3
+        percentile(latencies, 0.50).as_secs_f64() * 1e3,
+        percentile(latencies, 0.90).as_secs_f64() * 1e3,
+        percentile(latencies, 0.99).as_secs_f64() * 1e3,
+        percentile(latencies, 1.0).as_secs_f64() * 1e3
     );
     let per_submission = |seconds: f64| seconds / latencies.len().max(1) as f64 * 1e6;
     println!(
@@ -276,5 +315,4 @@ fn main() {
     );
     println!("  raw fsync-ed single-row SQLite commits on the same disk: {raw_rate:.0}/s");
     println!("  group commit / raw commit rate: {:.1}×", rate / raw_rate);
-    assert_eq!(u64::from(stored), latencies.len() as u64, "every acknowledged submission is stored");
 }

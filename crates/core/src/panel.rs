@@ -145,18 +145,7 @@ pub fn is_time_zone(name: &str) -> bool {
 
 fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Option<Vec<PanelMember>> {
     if separated_by_semicolons(source) {
-        sink.report_at(
-            1,
-            1,
-            "(header)",
-            "the file is separated by semicolons (`;`), not commas",
-            Some(
-                "spreadsheets in many European locales save CSV with `;`. Save it with commas: in Excel \
-                 choose Save As › “CSV UTF-8 (Comma delimited)”; in LibreOffice Calc tick “Edit filter settings” \
-                 and choose `,` as the field delimiter"
-                    .into(),
-            ),
-        );
+        report_semicolons(sink);
         return None;
     }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(source.as_bytes());
@@ -168,47 +157,22 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
         }
     };
     let column_of = header_columns(&header, source, sink)?;
-    let mut required: Vec<&str> = vec!["id", "name", "email", "language"];
-    for attribute in &study.subgroups.attributes {
-        if !required.contains(&attribute.name()) {
-            required.push(attribute.name());
-        }
-    }
+    let required = required_columns(study);
 
     let mut members = Vec::new();
-    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-    let mut emails: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen = Seen::default();
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
-                sink.report_at(
-                    line,
-                    1,
-                    "(row)",
-                    format!("cannot read this row: {error}"),
-                    Some("check quotes: a field with a comma must be in double quotes".into()),
-                );
+                report_unreadable_row(&error, sink);
                 continue;
             }
         };
-        let position = record.position().cloned().unwrap_or_else(csv::Position::new);
-        // Counted from the byte offset, not taken from the reader: its line count is off
-        // after CRLF line ends and after a quoted field that spans lines.
-        let mut start_byte = usize::try_from(position.byte()).unwrap_or(0).min(source.len());
-        // after `\r\n` the reader's record starts at the `\n`
-        while source.as_bytes().get(start_byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-            start_byte += 1;
-        }
-        let line = source.as_bytes()[..start_byte].iter().filter(|b| **b == b'\n').count() + 1;
+        let (start, line) = record_start(source, &record);
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let start = start_byte;
-        let column = |name: &str| field_column(source, start, column_of[name]);
-        let field =
-            |name: &str| column_of.get(name).and_then(|index| record.get(*index)).unwrap_or_default().to_owned();
         if record.len() != header.len() {
             sink.report_at(
                 line,
@@ -219,118 +183,8 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
             );
             continue;
         }
-        let mut row_ok = true;
-        for name in &required {
-            if field(name).is_empty() {
-                let why = if ["id", "name", "email", "language"].contains(name) {
-                    "every expert needs one"
-                } else {
-                    "the study groups experts by it (`subgroups.attributes`)"
-                };
-                sink.report_at(line, column(name), *name, format!("`{name}` is empty"), Some(why.into()));
-                row_ok = false;
-            }
-        }
-        // The name goes into the header of every message to the expert, and every field
-        // into reports and terminals: a line break or a control character breaks them.
-        for name in COLUMNS.iter().filter(|c| column_of.contains_key(*c)) {
-            let value = field(name);
-            if let Some(at) = value.chars().position(char::is_control) {
-                let found = value.chars().nth(at).map_or(0, u32::from);
-                sink.report_at(
-                    line,
-                    column(name) + at,
-                    *name,
-                    format!("`{name}` contains a line break or another control character (U+{found:04X})"),
-                    Some("write the field on one line, without control characters".into()),
-                );
-                row_ok = false;
-            }
-        }
-        let id = field("id");
-        let expert_id = ExpertId::parse(&id);
-        if expert_id.is_none() && !id.is_empty() {
-            sink.report_at(
-                line,
-                column("id"),
-                "id",
-                format!("`{id}` is not a valid expert id"),
-                Some("use letters, digits, '-', '_' or '.', at most 64".into()),
-            );
-        }
-        if let Some(first) = (!id.is_empty()).then(|| ids.insert(id.clone(), line)).flatten() {
-            sink.report_at(
-                line,
-                column("id"),
-                "id",
-                format!("duplicate expert id `{id}`"),
-                Some(format!("already used on line {first}")),
-            );
-            row_ok = false;
-        }
-        let address = field("email");
-        let email = Email::parse(&address);
-        match &email {
-            None if !address.is_empty() => sink.report_at(
-                line,
-                column("email"),
-                "email",
-                format!("`{address}` is not an email address"),
-                Some("write it as name@example.org".into()),
-            ),
-            Some(email) => {
-                if let Some(first) = emails.insert(email.as_str().to_ascii_lowercase(), line) {
-                    sink.report_at(
-                        line,
-                        column("email"),
-                        "email",
-                        format!("duplicate email `{address}`"),
-                        Some(format!("already used on line {first}; each expert needs their own address")),
-                    );
-                    row_ok = false;
-                }
-            }
-            None => {}
-        }
-        let language = field("language");
-        if !language.is_empty() && !study.has_language(&language) {
-            let declared: Vec<&str> = study.languages.iter().map(Language::as_str).collect();
-            let hint = did_you_mean(&language, declared.iter().copied())
-                .unwrap_or_else(|| format!("the study's languages are: {}", declared.join(", ")));
-            sink.report_at(
-                line,
-                column("language"),
-                "language",
-                format!("`{language}` is not one of the study's languages"),
-                Some(hint),
-            );
-            row_ok = false;
-        }
-        let language = study.languages.iter().find(|l| l.as_str() == language).cloned();
-        let time_zone = Some(field("time_zone")).filter(|zone| !zone.is_empty());
-        if let Some(zone) = time_zone.as_deref().filter(|zone| !is_time_zone(zone)) {
-            let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-            let hint = did_you_mean(zone, known).unwrap_or_else(|| {
-                "write an IANA time-zone name such as Europe/Berlin, Asia/Shanghai or America/New_York, \
-                 or leave the field empty (the deadline is then given in UTC only)"
-                    .into()
-            });
-            sink.report_at(line, column("time_zone"), "time_zone", format!("`{zone}` is not a time zone"), Some(hint));
-            row_ok = false;
-        }
-        if let (true, Some(id), Some(email), Some(language)) = (row_ok, expert_id, email, language) {
-            members.push(PanelMember {
-                id,
-                name: field("name"),
-                email,
-                institution: field("institution"),
-                country: field("country"),
-                bloc: field("bloc"),
-                language,
-                expertise: field("expertise"),
-                time_zone,
-            });
-        }
+        let row = Row { source, record: &record, column_of: &column_of, start, line };
+        members.extend(read_member(&row, &required, study, &mut seen, sink));
     }
     if members.is_empty() && sink.is_empty() {
         sink.report_at(
@@ -343,6 +197,263 @@ fn read_members(source: &str, study: &Study, sink: &mut ProblemSink<'_>) -> Opti
     }
     Some(members)
 }
+
+fn report_semicolons(sink: &mut ProblemSink<'_>) {
+    sink.report_at(
+        1,
+        1,
+        "(header)",
+        "the file is separated by semicolons (`;`), not commas",
+        Some(
+            "spreadsheets in many European locales save CSV with `;`. Save it with commas: in Excel \
+             choose Save As › “CSV UTF-8 (Comma delimited)”; in LibreOffice Calc tick “Edit filter settings” \
+             and choose `,` as the field delimiter"
+                .into(),
+        ),
+    );
+}
+
+fn report_unreadable_row(error: &csv::Error, sink: &mut ProblemSink<'_>) {
+    let line = error.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+    sink.report_at(
+        line,
+        1,
+        "(row)",
+        format!("cannot read this row: {error}"),
+        Some("check quotes: a field with a comma must be in double quotes".into()),
+    );
+}
+
+/// The columns every row must fill: those every expert needs, then each attribute the
+/// study groups experts by.
+fn required_columns(study: &Study) -> Vec<&'static str> {
+    let mut required: Vec<&str> = vec!["id", "name", "email", "language"];
+    for attribute in &study.subgroups.attributes {
+        if !required.contains(&attribute.name()) {
+            required.push(attribute.name());
+        }
+    }
+    required
+}
+
+/// Where a record starts in the source: its first byte and its 1-based line.
+fn record_start(source: &str, record: &csv::StringRecord) -> (usize, usize) {
+    let position = record.position().cloned().unwrap_or_else(csv::Position::new);
+    // Counted from the byte offset, not taken from the reader: its line count is off
+    // after CRLF line ends and after a quoted field that spans lines.
+    let mut start_byte = usize::try_from(position.byte()).unwrap_or(0).min(source.len());
+    // after `\r\n` the reader's record starts at the `\n`
+    while source.as_bytes().get(start_byte).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+        start_byte += 1;
+    }
+    let line = source.as_bytes()[..start_byte].iter().filter(|b| **b == b'\n').count() + 1;
+    (start_byte, line)
+}
+
+/// One data row of the panel, with where it is in the file, so that a problem points at
+/// its field.
+struct Row<'a> {
+    source: &'a str,
+    record: &'a csv::StringRecord,
+    column_of: &'a BTreeMap<&'static str, usize>,
+    /// The row's first byte in `source`.
+    start: usize,
+    line: usize,
+}
+
+impl Row<'_> {
+    /// The field of column `name`, empty when the file has no such column.
+    fn field(&self, name: &str) -> String {
+        self.column_of.get(name).and_then(|index| self.record.get(*index)).unwrap_or_default().to_owned()
+    }
+
+    /// The 1-based character column where the field of column `name` begins (the column
+    /// must be in the file).
+    fn column(&self, name: &str) -> usize {
+        field_column(self.source, self.start, self.column_of[name])
+    }
+}
+
+/// The ids and email addresses of the rows read so far, each with its line: a second
+/// use of one is reported with the first's line.
+#[derive(Default)]
+struct Seen {
+    ids: BTreeMap<String, usize>,
+    emails: BTreeMap<String, usize>,
+}
+
+/// Checks one row and makes it a panel member if it has no problem; reports each one.
+fn read_member(
+    row: &Row<'_>,
+    required: &[&str],
+    study: &Study,
+    seen: &mut Seen,
+    sink: &mut ProblemSink<'_>,
+) -> Option<PanelMember> {
+    let filled = required_fields_filled(row, required, sink);
+    let on_one_line = fields_on_one_line(row, sink);
+    let id = read_id(row, &mut seen.ids, sink);
+    let email = read_email(row, &mut seen.emails, sink);
+    let language = read_language(row, study, sink);
+    let time_zone = read_time_zone(row, sink);
+    let (true, true, Some(id), Some(email), Some(language), Ok(time_zone)) =
+        (filled, on_one_line, id, email, language, time_zone)
+    else {
+        return None;
+    };
+    Some(PanelMember {
+        id,
+        name: row.field("name"),
+        email,
+        institution: row.field("institution"),
+        country: row.field("country"),
+        bloc: row.field("bloc"),
+        language,
+        expertise: row.field("expertise"),
+        time_zone,
+    })
+}
+
+/// Whether every required field of the row is filled in; reports each empty one.
+fn required_fields_filled(row: &Row<'_>, required: &[&str], sink: &mut ProblemSink<'_>) -> bool {
+    let mut filled = true;
+    for name in required {
+        if row.field(name).is_empty() {
+            let why = if ["id", "name", "email", "language"].contains(name) {
+                "every expert needs one"
+            } else {
+                "the study groups experts by it (`subgroups.attributes`)"
+            };
+            sink.report_at(row.line, row.column(name), *name, format!("`{name}` is empty"), Some(why.into()));
+            filled = false;
+        }
+    }
+    filled
+}
+
+/// Whether no field holds a line break or another control character; reports each one that
+/// does.
+fn fields_on_one_line(row: &Row<'_>, sink: &mut ProblemSink<'_>) -> bool {
+    let mut on_one_line = true;
+    // The name goes into the header of every message to the expert, and every field
+    // into reports and terminals: a line break or a control character breaks them.
+    for name in COLUMNS.iter().filter(|c| row.column_of.contains_key(*c)) {
+        let value = row.field(name);
+        if let Some(at) = value.chars().position(char::is_control) {
+            let found = value.chars().nth(at).map_or(0, u32::from);
+            sink.report_at(
+                row.line,
+                row.column(name) + at,
+                *name,
+                format!("`{name}` contains a line break or another control character (U+{found:04X})"),
+                Some("write the field on one line, without control characters".into()),
+            );
+            on_one_line = false;
+        }
+    }
+    on_one_line
+}
+
+/// The row's expert id, if valid and not used on an earlier row; reports an invalid or a
+/// repeated one (an empty one is the required fields' problem).
+fn read_id(row: &Row<'_>, ids: &mut BTreeMap<String, usize>, sink: &mut ProblemSink<'_>) -> Option<ExpertId> {
+    let id = row.field("id");
+    let expert_id = ExpertId::parse(&id);
+    if expert_id.is_none() && !id.is_empty() {
+        sink.report_at(
+            row.line,
+            row.column("id"),
+            "id",
+            format!("`{id}` is not a valid expert id"),
+            Some("use letters, digits, '-', '_' or '.', at most 64".into()),
+        );
+    }
+    if let Some(first) = (!id.is_empty()).then(|| ids.insert(id.clone(), row.line)).flatten() {
+        sink.report_at(
+            row.line,
+            row.column("id"),
+            "id",
+            format!("duplicate expert id `{id}`"),
+            Some(format!("already used on line {first}")),
+        );
+        return None;
+    }
+    expert_id
+}
+
+/// The row's email address, if valid and not used on an earlier row; reports an invalid or
+/// a repeated one.
+fn read_email(row: &Row<'_>, emails: &mut BTreeMap<String, usize>, sink: &mut ProblemSink<'_>) -> Option<Email> {
+    let address = row.field("email");
+    let email = Email::parse(&address);
+    match &email {
+        None if !address.is_empty() => sink.report_at(
+            row.line,
+            row.column("email"),
+            "email",
+            format!("`{address}` is not an email address"),
+            Some("write it as name@example.org".into()),
+        ),
+        Some(email) => {
+            if let Some(first) = emails.insert(email.as_str().to_ascii_lowercase(), row.line) {
+                sink.report_at(
+                    row.line,
+                    row.column("email"),
+                    "email",
+                    format!("duplicate email `{address}`"),
+                    Some(format!("already used on line {first}; each expert needs their own address")),
+                );
+                return None;
+            }
+        }
+        None => {}
+    }
+    email
+}
+
+/// The row's language, if it is one of the study's; reports one that is not.
+fn read_language(row: &Row<'_>, study: &Study, sink: &mut ProblemSink<'_>) -> Option<Language> {
+    let language = row.field("language");
+    if !language.is_empty() && !study.has_language(&language) {
+        let declared: Vec<&str> = study.languages.iter().map(Language::as_str).collect();
+        let hint = did_you_mean(&language, declared.iter().copied())
+            .unwrap_or_else(|| format!("the study's languages are: {}", declared.join(", ")));
+        sink.report_at(
+            row.line,
+            row.column("language"),
+            "language",
+            format!("`{language}` is not one of the study's languages"),
+            Some(hint),
+        );
+    }
+    study.languages.iter().find(|l| l.as_str() == language).cloned()
+}
+
+/// The row's time zone (none when the field is empty or absent), or `Err` when it names
+/// none, reported.
+fn read_time_zone(row: &Row<'_>, sink: &mut ProblemSink<'_>) -> Result<Option<String>, Reported> {
+    let time_zone = Some(row.field("time_zone")).filter(|zone| !zone.is_empty());
+    if let Some(zone) = time_zone.as_deref().filter(|zone| !is_time_zone(zone)) {
+        let known = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+        let hint = did_you_mean(zone, known).unwrap_or_else(|| {
+            "write an IANA time-zone name such as Europe/Berlin, Asia/Shanghai or America/New_York, \
+             or leave the field empty (the deadline is then given in UTC only)"
+                .into()
+        });
+        sink.report_at(
+            row.line,
+            row.column("time_zone"),
+            "time_zone",
+            format!("`{zone}` is not a time zone"),
+            Some(hint),
+        );
+        return Err(Reported);
+    }
+    Ok(time_zone)
+}
+
+/// A problem was found and reported to the sink.
+struct Reported;
 
 /// Whether the header line is a panel header with `;` between its columns (and no commas):
 /// what Excel writes as "CSV" where the comma is the decimal separator.

@@ -1274,29 +1274,7 @@ fn questionnaire_appendix(
 
 fn overview(ctx: &Ctx<'_>) -> Overview {
     let s = ctx.summary;
-    let response = s
-        .rounds
-        .iter()
-        .map(|&r| {
-            let mut invited = None;
-            let mut responded = 0;
-            for it in s.items.iter().filter(|i| i.round == r) {
-                let (n, dk, inv) = match &it.result {
-                    ItemResult::Ordinal(o) => (o.n, o.dont_know, o.invited),
-                    ItemResult::Numeric(o) => (o.n, o.dont_know, o.invited),
-                    ItemResult::Quantile(q) => (q.n, q.dont_know, None),
-                    ItemResult::Ranking(k) => (k.n, k.dont_know, None),
-                };
-                responded = responded.max(n + dk);
-                invited = invited.or(inv);
-            }
-            let rate = match invited {
-                Some(i) if i > 0 => Num::percentage(Figure::new(100.0 * responded as f64 / i as f64)),
-                _ => Num::missing(),
-            };
-            ResponseRound { round: r, invited, responded, rate }
-        })
-        .collect();
+    let response = s.rounds.iter().map(|&r| response_round(s, r)).collect();
 
     let questions = ctx.study.questions();
     // A question not asked in a round (not yet, or dropped) has no row for it: the summary
@@ -1311,26 +1289,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
     for q in &questions {
         let id = q.id.as_str();
         let question = (q.domain.is_none()).then(|| item_text(ctx, q));
-        let cells: Vec<Option<ConsensusCell>> = s
-            .rounds
-            .iter()
-            .map(|&r| match ctx.item(id, r).map(|i| &i.result) {
-                Some(ItemResult::Ordinal(o)) => Some(ConsensusCell {
-                    median: Num::scale(o.median),
-                    verdict: VerdictCell::of(&o.consensus, &ctx.labels),
-                }),
-                _ => None,
-            })
-            .collect();
-        if cells.iter().any(Option::is_some) {
-            consensus.push(ConsensusOverRounds {
-                item: id.to_owned(),
-                domain: q.domain.as_ref().and_then(|d| ctx.domain_title(d.as_str())),
-                criterion: q.criterion.as_ref().map(|c| c.as_str().to_owned()),
-                question: question.clone(),
-                rounds: cells,
-            });
-        }
+        consensus.extend(consensus_over_rounds(ctx, q, question.as_ref()));
         for &r in &s.rounds {
             let Some(question) = question.clone() else { continue };
             if !asked.get(&r).is_some_and(|ids| ids.contains(&q.id)) {
@@ -1340,107 +1299,16 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 Some(ItemResult::Ordinal(o)) => {
                     ratings.push(RatingRow { figures: ordinal_row(ctx, id, &question.wording, o), question, round: r });
                 }
-                Some(ItemResult::Ranking(k)) => {
-                    let mut mean_ranks: Vec<NamedNum> = k
-                        .kendall
-                        .mean_ranks
-                        .iter()
-                        .map(|(name, v)| NamedNum {
-                            name: ctx.domain_title(name).unwrap_or_else(|| name.clone()),
-                            value: Num::of(*v, 2),
-                        })
-                        .collect();
-                    mean_ranks.sort_by(|a, b| {
-                        let (x, y) = (a.value.value.unwrap_or(f64::MAX), b.value.value.unwrap_or(f64::MAX));
-                        x.total_cmp(&y)
-                    });
-                    rankings.push(RankingRound {
-                        item: id.to_owned(),
-                        question,
-                        round: r,
-                        n: k.n,
-                        w: Num::coefficient(k.kendall.w),
-                        p_value: Num::p_value(k.kendall.p_value),
-                        mean_ranks,
-                    });
-                }
-                Some(ItemResult::Quantile(p)) => {
-                    let unit = match &q.response {
-                        ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
-                        _ => None,
-                    };
-                    // One place for the row: that of the pooled 5–95 % range.
-                    let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
-                    quantiles.push(QuantileRow {
-                        item: id.to_owned(),
-                        question,
-                        seed: q.is_seed,
-                        unit,
-                        round: r,
-                        n: p.n,
-                        q05: Num::to_spread(p.pool.q05, range),
-                        q50: Num::to_spread(p.pool.q50, range),
-                        q95: Num::to_spread(p.pool.q95, range),
-                    });
-                }
-                Some(ItemResult::Numeric(x)) => {
-                    let probability = q.response == ResponseKind::Probability;
-                    let f = numeric_figures(ctx, probability, x);
-                    numeric.push(NumericRow {
-                        item: id.to_owned(),
-                        question,
-                        probability,
-                        round: r,
-                        n: x.n,
-                        median: f.median,
-                        q1: f.q1,
-                        q3: f.q3,
-                        iqr: f.iqr,
-                    });
-                }
+                Some(ItemResult::Ranking(k)) => rankings.push(ranking_round(ctx, id, question, r, k)),
+                Some(ItemResult::Quantile(p)) => quantiles.push(quantile_row(ctx, q, question, r, p)),
+                Some(ItemResult::Numeric(x)) => numeric.push(numeric_row(ctx, q, question, r, x)),
                 _ => {}
             }
         }
     }
 
     let benefit_risk_round = s.synthesis.iter().map(|x| x.round).max();
-    let benefit_risk = benefit_risk_round.map_or_else(Vec::new, |r| {
-        ctx.study
-            .domains
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                let syn = s.synthesis.iter().find(|x| x.round == r && x.domain == d.id.as_str())?;
-                Some(benefit_risk_point(ctx, i + 1, &d.id, syn))
-            })
-            .collect::<Vec<BenefitRiskPoint>>()
-    });
-    let mut benefit_risk = benefit_risk;
-    let at = |p: &BenefitRiskPoint| (p.benefit.value, p.risk.value);
-    let stacks: Vec<usize> = (0..benefit_risk.len())
-        .map(|i| benefit_risk[..i].iter().filter(|p| at(p) == at(&benefit_risk[i])).count())
-        .collect();
-    for (p, k) in benefit_risk.iter_mut().zip(stacks) {
-        p.stack = k;
-    }
-    let placements = ctx
-        .study
-        .domains
-        .iter()
-        .map(|d| PlacementOverRounds {
-            title: ctx.text(&d.title).to_owned(),
-            rounds: s
-                .rounds
-                .iter()
-                .map(|&r| {
-                    s.synthesis
-                        .iter()
-                        .find(|x| x.round == r && x.domain == d.id.as_str())
-                        .and_then(|x| ctx.placement(x))
-                })
-                .collect(),
-        })
-        .collect();
+    let benefit_risk = benefit_risk_round.map_or_else(Vec::new, |r| benefit_risk(ctx, r));
     let composition = [PanelAttribute::Institution, PanelAttribute::Bloc]
         .into_iter()
         .map(|a| composition(ctx, a))
@@ -1459,12 +1327,190 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
         rankings,
         benefit_risk,
         benefit_risk_round,
-        placements,
+        placements: placements_over_rounds(ctx),
         quantiles,
         numeric,
         ratings,
         precision_note: ctx.labels.precision_note.clone(),
     }
+}
+
+/// Who was invited to round `r` and how many answered: the most answers (don't-knows
+/// included) any item of the round had.
+fn response_round(s: &StudySummary, r: u32) -> ResponseRound {
+    let mut invited = None;
+    let mut responded = 0;
+    for it in s.items.iter().filter(|i| i.round == r) {
+        let (n, dk, inv) = match &it.result {
+            ItemResult::Ordinal(o) => (o.n, o.dont_know, o.invited),
+            ItemResult::Numeric(o) => (o.n, o.dont_know, o.invited),
+            ItemResult::Quantile(q) => (q.n, q.dont_know, None),
+            ItemResult::Ranking(k) => (k.n, k.dont_know, None),
+        };
+        responded = responded.max(n + dk);
+        invited = invited.or(inv);
+    }
+    let rate = match invited {
+        Some(i) if i > 0 => Num::percentage(Figure::new(100.0 * responded as f64 / i as f64)),
+        _ => Num::missing(),
+    };
+    ResponseRound { round: r, invited, responded, rate }
+}
+
+/// An ordinal item's median and verdict in every round, if it was rated in any.
+fn consensus_over_rounds(
+    ctx: &Ctx<'_>,
+    q: &delphi_core::study::Question,
+    question: Option<&ItemText>,
+) -> Option<ConsensusOverRounds> {
+    let id = q.id.as_str();
+    let cells: Vec<Option<ConsensusCell>> = ctx
+        .summary
+        .rounds
+        .iter()
+        .map(|&r| match ctx.item(id, r).map(|i| &i.result) {
+            Some(ItemResult::Ordinal(o)) => Some(ConsensusCell {
+                median: Num::scale(o.median),
+                verdict: VerdictCell::of(&o.consensus, &ctx.labels),
+            }),
+            _ => None,
+        })
+        .collect();
+    cells.iter().any(Option::is_some).then(|| ConsensusOverRounds {
+        item: id.to_owned(),
+        domain: q.domain.as_ref().and_then(|d| ctx.domain_title(d.as_str())),
+        criterion: q.criterion.as_ref().map(|c| c.as_str().to_owned()),
+        question: question.cloned(),
+        rounds: cells,
+    })
+}
+
+/// A ranking item in one round: Kendall's W and the mean ranks, best first.
+fn ranking_round(
+    ctx: &Ctx<'_>,
+    id: &str,
+    question: ItemText,
+    r: u32,
+    k: &delphi_stats::summarise::RankingSummary,
+) -> RankingRound {
+    let mut mean_ranks: Vec<NamedNum> = k
+        .kendall
+        .mean_ranks
+        .iter()
+        .map(|(name, v)| NamedNum {
+            name: ctx.domain_title(name).unwrap_or_else(|| name.clone()),
+            value: Num::of(*v, 2),
+        })
+        .collect();
+    mean_ranks.sort_by(|a, b| {
+        let (x, y) = (a.value.value.unwrap_or(f64::MAX), b.value.value.unwrap_or(f64::MAX));
+        x.total_cmp(&y)
+    });
+    RankingRound {
+        item: id.to_owned(),
+        question,
+        round: r,
+        n: k.n,
+        w: Num::coefficient(k.kendall.w),
+        p_value: Num::p_value(k.kendall.p_value),
+        mean_ranks,
+    }
+}
+
+/// A quantile item in one round: the pooled 5, 50 and 95 % quantiles.
+fn quantile_row(
+    ctx: &Ctx<'_>,
+    q: &delphi_core::study::Question,
+    question: ItemText,
+    r: u32,
+    p: &delphi_stats::summarise::QuantileSummary,
+) -> QuantileRow {
+    let unit = match &q.response {
+        ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
+        _ => None,
+    };
+    // One place for the row: that of the pooled 5–95 % range.
+    let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
+    QuantileRow {
+        item: q.id.as_str().to_owned(),
+        question,
+        seed: q.is_seed,
+        unit,
+        round: r,
+        n: p.n,
+        q05: Num::to_spread(p.pool.q05, range),
+        q50: Num::to_spread(p.pool.q50, range),
+        q95: Num::to_spread(p.pool.q95, range),
+    }
+}
+
+/// A numeric or probability item in one round: its median and quartiles.
+fn numeric_row(
+    ctx: &Ctx<'_>,
+    q: &delphi_core::study::Question,
+    question: ItemText,
+    r: u32,
+    x: &delphi_stats::item::NumericSummary,
+) -> NumericRow {
+    let probability = q.response == ResponseKind::Probability;
+    let f = numeric_figures(ctx, probability, x);
+    NumericRow {
+        item: q.id.as_str().to_owned(),
+        question,
+        probability,
+        round: r,
+        n: x.n,
+        median: f.median,
+        q1: f.q1,
+        q3: f.q3,
+        iqr: f.iqr,
+    }
+}
+
+/// Every domain's benefit–risk point in round `r`, numbered in the study's order; points
+/// that fall on one place are stacked.
+fn benefit_risk(ctx: &Ctx<'_>, r: u32) -> Vec<BenefitRiskPoint> {
+    let s = ctx.summary;
+    let mut benefit_risk = ctx
+        .study
+        .domains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let syn = s.synthesis.iter().find(|x| x.round == r && x.domain == d.id.as_str())?;
+            Some(benefit_risk_point(ctx, i + 1, &d.id, syn))
+        })
+        .collect::<Vec<BenefitRiskPoint>>();
+    let at = |p: &BenefitRiskPoint| (p.benefit.value, p.risk.value);
+    let stacks: Vec<usize> = (0..benefit_risk.len())
+        .map(|i| benefit_risk[..i].iter().filter(|p| at(p) == at(&benefit_risk[i])).count())
+        .collect();
+    for (p, k) in benefit_risk.iter_mut().zip(stacks) {
+        p.stack = k;
+    }
+    benefit_risk
+}
+
+/// Every domain's placement in every round.
+fn placements_over_rounds(ctx: &Ctx<'_>) -> Vec<PlacementOverRounds> {
+    let s = ctx.summary;
+    ctx.study
+        .domains
+        .iter()
+        .map(|d| PlacementOverRounds {
+            title: ctx.text(&d.title).to_owned(),
+            rounds: s
+                .rounds
+                .iter()
+                .map(|&r| {
+                    s.synthesis
+                        .iter()
+                        .find(|x| x.round == r && x.domain == d.id.as_str())
+                        .and_then(|x| ctx.placement(x))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// An item outside the grid (an extra or a seed question) as the experts read it.
@@ -1881,96 +1927,20 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                 if let ResponseKind::Ordinal { scale } = &c.response
                     && let Some(sc) = ctx.study.scale(scale)
                 {
-                    let labels = sc.labels.get(ctx.lang, ctx.study.default_language());
-                    let (alo, ahi) = sc.agree_range();
-                    let per_round: Vec<(u32, Vec<u64>, u64)> = earlier
-                        .iter()
-                        .filter_map(|&r| match ctx.item(id.as_str(), r).map(|i| &i.result) {
-                            Some(ItemResult::Ordinal(o)) => Some((r, o.counts.clone(), o.n)),
-                            _ => None,
-                        })
-                        .collect();
-                    let points = sc
-                        .points()
-                        .enumerate()
-                        .map(|(k, p)| PointRow {
-                            point: p,
-                            label: labels.get(k).cloned().unwrap_or_default(),
-                            agree: (alo..=ahi).contains(&p),
-                            counts: per_round.iter().map(|x| x.1.get(k).copied().unwrap_or(0)).collect(),
-                        })
-                        .collect::<Vec<_>>();
-                    distributions.push(Distribution {
-                        criterion: cid.clone(),
-                        rounds: per_round.iter().map(|x| x.0).collect(),
-                        n: per_round.iter().map(|x| x.2).collect(),
-                        max_count: per_round.iter().flat_map(|x| x.1.iter().copied()).max().unwrap_or(0),
-                        points,
-                    });
+                    distributions.push(distribution(ctx, &id, &cid, sc, &earlier));
                 }
             }
-            ItemResult::Numeric(o) => {
-                let f = numeric_figures(ctx, c.response == ResponseKind::Probability, o);
-                criteria.push(CriterionRow {
-                    criterion: cid.clone(),
-                    question,
-                    kind: "numeric".into(),
-                    n: o.n,
-                    dont_know: o.dont_know,
-                    median: f.median,
-                    q1: f.q1,
-                    q3: f.q3,
-                    iqr: f.iqr,
-                    agreement: Num::missing(),
-                    verdict: None,
-                });
-            }
+            ItemResult::Numeric(o) => criteria.push(numeric_criterion_row(ctx, c, &cid, question, o)),
             _ => {}
         }
-        for st in s.stability.iter().filter(|x| x.item.as_str() == id.as_str() && x.to_round == round) {
-            stability.push(StabilityRow {
-                criterion: cid.clone(),
-                from_round: st.from_round,
-                pairs: st.pairs,
-                moved: st.moved,
-                moved_percent: Num::percentage(st.moved_percent),
-                iqr_change: Num::scale(st.iqr_change),
-                verdict: VerdictCell::stability(
-                    &st.verdict,
-                    st,
-                    ctx.summary.rule.stability_max_change_percent,
-                    &ctx.labels,
-                ),
-            });
-        }
+        stability.extend(
+            s.stability
+                .iter()
+                .filter(|x| x.item.as_str() == id.as_str() && x.to_round == round)
+                .map(|st| stability_row(ctx, &cid, st)),
+        );
         for g in s.groups.iter().filter(|x| x.item.as_str() == id.as_str() && x.round == round) {
-            let names: Vec<String> = g.groups.iter().map(|x| x.group.clone()).collect();
-            let pos = match group_tables.iter().position(|t| t.attribute == g.attribute) {
-                Some(p) => p,
-                None => {
-                    group_tables.push(GroupTable {
-                        attribute: g.attribute.clone(),
-                        groups: Vec::new(),
-                        rows: Vec::new(),
-                        min_group_size: g.min_group_size,
-                        hidden: 0,
-                        note: String::new(),
-                    });
-                    group_tables.len() - 1
-                }
-            };
-            let table = &mut group_tables[pos];
-            for n in &names {
-                if !table.groups.contains(n) {
-                    table.groups.push(n.clone());
-                }
-            }
-            table.rows.push(GroupRow {
-                criterion: cid.clone(),
-                cells: Vec::new(),
-                suppressed: g.suppressed,
-                cross_group: VerdictCell::of(&g.cross_group, &ctx.labels),
-            });
+            add_group_row(&mut group_tables, g, &cid, ctx);
         }
     }
     // Rows of a table must line up with its columns: cells are filled by group name.
@@ -1979,26 +1949,143 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
     }
     let group_tables = align_groups(ctx, domain, round, group_tables);
     let synthesis =
-        s.synthesis.iter().find(|x| x.round == round && x.domain == domain.as_str()).map(|x| SynthesisCell {
-            benefit: Num::scale(x.benefit.median),
-            benefit_normalised: Num::share(x.benefit.normalised),
-            risks: x
-                .risks
-                .iter()
-                .map(|r| RiskFigure {
-                    criterion: r.criterion.clone(),
-                    median: Num::scale(r.median),
-                    normalised: Num::share(r.normalised),
-                })
-                .collect(),
-            worst_risk: x.worst_risk.clone(),
-            placement: ctx.placement(x),
-            reason: placement_reason(&ctx.labels, x),
-            experts_placed: x.experts_placed,
-            placement_agreement: Num::percentage(x.placement_agreement.map(|v| 100.0 * v)),
-            certainty: ctx.certainty(x.certainty),
-        });
+        s.synthesis.iter().find(|x| x.round == round && x.domain == domain.as_str()).map(|x| synthesis_cell(ctx, x));
     DomainRound { round, criteria, distributions, stability, groups: group_tables, synthesis, rationales: Vec::new() }
+}
+
+/// How the answers to a rated criterion spread over the points of its scale, in every round
+/// of `earlier` it was rated in.
+fn distribution(
+    ctx: &Ctx<'_>,
+    id: &ItemId,
+    cid: &str,
+    sc: &delphi_core::study::Scale,
+    earlier: &[u32],
+) -> Distribution {
+    let labels = sc.labels.get(ctx.lang, ctx.study.default_language());
+    let (alo, ahi) = sc.agree_range();
+    let per_round: Vec<(u32, Vec<u64>, u64)> = earlier
+        .iter()
+        .filter_map(|&r| match ctx.item(id.as_str(), r).map(|i| &i.result) {
+            Some(ItemResult::Ordinal(o)) => Some((r, o.counts.clone(), o.n)),
+            _ => None,
+        })
+        .collect();
+    let points = sc
+        .points()
+        .enumerate()
+        .map(|(k, p)| PointRow {
+            point: p,
+            label: labels.get(k).cloned().unwrap_or_default(),
+            agree: (alo..=ahi).contains(&p),
+            counts: per_round.iter().map(|x| x.1.get(k).copied().unwrap_or(0)).collect(),
+        })
+        .collect::<Vec<_>>();
+    Distribution {
+        criterion: cid.to_owned(),
+        rounds: per_round.iter().map(|x| x.0).collect(),
+        n: per_round.iter().map(|x| x.2).collect(),
+        max_count: per_round.iter().flat_map(|x| x.1.iter().copied()).max().unwrap_or(0),
+        points,
+    }
+}
+
+/// A criterion answered with a number (or a probability): its median and quartiles, no verdict.
+fn numeric_criterion_row(
+    ctx: &Ctx<'_>,
+    c: &delphi_core::study::Criterion,
+    cid: &str,
+    question: String,
+    o: &delphi_stats::item::NumericSummary,
+) -> CriterionRow {
+    let f = numeric_figures(ctx, c.response == ResponseKind::Probability, o);
+    CriterionRow {
+        criterion: cid.to_owned(),
+        question,
+        kind: "numeric".into(),
+        n: o.n,
+        dont_know: o.dont_know,
+        median: f.median,
+        q1: f.q1,
+        q3: f.q3,
+        iqr: f.iqr,
+        agreement: Num::missing(),
+        verdict: None,
+    }
+}
+
+/// How a criterion's answers moved from an earlier round.
+fn stability_row(ctx: &Ctx<'_>, cid: &str, st: &Stability) -> StabilityRow {
+    StabilityRow {
+        criterion: cid.to_owned(),
+        from_round: st.from_round,
+        pairs: st.pairs,
+        moved: st.moved,
+        moved_percent: Num::percentage(st.moved_percent),
+        iqr_change: Num::scale(st.iqr_change),
+        verdict: VerdictCell::stability(&st.verdict, st, ctx.summary.rule.stability_max_change_percent, &ctx.labels),
+    }
+}
+
+/// Adds a criterion's comparison of the groups of one attribute to that attribute's table
+/// (made on its first row), the groups it names to the table's columns; the cells are filled
+/// in later, once every column is known ([`align_groups`]).
+fn add_group_row(
+    group_tables: &mut Vec<GroupTable>,
+    g: &delphi_stats::groups::GroupComparison,
+    cid: &str,
+    ctx: &Ctx<'_>,
+) {
+    let names: Vec<String> = g.groups.iter().map(|x| x.group.clone()).collect();
+    let pos = match group_tables.iter().position(|t| t.attribute == g.attribute) {
+        Some(p) => p,
+        None => {
+            group_tables.push(GroupTable {
+                attribute: g.attribute.clone(),
+                groups: Vec::new(),
+                rows: Vec::new(),
+                min_group_size: g.min_group_size,
+                hidden: 0,
+                note: String::new(),
+            });
+            group_tables.len() - 1
+        }
+    };
+    let table = &mut group_tables[pos];
+    for n in &names {
+        if !table.groups.contains(n) {
+            table.groups.push(n.clone());
+        }
+    }
+    table.rows.push(GroupRow {
+        criterion: cid.to_owned(),
+        cells: Vec::new(),
+        suppressed: g.suppressed,
+        cross_group: VerdictCell::of(&g.cross_group, &ctx.labels),
+    });
+}
+
+/// A domain's benefit–risk synthesis in one round: the figures, the placement and why.
+fn synthesis_cell(ctx: &Ctx<'_>, x: &DomainSynthesis) -> SynthesisCell {
+    SynthesisCell {
+        benefit: Num::scale(x.benefit.median),
+        benefit_normalised: Num::share(x.benefit.normalised),
+        risks: x
+            .risks
+            .iter()
+            .map(|r| RiskFigure {
+                criterion: r.criterion.clone(),
+                median: Num::scale(r.median),
+                normalised: Num::share(r.normalised),
+            })
+            .collect(),
+        worst_risk: x.worst_risk.clone(),
+        placement: ctx.placement(x),
+        reason: placement_reason(&ctx.labels, x),
+        experts_placed: x.experts_placed,
+        placement_agreement: Num::percentage(x.placement_agreement.map(|v| 100.0 * v)),
+        certainty: ctx.certainty(x.certainty),
+    }
 }
 
 /// Why a domain sits where it does, in the report's language: the figures the placement rests

@@ -369,6 +369,51 @@ impl Seeds<'_> {
             })
             .collect()
     }
+
+    /// Each expert's calibration and information on the seeds.
+    fn experts_scores(&self, experts: &[CookeExpert]) -> (Vec<f64>, Vec<f64>) {
+        let mut cal = Vec::with_capacity(experts.len());
+        let mut inf = Vec::with_capacity(experts.len());
+        for e in experts {
+            let mut counts = [0u64; 4];
+            let mut info = 0.0;
+            for (s, q) in e.seeds.iter().enumerate() {
+                counts[bin_of(three(q), self.realisations[s])] += 1;
+                info += information(three(q), self.ranges[s].0, self.ranges[s].1);
+            }
+            cal.push(calibration(counts).1.value().unwrap_or(0.0));
+            inf.push(info / fu(self.realisations.len()));
+        }
+        (cal, inf)
+    }
+
+    /// The cut-off α, among the distinct calibration scores `cal`, whose decision maker
+    /// scores best ([`dm_objective`]; ties: the smallest), with the experts' weights at it
+    /// and the decision maker's scores; none when no cut-off leaves a decision maker.
+    fn optimise_alpha(&self, experts: &[CookeExpert], cal: &[f64], inf: &[f64]) -> Option<(f64, Vec<f64>, DmScore)> {
+        let mut alphas = cal.to_vec();
+        alphas.sort_by(f64::total_cmp);
+        alphas.dedup();
+        let mut best: Option<(f64, Vec<f64>, DmScore)> = None;
+        for &a in &alphas {
+            let w: Vec<f64> = cal.iter().zip(inf).map(|(&c, &i)| if c >= a { c * i } else { 0.0 }).collect();
+            if w.iter().sum::<f64>() <= 0.0 {
+                continue;
+            }
+            let Some(dm) = self.dm(experts, &w) else {
+                continue;
+            };
+            let score = self.score(&dm);
+            let better = match &best {
+                None => true,
+                Some((best_a, _, b)) => dm_objective(&score, a) > dm_objective(b, *best_a),
+            };
+            if better {
+                best = Some((a, w, score));
+            }
+        }
+        best
+    }
 }
 
 /// What the α search maximises: the decision maker scored as a virtual expert at the same
@@ -391,44 +436,10 @@ fn dm_objective(dm: &DmScore, alpha: f64) -> f64 {
 pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<ClassicalModel, StatsError> {
     let n_seeds = realisations.len();
     let n_targets = experts.first().map_or(0, |e| e.targets.len());
-    let asked = |q: &Quantiles| q.levels() == QuantileLevels::FIVE_FIFTY_NINETY_FIVE;
-    if !experts.iter().all(|e| e.seeds.iter().chain(e.targets.iter().flatten()).all(asked)) {
-        return Err(StatsError::InvalidInput(
-            "this model takes 5/50/95 % quantiles; `classical::run` takes any".into(),
-        ));
-    }
-    if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
-        return Err(StatsError::InvalidInput(
-            "every expert needs one assessment per seed and one entry per target".into(),
-        ));
-    }
-    if let Some(x) = realisations.iter().find(|x| !x.is_finite()) {
-        return Err(StatsError::NotFinite { what: "a realisation", value: *x });
-    }
+    check_model_input(realisations, experts, n_seeds, n_targets)?;
     let ranges: Option<Vec<(f64, f64)>> =
         (0..n_seeds).map(|s| intrinsic_range(experts.iter().map(|e| &e.seeds[s]), Some(realisations[s]))).collect();
-    let undefined_model = |why| {
-        let u = Figure::undefined(why);
-        let dm = DmScore { calibration: u, information: u, combined: u };
-        ClassicalModel {
-            seeds: n_seeds,
-            experts: experts
-                .iter()
-                .map(|e| ExpertScore {
-                    expert: e.expert.clone(),
-                    calibration: u,
-                    information: u,
-                    combined: u,
-                    weight: u,
-                })
-                .collect(),
-            alpha: u,
-            performance_dm: dm,
-            equal_dm: dm,
-            quantiles: vec![5, 50, 95],
-            targets: vec![TargetQuantiles { performance: vec![u; 3], equal: vec![u; 3] }; n_targets],
-        }
-    };
+    let undefined_model = |why| undefined_model(experts, n_seeds, n_targets, why);
     if n_seeds == 0 {
         return Ok(undefined_model(Undefined::TooFewAnswers { needed: 1, got: 0 }));
     }
@@ -439,41 +450,8 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
         return Ok(undefined_model(Undefined::NoVariation));
     };
     let seeds = Seeds { realisations, ranges };
-    // Experts' scores.
-    let mut cal = Vec::with_capacity(experts.len());
-    let mut inf = Vec::with_capacity(experts.len());
-    for e in experts {
-        let mut counts = [0u64; 4];
-        let mut info = 0.0;
-        for (s, q) in e.seeds.iter().enumerate() {
-            counts[bin_of(three(q), realisations[s])] += 1;
-            info += information(three(q), seeds.ranges[s].0, seeds.ranges[s].1);
-        }
-        cal.push(calibration(counts).1.value().unwrap_or(0.0));
-        inf.push(info / fu(n_seeds));
-    }
-    // Optimise α over the distinct calibration scores, ascending.
-    let mut alphas = cal.clone();
-    alphas.sort_by(f64::total_cmp);
-    alphas.dedup();
-    let mut best: Option<(f64, Vec<f64>, DmScore)> = None;
-    for &a in &alphas {
-        let w: Vec<f64> = cal.iter().zip(&inf).map(|(&c, &i)| if c >= a { c * i } else { 0.0 }).collect();
-        if w.iter().sum::<f64>() <= 0.0 {
-            continue;
-        }
-        let Some(dm) = seeds.dm(experts, &w) else {
-            continue;
-        };
-        let score = seeds.score(&dm);
-        let better = match &best {
-            None => true,
-            Some((best_a, _, b)) => dm_objective(&score, a) > dm_objective(b, *best_a),
-        };
-        if better {
-            best = Some((a, w, score));
-        }
-    }
+    let (cal, inf) = seeds.experts_scores(experts);
+    let best = seeds.optimise_alpha(experts, &cal, &inf);
     let equal_w = vec![1.0; experts.len()];
     let equal_dm = seeds.dm(experts, &equal_w).map_or(
         DmScore {
@@ -502,7 +480,65 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
             weight: weights.as_ref().map_or(Figure::undefined(Undefined::NoVariation), |w| Figure::new(w[k] / wsum)),
         })
         .collect();
-    let targets = (0..n_targets)
+    Ok(ClassicalModel {
+        seeds: n_seeds,
+        experts: scores,
+        alpha,
+        performance_dm,
+        equal_dm,
+        quantiles: vec![5, 50, 95],
+        targets: target_quantiles(experts, weights.as_deref(), n_targets),
+    })
+}
+
+/// Refuses what the model cannot take: quantiles other than 5/50/95 %, an expert without
+/// one assessment per seed and one entry per target, a realisation that is not finite.
+fn check_model_input(
+    realisations: &[f64],
+    experts: &[CookeExpert],
+    n_seeds: usize,
+    n_targets: usize,
+) -> Result<(), StatsError> {
+    let asked = |q: &Quantiles| q.levels() == QuantileLevels::FIVE_FIFTY_NINETY_FIVE;
+    if !experts.iter().all(|e| e.seeds.iter().chain(e.targets.iter().flatten()).all(asked)) {
+        return Err(StatsError::InvalidInput(
+            "this model takes 5/50/95 % quantiles; `classical::run` takes any".into(),
+        ));
+    }
+    if experts.iter().any(|e| e.seeds.len() != n_seeds || e.targets.len() != n_targets) {
+        return Err(StatsError::InvalidInput(
+            "every expert needs one assessment per seed and one entry per target".into(),
+        ));
+    }
+    if let Some(x) = realisations.iter().find(|x| !x.is_finite()) {
+        return Err(StatsError::NotFinite { what: "a realisation", value: *x });
+    }
+    Ok(())
+}
+
+/// The model when it cannot be computed, for the reason `why`: every score, weight and
+/// quantile undefined.
+fn undefined_model(experts: &[CookeExpert], n_seeds: usize, n_targets: usize, why: Undefined) -> ClassicalModel {
+    let u = Figure::undefined(why);
+    let dm = DmScore { calibration: u, information: u, combined: u };
+    ClassicalModel {
+        seeds: n_seeds,
+        experts: experts
+            .iter()
+            .map(|e| ExpertScore { expert: e.expert.clone(), calibration: u, information: u, combined: u, weight: u })
+            .collect(),
+        alpha: u,
+        performance_dm: dm,
+        equal_dm: dm,
+        quantiles: vec![5, 50, 95],
+        targets: vec![TargetQuantiles { performance: vec![u; 3], equal: vec![u; 3] }; n_targets],
+    }
+}
+
+/// The decision makers' 5/50/95 % quantiles on each target item: performance-weighted by
+/// `weights` (undefined without them) and with equal weights.
+fn target_quantiles(experts: &[CookeExpert], weights: Option<&[f64]>, n_targets: usize) -> Vec<TargetQuantiles> {
+    (0..n_targets)
         .map(|t| {
             let answered: Vec<(usize, &Quantiles)> =
                 experts.iter().enumerate().filter_map(|(k, e)| e.targets[t].as_ref().map(|q| (k, q))).collect();
@@ -513,23 +549,14 @@ pub fn classical_model(realisations: &[f64], experts: &[CookeExpert]) -> Result<
                 figs(range.and_then(|(lo, hi)| pool(&e, lo, hi)), why).to_vec()
             };
             TargetQuantiles {
-                performance: match &weights {
+                performance: match weights {
                     Some(w) => run(&|k| w[k]),
                     None => vec![Figure::undefined(Undefined::NoVariation); 3],
                 },
                 equal: run(&|_| 1.0),
             }
         })
-        .collect();
-    Ok(ClassicalModel {
-        seeds: n_seeds,
-        experts: scores,
-        alpha,
-        performance_dm,
-        equal_dm,
-        quantiles: vec![5, 50, 95],
-        targets,
-    })
+        .collect()
 }
 
 /// 5/50/95 % quantiles as this module's fixed-size functions take them (checked by

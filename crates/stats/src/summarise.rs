@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::classical::{self, CaseExpert, CaseItem, CaseModel, CookeCase, CookeOptions, Scale};
 use crate::cooke::{ClassicalModel, DmScore, ExpertScore, LinearPool, TargetQuantiles, linear_pool};
 use crate::groups::{GroupComparison, compare_groups};
-use crate::input::{AnswerTable, ItemId, ItemKind, ItemSpec, Quantiles, Ranking, Row, Stored};
+use crate::input::{AnswerTable, ItemId, ItemKind, ItemSpec, OrdinalScale, Quantiles, Ranking, Row, Stored};
 use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
 use crate::kendall::{KendallW, kendall_w};
 use crate::krippendorff::{Alphas, Coincidences};
@@ -476,35 +476,8 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
     let rule = &config.rule;
     let rounds = rounds_of(table, config);
 
-    // Group index of every expert, per attribute; group names sorted.
-    let attrs: Vec<Attribute<'_>> = config
-        .group_attributes
-        .iter()
-        .map(|a| {
-            let names: Vec<String> = table
-                .experts
-                .iter()
-                .filter_map(|e| e.1.get(a).map(str::to_owned))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-            let of = table
-                .experts
-                .iter()
-                .map(|e| e.1.get(a).and_then(|v| names.binary_search_by(|n| n.as_str().cmp(v)).ok()))
-                .collect();
-            (a.as_str(), names, of)
-        })
-        .collect();
-
-    // The union of all ordinal scales, for Krippendorff's alpha.
-    let ordinal_span = table.items.iter().filter_map(|s| match s.kind {
-        ItemKind::Ordinal { scale, .. } => Some((scale.min(), scale.max())),
-        _ => None,
-    });
-    let (gmin, gmax) = ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)));
-    let mut coincidences: BTreeMap<u32, Coincidences> = BTreeMap::new();
-    let mut per_scale: BTreeMap<(u32, Option<&str>, i32, i32), Coincidences> = BTreeMap::new();
+    let attrs = group_attributes(table, config);
+    let mut reliability_counts = ReliabilityCounts::new(ordinal_span(table));
 
     let mut items = Vec::new();
     let mut stab = Vec::new();
@@ -526,18 +499,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                     if !rows.is_empty() {
                         let k = scale.points();
                         for (attr, names, of) in &attrs {
-                            let g = names.len();
-                            let mut gc = vec![0u64; g * k];
-                            let mut gdk = vec![0u64; g];
-                            for row in rows {
-                                if let Some(gi) = of[row.expert as usize] {
-                                    match row.value {
-                                        Stored::Ordinal(x) => gc[gi * k + scale.index(x)] += 1,
-                                        Stored::DontKnow => gdk[gi] += 1,
-                                        _ => {}
-                                    }
-                                }
-                            }
+                            let (gc, gdk) = counts_by_group(rows, of, names.len(), scale);
                             let refs: Vec<&[u64]> = gc.chunks(k).collect();
                             groups.push(compare_groups(
                                 attr,
@@ -553,22 +515,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                                 (&s.consensus, s.consensus_box),
                             ));
                         }
-                        let counts = &s.counts;
-                        let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
-                        let off = usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
-                        let mut padded = vec![0u64; width];
-                        padded[off..off + k].copy_from_slice(counts);
-                        coincidences
-                            .entry(r)
-                            .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
-                            .add_unit_counts(&padded);
-                        let own_scale = || Coincidences::new((scale.min()..=scale.max()).map(f64::from).collect());
-                        for criterion in std::iter::once(None).chain(spec.criterion.as_deref().map(Some)) {
-                            per_scale
-                                .entry((r, criterion, scale.min(), scale.max()))
-                                .or_insert_with(own_scale)
-                                .add_unit_counts(counts);
-                        }
+                        reliability_counts.add(r, scale, spec.criterion.as_deref(), &s.counts);
                         if let Some((r0, rows0, cv0, iqr0)) = prev {
                             let p = pair(rows0, rows, ordinal_value);
                             let is_agree = move |x: f64| agree.contains(x as i32);
@@ -605,7 +552,7 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         }
     }
 
-    let reliability = reliability(coincidences, &per_scale);
+    let reliability = reliability(reliability_counts.pooled, &reliability_counts.per_scale);
     let cooke = rounds.iter().filter_map(|&r| cooke_round(table, r)).collect::<Result<Vec<_>, _>>()?;
     let synthesis = match &config.synthesis {
         Some(spec) => synthesis(table, spec, &rounds, &items, &ordinal_index),
@@ -623,6 +570,93 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
         cooke,
         synthesis,
     })
+}
+
+/// Each expert's group per attribute the study compares by; group names sorted.
+fn group_attributes<'c>(table: &AnswerTable, config: &'c StatsConfig) -> Vec<Attribute<'c>> {
+    config
+        .group_attributes
+        .iter()
+        .map(|a| {
+            let names: Vec<String> = table
+                .experts
+                .iter()
+                .filter_map(|e| e.1.get(a).map(str::to_owned))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let of = table
+                .experts
+                .iter()
+                .map(|e| e.1.get(a).and_then(|v| names.binary_search_by(|n| n.as_str().cmp(v)).ok()))
+                .collect();
+            (a.as_str(), names, of)
+        })
+        .collect()
+}
+
+/// Counts of one ordinal item's rows per group (`of` gives each expert's group among
+/// `groups`): per group and scale point, group after group, and the don't-knows per group.
+fn counts_by_group(rows: &[Row], of: &[Option<usize>], groups: usize, scale: OrdinalScale) -> (Vec<u64>, Vec<u64>) {
+    let k = scale.points();
+    let mut gc = vec![0u64; groups * k];
+    let mut gdk = vec![0u64; groups];
+    for row in rows {
+        if let Some(gi) = of[row.expert as usize] {
+            match row.value {
+                Stored::Ordinal(x) => gc[gi * k + scale.index(x)] += 1,
+                Stored::DontKnow => gdk[gi] += 1,
+                _ => {}
+            }
+        }
+    }
+    (gc, gdk)
+}
+
+/// The lowest and the highest point of all ordinal scales of the study.
+fn ordinal_span(table: &AnswerTable) -> (i32, i32) {
+    let ordinal_span = table.items.iter().filter_map(|s| match s.kind {
+        ItemKind::Ordinal { scale, .. } => Some((scale.min(), scale.max())),
+        _ => None,
+    });
+    ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)))
+}
+
+/// The coincidences Krippendorff's alpha is computed from, gathered item by item: per
+/// round over the union of all ordinal scales, and per round and scale, overall and per
+/// criterion.
+struct ReliabilityCounts<'t> {
+    /// The union of all ordinal scales.
+    span: (i32, i32),
+    pooled: BTreeMap<u32, Coincidences>,
+    per_scale: BTreeMap<(u32, Option<&'t str>, i32, i32), Coincidences>,
+}
+
+impl<'t> ReliabilityCounts<'t> {
+    fn new(span: (i32, i32)) -> Self {
+        Self { span, pooled: BTreeMap::new(), per_scale: BTreeMap::new() }
+    }
+
+    /// Adds an ordinal item's counts per scale point in round `r`.
+    fn add(&mut self, r: u32, scale: OrdinalScale, criterion: Option<&'t str>, counts: &[u64]) {
+        let (gmin, gmax) = self.span;
+        let k = scale.points();
+        let width = usize::try_from(i64::from(gmax) - i64::from(gmin) + 1).unwrap_or(0);
+        let off = usize::try_from(i64::from(scale.min()) - i64::from(gmin)).unwrap_or(0);
+        let mut padded = vec![0u64; width];
+        padded[off..off + k].copy_from_slice(counts);
+        self.pooled
+            .entry(r)
+            .or_insert_with(|| Coincidences::new((gmin..=gmax).map(f64::from).collect()))
+            .add_unit_counts(&padded);
+        let own_scale = || Coincidences::new((scale.min()..=scale.max()).map(f64::from).collect());
+        for criterion in std::iter::once(None).chain(criterion.map(Some)) {
+            self.per_scale
+                .entry((r, criterion, scale.min(), scale.max()))
+                .or_insert_with(own_scale)
+                .add_unit_counts(counts);
+        }
+    }
 }
 
 fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsError>> {

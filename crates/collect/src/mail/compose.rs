@@ -353,64 +353,22 @@ impl Body {
         let round = q.round.to_string();
         let link = context.link;
         let mut blocks = vec![Block::Para(fill(w.greeting, &[("name", context.name)]))];
-        // The form to reply with, and the figures the HTML part draws apart from it.
-        let reply_form = || match delphi_survey::mail_html::figures(q) {
-            Some(figures) => (
-                Some(Block::Figures(figures)),
-                Block::FormFiguresApart {
-                    text: delphi_survey::text::render(q),
-                    html: delphi_survey::text::render_filled_figures_apart(q, &BTreeMap::new()),
-                },
-            ),
-            None => (None, Block::Form(delphi_survey::text::render(q))),
-        };
-        let answer_ways = |blocks: &mut Vec<Block>, deadline: DateTime<Utc>, figures: Option<Block>| {
-            blocks.push(Block::Para(fill(w.closes, &[("deadline", &deadline_for(deadline, context.time_zone, w))])));
-            if let Some(link) = link {
-                blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
-                blocks.push(Block::Button { label: w.open_form.to_owned(), link: link.to_owned() });
-            }
-            blocks.extend(figures);
-            blocks.push(Block::Heading(w.reply_heading.to_owned()));
-            blocks.push(Block::Para(w.answer_by_reply.to_owned()));
-        };
-        let about = |blocks: &mut Vec<Block>| {
-            let language = &q.language;
-            if let Some(why) = &context.notice.why_asked {
-                blocks.push(Block::Para(fill(w.why_asked, &[("why", why.get(language, language))])));
-            }
-            blocks.push(Block::Para(w.anonymity.to_owned()));
-            if let Some(privacy) = &context.notice.privacy {
-                blocks.push(Block::Heading(w.privacy_heading.to_owned()));
-                blocks.push(Block::Para(privacy.get(language, language).clone()));
-                blocks.push(Block::Para(w.consent.to_owned()));
-            }
-        };
-        let trailer = |blocks: &mut Vec<Block>| {
-            if let Some(contact) = &context.notice.contact {
-                blocks.push(Block::Note(fill(w.contact, &[("contact", contact)])));
-            }
-            if let Some(withdraw) = context.withdraw {
-                blocks.push(Block::Note(w.withdraw.to_owned()));
-                blocks.push(Block::Link(withdraw.to_owned()));
-            }
-        };
         match letter {
             Letter::Invitation { deadline, .. } => {
                 blocks.push(Block::Para(fill(w.invitation, &[("round", &round), ("title", &q.title)])));
                 if q.feedback_round.is_some() {
                     blocks.push(Block::Para(w.feedback_included.to_owned()));
                 }
-                about(&mut blocks);
-                let (figures, form) = reply_form();
-                answer_ways(&mut blocks, *deadline, figures);
+                about(&mut blocks, w, context, &q.language);
+                let (figures, form) = reply_form(q);
+                answer_ways(&mut blocks, w, context, *deadline, figures);
                 blocks.push(form);
             }
             Letter::Reminder { deadline, .. } => {
                 blocks.push(Block::Para(fill(w.reminder, &[("round", &round), ("title", &q.title)])));
-                about(&mut blocks);
-                let (figures, form) = reply_form();
-                answer_ways(&mut blocks, *deadline, figures);
+                about(&mut blocks, w, context, &q.language);
+                let (figures, form) = reply_form(q);
+                answer_ways(&mut blocks, w, context, *deadline, figures);
                 blocks.push(form);
             }
             Letter::Receipt { recorded, unanswered, kept_newer, deadline, .. } => {
@@ -436,7 +394,7 @@ impl Body {
                 blocks.push(Block::Para(w.problems.to_owned()));
                 blocks.push(Block::List(problems.to_vec()));
                 blocks.push(Block::Para(w.problems_fix.to_owned()));
-                answer_ways(&mut blocks, *deadline, None);
+                answer_ways(&mut blocks, w, context, *deadline, None);
                 blocks.push(Block::Form(delphi_survey::text::render_filled(q, filled)));
             }
             Letter::Unchanged { recorded, kept_newer, deadline, .. } => {
@@ -456,8 +414,8 @@ impl Body {
             }
             Letter::Untied { deadline, .. } => {
                 blocks.push(Block::Para(w.untied.to_owned()));
-                let (figures, form) = reply_form();
-                answer_ways(&mut blocks, *deadline, figures);
+                let (figures, form) = reply_form(q);
+                answer_ways(&mut blocks, w, context, *deadline, figures);
                 blocks.push(form);
             }
             Letter::Refused { reason, .. } => {
@@ -466,8 +424,8 @@ impl Body {
             }
             Letter::Late { closed, deadline, .. } => {
                 blocks.push(Block::Para(fill(w.late, &[("closed", &closed.to_string()), ("round", &round)])));
-                let (figures, form) = reply_form();
-                answer_ways(&mut blocks, *deadline, figures);
+                let (figures, form) = reply_form(q);
+                answer_ways(&mut blocks, w, context, *deadline, figures);
                 blocks.push(form);
             }
             Letter::BetweenRounds { .. } => {
@@ -476,13 +434,72 @@ impl Body {
         }
         // Every letter says whom to write to, and every letter with a token of the expert's
         // carries their way out.
-        trailer(&mut blocks);
+        trailer(&mut blocks, w, context);
         let signature = context.notice.contact.as_ref().map_or_else(
             || w.signature.to_owned(),
             |contact| fill(w.signed, &[("coordinator", coordinator_name(contact))]),
         );
         blocks.push(Block::Para(signature));
         Self { text: text_of(&blocks), html: html_of(&blocks, &q.title, &q.language) }
+    }
+}
+
+/// The form to reply with, and the figures the HTML part draws apart from it (when the
+/// questionnaire has figures to draw).
+fn reply_form(q: &Questionnaire) -> (Option<Block>, Block) {
+    match delphi_survey::mail_html::figures(q) {
+        Some(figures) => (
+            Some(Block::Figures(figures)),
+            Block::FormFiguresApart {
+                text: delphi_survey::text::render(q),
+                html: delphi_survey::text::render_filled_figures_apart(q, &BTreeMap::new()),
+            },
+        ),
+        None => (None, Block::Form(delphi_survey::text::render(q))),
+    }
+}
+
+/// Until when and how to answer: on the web (the personal link as a button, when there is
+/// one), then the figures, then by reply.
+fn answer_ways(
+    blocks: &mut Vec<Block>,
+    w: &Words,
+    context: &Context<'_>,
+    deadline: DateTime<Utc>,
+    figures: Option<Block>,
+) {
+    blocks.push(Block::Para(fill(w.closes, &[("deadline", &deadline_for(deadline, context.time_zone, w))])));
+    if let Some(link) = context.link {
+        blocks.push(Block::Para(w.answer_on_the_web.to_owned()));
+        blocks.push(Block::Button { label: w.open_form.to_owned(), link: link.to_owned() });
+    }
+    blocks.extend(figures);
+    blocks.push(Block::Heading(w.reply_heading.to_owned()));
+    blocks.push(Block::Para(w.answer_by_reply.to_owned()));
+}
+
+/// Why the expert was asked, that answers are anonymous, and the privacy statement with
+/// the consent line, in the questionnaire's `language`.
+fn about(blocks: &mut Vec<Block>, w: &Words, context: &Context<'_>, language: &Language) {
+    if let Some(why) = &context.notice.why_asked {
+        blocks.push(Block::Para(fill(w.why_asked, &[("why", why.get(language, language))])));
+    }
+    blocks.push(Block::Para(w.anonymity.to_owned()));
+    if let Some(privacy) = &context.notice.privacy {
+        blocks.push(Block::Heading(w.privacy_heading.to_owned()));
+        blocks.push(Block::Para(privacy.get(language, language).clone()));
+        blocks.push(Block::Para(w.consent.to_owned()));
+    }
+}
+
+/// The small print: whom to write to, and the expert's way out.
+fn trailer(blocks: &mut Vec<Block>, w: &Words, context: &Context<'_>) {
+    if let Some(contact) = &context.notice.contact {
+        blocks.push(Block::Note(fill(w.contact, &[("contact", contact)])));
+    }
+    if let Some(withdraw) = context.withdraw {
+        blocks.push(Block::Note(w.withdraw.to_owned()));
+        blocks.push(Block::Link(withdraw.to_owned()));
     }
 }
 

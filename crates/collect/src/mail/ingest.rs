@@ -302,43 +302,18 @@ fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateT
 
 fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
     if let Some(automatic) = incoming.automatic {
-        let (outcome, reason) = match automatic {
-            Automatic::AutoReply => (InboundOutcome::AutoReply, "an automatic reply (e.g. out of office)"),
-            Automatic::Bounce => (InboundOutcome::Bounce, "a delivery failure report"),
-        };
-        return Ok(Judgement::SetAside { outcome, expert: None, reason: reason.into(), notify: None });
+        return Ok(set_aside_automatic(automatic));
     }
     let sender = match &incoming.from {
         Some(address) => store.expert_by_address(study_id, address)?,
         None => None,
     };
-    let mut grants = Vec::new();
-    for token in &incoming.tokens {
-        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == study_id) {
-            grants.push((grant, token.clone()));
-        }
-    }
+    let mut grants = live_grants(store, study_id, incoming)?;
     // The sender's own token wins: a colleague's link pasted into the text names the
     // colleague, not the sender.
     let own = grants.iter().position(|(grant, _)| sender.as_ref().is_some_and(|(id, _, _)| *id == grant.expert_id));
     let Some(own) = own else {
-        let notify = sender.map(|(expert_id, _, language)| PanelMember { expert_id, language });
-        let (outcome, expert, reason) = match grants.into_iter().next() {
-            Some((grant, _)) => (
-                InboundOutcome::Spoofed,
-                Some(grant),
-                "its token is not the sender's: sent from an address that is not the token's expert's on the panel",
-            ),
-            None if incoming.tokens.is_empty() => {
-                (InboundOutcome::NoToken, None, "no personal token in the addresses, subject or text")
-            }
-            None => (
-                InboundOutcome::UnknownToken,
-                None,
-                "its token is not a live token of this study (mistyped, replaced or old)",
-            ),
-        };
-        return Ok(Judgement::SetAside { outcome, expert, reason: reason.into(), notify });
+        return Ok(without_own_token(sender, grants, incoming));
     };
     let (grant, token) = grants.swap_remove(own);
     if !incoming.readable {
@@ -355,19 +330,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     let mut reading = reply::read_signed(&questionnaire, &incoming.text, &Signer::new(&name, &email));
     let stored = store.answers_written(study_id, grant.round, &grant.expert_id)?;
     let shown = shown_by_our_letter(store, study_id, &grant, incoming)?;
-    // A second, different answer elsewhere in the mail (typed into the quoted form below
-    // top-posted answers) is a question only the expert can settle, unless it is a copy of
-    // what our letter showed or of what is stored.
-    for (item, other) in std::mem::take(&mut reading.elsewhere) {
-        let value = serde_json::to_value(&other).expect("an answer is plain data");
-        let copy =
-            shown.get(item.as_str()) == Some(&value) || stored.get(item.as_str()).is_some_and(|(v, _)| *v == value);
-        if !copy {
-            reading.answers.remove(&item);
-            let prompt = questionnaire.item(item.as_str()).map(|i| i.prompt.clone()).unwrap_or_default();
-            reading.errors.push(reply::ReplyError::Twice { item: item.to_string(), prompt, lines: None });
-        }
-    }
+    settle_answers_elsewhere(&mut reading, &questionnaire, &shown, &stored);
     // An out-of-office that quotes our letter quotes the answers it came filled in with too
     // (from round 2 on, the expert's earlier ones): those are the letter's words, not the
     // expert's.
@@ -387,27 +350,128 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     }
     if !reading.errors.is_empty() {
         let problems = reading.errors.iter().map(|e| e.message(&questionnaire.language)).collect();
-        // What the expert's copy comes filled in with (from round 2 on, their earlier answers),
-        // then what is stored, then what this reply says: replying to the letter as it comes
-        // keeps all of it.
-        let copy = personal_questionnaire(store, study_id, &frozen, &grant.expert_id, &grant.language)?;
-        // An item the reply got wrong is left for the expert to fill in again, not shown with
-        // the earlier answer as if that were what they wrote.
-        let to_fix: Vec<&str> = reading.errors.iter().filter_map(reply::ReplyError::item).collect();
-        let mut filled: BTreeMap<ItemId, delphi_survey::Answer> = copy
-            .items
-            .into_iter()
-            .filter(|item| !to_fix.contains(&item.id.as_str()))
-            .filter_map(|item| Some((item.id, item.prefill?)))
-            .collect();
-        filled.extend(answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?);
-        filled.extend(reading.answers);
+        let filled = form_to_fix(store, study_id, &frozen, &grant, reading, stored)?;
         return Ok(Judgement::Invalid { grant, token, questionnaire, problems, filled });
     }
     // When the expert wrote it, as their client says: against their other emails, the Date
     // as it is (one clock, even if wrong); against other channels, never later than arrival.
     let dated = incoming.written.unwrap_or(now);
-    let arrived_by = dated.min(now);
+    let (changes, unchanged, kept_newer) =
+        sort_answers(reading, &questionnaire, &shown, &stored, dated, dated.min(now));
+    Ok(if changes.is_empty() {
+        Judgement::Unchanged { grant, token, questionnaire, unchanged, kept_newer, written: dated }
+    } else {
+        Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written: dated }
+    })
+}
+
+/// An automatic message (an auto-reply or a bounce): set aside, unanswered.
+fn set_aside_automatic(automatic: Automatic) -> Judgement {
+    let (outcome, reason) = match automatic {
+        Automatic::AutoReply => (InboundOutcome::AutoReply, "an automatic reply (e.g. out of office)"),
+        Automatic::Bounce => (InboundOutcome::Bounce, "a delivery failure report"),
+    };
+    Judgement::SetAside { outcome, expert: None, reason: reason.into(), notify: None }
+}
+
+/// The message's tokens that are live tokens of this study, each with what it grants.
+fn live_grants(store: &Store, study_id: &str, incoming: &Incoming) -> Result<Vec<(TokenGrant, String)>, IngestError> {
+    let mut grants = Vec::new();
+    for token in &incoming.tokens {
+        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == study_id) {
+            grants.push((grant, token.clone()));
+        }
+    }
+    Ok(grants)
+}
+
+/// A message that carries no live token of its sender's (`sender`, if a panel member):
+/// set aside as spoofed (another expert's token), without a token, or with an unknown one;
+/// a panel member who sent it is notified.
+fn without_own_token(
+    sender: Option<(String, String, String)>,
+    grants: Vec<(TokenGrant, String)>,
+    incoming: &Incoming,
+) -> Judgement {
+    let notify = sender.map(|(expert_id, _, language)| PanelMember { expert_id, language });
+    let (outcome, expert, reason) = match grants.into_iter().next() {
+        Some((grant, _)) => (
+            InboundOutcome::Spoofed,
+            Some(grant),
+            "its token is not the sender's: sent from an address that is not the token's expert's on the panel",
+        ),
+        None if incoming.tokens.is_empty() => {
+            (InboundOutcome::NoToken, None, "no personal token in the addresses, subject or text")
+        }
+        None => (
+            InboundOutcome::UnknownToken,
+            None,
+            "its token is not a live token of this study (mistyped, replaced or old)",
+        ),
+    };
+    Judgement::SetAside { outcome, expert, reason: reason.into(), notify }
+}
+
+/// A second, different answer elsewhere in the mail (typed into the quoted form below
+/// top-posted answers) is a question only the expert can settle, unless it is a copy of
+/// what our letter showed or of what is stored: such an item loses its answer and becomes a
+/// problem of the reading.
+fn settle_answers_elsewhere(
+    reading: &mut reply::Reading,
+    questionnaire: &Questionnaire,
+    shown: &BTreeMap<String, serde_json::Value>,
+    stored: &BTreeMap<String, (serde_json::Value, Written)>,
+) {
+    for (item, other) in std::mem::take(&mut reading.elsewhere) {
+        let value = serde_json::to_value(&other).expect("an answer is plain data");
+        let copy =
+            shown.get(item.as_str()) == Some(&value) || stored.get(item.as_str()).is_some_and(|(v, _)| *v == value);
+        if !copy {
+            reading.answers.remove(&item);
+            let prompt = questionnaire.item(item.as_str()).map(|i| i.prompt.clone()).unwrap_or_default();
+            reading.errors.push(reply::ReplyError::Twice { item: item.to_string(), prompt, lines: None });
+        }
+    }
+}
+
+/// The form a reply with problems comes back filled in with: what the expert's copy comes
+/// filled in with (from round 2 on, their earlier answers), then what is stored, then what
+/// this reply says, so that replying to the letter as it comes keeps all of it.
+fn form_to_fix(
+    store: &Store,
+    study_id: &str,
+    frozen: &FrozenRound,
+    grant: &TokenGrant,
+    reading: reply::Reading,
+    stored: BTreeMap<String, (serde_json::Value, Written)>,
+) -> Result<BTreeMap<ItemId, delphi_survey::Answer>, IngestError> {
+    let copy = personal_questionnaire(store, study_id, frozen, &grant.expert_id, &grant.language)?;
+    // An item the reply got wrong is left for the expert to fill in again, not shown with
+    // the earlier answer as if that were what they wrote.
+    let to_fix: Vec<&str> = reading.errors.iter().filter_map(reply::ReplyError::item).collect();
+    let mut filled: BTreeMap<ItemId, delphi_survey::Answer> = copy
+        .items
+        .into_iter()
+        .filter(|item| !to_fix.contains(&item.id.as_str()))
+        .filter_map(|item| Some((item.id, item.prefill?)))
+        .collect();
+    filled.extend(answers_by_item(stored.into_iter().map(|(item, (value, _))| (item, value)).collect())?);
+    filled.extend(reading.answers);
+    Ok(filled)
+}
+
+/// The reply's answers sorted: the changes to store; how many change nothing (as stored,
+/// or quoted unchanged from what our letter showed); and the questions (in their wording)
+/// whose stored answer is newer than the reply (`dated`, arrived by `arrived_by`), which
+/// stands.
+fn sort_answers(
+    reading: reply::Reading,
+    questionnaire: &Questionnaire,
+    shown: &BTreeMap<String, serde_json::Value>,
+    stored: &BTreeMap<String, (serde_json::Value, Written)>,
+    dated: DateTime<Utc>,
+    arrived_by: DateTime<Utc>,
+) -> (BTreeMap<ItemId, delphi_survey::Answer>, usize, Vec<String>) {
     let mut changes = BTreeMap::new();
     let mut unchanged = 0;
     let mut kept_newer = Vec::new();
@@ -426,11 +490,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
             }
         }
     }
-    Ok(if changes.is_empty() {
-        Judgement::Unchanged { grant, token, questionnaire, unchanged, kept_newer, written: dated }
-    } else {
-        Judgement::Answers { grant, token, questionnaire, changes, unchanged, kept_newer, written: dated }
-    })
+    (changes, unchanged, kept_newer)
 }
 
 fn round_is_closed(store: &Store, study_id: &str, round: u32) -> Result<bool, IngestError> {

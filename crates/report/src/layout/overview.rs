@@ -5,7 +5,8 @@
 use delphi_markup::{Block, Heading, Inline, Table};
 
 use super::{charts, count, num, or_dash, rating_cells, rating_heads, verdict};
-use crate::model::{ItemText, Report};
+use crate::labels::Labels;
+use crate::model::{ItemText, Overview, Report};
 
 /// An item's cell: its id, and on the first of its rows the question and how it was
 /// answered (the rows of its later rounds follow it).
@@ -35,14 +36,32 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
     let round_heads: Vec<String> = report.rounds.iter().map(|r| format!("{} {r}", l.round)).collect();
     let mut blocks: Vec<Block> =
         vec![Heading::new(2, l.overview.as_str()).into(), Heading::new(3, l.response.as_str()).into()];
-    blocks.push(
-        Table::new([&l.round, &l.invited, &l.responded, &l.rate])
-            .with_rows(o.response.iter().map(|r| {
-                [count(r.round), r.invited.map_or_else(|| Inline::text("—"), count), count(r.responded), num(&r.rate)]
-            }))
-            .into(),
-    );
+    blocks.push(response(l, o));
+    blocks.extend(composition(l, o, &round_heads));
+    blocks.extend(consensus(l, o, &round_heads));
+    blocks.extend(benefit_risk(l, o, &round_heads));
+    blocks.extend(rankings(l, o));
+    blocks.extend(quantiles(l, o));
+    blocks.extend(numeric(l, o));
+    if !o.quantiles.is_empty() || !o.numeric.is_empty() {
+        blocks.push(Block::Note(vec![o.precision_note.as_str().into()]));
+    }
+    blocks.extend(ratings(l, o));
+    blocks
+}
 
+/// Invited, answered and the response rate per round.
+fn response(l: &Labels, o: &Overview) -> Block {
+    Table::new([&l.round, &l.invited, &l.responded, &l.rate])
+        .with_rows(o.response.iter().map(|r| {
+            [count(r.round), r.invited.map_or_else(|| Inline::text("—"), count), count(r.responded), num(&r.rate)]
+        }))
+        .into()
+}
+
+/// The panel by institution and by bloc per round, small groups counted together.
+fn composition(l: &Labels, o: &Overview, round_heads: &[String]) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.composition.is_empty() {
         blocks.push(Heading::new(3, l.composition.as_str()).into());
         for c in &o.composition {
@@ -59,8 +78,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         }
         blocks.push(Block::Note(vec![o.composition_note.as_str().into()]));
     }
+    blocks
+}
 
-    blocks.push(Heading::new(3, l.consensus_over_rounds.as_str()).into());
+/// Every rated item's median and verdict round by round.
+fn consensus(l: &Labels, o: &Overview, round_heads: &[String]) -> Vec<Block> {
+    let mut blocks = vec![Heading::new(3, l.consensus_over_rounds.as_str()).into()];
     let head = [l.domain.as_str(), l.criterion.as_str()].into_iter().chain(round_heads.iter().map(String::as_str));
     let rows = o.consensus.iter().map(|c| {
         let mut v = vec![
@@ -77,7 +100,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         v
     });
     blocks.push(Table::new(head).with_rows(rows).into());
+    blocks
+}
 
+/// The benefit–risk chart and its table, then the placements over rounds.
+fn benefit_risk(l: &Labels, o: &Overview, round_heads: &[String]) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.benefit_risk.is_empty() {
         blocks.push(
             Heading::new(3, format!("{} ({} {})", l.benefit_risk, l.round, o.benefit_risk_round.unwrap_or_default()))
@@ -114,7 +142,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         });
         blocks.push(Table::new(head).with_rows(rows).into());
     }
+    blocks
+}
 
+/// Kendall's W and the mean ranks of every ranking item per round.
+fn rankings(l: &Labels, o: &Overview) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.rankings.is_empty() {
         blocks.push(Heading::new(3, l.ranking.as_str()).into());
         let wp = format!("{} ({})", l.kendall_w, l.p_value);
@@ -136,7 +169,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         });
         blocks.push(Table::new([l.item.as_str(), &l.round, &l.n, &wp, &l.mean_rank]).with_rows(rows).into());
     }
+    blocks
+}
 
+/// The pooled quantiles of every quantile item per round.
+fn quantiles(l: &Labels, o: &Overview) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.quantiles.is_empty() {
         blocks.push(Heading::new(3, l.quantiles.as_str()).into());
         let rows = o.quantiles.iter().enumerate().map(|(i, q)| {
@@ -154,7 +192,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
         blocks
             .push(Table::new([l.item.as_str(), &l.unit, &l.round, &l.n, "5 %", "50 %", "95 %"]).with_rows(rows).into());
     }
+    blocks
+}
 
+/// The median and quartiles of every numeric and probability item per round.
+fn numeric(l: &Labels, o: &Overview) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.numeric.is_empty() {
         blocks.push(Heading::new(3, l.numeric.as_str()).into());
         let rows = o.numeric.iter().enumerate().map(|(i, q)| {
@@ -171,10 +214,12 @@ pub(super) fn overview(report: &Report) -> Vec<Block> {
             Table::new([l.item.as_str(), &l.round, &l.n, &l.median, &l.quartiles, &l.iqr]).with_rows(rows).into(),
         );
     }
-    if !o.quantiles.is_empty() || !o.numeric.is_empty() {
-        blocks.push(Block::Note(vec![o.precision_note.as_str().into()]));
-    }
+    blocks
+}
 
+/// The rating items outside the domains per round, with a criterion's columns.
+fn ratings(l: &Labels, o: &Overview) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if !o.ratings.is_empty() {
         blocks.push(Heading::new(3, l.other_ratings.as_str()).into());
         let rows = o.ratings.iter().enumerate().map(|(i, r)| {
