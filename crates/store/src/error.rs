@@ -2,6 +2,7 @@
 //! nothing was changed) and failures of the store itself.
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -22,7 +23,7 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     #[error("study `{0}` is not in this store; run `delphi panel import` (or any command with --study) first")]
-    UnknownStudy(String),
+    UnknownStudy(StudyId),
     #[error("the panel is empty; import it with `delphi panel import PANEL.csv` before opening a round")]
     EmptyPanel,
     #[error("round {open} is still open; close it with `delphi round close {open}` before opening round {requested}")]

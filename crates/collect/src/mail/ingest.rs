@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, StudyId};
 use delphi_store::{
     Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, RoundState, Store,
     StoreError, Submission, TokenGrant, Written,
@@ -23,7 +23,7 @@ use crate::personal::{answers_by_item, personal_questionnaire};
 /// What ingesting needs besides the store.
 #[derive(Debug, Clone, Copy)]
 pub struct Ingest<'a> {
-    pub study_id: &'a str,
+    pub study_id: &'a StudyId,
     pub sender: &'a Sender,
     pub transport: &'a MailTransport,
     /// Judge and report, but store and send nothing.
@@ -263,7 +263,12 @@ pub fn ingest_message(
 /// Whether the answer to `message` is to be held back by the loop-breaker: it stored
 /// nothing (invalid, or nothing new) and a letter answering such a message went to the same
 /// expert within [`LOOP_BREAKER_INTERVAL`].
-fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateTime<Utc>) -> Result<bool, IngestError> {
+fn held_back(
+    store: &Store,
+    study_id: &StudyId,
+    message: &InboundMessage,
+    now: DateTime<Utc>,
+) -> Result<bool, IngestError> {
     Ok(match (&message.expert_id, message.outcome) {
         (Some(expert), outcome @ (InboundOutcome::Invalid | InboundOutcome::Unchanged)) => {
             let since = now - LOOP_BREAKER_INTERVAL;
@@ -273,7 +278,7 @@ fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateT
     })
 }
 
-fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
+fn judge(store: &Store, study_id: &StudyId, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
     if let Some(automatic) = incoming.automatic {
         let (outcome, reason) = match automatic {
             Automatic::AutoReply => (InboundOutcome::AutoReply, "an automatic reply (e.g. out of office)"),
@@ -287,7 +292,7 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     };
     let mut grants = Vec::new();
     for token in &incoming.tokens {
-        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == study_id) {
+        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == *study_id) {
             grants.push((grant, token.clone()));
         }
     }
@@ -406,12 +411,12 @@ fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>)
     })
 }
 
-fn round_is_closed(store: &Store, study_id: &str, round: u32) -> Result<bool, IngestError> {
+fn round_is_closed(store: &Store, study_id: &StudyId, round: u32) -> Result<bool, IngestError> {
     Ok(matches!(store.round(study_id, round)?.map(|r| r.state), Some(RoundState::Closed { .. })))
 }
 
 /// The open round of the study, with its deadline, if one is open.
-fn open_round(store: &Store, study_id: &str) -> Result<Option<(u32, DateTime<Utc>)>, IngestError> {
+fn open_round(store: &Store, study_id: &StudyId) -> Result<Option<(u32, DateTime<Utc>)>, IngestError> {
     Ok(store.rounds(study_id)?.into_iter().find_map(|r| match r.state {
         RoundState::Open { deadline, .. } => Some((r.number, deadline)),
         _ => None,
@@ -453,7 +458,7 @@ fn newer(stored: Written, dated: DateTime<Utc>, arrived_by: DateTime<Utc>) -> bo
 /// message answers no letter of ours to this expert in this round.
 fn shown_by_our_letter(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     grant: &TokenGrant,
     incoming: &Incoming,
 ) -> Result<BTreeMap<String, serde_json::Value>, IngestError> {
@@ -470,7 +475,7 @@ fn shown_by_our_letter(
 /// earlier answers, as the study's carry-over rule says) for the items `shown` lacks.
 fn with_prefill(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     grant: &TokenGrant,
     frozen: &FrozenRound,
     mut shown: BTreeMap<String, serde_json::Value>,
@@ -485,7 +490,7 @@ fn with_prefill(
     Ok(shown)
 }
 
-fn frozen_round(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound, IngestError> {
+fn frozen_round(store: &Store, study_id: &StudyId, round: u32) -> Result<FrozenRound, IngestError> {
     let json = store
         .questionnaire(study_id, round)?
         .ok_or_else(|| IngestError::Questionnaire { round, reason: "the round does not exist".into() })?;
@@ -709,7 +714,7 @@ fn send_answer(
     let Some((name, email)) = store.expert_contact(ingest.study_id, to.expert_id)? else { return Ok(false) };
     let kind = OutgoingKind::Receipt { reply_key: incoming.key.clone() };
     let message_id =
-        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id, to.expert_id, &incoming.key], now);
+        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id.as_str(), to.expert_id, &incoming.key], now);
     let mail = OutgoingMail { study_id: ingest.study_id, round: to.round, expert_id: to.expert_id, kind: &kind };
     let purpose = matches!(token, ReplyToken::Fresh).then_some(delphi_store::TokenPurpose::Invitation);
     let (reservation, fresh) = store.reserve_mail(&mail, purpose, &message_id, now)?;
