@@ -29,7 +29,7 @@ fn stats_answer(answer: &Answer) -> Result<Option<StatsAnswer>> {
 
 /// Summarises rounds `1..=last` of the study from the answers that count in each.
 pub(crate) fn summarise(study: &Study, store: &Store, last: u32) -> Result<StudySummary> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let specs = delphi_stats::study::item_specs(study)?;
     let mut builder = AnswerTableBuilder::new(specs)?;
     let mut invited = BTreeMap::new();

@@ -104,7 +104,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     let workspace = Workspace::new(study_path.clone(), demo_dir.clone());
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
-    let id = study.id.as_str();
+    let id = &study.id;
     ensure!(
         args.rounds <= study.max_rounds,
         "--rounds {} is more than the study's max_rounds ({})",
@@ -170,7 +170,7 @@ pub(crate) fn demo(data_dir: &Path, args: &DemoArgs) -> Result<()> {
     let store = Store::open(&workspace.store_path(study))?;
     let summary = crate::analysis::summarise(study, &store, args.rounds)?;
     print!("{}", conclusions(study, &summary, &store, args, &tallies)?);
-    let report_dir = args.out.join(id).join(format!("round-{}", args.rounds));
+    let report_dir = args.out.join(id.as_str()).join(format!("round-{}", args.rounds));
     for language in &study.languages {
         println!("report ({language}): {}", report_dir.join(language.as_str()).join("report.pdf").display());
     }
@@ -233,7 +233,7 @@ fn run_round(
     round: u32,
     args: &DemoArgs,
 ) -> Result<Tally> {
-    let id = study.id.as_str();
+    let id = &study.id;
     // `delphi round open N --days 14`: the questionnaire frozen with the previous round's feedback.
     let now = Utc::now();
     let opened = crate::lifecycle::open_with_feedback(study, store, round, now + chrono::Duration::days(14), now)?;
@@ -322,7 +322,7 @@ impl Collector {
         let open = || Store::open(store_path).with_context(|| format!("cannot open {}", store_path.display()));
         let readers = vec![open()?, open()?];
         let (writer, writer_thread) = Writer::spawn(open()?);
-        let mut config = ServiceConfig::new(study.id.as_str());
+        let mut config = ServiceConfig::new(study.id.clone());
         config.group_attributes = study.subgroups.attributes.clone();
         config.languages = study.languages.clone();
         config.contact = study.contact.clone();
@@ -440,7 +440,7 @@ fn conclusions(
         "\n== delphi demo: {} rounds, {} fictional experts in {} blocs, seed {} ==\n",
         last, args.experts, args.blocs, args.seed
     );
-    let status = store.status(study.id.as_str(), &[])?;
+    let status = store.status(&study.id, &[])?;
     let per_round: Vec<String> = status
         .iter()
         .zip(tallies)

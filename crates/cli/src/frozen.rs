@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use anyhow::{Context, Result};
 use delphi_core::Study;
-use delphi_core::study::{CriterionId, DomainId, ItemId, Language, QuantileLevels, ResponseKind};
+use delphi_core::study::{CriterionId, DomainId, ItemId, Language, QuantileLevels, ResponseKind, StudyId};
 use delphi_stats::StudySummary;
 use delphi_stats::item::numeric_summary;
 use delphi_stats::summarise::ItemResult;
@@ -30,7 +30,7 @@ pub(crate) struct RationaleContext {
 
 impl RationaleContext {
     /// The context of round `round`'s rationales.
-    pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<Self> {
+    pub(crate) fn load(store: &Store, study_id: &StudyId, round: u32) -> Result<Self> {
         let languages = store
             .languages_by_pseudonym(study_id)?
             .into_iter()
@@ -91,7 +91,7 @@ pub(crate) fn written_rationales<'a>(
 }
 
 /// Loads the frozen questionnaires of a round.
-pub(crate) fn load(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound> {
+pub(crate) fn load(store: &Store, study_id: &StudyId, round: u32) -> Result<FrozenRound> {
     let json = store.questionnaire(study_id, round)?.with_context(|| format!("round {round} does not exist"))?;
     serde_json::from_str(&json).with_context(|| format!("the frozen questionnaire of round {round} is unreadable"))
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use delphi_core::Study;
+use delphi_core::study::StudyId;
 use delphi_store::{Refusal, RoundState, Store, StoreError};
 use delphi_survey::FrozenRound;
 
@@ -24,15 +25,7 @@ pub(crate) fn open_with_feedback(
 ) -> Result<delphi_store::Round> {
     let questionnaire = serde_json::to_string(&frozen_round(study, store, number)?)?;
     let rules = serde_json::to_string(&study.consensus)?;
-    Ok(store.open_round_under(
-        study.id.as_str(),
-        number,
-        study.max_rounds,
-        &questionnaire,
-        Some(&rules),
-        deadline,
-        now,
-    )?)
+    Ok(store.open_round_under(&study.id, number, study.max_rounds, &questionnaire, Some(&rules), deadline, now)?)
 }
 
 /// Closes round `number` and writes the summary of rounds 1..number to
@@ -44,7 +37,7 @@ pub(crate) fn close_and_summarise(
     number: u32,
     now: DateTime<Utc>,
 ) -> Result<(delphi_store::Round, delphi_stats::StudySummary, PathBuf)> {
-    let round = store.close_round(study.id.as_str(), number, now)?;
+    let round = store.close_round(&study.id, number, now)?;
     let (summary, path) = write_summary(workspace, study, store, number)?;
     Ok((round, summary, path))
 }
@@ -72,14 +65,14 @@ pub(crate) fn summary_path(workspace: &Workspace, study: &Study, number: u32) ->
 
 /// Whether round `number` is closed but has no summary: a close that was interrupted.
 pub(crate) fn closed_without_summary(workspace: &Workspace, study: &Study, store: &Store, number: u32) -> Result<bool> {
-    let closed = store.round(study.id.as_str(), number)?.is_some_and(|r| matches!(r.state, RoundState::Closed { .. }));
+    let closed = store.round(&study.id, number)?.is_some_and(|r| matches!(r.state, RoundState::Closed { .. }));
     Ok(closed && !summary_path(workspace, study, number).exists())
 }
 
 /// What `delphi round close` closes without a number: the open round; when none is open,
 /// the last closed round if an interrupted close left it without its summary.
 pub(crate) fn round_to_close(workspace: &Workspace, study: &Study, store: &Store) -> Result<u32> {
-    let id = study.id.as_str();
+    let id = &study.id;
     open_round(store, id).or_else(|refusal| match last_closed_round(store, id) {
         Ok(last) if closed_without_summary(workspace, study, store, last)? => Ok(last),
         _ => Err(refusal),
@@ -87,7 +80,7 @@ pub(crate) fn round_to_close(workspace: &Workspace, study: &Study, store: &Store
 }
 
 /// The last closed round, or an error saying none is closed yet.
-pub(crate) fn last_closed_round(store: &Store, study_id: &str) -> Result<u32> {
+pub(crate) fn last_closed_round(store: &Store, study_id: &StudyId) -> Result<u32> {
     let rounds = store.rounds(study_id)?;
     rounds
         .iter()
@@ -98,13 +91,13 @@ pub(crate) fn last_closed_round(store: &Store, study_id: &str) -> Result<u32> {
 }
 
 /// The round after the last one opened.
-pub(crate) fn next_round(store: &Store, study_id: &str) -> Result<u32> {
+pub(crate) fn next_round(store: &Store, study_id: &StudyId) -> Result<u32> {
     let rounds = store.rounds(study_id)?;
     Ok(rounds.iter().filter(|r| r.state != RoundState::Draft).map(|r| r.number).max().unwrap_or(0) + 1)
 }
 
 /// The open round, or a refusal naming the last round (closed) or the first (not opened).
-pub(crate) fn open_round(store: &Store, study_id: &str) -> Result<u32> {
+pub(crate) fn open_round(store: &Store, study_id: &StudyId) -> Result<u32> {
     let rounds = store.rounds(study_id)?;
     match rounds.iter().find(|r| matches!(r.state, RoundState::Open { .. })) {
         Some(round) => Ok(round.number),
@@ -122,7 +115,7 @@ pub(crate) fn open_round(store: &Store, study_id: &str) -> Result<u32> {
 /// Round `number`'s questionnaires; from round 2 on, with the feedback of the round before
 /// (which must be closed: an open one is refused when the round opens).
 pub(crate) fn frozen_round(study: &Study, store: &Store, number: u32) -> Result<FrozenRound> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let previous = number.checked_sub(1).filter(|&n| n > 0);
     let closed_previous = previous
         .filter(|&n| store.round(id, n).ok().flatten().is_some_and(|r| matches!(r.state, RoundState::Closed { .. })));

@@ -15,6 +15,7 @@ use delphi_collect::mail::{
     Address, Campaign, CampaignReport, MailTransport, Mailbox, RoundMail, Sender, SmtpSettings, StudyNotice,
     send_campaign,
 };
+use delphi_core::study::StudyId;
 use delphi_store::{OutgoingKind, Refusal, RoundState, Store, StoreError};
 use serde::Serialize;
 
@@ -111,7 +112,7 @@ pub(crate) fn outgoing(
     }
     let base_url = match &args.base_url {
         Some(url) => url.clone(),
-        None => store.setting(study.id.as_str(), BASE_URL_SETTING)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+        None => store.setting(&study.id, BASE_URL_SETTING)?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
     };
     let sender = Sender { from, reply_to, base_url, notice: StudyNotice::of(study) };
     let (transport, describe, destination) = match &args.smtp {
@@ -132,7 +133,7 @@ pub(crate) fn outgoing(
 }
 
 /// The open round: its number and deadline.
-fn open_round(store: &Store, study_id: &str) -> Result<(u32, DateTime<Utc>)> {
+fn open_round(store: &Store, study_id: &StudyId) -> Result<(u32, DateTime<Utc>)> {
     store
         .rounds(study_id)?
         .into_iter()
@@ -233,7 +234,7 @@ impl CampaignRun {
 }
 
 /// What `choose` learns of the open round: study id, number, opening, deadline, now.
-pub(crate) type RoundFacts<'a> = (&'a str, u32, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+pub(crate) type RoundFacts<'a> = (&'a StudyId, u32, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
 
 /// Sends `choose`'s campaign of the open round to its recipients (or only to `only`), and
 /// prints what it did in `format`.
@@ -246,7 +247,7 @@ pub(crate) fn send(
 ) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
-    let id = study.id.as_str();
+    let id = &study.id;
     let (round, deadline) = open_round(&store, id)?;
     let opened = match store.round(id, round)?.map(|r| r.state) {
         Some(RoundState::Open { opened_at, .. }) => opened_at,

@@ -61,7 +61,7 @@ impl Workspace {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         let mut store =
             Store::open(&path).with_context(|| format!("cannot open the study store {}", path.display()))?;
-        store.register_study(loaded.study.id.as_str(), &loaded.source, Utc::now())?;
+        store.register_study(&loaded.study.id, &loaded.source, Utc::now())?;
         Ok((loaded, store))
     }
 }

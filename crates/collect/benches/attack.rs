@@ -16,6 +16,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,13 +24,14 @@ use chrono::Utc;
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_core::study::StudyId;
 use delphi_store::Store;
 use delphi_survey::FrozenRound;
 use tokio::net::{TcpSocket, TcpStream};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
-const ID: &str = "ai-safety-cooperation";
+static ID: LazyLock<StudyId> = LazyLock::new(|| StudyId::parse("ai-safety-cooperation").unwrap());
 const EXPERTS: usize = 16;
 /// Each expert's pace: one request every 100 ms, alternately a page and a submission.
 const PACE: Duration = Duration::from_millis(100);
@@ -266,20 +268,20 @@ fn main() {
     let study = Study::from_toml(STUDY, "study.toml").unwrap();
     let mut store = Store::open(&path).unwrap();
     let now = Utc::now();
-    store.register_study(ID, STUDY, now).unwrap();
-    store.import_panel(ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
+    store.register_study(&ID, STUDY, now).unwrap();
+    store.import_panel(&ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
     let frozen = FrozenRound::build(&study, 1, None).unwrap();
     store
-        .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
+        .open_round(&ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
         .unwrap();
     let tokens: Vec<String> = (1..=EXPERTS)
-        .map(|i| store.issue_token(ID, 1, &format!("E{i:02}"), now).unwrap().expose().to_owned())
+        .map(|i| store.issue_token(&ID, 1, &format!("E{i:02}"), now).unwrap().expose().to_owned())
         .collect();
     drop(store);
 
     let server_runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
-    let mut config = ServiceConfig::new(ID);
+    let mut config = ServiceConfig::new(ID.clone());
     config.requests_per_minute = 600;
     if let Ok(pause) = std::env::var("DELPHI_BENCH_REFUSAL_PAUSE_MS") {
         config.refusal_pause = Duration::from_millis(pause.parse().expect("milliseconds"));

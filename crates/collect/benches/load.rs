@@ -9,18 +9,20 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_core::study::StudyId;
 use delphi_store::Store;
 use delphi_survey::answer::{Answer, QuantileValues};
 use delphi_survey::{AnswerSpec, FrozenRound};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
-const ID: &str = "ai-safety-cooperation";
+static ID: LazyLock<StudyId> = LazyLock::new(|| StudyId::parse("ai-safety-cooperation").unwrap());
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -166,7 +168,7 @@ fn main() {
 
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (writer, writer_thread) = Writer::spawn(Store::open(&path).unwrap());
-    let mut config = ServiceConfig::new(ID);
+    let mut config = ServiceConfig::new(ID.clone());
     config.requests_per_minute = u32::MAX;
     // Every simulated expert connects from 127.0.0.1: one address, as many connections.
     config.connections.max_connections_per_client = clients;
@@ -216,7 +218,7 @@ fn main() {
     drop(runtime);
     writer_thread.join().unwrap();
 
-    let stored = Store::open(&path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    let stored = Store::open(&path).unwrap().status(&ID, &[]).unwrap()[0].submissions;
     latencies.sort_unstable();
     let run = Run { clients, seconds, raw_client, elapsed, failures, raw_rate };
     print_results(&run, &latencies, stored, (cpu_before, cpu_after));
@@ -237,14 +239,14 @@ fn open_round_for(path: &std::path::Path, clients: usize) -> (FrozenRound, Vec<S
     }
     let mut store = Store::open(path).unwrap();
     let now = Utc::now();
-    store.register_study(ID, STUDY, now).unwrap();
-    store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
+    store.register_study(&ID, STUDY, now).unwrap();
+    store.import_panel(&ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
     let frozen = FrozenRound::build(&study, 1, None).unwrap();
     store
-        .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
+        .open_round(&ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
         .unwrap();
     let tokens: Vec<String> =
-        (0..clients).map(|i| store.issue_token(ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
+        (0..clients).map(|i| store.issue_token(&ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
     (frozen, tokens)
 }
 

@@ -11,17 +11,19 @@
 #[path = "../../../tests/support/mail_servers.rs"]
 mod mail_servers;
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use delphi_collect::mail::{Campaign, MailTransport, RoundMail, Sender, SmtpSettings, StudyNotice, send_campaign};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_core::study::StudyId;
 use delphi_store::Store;
 use delphi_survey::FrozenRound;
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
-const ID: &str = "ai-safety-cooperation";
+static ID: LazyLock<StudyId> = LazyLock::new(|| StudyId::parse("ai-safety-cooperation").unwrap());
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -45,11 +47,11 @@ fn main() {
         let path = dir.path().join(name);
         let mut store = Store::open(&path).unwrap();
         let now = Utc::now();
-        store.register_study(ID, STUDY, now).unwrap();
-        store.import_panel(ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
+        store.register_study(&ID, STUDY, now).unwrap();
+        store.import_panel(&ID, &Panel::from_csv(&csv, "panel.csv", &study).unwrap(), now).unwrap();
         let frozen = FrozenRound::build(&study, 1, None).unwrap();
         store
-            .open_round(ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::days(14), now)
+            .open_round(&ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::days(14), now)
             .unwrap();
         (store, frozen)
     };
@@ -87,9 +89,9 @@ fn main() {
     // The whole campaign of `delphi invite` through `transport`, timed, on a store of its own.
     let campaign = |name: &str, transport: &MailTransport| {
         let (mut store, frozen) = open_store(name);
-        let recipients = store.round_recipients(ID, 1).unwrap();
+        let recipients = store.round_recipients(&ID, 1).unwrap();
         let deadline = Utc::now() + chrono::Duration::days(14);
-        let mail = RoundMail { study_id: ID, round: 1, deadline, frozen: &frozen, sender: &sender };
+        let mail = RoundMail { study_id: &ID, round: 1, deadline, frozen: &frozen, sender: &sender };
         let started = Instant::now();
         let report = send_campaign(
             &mut store,

@@ -23,7 +23,7 @@ use axum::routing::get;
 use axum::{Form, Json};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use delphi_core::study::{ItemId, Language, Localised, PanelAttribute, Withdrawal};
+use delphi_core::study::{ItemId, Language, Localised, PanelAttribute, StudyId, Withdrawal};
 use delphi_store::{
     Channel, EncodedAnswer, EncodedSubmission, Refusal, RoundState, Store, StoreError, TokenGrant, TokenHash,
     WithdrawalOutcome, WithdrawnBy,
@@ -51,7 +51,7 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
     /// The study served.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The panel attributes the coordinator's status endpoint counts by.
     pub group_attributes: Vec<PanelAttribute>,
     /// Bearer token for `/api/v1/status`; without one the endpoint does not exist.
@@ -81,9 +81,9 @@ pub struct ServiceConfig {
 impl ServiceConfig {
     /// The defaults for `study_id`: 120 requests a minute, 64 KiB bodies, no coordinator endpoint,
     /// English pages.
-    pub fn new(study_id: impl Into<String>) -> Self {
+    pub fn new(study_id: StudyId) -> Self {
         Self {
-            study_id: study_id.into(),
+            study_id,
             group_attributes: Vec::new(),
             coordinator_token: None,
             requests_per_minute: 120,
@@ -621,7 +621,7 @@ async fn store_answers(
 
 #[derive(Debug, Serialize)]
 struct ApiQuestionnaire<'a> {
-    study: &'a str,
+    study: &'a StudyId,
     round: u32,
     deadline: String,
     language: &'a str,

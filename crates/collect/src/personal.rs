@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, StudyId};
 use delphi_store::{Store, StoreError};
 use delphi_survey::answer::Answer;
 use delphi_survey::{FrozenRound, Questionnaire, personalise_with_latest};
@@ -16,7 +16,7 @@ use delphi_survey::{FrozenRound, Questionnaire, personalise_with_latest};
 /// in the latest earlier round that has one.
 pub fn personal_questionnaire(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     frozen: &FrozenRound,
     expert_id: &str,
     language: &str,

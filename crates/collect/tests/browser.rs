@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -26,6 +27,7 @@ use chrono::{DateTime, Utc};
 use delphi_collect::{Service, ServiceConfig, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
+use delphi_core::study::StudyId;
 use delphi_store::Store;
 use delphi_survey::QuantileValues;
 use delphi_survey::feedback::{Grouped, OptionRanks, Pooled, Rationale, Rationales};
@@ -34,7 +36,7 @@ use serde_json::{Value, json};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
-const ID: &str = "ai-safety-cooperation";
+static ID: LazyLock<StudyId> = LazyLock::new(|| StudyId::parse("ai-safety-cooperation").unwrap());
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 #[path = "../../../tests/support/webdriver.rs"]
@@ -162,18 +164,21 @@ fn study_store_of(source: &str, now: DateTime<Utc>) -> (tempfile::TempDir, PathB
     let path = dir.path().join("delphi.sqlite");
     let study = Study::from_toml(source, "study.toml").unwrap();
     let mut store = Store::open(&path).unwrap();
-    store.register_study(ID, source, now).unwrap();
-    store.import_panel(ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
+    store.register_study(&ID, source, now).unwrap();
+    store.import_panel(&ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 1, None).unwrap()).unwrap();
-    store.open_round(ID, 1, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    store.open_round(&ID, 1, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
     (dir, path, study)
 }
 
 /// The web collector on the store, on a loopback port.
 async fn start_server(path: &Path) -> SocketAddr {
     let (writer, _thread) = Writer::spawn(Store::open(path).unwrap());
-    let service =
-        Service::new(ServiceConfig::new(ID), vec![Store::open(path).unwrap(), Store::open(path).unwrap()], writer);
+    let service = Service::new(
+        ServiceConfig::new(ID.clone()),
+        vec![Store::open(path).unwrap(), Store::open(path).unwrap()],
+        writer,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, service, std::future::pending::<()>()));
@@ -181,14 +186,14 @@ async fn start_server(path: &Path) -> SocketAddr {
 }
 
 fn stored(path: &Path, round: u32) -> Vec<(String, Value)> {
-    Store::open(path).unwrap().current_answers(ID, round).unwrap().into_iter().map(|a| (a.item_id, a.value)).collect()
+    Store::open(path).unwrap().current_answers(&ID, round).unwrap().into_iter().map(|a| (a.item_id, a.value)).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_fills_in_the_form_and_the_answers_are_stored() {
     let now = Utc::now();
     let (_dir, path, _) = study_store(now);
-    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let token = Store::open(&path).unwrap().issue_token(&ID, 1, "E01", now).unwrap().expose().to_owned();
     let address = start_server(&path).await;
     let browser = Browser::start().await;
     browser.open(&format!("http://{address}/s/{token}")).await;
@@ -220,7 +225,7 @@ async fn chromium_gives_two_areas_the_same_rank_where_ties_are_allowed_and_the_t
     let now = Utc::now();
     let source = STUDY.replacen("of = \"domains\"\n", "of = \"domains\"\nties = true\n", 1);
     let (_dir, path, _) = study_store_of(&source, now);
-    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let token = Store::open(&path).unwrap().issue_token(&ID, 1, "E01", now).unwrap().expose().to_owned();
     let address = start_server(&path).await;
     let browser = Browser::start().await;
     browser.open(&format!("http://{address}/s/{token}")).await;
@@ -244,7 +249,7 @@ async fn chromium_gives_two_areas_the_same_rank_where_ties_are_allowed_and_the_t
 async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_its_question() {
     let now = Utc::now();
     let (_dir, path, _) = study_store(now);
-    let token = Store::open(&path).unwrap().issue_token(ID, 1, "E01", now).unwrap().expose().to_owned();
+    let token = Store::open(&path).unwrap().issue_token(&ID, 1, "E01", now).unwrap().expose().to_owned();
     let address = start_server(&path).await;
     let browser = Browser::start().await;
     let link = format!("http://{address}/s/{token}");
@@ -303,7 +308,7 @@ async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_i
         assert!(!shown.contains(internal), "the page shows “{internal}”");
     }
     assert!(stored(&path, 1).is_empty(), "a refused submission stores no answer");
-    let draft = Store::open(&path).unwrap().draft(ID, 1, "E01").unwrap();
+    let draft = Store::open(&path).unwrap().draft(&ID, 1, "E01").unwrap();
     let kept: Vec<&str> = draft.iter().map(|(item, _)| item.as_str()).collect();
     assert_eq!(
         kept,
@@ -338,7 +343,7 @@ async fn a_refused_submission_keeps_every_typed_value_with_each_problem_beside_i
             "verification.rationale"
         ]
     );
-    assert!(Store::open(&path).unwrap().draft(ID, 1, "E01").unwrap().is_empty());
+    assert!(Store::open(&path).unwrap().draft(&ID, 1, "E01").unwrap().is_empty());
 }
 
 /// Round 1 of expert E01: answers of every kind, as any channel stores them; the round
@@ -365,7 +370,7 @@ fn record_round_1(path: &Path, now: DateTime<Utc>) -> BTreeMap<&'static str, Val
         })
         .collect();
     let submission = delphi_store::Submission {
-        study_id: ID.into(),
+        study_id: ID.clone(),
         round: 1,
         expert_id: "E01".into(),
         channel: delphi_store::Channel::Cli,
@@ -373,7 +378,7 @@ fn record_round_1(path: &Path, now: DateTime<Utc>) -> BTreeMap<&'static str, Val
         answers,
     };
     store.record_submission(&submission, now).unwrap();
-    store.close_round(ID, 1, now).unwrap();
+    store.close_round(&ID, 1, now).unwrap();
     round1
 }
 
@@ -392,8 +397,8 @@ async fn round_2_comes_filled_in_and_submitting_it_unchanged_confirms_every_answ
         ItemFeedback { n: 1, median: Some(5.0), q1: Some(5.0), q3: Some(5.0), distribution, ..ItemFeedback::default() },
     );
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
-    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
-    let token = store.issue_token(ID, 2, "E01", now).unwrap().expose().to_owned();
+    store.open_round(&ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(&ID, 2, "E01", now).unwrap().expose().to_owned();
     drop(store);
 
     let address = start_server(&path).await;
@@ -468,8 +473,8 @@ async fn round_2_feeds_back_rankings_quantiles_probabilities_and_proposals_besid
     );
     let mut store = Store::open(&path).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
-    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
-    let token = store.issue_token(ID, 2, "E01", now).unwrap().expose().to_owned();
+    store.open_round(&ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(&ID, 2, "E01", now).unwrap().expose().to_owned();
     drop(store);
 
     let address = start_server(&path).await;
@@ -546,9 +551,9 @@ async fn a_chinese_reader_sees_an_english_rationale_translated_with_its_original
     );
     let mut store = Store::open(&path).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
-    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    store.open_round(&ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
     // E07 reads Chinese (the panel's language column).
-    let token = store.issue_token(ID, 2, "E07", now).unwrap().expose().to_owned();
+    let token = store.issue_token(&ID, 2, "E07", now).unwrap().expose().to_owned();
     drop(store);
 
     let address = start_server(&path).await;
@@ -595,8 +600,8 @@ async fn a_long_list_of_rationales_comes_in_pages_and_reading_them_keeps_what_wa
     );
     let mut store = Store::open(&path).unwrap();
     let frozen = serde_json::to_string(&FrozenRound::build(&study, 2, Some(&feedback)).unwrap()).unwrap();
-    store.open_round(ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
-    let token = store.issue_token(ID, 2, "E02", now).unwrap().expose().to_owned();
+    store.open_round(&ID, 2, 3, &frozen, now + chrono::Duration::hours(1), now).unwrap();
+    let token = store.issue_token(&ID, 2, "E02", now).unwrap().expose().to_owned();
     drop(store);
 
     let address = start_server(&path).await;

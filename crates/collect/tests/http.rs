@@ -8,12 +8,13 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::LazyLock;
 
 use chrono::{Duration, Utc};
 use delphi_collect::{Service, ServiceConfig, TrustedProxies, Writer, serve};
 use delphi_core::Study;
 use delphi_core::panel::Panel;
-use delphi_core::study::PanelAttribute;
+use delphi_core::study::{PanelAttribute, StudyId};
 use delphi_store::Store;
 use delphi_survey::FrozenRound;
 use reqwest::StatusCode;
@@ -22,7 +23,7 @@ use serde_json::{Value, json};
 
 const STUDY: &str = include_str!("../../../surveys/ai-safety-cooperation.toml");
 const PANEL: &str = include_str!("../../../surveys/ai-safety-cooperation.panel.csv");
-const ID: &str = "ai-safety-cooperation";
+static ID: LazyLock<StudyId> = LazyLock::new(|| StudyId::parse("ai-safety-cooperation").unwrap());
 const COORDINATOR: &str = "coordinator-secret-for-tests";
 
 struct Server {
@@ -48,13 +49,13 @@ impl Server {
         let study = Study::from_toml(STUDY, "study.toml").unwrap();
         let mut store = Store::open(&path).unwrap();
         let now = Utc::now();
-        store.register_study(ID, STUDY, now).unwrap();
-        store.import_panel(ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
+        store.register_study(&ID, STUDY, now).unwrap();
+        store.import_panel(&ID, &Panel::from_csv(PANEL, "panel.csv", &study).unwrap(), now).unwrap();
         let frozen = serde_json::to_string(&FrozenRound::build(&study, 1, None).unwrap()).unwrap();
-        store.open_round(ID, 1, 3, &frozen, now + deadline_in, now).unwrap();
+        store.open_round(&ID, 1, 3, &frozen, now + deadline_in, now).unwrap();
 
         let (writer, _thread) = Writer::spawn(Store::open(&path).unwrap());
-        let mut config = ServiceConfig::new(ID);
+        let mut config = ServiceConfig::new(ID.clone());
         config.coordinator_token = Some(COORDINATOR.into());
         config.group_attributes = vec![PanelAttribute::Bloc];
         configure(&mut config);
@@ -71,13 +72,13 @@ impl Server {
     }
 
     fn token(&self, expert: &str) -> String {
-        Store::open(&self.path).unwrap().issue_token(ID, 1, expert, Utc::now()).unwrap().expose().to_owned()
+        Store::open(&self.path).unwrap().issue_token(&ID, 1, expert, Utc::now()).unwrap().expose().to_owned()
     }
 
     fn stored(&self) -> Vec<(String, String, Value, u32)> {
         let store = Store::open(&self.path).unwrap();
         store
-            .current_answers(ID, 1)
+            .current_answers(&ID, 1)
             .unwrap()
             .into_iter()
             .map(|a| (a.pseudonym, a.item_id, a.value, a.revision))
@@ -187,7 +188,7 @@ async fn invalid_answers_wrong_tokens_and_bad_bodies_are_refused_clearly() {
     assert!(server.stored().is_empty());
 
     // A closed round's link looks exactly like an unknown one.
-    Store::open(&server.path).unwrap().close_round(ID, 1, Utc::now()).unwrap();
+    Store::open(&server.path).unwrap().close_round(&ID, 1, Utc::now()).unwrap();
     let closed = server.client.get(format!("{}/s/{token}", server.base)).send().await.unwrap();
     assert_eq!(closed.status(), StatusCode::NOT_FOUND);
     assert_eq!(closed.text().await.unwrap(), unknown_page);
@@ -319,7 +320,7 @@ async fn concurrent_submissions_are_all_acknowledged_and_stored() {
         assert_eq!(task.await.unwrap(), StatusCode::OK);
     }
     let store = Store::open(&server.path).unwrap();
-    let status = store.status(ID, &[]).unwrap();
+    let status = store.status(&ID, &[]).unwrap();
     assert_eq!(
         (status[0].responded, status[0].submissions),
         (20, 100),
@@ -376,14 +377,14 @@ async fn a_replaced_token_or_a_deactivated_expert_stops_api_submissions_at_once(
         PANEL.lines().filter(|line| !line.starts_with("E02,")).map(|l| format!("{l}\n")).collect();
     Store::open(&server.path)
         .unwrap()
-        .import_panel(ID, &Panel::from_csv(&without_e02, "panel.csv", &study).unwrap(), Utc::now())
+        .import_panel(&ID, &Panel::from_csv(&without_e02, "panel.csv", &study).unwrap(), Utc::now())
         .unwrap();
     assert_eq!(post(e02.clone(), good()).await.unwrap().status(), StatusCode::NOT_FOUND, "deactivated expert");
 
     // The round closes: the cached token of E01 stops working too.
-    Store::open(&server.path).unwrap().close_round(ID, 1, Utc::now()).unwrap();
+    Store::open(&server.path).unwrap().close_round(&ID, 1, Utc::now()).unwrap();
     assert_eq!(post(newer, good()).await.unwrap().status(), StatusCode::NOT_FOUND, "closed round");
-    let submissions = Store::open(&server.path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    let submissions = Store::open(&server.path).unwrap().status(&ID, &[]).unwrap()[0].submissions;
     assert_eq!(submissions, 5, "only the accepted ones were stored");
     server.stop().await;
 }
@@ -630,7 +631,7 @@ async fn an_overlong_or_invisible_idempotency_key_is_refused_and_a_retry_stores_
             .json(&body)
             .send()
     };
-    let submissions = || Store::open(&server.path).unwrap().status(ID, &[]).unwrap()[0].submissions;
+    let submissions = || Store::open(&server.path).unwrap().status(&ID, &[]).unwrap()[0].submissions;
     for key in ["k".repeat(129), "with space".to_owned(), "tab\tkey".to_owned()] {
         for _attempt in 0..2 {
             let refused = send(key.clone()).await.unwrap();

@@ -15,9 +15,10 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::consensus::{ConsensusPosition, ConsensusRule, DontKnowPolicy, QuantileMethod};
 use crate::problem::{ProblemSink, Problems, did_you_mean};
 use crate::study::{
-    CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ItemId, Language, Localised, PanelAttribute,
-    QuantileLevels, QuantileLevelsError, QuantityScale, ReportingNotes, ResponseKind, Revision, Scale, ScaleId,
-    SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id, is_valid_language,
+    CarryOver, Criterion, CriterionId, Domain, DomainId, ExtraItem, ID_RULE, ItemId, Language, Localised,
+    PanelAttribute, QuantileLevels, QuantileLevelsError, QuantityScale, ReportingNotes, ResponseKind, Revision, Scale,
+    ScaleId, SeedItem, StopWhen, StoppingRule, Study, StudyId, Subgroups, Synthesis, Withdrawal, is_valid_id,
+    is_valid_language,
 };
 
 const SECTIONS: [&str; 11] = [
@@ -486,12 +487,7 @@ impl<'s> Checker<'_, 's> {
         if is_valid_id(id.get_ref()) {
             Some(id.get_ref().clone())
         } else {
-            self.report(
-                id.span(),
-                field,
-                format!("`{}` is not a valid id", id.get_ref()),
-                Some("ids are 1–48 characters of a-z, 0-9, '-' or '_', starting with a letter or digit".into()),
-            );
+            self.report(id.span(), field, format!("`{}` is not a valid id", id.get_ref()), Some(ID_RULE.into()));
             None
         }
     }

@@ -60,6 +60,22 @@ id_type!(
     Language
 );
 
+impl StudyId {
+    /// Checks an id by the rules of the study file's `study.id` ([`is_valid_id`]), for ids that
+    /// come from elsewhere than a validated study: a store's rows, a test's constant.
+    pub fn parse(id: &str) -> Result<Self, InvalidStudyId> {
+        if is_valid_id(id) { Ok(Self(id.to_owned())) } else { Err(InvalidStudyId(id.to_owned())) }
+    }
+}
+
+/// A text that is not a study id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a valid study id: {ID_RULE}")]
+pub struct InvalidStudyId(String);
+
+/// What [`is_valid_id`] accepts, in the words of a hint.
+pub const ID_RULE: &str = "ids are 1–48 characters of a-z, 0-9, '-' or '_', starting with a letter or digit";
+
 impl ItemId {
     /// The id of the grid item asking `criterion` about `domain`: `<domain>.<criterion>`.
     pub fn for_domain_criterion(domain: &DomainId, criterion: &CriterionId) -> Self {
@@ -762,6 +778,19 @@ mod tests {
         }
         for code in ["en", "zha", "fr-zh", ""] {
             assert!(!is_chinese_code(code), "{code}");
+        }
+    }
+
+    /// A study id from outside a study file passes the file's own rule, or says why not.
+    #[test]
+    fn a_study_id_is_checked_as_the_study_file_checks_it() {
+        let starter = Study::from_toml(include_str!("../../../surveys/starter.toml"), "study.toml").unwrap();
+        assert_eq!(StudyId::parse(starter.id.as_str()), Ok(starter.id.clone()));
+        assert_eq!(StudyId::parse("ai-safety_2").unwrap().as_str(), "ai-safety_2");
+        for bad in ["", "-lead", "Upper", "with space", "ümlaut", &"x".repeat(49)] {
+            let error = StudyId::parse(bad).unwrap_err();
+            assert!(!is_valid_id(bad), "{bad}");
+            assert_eq!(error.to_string(), format!("`{bad}` is not a valid study id: {ID_RULE}"));
         }
     }
 

@@ -17,7 +17,7 @@ use delphi_stats::summarise::ItemResult;
 use serde::Serialize;
 
 use crate::labels::Labels;
-use crate::model::{Composition, Conduct, Methods, Num, Overview, RoundConduct, fmt_number};
+use crate::model::{Composition, CompositionRowKind, Conduct, Methods, Num, Overview, RoundConduct, fmt_number};
 
 /// The guidelines part of the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -708,8 +708,7 @@ fn checklist_item(Item(id, en, zh_topic, source): &Item, study: &Study, zh: bool
 /// The flow per round from the bloc composition the overview already counted (small blocs
 /// together, unnamed); without blocs, the panel's total only.
 fn flow(s: &Sources<'_>, w: &Words) -> Flow {
-    let blocs: Option<&Composition> =
-        s.overview.composition.iter().find(|c| c.attribute == PanelAttribute::Bloc.name());
+    let blocs: Option<&Composition> = s.overview.composition.iter().find(|c| c.attribute == PanelAttribute::Bloc);
     let rounds = s
         .summary
         .rounds
@@ -728,10 +727,15 @@ fn flow(s: &Sources<'_>, w: &Words) -> Flow {
                     let mut rows = Vec::new();
                     for row in &c.rows {
                         let Some(cell) = row.counts.get(k) else { continue };
-                        // the smaller blocs' row keeps the overview's words, which count them
-                        let name = if row.kind == "total" { w.total.to_owned() } else { row.group.clone() };
-                        let x = count(name, cell.invited, cell.responded);
-                        if row.kind == "total" { total = Some(x) } else { rows.push(x) }
+                        match row.kind {
+                            CompositionRowKind::Total => {
+                                total = Some(count(w.total.to_owned(), cell.invited, cell.responded));
+                            }
+                            // the smaller blocs' row keeps the overview's words, which count them
+                            CompositionRowKind::Named | CompositionRowKind::Smaller => {
+                                rows.push(count(row.group.clone(), cell.invited, cell.responded));
+                            }
+                        }
                     }
                     (total.unwrap_or_else(|| count(w.total.to_owned(), 0, 0)), rows)
                 }

@@ -15,7 +15,7 @@ use delphi_stats::groups::GroupFigures;
 use delphi_stats::item::{AcrossGroups, Basis, GroupFailure, Outcome, Verdict};
 use delphi_stats::stability::Stability;
 use delphi_stats::summarise::{ItemResult, ItemRound};
-use delphi_stats::synthesis::{Certainty, DomainSynthesis};
+use delphi_stats::synthesis::{Certainty, DomainSynthesis, Placement};
 use delphi_stats::{Figure, StudySummary};
 use serde::Serialize;
 
@@ -199,8 +199,9 @@ pub fn fmt_number(v: f64, decimals: usize) -> String {
 /// A consensus or stability verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerdictCell {
-    /// `met`, `not_met` or `undefined`.
-    pub outcome: String,
+    /// The engine's outcome; the templates style the label by it (`met`, `not_met`,
+    /// `too_few_answers` or `undefined` in the JSON).
+    pub outcome: Outcome,
     /// The outcome in the report's language.
     pub label: String,
     /// Why, with figures and thresholds.
@@ -209,14 +210,14 @@ pub struct VerdictCell {
 
 impl VerdictCell {
     fn of(v: &Verdict, labels: &Labels) -> Self {
-        let (outcome, label) = match v.outcome {
-            Outcome::Met => ("met", &labels.met),
-            Outcome::NotMet => ("not_met", &labels.not_met),
-            Outcome::TooFewAnswers => ("too_few_answers", &labels.too_few_answers),
-            Outcome::Undefined => ("undefined", &labels.undefined),
+        let label = match v.outcome {
+            Outcome::Met => &labels.met,
+            Outcome::NotMet => &labels.not_met,
+            Outcome::TooFewAnswers => &labels.too_few_answers,
+            Outcome::Undefined => &labels.undefined,
         };
         let reason = v.basis.as_ref().map_or_else(|| v.reason.clone(), |basis| worded_reason(basis, labels));
-        Self { outcome: outcome.into(), label: label.clone(), reason }
+        Self { outcome: v.outcome, label: label.clone(), reason }
     }
 
     /// A stability verdict: "stable" / "not stable", never the words of consensus (a panel
@@ -585,8 +586,8 @@ pub struct NumericRow {
 /// The panel split by one attribute, in every reported round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Composition {
-    /// The attribute (`institution`, `bloc`).
-    pub attribute: String,
+    /// The attribute (`institution`, `bloc` in the JSON).
+    pub attribute: PanelAttribute,
     /// The attribute in the report's language.
     pub label: String,
     /// Groups of at least the minimum group size in every round they appear in, by name;
@@ -599,10 +600,23 @@ pub struct Composition {
 pub struct CompositionRow {
     /// The group's name, or the words for the smaller groups or the total.
     pub group: String,
-    /// `named`, `smaller` or `total`.
-    pub kind: String,
+    /// Which of the three the row is; the renderers set the smaller groups and the total apart.
+    pub kind: CompositionRowKind,
     /// Per reported round (same order as [`Report::rounds`]).
     pub counts: Vec<CountCell>,
+}
+
+/// What a row of a [`Composition`] counts (`named`, `smaller` or `total` in the JSON, which
+/// `report.typ` compares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompositionRowKind {
+    /// One group large enough to be named.
+    Named,
+    /// All groups below the minimum group size together, unnamed.
+    Smaller,
+    /// The whole panel.
+    Total,
 }
 
 /// Experts asked and answering.
@@ -721,8 +735,10 @@ pub struct BenefitRiskPoint {
     pub worst_risk: Option<String>,
     /// Placement in the report's language.
     pub placement: Option<String>,
-    /// Placement key (`promising`, `needs_safeguards`, `avoid`).
-    pub placement_key: Option<String>,
+    /// The placement itself (`promising`, `needs_safeguards`, `avoid` in the JSON): no shipped
+    /// template reads it, but the report folder's `report.json` is there for whoever edits the
+    /// template beside the PDF, and a placement is better compared there than its words.
+    pub placement_key: Option<Placement>,
     /// Share of experts placing the domain the same way.
     pub agreement: Num,
     /// How sure the panel is, in the report's language.
@@ -944,8 +960,8 @@ pub struct CriterionRow {
     pub criterion: String,
     /// The question as asked.
     pub question: String,
-    /// Item kind (`ordinal`, `numeric`, …).
-    pub kind: String,
+    /// Which figures the row holds.
+    pub kind: CriterionRowKind,
     /// Valid answers.
     pub n: u64,
     /// "Don't know" answers.
@@ -962,6 +978,16 @@ pub struct CriterionRow {
     pub agreement: Num,
     /// Consensus verdict (ordinal only).
     pub verdict: Option<VerdictCell>,
+}
+
+/// What a [`CriterionRow`] holds (`ordinal` or `numeric` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CriterionRowKind {
+    /// A rating: figures on its scale, agreement and a consensus verdict.
+    Ordinal,
+    /// A number or a probability: figures only, no agreement and no verdict.
+    Numeric,
 }
 
 /// An ordinal criterion's answers per scale point in several rounds.
@@ -1562,7 +1588,7 @@ fn ordinal_row(ctx: &Ctx<'_>, id: &str, question: &str, o: &delphi_stats::item::
     CriterionRow {
         criterion: id.to_owned(),
         question: question.to_owned(),
-        kind: "ordinal".into(),
+        kind: CriterionRowKind::Ordinal,
         n: o.n,
         dont_know: o.dont_know,
         median: Num::scale(o.median),
@@ -1673,7 +1699,7 @@ fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
     };
     let mut rows: Vec<CompositionRow> = named
         .iter()
-        .map(|g| CompositionRow { group: (*g).to_owned(), kind: "named".into(), counts: cells(&[g]) })
+        .map(|g| CompositionRow { group: (*g).to_owned(), kind: CompositionRowKind::Named, counts: cells(&[g]) })
         .collect();
     if !smaller.is_empty() {
         rows.push(CompositionRow {
@@ -1682,14 +1708,14 @@ fn composition(ctx: &Ctx<'_>, attribute: PanelAttribute) -> Composition {
                 .of(smaller.len() as u64)
                 .replace("{k}", &smaller.len().to_string())
                 .replace("{n}", &min.to_string()),
-            kind: "smaller".into(),
+            kind: CompositionRowKind::Smaller,
             counts: cells(&smaller),
         });
     }
     let all: Vec<&str> = named.iter().chain(&smaller).copied().collect();
-    rows.push(CompositionRow { group: l.total.clone(), kind: "total".into(), counts: cells(&all) });
+    rows.push(CompositionRow { group: l.total.clone(), kind: CompositionRowKind::Total, counts: cells(&all) });
     Composition {
-        attribute: attribute.name().to_owned(),
+        attribute,
         label: match attribute {
             PanelAttribute::Institution => l.institution.clone(),
             PanelAttribute::Bloc => l.bloc.clone(),
@@ -1789,10 +1815,7 @@ fn benefit_risk_point(ctx: &Ctx<'_>, marker: usize, domain: &DomainId, s: &Domai
         risk_q3: rq3,
         worst_risk: s.worst_risk.clone(),
         placement: ctx.placement(s),
-        placement_key: s
-            .placement
-            .map(|p| format!("{p:?}").to_lowercase())
-            .map(|k| if k == "needssafeguards" { "needs_safeguards".into() } else { k }),
+        placement_key: s.placement,
         agreement: Num::percentage(s.placement_agreement.map(|x| 100.0 * x)),
         certainty: ctx.certainty(s.certainty),
         stack: 0,
@@ -2002,7 +2025,7 @@ fn numeric_criterion_row(
     CriterionRow {
         criterion: cid.to_owned(),
         question,
-        kind: "numeric".into(),
+        kind: CriterionRowKind::Numeric,
         n: o.n,
         dont_know: o.dont_know,
         median: f.median,

@@ -9,7 +9,7 @@ mod common;
 
 use std::process::Command;
 
-use delphi_report::model::{Num, Report};
+use delphi_report::model::{CriterionRowKind, Num, Report};
 use delphi_report::{Conduct, FeedbackGiven, PdfOptions, build, render_html, render_markdown, render_pdf};
 
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -63,7 +63,7 @@ fn every_scale_figure_has_two_decimals_and_every_reason_agrees_with_its_table() 
     let mut checked = 0;
     let mut quarter_points = 0;
     for row in r.domains.iter().flat_map(|d| &d.rounds).flat_map(|round| &round.criteria) {
-        if row.kind != "ordinal" {
+        if row.kind != CriterionRowKind::Ordinal {
             continue;
         }
         let figures: [&Num; 4] = [&row.median, &row.q1, &row.q3, &row.iqr];

@@ -14,9 +14,10 @@ use std::sync::LazyLock;
 
 use delphi_core::Study;
 use delphi_core::study::PanelAttribute;
-use delphi_report::model::Report;
+use delphi_report::model::{CompositionRowKind, Report};
 use delphi_report::{Conduct, PdfOptions, RationaleGroup, build, render_html, render_markdown, render_pdf};
 use delphi_stats::StudySummary;
+use delphi_stats::item::Outcome;
 
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 
@@ -506,12 +507,10 @@ fn markdown_holds_the_figures() {
         for x in &d.rounds {
             for c in &x.criteria {
                 let verdict = c.verdict.as_ref().unwrap();
-                let label = if verdict.outcome == "met" {
-                    format!("**{}**", verdict.label)
-                } else if verdict.outcome == "undefined" {
-                    format!("*{}*", verdict.label)
-                } else {
-                    verdict.label.clone()
+                let label = match verdict.outcome {
+                    Outcome::Met => format!("**{}**", verdict.label),
+                    Outcome::Undefined => format!("*{}*", verdict.label),
+                    Outcome::NotMet | Outcome::TooFewAnswers => verdict.label.clone(),
                 };
                 let row = format!(
                     "| {} | {} | {} | {} | {}–{} | {} | {} | {label} |",
@@ -524,10 +523,10 @@ fn markdown_holds_the_figures() {
     let shown = delphi_report_markdown_unescape(&md);
     for c in &r.overview.composition {
         for row in &c.rows {
-            let group = match row.kind.as_str() {
-                "smaller" => format!("*{}*", row.group),
-                "total" => format!("**{}**", row.group),
-                _ => row.group.clone(),
+            let group = match row.kind {
+                CompositionRowKind::Named => row.group.clone(),
+                CompositionRowKind::Smaller => format!("*{}*", row.group),
+                CompositionRowKind::Total => format!("**{}**", row.group),
             };
             let counts: Vec<&str> = row.counts.iter().map(|x| x.text.as_str()).collect();
             let want = format!("| {group} | {} |", counts.join(" | "));
@@ -553,7 +552,7 @@ fn the_panel_is_counted_by_institution_and_bloc_without_naming_small_groups() {
     assert_eq!(r.overview.composition.len(), 2);
     let mut pooled = 0;
     for (c, attribute) in r.overview.composition.iter().zip([PanelAttribute::Institution, PanelAttribute::Bloc]) {
-        assert_eq!(c.attribute, attribute.name());
+        assert_eq!(c.attribute, attribute);
         let groups = panel_groups(study, attribute);
         let counts = |members: &[usize]| -> Vec<(u32, u32)> {
             r.rounds
@@ -568,7 +567,7 @@ fn the_panel_is_counted_by_institution_and_bloc_without_naming_small_groups() {
             row.counts.iter().map(|x| (x.invited, x.responded)).collect()
         };
         let (large, small): (Vec<_>, Vec<_>) = groups.iter().partition(|(_, members)| members.len() >= min);
-        let named: Vec<_> = c.rows.iter().filter(|row| row.kind == "named").collect();
+        let named: Vec<_> = c.rows.iter().filter(|row| row.kind == CompositionRowKind::Named).collect();
         assert_eq!(
             named.iter().map(|row| row.group.as_str()).collect::<Vec<_>>(),
             large.iter().map(|(g, _)| g.as_str()).collect::<Vec<_>>()
@@ -576,7 +575,7 @@ fn the_panel_is_counted_by_institution_and_bloc_without_naming_small_groups() {
         for (row, (_, members)) in named.iter().zip(&large) {
             assert_eq!(of(row), counts(members), "{}", row.group);
         }
-        let smaller = c.rows.iter().find(|row| row.kind == "smaller");
+        let smaller = c.rows.iter().find(|row| row.kind == CompositionRowKind::Smaller);
         if small.is_empty() {
             assert!(smaller.is_none());
         } else {
@@ -587,7 +586,7 @@ fn the_panel_is_counted_by_institution_and_bloc_without_naming_small_groups() {
             pooled += small.len();
         }
         let total = c.rows.last().unwrap();
-        assert_eq!(total.kind, "total");
+        assert_eq!(total.kind, CompositionRowKind::Total);
         let everyone: Vec<usize> = groups.values().flatten().copied().collect();
         assert_eq!(of(total), counts(&everyone));
         assert!(total.counts.iter().all(|x| x.text == format!("{} / {}", x.responded, x.invited)));

@@ -83,31 +83,62 @@ pub struct GroupComparison {
     pub cross_group: Verdict,
 }
 
-/// Compares groups of one ordinal item in one round. `counts[g]` holds group `g`'s answers
-/// per scale point, `dont_know[g]` its "don't know" answers.
-#[allow(clippy::too_many_arguments)]
-pub fn compare_groups(
-    attribute: &str,
-    item: &ItemId,
-    round: u32,
-    names: &[String],
-    counts: &[&[u64]],
-    dont_know: &[u64],
-    scale: OrdinalScale,
-    agree: AgreeSet,
-    rule: &ConsensusRule,
-    min_group_size: u64,
-    (overall, overall_box): (&Verdict, Option<AgreeSet>),
-) -> GroupComparison {
+/// What [`compare_groups`] compares: one ordinal item's answers in one round, split into the
+/// groups of one attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupedAnswers<'a> {
+    /// The attribute (e.g. "bloc").
+    pub attribute: &'a str,
+    /// The item.
+    pub item: &'a ItemId,
+    /// The round.
+    pub round: u32,
+    /// The item's scale.
+    pub scale: OrdinalScale,
+    /// The item's agree set.
+    pub agree: AgreeSet,
+    /// The groups, by name.
+    pub groups: &'a [GroupAnswers<'a>],
+}
+
+/// One group's answers to the item: its counts and its "don't know"s travel together, so
+/// they cannot belong to different groups.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupAnswers<'a> {
+    /// The group's value of the attribute (e.g. "US").
+    pub name: &'a str,
+    /// Valid answers per scale point.
+    pub counts: &'a [u64],
+    /// "Don't know" answers.
+    pub dont_know: u64,
+}
+
+/// What the groups are judged by.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupRule<'a> {
+    /// The consensus rule, applied inside each group as to the whole panel.
+    pub consensus: &'a ConsensusRule,
+    /// Groups with fewer valid answers are suppressed.
+    pub min_group_size: u64,
+    /// The whole panel's verdict on the item: no cross-group consensus without it.
+    pub overall: &'a Verdict,
+    /// Where the whole panel agreed: a group's consensus counts only at the same place.
+    pub overall_box: Option<AgreeSet>,
+}
+
+/// Compares the groups of one ordinal item in one round.
+pub fn compare_groups(answers: &GroupedAnswers<'_>, judged_by: &GroupRule<'_>) -> GroupComparison {
+    let GroupedAnswers { attribute, item, round, scale, agree, groups: of_groups } = *answers;
+    let GroupRule { consensus: rule, min_group_size, overall, overall_box } = *judged_by;
     let m = rule.quantile_method;
-    let mut groups = Vec::with_capacity(names.len());
+    let mut groups = Vec::with_capacity(of_groups.len());
     let mut shown: Vec<&[u64]> = Vec::new();
     let mut failing: Vec<(String, (String, GroupFailure))> = Vec::new();
     let mut undefined = 0usize;
-    for ((name, &c), &dk) in names.iter().zip(counts).zip(dont_know) {
+    for &GroupAnswers { name, counts: c, dont_know: dk } in of_groups {
         let n: u64 = c.iter().sum();
         if n < min_group_size.max(1) {
-            groups.push(GroupResult { group: name.clone(), figures: GroupFigures::Suppressed });
+            groups.push(GroupResult { group: name.to_owned(), figures: GroupFigures::Suppressed });
             continue;
         }
         shown.push(c);
@@ -121,21 +152,21 @@ pub fn compare_groups(
             // Consensus in a group counts only on the panel's own position.
             Outcome::Met if group_box != overall_box => failing.push((
                 format!("{name} (consensus {}, the panel's {})", box_text(group_box), box_text(overall_box)),
-                (name.clone(), GroupFailure::OtherBox { group: bounds(group_box), panel: bounds(overall_box) }),
+                (name.to_owned(), GroupFailure::OtherBox { group: bounds(group_box), panel: bounds(overall_box) }),
             )),
             Outcome::Met => {}
             Outcome::NotMet => failing.push((
                 format!("{name} ({})", consensus.reason),
-                (name.clone(), GroupFailure::NotMet { basis: consensus.basis.clone() }),
+                (name.to_owned(), GroupFailure::NotMet { basis: consensus.basis.clone() }),
             )),
             Outcome::TooFewAnswers | Outcome::Undefined => undefined += 1,
         }
         groups.push(GroupResult {
-            group: name.clone(),
+            group: name.to_owned(),
             figures: GroupFigures::Shown { n, median, q1, q3, iqr, agreement_percent, consensus },
         });
     }
-    let suppressed = names.len() - shown.len();
+    let suppressed = of_groups.len() - shown.len();
     let test = match shown.len() {
         0 | 1 => GroupTest::NotTested { reason: Undefined::TooFewGroups },
         2 => GroupTest::MannWhitney(mann_whitney_counts(shown[0], shown[1])),
@@ -203,16 +234,31 @@ mod tests {
         (s, AgreeSet::new(s, 4, 5).unwrap(), ConsensusRule::default(), ItemId::new("q").unwrap())
     }
 
+    /// Blocs without "don't know" answers on item `q` in round 1, judged against a panel that
+    /// agreed in the agree set.
+    fn compare(
+        groups: &[(&str, &[u64])],
+        rule: &ConsensusRule,
+        min_group_size: u64,
+        overall: &Verdict,
+    ) -> GroupComparison {
+        let (scale, agree, _, item) = setup();
+        let groups: Vec<GroupAnswers<'_>> =
+            groups.iter().map(|&(name, counts)| GroupAnswers { name, counts, dont_know: 0 }).collect();
+        compare_groups(
+            &GroupedAnswers { attribute: "bloc", item: &item, round: 1, scale, agree, groups: &groups },
+            &GroupRule { consensus: rule, min_group_size, overall, overall_box: Some(agree) },
+        )
+    }
+
     #[test]
     fn small_groups_are_suppressed_and_untested() {
-        let (s, a, rule, item) = setup();
-        let names = ["CN".to_owned(), "EU".to_owned(), "US".to_owned()];
+        let (_, _, rule, _) = setup();
         let cn = [0, 0, 0, 3, 2];
         let eu = [0, 0, 0, 1, 1];
         let us = [0, 0, 0, 4, 1];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(100.0), &rule);
-        let g =
-            compare_groups("bloc", &item, 1, &names, &[&cn, &eu, &us], &[0, 0, 0], s, a, &rule, 5, (&overall, Some(a)));
+        let g = compare(&[("CN", &cn), ("EU", &eu), ("US", &us)], &rule, 5, &overall);
         assert_eq!(g.suppressed, 1);
         assert_eq!(g.groups[1].figures, GroupFigures::Suppressed);
         assert!(matches!(g.test, GroupTest::MannWhitney(_)));
@@ -228,38 +274,24 @@ mod tests {
 
     #[test]
     fn disagreement_between_groups() {
-        let (s, a, rule, item) = setup();
-        let names = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        let (_, _, rule, _) = setup();
         let ga = [0, 0, 0, 2, 8];
         let gb = [6, 4, 0, 0, 0];
         let gc = [0, 0, 0, 5, 5];
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(70.0), &rule);
-        let g =
-            compare_groups("bloc", &item, 1, &names, &[&ga, &gb, &gc], &[0, 0, 0], s, a, &rule, 5, (&overall, Some(a)));
+        let blocs: [(&str, &[u64]); 3] = [("A", &ga), ("B", &gb), ("C", &gc)];
+        let g = compare(&blocs, &rule, 5, &overall);
         assert!(matches!(g.test, GroupTest::KruskalWallis(k) if k.p_value.value().unwrap() < 0.01));
         // B is united too, but at the other end of the scale: no cross-group consensus.
         assert_eq!(g.cross_group.outcome, Outcome::NotMet);
         assert_eq!(g.cross_group.reason, "no consensus in B (consensus in 1–2, the panel's in 4–5)");
         // Counting the agree set only, B simply has no consensus.
         let top_box = ConsensusRule { position: ConsensusPosition::AgreeSet, ..rule };
-        let g = compare_groups(
-            "bloc",
-            &item,
-            1,
-            &names,
-            &[&ga, &gb, &gc],
-            &[0, 0, 0],
-            s,
-            a,
-            &top_box,
-            5,
-            (&overall, Some(a)),
-        );
+        let g = compare(&blocs, &top_box, 5, &overall);
         assert!(g.cross_group.reason.starts_with("no consensus in B (IQR"), "{}", g.cross_group.reason);
         // every group suppressed (n = 0 everywhere: all missing)
         let z = [0u64; 5];
-        let g =
-            compare_groups("bloc", &item, 1, &names, &[&z, &z, &z], &[0, 0, 0], s, a, &rule, 1, (&overall, Some(a)));
+        let g = compare(&[("A", &z), ("B", &z), ("C", &z)], &rule, 1, &overall);
         assert_eq!(g.suppressed, 3);
         assert_eq!(g.cross_group.outcome, Outcome::Undefined);
         assert!(matches!(g.test, GroupTest::NotTested { reason: Undefined::TooFewGroups }));
@@ -270,11 +302,10 @@ mod tests {
     /// R) give 1. summary.json says which method gave the p-value.
     #[test]
     fn centred_blocs_give_p_one_and_say_how() {
-        let (s, a, rule, item) = setup();
-        let names = ["A".to_owned(), "B".to_owned()];
+        let (_, _, rule, _) = setup();
         let (ga, gb) = ([0, 0, 1, 0, 1], [0, 0, 0, 2, 0]);
         let overall = consensus_verdict(Figure::new(1.0), Figure::new(50.0), &rule);
-        let g = compare_groups("bloc", &item, 1, &names, &[&ga, &gb], &[0, 0], s, a, &rule, 1, (&overall, Some(a)));
+        let g = compare(&[("A", &ga), ("B", &gb)], &rule, 1, &overall);
         let GroupTest::MannWhitney(m) = g.test else { panic!("two groups: {:?}", g.test) };
         assert_eq!(m.p_value.value(), Some(1.0));
         let json = serde_json::to_string(&g.test).unwrap();

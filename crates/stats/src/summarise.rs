@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classical::{self, CaseExpert, CaseItem, CaseModel, CookeCase, CookeOptions, Scale};
 use crate::cooke::{ClassicalModel, DmScore, ExpertScore, LinearPool, TargetQuantiles, linear_pool};
-use crate::groups::{GroupComparison, compare_groups};
+use crate::groups::{GroupAnswers, GroupComparison, GroupRule, GroupedAnswers, compare_groups};
 use crate::input::{AnswerTable, ItemId, ItemKind, ItemSpec, OrdinalScale, Quantiles, Ranking, Row, Stored};
 use crate::item::{NumericSummary, OrdinalSummary, numeric_summary, ordinal_summary, response_rate};
 use crate::kendall::{KendallW, kendall_w};
@@ -500,19 +500,27 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                         let k = scale.points();
                         for (attr, names, of) in &attrs {
                             let (gc, gdk) = counts_by_group(rows, of, names.len(), scale);
-                            let refs: Vec<&[u64]> = gc.chunks(k).collect();
+                            let of_groups: Vec<GroupAnswers<'_>> = names
+                                .iter()
+                                .zip(gc.chunks(k))
+                                .zip(&gdk)
+                                .map(|((name, counts), &dont_know)| GroupAnswers { name, counts, dont_know })
+                                .collect();
                             groups.push(compare_groups(
-                                attr,
-                                &spec.id,
-                                r,
-                                names,
-                                &refs,
-                                &gdk,
-                                scale,
-                                agree,
-                                rule,
-                                config.min_group_size,
-                                (&s.consensus, s.consensus_box),
+                                &GroupedAnswers {
+                                    attribute: attr,
+                                    item: &spec.id,
+                                    round: r,
+                                    scale,
+                                    agree,
+                                    groups: &of_groups,
+                                },
+                                &GroupRule {
+                                    consensus: rule,
+                                    min_group_size: config.min_group_size,
+                                    overall: &s.consensus,
+                                    overall_box: s.consensus_box,
+                                },
                             ));
                         }
                         reliability_counts.add(r, scale, spec.criterion.as_deref(), &s.counts);

@@ -1,6 +1,7 @@
 //! The append-only audit log: every state change, in the transaction that makes it.
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, params};
 
 use crate::{Actor, Store, StoreError, parse_timestamp, timestamp};
@@ -23,7 +24,7 @@ pub struct AuditEntry {
 pub(crate) fn record(
     conn: &Connection,
     at: DateTime<Utc>,
-    study_id: Option<&str>,
+    study_id: Option<&StudyId>,
     actor: &Actor,
     action: &str,
     detail: &serde_json::Value,
@@ -35,23 +36,23 @@ pub(crate) fn record(
 pub(crate) fn record_text(
     conn: &Connection,
     at: &str,
-    study_id: Option<&str>,
+    study_id: Option<&StudyId>,
     actor: &Actor,
     action: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
     conn.prepare_cached("INSERT INTO audit_log (at, study_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![at, study_id, actor.label(), action, detail])?;
+        .execute(params![at, study_id.map(StudyId::as_str), actor.label(), action, detail])?;
     Ok(())
 }
 
 impl Store {
     /// The study's audit log, oldest first.
-    pub fn audit_log(&self, study_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_log(&self, study_id: &StudyId) -> Result<Vec<AuditEntry>, StoreError> {
         let mut statement = self
             .conn
             .prepare("SELECT seq, at, actor, action, detail FROM audit_log WHERE study_id = ?1 ORDER BY seq")?;
-        let rows = statement.query_map([study_id], |r| {
+        let rows = statement.query_map([study_id.as_str()], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

@@ -4,6 +4,7 @@
 //! same expert and round deletes it (in the transaction that stores the submission).
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::rounds::require_open;
@@ -16,7 +17,7 @@ impl Store {
     /// sent had none left.
     pub fn save_draft(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
         answers: &serde_json::Map<String, serde_json::Value>,
@@ -27,7 +28,7 @@ impl Store {
         require_open(&tx, study_id, round)?;
         let pseudonym: Option<String> = tx
             .prepare_cached("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2")?
-            .query_row(params![study_id, expert_id], |r| r.get(0))
+            .query_row(params![study_id.as_str(), expert_id], |r| r.get(0))
             .optional()?;
         let Some(pseudonym) = pseudonym else {
             return Err(crate::Refusal::UnknownExpert(expert_id.to_owned()).into());
@@ -38,7 +39,7 @@ impl Store {
                 "INSERT INTO drafts (study_id, round, expert_id, answers, saved_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
-                study_id,
+                study_id.as_str(),
                 round,
                 expert_id,
                 serde_json::Value::Object(answers.clone()).to_string(),
@@ -60,14 +61,14 @@ impl Store {
     /// The expert's draft of a round (item → answer), empty when there is none.
     pub fn draft(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
     ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
         let text: Option<String> = self
             .conn
             .prepare_cached("SELECT answers FROM drafts WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3")?
-            .query_row(params![study_id, round, expert_id], |r| r.get(0))
+            .query_row(params![study_id.as_str(), round, expert_id], |r| r.get(0))
             .optional()?;
         let Some(text) = text else { return Ok(Vec::new()) };
         let value: serde_json::Value =
@@ -81,8 +82,8 @@ impl Store {
 
 /// Deletes the expert's draft of the round: a submission was accepted, or a new draft
 /// replaces it.
-pub(crate) fn delete_in(conn: &Connection, study_id: &str, round: u32, expert_id: &str) -> Result<(), StoreError> {
+pub(crate) fn delete_in(conn: &Connection, study_id: &StudyId, round: u32, expert_id: &str) -> Result<(), StoreError> {
     conn.prepare_cached("DELETE FROM drafts WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3")?
-        .execute(params![study_id, round, expert_id])?;
+        .execute(params![study_id.as_str(), round, expert_id])?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! nothing was changed) and failures of the store itself.
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 
 /// Why the store did not do what was asked: a refusal, or a failure of the store itself.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +33,7 @@ pub enum StoreError {
 pub enum Refusal {
     /// The study is not in this store (its id).
     #[error("study `{0}` is not in this store; run `delphi panel import` (or any command with --study) first")]
-    UnknownStudy(String),
+    UnknownStudy(StudyId),
     /// A round cannot open without a panel.
     #[error("the panel is empty; import it with `delphi panel import PANEL.csv` before opening a round")]
     EmptyPanel,

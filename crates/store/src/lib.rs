@@ -30,6 +30,7 @@ mod trust;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 pub use audit::AuditEntry;
@@ -77,7 +78,7 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisteredStudy {
     /// Its id.
-    pub id: String,
+    pub id: StudyId,
     /// The SHA-256 (hex) of the study file's source as last registered.
     pub source_sha256: String,
     /// When that source was registered (re-registering a changed file moves it).
@@ -135,24 +136,25 @@ impl Store {
     /// Registers the study file (first time) or records a new version of it. Returns
     /// whether anything changed. A changed file does not alter rounds already opened:
     /// their questionnaires are frozen.
-    pub fn register_study(&mut self, study_id: &str, source: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub fn register_study(&mut self, study_id: &StudyId, source: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let hash = secret::sha256_hex(source.as_bytes());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let existing: Option<String> =
-            tx.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id], |r| r.get(0)).optional()?;
+        let existing: Option<String> = tx
+            .query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id.as_str()], |r| r.get(0))
+            .optional()?;
         let action = match existing {
             Some(previous) if previous == hash => return Ok(false),
             Some(_) => {
                 tx.execute(
                     "UPDATE studies SET source = ?2, source_sha256 = ?3, registered_at = ?4 WHERE id = ?1",
-                    params![study_id, source, hash, timestamp(at)],
+                    params![study_id.as_str(), source, hash, timestamp(at)],
                 )?;
                 "study.updated"
             }
             None => {
                 tx.execute(
                     "INSERT INTO studies (id, source, source_sha256, registered_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![study_id, source, hash, timestamp(at)],
+                    params![study_id.as_str(), source, hash, timestamp(at)],
                 )?;
                 "study.registered"
             }
@@ -170,10 +172,10 @@ impl Store {
     }
 
     /// The study `study_id` as registered, if it is.
-    pub fn study(&self, study_id: &str) -> Result<Option<RegisteredStudy>, StoreError> {
+    pub fn study(&self, study_id: &StudyId) -> Result<Option<RegisteredStudy>, StoreError> {
         self.conn
-            .query_row("SELECT id, source_sha256, registered_at FROM studies WHERE id = ?1", [study_id], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            .query_row("SELECT id, source_sha256, registered_at FROM studies WHERE id = ?1", [study_id.as_str()], |r| {
+                Ok((study_id_at(r, 0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
             })
             .optional()?
             .map(|(id, source_sha256, at)| {
@@ -200,12 +202,20 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("bad timestamp `{text}`: {e}")))
 }
 
+/// A study id read back from the store. Only a [`StudyId`] is ever written, so one that does
+/// not parse was written by something else: the row cannot be read.
+fn study_id_at(row: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<StudyId> {
+    let text: String = row.get(column)?;
+    StudyId::parse(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e)))
+}
+
 /// Refuses work on a study the store does not know.
-fn require_study(conn: &Connection, study_id: &str) -> Result<(), StoreError> {
+fn require_study(conn: &Connection, study_id: &StudyId) -> Result<(), StoreError> {
     let known: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM studies WHERE id = ?1)")?
-        .query_row([study_id], |r| r.get(0))?;
-    if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.to_owned()).into()) }
+        .query_row([study_id.as_str()], |r| r.get(0))?;
+    if known { Ok(()) } else { Err(Refusal::UnknownStudy(study_id.clone()).into()) }
 }
 
 /// The physical bound of durable writes on a disk: single-row transactions committed one

@@ -4,11 +4,12 @@
 //! exactly once).
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::submissions::record_one_in;
 use crate::tokens::{self, AccessToken, TokenPurpose};
-use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, require_study, timestamp};
+use crate::{Actor, Store, StoreError, Submission, audit, parse_timestamp, require_study, study_id_at, timestamp};
 
 /// What a message the tool sends is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub struct ReminderRecord {
 #[derive(Debug, Clone, Copy)]
 pub struct OutgoingMail<'a> {
     /// The study.
-    pub study_id: &'a str,
+    pub study_id: &'a StudyId,
     /// The round it is about.
     pub round: u32,
     /// The expert it goes to.
@@ -213,14 +214,14 @@ pub struct InboundMessage {
 
 impl Store {
     /// The active experts asked in `round`, with where to write to them.
-    pub fn round_recipients(&self, study_id: &str, round: u32) -> Result<Vec<Recipient>, StoreError> {
+    pub fn round_recipients(&self, study_id: &StudyId, round: u32) -> Result<Vec<Recipient>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT e.id, e.name, e.email, e.language, e.time_zone,
                     EXISTS (SELECT 1 FROM submissions s WHERE s.study_id = p.study_id AND s.round = p.round AND s.expert_id = p.expert_id)
              FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1 ORDER BY e.id",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             Ok(Recipient {
                 expert_id: r.get(0)?,
                 name: r.get(1)?,
@@ -235,12 +236,12 @@ impl Store {
 
     /// An active expert's name and email address: whom to write to, and the address a
     /// reply's sender is checked against.
-    pub fn expert_contact(&self, study_id: &str, expert_id: &str) -> Result<Option<(String, String)>, StoreError> {
+    pub fn expert_contact(&self, study_id: &StudyId, expert_id: &str) -> Result<Option<(String, String)>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT name, email FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
-                params![study_id, expert_id],
+                params![study_id.as_str(), expert_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
@@ -266,7 +267,7 @@ impl Store {
     /// transaction, synced once: what sending to a large panel needs.
     pub fn reserve_mails(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         kind: &OutgoingKind,
         token: Option<TokenPurpose>,
@@ -282,13 +283,13 @@ impl Store {
                 "INSERT INTO outgoing_mail (study_id, round, expert_id, kind, occasion, message_id, reserved_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (study_id, round, expert_id, kind, occasion) DO NOTHING",
             )?
-            .execute(params![study_id, round, expert_id, kind_label, occasion, message_id, timestamp(at)])?;
+            .execute(params![study_id.as_str(), round, expert_id, kind_label, occasion, message_id, timestamp(at)])?;
             let (id, message_id, sent_at): (i64, String, Option<String>) = tx
                 .prepare_cached(
                     "SELECT id, message_id, sent_at FROM outgoing_mail
                      WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND kind = ?4 AND occasion = ?5",
                 )?
-                .query_row(params![study_id, round, expert_id, kind_label, occasion], |r| {
+                .query_row(params![study_id.as_str(), round, expert_id, kind_label, occasion], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?;
             let reservation =
@@ -324,12 +325,12 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for &reservation in reservations {
-            let (study_id, round, kind, pseudonym): (String, u32, String, String) = tx
+            let (study_id, round, kind, pseudonym): (StudyId, u32, String, String) = tx
                 .prepare_cached(
                     "SELECT m.study_id, m.round, m.kind, e.pseudonym FROM outgoing_mail m
                      JOIN experts e ON e.study_id = m.study_id AND e.id = m.expert_id WHERE m.id = ?1",
                 )?
-                .query_row([reservation], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                .query_row([reservation], |r| Ok((study_id_at(r, 0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             tx.prepare_cached(
                 "UPDATE outgoing_mail SET sent_at = ?2, transport = ?3, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
             )?
@@ -357,12 +358,12 @@ impl Store {
     }
 
     /// How many messages of each kind were sent in a round, and how many are reserved but unsent.
-    pub fn mail_counts(&self, study_id: &str, round: u32) -> Result<Vec<(String, u64, u64)>, StoreError> {
+    pub fn mail_counts(&self, study_id: &StudyId, round: u32) -> Result<Vec<(String, u64, u64)>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT kind, COUNT(sent_at), COUNT(*) - COUNT(sent_at) FROM outgoing_mail
              WHERE study_id = ?1 AND round = ?2 GROUP BY kind ORDER BY kind",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             let count = |i| r.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or_default());
             Ok((r.get(0)?, count(1)?, count(2)?))
         })?;
@@ -370,13 +371,13 @@ impl Store {
     }
 
     /// The experts a message of `kind` was sent to in a round (a dry run shows who is left).
-    pub fn mail_sent_to(&self, study_id: &str, round: u32, kind: &OutgoingKind) -> Result<Vec<String>, StoreError> {
+    pub fn mail_sent_to(&self, study_id: &StudyId, round: u32, kind: &OutgoingKind) -> Result<Vec<String>, StoreError> {
         let (kind_label, occasion) = kind.columns();
         let mut statement = self.conn.prepare(
             "SELECT expert_id FROM outgoing_mail
              WHERE study_id = ?1 AND round = ?2 AND kind = ?3 AND occasion = ?4 AND sent_at IS NOT NULL ORDER BY expert_id",
         )?;
-        let rows = statement.query_map(params![study_id, round, kind_label, occasion], |r| r.get(0))?;
+        let rows = statement.query_map(params![study_id.as_str(), round, kind_label, occasion], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -386,7 +387,7 @@ impl Store {
     /// from writing to each other forever.
     pub fn answers_sent_since(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         expert_id: &str,
         outcome: InboundOutcome,
         since: DateTime<Utc>,
@@ -397,29 +398,29 @@ impl Store {
              JOIN inbound_mail i ON i.study_id = m.study_id AND i.message_key = m.occasion
              WHERE m.study_id = ?1 AND m.expert_id = ?2 AND m.kind = 'receipt' AND i.outcome = ?3
                AND m.sent_at IS NOT NULL AND m.sent_at >= ?4 AND m.occasion <> ?5",
-            params![study_id, expert_id, outcome.as_str(), timestamp(since), except_reply],
+            params![study_id.as_str(), expert_id, outcome.as_str(), timestamp(since), except_reply],
             |r| r.get(0),
         )?;
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
     /// The highest reminder number reserved in a round (0 when none was).
-    pub fn last_reminder(&self, study_id: &str, round: u32) -> Result<u32, StoreError> {
+    pub fn last_reminder(&self, study_id: &StudyId, round: u32) -> Result<u32, StoreError> {
         Ok(self.conn.query_row(
             "SELECT COALESCE(MAX(CAST(occasion AS INTEGER)), 0) FROM outgoing_mail
              WHERE study_id = ?1 AND round = ?2 AND kind = 'reminder'",
-            params![study_id, round],
+            params![study_id.as_str(), round],
             |r| r.get(0),
         )?)
     }
 
     /// Whether an answer to the reply `reply_key` went out already, in any round: a reply
     /// to a closed round is answered once, even when a round opens before it is read again.
-    pub fn reply_answered(&self, study_id: &str, reply_key: &str) -> Result<bool, StoreError> {
+    pub fn reply_answered(&self, study_id: &StudyId, reply_key: &str) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM outgoing_mail
                             WHERE study_id = ?1 AND kind = 'receipt' AND occasion = ?2 AND sent_at IS NOT NULL)",
-            params![study_id, reply_key],
+            params![study_id.as_str(), reply_key],
             |r| r.get(0),
         )?)
     }
@@ -428,7 +429,7 @@ impl Store {
     /// reminder schedule), oldest first: who, which number, and whether it was sent.
     pub fn reminders_since(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         since: DateTime<Utc>,
     ) -> Result<Vec<ReminderRecord>, StoreError> {
@@ -437,20 +438,20 @@ impl Store {
              WHERE study_id = ?1 AND round = ?2 AND kind = 'reminder' AND reserved_at >= ?3
              ORDER BY reserved_at, id",
         )?;
-        let rows = statement.query_map(params![study_id, round, timestamp(since)], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round, timestamp(since)], |r| {
             Ok(ReminderRecord { expert_id: r.get(0)?, number: r.get(1)?, sent: r.get(2)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The record of a reply already dealt with.
-    pub fn inbound(&self, study_id: &str, message_key: &str) -> Result<Option<InboundRecord>, StoreError> {
+    pub fn inbound(&self, study_id: &StudyId, message_key: &str) -> Result<Option<InboundRecord>, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT outcome, expert_id, round, submission_id, detail, processed_at FROM inbound_mail
                  WHERE study_id = ?1 AND message_key = ?2",
             )?
-            .query_row(params![study_id, message_key], |r| {
+            .query_row(params![study_id.as_str(), message_key], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
@@ -483,7 +484,7 @@ impl Store {
     /// deadline passed), the reply is recorded as [`InboundOutcome::Refused`] with the reason.
     pub fn record_inbound(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         message: &InboundMessage,
         submission: Option<&Submission>,
         at: DateTime<Utc>,
@@ -509,7 +510,7 @@ impl Store {
             "INSERT INTO inbound_mail (study_id, message_key, outcome, expert_id, round, submission_id, detail, processed_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
-                study_id,
+                study_id.as_str(),
                 message.message_key,
                 outcome.as_str(),
                 message.expert_id,
@@ -570,7 +571,7 @@ impl Store {
     /// An active panel member by email address (case-insensitive): id, name and language.
     pub fn expert_by_address(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         address: &str,
     ) -> Result<Option<(String, String, String)>, StoreError> {
         Ok(self
@@ -578,21 +579,21 @@ impl Store {
             .query_row(
                 "SELECT id, name, language FROM experts
                  WHERE study_id = ?1 AND active = 1 AND lower(trim(email)) = lower(trim(?2)) ORDER BY id LIMIT 1",
-                params![study_id, address],
+                params![study_id.as_str(), address],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?)
     }
 
     /// The letter sent under `message_id` (with or without angle brackets), if the tool sent it.
-    pub fn sent_letter(&self, study_id: &str, message_id: &str) -> Result<Option<SentLetter>, StoreError> {
+    pub fn sent_letter(&self, study_id: &StudyId, message_id: &str) -> Result<Option<SentLetter>, StoreError> {
         let bare = message_id.trim().trim_matches(['<', '>']);
         let row: Option<(String, u32, String, String, String)> = self
             .conn
             .query_row(
                 "SELECT expert_id, round, kind, occasion, reserved_at FROM outgoing_mail
                  WHERE study_id = ?1 AND message_id IN (?2, '<' || ?2 || '>')",
-                params![study_id, bare],
+                params![study_id.as_str(), bare],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
@@ -610,7 +611,7 @@ impl Store {
     /// (`written_at` in the reply's record), or when it was received by another channel.
     pub fn answers_written(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
     ) -> Result<std::collections::BTreeMap<String, (serde_json::Value, Written)>, StoreError> {
@@ -620,7 +621,7 @@ impl Store {
              LEFT JOIN inbound_mail m ON m.study_id = s.study_id AND m.submission_id = s.id
              WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 ORDER BY s.id",
         )?;
-        let rows = statement.query_map(params![study_id, round, expert_id], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round, expert_id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
         })?;
         let mut latest = std::collections::BTreeMap::new();
@@ -641,7 +642,7 @@ impl Store {
     /// letter written then showed them.
     pub fn answers_as_of(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
         at: DateTime<Utc>,
@@ -650,7 +651,7 @@ impl Store {
             "SELECT a.item_id, a.value FROM answers a JOIN submissions s ON s.id = a.submission_id
              WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3 AND s.received_at <= ?4 ORDER BY s.id",
         )?;
-        let rows = statement.query_map(params![study_id, round, expert_id, timestamp(at)], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round, expert_id, timestamp(at)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         let mut latest = std::collections::BTreeMap::new();
@@ -665,7 +666,7 @@ impl Store {
 
     /// Replies set aside that the coordinator should look at (see
     /// [`InboundOutcome::needs_the_coordinator`]), oldest first.
-    pub fn inbound_waiting(&self, study_id: &str) -> Result<Vec<InboundRecord>, StoreError> {
+    pub fn inbound_waiting(&self, study_id: &StudyId) -> Result<Vec<InboundRecord>, StoreError> {
         let keys: Vec<String> = self
             .conn
             .prepare(
@@ -673,31 +674,37 @@ impl Store {
                  WHERE study_id = ?1 AND outcome IN ('spoofed', 'unknown-token', 'no-token', 'unreadable')
                  ORDER BY processed_at, message_key",
             )?
-            .query_map(params![study_id], |r| r.get(0))?
+            .query_map(params![study_id.as_str()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         keys.iter().filter_map(|key| self.inbound(study_id, key).transpose()).collect()
     }
 
     /// A study setting a command stored for later ones (e.g. `base_url`).
-    pub fn setting(&self, study_id: &str, key: &str) -> Result<Option<String>, StoreError> {
+    pub fn setting(&self, study_id: &StudyId, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT value FROM study_settings WHERE study_id = ?1 AND key = ?2",
-                params![study_id, key],
+                params![study_id.as_str(), key],
                 |r| r.get(0),
             )
             .optional()?)
     }
 
     /// Stores a study setting, replacing an earlier value.
-    pub fn set_setting(&mut self, study_id: &str, key: &str, value: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn set_setting(
+        &mut self,
+        study_id: &StudyId,
+        key: &str,
+        value: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         tx.execute(
             "INSERT INTO study_settings (study_id, key, value, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (study_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            params![study_id, key, value, timestamp(at)],
+            params![study_id.as_str(), key, value, timestamp(at)],
         )?;
         audit::record(
             &tx,

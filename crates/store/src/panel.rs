@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use delphi_core::panel::{Panel, PanelMember};
+use delphi_core::study::StudyId;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use crate::{Actor, Store, StoreError, audit, require_study, secret};
@@ -54,7 +55,7 @@ impl Store {
     /// random pseudonyms.
     pub fn import_panel(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         panel: &Panel,
         at: DateTime<Utc>,
     ) -> Result<PanelImport, StoreError> {
@@ -64,7 +65,7 @@ impl Store {
     /// [`Store::import_panel`], with new experts' pseudonyms from `pseudonyms`.
     pub fn import_panel_with(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         panel: &Panel,
         at: DateTime<Utc>,
         pseudonyms: Pseudonyms,
@@ -72,7 +73,9 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         let open_round: Option<u32> = tx
-            .query_row("SELECT number FROM rounds WHERE study_id = ?1 AND state = 'open'", [study_id], |r| r.get(0))
+            .query_row("SELECT number FROM rounds WHERE study_id = ?1 AND state = 'open'", [study_id.as_str()], |r| {
+                r.get(0)
+            })
             .optional()?;
         let mut outcome = PanelImport::default();
         for member in panel.members() {
@@ -80,7 +83,7 @@ impl Store {
                 .query_row(
                     "SELECT name, email, institution, country, bloc, language, expertise, time_zone, active
                      FROM experts WHERE study_id = ?1 AND id = ?2",
-                    params![study_id, member.id.as_str()],
+                    params![study_id.as_str(), member.id.as_str()],
                     |r| {
                         Ok((
                             ([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?], r.get(7)?),
@@ -91,7 +94,7 @@ impl Store {
                 .optional()?;
             let withdrawn: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM withdrawals WHERE study_id = ?1 AND expert_id = ?2)",
-                params![study_id, member.id.as_str()],
+                params![study_id.as_str(), member.id.as_str()],
                 |r| r.get(0),
             )?;
             if withdrawn {
@@ -104,7 +107,7 @@ impl Store {
                     tx.execute(
                         "INSERT INTO experts (study_id, id, pseudonym, name, email, institution, country, bloc, language, expertise, time_zone)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                        params![study_id, member.id.as_str(), pseudonyms.for_expert(member.id.as_str()), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], time_zone],
+                        params![study_id.as_str(), member.id.as_str(), pseudonyms.for_expert(member.id.as_str()), fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], time_zone],
                     )?;
                     outcome.added += 1;
                 }
@@ -117,7 +120,7 @@ impl Store {
                         "UPDATE experts SET name = ?3, email = ?4, institution = ?5, country = ?6, bloc = ?7,
                          language = ?8, expertise = ?9, time_zone = ?10, active = 1 WHERE study_id = ?1 AND id = ?2",
                         params![
-                            study_id,
+                            study_id.as_str(),
                             member.id.as_str(),
                             fields[0],
                             fields[1],
@@ -135,17 +138,20 @@ impl Store {
             if let Some(round) = open_round {
                 outcome.joined_open_round += tx.execute(
                     "INSERT OR IGNORE INTO round_panel (study_id, round, expert_id) VALUES (?1, ?2, ?3)",
-                    params![study_id, round, member.id.as_str()],
+                    params![study_id.as_str(), round, member.id.as_str()],
                 )?;
             }
         }
         let listed: Vec<&str> = panel.members().iter().map(|m| m.id.as_str()).collect();
         let stored_ids: Vec<String> = {
             let mut statement = tx.prepare("SELECT id FROM experts WHERE study_id = ?1 AND active = 1")?;
-            statement.query_map([study_id], |r| r.get(0))?.collect::<Result<_, _>>()?
+            statement.query_map([study_id.as_str()], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
         for id in stored_ids.iter().filter(|id| !listed.contains(&id.as_str())) {
-            tx.execute("UPDATE experts SET active = 0 WHERE study_id = ?1 AND id = ?2", params![study_id, id])?;
+            tx.execute(
+                "UPDATE experts SET active = 0 WHERE study_id = ?1 AND id = ?2",
+                params![study_id.as_str(), id],
+            )?;
             outcome.deactivated += 1;
         }
         audit::record(
@@ -165,10 +171,12 @@ impl Store {
     }
 
     /// The number of active experts.
-    pub fn active_panel_size(&self, study_id: &str) -> Result<u32, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1", [study_id], |r| r.get(0))?)
+    pub fn active_panel_size(&self, study_id: &StudyId) -> Result<u32, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1",
+            [study_id.as_str()],
+            |r| r.get(0),
+        )?)
     }
 }
 
@@ -192,12 +200,12 @@ fn fields_of(member: &PanelMember) -> Fields {
 
 impl Store {
     /// The language of an active expert, or `None` if no active expert has this id.
-    pub fn expert_language(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+    pub fn expert_language(&self, study_id: &StudyId, expert_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT language FROM experts WHERE study_id = ?1 AND id = ?2 AND active = 1",
-                params![study_id, expert_id],
+                params![study_id.as_str(), expert_id],
                 |r| r.get(0),
             )
             .optional()?)

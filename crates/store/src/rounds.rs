@@ -2,6 +2,7 @@
 //! One round is open at a time, rounds open in order, and a closed round never changes.
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Actor, Refusal, Store, StoreError, audit, parse_timestamp, require_study, secret, timestamp};
@@ -57,22 +58,22 @@ pub struct Round {
 
 impl Store {
     /// Every round of the study, in order.
-    pub fn rounds(&self, study_id: &str) -> Result<Vec<Round>, StoreError> {
+    pub fn rounds(&self, study_id: &StudyId) -> Result<Vec<Round>, StoreError> {
         rounds_of(&self.conn, study_id)
     }
 
     /// Round `number` of the study, if it exists.
-    pub fn round(&self, study_id: &str, number: u32) -> Result<Option<Round>, StoreError> {
+    pub fn round(&self, study_id: &StudyId, number: u32) -> Result<Option<Round>, StoreError> {
         Ok(rounds_of(&self.conn, study_id)?.into_iter().find(|r| r.number == number))
     }
 
     /// The questionnaire a round was opened with (JSON, as frozen).
-    pub fn questionnaire(&self, study_id: &str, number: u32) -> Result<Option<String>, StoreError> {
+    pub fn questionnaire(&self, study_id: &StudyId, number: u32) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT questionnaire FROM rounds WHERE study_id = ?1 AND number = ?2",
-                params![study_id, number],
+                params![study_id.as_str(), number],
                 |r| r.get(0),
             )
             .optional()?)
@@ -80,18 +81,18 @@ impl Store {
 
     /// The analysis rules (JSON) each opened round was opened under, by round; `None` for a
     /// round opened before the store recorded them.
-    pub fn round_rules(&self, study_id: &str) -> Result<Vec<(u32, Option<String>)>, StoreError> {
+    pub fn round_rules(&self, study_id: &StudyId) -> Result<Vec<(u32, Option<String>)>, StoreError> {
         let mut statement = self
             .conn
             .prepare("SELECT number, rules FROM rounds WHERE study_id = ?1 AND state <> 'draft' ORDER BY number")?;
-        let rows = statement.query_map([study_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = statement.query_map([study_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Creates the next round as a draft, or replaces the questionnaire of the draft.
     pub fn draft_round(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         number: u32,
         max_rounds: u32,
         questionnaire: &str,
@@ -119,7 +120,7 @@ impl Store {
     /// [`Store::open_round_under`]).
     pub fn open_round(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         number: u32,
         max_rounds: u32,
         questionnaire: &str,
@@ -135,7 +136,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub fn open_round_under(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         number: u32,
         max_rounds: u32,
         questionnaire: &str,
@@ -149,19 +150,22 @@ impl Store {
         if deadline <= at {
             return Err(Refusal::DeadlineNotInFuture { deadline }.into());
         }
-        let invited: u32 =
-            tx.query_row("SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1", [study_id], |r| r.get(0))?;
+        let invited: u32 = tx.query_row(
+            "SELECT COUNT(*) FROM experts WHERE study_id = ?1 AND active = 1",
+            [study_id.as_str()],
+            |r| r.get(0),
+        )?;
         if invited == 0 {
             return Err(Refusal::EmptyPanel.into());
         }
         write_draft(&tx, study_id, number, questionnaire, at)?;
         tx.execute(
             "UPDATE rounds SET state = 'open', opened_at = ?3, deadline = ?4, invited = ?5, rules = ?6 WHERE study_id = ?1 AND number = ?2",
-            params![study_id, number, timestamp(at), timestamp(deadline), invited, rules],
+            params![study_id.as_str(), number, timestamp(at), timestamp(deadline), invited, rules],
         )?;
         tx.execute(
             "INSERT INTO round_panel (study_id, round, expert_id) SELECT study_id, ?2, id FROM experts WHERE study_id = ?1 AND active = 1",
-            params![study_id, number],
+            params![study_id.as_str(), number],
         )?;
         let round = find(&tx, study_id, number)?;
         audit::record(
@@ -180,17 +184,17 @@ impl Store {
     }
 
     /// Closes an open round. From now on nothing of it changes.
-    pub fn close_round(&mut self, study_id: &str, number: u32, at: DateTime<Utc>) -> Result<Round, StoreError> {
+    pub fn close_round(&mut self, study_id: &StudyId, number: u32, at: DateTime<Utc>) -> Result<Round, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         require_study(&tx, study_id)?;
         let round = require_open(&tx, study_id, number)?;
         tx.execute(
             "UPDATE rounds SET state = 'closed', closed_at = ?3 WHERE study_id = ?1 AND number = ?2",
-            params![study_id, number, timestamp(at)],
+            params![study_id.as_str(), number, timestamp(at)],
         )?;
         let responded: u32 = tx.query_row(
             "SELECT COUNT(DISTINCT expert_id) FROM submissions WHERE study_id = ?1 AND round = ?2",
-            params![study_id, number],
+            params![study_id.as_str(), number],
             |r| r.get(0),
         )?;
         audit::record(
@@ -209,7 +213,7 @@ impl Store {
     /// Moves the deadline of the open round.
     pub fn set_deadline(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         number: u32,
         deadline: DateTime<Utc>,
         at: DateTime<Utc>,
@@ -222,7 +226,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE rounds SET deadline = ?3 WHERE study_id = ?1 AND number = ?2",
-            params![study_id, number, timestamp(deadline)],
+            params![study_id.as_str(), number, timestamp(deadline)],
         )?;
         audit::record(
             &tx,
@@ -260,7 +264,7 @@ fn check_next(rounds: &[Round], number: u32, max_rounds: u32) -> Result<(), Refu
     Ok(())
 }
 
-pub(crate) fn require_open(conn: &Connection, study_id: &str, number: u32) -> Result<Round, StoreError> {
+pub(crate) fn require_open(conn: &Connection, study_id: &StudyId, number: u32) -> Result<Round, StoreError> {
     let round =
         rounds_of(conn, study_id)?.into_iter().find(|r| r.number == number).ok_or(Refusal::NoSuchRound(number))?;
     match round.state {
@@ -272,20 +276,20 @@ pub(crate) fn require_open(conn: &Connection, study_id: &str, number: u32) -> Re
 
 fn write_draft(
     conn: &Connection,
-    study_id: &str,
+    study_id: &StudyId,
     number: u32,
     questionnaire: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let study_sha256: String =
-        conn.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id], |r| r.get(0))?;
+        conn.query_row("SELECT source_sha256 FROM studies WHERE id = ?1", [study_id.as_str()], |r| r.get(0))?;
     conn.execute(
         "INSERT INTO rounds (study_id, number, state, questionnaire, questionnaire_sha256, study_sha256, created_at)
          VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6)
          ON CONFLICT (study_id, number) DO UPDATE SET questionnaire = excluded.questionnaire,
              questionnaire_sha256 = excluded.questionnaire_sha256, study_sha256 = excluded.study_sha256",
         params![
-            study_id,
+            study_id.as_str(),
             number,
             questionnaire,
             secret::sha256_hex(questionnaire.as_bytes()),
@@ -296,19 +300,19 @@ fn write_draft(
     Ok(())
 }
 
-fn find(conn: &Connection, study_id: &str, number: u32) -> Result<Round, StoreError> {
+fn find(conn: &Connection, study_id: &StudyId, number: u32) -> Result<Round, StoreError> {
     rounds_of(conn, study_id)?
         .into_iter()
         .find(|r| r.number == number)
         .ok_or_else(|| StoreError::Refused(Refusal::NoSuchRound(number)))
 }
 
-pub(crate) fn rounds_of(conn: &Connection, study_id: &str) -> Result<Vec<Round>, StoreError> {
+pub(crate) fn rounds_of(conn: &Connection, study_id: &StudyId) -> Result<Vec<Round>, StoreError> {
     let mut statement = conn.prepare_cached(
         "SELECT number, state, questionnaire_sha256, study_sha256, opened_at, deadline, closed_at, COALESCE(invited, 0)
          FROM rounds WHERE study_id = ?1 ORDER BY number",
     )?;
-    let rows = statement.query_map([study_id], |r| {
+    let rows = statement.query_map([study_id.as_str()], |r| {
         Ok((
             r.get::<_, u32>(0)?,
             r.get::<_, String>(1)?,

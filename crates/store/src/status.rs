@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use delphi_core::study::PanelAttribute;
+use delphi_core::study::{PanelAttribute, StudyId};
 use rusqlite::params;
 
 use crate::rounds::{Round, rounds_of};
@@ -61,7 +61,7 @@ impl RoundStatus {
 
 impl Store {
     /// Response counts per round, and per value of each of `attributes`.
-    pub fn status(&self, study_id: &str, attributes: &[PanelAttribute]) -> Result<Vec<RoundStatus>, StoreError> {
+    pub fn status(&self, study_id: &StudyId, attributes: &[PanelAttribute]) -> Result<Vec<RoundStatus>, StoreError> {
         rounds_of(&self.conn, study_id)?
             .into_iter()
             .map(|round| {
@@ -72,7 +72,7 @@ impl Store {
                                ON w.study_id = p.study_id AND w.expert_id = p.expert_id
                              WHERE p.study_id = ?1 AND p.round = ?2),
                             (SELECT COUNT(*) FROM submissions WHERE study_id = ?1 AND round = ?2)",
-                    params![study_id, round.number],
+                    params![study_id.as_str(), round.number],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )?;
                 let groups = attributes
@@ -89,7 +89,7 @@ impl Store {
 
     fn group_counts(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         attribute: PanelAttribute,
     ) -> Result<Vec<GroupCount>, StoreError> {
@@ -103,7 +103,7 @@ impl Store {
              WHERE p.study_id = ?1 AND p.round = ?2
              GROUP BY e.{column} ORDER BY e.{column}"
         ))?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             Ok(GroupCount { attribute, value: r.get(0)?, invited: r.get(1)?, responded: r.get(2)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -124,7 +124,7 @@ impl Store {
     /// Everyone asked in `round`, by pseudonym, with their `attributes`, ordered by pseudonym.
     pub fn round_panel(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         attributes: &[PanelAttribute],
     ) -> Result<Vec<PseudonymousMember>, StoreError> {
@@ -133,7 +133,7 @@ impl Store {
              FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2 ORDER BY e.pseudonym",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             let value = |attribute: PanelAttribute| -> rusqlite::Result<String> {
                 r.get(match attribute {
                     PanelAttribute::Institution => 1,
@@ -154,12 +154,12 @@ impl Store {
 
 impl Store {
     /// The ids of the experts asked in a round (for issuing their links), in id order.
-    pub fn round_experts(&self, study_id: &str, round: u32) -> Result<Vec<String>, StoreError> {
+    pub fn round_experts(&self, study_id: &StudyId, round: u32) -> Result<Vec<String>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT p.expert_id FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1 ORDER BY p.expert_id",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| r.get(0))?;
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
@@ -179,7 +179,7 @@ pub struct ExpertProgress {
 
 impl Store {
     /// Each active expert asked in `round`, in id order, with the items they have answered.
-    pub fn expert_progress(&self, study_id: &str, round: u32) -> Result<Vec<ExpertProgress>, StoreError> {
+    pub fn expert_progress(&self, study_id: &StudyId, round: u32) -> Result<Vec<ExpertProgress>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT p.expert_id, e.name, c.item_id
              FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
@@ -187,7 +187,7 @@ impl Store {
              WHERE p.study_id = ?1 AND p.round = ?2 AND e.active = 1
              ORDER BY p.expert_id, c.item_id",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
         })?;
         let mut progress: Vec<ExpertProgress> = Vec::new();

@@ -3,6 +3,7 @@
 //! `source_ref` (an email's Message-ID, a client's request id) is stored at most once.
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::rounds::{RoundState, require_open};
@@ -48,7 +49,7 @@ pub struct Answer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Submission {
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The round answered; it must be open.
     pub round: u32,
     /// The expert answering.
@@ -203,7 +204,7 @@ impl Extend<EncodedAnswer> for EncodedAnswers {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedSubmission {
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The round answered; it must be open.
     pub round: u32,
     /// The expert answering.
@@ -300,7 +301,7 @@ impl Store {
                     audit::record(
                         &tx,
                         at,
-                        known_study.then_some(submission.study_id.as_str()),
+                        known_study.then_some(&submission.study_id),
                         &actor_for(&tx, submission)?,
                         "submission.rejected",
                         &serde_json::json!({
@@ -317,13 +318,13 @@ impl Store {
     }
 
     /// The answers that count in a round: per expert and item the latest, by pseudonym.
-    pub fn current_answers(&self, study_id: &str, round: u32) -> Result<Vec<CurrentAnswer>, StoreError> {
+    pub fn current_answers(&self, study_id: &StudyId, round: u32) -> Result<Vec<CurrentAnswer>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT e.pseudonym, c.item_id, c.value, c.rationale, c.revision
              FROM current_answers c JOIN experts e ON e.study_id = c.study_id AND e.id = c.expert_id
              WHERE c.study_id = ?1 AND c.round = ?2 ORDER BY e.pseudonym, c.item_id",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
@@ -349,13 +350,13 @@ struct Batch {
     at: DateTime<Utc>,
     received_at: String,
     /// (study, round) found known and open, with the round's deadline.
-    checked: Vec<(String, u32, DateTime<Utc>)>,
+    checked: Vec<(StudyId, u32, DateTime<Utc>)>,
 }
 
 impl Batch {
     /// Refuses a submission to an unknown study or a round not open (checked once per
     /// study and round in a batch), or past the round's deadline.
-    fn require_open(&mut self, tx: &Connection, study_id: &str, number: u32) -> Result<(), StoreError> {
+    fn require_open(&mut self, tx: &Connection, study_id: &StudyId, number: u32) -> Result<(), StoreError> {
         let deadline = match self.checked.iter().find(|(s, n, _)| s == study_id && *n == number) {
             Some((_, _, deadline)) => *deadline,
             None => {
@@ -364,7 +365,7 @@ impl Batch {
                 let RoundState::Open { deadline, .. } = round.state else {
                     return Err(Refusal::RoundNotOpen(number).into());
                 };
-                self.checked.push((study_id.to_owned(), number, deadline));
+                self.checked.push((study_id.clone(), number, deadline));
                 deadline
             }
         };
@@ -385,7 +386,7 @@ fn record_in(
         require_study(tx, &submission.study_id)?;
         let earlier: Option<i64> = tx
             .prepare_cached("SELECT id FROM submissions WHERE study_id = ?1 AND source_ref = ?2")?
-            .query_row(params![submission.study_id, source_ref], |r| r.get(0))
+            .query_row(params![submission.study_id.as_str(), source_ref], |r| r.get(0))
             .optional()?;
         if let Some(submission_id) = earlier {
             return Ok(SubmissionReceipt { submission_id, duplicate: true });
@@ -397,7 +398,7 @@ fn record_in(
             "SELECT e.pseudonym FROM round_panel p JOIN experts e ON e.study_id = p.study_id AND e.id = p.expert_id
              WHERE p.study_id = ?1 AND p.round = ?2 AND p.expert_id = ?3 AND e.active = 1",
         )?
-        .query_row(params![submission.study_id, submission.round, submission.expert_id], |r| r.get(0))
+        .query_row(params![submission.study_id.as_str(), submission.round, submission.expert_id], |r| r.get(0))
         .optional()?;
     let Some(pseudonym) = pseudonym else {
         return Err(Refusal::UnknownExpert(submission.expert_id.clone()).into());
@@ -416,7 +417,7 @@ fn record_in(
     tx.prepare_cached(
         "INSERT INTO submissions (study_id, round, expert_id, channel, source_ref, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![submission.study_id, submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, batch.received_at])?;
+    .execute(params![submission.study_id.as_str(), submission.round, submission.expert_id, submission.channel.as_str(), submission.source_ref, batch.received_at])?;
     let submission_id = tx.last_insert_rowid();
     // An accepted submission supersedes what a refused one left (the expert saw the draft
     // on the page they have just sent).
@@ -468,7 +469,7 @@ pub(crate) fn record_one_in(
 fn actor_for(conn: &Connection, submission: &EncodedSubmission) -> Result<Actor, StoreError> {
     let pseudonym: Option<String> = conn
         .prepare_cached("SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2")?
-        .query_row(params![submission.study_id, submission.expert_id], |r| r.get(0))
+        .query_row(params![submission.study_id.as_str(), submission.expert_id], |r| r.get(0))
         .optional()?;
     Ok(pseudonym.map_or(Actor::System, |pseudonym| Actor::Expert { pseudonym }))
 }
@@ -478,7 +479,7 @@ impl Store {
     /// a receipt number that reveals nothing about other experts' submissions.
     pub fn expert_submission_number(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
         submission_id: i64,
@@ -488,7 +489,7 @@ impl Store {
             .prepare_cached(
                 "SELECT count(*) FROM submissions WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND id <= ?4",
             )?
-            .query_row(params![study_id, round, expert_id, submission_id], |r| r.get(0))?;
+            .query_row(params![study_id.as_str(), round, expert_id, submission_id], |r| r.get(0))?;
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
@@ -496,7 +497,7 @@ impl Store {
     /// previous answers, and to no one else.
     pub fn expert_answers(
         &self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
     ) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
@@ -510,8 +511,9 @@ impl Store {
                  WHERE s.study_id = ?1 AND s.round = ?2 AND s.expert_id = ?3)
              WHERE newest = 1 ORDER BY item_id",
         )?;
-        let rows = statement
-            .query_map(params![study_id, round, expert_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows = statement.query_map(params![study_id.as_str(), round, expert_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
         rows.map(|row| {
             let (item_id, value) = row?;
             let value =

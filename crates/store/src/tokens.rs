@@ -5,11 +5,12 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use subtle::ConstantTimeEq;
 
 use crate::rounds::require_open;
-use crate::{Actor, Refusal, Store, StoreError, audit, require_study, secret, timestamp};
+use crate::{Actor, Refusal, Store, StoreError, audit, require_study, secret, study_id_at, timestamp};
 
 /// Bytes of randomness in a token (160 bits; the design asks for at least 128).
 const TOKEN_BYTES: usize = 20;
@@ -60,7 +61,7 @@ impl TokenPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenGrant {
     /// The study.
-    pub study_id: String,
+    pub study_id: StudyId,
     /// The round it answers.
     pub round: u32,
     /// The coordinator's id of the expert.
@@ -103,7 +104,7 @@ impl fmt::Debug for TokenHash {
 pub(crate) fn token_is_current(
     conn: &rusqlite::Connection,
     token: &TokenHash,
-    study_id: &str,
+    study_id: &StudyId,
     round: u32,
     expert_id: &str,
 ) -> Result<bool, StoreError> {
@@ -112,7 +113,7 @@ pub(crate) fn token_is_current(
             "SELECT token_sha256 FROM access_tokens
              WHERE token_sha256 = ?4 AND study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
         )?
-        .query_row(params![study_id, round, expert_id, token.as_bytes()], |r| r.get(0))
+        .query_row(params![study_id.as_str(), round, expert_id, token.as_bytes()], |r| r.get(0))
         .optional()?;
     Ok(stored.is_some_and(|stored| bool::from(stored.as_slice().ct_eq(token.as_bytes()))))
 }
@@ -121,7 +122,7 @@ impl Store {
     /// Issues a fresh token for an expert in the open round, replacing any earlier one.
     pub fn issue_token(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
         at: DateTime<Utc>,
@@ -134,7 +135,7 @@ impl Store {
     /// link of an invitation still works after a reminder brought a new one.
     pub fn issue_token_for(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         expert_id: &str,
         purpose: TokenPurpose,
@@ -157,7 +158,7 @@ impl Store {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
                     TokenGrant {
-                        study_id: r.get(1)?,
+                        study_id: study_id_at(r, 1)?,
                         round: r.get(2)?,
                         expert_id: r.get(3)?,
                         pseudonym: r.get(4)?,
@@ -173,7 +174,7 @@ impl Store {
 /// Issues a token inside the caller's transaction (see [`Store::issue_token_for`]).
 pub(crate) fn issue_in(
     tx: &Connection,
-    study_id: &str,
+    study_id: &StudyId,
     round: u32,
     expert_id: &str,
     purpose: TokenPurpose,
@@ -185,7 +186,7 @@ pub(crate) fn issue_in(
         .query_row(
             "SELECT e.pseudonym FROM experts e JOIN round_panel p ON p.study_id = e.study_id AND p.expert_id = e.id
                  WHERE e.study_id = ?1 AND e.id = ?2 AND p.round = ?3 AND e.active = 1",
-            params![study_id, expert_id, round],
+            params![study_id.as_str(), expert_id, round],
             |r| r.get(0),
         )
         .optional()?
@@ -194,7 +195,7 @@ pub(crate) fn issue_in(
         tx.execute(
             "UPDATE access_tokens SET revoked_at = ?4
                  WHERE study_id = ?1 AND round = ?2 AND expert_id = ?3 AND revoked_at IS NULL",
-            params![study_id, round, expert_id, timestamp(at)],
+            params![study_id.as_str(), round, expert_id, timestamp(at)],
         )?;
     }
     let token = secret::random_base32(TOKEN_BYTES);
@@ -203,7 +204,7 @@ pub(crate) fn issue_in(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             secret::sha256(token.as_bytes()).as_slice(),
-            study_id,
+            study_id.as_str(),
             round,
             expert_id,
             purpose.as_str(),

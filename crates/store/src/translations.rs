@@ -7,6 +7,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::{Actor, Refusal, Store, StoreError, audit, require_study, timestamp};
@@ -39,7 +40,7 @@ impl Store {
     /// once round `round + 1` was opened: its feedback is frozen.
     pub fn import_translations(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         round: u32,
         import: &TranslationImport,
         at: DateTime<Utc>,
@@ -56,19 +57,19 @@ impl Store {
                  DO UPDATE SET text = excluded.text, imported_at = excluded.imported_at
                  WHERE text <> excluded.text",
             )?
-            .execute(params![study_id, round, t.rationale_id, t.language, t.text, when])?;
+            .execute(params![study_id.as_str(), round, t.rationale_id, t.language, t.text, when])?;
         }
         for (id, featured) in &import.featured {
             if *featured {
                 tx.prepare_cached(
                     "INSERT OR IGNORE INTO featured_rationales (study_id, round, rationale_id) VALUES (?1, ?2, ?3)",
                 )?
-                .execute(params![study_id, round, id])?;
+                .execute(params![study_id.as_str(), round, id])?;
             } else {
                 tx.prepare_cached(
                     "DELETE FROM featured_rationales WHERE study_id = ?1 AND round = ?2 AND rationale_id = ?3",
                 )?
-                .execute(params![study_id, round, id])?;
+                .execute(params![study_id.as_str(), round, id])?;
             }
         }
         let featured = import.featured.iter().filter(|(_, f)| *f).count();
@@ -90,48 +91,50 @@ impl Store {
     }
 
     /// Every stored translation of round `round`'s rationales, by id and language.
-    pub fn translations(&self, study_id: &str, round: u32) -> Result<Vec<Translation>, StoreError> {
+    pub fn translations(&self, study_id: &StudyId, round: u32) -> Result<Vec<Translation>, StoreError> {
         let mut statement = self.conn.prepare(
             "SELECT rationale_id, language, text FROM translations WHERE study_id = ?1 AND round = ?2
              ORDER BY rationale_id, language",
         )?;
-        let rows = statement.query_map(params![study_id, round], |r| {
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| {
             Ok(Translation { rationale_id: r.get(0)?, language: r.get(1)?, text: r.get(2)? })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The ids of the rationales of round `round` the coordinator featured.
-    pub fn featured_rationales(&self, study_id: &str, round: u32) -> Result<BTreeSet<String>, StoreError> {
+    pub fn featured_rationales(&self, study_id: &StudyId, round: u32) -> Result<BTreeSet<String>, StoreError> {
         let mut statement =
             self.conn.prepare("SELECT rationale_id FROM featured_rationales WHERE study_id = ?1 AND round = ?2")?;
-        let rows = statement.query_map(params![study_id, round], |r| r.get(0))?;
+        let rows = statement.query_map(params![study_id.as_str(), round], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Each expert's questionnaire language, by pseudonym (the language a rationale was
     /// written in; never a name or an email).
-    pub fn languages_by_pseudonym(&self, study_id: &str) -> Result<HashMap<String, String>, StoreError> {
+    pub fn languages_by_pseudonym(&self, study_id: &StudyId) -> Result<HashMap<String, String>, StoreError> {
         let mut statement = self.conn.prepare("SELECT pseudonym, language FROM experts WHERE study_id = ?1")?;
-        let rows = statement.query_map([study_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = statement.query_map([study_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
 /// Refuses a change to round `round`'s feedback once round `round + 1` has been opened.
-fn require_feedback_not_frozen(conn: &Connection, study_id: &str, round: u32) -> Result<(), StoreError> {
+fn require_feedback_not_frozen(conn: &Connection, study_id: &StudyId, round: u32) -> Result<(), StoreError> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM rounds WHERE study_id = ?1 AND number = ?2)",
-        params![study_id, round],
+        params![study_id.as_str(), round],
         |r| r.get(0),
     )?;
     if !exists {
         return Err(Refusal::NoSuchRound(round).into());
     }
     let next_state: Option<String> = conn
-        .query_row("SELECT state FROM rounds WHERE study_id = ?1 AND number = ?2", params![study_id, round + 1], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT state FROM rounds WHERE study_id = ?1 AND number = ?2",
+            params![study_id.as_str(), round + 1],
+            |r| r.get(0),
+        )
         .optional()?;
     match next_state.as_deref() {
         None | Some("draft") => Ok(()),
@@ -143,9 +146,13 @@ fn require_feedback_not_frozen(conn: &Connection, study_id: &str, round: u32) ->
 mod tests {
     use super::*;
 
+    fn s() -> StudyId {
+        StudyId::parse("s").unwrap()
+    }
+
     fn store_with_round(dir: &std::path::Path) -> Store {
         let mut store = Store::open(&dir.join("s.sqlite")).unwrap();
-        store.register_study("s", "[study]", Utc::now()).unwrap();
+        store.register_study(&s(), "[study]", Utc::now()).unwrap();
         store
             .conn
             .execute_batch(
@@ -175,15 +182,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = store_with_round(dir.path());
         let first = import(&[("r1", "zh", "初稿"), ("r2", "zh", "第二条")], &[("r1", true), ("r2", false)]);
-        store.import_translations("s", 1, &first, Utc::now()).unwrap();
+        store.import_translations(&s(), 1, &first, Utc::now()).unwrap();
         let second = import(&[("r1", "zh", "定稿")], &[("r1", false), ("r2", true)]);
-        store.import_translations("s", 1, &second, Utc::now()).unwrap();
-        store.import_translations("s", 1, &second, Utc::now()).unwrap();
+        store.import_translations(&s(), 1, &second, Utc::now()).unwrap();
+        store.import_translations(&s(), 1, &second, Utc::now()).unwrap();
         let texts: Vec<(String, String)> =
-            store.translations("s", 1).unwrap().into_iter().map(|t| (t.rationale_id, t.text)).collect();
+            store.translations(&s(), 1).unwrap().into_iter().map(|t| (t.rationale_id, t.text)).collect();
         assert_eq!(texts, [("r1".to_owned(), "定稿".to_owned()), ("r2".to_owned(), "第二条".to_owned())]);
-        assert_eq!(store.featured_rationales("s", 1).unwrap().into_iter().collect::<Vec<_>>(), ["r2"]);
-        let logged = store.audit_log("s").unwrap().iter().filter(|e| e.action == "translations.imported").count();
+        assert_eq!(store.featured_rationales(&s(), 1).unwrap().into_iter().collect::<Vec<_>>(), ["r2"]);
+        let logged = store.audit_log(&s()).unwrap().iter().filter(|e| e.action == "translations.imported").count();
         assert_eq!(logged, 3, "every import is in the audit log");
     }
 
@@ -198,17 +205,17 @@ mod tests {
                  WHERE number = 2;",
             )
             .unwrap();
-        let refused = store.import_translations("s", 1, &import(&[("r1", "zh", "译文")], &[]), Utc::now());
+        let refused = store.import_translations(&s(), 1, &import(&[("r1", "zh", "译文")], &[]), Utc::now());
         assert!(
             matches!(refused.as_ref().unwrap_err().refusal(), Some(Refusal::FeedbackFrozen { round: 1, next: 2 })),
             "{refused:?}"
         );
-        assert!(store.translations("s", 1).unwrap().is_empty());
+        assert!(store.translations(&s(), 1).unwrap().is_empty());
         let direct =
             store.conn.execute("INSERT INTO translations VALUES ('s', 1, 'r1', 'zh', 'x', '2026-01-03T00:00:00Z')", []);
         assert!(direct.unwrap_err().to_string().contains("feedback is frozen"));
         assert!(matches!(
-            store.import_translations("s", 7, &TranslationImport::default(), Utc::now()).unwrap_err().refusal(),
+            store.import_translations(&s(), 7, &TranslationImport::default(), Utc::now()).unwrap_err().refusal(),
             Some(Refusal::NoSuchRound(7))
         ));
     }

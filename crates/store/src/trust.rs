@@ -5,11 +5,11 @@
 //! them, and a panel import does not bring them back.
 
 use chrono::{DateTime, Utc};
-use delphi_core::study::Withdrawal;
+use delphi_core::study::{StudyId, Withdrawal};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::tokens::TokenHash;
-use crate::{Actor, Refusal, Store, StoreError, audit, parse_timestamp, require_study, timestamp};
+use crate::{Actor, Refusal, Store, StoreError, audit, parse_timestamp, require_study, study_id_at, timestamp};
 
 /// When and how an expert consented.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub enum WithdrawalOutcome {
 /// the caller's transaction (the one that accepts the answer).
 pub(crate) fn record_consent_in(
     tx: &Connection,
-    study_id: &str,
+    study_id: &StudyId,
     expert_id: &str,
     pseudonym: &str,
     channel: &str,
@@ -73,7 +73,7 @@ pub(crate) fn record_consent_in(
             "INSERT INTO consents (study_id, expert_id, given_at, channel) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (study_id, expert_id) DO NOTHING",
         )?
-        .execute(params![study_id, expert_id, at, channel])?;
+        .execute(params![study_id.as_str(), expert_id, at, channel])?;
     if added == 1 {
         let detail = format!(r#"{{"channel":"{channel}"}}"#);
         let actor = Actor::Expert { pseudonym: pseudonym.to_owned() };
@@ -82,11 +82,11 @@ pub(crate) fn record_consent_in(
     Ok(())
 }
 
-fn withdrawn_in(conn: &Connection, study_id: &str, expert_id: &str) -> Result<Option<Withdrawn>, StoreError> {
+fn withdrawn_in(conn: &Connection, study_id: &StudyId, expert_id: &str) -> Result<Option<Withdrawn>, StoreError> {
     let row: Option<(String, String, u32)> = conn
         .query_row(
             "SELECT withdrawn_at, answers, closed_through FROM withdrawals WHERE study_id = ?1 AND expert_id = ?2",
-            params![study_id, expert_id],
+            params![study_id.as_str(), expert_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
@@ -100,12 +100,12 @@ fn withdrawn_in(conn: &Connection, study_id: &str, expert_id: &str) -> Result<Op
 
 impl Store {
     /// When the expert consented, if they have answered themselves.
-    pub fn consent(&self, study_id: &str, expert_id: &str) -> Result<Option<Consent>, StoreError> {
+    pub fn consent(&self, study_id: &StudyId, expert_id: &str) -> Result<Option<Consent>, StoreError> {
         let row: Option<(String, String)> = self
             .conn
             .query_row(
                 "SELECT given_at, channel FROM consents WHERE study_id = ?1 AND expert_id = ?2",
-                params![study_id, expert_id],
+                params![study_id.as_str(), expert_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -113,12 +113,12 @@ impl Store {
     }
 
     /// The expert's IANA time zone, when the panel gives one: letters give deadlines in it.
-    pub fn expert_time_zone(&self, study_id: &str, expert_id: &str) -> Result<Option<String>, StoreError> {
+    pub fn expert_time_zone(&self, study_id: &StudyId, expert_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT time_zone FROM experts WHERE study_id = ?1 AND id = ?2",
-                params![study_id, expert_id],
+                params![study_id.as_str(), expert_id],
                 |r| r.get(0),
             )
             .optional()?
@@ -126,14 +126,14 @@ impl Store {
     }
 
     /// The expert's withdrawal, if they have withdrawn.
-    pub fn withdrawal(&self, study_id: &str, expert_id: &str) -> Result<Option<Withdrawn>, StoreError> {
+    pub fn withdrawal(&self, study_id: &StudyId, expert_id: &str) -> Result<Option<Withdrawn>, StoreError> {
         withdrawn_in(&self.conn, study_id, expert_id)
     }
 
     /// The expert a presented token (live or not, of any round) belongs to: an opt-out
     /// link keeps working after its round has closed or a newer link replaced it.
     /// Returns the study, the expert and their language.
-    pub fn expert_of_any_token(&self, token: &TokenHash) -> Result<Option<(String, String, String)>, StoreError> {
+    pub fn expert_of_any_token(&self, token: &TokenHash) -> Result<Option<(StudyId, String, String)>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -141,7 +141,7 @@ impl Store {
                  FROM access_tokens t JOIN experts e ON e.study_id = t.study_id AND e.id = t.expert_id
                  WHERE t.token_sha256 = ?1",
                 [token.as_bytes()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((study_id_at(r, 0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?)
     }
@@ -152,7 +152,7 @@ impl Store {
     /// closed rounds never change. Withdrawing twice changes nothing.
     pub fn withdraw(
         &mut self,
-        study_id: &str,
+        study_id: &StudyId,
         expert_id: &str,
         rule: Withdrawal,
         by: WithdrawnBy,
@@ -163,7 +163,7 @@ impl Store {
         let pseudonym: Option<String> = tx
             .query_row(
                 "SELECT pseudonym FROM experts WHERE study_id = ?1 AND id = ?2",
-                params![study_id, expert_id],
+                params![study_id.as_str(), expert_id],
                 |r| r.get(0),
             )
             .optional()?;
@@ -173,18 +173,21 @@ impl Store {
         }
         let closed_through: u32 = tx.query_row(
             "SELECT COALESCE(MAX(number), 0) FROM rounds WHERE study_id = ?1 AND state = 'closed'",
-            [study_id],
+            [study_id.as_str()],
             |r| r.get(0),
         )?;
         tx.execute(
             "INSERT INTO withdrawals (study_id, expert_id, withdrawn_at, withdrawn_by, answers, closed_through)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![study_id, expert_id, timestamp(at), by.as_str(), rule.as_str(), closed_through],
+            params![study_id.as_str(), expert_id, timestamp(at), by.as_str(), rule.as_str(), closed_through],
         )?;
-        tx.execute("UPDATE experts SET active = 0 WHERE study_id = ?1 AND id = ?2", params![study_id, expert_id])?;
+        tx.execute(
+            "UPDATE experts SET active = 0 WHERE study_id = ?1 AND id = ?2",
+            params![study_id.as_str(), expert_id],
+        )?;
         let revoked = tx.execute(
             "UPDATE access_tokens SET revoked_at = ?3 WHERE study_id = ?1 AND expert_id = ?2 AND revoked_at IS NULL",
-            params![study_id, expert_id, timestamp(at)],
+            params![study_id.as_str(), expert_id, timestamp(at)],
         )?;
         let actor = match by {
             WithdrawnBy::Expert => Actor::Expert { pseudonym: pseudonym.clone() },

@@ -32,7 +32,7 @@ fn read_stdin() -> Result<String> {
 /// Records an expert's reply to the open round, all of it or nothing.
 pub(crate) fn run(workspace: &Workspace, args: &AnswerArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
-    let id = loaded.study.id.as_str();
+    let id = &loaded.study.id;
     let text = match args.file.as_deref() {
         None => read_stdin()?,
         Some(path) if path == Path::new("-") => read_stdin()?,

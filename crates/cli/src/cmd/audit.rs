@@ -15,7 +15,7 @@ pub(crate) struct AuditArgs {
 
 pub(crate) fn run(workspace: &Workspace, args: &AuditArgs) -> Result<()> {
     let (loaded, store) = workspace.open()?;
-    let entries = store.audit_log(loaded.study.id.as_str())?;
+    let entries = store.audit_log(&loaded.study.id)?;
     match args.format {
         Format::Json => {
             let json: Vec<serde_json::Value> = entries

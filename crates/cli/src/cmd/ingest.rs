@@ -146,12 +146,8 @@ pub(crate) fn run(workspace: &Workspace, args: &IngestArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
     let out = outgoing(workspace, study, &args.mail, &store)?;
-    let ingest = Ingest {
-        study_id: study.id.as_str(),
-        sender: &out.sender,
-        transport: &out.transport,
-        dry_run: args.mail.dry_run,
-    };
+    let ingest =
+        Ingest { study_id: &study.id, sender: &out.sender, transport: &out.transport, dry_run: args.mail.dry_run };
     let mut results: Vec<(String, Ingested)> = Vec::new();
     let mut process = |message: &delphi_collect::mail::MailboxMessage| -> Result<(), IngestError> {
         let ingested = ingest_or_set_aside(&mut store, &ingest, &message.raw, Utc::now())?;

@@ -46,7 +46,7 @@ pub(crate) fn run(workspace: &Workspace, command: PanelCommand) -> Result<()> {
         .or_else(|| workspace::default_panel_path(workspace.study_path()))
         .context("no panel file given and none beside the study file; pass the CSV's path")?;
     let panel = read_panel(&path, &loaded.study)?;
-    let outcome = store.import_panel(loaded.study.id.as_str(), &panel, Utc::now())?;
+    let outcome = store.import_panel(&loaded.study.id, &panel, Utc::now())?;
     println!(
         "imported {}: {} added, {} updated, {} unchanged, {} deactivated ({} active experts)",
         path.display(),
@@ -54,7 +54,7 @@ pub(crate) fn run(workspace: &Workspace, command: PanelCommand) -> Result<()> {
         outcome.updated,
         outcome.unchanged,
         outcome.deactivated,
-        store.active_panel_size(loaded.study.id.as_str())?
+        store.active_panel_size(&loaded.study.id)?
     );
     if outcome.joined_open_round > 0 {
         println!("{} new expert(s) joined the open round", outcome.joined_open_round);
@@ -69,7 +69,7 @@ fn withdraw(workspace: &Workspace, id: &str) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
     let rule = study.withdrawal;
-    let outcome = store.withdraw(study.id.as_str(), id, rule, WithdrawnBy::Coordinator, Utc::now())?;
+    let outcome = store.withdraw(&study.id, id, rule, WithdrawnBy::Coordinator, Utc::now())?;
     let withdrawn = match outcome {
         WithdrawalOutcome::Already(earlier) => {
             println!("{id} had withdrawn already, on {}; nothing changed", earlier.at.format("%Y-%m-%d %H:%M UTC"));

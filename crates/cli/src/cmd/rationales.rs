@@ -97,8 +97,8 @@ struct Distinct {
 /// Every distinct rationale of round `round`, with what the store holds of its translations,
 /// by item in the study's order, then in text order (never in the order of their authors).
 fn distinct_rationales(study: &Study, store: &Store, round: u32) -> Result<Vec<Distinct>> {
-    let answers = store.current_answers(study.id.as_str(), round)?;
-    let context = RationaleContext::load(store, study.id.as_str(), round)?;
+    let answers = store.current_answers(&study.id, round)?;
+    let context = RationaleContext::load(store, &study.id, round)?;
     let mut by_item: BTreeMap<(usize, ItemId), Vec<_>> = BTreeMap::new();
     for (order, domain) in study.domains.iter().enumerate() {
         for written in written_rationales(study, &answers, &domain.id) {
@@ -129,8 +129,7 @@ fn written_in<'a>(study: &'a Study, distinct: &'a Distinct) -> &'a Language {
 fn export(workspace: &Workspace, args: &ExportArgs) -> Result<()> {
     let (loaded, store) = workspace.open()?;
     let study = &loaded.study;
-    let round =
-        store.round(study.id.as_str(), args.round)?.ok_or(StoreError::Refused(Refusal::NoSuchRound(args.round)))?;
+    let round = store.round(&study.id, args.round)?.ok_or(StoreError::Refused(Refusal::NoSuchRound(args.round)))?;
     match round.state {
         RoundState::Draft => bail!("round {} has not been opened yet; there are no rationales to export", args.round),
         RoundState::Open { .. } => eprintln!(
@@ -192,7 +191,7 @@ fn export(workspace: &Workspace, args: &ExportArgs) -> Result<()> {
 fn import(workspace: &Workspace, args: &ImportArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
     let study = &loaded.study;
-    let id = study.id.as_str();
+    let id = &study.id;
     let round = store.round(id, args.round)?.ok_or(StoreError::Refused(Refusal::NoSuchRound(args.round)))?;
     if matches!(round.state, RoundState::Draft) {
         bail!("round {} has not been opened yet; there is nothing to translate", args.round);

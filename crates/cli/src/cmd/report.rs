@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use delphi_core::study::PanelAttribute;
+use delphi_core::study::{PanelAttribute, StudyId};
 use delphi_report::tidy::{self, AnswerRow};
 use delphi_report::{
     AnswerForm, AskedQuestion, Conduct, DATA_FILE, FeedbackGiven, FrozenQuestions, PanelCount, PdfOptions,
@@ -54,7 +54,7 @@ pub(crate) struct ReportArgs {
 /// What a run of `report` wrote, as `--format json` prints it (docs/scripting.md).
 #[derive(Debug, Serialize)]
 struct ReportRun {
-    study: String,
+    study: StudyId,
     /// The report covers rounds 1 to this one.
     round: u32,
     exports: Exports,
@@ -102,7 +102,7 @@ impl ReportArgs {
 pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     let (loaded, store) = workspace.open()?;
     let study = &loaded.study;
-    let id = study.id.as_str();
+    let id = &study.id;
     let closed: Vec<u32> =
         store.rounds(id)?.iter().filter(|r| matches!(r.state, RoundState::Closed { .. })).map(|r| r.number).collect();
     let last = match args.round {
@@ -136,7 +136,7 @@ pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     if languages.is_empty() {
         bail!("none of {:?} is a language of the study", args.languages);
     }
-    let round_dir = args.out.join(id).join(format!("round-{last}"));
+    let round_dir = args.out.join(id.as_str()).join(format!("round-{last}"));
     std::fs::create_dir_all(&round_dir).with_context(|| format!("cannot create {}", round_dir.display()))?;
     let mut written = Written::default();
     let figures = tidy::figures(&summary);
@@ -157,7 +157,7 @@ pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
     let mut reports = Vec::new();
     let conduct = Conduct { rules_changed, ..conduct(study, &store, last)? };
     for language in languages {
-        let dir = args.out.join(id).join(format!("round-{last}")).join(language.as_str());
+        let dir = args.out.join(id.as_str()).join(format!("round-{last}")).join(language.as_str());
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let mut model = build(study, &summary, &conduct, language)?;
         add_rationales(study, &store, &summary, &mut model)?;
@@ -187,7 +187,7 @@ pub(crate) fn run(workspace: &Workspace, args: &ReportArgs) -> Result<()> {
         });
     }
     if args.format == Format::Json {
-        print_json(&ReportRun { study: id.to_owned(), round: last, exports, reports })?;
+        print_json(&ReportRun { study: id.clone(), round: last, exports, reports })?;
     }
     Ok(())
 }
@@ -254,13 +254,13 @@ fn add_rationales(
             let answers = match answers_of_round.entry(round.round) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(store.current_answers(study.id.as_str(), round.round)?)
+                    e.insert(store.current_answers(&study.id, round.round)?)
                 }
             };
             let context = match context_of_round.entry(round.round) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {
-                    e.insert(crate::frozen::RationaleContext::load(store, study.id.as_str(), round.round)?)
+                    e.insert(crate::frozen::RationaleContext::load(store, &study.id, round.round)?)
                 }
             };
             let grouped = crate::frozen::rationales_by_position(study, answers, &domain.id, median, context);
@@ -311,7 +311,7 @@ fn rationale_texts(side: &[delphi_survey::feedback::Rationale], language: &str) 
 }
 
 /// Every answer that counts in rounds 1..=last, by pseudonym (never a name or email).
-fn answer_rows(store: &Store, study_id: &str, last: u32) -> Result<Vec<AnswerRow>> {
+fn answer_rows(store: &Store, study_id: &StudyId, last: u32) -> Result<Vec<AnswerRow>> {
     let mut rows = Vec::new();
     for round in 1..=last {
         for answer in store.current_answers(study_id, round)? {
@@ -331,7 +331,7 @@ fn answer_rows(store: &Store, study_id: &str, last: u32) -> Result<Vec<AnswerRow
 /// (counted from the questionnaire as frozen), the panel per institution and bloc, and the
 /// reminders sent in each round.
 fn conduct(study: &delphi_core::Study, store: &Store, last: u32) -> Result<Conduct> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let mut rounds = Vec::new();
     let mut questionnaires = Vec::new();
     for round in store.rounds(id)?.into_iter().filter(|r| r.number <= last) {
@@ -427,7 +427,7 @@ fn asked_questions(questionnaire: &delphi_survey::Questionnaire) -> Vec<AskedQue
 fn rules_changed(study: &delphi_core::Study, store: &Store, last: u32) -> Result<Vec<RuleChange>> {
     let now = serde_json::to_value(study.consensus)?;
     let mut changes = Vec::new();
-    for (round, rules) in store.round_rules(study.id.as_str())? {
+    for (round, rules) in store.round_rules(&study.id)? {
         let Some(rules) = rules.filter(|_| round <= last) else { continue };
         let then: serde_json::Value = serde_json::from_str(&rules)
             .with_context(|| format!("the rule recorded for round {round} is not JSON: the store is damaged"))?;

@@ -89,7 +89,7 @@ pub(crate) fn run(workspace: &Workspace, args: &ServeArgs) -> Result<()> {
             token
         }
     };
-    let mut config = ServiceConfig::new(loaded.study.id.as_str());
+    let mut config = ServiceConfig::new(loaded.study.id.clone());
     config.group_attributes = loaded.study.subgroups.attributes.clone();
     config.languages = loaded.study.languages.clone();
     config.contact = loaded.study.contact.clone();

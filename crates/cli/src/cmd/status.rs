@@ -4,6 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 use delphi_core::Study;
+use delphi_core::study::StudyId;
 use delphi_store::{RoundState, RoundStatus, Store};
 
 use super::Format;
@@ -21,7 +22,7 @@ pub(crate) struct StatusArgs {
 pub(crate) fn run(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
     let (loaded, store) = workspace.open()?;
     let study = &loaded.study;
-    let status = store.status(study.id.as_str(), &study.subgroups.attributes)?;
+    let status = store.status(&study.id, &study.subgroups.attributes)?;
     match args.format {
         Format::Json => print_json(&store, study, &status),
         Format::Text => print_text(workspace, &store, study, &status),
@@ -29,7 +30,7 @@ pub(crate) fn run(workspace: &Workspace, args: &StatusArgs) -> Result<()> {
 }
 
 fn print_json(store: &Store, study: &Study, status: &[RoundStatus]) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let rounds: Vec<serde_json::Value> = status.iter().map(RoundStatus::to_json).collect();
     let waiting: Vec<serde_json::Value> = store
         .inbound_waiting(id)?
@@ -60,7 +61,7 @@ fn print_json(store: &Store, study: &Study, status: &[RoundStatus]) -> Result<()
 }
 
 fn print_text(workspace: &Workspace, store: &Store, study: &Study, status: &[RoundStatus]) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     println!(
         "study `{id}`: {} active experts, {} of at most {} rounds",
         store.active_panel_size(id)?,
@@ -116,7 +117,7 @@ fn print_round(workspace: &Workspace, store: &Store, study: &Study, s: &RoundSta
             s.round.number
         );
     }
-    let mail = store.mail_counts(study.id.as_str(), s.round.number)?;
+    let mail = store.mail_counts(&study.id, s.round.number)?;
     if !mail.is_empty() {
         let said: Vec<String> = mail
             .iter()
@@ -152,7 +153,7 @@ struct RoundProgress {
 }
 
 /// The open round's progress per expert, or `None` when no round is open.
-fn open_round_progress(store: &Store, study_id: &str) -> Result<Option<RoundProgress>> {
+fn open_round_progress(store: &Store, study_id: &StudyId) -> Result<Option<RoundProgress>> {
     let Some(round) = store.rounds(study_id)?.into_iter().find(|r| matches!(r.state, RoundState::Open { .. })) else {
         return Ok(None);
     };

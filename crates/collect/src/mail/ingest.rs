@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-use delphi_core::study::ItemId;
+use delphi_core::study::{ItemId, StudyId};
 use delphi_store::{
     Answer, Channel, InboundMessage, InboundOutcome, InboundRecord, OutgoingKind, OutgoingMail, RoundState, Store,
     StoreError, Submission, TokenGrant, Written,
@@ -24,7 +24,7 @@ use crate::personal::{answers_by_item, personal_questionnaire};
 #[derive(Debug, Clone, Copy)]
 pub struct Ingest<'a> {
     /// The study the replies are for.
-    pub study_id: &'a str,
+    pub study_id: &'a StudyId,
     /// Who answers come from, and the reply address and links they carry.
     pub sender: &'a Sender,
     /// How answers to the experts leave.
@@ -290,7 +290,12 @@ pub fn ingest_message(
 /// Whether the answer to `message` is to be held back by the loop-breaker: it stored
 /// nothing (invalid, or nothing new) and a letter answering such a message went to the same
 /// expert within [`LOOP_BREAKER_INTERVAL`].
-fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateTime<Utc>) -> Result<bool, IngestError> {
+fn held_back(
+    store: &Store,
+    study_id: &StudyId,
+    message: &InboundMessage,
+    now: DateTime<Utc>,
+) -> Result<bool, IngestError> {
     Ok(match (&message.expert_id, message.outcome) {
         (Some(expert), outcome @ (InboundOutcome::Invalid | InboundOutcome::Unchanged)) => {
             let since = now - LOOP_BREAKER_INTERVAL;
@@ -300,7 +305,7 @@ fn held_back(store: &Store, study_id: &str, message: &InboundMessage, now: DateT
     })
 }
 
-fn judge(store: &Store, study_id: &str, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
+fn judge(store: &Store, study_id: &StudyId, incoming: &Incoming, now: DateTime<Utc>) -> Result<Judgement, IngestError> {
     if let Some(automatic) = incoming.automatic {
         return Ok(set_aside_automatic(automatic));
     }
@@ -375,10 +380,10 @@ fn set_aside_automatic(automatic: Automatic) -> Judgement {
 }
 
 /// The message's tokens that are live tokens of this study, each with what it grants.
-fn live_grants(store: &Store, study_id: &str, incoming: &Incoming) -> Result<Vec<(TokenGrant, String)>, IngestError> {
+fn live_grants(store: &Store, study_id: &StudyId, incoming: &Incoming) -> Result<Vec<(TokenGrant, String)>, IngestError> {
     let mut grants = Vec::new();
     for token in &incoming.tokens {
-        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == study_id) {
+        if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == *study_id) {
             grants.push((grant, token.clone()));
         }
     }
@@ -439,7 +444,7 @@ fn settle_answers_elsewhere(
 /// this reply says, so that replying to the letter as it comes keeps all of it.
 fn form_to_fix(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     frozen: &FrozenRound,
     grant: &TokenGrant,
     reading: reply::Reading,
@@ -493,12 +498,12 @@ fn sort_answers(
     (changes, unchanged, kept_newer)
 }
 
-fn round_is_closed(store: &Store, study_id: &str, round: u32) -> Result<bool, IngestError> {
+fn round_is_closed(store: &Store, study_id: &StudyId, round: u32) -> Result<bool, IngestError> {
     Ok(matches!(store.round(study_id, round)?.map(|r| r.state), Some(RoundState::Closed { .. })))
 }
 
 /// The open round of the study, with its deadline, if one is open.
-fn open_round(store: &Store, study_id: &str) -> Result<Option<(u32, DateTime<Utc>)>, IngestError> {
+fn open_round(store: &Store, study_id: &StudyId) -> Result<Option<(u32, DateTime<Utc>)>, IngestError> {
     Ok(store.rounds(study_id)?.into_iter().find_map(|r| match r.state {
         RoundState::Open { deadline, .. } => Some((r.number, deadline)),
         _ => None,
@@ -540,7 +545,7 @@ fn newer(stored: Written, dated: DateTime<Utc>, arrived_by: DateTime<Utc>) -> bo
 /// message answers no letter of ours to this expert in this round.
 fn shown_by_our_letter(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     grant: &TokenGrant,
     incoming: &Incoming,
 ) -> Result<BTreeMap<String, serde_json::Value>, IngestError> {
@@ -557,7 +562,7 @@ fn shown_by_our_letter(
 /// earlier answers, as the study's carry-over rule says) for the items `shown` lacks.
 fn with_prefill(
     store: &Store,
-    study_id: &str,
+    study_id: &StudyId,
     grant: &TokenGrant,
     frozen: &FrozenRound,
     mut shown: BTreeMap<String, serde_json::Value>,
@@ -572,7 +577,7 @@ fn with_prefill(
     Ok(shown)
 }
 
-fn frozen_round(store: &Store, study_id: &str, round: u32) -> Result<FrozenRound, IngestError> {
+fn frozen_round(store: &Store, study_id: &StudyId, round: u32) -> Result<FrozenRound, IngestError> {
     let json = store
         .questionnaire(study_id, round)?
         .ok_or_else(|| IngestError::Questionnaire { round, reason: "the round does not exist".into() })?;
@@ -796,7 +801,7 @@ fn send_answer(
     let Some((name, email)) = store.expert_contact(ingest.study_id, to.expert_id)? else { return Ok(false) };
     let kind = OutgoingKind::Receipt { reply_key: incoming.key.clone() };
     let message_id =
-        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id, to.expert_id, &incoming.key], now);
+        new_message_id(ingest.sender.reply_to.domain(), &[ingest.study_id.as_str(), to.expert_id, &incoming.key], now);
     let mail = OutgoingMail { study_id: ingest.study_id, round: to.round, expert_id: to.expert_id, kind: &kind };
     let purpose = matches!(token, ReplyToken::Fresh).then_some(delphi_store::TokenPurpose::Invitation);
     let (reservation, fresh) = store.reserve_mail(&mail, purpose, &message_id, now)?;

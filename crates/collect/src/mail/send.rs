@@ -6,6 +6,7 @@
 use std::sync::{Arc, Mutex, mpsc};
 
 use chrono::{DateTime, Utc};
+use delphi_core::study::StudyId;
 use delphi_store::{OutgoingKind, Recipient, Store, StoreError, TokenPurpose};
 use delphi_survey::FrozenRound;
 use lettre::Message;
@@ -63,7 +64,7 @@ impl Campaign {
 #[derive(Debug, Clone, Copy)]
 pub struct RoundMail<'a> {
     /// The study.
-    pub study_id: &'a str,
+    pub study_id: &'a StudyId,
     /// The open round.
     pub round: u32,
     /// The round's deadline, said in every letter.
@@ -202,7 +203,7 @@ pub fn send_campaign(
             let message_ids: Vec<String> = chunk
                 .iter()
                 .map(|r| {
-                    let parts = [mail.study_id, &mail.round.to_string(), &r.expert_id, &campaign.file_label()];
+                    let parts = [mail.study_id.as_str(), &mail.round.to_string(), &r.expert_id, &campaign.file_label()];
                     new_message_id(mail.sender.reply_to.domain(), &parts, now)
                 })
                 .collect();

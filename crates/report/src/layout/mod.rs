@@ -19,6 +19,7 @@ mod questionnaire;
 mod rank_tests;
 
 use delphi_markup::{Block, Class, Document, Heading, Inline};
+use delphi_stats::item::Outcome;
 
 use crate::model::{CriterionRow, Num, Report, VerdictCell};
 
@@ -109,18 +110,13 @@ const UNDEFINED: Class = Class::new("undefined");
 fn verdict(v: Option<&VerdictCell>) -> Inline {
     let Some(v) = v else { return Inline::text("—") };
     let label = v.label.as_str();
-    let (word, class) = match v.outcome.as_str() {
-        "met" => (Inline::strong(label), Some(MET)),
-        "not_met" => (Inline::plain(label), Some(NOT_MET)),
-        "too_few_answers" => (Inline::plain(label), Some(TOO_FEW)),
-        "undefined" => (Inline::muted(label), Some(UNDEFINED)),
-        _ => (Inline::plain(label), None),
+    let (word, class) = match v.outcome {
+        Outcome::Met => (Inline::strong(label), MET),
+        Outcome::NotMet => (Inline::plain(label), NOT_MET),
+        Outcome::TooFewAnswers => (Inline::plain(label), TOO_FEW),
+        Outcome::Undefined => (Inline::muted(label), UNDEFINED),
     };
-    let word = match class {
-        Some(c) => word.with_class(c),
-        None => word,
-    };
-    word.with_hint(v.reason.as_str())
+    word.with_class(class).with_hint(v.reason.as_str())
 }
 
 /// A verdict's reason in small print, for the table column that spells it out.
@@ -172,17 +168,20 @@ mod tests {
 
     #[test]
     fn verdicts_are_styled_by_outcome_with_their_reason() {
-        let cell = |outcome: &str| VerdictCell { outcome: outcome.into(), label: "L".into(), reason: "R <5".into() };
-        assert_eq!(html(verdict(Some(&cell("met")))), "<p><b class=\"met\" title=\"R &lt;5\">L</b></p>\n");
+        let cell = |outcome| VerdictCell { outcome, label: "L".into(), reason: "R <5".into() };
+        assert_eq!(html(verdict(Some(&cell(Outcome::Met)))), "<p><b class=\"met\" title=\"R &lt;5\">L</b></p>\n");
         assert_eq!(
-            html(verdict(Some(&cell("not_met")))),
+            html(verdict(Some(&cell(Outcome::NotMet)))),
             "<p><span class=\"not-met\" title=\"R &lt;5\">L</span></p>\n"
         );
         assert_eq!(
-            html(verdict(Some(&cell("too_few_answers")))),
+            html(verdict(Some(&cell(Outcome::TooFewAnswers)))),
             "<p><span class=\"too-few-answers\" title=\"R &lt;5\">L</span></p>\n"
         );
-        assert_eq!(html(verdict(Some(&cell("undefined")))), "<p><i class=\"undefined\" title=\"R &lt;5\">L</i></p>\n");
+        assert_eq!(
+            html(verdict(Some(&cell(Outcome::Undefined)))),
+            "<p><i class=\"undefined\" title=\"R &lt;5\">L</i></p>\n"
+        );
         assert_eq!(html(verdict(None)), "<p>—</p>\n");
     }
 }

@@ -6,7 +6,7 @@ use delphi_markup::{Block, Heading, Inline, Table};
 
 use super::{charts, count, num, or_dash, rating_cells, rating_heads, verdict};
 use crate::labels::Labels;
-use crate::model::{ItemText, Overview, Report};
+use crate::model::{CompositionRowKind, ItemText, Overview, Report};
 
 /// An item's cell: its id, and on the first of its rows the question and how it was
 /// answered (the rows of its later rounds follow it).
@@ -67,10 +67,10 @@ fn composition(l: &Labels, o: &Overview, round_heads: &[String]) -> Vec<Block> {
         for c in &o.composition {
             let head = std::iter::once(c.label.as_str()).chain(round_heads.iter().map(String::as_str));
             let rows = c.rows.iter().map(|g| {
-                let group = match g.kind.as_str() {
-                    "smaller" => Inline::muted(g.group.as_str()),
-                    "total" => Inline::strong(g.group.as_str()),
-                    _ => Inline::text(g.group.as_str()),
+                let group = match g.kind {
+                    CompositionRowKind::Named => Inline::text(g.group.as_str()),
+                    CompositionRowKind::Smaller => Inline::muted(g.group.as_str()),
+                    CompositionRowKind::Total => Inline::strong(g.group.as_str()),
                 };
                 std::iter::once(group).chain(g.counts.iter().map(|x| Inline::text(x.text.as_str()))).collect::<Vec<_>>()
             });

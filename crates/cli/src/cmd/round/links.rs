@@ -21,7 +21,7 @@ pub(crate) struct LinksArgs {
 /// Issues a personal link for each expert of the open round (replacing earlier links).
 pub(super) fn run(workspace: &Workspace, args: &LinksArgs) -> Result<()> {
     let (loaded, mut store) = workspace.open()?;
-    let id = loaded.study.id.as_str();
+    let id = &loaded.study.id;
     let round = store
         .rounds(id)?
         .into_iter()

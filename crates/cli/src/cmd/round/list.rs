@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use clap::Args;
+use delphi_core::study::StudyId;
 use delphi_store::Store;
 
 use crate::cmd::Format;
@@ -13,7 +14,7 @@ pub(crate) struct ListArgs {
     pub(super) format: Format,
 }
 
-pub(super) fn run(store: &Store, study_id: &str, format: Format) -> Result<()> {
+pub(super) fn run(store: &Store, study_id: &StudyId, format: Format) -> Result<()> {
     let status = store.status(study_id, &[])?;
     match format {
         Format::Json => {

@@ -95,7 +95,7 @@ pub(crate) fn run(workspace: &Workspace, command: RoundCommand) -> Result<()> {
             drop(store);
             links::run(workspace, &args)
         }
-        RoundCommand::List(args) => list::run(&store, study.id.as_str(), args.format),
+        RoundCommand::List(args) => list::run(&store, &study.id, args.format),
     }
 }
 
@@ -106,7 +106,7 @@ fn open(
     deadline: &DeadlineArgs,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| next_round(store, id), Ok)?;
     let deadline = deadline_from(deadline, now)?;
     let round = open_with_feedback(study, store, number, deadline, now)?;
@@ -120,7 +120,7 @@ fn open(
 }
 
 fn draft(study: &Study, store: &mut Store, number: Option<u32>, now: DateTime<Utc>) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| next_round(store, id), Ok)?;
     let questionnaire = serde_json::to_string(&frozen_round(study, store, number)?)?;
     store.draft_round(id, number, study.max_rounds, &questionnaire, now)?;
@@ -138,7 +138,7 @@ fn close(
     number: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| round_to_close(workspace, study, store), Ok)?;
     let (round, summary, path) = if closed_without_summary(workspace, study, store, number)? {
         let round = store.round(id, number)?.ok_or(Refusal::NoSuchRound(number)).map_err(StoreError::from)?;
@@ -160,7 +160,7 @@ fn close(
 }
 
 fn summary(workspace: &Workspace, study: &Study, store: &Store, number: Option<u32>) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| last_closed_round(store, id), Ok)?;
     match store.round(id, number)?.map(|r| r.state) {
         Some(RoundState::Closed { .. }) => {}
@@ -184,7 +184,7 @@ fn extend(
     deadline: &DeadlineArgs,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| open_round(store, id), Ok)?;
     let deadline = deadline_from(deadline, now)?;
     store.set_deadline(id, number, deadline, now)?;

@@ -30,7 +30,7 @@ pub(crate) struct ShowArgs {
 
 pub(super) fn run(study: &Study, store: &Store, args: ShowArgs) -> Result<()> {
     let ShowArgs { number, format, language, expert } = args;
-    let id = study.id.as_str();
+    let id = &study.id;
     let number = number.map_or_else(|| lifecycle::open_round(store, id), Ok)?;
     let frozen = frozen::load(store, id, number)?;
     let expert_language = match &expert {
