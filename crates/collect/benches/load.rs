@@ -245,8 +245,9 @@ fn open_round_for(path: &std::path::Path, clients: usize) -> (FrozenRound, Vec<S
     store
         .open_round(&ID, 1, 3, &serde_json::to_string(&frozen).unwrap(), now + chrono::Duration::hours(2), now)
         .unwrap();
-    let tokens: Vec<String> =
-        (0..clients).map(|i| store.issue_token(&ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned()).collect();
+    let tokens: Vec<String> = (0..clients)
+        .map(|i| store.issue_token(&ID, 1, &format!("X{i:04}"), now).unwrap().expose().to_owned())
+        .collect();
     (frozen, tokens)
 }
 

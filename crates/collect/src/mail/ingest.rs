@@ -380,7 +380,11 @@ fn set_aside_automatic(automatic: Automatic) -> Judgement {
 }
 
 /// The message's tokens that are live tokens of this study, each with what it grants.
-fn live_grants(store: &Store, study_id: &StudyId, incoming: &Incoming) -> Result<Vec<(TokenGrant, String)>, IngestError> {
+fn live_grants(
+    store: &Store,
+    study_id: &StudyId,
+    incoming: &Incoming,
+) -> Result<Vec<(TokenGrant, String)>, IngestError> {
     let mut grants = Vec::new();
     for token in &incoming.tokens {
         if let Some(grant) = store.resolve_token(token)?.filter(|g| g.study_id == *study_id) {
