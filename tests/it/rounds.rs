@@ -307,6 +307,8 @@ fn two_rounds_summarise_place_the_domains_and_feed_back_anonymously() {
     assert!(answers.lines().all(|l| !l.split(',').any(|cell| cell.starts_with('='))), "a formula cell");
     assert!(answers.contains("=cmd|"), "the hostile rationale is exported, inside its JSON");
     let model = std::fs::read_to_string(root.join("reports/rounds-test/round-2/en/report.json")).unwrap();
+    // The report describes the pseudonyms as the exports write them.
+    assert!(model.contains("pseudonym only (p- followed by random letters and digits, never the panel's ids)"));
     // Parquet beside each CSV: the same rows, typed; expert text verbatim, pseudonyms only.
     let round_dir = root.join("reports/rounds-test/round-2");
     let figure_rows = parquet_matches_csv(&round_dir, "figures");

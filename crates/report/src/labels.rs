@@ -411,7 +411,7 @@ impl Labels {
             certainty_low: s("low"),
             certainty_undefined: s("undefined"),
             anonymity: s(
-                "Anonymous: no expert is named or otherwise identified. Figures are counts and group figures; Cooke's tables list experts by pseudonym only (E01, E02, …), as the data exports do; groups smaller than the minimum group size are not shown.",
+                "Anonymous: no expert is named or otherwise identified. Figures are counts and group figures; Cooke's tables list experts by pseudonym only (p- followed by random letters and digits, never the panel's ids), as the data exports do; groups smaller than the minimum group size are not shown.",
             ),
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",
@@ -627,7 +627,7 @@ impl Labels {
             certainty_low: s("低"),
             certainty_undefined: s("无法判定"),
             anonymity: s(
-                "匿名：报告不列出任何专家的姓名或其他身份信息。统计数字均为人数和分组统计；Cooke 经典模型的表格只以化名（E01、E02……）列出专家，与数据导出文件相同；人数少于最小分组人数的分组不予显示。",
+                "匿名：报告不列出任何专家的姓名或其他身份信息。统计数字均为人数和分组统计；Cooke 经典模型的表格只以化名（p- 加随机字母和数字，从不使用专家名单中的编号）列出专家，与数据导出文件相同；人数少于最小分组人数的分组不予显示。",
             ),
             cjk_font_missing: s(
                 "No CJK font was available: Chinese, Japanese and Korean characters may be missing from this PDF. The HTML and Markdown reports hold the full text.",

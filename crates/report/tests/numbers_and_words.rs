@@ -140,11 +140,11 @@ fn the_title_page_says_how_anonymity_is_kept() {
             "en",
             [
                 "no expert is named",
-                "Cooke's tables list experts by pseudonym only",
+                "Cooke's tables list experts by pseudonym only (p- followed by random letters and digits, never the panel's ids)",
                 "groups smaller than the minimum group size are not shown",
             ],
         ),
-        ("zh", ["报告不列出任何专家的姓名", "只以化名", "人数少于最小分组人数的分组不予显示"]),
+        ("zh", ["报告不列出任何专家的姓名", "只以化名（p-加随机字母和数字，从不使用专家名单中的编号）", "人数少于最小分组人数的分组不予显示"]),
     ] {
         let r = report(lang);
         // The title page: the title, the findings in words and the anonymity line, up to the
@@ -160,6 +160,9 @@ fn the_title_page_says_how_anonymity_is_kept() {
         // per-pseudonym tables contradict.
         assert!(!page_one.contains("onlycountsandgroupfiguresareshown"), "{page_one}");
         assert!(!page_one.contains("只显示人数和分组统计"), "{page_one}");
+        // It once gave the panel's ids (E01, E02, …) as the pseudonyms' form, which the
+        // exports never hold: their pseudonyms are `p-` and random characters.
+        assert!(!page_one.contains("E01"), "{page_one}");
     }
 }
 
