@@ -1474,7 +1474,8 @@ mod tests {
     fn every_keyword_reads_as_the_kind_it_names() {
         let starter = include_str!("../../../surveys/starter.toml");
         for kind in Keyword::ALL {
-            let study = Study::from_toml(&format!("{starter}{}", item_of(kind)), "study.toml").expect(kind.as_str());
+            let study = Study::from_toml(&format!("{starter}{}", item_of(kind)), "study.toml")
+                .unwrap_or_else(|problems| panic!("{}: {problems:?}", kind.as_str()));
             let probe = study.items.iter().find(|i| i.id.as_str() == "probe").expect("the probe item");
             assert_eq!(Keyword::of(&probe.response), kind);
         }
