@@ -1322,7 +1322,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                     median: Num::scale(o.median),
                     verdict: VerdictCell::of(&o.consensus, &ctx.labels),
                 }),
-                _ => None,
+                Some(ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_)) | None => None,
             })
             .collect();
         if cells.iter().any(Option::is_some) {
@@ -1369,8 +1369,12 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 }
                 Some(ItemResult::Quantile(p)) => {
                     let unit = match &q.response {
-                        ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
-                        _ => None,
+                        ResponseKind::Quantile { unit, .. } => unit.as_ref().map(|u| ctx.text(u).to_owned()),
+                        ResponseKind::Ordinal { .. }
+                        | ResponseKind::Numeric { .. }
+                        | ResponseKind::Probability
+                        | ResponseKind::RankingOfDomains { .. }
+                        | ResponseKind::Text => None,
                     };
                     // One place for the row: that of the pooled 5–95 % range.
                     let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
@@ -1401,7 +1405,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                         iqr: f.iqr,
                     });
                 }
-                _ => {}
+                None => {}
             }
         }
     }
@@ -1857,7 +1861,11 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
                 wording: ctx.text(&c.prompt).replace("{domain}", ctx.text(&d.title)),
                 scale: match &c.response {
                     ResponseKind::Ordinal { .. } => AnswerForm::of(ctx, &c.response).words(&ctx.labels),
-                    _ => None,
+                    ResponseKind::Numeric { .. }
+                    | ResponseKind::Quantile { .. }
+                    | ResponseKind::Probability
+                    | ResponseKind::RankingOfDomains { .. }
+                    | ResponseKind::Text => None,
                 },
             })
             .collect(),
@@ -1881,16 +1889,24 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
         match &it.result {
             ItemResult::Ordinal(o) => {
                 criteria.push(ordinal_row(ctx, &cid, &question, o));
-                if let ResponseKind::Ordinal { scale } = &c.response
-                    && let Some(sc) = ctx.study.scale(scale)
-                {
+                let scale = match &c.response {
+                    ResponseKind::Ordinal { scale } => ctx.study.scale(scale),
+                    ResponseKind::Numeric { .. }
+                    | ResponseKind::Quantile { .. }
+                    | ResponseKind::Probability
+                    | ResponseKind::RankingOfDomains { .. }
+                    | ResponseKind::Text => None,
+                };
+                if let Some(sc) = scale {
                     let labels = sc.labels.get(ctx.lang, ctx.study.default_language());
                     let (alo, ahi) = sc.agree_range();
                     let per_round: Vec<(u32, Vec<u64>, u64)> = earlier
                         .iter()
                         .filter_map(|&r| match ctx.item(id.as_str(), r).map(|i| &i.result) {
                             Some(ItemResult::Ordinal(o)) => Some((r, o.counts.clone(), o.n)),
-                            _ => None,
+                            Some(ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_)) | None => {
+                                None
+                            }
                         })
                         .collect();
                     let points = sc
@@ -1928,7 +1944,7 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
                     verdict: None,
                 });
             }
-            _ => {}
+            ItemResult::Quantile(_) | ItemResult::Ranking(_) => {}
         }
         for st in s.stability.iter().filter(|x| x.item.as_str() == id.as_str() && x.to_round == round) {
             stability.push(StabilityRow {
