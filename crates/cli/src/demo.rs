@@ -459,7 +459,7 @@ fn conclusions(
             .filter(|i| i.round == last && i.item.as_str().starts_with(&prefix))
             .filter_map(|i| match &i.result {
                 ItemResult::Ordinal(o) => Some(o),
-                _ => None,
+                ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => None,
             })
             .collect();
         let overall = items.iter().filter(|o| met(o.consensus.outcome)).count();

@@ -194,7 +194,15 @@ pub(crate) fn group_feedback(
                 ),
                 ..ItemFeedback::default()
             },
-            _ => continue,
+            // A distribution is drawn over the points of the question's scale.
+            (
+                ItemResult::Ordinal(_),
+                ResponseKind::Numeric { .. }
+                | ResponseKind::Quantile { .. }
+                | ResponseKind::Probability
+                | ResponseKind::RankingOfDomains { .. }
+                | ResponseKind::Text,
+            ) => continue,
         };
         items.insert(question.id.clone(), feedback);
     }

@@ -17,6 +17,7 @@ use delphi_core::panel::Panel;
 use delphi_core::study::{PanelAttribute, StudyId};
 use delphi_store::Store;
 use delphi_survey::FrozenRound;
+use delphi_survey::answer::{Answer, QuantileValues, RankOrder};
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 use serde_json::{Value, json};
@@ -338,10 +339,37 @@ async fn the_api_is_described_by_an_openapi_document_that_matches_its_routes() {
     assert_eq!(paths, ["/api/v1/s/{token}", "/api/v1/status"]);
     // Every kind of answer the API takes is documented.
     let kinds = spec["components"]["schemas"]["Answer"]["oneOf"].to_string();
-    for kind in ["ordinal", "dont-know", "numeric", "quantile", "probability", "ranking", "text"] {
+    for answer in one_answer_of_each_kind() {
+        let kind = serde_json::to_value(&answer).unwrap()["kind"].as_str().unwrap().to_owned();
         assert!(kinds.contains(&format!("[\"{kind}\"]")), "{kind} undocumented");
     }
     server.stop().await;
+}
+
+/// One answer of each kind the API takes. The match lists every kind of `Answer` so that a new
+/// kind is a compiler error here, where it joins this list and `src/openapi.json`.
+fn one_answer_of_each_kind() -> Vec<Answer> {
+    let answers = vec![
+        Answer::Ordinal { point: 1 },
+        Answer::DontKnow,
+        Answer::Numeric { value: 1.0 },
+        Answer::Quantile(QuantileValues::five_fifty_ninety_five(1.0, 2.0, 3.0)),
+        Answer::Probability { value: 0.5 },
+        Answer::Ranking { order: RankOrder::default() },
+        Answer::Text { text: String::new() },
+    ];
+    for answer in &answers {
+        match answer {
+            Answer::Ordinal { .. }
+            | Answer::DontKnow
+            | Answer::Numeric { .. }
+            | Answer::Quantile(_)
+            | Answer::Probability { .. }
+            | Answer::Ranking { .. }
+            | Answer::Text { .. } => {}
+        }
+    }
+    answers
 }
 
 /// The service remembers tokens it has seen valid; a replaced token, a deactivated expert

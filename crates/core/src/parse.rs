@@ -119,6 +119,55 @@ struct RawQuestion {
     share_answers: Option<Spanned<bool>>,
 }
 
+/// A question's `kind` as the study file names it: each names one [`ResponseKind`], whose
+/// other fields `response_kind` then reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Ordinal,
+    Numeric,
+    Quantile,
+    Probability,
+    Ranking,
+    Text,
+}
+
+impl Keyword {
+    /// Every kind an extra item may be, in the order hints list them.
+    const ALL: [Self; 6] = [Self::Ordinal, Self::Numeric, Self::Quantile, Self::Probability, Self::Ranking, Self::Text];
+    /// The kinds a criterion may be: it is asked of every domain, and the report's tables
+    /// per domain show ratings and collect rationales.
+    const OF_CRITERIA: [Self; 2] = [Self::Ordinal, Self::Text];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ordinal => "ordinal",
+            Self::Numeric => "numeric",
+            Self::Quantile => "quantile",
+            Self::Probability => "probability",
+            Self::Ranking => "ranking",
+            Self::Text => "text",
+        }
+    }
+
+    fn listed(kinds: &[Self]) -> String {
+        kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The keyword a study file writes for `response`: a new kind of response needs a
+    /// keyword, and an arm in `response_kind` that reads it.
+    #[cfg(test)]
+    fn of(response: &ResponseKind) -> Self {
+        match response {
+            ResponseKind::Ordinal { .. } => Self::Ordinal,
+            ResponseKind::Numeric { .. } => Self::Numeric,
+            ResponseKind::Quantile { .. } => Self::Quantile,
+            ResponseKind::Probability => Self::Probability,
+            ResponseKind::RankingOfDomains { .. } => Self::Ranking,
+            ResponseKind::Text => Self::Text,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRevision {
@@ -810,49 +859,49 @@ impl<'s> Checker<'_, 's> {
         scales: &[Scale],
         is_criterion: bool,
     ) -> Option<ResponseKind> {
-        const KINDS: [&str; 6] = ["ordinal", "numeric", "quantile", "probability", "ranking", "text"];
-        let kind = match &raw.kind {
+        let written = match &raw.kind {
             Some(kind) => kind.clone(),
-            None if raw.scale.is_some() => Spanned::new(raw.id.span(), "ordinal".to_owned()),
+            None if raw.scale.is_some() => Spanned::new(raw.id.span(), Keyword::Ordinal.as_str().to_owned()),
             None => {
                 self.report(
                     raw.id.span(),
                     format!("{path}.kind"),
                     "missing `kind`",
-                    Some(format!("one of: {}", KINDS.join(", "))),
+                    Some(format!("one of: {}", Keyword::listed(&Keyword::ALL))),
                 );
                 return None;
             }
         };
-        let allowed: &[&str] = if is_criterion { &["ordinal", "text"] } else { &KINDS };
-        if !allowed.contains(&kind.get_ref().as_str()) {
-            let hint = did_you_mean(kind.get_ref(), allowed.iter().copied())
-                .unwrap_or_else(|| format!("one of: {}", allowed.join(", ")));
+        let allowed: &[Keyword] = if is_criterion { &Keyword::OF_CRITERIA } else { &Keyword::ALL };
+        let Some(kind) = allowed.iter().copied().find(|k| k.as_str() == written.get_ref()) else {
+            let hint = did_you_mean(written.get_ref(), allowed.iter().map(|k| k.as_str()))
+                .unwrap_or_else(|| format!("one of: {}", Keyword::listed(allowed)));
             self.report(
-                kind.span(),
+                written.span(),
                 format!("{path}.kind"),
-                format!("`{}` is not a kind of {}", kind.get_ref(), if is_criterion { "criterion" } else { "item" }),
+                format!("`{}` is not a kind of {}", written.get_ref(), if is_criterion { "criterion" } else { "item" }),
                 Some(hint),
             );
             return None;
-        }
-        let kind = kind.get_ref().as_str();
+        };
         let extra = "extra items'";
         self.only_for(!is_criterion, raw.first_round.as_ref().map(Spanned::span), path, "first_round", extra);
         self.only_for(!is_criterion, raw.continues.as_ref().map(Spanned::span), path, "continues", extra);
         let shared = raw.share_answers.as_ref().map(Spanned::span);
-        self.only_for(!is_criterion && kind == "text", shared, path, "share_answers", "extra text");
-        let scaled = matches!(kind, "ordinal" | "quantile");
+        self.only_for(!is_criterion && kind == Keyword::Text, shared, path, "share_answers", "extra text");
+        let scaled = matches!(kind, Keyword::Ordinal | Keyword::Quantile);
         self.only_for(scaled, raw.scale.as_ref().map(Spanned::span), path, "scale", "ordinal and quantile");
-        self.only_for(kind == "ranking", raw.of.as_ref().map(Spanned::span), path, "of", "ranking");
-        self.only_for(kind == "ranking", raw.ties.as_ref().map(Spanned::span), path, "ties", "ranking");
-        let bounded = matches!(kind, "numeric" | "quantile");
+        let ranking = kind == Keyword::Ranking;
+        self.only_for(ranking, raw.of.as_ref().map(Spanned::span), path, "of", "ranking");
+        self.only_for(ranking, raw.ties.as_ref().map(Spanned::span), path, "ties", "ranking");
+        let bounded = matches!(kind, Keyword::Numeric | Keyword::Quantile);
         self.only_for(bounded, raw.min.as_ref().map(Spanned::span), path, "min", "numeric and quantile");
         self.only_for(bounded, raw.max.as_ref().map(Spanned::span), path, "max", "numeric and quantile");
         self.only_for(bounded, raw.unit.as_ref().map(Spanned::span), path, "unit", "numeric and quantile");
-        self.only_for(kind == "quantile", raw.quantiles.as_ref().map(Spanned::span), path, "quantiles", "quantile");
+        let quantile = kind == Keyword::Quantile;
+        self.only_for(quantile, raw.quantiles.as_ref().map(Spanned::span), path, "quantiles", "quantile");
         match kind {
-            "ordinal" => {
+            Keyword::Ordinal => {
                 let Some(scale) = &raw.scale else {
                     self.report(
                         raw.id.span(),
@@ -877,13 +926,13 @@ impl<'s> Checker<'_, 's> {
                     }
                 }
             }
-            "numeric" | "quantile" => {
+            Keyword::Numeric | Keyword::Quantile => {
                 let (min, max) = self.bounds(raw.min.as_ref(), raw.max.as_ref(), path)?;
                 let unit = match &raw.unit {
                     Some(unit) => Some(self.text(unit, &format!("{path}.unit"))?),
                     None => None,
                 };
-                Some(if kind == "numeric" {
+                Some(if kind == Keyword::Numeric {
                     ResponseKind::Numeric { min, max, unit }
                 } else {
                     let scale = self.quantity_scale(raw.scale.as_ref(), min, path);
@@ -891,8 +940,8 @@ impl<'s> Checker<'_, 's> {
                     ResponseKind::Quantile { min, max, unit, scale: scale?, quantiles: quantiles? }
                 })
             }
-            "probability" => Some(ResponseKind::Probability),
-            "ranking" => match raw.of.as_ref().map(|o| (o.span(), o.get_ref().as_str())) {
+            Keyword::Probability => Some(ResponseKind::Probability),
+            Keyword::Ranking => match raw.of.as_ref().map(|o| (o.span(), o.get_ref().as_str())) {
                 Some((_, "domains")) => {
                     Some(ResponseKind::RankingOfDomains { ties: raw.ties.as_ref().is_some_and(|t| *t.get_ref()) })
                 }
@@ -915,7 +964,7 @@ impl<'s> Checker<'_, 's> {
                     None
                 }
             },
-            _ => Some(ResponseKind::Text),
+            Keyword::Text => Some(ResponseKind::Text),
         }
     }
 
@@ -984,7 +1033,7 @@ impl<'s> Checker<'_, 's> {
         let quantity_items = items
             .iter()
             .enumerate()
-            .filter(|(_, item)| item.kind.as_ref().is_some_and(|k| k.get_ref() == "quantile"))
+            .filter(|(_, item)| item.kind.as_ref().is_some_and(|k| k.get_ref() == Keyword::Quantile.as_str()))
             .map(|(i, item)| (format!("items[{i}]"), &item.quantiles, item.id.span()));
         let other_seeds =
             seeds.iter().enumerate().skip(1).map(|(i, seed)| (format!("seeds[{i}]"), &seed.quantiles, seed.id.span()));
@@ -1399,5 +1448,32 @@ fn scale_hint(scales: &[Scale]) -> String {
         "define one under `[scales.<name>]` and refer to it by name".into()
     } else {
         format!("defined scales: {}", scales.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An extra item of `kind` with the fields that kind needs, for the end of the starter study.
+    fn item_of(kind: Keyword) -> String {
+        let fields = match kind {
+            Keyword::Ordinal => "scale = \"level5\"",
+            Keyword::Numeric | Keyword::Quantile => "min = 0",
+            Keyword::Ranking => "of = \"domains\"",
+            Keyword::Probability | Keyword::Text => "",
+        };
+        format!("\n[[items]]\nid = \"probe\"\nkind = \"{}\"\n{fields}\nprompt.en = \"A probe?\"\n", kind.as_str())
+    }
+
+    #[test]
+    fn every_keyword_reads_as_the_kind_it_names() {
+        let starter = include_str!("../../../surveys/starter.toml");
+        for kind in Keyword::ALL {
+            let study = Study::from_toml(&format!("{starter}{}", item_of(kind)), "study.toml")
+                .unwrap_or_else(|problems| panic!("{}: {problems:?}", kind.as_str()));
+            let probe = study.items.iter().find(|i| i.id.as_str() == "probe").expect("the probe item");
+            assert_eq!(Keyword::of(&probe.response), kind);
+        }
     }
 }

@@ -493,7 +493,10 @@ fn ordinal_criteria<'s>(src: &'s Sources<'_>, domain: &str, round: u32) -> Vec<(
         .filter_map(|c| {
             let id = ItemId::for_domain_criterion(&d.id, &c.id);
             let it = src.summary.items.iter().find(|i| i.item.as_str() == id.as_str() && i.round == round)?;
-            matches!(it.result, ItemResult::Ordinal(_)).then(|| (c.id.as_str().to_owned(), &it.result))
+            match it.result {
+                ItemResult::Ordinal(_) => Some((c.id.as_str().to_owned(), &it.result)),
+                ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => None,
+            }
         })
         .collect()
 }
@@ -609,7 +612,7 @@ fn consensus_sentence(w: &Words, criteria: &[(String, &ItemResult)]) -> Sentence
             ItemResult::Ordinal(o) => {
                 Some(CriterionOutcome { criterion: c.clone(), outcome: o.consensus.outcome.into() })
             }
-            _ => None,
+            ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => None,
         })
         .collect();
     let n = outcomes.len();
@@ -667,7 +670,9 @@ fn across_sentence(w: &Words, attribute: &str, comparisons: &[&GroupComparison],
 fn median_of(src: &Sources<'_>, item: &str, round: u32) -> Num {
     match src.summary.items.iter().find(|i| i.item.as_str() == item && i.round == round).map(|i| &i.result) {
         Some(ItemResult::Ordinal(o)) => Num::of(o.median, 2),
-        _ => Num::of(Figure::undefined(delphi_stats::Undefined::NoAnswers), 2),
+        Some(ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_)) | None => {
+            Num::of(Figure::undefined(delphi_stats::Undefined::NoAnswers), 2)
+        }
     }
 }
 

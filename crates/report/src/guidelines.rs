@@ -8,6 +8,8 @@
 //!
 //! Everything is worded here, in the report's language; the template only lays it out.
 
+use std::collections::BTreeMap;
+
 use delphi_core::Study;
 use delphi_core::study::{Language, Localised, PanelAttribute, ResponseKind, StopWhen};
 use delphi_stats::StudySummary;
@@ -887,32 +889,14 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
         .iter()
         .map(|&r| {
             let questions = s.study.questions_in_round(r);
-            let kinds = [
-                (
-                    w.kind_ordinal,
-                    questions.iter().filter(|q| matches!(q.response, ResponseKind::Ordinal { .. })).count(),
-                ),
-                (
-                    w.kind_numeric,
-                    questions.iter().filter(|q| matches!(q.response, ResponseKind::Numeric { .. })).count(),
-                ),
-                (
-                    w.kind_probability,
-                    questions.iter().filter(|q| matches!(q.response, ResponseKind::Probability)).count(),
-                ),
-                (
-                    w.kind_quantile,
-                    questions.iter().filter(|q| matches!(q.response, ResponseKind::Quantile { .. })).count(),
-                ),
-                (
-                    w.kind_ranking,
-                    questions.iter().filter(|q| matches!(q.response, ResponseKind::RankingOfDomains { .. })).count(),
-                ),
-                (w.kind_text, questions.iter().filter(|q| matches!(q.response, ResponseKind::Text)).count()),
-            ];
+            // Kinds in their place in the list, each with its count; a kind not asked is left out.
+            let mut kinds: BTreeMap<u8, (&str, usize)> = BTreeMap::new();
+            for q in &questions {
+                let (place, name) = kind_in_words(w, &q.response);
+                kinds.entry(place).or_insert((name, 0)).1 += 1;
+            }
             let kinds: Vec<String> = kinds
-                .iter()
-                .filter(|k| k.1 > 0)
+                .values()
                 .map(|(name, n)| w.kind_count.replace("{name}", name).replace("{n}", &n.to_string()))
                 .collect();
             w.questionnaire_round
@@ -922,6 +906,18 @@ fn questionnaire(s: &Sources<'_>, w: &Words) -> String {
         })
         .collect();
     format!("{}{}{}{}", w.questionnaire_text, w.gap, rounds.join(w.list_separator), w.stop)
+}
+
+/// A kind of question in the report's words, with its place in the list of kinds.
+fn kind_in_words(w: &Words, response: &ResponseKind) -> (u8, &'static str) {
+    match response {
+        ResponseKind::Ordinal { .. } => (0, w.kind_ordinal),
+        ResponseKind::Numeric { .. } => (1, w.kind_numeric),
+        ResponseKind::Probability => (2, w.kind_probability),
+        ResponseKind::Quantile { .. } => (3, w.kind_quantile),
+        ResponseKind::RankingOfDomains { .. } => (4, w.kind_ranking),
+        ResponseKind::Text => (5, w.kind_text),
+    }
 }
 
 /// The rated (ordinal) items a round asked, with their consensus outcome. A dropped item can
@@ -934,7 +930,7 @@ fn rated<'a>(s: &Sources<'a>, round: u32) -> Vec<(&'a str, Outcome)> {
         .filter(|i| i.round == round && asked.iter().any(|q| q.id.as_str() == i.item.as_str()))
         .filter_map(|i| match &i.result {
             ItemResult::Ordinal(o) => Some((i.item.as_str(), o.consensus.outcome)),
-            _ => None,
+            ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => None,
         })
         .collect()
 }

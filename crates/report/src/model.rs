@@ -1328,7 +1328,7 @@ fn overview(ctx: &Ctx<'_>) -> Overview {
                 Some(ItemResult::Ranking(k)) => rankings.push(ranking_round(ctx, id, question, r, k)),
                 Some(ItemResult::Quantile(p)) => quantiles.push(quantile_row(ctx, q, question, r, p)),
                 Some(ItemResult::Numeric(x)) => numeric.push(numeric_row(ctx, q, question, r, x)),
-                _ => {}
+                None => {}
             }
         }
     }
@@ -1399,7 +1399,7 @@ fn consensus_over_rounds(
                 median: Num::scale(o.median),
                 verdict: VerdictCell::of(&o.consensus, &ctx.labels),
             }),
-            _ => None,
+            Some(ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_)) | None => None,
         })
         .collect();
     cells.iter().any(Option::is_some).then(|| ConsensusOverRounds {
@@ -1452,8 +1452,12 @@ fn quantile_row(
     p: &delphi_stats::summarise::QuantileSummary,
 ) -> QuantileRow {
     let unit = match &q.response {
-        ResponseKind::Quantile { unit: Some(u), .. } => Some(ctx.text(u).to_owned()),
-        _ => None,
+        ResponseKind::Quantile { unit, .. } => unit.as_ref().map(|u| ctx.text(u).to_owned()),
+        ResponseKind::Ordinal { .. }
+        | ResponseKind::Numeric { .. }
+        | ResponseKind::Probability
+        | ResponseKind::RankingOfDomains { .. }
+        | ResponseKind::Text => None,
     };
     // One place for the row: that of the pooled 5–95 % range.
     let range = p.pool.q95.value().zip(p.pool.q05.value()).map(|(hi, lo)| hi - lo);
@@ -1923,7 +1927,11 @@ fn domain_report(ctx: &Ctx<'_>, domain: &DomainId) -> DomainReport {
                 wording: ctx.text(&c.prompt).replace("{domain}", ctx.text(&d.title)),
                 scale: match &c.response {
                     ResponseKind::Ordinal { .. } => AnswerForm::of(ctx, &c.response).words(&ctx.labels),
-                    _ => None,
+                    ResponseKind::Numeric { .. }
+                    | ResponseKind::Quantile { .. }
+                    | ResponseKind::Probability
+                    | ResponseKind::RankingOfDomains { .. }
+                    | ResponseKind::Text => None,
                 },
             })
             .collect(),
@@ -1947,14 +1955,20 @@ fn domain_round(ctx: &Ctx<'_>, domain: &DomainId, round: u32) -> DomainRound {
         match &it.result {
             ItemResult::Ordinal(o) => {
                 criteria.push(ordinal_row(ctx, &cid, &question, o));
-                if let ResponseKind::Ordinal { scale } = &c.response
-                    && let Some(sc) = ctx.study.scale(scale)
-                {
+                let scale = match &c.response {
+                    ResponseKind::Ordinal { scale } => ctx.study.scale(scale),
+                    ResponseKind::Numeric { .. }
+                    | ResponseKind::Quantile { .. }
+                    | ResponseKind::Probability
+                    | ResponseKind::RankingOfDomains { .. }
+                    | ResponseKind::Text => None,
+                };
+                if let Some(sc) = scale {
                     distributions.push(distribution(ctx, &id, &cid, sc, &earlier));
                 }
             }
             ItemResult::Numeric(o) => criteria.push(numeric_criterion_row(ctx, c, &cid, question, o)),
-            _ => {}
+            ItemResult::Quantile(_) | ItemResult::Ranking(_) => {}
         }
         stability.extend(
             s.stability
@@ -1991,7 +2005,7 @@ fn distribution(
         .iter()
         .filter_map(|&r| match ctx.item(id.as_str(), r).map(|i| &i.result) {
             Some(ItemResult::Ordinal(o)) => Some((r, o.counts.clone(), o.n)),
-            _ => None,
+            Some(ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_)) | None => None,
         })
         .collect();
     let points = sc

@@ -327,7 +327,14 @@ fn target_row(study: &Study, language: &Language, words: &CookeWords, id: &str, 
     let item = study.items.iter().find(|i| i.id.as_str() == id);
     let (unit, scale) = match item.map(|i| &i.response) {
         Some(ResponseKind::Quantile { unit, scale, .. }) => (unit.as_ref(), *scale),
-        _ => (None, QuantityScale::Uniform),
+        Some(
+            ResponseKind::Ordinal { .. }
+            | ResponseKind::Numeric { .. }
+            | ResponseKind::Probability
+            | ResponseKind::RankingOfDomains { .. }
+            | ResponseKind::Text,
+        )
+        | None => (None, QuantityScale::Uniform),
     };
     TargetRow {
         id: id.to_owned(),

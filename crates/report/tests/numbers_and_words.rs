@@ -144,7 +144,14 @@ fn the_title_page_says_how_anonymity_is_kept() {
                 "groups smaller than the minimum group size are not shown",
             ],
         ),
-        ("zh", ["报告不列出任何专家的姓名", "只以化名（p-加随机字母和数字，从不使用专家名单中的编号）", "人数少于最小分组人数的分组不予显示"]),
+        (
+            "zh",
+            [
+                "报告不列出任何专家的姓名",
+                "只以化名（p-加随机字母和数字，从不使用专家名单中的编号）",
+                "人数少于最小分组人数的分组不予显示",
+            ],
+        ),
     ] {
         let r = report(lang);
         // The title page: the title, the findings in words and the anonymity line, up to the

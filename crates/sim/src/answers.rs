@@ -41,9 +41,16 @@ impl SimulatedExpert {
     fn answer(&mut self, shown: &Questionnaire, round: u32, rng: &mut Rng) -> BTreeMap<String, Answer> {
         let mut answers = BTreeMap::new();
         for item in &shown.items {
-            if let AnswerSpec::Ordinal { min, max, dont_know, .. } = &item.answer {
-                let rating = self.rating(item, (f64::from(*min), f64::from(*max)), *dont_know, rng);
-                answers.insert(item.id.as_str().to_owned(), rating);
+            match &item.answer {
+                AnswerSpec::Ordinal { min, max, dont_know, .. } => {
+                    let rating = self.rating(item, (f64::from(*min), f64::from(*max)), *dont_know, rng);
+                    answers.insert(item.id.as_str().to_owned(), rating);
+                }
+                AnswerSpec::Numeric { .. }
+                | AnswerSpec::Quantile { .. }
+                | AnswerSpec::Probability
+                | AnswerSpec::Ranking { .. }
+                | AnswerSpec::Text => {}
             }
         }
         for item in &shown.items {
@@ -56,7 +63,11 @@ impl SimulatedExpert {
                 },
                 AnswerSpec::Ranking { options, .. } => ranking(options, &answers, rng),
                 // Forecasts and calibration answers are kept from round to round.
-                _ if self.previous.contains_key(&key) => self.previous[&key].clone(),
+                AnswerSpec::Probability | AnswerSpec::Quantile { .. } | AnswerSpec::Numeric { .. }
+                    if self.previous.contains_key(&key) =>
+                {
+                    self.previous[&key].clone()
+                }
                 AnswerSpec::Probability => {
                     let percent = (25.0 + 12.0 * rng.normal()).round().clamp(2.0, 90.0);
                     Answer::Probability { value: percent / 100.0 }

@@ -41,7 +41,7 @@ pub fn answers_frame(table: &AnswerTable) -> PolarsResult<DataFrame> {
         }
         let q = match row.value {
             Stored::Quantiles(i) => Some(&table.quantiles[i as usize]),
-            _ => None,
+            Stored::Ordinal(_) | Stored::DontKnow | Stored::Number(_) | Stored::Ranking(_) => None,
         };
         // 5/50/95 %: empty where the item asks other quantiles (the median it always asks).
         for (column, percent) in quantiles.iter_mut().zip([5, 50, 95]) {
@@ -50,12 +50,12 @@ pub fn answers_frame(table: &AnswerTable) -> PolarsResult<DataFrame> {
         value.push(match row.value {
             Stored::Ordinal(x) => Some(f64::from(x)),
             Stored::Number(x) => Some(x),
-            _ => None,
+            Stored::DontKnow | Stored::Quantiles(_) | Stored::Ranking(_) => None,
         });
         dont_know.push(row.value == Stored::DontKnow);
         let scale = match spec.kind {
             ItemKind::Ordinal { scale, .. } => Some(scale),
-            _ => None,
+            ItemKind::Numeric | ItemKind::Quantile { .. } | ItemKind::Ranking => None,
         };
         scale_min.push(scale.map(|s| s.min()));
         scale_max.push(scale.map(|s| s.max()));

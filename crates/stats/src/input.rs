@@ -552,7 +552,9 @@ impl AnswerTableBuilder {
                 self.rankings.push(r);
                 Stored::Ranking(to_u32(self.rankings.len() - 1))
             }
-            _ => return Err(wrong()),
+            (ItemKind::Ordinal { .. } | ItemKind::Numeric | ItemKind::Quantile { .. } | ItemKind::Ranking, _) => {
+                return Err(wrong());
+            }
         };
         self.rows.push(Row { item: item.0, round, expert: expert.0, value });
         Ok(())

@@ -549,7 +549,12 @@ pub fn summarise(table: &AnswerTable, config: &StatsConfig) -> Result<StudySumma
                     }
                     prev = Some((r, rows, s.cv, s.iqr));
                 }
-                _ => {}
+                // No group comparison, stability or reliability: for quantities and rankings
+                // (yet), and for a round without answers.
+                (
+                    ItemResult::Ordinal(_) | ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_),
+                    _,
+                ) => {}
             }
             items.push(ItemRound { item: spec.id.clone(), round: r, result });
         }
@@ -625,7 +630,7 @@ fn counts_by_group(rows: &[Row], of: &[Option<usize>], groups: usize, scale: Ord
 fn ordinal_span(table: &AnswerTable) -> (i32, i32) {
     let ordinal_span = table.items.iter().filter_map(|s| match s.kind {
         ItemKind::Ordinal { scale, .. } => Some((scale.min(), scale.max())),
-        _ => None,
+        ItemKind::Numeric | ItemKind::Quantile { .. } | ItemKind::Ranking => None,
     });
     ordinal_span.fold((i32::MAX, i32::MIN), |(a, b), (lo, hi)| (a.min(lo), b.max(hi)))
 }
@@ -675,25 +680,28 @@ fn cooke_round(table: &AnswerTable, r: u32) -> Option<Result<CookeRound, StatsEr
     let mut targets = Vec::new();
     let mut asked: Option<QuantileLevels> = None;
     for (ii, s) in table.items.iter().enumerate() {
-        if let ItemKind::Quantile { realisation, log, levels } = s.kind {
-            let ii = u32_of(ii);
-            if table.bucket(ii, r).is_empty() {
-                continue;
-            }
-            match realisation {
-                Some(x) => {
-                    if asked.is_some_and(|a| a != levels) {
-                        return Some(Err(StatsError::InvalidInput(format!(
-                            "seed {} asks the {levels} quantiles, an earlier seed {}",
-                            s.id.as_str(),
-                            asked.unwrap_or_default()
-                        ))));
-                    }
-                    asked = Some(levels);
-                    seeds.push((ii, x.get(), log));
+        // Cooke's model weighs quantities alone.
+        let (realisation, log, levels) = match s.kind {
+            ItemKind::Quantile { realisation, log, levels } => (realisation, log, levels),
+            ItemKind::Ordinal { .. } | ItemKind::Numeric | ItemKind::Ranking => continue,
+        };
+        let ii = u32_of(ii);
+        if table.bucket(ii, r).is_empty() {
+            continue;
+        }
+        match realisation {
+            Some(x) => {
+                if asked.is_some_and(|a| a != levels) {
+                    return Some(Err(StatsError::InvalidInput(format!(
+                        "seed {} asks the {levels} quantiles, an earlier seed {}",
+                        s.id.as_str(),
+                        asked.unwrap_or_default()
+                    ))));
                 }
-                None => targets.push((ii, log, levels)),
+                asked = Some(levels);
+                seeds.push((ii, x.get(), log));
             }
+            None => targets.push((ii, log, levels)),
         }
     }
     let asked = asked?;

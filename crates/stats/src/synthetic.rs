@@ -97,7 +97,7 @@ pub fn write_csv(table: &AnswerTable, mut w: impl Write) -> io::Result<()> {
         let (p, g) = &table.experts[row.expert as usize];
         let value = match row.value {
             Stored::Ordinal(x) => x.to_string(),
-            _ => String::new(),
+            Stored::DontKnow | Stored::Number(_) | Stored::Quantiles(_) | Stored::Ranking(_) => String::new(),
         };
         writeln!(
             w,

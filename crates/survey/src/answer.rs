@@ -738,7 +738,15 @@ pub fn validate(spec: &AnswerSpec, answer: &Answer) -> Result<(), AnswerError> {
             check_ties(*ties, order)
         }
         (AnswerSpec::Text, Answer::Text { .. }) => Ok(()),
-        (spec, _) => Err(AnswerError::WrongKind { expected: kind_name(spec) }),
+        (
+            spec @ (AnswerSpec::Ordinal { .. }
+            | AnswerSpec::Numeric { .. }
+            | AnswerSpec::Quantile { .. }
+            | AnswerSpec::Probability
+            | AnswerSpec::Ranking { .. }
+            | AnswerSpec::Text),
+            _,
+        ) => Err(AnswerError::WrongKind { expected: kind_name(spec) }),
     }
 }
 

@@ -134,7 +134,11 @@ pub(crate) fn option_title(spec: &AnswerSpec, option: &str) -> String {
         AnswerSpec::Ranking { options, .. } => {
             options.iter().find(|o| o.id.as_str() == option).map_or_else(|| option.to_owned(), |o| o.title.clone())
         }
-        _ => option.to_owned(),
+        AnswerSpec::Ordinal { .. }
+        | AnswerSpec::Numeric { .. }
+        | AnswerSpec::Quantile { .. }
+        | AnswerSpec::Probability
+        | AnswerSpec::Text => option.to_owned(),
     }
 }
 
@@ -142,10 +146,11 @@ pub(crate) fn option_title(spec: &AnswerSpec, option: &str) -> String {
 /// probability): the expert's own value, or the three values of their quantiles.
 pub(crate) fn own_values(answer: Option<&Answer>) -> Vec<f64> {
     match answer {
-        Some(Answer::Numeric { value }) => vec![*value],
-        Some(Answer::Probability { value }) => vec![*value],
+        Some(Answer::Numeric { value } | Answer::Probability { value }) => vec![*value],
         Some(Answer::Quantile(q)) => q.values().to_vec(),
-        _ => Vec::new(),
+        Some(Answer::Ordinal { .. } | Answer::DontKnow | Answer::Ranking { .. } | Answer::Text { .. }) | None => {
+            Vec::new()
+        }
     }
 }
 
@@ -168,8 +173,12 @@ pub(crate) fn line_range(fb: &ItemFeedback, own: &[f64]) -> Option<(f64, f64)> {
 /// An answer in words, for "your answer in round n".
 pub(crate) fn describe(spec: &AnswerSpec, answer: &Answer, ui: &Ui) -> String {
     let unit = match spec {
-        AnswerSpec::Numeric { unit: Some(u), .. } | AnswerSpec::Quantile { unit: Some(u), .. } => format!(" {u}"),
-        _ => String::new(),
+        AnswerSpec::Numeric { unit, .. } | AnswerSpec::Quantile { unit, .. } => {
+            unit.as_ref().map_or_else(String::new, |u| format!(" {u}"))
+        }
+        AnswerSpec::Ordinal { .. } | AnswerSpec::Probability | AnswerSpec::Ranking { .. } | AnswerSpec::Text => {
+            String::new()
+        }
     };
     match answer {
         Answer::Ordinal { point } => match spec.label(*point) {
@@ -245,8 +254,11 @@ pub(crate) fn pooled_range(levels: QuantileLevels, ui: &Ui) -> String {
 
 /// The range (and unit) hint of numeric and quantile items.
 pub(crate) fn bounds_hint(spec: &AnswerSpec, ui: &Ui) -> Option<String> {
-    let (AnswerSpec::Numeric { min, max, unit } | AnswerSpec::Quantile { min, max, unit, .. }) = spec else {
-        return None;
+    let (min, max, unit) = match spec {
+        AnswerSpec::Numeric { min, max, unit } | AnswerSpec::Quantile { min, max, unit, .. } => (min, max, unit),
+        AnswerSpec::Ordinal { .. } | AnswerSpec::Probability | AnswerSpec::Ranking { .. } | AnswerSpec::Text => {
+            return None;
+        }
     };
     let mut parts = Vec::new();
     if min.is_some() || max.is_some() {

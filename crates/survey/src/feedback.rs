@@ -387,26 +387,36 @@ impl ItemFeedback {
 
     /// Checks the feedback fits the item: distribution on the scale, own answer valid.
     pub(crate) fn check(&self, spec: &AnswerSpec) -> Result<(), String> {
-        if let AnswerSpec::Ordinal { min, max, .. } = spec {
-            let points: Vec<i32> = self.distribution.iter().map(|p| p.point).collect();
-            let expected: Vec<i32> = (*min..=*max).collect();
-            if !points.is_empty() && points != expected {
-                return Err(format!("the distribution must list the points {min}–{max} in order, found {points:?}"));
+        // What feedback a kind of item may carry beyond its median and quartiles: a
+        // distribution over the points of its scale, mean ranks, a pool at its levels.
+        let (scale, ranked, levels) = match spec {
+            AnswerSpec::Ordinal { min, max, .. } => (Some((*min, *max)), false, None),
+            AnswerSpec::Ranking { .. } => (None, true, None),
+            AnswerSpec::Quantile { levels, .. } => (None, false, Some(*levels)),
+            AnswerSpec::Numeric { .. } | AnswerSpec::Probability | AnswerSpec::Text => (None, false, None),
+        };
+        match scale {
+            Some((min, max)) => {
+                let points: Vec<i32> = self.distribution.iter().map(|p| p.point).collect();
+                let expected: Vec<i32> = (min..=max).collect();
+                if !points.is_empty() && points != expected {
+                    return Err(format!(
+                        "the distribution must list the points {min}–{max} in order, found {points:?}"
+                    ));
+                }
             }
-        } else if !self.distribution.is_empty() {
-            return Err("only ordinal items have a distribution".to_owned());
+            None if !self.distribution.is_empty() => return Err("only ordinal items have a distribution".to_owned()),
+            None => {}
         }
-        if !self.ranks.is_empty() && !matches!(spec, AnswerSpec::Ranking { .. }) {
+        if !self.ranks.is_empty() && !ranked {
             return Err("only ranking items have mean ranks".to_owned());
         }
-        match (&self.pooled, spec) {
-            (Some(_), AnswerSpec::Quantile { .. }) | (None, _) => {}
-            (Some(_), _) => return Err("only quantile items have a pooled distribution".to_owned()),
-        }
-        if let (Some(Pooled(pool)), AnswerSpec::Quantile { levels, .. }) = (&self.pooled, spec)
-            && pool.levels() != *levels
-        {
-            return Err(format!("the pool is at the {} quantiles, the item asks {levels}", pool.levels()));
+        match (&self.pooled, levels) {
+            (Some(_), None) => return Err("only quantile items have a pooled distribution".to_owned()),
+            (Some(Pooled(pool)), Some(levels)) if pool.levels() != levels => {
+                return Err(format!("the pool is at the {} quantiles, the item asks {levels}", pool.levels()));
+            }
+            (Some(_), Some(_)) | (None, _) => {}
         }
         let counted: u32 = self.distribution.iter().map(|p| p.count).sum::<u32>() + self.dont_know;
         if !self.distribution.is_empty() && counted != self.n {

@@ -168,7 +168,9 @@ impl AnswerSpec {
             Self::Ordinal { min, labels, .. } => {
                 usize::try_from(point - min).ok().and_then(|i| labels.get(i)).map(String::as_str)
             }
-            _ => None,
+            Self::Numeric { .. } | Self::Quantile { .. } | Self::Probability | Self::Ranking { .. } | Self::Text => {
+                None
+            }
         }
     }
 }

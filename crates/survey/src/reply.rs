@@ -1024,7 +1024,7 @@ pub fn read_form(q: &Questionnaire, fields: &[(String, String)]) -> (BTreeMap<It
                 Some(v) => parse_value(&item.answer, &v),
                 None => Ok(None),
             },
-            _ => get(id).map_or(Ok(None), |v| parse_value(&item.answer, &v)),
+            AnswerSpec::Numeric { .. } => get(id).map_or(Ok(None), |v| parse_value(&item.answer, &v)),
         };
         match result {
             Ok(Some(answer)) => {
@@ -1057,7 +1057,7 @@ fn stray_fields(q: &Questionnaire, fields: &[(String, String)]) -> Vec<ReplyErro
                     expected.insert(format!("{id}:{}", option.id.as_str()), item);
                 }
             }
-            _ => {
+            AnswerSpec::Ordinal { .. } | AnswerSpec::Numeric { .. } | AnswerSpec::Probability | AnswerSpec::Text => {
                 expected.insert(id.to_owned(), item);
             }
         }

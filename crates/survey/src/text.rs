@@ -170,7 +170,11 @@ fn item_text(
             AnswerSpec::Quantile { levels, .. } => {
                 format!(" {}", levels.percents().map(|p| format!("{p}%:")).collect::<Vec<_>>().join("  "))
             }
-            _ => String::new(),
+            AnswerSpec::Ordinal { .. }
+            | AnswerSpec::Numeric { .. }
+            | AnswerSpec::Probability
+            | AnswerSpec::Ranking { .. }
+            | AnswerSpec::Text => String::new(),
         };
         out.raw(&format!("[{}]{template}", item.id));
         return;

@@ -13,6 +13,7 @@ use delphi_report::{
     AnswerForm, AskedQuestion, Conduct, DATA_FILE, FeedbackGiven, FrozenQuestions, PanelCount, PdfOptions,
     RoundConduct, RuleChange, build, render_html, render_markdown, render_pdf,
 };
+use delphi_stats::summarise::ItemResult;
 use delphi_store::{RoundState, Store};
 use delphi_survey::feedback::OwnAnswer;
 use serde::Serialize;
@@ -247,8 +248,8 @@ fn add_rationales(
                 .iter()
                 .find(|i| i.round == round.round && i.item.as_str() == anchor_id.as_str())
                 .and_then(|i| match &i.result {
-                    delphi_stats::summarise::ItemResult::Ordinal(o) => o.median.value(),
-                    _ => None,
+                    ItemResult::Ordinal(o) => o.median.value(),
+                    ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => None,
                 });
             let Some(median) = median else { continue };
             let answers = match answers_of_round.entry(round.round) {

@@ -1,6 +1,8 @@
 //! The consensus overview `delphi round close` prints: per item the verdict and what it was
 //! decided on, then each domain's benefit–risk placement.
 
+use delphi_stats::summarise::ItemResult;
+
 use crate::render::table;
 
 /// Per domain and criterion: n, median, IQR, the share of answers the verdict was decided on
@@ -16,26 +18,29 @@ pub(super) fn consensus_overview(
     let by_median_box = study.consensus.position == delphi_core::consensus::ConsensusPosition::MedianBox;
     let mut rows = Vec::new();
     for item in summary.items.iter().filter(|i| i.round == round) {
-        if let delphi_stats::summarise::ItemResult::Ordinal(o) = &item.result {
-            let verdict = match o.consensus.outcome {
-                delphi_stats::item::Outcome::Met => "consensus",
-                delphi_stats::item::Outcome::NotMet => "no consensus",
-                delphi_stats::item::Outcome::TooFewAnswers => "too few answers",
-                delphi_stats::item::Outcome::Undefined => "undefined",
-            };
-            let mut row = vec![
-                item.item.as_str().to_owned(),
-                o.n.to_string(),
-                figure(o.median, 1),
-                figure(o.iqr, 2),
-                deciding_share(o.consensus_box_percent, o.consensus_box, study.consensus.agreement_min_percent),
-            ];
-            if by_median_box {
-                row.push(format!("{} %", figure(o.agreement_percent, 0)));
-            }
-            row.push(verdict.to_owned());
-            rows.push(row);
+        // A consensus verdict is reached on ratings alone.
+        let o = match &item.result {
+            ItemResult::Ordinal(o) => o,
+            ItemResult::Numeric(_) | ItemResult::Quantile(_) | ItemResult::Ranking(_) => continue,
+        };
+        let verdict = match o.consensus.outcome {
+            delphi_stats::item::Outcome::Met => "consensus",
+            delphi_stats::item::Outcome::NotMet => "no consensus",
+            delphi_stats::item::Outcome::TooFewAnswers => "too few answers",
+            delphi_stats::item::Outcome::Undefined => "undefined",
+        };
+        let mut row = vec![
+            item.item.as_str().to_owned(),
+            o.n.to_string(),
+            figure(o.median, 1),
+            figure(o.iqr, 2),
+            deciding_share(o.consensus_box_percent, o.consensus_box, study.consensus.agreement_min_percent),
+        ];
+        if by_median_box {
+            row.push(format!("{} %", figure(o.agreement_percent, 0)));
         }
+        row.push(verdict.to_owned());
+        rows.push(row);
     }
     let rule = &study.consensus;
     let position = if by_median_box {
